@@ -1,0 +1,17 @@
+# Writes a C file defining `const sk_migration SYMBOL[]` and `SYMBOL_count`
+# from the given .sql files (sorted by name; the name is the version).
+set(body "#include \"sk_db.h\"\n\n")
+set(entries "")
+set(i 0)
+foreach(f IN LISTS FILES)
+  get_filename_component(name "${f}" NAME)
+  file(READ "${f}" hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  string(APPEND body "static const char sql_${i}[] = {${hex} 0x00};\n")
+  string(APPEND entries "    {\"${name}\", sql_${i}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "\nconst sk_migration ${SYMBOL}[] = {\n${entries}    {0, 0}\n};\n")
+string(APPEND body "const size_t ${SYMBOL}_count = ${i};\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

@@ -1,0 +1,355 @@
+#include "sk_inbox.h"
+
+#include <nng/nng.h>
+#include <nng/nng.h>
+#include <nng/protocol/pubsub0/sub.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sk_err.h"
+#include "sk_log.h"
+#include "sk_loopq.h"
+#include "sk_outbox.h"
+#include "sk_rpc.h"
+
+#define REPLAY_PAGE 500
+#define REPLAY_TIMEOUT_MS 5000
+
+typedef struct frame_node {
+    sk_loopq_item item;
+    nng_msg *msg;
+} frame_node;
+
+struct sk_subscriber {
+    sk_subscriber_config cfg;
+    uv_loop_t *loop;
+    nng_socket sock;
+    nng_aio *recv_aio;
+    sk_loopq queue;
+    uv_timer_t timer;
+    uv_work_t work;
+    sk_rpc_client *replay;
+    Seklik__Bus__Actor actor;
+    char actor_id[96];
+    /* loop thread */
+    frame_node *pending_head, *pending_tail;
+    int n_pending;
+    bool busy, catch_up, closing;
+    /* handed to the worker */
+    frame_node *batch;
+    bool batch_catch_up;
+};
+
+static const char SQL_OFFSET_ENSURE[] =
+    "INSERT INTO inbox_offsets (source, last_seq) VALUES ($1, 0) ON CONFLICT (source) DO NOTHING";
+static const char SQL_OFFSET_LOCK[] =
+    "SELECT last_seq FROM inbox_offsets WHERE source = $1 FOR UPDATE";
+static const char SQL_OFFSET_SET[] =
+    "UPDATE inbox_offsets SET last_seq = $2, updated_at = now() WHERE source = $1";
+
+static bool wanted(const sk_subscriber *s, const char *type)
+{
+    if (!s->cfg.prefixes)
+        return true;
+    for (const char *const *p = s->cfg.prefixes; *p; p++)
+        if (strncmp(type, *p, strlen(*p)) == 0)
+            return true;
+    return false;
+}
+
+static int offset_begin(sk_subscriber *s, sk_db *db, uint64_t *last)
+{
+    sk_param src = SK_TEXT(s->cfg.source);
+    SK_TRY(sk_db_exec(db, SQL_OFFSET_ENSURE, &src, 1));
+    SK_TRY(sk_db_begin(db));
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL_OFFSET_LOCK, &src, 1, &r));
+    *last = (uint64_t)sk_db_get_int64(r, 0, 0);
+    PQclear(r);
+    return SK_OK;
+}
+
+static int offset_commit(sk_subscriber *s, sk_db *db, uint64_t last)
+{
+    char v[24];
+    snprintf(v, sizeof(v), "%llu", (unsigned long long)last);
+    SK_TRY(sk_db_exec(db, SQL_OFFSET_SET, (sk_param[]){SK_TEXT(s->cfg.source), SK_TEXT(v)}, 2));
+    return sk_db_commit(db);
+}
+
+/* Apply `ev`, which must be the next one (seq == *last + 1). */
+static int apply_next(sk_subscriber *s, sk_db *db, const Seklik__Bus__Event *ev, uint64_t *last)
+{
+    if (wanted(s, ev->type)) {
+        sk_log_set_correlation(ev->correlation_id);
+        int rc = s->cfg.apply(db, ev, s->cfg.app);
+        sk_log_set_correlation(NULL);
+        if (rc != SK_OK) {
+            atomic_fetch_add(&s->cfg.metrics->apply_errors, 1);
+            sk_log_error("inbox: %s seq %llu (%s) not applied: %s%s%s", s->cfg.source,
+                         (unsigned long long)ev->seq, ev->type, sk_strerror(rc),
+                         db->error[0] ? ": " : "", db->error);
+            return rc;
+        }
+        atomic_fetch_add(&s->cfg.metrics->events_applied, 1);
+    }
+    *last = ev->seq;
+    return SK_OK;
+}
+
+/* Fetch and apply events after *last up to `until`, a page per transaction. */
+static int replay_until(sk_subscriber *s, sk_db *db, uint64_t *last, uint64_t until)
+{
+    while (*last < until) {
+        Seklik__Bus__ReplayRequest req = SEKLIK__BUS__REPLAY_REQUEST__INIT;
+        req.after_seq = *last;
+        req.limit = REPLAY_PAGE;
+        Seklik__Bus__ReplayResponse *page = NULL;
+        char why[256];
+        int rc = sk_rpc_call_decode(s->replay, "bus.Replay", &s->actor, NULL, &req.base,
+                                    &seklik__bus__replay_response__descriptor, REPLAY_TIMEOUT_MS,
+                                    (ProtobufCMessage **)&page, why, sizeof(why));
+        if (rc != SK_OK) {
+            sk_log_warn("inbox: replay from %s after %llu failed: %s", s->cfg.source,
+                        (unsigned long long)*last, why);
+            return rc;
+        }
+        atomic_fetch_add(&s->cfg.metrics->events_replayed, page->n_events);
+        for (size_t i = 0; rc == SK_OK && i < page->n_events && *last < until; i++) {
+            if (page->events[i]->seq != *last + 1) {
+                sk_log_error("inbox: %s replay returned seq %llu after %llu", s->cfg.source,
+                             (unsigned long long)page->events[i]->seq,
+                             (unsigned long long)*last);
+                rc = SK_EINTERNAL;
+                break;
+            }
+            rc = apply_next(s, db, page->events[i], last);
+        }
+        bool done = page->n_events < REPLAY_PAGE;
+        protobuf_c_message_free_unpacked(&page->base, NULL);
+        if (rc != SK_OK)
+            return rc;
+        /* Commit each page: a long catch-up is not one huge transaction. */
+        SK_TRY(offset_commit(s, db, *last));
+        SK_TRY(offset_begin(s, db, last));
+        if (done)
+            break;
+    }
+    return SK_OK;
+}
+
+static int process(sk_subscriber *s, sk_db *db, frame_node *batch, bool catch_up)
+{
+    uint64_t last = 0;
+    SK_TRY(offset_begin(s, db, &last));
+    int rc = SK_OK;
+    for (frame_node *n = batch; n && rc == SK_OK; n = (frame_node *)n->item.next) {
+        Seklik__Bus__Event *ev = NULL;
+        if (sk_event_parse(nng_msg_body(n->msg), nng_msg_len(n->msg), &ev) != SK_OK) {
+            sk_log_warn("inbox: malformed frame from %s dropped", s->cfg.source);
+            continue;
+        }
+        if (strcmp(ev->source, s->cfg.source) != 0) {
+            sk_log_warn("inbox: frame from %s on %s's stream dropped", ev->source, s->cfg.source);
+        } else if (ev->seq <= last) {
+            atomic_fetch_add(&s->cfg.metrics->events_duplicate, 1);
+        } else {
+            if (ev->seq > last + 1) {
+                atomic_fetch_add(&s->cfg.metrics->events_gaps, 1);
+                rc = replay_until(s, db, &last, ev->seq - 1);
+            }
+            if (rc == SK_OK && ev->seq == last + 1)
+                rc = apply_next(s, db, ev, &last);
+            else if (rc == SK_OK && ev->seq <= last)
+                atomic_fetch_add(&s->cfg.metrics->events_duplicate, 1);
+        }
+        seklik__bus__event__free_unpacked(ev, NULL);
+    }
+    if (rc == SK_OK && catch_up)
+        rc = replay_until(s, db, &last, UINT64_MAX);
+    if (rc == SK_OK)
+        rc = offset_commit(s, db, last);
+    if (rc != SK_OK)
+        sk_db_rollback(db);
+    return rc;
+}
+
+static void on_work(uv_work_t *w)
+{
+    sk_subscriber *s = w->data;
+    sk_db *db = NULL;
+    if (sk_db_acquire(s->cfg.db, &db) != SK_OK)
+        return; /* the next tick tries again */
+    process(s, db, s->batch, s->batch_catch_up);
+    sk_db_release(db);
+}
+
+static void kick(sk_subscriber *s);
+
+static void on_work_done(uv_work_t *w, int status)
+{
+    (void)status;
+    sk_subscriber *s = w->data;
+    for (frame_node *n = s->batch; n;) {
+        frame_node *next = (frame_node *)n->item.next;
+        nng_msg_free(n->msg);
+        free(n);
+        n = next;
+    }
+    s->batch = NULL;
+    s->busy = false;
+    if (!s->closing && (s->pending_head || s->catch_up))
+        kick(s);
+}
+
+static void kick(sk_subscriber *s)
+{
+    if (s->busy || s->closing)
+        return;
+    s->busy = true;
+    s->batch = s->pending_head;
+    s->batch_catch_up = s->catch_up;
+    s->pending_head = s->pending_tail = NULL;
+    s->n_pending = 0;
+    s->catch_up = false;
+    s->work.data = s;
+    if (uv_queue_work(s->loop, &s->work, on_work, on_work_done) != 0) {
+        s->busy = false;
+        on_work_done(&s->work, 0);
+    }
+}
+
+static void on_frames(sk_loopq *q, sk_loopq_item *items, void *arg)
+{
+    (void)q;
+    sk_subscriber *s = arg;
+    while (items) {
+        frame_node *n = (frame_node *)items;
+        items = items->next;
+        n->item.next = NULL;
+        if (s->closing || s->n_pending >= s->cfg.max_pending) {
+            /* Bounded memory: a dropped frame is a gap, and gaps replay. */
+            nng_msg_free(n->msg);
+            free(n);
+            continue;
+        }
+        if (s->pending_tail)
+            s->pending_tail->item.next = &n->item;
+        else
+            s->pending_head = n;
+        s->pending_tail = n;
+        s->n_pending++;
+    }
+    kick(s);
+}
+
+/* NNG thread: hand the frame over and receive the next one. */
+static void on_recv(void *arg)
+{
+    sk_subscriber *s = arg;
+    if (nng_aio_result(s->recv_aio) != 0)
+        return; /* closed or cancelled */
+    frame_node *n = malloc(sizeof(*n));
+    nng_msg *msg = nng_aio_get_msg(s->recv_aio);
+    if (n) {
+        n->msg = msg;
+        sk_loopq_push(&s->queue, &n->item);
+    } else {
+        nng_msg_free(msg);
+    }
+    nng_recv_aio(s->sock, s->recv_aio);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    sk_subscriber *s = t->data;
+    s->catch_up = true;
+    kick(s);
+}
+
+int sk_subscriber_start(uv_loop_t *loop, const sk_subscriber_config *cfg, sk_subscriber **out)
+{
+    sk_subscriber *s = calloc(1, sizeof(*s));
+    if (!s)
+        return SK_ENOMEM;
+    s->cfg = *cfg;
+    if (s->cfg.max_pending <= 0)
+        s->cfg.max_pending = 4096;
+    if (s->cfg.replay_interval_ms <= 0)
+        s->cfg.replay_interval_ms = 1000;
+    s->loop = loop;
+    seklik__bus__actor__init(&s->actor);
+    snprintf(s->actor_id, sizeof(s->actor_id), "system:%s", cfg->service);
+    s->actor.user_id = s->actor_id;
+
+    int rc = sk_rpc_client_open(cfg->rpc_url, cfg->key, 0, &s->replay);
+    if (rc != SK_OK) {
+        free(s);
+        return rc;
+    }
+    int rv = nng_sub0_open(&s->sock);
+    if (rv == 0)
+        rv = nng_socket_set(s->sock, NNG_OPT_SUB_SUBSCRIBE, "", 0);
+    if (rv == 0)
+        rv = nng_socket_set_int(s->sock, NNG_OPT_RECVBUF, 1024);
+    if (rv == 0)
+        rv = nng_socket_set_ms(s->sock, NNG_OPT_RECONNMINT, 20);
+    if (rv == 0)
+        rv = nng_socket_set_ms(s->sock, NNG_OPT_RECONNMAXT, 500);
+    if (rv == 0)
+        rv = nng_dial(s->sock, cfg->events_url, NULL, NNG_FLAG_NONBLOCK);
+    if (rv == 0)
+        rv = nng_aio_alloc(&s->recv_aio, on_recv, s);
+    if (rv != 0 || sk_loopq_init(&s->queue, loop, on_frames, s) != SK_OK) {
+        sk_log_error("inbox: cannot subscribe to %s at %s: %s", cfg->source, cfg->events_url,
+                     nng_strerror(rv));
+        nng_close(s->sock);
+        sk_rpc_client_close(s->replay);
+        free(s);
+        return SK_EUNAVAIL;
+    }
+    uv_timer_init(loop, &s->timer);
+    s->timer.data = s;
+    uv_timer_start(&s->timer, on_tick, (uint64_t)s->cfg.replay_interval_ms,
+                   (uint64_t)s->cfg.replay_interval_ms);
+    nng_recv_aio(s->sock, s->recv_aio);
+    s->catch_up = true;
+    kick(s);
+    sk_log_info("inbox: subscribed to %s at %s", cfg->source, cfg->events_url);
+    *out = s;
+    return SK_OK;
+}
+
+bool sk_subscriber_busy(const sk_subscriber *s)
+{
+    return s->busy;
+}
+
+void sk_subscriber_close(sk_subscriber *s)
+{
+    if (!s)
+        return;
+    s->closing = true;
+    uv_timer_stop(&s->timer);
+    uv_close((uv_handle_t *)&s->timer, NULL);
+    nng_aio_stop(s->recv_aio);
+    nng_close(s->sock);
+    nng_aio_free(s->recv_aio);
+    s->recv_aio = NULL;
+    sk_loopq_close(&s->queue);
+}
+
+void sk_subscriber_free(sk_subscriber *s)
+{
+    if (!s)
+        return;
+    for (frame_node *n = s->pending_head; n;) {
+        frame_node *next = (frame_node *)n->item.next;
+        nng_msg_free(n->msg);
+        free(n);
+        n = next;
+    }
+    sk_rpc_client_close(s->replay);
+    free(s);
+}

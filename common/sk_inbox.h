@@ -1,0 +1,54 @@
+/* sk_inbox.h - subscribing to another service's events, exactly once in
+ * effect, in order, with nothing lost.
+ *
+ * NNG pub/sub is best-effort, so the live stream is only a hint. The
+ * subscriber keeps (source, last_seq) in <schema>.inbox_offsets and moves it
+ * in the same transaction as the event's effects. An event with seq <= last
+ * is a duplicate and skipped; seq > last + 1 means frames were lost, and the
+ * missing ones are fetched with bus.Replay from the source before going on.
+ * It also replays on start-up and on a timer, which covers a lost tail.
+ * One batch runs at a time per source, so events apply in order. */
+#ifndef SK_INBOX_H
+#define SK_INBOX_H
+
+#include <stdbool.h>
+#include <uv.h>
+
+#include "seklik/bus.pb-c.h"
+#include "sk_db.h"
+#include "sk_metrics.h"
+#include "sk_sign.h"
+
+/* Apply one event inside the open transaction on `db`. Returning anything
+ * but SK_OK rolls the batch back; it is retried on the next replay tick. */
+typedef int (*sk_event_fn)(sk_db *db, const Seklik__Bus__Event *ev, void *app);
+
+typedef struct sk_subscriber_config {
+    const char *service;           /* who subscribes (for the replay actor) */
+    const char *source;            /* the publishing service, "registry" */
+    const char *events_url;        /* its PUB socket */
+    const char *rpc_url;           /* its REP socket, for bus.Replay */
+    const char *const *prefixes;   /* NULL-terminated event type prefixes; NULL = all */
+    sk_event_fn apply;
+    void *app;
+    const sk_sign_key *key;
+    sk_db_pool *db;
+    sk_metrics *metrics;
+    int replay_interval_ms;        /* periodic catch-up */
+    int max_pending;               /* frames held before dropping (then replayed) */
+} sk_subscriber_config;
+
+typedef struct sk_subscriber sk_subscriber;
+
+/* Dial and start; the first catch-up runs at once. The config's strings
+ * must outlive the subscriber. */
+int sk_subscriber_start(uv_loop_t *loop, const sk_subscriber_config *cfg, sk_subscriber **out);
+
+/* True while a batch is being applied. Loop thread. */
+bool sk_subscriber_busy(const sk_subscriber *s);
+
+/* Stop receiving (loop thread); free after uv_run returns. */
+void sk_subscriber_close(sk_subscriber *s);
+void sk_subscriber_free(sk_subscriber *s);
+
+#endif

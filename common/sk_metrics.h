@@ -1,0 +1,41 @@
+/* sk_metrics.h - the counters a service exposes on /metrics (Prometheus
+ * text format). Plain atomics: bumped from any thread, read by the HTTP
+ * thread without locks. */
+#ifndef SK_METRICS_H
+#define SK_METRICS_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sk_cache.h"
+
+#define SK_METRICS_CODES 11
+#define SK_METRICS_BUCKETS 12
+
+typedef struct sk_metrics {
+    atomic_uint_fast64_t rpc_requests[SK_METRICS_CODES]; /* by seklik.bus.Code */
+    atomic_uint_fast64_t rpc_replayed;                    /* served from the idempotency store */
+    atomic_uint_fast64_t rpc_latency_bucket[SK_METRICS_BUCKETS]; /* cumulative on render */
+    atomic_uint_fast64_t rpc_latency_sum_us;
+    atomic_uint_fast64_t events_published;
+    atomic_uint_fast64_t events_applied;
+    atomic_uint_fast64_t events_duplicate; /* received again, skipped */
+    atomic_uint_fast64_t events_gaps;      /* gaps detected on the live stream */
+    atomic_uint_fast64_t events_replayed;  /* events fetched by Replay */
+    atomic_uint_fast64_t apply_errors;
+    atomic_uint_fast64_t outbox_last_seq;
+    atomic_uint_fast64_t outbox_published_seq;
+    sk_cache_stats *cache; /* may be NULL */
+} sk_metrics;
+
+/* Upper bounds of the latency buckets, in microseconds (the last is +Inf). */
+extern const uint64_t sk_metrics_bucket_us[SK_METRICS_BUCKETS];
+
+void sk_metrics_observe_rpc(sk_metrics *m, int bus_code, uint64_t micros);
+
+/* Render all metrics for `service`; the text is malloc'ed, caller frees.
+ * NULL on out of memory. */
+char *sk_metrics_render(const sk_metrics *m, const char *service);
+
+#endif

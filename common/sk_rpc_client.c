@@ -1,0 +1,158 @@
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sk_err.h"
+#include "sk_id.h"
+#include "sk_log.h"
+#include "sk_rpc.h"
+
+struct sk_rpc_client {
+    nng_socket sock;
+    const sk_sign_key *key;
+};
+
+int sk_rpc_client_open(const char *url, const sk_sign_key *key, int resend_ms,
+                       sk_rpc_client **out)
+{
+    sk_rpc_client *c = calloc(1, sizeof(*c));
+    if (!c)
+        return SK_ENOMEM;
+    c->key = key;
+    int rv = nng_req0_open(&c->sock);
+    if (rv == 0)
+        /* NNG's 60 s default would resend a command the callee may still be
+         * running; we choose it explicitly (0 = never). */
+        rv = nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME,
+                               resend_ms > 0 ? resend_ms : NNG_DURATION_INFINITE);
+    if (rv == 0)
+        rv = nng_socket_set_ms(c->sock, NNG_OPT_RECONNMINT, 20);
+    if (rv == 0)
+        rv = nng_socket_set_ms(c->sock, NNG_OPT_RECONNMAXT, 500);
+    if (rv == 0)
+        rv = nng_dial(c->sock, url, NULL, NNG_FLAG_NONBLOCK);
+    if (rv != 0) {
+        sk_log_error("rpc client: cannot dial %s: %s", url, nng_strerror(rv));
+        nng_close(c->sock);
+        free(c);
+        return rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP ? SK_EINVAL : SK_EUNAVAIL;
+    }
+    *out = c;
+    return SK_OK;
+}
+
+void sk_rpc_client_close(sk_rpc_client *c)
+{
+    if (!c)
+        return;
+    nng_close(c->sock);
+    free(c);
+}
+
+int sk_rpc_call_raw(sk_rpc_client *c, const Seklik__Bus__Request *req, int timeout_ms,
+                    Seklik__Bus__Response **resp)
+{
+    nng_ctx ctx;
+    if (nng_ctx_open(&ctx, c->sock) != 0)
+        return SK_ENOMEM;
+    nng_ctx_set_ms(ctx, NNG_OPT_SENDTIMEO, timeout_ms);
+    nng_ctx_set_ms(ctx, NNG_OPT_RECVTIMEO, timeout_ms);
+
+    nng_aio *aio = NULL;
+    nng_msg *msg = NULL;
+    int rc = SK_OK;
+    size_t n = seklik__bus__request__get_packed_size(req);
+    if (nng_aio_alloc(&aio, NULL, NULL) != 0 || nng_msg_alloc(&msg, n) != 0) {
+        rc = SK_ENOMEM;
+        goto out;
+    }
+    seklik__bus__request__pack(req, nng_msg_body(msg));
+    nng_aio_set_timeout(aio, timeout_ms);
+    nng_aio_set_msg(aio, msg);
+    nng_ctx_send(ctx, aio);
+    nng_aio_wait(aio);
+    int rv = nng_aio_result(aio);
+    if (rv != 0) {
+        nng_msg_free(msg);
+        rc = rv == NNG_ETIMEDOUT ? SK_ETIMEDOUT : SK_EUNAVAIL;
+        goto out;
+    }
+    nng_ctx_recv(ctx, aio);
+    nng_aio_wait(aio);
+    rv = nng_aio_result(aio);
+    if (rv != 0) {
+        rc = rv == NNG_ETIMEDOUT ? SK_ETIMEDOUT : SK_EUNAVAIL;
+        goto out;
+    }
+    msg = nng_aio_get_msg(aio);
+    *resp = seklik__bus__response__unpack(NULL, nng_msg_len(msg), nng_msg_body(msg));
+    nng_msg_free(msg);
+    if (!*resp)
+        rc = SK_EINTERNAL;
+out:
+    if (aio)
+        nng_aio_free(aio);
+    nng_ctx_close(ctx);
+    return rc;
+}
+
+int sk_rpc_call(sk_rpc_client *c, const char *method, const Seklik__Bus__Actor *actor,
+                const char *idempotency_key, const ProtobufCMessage *in, int timeout_ms,
+                Seklik__Bus__Response **resp)
+{
+    Seklik__Bus__Request req = SEKLIK__BUS__REQUEST__INIT;
+    char request_id[SK_UUID_STRLEN];
+    sk_uuid7(request_id);
+    req.method = (char *)method;
+    req.request_id = request_id;
+    req.idempotency_key = (char *)(idempotency_key ? idempotency_key : "");
+    req.deadline_unix_ms = sk_now_unix_ms() + timeout_ms;
+    req.actor = (Seklik__Bus__Actor *)actor;
+
+    uint8_t small[512];
+    size_t n = protobuf_c_message_get_packed_size(in);
+    uint8_t *body = n <= sizeof(small) ? small : malloc(n);
+    if (!body)
+        return SK_ENOMEM;
+    protobuf_c_message_pack(in, body);
+    req.body.data = body;
+    req.body.len = n;
+
+    uint8_t mac[SK_SIGN_LEN];
+    int rc = sk_sign_request(c->key, &req, mac);
+    if (rc == SK_OK) {
+        req.signature.data = mac;
+        req.signature.len = sizeof(mac);
+        rc = sk_rpc_call_raw(c, &req, timeout_ms, resp);
+    }
+    if (body != small)
+        free(body);
+    return rc;
+}
+
+int sk_rpc_call_decode(sk_rpc_client *c, const char *method, const Seklik__Bus__Actor *actor,
+                       const char *idempotency_key, const ProtobufCMessage *in,
+                       const ProtobufCMessageDescriptor *out_desc, int timeout_ms,
+                       ProtobufCMessage **out, char *why, size_t why_len)
+{
+    Seklik__Bus__Response *resp = NULL;
+    *out = NULL;
+    int rc = sk_rpc_call(c, method, actor, idempotency_key, in, timeout_ms, &resp);
+    if (rc != SK_OK) {
+        if (why)
+            snprintf(why, why_len, "%s: %s", method, sk_strerror(rc));
+        return rc;
+    }
+    rc = sk_err_from_bus_code(resp->code);
+    if (rc == SK_OK) {
+        *out = protobuf_c_message_unpack(out_desc, NULL, resp->body.len, resp->body.data);
+        if (!*out)
+            rc = SK_EINTERNAL;
+    }
+    if (rc != SK_OK && why)
+        snprintf(why, why_len, "%s", resp->message ? resp->message : sk_strerror(rc));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    return rc;
+}

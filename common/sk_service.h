@@ -1,0 +1,63 @@
+/* sk_service.h - one SEKLIK service process: config -> connect -> run.
+ *
+ * A service describes itself in an sk_service_def (its name, protobuf API and
+ * handlers, migrations, subscriptions) and its main() is one call:
+ *
+ *     int main(int argc, char **argv) { return sk_service_main(&registry_service, argc, argv); }
+ *
+ * sk_service_main reads the configuration (exit 2 naming the variable on a
+ * bad value), connects to PostgreSQL, applies the bus tables and the
+ * service's migrations, binds its REP, PUB and HTTP sockets, subscribes to
+ * its sources, and runs the libuv loop until SIGTERM or SIGINT, then drains
+ * in-flight work and returns 0.
+ *
+ * Environment (SVC is the upper-cased name):
+ *   SEKLIK_DB_DSN / SEKLIK_<SVC>_DB_DSN   libpq connection string (required)
+ *   SEKLIK_REDIS_URL                      redis://host:port/db
+ *   SEKLIK_HMAC_KEY                       hex, 32-64 bytes (required)
+ *   SEKLIK_LOG_LEVEL                      debug | info | warn | error
+ *   SEKLIK_DB_POOL_SIZE, SEKLIK_RPC_CONCURRENCY, SEKLIK_REPLAY_INTERVAL_MS
+ *   SEKLIK_<SVC>_RPC, SEKLIK_<SVC>_EVENTS, SEKLIK_<SVC>_HTTP   where it is reached
+ *   SEKLIK_RPC_LISTEN, SEKLIK_EVENTS_LISTEN, SEKLIK_HTTP_LISTEN  what it binds
+ *   SEKLIK_<SRC>_RPC, SEKLIK_<SRC>_EVENTS for every source it subscribes to
+ * `--print-env` prints every name it reads and exits 0. */
+#ifndef SK_SERVICE_H
+#define SK_SERVICE_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+
+#include "sk_db.h"
+#include "sk_inbox.h"
+#include "sk_rpc.h"
+
+typedef struct sk_subscription_def {
+    const char *source;          /* "registry" */
+    const char *const *prefixes; /* NULL-terminated event type prefixes; NULL = all */
+    sk_event_fn apply;
+} sk_subscription_def;
+
+typedef struct sk_service_def {
+    const char *name; /* also the schema, the log's service and the event source */
+    const ProtobufCServiceDescriptor *api;
+    const sk_rpc_method *methods;
+    size_t n_methods;
+    const sk_migration *migrations;
+    const size_t *n_migrations;
+    const sk_subscription_def *subscriptions;
+    size_t n_subscriptions;
+    void *app; /* handed to handlers (sk_call.app) and event appliers */
+} sk_service_def;
+
+int sk_service_main(const sk_service_def *def, int argc, char **argv);
+
+/* The Health method every service's API has: name, version, readiness and
+ * its outbox position. */
+int sk_service_health(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out);
+
+/* Default URLs of the well-known services ("tcp://127.0.0.1:7101" ...):
+ * kind is 'r' (RPC), 'e' (events) or 'h' (HTTP). NULL for an unknown name.
+ * The string is static. */
+const char *sk_service_default_url(const char *name, char kind);
+
+#endif

@@ -1,0 +1,2 @@
+/* store.c - SQL for the accounting schema (see store.h). */
+#include "store.h"

@@ -1,0 +1,4 @@
+-- The ordering schema is created by the migration runner; the bus tables (outbox,
+-- inbox_offsets, idempotency) come from common/. Domain tables arrive with
+-- the service's methods, each in a migration of its own.
+COMMENT ON SCHEMA ordering IS 'SEKLIK ordering service: only seklik-ordering reads or writes it';

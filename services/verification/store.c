@@ -1,0 +1,2 @@
+/* store.c - SQL for the verification schema (see store.h). */
+#include "store.h"
