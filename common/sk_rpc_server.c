@@ -477,8 +477,9 @@ int sk_rpc_server_start(uv_loop_t *loop, const sk_rpc_server_config *cfg, sk_rpc
 void sk_rpc_server_drain(sk_rpc_server *srv)
 {
     srv->draining = true;
-    /* Stop accepting: pending receives are cancelled; work in flight ends. */
-    nng_listener_close(srv->listener);
+    /* Stop receiving; work in flight still answers. The listener stays open:
+     * closing it would also close its connections, and with them the reply
+     * the caller is waiting for. */
     for (int i = 0; i < srv->n_slots; i++)
         nng_aio_cancel(srv->slots[i].recv_aio);
 }

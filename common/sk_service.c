@@ -54,7 +54,7 @@ typedef struct peer_cfg {
 typedef struct service_cfg {
     const char *dsn, *redis_url, *rpc_listen, *events_listen, *http_listen;
     sk_sign_key key;
-    int log_level, pool_size, concurrency, replay_interval_ms;
+    int log_level, pool_size, concurrency, replay_interval_ms, max_pending;
     peer_cfg peers[MAX_PEERS]; /* every known service, then other sources */
     size_t n_peers;
 } service_cfg;
@@ -89,6 +89,7 @@ static void read_config(const sk_service_def *def, sk_config *cfg, service_cfg *
     sc->concurrency = (int)sk_config_long(cfg, "SEKLIK_RPC_CONCURRENCY", 32, 1, 1024);
     sc->replay_interval_ms =
         (int)sk_config_long(cfg, "SEKLIK_REPLAY_INTERVAL_MS", 1000, 10, 3600000);
+    sc->max_pending = (int)sk_config_long(cfg, "SEKLIK_INBOX_MAX_PENDING", 4096, 1, 1000000);
 
     /* Where we are reached; what we bind defaults to the same. */
     env_name(name, sizeof(name), def->name, "RPC");
@@ -321,6 +322,7 @@ static int start(service_rt *rt)
             .db = rt->db,
             .metrics = &rt->metrics,
             .replay_interval_ms = rt->sc.replay_interval_ms,
+            .max_pending = rt->sc.max_pending,
         };
         SK_TRY(sk_subscriber_start(rt->loop, &sub, &rt->subs[rt->n_subs]));
         rt->n_subs++;

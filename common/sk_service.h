@@ -16,7 +16,8 @@
  *   SEKLIK_REDIS_URL                      redis://host:port/db
  *   SEKLIK_HMAC_KEY                       hex, 32-64 bytes (required)
  *   SEKLIK_LOG_LEVEL                      debug | info | warn | error
- *   SEKLIK_DB_POOL_SIZE, SEKLIK_RPC_CONCURRENCY, SEKLIK_REPLAY_INTERVAL_MS
+ *   SEKLIK_DB_POOL_SIZE, SEKLIK_RPC_CONCURRENCY, SEKLIK_REPLAY_INTERVAL_MS,
+ *   SEKLIK_INBOX_MAX_PENDING (event frames held before dropping; a drop replays)
  *   SEKLIK_<SVC>_RPC, SEKLIK_<SVC>_EVENTS, SEKLIK_<SVC>_HTTP   where it is reached
  *   SEKLIK_RPC_LISTEN, SEKLIK_EVENTS_LISTEN, SEKLIK_HTTP_LISTEN  what it binds
  *   SEKLIK_<SRC>_RPC, SEKLIK_<SRC>_EVENTS for every source it subscribes to

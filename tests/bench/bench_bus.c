@@ -1,0 +1,210 @@
+/* bench_bus - what the bus costs, against PostgreSQL measured in the same run.
+ *
+ * Starts seklik-testpub and seklik-testsub on the fixture's PostgreSQL, then:
+ *  1. RPC round trips/s and p50/p99: TestPub.Echo (no database work), 1 and 8 clients;
+ *  2. events/s from commit to subscriber-committed, one event per transaction,
+ *     with p50/p99 latency (applied_at - occurred), and in batches of 1000;
+ *  3. the reference: pgbench, one single-row INSERT per transaction, 1 client,
+ *     on the same server.
+ * Each figure is the median of `rounds` runs. Prints the ratios. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include "../integration/it_common.h"
+
+static int rounds = 3;
+static int rpc_seconds = 3;
+static int events_single = 3000;
+static int events_batch = 20000;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+typedef struct rpc_worker {
+    const char *url;
+    double *lat_us;
+    size_t n, cap;
+    uint64_t until_ns;
+} rpc_worker;
+
+static void *rpc_loop(void *arg)
+{
+    rpc_worker *w = arg;
+    sk_rpc_client *c = it_client(w->url);
+    Seklik__Testbus__EchoMessage msg = SEKLIK__TESTBUS__ECHO_MESSAGE__INIT;
+    uint8_t data[64] = {0};
+    msg.data.data = data;
+    msg.data.len = sizeof(data);
+    while (sk_now_mono_ns() < w->until_ns && w->n < w->cap) {
+        Seklik__Bus__Response *resp = NULL;
+        uint64_t t0 = sk_now_mono_ns();
+        if (sk_rpc_call(c, "TestPub.Echo", NULL, NULL, &msg.base, 5000, &resp) != SK_OK)
+            break;
+        w->lat_us[w->n++] = (double)(sk_now_mono_ns() - t0) / 1000.0;
+        seklik__bus__response__free_unpacked(resp, NULL);
+    }
+    sk_rpc_client_close(c);
+    return NULL;
+}
+
+/* One round of `clients` callers for rpc_seconds: calls/s, p50, p99 (µs). */
+static void rpc_round(const char *url, int clients, double *rate, double *p50, double *p99)
+{
+    rpc_worker w[16];
+    pthread_t t[16];
+    uint64_t start = sk_now_mono_ns(), until = start + (uint64_t)rpc_seconds * 1000000000u;
+    for (int i = 0; i < clients; i++) {
+        w[i] = (rpc_worker){url, malloc(sizeof(double) * 2000000), 0, 2000000, until};
+        pthread_create(&t[i], NULL, rpc_loop, &w[i]);
+    }
+    size_t total = 0;
+    for (int i = 0; i < clients; i++) {
+        pthread_join(t[i], NULL);
+        total += w[i].n;
+    }
+    double secs = (double)(sk_now_mono_ns() - start) / 1e9;
+    double *all = malloc(sizeof(double) * (total ? total : 1));
+    size_t k = 0;
+    for (int i = 0; i < clients; i++) {
+        for (size_t j = 0; j < w[i].n; j++)
+            all[k++] = w[i].lat_us[j];
+        free(w[i].lat_us);
+    }
+    qsort(all, total, sizeof(double), cmp_double);
+    *rate = (double)total / secs;
+    *p50 = total ? all[total / 2] : 0;
+    *p99 = total ? all[(size_t)((double)total * 0.99)] : 0;
+    free(all);
+}
+
+/* Emit `count` events `per_tx` a transaction, wait until applied; events/s
+ * end to end, and latency percentiles from the subscriber's own rows. */
+static void events_round(sk_rpc_client *c, const char *dsn, int count, int per_tx, double *rate,
+                         double *p50_ms, double *p99_ms)
+{
+    long long before = sk_test_sql_number(dsn, "SELECT count(*) FROM testsub.applied");
+    long long first_id = sk_test_sql_number(dsn, "SELECT coalesce(max(id), 0) FROM testsub.applied");
+    uint64_t t0 = sk_now_mono_ns();
+    /* One event per command when per_tx is 1: each is its own commit. */
+    if (per_tx == 1) {
+        for (int i = 0; i < count; i++)
+            assert_int_equal(it_emit(c, 1, 1, 10000, NULL), SK_OK);
+    } else {
+        assert_int_equal(it_emit(c, (uint32_t)count, (uint32_t)per_tx, 120000, NULL), SK_OK);
+    }
+    long long want = before + count;
+    while (sk_test_sql_number(dsn, "SELECT count(*) FROM testsub.applied") < want)
+        sk_test_sleep_ms(2);
+    *rate = count / ((double)(sk_now_mono_ns() - t0) / 1e9);
+    char sql[512];
+    snprintf(sql, sizeof(sql),
+             "SELECT (percentile_cont(%s) WITHIN GROUP (ORDER BY "
+             "extract(epoch FROM applied_at) * 1e6 - occurred_unix_us))::bigint "
+             "FROM testsub.applied WHERE id > %lld",
+             "0.5", first_id);
+    *p50_ms = (double)sk_test_sql_number(dsn, sql) / 1000.0;
+    snprintf(sql, sizeof(sql),
+             "SELECT (percentile_cont(%s) WITHIN GROUP (ORDER BY "
+             "extract(epoch FROM applied_at) * 1e6 - occurred_unix_us))::bigint "
+             "FROM testsub.applied WHERE id > %lld",
+             "0.99", first_id);
+    *p99_ms = (double)sk_test_sql_number(dsn, sql) / 1000.0;
+}
+
+/* pgbench on the same server: single-row INSERT, one per transaction. */
+static double pgbench_inserts(const char *db, int seconds)
+{
+    char script[256], cmd[1024];
+    snprintf(script, sizeof(script), "%s/pgbench-insert.sql", it_logdir);
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fputs("INSERT INTO bench_ref (v) VALUES (1);\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd),
+             "%s/psql -q -h 127.0.0.1 -p %s -U %s -d %s -c 'CREATE TABLE IF NOT EXISTS "
+             "bench_ref (id bigserial PRIMARY KEY, v int)' >/dev/null && "
+             "%s/pgbench -n -h 127.0.0.1 -p %s -U %s -c 1 -j 1 -T %d -f %s %s 2>/dev/null | "
+             "sed -n 's/^tps = \\([0-9.]*\\).*/\\1/p'",
+             sk_test_env("SEKLIK_TEST_PG_BIN"), sk_test_env("SEKLIK_TEST_PG_PORT"),
+             sk_test_env("SEKLIK_TEST_PG_ROLE"), db, sk_test_env("SEKLIK_TEST_PG_BIN"),
+             sk_test_env("SEKLIK_TEST_PG_PORT"), sk_test_env("SEKLIK_TEST_PG_ROLE"), seconds,
+             script, db);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    double tps = 0;
+    if (fscanf(p, "%lf", &tps) != 1)
+        tps = 0;
+    pclose(p);
+    return tps;
+}
+
+static void bench(void **state)
+{
+    (void)state;
+    char dsn[512], log[512];
+    assert_non_null(sk_test_create_db("bench_bus", dsn, sizeof(dsn)));
+    const char *redis = sk_test_env("SEKLIK_TEST_REDIS_URL");
+    sk_test_peer pub, sub;
+    sk_test_peer_init(&pub, "testpub", dsn, redis);
+    sk_test_peer_init(&sub, "testsub", dsn, redis);
+    sk_test_peer_link(&sub, &pub);
+    sk_test_peer_setenv(&pub, "SEKLIK_LOG_LEVEL", "error");
+    sk_test_peer_setenv(&sub, "SEKLIK_LOG_LEVEL", "error");
+    assert_int_equal(sk_test_peer_start(&pub, it_pub_bin, it_log(log, sizeof(log), "bench", "pub")), 0);
+    assert_int_equal(sk_test_peer_start(&sub, it_sub_bin, it_log(log, sizeof(log), "bench", "sub")), 0);
+    sk_rpc_client *c = it_client(pub.rpc);
+    sk_test_sleep_ms(300);
+
+    double r1[8], a1[8], b1[8], r8[8], a8[8], b8[8], es[8], esp50[8], esp99[8], eb[8],
+        ebp50[8], ebp99[8], pg[8];
+    for (int i = 0; i < rounds; i++) {
+        rpc_round(pub.rpc, 1, &r1[i], &a1[i], &b1[i]);
+        rpc_round(pub.rpc, 8, &r8[i], &a8[i], &b8[i]);
+        events_round(c, dsn, events_single, 1, &es[i], &esp50[i], &esp99[i]);
+        events_round(c, dsn, events_batch, 1000, &eb[i], &ebp50[i], &ebp99[i]);
+        pg[i] = pgbench_inserts("bench_bus", rpc_seconds);
+    }
+    double pgm = median(pg, rounds), esm = median(es, rounds);
+    printf("\nbench_bus: medians of %d rounds (2 cores, fsync on)\n", rounds);
+    printf("  rpc Echo, 1 client        %9.0f calls/s   p50 %7.0f us   p99 %7.0f us\n",
+           median(r1, rounds), median(a1, rounds), median(b1, rounds));
+    printf("  rpc Echo, 8 clients       %9.0f calls/s   p50 %7.0f us   p99 %7.0f us\n",
+           median(r8, rounds), median(a8, rounds), median(b8, rounds));
+    printf("  events, 1 per commit      %9.0f events/s  p50 %7.2f ms   p99 %7.2f ms  (commit -> applied)\n",
+           esm, median(esp50, rounds), median(esp99, rounds));
+    printf("  events, 1000 per commit   %9.0f events/s  p50 %7.2f ms   p99 %7.2f ms\n",
+           median(eb, rounds), median(ebp50, rounds), median(ebp99, rounds));
+    printf("  reference: pgbench 1-row INSERT, 1 client  %9.0f commits/s\n", pgm);
+    printf("  ratio events(1 per commit)/pgbench inserts = %.2f\n", pgm > 0 ? esm / pgm : 0);
+    assert_true(pgm > 0);
+    assert_true(esm > 0);
+
+    sk_rpc_client_close(c);
+    sk_proc_signal(&sub.proc, SIGTERM);
+    sk_proc_signal(&pub.proc, SIGTERM);
+    assert_int_equal(sk_proc_wait(&sub.proc, 15000), 0);
+    assert_int_equal(sk_proc_wait(&pub.proc, 15000), 0);
+}
+
+int main(int argc, char **argv)
+{
+    const char *quick = getenv("SEKLIK_BENCH_QUICK");
+    if (quick && *quick == '1') {
+        rounds = 1;
+        rpc_seconds = 1;
+        events_single = 500;
+        events_batch = 5000;
+    }
+    const struct CMUnitTest tests[] = {cmocka_unit_test(bench)};
+    return it_main(argc, argv, tests, 1);
+}

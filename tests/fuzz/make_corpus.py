@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Write the seed corpora under tests/fuzz/corpus/ (committed; rerun only to change them).
+
+Protobuf is encoded by hand, in field order and without empty fields, the way
+protobuf-c packs proto3 messages, so a signed request here verifies in C with
+the key fuzz_request.c uses (0x5a ^ i for i in 0..31)."""
+import hashlib
+import hmac
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+KEY = bytes(0x5A ^ i for i in range(32))
+
+
+def varint(n):
+    n &= (1 << 64) - 1
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def field(num, value):
+    """One field; str/bytes as length-delimited, int as varint; empty/0 omitted."""
+    if isinstance(value, int):
+        return varint(num << 3) + varint(value) if value else b""
+    if isinstance(value, str):
+        value = value.encode()
+    return varint(num << 3 | 2) + varint(len(value)) + value if value else b""
+
+
+def actor(user_id="", roles=(), company_id="", media_id="", remote_addr=""):
+    out = field(1, user_id)
+    for r in roles:
+        out += varint(2 << 3 | 2) + varint(len(r)) + r.encode()
+    return out + field(3, company_id) + field(4, media_id) + field(5, remote_addr)
+
+
+def request(method, request_id, idem, deadline, act, body, sign=True, sig=None):
+    def lp(b):
+        return struct.pack(">I", len(b)) + b
+    if sign:
+        msg = lp(method.encode()) + lp(request_id.encode()) + lp(idem.encode()) + lp(act or b"") + lp(body)
+        sig = hmac.new(KEY, msg, hashlib.sha256).digest()
+    out = field(1, method) + field(2, request_id) + field(3, idem) + field(4, deadline)
+    if act is not None:
+        out += varint(5 << 3 | 2) + varint(len(act)) + act
+    return out + field(6, body) + field(7, sig or b"")
+
+
+def event(id_, type_, source, seq, occurred, corr, act, body):
+    out = field(1, id_) + field(2, type_) + field(3, source) + field(4, seq) + field(5, occurred)
+    out += field(6, corr)
+    if act is not None:
+        out += varint(7 << 3 | 2) + varint(len(act)) + act
+    return out + field(8, body)
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+partner = actor("0190f5a2-7c1e-7000-8000-000000000001", ["partner"],
+                "0190f5a2-7c1e-7000-8000-0000000000c1", "", "10.0.0.7")
+admin = actor("0190f5a2-7c1e-7000-8000-000000000002", ["admin", "verifier"])
+
+write("fuzz_request", "signed_submit", request(
+    "Registry.SubmitForVerification", "req-1", "idem-1", 1767225600000, partner, b"\x0a\x03abc"))
+write("fuzz_request", "signed_health_no_actor", request("Registry.Health", "req-2", "", 0, None, b""))
+write("fuzz_request", "signed_replay_admin", request(
+    "bus.Replay", "req-3", "", 0, admin, field(1, 41) + field(2, 100)))
+write("fuzz_request", "unsigned", request(
+    "Registry.ApproveCompany", "req-4", "idem-4", 0, admin, b"\x0a\x01x", sign=False))
+write("fuzz_request", "bad_signature", request(
+    "Ordering.CreateOrder", "req-5", "idem-5", 0, partner, b"", sign=False, sig=b"\x00" * 32))
+write("fuzz_request", "truncated", request(
+    "Registry.SubmitForVerification", "req-1", "idem-1", 0, partner, b"\x0a\x03abc")[:-7])
+
+ev = event("0190f5a2-7c1e-7abc-8def-0123456789ab", "registry.company.registered", "registry", 4242,
+           1767225600123456, "req-7", partner, b"\x0a\x02id")
+write("fuzz_event_frame", "registered", b"registry.company.registered\0" + ev)
+write("fuzz_event_frame", "minimal", b"ordering.order.created\0" + field(2, "ordering.order.created"))
+write("fuzz_event_frame", "topic_mismatch", b"registry.company.approved\0" + ev)
+write("fuzz_event_frame", "no_nul", b"registry.company.registered")
+write("fuzz_event_frame", "garbage", b"a\0\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff")
+
+hex32 = bytes(range(32)).hex()
+write("fuzz_config", "good", b"8080\0tcp://127.0.0.1:5555\0" + hex32.encode())
+write("fuzz_config", "good_ipc_upper", b"-5\0ipc:///run/seklik/registry.ipc\0" + hex32.upper().encode() * 2)
+write("fuzz_config", "bad_all", b"80x\0http://gateway:8080\0" + hex32[:-1].encode())
+write("fuzz_config", "out_of_range", b"99999999999999999999\0tcp://\0" + hex32[:-2].encode() + b"zz")
+write("fuzz_config", "empty", b"\0\0")

@@ -1,0 +1,52 @@
+/* A subscriber that is down while the publisher commits 10,000 events
+ * applies all of them when it comes back: in order, exactly once. */
+#include <signal.h>
+
+#include "it_common.h"
+
+static void subscriber_down_then_catches_up_exactly_once(void **state)
+{
+    (void)state;
+    char dsn[512], log[512];
+    assert_non_null(sk_test_create_db("it_catchup", dsn, sizeof(dsn)));
+    const char *redis = sk_test_env("SEKLIK_TEST_REDIS_URL");
+    sk_test_peer pub, sub;
+    sk_test_peer_init(&pub, "testpub", dsn, redis);
+    sk_test_peer_init(&sub, "testsub", dsn, redis);
+    sk_test_peer_link(&sub, &pub);
+    assert_int_equal(sk_test_peer_start(&pub, it_pub_bin, it_log(log, sizeof(log), "catchup", "pub")), 0);
+    assert_int_equal(sk_test_peer_start(&sub, it_sub_bin, it_log(log, sizeof(log), "catchup", "sub")), 0);
+    sk_rpc_client *c = it_client(pub.rpc);
+
+    /* Live delivery first. */
+    assert_int_equal(it_emit(c, 10, 10, 10000, NULL), SK_OK);
+    assert_int_equal(it_wait_applied(dsn, 10, 10000), 10);
+
+    /* The subscriber dies without a chance to clean up. */
+    sk_proc_signal(&sub.proc, SIGKILL);
+    assert_int_equal(sk_proc_wait(&sub.proc, 5000), 128 + SIGKILL);
+
+    uint64_t last = 0;
+    assert_int_equal(it_emit(c, 10000, 100, 120000, &last), SK_OK);
+    assert_int_equal(last, 10010);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM testsub.applied"), 10);
+
+    /* Back up: it replays what it missed from the outbox. */
+    assert_int_equal(sk_test_peer_start(&sub, it_sub_bin, it_log(log, sizeof(log), "catchup", "sub2")), 0);
+    assert_int_equal(it_wait_applied(dsn, 10010, 120000), 10010);
+    it_assert_exactly_once_in_order(dsn, 10010);
+
+    sk_rpc_client_close(c);
+    sk_proc_signal(&sub.proc, SIGTERM);
+    sk_proc_signal(&pub.proc, SIGTERM);
+    assert_int_equal(sk_proc_wait(&sub.proc, 15000), 0);
+    assert_int_equal(sk_proc_wait(&pub.proc, 15000), 0);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(subscriber_down_then_catches_up_exactly_once),
+    };
+    return it_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+}

@@ -1,0 +1,131 @@
+#include "it_common.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+const char *it_pub_bin, *it_sub_bin, *it_logdir;
+
+int it_main(int argc, char **argv, const struct CMUnitTest *tests, size_t n)
+{
+    return it_main2(argc, argv, tests, n, NULL, NULL);
+}
+
+int it_main2(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
+             CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: %s TESTPUB TESTSUB LOGDIR\n", argv[0]);
+        return 2;
+    }
+    it_pub_bin = argv[1];
+    it_sub_bin = argv[2];
+    it_logdir = argv[3];
+    mkdir(it_logdir, 0755);
+    if (sodium_init() < 0 || !sk_test_env("SEKLIK_TEST_PG_DSN"))
+        return 2;
+    return _cmocka_run_group_tests(argv[0], tests, n, setup, teardown);
+}
+
+sk_rpc_client *it_client(const char *url)
+{
+    static sk_sign_key key;
+    sk_test_key(&key);
+    sk_rpc_client *c = NULL;
+    assert_int_equal(sk_rpc_client_open(url, &key, 0, &c), SK_OK);
+    return c;
+}
+
+int it_emit(sk_rpc_client *c, uint32_t count, uint32_t per_tx, int timeout_ms, uint64_t *last_seq)
+{
+    Seklik__Testbus__EmitRequest req = SEKLIK__TESTBUS__EMIT_REQUEST__INIT;
+    req.count = count;
+    req.per_tx = per_tx;
+    req.payload = 64;
+    char key[SK_UUID_STRLEN];
+    sk_uuid7(key);
+    Seklik__Testbus__EmitResponse *resp = NULL;
+    char why[256] = "";
+    int rc = sk_rpc_call_decode(c, "TestPub.Emit", NULL, key, &req.base,
+                                &seklik__testbus__emit_response__descriptor, timeout_ms,
+                                (ProtobufCMessage **)&resp, why, sizeof(why));
+    if (rc == SK_OK) {
+        if (last_seq)
+            *last_seq = resp->last_seq;
+        protobuf_c_message_free_unpacked(&resp->base, NULL);
+    } else {
+        fprintf(stderr, "it_emit: %s\n", why);
+    }
+    return rc;
+}
+
+int it_add(sk_rpc_client *c, const char *key, int64_t amount, int64_t *total, bool *replayed,
+           Seklik__Bus__Response **keep)
+{
+    Seklik__Testbus__AddRequest req = SEKLIK__TESTBUS__ADD_REQUEST__INIT;
+    req.amount = amount;
+    Seklik__Bus__Actor actor = SEKLIK__BUS__ACTOR__INIT;
+    char *roles[] = {"partnership"};
+    actor.user_id = "user-1";
+    actor.roles = roles;
+    actor.n_roles = 1;
+    Seklik__Bus__Response *resp = NULL;
+    int rc = sk_rpc_call(c, "TestPub.Add", &actor, key, &req.base, 10000, &resp);
+    if (rc != SK_OK)
+        return rc;
+    rc = sk_err_from_bus_code(resp->code);
+    if (rc == SK_OK) {
+        Seklik__Testbus__AddResponse *out =
+            seklik__testbus__add_response__unpack(NULL, resp->body.len, resp->body.data);
+        assert_non_null(out);
+        if (total)
+            *total = out->total;
+        seklik__testbus__add_response__free_unpacked(out, NULL);
+    }
+    if (replayed)
+        *replayed = resp->replayed;
+    if (keep)
+        *keep = resp;
+    else
+        seklik__bus__response__free_unpacked(resp, NULL);
+    return rc;
+}
+
+long long it_wait_applied(const char *dsn, long long n, int timeout_ms)
+{
+    long long have = -1;
+    uint64_t until = sk_now_mono_ns() + (uint64_t)timeout_ms * 1000000;
+    while (sk_now_mono_ns() < until) {
+        have = sk_test_sql_number(dsn, "SELECT count(*) FROM testsub.applied");
+        if (have >= n)
+            break;
+        sk_test_sleep_ms(50);
+    }
+    /* Let anything extra (a double apply) land before the caller counts. */
+    sk_test_sleep_ms(400);
+    return sk_test_sql_number(dsn, "SELECT count(*) FROM testsub.applied");
+}
+
+void it_assert_exactly_once_in_order(const char *dsn, long long n)
+{
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM testsub.applied"), n);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(DISTINCT seq) FROM testsub.applied"), n);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT min(seq) FROM testsub.applied"), 1);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT max(seq) FROM testsub.applied"), n);
+    /* Applied in order: each row's seq is the previous row's plus one. */
+    assert_int_equal(sk_test_sql_number(dsn,
+                                        "SELECT count(*) FROM (SELECT seq, lag(seq) OVER "
+                                        "(ORDER BY id) AS prev FROM testsub.applied) t "
+                                        "WHERE prev IS NOT NULL AND seq <> prev + 1"),
+                     0);
+    /* The offset matches what was applied. */
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT last_seq FROM testsub.inbox_offsets "
+                                             "WHERE source = 'testpub'"),
+                     n);
+}
+
+const char *it_log(char *buf, size_t cap, const char *test, const char *who)
+{
+    snprintf(buf, cap, "%s/%s-%s.log", it_logdir, test, who);
+    return buf;
+}

@@ -1,0 +1,48 @@
+/* it_common.h - the pieces every bus integration test repeats: a client to
+ * testpub, Emit and Add, and waiting for testsub to have applied N events. */
+#ifndef IT_COMMON_H
+#define IT_COMMON_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "seklik/testbus.pb-c.h"
+#include "sk_err.h"
+#include "sk_id.h"
+#include "sk_test.h"
+
+/* argv of every integration test: testpub, testsub, a directory for logs. */
+extern const char *it_pub_bin, *it_sub_bin, *it_logdir;
+
+int it_main(int argc, char **argv, const struct CMUnitTest *tests, size_t n);
+int it_main2(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
+             CMFixtureFunction setup, CMFixtureFunction teardown);
+
+/* A signed client for `url`; the key is the shared test key. */
+sk_rpc_client *it_client(const char *url);
+
+/* Emit `count` events in transactions of `per_tx`; returns the SK_* code. */
+int it_emit(sk_rpc_client *c, uint32_t count, uint32_t per_tx, int timeout_ms,
+            uint64_t *last_seq);
+
+/* Add `amount` under idempotency key `key`; *total and *replayed from the
+ * reply. Returns the SK_* code of the Response; the whole Response is kept
+ * in *resp when resp is not NULL (caller frees). */
+int it_add(sk_rpc_client *c, const char *key, int64_t amount, int64_t *total, bool *replayed,
+           Seklik__Bus__Response **resp);
+
+/* Wait until testsub.applied holds `n` rows (or timeout). Returns the count. */
+long long it_wait_applied(const char *dsn, long long n, int timeout_ms);
+
+/* Assert that testsub applied seq 1..n exactly once each, in order. */
+void it_assert_exactly_once_in_order(const char *dsn, long long n);
+
+/* A log path under it_logdir. */
+const char *it_log(char *buf, size_t cap, const char *test, const char *who);
+
+#endif

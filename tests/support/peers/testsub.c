@@ -1,0 +1,67 @@
+/* seklik-testsub: a subscriber for the bus tests. It applies testpub's
+ * "testpub.tick" and "testpub.added" events by recording them, so a test can
+ * count what was applied, and how often, and in which order. Events of other
+ * types advance the offset without an effect. SEKLIK_TESTSUB_APPLY_DELAY_US
+ * makes it slow on purpose, to overflow NNG's queues. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "seklik/testbus.pb-c.h"
+#include "sk_err.h"
+#include "sk_service.h"
+
+static const char MIGRATION[] =
+    "CREATE TABLE applied (id bigserial PRIMARY KEY, source text NOT NULL,"
+    " seq bigint NOT NULL, type text NOT NULL, occurred_unix_us bigint NOT NULL,"
+    " applied_at timestamptz NOT NULL DEFAULT clock_timestamp());";
+
+static const sk_migration migrations[] = {{"0001_applied.sql", MIGRATION}, {NULL, NULL}};
+static const size_t migrations_count = 1;
+
+static long g_delay_us;
+
+static int apply(sk_db *db, const Seklik__Bus__Event *ev, void *app)
+{
+    (void)app;
+    if (g_delay_us > 0)
+        usleep((useconds_t)g_delay_us);
+    char seq[24], when[24];
+    snprintf(seq, sizeof(seq), "%llu", (unsigned long long)ev->seq);
+    snprintf(when, sizeof(when), "%lld", (long long)ev->occurred_unix_us);
+    /* No unique constraint on purpose: a double apply must show as a duplicate row. */
+    return sk_db_exec(db,
+                      "INSERT INTO applied (source, seq, type, occurred_unix_us) "
+                      "VALUES ($1, $2, $3, $4)",
+                      (sk_param[]){SK_TEXT(ev->source), SK_TEXT(seq), SK_TEXT(ev->type),
+                                   SK_TEXT(when)},
+                      4);
+}
+
+static const char *const prefixes[] = {"testpub.tick", "testpub.added", NULL};
+
+static const sk_subscription_def subscriptions[] = {
+    {"testpub", prefixes, apply},
+};
+
+static const sk_rpc_method methods[] = {
+    {"Health", sk_service_health, SK_RPC_QUERY},
+};
+
+static const sk_service_def testsub_service = {
+    .name = "testsub",
+    .api = &seklik__testbus__test_sub__descriptor,
+    .methods = methods,
+    .n_methods = sizeof(methods) / sizeof(methods[0]),
+    .migrations = migrations,
+    .n_migrations = &migrations_count,
+    .subscriptions = subscriptions,
+    .n_subscriptions = 1,
+};
+
+int main(int argc, char **argv)
+{
+    const char *delay = getenv("SEKLIK_TESTSUB_APPLY_DELAY_US");
+    g_delay_us = delay ? strtol(delay, NULL, 10) : 0;
+    return sk_service_main(&testsub_service, argc, argv);
+}

@@ -1,0 +1,340 @@
+#include "sk_test.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sk_err.h"
+#include "sk_id.h"
+
+const char sk_test_hmac_hex[] = "5345d8a1c0ffee0123456789abcdef0123456789abcdef0123456789abcdef42";
+
+void sk_test_key(sk_sign_key *key)
+{
+    size_t n = strlen(sk_test_hmac_hex) / 2;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        sscanf(sk_test_hmac_hex + 2 * i, "%2x", &v);
+        key->bytes[i] = (uint8_t)v;
+    }
+    key->len = n;
+}
+
+const char *sk_test_env(const char *key)
+{
+    static char values[32][640];
+    static char keys[32][640];
+    static int n = -1;
+    if (n < 0) {
+        n = 0;
+        const char *path = getenv("SEKLIK_TEST_ENV_FILE");
+        FILE *f = path ? fopen(path, "r") : NULL;
+        if (!f) {
+            fprintf(stderr, "sk_test: SEKLIK_TEST_ENV_FILE (%s) unreadable: run through ctest\n",
+                    path ? path : "unset");
+            return NULL;
+        }
+        char line[640];
+        while (n < 32 && fgets(line, sizeof(line), f)) {
+            line[strcspn(line, "\n")] = '\0';
+            char *eq = strchr(line, '=');
+            if (!eq)
+                continue;
+            *eq = '\0';
+            snprintf(keys[n], sizeof(keys[n]), "%s", line);
+            snprintf(values[n], sizeof(values[n]), "%s", eq + 1);
+            n++;
+        }
+        fclose(f);
+    }
+    for (int i = 0; i < n; i++)
+        if (strcmp(keys[i], key) == 0)
+            return values[i];
+    return NULL;
+}
+
+static PGconn *admin_conn(void)
+{
+    const char *dsn = sk_test_env("SEKLIK_TEST_PG_DSN");
+    if (!dsn)
+        return NULL;
+    PGconn *c = PQconnectdb(dsn);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "sk_test: %s", PQerrorMessage(c));
+        PQfinish(c);
+        return NULL;
+    }
+    return c;
+}
+
+const char *sk_test_create_db(const char *name, char *dsn, size_t cap)
+{
+    PGconn *c = admin_conn();
+    if (!c)
+        return NULL;
+    char *ident = PQescapeIdentifier(c, name, strlen(name));
+    char sql[256];
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", ident);
+    PQclear(PQexec(c, sql));
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", ident);
+    PGresult *r = PQexec(c, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "sk_test: create database: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    PQfreemem(ident);
+    PQfinish(c);
+    if (!ok)
+        return NULL;
+    snprintf(dsn, cap, "%s dbname=%s", sk_test_env("SEKLIK_TEST_PG_DSN"), name);
+    return dsn;
+}
+
+int sk_test_free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    int port = -1;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+int sk_proc_start(sk_proc *p, const char *path, const char *const *env, const char *log)
+{
+    snprintf(p->log, sizeof(p->log), "%s", log);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        for (const char *const *e = env; e && *e; e++)
+            putenv(strdup(*e));
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execl(path, path, (char *)NULL);
+        _exit(127);
+    }
+    p->pid = pid;
+    return 0;
+}
+
+int sk_proc_signal(sk_proc *p, int sig)
+{
+    return p->pid > 0 ? kill(p->pid, sig) : -1;
+}
+
+int sk_proc_wait(sk_proc *p, int timeout_ms)
+{
+    for (int waited = 0; p->pid > 0; waited += 10) {
+        int status = 0;
+        pid_t r = waitpid(p->pid, &status, WNOHANG);
+        if (r == p->pid) {
+            p->pid = 0;
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        if (waited >= timeout_ms)
+            return -1;
+        sk_test_sleep_ms(10);
+    }
+    return -1;
+}
+
+int sk_test_redis_start(sk_proc *p, int port, const char *dir)
+{
+    char portstr[16], log[300];
+    _Static_assert(sizeof(log) <= sizeof(p->log), "log path fits");
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    snprintf(log, sizeof(log), "%s/redis-%d.log", dir, port);
+    snprintf(p->log, sizeof(p->log), "%s", log);
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execlp("redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1",
+               "--save", "", "--appendonly", "no", "--dir", dir, (char *)NULL);
+        _exit(127);
+    }
+    p->pid = pid;
+    /* Wait for it to accept connections. */
+    for (int i = 0; i < 200; i++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET,
+                                .sin_port = htons((uint16_t)port),
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        int ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+        close(fd);
+        if (ok)
+            return 0;
+        sk_test_sleep_ms(10);
+    }
+    return -1;
+}
+
+bool sk_test_wait_ready(const char *url, int timeout_ms)
+{
+    sk_sign_key key;
+    sk_test_key(&key);
+    sk_rpc_client *c = NULL;
+    if (sk_rpc_client_open(url, &key, 0, &c) != SK_OK)
+        return false;
+    bool ready = false;
+    uint64_t until = sk_now_mono_ns() + (uint64_t)timeout_ms * 1000000;
+    while (!ready && sk_now_mono_ns() < until) {
+        Seklik__Bus__HealthRequest req = SEKLIK__BUS__HEALTH_REQUEST__INIT;
+        Seklik__Bus__HealthResponse *resp = NULL;
+        char why[128];
+        /* Health lives on every service as "<Short>.Health"; probe both names we use. */
+        const char *const names[] = {"TestPub.Health", "TestSub.Health", NULL};
+        for (int i = 0; names[i] && !ready; i++) {
+            int rc = sk_rpc_call_decode(c, names[i], NULL, NULL, &req.base,
+                                        &seklik__bus__health_response__descriptor, 500,
+                                        (ProtobufCMessage **)&resp, why, sizeof(why));
+            if (rc == SK_OK) {
+                ready = resp->ready;
+                protobuf_c_message_free_unpacked(&resp->base, NULL);
+            }
+        }
+        if (!ready)
+            sk_test_sleep_ms(50);
+    }
+    sk_rpc_client_close(c);
+    return ready;
+}
+
+int sk_test_http_get(const char *url, char *body, size_t cap)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "curl -s -m 5 -w '\\n%%{http_code}' '%s'", url);
+    FILE *f = popen(cmd, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(body, 1, cap - 1, f);
+    body[n] = '\0';
+    pclose(f);
+    char *last = strrchr(body, '\n');
+    if (!last)
+        return -1;
+    int status = atoi(last + 1);
+    *last = '\0';
+    return status;
+}
+
+long long sk_test_metric(const char *text, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+        if (strncmp(p, name, n) == 0 && (p[n] == '{' || p[n] == ' ')) {
+            const char *sp = strchr(p, ' ');
+            if (sp)
+                return strtoll(sp + 1, NULL, 10);
+        }
+    }
+    return -1;
+}
+
+long long sk_test_sql_number(const char *dsn, const char *sql)
+{
+    PGconn *c = PQconnectdb(dsn);
+    long long v = -1;
+    if (PQstatus(c) == CONNECTION_OK) {
+        PGresult *r = PQexec(c, sql);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+            v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        else if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            fprintf(stderr, "sk_test: %s: %s", sql, PQresultErrorMessage(r));
+        PQclear(r);
+    }
+    PQfinish(c);
+    return v;
+}
+
+void sk_test_sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    nanosleep(&ts, NULL);
+}
+
+void sk_test_peer_setenv(sk_test_peer *p, const char *key, const char *value)
+{
+    snprintf(p->env[p->n_env], sizeof(p->env[0]), "%s=%s", key, value);
+    p->envp[p->n_env] = p->env[p->n_env];
+    p->n_env++;
+    p->envp[p->n_env] = NULL;
+}
+
+static void upper_name(char *out, size_t cap, const char *name, const char *what)
+{
+    size_t n = (size_t)snprintf(out, cap, "SEKLIK_");
+    for (const char *s = name; *s && n < cap - 1; s++)
+        out[n++] = (char)(*s >= 'a' && *s <= 'z' ? *s - 32 : *s);
+    snprintf(out + n, cap - n, "_%s", what);
+}
+
+void sk_test_peer_init(sk_test_peer *p, const char *name, const char *dsn, const char *redis_url)
+{
+    memset(p, 0, sizeof(*p));
+    snprintf(p->name, sizeof(p->name), "%s", name);
+    snprintf(p->rpc, sizeof(p->rpc), "tcp://127.0.0.1:%d", sk_test_free_port());
+    snprintf(p->events, sizeof(p->events), "tcp://127.0.0.1:%d", sk_test_free_port());
+    snprintf(p->http, sizeof(p->http), "http://127.0.0.1:%d", sk_test_free_port());
+    char key[64];
+    sk_test_peer_setenv(p, "SEKLIK_DB_DSN", dsn);
+    sk_test_peer_setenv(p, "SEKLIK_REDIS_URL", redis_url);
+    sk_test_peer_setenv(p, "SEKLIK_HMAC_KEY", sk_test_hmac_hex);
+    sk_test_peer_setenv(p, "SEKLIK_LOG_LEVEL", "warn");
+    sk_test_peer_setenv(p, "SEKLIK_REPLAY_INTERVAL_MS", "200");
+    upper_name(key, sizeof(key), name, "RPC");
+    sk_test_peer_setenv(p, key, p->rpc);
+    upper_name(key, sizeof(key), name, "EVENTS");
+    sk_test_peer_setenv(p, key, p->events);
+    upper_name(key, sizeof(key), name, "HTTP");
+    sk_test_peer_setenv(p, key, p->http);
+}
+
+void sk_test_peer_link(sk_test_peer *p, const sk_test_peer *other)
+{
+    char key[64];
+    upper_name(key, sizeof(key), other->name, "RPC");
+    sk_test_peer_setenv(p, key, other->rpc);
+    upper_name(key, sizeof(key), other->name, "EVENTS");
+    sk_test_peer_setenv(p, key, other->events);
+}
+
+int sk_test_peer_start(sk_test_peer *p, const char *binary, const char *log)
+{
+    if (sk_proc_start(&p->proc, binary, p->envp, log) != 0)
+        return -1;
+    if (!sk_test_wait_ready(p->rpc, 10000)) {
+        fprintf(stderr, "sk_test: %s did not become ready; see %s\n", p->name, log);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,87 @@
+/* sk_test.h - what the integration tests share: the fixture's servers, a
+ * database per test, child processes, a private Redis, and RPC helpers.
+ *
+ * The ctest fixture (servers.sh) starts PostgreSQL and Redis on free ports
+ * and writes their addresses to the file named by SEKLIK_TEST_ENV_FILE. */
+#ifndef SK_TEST_H
+#define SK_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "sk_rpc.h"
+#include "sk_sign.h"
+
+/* A value from the fixture's env file (static storage), or NULL. */
+const char *sk_test_env(const char *key);
+
+/* A fresh database `name` on the fixture's PostgreSQL (dropped first if it
+ * exists). Returns its DSN (static buffer per call site: copy it). */
+const char *sk_test_create_db(const char *name, char *dsn, size_t cap);
+
+/* A TCP port nobody listens on right now. */
+int sk_test_free_port(void);
+
+/* The HMAC key every test process shares (hex, and decoded). */
+extern const char sk_test_hmac_hex[];
+void sk_test_key(sk_sign_key *key);
+
+typedef struct sk_proc {
+    pid_t pid;
+    char log[320];
+} sk_proc;
+
+/* Start `path` with the current environment plus `env` ("K=V", NULL-ended),
+ * stdout and stderr appended to `log`. Returns 0 or -1. */
+int sk_proc_start(sk_proc *p, const char *path, const char *const *env, const char *log);
+
+/* Send `sig`; with wait, reap and return the exit status (-1 on timeout of
+ * `timeout_ms`, 128+sig when killed). */
+int sk_proc_signal(sk_proc *p, int sig);
+int sk_proc_wait(sk_proc *p, int timeout_ms);
+
+/* A Redis of the test's own on `port` (so the test can stop it). */
+int sk_test_redis_start(sk_proc *p, int port, const char *dir);
+
+/* Call Health on `url` until it answers ready (true) or `timeout_ms` passes. */
+bool sk_test_wait_ready(const char *url, int timeout_ms);
+
+/* HTTP GET through curl(1); returns the status and copies the body. */
+int sk_test_http_get(const char *url, char *body, size_t cap);
+
+/* The value of a metric line "name{...} value" in /metrics text, or -1. */
+long long sk_test_metric(const char *text, const char *name);
+
+/* Run one SQL query on `dsn` and return the first column of the first row
+ * as a number (-1 on error). */
+long long sk_test_sql_number(const char *dsn, const char *sql);
+
+/* Sleep in milliseconds. */
+void sk_test_sleep_ms(int ms);
+
+#endif
+
+/* ---- a test service process (seklik-testpub / seklik-testsub) ---- */
+
+typedef struct sk_test_peer {
+    sk_proc proc;
+    char name[32];
+    char rpc[64], events[64], http[64];
+    char env[24][320];
+    const char *envp[25];
+    int n_env;
+} sk_test_peer;
+
+/* Choose free ports for `name` and build its environment: database `dsn`,
+ * Redis `redis_url`, the shared HMAC key, warn-level logs. */
+void sk_test_peer_init(sk_test_peer *p, const char *name, const char *dsn, const char *redis_url);
+
+/* Add "K=V" to the peer's environment (e.g. another peer's addresses). */
+void sk_test_peer_setenv(sk_test_peer *p, const char *key, const char *value);
+
+/* Let `p` reach `other` (SEKLIK_<OTHER>_RPC / _EVENTS). */
+void sk_test_peer_link(sk_test_peer *p, const sk_test_peer *other);
+
+/* Start the binary and wait until Health says ready (10 s). 0 or -1. */
+int sk_test_peer_start(sk_test_peer *p, const char *binary, const char *log);
