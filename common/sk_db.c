@@ -1,6 +1,7 @@
 #include "sk_db.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,27 +26,14 @@ static bool schema_name_valid(const char *s)
     return s[n] == '\0' && n < 64;
 }
 
-/* Bring a fresh or reset connection to the pool's settings. */
+/* Bring a fresh or reset connection to the pool's settings. The schema may
+ * not exist yet (sk_db_migrate creates it); search_path accepts that. */
 static int conn_setup(sk_db_pool *pool, PGconn *conn)
 {
-    char *ident = PQescapeIdentifier(conn, pool->schema, strlen(pool->schema));
-    if (!ident)
-        return SK_ENOMEM;
-    /* Identifiers cannot be parameters; the schema is validated above and
-     * quoted by libpq. */
-    char sql[160];
-    snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s", ident);
-    PQfreemem(ident);
-    PGresult *r = PQexec(conn, sql);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    if (!ok && PQtransactionStatus(conn) != PQTRANS_IDLE)
-        return SK_EDB;
-    /* Two replicas may race on CREATE SCHEMA; the schema exists either way. */
     const char *params[] = {pool->schema};
-    r = PQexecParams(conn, "SELECT set_config('search_path', $1, false)", 1, NULL, params, NULL,
-                     NULL, 0);
-    ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    PGresult *r = PQexecParams(conn, "SELECT set_config('search_path', $1, false)", 1, NULL,
+                               params, NULL, NULL, 0);
+    int ok = PQresultStatus(r) == PGRES_TUPLES_OK;
     PQclear(r);
     return ok ? SK_OK : SK_EDB;
 }
@@ -276,6 +264,20 @@ static const char SQL_UNLOCK[] = "SELECT pg_advisory_unlock(hashtext('seklik.mig
 static const char SQL_IS_APPLIED[] = "SELECT 1 FROM schema_migrations WHERE version = $1";
 static const char SQL_RECORD[] = "INSERT INTO schema_migrations (version) VALUES ($1)";
 
+static int create_schema(sk_db *db)
+{
+    const char *schema = db->pool->schema;
+    char *ident = PQescapeIdentifier(db->conn, schema, strlen(schema));
+    if (!ident)
+        return SK_ENOMEM;
+    /* Identifiers cannot be parameters; the name was validated when the
+     * pool opened and is quoted by libpq. */
+    char sql[160];
+    snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s", ident);
+    PQfreemem(ident);
+    return sk_db_exec(db, sql, NULL, 0);
+}
+
 static int apply_one(sk_db *db, const sk_migration *m)
 {
     PGresult *r = NULL;
@@ -318,7 +320,9 @@ int sk_db_migrate(sk_db_pool *pool, const sk_migration *migrations, size_t count
         sk_db_release(db);
         return rc;
     }
-    rc = sk_db_exec(db, SQL_MIGRATIONS_TABLE, NULL, 0);
+    rc = create_schema(db);
+    if (rc == SK_OK)
+        rc = sk_db_exec(db, SQL_MIGRATIONS_TABLE, NULL, 0);
     for (size_t i = 0; rc == SK_OK && i < count; i++)
         rc = apply_one(db, &migrations[i]);
     int urc = sk_db_exec(db, SQL_UNLOCK, &schema, 1);

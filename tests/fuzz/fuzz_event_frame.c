@@ -1,7 +1,7 @@
 /* fuzz_event_frame.c - a frame off a SUB socket: sk_event_parse.
  *
  * Nothing may crash or leak; an accepted frame's topic is its event's type, and
- * framing the parsed event again gives a frame that parses. */
+ * framing the parsed event again (its known fields) gives a frame that parses. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (tlen >= size || memcmp(data, ev->type, tlen) != 0 || data[tlen] != '\0')
         abort();
 
+    /* Unknown fields are left out: protobuf-c keeps them as read, and some it
+     * reads (a two-byte tag 0) it refuses when packed again in canonical form. */
+    unsigned n_unknown = ev->base.n_unknown_fields;
+    ev->base.n_unknown_fields = 0;
     uint8_t *frame = NULL;
     size_t len = 0;
     if (sk_event_frame(ev, &frame, &len) == SK_OK) {
@@ -35,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         seklik__bus__event__free_unpacked(again, NULL);
         free(frame);
     }
+    ev->base.n_unknown_fields = n_unknown;
     seklik__bus__event__free_unpacked(ev, NULL);
     return 0;
 }
