@@ -22,11 +22,13 @@ static void remember(sk_config *cfg, const char *name)
     for (size_t i = 0; i < cfg->n_names; i++)
         if (strcmp(cfg->names[i], name) == 0)
             return;
-    if (cfg->n_names < SK_CONFIG_MAX_VARS) {
-        char *copy = strdup(name);
-        if (copy)
-            cfg->names[cfg->n_names++] = copy;
+    char *copy = cfg->n_names < SK_CONFIG_MAX_VARS ? strdup(name) : NULL;
+    if (!copy) {
+        /* --print-env must be complete; say so rather than drop a name. */
+        sk_config_fail(cfg, name, "too many configuration variables to record");
+        return;
     }
+    cfg->names[cfg->n_names++] = copy;
 }
 
 void sk_config_fail(sk_config *cfg, const char *name, const char *why)

@@ -37,6 +37,10 @@ int sk_sign_request(const sk_sign_key *key, const Seklik__Bus__Request *req,
     mac_str(&st, req->method);
     mac_str(&st, req->request_id);
     mac_str(&st, req->idempotency_key);
+    uint8_t deadline[8];
+    for (int i = 0; i < 8; i++)
+        deadline[i] = (uint8_t)((uint64_t)req->deadline_unix_ms >> (56 - 8 * i));
+    mac_field(&st, deadline, sizeof(deadline));
     mac_field(&st, actor, actor_len);
     mac_field(&st, req->body.data, req->body.len);
     crypto_auth_hmacsha256_final(&st, mac);

@@ -3,8 +3,9 @@
  * The caller (the gateway, or a service acting for itself) signs; the callee
  * verifies and refuses unsigned or forged requests with UNAUTHENTICATED. The
  * MAC covers, each as a 4-byte big-endian length and the bytes: method,
- * request_id, idempotency_key, the packed Actor, and body — so no field can
- * be moved into another or changed without breaking it. */
+ * request_id, idempotency_key, deadline_unix_ms (8 bytes big-endian), the
+ * packed Actor, and body — so no field can be moved into another or changed
+ * without breaking it. */
 #ifndef SK_SIGN_H
 #define SK_SIGN_H
 

@@ -20,8 +20,9 @@ typedef struct accounting_taxes {
 } accounting_taxes;
 
 /* Order prices include VAT: for a PKP partner the base is amount x 100/111
- * (with PPN at 11%), otherwise the amount itself. Each result is rounded
- * half up to whole rupiah, base first, taxes from the rounded base.
+ * (with PPN at 11%), otherwise the amount itself. The base is rounded half up
+ * to whole rupiah; PPN is the rest of the price (amount - base), so base and
+ * PPN always add up to the price; PPh 23 is rounded half up from the base.
  * Returns false for a negative amount or rates out of range. */
 bool accounting_compute_taxes(int64_t amount, bool pkp, const accounting_tax_rates *rates,
                               accounting_taxes *out);

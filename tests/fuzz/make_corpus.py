@@ -46,7 +46,8 @@ def request(method, request_id, idem, deadline, act, body, sign=True, sig=None):
     def lp(b):
         return struct.pack(">I", len(b)) + b
     if sign:
-        msg = lp(method.encode()) + lp(request_id.encode()) + lp(idem.encode()) + lp(act or b"") + lp(body)
+        msg = (lp(method.encode()) + lp(request_id.encode()) + lp(idem.encode())
+               + lp(struct.pack(">q", deadline)) + lp(act or b"") + lp(body))
         sig = hmac.new(KEY, msg, hashlib.sha256).digest()
     out = field(1, method) + field(2, request_id) + field(3, idem) + field(4, deadline)
     if act is not None:

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -156,8 +157,7 @@ static void url_accepts_each_listed_scheme(void **state)
     setenv("SEKLIK_UT_URL", "http://gateway:8080/", 1);
     assert_string_equal(sk_config_url(cfg, "SEKLIK_UT_URL", NULL, "http"), "http://gateway:8080/");
     setenv("SEKLIK_UT_URL", "redis://cache:6379/0", 1);
-    assert_string_equal(sk_config_url(cfg, "SEKLIK_UT_URL", NULL, "redis"),
-                        "redis://cache:6379/0");
+    assert_string_equal(sk_config_url(cfg, "SEKLIK_UT_URL", NULL, "redis"), "redis://cache:6379/0");
     assert_false(sk_config_failed(cfg));
 }
 
@@ -195,11 +195,16 @@ static void url_rejects_near_misses(void **state)
     const struct {
         const char *value, *schemes;
     } bad[] = {
-        {"tc://host:1", "tcp,ipc"},     {"tcpx://host:1", "tcp,ipc"},
-        {"ipcc://x", "tcp,ipc"},        {"tcp,ipc://host:1", "tcp,ipc"},
-        {"rediss://cache:6379", "redis"}, {"https://gateway", "http"},
-        {"host:5555", "tcp"},           {"://host:5555", "tcp"},
-        {"tcp://", "tcp"},              {"tcp:/host:1", "tcp"},
+        {"tc://host:1", "tcp,ipc"},
+        {"tcpx://host:1", "tcp,ipc"},
+        {"ipcc://x", "tcp,ipc"},
+        {"tcp,ipc://host:1", "tcp,ipc"},
+        {"rediss://cache:6379", "redis"},
+        {"https://gateway", "http"},
+        {"host:5555", "tcp"},
+        {"://host:5555", "tcp"},
+        {"tcp://", "tcp"},
+        {"tcp:/host:1", "tcp"},
         {"TCP://host:1", "tcp"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -153,12 +154,11 @@ static void requests_are_counted_by_code(void **state)
     assert_int_equal(
         sample(t, "seklik_rpc_requests_total{service=\"registry\",code=\"NOT_FOUND\"}"), 1);
     assert_int_equal(
-        sample(t, "seklik_rpc_requests_total{service=\"registry\",code=\"PERMISSION_DENIED\"}"),
-        2);
+        sample(t, "seklik_rpc_requests_total{service=\"registry\",code=\"PERMISSION_DENIED\"}"), 2);
     assert_int_equal(
         sample(t, "seklik_rpc_requests_total{service=\"registry\",code=\"UNIMPLEMENTED\"}"), 1);
-    assert_int_equal(
-        sample(t, "seklik_rpc_requests_total{service=\"registry\",code=\"INTERNAL\"}"), 0);
+    assert_int_equal(sample(t, "seklik_rpc_requests_total{service=\"registry\",code=\"INTERNAL\"}"),
+                     0);
     assert_int_equal(sample(t, "seklik_rpc_errors_total{service=\"registry\"}"), 4);
     free(t);
     free(m);
@@ -192,8 +192,8 @@ static void out_of_range_code_counts_as_internal(void **state)
     sk_metrics_observe_rpc(m, 99, 10);
     sk_metrics_observe_rpc(m, -1, 10);
     char *t = render(m);
-    assert_int_equal(
-        sample(t, "seklik_rpc_requests_total{service=\"registry\",code=\"INTERNAL\"}"), 2);
+    assert_int_equal(sample(t, "seklik_rpc_requests_total{service=\"registry\",code=\"INTERNAL\"}"),
+                     2);
     free(t);
     free(m);
 }
@@ -248,9 +248,10 @@ static void histogram_count_matches_requests(void **state)
     char *t = render(m);
     assert_int_equal(sample(t, "seklik_rpc_latency_seconds_count{service=\"registry\"}"), 37);
     assert_int_equal(sample(t, BUCKET("+Inf")), 37);
-    assert_int_equal(sample(t, "seklik_rpc_requests_total{service=\"registry\",code=\"OK\"}") +
-                         sample(t, "seklik_rpc_requests_total{service=\"registry\",code=\"INTERNAL\"}"),
-                     37);
+    assert_int_equal(
+        sample(t, "seklik_rpc_requests_total{service=\"registry\",code=\"OK\"}") +
+            sample(t, "seklik_rpc_requests_total{service=\"registry\",code=\"INTERNAL\"}"),
+        37);
     free(t);
     free(m);
 }

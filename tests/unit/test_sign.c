@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <sodium.h>
@@ -48,7 +49,10 @@ static int setup(void **state)
     f->req.idempotency_key = "idem-1";
     f->req.deadline_unix_ms = 0;
     f->req.actor = &f->actor;
-    memcpy(f->body, "\x0a\x03" "abc\x10\x01\x00", sizeof(f->body));
+    memcpy(f->body,
+           "\x0a\x03"
+           "abc\x10\x01\x00",
+           sizeof(f->body));
     f->req.body.data = f->body;
     f->req.body.len = sizeof(f->body);
 
@@ -92,10 +96,14 @@ static void signature_is_hmac_sha256_of_the_length_prefixed_fields(void **state)
     f->req.method = "M";
     f->req.request_id = "ri";
     f->req.idempotency_key = "";
+    f->req.deadline_unix_ms = 0x0102030405060708;
     f->req.body.data = (uint8_t *)"xyz";
     f->req.body.len = 3;
-    static const uint8_t msg[] = {0, 0, 0, 1, 'M', 0, 0, 0, 2, 'r', 'i', 0, 0, 0, 0,
-                                  0, 0, 0, 0, 0, 0, 0, 3, 'x', 'y', 'z'};
+    static const uint8_t msg[] = {0, 0, 0, 1, 'M', 0, 0, 0, 2, 'r', 'i', /* method, request id */
+                                  0, 0, 0, 0,                           /* idempotency key */
+                                  0, 0, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8,   /* deadline */
+                                  0, 0, 0, 0,                           /* no actor */
+                                  0, 0, 0, 3, 'x', 'y', 'z'};           /* body */
     uint8_t want[crypto_auth_hmacsha256_BYTES], got[SK_SIGN_LEN];
     crypto_auth_hmacsha256_state st;
     crypto_auth_hmacsha256_init(&st, f->key.bytes, f->key.len);
@@ -103,6 +111,13 @@ static void signature_is_hmac_sha256_of_the_length_prefixed_fields(void **state)
     crypto_auth_hmacsha256_final(&st, want);
     assert_int_equal(sk_sign_request(&f->key, &f->req, got), SK_OK);
     assert_memory_equal(got, want, SK_SIGN_LEN);
+}
+
+static void extended_deadline_breaks_it(void **state)
+{
+    fixture *f = *state;
+    f->req.deadline_unix_ms += 60000;
+    assert_false(sk_sign_verify(&f->key, &f->req));
 }
 
 static void survives_the_wire(void **state)
@@ -287,6 +302,7 @@ int main(void)
         T(signed_request_verifies),
         T(signature_is_deterministic_and_ignores_its_own_field),
         T(signature_is_hmac_sha256_of_the_length_prefixed_fields),
+        T(extended_deadline_breaks_it),
         T(survives_the_wire),
         T(changed_method_is_refused),
         T(changed_request_id_is_refused),
