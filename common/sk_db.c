@@ -180,7 +180,8 @@ int sk_db_query(sk_db *db, const char *sql, const sk_param *params, int n, PGres
         lengths[i] = params[i].length;
         formats[i] = params[i].binary ? 1 : 0;
     }
-    PGresult *r = PQexecParams(db->conn, sql, n, NULL, values, lengths, formats, 0);
+    PGresult *r = n ? PQexecParams(db->conn, sql, n, NULL, values, lengths, formats, 0)
+                    : PQexecParams(db->conn, sql, 0, NULL, NULL, NULL, NULL, 0);
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         int rc = map_error(db, r);
