@@ -151,19 +151,10 @@ static double pgbench_inserts(const char *db, int seconds)
 static void bench(void **state)
 {
     (void)state;
-    char dsn[512], log[512];
-    assert_non_null(sk_test_create_db("bench_bus", dsn, sizeof(dsn)));
-    const char *redis = sk_test_env("SEKLIK_TEST_REDIS_URL");
+    char dsn[512];
     sk_test_peer pub, sub;
-    sk_test_peer_init(&pub, "testpub", dsn, redis);
-    sk_test_peer_init(&sub, "testsub", dsn, redis);
-    sk_test_peer_link(&sub, &pub);
-    sk_test_peer_setenv(&pub, "SEKLIK_LOG_LEVEL", "error");
-    sk_test_peer_setenv(&sub, "SEKLIK_LOG_LEVEL", "error");
-    assert_int_equal(sk_test_peer_start(&pub, it_pub_bin, it_log(log, sizeof(log), "bench", "pub")), 0);
-    assert_int_equal(sk_test_peer_start(&sub, it_sub_bin, it_log(log, sizeof(log), "bench", "sub")), 0);
+    it_start_pair("bench_bus", "bench", dsn, sizeof(dsn), &pub, &sub, NULL);
     sk_rpc_client *c = it_client(pub.rpc);
-    sk_test_sleep_ms(300);
 
     double r1[8], a1[8], b1[8], r8[8], a8[8], b8[8], es[8], esp50[8], esp99[8], eb[8],
         ebp50[8], ebp99[8], pg[8];
@@ -190,10 +181,7 @@ static void bench(void **state)
     assert_true(esm > 0);
 
     sk_rpc_client_close(c);
-    sk_proc_signal(&sub.proc, SIGTERM);
-    sk_proc_signal(&pub.proc, SIGTERM);
-    assert_int_equal(sk_proc_wait(&sub.proc, 15000), 0);
-    assert_int_equal(sk_proc_wait(&pub.proc, 15000), 0);
+    it_stop((sk_test_peer *[]){&sub, &pub, NULL});
 }
 
 int main(int argc, char **argv)

@@ -8,14 +8,8 @@ static void subscriber_down_then_catches_up_exactly_once(void **state)
 {
     (void)state;
     char dsn[512], log[512];
-    assert_non_null(sk_test_create_db("it_catchup", dsn, sizeof(dsn)));
-    const char *redis = sk_test_env("SEKLIK_TEST_REDIS_URL");
     sk_test_peer pub, sub;
-    sk_test_peer_init(&pub, "testpub", dsn, redis);
-    sk_test_peer_init(&sub, "testsub", dsn, redis);
-    sk_test_peer_link(&sub, &pub);
-    assert_int_equal(sk_test_peer_start(&pub, it_pub_bin, it_log(log, sizeof(log), "catchup", "pub")), 0);
-    assert_int_equal(sk_test_peer_start(&sub, it_sub_bin, it_log(log, sizeof(log), "catchup", "sub")), 0);
+    it_start_pair("it_catchup", "catchup", dsn, sizeof(dsn), &pub, &sub, NULL);
     sk_rpc_client *c = it_client(pub.rpc);
 
     /* Live delivery first. */
@@ -37,10 +31,7 @@ static void subscriber_down_then_catches_up_exactly_once(void **state)
     it_assert_exactly_once_in_order(dsn, 10010);
 
     sk_rpc_client_close(c);
-    sk_proc_signal(&sub.proc, SIGTERM);
-    sk_proc_signal(&pub.proc, SIGTERM);
-    assert_int_equal(sk_proc_wait(&sub.proc, 15000), 0);
-    assert_int_equal(sk_proc_wait(&pub.proc, 15000), 0);
+    it_stop((sk_test_peer *[]){&sub, &pub, NULL});
 }
 
 int main(int argc, char **argv)

@@ -18,22 +18,16 @@ static long long metric_of(const sk_test_peer *p, const char *name)
 static void slow_subscriber_loses_frames_and_replay_fills_the_gaps(void **state)
 {
     (void)state;
-    char dsn[512], log[512];
-    assert_non_null(sk_test_create_db("it_gaps_slow", dsn, sizeof(dsn)));
-    const char *redis = sk_test_env("SEKLIK_TEST_REDIS_URL");
+    char dsn[512];
     sk_test_peer pub, sub;
-    sk_test_peer_init(&pub, "testpub", dsn, redis);
-    sk_test_peer_init(&sub, "testsub", dsn, redis);
-    sk_test_peer_link(&sub, &pub);
-    /* Too slow for the stream: it holds 32 frames at most and drops the rest. */
-    sk_test_peer_setenv(&sub, "SEKLIK_TESTSUB_APPLY_DELAY_US", "50");
-    sk_test_peer_setenv(&sub, "SEKLIK_INBOX_MAX_PENDING", "32");
-    /* A long replay interval: the gaps must be found from the live stream. */
-    sk_test_peer_setenv(&sub, "SEKLIK_REPLAY_INTERVAL_MS", "600000");
-    assert_int_equal(sk_test_peer_start(&pub, it_pub_bin, it_log(log, sizeof(log), "gaps", "pub")), 0);
-    assert_int_equal(sk_test_peer_start(&sub, it_sub_bin, it_log(log, sizeof(log), "gaps", "sub")), 0);
+    /* Too slow for the stream: it holds 32 frames at most and drops the rest;
+     * a long replay interval, so the gaps must be found from the live stream. */
+    static const char *const slow[] = {"SEKLIK_TESTSUB_APPLY_DELAY_US", "50",
+                                       "SEKLIK_INBOX_MAX_PENDING",      "32",
+                                       "SEKLIK_REPLAY_INTERVAL_MS",     "600000",
+                                       NULL};
+    it_start_pair("it_gaps_slow", "gaps", dsn, sizeof(dsn), &pub, &sub, slow);
     sk_rpc_client *c = it_client(pub.rpc);
-    sk_test_sleep_ms(300); /* let the SUB socket connect */
 
     uint64_t last = 0;
     for (int i = 0; i < 20; i++)
@@ -52,10 +46,7 @@ static void slow_subscriber_loses_frames_and_replay_fills_the_gaps(void **state)
     assert_true(replayed >= 1);
 
     sk_rpc_client_close(c);
-    sk_proc_signal(&sub.proc, SIGTERM);
-    sk_proc_signal(&pub.proc, SIGTERM);
-    assert_int_equal(sk_proc_wait(&sub.proc, 15000), 0);
-    assert_int_equal(sk_proc_wait(&pub.proc, 15000), 0);
+    it_stop((sk_test_peer *[]){&sub, &pub, NULL});
 }
 
 typedef struct emit_job {
@@ -76,16 +67,9 @@ static void publisher_killed_mid_stream_then_restarted_loses_nothing(void **stat
 {
     (void)state;
     char dsn[512], log[512];
-    assert_non_null(sk_test_create_db("it_gaps_restart", dsn, sizeof(dsn)));
-    const char *redis = sk_test_env("SEKLIK_TEST_REDIS_URL");
     sk_test_peer pub, sub;
-    sk_test_peer_init(&pub, "testpub", dsn, redis);
-    sk_test_peer_init(&sub, "testsub", dsn, redis);
-    sk_test_peer_link(&sub, &pub);
-    sk_test_peer_setenv(&sub, "SEKLIK_REPLAY_INTERVAL_MS", "600000");
-    assert_int_equal(sk_test_peer_start(&pub, it_pub_bin, it_log(log, sizeof(log), "restart", "pub")), 0);
-    assert_int_equal(sk_test_peer_start(&sub, it_sub_bin, it_log(log, sizeof(log), "restart", "sub")), 0);
-    sk_test_sleep_ms(300);
+    static const char *const no_timer[] = {"SEKLIK_REPLAY_INTERVAL_MS", "600000", NULL};
+    it_start_pair("it_gaps_restart", "restart", dsn, sizeof(dsn), &pub, &sub, no_timer);
 
     /* Kill the publisher while it commits batch after batch. */
     emit_job job = {pub.rpc, -1};
@@ -113,10 +97,7 @@ static void publisher_killed_mid_stream_then_restarted_loses_nothing(void **stat
     it_assert_exactly_once_in_order(dsn, committed + 100);
 
     sk_rpc_client_close(c);
-    sk_proc_signal(&sub.proc, SIGTERM);
-    sk_proc_signal(&pub.proc, SIGTERM);
-    assert_int_equal(sk_proc_wait(&sub.proc, 15000), 0);
-    assert_int_equal(sk_proc_wait(&pub.proc, 15000), 0);
+    it_stop((sk_test_peer *[]){&sub, &pub, NULL});
 }
 
 int main(int argc, char **argv)

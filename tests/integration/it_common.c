@@ -1,5 +1,6 @@
 #include "it_common.h"
 
+#include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -128,4 +129,28 @@ const char *it_log(char *buf, size_t cap, const char *test, const char *who)
 {
     snprintf(buf, cap, "%s/%s-%s.log", it_logdir, test, who);
     return buf;
+}
+
+void it_start_pair(const char *db, const char *test, char *dsn, size_t cap, sk_test_peer *pub,
+                   sk_test_peer *sub, const char *const *sub_env)
+{
+    char log[512];
+    assert_non_null(sk_test_create_db(db, dsn, cap));
+    const char *redis = sk_test_env("SEKLIK_TEST_REDIS_URL");
+    sk_test_peer_init(pub, "testpub", dsn, redis);
+    sk_test_peer_init(sub, "testsub", dsn, redis);
+    sk_test_peer_link(sub, pub);
+    for (const char *const *e = sub_env; e && e[0] && e[1]; e += 2)
+        sk_test_peer_setenv(sub, e[0], e[1]);
+    assert_int_equal(sk_test_peer_start(pub, it_pub_bin, it_log(log, sizeof(log), test, "pub")), 0);
+    assert_int_equal(sk_test_peer_start(sub, it_sub_bin, it_log(log, sizeof(log), test, "sub")), 0);
+    sk_test_sleep_ms(300); /* let the SUB socket connect before the first event */
+}
+
+void it_stop(sk_test_peer *const *peers)
+{
+    for (sk_test_peer *const *p = peers; *p; p++)
+        sk_proc_signal(&(*p)->proc, SIGTERM);
+    for (sk_test_peer *const *p = peers; *p; p++)
+        assert_int_equal(sk_proc_wait(&(*p)->proc, 15000), 0);
 }

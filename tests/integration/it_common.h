@@ -42,6 +42,15 @@ long long it_wait_applied(const char *dsn, long long n, int timeout_ms);
 /* Assert that testsub applied seq 1..n exactly once each, in order. */
 void it_assert_exactly_once_in_order(const char *dsn, long long n);
 
+/* On a fresh database `db`: start testpub and testsub (subscribed to it),
+ * each ready, logs named after `test`. `sub_env` ("K", "V", ... NULL) is
+ * added to the subscriber's environment first. The DSN goes to `dsn`. */
+void it_start_pair(const char *db, const char *test, char *dsn, size_t cap, sk_test_peer *pub,
+                   sk_test_peer *sub, const char *const *sub_env);
+
+/* SIGTERM each peer (NULL-terminated list) and assert it exits 0. */
+void it_stop(sk_test_peer *const *peers);
+
 /* A log path under it_logdir. */
 const char *it_log(char *buf, size_t cap, const char *test, const char *who);
 
