@@ -22,7 +22,7 @@
 #include "sk_rpc.h"
 
 /* The tables every service has (outbox, outbox_head, inbox_offsets,
- * idempotency), applied before the service's own migrations. */
+ * audit_log, idempotency), applied before the service's own migrations. */
 extern const sk_migration sk_bus_migrations[];
 extern const size_t sk_bus_migrations_count;
 

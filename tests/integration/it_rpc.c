@@ -58,6 +58,14 @@ static void retried_command_has_one_effect_and_the_same_reply(void **state)
     assert_true(replayed2);
     assert_int_equal(counter_total(), before + 5);
     assert_int_equal(added_events(), events_before + 1);
+    /* One audit record, with who did it and the before and after. */
+    assert_int_equal(sk_test_sql_number(g_dsn, "SELECT count(*) FROM testpub.audit_log a "
+                                               "JOIN testpub.idempotency i ON i.key = 'add-once-1' "
+                                               "WHERE a.action = 'counter.add' AND a.user_id = 'user-1' "
+                                               "AND a.roles = '[\"partnership\"]'::jsonb "
+                                               "AND (a.after->>'total')::bigint - (a.before->>'total')::bigint = 5 "
+                                               "AND a.correlation_id <> ''"),
+                     1);
 
     /* A new key is a new command. */
     assert_int_equal(it_add(c, "add-once-2", 5, &total1, NULL, NULL), SK_OK);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "seklik/testbus.pb-c.h"
+#include "sk_audit.h"
 #include "sk_cache.h"
 #include "sk_err.h"
 #include "sk_outbox.h"
@@ -63,10 +64,16 @@ static int add(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
                        (sk_param[]){SK_TEXT(amount)}, 1, &r));
     resp->total = sk_db_get_int64(r, 0, 0);
     PQclear(r);
+    char before[40], after[40];
+    snprintf(before, sizeof(before), "{\"total\":%lld}", (long long)(resp->total - req->amount));
+    snprintf(after, sizeof(after), "{\"total\":%lld}", (long long)resp->total);
+    SK_TRY(sk_audit_append(call->db, call->actor, "counter.add", "counter", "singleton", before,
+                           after, call->req->request_id));
     SK_TRY(sk_outbox_append(call->db, "testpub.added", in, call->actor, call->req->request_id,
                             NULL));
-    /* Invalidate before commit: a reader racing the commit reloads the old
-     * value at worst until the next Add, never after a failed invalidation. */
+    /* Invalidated inside the transaction: a reader racing the commit may
+     * cache the old value again until the TTL; a failed invalidation never
+     * leaves one behind (see sk_cache.h). */
     return call->cache ? sk_cache_invalidate(call->cache, "counter") : SK_OK;
 }
 
