@@ -43,6 +43,9 @@ typedef int (*sk_rpc_fn)(sk_call *call, const ProtobufCMessage *in, ProtobufCMes
 
 enum { SK_RPC_QUERY = 0, SK_RPC_COMMAND = 1 };
 
+/* Largest request or response on the bus: documents travel in requests. */
+#define SK_RPC_MAX_MESSAGE (16u * 1024 * 1024)
+
 typedef struct sk_rpc_method {
     const char *name; /* the method's name in the .proto service ("Health") */
     sk_rpc_fn fn;

@@ -28,6 +28,8 @@ int sk_rpc_client_open(const char *url, const sk_sign_key *key, int resend_ms,
         rv = nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME,
                                resend_ms > 0 ? resend_ms : NNG_DURATION_INFINITE);
     if (rv == 0)
+        rv = nng_socket_set_size(c->sock, NNG_OPT_RECVMAXSZ, SK_RPC_MAX_MESSAGE);
+    if (rv == 0)
         rv = nng_socket_set_ms(c->sock, NNG_OPT_RECONNMINT, 20);
     if (rv == 0)
         rv = nng_socket_set_ms(c->sock, NNG_OPT_RECONNMAXT, 500);

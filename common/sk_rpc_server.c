@@ -441,7 +441,9 @@ int sk_rpc_server_start(uv_loop_t *loop, const sk_rpc_server_config *cfg, sk_rpc
         free(srv);
         return SK_ENOMEM;
     }
-    rv = nng_listen(srv->sock, cfg->listen_url, &srv->listener, 0);
+    rv = nng_socket_set_size(srv->sock, NNG_OPT_RECVMAXSZ, SK_RPC_MAX_MESSAGE);
+    if (rv == 0)
+        rv = nng_listen(srv->sock, cfg->listen_url, &srv->listener, 0);
     if (rv != 0) {
         sk_log_error("rpc: cannot listen on %s: %s", cfg->listen_url, nng_strerror(rv));
         nng_close(srv->sock);

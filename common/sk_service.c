@@ -134,6 +134,17 @@ static const peer_cfg *find_peer(const service_cfg *sc, const char *name)
 
 /* ---- the running process ---- */
 
+#define MAX_JOBS 8
+
+typedef struct job_rt {
+    struct service_rt *rt;
+    const sk_job_def *def;
+    uv_timer_t timer;
+    uv_work_t work;
+    bool busy;
+    int rc;
+} job_rt;
+
 typedef struct service_rt {
     const sk_service_def *def;
     service_cfg sc;
@@ -147,6 +158,8 @@ typedef struct service_rt {
     sk_relay *relay;
     sk_subscriber *subs[MAX_PEERS];
     size_t n_subs;
+    job_rt jobs[MAX_JOBS];
+    size_t n_jobs;
     sk_migration *all_migrations;
     size_t n_all_migrations;
     uv_signal_t sigterm, sigint;
@@ -210,8 +223,43 @@ static void on_heartbeat(uv_timer_t *t)
     }
 }
 
+static void job_work(uv_work_t *w)
+{
+    job_rt *j = w->data;
+    sk_db *db = NULL;
+    j->rc = sk_db_acquire(j->rt->db, &db);
+    if (j->rc != SK_OK)
+        return;
+    j->rc = j->def->run(db, j->rt->def->app);
+    sk_db_rollback(db); /* a job commits what it means to keep */
+    sk_db_release(db);
+}
+
+static void job_done(uv_work_t *w, int status)
+{
+    (void)status;
+    job_rt *j = w->data;
+    j->busy = false;
+    if (j->rc != SK_OK)
+        sk_log_warn("job %s: %s", j->def->name, sk_strerror(j->rc));
+}
+
+static void on_job_tick(uv_timer_t *t)
+{
+    job_rt *j = t->data;
+    if (j->busy || j->rt->stopping)
+        return;
+    j->busy = true;
+    j->work.data = j;
+    if (uv_queue_work(j->rt->loop, &j->work, job_work, job_done) != 0)
+        j->busy = false;
+}
+
 static bool work_in_flight(service_rt *rt)
 {
+    for (size_t i = 0; i < rt->n_jobs; i++)
+        if (rt->jobs[i].busy)
+            return true;
     if (rt->ready_busy || (rt->rpc && sk_rpc_server_inflight(rt->rpc) > 0) ||
         (rt->relay && sk_relay_busy(rt->relay)))
         return true;
@@ -223,6 +271,10 @@ static bool work_in_flight(service_rt *rt)
 
 static void close_all(service_rt *rt)
 {
+    for (size_t i = 0; i < rt->n_jobs; i++) {
+        uv_timer_stop(&rt->jobs[i].timer);
+        uv_close((uv_handle_t *)&rt->jobs[i].timer, NULL);
+    }
     uv_timer_stop(&rt->drain_timer);
     uv_close((uv_handle_t *)&rt->drain_timer, NULL);
     uv_close((uv_handle_t *)&rt->heartbeat, NULL);
@@ -326,6 +378,14 @@ static int start(service_rt *rt)
         };
         SK_TRY(sk_subscriber_start(rt->loop, &sub, &rt->subs[rt->n_subs]));
         rt->n_subs++;
+    }
+    for (size_t i = 0; i < def->n_jobs && i < MAX_JOBS; i++) {
+        job_rt *j = &rt->jobs[rt->n_jobs++];
+        j->rt = rt;
+        j->def = &def->jobs[i];
+        uv_timer_init(rt->loop, &j->timer);
+        j->timer.data = j;
+        uv_timer_start(&j->timer, on_job_tick, 0, (uint64_t)j->def->interval_ms);
     }
     return SK_OK;
 }

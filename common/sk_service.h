@@ -38,6 +38,15 @@ typedef struct sk_subscription_def {
     sk_event_fn apply;
 } sk_subscription_def;
 
+/* A job the service runs by itself every `interval_ms` (and once at start),
+ * on the thread pool with a pooled connection; never two runs at once. Its
+ * return code is logged when not SK_OK. */
+typedef struct sk_job_def {
+    const char *name;
+    int interval_ms;
+    int (*run)(sk_db *db, void *app);
+} sk_job_def;
+
 typedef struct sk_service_def {
     const char *name; /* also the schema, the log's service and the event source */
     const ProtobufCServiceDescriptor *api;
@@ -47,6 +56,8 @@ typedef struct sk_service_def {
     const size_t *n_migrations;
     const sk_subscription_def *subscriptions;
     size_t n_subscriptions;
+    const sk_job_def *jobs;
+    size_t n_jobs;
     void *app; /* handed to handlers (sk_call.app) and event appliers */
 } sk_service_def;
 

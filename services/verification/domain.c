@@ -1,5 +1,7 @@
 #include "domain.h"
 
+#include <string.h>
+
 int32_t verification_valid_until(int32_t fiscal_year_end, const int32_t *expiries, size_t n)
 {
     int32_t until = fiscal_year_end;
@@ -7,4 +9,219 @@ int32_t verification_valid_until(int32_t fiscal_year_end, const int32_t *expirie
         if (expiries[i] != 0 && expiries[i] < until)
             until = expiries[i];
     return until;
+}
+
+/* ---- the case and its states ---- */
+
+bool verification_next_state(verification_case_state state, verification_case_action action,
+                             verification_case_state *next)
+{
+    verification_case_state to;
+    switch (action) {
+    case VERIFICATION_ACTION_AUTO_CHECKS_DONE:
+        if (state != VERIFICATION_CASE_OPENED)
+            return false;
+        to = VERIFICATION_CASE_IN_REVIEW;
+        break;
+    case VERIFICATION_ACTION_DOCUMENT_REJECTED:
+        if (state != VERIFICATION_CASE_IN_REVIEW && state != VERIFICATION_CASE_NEEDS_REVISION)
+            return false;
+        to = VERIFICATION_CASE_NEEDS_REVISION;
+        break;
+    case VERIFICATION_ACTION_DOCUMENT_RESUBMITTED:
+        if (state != VERIFICATION_CASE_NEEDS_REVISION && state != VERIFICATION_CASE_IN_REVIEW)
+            return false;
+        to = VERIFICATION_CASE_IN_REVIEW;
+        break;
+    case VERIFICATION_ACTION_ALL_DOCUMENTS_ACCEPTED:
+        if (state != VERIFICATION_CASE_IN_REVIEW)
+            return false;
+        to = VERIFICATION_CASE_VISIT_PENDING;
+        break;
+    case VERIFICATION_ACTION_VISIT_RECORDED:
+        if (state != VERIFICATION_CASE_VISIT_PENDING)
+            return false;
+        to = VERIFICATION_CASE_VISITED;
+        break;
+    case VERIFICATION_ACTION_DECIDE_VERIFIED:
+        if (state != VERIFICATION_CASE_VISITED)
+            return false;
+        to = VERIFICATION_CASE_VERIFIED;
+        break;
+    case VERIFICATION_ACTION_DECIDE_REJECTED:
+        if (state != VERIFICATION_CASE_IN_REVIEW && state != VERIFICATION_CASE_NEEDS_REVISION &&
+            state != VERIFICATION_CASE_VISIT_PENDING && state != VERIFICATION_CASE_VISITED)
+            return false;
+        to = VERIFICATION_CASE_REJECTED;
+        break;
+    case VERIFICATION_ACTION_SUSPEND:
+        if (state != VERIFICATION_CASE_VERIFIED)
+            return false;
+        to = VERIFICATION_CASE_SUSPENDED;
+        break;
+    default: return false;
+    }
+    if (next != NULL)
+        *next = to;
+    return true;
+}
+
+const char *verification_case_state_name(verification_case_state state)
+{
+    switch (state) {
+    case VERIFICATION_CASE_OPENED: return "opened";
+    case VERIFICATION_CASE_IN_REVIEW: return "in_review";
+    case VERIFICATION_CASE_NEEDS_REVISION: return "needs_revision";
+    case VERIFICATION_CASE_VISIT_PENDING: return "visit_pending";
+    case VERIFICATION_CASE_VISITED: return "visited";
+    case VERIFICATION_CASE_VERIFIED: return "verified";
+    case VERIFICATION_CASE_REJECTED: return "rejected";
+    case VERIFICATION_CASE_SUSPENDED: return "suspended";
+    }
+    return NULL;
+}
+
+/* ---- automatic checks ---- */
+
+bool verification_expiring_soon(int32_t expiry_day, int32_t today, int days_ahead)
+{
+    if (expiry_day == 0 || days_ahead < 0)
+        return false;
+    /* 64-bit so that today + days_ahead cannot overflow. */
+    return (int64_t)expiry_day >= (int64_t)today &&
+           (int64_t)expiry_day <= (int64_t)today + (int64_t)days_ahead;
+}
+
+/* Adds one finding: stored when there is room, always counted. */
+static void add_finding(verification_finding *out, size_t cap, size_t *n,
+                        verification_finding_code code, int type, int32_t day)
+{
+    if (*n < cap) {
+        out[*n].code = code;
+        out[*n].type = type;
+        out[*n].day = day;
+    }
+    (*n)++;
+}
+
+static bool type_present(const verification_doc *docs, size_t n_docs, int type)
+{
+    for (size_t i = 0; i < n_docs; i++)
+        if (docs[i].type == type && docs[i].status != VERIFICATION_DOC_MISSING)
+            return true;
+    return false;
+}
+
+static bool listed_before(const int *required, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (required[j] == required[i])
+            return true;
+    return false;
+}
+
+bool verification_auto_check(const int *required, size_t n_required, const verification_doc *docs,
+                             size_t n_docs, int32_t today, int warn_days, verification_finding *out,
+                             size_t cap, size_t *n_out)
+{
+    if (n_out == NULL)
+        return false;
+    *n_out = 0;
+    if ((required == NULL && n_required > 0) || (docs == NULL && n_docs > 0))
+        return false;
+    if (out == NULL)
+        cap = 0;
+
+    size_t n = 0;
+    bool complete = true;
+
+    for (size_t i = 0; i < n_required; i++) {
+        if (listed_before(required, i) || type_present(docs, n_docs, required[i]))
+            continue;
+        add_finding(out, cap, &n, VERIFICATION_FINDING_MISSING, required[i], 0);
+        complete = false;
+    }
+
+    for (size_t i = 0; i < n_docs; i++) {
+        const verification_doc *d = &docs[i];
+        switch (d->status) {
+        case VERIFICATION_DOC_REJECTED:
+            add_finding(out, cap, &n, VERIFICATION_FINDING_REJECTED, d->type, 0);
+            complete = false;
+            break;
+        case VERIFICATION_DOC_SUBMITTED:
+        case VERIFICATION_DOC_ACCEPTED:
+            if (d->expiry_day == 0)
+                break;
+            if (d->expiry_day < today) {
+                add_finding(out, cap, &n, VERIFICATION_FINDING_EXPIRED, d->type, d->expiry_day);
+                complete = false;
+            } else if (verification_expiring_soon(d->expiry_day, today, warn_days)) {
+                add_finding(out, cap, &n, VERIFICATION_FINDING_EXPIRING, d->type, d->expiry_day);
+            }
+            break;
+        case VERIFICATION_DOC_MISSING:
+        default: break;
+        }
+    }
+
+    *n_out = n;
+    return complete;
+}
+
+/* ---- four-eyes ---- */
+
+static bool id_given(const char *id)
+{
+    return id != NULL && id[0] != '\0';
+}
+
+bool verification_four_eyes_ok(const char *registered_by, const char *verifier)
+{
+    return id_given(registered_by) && id_given(verifier) && strcmp(registered_by, verifier) != 0;
+}
+
+bool verification_decision_allowed(const char *registered_by, const char *decided_by,
+                                   const char *approved_by, bool second_approval)
+{
+    if (!verification_four_eyes_ok(registered_by, decided_by))
+        return false;
+    if (!second_approval)
+        return true;
+    return id_given(approved_by) && strcmp(approved_by, decided_by) != 0 &&
+           strcmp(approved_by, registered_by) != 0;
+}
+
+/* ---- the factual visit ---- */
+
+bool verification_gps_valid(double lat, double lon)
+{
+    /* Written so that NaN fails every comparison. */
+    if (!(lat >= -90.0 && lat <= 90.0 && lon >= -180.0 && lon <= 180.0))
+        return false;
+    return !(lat == 0.0 && lon == 0.0);
+}
+
+bool verification_gps_in_indonesia(double lat, double lon)
+{
+    return verification_gps_valid(lat, lon) && lat >= -11.5 && lat <= 6.5 && lon >= 94.5 &&
+           lon <= 141.5;
+}
+
+/* ---- announcement and objection ---- */
+
+bool verification_objection_allowed(const verification_objection_window *w, int64_t now,
+                                    bool already_objected)
+{
+    if (w == NULL || w->finalized || already_objected)
+        return false;
+    return now >= w->announced_at && now < w->objection_until;
+}
+
+bool verification_can_finalize(const verification_objection_window *w, int64_t now,
+                               size_t open_objections)
+{
+    if (w == NULL || w->finalized || open_objections != 0)
+        return false;
+    return now >= w->announced_at && now >= w->objection_until;
 }

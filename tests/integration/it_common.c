@@ -6,6 +6,13 @@
 #include <sys/stat.h>
 
 const char *it_pub_bin, *it_sub_bin, *it_logdir;
+static int g_argc;
+static char **g_argv;
+
+const char *it_arg(int i)
+{
+    return i < g_argc ? g_argv[i] : NULL;
+}
 
 int it_main(int argc, char **argv, const struct CMUnitTest *tests, size_t n)
 {
@@ -19,6 +26,8 @@ int it_main2(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
         fprintf(stderr, "usage: %s TESTPUB TESTSUB LOGDIR\n", argv[0]);
         return 2;
     }
+    g_argc = argc;
+    g_argv = argv;
     it_pub_bin = argv[1];
     it_sub_bin = argv[2];
     it_logdir = argv[3];

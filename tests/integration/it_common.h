@@ -16,8 +16,12 @@
 #include "sk_id.h"
 #include "sk_test.h"
 
-/* argv of every integration test: testpub, testsub, a directory for logs. */
+/* argv of every integration test: testpub, testsub, a directory for logs,
+ * then whatever else the test was given (service binaries): it_arg(4)... */
 extern const char *it_pub_bin, *it_sub_bin, *it_logdir;
+
+/* argv[i] of the test, or NULL past the end. */
+const char *it_arg(int i);
 
 int it_main(int argc, char **argv, const struct CMUnitTest *tests, size_t n);
 int it_main2(int argc, char **argv, const struct CMUnitTest *tests, size_t n,

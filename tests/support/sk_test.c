@@ -208,22 +208,20 @@ bool sk_test_wait_ready(const char *url, int timeout_ms)
     bool ready = false;
     uint64_t until = sk_now_mono_ns() + (uint64_t)timeout_ms * 1000000;
     while (!ready && sk_now_mono_ns() < until) {
-        Seklik__Bus__HealthRequest req = SEKLIK__BUS__HEALTH_REQUEST__INIT;
-        Seklik__Bus__HealthResponse *resp = NULL;
+        /* Every service answers bus.Replay once its outbox is migrated and the
+         * database answers: the same condition as /readyz. */
+        Seklik__Bus__ReplayRequest req = SEKLIK__BUS__REPLAY_REQUEST__INIT;
+        req.limit = 1;
+        Seklik__Bus__ReplayResponse *resp = NULL;
         char why[128];
-        /* Health lives on every service as "<Short>.Health"; probe both names we use. */
-        const char *const names[] = {"TestPub.Health", "TestSub.Health", NULL};
-        for (int i = 0; names[i] && !ready; i++) {
-            int rc = sk_rpc_call_decode(c, names[i], NULL, NULL, &req.base,
-                                        &seklik__bus__health_response__descriptor, 500,
-                                        (ProtobufCMessage **)&resp, why, sizeof(why));
-            if (rc == SK_OK) {
-                ready = resp->ready;
-                protobuf_c_message_free_unpacked(&resp->base, NULL);
-            }
-        }
-        if (!ready)
+        if (sk_rpc_call_decode(c, "bus.Replay", NULL, NULL, &req.base,
+                               &seklik__bus__replay_response__descriptor, 500,
+                               (ProtobufCMessage **)&resp, why, sizeof(why)) == SK_OK) {
+            ready = true;
+            protobuf_c_message_free_unpacked(&resp->base, NULL);
+        } else {
             sk_test_sleep_ms(50);
+        }
     }
     sk_rpc_client_close(c);
     return ready;

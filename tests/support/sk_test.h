@@ -44,7 +44,8 @@ int sk_proc_wait(sk_proc *p, int timeout_ms);
 /* A Redis of the test's own on `port` (so the test can stop it). */
 int sk_test_redis_start(sk_proc *p, int port, const char *dir);
 
-/* Call Health on `url` until it answers ready (true) or `timeout_ms` passes. */
+/* Wait until the service at `url` answers (its database and migrations
+ * ready) or `timeout_ms` passes. */
 bool sk_test_wait_ready(const char *url, int timeout_ms);
 
 /* HTTP GET through curl(1); returns the status and copies the body. */
