@@ -326,6 +326,14 @@ bool sk_subscriber_busy(const sk_subscriber *s)
     return s->busy;
 }
 
+void sk_subscriber_drain(sk_subscriber *s)
+{
+    if (!s)
+        return;
+    s->closing = true;
+    sk_rpc_client_abort(s->replay);
+}
+
 void sk_subscriber_close(sk_subscriber *s)
 {
     if (!s)

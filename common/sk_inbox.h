@@ -47,6 +47,10 @@ int sk_subscriber_start(uv_loop_t *loop, const sk_subscriber_config *cfg, sk_sub
 /* True while a batch is being applied. Loop thread. */
 bool sk_subscriber_busy(const sk_subscriber *s);
 
+/* Start shutting down (loop thread): no new batch starts, and a replay
+ * waiting on an unreachable source fails at once instead of at its deadline. */
+void sk_subscriber_drain(sk_subscriber *s);
+
 /* Stop receiving (loop thread); free after uv_run returns. */
 void sk_subscriber_close(sk_subscriber *s);
 void sk_subscriber_free(sk_subscriber *s);

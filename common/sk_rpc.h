@@ -122,6 +122,11 @@ int sk_rpc_client_open(const char *url, const sk_sign_key *key, int resend_ms,
                        sk_rpc_client **out);
 void sk_rpc_client_close(sk_rpc_client *c);
 
+/* Fail every call in flight on `c` at once (they return SK_EUNAVAIL) and
+ * every later one; for shutting down. `c` is still freed with
+ * sk_rpc_client_close. Any thread. */
+void sk_rpc_client_abort(sk_rpc_client *c);
+
 /* Call `method` with `in`, signed for `actor` (NULL = no actor). Commands
  * need an `idempotency_key`; queries pass NULL. On SK_OK *resp holds the
  * Response, whatever its code; free it with seklik__bus__response__free_unpacked.

@@ -53,6 +53,12 @@ void sk_rpc_client_close(sk_rpc_client *c)
     free(c);
 }
 
+void sk_rpc_client_abort(sk_rpc_client *c)
+{
+    if (c)
+        nng_close(c->sock); /* in-flight contexts complete with NNG_ECLOSED */
+}
+
 int sk_rpc_call_raw(sk_rpc_client *c, const Seklik__Bus__Request *req, int timeout_ms,
                     Seklik__Bus__Response **resp)
 {

@@ -307,6 +307,8 @@ static void on_signal(uv_signal_t *h, int signum)
     atomic_store(&rt->health_state.ready, false);
     uv_timer_stop(&rt->heartbeat);
     sk_rpc_server_drain(rt->rpc);
+    for (size_t i = 0; i < rt->n_subs; i++)
+        sk_subscriber_drain(rt->subs[i]);
     rt->drain_started_ns = sk_now_mono_ns();
     uv_timer_start(&rt->drain_timer, on_drain_tick, 0, 20);
 }

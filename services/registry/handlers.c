@@ -1,12 +1,1001 @@
 /* handlers.c - one function per RPC method and per subscribed event:
- * decode, authorize, call the domain, store, emit. */
+ * decode, authorize, call the domain, store, emit.
+ *
+ * Commands run inside the transaction the RPC server opened: a handler that
+ * returns anything but SK_OK has everything it wrote rolled back, so
+ * validation can collect every violation first and simply return SK_EINVAL. */
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "domain.h"
 #include "seklik/registry.pb-c.h"
+#include "seklik/verification.pb-c.h"
+#include "sk_actor.h"
+#include "sk_audit.h"
+#include "sk_err.h"
+#include "sk_id.h"
+#include "sk_log.h"
+#include "sk_outbox.h"
 #include "sk_service.h"
 #include "store.h"
 
+typedef Seklik__Registry__Company Company;
+
+#define MAX_DOCUMENT_BYTES (10u * 1024 * 1024)
+
+/* Staff who may change any company, and staff who may read any. A partner
+ * account acts only for its own company (sk_actor_may_act_for_company). */
+static const char *const WRITE_ROLES[] = {SK_ROLE_ADMIN, SK_ROLE_PARTNERSHIP, SK_ROLE_VERIFIER,
+                                          NULL};
+static const char *const READ_ROLES[] = {SK_ROLE_ADMIN, SK_ROLE_VERIFIER, SK_ROLE_PARTNERSHIP,
+                                         SK_ROLE_PR,    SK_ROLE_FINANCE,  SK_ROLE_HEAD,
+                                         NULL};
+
+/* ---- small helpers ---- */
+
+/* Today's calendar date in WIB (UTC+7), days since 1970-01-01. */
+static int32_t today(void)
+{
+    return (int32_t)((time(NULL) + 7 * 3600) / 86400);
+}
+
+static bool blank(const char *s)
+{
+    return !s || s[strspn(s, " \t\r\n")] == '\0';
+}
+
+/* Lower-case canonical UUID text, as ids are written everywhere: checked
+ * before it reaches SQL, where a bad one would be a database error. */
+static bool uuid_valid(const char *s)
+{
+    if (!s || strlen(s) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
+            return false;
+    }
+    return true;
+}
+
+/* A violation on "<prefix>.<field>" (or just `field` without a prefix). */
+static void violation(sk_call *call, const char *prefix, const char *field, const char *why)
+{
+    char path[128];
+    if (prefix && field)
+        snprintf(path, sizeof(path), "%s.%s", prefix, field);
+    else
+        snprintf(path, sizeof(path), "%s", prefix ? prefix : field);
+    sk_call_violation(call, path, why);
+}
+
+/* Move the domain's violations onto the call under `prefix`. The domain
+ * names the account number "bankAccount.number"; the API says accountNumber. */
+static void add_violations(sk_call *call, const char *prefix, const registry_violations *v)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        const char *field = v->items[i].field;
+        if (strcmp(field, "bankAccount.number") == 0)
+            field = "bankAccount.accountNumber";
+        violation(call, prefix, field, v->items[i].description);
+    }
+}
+
+static int deny(sk_call *call, const char *what)
+{
+    char msg[200];
+    snprintf(msg, sizeof(msg), "tidak diizinkan: %s (not allowed: %s)", what, what);
+    return sk_call_fail(call, SK_EPERM, msg);
+}
+
+/* The company id of a request, checked, then the actor's right to it. */
+static int authorize(sk_call *call, const char *company_id, const char *const *roles,
+                     const char *what)
+{
+    if (!uuid_valid(company_id))
+        return sk_call_violation(call, "companyId",
+                                 "ID perusahaan tidak sah (company id is not a valid id)");
+    if (!sk_actor_may_act_for_company(call->actor, company_id, roles))
+        return deny(call, what);
+    return SK_OK;
+}
+
+static int not_found(sk_call *call, const char *what)
+{
+    char msg[160];
+    snprintf(msg, sizeof(msg), "%s tidak ditemukan (%s not found)", what, what);
+    return sk_call_fail(call, SK_ENOTFOUND, msg);
+}
+
+/* Company data may change only before verification has a say, or after it
+ * sent the company back. */
+static bool editable(int status)
+{
+    return status == SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_DRAFT ||
+           status == SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_NEEDS_REVISION ||
+           status == SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_REJECTED;
+}
+
+static int not_editable(sk_call *call, int status)
+{
+    char msg[200];
+    snprintf(msg, sizeof(msg),
+             "data perusahaan tidak dapat diubah pada status %s (company cannot be changed in "
+             "status %s)",
+             registry_store_status_name(status), registry_store_status_name(status));
+    return sk_call_fail(call, SK_EPRECOND, msg);
+}
+
+static const char *actor_id(const sk_call *call)
+{
+    return call->actor->user_id ? call->actor->user_id : "";
+}
+
+/* ---- audit and events ---- */
+
+/* What an auditor needs to see of a company: its data, standing and parts. */
+static char *company_json(const Company *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    const Seklik__Registry__CompanyInput *d = c->data;
+    cJSON_AddStringToObject(o, "id", c->id);
+    cJSON_AddStringToObject(o, "status", registry_store_status_name(c->status) ? registry_store_status_name(c->status) : "");
+    cJSON_AddNumberToObject(o, "version", (double)c->version);
+    if (d) {
+        cJSON_AddStringToObject(o, "legalName", d->legal_name);
+        cJSON_AddNumberToObject(o, "legalForm", d->legal_form);
+        cJSON_AddStringToObject(o, "npwp", d->npwp);
+        cJSON_AddStringToObject(o, "nib", d->nib);
+        cJSON_AddItemToObject(o, "kbli", cJSON_CreateStringArray((const char *const *)d->kbli, (int)d->n_kbli));
+        cJSON_AddBoolToObject(o, "pkp", d->pkp);
+        cJSON_AddStringToObject(o, "address", d->address);
+        cJSON_AddNumberToObject(o, "dewanPersStatus", d->dewan_pers_status);
+    }
+    cJSON *outlets = cJSON_AddArrayToObject(o, "outlets");
+    for (size_t i = 0; i < c->n_outlets; i++)
+        cJSON_AddItemToArray(outlets, cJSON_CreateString(c->outlets[i]->id));
+    cJSON *people = cJSON_AddArrayToObject(o, "people");
+    for (size_t i = 0; i < c->n_people; i++)
+        cJSON_AddItemToArray(people, cJSON_CreateString(c->people[i]->id));
+    cJSON_AddNumberToObject(o, "fiscalYear", c->fiscal_year);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+static int audit_company(sk_call *call, const char *action, const Company *before,
+                         const Company *after)
+{
+    char *b = before ? company_json(before) : NULL, *a = company_json(after);
+    int rc = (before && !b) || !a ? SK_ENOMEM
+                                  : sk_audit_append(call->db, call->actor, action, "company",
+                                                    after->id, b, a, call->req->request_id);
+    cJSON_free(b);
+    cJSON_free(a);
+    return rc;
+}
+
+/* CompanyChanged with the whole company: subscribers need no call back. */
+static int emit_company(sk_call *call, const char *type, Company *c)
+{
+    Seklik__Registry__CompanyChanged ev = SEKLIK__REGISTRY__COMPANY_CHANGED__INIT;
+    ev.company = c;
+    return sk_outbox_append(call->db, type, &ev.base, call->actor, call->req->request_id, NULL);
+}
+
+/* Load `id` into a fresh message of the call's memory. */
+static int load_company(sk_call *call, const char *id, Company **out)
+{
+    Company *c = sk_call_alloc(call, sizeof(*c));
+    if (!c)
+        return SK_ENOMEM;
+    seklik__registry__company__init(c);
+    SK_TRY(registry_store_load_company(call, id, c));
+    *out = c;
+    return SK_OK;
+}
+
+/* ---- validation of inputs ---- */
+
+static const char *legal_form_text(int v)
+{
+    if (v == 0)
+        return ""; /* missing */
+    const char *s = registry_legal_form_name((registry_legal_form)(v - 1));
+    return s ? s : "?"; /* outside the enum: the domain names it */
+}
+
+static void check_date_field(sk_call *call, const char *prefix, const char *field, const char *s,
+                             bool not_future)
+{
+    int32_t d;
+    if (blank(s))
+        return;
+    if (!registry_parse_date(s, &d))
+        violation(call, prefix, field,
+                  "Harus tanggal yang ada, format YYYY-MM-DD (must be a real date, YYYY-MM-DD)");
+    else if (not_future && d > today())
+        violation(call, prefix, field,
+                  "Tanggal tidak boleh di masa depan (date cannot be in the future)");
+}
+
+/* Check a CompanyInput under `prefix` and write its normalised NPWP and NIB. */
+static void check_company(sk_call *call, const char *prefix,
+                          const Seklik__Registry__CompanyInput *in, char npwp[32], char nib[32])
+{
+    npwp[0] = nib[0] = '\0';
+    if (!in) {
+        violation(call, prefix, NULL, "Data perusahaan wajib diisi (company data is required)");
+        return;
+    }
+    const Seklik__Registry__BankAccount *bank = in->bank_account;
+    registry_company_input ci = {
+        .legal_name = in->legal_name,
+        .legal_form = legal_form_text(in->legal_form),
+        .npwp = in->npwp,
+        .nib = in->nib,
+        .kbli = (const char *const *)in->kbli,
+        .n_kbli = in->n_kbli,
+        .pkp = in->pkp,
+        .deed_number = in->deed_number,
+        .deed_date = in->deed_date,
+        .address = in->address,
+        .bank_account_number = bank ? bank->account_number : NULL,
+        .bank_holder_name = bank ? bank->holder_name : NULL,
+    };
+    registry_violations v = {0};
+    registry_check_company(&ci, today(), true, &v);
+    add_violations(call, prefix, &v);
+    check_date_field(call, prefix, "establishedOn", in->established_on, true);
+    if (in->dewan_pers_status < 0 ||
+        in->dewan_pers_status > SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL)
+        violation(call, prefix, "dewanPersStatus",
+                  "Status Dewan Pers tidak dikenal (unknown Dewan Pers status)");
+    /* The certificate itself is a document (DEWAN_PERS) that verification
+     * requires and judges; its number is not demanded here. */
+    if (!registry_normalize_digits(in->npwp, npwp, 32))
+        npwp[0] = '\0';
+    if (!registry_normalize_digits(in->nib, nib, 32))
+        nib[0] = '\0';
+}
+
+/* An outlet under `prefix`; the company's KBLI codes must cover its type,
+ * and a mismatch is named on `kbli_field`. */
+static void check_outlet(sk_call *call, const char *prefix, const Seklik__Registry__OutletInput *o,
+                         char *const *kbli, size_t n_kbli, const char *kbli_field)
+{
+    if (!o) {
+        violation(call, prefix, NULL, "Data media wajib diisi (outlet data is required)");
+        return;
+    }
+    bool type_ok = o->type >= SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_CETAK &&
+                   o->type <= SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_TV;
+    if (!type_ok)
+        violation(call, prefix, "type",
+                  "Jenis media harus cetak, siber, radio atau TV "
+                  "(outlet type must be print, online, radio or TV)");
+    if (o->scale < SEKLIK__REGISTRY__OUTLET_SCALE__OUTLET_SCALE_LOKAL ||
+        o->scale > SEKLIK__REGISTRY__OUTLET_SCALE__OUTLET_SCALE_NASIONAL)
+        violation(call, prefix, "scale",
+                  "Skala media harus lokal, regional atau nasional "
+                  "(scale must be local, regional or national)");
+    if (blank(o->name) || strlen(o->name) > 200)
+        violation(call, prefix, "name",
+                  "Nama media wajib diisi, paling panjang 200 karakter "
+                  "(outlet name is required, at most 200 bytes)");
+    if (o->type == SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER &&
+        (!o->url || (strncmp(o->url, "https://", 8) != 0 && strncmp(o->url, "http://", 7) != 0) ||
+         strlen(o->url) > 500))
+        violation(call, prefix, "url",
+                  "Media siber wajib punya alamat http(s):// (an online outlet needs an "
+                  "http(s):// URL)");
+    if (o->circulation < 0)
+        violation(call, prefix, "circulation", "Tidak boleh negatif (cannot be negative)");
+    if (o->monthly_visitors < 0)
+        violation(call, prefix, "monthlyVisitors", "Tidak boleh negatif (cannot be negative)");
+    if (o->audience < 0)
+        violation(call, prefix, "audience", "Tidak boleh negatif (cannot be negative)");
+
+    registry_outlet_type t = (registry_outlet_type)(o->type - 1);
+    if (type_ok && !registry_kbli_any_matches(t, (const char *const *)kbli, n_kbli)) {
+        char why[200];
+        snprintf(why, sizeof(why),
+                 "KBLI perusahaan harus memuat %s untuk media %s (company KBLI must include %s "
+                 "for a %s outlet)",
+                 registry_kbli_for(t), registry_outlet_type_name(t), registry_kbli_for(t),
+                 registry_outlet_type_name(t));
+        sk_call_violation(call, kbli_field, why);
+    }
+}
+
+static const char *ukw_text(int v)
+{
+    if (v == SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_NONE)
+        return NULL;
+    const char *s = registry_ukw_level_name((registry_ukw_level)v);
+    return s ? s : "?";
+}
+
+/* A person under `prefix`; writes the normalised NIK. */
+static void check_person(sk_call *call, const char *prefix, const Seklik__Registry__PersonInput *p,
+                         char nik[32])
+{
+    nik[0] = '\0';
+    if (!p) {
+        violation(call, prefix, NULL, "Data orang wajib diisi (person data is required)");
+        return;
+    }
+    if (p->role != SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_CHIEF_EDITOR &&
+        p->role != SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_JOURNALIST)
+        violation(call, prefix, "role",
+                  "Peran harus pemimpin redaksi atau wartawan (role must be chief editor or "
+                  "journalist)");
+    registry_violations v = {0};
+    registry_check_journalist(p->nik, p->name, ukw_text(p->ukw_level), p->ukw_certificate_number,
+                              p->ukw_certificate_expiry, today(), &v);
+    add_violations(call, prefix, &v);
+    if (p->press_card_number && strlen(p->press_card_number) > 100)
+        violation(call, prefix, "pressCardNumber",
+                  "Paling panjang 100 karakter (at most 100 bytes)");
+    if (!registry_normalize_digits(p->nik, nik, 32))
+        nik[0] = '\0';
+}
+
+/* One NPWP, one company. `self` is the company being changed (NULL = new). */
+static int check_npwp_free(sk_call *call, const char *field, const char *npwp, const char *self)
+{
+    char owner[37];
+    if (!npwp[0])
+        return SK_OK;
+    int rc = registry_store_npwp_owner(call->db, npwp, self, owner);
+    if (rc == SK_OK)
+        violation(call, field, NULL,
+                  "NPWP sudah terdaftar untuk perusahaan lain (NPWP is already registered to "
+                  "another company)");
+    return rc == SK_ENOTFOUND ? SK_OK : rc;
+}
+
+/* One NIK, one company: a journalist is never claimed twice, not even by
+ * the same company. */
+static int check_nik_free(sk_call *call, const char *field, const char *nik)
+{
+    char owner[37];
+    if (!nik[0])
+        return SK_OK;
+    int rc = registry_store_nik_owner(call->db, nik, owner);
+    if (rc == SK_OK)
+        violation(call, field, NULL,
+                  "NIK sudah terdaftar pada perusahaan pers (NIK is already claimed by a press "
+                  "company)");
+    return rc == SK_ENOTFOUND ? SK_OK : rc;
+}
+
+/* A unique index refused what our check let through (a concurrent request
+ * won): the same answer the check would have given. */
+static int unique_lost(sk_call *call, int rc, const char *field, const char *why)
+{
+    if (rc == SK_EEXISTS)
+        return sk_call_violation(call, field, why);
+    return rc;
+}
+
+/* ---- Registry.RegisterCompany ---- */
+
+static bool may_register(const sk_call *call)
+{
+    const Seklik__Bus__Actor *a = call->actor;
+    if (sk_actor_has_any_role(a, WRITE_ROLES))
+        return true;
+    /* self-registration: a partner account that has no company yet */
+    return sk_actor_has_role(a, SK_ROLE_PARTNER) && blank(a->company_id);
+}
+
+static int validate_register(sk_call *call, const Seklik__Registry__RegisterRequest *req,
+                             char npwp[32], char (*niks)[32])
+{
+    char nib[32], path[48];
+    check_company(call, "company", req->company, npwp, nib);
+    for (size_t i = 0; i < req->n_outlets; i++) {
+        snprintf(path, sizeof(path), "outlets[%zu]", i);
+        check_outlet(call, path, req->outlets[i], req->company ? req->company->kbli : NULL,
+                     req->company ? req->company->n_kbli : 0, "company.kbli");
+    }
+    for (size_t i = 0; i < req->n_people; i++) {
+        snprintf(path, sizeof(path), "people[%zu]", i);
+        check_person(call, path, req->people[i], niks[i]);
+        for (size_t j = 0; j < i; j++)
+            if (niks[i][0] && strcmp(niks[i], niks[j]) == 0)
+                violation(call, path, "nik",
+                          "NIK ganda dalam permintaan ini (NIK appears twice in this request)");
+    }
+    SK_TRY(check_npwp_free(call, "company.npwp", npwp, NULL));
+    for (size_t i = 0; i < req->n_people; i++) {
+        snprintf(path, sizeof(path), "people[%zu].nik", i);
+        SK_TRY(check_nik_free(call, path, niks[i]));
+    }
+    return call->n_violations ? SK_EINVAL : SK_OK;
+}
+
+static int register_company(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Registry__RegisterRequest *req = (const Seklik__Registry__RegisterRequest *)in;
+    if (!may_register(call))
+        return deny(call, "mendaftarkan perusahaan (registering a company)");
+    if (req->n_people > 200 || req->n_outlets > 50)
+        return sk_call_violation(call, "people", "Terlalu banyak (too many entries)");
+
+    char npwp[32], nib[32], (*niks)[32] = sk_call_alloc(call, (req->n_people + 1) * 32);
+    if (!niks)
+        return SK_ENOMEM;
+    SK_TRY(validate_register(call, req, npwp, niks));
+    registry_normalize_digits(req->company->nib, nib, sizeof(nib));
+
+    char id[SK_UUID_STRLEN];
+    sk_uuid7(id);
+    registry_company_values v = {req->company, npwp, nib};
+    int rc = registry_store_insert_company(call->db, id, &v, actor_id(call));
+    if (rc != SK_OK)
+        return unique_lost(call, rc, "company.npwp",
+                           "NPWP sudah terdaftar untuk perusahaan lain (NPWP is already "
+                           "registered to another company)");
+    for (size_t i = 0; i < req->n_outlets; i++) {
+        char oid[SK_UUID_STRLEN];
+        sk_uuid7(oid);
+        SK_TRY(registry_store_insert_outlet(call->db, oid, id, req->outlets[i]));
+    }
+    for (size_t i = 0; i < req->n_people; i++) {
+        char pid[SK_UUID_STRLEN], path[48];
+        sk_uuid7(pid);
+        snprintf(path, sizeof(path), "people[%zu].nik", i);
+        rc = registry_store_insert_person(call->db, pid, id, req->people[i], niks[i]);
+        if (rc != SK_OK)
+            return unique_lost(call, rc, path,
+                               "NIK sudah terdaftar pada perusahaan pers (NIK is already claimed "
+                               "by a press company)");
+    }
+
+    Company *c = (Company *)out;
+    SK_TRY(registry_store_load_company(call, id, c));
+    SK_TRY(audit_company(call, "company.register", NULL, c));
+    return emit_company(call, "registry.company.registered", c);
+}
+
+/* ---- Registry.Update ---- */
+
+static int update_company(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Registry__UpdateRequest *req = (const Seklik__Registry__UpdateRequest *)in;
+    SK_TRY(authorize(call, req->company_id, WRITE_ROLES, "mengubah perusahaan ini (changing this company)"));
+
+    int status = 0;
+    int64_t version = 0;
+    int rc = registry_store_lock_company(call->db, req->company_id, &status, &version);
+    if (rc == SK_ENOTFOUND)
+        return not_found(call, "perusahaan (company)");
+    SK_TRY(rc);
+    if (!editable(status))
+        return not_editable(call, status);
+    if (req->expected_version != 0 && req->expected_version != version) {
+        char msg[160];
+        snprintf(msg, sizeof(msg),
+                 "versi perusahaan sudah berubah menjadi %lld (company version is now %lld)",
+                 (long long)version, (long long)version);
+        return sk_call_fail(call, SK_EPRECOND, msg);
+    }
+
+    Company *before = NULL;
+    SK_TRY(load_company(call, req->company_id, &before));
+    char npwp[32], nib[32];
+    check_company(call, "company", req->company, npwp, nib);
+    for (size_t i = 0; req->company && i < before->n_outlets; i++)
+        check_outlet(call, "company", before->outlets[i]->data, req->company->kbli,
+                     req->company->n_kbli, "company.kbli");
+    SK_TRY(check_npwp_free(call, "company.npwp", npwp, req->company_id));
+    if (call->n_violations)
+        return SK_EINVAL;
+
+    registry_company_values v = {req->company, npwp, nib};
+    rc = registry_store_update_company(call->db, req->company_id, &v);
+    if (rc != SK_OK)
+        return unique_lost(call, rc, "company.npwp",
+                           "NPWP sudah terdaftar untuk perusahaan lain (NPWP is already "
+                           "registered to another company)");
+    Company *after = (Company *)out;
+    SK_TRY(registry_store_load_company(call, req->company_id, after));
+    SK_TRY(audit_company(call, "company.update", before, after));
+    return emit_company(call, "registry.company.updated", after);
+}
+
+/* Lock an editable company the actor may change; `before` is loaded. */
+static int open_for_change(sk_call *call, const char *company_id, Company **before)
+{
+    SK_TRY(authorize(call, company_id, WRITE_ROLES, "mengubah perusahaan ini (changing this company)"));
+    int status = 0;
+    int64_t version = 0;
+    int rc = registry_store_lock_company(call->db, company_id, &status, &version);
+    if (rc == SK_ENOTFOUND)
+        return not_found(call, "perusahaan (company)");
+    SK_TRY(rc);
+    if (!editable(status))
+        return not_editable(call, status);
+    return load_company(call, company_id, before);
+}
+
+/* After an outlet or a person was added: version, audit, event. */
+static int finish_change(sk_call *call, const char *action, Company *before)
+{
+    SK_TRY(registry_store_bump_version(call->db, before->id));
+    Company *after = NULL;
+    SK_TRY(load_company(call, before->id, &after));
+    SK_TRY(audit_company(call, action, before, after));
+    return emit_company(call, "registry.company.updated", after);
+}
+
+/* ---- Registry.AddOutlet ---- */
+
+static int add_outlet(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Registry__AddOutletRequest *req = (const Seklik__Registry__AddOutletRequest *)in;
+    Company *before = NULL;
+    SK_TRY(open_for_change(call, req->company_id, &before));
+    check_outlet(call, "outlet", req->outlet, before->data->kbli, before->data->n_kbli,
+                 "outlet.type");
+    if (call->n_violations)
+        return SK_EINVAL;
+
+    char id[SK_UUID_STRLEN];
+    sk_uuid7(id);
+    SK_TRY(registry_store_insert_outlet(call->db, id, req->company_id, req->outlet));
+    Seklik__Registry__Outlet *o = (Seklik__Registry__Outlet *)out;
+    o->id = sk_call_strdup(call, id);
+    o->data = req->outlet; /* `in` lives until the response is packed */
+    return finish_change(call, "company.add_outlet", before);
+}
+
+/* ---- Registry.AddPerson ---- */
+
+static int add_person(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Registry__AddPersonRequest *req = (const Seklik__Registry__AddPersonRequest *)in;
+    Company *before = NULL;
+    SK_TRY(open_for_change(call, req->company_id, &before));
+    char nik[32];
+    check_person(call, "person", req->person, nik);
+    SK_TRY(check_nik_free(call, "person.nik", nik));
+    if (call->n_violations)
+        return SK_EINVAL;
+
+    char id[SK_UUID_STRLEN];
+    sk_uuid7(id);
+    int rc = registry_store_insert_person(call->db, id, req->company_id, req->person, nik);
+    if (rc != SK_OK)
+        return unique_lost(call, rc, "person.nik",
+                           "NIK sudah terdaftar pada perusahaan pers (NIK is already claimed by a "
+                           "press company)");
+    Seklik__Registry__Person *p = (Seklik__Registry__Person *)out;
+    p->id = sk_call_strdup(call, id);
+    p->data = req->person;
+    return finish_change(call, "company.add_person", before);
+}
+
+/* ---- Registry.UploadDocument ---- */
+
+static bool has_outlet(const Company *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_outlets; i++)
+        if (strcmp(c->outlets[i]->id, id) == 0)
+            return true;
+    return false;
+}
+
+static bool has_person(const Company *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_people; i++)
+        if (strcmp(c->people[i]->id, id) == 0)
+            return true;
+    return false;
+}
+
+static void check_document(sk_call *call, const Seklik__Registry__DocumentInput *d,
+                           const Company *c, registry_file_kind *kind)
+{
+    *kind = REGISTRY_FILE_UNKNOWN;
+    if (!d) {
+        violation(call, "document", NULL, "Dokumen wajib diisi (document is required)");
+        return;
+    }
+    if (d->type < SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_AKTA ||
+        d->type > SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_OTHER)
+        violation(call, "document", "type", "Jenis dokumen tidak dikenal (unknown document type)");
+
+    if (!registry_file_size_ok(d->content.len, MAX_DOCUMENT_BYTES))
+        violation(call, "document", "content",
+                  "Berkas wajib ada dan paling besar 10 MiB (file is required, at most 10 MiB)");
+    else if ((*kind = registry_file_kind_sniff(d->content.data, d->content.len)) ==
+             REGISTRY_FILE_UNKNOWN)
+        violation(call, "document", "content",
+                  "Berkas harus PDF, JPEG atau PNG menurut isinya (file must be a PDF, JPEG or "
+                  "PNG by its content)");
+    if (d->file_name && strlen(d->file_name) > 255)
+        violation(call, "document", "fileName", "Paling panjang 255 karakter (at most 255 bytes)");
+    if (d->number && strlen(d->number) > 100)
+        violation(call, "document", "number", "Paling panjang 100 karakter (at most 100 bytes)");
+
+    int32_t issued = 0, expires = 0;
+    bool issued_ok = blank(d->issued_on) || registry_parse_date(d->issued_on, &issued);
+    bool expires_ok = blank(d->expires_on) || registry_parse_date(d->expires_on, &expires);
+    if (!issued_ok)
+        violation(call, "document", "issuedOn",
+                  "Harus tanggal yang ada, format YYYY-MM-DD (must be a real date, YYYY-MM-DD)");
+    else if (!blank(d->issued_on) && issued > today())
+        violation(call, "document", "issuedOn",
+                  "Tanggal terbit tidak boleh di masa depan (issue date cannot be in the future)");
+    if (!expires_ok)
+        violation(call, "document", "expiresOn",
+                  "Harus tanggal yang ada, format YYYY-MM-DD (must be a real date, YYYY-MM-DD)");
+    else if (issued_ok && !blank(d->issued_on) && !blank(d->expires_on) && expires <= issued)
+        violation(call, "document", "expiresOn",
+                  "Tanggal kedaluwarsa harus setelah tanggal terbit (expiry must be after the "
+                  "issue date)");
+
+    if (!blank(d->person_id) && (!uuid_valid(d->person_id) || !has_person(c, d->person_id)))
+        violation(call, "document", "personId",
+                  "Orang tidak terdaftar pada perusahaan ini (person is not in this company)");
+    if (!blank(d->outlet_id) && (!uuid_valid(d->outlet_id) || !has_outlet(c, d->outlet_id)))
+        violation(call, "document", "outletId",
+                  "Media tidak terdaftar pada perusahaan ini (outlet is not in this company)");
+}
+
+static void sha256_hex(const uint8_t *data, size_t len, char hex[65])
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, data, len);
+    sodium_bin2hex(hex, 65, digest, sizeof(digest));
+}
+
+static int upload_document(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Registry__UploadDocumentRequest *req =
+        (const Seklik__Registry__UploadDocumentRequest *)in;
+    SK_TRY(authorize(call, req->company_id, WRITE_ROLES,
+                     "mengunggah dokumen perusahaan ini (uploading to this company)"));
+    int status = 0;
+    int64_t version = 0;
+    int rc = registry_store_lock_company(call->db, req->company_id, &status, &version);
+    if (rc == SK_ENOTFOUND)
+        return not_found(call, "perusahaan (company)");
+    SK_TRY(rc);
+    /* Documents are re-uploaded during review too; only a suspension stops it. */
+    if (status == SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_SUSPENDED)
+        return not_editable(call, status);
+    Company *c = NULL;
+    SK_TRY(load_company(call, req->company_id, &c));
+
+    const Seklik__Registry__DocumentInput *d = req->document;
+    registry_file_kind kind;
+    check_document(call, d, c, &kind);
+    if (call->n_violations)
+        return SK_EINVAL;
+
+    Seklik__Registry__Document doc = SEKLIK__REGISTRY__DOCUMENT__INIT;
+    char id[SK_UUID_STRLEN], hex[65];
+    sk_uuid7(id);
+    sha256_hex(d->content.data, d->content.len, hex);
+    doc.id = id;
+    doc.type = d->type;
+    doc.number = d->number;
+    doc.issued_on = d->issued_on;
+    doc.expires_on = d->expires_on;
+    doc.file_name = d->file_name;
+    doc.content_type = (char *)registry_file_kind_mime(kind);
+    doc.size = (int64_t)d->content.len;
+    doc.sha256 = hex;
+    doc.uploaded_by = (char *)actor_id(call);
+    doc.person_id = d->person_id;
+    doc.outlet_id = d->outlet_id;
+    SK_TRY(registry_store_next_document_version(call->db, req->company_id, d->type, d->person_id,
+                                                d->outlet_id, &doc.version));
+    SK_TRY(registry_store_insert_document(call->db, req->company_id, &doc, d->content.data,
+                                          d->content.len));
+    SK_TRY(registry_store_bump_version(call->db, req->company_id));
+
+    Seklik__Registry__Document *stored = (Seklik__Registry__Document *)out;
+    char company_id[37];
+    SK_TRY(registry_store_load_document(call, id, stored, company_id, NULL));
+
+    cJSON *a = cJSON_CreateObject();
+    cJSON_AddStringToObject(a, "id", id);
+    cJSON_AddNumberToObject(a, "type", stored->type);
+    cJSON_AddNumberToObject(a, "version", stored->version);
+    cJSON_AddStringToObject(a, "sha256", hex);
+    cJSON_AddNumberToObject(a, "size", (double)stored->size);
+    cJSON_AddStringToObject(a, "fileName", stored->file_name);
+    char *after = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    rc = after ? sk_audit_append(call->db, call->actor, "document.upload", "document", id, NULL,
+                                 after, call->req->request_id)
+               : SK_ENOMEM;
+    cJSON_free(after);
+    SK_TRY(rc);
+
+    Seklik__Registry__DocumentUploaded ev = SEKLIK__REGISTRY__DOCUMENT_UPLOADED__INIT;
+    ev.company_id = (char *)req->company_id;
+    ev.document = stored;
+    return sk_outbox_append(call->db, "registry.document.uploaded", &ev.base, call->actor,
+                            call->req->request_id, NULL);
+}
+
+/* ---- Registry.Submit ---- */
+
+static bool has_chief_editor(const Company *c)
+{
+    for (size_t i = 0; i < c->n_people; i++)
+        if (c->people[i]->data->role == SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_CHIEF_EDITOR)
+            return true;
+    return false;
+}
+
+static int submit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Registry__SubmitRequest *req = (const Seklik__Registry__SubmitRequest *)in;
+    SK_TRY(authorize(call, req->company_id, WRITE_ROLES,
+                     "mengajukan verifikasi perusahaan ini (submitting this company)"));
+    if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
+        return sk_call_violation(call, "fiscalYear",
+                                 "Tahun anggaran harus 2000 sampai 2100 (fiscal year must be "
+                                 "2000 to 2100)");
+    Company *before = NULL;
+    SK_TRY(open_for_change(call, req->company_id, &before));
+    if (before->n_outlets == 0 || !has_chief_editor(before))
+        return sk_call_fail(call, SK_EPRECOND,
+                            "perusahaan harus punya minimal satu media dan seorang pemimpin "
+                            "redaksi (a company needs an outlet and a chief editor to submit)");
+
+    SK_TRY(registry_store_submit(call->db, req->company_id, req->fiscal_year));
+    Company *after = (Company *)out;
+    SK_TRY(registry_store_load_company(call, req->company_id, after));
+    SK_TRY(audit_company(call, "company.submit", before, after));
+    return emit_company(call, "registry.company.submitted", after);
+}
+
+/* ---- queries ---- */
+
+static int get_company(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Registry__GetCompanyRequest *req = (const Seklik__Registry__GetCompanyRequest *)in;
+    SK_TRY(authorize(call, req->company_id, READ_ROLES, "membaca perusahaan ini (reading this company)"));
+    int rc = registry_store_load_company(call, req->company_id, (Company *)out);
+    return rc == SK_ENOTFOUND ? not_found(call, "perusahaan (company)") : rc;
+}
+
+/* Page tokens are the hex of the last row's key: its id (36 characters)
+ * then its legal name. Opaque to clients, cheap to check. */
+static char *page_token(sk_call *call, const char *id, const char *name)
+{
+    size_t n = strlen(id) + strlen(name);
+    char *key = malloc(n + 1), *hex = sk_call_alloc(call, 2 * n + 1);
+    if (!key || !hex) {
+        free(key);
+        return NULL;
+    }
+    snprintf(key, n + 1, "%s%s", id, name);
+    sodium_bin2hex(hex, 2 * n + 1, (const unsigned char *)key, n);
+    free(key);
+    return hex;
+}
+
+static bool parse_page_token(sk_call *call, const char *token, char id[37], char **name)
+{
+    size_t hex_len = strlen(token);
+    if (hex_len % 2 || hex_len / 2 <= 36 || hex_len > 2 * 512)
+        return false;
+    unsigned char *key = sk_call_alloc(call, hex_len / 2 + 1);
+    size_t n = 0;
+    if (!key || sodium_hex2bin(key, hex_len / 2, token, hex_len, NULL, &n, NULL) != 0 ||
+        n != hex_len / 2)
+        return false;
+    memcpy(id, key, 36);
+    id[36] = '\0';
+    *name = (char *)key + 36;
+    return uuid_valid(id) && strlen(*name) == n - 36;
+}
+
+static int list_companies(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Registry__ListCompaniesRequest *req =
+        (const Seklik__Registry__ListCompaniesRequest *)in;
+    Seklik__Registry__ListCompaniesResponse *resp = (Seklik__Registry__ListCompaniesResponse *)out;
+    registry_list_filter f = {.query = req->query, .status = req->status,
+                              .outlet_type = req->outlet_type};
+
+    if (!sk_actor_has_any_role(call->actor, READ_ROLES)) {
+        if (!sk_actor_has_role(call->actor, SK_ROLE_PARTNER))
+            return deny(call, "melihat daftar perusahaan (listing companies)");
+        if (blank(call->actor->company_id))
+            return SK_OK; /* a partner without a company sees nothing */
+        f.only_company = call->actor->company_id;
+    }
+    if (req->status < 0 || req->status > SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_SUSPENDED)
+        sk_call_violation(call, "status", "Status tidak dikenal (unknown status)");
+    if (req->outlet_type < 0 || req->outlet_type > SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_TV)
+        sk_call_violation(call, "outletType", "Jenis media tidak dikenal (unknown outlet type)");
+    if (req->query && strlen(req->query) > 200)
+        sk_call_violation(call, "query", "Paling panjang 200 karakter (at most 200 bytes)");
+    char after_id[37];
+    char *after_name = NULL;
+    if (!blank(req->page_token)) {
+        if (!parse_page_token(call, req->page_token, after_id, &after_name))
+            sk_call_violation(call, "pageToken", "Token halaman tidak sah (invalid page token)");
+        f.after_id = after_id;
+        f.after_name = after_name;
+    }
+    if (call->n_violations)
+        return SK_EINVAL;
+    f.limit = req->page_size == 0 ? 20 : req->page_size > 100 ? 100 : (int)req->page_size;
+
+    bool more = false;
+    SK_TRY(registry_store_list(call, &f, resp, &more));
+    if (more && resp->n_companies > 0) {
+        const Seklik__Registry__CompanySummary *last = resp->companies[resp->n_companies - 1];
+        resp->next_page_token = page_token(call, last->id, last->legal_name);
+        if (!resp->next_page_token)
+            return SK_ENOMEM;
+    }
+    return SK_OK;
+}
+
+static int get_document_file(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Registry__GetDocumentFileRequest *req =
+        (const Seklik__Registry__GetDocumentFileRequest *)in;
+    Seklik__Registry__DocumentFile *file = (Seklik__Registry__DocumentFile *)out;
+    if (!uuid_valid(req->document_id))
+        return sk_call_violation(call, "documentId",
+                                 "ID dokumen tidak sah (document id is not a valid id)");
+    Seklik__Registry__Document *d = sk_call_alloc(call, sizeof(*d));
+    if (!d)
+        return SK_ENOMEM;
+    seklik__registry__document__init(d);
+    char company_id[37];
+    /* Metadata first: the bytes are read only for someone who may see them. */
+    int rc = registry_store_load_document(call, req->document_id, d, company_id, NULL);
+    if (rc == SK_ENOTFOUND)
+        return not_found(call, "dokumen (document)");
+    SK_TRY(rc);
+    if (!sk_actor_may_act_for_company(call->actor, company_id, READ_ROLES))
+        return deny(call, "membaca dokumen ini (reading this document)");
+    SK_TRY(registry_store_load_document(call, req->document_id, d, company_id, &file->content));
+    file->document = d;
+    return SK_OK;
+}
+
+/* ---- the read model of verification ---- */
+
+static const char *const CASE_EVENTS[] = {
+    "verification.case.opened",       "verification.case.updated",
+    "verification.company.verified",  "verification.company.rejected",
+    "verification.company.suspended", NULL,
+};
+
+static bool case_event(const char *type)
+{
+    for (const char *const *t = CASE_EVENTS; *t; t++)
+        if (strcmp(*t, type) == 0)
+            return true;
+    return false;
+}
+
+/* The company status a case state means; 0 = none (leave the company be). */
+static int status_of_case(int state)
+{
+    switch (state) {
+    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_OPENED:
+    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW:
+    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISIT_PENDING:
+    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED:
+        return SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_IN_REVIEW;
+    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_NEEDS_REVISION:
+        return SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_NEEDS_REVISION;
+    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED:
+        return SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_VERIFIED;
+    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_REJECTED:
+        return SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_REJECTED;
+    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_SUSPENDED:
+        return SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_SUSPENDED;
+    default:
+        return 0;
+    }
+}
+
+static int audit_status(sk_db *db, const char *company_id, const char *before, int status,
+                        const char *until, const char *reason, const char *correlation)
+{
+    cJSON *b = cJSON_CreateObject(), *a = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "status", before);
+    cJSON_AddStringToObject(a, "status", registry_store_status_name(status));
+    cJSON_AddStringToObject(a, "verifiedUntil", until);
+    cJSON_AddStringToObject(a, "statusReason", reason);
+    char *bs = cJSON_PrintUnformatted(b), *as = cJSON_PrintUnformatted(a);
+    cJSON_Delete(b);
+    cJSON_Delete(a);
+    int rc = bs && as ? sk_audit_append(db, NULL, "company.verification", "company", company_id,
+                                        bs, as, correlation)
+                      : SK_ENOMEM;
+    cJSON_free(bs);
+    cJSON_free(as);
+    return rc;
+}
+
+/* No event is emitted here: registry.company.updated would go back to
+ * verification, which sent this one (no ping-pong). */
+static int apply_verification(sk_db *db, const Seklik__Bus__Event *ev, void *app)
+{
+    (void)app;
+    if (!ev->type || !case_event(ev->type))
+        return SK_OK;
+    Seklik__Verification__CaseChanged *cc =
+        seklik__verification__case_changed__unpack(NULL, ev->body.len, ev->body.data);
+    const Seklik__Verification__Case *vc = cc ? cc->verification_case : NULL;
+    int rc = SK_OK;
+    /* A body we cannot read would block the stream forever if we failed on
+     * it; it is logged and skipped instead. */
+    if (!vc || !uuid_valid(vc->company_id)) {
+        sk_log_warn("%s seq %llu: no readable case, skipped", ev->type, (unsigned long long)ev->seq);
+        goto done;
+    }
+    int status = status_of_case(vc->state);
+    if (!status)
+        goto done;
+    int32_t d;
+    const char *until = status == SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_VERIFIED &&
+                                registry_parse_date(vc->valid_until, &d)
+                            ? vc->valid_until
+                            : "";
+    const char *reason = status == SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_REJECTED ||
+                                 status == SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_SUSPENDED
+                             ? (vc->reason ? vc->reason : "")
+                             : "";
+    bool changed = false;
+    char before[32];
+    rc = registry_store_set_verification(db, vc->company_id, status, until, reason, &changed,
+                                         before);
+    if (rc == SK_ENOTFOUND) {
+        sk_log_warn("%s: unknown company %s, skipped", ev->type, vc->company_id);
+        rc = SK_OK;
+    } else if (rc == SK_OK && changed) {
+        rc = audit_status(db, vc->company_id, before, status, until, reason, ev->correlation_id);
+    }
+done:
+    if (cc)
+        seklik__verification__case_changed__free_unpacked(cc, NULL);
+    return rc;
+}
+
+/* ---- the service ---- */
+
 static const sk_rpc_method methods[] = {
     {"Health", sk_service_health, SK_RPC_QUERY},
+    {"RegisterCompany", register_company, SK_RPC_COMMAND},
+    {"Update", update_company, SK_RPC_COMMAND},
+    {"AddOutlet", add_outlet, SK_RPC_COMMAND},
+    {"AddPerson", add_person, SK_RPC_COMMAND},
+    {"UploadDocument", upload_document, SK_RPC_COMMAND},
+    {"Submit", submit, SK_RPC_COMMAND},
+    {"GetCompany", get_company, SK_RPC_QUERY},
+    {"ListCompanies", list_companies, SK_RPC_QUERY},
+    {"GetDocumentFile", get_document_file, SK_RPC_QUERY},
+};
+
+static const char *const VERIFICATION_PREFIXES[] = {"verification.", NULL};
+
+static const sk_subscription_def subscriptions[] = {
+    {"verification", VERIFICATION_PREFIXES, apply_verification},
 };
 
 extern const sk_migration registry_migrations[];
@@ -19,4 +1008,6 @@ const sk_service_def registry_service = {
     .n_methods = sizeof(methods) / sizeof(methods[0]),
     .migrations = registry_migrations,
     .n_migrations = &registry_migrations_count,
+    .subscriptions = subscriptions,
+    .n_subscriptions = sizeof(subscriptions) / sizeof(subscriptions[0]),
 };

@@ -1,8 +1,109 @@
 /* store.h - SQL for the registry schema; the only file that talks to it.
- * Statements are constants with $n parameters, never built from values. */
+ * Statements are constants with $n parameters, never built from values.
+ *
+ * Enum-like columns hold the domain's lower-case names; the functions here
+ * take and give the protobuf enum values, so handlers never see the text.
+ * Loaders fill protobuf messages whose memory belongs to the call
+ * (sk_call_alloc), so they live exactly as long as the response.
+ * Errors: SK_ENOTFOUND for a missing row, SK_EEXISTS when a unique index
+ * refused a row (a race the handler's own check lost), else the database's
+ * code (the transaction is then aborted: the server rolls back). */
 #ifndef REGISTRY_STORE_H
 #define REGISTRY_STORE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "seklik/registry.pb-c.h"
 #include "sk_db.h"
+#include "sk_rpc.h"
+
+/* "draft", "submitted", ... for a Seklik__Registry__CompanyStatus; NULL
+ * outside the enum. */
+const char *registry_store_status_name(int status);
+
+/* Which company holds `digits` (normalised NPWP / NIK), other than
+ * `except_company` (may be NULL). SK_OK with its id in `owner`, or SK_ENOTFOUND. */
+int registry_store_npwp_owner(sk_db *db, const char *digits, const char *except_company,
+                              char owner[37]);
+int registry_store_nik_owner(sk_db *db, const char *digits, char owner[37]);
+
+/* A company's values as they are stored: the request's input with its
+ * numbers normalised. */
+typedef struct registry_company_values {
+    const Seklik__Registry__CompanyInput *in;
+    const char *npwp; /* digits only */
+    const char *nib;  /* digits only */
+} registry_company_values;
+
+/* Insert a new DRAFT company at version 1. */
+int registry_store_insert_company(sk_db *db, const char *id, const registry_company_values *v,
+                                  const char *registered_by);
+
+/* Replace the company's data and bump its version. */
+int registry_store_update_company(sk_db *db, const char *id, const registry_company_values *v);
+
+/* Lock the company row for the rest of the transaction (FOR UPDATE) and
+ * read its status and version. SK_ENOTFOUND when there is none. */
+int registry_store_lock_company(sk_db *db, const char *id, int *status, int64_t *version);
+
+/* version = version + 1: every change to a company's outlets, people or
+ * documents is a change of the company (optimistic concurrency for Update). */
+int registry_store_bump_version(sk_db *db, const char *id);
+
+int registry_store_insert_outlet(sk_db *db, const char *id, const char *company_id,
+                                 const Seklik__Registry__OutletInput *in);
+int registry_store_insert_person(sk_db *db, const char *id, const char *company_id,
+                                 const Seklik__Registry__PersonInput *in, const char *nik);
+
+/* Mark SUBMITTED for `fiscal_year` and bump the version. */
+int registry_store_submit(sk_db *db, const char *id, int32_t fiscal_year);
+
+/* The next version number of (type, person, outlet) in the company: 1 for
+ * the first upload. person/outlet "" = none. */
+int registry_store_next_document_version(sk_db *db, const char *company_id, int type,
+                                         const char *person_id, const char *outlet_id,
+                                         int32_t *version);
+
+/* Insert a document's metadata (`d`, every field set; "" dates = none) and
+ * its bytes. */
+int registry_store_insert_document(sk_db *db, const char *company_id,
+                                   const Seklik__Registry__Document *d, const uint8_t *content,
+                                   size_t len);
+
+/* Load one document's metadata into `d` (initialised by the caller), its
+ * company into `company_id`, and, when `content` is not NULL, its bytes
+ * (call memory). */
+int registry_store_load_document(sk_call *call, const char *id, Seklik__Registry__Document *d,
+                                 char company_id[37], ProtobufCBinaryData *content);
+
+/* Load the whole company into `c` (initialised by the caller): data,
+ * outlets and people in the order they were added, the newest version of
+ * each document. Works outside and inside a transaction. */
+int registry_store_load_company(sk_call *call, const char *id, Seklik__Registry__Company *c);
+
+/* One page of ListCompanies. Strings may be NULL (= no filter). */
+typedef struct registry_list_filter {
+    const char *query;         /* substring of the legal or an outlet's name */
+    int status;                /* 0 = any */
+    int outlet_type;           /* 0 = any */
+    const char *only_company;  /* a partner's own company */
+    const char *after_name;    /* keyset: the last row of the previous page */
+    const char *after_id;
+    int limit;
+} registry_list_filter;
+
+/* Fill `out->companies` with up to f->limit rows and `*more` with whether
+ * another page follows. */
+int registry_store_list(sk_call *call, const registry_list_filter *f,
+                        Seklik__Registry__ListCompaniesResponse *out, bool *more);
+
+/* The read model of verification: set status, verified_until ("" = none)
+ * and reason, bumping the version, when anything differs. *changed says
+ * whether it did; before/after receive the old and new status names
+ * (32 bytes). SK_ENOTFOUND for an unknown company. */
+int registry_store_set_verification(sk_db *db, const char *company_id, int status,
+                                    const char *verified_until, const char *reason,
+                                    bool *changed, char before[32]);
 
 #endif

@@ -1,5 +1,6 @@
 #include "domain.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int32_t verification_valid_until(int32_t fiscal_year_end, const int32_t *expiries, size_t n)
@@ -224,4 +225,131 @@ bool verification_can_finalize(const verification_objection_window *w, int64_t n
     if (w == NULL || w->finalized || open_objections != 0)
         return false;
     return now >= w->announced_at && now >= w->objection_until;
+}
+
+/* ---- calendar dates, times and number formats ---- */
+
+/* Howard Hinnant's days_from_civil, valid for every year. */
+int32_t verification_days_from_civil(int year, int month, int day)
+{
+    int y = year - (month <= 2);
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void verification_date_format(int32_t days, char out[11])
+{
+    int z = days + 719468;
+    int era = (z >= 0 ? z : z - 146096) / 146097;
+    int doe = z - era * 146097;
+    int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int mp = (5 * doy + 2) / 153;
+    int d = doy - (153 * mp + 2) / 5 + 1;
+    int m = mp + (mp < 10 ? 3 : -9);
+    int y = yoe + era * 400 + (m <= 2);
+    /* The modulo keeps the text at 10 characters whatever the input. */
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
+}
+
+static bool digits(const char *s, int n, int *v)
+{
+    *v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        *v = *v * 10 + (s[i] - '0');
+    }
+    return true;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* "YYYY-MM-DD" at the start of `s`; what follows is the caller's. */
+static bool ymd(const char *s, int *y, int *m, int *d)
+{
+    if (strlen(s) < 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    if (!digits(s, 4, y) || !digits(s + 5, 2, m) || !digits(s + 8, 2, d))
+        return false;
+    return *y >= 1900 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= days_in_month(*y, *m);
+}
+
+bool verification_date_parse(const char *s, int32_t *days)
+{
+    int y, m, d;
+    if (!s || strlen(s) != 10 || !ymd(s, &y, &m, &d))
+        return false;
+    *days = verification_days_from_civil(y, m, d);
+    return true;
+}
+
+/* "Z" or "+HH:MM" / "-HH:MM" as seconds east of UTC. */
+static bool utc_offset(const char *t, int *offset)
+{
+    if ((t[0] == 'Z' || t[0] == 'z') && t[1] == '\0') {
+        *offset = 0;
+        return true;
+    }
+    int oh, om;
+    if ((t[0] != '+' && t[0] != '-') || strlen(t) != 6 || t[3] != ':' || !digits(t + 1, 2, &oh) ||
+        !digits(t + 4, 2, &om) || oh > 23 || om > 59)
+        return false;
+    *offset = (oh * 60 + om) * 60 * (t[0] == '-' ? -1 : 1);
+    return true;
+}
+
+bool verification_time_parse(const char *s, int64_t *unix_s)
+{
+    int y, mo, d, h, mi, sec, offset;
+    if (!s || !ymd(s, &y, &mo, &d) || (s[10] != 'T' && s[10] != 't'))
+        return false;
+    const char *t = s + 11;
+    if (strlen(t) < 8 || t[2] != ':' || t[5] != ':' || !digits(t, 2, &h) ||
+        !digits(t + 3, 2, &mi) || !digits(t + 6, 2, &sec) || h > 23 || mi > 59 || sec > 59)
+        return false;
+    t += 8;
+    if (*t == '.') {
+        if (t[1] < '0' || t[1] > '9')
+            return false;
+        for (t++; *t >= '0' && *t <= '9'; t++)
+            ;
+    }
+    if (!utc_offset(t, &offset))
+        return false;
+    *unix_s =
+        (int64_t)verification_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+    return true;
+}
+
+int verification_digit_count(const char *s)
+{
+    int n = 0;
+    for (; s && *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            n++;
+        else if (!strchr(".-/ ", *s))
+            return -1;
+    }
+    return n;
+}
+
+const char *verification_kbli_for_outlet(int outlet_type)
+{
+    switch (outlet_type) {
+    case 1: return "58130";
+    case 2: return "63122";
+    case 3: return "60102";
+    case 4: return "60202";
+    default: return NULL;
+    }
 }

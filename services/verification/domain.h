@@ -186,4 +186,33 @@ bool verification_objection_allowed(const verification_objection_window *w, int6
 bool verification_can_finalize(const verification_objection_window *w, int64_t now,
                                size_t open_objections);
 
+/* ---- calendar dates, times and number formats ----
+ *
+ * Dates are days since 1970-01-01 in the proleptic Gregorian calendar. */
+
+/* The day number of year-month-day (no range check: the caller validated). */
+int32_t verification_days_from_civil(int year, int month, int day);
+
+/* "YYYY-MM-DD" of `days`, always 10 characters and a NUL. */
+void verification_date_format(int32_t days, char out[11]);
+
+/* Parse exactly "YYYY-MM-DD" (year 1900-9999, a real calendar day). */
+bool verification_date_parse(const char *s, int32_t *days);
+
+/* Parse an RFC 3339 time ("2027-06-15T10:00:00Z", fractions allowed, "Z" or
+ * "+07:00"-style offsets) into Unix seconds; false for anything else,
+ * including leap seconds (":60"), which PostgreSQL would not store. */
+bool verification_time_parse(const char *s, int64_t *unix_s);
+
+/* The number of digits in `s` when it holds only digits and the separators
+ * people type in NPWP and NIB numbers (". - / space"); -1 otherwise, 0 for
+ * NULL or "". NPWP is valid with 15 or 16, NIB with exactly 13 and no
+ * separators, NIK with exactly 16 and none. */
+int verification_digit_count(const char *s);
+
+/* The KBLI code an outlet type needs (1 print 58130, 2 online 63122,
+ * 3 radio 60102, 4 TV 60202, as seklik.registry.OutletType); NULL for any
+ * other value. Static string. */
+const char *verification_kbli_for_outlet(int outlet_type);
+
 #endif

@@ -1,2 +1,481 @@
 /* store.c - SQL for the verification schema (see store.h). */
 #include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sk_err.h"
+
+/* Times as RFC 3339 UTC text, the same everywhere. */
+#define TS(col) \
+    "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')"
+#define DAY(col) "coalesce(to_char(" col ", 'YYYY-MM-DD'), '')"
+
+static void int_text(char *buf, size_t cap, long long v)
+{
+    snprintf(buf, cap, "%lld", v);
+}
+
+/* Run a query expected to return at most one row: SK_ENOTFOUND on none. */
+static int query_one(sk_db *db, const char *sql, const sk_param *p, int n, PGresult **res)
+{
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, sql, p, n, &r));
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return SK_ENOTFOUND;
+    }
+    *res = r;
+    return SK_OK;
+}
+
+/* ---- requirement sets ---- */
+
+#define RS_COLS \
+    "id, fiscal_year, outlet_type, version, requirements, " TS("published_at") ", published_by"
+
+static const char SQL_PUBLISH_SET[] =
+    "INSERT INTO requirement_set (id, fiscal_year, outlet_type, version, requirements, "
+    "published_by) "
+    "SELECT $1, $2, $3, coalesce(max(version), 0) + 1, $4::jsonb, $5 FROM requirement_set "
+    "WHERE fiscal_year = $2 AND outlet_type = $3 RETURNING " RS_COLS;
+
+int verification_store_publish_set(sk_db *db, const char *id, int fiscal_year, int outlet_type,
+                                   const char *requirements_json, const char *published_by,
+                                   PGresult **res)
+{
+    char fy[16], ot[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    int_text(ot, sizeof(ot), outlet_type);
+    sk_param p[] = {SK_TEXT(id), SK_TEXT(fy), SK_TEXT(ot), SK_TEXT(requirements_json),
+                    SK_TEXT(published_by)};
+    return query_one(db, SQL_PUBLISH_SET, p, 5, res);
+}
+
+static const char SQL_NEWEST_SET[] = "SELECT " RS_COLS " FROM requirement_set "
+                                     "WHERE fiscal_year = $1 AND outlet_type = $2 "
+                                     "ORDER BY version DESC LIMIT 1";
+
+int verification_store_newest_set(sk_db *db, int fiscal_year, int outlet_type, PGresult **res)
+{
+    char fy[16], ot[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    int_text(ot, sizeof(ot), outlet_type);
+    return query_one(db, SQL_NEWEST_SET, (sk_param[]){SK_TEXT(fy), SK_TEXT(ot)}, 2, res);
+}
+
+/* ---- cases ---- */
+
+static const char *const STATE_NAMES[] = {
+    [VERIFICATION_CASE_OPENED] = "opened",
+    [VERIFICATION_CASE_IN_REVIEW] = "in_review",
+    [VERIFICATION_CASE_NEEDS_REVISION] = "needs_revision",
+    [VERIFICATION_CASE_VISIT_PENDING] = "visit_pending",
+    [VERIFICATION_CASE_VERIFIED] = "verified",
+    [VERIFICATION_CASE_REJECTED] = "rejected",
+    [VERIFICATION_CASE_SUSPENDED] = "suspended",
+    [VERIFICATION_CASE_VISITED] = "visited",
+};
+
+bool verification_store_state_parse(const char *name, verification_case_state *state)
+{
+    for (size_t i = 0; i < sizeof(STATE_NAMES) / sizeof(STATE_NAMES[0]); i++)
+        if (STATE_NAMES[i] && strcmp(STATE_NAMES[i], name) == 0) {
+            *state = (verification_case_state)i;
+            return true;
+        }
+    return false;
+}
+
+#define CASE_COLS                                                                                  \
+    "id, company_id, company_name, fiscal_year, state, registered_by, " TS("opened_at") ", " TS(   \
+        "decided_at") ", coalesce(decided_by, ''), " DAY("valid_until") ", coalesce(reason, ''), " \
+                                                                        "coalesce(visit::text, "   \
+                                                                        "''), "                    \
+                                                                        "requirement_set_ids::"    \
+                                                                        "text, outlet_types::text"
+
+void verification_store_case_at(PGresult *res, int i, verification_case_row *c)
+{
+    c->id = PQgetvalue(res, i, 0);
+    c->company_id = PQgetvalue(res, i, 1);
+    c->company_name = PQgetvalue(res, i, 2);
+    c->fiscal_year = atoi(PQgetvalue(res, i, 3));
+    if (!verification_store_state_parse(PQgetvalue(res, i, 4), &c->state))
+        c->state = VERIFICATION_CASE_OPENED; /* the CHECK constraint makes this unreachable */
+    c->registered_by = PQgetvalue(res, i, 5);
+    c->opened_at = PQgetvalue(res, i, 6);
+    c->decided_at = PQgetvalue(res, i, 7);
+    c->decided_by = PQgetvalue(res, i, 8);
+    c->valid_until = PQgetvalue(res, i, 9);
+    c->reason = PQgetvalue(res, i, 10);
+    c->visit_json = PQgetvalue(res, i, 11);
+    c->requirement_set_ids_json = PQgetvalue(res, i, 12);
+    c->outlet_types_json = PQgetvalue(res, i, 13);
+}
+
+void verification_store_case_free(verification_case_row *c)
+{
+    PQclear(c->res);
+    PQclear(c->docs);
+    PQclear(c->finds);
+    memset(c, 0, sizeof(*c));
+}
+
+static const char SQL_CASE_DOCS[] = "SELECT document_id, type, version, number, " DAY(
+    "expires_on") ", decision, "
+                  "coalesce(reason, ''), coalesce(decided_by, ''), " TS(
+                      "decided_at") ", slot "
+                                    "FROM case_document WHERE case_id = $1 ORDER BY type, slot";
+static const char SQL_CASE_FINDINGS[] =
+    "SELECT code, document_type, message, blocking, origin FROM finding "
+    "WHERE case_id = $1 ORDER BY id";
+
+/* The case row is in c->res; add its documents and findings. */
+static int load_details(sk_db *db, verification_case_row *c)
+{
+    verification_store_case_at(c->res, 0, c);
+    sk_param p[] = {SK_TEXT(c->id)};
+    int rc = sk_db_query(db, SQL_CASE_DOCS, p, 1, &c->docs);
+    if (rc == SK_OK)
+        rc = sk_db_query(db, SQL_CASE_FINDINGS, p, 1, &c->finds);
+    if (rc != SK_OK)
+        verification_store_case_free(c);
+    return rc;
+}
+
+int verification_store_load_case(sk_db *db, const char *case_id, bool for_update,
+                                 verification_case_row *c)
+{
+    static const char sql[] = "SELECT " CASE_COLS " FROM verification_case WHERE id = $1";
+    static const char sql_lock[] =
+        "SELECT " CASE_COLS " FROM verification_case WHERE id = $1 FOR UPDATE";
+    memset(c, 0, sizeof(*c));
+    SK_TRY(query_one(db, for_update ? sql_lock : sql, (sk_param[]){SK_TEXT(case_id)}, 1, &c->res));
+    return load_details(db, c);
+}
+
+/* $3: a text[] of states, NULL = any; $2: fiscal year, 0 = any. */
+static const char SQL_NEWEST_CASE[] =
+    "SELECT " CASE_COLS " FROM verification_case WHERE company_id = $1 "
+    "AND ($2::int = 0 OR fiscal_year = $2::int) AND ($3::text[] IS NULL OR state = "
+    "ANY($3::text[])) "
+    "ORDER BY id DESC LIMIT 1";
+
+/* A text[] literal of plain lower-case names ("{in_review,needs_revision}"). */
+static void names_array(char *buf, size_t cap, const char *const *names)
+{
+    size_t n = (size_t)snprintf(buf, cap, "{");
+    for (size_t i = 0; names[i] && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? "," : "", names[i]);
+    if (n < cap)
+        snprintf(buf + n, cap - n, "}");
+}
+
+int verification_store_newest_case(sk_db *db, const char *company_id, int fiscal_year,
+                                   const char *const *states, bool for_update,
+                                   verification_case_row *c)
+{
+    char fy[16], list[256] = "";
+    int_text(fy, sizeof(fy), fiscal_year);
+    if (states)
+        names_array(list, sizeof(list), states);
+    char sql[sizeof(SQL_NEWEST_CASE) + 16];
+    snprintf(sql, sizeof(sql), "%s%s", SQL_NEWEST_CASE, for_update ? " FOR UPDATE" : "");
+    memset(c, 0, sizeof(*c));
+    sk_param p[] = {SK_TEXT(company_id), SK_TEXT(fy), SK_TEXT(states ? list : NULL)};
+    SK_TRY(query_one(db, sql, p, 3, &c->res));
+    return load_details(db, c);
+}
+
+int verification_store_has_live_case(sk_db *db, const char *company_id, int fiscal_year,
+                                     bool *exists)
+{
+    char fy[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db,
+                       "SELECT 1 FROM verification_case WHERE company_id = $1 AND fiscal_year = $2 "
+                       "AND state NOT IN ('rejected', 'suspended') FOR UPDATE",
+                       (sk_param[]){SK_TEXT(company_id), SK_TEXT(fy)}, 2, &r));
+    *exists = PQntuples(r) > 0;
+    PQclear(r);
+    return SK_OK;
+}
+
+int verification_store_insert_case(sk_db *db, const char *id, const char *company_id,
+                                   const char *company_name, int fiscal_year,
+                                   const char *registered_by, const char *outlet_types_json,
+                                   const uint8_t *snapshot, size_t snapshot_len)
+{
+    char fy[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    sk_param p[] = {SK_TEXT(id),
+                    SK_TEXT(company_id),
+                    SK_TEXT(company_name),
+                    SK_TEXT(fy),
+                    SK_TEXT(registered_by),
+                    SK_TEXT(outlet_types_json),
+                    SK_BYTES(snapshot, snapshot_len)};
+    return sk_db_exec(db,
+                      "INSERT INTO verification_case (id, company_id, company_name, fiscal_year, "
+                      "state, registered_by, outlet_types, snapshot) "
+                      "VALUES ($1, $2, $3, $4, 'opened', $5, $6::jsonb, $7)",
+                      p, 7);
+}
+
+int verification_store_put_document(sk_db *db, const char *case_id, const char *slot,
+                                    const char *document_id, int type, int version,
+                                    const char *number, const char *expires_on)
+{
+    char t[16], v[16];
+    int_text(t, sizeof(t), type);
+    int_text(v, sizeof(v), version);
+    sk_param p[] = {SK_TEXT(case_id),
+                    SK_TEXT(slot),
+                    SK_TEXT(document_id),
+                    SK_TEXT(t),
+                    SK_TEXT(v),
+                    SK_TEXT(number ? number : ""),
+                    SK_TEXT(expires_on && expires_on[0] ? expires_on : NULL)};
+    return sk_db_exec(
+        db,
+        "INSERT INTO case_document (case_id, slot, document_id, type, version, number, expires_on) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7::date) ON CONFLICT (case_id, slot) DO UPDATE SET "
+        "document_id = EXCLUDED.document_id, type = EXCLUDED.type, version = EXCLUDED.version, "
+        "number = EXCLUDED.number, expires_on = EXCLUDED.expires_on, decision = 'pending', "
+        "reason = NULL, decided_by = NULL, decided_at = NULL",
+        p, 7);
+}
+
+int verification_store_decide_document(sk_db *db, const char *case_id, const char *document_id,
+                                       const char *decision, const char *reason,
+                                       const char *decided_by)
+{
+    PGresult *r = NULL;
+    sk_param p[] = {SK_TEXT(case_id), SK_TEXT(document_id), SK_TEXT(decision),
+                    SK_TEXT(reason && reason[0] ? reason : NULL), SK_TEXT(decided_by)};
+    SK_TRY(query_one(db,
+                     "UPDATE case_document SET decision = $3, reason = $4, decided_by = $5, "
+                     "decided_at = now() WHERE case_id = $1 AND document_id = $2 RETURNING 1",
+                     p, 5, &r));
+    PQclear(r);
+    return SK_OK;
+}
+
+int verification_store_set_state(sk_db *db, const char *case_id, verification_case_state state)
+{
+    return sk_db_exec(db, "UPDATE verification_case SET state = $2 WHERE id = $1",
+                      (sk_param[]){SK_TEXT(case_id), SK_TEXT(STATE_NAMES[state])}, 2);
+}
+
+int verification_store_set_requirement_sets(sk_db *db, const char *case_id, const char *ids_json)
+{
+    return sk_db_exec(db,
+                      "UPDATE verification_case SET requirement_set_ids = $2::jsonb WHERE id = $1",
+                      (sk_param[]){SK_TEXT(case_id), SK_TEXT(ids_json)}, 2);
+}
+
+int verification_store_record_visit(sk_db *db, const char *case_id, const char *visit_json,
+                                    verification_case_state state)
+{
+    return sk_db_exec(
+        db, "UPDATE verification_case SET visit = $2::jsonb, state = $3 WHERE id = $1",
+        (sk_param[]){SK_TEXT(case_id), SK_TEXT(visit_json), SK_TEXT(STATE_NAMES[state])}, 3);
+}
+
+int verification_store_decide_case(sk_db *db, const char *case_id, verification_case_state state,
+                                   const char *decided_by, const char *reason,
+                                   const char *valid_until)
+{
+    sk_param p[] = {SK_TEXT(case_id), SK_TEXT(STATE_NAMES[state]), SK_TEXT(decided_by),
+                    SK_TEXT(reason && reason[0] ? reason : NULL),
+                    SK_TEXT(valid_until && valid_until[0] ? valid_until : NULL)};
+    return sk_db_exec(
+        db,
+        "UPDATE verification_case SET state = $2, decided_by = $3, decided_at = now(), "
+        "reason = $4, valid_until = $5::date WHERE id = $1",
+        p, 5);
+}
+
+int verification_store_clear_findings(sk_db *db, const char *case_id, const char *origin)
+{
+    return sk_db_exec(db, "DELETE FROM finding WHERE case_id = $1 AND origin = $2",
+                      (sk_param[]){SK_TEXT(case_id), SK_TEXT(origin)}, 2);
+}
+
+int verification_store_add_finding(sk_db *db, const char *case_id, const char *origin,
+                                   const char *code, int document_type, const char *message,
+                                   bool blocking)
+{
+    char t[16];
+    int_text(t, sizeof(t), document_type);
+    sk_param p[] = {SK_TEXT(case_id), SK_TEXT(origin),  SK_TEXT(code),
+                    SK_TEXT(t),       SK_TEXT(message), SK_TEXT(blocking ? "true" : "false")};
+    return sk_db_exec(
+        db,
+        "INSERT INTO finding (case_id, origin, code, document_type, message, blocking) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        p, 6);
+}
+
+int verification_store_list_cases(sk_db *db, const char *state, int fiscal_year,
+                                  const char *after_id, int limit, PGresult **res)
+{
+    char fy[16], lim[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    int_text(lim, sizeof(lim), limit);
+    sk_param p[] = {SK_TEXT(state), SK_TEXT(fy), SK_TEXT(after_id && after_id[0] ? after_id : NULL),
+                    SK_TEXT(lim)};
+    return sk_db_query(
+        db,
+        "SELECT " CASE_COLS " FROM verification_case "
+        "WHERE ($1::text IS NULL OR state = $1) AND ($2::int = 0 OR fiscal_year = $2::int) "
+        "AND ($3::uuid IS NULL OR id > $3::uuid) ORDER BY id LIMIT $4::int",
+        p, 4, res);
+}
+
+/* ---- announcement and objections ---- */
+
+#define ANN_COLS                                                            \
+    "fiscal_year, " TS("announced_at") ", " TS("objection_until") ", " TS(  \
+        "finalized_at") ", verified_company_ids::text, "                    \
+                        "floor(extract(epoch FROM announced_at))::bigint, " \
+                        "floor(extract(epoch FROM objection_until))::bigint"
+
+/* The companies with a verified case for the year, as a JSON array. */
+#define VERIFIED_IDS                                                                        \
+    "(SELECT coalesce(jsonb_agg(DISTINCT company_id), '[]'::jsonb) FROM verification_case " \
+    "WHERE fiscal_year = $1::int AND state = 'verified')"
+
+int verification_store_announce(sk_db *db, int fiscal_year, const char *objection_until,
+                                const char *announced_by, PGresult **res)
+{
+    char fy[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    sk_param p[] = {SK_TEXT(fy), SK_TEXT(objection_until), SK_TEXT(announced_by)};
+    return query_one(db,
+                     "INSERT INTO announcement (fiscal_year, objection_until, announced_by, "
+                     "verified_company_ids) VALUES ($1::int, $2::timestamptz, $3, " VERIFIED_IDS
+                     ") RETURNING " ANN_COLS,
+                     p, 3, res);
+}
+
+int verification_store_load_announcement(sk_db *db, int fiscal_year, bool for_update,
+                                         PGresult **res)
+{
+    char fy[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    static const char sql[] = "SELECT " ANN_COLS " FROM announcement WHERE fiscal_year = $1";
+    static const char sql_lock[] =
+        "SELECT " ANN_COLS " FROM announcement WHERE fiscal_year = $1 FOR UPDATE";
+    return query_one(db, for_update ? sql_lock : sql, (sk_param[]){SK_TEXT(fy)}, 1, res);
+}
+
+int verification_store_finalize(sk_db *db, int fiscal_year, const char *finalized_by,
+                                PGresult **res)
+{
+    char fy[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    return query_one(db,
+                     "UPDATE announcement SET finalized_at = now(), finalized_by = $2, "
+                     "verified_company_ids = " VERIFIED_IDS " WHERE fiscal_year = $1::int "
+                     "RETURNING " ANN_COLS,
+                     (sk_param[]){SK_TEXT(fy), SK_TEXT(finalized_by)}, 2, res);
+}
+
+#define OBJ_COLS                                           \
+    "id, fiscal_year, company_id, reason, " TS(            \
+        "raised_at") ", raised_by, coalesce(answer, ''), " \
+                     "upheld, " TS("answered_at") ", "     \
+                                                  "coalesce(answered_by, '')"
+
+int verification_store_has_objection(sk_db *db, int fiscal_year, const char *company_id,
+                                     bool *exists)
+{
+    char fy[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, "SELECT 1 FROM objection WHERE fiscal_year = $1 AND company_id = $2",
+                       (sk_param[]){SK_TEXT(fy), SK_TEXT(company_id)}, 2, &r));
+    *exists = PQntuples(r) > 0;
+    PQclear(r);
+    return SK_OK;
+}
+
+int verification_store_insert_objection(sk_db *db, const char *id, int fiscal_year,
+                                        const char *company_id, const char *reason,
+                                        const char *raised_by, PGresult **res)
+{
+    char fy[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    sk_param p[] = {SK_TEXT(id), SK_TEXT(fy), SK_TEXT(company_id), SK_TEXT(reason),
+                    SK_TEXT(raised_by)};
+    return query_one(db,
+                     "INSERT INTO objection (id, fiscal_year, company_id, reason, raised_by) "
+                     "VALUES ($1, $2, $3, $4, $5) RETURNING " OBJ_COLS,
+                     p, 5, res);
+}
+
+int verification_store_load_objection(sk_db *db, const char *id, bool for_update, PGresult **res)
+{
+    static const char sql[] = "SELECT " OBJ_COLS " FROM objection WHERE id = $1";
+    static const char sql_lock[] = "SELECT " OBJ_COLS " FROM objection WHERE id = $1 FOR UPDATE";
+    return query_one(db, for_update ? sql_lock : sql, (sk_param[]){SK_TEXT(id)}, 1, res);
+}
+
+int verification_store_answer_objection(sk_db *db, const char *id, const char *answer, bool upheld,
+                                        const char *answered_by, PGresult **res)
+{
+    sk_param p[] = {SK_TEXT(id), SK_TEXT(answer), SK_TEXT(upheld ? "true" : "false"),
+                    SK_TEXT(answered_by)};
+    return query_one(db,
+                     "UPDATE objection SET answer = $2, upheld = $3, answered_by = $4, "
+                     "answered_at = now() WHERE id = $1 RETURNING " OBJ_COLS,
+                     p, 4, res);
+}
+
+int verification_store_open_objections(sk_db *db, int fiscal_year, long long *count)
+{
+    char fy[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(
+        db, "SELECT count(*) FROM objection WHERE fiscal_year = $1 AND answered_at IS NULL",
+        (sk_param[]){SK_TEXT(fy)}, 1, &r));
+    *count = sk_db_get_int64(r, 0, 0);
+    PQclear(r);
+    return SK_OK;
+}
+
+/* ---- expiry notices ---- */
+
+int verification_store_expiring(sk_db *db, const char *from, int days, PGresult **res)
+{
+    char d[16];
+    int_text(d, sizeof(d), days);
+    return sk_db_query(
+        db,
+        "SELECT d.document_id, c.company_id, d.type, " DAY(
+            "d.expires_on") " "
+                            "FROM case_document d JOIN verification_case c ON c.id = d.case_id "
+                            "WHERE c.state = 'verified' AND d.decision = 'accepted' "
+                            "AND d.expires_on BETWEEN $1::date AND $1::date + $2::int "
+                            "ORDER BY d.expires_on, d.document_id",
+        (sk_param[]){SK_TEXT(from), SK_TEXT(d)}, 2, res);
+}
+
+int verification_store_add_notice(sk_db *db, const char *document_id, const char *expires_on,
+                                  const char *company_id, bool *inserted)
+{
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db,
+                       "INSERT INTO expiry_notice (document_id, expires_on, company_id) "
+                       "VALUES ($1, $2::date, $3) ON CONFLICT DO NOTHING RETURNING 1",
+                       (sk_param[]){SK_TEXT(document_id), SK_TEXT(expires_on), SK_TEXT(company_id)},
+                       3, &r));
+    *inserted = PQntuples(r) > 0;
+    PQclear(r);
+    return SK_OK;
+}

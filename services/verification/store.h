@@ -1,8 +1,185 @@
 /* store.h - SQL for the verification schema; the only file that talks to it.
- * Statements are constants with $n parameters, never built from values. */
+ * Statements are constants with $n parameters, never built from values.
+ *
+ * Reads hand back PGresults (the caller PQclear()s them, or frees a
+ * verification_case_row with verification_store_case_free); the accessors
+ * below point into them, so their strings live as long as the result.
+ * Times come back as RFC 3339 UTC text, dates as YYYY-MM-DD, NULL as "".
+ * Every function returns SK_OK or the sk_db_query error; SK_ENOTFOUND when
+ * the row it was asked for does not exist. */
 #ifndef VERIFICATION_STORE_H
 #define VERIFICATION_STORE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "domain.h"
 #include "sk_db.h"
+
+/* ---- requirement sets ---- */
+
+/* Columns of a requirement set result: */
+enum {
+    RS_ID,
+    RS_FISCAL_YEAR,
+    RS_OUTLET_TYPE,
+    RS_VERSION,
+    RS_REQUIREMENTS,
+    RS_PUBLISHED_AT,
+    RS_PUBLISHED_BY
+};
+
+/* Insert version max+1 of (fiscal_year, outlet_type); the new row in *res.
+ * SK_EEXISTS when a concurrent publish took the same version. */
+int verification_store_publish_set(sk_db *db, const char *id, int fiscal_year, int outlet_type,
+                                   const char *requirements_json, const char *published_by,
+                                   PGresult **res);
+
+/* The newest version of (fiscal_year, outlet_type). */
+int verification_store_newest_set(sk_db *db, int fiscal_year, int outlet_type, PGresult **res);
+
+/* ---- cases ---- */
+
+typedef struct verification_case_row {
+    const char *id, *company_id, *company_name, *registered_by, *opened_at, *decided_at,
+        *decided_by, *valid_until, *reason, *visit_json, *requirement_set_ids_json,
+        *outlet_types_json;
+    int fiscal_year;
+    verification_case_state state;
+    PGresult *res;   /* the case row */
+    PGresult *docs;  /* its documents, see DOC_* */
+    PGresult *finds; /* its findings, see FIND_* */
+} verification_case_row;
+
+enum {
+    DOC_DOCUMENT_ID,
+    DOC_TYPE,
+    DOC_VERSION,
+    DOC_NUMBER,
+    DOC_EXPIRES_ON,
+    DOC_DECISION,
+    DOC_REASON,
+    DOC_DECIDED_BY,
+    DOC_DECIDED_AT,
+    DOC_SLOT
+};
+enum { FIND_CODE, FIND_DOCUMENT_TYPE, FIND_MESSAGE, FIND_BLOCKING, FIND_ORIGIN };
+
+/* Storage name <-> state ("in_review"); false for an unknown name. */
+bool verification_store_state_parse(const char *name, verification_case_state *state);
+
+void verification_store_case_free(verification_case_row *c);
+
+/* Load a case with its documents and findings; `for_update` locks the case
+ * row for the rest of the transaction. */
+int verification_store_load_case(sk_db *db, const char *case_id, bool for_update,
+                                 verification_case_row *c);
+
+/* The company's newest case (any state, or only those in `states`, a
+ * NULL-terminated list of storage names, when not NULL). */
+int verification_store_newest_case(sk_db *db, const char *company_id, int fiscal_year,
+                                   const char *const *states, bool for_update,
+                                   verification_case_row *c);
+
+/* Whether the company has a live case (not rejected or suspended) for the year. */
+int verification_store_has_live_case(sk_db *db, const char *company_id, int fiscal_year,
+                                     bool *exists);
+
+int verification_store_insert_case(sk_db *db, const char *id, const char *company_id,
+                                   const char *company_name, int fiscal_year,
+                                   const char *registered_by, const char *outlet_types_json,
+                                   const uint8_t *snapshot, size_t snapshot_len);
+
+/* The newest version of a document slot: inserted, or replacing the one
+ * there, decision back to pending. `expires_on` "" = does not expire. */
+int verification_store_put_document(sk_db *db, const char *case_id, const char *slot,
+                                    const char *document_id, int type, int version,
+                                    const char *number, const char *expires_on);
+
+/* Record a decision on one document of the case. */
+int verification_store_decide_document(sk_db *db, const char *case_id, const char *document_id,
+                                       const char *decision, const char *reason,
+                                       const char *decided_by);
+
+int verification_store_set_state(sk_db *db, const char *case_id, verification_case_state state);
+int verification_store_set_requirement_sets(sk_db *db, const char *case_id, const char *ids_json);
+int verification_store_record_visit(sk_db *db, const char *case_id, const char *visit_json,
+                                    verification_case_state state);
+
+/* The outcome: state, who, when (now), reason ("" = none) and valid_until
+ * ("" = none). */
+int verification_store_decide_case(sk_db *db, const char *case_id, verification_case_state state,
+                                   const char *decided_by, const char *reason,
+                                   const char *valid_until);
+
+int verification_store_clear_findings(sk_db *db, const char *case_id, const char *origin);
+int verification_store_add_finding(sk_db *db, const char *case_id, const char *origin,
+                                   const char *code, int document_type, const char *message,
+                                   bool blocking);
+
+/* A page of cases ordered by id (= opening time), after `after_id` ("" =
+ * from the start); state NULL and fiscal_year 0 mean any. Rows as in
+ * verification_store_case_at. */
+int verification_store_list_cases(sk_db *db, const char *state, int fiscal_year,
+                                  const char *after_id, int limit, PGresult **res);
+
+/* Fill `c` (without documents and findings) from row `i` of a case result. */
+void verification_store_case_at(PGresult *res, int i, verification_case_row *c);
+
+/* ---- announcement and objections ---- */
+
+enum {
+    ANN_FISCAL_YEAR,
+    ANN_ANNOUNCED_AT,
+    ANN_OBJECTION_UNTIL,
+    ANN_FINALIZED_AT,
+    ANN_VERIFIED_IDS,
+    ANN_ANNOUNCED_UNIX,
+    ANN_UNTIL_UNIX
+};
+
+/* Record the announcement with the companies verified that year now.
+ * SK_EEXISTS when the year was announced already. */
+int verification_store_announce(sk_db *db, int fiscal_year, const char *objection_until,
+                                const char *announced_by, PGresult **res);
+int verification_store_load_announcement(sk_db *db, int fiscal_year, bool for_update,
+                                         PGresult **res);
+/* Mark final, refreshing the verified list; the row in *res. */
+int verification_store_finalize(sk_db *db, int fiscal_year, const char *finalized_by,
+                                PGresult **res);
+
+enum {
+    OBJ_ID,
+    OBJ_FISCAL_YEAR,
+    OBJ_COMPANY_ID,
+    OBJ_REASON,
+    OBJ_RAISED_AT,
+    OBJ_RAISED_BY,
+    OBJ_ANSWER,
+    OBJ_UPHELD,
+    OBJ_ANSWERED_AT,
+    OBJ_ANSWERED_BY
+};
+
+int verification_store_has_objection(sk_db *db, int fiscal_year, const char *company_id,
+                                     bool *exists);
+int verification_store_insert_objection(sk_db *db, const char *id, int fiscal_year,
+                                        const char *company_id, const char *reason,
+                                        const char *raised_by, PGresult **res);
+int verification_store_load_objection(sk_db *db, const char *id, bool for_update, PGresult **res);
+int verification_store_answer_objection(sk_db *db, const char *id, const char *answer, bool upheld,
+                                        const char *answered_by, PGresult **res);
+int verification_store_open_objections(sk_db *db, int fiscal_year, long long *count);
+
+/* ---- expiry notices ---- */
+
+enum { EXP_DOCUMENT_ID, EXP_COMPANY_ID, EXP_TYPE, EXP_EXPIRES_ON };
+
+/* Accepted documents of verified cases expiring in [from, from + days]. */
+int verification_store_expiring(sk_db *db, const char *from, int days, PGresult **res);
+
+/* Record a notice; *inserted is false when it was sent before. */
+int verification_store_add_notice(sk_db *db, const char *document_id, const char *expires_on,
+                                  const char *company_id, bool *inserted);
 
 #endif

@@ -540,6 +540,74 @@ static void objection_and_finalizing_never_overlap(void **state)
                      verification_can_finalize(&WINDOW, at[i], 0));
 }
 
+/* ---- dates, times, formats ---- */
+
+static void dates_round_trip_and_refuse_impossible_days(void **state)
+{
+    (void)state;
+    int32_t d = 0;
+    assert_int_equal(verification_days_from_civil(1970, 1, 1), 0);
+    assert_int_equal(verification_days_from_civil(2027, 12, 31), 21183);
+    assert_true(verification_date_parse("2028-02-29", &d)); /* leap year */
+    char out[11];
+    verification_date_format(d, out);
+    assert_string_equal(out, "2028-02-29");
+    verification_date_format(d + 1, out);
+    assert_string_equal(out, "2028-03-01");
+    assert_false(verification_date_parse("2027-02-29", &d));
+    assert_false(verification_date_parse("2100-02-29", &d)); /* not a leap year */
+    assert_true(verification_date_parse("2000-02-29", &d));  /* but 2000 is */
+    assert_false(verification_date_parse("2027-13-01", &d));
+    assert_false(verification_date_parse("2027-1-01", &d));
+    assert_false(verification_date_parse("2027-01-01T00:00:00Z", &d));
+    assert_false(verification_date_parse("", &d));
+    assert_false(verification_date_parse(NULL, &d));
+}
+
+static void rfc3339_times_with_offsets(void **state)
+{
+    (void)state;
+    int64_t t = 0, u = 0;
+    assert_true(verification_time_parse("1970-01-01T00:00:00Z", &t));
+    assert_int_equal(t, 0);
+    assert_true(verification_time_parse("2027-06-15T10:00:00Z", &t));
+    assert_true(verification_time_parse("2027-06-15T17:00:00+07:00", &u)); /* WIB */
+    assert_int_equal(t, u);
+    assert_true(verification_time_parse("2027-06-15T10:00:00.123456z", &u));
+    assert_int_equal(t, u); /* fractions are dropped */
+    assert_true(verification_time_parse("2027-06-15T05:30:00-04:30", &u));
+    assert_int_equal(t, u);
+    assert_false(verification_time_parse("2027-06-15 10:00:00Z", &t));
+    assert_false(verification_time_parse("2027-06-15T10:00:00", &t)); /* no zone */
+    assert_false(verification_time_parse("2027-06-15T24:00:00Z", &t));
+    assert_false(verification_time_parse("2027-06-15T23:59:60Z", &t));
+    assert_false(verification_time_parse("2027-06-15T10:00:00.Z", &t));
+    assert_false(verification_time_parse("2027-06-15T10:00:00+0700", &t));
+    assert_false(verification_time_parse(NULL, &t));
+}
+
+static void digit_counts_allow_typed_separators_only(void **state)
+{
+    (void)state;
+    assert_int_equal(verification_digit_count("012345678901234"), 15);
+    assert_int_equal(verification_digit_count("01.234.567.8-901.234"), 15);
+    assert_int_equal(verification_digit_count("1234 5678/90"), 10);
+    assert_int_equal(verification_digit_count("12a4"), -1);
+    assert_int_equal(verification_digit_count(""), 0);
+    assert_int_equal(verification_digit_count(NULL), 0);
+}
+
+static void kbli_per_outlet_type(void **state)
+{
+    (void)state;
+    assert_string_equal(verification_kbli_for_outlet(1), "58130");
+    assert_string_equal(verification_kbli_for_outlet(2), "63122");
+    assert_string_equal(verification_kbli_for_outlet(3), "60102");
+    assert_string_equal(verification_kbli_for_outlet(4), "60202");
+    assert_null(verification_kbli_for_outlet(0));
+    assert_null(verification_kbli_for_outlet(5));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -564,6 +632,10 @@ int main(void)
         cmocka_unit_test(objection_once_inside_the_window),
         cmocka_unit_test(finalize_after_the_window_with_every_objection_answered),
         cmocka_unit_test(objection_and_finalizing_never_overlap),
+        cmocka_unit_test(dates_round_trip_and_refuse_impossible_days),
+        cmocka_unit_test(rfc3339_times_with_offsets),
+        cmocka_unit_test(digit_counts_allow_typed_separators_only),
+        cmocka_unit_test(kbli_per_outlet_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,662 @@
+/* events.c - what verification does by itself: opens and updates cases from
+ * registry events, runs the automatic checks, sends expiry notices; plus the
+ * message building handlers.c shares (see internal.h). */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "domain.h"
+#include "internal.h"
+#include "seklik/registry.pb-c.h"
+#include "sk_audit.h"
+#include "sk_err.h"
+#include "sk_id.h"
+#include "sk_log.h"
+#include "sk_outbox.h"
+
+/* ---- memory for messages ---- */
+
+static void *call_alloc(void *ctx, size_t n)
+{
+    return sk_call_alloc(ctx, n);
+}
+
+static void *arena_alloc(void *ctx, size_t n)
+{
+    varena *a = ctx;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 32;
+        void **b = realloc(a->blocks, cap * sizeof(*b));
+        if (!b)
+            return NULL;
+        a->blocks = b;
+        a->cap = cap;
+    }
+    void *p = calloc(1, n ? n : 1);
+    if (p)
+        a->blocks[a->n++] = p;
+    return p;
+}
+
+vmem vmem_call(sk_call *call)
+{
+    return (vmem){call_alloc, call};
+}
+
+vmem vmem_arena(varena *a)
+{
+    return (vmem){arena_alloc, a};
+}
+
+void varena_free(varena *a)
+{
+    for (size_t i = 0; i < a->n; i++)
+        free(a->blocks[i]);
+    free(a->blocks);
+    memset(a, 0, sizeof(*a));
+}
+
+void *vmem_new(vmem *m, size_t n)
+{
+    void *p = m->alloc(m->ctx, n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+char *vmem_strdup(vmem *m, const char *s)
+{
+    size_t n = strlen(s ? s : "") + 1;
+    char *p = vmem_new(m, n);
+    if (p)
+        memcpy(p, s ? s : "", n);
+    return p;
+}
+
+/* ---- dates ---- */
+
+int32_t vdate_today_wib(void)
+{
+    int64_t wib = sk_now_unix_ms() / 1000 + 7 * 3600;
+    return (int32_t)(wib / 86400);
+}
+
+/* ---- Case messages ---- */
+
+static Seklik__Verification__Visit *visit_to_pb(vmem *m, const char *json)
+{
+    cJSON *v = cJSON_Parse(json);
+    if (!v)
+        return NULL;
+    Seklik__Verification__Visit *out = vmem_new(m, sizeof(*out));
+    if (out) {
+        seklik__verification__visit__init(out);
+        out->visited_on =
+            vmem_strdup(m, cJSON_GetStringValue(cJSON_GetObjectItem(v, "visited_on")));
+        out->verifier_id =
+            vmem_strdup(m, cJSON_GetStringValue(cJSON_GetObjectItem(v, "verifier_id")));
+        out->findings = vmem_strdup(m, cJSON_GetStringValue(cJSON_GetObjectItem(v, "findings")));
+        out->latitude = cJSON_GetNumberValue(cJSON_GetObjectItem(v, "latitude"));
+        out->longitude = cJSON_GetNumberValue(cJSON_GetObjectItem(v, "longitude"));
+        cJSON *photos = cJSON_GetObjectItem(v, "photo_document_ids");
+        int n = cJSON_GetArraySize(photos);
+        out->photo_document_ids = n > 0 ? vmem_new(m, (size_t)n * sizeof(char *)) : NULL;
+        for (int i = 0; out->photo_document_ids && i < n; i++)
+            out->photo_document_ids[out->n_photo_document_ids++] =
+                vmem_strdup(m, cJSON_GetStringValue(cJSON_GetArrayItem(photos, i)));
+    }
+    cJSON_Delete(v);
+    return out;
+}
+
+/* The set ids as one string: a company with several outlet types is judged
+ * by the union of several sets (Case has one field for them). */
+static char *set_ids_text(vmem *m, const char *json)
+{
+    char buf[512] = "";
+    cJSON *a = cJSON_Parse(json);
+    size_t n = 0;
+    for (int i = 0; i < cJSON_GetArraySize(a) && n < sizeof(buf); i++) {
+        const char *id = cJSON_GetStringValue(cJSON_GetArrayItem(a, i));
+        if (id)
+            n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "," : "", id);
+    }
+    cJSON_Delete(a);
+    return vmem_strdup(m, buf);
+}
+
+static int decision_from_text(const char *s)
+{
+    if (strcmp(s, "accepted") == 0)
+        return SEKLIK__VERIFICATION__DECISION__DECISION_ACCEPTED;
+    if (strcmp(s, "rejected") == 0)
+        return SEKLIK__VERIFICATION__DECISION__DECISION_REJECTED;
+    return SEKLIK__VERIFICATION__DECISION__DECISION_PENDING;
+}
+
+static bool add_documents(vmem *m, Seklik__Verification__Case *out, PGresult *docs)
+{
+    int n = PQntuples(docs);
+    if (n == 0)
+        return true;
+    out->documents = vmem_new(m, (size_t)n * sizeof(*out->documents));
+    if (!out->documents)
+        return false;
+    for (int i = 0; i < n; i++) {
+        Seklik__Verification__CaseDocument *d = vmem_new(m, sizeof(*d));
+        if (!d)
+            return false;
+        seklik__verification__case_document__init(d);
+        d->document_id = vmem_strdup(m, PQgetvalue(docs, i, DOC_DOCUMENT_ID));
+        d->type = atoi(PQgetvalue(docs, i, DOC_TYPE));
+        d->version = atoi(PQgetvalue(docs, i, DOC_VERSION));
+        d->number = vmem_strdup(m, PQgetvalue(docs, i, DOC_NUMBER));
+        d->expires_on = vmem_strdup(m, PQgetvalue(docs, i, DOC_EXPIRES_ON));
+        d->decision = decision_from_text(PQgetvalue(docs, i, DOC_DECISION));
+        d->reason = vmem_strdup(m, PQgetvalue(docs, i, DOC_REASON));
+        d->decided_by = vmem_strdup(m, PQgetvalue(docs, i, DOC_DECIDED_BY));
+        d->decided_at = vmem_strdup(m, PQgetvalue(docs, i, DOC_DECIDED_AT));
+        out->documents[out->n_documents++] = d;
+    }
+    return true;
+}
+
+static bool add_findings(vmem *m, Seklik__Verification__Case *out, PGresult *finds)
+{
+    int n = PQntuples(finds);
+    if (n == 0)
+        return true;
+    out->findings = vmem_new(m, (size_t)n * sizeof(*out->findings));
+    if (!out->findings)
+        return false;
+    for (int i = 0; i < n; i++) {
+        Seklik__Verification__Finding *f = vmem_new(m, sizeof(*f));
+        if (!f)
+            return false;
+        seklik__verification__finding__init(f);
+        f->code = vmem_strdup(m, PQgetvalue(finds, i, FIND_CODE));
+        f->document_type = atoi(PQgetvalue(finds, i, FIND_DOCUMENT_TYPE));
+        f->message = vmem_strdup(m, PQgetvalue(finds, i, FIND_MESSAGE));
+        f->blocking = PQgetvalue(finds, i, FIND_BLOCKING)[0] == 't';
+        out->findings[out->n_findings++] = f;
+    }
+    return true;
+}
+
+Seklik__Verification__Case *vcase_to_pb(vmem *m, const verification_case_row *c, bool details)
+{
+    Seklik__Verification__Case *out = vmem_new(m, sizeof(*out));
+    if (!out)
+        return NULL;
+    seklik__verification__case__init(out);
+    out->id = vmem_strdup(m, c->id);
+    out->company_id = vmem_strdup(m, c->company_id);
+    out->company_name = vmem_strdup(m, c->company_name);
+    out->fiscal_year = c->fiscal_year;
+    /* The proto enum is the domain's shifted by one (0 is UNSPECIFIED there). */
+    out->state = (Seklik__Verification__CaseState)(c->state + 1);
+    out->registered_by = vmem_strdup(m, c->registered_by);
+    out->opened_at = vmem_strdup(m, c->opened_at);
+    out->decided_at = vmem_strdup(m, c->decided_at);
+    out->decided_by = vmem_strdup(m, c->decided_by);
+    out->valid_until = vmem_strdup(m, c->valid_until);
+    out->reason = vmem_strdup(m, c->reason);
+    out->requirement_set_id = set_ids_text(m, c->requirement_set_ids_json);
+    if (c->visit_json && c->visit_json[0])
+        out->visit = visit_to_pb(m, c->visit_json);
+    if (details && c->docs && !add_documents(m, out, c->docs))
+        return NULL;
+    if (details && c->finds && !add_findings(m, out, c->finds))
+        return NULL;
+    if (!out->id || !out->requirement_set_id || !out->reason)
+        return NULL;
+    return out;
+}
+
+int vcase_emit(sk_db *db, const char *type, const char *case_id, const Seklik__Bus__Actor *actor,
+               const char *correlation_id)
+{
+    verification_case_row c;
+    SK_TRY(verification_store_load_case(db, case_id, false, &c));
+    varena a = {0};
+    vmem m = vmem_arena(&a);
+    int rc = SK_ENOMEM;
+    Seklik__Verification__CaseChanged ev = SEKLIK__VERIFICATION__CASE_CHANGED__INIT;
+    ev.verification_case = vcase_to_pb(&m, &c, true);
+    if (ev.verification_case)
+        rc = sk_outbox_append(db, type, &ev.base, actor, correlation_id, NULL);
+    varena_free(&a);
+    verification_store_case_free(&c);
+    return rc;
+}
+
+char *vcase_audit_json(const verification_case_row *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "case_id", c->id);
+    cJSON_AddStringToObject(o, "company_id", c->company_id);
+    cJSON_AddStringToObject(o, "state", verification_case_state_name(c->state));
+    cJSON_AddStringToObject(o, "valid_until", c->valid_until);
+    cJSON_AddStringToObject(o, "reason", c->reason);
+    cJSON_AddStringToObject(o, "decided_by", c->decided_by);
+    cJSON *docs = cJSON_AddArrayToObject(o, "documents");
+    for (int i = 0; c->docs && i < PQntuples(c->docs); i++) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "document_id", PQgetvalue(c->docs, i, DOC_DOCUMENT_ID));
+        cJSON_AddStringToObject(d, "decision", PQgetvalue(c->docs, i, DOC_DECISION));
+        cJSON_AddStringToObject(d, "reason", PQgetvalue(c->docs, i, DOC_REASON));
+        cJSON_AddItemToArray(docs, d);
+    }
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+/* ---- automatic checks ---- */
+
+static const char *doc_type_name(int type)
+{
+    const ProtobufCEnumValue *v =
+        protobuf_c_enum_descriptor_get_value(&seklik__registry__document_type__descriptor, type);
+    return v ? v->name + strlen("DOCUMENT_TYPE_") : "UNKNOWN";
+}
+
+static int add_finding(sk_db *db, const char *case_id, const char *origin, const char *code,
+                       int type, bool blocking, const char *fmt, const char *arg)
+{
+    char msg[400];
+    snprintf(msg, sizeof(msg), fmt, arg);
+    return verification_store_add_finding(db, case_id, origin, code, type, msg, blocking);
+}
+
+/* The required document types of the newest set of (year, outlet type),
+ * appended to `required`; its id appended to `ids`. false = no set. */
+static int collect_set(sk_db *db, int year, int outlet_type, int *required, size_t cap, size_t *n,
+                       cJSON *ids, bool *found)
+{
+    PGresult *r = NULL;
+    int rc = verification_store_newest_set(db, year, outlet_type, &r);
+    *found = rc == SK_OK;
+    if (rc == SK_ENOTFOUND)
+        return SK_OK;
+    SK_TRY(rc);
+    cJSON_AddItemToArray(ids, cJSON_CreateString(PQgetvalue(r, 0, RS_ID)));
+    cJSON *reqs = cJSON_Parse(PQgetvalue(r, 0, RS_REQUIREMENTS));
+    PQclear(r);
+    cJSON *it;
+    cJSON_ArrayForEach(it, reqs)
+    {
+        if (cJSON_IsTrue(cJSON_GetObjectItem(it, "required")) && *n < cap)
+            required[(*n)++] = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "type"));
+    }
+    cJSON_Delete(reqs);
+    return SK_OK;
+}
+
+static verification_doc_status doc_status(const char *decision)
+{
+    if (strcmp(decision, "accepted") == 0)
+        return VERIFICATION_DOC_ACCEPTED;
+    if (strcmp(decision, "rejected") == 0)
+        return VERIFICATION_DOC_REJECTED;
+    return VERIFICATION_DOC_SUBMITTED;
+}
+
+static const char *const FINDING_CODES[] = {
+    [VERIFICATION_FINDING_MISSING] = "missing_document",
+    [VERIFICATION_FINDING_EXPIRED] = "expired",
+    [VERIFICATION_FINDING_EXPIRING] = "expiring_soon",
+    [VERIFICATION_FINDING_REJECTED] = "document_rejected",
+};
+static const char *const FINDING_TEXTS[] = {
+    [VERIFICATION_FINDING_MISSING] = "Dokumen wajib belum diunggah: %s (required document missing)",
+    [VERIFICATION_FINDING_EXPIRED] = "Dokumen sudah kedaluwarsa: %s (document expired)",
+    [VERIFICATION_FINDING_EXPIRING] =
+        "Dokumen akan kedaluwarsa dalam 30 hari: %s (document expires within 30 days)",
+    [VERIFICATION_FINDING_REJECTED] = "Dokumen ditolak, menunggu perbaikan: %s (document rejected)",
+};
+
+#define MAX_REQUIRED 64
+#define MAX_DOCS     128
+
+/* Run the domain's checks over the case's documents; findings stored. */
+static int check_documents(sk_db *db, const verification_case_row *c, const int *required,
+                           size_t n_required, vcheck *out)
+{
+    verification_doc docs[MAX_DOCS];
+    size_t n_docs = 0;
+    int n_rows = PQntuples(c->docs);
+    out->all_accepted = n_rows > 0;
+    for (int i = 0; i < n_rows && n_docs < MAX_DOCS; i++) {
+        verification_doc *d = &docs[n_docs++];
+        d->type = atoi(PQgetvalue(c->docs, i, DOC_TYPE));
+        d->status = doc_status(PQgetvalue(c->docs, i, DOC_DECISION));
+        if (!verification_date_parse(PQgetvalue(c->docs, i, DOC_EXPIRES_ON), &d->expiry_day))
+            d->expiry_day = 0;
+        out->all_accepted = out->all_accepted && d->status == VERIFICATION_DOC_ACCEPTED;
+        out->any_rejected = out->any_rejected || d->status == VERIFICATION_DOC_REJECTED;
+    }
+    verification_finding found[MAX_REQUIRED + MAX_DOCS];
+    size_t n_found = 0;
+    out->complete = verification_auto_check(required, n_required, docs, n_docs, vdate_today_wib(),
+                                            30, found, MAX_REQUIRED + MAX_DOCS, &n_found);
+    for (size_t i = 0; i < n_found && i < MAX_REQUIRED + MAX_DOCS; i++) {
+        verification_finding_code code = found[i].code;
+        SK_TRY(add_finding(db, c->id, "documents", FINDING_CODES[code], found[i].type,
+                           code != VERIFICATION_FINDING_EXPIRING, FINDING_TEXTS[code],
+                           doc_type_name(found[i].type)));
+    }
+    return SK_OK;
+}
+
+int vcheck_run(sk_db *db, const char *case_id, vcheck *out)
+{
+    memset(out, 0, sizeof(*out));
+    verification_case_row c;
+    SK_TRY(verification_store_load_case(db, case_id, false, &c));
+    int rc = verification_store_clear_findings(db, case_id, "documents");
+    int required[MAX_REQUIRED];
+    size_t n_required = 0;
+    bool sets_complete = true;
+    cJSON *ids = cJSON_CreateArray();
+    cJSON *types = cJSON_Parse(c.outlet_types_json);
+    cJSON *it;
+    cJSON_ArrayForEach(it, types)
+    {
+        int type = (int)cJSON_GetNumberValue(it);
+        bool found = false;
+        if (rc == SK_OK)
+            rc = collect_set(db, c.fiscal_year, type, required, MAX_REQUIRED, &n_required, ids,
+                             &found);
+        if (rc == SK_OK && !found) {
+            sets_complete = false;
+            const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
+                &seklik__registry__outlet_type__descriptor, type);
+            rc = add_finding(db, case_id, "documents", "requirement_set_missing", 0, true,
+                             "Persyaratan dokumen untuk jenis media %s belum diterbitkan "
+                             "(requirement set missing)",
+                             v ? v->name : "?");
+        }
+    }
+    cJSON_Delete(types);
+    char *ids_text = cJSON_PrintUnformatted(ids);
+    cJSON_Delete(ids);
+    if (rc == SK_OK)
+        rc = ids_text ? verification_store_set_requirement_sets(db, case_id, ids_text) : SK_ENOMEM;
+    free(ids_text);
+    if (rc == SK_OK)
+        rc = check_documents(db, &c, required, n_required, out);
+    out->complete = out->complete && sets_complete;
+    verification_store_case_free(&c);
+    if (rc != SK_OK)
+        return rc;
+
+    /* Blocking findings of any origin, the company's formats included. */
+    SK_TRY(verification_store_load_case(db, case_id, false, &c));
+    for (int i = 0; i < PQntuples(c.finds); i++)
+        if (PQgetvalue(c.finds, i, FIND_BLOCKING)[0] == 't')
+            out->any_blocking = true;
+    verification_store_case_free(&c);
+    return SK_OK;
+}
+
+/* ---- the company's own data (from the submitted snapshot) ---- */
+
+static bool has_kbli(const Seklik__Registry__CompanyInput *d, const char *code)
+{
+    for (size_t i = 0; i < d->n_kbli; i++)
+        if (strcmp(d->kbli[i], code) == 0)
+            return true;
+    return false;
+}
+
+/* Formats and KBLI: the registry validates them too; a case records what it
+ * judged, so a rule tightened later shows on old cases as well. */
+static int check_company(sk_db *db, const char *case_id, const Seklik__Registry__Company *co)
+{
+    const Seklik__Registry__CompanyInput *d = co->data;
+    if (!d)
+        return add_finding(db, case_id, "company", "company_data_missing", 0, true,
+                           "Data perusahaan kosong%s (company data missing)", "");
+    int n = verification_digit_count(d->npwp);
+    if (n != 15 && n != 16)
+        SK_TRY(add_finding(db, case_id, "company", "npwp_format", 0, true,
+                           "NPWP harus 15 atau 16 digit: \"%s\" (NPWP must have 15 or 16 digits)",
+                           d->npwp));
+    if (verification_digit_count(d->nib) != 13 || strlen(d->nib) != 13)
+        SK_TRY(add_finding(db, case_id, "company", "nib_format", 0, true,
+                           "NIB harus 13 digit: \"%s\" (NIB must have 13 digits)", d->nib));
+    for (size_t i = 0; i < co->n_people; i++) {
+        const Seklik__Registry__PersonInput *p = co->people[i]->data;
+        if (p && (verification_digit_count(p->nik) != 16 || strlen(p->nik) != 16))
+            SK_TRY(add_finding(db, case_id, "company", "nik_format", 0, true,
+                               "NIK harus 16 digit: %s (NIK must have 16 digits)", p->name));
+    }
+    for (size_t i = 0; i < co->n_outlets; i++) {
+        const Seklik__Registry__OutletInput *o = co->outlets[i]->data;
+        const char *code = o ? verification_kbli_for_outlet(o->type) : NULL;
+        if (code && !has_kbli(d, code))
+            SK_TRY(
+                add_finding(db, case_id, "company", "kbli_mismatch", 0, true,
+                            "KBLI %s wajib untuk jenis media outlet ini (KBLI does not match the "
+                            "outlet type)",
+                            code));
+    }
+    return SK_OK;
+}
+
+/* ---- registry events ---- */
+
+static void document_slot(const Seklik__Registry__Document *doc, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%d/%s/%s", (int)doc->type, doc->person_id ? doc->person_id : "",
+             doc->outlet_id ? doc->outlet_id : "");
+}
+
+static int put_document(sk_db *db, const char *case_id, const Seklik__Registry__Document *doc)
+{
+    char slot[256];
+    document_slot(doc, slot, sizeof(slot));
+    return verification_store_put_document(db, case_id, slot, doc->id, doc->type, doc->version,
+                                           doc->number, doc->expires_on);
+}
+
+static char *outlet_types_json(const Seklik__Registry__Company *co)
+{
+    cJSON *a = cJSON_CreateArray();
+    bool seen[8] = {false};
+    for (size_t i = 0; i < co->n_outlets; i++) {
+        int t = co->outlets[i]->data ? (int)co->outlets[i]->data->type : 0;
+        if (t > 0 && t < 8 && !seen[t]) {
+            seen[t] = true;
+            cJSON_AddItemToArray(a, cJSON_CreateNumber(t));
+        }
+    }
+    char *s = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    return s;
+}
+
+static int audit_case(sk_db *db, const Seklik__Bus__Event *ev, const char *action,
+                      const char *case_id, const char *before)
+{
+    verification_case_row c;
+    SK_TRY(verification_store_load_case(db, case_id, false, &c));
+    char *after = vcase_audit_json(&c);
+    int rc = after ? sk_audit_append(db, ev->actor, action, "verification_case", case_id, before,
+                                     after, ev->correlation_id)
+                   : SK_ENOMEM;
+    free(after);
+    verification_store_case_free(&c);
+    return rc;
+}
+
+static int open_case(sk_db *db, const Seklik__Bus__Event *ev, const Seklik__Registry__Company *co)
+{
+    char id[SK_UUID_STRLEN];
+    sk_uuid7(id);
+    size_t len = seklik__registry__company__get_packed_size(co);
+    uint8_t *snapshot = malloc(len + 1);
+    char *types = outlet_types_json(co);
+    int rc = snapshot && types ? SK_OK : SK_ENOMEM;
+    if (rc == SK_OK) {
+        seklik__registry__company__pack(co, snapshot);
+        rc = verification_store_insert_case(db, id, co->id, co->data ? co->data->legal_name : "",
+                                            co->fiscal_year, co->registered_by, types, snapshot,
+                                            len);
+    }
+    free(snapshot);
+    free(types);
+    for (size_t i = 0; rc == SK_OK && i < co->n_documents; i++)
+        rc = put_document(db, id, co->documents[i]);
+    if (rc == SK_OK)
+        rc = check_company(db, id, co);
+    vcheck chk;
+    if (rc == SK_OK)
+        rc = vcheck_run(db, id, &chk);
+    verification_case_state next;
+    if (rc == SK_OK && verification_next_state(VERIFICATION_CASE_OPENED,
+                                               VERIFICATION_ACTION_AUTO_CHECKS_DONE, &next))
+        rc = verification_store_set_state(db, id, next);
+    if (rc == SK_OK)
+        rc = audit_case(db, ev, "case.open", id, NULL);
+    if (rc == SK_OK)
+        rc = vcase_emit(db, "verification.case.opened", id, ev->actor, ev->correlation_id);
+    return rc;
+}
+
+static int on_submitted(sk_db *db, const Seklik__Bus__Event *ev)
+{
+    Seklik__Registry__CompanyChanged *msg =
+        seklik__registry__company_changed__unpack(NULL, ev->body.len, ev->body.data);
+    if (!msg || !msg->company || !msg->company->id || !msg->company->id[0] ||
+        msg->company->fiscal_year <= 0) {
+        /* Skipped, not retried: a malformed event would block the stream forever. */
+        sk_log_error("event %s seq %llu: not a usable CompanyChanged, skipped", ev->type,
+                     (unsigned long long)ev->seq);
+        if (msg)
+            seklik__registry__company_changed__free_unpacked(msg, NULL);
+        return SK_OK;
+    }
+    bool live = false;
+    int rc =
+        verification_store_has_live_case(db, msg->company->id, msg->company->fiscal_year, &live);
+    if (rc == SK_OK && !live)
+        rc = open_case(db, ev, msg->company);
+    seklik__registry__company_changed__free_unpacked(msg, NULL);
+    return rc;
+}
+
+static const char *const REVIEW_STATES[] = {"in_review", "needs_revision", NULL};
+
+/* A new version replaces its slot; the case goes back to review once no
+ * rejected document is left. */
+static int update_case(sk_db *db, const Seklik__Bus__Event *ev, verification_case_row *c,
+                       const Seklik__Registry__Document *doc)
+{
+    char *before = vcase_audit_json(c);
+    if (!before)
+        return SK_ENOMEM;
+    int rc = put_document(db, c->id, doc);
+    vcheck chk;
+    if (rc == SK_OK)
+        rc = vcheck_run(db, c->id, &chk);
+    verification_case_state next;
+    if (rc == SK_OK && !chk.any_rejected &&
+        verification_next_state(c->state, VERIFICATION_ACTION_DOCUMENT_RESUBMITTED, &next) &&
+        next != c->state)
+        rc = verification_store_set_state(db, c->id, next);
+    if (rc == SK_OK)
+        rc = audit_case(db, ev, "case.document_replaced", c->id, before);
+    if (rc == SK_OK)
+        rc = vcase_emit(db, "verification.case.updated", c->id, ev->actor, ev->correlation_id);
+    free(before);
+    return rc;
+}
+
+static int on_uploaded(sk_db *db, const Seklik__Bus__Event *ev)
+{
+    Seklik__Registry__DocumentUploaded *msg =
+        seklik__registry__document_uploaded__unpack(NULL, ev->body.len, ev->body.data);
+    if (!msg || !msg->company_id || !msg->document || !msg->document->id) {
+        sk_log_error("event %s seq %llu: not a usable DocumentUploaded, skipped", ev->type,
+                     (unsigned long long)ev->seq);
+        if (msg)
+            seklik__registry__document_uploaded__free_unpacked(msg, NULL);
+        return SK_OK;
+    }
+    verification_case_row c;
+    int rc = verification_store_newest_case(db, msg->company_id, 0, REVIEW_STATES, true, &c);
+    if (rc == SK_OK) {
+        rc = update_case(db, ev, &c, msg->document);
+        verification_store_case_free(&c);
+    } else if (rc == SK_ENOTFOUND) {
+        rc = SK_OK; /* no case open: the upload is judged when the company submits */
+    }
+    seklik__registry__document_uploaded__free_unpacked(msg, NULL);
+    return rc;
+}
+
+int vevents_apply(sk_db *db, const Seklik__Bus__Event *ev, void *app)
+{
+    (void)app;
+    if (strcmp(ev->type, "registry.company.submitted") == 0)
+        return on_submitted(db, ev);
+    if (strcmp(ev->type, "registry.document.uploaded") == 0)
+        return on_uploaded(db, ev);
+    return SK_OK;
+}
+
+/* ---- expiry notices ---- */
+
+static int notice(sk_db *db, PGresult *r, int i, const Seklik__Bus__Actor *actor,
+                  const char *correlation_id, int *notices)
+{
+    bool inserted = false;
+    SK_TRY(verification_store_add_notice(db, PQgetvalue(r, i, EXP_DOCUMENT_ID),
+                                         PQgetvalue(r, i, EXP_EXPIRES_ON),
+                                         PQgetvalue(r, i, EXP_COMPANY_ID), &inserted));
+    if (!inserted)
+        return SK_OK; /* sent before for this (document, expiry) */
+    Seklik__Verification__DocumentExpiring ev = SEKLIK__VERIFICATION__DOCUMENT_EXPIRING__INIT;
+    ev.company_id = PQgetvalue(r, i, EXP_COMPANY_ID);
+    ev.document_id = PQgetvalue(r, i, EXP_DOCUMENT_ID);
+    ev.type = atoi(PQgetvalue(r, i, EXP_TYPE));
+    ev.expires_on = PQgetvalue(r, i, EXP_EXPIRES_ON);
+    SK_TRY(sk_outbox_append(db, "verification.document.expiring", &ev.base, actor, correlation_id,
+                            NULL));
+    (*notices)++;
+    return SK_OK;
+}
+
+int vexpiry_check(sk_db *db, int32_t today, int days_ahead, const Seklik__Bus__Actor *actor,
+                  const char *correlation_id, int *notices)
+{
+    char from[11];
+    verification_date_format(today, from);
+    *notices = 0;
+    PGresult *r = NULL;
+    SK_TRY(verification_store_expiring(db, from, days_ahead, &r));
+    int rc = SK_OK;
+    for (int i = 0; rc == SK_OK && i < PQntuples(r); i++)
+        rc = notice(db, r, i, actor, correlation_id, notices);
+    PQclear(r);
+    return rc;
+}
+
+int vexpiry_job(sk_db *db, void *app)
+{
+    (void)app;
+    int notices = 0;
+    SK_TRY(sk_db_begin(db));
+    int rc = vexpiry_check(db, vdate_today_wib(), 30, NULL, "", &notices);
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    if (rc != SK_OK)
+        sk_db_rollback(db);
+    else if (notices > 0)
+        sk_log_info("expiry check: %d notices", notices);
+    return rc;
+}

@@ -1,0 +1,474 @@
+/* The first half of the golden path, over the bus, with real services:
+ * admin publishes the 2027 requirements; a press company registers itself
+ * with one online outlet and uploads its documents; the verifier rejects the
+ * NPWP scan with a reason the company sees; it re-uploads; the verifier
+ * accepts everything, records the visit and verifies; the registry learns it
+ * from events; results are announced, an objection is raised once and
+ * answered, and the list is finalized. Plus four-eyes and the wall between
+ * partners. argv[4] = seklik-registry, argv[5] = seklik-verification. */
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "it_common.h"
+#include "seklik/registry.pb-c.h"
+#include "seklik/verification.pb-c.h"
+
+static sk_test_peer g_reg, g_ver;
+static char g_dsn[512];
+static sk_rpc_client *g_rc, *g_vc;
+
+static char *r_admin[] = {"admin"}, *r_verifier[] = {"verifier"}, *r_partner[] = {"partner"},
+            *r_head[] = {"head"};
+
+static Seklik__Bus__Actor actor(const char *user, char **roles, const char *company)
+{
+    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
+    a.user_id = (char *)user;
+    a.roles = roles;
+    a.n_roles = 1;
+    a.company_id = (char *)(company ? company : "");
+    return a;
+}
+
+/* Call and decode. Commands get a fresh idempotency key. Returns the bus
+ * code; on failure the first violation's field goes to `field`. */
+static int call(sk_rpc_client *c, const char *method, const Seklik__Bus__Actor *who,
+                bool command, const ProtobufCMessage *in, const ProtobufCMessageDescriptor *od,
+                void *out, char *field)
+{
+    char key[SK_UUID_STRLEN];
+    sk_uuid7(key);
+    Seklik__Bus__Response *resp = NULL;
+    assert_int_equal(sk_rpc_call(c, method, who, command ? key : NULL, in, 10000, &resp), SK_OK);
+    int code = resp->code;
+    if (code == SEKLIK__BUS__CODE__OK && out)
+        *(ProtobufCMessage **)out = protobuf_c_message_unpack(od, NULL, resp->body.len, resp->body.data);
+    if (code != SEKLIK__BUS__CODE__OK) {
+        if (field)
+            snprintf(field, 128, "%s", resp->n_violations ? resp->violations[0]->field : "");
+        print_message("%s -> %d %s\n", method, code, resp->message);
+    }
+    seklik__bus__response__free_unpacked(resp, NULL);
+    return code;
+}
+
+#define FREE(m) protobuf_c_message_free_unpacked(&(m)->base, NULL)
+
+static const uint8_t pdf[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n";
+
+static char *register_company(const Seklik__Bus__Actor *who, const char *name, const char *npwp,
+                              const char *nib, const char *nik_editor, const char *nik_journalist)
+{
+    Seklik__Registry__RegisterRequest req = SEKLIK__REGISTRY__REGISTER_REQUEST__INIT;
+    Seklik__Registry__CompanyInput ci = SEKLIK__REGISTRY__COMPANY_INPUT__INIT;
+    Seklik__Registry__BankAccount bank = SEKLIK__REGISTRY__BANK_ACCOUNT__INIT;
+    char *kbli[] = {"63122"};
+    ci.legal_name = (char *)name;
+    ci.legal_form = SEKLIK__REGISTRY__LEGAL_FORM__LEGAL_FORM_PT;
+    ci.deed_number = "12";
+    ci.deed_date = "2015-03-02";
+    ci.sk_kemenkumham = "AHU-0012345.AH.01.01.TAHUN 2015";
+    ci.nib = (char *)nib;
+    ci.kbli = kbli;
+    ci.n_kbli = 1;
+    ci.npwp = (char *)npwp;
+    ci.address = "Jl. Letnan Mukhtar Saleh No. 1, Kayuagung";
+    ci.domicile_letter_number = "470/12/KYG/2026";
+    bank.bank_name = "Bank Sumsel Babel";
+    bank.account_number = "1234567890";
+    bank.holder_name = (char *)name;
+    ci.bank_account = &bank;
+    ci.established_on = "2015-03-02";
+    ci.dewan_pers_status = SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_ADMINISTRATIF;
+    req.company = &ci;
+
+    Seklik__Registry__OutletInput o = SEKLIK__REGISTRY__OUTLET_INPUT__INIT, *outlets[] = {&o};
+    o.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER;
+    o.scale = SEKLIK__REGISTRY__OUTLET_SCALE__OUTLET_SCALE_REGIONAL;
+    o.name = (char *)name;
+    o.url = "https://berita.example.id";
+    o.monthly_visitors = 250000;
+    req.outlets = outlets;
+    req.n_outlets = 1;
+
+    Seklik__Registry__PersonInput ed = SEKLIK__REGISTRY__PERSON_INPUT__INIT;
+    Seklik__Registry__PersonInput jo = SEKLIK__REGISTRY__PERSON_INPUT__INIT;
+    Seklik__Registry__PersonInput *people[] = {&ed, &jo};
+    ed.role = SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_CHIEF_EDITOR;
+    ed.nik = (char *)nik_editor;
+    ed.name = "Pemimpin Redaksi";
+    ed.ukw_level = SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_UTAMA;
+    ed.ukw_certificate_number = "UKW-001";
+    ed.ukw_certificate_expiry = "2029-01-01";
+    jo.role = SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_JOURNALIST;
+    jo.nik = (char *)nik_journalist;
+    jo.name = "Wartawan";
+    jo.ukw_level = SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_MUDA;
+    jo.ukw_certificate_number = "UKW-002";
+    jo.ukw_certificate_expiry = "2028-06-30";
+    req.people = people;
+    req.n_people = 2;
+
+    Seklik__Registry__Company *c = NULL;
+    assert_int_equal(call(g_rc, "Registry.RegisterCompany", who, true, &req.base,
+                          &seklik__registry__company__descriptor, &c, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    assert_int_equal(c->status, SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_DRAFT);
+    char *id = strdup(c->id);
+    FREE(c);
+    return id;
+}
+
+static char *upload(const Seklik__Bus__Actor *who, const char *company,
+                    Seklik__Registry__DocumentType type, int expect_version)
+{
+    Seklik__Registry__UploadDocumentRequest req = SEKLIK__REGISTRY__UPLOAD_DOCUMENT_REQUEST__INIT;
+    Seklik__Registry__DocumentInput d = SEKLIK__REGISTRY__DOCUMENT_INPUT__INIT;
+    d.type = type;
+    d.number = "DOC-1";
+    d.issued_on = "2024-01-15";
+    d.file_name = "scan.pdf";
+    d.content.data = (uint8_t *)pdf;
+    d.content.len = sizeof(pdf) - 1;
+    req.company_id = (char *)company;
+    req.document = &d;
+    Seklik__Registry__Document *doc = NULL;
+    assert_int_equal(call(g_rc, "Registry.UploadDocument", who, true, &req.base,
+                          &seklik__registry__document__descriptor, &doc, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    assert_int_equal(doc->version, expect_version);
+    char *id = strdup(doc->id);
+    FREE(doc);
+    return id;
+}
+
+static void submit(const Seklik__Bus__Actor *who, const char *company)
+{
+    Seklik__Registry__SubmitRequest req = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
+    req.company_id = (char *)company;
+    req.fiscal_year = 2027;
+    Seklik__Registry__Company *c = NULL;
+    assert_int_equal(call(g_rc, "Registry.Submit", who, true, &req.base,
+                          &seklik__registry__company__descriptor, &c, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    assert_int_equal(c->status, SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_SUBMITTED);
+    FREE(c);
+}
+
+/* Poll GetCase until the case is in `state` (events travel asynchronously). */
+static Seklik__Verification__Case *wait_case(const Seklik__Bus__Actor *who, const char *company,
+                                             Seklik__Verification__CaseState state)
+{
+    Seklik__Verification__GetCaseRequest req = SEKLIK__VERIFICATION__GET_CASE_REQUEST__INIT;
+    req.company_id = (char *)company;
+    for (int i = 0; i < 200; i++) {
+        Seklik__Verification__Case *c = NULL;
+        if (call(g_vc, "Verification.GetCase", who, false, &req.base,
+                 &seklik__verification__case__descriptor, &c, NULL) == SEKLIK__BUS__CODE__OK) {
+            if (c->state == state)
+                return c;
+            FREE(c);
+        }
+        sk_test_sleep_ms(50);
+    }
+    fail_msg("case of %s never reached state %d", company, state);
+    return NULL;
+}
+
+static Seklik__Registry__Company *wait_company(const Seklik__Bus__Actor *who, const char *company,
+                                               Seklik__Registry__CompanyStatus status)
+{
+    Seklik__Registry__GetCompanyRequest req = SEKLIK__REGISTRY__GET_COMPANY_REQUEST__INIT;
+    req.company_id = (char *)company;
+    for (int i = 0; i < 200; i++) {
+        Seklik__Registry__Company *c = NULL;
+        assert_int_equal(call(g_rc, "Registry.GetCompany", who, false, &req.base,
+                              &seklik__registry__company__descriptor, &c, NULL),
+                         SEKLIK__BUS__CODE__OK);
+        if (c->status == status)
+            return c;
+        FREE(c);
+        sk_test_sleep_ms(50);
+    }
+    fail_msg("company %s never reached status %d", company, status);
+    return NULL;
+}
+
+static const char *doc_of(const Seklik__Verification__Case *c, Seklik__Registry__DocumentType t)
+{
+    for (size_t i = 0; i < c->n_documents; i++)
+        if (c->documents[i]->type == t)
+            return c->documents[i]->document_id;
+    return NULL;
+}
+
+static int decide_document(const Seklik__Bus__Actor *who, const char *case_id, const char *doc,
+                           Seklik__Verification__Decision d, const char *reason)
+{
+    Seklik__Verification__DecideDocumentRequest req =
+        SEKLIK__VERIFICATION__DECIDE_DOCUMENT_REQUEST__INIT;
+    req.case_id = (char *)case_id;
+    req.document_id = (char *)doc;
+    req.decision = d;
+    req.reason = (char *)(reason ? reason : "");
+    return call(g_vc, "Verification.DecideDocument", who, true, &req.base,
+                &seklik__verification__case__descriptor, NULL, NULL);
+}
+
+static void publish_requirements(void)
+{
+    Seklik__Bus__Actor admin = actor("admin-1", r_admin, NULL);
+    Seklik__Verification__PublishRequirementSetRequest req =
+        SEKLIK__VERIFICATION__PUBLISH_REQUIREMENT_SET_REQUEST__INIT;
+    Seklik__Verification__Requirement r[4], *rp[4];
+    Seklik__Registry__DocumentType types[] = {
+        SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_AKTA,
+        SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NIB,
+        SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP,
+        SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_DOMISILI};
+    for (int i = 0; i < 4; i++) {
+        seklik__verification__requirement__init(&r[i]);
+        r[i].type = types[i];
+        r[i].required = true;
+        rp[i] = &r[i];
+    }
+    req.fiscal_year = 2027;
+    req.outlet_type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER;
+    req.requirements = rp;
+    req.n_requirements = 4;
+    Seklik__Verification__RequirementSet *set = NULL;
+    assert_int_equal(call(g_vc, "Verification.PublishRequirementSet", &admin, true, &req.base,
+                          &seklik__verification__requirement_set__descriptor, &set, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    assert_int_equal(set->version, 1);
+    FREE(set);
+}
+
+static void company_onboards_from_registration_to_final_list(void **state)
+{
+    (void)state;
+    Seklik__Bus__Actor verifier = actor("verifier-1", r_verifier, NULL);
+    Seklik__Bus__Actor head = actor("head-1", r_head, NULL);
+    publish_requirements();
+
+    /* The company registers itself through its partner account. */
+    Seklik__Bus__Actor newcomer = actor("partner-user-a", r_partner, NULL);
+    char *a = register_company(&newcomer, "PT Kabar Komering", "012345678901234",
+                               "1234567890123", "1601010101010001", "1601010101010002");
+    Seklik__Bus__Actor partner = actor("partner-user-a", r_partner, a);
+    upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_AKTA, 1);
+    upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NIB, 1);
+    upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP, 1);
+    upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_DOMISILI, 1);
+    submit(&partner, a);
+
+    /* Verification opens a case from the registry's event. */
+    Seklik__Verification__Case *c =
+        wait_case(&verifier, a, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW);
+    assert_int_equal(c->n_documents, 4);
+    for (size_t i = 0; i < c->n_findings; i++)
+        assert_false(c->findings[i]->blocking);
+    char *case_id = strdup(c->id);
+    char *npwp_doc = strdup(doc_of(c, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP));
+    FREE(c);
+    FREE(wait_company(&partner, a, SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_IN_REVIEW));
+
+    /* The NPWP scan is rejected: the company sees why. A reason is required. */
+    assert_int_equal(decide_document(&verifier, case_id, npwp_doc,
+                                     SEKLIK__VERIFICATION__DECISION__DECISION_REJECTED, ""),
+                     SEKLIK__BUS__CODE__INVALID_ARGUMENT);
+    assert_int_equal(decide_document(&verifier, case_id, npwp_doc,
+                                     SEKLIK__VERIFICATION__DECISION__DECISION_REJECTED,
+                                     "Scan NPWP buram, unggah ulang"),
+                     SEKLIK__BUS__CODE__OK);
+    c = wait_case(&partner, a, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_NEEDS_REVISION);
+    bool seen = false;
+    for (size_t i = 0; i < c->n_documents; i++)
+        if (strcmp(c->documents[i]->document_id, npwp_doc) == 0) {
+            assert_int_equal(c->documents[i]->decision, SEKLIK__VERIFICATION__DECISION__DECISION_REJECTED);
+            assert_string_equal(c->documents[i]->reason, "Scan NPWP buram, unggah ulang");
+            seen = true;
+        }
+    assert_true(seen);
+    FREE(c);
+    FREE(wait_company(&partner, a, SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_NEEDS_REVISION));
+
+    /* It re-uploads; the case goes back to review with the new version. */
+    char *npwp2 = upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP, 2);
+    c = wait_case(&verifier, a, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW);
+    assert_string_equal(doc_of(c, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP), npwp2);
+    for (size_t i = 0; i < c->n_documents; i++)
+        if (c->documents[i]->decision != SEKLIK__VERIFICATION__DECISION__DECISION_ACCEPTED)
+            assert_int_equal(decide_document(&verifier, case_id, c->documents[i]->document_id,
+                                             SEKLIK__VERIFICATION__DECISION__DECISION_ACCEPTED,
+                                             NULL),
+                             SEKLIK__BUS__CODE__OK);
+    FREE(c);
+    FREE(wait_case(&verifier, a, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISIT_PENDING));
+
+    /* Not verified before the factual visit. */
+    Seklik__Verification__DecideRequest dr = SEKLIK__VERIFICATION__DECIDE_REQUEST__INIT;
+    dr.case_id = case_id;
+    dr.outcome = SEKLIK__VERIFICATION__OUTCOME__OUTCOME_VERIFIED;
+    assert_int_equal(call(g_vc, "Verification.Decide", &verifier, true, &dr.base,
+                          &seklik__verification__case__descriptor, NULL, NULL),
+                     SEKLIK__BUS__CODE__FAILED_PRECONDITION);
+
+    Seklik__Verification__RecordVisitRequest vr = SEKLIK__VERIFICATION__RECORD_VISIT_REQUEST__INIT;
+    Seklik__Verification__Visit visit = SEKLIK__VERIFICATION__VISIT__INIT;
+    visit.visited_on = "2026-11-20";
+    visit.verifier_id = "verifier-1";
+    visit.latitude = -3.3915;   /* Kayuagung */
+    visit.longitude = 104.8286;
+    visit.findings = "Kantor redaksi aktif, papan nama terpasang";
+    vr.case_id = case_id;
+    vr.visit = &visit;
+    assert_int_equal(call(g_vc, "Verification.RecordVisit", &verifier, true, &vr.base,
+                          &seklik__verification__case__descriptor, NULL, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    Seklik__Verification__Case *done = NULL;
+    assert_int_equal(call(g_vc, "Verification.Decide", &verifier, true, &dr.base,
+                          &seklik__verification__case__descriptor, &done, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    assert_int_equal(done->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED);
+    assert_string_equal(done->valid_until, "2027-12-31");
+    FREE(done);
+
+    /* The registry's read model follows. */
+    Seklik__Registry__Company *co =
+        wait_company(&partner, a, SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_VERIFIED);
+    assert_string_equal(co->verified_until, "2027-12-31");
+    FREE(co);
+
+    /* Announcement and objection window: one objection, answered; final after the window. */
+    time_t until = time(NULL) + 3;
+    char until_s[32];
+    strftime(until_s, sizeof(until_s), "%Y-%m-%dT%H:%M:%SZ", gmtime(&until));
+    Seklik__Verification__AnnounceRequest an = SEKLIK__VERIFICATION__ANNOUNCE_REQUEST__INIT;
+    an.fiscal_year = 2027;
+    an.objection_until = until_s;
+    Seklik__Verification__Announcement *ann = NULL;
+    assert_int_equal(call(g_vc, "Verification.Announce", &head, true, &an.base,
+                          &seklik__verification__announcement__descriptor, &ann, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    assert_int_equal(ann->n_verified_company_ids, 1);
+    assert_string_equal(ann->verified_company_ids[0], a);
+    FREE(ann);
+
+    Seklik__Verification__ObjectRequest ob = SEKLIK__VERIFICATION__OBJECT_REQUEST__INIT;
+    ob.fiscal_year = 2027;
+    ob.company_id = a;
+    ob.reason = "Skor belum memperhitungkan sertifikat Dewan Pers terbaru";
+    Seklik__Verification__Objection *obj = NULL;
+    assert_int_equal(call(g_vc, "Verification.Object", &partner, true, &ob.base,
+                          &seklik__verification__objection__descriptor, &obj, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    assert_int_not_equal(call(g_vc, "Verification.Object", &partner, true, &ob.base,
+                              &seklik__verification__objection__descriptor, NULL, NULL),
+                         SEKLIK__BUS__CODE__OK);
+    Seklik__Verification__FinalizeRequest fin = SEKLIK__VERIFICATION__FINALIZE_REQUEST__INIT;
+    fin.fiscal_year = 2027;
+    assert_int_equal(call(g_vc, "Verification.Finalize", &head, true, &fin.base,
+                          &seklik__verification__announcement__descriptor, NULL, NULL),
+                     SEKLIK__BUS__CODE__FAILED_PRECONDITION);
+    Seklik__Verification__AnswerObjectionRequest ans =
+        SEKLIK__VERIFICATION__ANSWER_OBJECTION_REQUEST__INIT;
+    ans.objection_id = obj->id;
+    ans.answer = "Sertifikat telah dicatat; hasil verifikasi tetap";
+    assert_int_equal(call(g_vc, "Verification.AnswerObjection", &head, true, &ans.base,
+                          &seklik__verification__objection__descriptor, NULL, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    FREE(obj);
+    sk_test_sleep_ms(3500);
+    Seklik__Verification__Announcement *final = NULL;
+    assert_int_equal(call(g_vc, "Verification.Finalize", &head, true, &fin.base,
+                          &seklik__verification__announcement__descriptor, &final, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    assert_true(final->finalized);
+    FREE(final);
+    assert_int_equal(sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.outbox "
+                                               "WHERE type = 'verification.list.finalized'"),
+                     1);
+
+    /* Every decision is in the audit trail, with who made it. */
+    assert_true(sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.audit_log "
+                                          "WHERE user_id = 'verifier-1'") >= 6);
+    free(a);
+    free(case_id);
+    free(npwp_doc);
+    free(npwp2);
+}
+
+static void four_eyes_and_partner_walls(void **state)
+{
+    (void)state;
+    /* A verifier who registered a company may not verify it. */
+    Seklik__Bus__Actor v2 = actor("verifier-2", r_verifier, NULL);
+    char *b = register_company(&v2, "PT Warta Ogan", "098765432109876", "9876543210987",
+                               "1601010101010003", "1601010101010004");
+    upload(&v2, b, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_AKTA, 1);
+    submit(&v2, b);
+    Seklik__Verification__Case *c =
+        wait_case(&v2, b, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW);
+    assert_int_equal(decide_document(&v2, c->id, c->documents[0]->document_id,
+                                     SEKLIK__VERIFICATION__DECISION__DECISION_ACCEPTED, NULL),
+                     SEKLIK__BUS__CODE__PERMISSION_DENIED);
+    /* Missing required documents are blocking findings. */
+    bool blocking = false;
+    for (size_t i = 0; i < c->n_findings; i++)
+        blocking = blocking || c->findings[i]->blocking;
+    assert_true(blocking);
+    FREE(c);
+
+    /* Partner A sees nothing of company B, in either service. */
+    Seklik__Bus__Actor pa = actor("partner-user-a", r_partner, "some-other-company");
+    Seklik__Registry__GetCompanyRequest gc = SEKLIK__REGISTRY__GET_COMPANY_REQUEST__INIT;
+    gc.company_id = b;
+    assert_int_equal(call(g_rc, "Registry.GetCompany", &pa, false, &gc.base,
+                          &seklik__registry__company__descriptor, NULL, NULL),
+                     SEKLIK__BUS__CODE__PERMISSION_DENIED);
+    Seklik__Verification__GetCaseRequest gk = SEKLIK__VERIFICATION__GET_CASE_REQUEST__INIT;
+    gk.company_id = b;
+    assert_int_equal(call(g_vc, "Verification.GetCase", &pa, false, &gk.base,
+                          &seklik__verification__case__descriptor, NULL, NULL),
+                     SEKLIK__BUS__CODE__PERMISSION_DENIED);
+    free(b);
+}
+
+static int start(void **state)
+{
+    (void)state;
+    char log[512];
+    if (!it_arg(4) || !it_arg(5) || !sk_test_create_db("it_onboarding", g_dsn, sizeof(g_dsn)))
+        return -1;
+    const char *redis = sk_test_env("SEKLIK_TEST_REDIS_URL");
+    sk_test_peer_init(&g_reg, "registry", g_dsn, redis);
+    sk_test_peer_init(&g_ver, "verification", g_dsn, redis);
+    sk_test_peer_link(&g_reg, &g_ver);
+    sk_test_peer_link(&g_ver, &g_reg);
+    if (sk_test_peer_start(&g_reg, it_arg(4), it_log(log, sizeof(log), "onboarding", "registry")) ||
+        sk_test_peer_start(&g_ver, it_arg(5), it_log(log, sizeof(log), "onboarding", "verification")))
+        return -1;
+    g_rc = it_client(g_reg.rpc);
+    g_vc = it_client(g_ver.rpc);
+    return 0;
+}
+
+static int stop(void **state)
+{
+    (void)state;
+    sk_rpc_client_close(g_rc);
+    sk_rpc_client_close(g_vc);
+    it_stop((sk_test_peer *[]){&g_ver, &g_reg, NULL});
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(company_onboards_from_registration_to_final_list),
+        cmocka_unit_test(four_eyes_and_partner_walls),
+    };
+    return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start, stop);
+}

@@ -1,0 +1,817 @@
+/* The registry over the bus, against a real PostgreSQL: what a press company
+ * and the staff can do, what is refused (naming the field, storing nothing),
+ * and the events and rows an auditor would look for.
+ *
+ * argv: testpub testsub logdir seklik-registry */
+#include <signal.h>
+#include <sodium.h>
+#include <stdlib.h>
+
+#include "it_common.h"
+#include "seklik/registry.pb-c.h"
+#include "seklik/verification.pb-c.h"
+
+typedef Seklik__Registry__Company Company;
+
+static const char *registry_bin;
+static char dsn[512];
+static sk_test_peer reg;
+static sk_test_peer fake_verification; /* a testpub whose outbox we write CaseChanged into */
+static sk_rpc_client *rpc;
+static int serial; /* makes every NPWP, NIK and name unique */
+
+/* ---- actors ---- */
+
+static char *staff_roles[] = {"partnership"};
+static char *partner_roles[] = {"partner"};
+
+static Seklik__Bus__Actor staff(void)
+{
+    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
+    a.user_id = "staff-1";
+    a.roles = staff_roles;
+    a.n_roles = 1;
+    return a;
+}
+
+static Seklik__Bus__Actor partner(const char *company_id)
+{
+    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
+    a.user_id = "partner-user";
+    a.roles = partner_roles;
+    a.n_roles = 1;
+    a.company_id = (char *)company_id;
+    return a;
+}
+
+/* ---- requests ---- */
+
+/* A valid company with one online outlet, a chief editor and a journalist;
+ * the test breaks one field at a time. Everything points into `r`. */
+typedef struct {
+    Seklik__Registry__RegisterRequest req;
+    Seklik__Registry__CompanyInput company;
+    Seklik__Registry__BankAccount bank;
+    Seklik__Registry__OutletInput outlet, *outlets[1];
+    Seklik__Registry__PersonInput chief, journalist, *people[2];
+    char *kbli[1];
+    char name[64], outlet_name[64], npwp[32], nik1[20], nik2[20];
+} reg_req;
+
+static void make_request(reg_req *r, const char *name)
+{
+    memset(r, 0, sizeof(*r));
+    int n = ++serial;
+    snprintf(r->name, sizeof(r->name), "%s", name);
+    snprintf(r->outlet_name, sizeof(r->outlet_name), "Portal %s", name);
+    snprintf(r->npwp, sizeof(r->npwp), "01.%03d.%03d.8-901.%03d", n / 1000000, (n / 1000) % 1000,
+             n % 1000);
+    snprintf(r->nik1, sizeof(r->nik1), "3271%012d", 2 * n);
+    snprintf(r->nik2, sizeof(r->nik2), "3271%012d", 2 * n + 1);
+    r->kbli[0] = "63122";
+
+    seklik__registry__bank_account__init(&r->bank);
+    r->bank.bank_name = "Bank Sumsel Babel";
+    r->bank.account_number = "1234567890";
+    r->bank.holder_name = r->name;
+
+    seklik__registry__company_input__init(&r->company);
+    r->company.legal_name = r->name;
+    r->company.legal_form = SEKLIK__REGISTRY__LEGAL_FORM__LEGAL_FORM_PT;
+    r->company.deed_number = "12";
+    r->company.deed_date = "2019-03-04";
+    r->company.nib = "1234567890123";
+    r->company.kbli = r->kbli;
+    r->company.n_kbli = 1;
+    r->company.npwp = r->npwp;
+    r->company.address = "Jl. Letnan Munandar No. 1, Kayuagung";
+    r->company.bank_account = &r->bank;
+    r->company.established_on = "2019-03-04";
+
+    seklik__registry__outlet_input__init(&r->outlet);
+    r->outlet.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER;
+    r->outlet.scale = SEKLIK__REGISTRY__OUTLET_SCALE__OUTLET_SCALE_LOKAL;
+    r->outlet.name = r->outlet_name;
+    r->outlet.url = "https://berita.example.id";
+    r->outlet.monthly_visitors = 50000;
+    r->outlets[0] = &r->outlet;
+
+    seklik__registry__person_input__init(&r->chief);
+    r->chief.role = SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_CHIEF_EDITOR;
+    r->chief.nik = r->nik1;
+    r->chief.name = "Siti Aminah";
+    r->chief.ukw_level = SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_UTAMA;
+    r->chief.ukw_certificate_number = "UKW-001";
+    r->chief.ukw_certificate_expiry = "2099-12-31";
+    seklik__registry__person_input__init(&r->journalist);
+    r->journalist.role = SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_JOURNALIST;
+    r->journalist.nik = r->nik2;
+    r->journalist.name = "Budi Santoso";
+    r->people[0] = &r->chief;
+    r->people[1] = &r->journalist;
+
+    seklik__registry__register_request__init(&r->req);
+    r->req.company = &r->company;
+    r->req.outlets = r->outlets;
+    r->req.n_outlets = 1;
+    r->req.people = r->people;
+    r->req.n_people = 2;
+}
+
+/* ---- calls ---- */
+
+/* Call `method`; a command gets `key` (a fresh one when NULL). Returns the
+ * Response (caller frees). */
+static Seklik__Bus__Response *call(const char *method, const Seklik__Bus__Actor *actor,
+                                   const char *key, bool command, const ProtobufCMessage *in)
+{
+    char fresh[SK_UUID_STRLEN], full[64];
+    sk_uuid7(fresh);
+    snprintf(full, sizeof(full), "Registry.%s", method);
+    Seklik__Bus__Response *resp = NULL;
+    assert_int_equal(sk_rpc_call(rpc, full, actor, command ? (key ? key : fresh) : NULL, in,
+                                 20000, &resp),
+                     SK_OK);
+    return resp;
+}
+
+static int code(const Seklik__Bus__Response *r)
+{
+    return sk_err_from_bus_code(r->code);
+}
+
+static bool names_field(const Seklik__Bus__Response *r, const char *field)
+{
+    for (size_t i = 0; i < r->n_violations; i++)
+        if (strcmp(r->violations[i]->field, field) == 0)
+            return true;
+    return false;
+}
+
+static void *body(const Seklik__Bus__Response *r, const ProtobufCMessageDescriptor *d)
+{
+    void *m = protobuf_c_message_unpack(d, NULL, r->body.len, r->body.data);
+    assert_non_null(m);
+    return m;
+}
+
+static Company *register_ok(reg_req *r, const Seklik__Bus__Actor *actor, const char *key)
+{
+    Seklik__Bus__Response *resp = call("RegisterCompany", actor, key, true, &r->req.base);
+    if (code(resp) != SK_OK)
+        fprintf(stderr, "RegisterCompany: %s (%s)\n", resp->message,
+                resp->n_violations ? resp->violations[0]->field : "-");
+    assert_int_equal(code(resp), SK_OK);
+    Company *c = body(resp, &seklik__registry__company__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    return c;
+}
+
+static Company *register_named(const char *name)
+{
+    reg_req r;
+    make_request(&r, name);
+    Seklik__Bus__Actor a = staff();
+    return register_ok(&r, &a, NULL);
+}
+
+static long long count(const char *table)
+{
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM registry.%s", table);
+    return sk_test_sql_number(dsn, sql);
+}
+
+typedef struct {
+    long long company, outlet, person, document, outbox, audit;
+} counts;
+
+static counts snapshot(void)
+{
+    return (counts){count("company"), count("outlet"),  count("person"),
+                    count("document"), count("outbox"), count("audit_log")};
+}
+
+static void assert_unchanged(counts before)
+{
+    counts now = snapshot();
+    assert_int_equal(now.company, before.company);
+    assert_int_equal(now.outlet, before.outlet);
+    assert_int_equal(now.person, before.person);
+    assert_int_equal(now.document, before.document);
+    assert_int_equal(now.outbox, before.outbox);
+    assert_int_equal(now.audit, before.audit);
+}
+
+/* The command is refused with `want`, naming `field` when given, and
+ * nothing was written. */
+static void assert_refused(const char *method, const Seklik__Bus__Actor *actor,
+                           const ProtobufCMessage *in, int want, const char *field)
+{
+    counts before = snapshot();
+    Seklik__Bus__Response *resp = call(method, actor, NULL, true, in);
+    if (code(resp) != want || (field && !names_field(resp, field)))
+        fprintf(stderr, "%s: code %d (%s), want %d naming %s\n", method, code(resp),
+                resp->message, want, field ? field : "-");
+    assert_int_equal(code(resp), want);
+    if (field)
+        assert_true(names_field(resp, field));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_unchanged(before);
+}
+
+static const uint8_t PDF[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n";
+
+static Seklik__Bus__Response *upload(const Seklik__Bus__Actor *actor, const char *company_id,
+                                     const uint8_t *data, size_t len, const char *file_name)
+{
+    Seklik__Registry__DocumentInput d = SEKLIK__REGISTRY__DOCUMENT_INPUT__INIT;
+    d.type = SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP;
+    d.number = "NPWP-1";
+    d.issued_on = "2020-01-02";
+    d.file_name = (char *)file_name;
+    d.content.data = (uint8_t *)data;
+    d.content.len = len;
+    Seklik__Registry__UploadDocumentRequest req = SEKLIK__REGISTRY__UPLOAD_DOCUMENT_REQUEST__INIT;
+    req.company_id = (char *)company_id;
+    req.document = &d;
+    return call("UploadDocument", actor, NULL, true, &req.base);
+}
+
+/* ---- fixture ---- */
+
+static int start_registry(void **state)
+{
+    (void)state;
+    char log[512];
+    if (!sk_test_create_db("it_registry", dsn, sizeof(dsn)))
+        return -1;
+    /* The registry follows verification's events: a testpub stands in for
+     * verification, and the test writes the events into its outbox. */
+    sk_test_peer_init(&fake_verification, "testpub", dsn, sk_test_env("SEKLIK_TEST_REDIS_URL"));
+    if (sk_test_peer_start(&fake_verification, it_pub_bin,
+                           it_log(log, sizeof(log), "registry", "verification")))
+        return -1;
+    sk_test_peer_init(&reg, "registry", dsn, sk_test_env("SEKLIK_TEST_REDIS_URL"));
+    sk_test_peer_setenv(&reg, "SEKLIK_VERIFICATION_RPC", fake_verification.rpc);
+    sk_test_peer_setenv(&reg, "SEKLIK_VERIFICATION_EVENTS", fake_verification.events);
+    if (sk_test_peer_start(&reg, registry_bin, it_log(log, sizeof(log), "registry", "registry")))
+        return -1;
+    rpc = it_client(reg.rpc);
+    return 0;
+}
+
+static int stop_registry(void **state)
+{
+    (void)state;
+    sk_rpc_client_close(rpc);
+    sk_proc_signal(&reg.proc, SIGTERM);
+    int rc = sk_proc_wait(&reg.proc, 15000);
+    sk_proc_signal(&fake_verification.proc, SIGTERM);
+    return rc == 0 && sk_proc_wait(&fake_verification.proc, 15000) == 0 ? 0 : -1;
+}
+
+/* ---- tests ---- */
+
+static void valid_company_is_registered_as_draft_with_an_event(void **state)
+{
+    (void)state;
+    long long events = count("outbox");
+    Company *c = register_named("PT Berita Kayuagung");
+    assert_int_equal(c->status, SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_DRAFT);
+    assert_int_equal(c->version, 1);
+    assert_string_equal(c->registered_by, "staff-1");
+    assert_int_equal(c->n_outlets, 1);
+    assert_int_equal(c->n_people, 2);
+    assert_int_equal(c->data->npwp[0], '0');
+    assert_int_equal(strlen(c->data->npwp), 15); /* stored normalised */
+    assert_string_equal(c->data->kbli[0], "63122");
+    assert_string_equal(c->data->bank_account->holder_name, "PT Berita Kayuagung");
+    assert_true(strlen(c->registered_at) >= 20 && c->registered_at[strlen(c->registered_at) - 1] == 'Z');
+    assert_int_equal(count("outbox"), events + 1);
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM registry.outbox WHERE type = 'registry.company.registered'");
+    assert_true(sk_test_sql_number(dsn, sql) >= 1);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM registry.audit_log WHERE entity_id = '%s'", c->id);
+    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+static void each_invalid_input_names_the_field_and_stores_nothing(void **state)
+{
+    (void)state;
+    Seklik__Bus__Actor a = staff();
+    reg_req r;
+
+    make_request(&r, "PT Salah NPWP");
+    r.company.npwp = "12345";
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "company.npwp");
+
+    make_request(&r, "PT Salah NIB");
+    r.company.nib = "12345678901234";
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "company.nib");
+
+    make_request(&r, "PT Salah NIK");
+    r.journalist.nik = "327101";
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "people[1].nik");
+
+    make_request(&r, "PT Salah KBLI");
+    r.kbli[0] = "58130"; /* print code, online outlet */
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "company.kbli");
+
+    make_request(&r, "PT Salah Tanggal");
+    r.company.deed_date = "2023-02-29";
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "company.deedDate");
+
+    make_request(&r, "PT Salah Bentuk");
+    r.company.legal_form = SEKLIK__REGISTRY__LEGAL_FORM__LEGAL_FORM_UNSPECIFIED;
+    r.outlet.type = 9;
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "company.legalForm");
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "outlets[0].type");
+
+    /* Files: judged by content, not by name, and bounded. */
+    Company *c = register_named("PT Dokumen Salah");
+    static const uint8_t exe[] = "MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff";
+    counts before = snapshot();
+    Seklik__Bus__Response *resp = upload(&a, c->id, exe, sizeof(exe), "npwp.pdf");
+    assert_int_equal(code(resp), SK_EINVAL);
+    assert_true(names_field(resp, "document.content"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    size_t big = 10u * 1024 * 1024 + 1;
+    uint8_t *huge = malloc(big);
+    assert_non_null(huge);
+    memset(huge, 'x', big);
+    memcpy(huge, "%PDF-1.4\n", 9);
+    resp = upload(&a, c->id, huge, big, "besar.pdf");
+    free(huge);
+    assert_int_equal(code(resp), SK_EINVAL);
+    assert_true(names_field(resp, "document.content"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_unchanged(before);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+static void duplicate_npwp_and_nik_across_companies_are_refused(void **state)
+{
+    (void)state;
+    Seklik__Bus__Actor a = staff();
+    reg_req first, second;
+    make_request(&first, "PT Pertama");
+    Company *c = register_ok(&first, &a, NULL);
+
+    make_request(&second, "PT Kedua");
+    second.company.npwp = first.npwp;
+    assert_refused("RegisterCompany", &a, &second.req.base, SK_EINVAL, "company.npwp");
+
+    make_request(&second, "PT Ketiga");
+    second.journalist.nik = first.nik2; /* the same journalist, claimed again */
+    assert_refused("RegisterCompany", &a, &second.req.base, SK_EINVAL, "people[1].nik");
+
+    Seklik__Registry__PersonInput p = SEKLIK__REGISTRY__PERSON_INPUT__INIT;
+    p.role = SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_JOURNALIST;
+    p.nik = first.nik1;
+    p.name = "Orang Lain";
+    Company *other = register_named("PT Keempat");
+    Seklik__Registry__AddPersonRequest add = SEKLIK__REGISTRY__ADD_PERSON_REQUEST__INIT;
+    add.company_id = other->id;
+    add.person = &p;
+    assert_refused("AddPerson", &a, &add.base, SK_EINVAL, "person.nik");
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    protobuf_c_message_free_unpacked(&other->base, NULL);
+}
+
+static void partner_cannot_read_or_change_another_company(void **state)
+{
+    (void)state;
+    Company *a = register_named("PT Mitra A");
+    Company *b = register_named("PT Mitra B");
+    Seklik__Bus__Actor pa = partner(a->id);
+
+    /* its own company: fine */
+    Seklik__Registry__GetCompanyRequest get = SEKLIK__REGISTRY__GET_COMPANY_REQUEST__INIT;
+    get.company_id = a->id;
+    Seklik__Bus__Response *resp = call("GetCompany", &pa, NULL, false, &get.base);
+    assert_int_equal(code(resp), SK_OK);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    /* the other one: refused, not hidden */
+    get.company_id = b->id;
+    resp = call("GetCompany", &pa, NULL, false, &get.base);
+    assert_int_equal(code(resp), SK_EPERM);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    reg_req r;
+    make_request(&r, "PT Mitra B Baru");
+    Seklik__Registry__UpdateRequest upd = SEKLIK__REGISTRY__UPDATE_REQUEST__INIT;
+    upd.company_id = b->id;
+    upd.company = &r.company;
+    assert_refused("Update", &pa, &upd.base, SK_EPERM, NULL);
+
+    counts before = snapshot();
+    resp = upload(&pa, b->id, PDF, sizeof(PDF) - 1, "npwp.pdf");
+    assert_int_equal(code(resp), SK_EPERM);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_unchanged(before);
+
+    Seklik__Registry__SubmitRequest sub = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
+    sub.company_id = b->id;
+    sub.fiscal_year = 2027;
+    assert_refused("Submit", &pa, &sub.base, SK_EPERM, NULL);
+
+    /* a partner with a company cannot register a second one */
+    assert_refused("RegisterCompany", &pa, &r.req.base, SK_EPERM, NULL);
+
+    /* and its list holds only its own company */
+    Seklik__Registry__ListCompaniesRequest list = SEKLIK__REGISTRY__LIST_COMPANIES_REQUEST__INIT;
+    resp = call("ListCompanies", &pa, NULL, false, &list.base);
+    assert_int_equal(code(resp), SK_OK);
+    Seklik__Registry__ListCompaniesResponse *page =
+        body(resp, &seklik__registry__list_companies_response__descriptor);
+    assert_int_equal(page->n_companies, 1);
+    assert_string_equal(page->companies[0]->id, a->id);
+    protobuf_c_message_free_unpacked(&page->base, NULL);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    /* b unchanged */
+    get.company_id = b->id;
+    Seklik__Bus__Actor s = staff();
+    resp = call("GetCompany", &s, NULL, false, &get.base);
+    Company *now = body(resp, &seklik__registry__company__descriptor);
+    assert_int_equal(now->version, b->version);
+    assert_string_equal(now->data->legal_name, "PT Mitra B");
+    protobuf_c_message_free_unpacked(&now->base, NULL);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    protobuf_c_message_free_unpacked(&a->base, NULL);
+    protobuf_c_message_free_unpacked(&b->base, NULL);
+}
+
+static void reupload_is_a_new_version_and_the_file_comes_back(void **state)
+{
+    (void)state;
+    Company *c = register_named("PT Unggah");
+    Seklik__Bus__Actor pa = partner(c->id);
+    Seklik__Registry__Document *doc[2];
+    for (int i = 0; i < 2; i++) {
+        Seklik__Bus__Response *resp = upload(&pa, c->id, PDF, sizeof(PDF) - 1, "npwp.pdf");
+        assert_int_equal(code(resp), SK_OK);
+        doc[i] = body(resp, &seklik__registry__document__descriptor);
+        seklik__bus__response__free_unpacked(resp, NULL);
+        assert_int_equal(doc[i]->version, i + 1);
+        assert_string_equal(doc[i]->content_type, "application/pdf");
+    }
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    char hex[65];
+    crypto_hash_sha256(digest, PDF, sizeof(PDF) - 1);
+    sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+    assert_string_equal(doc[1]->sha256, hex);
+
+    Seklik__Registry__GetDocumentFileRequest get = SEKLIK__REGISTRY__GET_DOCUMENT_FILE_REQUEST__INIT;
+    get.document_id = doc[0]->id; /* the old version is kept */
+    Seklik__Bus__Response *resp = call("GetDocumentFile", &pa, NULL, false, &get.base);
+    assert_int_equal(code(resp), SK_OK);
+    Seklik__Registry__DocumentFile *f = body(resp, &seklik__registry__document_file__descriptor);
+    assert_int_equal(f->content.len, sizeof(PDF) - 1);
+    assert_memory_equal(f->content.data, PDF, sizeof(PDF) - 1);
+    assert_string_equal(f->document->sha256, hex);
+    protobuf_c_message_free_unpacked(&f->base, NULL);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    /* the company shows the newest version only */
+    Seklik__Registry__GetCompanyRequest gc = SEKLIK__REGISTRY__GET_COMPANY_REQUEST__INIT;
+    gc.company_id = c->id;
+    resp = call("GetCompany", &pa, NULL, false, &gc.base);
+    Company *now = body(resp, &seklik__registry__company__descriptor);
+    assert_int_equal(now->n_documents, 1);
+    assert_int_equal(now->documents[0]->version, 2);
+    protobuf_c_message_free_unpacked(&now->base, NULL);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    /* another partner may not fetch it */
+    Company *other = register_named("PT Lain");
+    Seklik__Bus__Actor po = partner(other->id);
+    resp = call("GetDocumentFile", &po, NULL, false, &get.base);
+    assert_int_equal(code(resp), SK_EPERM);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM registry.outbox WHERE type = 'registry.document.uploaded'");
+    assert_true(sk_test_sql_number(dsn, sql) >= 2);
+    for (int i = 0; i < 2; i++)
+        protobuf_c_message_free_unpacked(&doc[i]->base, NULL);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    protobuf_c_message_free_unpacked(&other->base, NULL);
+}
+
+static void submit_marks_submitted_and_the_event_carries_the_company(void **state)
+{
+    (void)state;
+    Company *c = register_named("PT Ajukan");
+    Seklik__Bus__Actor pa = partner(c->id);
+    Seklik__Bus__Response *up = upload(&pa, c->id, PDF, sizeof(PDF) - 1, "npwp.pdf");
+    assert_int_equal(code(up), SK_OK);
+    seklik__bus__response__free_unpacked(up, NULL);
+
+    Seklik__Registry__SubmitRequest sub = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
+    sub.company_id = c->id;
+    sub.fiscal_year = 1999;
+    assert_refused("Submit", &pa, &sub.base, SK_EINVAL, "fiscalYear");
+    sub.fiscal_year = 2027;
+    Seklik__Bus__Response *resp = call("Submit", &pa, NULL, true, &sub.base);
+    assert_int_equal(code(resp), SK_OK);
+    Company *after = body(resp, &seklik__registry__company__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_int_equal(after->status, SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_SUBMITTED);
+    assert_int_equal(after->fiscal_year, 2027);
+    assert_true(after->version > c->version);
+
+    /* the event body, read back from the outbox, is the whole company */
+    PGconn *pg = PQconnectdb(dsn);
+    assert_int_equal(PQstatus(pg), CONNECTION_OK);
+    PGresult *r = PQexecParams(pg,
+                               "SELECT body FROM registry.outbox WHERE type ="
+                               " 'registry.company.submitted' ORDER BY seq DESC LIMIT 1",
+                               0, NULL, NULL, NULL, NULL, 1);
+    assert_int_equal(PQntuples(r), 1);
+    Seklik__Registry__CompanyChanged *ev = seklik__registry__company_changed__unpack(
+        NULL, (size_t)PQgetlength(r, 0, 0), (const uint8_t *)PQgetvalue(r, 0, 0));
+    assert_non_null(ev);
+    assert_string_equal(ev->company->id, c->id);
+    assert_int_equal(ev->company->status, SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_SUBMITTED);
+    assert_int_equal(ev->company->n_outlets, 1);
+    assert_int_equal(ev->company->n_people, 2);
+    assert_int_equal(ev->company->n_documents, 1);
+    assert_string_equal(ev->company->registered_by, "staff-1");
+    assert_int_equal(ev->company->fiscal_year, 2027);
+    assert_string_equal(ev->company->data->legal_name, "PT Ajukan");
+    seklik__registry__company_changed__free_unpacked(ev, NULL);
+    PQclear(r);
+    PQfinish(pg);
+
+    /* submitted: no longer editable, not submittable twice */
+    reg_req req;
+    make_request(&req, "PT Ajukan Ubah");
+    Seklik__Registry__UpdateRequest upd = SEKLIK__REGISTRY__UPDATE_REQUEST__INIT;
+    upd.company_id = c->id;
+    upd.company = &req.company;
+    assert_refused("Update", &pa, &upd.base, SK_EPRECOND, NULL);
+    assert_refused("Submit", &pa, &sub.base, SK_EPRECOND, NULL);
+    protobuf_c_message_free_unpacked(&after->base, NULL);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+static void update_checks_the_version_and_bumps_it(void **state)
+{
+    (void)state;
+    reg_req r;
+    make_request(&r, "PT Ubah");
+    Seklik__Bus__Actor s = staff();
+    Company *c = register_ok(&r, &s, NULL);
+    Seklik__Registry__UpdateRequest upd = SEKLIK__REGISTRY__UPDATE_REQUEST__INIT;
+    upd.company_id = c->id;
+    upd.company = &r.company;
+    upd.expected_version = c->version + 5;
+    assert_refused("Update", &s, &upd.base, SK_EPRECOND, NULL);
+    upd.expected_version = c->version;
+    r.company.address = "Jl. Baru 2, Kayuagung";
+    Seklik__Bus__Response *resp = call("Update", &s, NULL, true, &upd.base);
+    assert_int_equal(code(resp), SK_OK);
+    Company *after = body(resp, &seklik__registry__company__descriptor);
+    assert_int_equal(after->version, c->version + 1);
+    assert_string_equal(after->data->address, "Jl. Baru 2, Kayuagung");
+    protobuf_c_message_free_unpacked(&after->base, NULL);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+static Seklik__Registry__ListCompaniesResponse *list(Seklik__Registry__ListCompaniesRequest *req)
+{
+    Seklik__Bus__Actor s = staff();
+    Seklik__Bus__Response *resp = call("ListCompanies", &s, NULL, false, &req->base);
+    assert_int_equal(code(resp), SK_OK);
+    Seklik__Registry__ListCompaniesResponse *page =
+        body(resp, &seklik__registry__list_companies_response__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    return page;
+}
+
+static void list_filters_and_pages_through_every_company(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 25; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "PT Halaman %02d", i);
+        Company *c = register_named(name);
+        protobuf_c_message_free_unpacked(&c->base, NULL);
+    }
+    /* pages of 10 over "halaman": 10 + 10 + 5, in name order, no repeats */
+    Seklik__Registry__ListCompaniesRequest req = SEKLIK__REGISTRY__LIST_COMPANIES_REQUEST__INIT;
+    req.query = "halaman";
+    req.page_size = 10;
+    int seen = 0;
+    char last[64] = "";
+    char *token = NULL;
+    for (int page_no = 0; page_no < 4; page_no++) {
+        req.page_token = token ? token : "";
+        Seklik__Registry__ListCompaniesResponse *page = list(&req);
+        for (size_t i = 0; i < page->n_companies; i++) {
+            assert_true(strcmp(page->companies[i]->legal_name, last) > 0);
+            snprintf(last, sizeof(last), "%s", page->companies[i]->legal_name);
+            assert_int_equal(page->companies[i]->outlet_count, 1);
+            assert_int_equal(page->companies[i]->n_outlet_types, 1);
+            seen++;
+        }
+        free(token);
+        token = page->next_page_token[0] ? strdup(page->next_page_token) : NULL;
+        protobuf_c_message_free_unpacked(&page->base, NULL);
+        if (!token)
+            break;
+    }
+    assert_int_equal(seen, 25);
+    assert_null(token);
+
+    /* by an outlet's name, case-insensitive */
+    req.page_token = "";
+    req.query = "PORTAL PT HALAMAN 07";
+    Seklik__Registry__ListCompaniesResponse *page = list(&req);
+    assert_int_equal(page->n_companies, 1);
+    assert_string_equal(page->companies[0]->legal_name, "PT Halaman 07");
+    protobuf_c_message_free_unpacked(&page->base, NULL);
+
+    /* by status and outlet type */
+    req.query = "halaman";
+    req.page_size = 100;
+    req.status = SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_SUBMITTED;
+    page = list(&req);
+    assert_int_equal(page->n_companies, 0);
+    protobuf_c_message_free_unpacked(&page->base, NULL);
+    req.status = SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_DRAFT;
+    req.outlet_type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER;
+    page = list(&req);
+    assert_int_equal(page->n_companies, 25);
+    protobuf_c_message_free_unpacked(&page->base, NULL);
+    req.outlet_type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_RADIO;
+    page = list(&req);
+    assert_int_equal(page->n_companies, 0);
+    protobuf_c_message_free_unpacked(&page->base, NULL);
+
+    /* a forged token is named */
+    req.page_token = "zz";
+    Seklik__Bus__Actor s = staff();
+    Seklik__Bus__Response *resp = call("ListCompanies", &s, NULL, false, &req.base);
+    assert_int_equal(code(resp), SK_EINVAL);
+    assert_true(names_field(resp, "pageToken"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+}
+
+static void register_retried_with_the_same_key_creates_one_company(void **state)
+{
+    (void)state;
+    reg_req r;
+    make_request(&r, "PT Ulang");
+    Seklik__Bus__Actor s = staff();
+    char key[SK_UUID_STRLEN];
+    sk_uuid7(key);
+    long long before = count("company");
+    Company *first = register_ok(&r, &s, key);
+    Company *again = register_ok(&r, &s, key);
+    assert_string_equal(first->id, again->id);
+    assert_int_equal(count("company"), before + 1);
+    protobuf_c_message_free_unpacked(&first->base, NULL);
+    protobuf_c_message_free_unpacked(&again->base, NULL);
+}
+
+static void partner_without_company_may_register_itself(void **state)
+{
+    (void)state;
+    reg_req r;
+    make_request(&r, "PT Daftar Sendiri");
+    Seklik__Bus__Actor p = partner("");
+    Company *c = register_ok(&r, &p, NULL);
+    assert_string_equal(c->registered_by, "partner-user");
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+/* Append an event to the stand-in verification's outbox, as its own
+ * sk_outbox_append would (gapless seq from outbox_head). */
+static void verification_event(const char *type, const char *company_id, int state,
+                               const char *valid_until, const char *reason)
+{
+    Seklik__Verification__Case vc = SEKLIK__VERIFICATION__CASE__INIT;
+    vc.company_id = (char *)company_id;
+    vc.state = state;
+    vc.valid_until = (char *)valid_until;
+    vc.reason = (char *)reason;
+    Seklik__Verification__CaseChanged ev = SEKLIK__VERIFICATION__CASE_CHANGED__INIT;
+    ev.verification_case = &vc;
+    size_t len = seklik__verification__case_changed__get_packed_size(&ev);
+    uint8_t *packed = malloc(len + 1);
+    assert_non_null(packed);
+    seklik__verification__case_changed__pack(&ev, packed);
+    char id[SK_UUID_STRLEN];
+    sk_uuid7(id);
+    const char *values[] = {id, type, (const char *)packed};
+    int lengths[] = {0, 0, (int)len}, formats[] = {0, 0, 1};
+    PGconn *pg = PQconnectdb(dsn);
+    assert_int_equal(PQstatus(pg), CONNECTION_OK);
+    PGresult *r = PQexecParams(
+        pg,
+        "WITH head AS (UPDATE testpub.outbox_head SET last_seq = last_seq + 1 RETURNING last_seq)"
+        " INSERT INTO testpub.outbox (seq, id, type, occurred_unix_us, body)"
+        " SELECT last_seq, $1::uuid, $2, 0, $3 FROM head",
+        3, NULL, values, lengths, formats, 0);
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(pg);
+    free(packed);
+}
+
+/* Wait until the company's status column reads `want`. */
+static bool wait_status(const char *company_id, const char *want)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM registry.company WHERE id = '%s' AND status = '%s'",
+             company_id, want);
+    for (int i = 0; i < 100; i++) {
+        if (sk_test_sql_number(dsn, sql) == 1)
+            return true;
+        sk_test_sleep_ms(100);
+    }
+    return false;
+}
+
+static void verification_outcomes_update_the_status_without_an_event(void **state)
+{
+    (void)state;
+    Company *c = register_named("PT Diverifikasi");
+    Seklik__Bus__Actor s = staff();
+    Seklik__Registry__SubmitRequest sub = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
+    sub.company_id = c->id;
+    sub.fiscal_year = 2027;
+    Seklik__Bus__Response *resp = call("Submit", &s, NULL, true, &sub.base);
+    assert_int_equal(code(resp), SK_OK);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    long long events = count("outbox");
+
+    verification_event("verification.case.opened", c->id,
+                       SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_OPENED, "", "");
+    verification_event("verification.document.expiring", c->id, 0, "", ""); /* not for us */
+    verification_event("verification.company.verified", c->id,
+                       SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED, "2027-12-31", "");
+    assert_true(wait_status(c->id, "verified"));
+
+    Seklik__Registry__GetCompanyRequest get = SEKLIK__REGISTRY__GET_COMPANY_REQUEST__INIT;
+    get.company_id = c->id;
+    resp = call("GetCompany", &s, NULL, false, &get.base);
+    Company *now = body(resp, &seklik__registry__company__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_int_equal(now->status, SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_VERIFIED);
+    assert_string_equal(now->verified_until, "2027-12-31");
+    assert_true(now->version > c->version);
+    protobuf_c_message_free_unpacked(&now->base, NULL);
+
+    verification_event("verification.company.suspended", c->id,
+                       SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_SUSPENDED, "",
+                       "dokumen palsu");
+    assert_true(wait_status(c->id, "suspended"));
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM registry.company WHERE id = '%s' AND status_reason ="
+             " 'dokumen palsu' AND verified_until IS NULL", c->id);
+    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+    /* audited as the system: in_review, verified, suspended */
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM registry.audit_log WHERE entity_id = '%s'"
+             " AND action = 'company.verification'", c->id);
+    assert_int_equal(sk_test_sql_number(dsn, sql), 3);
+    /* and nothing went back on the bus */
+    assert_int_equal(count("outbox"), events);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 5) {
+        fprintf(stderr, "usage: %s TESTPUB TESTSUB LOGDIR SEKLIK-REGISTRY\n", argv[0]);
+        return 2;
+    }
+    registry_bin = argv[4];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(valid_company_is_registered_as_draft_with_an_event),
+        cmocka_unit_test(each_invalid_input_names_the_field_and_stores_nothing),
+        cmocka_unit_test(duplicate_npwp_and_nik_across_companies_are_refused),
+        cmocka_unit_test(partner_cannot_read_or_change_another_company),
+        cmocka_unit_test(reupload_is_a_new_version_and_the_file_comes_back),
+        cmocka_unit_test(submit_marks_submitted_and_the_event_carries_the_company),
+        cmocka_unit_test(update_checks_the_version_and_bumps_it),
+        cmocka_unit_test(list_filters_and_pages_through_every_company),
+        cmocka_unit_test(register_retried_with_the_same_key_creates_one_company),
+        cmocka_unit_test(partner_without_company_may_register_itself),
+        cmocka_unit_test(verification_outcomes_update_the_status_without_an_event),
+    };
+    return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start_registry,
+                    stop_registry);
+}
