@@ -23,6 +23,7 @@
 #include <uv.h>
 
 #include "seklik/bus.pb-c.h"
+#include "sk_arena.h"
 #include "sk_cache.h"
 #include "sk_db.h"
 #include "sk_metrics.h"
@@ -60,14 +61,15 @@ struct sk_call {
     void *app;        /* the service's own context (sk_service_def.app) */
     const char *service;
     const struct sk_health_state *health; /* readiness and metrics */
+    sk_arena arena;   /* memory for `out`: freed when the response is sent */
     /* private */
-    struct sk_call_block *blocks;
     Seklik__Bus__FieldViolation **violations;
     size_t n_violations, cap_violations;
     char message[256];
 };
 
-/* Memory that lives until the call's response is sent. NULL on OOM. */
+/* Memory that lives until the call's response is sent (from call->arena).
+ * Zeroed; NULL on OOM. */
 void *sk_call_alloc(sk_call *call, size_t size);
 char *sk_call_strdup(sk_call *call, const char *s);
 

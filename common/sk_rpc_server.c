@@ -37,28 +37,14 @@ struct sk_rpc_server {
     char short_name[64]; /* "Registry" */
 };
 
-struct sk_call_block {
-    struct sk_call_block *next;
-    max_align_t data[];
-};
-
 void *sk_call_alloc(sk_call *call, size_t size)
 {
-    struct sk_call_block *b = calloc(1, sizeof(*b) + size);
-    if (!b)
-        return NULL;
-    b->next = call->blocks;
-    call->blocks = b;
-    return b->data;
+    return sk_arena_alloc(&call->arena, size);
 }
 
 char *sk_call_strdup(sk_call *call, const char *s)
 {
-    size_t n = strlen(s) + 1;
-    char *p = sk_call_alloc(call, n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
+    return sk_arena_strdup(&call->arena, s);
 }
 
 int sk_call_violation(sk_call *call, const char *field, const char *description)
@@ -91,15 +77,6 @@ int sk_call_fail(sk_call *call, int code, const char *message)
 {
     snprintf(call->message, sizeof(call->message), "%s", message);
     return code;
-}
-
-static void call_free(sk_call *call)
-{
-    while (call->blocks) {
-        struct sk_call_block *next = call->blocks->next;
-        free(call->blocks);
-        call->blocks = next;
-    }
 }
 
 /* ---- idempotency store: see migration bus_0001 in sk_outbox.c ---- */
@@ -342,7 +319,7 @@ static nng_msg *handle_request(sk_rpc_server *srv, nng_msg *msg, int *bus_code)
     if (rc != SK_OK && rc != SK_EINVAL && rc != SK_ENOTFOUND && rc != SK_EPERM && rc != SK_EAUTH)
         sk_log_warn("%s: %s", req ? req->method : "?", call.message[0] ? call.message : sk_strerror(rc));
     *bus_code = sk_err_to_bus_code(rc);
-    call_free(&call);
+    sk_arena_free(&call.arena);
     if (req)
         seklik__bus__request__free_unpacked(req, NULL);
     sk_log_set_correlation(NULL);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "domain.h"
+#include "internal.h"
 #include "seklik/registry.pb-c.h"
 #include "seklik/verification.pb-c.h"
 #include "sk_actor.h"
@@ -50,18 +51,6 @@ static bool blank(const char *s)
 
 /* Lower-case canonical UUID text, as ids are written everywhere: checked
  * before it reaches SQL, where a bad one would be a database error. */
-static bool uuid_valid(const char *s)
-{
-    if (!s || strlen(s) != 36)
-        return false;
-    for (int i = 0; i < 36; i++) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
-            return false;
-    }
-    return true;
-}
-
 /* A violation on "<prefix>.<field>" (or just `field` without a prefix). */
 static void violation(sk_call *call, const char *prefix, const char *field, const char *why)
 {
@@ -96,7 +85,7 @@ static int deny(sk_call *call, const char *what)
 static int authorize(sk_call *call, const char *company_id, const char *const *roles,
                      const char *what)
 {
-    if (!uuid_valid(company_id))
+    if (!sk_uuid_valid(company_id))
         return sk_call_violation(call, "companyId",
                                  "ID perusahaan tidak sah (company id is not a valid id)");
     if (!sk_actor_may_act_for_company(call->actor, company_id, roles))
@@ -644,10 +633,10 @@ static void check_document(sk_call *call, const Seklik__Registry__DocumentInput 
                   "Tanggal kedaluwarsa harus setelah tanggal terbit (expiry must be after the "
                   "issue date)");
 
-    if (!blank(d->person_id) && (!uuid_valid(d->person_id) || !has_person(c, d->person_id)))
+    if (!blank(d->person_id) && (!sk_uuid_valid(d->person_id) || !has_person(c, d->person_id)))
         violation(call, "document", "personId",
                   "Orang tidak terdaftar pada perusahaan ini (person is not in this company)");
-    if (!blank(d->outlet_id) && (!uuid_valid(d->outlet_id) || !has_outlet(c, d->outlet_id)))
+    if (!blank(d->outlet_id) && (!sk_uuid_valid(d->outlet_id) || !has_outlet(c, d->outlet_id)))
         violation(call, "document", "outletId",
                   "Media tidak terdaftar pada perusahaan ini (outlet is not in this company)");
 }
@@ -803,7 +792,7 @@ static bool parse_page_token(sk_call *call, const char *token, char id[37], char
     memcpy(id, key, 36);
     id[36] = '\0';
     *name = (char *)key + 36;
-    return uuid_valid(id) && strlen(*name) == n - 36;
+    return sk_uuid_valid(id) && strlen(*name) == n - 36;
 }
 
 static int list_companies(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
@@ -855,7 +844,7 @@ static int get_document_file(sk_call *call, const ProtobufCMessage *in, Protobuf
     const Seklik__Registry__GetDocumentFileRequest *req =
         (const Seklik__Registry__GetDocumentFileRequest *)in;
     Seklik__Registry__DocumentFile *file = (Seklik__Registry__DocumentFile *)out;
-    if (!uuid_valid(req->document_id))
+    if (!sk_uuid_valid(req->document_id))
         return sk_call_violation(call, "documentId",
                                  "ID dokumen tidak sah (document id is not a valid id)");
     Seklik__Registry__Document *d = sk_call_alloc(call, sizeof(*d));
@@ -873,108 +862,6 @@ static int get_document_file(sk_call *call, const ProtobufCMessage *in, Protobuf
     SK_TRY(registry_store_load_document(call, req->document_id, d, company_id, &file->content));
     file->document = d;
     return SK_OK;
-}
-
-/* ---- the read model of verification ---- */
-
-static const char *const CASE_EVENTS[] = {
-    "verification.case.opened",       "verification.case.updated",
-    "verification.company.verified",  "verification.company.rejected",
-    "verification.company.suspended", NULL,
-};
-
-static bool case_event(const char *type)
-{
-    for (const char *const *t = CASE_EVENTS; *t; t++)
-        if (strcmp(*t, type) == 0)
-            return true;
-    return false;
-}
-
-/* The company status a case state means; 0 = none (leave the company be). */
-static int status_of_case(int state)
-{
-    switch (state) {
-    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_OPENED:
-    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW:
-    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISIT_PENDING:
-    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED:
-        return SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_IN_REVIEW;
-    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_NEEDS_REVISION:
-        return SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_NEEDS_REVISION;
-    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED:
-        return SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_VERIFIED;
-    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_REJECTED:
-        return SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_REJECTED;
-    case SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_SUSPENDED:
-        return SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_SUSPENDED;
-    default:
-        return 0;
-    }
-}
-
-static int audit_status(sk_db *db, const char *company_id, const char *before, int status,
-                        const char *until, const char *reason, const char *correlation)
-{
-    cJSON *b = cJSON_CreateObject(), *a = cJSON_CreateObject();
-    cJSON_AddStringToObject(b, "status", before);
-    cJSON_AddStringToObject(a, "status", registry_store_status_name(status));
-    cJSON_AddStringToObject(a, "verifiedUntil", until);
-    cJSON_AddStringToObject(a, "statusReason", reason);
-    char *bs = cJSON_PrintUnformatted(b), *as = cJSON_PrintUnformatted(a);
-    cJSON_Delete(b);
-    cJSON_Delete(a);
-    int rc = bs && as ? sk_audit_append(db, NULL, "company.verification", "company", company_id,
-                                        bs, as, correlation)
-                      : SK_ENOMEM;
-    cJSON_free(bs);
-    cJSON_free(as);
-    return rc;
-}
-
-/* No event is emitted here: registry.company.updated would go back to
- * verification, which sent this one (no ping-pong). */
-static int apply_verification(sk_db *db, const Seklik__Bus__Event *ev, void *app)
-{
-    (void)app;
-    if (!ev->type || !case_event(ev->type))
-        return SK_OK;
-    Seklik__Verification__CaseChanged *cc =
-        seklik__verification__case_changed__unpack(NULL, ev->body.len, ev->body.data);
-    const Seklik__Verification__Case *vc = cc ? cc->verification_case : NULL;
-    int rc = SK_OK;
-    /* A body we cannot read would block the stream forever if we failed on
-     * it; it is logged and skipped instead. */
-    if (!vc || !uuid_valid(vc->company_id)) {
-        sk_log_warn("%s seq %llu: no readable case, skipped", ev->type, (unsigned long long)ev->seq);
-        goto done;
-    }
-    int status = status_of_case(vc->state);
-    if (!status)
-        goto done;
-    int32_t d;
-    const char *until = status == SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_VERIFIED &&
-                                registry_parse_date(vc->valid_until, &d)
-                            ? vc->valid_until
-                            : "";
-    const char *reason = status == SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_REJECTED ||
-                                 status == SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_SUSPENDED
-                             ? (vc->reason ? vc->reason : "")
-                             : "";
-    bool changed = false;
-    char before[32];
-    rc = registry_store_set_verification(db, vc->company_id, status, until, reason, &changed,
-                                         before);
-    if (rc == SK_ENOTFOUND) {
-        sk_log_warn("%s: unknown company %s, skipped", ev->type, vc->company_id);
-        rc = SK_OK;
-    } else if (rc == SK_OK && changed) {
-        rc = audit_status(db, vc->company_id, before, status, until, reason, ev->correlation_id);
-    }
-done:
-    if (cc)
-        seklik__verification__case_changed__free_unpacked(cc, NULL);
-    return rc;
 }
 
 /* ---- the service ---- */
@@ -995,7 +882,7 @@ static const sk_rpc_method methods[] = {
 static const char *const VERIFICATION_PREFIXES[] = {"verification.", NULL};
 
 static const sk_subscription_def subscriptions[] = {
-    {"verification", VERIFICATION_PREFIXES, apply_verification},
+    {"verification", VERIFICATION_PREFIXES, registry_apply_verification},
 };
 
 extern const sk_migration registry_migrations[];

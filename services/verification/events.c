@@ -16,65 +16,6 @@
 #include "sk_log.h"
 #include "sk_outbox.h"
 
-/* ---- memory for messages ---- */
-
-static void *call_alloc(void *ctx, size_t n)
-{
-    return sk_call_alloc(ctx, n);
-}
-
-static void *arena_alloc(void *ctx, size_t n)
-{
-    varena *a = ctx;
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 32;
-        void **b = realloc(a->blocks, cap * sizeof(*b));
-        if (!b)
-            return NULL;
-        a->blocks = b;
-        a->cap = cap;
-    }
-    void *p = calloc(1, n ? n : 1);
-    if (p)
-        a->blocks[a->n++] = p;
-    return p;
-}
-
-vmem vmem_call(sk_call *call)
-{
-    return (vmem){call_alloc, call};
-}
-
-vmem vmem_arena(varena *a)
-{
-    return (vmem){arena_alloc, a};
-}
-
-void varena_free(varena *a)
-{
-    for (size_t i = 0; i < a->n; i++)
-        free(a->blocks[i]);
-    free(a->blocks);
-    memset(a, 0, sizeof(*a));
-}
-
-void *vmem_new(vmem *m, size_t n)
-{
-    void *p = m->alloc(m->ctx, n);
-    if (p)
-        memset(p, 0, n);
-    return p;
-}
-
-char *vmem_strdup(vmem *m, const char *s)
-{
-    size_t n = strlen(s ? s : "") + 1;
-    char *p = vmem_new(m, n);
-    if (p)
-        memcpy(p, s ? s : "", n);
-    return p;
-}
-
 /* ---- dates ---- */
 
 int32_t vdate_today_wib(void)
@@ -85,27 +26,27 @@ int32_t vdate_today_wib(void)
 
 /* ---- Case messages ---- */
 
-static Seklik__Verification__Visit *visit_to_pb(vmem *m, const char *json)
+static Seklik__Verification__Visit *visit_to_pb(sk_arena *m, const char *json)
 {
     cJSON *v = cJSON_Parse(json);
     if (!v)
         return NULL;
-    Seklik__Verification__Visit *out = vmem_new(m, sizeof(*out));
+    Seklik__Verification__Visit *out = sk_arena_alloc(m, sizeof(*out));
     if (out) {
         seklik__verification__visit__init(out);
         out->visited_on =
-            vmem_strdup(m, cJSON_GetStringValue(cJSON_GetObjectItem(v, "visited_on")));
+            sk_arena_strdup(m, cJSON_GetStringValue(cJSON_GetObjectItem(v, "visited_on")));
         out->verifier_id =
-            vmem_strdup(m, cJSON_GetStringValue(cJSON_GetObjectItem(v, "verifier_id")));
-        out->findings = vmem_strdup(m, cJSON_GetStringValue(cJSON_GetObjectItem(v, "findings")));
+            sk_arena_strdup(m, cJSON_GetStringValue(cJSON_GetObjectItem(v, "verifier_id")));
+        out->findings = sk_arena_strdup(m, cJSON_GetStringValue(cJSON_GetObjectItem(v, "findings")));
         out->latitude = cJSON_GetNumberValue(cJSON_GetObjectItem(v, "latitude"));
         out->longitude = cJSON_GetNumberValue(cJSON_GetObjectItem(v, "longitude"));
         cJSON *photos = cJSON_GetObjectItem(v, "photo_document_ids");
         int n = cJSON_GetArraySize(photos);
-        out->photo_document_ids = n > 0 ? vmem_new(m, (size_t)n * sizeof(char *)) : NULL;
+        out->photo_document_ids = n > 0 ? sk_arena_alloc(m, (size_t)n * sizeof(char *)) : NULL;
         for (int i = 0; out->photo_document_ids && i < n; i++)
             out->photo_document_ids[out->n_photo_document_ids++] =
-                vmem_strdup(m, cJSON_GetStringValue(cJSON_GetArrayItem(photos, i)));
+                sk_arena_strdup(m, cJSON_GetStringValue(cJSON_GetArrayItem(photos, i)));
     }
     cJSON_Delete(v);
     return out;
@@ -113,7 +54,7 @@ static Seklik__Verification__Visit *visit_to_pb(vmem *m, const char *json)
 
 /* The set ids as one string: a company with several outlet types is judged
  * by the union of several sets (Case has one field for them). */
-static char *set_ids_text(vmem *m, const char *json)
+static char *set_ids_text(sk_arena *m, const char *json)
 {
     char buf[512] = "";
     cJSON *a = cJSON_Parse(json);
@@ -124,7 +65,7 @@ static char *set_ids_text(vmem *m, const char *json)
             n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? "," : "", id);
     }
     cJSON_Delete(a);
-    return vmem_strdup(m, buf);
+    return sk_arena_strdup(m, buf);
 }
 
 static int decision_from_text(const char *s)
@@ -136,73 +77,73 @@ static int decision_from_text(const char *s)
     return SEKLIK__VERIFICATION__DECISION__DECISION_PENDING;
 }
 
-static bool add_documents(vmem *m, Seklik__Verification__Case *out, PGresult *docs)
+static bool add_documents(sk_arena *m, Seklik__Verification__Case *out, PGresult *docs)
 {
     int n = PQntuples(docs);
     if (n == 0)
         return true;
-    out->documents = vmem_new(m, (size_t)n * sizeof(*out->documents));
+    out->documents = sk_arena_alloc(m, (size_t)n * sizeof(*out->documents));
     if (!out->documents)
         return false;
     for (int i = 0; i < n; i++) {
-        Seklik__Verification__CaseDocument *d = vmem_new(m, sizeof(*d));
+        Seklik__Verification__CaseDocument *d = sk_arena_alloc(m, sizeof(*d));
         if (!d)
             return false;
         seklik__verification__case_document__init(d);
-        d->document_id = vmem_strdup(m, PQgetvalue(docs, i, DOC_DOCUMENT_ID));
+        d->document_id = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_DOCUMENT_ID));
         d->type = atoi(PQgetvalue(docs, i, DOC_TYPE));
         d->version = atoi(PQgetvalue(docs, i, DOC_VERSION));
-        d->number = vmem_strdup(m, PQgetvalue(docs, i, DOC_NUMBER));
-        d->expires_on = vmem_strdup(m, PQgetvalue(docs, i, DOC_EXPIRES_ON));
+        d->number = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_NUMBER));
+        d->expires_on = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_EXPIRES_ON));
         d->decision = decision_from_text(PQgetvalue(docs, i, DOC_DECISION));
-        d->reason = vmem_strdup(m, PQgetvalue(docs, i, DOC_REASON));
-        d->decided_by = vmem_strdup(m, PQgetvalue(docs, i, DOC_DECIDED_BY));
-        d->decided_at = vmem_strdup(m, PQgetvalue(docs, i, DOC_DECIDED_AT));
+        d->reason = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_REASON));
+        d->decided_by = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_DECIDED_BY));
+        d->decided_at = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_DECIDED_AT));
         out->documents[out->n_documents++] = d;
     }
     return true;
 }
 
-static bool add_findings(vmem *m, Seklik__Verification__Case *out, PGresult *finds)
+static bool add_findings(sk_arena *m, Seklik__Verification__Case *out, PGresult *finds)
 {
     int n = PQntuples(finds);
     if (n == 0)
         return true;
-    out->findings = vmem_new(m, (size_t)n * sizeof(*out->findings));
+    out->findings = sk_arena_alloc(m, (size_t)n * sizeof(*out->findings));
     if (!out->findings)
         return false;
     for (int i = 0; i < n; i++) {
-        Seklik__Verification__Finding *f = vmem_new(m, sizeof(*f));
+        Seklik__Verification__Finding *f = sk_arena_alloc(m, sizeof(*f));
         if (!f)
             return false;
         seklik__verification__finding__init(f);
-        f->code = vmem_strdup(m, PQgetvalue(finds, i, FIND_CODE));
+        f->code = sk_arena_strdup(m, PQgetvalue(finds, i, FIND_CODE));
         f->document_type = atoi(PQgetvalue(finds, i, FIND_DOCUMENT_TYPE));
-        f->message = vmem_strdup(m, PQgetvalue(finds, i, FIND_MESSAGE));
+        f->message = sk_arena_strdup(m, PQgetvalue(finds, i, FIND_MESSAGE));
         f->blocking = PQgetvalue(finds, i, FIND_BLOCKING)[0] == 't';
         out->findings[out->n_findings++] = f;
     }
     return true;
 }
 
-Seklik__Verification__Case *vcase_to_pb(vmem *m, const verification_case_row *c, bool details)
+Seklik__Verification__Case *vcase_to_pb(sk_arena *m, const verification_case_row *c, bool details)
 {
-    Seklik__Verification__Case *out = vmem_new(m, sizeof(*out));
+    Seklik__Verification__Case *out = sk_arena_alloc(m, sizeof(*out));
     if (!out)
         return NULL;
     seklik__verification__case__init(out);
-    out->id = vmem_strdup(m, c->id);
-    out->company_id = vmem_strdup(m, c->company_id);
-    out->company_name = vmem_strdup(m, c->company_name);
+    out->id = sk_arena_strdup(m, c->id);
+    out->company_id = sk_arena_strdup(m, c->company_id);
+    out->company_name = sk_arena_strdup(m, c->company_name);
     out->fiscal_year = c->fiscal_year;
     /* The proto enum is the domain's shifted by one (0 is UNSPECIFIED there). */
     out->state = (Seklik__Verification__CaseState)(c->state + 1);
-    out->registered_by = vmem_strdup(m, c->registered_by);
-    out->opened_at = vmem_strdup(m, c->opened_at);
-    out->decided_at = vmem_strdup(m, c->decided_at);
-    out->decided_by = vmem_strdup(m, c->decided_by);
-    out->valid_until = vmem_strdup(m, c->valid_until);
-    out->reason = vmem_strdup(m, c->reason);
+    out->registered_by = sk_arena_strdup(m, c->registered_by);
+    out->opened_at = sk_arena_strdup(m, c->opened_at);
+    out->decided_at = sk_arena_strdup(m, c->decided_at);
+    out->decided_by = sk_arena_strdup(m, c->decided_by);
+    out->valid_until = sk_arena_strdup(m, c->valid_until);
+    out->reason = sk_arena_strdup(m, c->reason);
     out->requirement_set_id = set_ids_text(m, c->requirement_set_ids_json);
     if (c->visit_json && c->visit_json[0])
         out->visit = visit_to_pb(m, c->visit_json);
@@ -220,14 +161,14 @@ int vcase_emit(sk_db *db, const char *type, const char *case_id, const Seklik__B
 {
     verification_case_row c;
     SK_TRY(verification_store_load_case(db, case_id, false, &c));
-    varena a = {0};
-    vmem m = vmem_arena(&a);
+    sk_arena a = SK_ARENA_INIT;
+    sk_arena *m = &a;
     int rc = SK_ENOMEM;
     Seklik__Verification__CaseChanged ev = SEKLIK__VERIFICATION__CASE_CHANGED__INIT;
-    ev.verification_case = vcase_to_pb(&m, &c, true);
+    ev.verification_case = vcase_to_pb(m, &c, true);
     if (ev.verification_case)
         rc = sk_outbox_append(db, type, &ev.base, actor, correlation_id, NULL);
-    varena_free(&a);
+    sk_arena_free(&a);
     verification_store_case_free(&c);
     return rc;
 }

@@ -55,40 +55,26 @@ static bool blank(const char *s)
     return !s || !*s;
 }
 
-/* Ids this service made are UUIDs; anything else is refused before it
- * reaches a uuid column (where it would be a database error). */
-static bool is_uuid(const char *s)
-{
-    if (!s || strlen(s) != SK_UUID_STRLEN - 1)
-        return false;
-    for (int i = 0; i < SK_UUID_STRLEN - 1; i++) {
-        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !strchr("0123456789abcdefABCDEF", s[i]))
-            return false;
-    }
-    return true;
-}
-
 /* ---- requirement sets ---- */
 
-static Seklik__Verification__RequirementSet *set_to_pb(vmem *m, PGresult *r)
+static Seklik__Verification__RequirementSet *set_to_pb(sk_arena *m, PGresult *r)
 {
-    Seklik__Verification__RequirementSet *out = vmem_new(m, sizeof(*out));
+    Seklik__Verification__RequirementSet *out = sk_arena_alloc(m, sizeof(*out));
     if (!out)
         return NULL;
     seklik__verification__requirement_set__init(out);
-    out->id = vmem_strdup(m, PQgetvalue(r, 0, RS_ID));
+    out->id = sk_arena_strdup(m, PQgetvalue(r, 0, RS_ID));
     out->fiscal_year = atoi(PQgetvalue(r, 0, RS_FISCAL_YEAR));
     out->outlet_type = atoi(PQgetvalue(r, 0, RS_OUTLET_TYPE));
     out->version = atoi(PQgetvalue(r, 0, RS_VERSION));
-    out->published_at = vmem_strdup(m, PQgetvalue(r, 0, RS_PUBLISHED_AT));
-    out->published_by = vmem_strdup(m, PQgetvalue(r, 0, RS_PUBLISHED_BY));
+    out->published_at = sk_arena_strdup(m, PQgetvalue(r, 0, RS_PUBLISHED_AT));
+    out->published_by = sk_arena_strdup(m, PQgetvalue(r, 0, RS_PUBLISHED_BY));
     cJSON *reqs = cJSON_Parse(PQgetvalue(r, 0, RS_REQUIREMENTS));
     int n = cJSON_GetArraySize(reqs);
-    out->requirements = n > 0 ? vmem_new(m, (size_t)n * sizeof(*out->requirements)) : NULL;
+    out->requirements = n > 0 ? sk_arena_alloc(m, (size_t)n * sizeof(*out->requirements)) : NULL;
     for (int i = 0; out->requirements && i < n; i++) {
         cJSON *it = cJSON_GetArrayItem(reqs, i);
-        Seklik__Verification__Requirement *q = vmem_new(m, sizeof(*q));
+        Seklik__Verification__Requirement *q = sk_arena_alloc(m, sizeof(*q));
         if (!q)
             break;
         seklik__verification__requirement__init(q);
@@ -104,8 +90,8 @@ static Seklik__Verification__RequirementSet *set_to_pb(vmem *m, PGresult *r)
 /* Copy the set's fields into the already initialised `out`. */
 static int reply_set(sk_call *call, PGresult *r, Seklik__Verification__RequirementSet *out)
 {
-    vmem m = vmem_call(call);
-    Seklik__Verification__RequirementSet *s = set_to_pb(&m, r);
+    sk_arena *m = &call->arena;
+    Seklik__Verification__RequirementSet *s = set_to_pb(m, r);
     PQclear(r);
     if (!s)
         return SK_ENOMEM;
@@ -193,8 +179,8 @@ static int get_set(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
 /* Fill the initialised `out` with the case. */
 static int reply_case(sk_call *call, const verification_case_row *c, ProtobufCMessage *out)
 {
-    vmem m = vmem_call(call);
-    vcase_pb *pb = vcase_to_pb(&m, c, true);
+    sk_arena *m = &call->arena;
+    vcase_pb *pb = vcase_to_pb(m, c, true);
     if (!pb)
         return SK_ENOMEM;
     *(vcase_pb *)out = *pb;
@@ -212,7 +198,7 @@ static int get_case(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     verification_case_row c;
     int rc;
     if (!blank(req->case_id)) {
-        if (!is_uuid(req->case_id))
+        if (!sk_uuid_valid(req->case_id))
             return sk_call_violation(call, "caseId", "bukan id kasus (not a case id)");
         rc = verification_store_load_case(call->db, req->case_id, false, &c);
     } else if (!blank(req->company_id)) {
@@ -247,7 +233,7 @@ static int list_cases(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
         if (!state)
             return sk_call_violation(call, "state", "status tidak dikenal (unknown state)");
     }
-    if (!blank(req->page_token) && !is_uuid(req->page_token))
+    if (!blank(req->page_token) && !sk_uuid_valid(req->page_token))
         return sk_call_violation(call, "pageToken", "token halaman tidak sah (invalid page token)");
     int size = req->page_size == 0 ? 20 : req->page_size > 100 ? 100 : (int)req->page_size;
     PGresult *r = NULL;
@@ -255,18 +241,18 @@ static int list_cases(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     SK_TRY(verification_store_list_cases(call->db, state, req->fiscal_year, req->page_token,
                                          size + 1, &r));
     int n = PQntuples(r) > size ? size : PQntuples(r);
-    vmem m = vmem_call(call);
-    resp->cases = n ? vmem_new(&m, (size_t)n * sizeof(*resp->cases)) : NULL;
+    sk_arena *m = &call->arena;
+    resp->cases = n ? sk_arena_alloc(m, (size_t)n * sizeof(*resp->cases)) : NULL;
     int rc = n && !resp->cases ? SK_ENOMEM : SK_OK;
     for (int i = 0; rc == SK_OK && i < n; i++) {
         verification_case_row c = {0};
         verification_store_case_at(r, i, &c);
-        resp->cases[i] = vcase_to_pb(&m, &c, false);
+        resp->cases[i] = vcase_to_pb(m, &c, false);
         rc = resp->cases[i] ? SK_OK : SK_ENOMEM;
         resp->n_cases = (size_t)i + 1;
     }
     if (rc == SK_OK && PQntuples(r) > size)
-        resp->next_page_token = vmem_strdup(&m, PQgetvalue(r, n - 1, 0));
+        resp->next_page_token = sk_arena_strdup(m, PQgetvalue(r, n - 1, 0));
     PQclear(r);
     return rc;
 }
@@ -278,7 +264,7 @@ static int load_for_verifier(sk_call *call, const char *case_id, verification_ca
 {
     if (!sk_actor_has_any_role(call->actor, ROLES_VERIFIER))
         return deny(call, "verifikator atau admin (verifier or admin)");
-    if (!is_uuid(case_id))
+    if (!sk_uuid_valid(case_id))
         return sk_call_violation(call, "caseId", "id kasus wajib diisi (a case id is required)");
     int rc = verification_store_load_case(call->db, case_id, true, c);
     if (rc == SK_ENOTFOUND)
@@ -530,18 +516,18 @@ static int suspend(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
 static int reply_announcement(sk_call *call, PGresult *r, ProtobufCMessage *out)
 {
     Seklik__Verification__Announcement *a = (void *)out;
-    vmem m = vmem_call(call);
+    sk_arena *m = &call->arena;
     a->fiscal_year = atoi(PQgetvalue(r, 0, ANN_FISCAL_YEAR));
-    a->announced_at = vmem_strdup(&m, PQgetvalue(r, 0, ANN_ANNOUNCED_AT));
-    a->objection_until = vmem_strdup(&m, PQgetvalue(r, 0, ANN_OBJECTION_UNTIL));
-    a->finalized_at = vmem_strdup(&m, PQgetvalue(r, 0, ANN_FINALIZED_AT));
+    a->announced_at = sk_arena_strdup(m, PQgetvalue(r, 0, ANN_ANNOUNCED_AT));
+    a->objection_until = sk_arena_strdup(m, PQgetvalue(r, 0, ANN_OBJECTION_UNTIL));
+    a->finalized_at = sk_arena_strdup(m, PQgetvalue(r, 0, ANN_FINALIZED_AT));
     a->finalized = a->finalized_at && a->finalized_at[0];
     cJSON *ids = cJSON_Parse(PQgetvalue(r, 0, ANN_VERIFIED_IDS));
     int n = cJSON_GetArraySize(ids);
-    a->verified_company_ids = n ? vmem_new(&m, (size_t)n * sizeof(char *)) : NULL;
+    a->verified_company_ids = n ? sk_arena_alloc(m, (size_t)n * sizeof(char *)) : NULL;
     for (int i = 0; a->verified_company_ids && i < n; i++)
         a->verified_company_ids[a->n_verified_company_ids++] =
-            vmem_strdup(&m, cJSON_GetStringValue(cJSON_GetArrayItem(ids, i)));
+            sk_arena_strdup(m, cJSON_GetStringValue(cJSON_GetArrayItem(ids, i)));
     cJSON_Delete(ids);
     return a->objection_until ? SK_OK : SK_ENOMEM;
 }
@@ -614,17 +600,17 @@ static int load_window(sk_call *call, int year, bool lock, PGresult **r,
 static int reply_objection(sk_call *call, PGresult *r, ProtobufCMessage *out)
 {
     Seklik__Verification__Objection *o = (void *)out;
-    vmem m = vmem_call(call);
-    o->id = vmem_strdup(&m, PQgetvalue(r, 0, OBJ_ID));
+    sk_arena *m = &call->arena;
+    o->id = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_ID));
     o->fiscal_year = atoi(PQgetvalue(r, 0, OBJ_FISCAL_YEAR));
-    o->company_id = vmem_strdup(&m, PQgetvalue(r, 0, OBJ_COMPANY_ID));
-    o->reason = vmem_strdup(&m, PQgetvalue(r, 0, OBJ_REASON));
-    o->raised_at = vmem_strdup(&m, PQgetvalue(r, 0, OBJ_RAISED_AT));
-    o->raised_by = vmem_strdup(&m, PQgetvalue(r, 0, OBJ_RAISED_BY));
-    o->answer = vmem_strdup(&m, PQgetvalue(r, 0, OBJ_ANSWER));
+    o->company_id = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_COMPANY_ID));
+    o->reason = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_REASON));
+    o->raised_at = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_RAISED_AT));
+    o->raised_by = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_RAISED_BY));
+    o->answer = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_ANSWER));
     o->upheld = PQgetvalue(r, 0, OBJ_UPHELD)[0] == 't';
-    o->answered_at = vmem_strdup(&m, PQgetvalue(r, 0, OBJ_ANSWERED_AT));
-    o->answered_by = vmem_strdup(&m, PQgetvalue(r, 0, OBJ_ANSWERED_BY));
+    o->answered_at = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_ANSWERED_AT));
+    o->answered_by = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_ANSWERED_BY));
     return o->answered_by ? SK_OK : SK_ENOMEM;
 }
 
@@ -696,7 +682,7 @@ static int answer_objection(sk_call *call, const ProtobufCMessage *in, ProtobufC
         return deny(call, "admin, kepala atau verifikator (admin, head or verifier)");
     if (blank(req->answer))
         return sk_call_violation(call, "answer", "jawaban wajib diisi (answer required)");
-    if (!is_uuid(req->objection_id))
+    if (!sk_uuid_valid(req->objection_id))
         return sk_call_violation(call, "objectionId", "id sanggahan wajib diisi (required)");
     PGresult *r = NULL;
     int rc = verification_store_load_objection(call->db, req->objection_id, true, &r);

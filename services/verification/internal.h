@@ -1,6 +1,7 @@
 /* internal.h - what handlers.c and events.c share: building protobuf
- * messages from store rows, emitting case events, re-running the automatic
- * checks, dates, and the expiry job. Not an API: one service's insides. */
+ * messages from store rows (in an sk_arena: the call's, or the event's own),
+ * emitting case events, re-running the automatic checks, dates, and the
+ * expiry job. Not an API: one service's insides. */
 #ifndef VERIFICATION_INTERNAL_H
 #define VERIFICATION_INTERNAL_H
 
@@ -8,31 +9,15 @@
 #include <stdint.h>
 
 #include "seklik/verification.pb-c.h"
+#include "sk_arena.h"
 #include "sk_db.h"
 #include "sk_rpc.h"
 #include "store.h"
 
-/* Where message memory comes from: the call (for `out`) or an arena (for
- * events, which are packed and freed at once). Allocations are zeroed. */
-typedef struct vmem {
-    void *(*alloc)(void *ctx, size_t n);
-    void *ctx;
-} vmem;
-
-typedef struct varena {
-    void **blocks;
-    size_t n, cap;
-} varena;
-
-vmem vmem_call(sk_call *call);
-vmem vmem_arena(varena *a);
-void varena_free(varena *a);
-void *vmem_new(vmem *m, size_t n);
-char *vmem_strdup(vmem *m, const char *s);
 
 /* The Case message of a loaded row; `details` adds documents and findings.
  * NULL on OOM. */
-Seklik__Verification__Case *vcase_to_pb(vmem *m, const verification_case_row *c, bool details);
+Seklik__Verification__Case *vcase_to_pb(sk_arena *m, const verification_case_row *c, bool details);
 
 /* Append `type` with body CaseChanged{case} to the outbox (case reloaded
  * from the database, so the event shows what was committed). */

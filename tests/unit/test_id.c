@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sk_arena.h"
 #include "sk_id.h"
 
 static int hexval(char c)
@@ -108,12 +109,51 @@ static void ids_made_apart_sort_by_time(void **state)
     }
 }
 
+static void uuid_text_form_is_checked(void **state)
+{
+    (void)state;
+    char id[SK_UUID_STRLEN];
+    sk_uuid7(id);
+    assert_true(sk_uuid_valid(id));
+    assert_true(sk_uuid_valid("123E4567-E89B-12D3-A456-426614174000")); /* upper case, v1 */
+    assert_false(sk_uuid_valid(NULL));
+    assert_false(sk_uuid_valid(""));
+    assert_false(sk_uuid_valid("123e4567e89b12d3a456426614174000"));      /* no dashes */
+    assert_false(sk_uuid_valid("123e4567-e89b-12d3-a456-42661417400"));   /* 35 */
+    assert_false(sk_uuid_valid("123e4567-e89b-12d3-a456-4266141740000")); /* 37 */
+    assert_false(sk_uuid_valid("123e4567-e89b-12d3-a456_426614174000"));  /* dash moved */
+    assert_false(sk_uuid_valid("123e4567-e89b-12d3-a456-42661417400g"));  /* not hex */
+    assert_false(sk_uuid_valid("'; DROP TABLE x; --'-e89b-12d3-a456-4"));
+}
+
+static void arena_memory_is_zeroed_aligned_and_freed_at_once(void **state)
+{
+    (void)state;
+    sk_arena a = SK_ARENA_INIT;
+    for (int i = 1; i < 100; i++) {
+        unsigned char *p = sk_arena_alloc(&a, (size_t)i);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % _Alignof(max_align_t), 0);
+        for (int k = 0; k < i; k++)
+            assert_int_equal(p[k], 0);
+        memset(p, 0xab, (size_t)i);
+    }
+    assert_string_equal(sk_arena_strdup(&a, "kabar"), "kabar");
+    assert_string_equal(sk_arena_strdup(&a, NULL), "");
+    sk_arena_free(&a); /* ASan/LSan catch a leak or a double free here */
+    assert_null(a.blocks);
+    assert_non_null(sk_arena_alloc(&a, 8)); /* usable again */
+    sk_arena_free(&a);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(uuid7_has_the_rfc_9562_layout),
+        cmocka_unit_test(uuid_text_form_is_checked),
+        cmocka_unit_test(arena_memory_is_zeroed_aligned_and_freed_at_once),
         cmocka_unit_test(uuid7_carries_the_current_time),
         cmocka_unit_test(consecutive_ids_differ),
         cmocka_unit_test(ids_made_apart_sort_by_time),

@@ -1,0 +1,12 @@
+/* internal.h - what handlers.c and events.c share. Not an API: one
+ * service's insides. */
+#ifndef REGISTRY_INTERNAL_H
+#define REGISTRY_INTERNAL_H
+
+#include "seklik/bus.pb-c.h"
+#include "sk_db.h"
+
+/* Apply one verification.* event to the company's status (subscription). */
+int registry_apply_verification(sk_db *db, const Seklik__Bus__Event *ev, void *app);
+
+#endif
