@@ -86,10 +86,9 @@ static void mark_down(sk_cache *c, const char *why)
         sk_log_warn("cache: redis unavailable (%s); serving from the database", why);
 }
 
-static bool flush_prefix(sk_cache *c, redisContext *ctx)
+/* UNLINK every key matching `pattern`. False when Redis failed. */
+static bool unlink_matching(redisContext *ctx, const char *pattern)
 {
-    char pattern[128];
-    snprintf(pattern, sizeof(pattern), "%s*", c->prefix);
     char cursor[32] = "0";
     do {
         redisReply *r = redisCommand(ctx, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
@@ -112,6 +111,13 @@ static bool flush_prefix(sk_cache *c, redisContext *ctx)
         freeReplyObject(r);
     } while (strcmp(cursor, "0") != 0);
     return true;
+}
+
+static bool flush_prefix(sk_cache *c, redisContext *ctx)
+{
+    char pattern[128];
+    snprintf(pattern, sizeof(pattern), "%s*", c->prefix);
+    return unlink_matching(ctx, pattern);
 }
 
 /* Check out a live connection, or NULL when Redis is (recently) down. */
@@ -266,5 +272,26 @@ int sk_cache_invalidate(sk_cache *c, const char *key)
     checkin(c, slot, failed, failed);
     if (failed)
         atomic_fetch_add(&c->stats.errors, 1);
+    return SK_OK;
+}
+
+int sk_cache_invalidate_prefix(sk_cache *c, const char *prefix)
+{
+    char pattern[256];
+    /* Keys are ours, made by code; a glob character in them would widen the match. */
+    if (strpbrk(prefix, "*?[]\\"))
+        return SK_EINVAL;
+    snprintf(pattern, sizeof(pattern), "%s%s*", c->prefix, prefix);
+    int slot = -1;
+    redisContext *ctx = checkout(c, &slot);
+    bool ok = ctx && unlink_matching(ctx, pattern);
+    if (ctx)
+        checkin(c, slot, !ok, !ok);
+    if (!ok) {
+        pthread_mutex_lock(&c->lock);
+        c->dirty = true;
+        pthread_mutex_unlock(&c->lock);
+        atomic_fetch_add(&c->stats.errors, 1);
+    }
     return SK_OK;
 }

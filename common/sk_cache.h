@@ -40,6 +40,11 @@ int sk_cache_get_or_load(sk_cache *cache, const char *key, int ttl_s, sk_cache_l
  * marked dirty, see above). */
 int sk_cache_invalidate(sk_cache *cache, const char *key);
 
+/* Drop every key that starts with `prefix` (SCAN + UNLINK; for rare, broad
+ * changes such as a newly published price standard). Like invalidate, a
+ * failure marks the cache dirty and returns SK_OK. */
+int sk_cache_invalidate_prefix(sk_cache *cache, const char *prefix);
+
 sk_cache_stats *sk_cache_get_stats(sk_cache *cache);
 
 #endif
