@@ -257,10 +257,10 @@ static void company_onboards_from_registration_to_final_list(void **state)
     char *a = register_company(&newcomer, "PT Kabar Komering", "012345678901234",
                                "1234567890123", "1601010101010001", "1601010101010002");
     Seklik__Bus__Actor partner = actor("partner-user-a", r_partner, a);
-    upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_AKTA, 1);
-    upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NIB, 1);
-    upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP, 1);
-    upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_DOMISILI, 1);
+    free(upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_AKTA, 1));
+    free(upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NIB, 1));
+    free(upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP, 1));
+    free(upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_DOMISILI, 1));
     submit(&partner, a);
 
     /* Verification opens a case from the registry's event. */
@@ -407,7 +407,7 @@ static void four_eyes_and_partner_walls(void **state)
     Seklik__Bus__Actor v2 = actor("verifier-2", r_verifier, NULL);
     char *b = register_company(&v2, "PT Warta Ogan", "098765432109876", "9876543210987",
                                "1601010101010003", "1601010101010004");
-    upload(&v2, b, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_AKTA, 1);
+    free(upload(&v2, b, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_AKTA, 1));
     submit(&v2, b);
     Seklik__Verification__Case *c =
         wait_case(&v2, b, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW);
