@@ -597,21 +597,24 @@ static int load_window(sk_call *call, int year, bool lock, PGresult **r,
     return SK_OK;
 }
 
+static int fill_objection(sk_arena *m, PGresult *r, int row, Seklik__Verification__Objection *o)
+{
+    o->id = sk_arena_strdup(m, PQgetvalue(r, row, OBJ_ID));
+    o->fiscal_year = atoi(PQgetvalue(r, row, OBJ_FISCAL_YEAR));
+    o->company_id = sk_arena_strdup(m, PQgetvalue(r, row, OBJ_COMPANY_ID));
+    o->reason = sk_arena_strdup(m, PQgetvalue(r, row, OBJ_REASON));
+    o->raised_at = sk_arena_strdup(m, PQgetvalue(r, row, OBJ_RAISED_AT));
+    o->raised_by = sk_arena_strdup(m, PQgetvalue(r, row, OBJ_RAISED_BY));
+    o->answer = sk_arena_strdup(m, PQgetvalue(r, row, OBJ_ANSWER));
+    o->upheld = PQgetvalue(r, row, OBJ_UPHELD)[0] == 't';
+    o->answered_at = sk_arena_strdup(m, PQgetvalue(r, row, OBJ_ANSWERED_AT));
+    o->answered_by = sk_arena_strdup(m, PQgetvalue(r, row, OBJ_ANSWERED_BY));
+    return o->answered_by ? SK_OK : SK_ENOMEM;
+}
+
 static int reply_objection(sk_call *call, PGresult *r, ProtobufCMessage *out)
 {
-    Seklik__Verification__Objection *o = (void *)out;
-    sk_arena *m = &call->arena;
-    o->id = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_ID));
-    o->fiscal_year = atoi(PQgetvalue(r, 0, OBJ_FISCAL_YEAR));
-    o->company_id = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_COMPANY_ID));
-    o->reason = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_REASON));
-    o->raised_at = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_RAISED_AT));
-    o->raised_by = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_RAISED_BY));
-    o->answer = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_ANSWER));
-    o->upheld = PQgetvalue(r, 0, OBJ_UPHELD)[0] == 't';
-    o->answered_at = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_ANSWERED_AT));
-    o->answered_by = sk_arena_strdup(m, PQgetvalue(r, 0, OBJ_ANSWERED_BY));
-    return o->answered_by ? SK_OK : SK_ENOMEM;
+    return fill_objection(&call->arena, r, 0, (Seklik__Verification__Objection *)out);
 }
 
 static char *objection_json(PGresult *r)
@@ -712,6 +715,55 @@ static int answer_objection(sk_call *call, const ProtobufCMessage *in, ProtobufC
     return rc;
 }
 
+/* Verification.GetAnnouncement: the year's results are public information;
+ * any signed actor may read them. */
+static int get_announcement(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Verification__GetAnnouncementRequest *req = (const void *)in;
+    if (!signed_in(call))
+        return deny(call, "pengguna terdaftar (signed-in users)");
+    PGresult *r = NULL;
+    int rc = verification_store_load_announcement(call->db, req->fiscal_year, false, &r);
+    if (rc == SK_ENOTFOUND)
+        return sk_call_fail(call, SK_ENOTFOUND,
+                            "Hasil tahun ini belum diumumkan (results not announced yet)");
+    SK_TRY(rc);
+    rc = reply_announcement(call, r, out);
+    PQclear(r);
+    return rc;
+}
+
+/* Verification.ListObjections: staff see every objection of the year (they
+ * answer them); a partner sees only its own company's. */
+static int list_objections(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Verification__ListObjectionsRequest *req = (const void *)in;
+    Seklik__Verification__ListObjectionsResponse *resp = (void *)out;
+    const char *only = NULL;
+    if (!sk_actor_has_any_role(call->actor, ROLES_STAFF)) {
+        if (!sk_actor_has_role(call->actor, SK_ROLE_PARTNER) || !call->actor->company_id ||
+            !call->actor->company_id[0])
+            return deny(call, "staf atau mitra (staff or partners)");
+        only = call->actor->company_id;
+    }
+    PGresult *r = NULL;
+    SK_TRY(verification_store_list_objections(call->db, req->fiscal_year, only, &r));
+    int n = PQntuples(r), rc = SK_OK;
+    resp->objections = n ? sk_call_alloc(call, (size_t)n * sizeof(*resp->objections)) : NULL;
+    for (int i = 0; rc == SK_OK && i < n; i++) {
+        Seklik__Verification__Objection *o = sk_call_alloc(call, sizeof(*o));
+        if (!o || !resp->objections) {
+            rc = SK_ENOMEM;
+            break;
+        }
+        seklik__verification__objection__init(o);
+        rc = fill_objection(&call->arena, r, i, o);
+        resp->objections[resp->n_objections++] = o;
+    }
+    PQclear(r);
+    return rc;
+}
+
 static int finalize(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Verification__FinalizeRequest *req = (const void *)in;
@@ -793,6 +845,8 @@ static const sk_rpc_method methods[] = {
     {"Announce", announce, SK_RPC_COMMAND},
     {"Object", object, SK_RPC_COMMAND},
     {"AnswerObjection", answer_objection, SK_RPC_COMMAND},
+    {"GetAnnouncement", get_announcement, SK_RPC_QUERY},
+    {"ListObjections", list_objections, SK_RPC_QUERY},
     {"Finalize", finalize, SK_RPC_COMMAND},
     {"CheckExpiries", check_expiries, SK_RPC_COMMAND},
 };

@@ -436,6 +436,17 @@ int verification_store_answer_objection(sk_db *db, const char *id, const char *a
                      p, 4, res);
 }
 
+int verification_store_list_objections(sk_db *db, int fiscal_year, const char *company_id,
+                                       PGresult **res)
+{
+    char fy[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    return sk_db_query(db,
+                       "SELECT " OBJ_COLS " FROM objection WHERE fiscal_year = $1::int "
+                       "AND ($2::text IS NULL OR company_id::text = $2) ORDER BY raised_at, id",
+                       (sk_param[]){SK_TEXT(fy), SK_TEXT(company_id)}, 2, res);
+}
+
 int verification_store_open_objections(sk_db *db, int fiscal_year, long long *count)
 {
     char fy[16];

@@ -169,6 +169,10 @@ int verification_store_insert_objection(sk_db *db, const char *id, int fiscal_ye
 int verification_store_load_objection(sk_db *db, const char *id, bool for_update, PGresult **res);
 int verification_store_answer_objection(sk_db *db, const char *id, const char *answer, bool upheld,
                                         const char *answered_by, PGresult **res);
+/* The year's objections, oldest first; only `company_id`'s when not NULL.
+ * Rows as OBJ_* columns. */
+int verification_store_list_objections(sk_db *db, int fiscal_year, const char *company_id,
+                                       PGresult **res);
 int verification_store_open_objections(sk_db *db, int fiscal_year, long long *count);
 
 /* ---- expiry notices ---- */

@@ -372,6 +372,22 @@ static void company_onboards_from_registration_to_final_list(void **state)
     assert_int_equal(call(g_vc, "Verification.Finalize", &head, true, &fin.base,
                           &seklik__verification__announcement__descriptor, NULL, NULL),
                      SEKLIK__BUS__CODE__FAILED_PRECONDITION);
+    /* Staff list the year's objections to answer them; the partner sees its own. */
+    Seklik__Verification__ListObjectionsRequest lo = SEKLIK__VERIFICATION__LIST_OBJECTIONS_REQUEST__INIT;
+    lo.fiscal_year = 2027;
+    Seklik__Verification__ListObjectionsResponse *list = NULL;
+    assert_int_equal(call(g_vc, "Verification.ListObjections", &head, false, &lo.base,
+                          &seklik__verification__list_objections_response__descriptor, &list, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    assert_int_equal(list->n_objections, 1);
+    assert_string_equal(list->objections[0]->id, obj->id);
+    FREE(list);
+    Seklik__Bus__Actor stranger = actor("partner-user-x", r_partner, "another-company");
+    assert_int_equal(call(g_vc, "Verification.ListObjections", &stranger, false, &lo.base,
+                          &seklik__verification__list_objections_response__descriptor, &list, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    assert_int_equal(list->n_objections, 0);
+    FREE(list);
     Seklik__Verification__AnswerObjectionRequest ans =
         SEKLIK__VERIFICATION__ANSWER_OBJECTION_REQUEST__INIT;
     ans.objection_id = obj->id;
@@ -387,6 +403,15 @@ static void company_onboards_from_registration_to_final_list(void **state)
                      SEKLIK__BUS__CODE__OK);
     assert_true(final->finalized);
     FREE(final);
+    Seklik__Verification__GetAnnouncementRequest ga = SEKLIK__VERIFICATION__GET_ANNOUNCEMENT_REQUEST__INIT;
+    ga.fiscal_year = 2027;
+    Seklik__Verification__Announcement *pub = NULL;
+    assert_int_equal(call(g_vc, "Verification.GetAnnouncement", &stranger, false, &ga.base,
+                          &seklik__verification__announcement__descriptor, &pub, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    assert_true(pub->finalized);
+    assert_int_equal(pub->n_verified_company_ids, 1);
+    FREE(pub);
     assert_int_equal(sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.outbox "
                                                "WHERE type = 'verification.list.finalized'"),
                      1);
