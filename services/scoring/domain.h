@@ -101,6 +101,10 @@ int scoring_ukw_share_percent(int with_valid, int total);
  * 2027-02-27). Returns -1 when on < founded. */
 int scoring_company_age_years(int32_t founded, int32_t on);
 
+/* "YYYY-MM-DD" (exactly; a real calendar date) as days since 1970-01-01 in
+ * *out (when not NULL). False, *out untouched, for anything else. */
+bool scoring_parse_date(const char *s, int32_t *out);
+
 /* ---- rule sets ---- */
 
 typedef enum {

@@ -1,2 +1,352 @@
 /* store.c - SQL for the scoring schema (see store.h). */
 #include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sk_err.h"
+#include "sk_id.h"
+
+#define SQL_TS(col)                                                                                \
+    "coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '')"
+
+/* The same statements for both kinds of set: only the table differs. */
+#define SET_SQL(T)                                                                                 \
+    {                                                                                              \
+        .load = "SELECT id, fiscal_year, version, state, body, " SQL_TS("published_at")           \
+                ", coalesce(published_by, '') FROM scoring." T " WHERE fiscal_year = $1 AND"       \
+                " ((($2)::int > 0 AND version = $2 AND state <> 'draft') OR"                       \
+                " (($2)::int = 0 AND state = 'published') OR (($2)::int < 0 AND state = 'draft'))",  \
+        .save_draft =                                                                              \
+            "INSERT INTO scoring." T " (id, fiscal_year, version, state, body, saved_by)"          \
+            " SELECT $1::uuid, $2::int, coalesce(max(version), 0) + 1, 'draft', $3::bytea, $4::text"            \
+            " FROM scoring." T       \
+            " WHERE fiscal_year = $2 AND state <> 'draft'"                                         \
+            " ON CONFLICT (fiscal_year) WHERE state = 'draft' DO UPDATE SET body = excluded.body," \
+            " saved_by = excluded.saved_by, saved_at = now(), version = excluded.version"          \
+            " RETURNING id, version, (xmax <> 0)",                                                 \
+        .supersede = "UPDATE scoring." T " SET state = 'superseded' WHERE fiscal_year = $1 AND"    \
+                     " state = 'published' RETURNING version",                                     \
+        .publish = "UPDATE scoring." T " SET state = 'published', published_at = now(),"           \
+                   " published_by = $2, version = (SELECT coalesce(max(version), 0) + 1 FROM"      \
+                   " scoring." T " WHERE fiscal_year = $1 AND state <> 'draft')"                   \
+                   " WHERE fiscal_year = $1 AND state = 'draft' RETURNING id",                     \
+        .insert_published =                                                                        \
+            "INSERT INTO scoring." T " (id, fiscal_year, version, state, body, saved_by,"          \
+            " published_at, published_by) SELECT $1::uuid, $2::int, coalesce(max(version), 0) + 1,"          \
+            " 'published', $3::bytea, $4::text, now(), $4::text FROM scoring." T                                     \
+            " WHERE fiscal_year = $2 AND state <> 'draft'"                                         \
+            " ON CONFLICT (fiscal_year) WHERE state = 'published' DO NOTHING RETURNING id",       \
+    }
+
+static const struct {
+    const char *load, *save_draft, *supersede, *publish, *insert_published;
+} SET_SQL_OF[] = {[SCORING_SET_RULES] = SET_SQL("rule_set"),
+                  [SCORING_SET_PRICES] = SET_SQL("price_standard")};
+
+int scoring_store_state_number(const char *state)
+{
+    if (strcmp(state, "draft") == 0)
+        return 1;
+    if (strcmp(state, "published") == 0)
+        return 2;
+    if (strcmp(state, "superseded") == 0)
+        return 3;
+    return 0;
+}
+
+void scoring_set_row_free(scoring_set_row *row)
+{
+    free(row->body);
+    row->body = NULL;
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+int scoring_store_set_load(sk_db *db, scoring_set_kind kind, int year, int version,
+                           scoring_set_row *out)
+{
+    char y[16], v[16];
+    snprintf(y, sizeof(y), "%d", year);
+    snprintf(v, sizeof(v), "%d", version);
+    sk_param p[] = {SK_TEXT(y), SK_TEXT(v)};
+    PGresult *res;
+    SK_TRY(sk_db_query(db, SET_SQL_OF[kind].load, p, 2, &res));
+    int rc = SK_ENOTFOUND;
+    if (PQntuples(res) == 1) {
+        memset(out, 0, sizeof(*out));
+        copy(out->id, sizeof(out->id), PQgetvalue(res, 0, 0));
+        out->fiscal_year = atoi(PQgetvalue(res, 0, 1));
+        out->version = atoi(PQgetvalue(res, 0, 2));
+        out->state = scoring_store_state_number(PQgetvalue(res, 0, 3));
+        copy(out->published_at, sizeof(out->published_at), PQgetvalue(res, 0, 5));
+        copy(out->published_by, sizeof(out->published_by), PQgetvalue(res, 0, 6));
+        rc = sk_db_get_bytea(res, 0, 4, &out->body, &out->len);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int scoring_store_set_save_draft(sk_db *db, scoring_set_kind kind, int year, const uint8_t *body,
+                                 size_t len, const char *by, bool *replaced, scoring_set_row *out)
+{
+    char id[40], y[16];
+    sk_uuid7(id);
+    snprintf(y, sizeof(y), "%d", year);
+    sk_param p[] = {SK_TEXT(id), SK_TEXT(y), SK_BYTES(body, len), SK_TEXT(by)};
+    PGresult *res;
+    SK_TRY(sk_db_query(db, SET_SQL_OF[kind].save_draft, p, 4, &res));
+    memset(out, 0, sizeof(*out));
+    copy(out->id, sizeof(out->id), PQgetvalue(res, 0, 0));
+    out->version = atoi(PQgetvalue(res, 0, 1));
+    out->fiscal_year = year;
+    out->state = 1;
+    *replaced = PQgetvalue(res, 0, 2)[0] == 't';
+    PQclear(res);
+    return SK_OK;
+}
+
+int scoring_store_set_publish(sk_db *db, scoring_set_kind kind, int year, const char *by,
+                              int *previous)
+{
+    char y[16];
+    snprintf(y, sizeof(y), "%d", year);
+    sk_param p[] = {SK_TEXT(y), SK_TEXT(by)};
+    PGresult *res;
+    SK_TRY(sk_db_query(db, SET_SQL_OF[kind].supersede, p, 1, &res));
+    *previous = PQntuples(res) ? atoi(PQgetvalue(res, 0, 0)) : 0;
+    PQclear(res);
+    SK_TRY(sk_db_query(db, SET_SQL_OF[kind].publish, p, 2, &res));
+    int rc = PQntuples(res) == 1 ? SK_OK : SK_ENOTFOUND;
+    PQclear(res);
+    return rc;
+}
+
+int scoring_store_set_insert_published(sk_db *db, scoring_set_kind kind, int year,
+                                       const uint8_t *body, size_t len, const char *by,
+                                       bool *inserted)
+{
+    char id[40], y[16];
+    sk_uuid7(id);
+    snprintf(y, sizeof(y), "%d", year);
+    sk_param p[] = {SK_TEXT(id), SK_TEXT(y), SK_BYTES(body, len), SK_TEXT(by)};
+    PGresult *res;
+    int rc = sk_db_query(db, SET_SQL_OF[kind].insert_published, p, 4, &res);
+    if (rc == SK_EEXISTS) { /* the version index: another caller published first */
+        *inserted = false;
+        return rc;
+    }
+    SK_TRY(rc);
+    *inserted = PQntuples(res) == 1;
+    PQclear(res);
+    return SK_OK;
+}
+
+/* ---- serialisation ---- */
+
+/* The two-key form keeps scoring's locks apart from the one-key locks the
+ * RPC server takes on idempotency keys. */
+#define LOCK_COMPANY 7301
+#define LOCK_YEAR 7302
+
+int scoring_store_lock_company(sk_db *db, const char *company_id)
+{
+    char ns[16];
+    snprintf(ns, sizeof(ns), "%d", LOCK_COMPANY);
+    sk_param p[] = {SK_TEXT(ns), SK_TEXT(company_id)};
+    return sk_db_exec(db, "SELECT pg_advisory_xact_lock($1::int, hashtext($2))", p, 2);
+}
+
+int scoring_store_lock_year(sk_db *db, int year, bool exclusive)
+{
+    char ns[16], y[16];
+    snprintf(ns, sizeof(ns), "%d", LOCK_YEAR);
+    snprintf(y, sizeof(y), "%d", year);
+    sk_param p[] = {SK_TEXT(ns), SK_TEXT(y)};
+    return sk_db_exec(db,
+                      exclusive ? "SELECT pg_advisory_xact_lock($1::int, $2::int)"
+                                : "SELECT pg_advisory_xact_lock_shared($1::int, $2::int)",
+                      p, 2);
+}
+
+/* ---- inputs ---- */
+
+static const char SQL_UPSERT_OUTLET[] =
+    "INSERT INTO scoring.outlet_input (outlet_id, company_id, outlet_name, outlet_type,"
+    " reach_value, dewan_pers_status, chief_editor_ukw, journalists_total,"
+    " journalists_valid_ukw, established_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    " ON CONFLICT (outlet_id) DO UPDATE SET company_id = excluded.company_id,"
+    " outlet_name = excluded.outlet_name, outlet_type = excluded.outlet_type,"
+    " reach_value = excluded.reach_value, dewan_pers_status = excluded.dewan_pers_status,"
+    " chief_editor_ukw = excluded.chief_editor_ukw, journalists_total ="
+    " excluded.journalists_total, journalists_valid_ukw = excluded.journalists_valid_ukw,"
+    " established_on = excluded.established_on, updated_at = now()";
+
+int scoring_store_upsert_outlet(sk_db *db, const scoring_outlet_row *r)
+{
+    char type[16], reach[32], dp[16], ce[16], jt[16], jv[16];
+    snprintf(type, sizeof(type), "%d", r->outlet_type);
+    snprintf(reach, sizeof(reach), "%lld", (long long)r->reach_value);
+    snprintf(dp, sizeof(dp), "%d", r->dewan_pers_status);
+    snprintf(ce, sizeof(ce), "%d", r->chief_editor_ukw);
+    snprintf(jt, sizeof(jt), "%d", r->journalists_total);
+    snprintf(jv, sizeof(jv), "%d", r->journalists_valid_ukw);
+    sk_param p[] = {SK_TEXT(r->outlet_id), SK_TEXT(r->company_id), SK_TEXT(r->outlet_name),
+                    SK_TEXT(type),         SK_TEXT(reach),         SK_TEXT(dp),
+                    SK_TEXT(ce),           SK_TEXT(jt),            SK_TEXT(jv),
+                    SK_TEXT(r->established_on)};
+    return sk_db_exec(db, SQL_UPSERT_OUTLET, p, 10);
+}
+
+static const char SQL_SET_STANDING[] =
+    "WITH old AS (SELECT verified, suspended FROM scoring.company_standing"
+    " WHERE company_id = $1 AND fiscal_year = $2)"
+    " , up AS (INSERT INTO scoring.company_standing (company_id, fiscal_year, verified, suspended)"
+    " VALUES ($1, $2, $3, $4) ON CONFLICT (company_id, fiscal_year) DO UPDATE SET"
+    " verified = excluded.verified, suspended = excluded.suspended, updated_at = now())"
+    " SELECT NOT EXISTS (SELECT 1 FROM old WHERE verified = $3 AND suspended = $4)";
+
+int scoring_store_set_standing(sk_db *db, const char *company_id, int year, bool verified,
+                               bool suspended, bool *changed)
+{
+    char y[16];
+    snprintf(y, sizeof(y), "%d", year);
+    sk_param p[] = {SK_TEXT(company_id), SK_TEXT(y), SK_TEXT(verified ? "true" : "false"),
+                    SK_TEXT(suspended ? "true" : "false")};
+    PGresult *res;
+    SK_TRY(sk_db_query(db, SQL_SET_STANDING, p, 4, &res));
+    *changed = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    return SK_OK;
+}
+
+int scoring_store_standing(sk_db *db, const char *company_id, int year, bool *verified,
+                           bool *suspended)
+{
+    char y[16];
+    snprintf(y, sizeof(y), "%d", year);
+    sk_param p[] = {SK_TEXT(company_id), SK_TEXT(y)};
+    PGresult *res;
+    SK_TRY(sk_db_query(db,
+                       "SELECT verified, suspended FROM scoring.company_standing"
+                       " WHERE company_id = $1 AND fiscal_year = $2",
+                       p, 2, &res));
+    int rc = SK_ENOTFOUND;
+    if (PQntuples(res) == 1) {
+        *verified = PQgetvalue(res, 0, 0)[0] == 't';
+        *suspended = PQgetvalue(res, 0, 1)[0] == 't';
+        rc = SK_OK;
+    }
+    PQclear(res);
+    return rc;
+}
+
+int scoring_store_company_years(sk_db *db, const char *company_id, PGresult **res)
+{
+    sk_param p[] = {SK_TEXT(company_id)};
+    return sk_db_query(db,
+                       "SELECT fiscal_year FROM scoring.company_standing WHERE company_id = $1"
+                       " ORDER BY fiscal_year",
+                       p, 1, res);
+}
+
+static const char SQL_INPUTS[] =
+    "SELECT o.outlet_id, o.company_id, o.outlet_name, o.outlet_type, o.reach_value,"
+    " o.dewan_pers_status, o.chief_editor_ukw, o.journalists_total, o.journalists_valid_ukw,"
+    " coalesce((o.established_on - date '1970-01-01')::text, ''), s.suspended,"
+    " coalesce(p.percent::text, ''), coalesce(sc.total::text, ''), coalesce(sc.tier, 0)"
+    " FROM scoring.company_standing s"
+    " JOIN scoring.outlet_input o ON o.company_id = s.company_id"
+    " LEFT JOIN scoring.performance p ON p.company_id = s.company_id"
+    "  AND p.fiscal_year = s.fiscal_year - 1"
+    " LEFT JOIN scoring.outlet_score sc ON sc.outlet_id = o.outlet_id"
+    "  AND sc.fiscal_year = s.fiscal_year"
+    " WHERE s.fiscal_year = $1 AND s.verified AND ($2::uuid IS NULL OR s.company_id = $2)"
+    " ORDER BY o.outlet_id";
+
+int scoring_store_inputs(sk_db *db, const char *company_id, int year, PGresult **res)
+{
+    char y[16];
+    snprintf(y, sizeof(y), "%d", year);
+    sk_param p[] = {SK_TEXT(y), SK_TEXT(company_id)};
+    return sk_db_query(db, SQL_INPUTS, p, 2, res);
+}
+
+static const char SQL_UPSERT_SCORE[] =
+    "INSERT INTO scoring.outlet_score (outlet_id, fiscal_year, total, tier, suspended,"
+    " breakdown, rule_set_id, rule_set_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    " ON CONFLICT (outlet_id, fiscal_year) DO UPDATE SET total = excluded.total,"
+    " tier = excluded.tier, suspended = excluded.suspended, breakdown = excluded.breakdown,"
+    " rule_set_id = excluded.rule_set_id, rule_set_version = excluded.rule_set_version,"
+    " computed_at = now()";
+
+int scoring_store_upsert_score(sk_db *db, const char *outlet_id, int year, int total, int tier,
+                               bool suspended, const uint8_t *breakdown, size_t len,
+                               const char *rule_set_id, int rule_set_version)
+{
+    char y[16], t[16], ti[16], v[16];
+    snprintf(y, sizeof(y), "%d", year);
+    snprintf(t, sizeof(t), "%d", total);
+    snprintf(ti, sizeof(ti), "%d", tier);
+    snprintf(v, sizeof(v), "%d", rule_set_version);
+    sk_param p[] = {SK_TEXT(outlet_id), SK_TEXT(y),
+                    SK_TEXT(t),         SK_TEXT(ti),
+                    SK_TEXT(suspended ? "true" : "false"), SK_BYTES(breakdown, len),
+                    SK_TEXT(rule_set_id), SK_TEXT(v)};
+    return sk_db_exec(db, SQL_UPSERT_SCORE, p, 8);
+}
+
+int scoring_store_delete_scores(sk_db *db, const char *company_id, int year, PGresult **res)
+{
+    char y[16];
+    snprintf(y, sizeof(y), "%d", year);
+    sk_param p[] = {SK_TEXT(company_id), SK_TEXT(y)};
+    return sk_db_query(db,
+                       "DELETE FROM scoring.outlet_score sc USING scoring.outlet_input o"
+                       " WHERE o.outlet_id = sc.outlet_id AND o.company_id = $1"
+                       " AND sc.fiscal_year = $2 RETURNING sc.outlet_id",
+                       p, 2, res);
+}
+
+#define SCORE_COLUMNS                                                                              \
+    "SELECT sc.outlet_id, o.company_id, o.outlet_name, o.outlet_type, sc.fiscal_year, sc.total," \
+    " sc.tier, sc.suspended, sc.breakdown, sc.rule_set_id, sc.rule_set_version, "                \
+    SQL_TS("sc.computed_at")                                                                       \
+    " FROM scoring.outlet_score sc JOIN scoring.outlet_input o ON o.outlet_id = sc.outlet_id"
+
+int scoring_store_load_score(sk_db *db, const char *outlet_id, int year, PGresult **res)
+{
+    char y[16];
+    snprintf(y, sizeof(y), "%d", year);
+    sk_param p[] = {SK_TEXT(outlet_id), SK_TEXT(y)};
+    SK_TRY(sk_db_query(db, SCORE_COLUMNS " WHERE sc.outlet_id = $1 AND sc.fiscal_year = $2", p, 2,
+                       res));
+    if (PQntuples(*res) == 0) {
+        PQclear(*res);
+        *res = NULL;
+        return SK_ENOTFOUND;
+    }
+    return SK_OK;
+}
+
+int scoring_store_list_scores(sk_db *db, int year, int tier, int outlet_type, const char *after,
+                              int limit, PGresult **res)
+{
+    char y[16], t[16], ot[16], l[16];
+    snprintf(y, sizeof(y), "%d", year);
+    snprintf(t, sizeof(t), "%d", tier);
+    snprintf(ot, sizeof(ot), "%d", outlet_type);
+    snprintf(l, sizeof(l), "%d", limit);
+    sk_param p[] = {SK_TEXT(y), SK_TEXT(t), SK_TEXT(ot), SK_TEXT(after && *after ? after : NULL),
+                    SK_TEXT(l)};
+    return sk_db_query(db,
+                       SCORE_COLUMNS " WHERE sc.fiscal_year = $1 AND ($2::int < 0 OR sc.tier = $2)"
+                                     " AND ($3::int = 0 OR o.outlet_type = $3)"
+                                     " AND ($4::uuid IS NULL OR sc.outlet_id > $4)"
+                                     " ORDER BY sc.outlet_id LIMIT $5",
+                       p, 5, res);
+}

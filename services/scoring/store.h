@@ -1,8 +1,118 @@
 /* store.h - SQL for the scoring schema; the only file that talks to it.
- * Statements are constants with $n parameters, never built from values. */
+ * Statements are constants with $n parameters, never built from values.
+ *
+ * Rule sets and price standards are "sets": versioned per fiscal year, at
+ * most one draft and one published each (partial unique indexes), the body
+ * packed protobuf. Reads of several columns return the PGresult (caller
+ * PQclear()s) with the columns named by the enums below. */
 #ifndef SCORING_STORE_H
 #define SCORING_STORE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "sk_db.h"
+
+typedef enum { SCORING_SET_RULES, SCORING_SET_PRICES } scoring_set_kind;
+
+/* seklik.scoring.SetState numbers <-> the state column. */
+int scoring_store_state_number(const char *state);
+
+/* One set row; `body` is malloc'ed (scoring_set_row_free). */
+typedef struct scoring_set_row {
+    char id[40];
+    int fiscal_year, version, state;
+    uint8_t *body;
+    size_t len;
+    char published_at[40];
+    char published_by[128];
+} scoring_set_row;
+
+void scoring_set_row_free(scoring_set_row *row);
+
+/* version > 0: that published or superseded version; 0: the published one;
+ * -1: the draft. SK_ENOTFOUND when there is none. */
+int scoring_store_set_load(sk_db *db, scoring_set_kind kind, int year, int version,
+                           scoring_set_row *out);
+
+/* Create or replace the year's draft; its version is the next one. *replaced
+ * says whether a draft existed; out->id and out->version are filled. */
+int scoring_store_set_save_draft(sk_db *db, scoring_set_kind kind, int year, const uint8_t *body,
+                                 size_t len, const char *by, bool *replaced, scoring_set_row *out);
+
+/* Draft -> published (with the next version), the published one ->
+ * superseded; *previous is its version (0: none). SK_ENOTFOUND without a draft. */
+int scoring_store_set_publish(sk_db *db, scoring_set_kind kind, int year, const char *by,
+                              int *previous);
+
+/* Publish `body` directly when the year has no published set (the defaults).
+ * *inserted is false when one was there already (or another caller won). */
+int scoring_store_set_insert_published(sk_db *db, scoring_set_kind kind, int year,
+                                       const uint8_t *body, size_t len, const char *by,
+                                       bool *inserted);
+
+/* ---- serialisation ----
+ * Registry and verification events of one company are applied by two
+ * subscribers at once; each stores its half and reads the other's, so under
+ * READ COMMITTED both could miss each other (and no score appear). The
+ * company lock makes the second wait for the first and then see its rows.
+ * Recomputing a year takes the year's lock shared; publishing a rule set
+ * takes it exclusive, so no event scores with the rules being replaced.
+ * Both are transaction-scoped advisory locks. */
+int scoring_store_lock_company(sk_db *db, const char *company_id);
+int scoring_store_lock_year(sk_db *db, int year, bool exclusive);
+
+/* ---- inputs ---- */
+
+typedef struct scoring_outlet_row {
+    const char *outlet_id, *company_id, *outlet_name;
+    int outlet_type; /* seklik.registry.OutletType */
+    int64_t reach_value;
+    int dewan_pers_status, chief_editor_ukw;
+    int journalists_total, journalists_valid_ukw;
+    const char *established_on; /* "YYYY-MM-DD" or NULL */
+} scoring_outlet_row;
+
+int scoring_store_upsert_outlet(sk_db *db, const scoring_outlet_row *row);
+
+/* Set one standing flag ("verified" or "suspended" semantics are the
+ * caller's): *changed when the row is new or different. */
+int scoring_store_set_standing(sk_db *db, const char *company_id, int year, bool verified,
+                               bool suspended, bool *changed);
+
+/* The standing of a company for `year`; SK_ENOTFOUND when none. */
+int scoring_store_standing(sk_db *db, const char *company_id, int year, bool *verified,
+                           bool *suspended);
+
+/* Fiscal years the company has a standing for: columns (fiscal_year). */
+int scoring_store_company_years(sk_db *db, const char *company_id, PGresult **res);
+
+/* What scoring needs for every outlet of the verified companies of `year`
+ * (one company when company_id is not NULL), ordered by outlet id. */
+enum {
+    IN_OUTLET_ID, IN_COMPANY_ID, IN_OUTLET_NAME, IN_OUTLET_TYPE, IN_REACH, IN_DEWAN_PERS,
+    IN_CHIEF_UKW, IN_JOURNALISTS, IN_JOURNALISTS_UKW, IN_FOUNDED_DAYS, IN_SUSPENDED,
+    IN_PERFORMANCE, IN_PREV_TOTAL, IN_PREV_TIER
+};
+int scoring_store_inputs(sk_db *db, const char *company_id, int year, PGresult **res);
+
+int scoring_store_upsert_score(sk_db *db, const char *outlet_id, int year, int total, int tier,
+                               bool suspended, const uint8_t *breakdown, size_t len,
+                               const char *rule_set_id, int rule_set_version);
+
+/* Drop the scores of an outlet no longer verified: columns (outlet_id). */
+int scoring_store_delete_scores(sk_db *db, const char *company_id, int year, PGresult **res);
+
+/* One score with its outlet: columns below, SK_ENOTFOUND when none. */
+enum {
+    SC_OUTLET_ID, SC_COMPANY_ID, SC_OUTLET_NAME, SC_OUTLET_TYPE, SC_YEAR, SC_TOTAL, SC_TIER,
+    SC_SUSPENDED, SC_BREAKDOWN, SC_RULE_SET_ID, SC_RULE_SET_VERSION, SC_COMPUTED_AT
+};
+int scoring_store_load_score(sk_db *db, const char *outlet_id, int year, PGresult **res);
+
+/* A page of scores of `year` after outlet id `after` ("" = from the start);
+ * tier < 0 and outlet_type 0 mean any. Same columns as load_score. */
+int scoring_store_list_scores(sk_db *db, int year, int tier, int outlet_type, const char *after,
+                              int limit, PGresult **res);
 
 #endif

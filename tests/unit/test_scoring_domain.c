@@ -778,6 +778,28 @@ static void product_names_round_trip(void **state)
     assert_int_equal(p, SCORING_PRODUCT_TV_SPOT);
 }
 
+static void dates_parse_strictly(void **state)
+{
+    (void)state;
+    int32_t d = -1;
+    assert_true(scoring_parse_date("1970-01-01", &d));
+    assert_int_equal(d, 0);
+    assert_true(scoring_parse_date("2027-01-01", &d));
+    assert_int_equal(d, 20819);
+    assert_true(scoring_parse_date("2024-02-29", NULL));
+    assert_false(scoring_parse_date("2027-02-29", NULL)); /* not a leap year */
+    assert_false(scoring_parse_date("2027-13-01", NULL));
+    assert_false(scoring_parse_date("2027-1-01", NULL));
+    assert_false(scoring_parse_date("2027-01-01T00", NULL));
+    assert_false(scoring_parse_date("", NULL));
+    assert_false(scoring_parse_date(NULL, NULL));
+    /* the age rule on 1 January of the fiscal year */
+    int32_t founded, jan1;
+    assert_true(scoring_parse_date("2020-01-01", &founded));
+    assert_true(scoring_parse_date("2027-01-01", &jan1));
+    assert_int_equal(scoring_company_age_years(founded, jan1), 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -802,6 +824,7 @@ int main(void)
         cmocka_unit_test(ceiling_lookup_not_found),
         cmocka_unit_test(ceiling_lookup_never_for_tier_none),
         cmocka_unit_test(product_names_round_trip),
+        cmocka_unit_test(dates_parse_strictly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,679 @@
+/* events.c - the read model scores are computed from, the sets in force, and
+ * recomputation.
+ *
+ * registry.company.* events bring each outlet's inputs; verification.company.*
+ * events bring the company's standing per fiscal year. The two sources are
+ * not ordered with respect to each other, so each event stores its half and
+ * recomputes from whatever is stored: inputs without a standing score
+ * nothing, a standing without inputs scores nothing, and the second to
+ * arrive produces the score. Recomputing from the same rows gives the same
+ * score, and no event is emitted for an unchanged one (idempotent).
+ *
+ * Choices (documented here and in the reply that introduced them):
+ * - Company age is counted in whole years on 1 January of the fiscal year.
+ * - A journalist's UKW certificate counts when the level is not NONE and the
+ *   expiry is on or after the day the registry event is applied (WIB); a
+ *   certificate without an expiry date does not count.
+ * - Last year's performance is the row of fiscal_year - 1; no row = neutral.
+ * - A year without a published rule set (price standard) gets the DOMAIN.md
+ *   default published as the next version by "system", audited.
+ * - Cached ceilings are dropped inside the transaction that changes a score;
+ *   the subscriber and RPC APIs have no after-commit hook, so a read racing
+ *   the commit can re-cache the old value for at most the TTL (300 s). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "seklik/registry.pb-c.h"
+#include "seklik/verification.pb-c.h"
+#include "sk_audit.h"
+#include "sk_err.h"
+#include "sk_id.h"
+#include "sk_log.h"
+#include "sk_outbox.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- the cache of the event path ---- */
+
+static sk_cache *event_cache;
+static pthread_once_t event_cache_once = PTHREAD_ONCE_INIT;
+
+static void open_event_cache(void)
+{
+    const char *url = getenv("SEKLIK_REDIS_URL");
+    if (!url || !*url)
+        url = "redis://127.0.0.1:6379/0";
+    if (sk_cache_open(url, "scoring", &event_cache) != SK_OK)
+        event_cache = NULL;
+}
+
+sk_cache *scoring_event_cache(void)
+{
+    pthread_once(&event_cache_once, open_event_cache);
+    return event_cache;
+}
+
+/* ---- rule sets between the API and the domain ---- */
+
+static bool structure_problem(scoring_problem *p, const char *reason, const char *fmt, size_t i)
+{
+    snprintf(p->field, sizeof(p->field), fmt, i);
+    snprintf(p->reason, sizeof(p->reason), "%s", reason);
+    return false;
+}
+
+static bool copy_bands(Seklik__Scoring__Band *const *in, size_t n, scoring_band_list *out)
+{
+    if (n > SCORING_MAX_BANDS)
+        return false;
+    out->n = n;
+    for (size_t b = 0; b < n; b++) {
+        out->band[b].threshold = in[b] ? in[b]->threshold : 0;
+        out->band[b].points = in[b] ? in[b]->points : 0;
+    }
+    return true;
+}
+
+bool scoring_rules_from_api(const Seklik__Scoring__RuleSet *in, scoring_rule_set *out,
+                            scoring_problem *p)
+{
+    memset(out, 0, sizeof(*out));
+    memset(p, 0, sizeof(*p));
+    bool seen[SCORING_CRITERION_COUNT] = {false};
+    for (size_t j = 0; j < in->n_criteria; j++) {
+        const Seklik__Scoring__CriterionRule *c = in->criteria[j];
+        int id = c ? (int)c->criterion - 1 : -1;
+        if (id < 0 || id >= SCORING_CRITERION_COUNT)
+            return structure_problem(p, "unknown criterion", "criteria[%zu].criterion", j);
+        if (seen[id])
+            return structure_problem(p, "criterion listed twice", "criteria[%zu].criterion", j);
+        seen[id] = true;
+        out->criteria[id].id = (scoring_criterion_id)id;
+        out->criteria[id].max = c->max_points;
+        if (!copy_bands(c->bands, c->n_bands, &out->criteria[id].bands))
+            return structure_problem(p, "too many bands (at most 8)", "criteria[%zu].bands", j);
+    }
+    for (size_t i = 0; i < SCORING_CRITERION_COUNT; i++)
+        if (!seen[i])
+            return structure_problem(p, "every criterion must be listed once", "criteria", i);
+    bool seen_reach[SCORING_OUTLET_COUNT] = {false};
+    for (size_t k = 0; k < in->n_reach; k++) {
+        const Seklik__Scoring__ReachBands *r = in->reach[k];
+        int t = r ? (int)r->outlet_type - 1 : -1;
+        if (t < 0 || t >= SCORING_OUTLET_COUNT)
+            return structure_problem(p, "unknown outlet type", "reach[%zu].outletType", k);
+        if (seen_reach[t])
+            return structure_problem(p, "outlet type listed twice", "reach[%zu].outletType", k);
+        seen_reach[t] = true;
+        if (!copy_bands(r->bands, r->n_bands, &out->reach[t]))
+            return structure_problem(p, "too many bands (at most 8)", "reach[%zu].bands", k);
+    }
+    if (!in->tiers)
+        return structure_problem(p, "tier thresholds are required", "tiers", 0);
+    out->tiers.a = in->tiers->a;
+    out->tiers.b = in->tiers->b;
+    out->tiers.c = in->tiers->c;
+    out->performance_neutral_points = in->performance_neutral_points;
+    return true;
+}
+
+/* "performance_neutral_points" -> "performanceNeutralPoints" */
+static void camel(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (bool up = false; *s && o + 1 < cap; s++) {
+        if (*s == '_') {
+            up = true;
+            continue;
+        }
+        out[o++] = up && *s >= 'a' && *s <= 'z' ? (char)(*s - 'a' + 'A') : *s;
+        up = false;
+    }
+    out[o] = '\0';
+}
+
+void scoring_api_field(const Seklik__Scoring__RuleSet *in, const char *f, char *out, size_t cap)
+{
+    char rest[64];
+    size_t i;
+    int used = 0;
+    if (sscanf(f, "criteria[%zu]%n", &i, &used) == 1 && used > 0) {
+        const char *tail = f + used;
+        size_t j = i;
+        for (size_t k = 0; k < in->n_criteria; k++)
+            if (in->criteria[k] && (int)in->criteria[k]->criterion == (int)i + 1)
+                j = k;
+        if (strcmp(tail, ".max") == 0)
+            tail = ".maxPoints";
+        else if (strcmp(tail, ".id") == 0)
+            tail = ".criterion";
+        camel(tail, rest, sizeof(rest));
+        snprintf(out, cap, "criteria[%zu]%s", j, rest);
+        return;
+    }
+    if (strncmp(f, "reach.", 6) == 0) {
+        const char *name = f + 6, *dot = strchr(name, '.');
+        size_t n = dot ? (size_t)(dot - name) : strlen(name);
+        for (int t = 0; t < SCORING_OUTLET_COUNT; t++) {
+            const char *tn = scoring_outlet_type_name((scoring_outlet_type)t);
+            if (strlen(tn) != n || strncmp(tn, name, n) != 0)
+                continue;
+            for (size_t k = 0; k < in->n_reach; k++)
+                if (in->reach[k] && (int)in->reach[k]->outlet_type == t + 1) {
+                    camel(dot ? dot : "", rest, sizeof(rest));
+                    snprintf(out, cap, "reach[%zu]%s", k, rest);
+                    return;
+                }
+        }
+        snprintf(out, cap, "reach");
+        return;
+    }
+    camel(f, out, cap);
+}
+
+int scoring_rules_pack(const scoring_rule_set *rs, uint8_t **body, size_t *len)
+{
+    Seklik__Scoring__Band bands[SCORING_CRITERION_COUNT + SCORING_OUTLET_COUNT][SCORING_MAX_BANDS];
+    Seklik__Scoring__Band *band_ptrs[SCORING_CRITERION_COUNT + SCORING_OUTLET_COUNT]
+                                    [SCORING_MAX_BANDS];
+    Seklik__Scoring__CriterionRule crit[SCORING_CRITERION_COUNT], *crit_ptrs[SCORING_CRITERION_COUNT];
+    Seklik__Scoring__ReachBands reach[SCORING_OUTLET_COUNT], *reach_ptrs[SCORING_OUTLET_COUNT];
+    for (size_t l = 0; l < SCORING_CRITERION_COUNT + SCORING_OUTLET_COUNT; l++) {
+        const scoring_band_list *src = l < SCORING_CRITERION_COUNT
+                                           ? &rs->criteria[l].bands
+                                           : &rs->reach[l - SCORING_CRITERION_COUNT];
+        for (size_t b = 0; b < src->n; b++) {
+            seklik__scoring__band__init(&bands[l][b]);
+            bands[l][b].threshold = src->band[b].threshold;
+            bands[l][b].points = src->band[b].points;
+            band_ptrs[l][b] = &bands[l][b];
+        }
+        if (l < SCORING_CRITERION_COUNT) {
+            seklik__scoring__criterion_rule__init(&crit[l]);
+            crit[l].criterion = (Seklik__Scoring__Criterion)(l + 1);
+            crit[l].max_points = rs->criteria[l].max;
+            crit[l].n_bands = src->n;
+            crit[l].bands = band_ptrs[l];
+            crit_ptrs[l] = &crit[l];
+        } else {
+            size_t t = l - SCORING_CRITERION_COUNT;
+            seklik__scoring__reach_bands__init(&reach[t]);
+            reach[t].outlet_type = (Seklik__Registry__OutletType)(t + 1);
+            reach[t].n_bands = src->n;
+            reach[t].bands = band_ptrs[l];
+            reach_ptrs[t] = &reach[t];
+        }
+    }
+    Seklik__Scoring__TierThresholds tiers = SEKLIK__SCORING__TIER_THRESHOLDS__INIT;
+    tiers.a = rs->tiers.a;
+    tiers.b = rs->tiers.b;
+    tiers.c = rs->tiers.c;
+    Seklik__Scoring__RuleSet m = SEKLIK__SCORING__RULE_SET__INIT;
+    m.n_criteria = SCORING_CRITERION_COUNT;
+    m.criteria = crit_ptrs;
+    m.n_reach = SCORING_OUTLET_COUNT;
+    m.reach = reach_ptrs;
+    m.performance_neutral_points = rs->performance_neutral_points;
+    m.tiers = &tiers;
+    *len = seklik__scoring__rule_set__get_packed_size(&m);
+    *body = malloc(*len ? *len : 1);
+    if (!*body)
+        return SK_ENOMEM;
+    seklik__scoring__rule_set__pack(&m, *body);
+    return SK_OK;
+}
+
+static int prices_pack_default(uint8_t **body, size_t *len)
+{
+    size_t n = scoring_default_prices_count;
+    Seklik__Scoring__PriceEntry *e = calloc(n, sizeof(*e));
+    Seklik__Scoring__PriceEntry **ptrs = calloc(n, sizeof(*ptrs));
+    int rc = SK_ENOMEM;
+    if (!e || !ptrs)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        const scoring_price_entry *d = &scoring_default_prices[i];
+        seklik__scoring__price_entry__init(&e[i]);
+        e[i].outlet_type = (Seklik__Registry__OutletType)(d->outlet_type + 1);
+        e[i].product = (Seklik__Scoring__Product)(d->product + 1);
+        e[i].tier = (Seklik__Scoring__Tier)d->tier;
+        e[i].ceiling = d->ceiling;
+        ptrs[i] = &e[i];
+    }
+    Seklik__Scoring__PriceStandard m = SEKLIK__SCORING__PRICE_STANDARD__INIT;
+    m.n_entries = n;
+    m.entries = ptrs;
+    *len = seklik__scoring__price_standard__get_packed_size(&m);
+    *body = malloc(*len ? *len : 1);
+    if (*body) {
+        seklik__scoring__price_standard__pack(&m, *body);
+        rc = SK_OK;
+    }
+done:
+    free(e);
+    free(ptrs);
+    return rc;
+}
+
+/* ---- the sets in force ---- */
+
+static int audit_default(sk_db *db, const char *entity, const scoring_set_row *row)
+{
+    char after[160];
+    snprintf(after, sizeof(after),
+             "{\"fiscalYear\":%d,\"version\":%d,\"state\":\"published\",\"default\":true}",
+             row->fiscal_year, row->version);
+    char action[64];
+    snprintf(action, sizeof(action), "%s.published", entity);
+    return sk_audit_append(db, NULL, action, entity, row->id, NULL, after, NULL);
+}
+
+/* The published set of `year`, publishing `make_default`'s body first when
+ * there is none. Runs in the caller's transaction, or in one of its own. */
+static int set_in_force(sk_db *db, scoring_set_kind kind, int year,
+                        int (*make_default)(uint8_t **, size_t *), scoring_set_row *out)
+{
+    int rc = scoring_store_set_load(db, kind, year, 0, out);
+    if (rc != SK_ENOTFOUND)
+        return rc;
+    uint8_t *body = NULL;
+    size_t len = 0;
+    SK_TRY(make_default(&body, &len));
+    bool own_tx = !db->in_tx, inserted = false;
+    rc = own_tx ? sk_db_begin(db) : SK_OK;
+    if (rc == SK_OK)
+        rc = scoring_store_set_insert_published(db, kind, year, body, len, SCORING_SYSTEM_ACTOR,
+                                                &inserted);
+    free(body);
+    if (rc == SK_OK)
+        rc = scoring_store_set_load(db, kind, year, 0, out);
+    if (rc == SK_OK && inserted) {
+        rc = audit_default(db, kind == SCORING_SET_RULES ? "rule_set" : "price_standard", out);
+        if (rc == SK_OK)
+            sk_log_info("fiscal year %d had no published %s: the default is version %d", year,
+                        kind == SCORING_SET_RULES ? "rule set" : "price standard", out->version);
+        else
+            scoring_set_row_free(out);
+    }
+    if (own_tx) {
+        if (rc == SK_OK)
+            rc = sk_db_commit(db);
+        else
+            sk_db_rollback(db);
+    }
+    if (rc == SK_EEXISTS && own_tx) /* another caller published it first */
+        return scoring_store_set_load(db, kind, year, 0, out);
+    return rc;
+}
+
+static int default_rules(uint8_t **body, size_t *len)
+{
+    return scoring_rules_pack(&scoring_default_rule_set, body, len);
+}
+
+int scoring_rules_for_year(sk_db *db, int year, scoring_rules_in_force *out)
+{
+    scoring_set_row row;
+    SK_TRY(set_in_force(db, SCORING_SET_RULES, year, default_rules, &row));
+    Seklik__Scoring__RuleSet *m = seklik__scoring__rule_set__unpack(NULL, row.len, row.body);
+    scoring_problem p;
+    int rc = m && scoring_rules_from_api(m, &out->rules, &p) &&
+                     scoring_rule_set_valid(&out->rules, &p)
+                 ? SK_OK
+                 : SK_EINTERNAL;
+    if (rc != SK_OK)
+        sk_log_error("published rule set %s of %d cannot score: %s %s", row.id, year,
+                     m ? p.field : "unreadable", m ? p.reason : "");
+    snprintf(out->id, sizeof(out->id), "%s", row.id);
+    out->version = row.version;
+    if (m)
+        seklik__scoring__rule_set__free_unpacked(m, NULL);
+    scoring_set_row_free(&row);
+    return rc;
+}
+
+int scoring_prices_for_year(sk_db *db, int year, scoring_set_row *out)
+{
+    return set_in_force(db, SCORING_SET_PRICES, year, prices_pack_default, out);
+}
+
+/* ---- recomputation ---- */
+
+static void ceiling_prefix(char *buf, size_t cap, int year, const char *outlet_id)
+{
+    if (outlet_id)
+        snprintf(buf, cap, "ceiling:%d:%s:", year, outlet_id);
+    else
+        snprintf(buf, cap, "ceiling:%d:", year);
+}
+
+static void invalidate(sk_cache *cache, int year, const char *outlet_id)
+{
+    char prefix[96];
+    if (!cache)
+        return;
+    ceiling_prefix(prefix, sizeof(prefix), year, outlet_id);
+    sk_cache_invalidate_prefix(cache, prefix);
+}
+
+static void now_iso(char out[40])
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 40 - n, ".%06dZ", (int)(ts.tv_nsec / 1000) % 1000000);
+}
+
+static int audit_score(sk_db *db, const Seklik__Bus__Actor *actor, const char *correlation,
+                       const Seklik__Scoring__OutletScore *s, bool had, int prev_total,
+                       int prev_tier)
+{
+    char before[96], after[160];
+    snprintf(before, sizeof(before), "{\"total\":%d,\"tier\":\"%s\"}", prev_total,
+             scoring_tier_name((scoring_tier)prev_tier));
+    snprintf(after, sizeof(after),
+             "{\"fiscalYear\":%d,\"total\":%d,\"tier\":\"%s\",\"ruleSetVersion\":%d}",
+             s->fiscal_year, s->total, scoring_tier_name((scoring_tier)s->tier),
+             s->rule_set_version);
+    return sk_audit_append(db, actor, "outlet_score.computed", "outlet", s->outlet_id,
+                           had ? before : NULL, after, correlation);
+}
+
+/* Score one row of scoring_store_inputs and store it; emit when changed. */
+static int score_row(sk_db *db, sk_cache *cache, PGresult *res, int i, int year, int32_t jan1,
+                     const scoring_rules_in_force *rif, const Seklik__Bus__Actor *actor,
+                     const char *correlation, bool audit, int *changed)
+{
+    const char *outlet_id = PQgetvalue(res, i, IN_OUTLET_ID);
+    int type = atoi(PQgetvalue(res, i, IN_OUTLET_TYPE));
+    scoring_inputs in = {0};
+    in.dewan_pers_status = (scoring_dewan_pers)atoi(PQgetvalue(res, i, IN_DEWAN_PERS));
+    in.chief_editor_ukw = (scoring_ukw)atoi(PQgetvalue(res, i, IN_CHIEF_UKW));
+    in.journalists_total = atoi(PQgetvalue(res, i, IN_JOURNALISTS));
+    in.journalists_with_valid_ukw = atoi(PQgetvalue(res, i, IN_JOURNALISTS_UKW));
+    const char *founded = PQgetvalue(res, i, IN_FOUNDED_DAYS);
+    int age = *founded ? scoring_company_age_years((int32_t)atol(founded), jan1) : 0;
+    in.company_age_years = age < 0 ? 0 : age;
+    in.outlet_type = (scoring_outlet_type)(type - 1);
+    in.reach_value = sk_db_get_int64(res, i, IN_REACH);
+    const char *perf = PQgetvalue(res, i, IN_PERFORMANCE);
+    in.has_performance_history = *perf != '\0';
+    in.performance_percent = atoi(perf);
+    in.suspended = PQgetvalue(res, i, IN_SUSPENDED)[0] == 't';
+
+    scoring_result r;
+    if (type < 1 || type > SCORING_OUTLET_COUNT || !scoring_compute(&in, &rif->rules, &r)) {
+        sk_log_warn("outlet %s: inputs out of range, not scored", outlet_id);
+        return SK_OK;
+    }
+
+    Seklik__Scoring__BreakdownLine lines[SCORING_CRITERION_COUNT], *line_ptrs[SCORING_CRITERION_COUNT];
+    for (size_t c = 0; c < SCORING_CRITERION_COUNT; c++) {
+        seklik__scoring__breakdown_line__init(&lines[c]);
+        lines[c].criterion = (Seklik__Scoring__Criterion)(r.lines[c].id + 1);
+        lines[c].points = r.lines[c].points;
+        lines[c].max_points = r.lines[c].max;
+        lines[c].input_value = r.lines[c].value;
+        lines[c].threshold = r.lines[c].threshold;
+        lines[c].rule = r.lines[c].rule;
+        line_ptrs[c] = &lines[c];
+    }
+    char computed_at[40];
+    now_iso(computed_at);
+    Seklik__Scoring__OutletScore s = SEKLIK__SCORING__OUTLET_SCORE__INIT;
+    s.outlet_id = (char *)outlet_id;
+    s.company_id = PQgetvalue(res, i, IN_COMPANY_ID);
+    s.outlet_name = PQgetvalue(res, i, IN_OUTLET_NAME);
+    s.outlet_type = (Seklik__Registry__OutletType)type;
+    s.fiscal_year = year;
+    s.total = r.total;
+    s.tier = (Seklik__Scoring__Tier)r.tier;
+    s.n_breakdown = SCORING_CRITERION_COUNT;
+    s.breakdown = line_ptrs;
+    s.rule_set_id = (char *)rif->id;
+    s.rule_set_version = rif->version;
+    s.computed_at = computed_at;
+    s.suspended = in.suspended;
+
+    /* The stored breakdown is an OutletScore holding only its lines. */
+    Seklik__Scoring__OutletScore only = SEKLIK__SCORING__OUTLET_SCORE__INIT;
+    only.n_breakdown = s.n_breakdown;
+    only.breakdown = s.breakdown;
+    uint8_t packed[2048];
+    size_t len = seklik__scoring__outlet_score__get_packed_size(&only);
+    if (len > sizeof(packed))
+        return SK_EINTERNAL;
+    seklik__scoring__outlet_score__pack(&only, packed);
+    SK_TRY(scoring_store_upsert_score(db, outlet_id, year, r.total, r.tier, in.suspended, packed,
+                                      len, rif->id, rif->version));
+
+    const char *prev = PQgetvalue(res, i, IN_PREV_TOTAL);
+    bool had = *prev != '\0';
+    int prev_total = had ? atoi(prev) : 0, prev_tier = atoi(PQgetvalue(res, i, IN_PREV_TIER));
+    if (had && prev_total == r.total && prev_tier == (int)r.tier)
+        return SK_OK;
+    Seklik__Scoring__OutletTiered ev = SEKLIK__SCORING__OUTLET_TIERED__INIT;
+    ev.score = &s;
+    ev.previous_tier = (Seklik__Scoring__Tier)prev_tier;
+    ev.previous_total = prev_total;
+    SK_TRY(sk_outbox_append(db, "scoring.outlet.tiered", &ev.base, actor, correlation, NULL));
+    if (audit)
+        SK_TRY(audit_score(db, actor, correlation, &s, had, prev_total, prev_tier));
+    invalidate(cache, year, outlet_id);
+    (*changed)++;
+    return SK_OK;
+}
+
+static int drop_scores(sk_db *db, sk_cache *cache, const char *company_id, int year,
+                       const Seklik__Bus__Actor *actor, const char *correlation)
+{
+    PGresult *res;
+    SK_TRY(scoring_store_delete_scores(db, company_id, year, &res));
+    int rc = SK_OK;
+    for (int i = 0; i < PQntuples(res) && rc == SK_OK; i++) {
+        const char *outlet_id = PQgetvalue(res, i, 0);
+        char after[64];
+        snprintf(after, sizeof(after), "{\"fiscalYear\":%d,\"removed\":true}", year);
+        rc = sk_audit_append(db, actor, "outlet_score.removed", "outlet", outlet_id, NULL, after,
+                             correlation);
+        invalidate(cache, year, outlet_id);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int scoring_recompute(sk_db *db, sk_cache *cache, const char *company_id, int year,
+                      const Seklik__Bus__Actor *actor, const char *correlation, bool audit,
+                      int *changed)
+{
+    int n = 0;
+    if (!changed)
+        changed = &n;
+    SK_TRY(scoring_store_lock_year(db, year, company_id == NULL));
+    if (company_id) {
+        bool verified = false, suspended = false;
+        int rc = scoring_store_standing(db, company_id, year, &verified, &suspended);
+        if (rc != SK_OK && rc != SK_ENOTFOUND)
+            return rc;
+        if (!verified) /* scores of unverified outlets are not kept */
+            return drop_scores(db, cache, company_id, year, actor, correlation);
+    }
+    scoring_rules_in_force rif;
+    SK_TRY(scoring_rules_for_year(db, year, &rif));
+    char jan1_text[16];
+    int32_t jan1 = 0;
+    snprintf(jan1_text, sizeof(jan1_text), "%04d-01-01", year);
+    if (!scoring_parse_date(jan1_text, &jan1))
+        return SK_EINVAL;
+    PGresult *res;
+    SK_TRY(scoring_store_inputs(db, company_id, year, &res));
+    /* A whole year re-scored drops the year's ceilings once, not per outlet
+     * (each prefix drop is a SCAN). */
+    sk_cache *per_outlet = company_id ? cache : NULL;
+    int rc = SK_OK, before = *changed;
+    for (int i = 0; i < PQntuples(res) && rc == SK_OK; i++)
+        rc = score_row(db, per_outlet, res, i, year, jan1, &rif, actor, correlation, audit,
+                       changed);
+    PQclear(res);
+    if (rc == SK_OK && !company_id && *changed > before)
+        invalidate(cache, year, NULL);
+    return rc;
+}
+
+/* ---- registry.company.*: the outlets' inputs ---- */
+
+/* Today's calendar date in WIB (UTC+7), days since 1970-01-01. */
+static int32_t today(void)
+{
+    return (int32_t)((time(NULL) + 7 * 3600) / 86400);
+}
+
+static int64_t reach_of(const Seklik__Registry__OutletInput *o)
+{
+    switch (o->type) {
+    case SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER:
+        return o->monthly_visitors;
+    case SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_CETAK:
+        return o->circulation;
+    default:
+        return o->audience;
+    }
+}
+
+int scoring_apply_registry(sk_db *db, const Seklik__Bus__Event *ev, void *app)
+{
+    (void)app;
+    Seklik__Registry__CompanyChanged *cc =
+        seklik__registry__company_changed__unpack(NULL, ev->body.len, ev->body.data);
+    const Seklik__Registry__Company *c = cc ? cc->company : NULL;
+    int rc = SK_OK;
+    /* An unreadable body would block the stream forever: logged, skipped. */
+    if (!c || !sk_uuid_valid(c->id)) {
+        sk_log_warn("%s seq %llu: no readable company, skipped", ev->type,
+                    (unsigned long long)ev->seq);
+        goto done;
+    }
+    rc = scoring_store_lock_company(db, c->id);
+    if (rc != SK_OK)
+        goto done;
+    int32_t day = today(), expiry;
+    int journalists = 0, valid_ukw = 0, chief = 0;
+    for (size_t i = 0; i < c->n_people; i++) {
+        const Seklik__Registry__PersonInput *p = c->people[i] ? c->people[i]->data : NULL;
+        if (!p)
+            continue;
+        bool level = p->ukw_level > SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_NONE &&
+                     p->ukw_level <= SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_UTAMA;
+        if (p->role == SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_JOURNALIST) {
+            journalists++;
+            if (level && scoring_parse_date(p->ukw_certificate_expiry, &expiry) && expiry >= day)
+                valid_ukw++;
+        } else if (p->role == SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_CHIEF_EDITOR && level &&
+                   (int)p->ukw_level > chief) {
+            chief = (int)p->ukw_level;
+        }
+    }
+    const Seklik__Registry__CompanyInput *d = c->data;
+    int dewan = d && d->dewan_pers_status >= 0 && d->dewan_pers_status <= 2
+                    ? (int)d->dewan_pers_status
+                    : 0;
+    const char *established =
+        d && scoring_parse_date(d->established_on, NULL) ? d->established_on : NULL;
+    for (size_t i = 0; i < c->n_outlets && rc == SK_OK; i++) {
+        const Seklik__Registry__Outlet *o = c->outlets[i];
+        if (!o || !o->data || !sk_uuid_valid(o->id) || o->data->type < 1 || o->data->type > 4) {
+            sk_log_warn("%s: company %s has an outlet without id or type, skipped", ev->type,
+                        c->id);
+            continue;
+        }
+        int64_t reach = reach_of(o->data);
+        scoring_outlet_row row = {
+            .outlet_id = o->id,
+            .company_id = c->id,
+            .outlet_name = o->data->name,
+            .outlet_type = (int)o->data->type,
+            .reach_value = reach < 0 ? 0 : reach,
+            .dewan_pers_status = dewan,
+            .chief_editor_ukw = chief,
+            .journalists_total = journalists,
+            .journalists_valid_ukw = valid_ukw,
+            .established_on = established,
+        };
+        rc = scoring_store_upsert_outlet(db, &row);
+    }
+    PGresult *years = NULL;
+    if (rc == SK_OK)
+        rc = scoring_store_company_years(db, c->id, &years);
+    for (int i = 0; rc == SK_OK && i < PQntuples(years); i++)
+        rc = scoring_recompute(db, scoring_event_cache(), c->id, atoi(PQgetvalue(years, i, 0)),
+                               ev->actor, ev->correlation_id, true, NULL);
+    if (years)
+        PQclear(years);
+done:
+    if (cc)
+        seklik__registry__company_changed__free_unpacked(cc, NULL);
+    return rc;
+}
+
+/* ---- verification.company.*: the standing per fiscal year ---- */
+
+int scoring_apply_verification(sk_db *db, const Seklik__Bus__Event *ev, void *app)
+{
+    (void)app;
+    static const char PREFIX[] = "verification.company.";
+    const char *what = ev->type ? ev->type + strlen(PREFIX) : "";
+    if (!ev->type || strncmp(ev->type, PREFIX, strlen(PREFIX)) != 0 ||
+        (strcmp(what, "verified") && strcmp(what, "suspended") && strcmp(what, "rejected")))
+        return SK_OK;
+    Seklik__Verification__CaseChanged *cc =
+        seklik__verification__case_changed__unpack(NULL, ev->body.len, ev->body.data);
+    const Seklik__Verification__Case *vc = cc ? cc->verification_case : NULL;
+    int rc = SK_OK;
+    if (!vc || !sk_uuid_valid(vc->company_id) || vc->fiscal_year < 2000 ||
+        vc->fiscal_year > 2100) {
+        sk_log_warn("%s seq %llu: no readable case, skipped", ev->type,
+                    (unsigned long long)ev->seq);
+        goto done;
+    }
+    rc = scoring_store_lock_company(db, vc->company_id);
+    if (rc != SK_OK)
+        goto done;
+    bool verified = false, suspended = false;
+    rc = scoring_store_standing(db, vc->company_id, vc->fiscal_year, &verified, &suspended);
+    if (rc != SK_OK && rc != SK_ENOTFOUND)
+        goto done;
+    bool was_verified = verified, was_suspended = suspended;
+    if (strcmp(what, "verified") == 0) {
+        verified = true;
+        suspended = false; /* a verification after a suspension reinstates */
+    } else if (strcmp(what, "suspended") == 0) {
+        suspended = true;
+    } else {
+        verified = suspended = false;
+    }
+    bool changed = false;
+    rc = scoring_store_set_standing(db, vc->company_id, vc->fiscal_year, verified, suspended,
+                                    &changed);
+    if (rc == SK_OK && changed) {
+        char before[96], after[96];
+        snprintf(before, sizeof(before), "{\"verified\":%s,\"suspended\":%s}",
+                 was_verified ? "true" : "false", was_suspended ? "true" : "false");
+        snprintf(after, sizeof(after), "{\"fiscalYear\":%d,\"verified\":%s,\"suspended\":%s}",
+                 vc->fiscal_year, verified ? "true" : "false", suspended ? "true" : "false");
+        rc = sk_audit_append(db, ev->actor, "company_standing.changed", "company",
+                             vc->company_id, before, after, ev->correlation_id);
+    }
+    if (rc == SK_OK)
+        rc = scoring_recompute(db, scoring_event_cache(), vc->company_id, vc->fiscal_year,
+                               ev->actor, ev->correlation_id, true, NULL);
+done:
+    if (cc)
+        seklik__verification__case_changed__free_unpacked(cc, NULL);
+    return rc;
+}

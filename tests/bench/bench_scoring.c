@@ -1,0 +1,222 @@
+/* bench_scoring - re-scoring a fiscal year and the ceiling hot path, with
+ * references measured on the same servers in the same run.
+ *
+ * Seeding (not measured): N outlets of N verified companies are written
+ * straight into scoring.outlet_input and scoring.company_standing with SQL,
+ * as the registry and verification events would leave them. Measured:
+ * PublishRuleSet re-scoring all N in one transaction (goal < 1 s for
+ * 10,000; each outlet is new, so each gets a score row and an event), and
+ * GetCeiling p50/p99 over many cached calls (goal p99 < 1 ms). References:
+ * a plain hiredis GET loop on the same Redis, and pgbench running a
+ * primary-key SELECT on the same PostgreSQL. argv[4] = seklik-scoring. */
+#include <hiredis/hiredis.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "../integration/it_common.h"
+#include "seklik/scoring.pb-c.h"
+
+#define YEAR 2027
+
+static int n_outlets = 10000;
+static int ceiling_calls = 5000;
+static char dsn[512];
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static char *r_admin[] = {"admin"};
+
+static Seklik__Bus__Actor admin(void)
+{
+    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
+    a.user_id = "bench-admin";
+    a.roles = r_admin;
+    a.n_roles = 1;
+    return a;
+}
+
+static void *rpc(sk_rpc_client *c, const char *method, bool command, const ProtobufCMessage *in,
+                 const ProtobufCMessageDescriptor *out)
+{
+    char key[SK_UUID_STRLEN], why[256];
+    sk_uuid7(key);
+    Seklik__Bus__Actor a = admin();
+    ProtobufCMessage *m = NULL;
+    int rc = sk_rpc_call_decode(c, method, &a, command ? key : NULL, in, out, 120000, &m, why,
+                                sizeof(why));
+    if (rc != SK_OK)
+        fprintf(stderr, "%s: %s\n", method, why);
+    assert_int_equal(rc, SK_OK);
+    return m;
+}
+
+static void percentiles(double *v, int n, double *p50, double *p99)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp_double);
+    *p50 = v[n / 2];
+    *p99 = v[(n * 99) / 100];
+}
+
+/* pgbench on the same server with `sql` as the script: average latency, ms. */
+static double pgbench_ms(const char *db, const char *sql, int seconds)
+{
+    char script[256], cmd[1400];
+    snprintf(script, sizeof(script), "%s/pgbench-scoring.sql", it_logdir);
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fputs(sql, f);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd),
+             "%s/pgbench -n -h 127.0.0.1 -p %s -U %s -c 1 -j 1 -T %d -f %s %s 2>/dev/null | "
+             "sed -n -e 's/^latency average = \\([0-9.]*\\) ms/\\1/p'",
+             sk_test_env("SEKLIK_TEST_PG_BIN"), sk_test_env("SEKLIK_TEST_PG_PORT"),
+             sk_test_env("SEKLIK_TEST_PG_ROLE"), seconds, script, db);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    double lat = 0;
+    if (fscanf(p, "%lf", &lat) != 1)
+        lat = 0;
+    pclose(p);
+    return lat;
+}
+
+/* Raw GET round trips on the same Redis: p50/p99 in ms. */
+static void redis_get(const char *url, double *p50, double *p99)
+{
+    char host[64] = "127.0.0.1";
+    int port = 6379;
+    assert_true(sscanf(url, "redis://%63[^:]:%d", host, &port) == 2);
+    redisContext *r = redisConnect(host, port);
+    assert_true(r && !r->err);
+    freeReplyObject(redisCommand(r, "SET bench:scoring:ref %b", "0123456789abcdef0123456789", (size_t)26));
+    double *lat = calloc((size_t)ceiling_calls, sizeof(double));
+    for (int i = 0; i < ceiling_calls; i++) {
+        double t = now_ms();
+        redisReply *rep = redisCommand(r, "GET bench:scoring:ref");
+        lat[i] = now_ms() - t;
+        assert_non_null(rep);
+        freeReplyObject(rep);
+    }
+    percentiles(lat, ceiling_calls, p50, p99);
+    free(lat);
+    redisFree(r);
+}
+
+static void bench(void **state)
+{
+    (void)state;
+    char log[512], sql[1024];
+    assert_non_null(sk_test_create_db("bench_scoring", dsn, sizeof(dsn)));
+    const char *redis_url = sk_test_env("SEKLIK_TEST_REDIS_URL");
+    sk_test_peer svc;
+    sk_test_peer_init(&svc, "scoring", dsn, redis_url);
+    assert_int_equal(sk_test_peer_start(&svc, it_arg(4), it_log(log, sizeof(log), "bench", "scoring")), 0);
+    sk_rpc_client *c = it_client(svc.rpc);
+
+    /* seeding, not measuring */
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO scoring.outlet_input (outlet_id, company_id, outlet_name, outlet_type,"
+             " reach_value, dewan_pers_status, chief_editor_ukw, journalists_total,"
+             " journalists_valid_ukw, established_on)"
+             " SELECT md5('o' || i)::uuid, md5('c' || i)::uuid, 'Media ' || i, 1 + i %% 4,"
+             " (i * 997) %% 3000000, i %% 3, i %% 4, 4, i %% 5, date '2010-01-01' + i %% 6000"
+             " FROM generate_series(1, %d) i",
+             n_outlets);
+    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO scoring.company_standing (company_id, fiscal_year, verified)"
+             " SELECT md5('c' || i)::uuid, %d, true FROM generate_series(1, %d) i",
+             YEAR, n_outlets);
+    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    assert_int_equal(sk_test_sql_exec(dsn, "ANALYZE"), 0);
+
+    /* the default rule set, published on first need, then a new one */
+    Seklik__Scoring__GetVersionRequest get = SEKLIK__SCORING__GET_VERSION_REQUEST__INIT;
+    get.fiscal_year = YEAR;
+    Seklik__Scoring__RuleSet *rs =
+        rpc(c, "Scoring.GetRuleSet", false, &get.base, &seklik__scoring__rule_set__descriptor);
+    rs->tiers->a = 75;
+    Seklik__Scoring__RuleSet *draft = rpc(c, "Scoring.SaveRuleSetDraft", true, &rs->base,
+                                          &seklik__scoring__rule_set__descriptor);
+    protobuf_c_message_free_unpacked(&draft->base, NULL);
+    protobuf_c_message_free_unpacked(&rs->base, NULL);
+    Seklik__Scoring__PublishRequest pub = SEKLIK__SCORING__PUBLISH_REQUEST__INIT;
+    pub.fiscal_year = YEAR;
+    double t0 = now_ms();
+    Seklik__Scoring__RuleSet *published = rpc(c, "Scoring.PublishRuleSet", true, &pub.base,
+                                              &seklik__scoring__rule_set__descriptor);
+    double publish_ms = now_ms() - t0;
+    protobuf_c_message_free_unpacked(&published->base, NULL);
+    long long scored = sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.outlet_score");
+    long long events = sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.outbox");
+    assert_int_equal(scored, n_outlets);
+
+    /* the hot path: one outlet with a paid tier, cached after the first call */
+    char outlet[64];
+    PGconn *pg = PQconnectdb(dsn);
+    PGresult *r = PQexec(pg, "SELECT outlet_id FROM scoring.outlet_score o JOIN"
+                             " scoring.outlet_input i USING (outlet_id)"
+                             " WHERE tier > 0 AND i.outlet_type = 2 LIMIT 1");
+    assert_int_equal(PQntuples(r), 1);
+    snprintf(outlet, sizeof(outlet), "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    PQfinish(pg);
+    Seklik__Scoring__GetCeilingRequest req = SEKLIK__SCORING__GET_CEILING_REQUEST__INIT;
+    req.outlet_id = outlet;
+    req.product = SEKLIK__SCORING__PRODUCT__PRODUCT_ONLINE_ADVERTORIAL;
+    req.fiscal_year = YEAR;
+    double *lat = calloc((size_t)ceiling_calls, sizeof(double));
+    for (int i = -100; i < ceiling_calls; i++) { /* 100 warm-up calls */
+        double t = now_ms();
+        Seklik__Scoring__Ceiling *ce =
+            rpc(c, "Scoring.GetCeiling", false, &req.base, &seklik__scoring__ceiling__descriptor);
+        if (i >= 0)
+            lat[i] = now_ms() - t;
+        protobuf_c_message_free_unpacked(&ce->base, NULL);
+    }
+    double c50, c99, g50, g99;
+    percentiles(lat, ceiling_calls, &c50, &c99);
+    free(lat);
+    redis_get(redis_url, &g50, &g99);
+    snprintf(sql, sizeof(sql),
+             "SELECT tier FROM scoring.outlet_score WHERE outlet_id = '%s' AND fiscal_year = %d;\n",
+             outlet, YEAR);
+    double pg_ms = pgbench_ms("bench_scoring", sql, 3);
+
+    printf("bench_scoring: %d verified outlets\n", n_outlets);
+    printf("  PublishRuleSet re-scoring all of them: %.0f ms (%lld scores, %lld events; goal < 1000 ms)\n",
+           publish_ms, scored, events);
+    printf("  GetCeiling cached, %d calls: p50 %.3f ms, p99 %.3f ms (goal p99 < 1 ms)\n",
+           ceiling_calls, c50, c99);
+    printf("  reference: hiredis GET round trip p50 %.3f ms, p99 %.3f ms\n", g50, g99);
+    printf("  reference: pgbench primary-key SELECT, 1 client: average %.3f ms\n", pg_ms);
+    printf("  ratio GetCeiling p50 / Redis GET p50 = %.1f; / pgbench SELECT = %.2f\n",
+           g50 > 0 ? c50 / g50 : 0, pg_ms > 0 ? c50 / pg_ms : 0);
+
+    sk_rpc_client_close(c);
+    sk_proc_signal(&svc.proc, SIGTERM);
+    assert_int_equal(sk_proc_wait(&svc.proc, 30000), 0);
+}
+
+int main(int argc, char **argv)
+{
+    const char *quick = getenv("SEKLIK_BENCH_QUICK");
+    if (quick && *quick && strcmp(quick, "0") != 0) {
+        n_outlets = 1000;
+        ceiling_calls = 1000;
+    }
+    const struct CMUnitTest tests[] = {cmocka_unit_test(bench)};
+    return it_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+}

@@ -1,0 +1,578 @@
+/* The scoring service over the bus, against a real PostgreSQL and a private
+ * Redis: scores from registry and verification events (two testpubs stand in
+ * for them; the test writes real CompanyChanged / CaseChanged events into
+ * their outboxes), re-tiering on a new rule set with one event per changed
+ * outlet, cached ceilings that follow re-tiering and survive Redis stopping,
+ * and refusals that name the field and store nothing.
+ *
+ * argv: testpub testsub logdir seklik-scoring */
+#include <signal.h>
+#include <stdlib.h>
+
+#include "it_common.h"
+#include "seklik/registry.pb-c.h"
+#include "seklik/scoring.pb-c.h"
+#include "seklik/verification.pb-c.h"
+
+#define YEAR 2027
+
+static const char *scoring_bin;
+static char dsn[512], reg_dsn[512], ver_dsn[512], redis_url[64];
+static sk_test_peer scoring, fake_registry, fake_verification;
+static sk_proc redis;
+static sk_rpc_client *rpc;
+
+/* ---- actors ---- */
+
+static char *admin_roles[] = {"admin"};
+static char *partner_roles[] = {"partner"};
+
+static Seklik__Bus__Actor admin(void)
+{
+    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
+    a.user_id = "admin-1";
+    a.roles = admin_roles;
+    a.n_roles = 1;
+    return a;
+}
+
+static Seklik__Bus__Actor partner(const char *company_id)
+{
+    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
+    a.user_id = "partner-user";
+    a.roles = partner_roles;
+    a.n_roles = 1;
+    a.company_id = (char *)company_id;
+    return a;
+}
+
+/* ---- calls ---- */
+
+static Seklik__Bus__Response *call(const char *method, const Seklik__Bus__Actor *actor,
+                                   bool command, const ProtobufCMessage *in)
+{
+    char key[SK_UUID_STRLEN], full[64];
+    sk_uuid7(key);
+    snprintf(full, sizeof(full), "Scoring.%s", method);
+    Seklik__Bus__Response *resp = NULL;
+    assert_int_equal(sk_rpc_call(rpc, full, actor, command ? key : NULL, in, 30000, &resp), SK_OK);
+    return resp;
+}
+
+static int code(const Seklik__Bus__Response *r)
+{
+    return sk_err_from_bus_code(r->code);
+}
+
+static void *body(const Seklik__Bus__Response *r, const ProtobufCMessageDescriptor *d)
+{
+    if (code(r) != SK_OK)
+        fprintf(stderr, "code %d: %s\n", code(r), r->message);
+    assert_int_equal(code(r), SK_OK);
+    void *m = protobuf_c_message_unpack(d, NULL, r->body.len, r->body.data);
+    assert_non_null(m);
+    return m;
+}
+
+static long long sql_number(const char *fmt, const char *arg)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql), fmt, arg);
+    return sk_test_sql_number(dsn, sql);
+}
+
+/* scoring.outlet.tiered events in the outbox so far. */
+static long long tiered_events(void)
+{
+    return sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.outbox"
+                                   " WHERE type = 'scoring.outlet.tiered'");
+}
+
+/* ---- events into the stand-ins' outboxes ---- */
+
+/* Append an event to a testpub's outbox, as its sk_outbox_append would. */
+static void inject(const char *pub_dsn, const char *type, const ProtobufCMessage *msg)
+{
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    uint8_t *packed = malloc(len + 1);
+    assert_non_null(packed);
+    protobuf_c_message_pack(msg, packed);
+    char id[SK_UUID_STRLEN];
+    sk_uuid7(id);
+    const char *values[] = {id, type, (const char *)packed};
+    int lengths[] = {0, 0, (int)len}, formats[] = {0, 0, 1};
+    PGconn *pg = PQconnectdb(pub_dsn);
+    assert_int_equal(PQstatus(pg), CONNECTION_OK);
+    PGresult *r = PQexecParams(
+        pg,
+        "WITH head AS (UPDATE testpub.outbox_head SET last_seq = last_seq + 1 RETURNING last_seq)"
+        " INSERT INTO testpub.outbox (seq, id, type, occurred_unix_us, body)"
+        " SELECT last_seq, $1::uuid, $2, 0, $3 FROM head",
+        3, NULL, values, lengths, formats, 0);
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(pg);
+    free(packed);
+}
+
+/* A press company with one online outlet, as the registry's CompanyChanged
+ * carries it: Dewan Pers status, the chief editor's UKW level, `journalists`
+ * of whom `valid` hold an unexpired certificate, founding date, visitors. */
+typedef struct profile {
+    int dewan, chief;
+    int journalists, valid;
+    const char *established_on;
+    int64_t visitors;
+} profile;
+
+/* scoring_golden_path_inputs: faktual, Madya, 2 of 3, 7 years on 1 January
+ * 2027, 600.000 visitors -> 30 + 8 + 8 + 10 + 17 + 5 = 78, tier B. */
+static const profile GOLDEN = {2, 2, 3, 2, "2020-01-01", 600000};
+
+typedef struct company {
+    char id[SK_UUID_STRLEN], outlet_id[SK_UUID_STRLEN];
+} company;
+
+static void registry_event(const company *co, const profile *p)
+{
+    Seklik__Registry__OutletInput oi = SEKLIK__REGISTRY__OUTLET_INPUT__INIT;
+    oi.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER;
+    oi.name = "Portal Berita";
+    oi.monthly_visitors = p->visitors;
+    Seklik__Registry__Outlet o = SEKLIK__REGISTRY__OUTLET__INIT, *outlets[] = {&o};
+    o.id = (char *)co->outlet_id;
+    o.data = &oi;
+    Seklik__Registry__PersonInput pi[8];
+    Seklik__Registry__Person people[8], *pp[8];
+    size_t n = 0;
+    seklik__registry__person_input__init(&pi[n]);
+    pi[n].role = SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_CHIEF_EDITOR;
+    pi[n].ukw_level = (Seklik__Registry__UkwLevel)p->chief;
+    pi[n].ukw_certificate_expiry = "2099-12-31";
+    n++;
+    for (int j = 0; j < p->journalists; j++, n++) {
+        seklik__registry__person_input__init(&pi[n]);
+        pi[n].role = SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_JOURNALIST;
+        pi[n].ukw_level = SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_MUDA;
+        /* certified, but the certificates past `valid` have expired */
+        pi[n].ukw_certificate_expiry = j < p->valid ? "2099-12-31" : "2020-12-31";
+    }
+    for (size_t k = 0; k < n; k++) {
+        seklik__registry__person__init(&people[k]);
+        people[k].id = (char *)co->id; /* any id: scoring reads roles and levels */
+        people[k].data = &pi[k];
+        pp[k] = &people[k];
+    }
+    Seklik__Registry__CompanyInput ci = SEKLIK__REGISTRY__COMPANY_INPUT__INIT;
+    ci.legal_name = "PT Media";
+    ci.dewan_pers_status = (Seklik__Registry__DewanPersStatus)p->dewan;
+    ci.established_on = (char *)p->established_on;
+    Seklik__Registry__Company c = SEKLIK__REGISTRY__COMPANY__INIT;
+    c.id = (char *)co->id;
+    c.data = &ci;
+    c.outlets = outlets;
+    c.n_outlets = 1;
+    c.people = pp;
+    c.n_people = n;
+    Seklik__Registry__CompanyChanged ev = SEKLIK__REGISTRY__COMPANY_CHANGED__INIT;
+    ev.company = &c;
+    inject(reg_dsn, "registry.company.submitted", &ev.base);
+}
+
+static void verification_event(const company *co, const char *outcome, int state)
+{
+    Seklik__Verification__Case vc = SEKLIK__VERIFICATION__CASE__INIT;
+    vc.company_id = (char *)co->id;
+    vc.fiscal_year = YEAR;
+    vc.state = state;
+    Seklik__Verification__CaseChanged ev = SEKLIK__VERIFICATION__CASE_CHANGED__INIT;
+    ev.verification_case = &vc;
+    char type[64];
+    snprintf(type, sizeof(type), "verification.company.%s", outcome);
+    inject(ver_dsn, type, &ev.base);
+}
+
+static void verified(const company *co)
+{
+    verification_event(co, "verified", SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED);
+}
+
+/* Wait until both stand-ins' events are all applied. */
+static void wait_applied(void)
+{
+    char sql[256];
+    for (int i = 0; i < 200; i++) {
+        long long reg = sk_test_sql_number(reg_dsn, "SELECT last_seq FROM testpub.outbox_head");
+        long long ver = sk_test_sql_number(ver_dsn, "SELECT last_seq FROM testpub.outbox_head");
+        snprintf(sql, sizeof(sql),
+                 "SELECT count(*) FROM scoring.inbox_offsets WHERE (source = 'registry' AND"
+                 " last_seq = %lld) OR (source = 'verification' AND last_seq = %lld)",
+                 reg, ver);
+        if (sk_test_sql_number(dsn, sql) == (reg > 0) + (ver > 0))
+            return;
+        sk_test_sleep_ms(50);
+    }
+    fail_msg("scoring did not apply the events");
+}
+
+static Seklik__Scoring__OutletScore *get_score(const company *co, const Seklik__Bus__Actor *a)
+{
+    Seklik__Scoring__GetScoreRequest req = SEKLIK__SCORING__GET_SCORE_REQUEST__INIT;
+    req.outlet_id = (char *)co->outlet_id;
+    req.fiscal_year = YEAR;
+    Seklik__Bus__Response *resp = call("GetScore", a, false, &req.base);
+    Seklik__Scoring__OutletScore *s = body(resp, &seklik__scoring__outlet_score__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    return s;
+}
+
+static int score_tier(const company *co)
+{
+    Seklik__Bus__Actor a = admin();
+    Seklik__Scoring__OutletScore *s = get_score(co, &a);
+    int t = s->tier;
+    protobuf_c_message_free_unpacked(&s->base, NULL);
+    return t;
+}
+
+/* GetCeiling's code; the ceiling and tier when OK. */
+static int ceiling(const company *co, int64_t *value, int *tier)
+{
+    Seklik__Scoring__GetCeilingRequest req = SEKLIK__SCORING__GET_CEILING_REQUEST__INIT;
+    req.outlet_id = (char *)co->outlet_id;
+    req.product = SEKLIK__SCORING__PRODUCT__PRODUCT_ONLINE_ADVERTORIAL;
+    req.fiscal_year = YEAR;
+    Seklik__Bus__Actor a = admin();
+    Seklik__Bus__Response *resp = call("GetCeiling", &a, false, &req.base);
+    int rc = code(resp);
+    if (rc == SK_OK) {
+        Seklik__Scoring__Ceiling *c = body(resp, &seklik__scoring__ceiling__descriptor);
+        *value = c->ceiling;
+        *tier = c->tier;
+        protobuf_c_message_free_unpacked(&c->base, NULL);
+    }
+    seklik__bus__response__free_unpacked(resp, NULL);
+    return rc;
+}
+
+static long long metric(const char *name)
+{
+    char url[128], text[65536];
+    snprintf(url, sizeof(url), "%s/metrics", scoring.http);
+    assert_int_equal(sk_test_http_get(url, text, sizeof(text)), 200);
+    return sk_test_metric(text, name);
+}
+
+static Seklik__Scoring__RuleSet *published_rules(void)
+{
+    Seklik__Scoring__GetVersionRequest req = SEKLIK__SCORING__GET_VERSION_REQUEST__INIT;
+    req.fiscal_year = YEAR;
+    Seklik__Bus__Actor a = partner(NULL); /* any signed actor may read them */
+    Seklik__Bus__Response *resp = call("GetRuleSet", &a, false, &req.base);
+    Seklik__Scoring__RuleSet *rs = body(resp, &seklik__scoring__rule_set__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    return rs;
+}
+
+static void new_company(company *co)
+{
+    sk_uuid7(co->id);
+    sk_uuid7(co->outlet_id);
+}
+
+/* ---- fixture ---- */
+
+static int start_scoring(void **state)
+{
+    (void)state;
+    char log[512];
+    if (!sk_test_create_db("it_scoring", dsn, sizeof(dsn)) ||
+        !sk_test_create_db("it_scoring_registry", reg_dsn, sizeof(reg_dsn)) ||
+        !sk_test_create_db("it_scoring_verification", ver_dsn, sizeof(ver_dsn)))
+        return -1;
+    int port = sk_test_free_port();
+    snprintf(redis_url, sizeof(redis_url), "redis://127.0.0.1:%d/0", port);
+    if (sk_test_redis_start(&redis, port, it_logdir))
+        return -1;
+    /* Two testpubs, each in a database of its own, stand in for registry and
+     * verification: the test writes their events into their outboxes. */
+    sk_test_peer_init(&fake_registry, "testpub", reg_dsn, redis_url);
+    if (sk_test_peer_start(&fake_registry, it_pub_bin, it_log(log, sizeof(log), "scoring", "registry")))
+        return -1;
+    sk_test_peer_init(&fake_verification, "testpub", ver_dsn, redis_url);
+    if (sk_test_peer_start(&fake_verification, it_pub_bin,
+                           it_log(log, sizeof(log), "scoring", "verification")))
+        return -1;
+    sk_test_peer_init(&scoring, "scoring", dsn, redis_url);
+    sk_test_peer_setenv(&scoring, "SEKLIK_REGISTRY_RPC", fake_registry.rpc);
+    sk_test_peer_setenv(&scoring, "SEKLIK_REGISTRY_EVENTS", fake_registry.events);
+    sk_test_peer_setenv(&scoring, "SEKLIK_VERIFICATION_RPC", fake_verification.rpc);
+    sk_test_peer_setenv(&scoring, "SEKLIK_VERIFICATION_EVENTS", fake_verification.events);
+    sk_test_peer_setenv(&scoring, "SEKLIK_REPLAY_INTERVAL_MS", "200");
+    if (sk_test_peer_start(&scoring, scoring_bin, it_log(log, sizeof(log), "scoring", "scoring")))
+        return -1;
+    rpc = it_client(scoring.rpc);
+    return 0;
+}
+
+static int stop_scoring(void **state)
+{
+    (void)state;
+    sk_rpc_client_close(rpc);
+    sk_proc_signal(&scoring.proc, SIGTERM);
+    int rc = sk_proc_wait(&scoring.proc, 15000);
+    sk_proc_signal(&fake_registry.proc, SIGTERM);
+    sk_proc_signal(&fake_verification.proc, SIGTERM);
+    sk_proc_wait(&fake_registry.proc, 15000);
+    sk_proc_wait(&fake_verification.proc, 15000);
+    sk_proc_signal(&redis, SIGKILL);
+    sk_proc_wait(&redis, 5000);
+    return rc == 0 ? 0 : -1;
+}
+
+/* ---- tests ---- */
+
+static company golden, late, other;
+
+static void golden_path_outlet_scores_78_tier_b_with_one_event(void **state)
+{
+    (void)state;
+    new_company(&golden);
+    long long events = tiered_events();
+    registry_event(&golden, &GOLDEN);
+    verified(&golden);
+    wait_applied();
+
+    Seklik__Bus__Actor a = admin();
+    Seklik__Scoring__OutletScore *s = get_score(&golden, &a);
+    assert_int_equal(s->total, 78);
+    assert_int_equal(s->tier, SEKLIK__SCORING__TIER__TIER_B);
+    assert_string_equal(s->company_id, golden.id);
+    assert_int_equal(s->rule_set_version, 1); /* the DOMAIN.md default, published on need */
+    assert_int_equal(s->n_breakdown, 6);
+    static const int points[] = {30, 8, 8, 10, 17, 5};
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(s->breakdown[i]->criterion, (int)i + 1);
+        assert_int_equal(s->breakdown[i]->points, points[i]);
+    }
+    assert_int_equal(s->breakdown[2]->input_value, 66); /* 2 of 3 certified */
+    assert_int_equal(s->breakdown[5]->input_value, -1); /* no history: neutral */
+    protobuf_c_message_free_unpacked(&s->base, NULL);
+    assert_int_equal(tiered_events(), events + 1);
+    /* the default was published by the system, audited */
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.audit_log WHERE"
+                                             " action = 'rule_set.published' AND user_id = 'system'"),
+                     1);
+
+    /* the same events again: same score, no second event */
+    registry_event(&golden, &GOLDEN);
+    verified(&golden);
+    wait_applied();
+    assert_int_equal(tiered_events(), events + 1);
+    assert_int_equal(score_tier(&golden), SEKLIK__SCORING__TIER__TIER_B);
+}
+
+static void standing_first_then_inputs_scores_the_same(void **state)
+{
+    (void)state;
+    new_company(&late);
+    long long events = tiered_events();
+    verified(&late); /* verification's event arrives before the registry's */
+    wait_applied();
+    assert_int_equal(sql_number("SELECT count(*) FROM scoring.outlet_score WHERE outlet_id = '%s'",
+                                late.outlet_id),
+                     0);
+    registry_event(&late, &GOLDEN);
+    wait_applied();
+    assert_int_equal(score_tier(&late), SEKLIK__SCORING__TIER__TIER_B);
+    assert_int_equal(tiered_events(), events + 1);
+}
+
+static void partner_reads_its_own_score_only(void **state)
+{
+    (void)state;
+    Seklik__Bus__Actor own = partner(golden.id);
+    Seklik__Scoring__OutletScore *s = get_score(&golden, &own);
+    assert_int_equal(s->total, 78);
+    protobuf_c_message_free_unpacked(&s->base, NULL);
+
+    Seklik__Bus__Actor stranger = partner(late.id);
+    Seklik__Scoring__GetScoreRequest req = SEKLIK__SCORING__GET_SCORE_REQUEST__INIT;
+    req.outlet_id = golden.outlet_id;
+    req.fiscal_year = YEAR;
+    Seklik__Bus__Response *resp = call("GetScore", &stranger, false, &req.base);
+    assert_int_equal(code(resp), SK_EPERM);
+    seklik__bus__response__free_unpacked(resp, NULL);
+}
+
+static void invalid_rule_set_names_the_field_and_stores_nothing(void **state)
+{
+    (void)state;
+    Seklik__Scoring__RuleSet *rs = published_rules();
+    assert_int_equal(rs->n_criteria, 6);
+    /* company age: bands must have strictly increasing thresholds */
+    assert_int_equal(rs->criteria[3]->criterion, SEKLIK__SCORING__CRITERION__CRITERION_COMPANY_AGE);
+    rs->criteria[3]->bands[1]->threshold = rs->criteria[3]->bands[0]->threshold;
+    long long rows = sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.rule_set");
+    long long audits = sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.audit_log");
+    Seklik__Bus__Actor a = admin();
+    Seklik__Bus__Response *resp = call("SaveRuleSetDraft", &a, true, &rs->base);
+    assert_int_equal(code(resp), SK_EINVAL);
+    assert_true(resp->n_violations >= 1);
+    assert_string_equal(resp->violations[0]->field, "criteria[3].bands[1].threshold");
+    seklik__bus__response__free_unpacked(resp, NULL);
+    /* a partner may read the rules but not write them */
+    rs->criteria[3]->bands[1]->threshold = 5;
+    Seklik__Bus__Actor p = partner(golden.id);
+    resp = call("SaveRuleSetDraft", &p, true, &rs->base);
+    assert_int_equal(code(resp), SK_EPERM);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.rule_set"), rows);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.audit_log"), audits);
+    protobuf_c_message_free_unpacked(&rs->base, NULL);
+}
+
+static void ceiling_is_one_million_at_tier_b_and_second_call_is_cached(void **state)
+{
+    (void)state;
+    int64_t value = 0;
+    int tier = 0;
+    assert_int_equal(ceiling(&golden, &value, &tier), SK_OK);
+    assert_int_equal(value, 1000000);
+    assert_int_equal(tier, SEKLIK__SCORING__TIER__TIER_B);
+    long long hits = metric("seklik_cache_hits_total");
+    assert_int_equal(ceiling(&golden, &value, &tier), SK_OK);
+    assert_int_equal(value, 1000000);
+    assert_true(metric("seklik_cache_hits_total") > hits);
+}
+
+/* tiers A >= 75: the golden outlet (78) and one at 76 move from B to A; the
+ * others (95, 65, 50) keep their tiers and get no event. */
+static void new_rule_set_re_tiers_with_one_event_per_changed_outlet(void **state)
+{
+    (void)state;
+    static const profile P95 = {2, 3, 4, 4, "2015-06-01", 1000000};
+    static const profile P76 = {2, 2, 3, 2, "2020-01-01", 250000};
+    static const profile P65 = {2, 2, 3, 2, "2020-01-01", 10000};
+    static const profile P50 = {1, 0, 3, 2, "2020-01-01", 100000};
+    const profile *ps[] = {&P95, &P76, &P65, &P50};
+    static const int totals[] = {95, 76, 65, 50};
+    company cs[4];
+    for (int i = 0; i < 4; i++) {
+        new_company(&cs[i]);
+        registry_event(&cs[i], ps[i]);
+        verified(&cs[i]);
+    }
+    wait_applied();
+    Seklik__Bus__Actor a = admin();
+    for (int i = 0; i < 4; i++) {
+        Seklik__Scoring__OutletScore *s = get_score(&cs[i], &a);
+        assert_int_equal(s->total, totals[i]);
+        protobuf_c_message_free_unpacked(&s->base, NULL);
+    }
+    other = cs[2];
+
+    Seklik__Scoring__RuleSet *rs = published_rules();
+    rs->tiers->a = 75;
+    Seklik__Bus__Response *resp = call("SaveRuleSetDraft", &a, true, &rs->base);
+    Seklik__Scoring__RuleSet *draft = body(resp, &seklik__scoring__rule_set__descriptor);
+    assert_int_equal(draft->state, SEKLIK__SCORING__SET_STATE__SET_STATE_DRAFT);
+    protobuf_c_message_free_unpacked(&draft->base, NULL);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    protobuf_c_message_free_unpacked(&rs->base, NULL);
+
+    long long events = tiered_events();
+    Seklik__Scoring__PublishRequest pub = SEKLIK__SCORING__PUBLISH_REQUEST__INIT;
+    pub.fiscal_year = YEAR;
+    resp = call("PublishRuleSet", &a, true, &pub.base);
+    Seklik__Scoring__RuleSet *now = body(resp, &seklik__scoring__rule_set__descriptor);
+    assert_int_equal(now->version, 2);
+    assert_int_equal(now->state, SEKLIK__SCORING__SET_STATE__SET_STATE_PUBLISHED);
+    assert_string_equal(now->published_by, "admin-1");
+    protobuf_c_message_free_unpacked(&now->base, NULL);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    assert_int_equal(tiered_events(), events + 3); /* golden, late (78) and the 76 */
+    assert_int_equal(score_tier(&golden), SEKLIK__SCORING__TIER__TIER_A);
+    assert_int_equal(score_tier(&cs[1]), SEKLIK__SCORING__TIER__TIER_A);
+    assert_int_equal(score_tier(&cs[0]), SEKLIK__SCORING__TIER__TIER_A);
+    assert_int_equal(score_tier(&cs[2]), SEKLIK__SCORING__TIER__TIER_B);
+    assert_int_equal(score_tier(&cs[3]), SEKLIK__SCORING__TIER__TIER_C);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.rule_set WHERE"
+                                             " state = 'superseded' AND version = 1"),
+                     1);
+
+    /* the cached tier B ceiling was dropped: tier A's now */
+    int64_t value = 0;
+    int tier = 0;
+    assert_int_equal(ceiling(&golden, &value, &tier), SK_OK);
+    assert_int_equal(tier, SEKLIK__SCORING__TIER__TIER_A);
+    assert_int_equal(value, 1500000);
+}
+
+static void suspended_company_has_no_tier_and_no_paid_ceiling(void **state)
+{
+    (void)state;
+    int64_t value = 0;
+    int tier = 0;
+    assert_int_equal(ceiling(&other, &value, &tier), SK_OK); /* cached at tier B */
+    long long events = tiered_events();
+    verification_event(&other, "suspended", SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_SUSPENDED);
+    wait_applied();
+    Seklik__Bus__Actor a = admin();
+    Seklik__Scoring__OutletScore *s = get_score(&other, &a);
+    assert_int_equal(s->tier, SEKLIK__SCORING__TIER__TIER_NONE);
+    assert_true(s->suspended);
+    assert_int_equal(s->total, 65); /* the points are still shown */
+    protobuf_c_message_free_unpacked(&s->base, NULL);
+    assert_int_equal(tiered_events(), events + 1);
+    assert_int_equal(ceiling(&other, &value, &tier), SK_EPRECOND);
+
+    /* rejected: the score is not kept */
+    verification_event(&other, "rejected", SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_REJECTED);
+    wait_applied();
+    assert_int_equal(sql_number("SELECT count(*) FROM scoring.outlet_score WHERE outlet_id = '%s'",
+                                other.outlet_id),
+                     0);
+    assert_int_equal(ceiling(&other, &value, &tier), SK_ENOTFOUND);
+}
+
+static void ceilings_stay_correct_with_redis_stopped(void **state)
+{
+    (void)state;
+    int64_t value = 0;
+    int tier = 0;
+    sk_proc_signal(&redis, SIGSTOP);
+    assert_int_equal(ceiling(&golden, &value, &tier), SK_OK);
+    assert_int_equal(value, 1500000);
+    assert_true(metric("seklik_cache_errors_total") >= 1);
+    sk_proc_signal(&redis, SIGCONT);
+    sk_proc_signal(&redis, SIGKILL);
+    sk_proc_wait(&redis, 5000);
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(ceiling(&golden, &value, &tier), SK_OK);
+        assert_int_equal(value, 1500000);
+        assert_int_equal(tier, SEKLIK__SCORING__TIER__TIER_A);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 5) {
+        fprintf(stderr, "usage: %s TESTPUB TESTSUB LOGDIR SEKLIK-SCORING\n", argv[0]);
+        return 2;
+    }
+    scoring_bin = argv[4];
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(golden_path_outlet_scores_78_tier_b_with_one_event),
+        cmocka_unit_test(standing_first_then_inputs_scores_the_same),
+        cmocka_unit_test(partner_reads_its_own_score_only),
+        cmocka_unit_test(invalid_rule_set_names_the_field_and_stores_nothing),
+        cmocka_unit_test(ceiling_is_one_million_at_tier_b_and_second_call_is_cached),
+        cmocka_unit_test(new_rule_set_re_tiers_with_one_event_per_changed_outlet),
+        cmocka_unit_test(suspended_company_has_no_tier_and_no_paid_ceiling),
+        cmocka_unit_test(ceilings_stay_correct_with_redis_stopped),
+    };
+    return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start_scoring,
+                    stop_scoring);
+}
