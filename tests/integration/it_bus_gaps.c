@@ -33,12 +33,15 @@ static void slow_subscriber_loses_frames_and_replay_fills_the_gaps(void **state)
     for (int i = 0; i < 20; i++)
         assert_int_equal(it_emit(c, 1000, 1000, 60000, &last), SK_OK);
     assert_int_equal(last, 20000);
-    /* One more after a pause: its frame arrives live and reveals any tail gap. */
-    sk_test_sleep_ms(500);
-    assert_int_equal(it_emit(c, 1, 1, 10000, &last), SK_OK);
+    /* A few more after pauses: their frames arrive live and reveal any tail
+     * gap (there is no timer in this test; one frame alone could be lost too). */
+    for (int i = 0; i < 3; i++) {
+        sk_test_sleep_ms(500);
+        assert_int_equal(it_emit(c, 1, 1, 10000, &last), SK_OK);
+    }
 
-    assert_int_equal(it_wait_applied(dsn, 20001, 120000), 20001);
-    it_assert_exactly_once_in_order(dsn, 20001);
+    assert_int_equal(it_wait_applied(dsn, 20003, 120000), 20003);
+    it_assert_exactly_once_in_order(dsn, 20003);
     long long gaps = metric_of(&sub, "seklik_events_gaps_total");
     long long replayed = metric_of(&sub, "seklik_events_replayed_total");
     print_message("gaps detected %lld, events replayed %lld\n", gaps, replayed);
@@ -68,8 +71,11 @@ static void publisher_killed_mid_stream_then_restarted_loses_nothing(void **stat
     (void)state;
     char dsn[512], log[512];
     sk_test_peer pub, sub;
-    static const char *const no_timer[] = {"SEKLIK_REPLAY_INTERVAL_MS", "600000", NULL};
-    it_start_pair("it_gaps_restart", "restart", dsn, sizeof(dsn), &pub, &sub, no_timer);
+    /* The replay timer stays on: frames published while the SUB socket is
+     * still reconnecting are a lost tail, and the timer is what recovers a
+     * tail (ADR 0001); gaps in the middle are found from the stream. */
+    static const char *const timer[] = {"SEKLIK_REPLAY_INTERVAL_MS", "1000", NULL};
+    it_start_pair("it_gaps_restart", "restart", dsn, sizeof(dsn), &pub, &sub, timer);
 
     /* Kill the publisher while it commits batch after batch. */
     emit_job job = {pub.rpc, -1};
