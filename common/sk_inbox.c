@@ -228,11 +228,22 @@ static void on_frames(sk_loopq *q, sk_loopq_item *items, void *arg)
         frame_node *n = (frame_node *)items;
         items = items->next;
         n->item.next = NULL;
-        if (s->closing || s->n_pending >= s->cfg.max_pending) {
-            /* Bounded memory: a dropped frame is a gap, and gaps replay. */
+        if (s->closing) {
             nng_msg_free(n->msg);
             free(n);
             continue;
+        }
+        /* Bounded memory, dropping the OLDEST frame: the newest carries the
+         * highest seq, which is what reveals how much to replay. A dropped
+         * frame is just a gap. */
+        if (s->n_pending >= s->cfg.max_pending) {
+            frame_node *old = s->pending_head;
+            s->pending_head = (frame_node *)old->item.next;
+            if (!s->pending_head)
+                s->pending_tail = NULL;
+            s->n_pending--;
+            nng_msg_free(old->msg);
+            free(old);
         }
         if (s->pending_tail)
             s->pending_tail->item.next = &n->item;

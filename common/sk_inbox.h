@@ -35,7 +35,7 @@ typedef struct sk_subscriber_config {
     sk_db_pool *db;
     sk_metrics *metrics;
     int replay_interval_ms;        /* periodic catch-up */
-    int max_pending;               /* frames held before dropping (then replayed) */
+    int max_pending;               /* frames held; past it the oldest is dropped (a gap) */
 } sk_subscriber_config;
 
 typedef struct sk_subscriber sk_subscriber;

@@ -1,6 +1,8 @@
 #include "sk_outbox.h"
 
+#include <cjson/cJSON.h>
 #include <nng/protocol/pubsub0/pub.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +58,25 @@ static const char BUS_SQL[] =
 const sk_migration sk_bus_migrations[] = {{"0000_bus.sql", BUS_SQL}, {NULL, NULL}};
 const size_t sk_bus_migrations_count = 1;
 
+/* The notification is delivered at commit; identical ones in a transaction
+ * fold into one. Folding it into the insert saves a round trip per event. */
 static const char SQL_APPEND[] =
-    "WITH head AS (UPDATE outbox_head SET last_seq = last_seq + 1 RETURNING last_seq) "
-    "INSERT INTO outbox (seq, id, type, occurred_unix_us, correlation_id, actor, body) "
-    "SELECT last_seq, $1, $2, $3, $4, $5, $6 FROM head RETURNING seq";
-static const char SQL_NOTIFY[] = "SELECT pg_notify('seklik_outbox_' || current_schema(), '')";
+    "WITH head AS (UPDATE outbox_head SET last_seq = last_seq + 1 RETURNING last_seq), "
+    "ins AS (INSERT INTO outbox (seq, id, type, occurred_unix_us, correlation_id, actor, body) "
+    "SELECT last_seq, $1, $2, $3, $4, $5, $6 FROM head RETURNING seq) "
+    "SELECT seq, pg_notify('seklik_outbox_' || current_schema(), '') FROM ins";
+/* Events of a batch arrive as a JSON array (bodies in hex): still one
+ * parameter, never SQL text built from values. Sequence numbers are the head
+ * plus each event's position, so they stay gapless and in order. */
+static const char SQL_APPEND_BATCH[] =
+    "WITH head AS (UPDATE outbox_head SET last_seq = last_seq + $1::bigint "
+    "RETURNING last_seq - $1::bigint AS base), "
+    "ins AS (INSERT INTO outbox (seq, id, type, occurred_unix_us, correlation_id, actor, body) "
+    "SELECT head.base + e.i, e.id::uuid, e.type, $3::bigint, $4, $5::bytea, "
+    "decode(e.body, 'hex') FROM head, jsonb_to_recordset($2::jsonb) "
+    "AS e(i bigint, id text, type text, body text) RETURNING 1) "
+    "SELECT count(*), pg_notify('seklik_outbox_' || current_schema(), '') FROM ins";
+#define BATCH_CHUNK 1000
 static const char SQL_LAST[] = "SELECT last_seq FROM outbox_head";
 static const char SQL_READ[] =
     "SELECT seq, id, type, occurred_unix_us, correlation_id, actor, body "
@@ -99,8 +115,73 @@ int sk_outbox_append_bytes(sk_db *db, const char *type, const uint8_t *body, siz
     if (seq)
         *seq = (uint64_t)sk_db_get_int64(r, 0, 0);
     PQclear(r);
-    /* Delivered at commit; identical notifications in one transaction fold. */
-    return sk_db_exec(db, SQL_NOTIFY, NULL, 0);
+    return SK_OK;
+}
+
+/* Append events [from, to) of `events` with one statement. */
+static int append_chunk(sk_db *db, const sk_outbox_event *events, size_t from, size_t to,
+                        const char *when, const uint8_t *actor, size_t actor_len,
+                        const char *correlation_id)
+{
+    cJSON *arr = cJSON_CreateArray();
+    if (!arr)
+        return SK_ENOMEM;
+    int rc = SK_OK;
+    for (size_t k = from; k < to && rc == SK_OK; k++) {
+        char id[SK_UUID_STRLEN];
+        sk_uuid7(id);
+        char *hex = malloc(events[k].len * 2 + 1);
+        cJSON *o = cJSON_CreateObject();
+        if (!hex || !o) {
+            free(hex);
+            cJSON_Delete(o);
+            rc = SK_ENOMEM;
+            break;
+        }
+        sodium_bin2hex(hex, events[k].len * 2 + 1, events[k].body, events[k].len);
+        cJSON_AddNumberToObject(o, "i", (double)(k - from + 1));
+        cJSON_AddStringToObject(o, "id", id);
+        cJSON_AddStringToObject(o, "type", events[k].type);
+        cJSON_AddStringToObject(o, "body", hex);
+        cJSON_AddItemToArray(arr, o);
+        free(hex);
+    }
+    char *json = rc == SK_OK ? cJSON_PrintUnformatted(arr) : NULL;
+    cJSON_Delete(arr);
+    if (rc == SK_OK && !json)
+        rc = SK_ENOMEM;
+    if (rc == SK_OK) {
+        char count[24];
+        snprintf(count, sizeof(count), "%zu", to - from);
+        sk_param p[] = {SK_TEXT(count), SK_TEXT(json), SK_TEXT(when),
+                        SK_TEXT(correlation_id ? correlation_id : ""),
+                        actor ? SK_BYTES(actor, actor_len) : SK_TEXT(NULL)};
+        rc = sk_db_exec(db, SQL_APPEND_BATCH, p, 5);
+    }
+    cJSON_free(json);
+    return rc;
+}
+
+int sk_outbox_append_batch(sk_db *db, const sk_outbox_event *events, size_t n,
+                           const Seklik__Bus__Actor *actor, const char *correlation_id)
+{
+    char when[24];
+    snprintf(when, sizeof(when), "%lld", (long long)sk_now_unix_us());
+    uint8_t *packed = NULL;
+    size_t actor_len = 0;
+    if (actor) {
+        actor_len = seklik__bus__actor__get_packed_size(actor);
+        if (!(packed = malloc(actor_len + 1)))
+            return SK_ENOMEM;
+        seklik__bus__actor__pack(actor, packed);
+    }
+    int rc = SK_OK;
+    for (size_t from = 0; from < n && rc == SK_OK; from += BATCH_CHUNK) {
+        size_t to = from + BATCH_CHUNK < n ? from + BATCH_CHUNK : n;
+        rc = append_chunk(db, events, from, to, when, packed, actor_len, correlation_id);
+    }
+    free(packed);
+    return rc;
 }
 
 int sk_outbox_append(sk_db *db, const char *type, const ProtobufCMessage *body,

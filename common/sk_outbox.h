@@ -38,6 +38,21 @@ int sk_outbox_append_bytes(sk_db *db, const char *type, const uint8_t *body, siz
                            const Seklik__Bus__Actor *actor, const char *correlation_id,
                            uint64_t *seq);
 
+/* One event of a batch: its type and packed body. */
+typedef struct sk_outbox_event {
+    const char *type;
+    const uint8_t *body;
+    size_t len;
+} sk_outbox_event;
+
+/* Append `n` events, in order, inside the open transaction on `db`, a few
+ * statements for the lot instead of one per event (for work that emits
+ * thousands at once, such as re-scoring a year). All share `actor` (may be
+ * NULL) and `correlation_id`. Returns SK_OK or the database error (the
+ * transaction is then aborted), SK_ENOMEM. */
+int sk_outbox_append_batch(sk_db *db, const sk_outbox_event *events, size_t n,
+                           const Seklik__Bus__Actor *actor, const char *correlation_id);
+
 /* The newest committed sequence number. */
 int sk_outbox_last_seq(sk_db *db, uint64_t *last);
 

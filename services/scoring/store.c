@@ -276,28 +276,27 @@ int scoring_store_inputs(sk_db *db, const char *company_id, int year, PGresult *
     return sk_db_query(db, SQL_INPUTS, p, 2, res);
 }
 
-static const char SQL_UPSERT_SCORE[] =
+/* Many scores in one statement: the rows arrive as one JSON parameter
+ * (breakdowns in hex), never as SQL text. */
+static const char SQL_UPSERT_SCORES[] =
     "INSERT INTO scoring.outlet_score (outlet_id, fiscal_year, total, tier, suspended,"
-    " breakdown, rule_set_id, rule_set_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    " breakdown, rule_set_id, rule_set_version)"
+    " SELECT r.outlet_id::uuid, $1::int, r.total, r.tier, r.suspended, decode(r.breakdown, 'hex'),"
+    " $3::uuid, $4::int FROM jsonb_to_recordset($2::jsonb)"
+    " AS r(outlet_id text, total int, tier int, suspended bool, breakdown text)"
     " ON CONFLICT (outlet_id, fiscal_year) DO UPDATE SET total = excluded.total,"
     " tier = excluded.tier, suspended = excluded.suspended, breakdown = excluded.breakdown,"
     " rule_set_id = excluded.rule_set_id, rule_set_version = excluded.rule_set_version,"
     " computed_at = now()";
 
-int scoring_store_upsert_score(sk_db *db, const char *outlet_id, int year, int total, int tier,
-                               bool suspended, const uint8_t *breakdown, size_t len,
-                               const char *rule_set_id, int rule_set_version)
+int scoring_store_upsert_scores(sk_db *db, int year, const char *rows_json,
+                                const char *rule_set_id, int rule_set_version)
 {
-    char y[16], t[16], ti[16], v[16];
+    char y[16], v[16];
     snprintf(y, sizeof(y), "%d", year);
-    snprintf(t, sizeof(t), "%d", total);
-    snprintf(ti, sizeof(ti), "%d", tier);
     snprintf(v, sizeof(v), "%d", rule_set_version);
-    sk_param p[] = {SK_TEXT(outlet_id), SK_TEXT(y),
-                    SK_TEXT(t),         SK_TEXT(ti),
-                    SK_TEXT(suspended ? "true" : "false"), SK_BYTES(breakdown, len),
-                    SK_TEXT(rule_set_id), SK_TEXT(v)};
-    return sk_db_exec(db, SQL_UPSERT_SCORE, p, 8);
+    sk_param p[] = {SK_TEXT(y), SK_TEXT(rows_json), SK_TEXT(rule_set_id), SK_TEXT(v)};
+    return sk_db_exec(db, SQL_UPSERT_SCORES, p, 4);
 }
 
 int scoring_store_delete_scores(sk_db *db, const char *company_id, int year, PGresult **res)

@@ -96,9 +96,11 @@ enum {
 };
 int scoring_store_inputs(sk_db *db, const char *company_id, int year, PGresult **res);
 
-int scoring_store_upsert_score(sk_db *db, const char *outlet_id, int year, int total, int tier,
-                               bool suspended, const uint8_t *breakdown, size_t len,
-                               const char *rule_set_id, int rule_set_version);
+/* Upsert `rows_json`, a JSON array of {outlet_id, total, tier, suspended,
+ * breakdown (hex of a packed OutletScore holding only its lines)}, for `year`
+ * under one rule set, in one statement. */
+int scoring_store_upsert_scores(sk_db *db, int year, const char *rows_json,
+                                const char *rule_set_id, int rule_set_version);
 
 /* Drop the scores of an outlet no longer verified: columns (outlet_id). */
 int scoring_store_delete_scores(sk_db *db, const char *company_id, int year, PGresult **res);

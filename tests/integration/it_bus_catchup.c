@@ -34,10 +34,35 @@ static void subscriber_down_then_catches_up_exactly_once(void **state)
     it_stop((sk_test_peer *[]){&sub, &pub, NULL});
 }
 
+/* Batch appends (one statement for many events) keep the same guarantee:
+ * gapless, in order, interleaved correctly with single appends. */
+static void batched_and_single_appends_apply_once_in_order(void **state)
+{
+    (void)state;
+    char dsn[512];
+    sk_test_peer pub, sub;
+    it_start_pair("it_batch", "batch", dsn, sizeof(dsn), &pub, &sub, NULL);
+    sk_rpc_client *c = it_client(pub.rpc);
+    uint64_t last = 0;
+    assert_int_equal(it_emit(c, 7, 7, 10000, &last), SK_OK);
+    assert_int_equal(it_emit_batched(c, 2500, 1000, 60000, &last), SK_OK);
+    assert_int_equal(last, 2507);
+    assert_int_equal(it_emit(c, 3, 1, 10000, &last), SK_OK);
+    assert_int_equal(it_emit_batched(c, 1, 1, 10000, &last), SK_OK);
+    assert_int_equal(last, 2511);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM testpub.outbox"), 2511);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT max(seq) FROM testpub.outbox"), 2511);
+    assert_int_equal(it_wait_applied(dsn, 2511, 60000), 2511);
+    it_assert_exactly_once_in_order(dsn, 2511);
+    sk_rpc_client_close(c);
+    it_stop((sk_test_peer *[]){&sub, &pub, NULL});
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(subscriber_down_then_catches_up_exactly_once),
+        cmocka_unit_test(batched_and_single_appends_apply_once_in_order),
     };
     return it_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

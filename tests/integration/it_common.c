@@ -46,11 +46,13 @@ sk_rpc_client *it_client(const char *url)
     return c;
 }
 
-int it_emit(sk_rpc_client *c, uint32_t count, uint32_t per_tx, int timeout_ms, uint64_t *last_seq)
+static int emit(sk_rpc_client *c, uint32_t count, uint32_t per_tx, bool batched, int timeout_ms,
+                uint64_t *last_seq)
 {
     Seklik__Testbus__EmitRequest req = SEKLIK__TESTBUS__EMIT_REQUEST__INIT;
     req.count = count;
     req.per_tx = per_tx;
+    req.batched = batched;
     req.payload = 64;
     char key[SK_UUID_STRLEN];
     sk_uuid7(key);
@@ -132,6 +134,17 @@ void it_assert_exactly_once_in_order(const char *dsn, long long n)
     assert_int_equal(sk_test_sql_number(dsn, "SELECT last_seq FROM testsub.inbox_offsets "
                                              "WHERE source = 'testpub'"),
                      n);
+}
+
+int it_emit(sk_rpc_client *c, uint32_t count, uint32_t per_tx, int timeout_ms, uint64_t *last_seq)
+{
+    return emit(c, count, per_tx, false, timeout_ms, last_seq);
+}
+
+int it_emit_batched(sk_rpc_client *c, uint32_t count, uint32_t per_tx, int timeout_ms,
+                    uint64_t *last_seq)
+{
+    return emit(c, count, per_tx, true, timeout_ms, last_seq);
 }
 
 const char *it_log(char *buf, size_t cap, const char *test, const char *who)

@@ -34,6 +34,10 @@ sk_rpc_client *it_client(const char *url);
 int it_emit(sk_rpc_client *c, uint32_t count, uint32_t per_tx, int timeout_ms,
             uint64_t *last_seq);
 
+/* The same through sk_outbox_append_batch (one batch per transaction). */
+int it_emit_batched(sk_rpc_client *c, uint32_t count, uint32_t per_tx, int timeout_ms,
+                    uint64_t *last_seq);
+
 /* Add `amount` under idempotency key `key`; *total and *replayed from the
  * reply. Returns the SK_* code of the Response; the whole Response is kept
  * in *resp when resp is not NULL (caller frees). */

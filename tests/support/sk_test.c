@@ -116,6 +116,33 @@ int sk_test_free_port(void)
     return port;
 }
 
+/* Children still running when the test binary exits are killed: a failed
+ * assertion jumps out of a test before it stops what it started. */
+static pid_t g_children[64];
+
+static void kill_children(void)
+{
+    for (size_t i = 0; i < sizeof(g_children) / sizeof(g_children[0]); i++)
+        if (g_children[i] > 0) {
+            kill(g_children[i], SIGKILL);
+            waitpid(g_children[i], NULL, 0);
+        }
+}
+
+static void track_child(pid_t pid, bool add)
+{
+    static bool registered;
+    if (!registered) {
+        atexit(kill_children);
+        registered = true;
+    }
+    for (size_t i = 0; i < sizeof(g_children) / sizeof(g_children[0]); i++)
+        if (add ? g_children[i] == 0 : g_children[i] == pid) {
+            g_children[i] = add ? pid : 0;
+            return;
+        }
+}
+
 int sk_proc_start(sk_proc *p, const char *path, const char *const *env, const char *log)
 {
     snprintf(p->log, sizeof(p->log), "%s", log);
@@ -137,6 +164,7 @@ int sk_proc_start(sk_proc *p, const char *path, const char *const *env, const ch
         _exit(127);
     }
     p->pid = pid;
+    track_child(pid, true);
     return 0;
 }
 
@@ -151,6 +179,7 @@ int sk_proc_wait(sk_proc *p, int timeout_ms)
         int status = 0;
         pid_t r = waitpid(p->pid, &status, WNOHANG);
         if (r == p->pid) {
+            track_child(p->pid, false);
             p->pid = 0;
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         }
@@ -183,6 +212,7 @@ int sk_test_redis_start(sk_proc *p, int port, const char *dir)
         _exit(127);
     }
     p->pid = pid;
+    track_child(pid, true);
     /* Wait for it to accept connections. */
     for (int i = 0; i < 200; i++) {
         int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -34,6 +34,28 @@ static int emit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out
         return SK_ENOMEM;
     memset(body, 'x', req->payload);
     int rc = SK_OK;
+    if (req->batched) {
+        /* One batch append per transaction; seqs are read back for the reply. */
+        sk_outbox_event *evs = calloc(per_tx, sizeof(*evs));
+        for (uint32_t i = 0; evs && i < per_tx; i++)
+            evs[i] = (sk_outbox_event){type, body, req->payload};
+        uint64_t before = 0;
+        rc = evs ? sk_outbox_last_seq(call->db, &before) : SK_ENOMEM;
+        for (uint32_t done = 0; rc == SK_OK && done < req->count; done += per_tx) {
+            uint32_t n = req->count - done < per_tx ? req->count - done : per_tx;
+            rc = sk_outbox_append_batch(call->db, evs, n, call->actor, call->req->request_id);
+            if (rc == SK_OK && done + n < req->count) {
+                rc = sk_db_commit(call->db);
+                if (rc == SK_OK)
+                    rc = sk_db_begin(call->db);
+            }
+        }
+        resp->first_seq = before + 1;
+        resp->last_seq = before + req->count;
+        free(evs);
+        free(body);
+        return rc;
+    }
     /* The call's own transaction holds the first batch; later batches commit
      * on their own, so a kill mid-call leaves some committed and some not. */
     for (uint32_t i = 0; rc == SK_OK && i < req->count; i++) {
