@@ -9,6 +9,7 @@
 #include "domain.h"
 #include "internal.h"
 #include "seklik/registry.pb-c.h"
+#include "seklik/scoring.pb-c.h"
 #include "seklik/verification.pb-c.h"
 #include "sk_audit.h"
 #include "sk_err.h"
@@ -118,3 +119,28 @@ done:
     return rc;
 }
 
+
+/* ---- the read model of scoring ---- */
+
+int registry_apply_scoring(sk_db *db, const Seklik__Bus__Event *ev, void *app)
+{
+    (void)app;
+    Seklik__Scoring__OutletTiered *t =
+        seklik__scoring__outlet_tiered__unpack(NULL, ev->body.len, ev->body.data);
+    if (!t || !t->score || !sk_uuid_valid(t->score->outlet_id)) {
+        /* Skipped, not retried: a malformed event would block the stream. */
+        sk_log_warn("scoring event seq %llu unreadable, skipped", (unsigned long long)ev->seq);
+        if (t)
+            seklik__scoring__outlet_tiered__free_unpacked(t, NULL);
+        return SK_OK;
+    }
+    static const char *const names[] = {"-", "C", "B", "A"};
+    int tier = t->score->tier;
+    bool found = false;
+    int rc = registry_store_set_tier(db, t->score->outlet_id, t->score->fiscal_year,
+                                     tier >= 0 && tier <= 3 ? names[tier] : "-", &found);
+    if (rc == SK_OK && !found)
+        sk_log_info("tier for unknown or older outlet %s ignored", t->score->outlet_id);
+    seklik__scoring__outlet_tiered__free_unpacked(t, NULL);
+    return rc;
+}

@@ -816,6 +816,12 @@ static int list_companies(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
         sk_call_violation(call, "outletType", "Jenis media tidak dikenal (unknown outlet type)");
     if (req->query && strlen(req->query) > 200)
         sk_call_violation(call, "query", "Paling panjang 200 karakter (at most 200 bytes)");
+    if (!blank(req->tier)) {
+        if (strcmp(req->tier, "A") && strcmp(req->tier, "B") && strcmp(req->tier, "C") &&
+            strcmp(req->tier, "-"))
+            sk_call_violation(call, "tier", "Tier harus A, B, C atau - (tier must be A, B, C or -)");
+        f.tier = req->tier;
+    }
     char after_id[37];
     char *after_name = NULL;
     if (!blank(req->page_token)) {
@@ -880,9 +886,11 @@ static const sk_rpc_method methods[] = {
 };
 
 static const char *const VERIFICATION_PREFIXES[] = {"verification.", NULL};
+static const char *const SCORING_PREFIXES[] = {"scoring.outlet.tiered", NULL};
 
 static const sk_subscription_def subscriptions[] = {
     {"verification", VERIFICATION_PREFIXES, registry_apply_verification},
+    {"scoring", SCORING_PREFIXES, registry_apply_scoring},
 };
 
 extern const sk_migration registry_migrations[];

@@ -9,4 +9,7 @@
 /* Apply one verification.* event to the company's status (subscription). */
 int registry_apply_verification(sk_db *db, const Seklik__Bus__Event *ev, void *app);
 
+/* Keep an outlet's newest tier from scoring.outlet.tiered (subscription). */
+int registry_apply_scoring(sk_db *db, const Seklik__Bus__Event *ev, void *app);
+
 #endif

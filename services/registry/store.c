@@ -682,6 +682,14 @@ static int read_summary(sk_call *call, const PGresult *r, int row,
     for (char *t = strtok_r(buf, ",", &save); t && s->n_outlet_types < 4;
          t = strtok_r(NULL, ",", &save))
         s->outlet_types[s->n_outlet_types++] = outlet_type_value(t);
+    /* tiers come as "A,B": at most four distinct ones. */
+    snprintf(buf, sizeof(buf), "%s", PQgetvalue(r, row, 6));
+    s->tiers = sk_call_alloc(call, 4 * sizeof(*s->tiers));
+    if (!s->tiers)
+        return SK_ENOMEM;
+    for (char *t = strtok_r(buf, ",", &save); t && s->n_tiers < 4; t = strtok_r(NULL, ",", &save))
+        if (!(s->tiers[s->n_tiers++] = sk_call_strdup(call, t)))
+            return SK_ENOMEM;
     *out = s;
     return SK_OK;
 }
@@ -693,7 +701,9 @@ int registry_store_list(sk_call *call, const registry_list_filter *f,
         "SELECT c.id, c.legal_name, c.status, " SQL_TS("c.registered_at") ","
         " coalesce((SELECT string_agg(DISTINCT o.type, ',') FROM outlet o"
         "           WHERE o.company_id = c.id), ''),"
-        " (SELECT count(*) FROM outlet o WHERE o.company_id = c.id)"
+        " (SELECT count(*) FROM outlet o WHERE o.company_id = c.id),"
+        " coalesce((SELECT string_agg(DISTINCT o.tier, ',') FROM outlet o"
+        "           WHERE o.company_id = c.id AND o.tier IS NOT NULL), '')"
         " FROM company c"
         " WHERE ($1::text IS NULL OR lower(c.legal_name) LIKE lower($1)"
         "        OR EXISTS (SELECT 1 FROM outlet o WHERE o.company_id = c.id"
@@ -703,6 +713,8 @@ int registry_store_list(sk_call *call, const registry_list_filter *f,
         "                                    AND o.type = $3))"
         "   AND ($4::uuid IS NULL OR c.id = $4::uuid)"
         "   AND ($5::text IS NULL OR (c.legal_name, c.id) > ($5::text, $6::uuid))"
+        "   AND ($8::text IS NULL OR EXISTS (SELECT 1 FROM outlet o WHERE o.company_id = c.id"
+        "                                    AND o.tier = $8))"
         " ORDER BY c.legal_name, c.id LIMIT $7::int";
     char *pattern = f->query && f->query[0] ? like_pattern(f->query) : NULL;
     if (f->query && f->query[0] && !pattern)
@@ -715,7 +727,8 @@ int registry_store_list(sk_call *call, const registry_list_filter *f,
                     opt(f->only_company),
                     opt(f->after_name),
                     opt(f->after_id),
-                    SK_TEXT(limit)};
+                    SK_TEXT(limit),
+                    opt(f->tier)};
     PGresult *r = NULL;
     int rc = sk_db_query(call->db, SQL, p, (int)COUNT(p), &r);
     free(pattern);
@@ -735,6 +748,24 @@ int registry_store_list(sk_call *call, const registry_list_filter *f,
     }
     PQclear(r);
     return rc;
+}
+
+/* ---- the read model of scoring ---- */
+
+int registry_store_set_tier(sk_db *db, const char *outlet_id, int fiscal_year, const char *tier,
+                            bool *found)
+{
+    static const char SQL[] =
+        "UPDATE outlet SET tier = $3, tier_fiscal_year = $2::int WHERE id = $1::uuid"
+        " AND (tier_fiscal_year IS NULL OR tier_fiscal_year <= $2::int) RETURNING 1";
+    char year[16];
+    snprintf(year, sizeof(year), "%d", fiscal_year);
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, (sk_param[]){SK_TEXT(outlet_id), SK_TEXT(year), SK_TEXT(tier)},
+                       3, &r));
+    *found = PQntuples(r) > 0;
+    PQclear(r);
+    return SK_OK;
 }
 
 /* ---- the read model of verification ---- */

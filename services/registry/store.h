@@ -87,11 +87,17 @@ typedef struct registry_list_filter {
     const char *query;         /* substring of the legal or an outlet's name */
     int status;                /* 0 = any */
     int outlet_type;           /* 0 = any */
+    const char *tier;          /* "A", "B", "C", "-" or NULL = any */
     const char *only_company;  /* a partner's own company */
     const char *after_name;    /* keyset: the last row of the previous page */
     const char *after_id;
     int limit;
 } registry_list_filter;
+
+/* Record `outlet_id`'s tier for `fiscal_year` unless a newer year's is
+ * known. *found is false when the outlet is not (yet) in the registry. */
+int registry_store_set_tier(sk_db *db, const char *outlet_id, int fiscal_year, const char *tier,
+                            bool *found);
 
 /* Fill `out->companies` with up to f->limit rows and `*more` with whether
  * another page follows. */

@@ -5,18 +5,20 @@
  * accepts everything, records the visit and verifies; the registry learns it
  * from events; results are announced, an objection is raised once and
  * answered, and the list is finalized. Plus four-eyes and the wall between
- * partners. argv[4] = seklik-registry, argv[5] = seklik-verification. */
+ * partners. Scoring scores the verified outlet and the registry lists the
+ * company by its tier. argv[4..6] = seklik-registry, -verification, -scoring. */
 #include <signal.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "it_common.h"
 #include "seklik/registry.pb-c.h"
+#include "seklik/scoring.pb-c.h"
 #include "seklik/verification.pb-c.h"
 
-static sk_test_peer g_reg, g_ver;
+static sk_test_peer g_reg, g_ver, g_sco;
 static char g_dsn[512];
-static sk_rpc_client *g_rc, *g_vc;
+static sk_rpc_client *g_rc, *g_vc, *g_sc;
 
 static char *r_admin[] = {"admin"}, *r_verifier[] = {"verifier"}, *r_partner[] = {"partner"},
             *r_head[] = {"head"};
@@ -341,6 +343,60 @@ static void company_onboards_from_registration_to_final_list(void **state)
     assert_string_equal(co->verified_until, "2027-12-31");
     FREE(co);
 
+    /* Scoring scores the verified outlet; the registry lists the company by its tier.
+     * Administratif 15 + chief editor Utama 15 + all journalists certified 15
+     * + 11 years old 10 + 250,000 visitors 15 + no history (neutral) 5 = 75: B. */
+    Seklik__Registry__GetCompanyRequest gc = SEKLIK__REGISTRY__GET_COMPANY_REQUEST__INIT;
+    gc.company_id = a;
+    Seklik__Registry__Company *full = NULL;
+    assert_int_equal(call(g_rc, "Registry.GetCompany", &partner, false, &gc.base,
+                          &seklik__registry__company__descriptor, &full, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    Seklik__Scoring__GetScoreRequest gs = SEKLIK__SCORING__GET_SCORE_REQUEST__INIT;
+    gs.outlet_id = full->outlets[0]->id;
+    gs.fiscal_year = 2027;
+    Seklik__Scoring__OutletScore *score = NULL;
+    for (int i = 0; i < 200 && !score; i++)
+        if (call(g_sc, "Scoring.GetScore", &partner, false, &gs.base,
+                 &seklik__scoring__outlet_score__descriptor, &score, NULL) != SEKLIK__BUS__CODE__OK)
+            sk_test_sleep_ms(50);
+    assert_non_null(score);
+    assert_int_equal(score->total, 75);
+    assert_int_equal(score->tier, SEKLIK__SCORING__TIER__TIER_B);
+    assert_int_equal(score->n_breakdown, 6);
+    FREE(score);
+    FREE(full);
+    Seklik__Registry__ListCompaniesRequest lc = SEKLIK__REGISTRY__LIST_COMPANIES_REQUEST__INIT;
+    lc.tier = "B";
+    Seklik__Registry__ListCompaniesResponse *page = NULL;
+    for (int i = 0; i < 200; i++) {
+        assert_int_equal(call(g_rc, "Registry.ListCompanies", &head, false, &lc.base,
+                              &seklik__registry__list_companies_response__descriptor, &page, NULL),
+                         SEKLIK__BUS__CODE__OK);
+        if (page->n_companies == 1)
+            break;
+        FREE(page);
+        page = NULL;
+        sk_test_sleep_ms(50);
+    }
+    assert_non_null(page);
+    assert_string_equal(page->companies[0]->id, a);
+    assert_int_equal(page->companies[0]->n_tiers, 1);
+    assert_string_equal(page->companies[0]->tiers[0], "B");
+    FREE(page);
+    lc.tier = "A";
+    assert_int_equal(call(g_rc, "Registry.ListCompanies", &head, false, &lc.base,
+                          &seklik__registry__list_companies_response__descriptor, &page, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    assert_int_equal(page->n_companies, 0);
+    FREE(page);
+    lc.tier = "Z";
+    char field[128] = "";
+    assert_int_equal(call(g_rc, "Registry.ListCompanies", &head, false, &lc.base,
+                          &seklik__registry__list_companies_response__descriptor, NULL, field),
+                     SEKLIK__BUS__CODE__INVALID_ARGUMENT);
+    assert_string_equal(field, "tier");
+
     /* Announcement and objection window: one objection, answered; final after the window. */
     time_t until = time(NULL) + 3;
     char until_s[32];
@@ -465,18 +521,25 @@ static int start(void **state)
 {
     (void)state;
     char log[512];
-    if (!it_arg(4) || !it_arg(5) || !sk_test_create_db("it_onboarding", g_dsn, sizeof(g_dsn)))
+    if (!it_arg(4) || !it_arg(5) || !it_arg(6) ||
+        !sk_test_create_db("it_onboarding", g_dsn, sizeof(g_dsn)))
         return -1;
     const char *redis = sk_test_env("SEKLIK_TEST_REDIS_URL");
     sk_test_peer_init(&g_reg, "registry", g_dsn, redis);
     sk_test_peer_init(&g_ver, "verification", g_dsn, redis);
+    sk_test_peer_init(&g_sco, "scoring", g_dsn, redis);
     sk_test_peer_link(&g_reg, &g_ver);
+    sk_test_peer_link(&g_reg, &g_sco);
     sk_test_peer_link(&g_ver, &g_reg);
+    sk_test_peer_link(&g_sco, &g_reg);
+    sk_test_peer_link(&g_sco, &g_ver);
     if (sk_test_peer_start(&g_reg, it_arg(4), it_log(log, sizeof(log), "onboarding", "registry")) ||
-        sk_test_peer_start(&g_ver, it_arg(5), it_log(log, sizeof(log), "onboarding", "verification")))
+        sk_test_peer_start(&g_ver, it_arg(5), it_log(log, sizeof(log), "onboarding", "verification")) ||
+        sk_test_peer_start(&g_sco, it_arg(6), it_log(log, sizeof(log), "onboarding", "scoring")))
         return -1;
     g_rc = it_client(g_reg.rpc);
     g_vc = it_client(g_ver.rpc);
+    g_sc = it_client(g_sco.rpc);
     return 0;
 }
 
@@ -485,7 +548,8 @@ static int stop(void **state)
     (void)state;
     sk_rpc_client_close(g_rc);
     sk_rpc_client_close(g_vc);
-    it_stop((sk_test_peer *[]){&g_ver, &g_reg, NULL});
+    sk_rpc_client_close(g_sc);
+    it_stop((sk_test_peer *[]){&g_sco, &g_ver, &g_reg, NULL});
     return 0;
 }
 

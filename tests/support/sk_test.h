@@ -72,13 +72,15 @@ typedef struct sk_test_peer {
     sk_proc proc;
     char name[32];
     char rpc[64], events[64], http[64];
-    char env[24][320];
-    const char *envp[25];
+    char env[48][320];
+    const char *envp[49];
     int n_env;
 } sk_test_peer;
 
 /* Choose free ports for `name` and build its environment: database `dsn`,
- * Redis `redis_url`, the shared HMAC key, warn-level logs. */
+ * Redis `redis_url`, the shared HMAC key, warn-level logs. Every well-known
+ * peer points at a closed port until sk_test_peer_link says otherwise, so a
+ * test never talks to a stack a developer runs on the default ports. */
 void sk_test_peer_init(sk_test_peer *p, const char *name, const char *dsn, const char *redis_url);
 
 /* Add "K=V" to the peer's environment (e.g. another peer's addresses). */
