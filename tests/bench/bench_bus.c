@@ -18,16 +18,9 @@ static int rpc_seconds = 3;
 static int events_single = 3000;
 static int events_batch = 20000;
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static double median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof(double), cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return it_quantile(v, (size_t)n, 0.5);
 }
 
 typedef struct rpc_worker {
@@ -80,10 +73,9 @@ static void rpc_round(const char *url, int clients, double *rate, double *p50, d
             all[k++] = w[i].lat_us[j];
         free(w[i].lat_us);
     }
-    qsort(all, total, sizeof(double), cmp_double);
     *rate = (double)total / secs;
-    *p50 = total ? all[total / 2] : 0;
-    *p99 = total ? all[(size_t)((double)total * 0.99)] : 0;
+    *p50 = it_quantile(all, total, 0.5);
+    *p99 = it_quantile(all, total, 0.99);
     free(all);
 }
 
@@ -122,30 +114,12 @@ static void events_round(sk_rpc_client *c, const char *dsn, int count, int per_t
 }
 
 /* pgbench on the same server: single-row INSERT, one per transaction. */
-static double pgbench_inserts(const char *db, int seconds)
+static double pgbench_inserts(const char *dsn, const char *db, int seconds)
 {
-    char script[256], cmd[1024];
-    snprintf(script, sizeof(script), "%s/pgbench-insert.sql", it_logdir);
-    FILE *f = fopen(script, "w");
-    assert_non_null(f);
-    fputs("INSERT INTO bench_ref (v) VALUES (1);\n", f);
-    fclose(f);
-    snprintf(cmd, sizeof(cmd),
-             "%s/psql -q -h 127.0.0.1 -p %s -U %s -d %s -c 'CREATE TABLE IF NOT EXISTS "
-             "bench_ref (id bigserial PRIMARY KEY, v int)' >/dev/null && "
-             "%s/pgbench -n -h 127.0.0.1 -p %s -U %s -c 1 -j 1 -T %d -f %s %s 2>/dev/null | "
-             "sed -n 's/^tps = \\([0-9.]*\\).*/\\1/p'",
-             sk_test_env("SEKLIK_TEST_PG_BIN"), sk_test_env("SEKLIK_TEST_PG_PORT"),
-             sk_test_env("SEKLIK_TEST_PG_ROLE"), db, sk_test_env("SEKLIK_TEST_PG_BIN"),
-             sk_test_env("SEKLIK_TEST_PG_PORT"), sk_test_env("SEKLIK_TEST_PG_ROLE"), seconds,
-             script, db);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    double tps = 0;
-    if (fscanf(p, "%lf", &tps) != 1)
-        tps = 0;
-    pclose(p);
-    return tps;
+    assert_int_equal(sk_test_sql_exec(dsn, "CREATE TABLE IF NOT EXISTS bench_ref "
+                                           "(id bigserial PRIMARY KEY, v int)"),
+                     0);
+    return it_pgbench(db, "INSERT INTO bench_ref (v) VALUES (1);\n", seconds, NULL);
 }
 
 static void bench(void **state)
@@ -163,7 +137,7 @@ static void bench(void **state)
         rpc_round(pub.rpc, 8, &r8[i], &a8[i], &b8[i]);
         events_round(c, dsn, events_single, 1, &es[i], &esp50[i], &esp99[i]);
         events_round(c, dsn, events_batch, 1000, &eb[i], &ebp50[i], &ebp99[i]);
-        pg[i] = pgbench_inserts("bench_bus", rpc_seconds);
+        pg[i] = pgbench_inserts(dsn, "bench_bus", rpc_seconds);
     }
     double pgm = median(pg, rounds), esm = median(es, rounds);
     printf("\nbench_bus: medians of %d rounds (2 cores, fsync on)\n", rounds);

@@ -19,21 +19,9 @@ static int docs_per_company = 4;
 static int list_calls = 2000;
 static const int clients = 4;
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static char *r_staff[] = {"partnership"};
-
 static Seklik__Bus__Actor staff(void)
 {
-    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
-    a.user_id = "bench-staff";
-    a.roles = r_staff;
-    a.n_roles = 1;
-    return a;
+    return it_actor("bench-staff", "partnership", NULL);
 }
 
 static const uint8_t pdf[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n";
@@ -172,42 +160,9 @@ static void list_latency(sk_rpc_client *c, const char *query, double *p50, doubl
         assert_true(resp->n_companies > 0);
         protobuf_c_message_free_unpacked(&resp->base, NULL);
     }
-    qsort(lat, (size_t)list_calls, sizeof(double), cmp_double);
-    *p50 = lat[list_calls / 2];
-    *p99 = lat[(int)(list_calls * 0.99)];
+    *p50 = it_quantile(lat, (size_t)list_calls, 0.5);
+    *p99 = it_quantile(lat, (size_t)list_calls, 0.99);
     free(lat);
-}
-
-/* pgbench on the same server with `sql` as the script: transactions/s and
- * the average latency in ms. */
-static double pgbench(const char *db, const char *sql, int seconds, double *avg_ms)
-{
-    char script[256], cmd[1400];
-    snprintf(script, sizeof(script), "%s/pgbench-registry.sql", it_logdir);
-    FILE *f = fopen(script, "w");
-    assert_non_null(f);
-    fputs(sql, f);
-    fclose(f);
-    snprintf(cmd, sizeof(cmd),
-             "%s/pgbench -n -h 127.0.0.1 -p %s -U %s -c 1 -j 1 -T %d -f %s %s 2>/dev/null | "
-             "sed -n -e 's/^tps = \\([0-9.]*\\).*/tps \\1/p' "
-             "-e 's/^latency average = \\([0-9.]*\\) ms/lat \\1/p'",
-             sk_test_env("SEKLIK_TEST_PG_BIN"), sk_test_env("SEKLIK_TEST_PG_PORT"),
-             sk_test_env("SEKLIK_TEST_PG_ROLE"), seconds, script, db);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    double tps = 0, lat = 0, v;
-    char what[8];
-    while (fscanf(p, "%7s %lf", what, &v) == 2) {
-        if (strcmp(what, "tps") == 0)
-            tps = v;
-        else
-            lat = v;
-    }
-    pclose(p);
-    if (avg_ms)
-        *avg_ms = lat;
-    return tps;
 }
 
 static void bench(void **state)
@@ -247,13 +202,13 @@ static void bench(void **state)
     list_latency(c, "search", &s50, &s99);
     sk_rpc_client_close(c);
 
-    double ins = pgbench("bench_registry", "CREATE TEMP TABLE IF NOT EXISTS t (v int);\n"
+    double ins = it_pgbench("bench_registry", "CREATE TEMP TABLE IF NOT EXISTS t (v int);\n"
                                            "INSERT INTO t VALUES (1);\n", 3, NULL);
     double ref_list_ms = 0, ref_search_ms = 0;
-    pgbench("bench_registry",
+    it_pgbench("bench_registry",
             "SELECT id, legal_name, status FROM registry.company ORDER BY legal_name, id LIMIT 20;\n",
             3, &ref_list_ms);
-    pgbench("bench_registry",
+    it_pgbench("bench_registry",
             "\\set w random(0, 11)\n"
             "SELECT id, legal_name FROM registry.company WHERE lower(legal_name) LIKE "
             "'%' || (ARRAY['kabar','warta','suara','berita','media','pos','harian','info',"

@@ -23,12 +23,6 @@ static int n_outlets = 10000;
 static int ceiling_calls = 5000;
 static char dsn[512];
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static double now_ms(void)
 {
     struct timespec ts;
@@ -36,15 +30,9 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static char *r_admin[] = {"admin"};
-
 static Seklik__Bus__Actor admin(void)
 {
-    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
-    a.user_id = "bench-admin";
-    a.roles = r_admin;
-    a.n_roles = 1;
-    return a;
+    return it_actor("bench-admin", "admin", NULL);
 }
 
 static void *rpc(sk_rpc_client *c, const char *method, bool command, const ProtobufCMessage *in,
@@ -64,32 +52,8 @@ static void *rpc(sk_rpc_client *c, const char *method, bool command, const Proto
 
 static void percentiles(double *v, int n, double *p50, double *p99)
 {
-    qsort(v, (size_t)n, sizeof(double), cmp_double);
-    *p50 = v[n / 2];
-    *p99 = v[(n * 99) / 100];
-}
-
-/* pgbench on the same server with `sql` as the script: average latency, ms. */
-static double pgbench_ms(const char *db, const char *sql, int seconds)
-{
-    char script[256], cmd[1400];
-    snprintf(script, sizeof(script), "%s/pgbench-scoring.sql", it_logdir);
-    FILE *f = fopen(script, "w");
-    assert_non_null(f);
-    fputs(sql, f);
-    fclose(f);
-    snprintf(cmd, sizeof(cmd),
-             "%s/pgbench -n -h 127.0.0.1 -p %s -U %s -c 1 -j 1 -T %d -f %s %s 2>/dev/null | "
-             "sed -n -e 's/^latency average = \\([0-9.]*\\) ms/\\1/p'",
-             sk_test_env("SEKLIK_TEST_PG_BIN"), sk_test_env("SEKLIK_TEST_PG_PORT"),
-             sk_test_env("SEKLIK_TEST_PG_ROLE"), seconds, script, db);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    double lat = 0;
-    if (fscanf(p, "%lf", &lat) != 1)
-        lat = 0;
-    pclose(p);
-    return lat;
+    *p50 = it_quantile(v, (size_t)n, 0.5);
+    *p99 = it_quantile(v, (size_t)n, 0.99);
 }
 
 /* Raw GET round trips on the same Redis: p50/p99 in ms. */
@@ -193,7 +157,8 @@ static void bench(void **state)
     snprintf(sql, sizeof(sql),
              "SELECT tier FROM scoring.outlet_score WHERE outlet_id = '%s' AND fiscal_year = %d;\n",
              outlet, YEAR);
-    double pg_ms = pgbench_ms("bench_scoring", sql, 3);
+    double pg_ms = 0;
+    it_pgbench("bench_scoring", sql, 3, &pg_ms);
 
     printf("bench_scoring: %d verified outlets\n", n_outlets);
     printf("  PublishRuleSet re-scoring all of them: %.0f ms (%lld scores, %lld events; goal < 1000 ms)\n",

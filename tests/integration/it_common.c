@@ -147,6 +147,67 @@ int it_emit_batched(sk_rpc_client *c, uint32_t count, uint32_t per_tx, int timeo
     return emit(c, count, per_tx, true, timeout_ms, last_seq);
 }
 
+Seklik__Bus__Actor it_actor(const char *user_id, const char *role, const char *company_id)
+{
+    static char *roles[][1] = {{"admin"}, {"verifier"}, {"partnership"}, {"pr"},
+                               {"finance"}, {"head"},     {"partner"}};
+    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
+    a.user_id = (char *)user_id;
+    a.company_id = (char *)(company_id ? company_id : "");
+    for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+        if (strcmp(roles[i][0], role) == 0) {
+            a.roles = roles[i];
+            a.n_roles = 1;
+        }
+    assert_int_equal(a.n_roles, 1);
+    return a;
+}
+
+double it_pgbench(const char *db, const char *sql, int seconds, double *avg_ms)
+{
+    char script[256], cmd[1400];
+    snprintf(script, sizeof(script), "%s/pgbench-%s.sql", it_logdir, db);
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fputs(sql, f);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd),
+             "%s/pgbench -n -h 127.0.0.1 -p %s -U %s -c 1 -j 1 -T %d -f %s %s 2>/dev/null | "
+             "sed -n -e 's/^tps = \\([0-9.]*\\).*/tps \\1/p' "
+             "-e 's/^latency average = \\([0-9.]*\\) ms/lat \\1/p'",
+             sk_test_env("SEKLIK_TEST_PG_BIN"), sk_test_env("SEKLIK_TEST_PG_PORT"),
+             sk_test_env("SEKLIK_TEST_PG_ROLE"), seconds, script, db);
+    FILE *pipe = popen(cmd, "r");
+    assert_non_null(pipe);
+    double tps = 0, lat = 0, v;
+    char what[8];
+    while (fscanf(pipe, "%7s %lf", what, &v) == 2) {
+        if (strcmp(what, "tps") == 0)
+            tps = v;
+        else
+            lat = v;
+    }
+    pclose(pipe);
+    if (avg_ms)
+        *avg_ms = lat;
+    return tps;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+double it_quantile(double *v, size_t n, double q)
+{
+    if (n == 0)
+        return 0;
+    qsort(v, n, sizeof(double), cmp_double);
+    size_t i = (size_t)((double)n * q);
+    return v[i < n ? i : n - 1];
+}
+
 const char *it_log(char *buf, size_t cap, const char *test, const char *who)
 {
     snprintf(buf, cap, "%s/%s-%s.log", it_logdir, test, who);

@@ -59,6 +59,19 @@ void it_start_pair(const char *db, const char *test, char *dsn, size_t cap, sk_t
 /* SIGTERM each peer (NULL-terminated list) and assert it exits 0. */
 void it_stop(sk_test_peer *const *peers);
 
+/* An actor with one role ("admin", "verifier", "partnership", "pr", "finance",
+ * "head", "partner"); company_id may be NULL. Strings are the caller's and
+ * must outlive the actor. */
+Seklik__Bus__Actor it_actor(const char *user_id, const char *role, const char *company_id);
+
+/* pgbench on the fixture's PostgreSQL, database `db`, running `sql` as its
+ * script with one client for `seconds`: transactions/s, and the average
+ * latency in ms in *avg_ms (if not NULL). The reference figure of a bench. */
+double it_pgbench(const char *db, const char *sql, int seconds, double *avg_ms);
+
+/* Sort `v` and return its `q` quantile (0..1). */
+double it_quantile(double *v, size_t n, double q);
+
 /* A log path under it_logdir. */
 const char *it_log(char *buf, size_t cap, const char *test, const char *who);
 

@@ -20,19 +20,6 @@ static sk_test_peer g_reg, g_ver, g_sco;
 static char g_dsn[512];
 static sk_rpc_client *g_rc, *g_vc, *g_sc;
 
-static char *r_admin[] = {"admin"}, *r_verifier[] = {"verifier"}, *r_partner[] = {"partner"},
-            *r_head[] = {"head"};
-
-static Seklik__Bus__Actor actor(const char *user, char **roles, const char *company)
-{
-    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
-    a.user_id = (char *)user;
-    a.roles = roles;
-    a.n_roles = 1;
-    a.company_id = (char *)(company ? company : "");
-    return a;
-}
-
 /* Call and decode. Commands get a fresh idempotency key. Returns the bus
  * code; on failure the first violation's field goes to `field`. */
 static int call(sk_rpc_client *c, const char *method, const Seklik__Bus__Actor *who,
@@ -220,7 +207,7 @@ static int decide_document(const Seklik__Bus__Actor *who, const char *case_id, c
 
 static void publish_requirements(void)
 {
-    Seklik__Bus__Actor admin = actor("admin-1", r_admin, NULL);
+    Seklik__Bus__Actor admin = it_actor("admin-1", "admin", NULL);
     Seklik__Verification__PublishRequirementSetRequest req =
         SEKLIK__VERIFICATION__PUBLISH_REQUIREMENT_SET_REQUEST__INIT;
     Seklik__Verification__Requirement r[4], *rp[4];
@@ -250,15 +237,15 @@ static void publish_requirements(void)
 static void company_onboards_from_registration_to_final_list(void **state)
 {
     (void)state;
-    Seklik__Bus__Actor verifier = actor("verifier-1", r_verifier, NULL);
-    Seklik__Bus__Actor head = actor("head-1", r_head, NULL);
+    Seklik__Bus__Actor verifier = it_actor("verifier-1", "verifier", NULL);
+    Seklik__Bus__Actor head = it_actor("head-1", "head", NULL);
     publish_requirements();
 
     /* The company registers itself through its partner account. */
-    Seklik__Bus__Actor newcomer = actor("partner-user-a", r_partner, NULL);
+    Seklik__Bus__Actor newcomer = it_actor("partner-user-a", "partner", NULL);
     char *a = register_company(&newcomer, "PT Kabar Komering", "012345678901234",
                                "1234567890123", "1601010101010001", "1601010101010002");
-    Seklik__Bus__Actor partner = actor("partner-user-a", r_partner, a);
+    Seklik__Bus__Actor partner = it_actor("partner-user-a", "partner", a);
     free(upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_AKTA, 1));
     free(upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NIB, 1));
     free(upload(&partner, a, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP, 1));
@@ -438,7 +425,7 @@ static void company_onboards_from_registration_to_final_list(void **state)
     assert_int_equal(list->n_objections, 1);
     assert_string_equal(list->objections[0]->id, obj->id);
     FREE(list);
-    Seklik__Bus__Actor stranger = actor("partner-user-x", r_partner, "another-company");
+    Seklik__Bus__Actor stranger = it_actor("partner-user-x", "partner", "another-company");
     assert_int_equal(call(g_vc, "Verification.ListObjections", &stranger, false, &lo.base,
                           &seklik__verification__list_objections_response__descriptor, &list, NULL),
                      SEKLIK__BUS__CODE__OK);
@@ -485,7 +472,7 @@ static void four_eyes_and_partner_walls(void **state)
 {
     (void)state;
     /* A verifier who registered a company may not verify it. */
-    Seklik__Bus__Actor v2 = actor("verifier-2", r_verifier, NULL);
+    Seklik__Bus__Actor v2 = it_actor("verifier-2", "verifier", NULL);
     char *b = register_company(&v2, "PT Warta Ogan", "098765432109876", "9876543210987",
                                "1601010101010003", "1601010101010004");
     free(upload(&v2, b, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_AKTA, 1));
@@ -503,7 +490,7 @@ static void four_eyes_and_partner_walls(void **state)
     FREE(c);
 
     /* Partner A sees nothing of company B, in either service. */
-    Seklik__Bus__Actor pa = actor("partner-user-a", r_partner, "some-other-company");
+    Seklik__Bus__Actor pa = it_actor("partner-user-a", "partner", "some-other-company");
     Seklik__Registry__GetCompanyRequest gc = SEKLIK__REGISTRY__GET_COMPANY_REQUEST__INIT;
     gc.company_id = b;
     assert_int_equal(call(g_rc, "Registry.GetCompany", &pa, false, &gc.base,

@@ -22,26 +22,14 @@ static int serial; /* makes every NPWP, NIK and name unique */
 
 /* ---- actors ---- */
 
-static char *staff_roles[] = {"partnership"};
-static char *partner_roles[] = {"partner"};
-
 static Seklik__Bus__Actor staff(void)
 {
-    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
-    a.user_id = "staff-1";
-    a.roles = staff_roles;
-    a.n_roles = 1;
-    return a;
+    return it_actor("staff-1", "partnership", NULL);
 }
 
 static Seklik__Bus__Actor partner(const char *company_id)
 {
-    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
-    a.user_id = "partner-user";
-    a.roles = partner_roles;
-    a.n_roles = 1;
-    a.company_id = (char *)company_id;
-    return a;
+    return it_actor("partner-user", "partner", company_id);
 }
 
 /* ---- requests ---- */

@@ -24,26 +24,14 @@ static sk_rpc_client *rpc;
 
 /* ---- actors ---- */
 
-static char *admin_roles[] = {"admin"};
-static char *partner_roles[] = {"partner"};
-
 static Seklik__Bus__Actor admin(void)
 {
-    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
-    a.user_id = "admin-1";
-    a.roles = admin_roles;
-    a.n_roles = 1;
-    return a;
+    return it_actor("admin-1", "admin", NULL);
 }
 
 static Seklik__Bus__Actor partner(const char *company_id)
 {
-    Seklik__Bus__Actor a = SEKLIK__BUS__ACTOR__INIT;
-    a.user_id = "partner-user";
-    a.roles = partner_roles;
-    a.n_roles = 1;
-    a.company_id = (char *)company_id;
-    return a;
+    return it_actor("partner-user", "partner", company_id);
 }
 
 /* ---- calls ---- */
