@@ -83,7 +83,8 @@ static int apply_next(sk_subscriber *s, sk_db *db, const Seklik__Bus__Event *ev,
 {
     if (wanted(s, ev->type)) {
         sk_log_set_correlation(ev->correlation_id);
-        int rc = s->cfg.apply(db, ev, s->cfg.app);
+        sk_event_ctx ctx = {.db = db, .cache = s->cfg.cache, .app = s->cfg.app};
+        int rc = s->cfg.apply(&ctx, ev);
         sk_log_set_correlation(NULL);
         if (rc != SK_OK) {
             atomic_fetch_add(&s->cfg.metrics->apply_errors, 1);

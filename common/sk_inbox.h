@@ -15,13 +15,21 @@
 #include <uv.h>
 
 #include "seklik/bus.pb-c.h"
+#include "sk_cache.h"
 #include "sk_db.h"
 #include "sk_metrics.h"
 #include "sk_sign.h"
 
-/* Apply one event inside the open transaction on `db`. Returning anything
+/* What an event applier works with, like sk_call for a handler. */
+typedef struct sk_event_ctx {
+    sk_db *db;        /* in the batch's open transaction */
+    sk_cache *cache;  /* the service's cache; may be NULL */
+    void *app;        /* the service's own context */
+} sk_event_ctx;
+
+/* Apply one event inside the open transaction on ctx->db. Returning anything
  * but SK_OK rolls the batch back; it is retried on the next replay tick. */
-typedef int (*sk_event_fn)(sk_db *db, const Seklik__Bus__Event *ev, void *app);
+typedef int (*sk_event_fn)(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
 
 typedef struct sk_subscriber_config {
     const char *service;           /* who subscribes (for the replay actor) */
@@ -31,6 +39,7 @@ typedef struct sk_subscriber_config {
     const char *const *prefixes;   /* NULL-terminated event type prefixes; NULL = all */
     sk_event_fn apply;
     void *app;
+    sk_cache *cache;               /* handed to apply; may be NULL */
     const sk_sign_key *key;
     sk_db_pool *db;
     sk_metrics *metrics;

@@ -372,6 +372,7 @@ static int start(service_rt *rt)
             .prefixes = def->subscriptions[i].prefixes,
             .apply = def->subscriptions[i].apply,
             .app = def->app,
+            .cache = rt->cache,
             .key = &rt->sc.key,
             .db = rt->db,
             .metrics = &rt->metrics,

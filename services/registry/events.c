@@ -76,8 +76,10 @@ static int audit_status(sk_db *db, const char *company_id, const char *before, i
 
 /* No event is emitted here: registry.company.updated would go back to
  * verification, which sent this one (no ping-pong). */
-int registry_apply_verification(sk_db *db, const Seklik__Bus__Event *ev, void *app)
+int registry_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
 {
+    sk_db *db = ctx->db;
+    void *app = ctx->app;
     (void)app;
     if (!ev->type || !case_event(ev->type))
         return SK_OK;
@@ -122,8 +124,10 @@ done:
 
 /* ---- the read model of scoring ---- */
 
-int registry_apply_scoring(sk_db *db, const Seklik__Bus__Event *ev, void *app)
+int registry_apply_scoring(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
 {
+    sk_db *db = ctx->db;
+    void *app = ctx->app;
     (void)app;
     Seklik__Scoring__OutletTiered *t =
         seklik__scoring__outlet_tiered__unpack(NULL, ev->body.len, ev->body.data);

@@ -5,11 +5,12 @@
 
 #include "seklik/bus.pb-c.h"
 #include "sk_db.h"
+#include "sk_inbox.h"
 
 /* Apply one verification.* event to the company's status (subscription). */
-int registry_apply_verification(sk_db *db, const Seklik__Bus__Event *ev, void *app);
+int registry_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
 
 /* Keep an outlet's newest tier from scoring.outlet.tiered (subscription). */
-int registry_apply_scoring(sk_db *db, const Seklik__Bus__Event *ev, void *app);
+int registry_apply_scoring(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
 
 #endif

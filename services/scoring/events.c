@@ -21,7 +21,6 @@
  *   the subscriber and RPC APIs have no after-commit hook, so a read racing
  *   the commit can re-cache the old value for at most the TTL (300 s). */
 #include <cjson/cJSON.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,26 +37,6 @@
 #include "sk_outbox.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ---- the cache of the event path ---- */
-
-static sk_cache *event_cache;
-static pthread_once_t event_cache_once = PTHREAD_ONCE_INIT;
-
-static void open_event_cache(void)
-{
-    const char *url = getenv("SEKLIK_REDIS_URL");
-    if (!url || !*url)
-        url = "redis://127.0.0.1:6379/0";
-    if (sk_cache_open(url, "scoring", &event_cache) != SK_OK)
-        event_cache = NULL;
-}
-
-sk_cache *scoring_event_cache(void)
-{
-    pthread_once(&event_cache_once, open_event_cache);
-    return event_cache;
-}
 
 /* ---- rule sets between the API and the domain ---- */
 
@@ -609,8 +588,10 @@ static int64_t reach_of(const Seklik__Registry__OutletInput *o)
     }
 }
 
-int scoring_apply_registry(sk_db *db, const Seklik__Bus__Event *ev, void *app)
+int scoring_apply_registry(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
 {
+    sk_db *db = ctx->db;
+    void *app = ctx->app;
     (void)app;
     Seklik__Registry__CompanyChanged *cc =
         seklik__registry__company_changed__unpack(NULL, ev->body.len, ev->body.data);
@@ -674,7 +655,7 @@ int scoring_apply_registry(sk_db *db, const Seklik__Bus__Event *ev, void *app)
     if (rc == SK_OK)
         rc = scoring_store_company_years(db, c->id, &years);
     for (int i = 0; rc == SK_OK && i < PQntuples(years); i++)
-        rc = scoring_recompute(db, scoring_event_cache(), c->id, atoi(PQgetvalue(years, i, 0)),
+        rc = scoring_recompute(db, ctx->cache, c->id, atoi(PQgetvalue(years, i, 0)),
                                ev->actor, ev->correlation_id, true, NULL);
     if (years)
         PQclear(years);
@@ -686,8 +667,10 @@ done:
 
 /* ---- verification.company.*: the standing per fiscal year ---- */
 
-int scoring_apply_verification(sk_db *db, const Seklik__Bus__Event *ev, void *app)
+int scoring_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
 {
+    sk_db *db = ctx->db;
+    void *app = ctx->app;
     (void)app;
     static const char PREFIX[] = "verification.company.";
     const char *what = ev->type ? ev->type + strlen(PREFIX) : "";
@@ -733,7 +716,7 @@ int scoring_apply_verification(sk_db *db, const Seklik__Bus__Event *ev, void *ap
                              vc->company_id, before, after, ev->correlation_id);
     }
     if (rc == SK_OK)
-        rc = scoring_recompute(db, scoring_event_cache(), vc->company_id, vc->fiscal_year,
+        rc = scoring_recompute(db, ctx->cache, vc->company_id, vc->fiscal_year,
                                ev->actor, ev->correlation_id, true, NULL);
 done:
     if (cc)

@@ -14,18 +14,15 @@
 #include "seklik/scoring.pb-c.h"
 #include "sk_cache.h"
 #include "sk_db.h"
+#include "sk_inbox.h"
 #include "store.h"
 
 /* The actor id written as publisher when the system publishes the defaults. */
 #define SCORING_SYSTEM_ACTOR "system"
 
 /* Subscriptions (sk_event_fn). */
-int scoring_apply_registry(sk_db *db, const Seklik__Bus__Event *ev, void *app);
-int scoring_apply_verification(sk_db *db, const Seklik__Bus__Event *ev, void *app);
-
-/* The cache event appliers invalidate through: the subscriber API hands them
- * no cache, so events.c opens its own on SEKLIK_REDIS_URL (lazily, once). */
-sk_cache *scoring_event_cache(void);
+int scoring_apply_registry(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
+int scoring_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
 
 /* ---- rule sets between the API and the domain ---- */
 

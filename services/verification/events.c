@@ -540,8 +540,10 @@ static int on_uploaded(sk_db *db, const Seklik__Bus__Event *ev)
     return rc;
 }
 
-int vevents_apply(sk_db *db, const Seklik__Bus__Event *ev, void *app)
+int vevents_apply(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
 {
+    sk_db *db = ctx->db;
+    void *app = ctx->app;
     (void)app;
     if (strcmp(ev->type, "registry.company.submitted") == 0)
         return on_submitted(db, ev);

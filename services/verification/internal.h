@@ -11,6 +11,7 @@
 #include "seklik/verification.pb-c.h"
 #include "sk_arena.h"
 #include "sk_db.h"
+#include "sk_inbox.h"
 #include "sk_rpc.h"
 #include "store.h"
 
@@ -54,6 +55,6 @@ int vexpiry_check(sk_db *db, int32_t today, int days_ahead, const Seklik__Bus__A
 int vexpiry_job(sk_db *db, void *app);
 
 /* The registry event applier. */
-int vevents_apply(sk_db *db, const Seklik__Bus__Event *ev, void *app);
+int vevents_apply(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
 
 #endif

@@ -349,7 +349,8 @@ static void apply_event(const char *type, uint64_t seq, const ProtobufCMessage *
     assert_int_equal(sk_db_pool_open(g_dsn, "verification", 1, &pool), SK_OK);
     assert_int_equal(sk_db_acquire(pool, &db), SK_OK);
     assert_int_equal(sk_db_begin(db), SK_OK);
-    assert_int_equal(vevents_apply(db, &ev, NULL), SK_OK);
+    sk_event_ctx ctx = {.db = db};
+    assert_int_equal(vevents_apply(&ctx, &ev), SK_OK);
     assert_int_equal(sk_db_commit(db), SK_OK);
     sk_db_release(db);
     sk_db_pool_close(pool);

@@ -21,8 +21,10 @@ static const size_t migrations_count = 1;
 
 static long g_delay_us;
 
-static int apply(sk_db *db, const Seklik__Bus__Event *ev, void *app)
+static int apply(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
 {
+    sk_db *db = ctx->db;
+    void *app = ctx->app;
     (void)app;
     if (g_delay_us > 0)
         usleep((useconds_t)g_delay_us);
