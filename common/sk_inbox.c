@@ -70,21 +70,31 @@ static int offset_begin(sk_subscriber *s, sk_db *db, uint64_t *last)
     return SK_OK;
 }
 
-static int offset_commit(sk_subscriber *s, sk_db *db, uint64_t last)
+int sk_event_after_commit(sk_event_ctx *ctx, sk_defer_fn fn, void *arg)
+{
+    return sk_defer_add(&ctx->after_commit, ctx->arena, fn, arg);
+}
+
+/* Store the offset and commit; then what the applied events deferred runs. */
+static int offset_commit(sk_subscriber *s, sk_event_ctx *ctx, uint64_t last)
 {
     char v[24];
     snprintf(v, sizeof(v), "%llu", (unsigned long long)last);
-    SK_TRY(sk_db_exec(db, SQL_OFFSET_SET, (sk_param[]){SK_TEXT(s->cfg.source), SK_TEXT(v)}, 2));
-    return sk_db_commit(db);
+    SK_TRY(sk_db_exec(ctx->db, SQL_OFFSET_SET, (sk_param[]){SK_TEXT(s->cfg.source), SK_TEXT(v)},
+                      2));
+    SK_TRY(sk_db_commit(ctx->db));
+    sk_defer_run(&ctx->after_commit);
+    return SK_OK;
 }
 
 /* Apply `ev`, which must be the next one (seq == *last + 1). */
-static int apply_next(sk_subscriber *s, sk_db *db, const Seklik__Bus__Event *ev, uint64_t *last)
+static int apply_next(sk_subscriber *s, sk_event_ctx *ctx, const Seklik__Bus__Event *ev,
+                      uint64_t *last)
 {
+    sk_db *db = ctx->db;
     if (wanted(s, ev->type)) {
         sk_log_set_correlation(ev->correlation_id);
-        sk_event_ctx ctx = {.db = db, .cache = s->cfg.cache, .app = s->cfg.app};
-        int rc = s->cfg.apply(&ctx, ev);
+        int rc = s->cfg.apply(ctx, ev);
         sk_log_set_correlation(NULL);
         if (rc != SK_OK) {
             atomic_fetch_add(&s->cfg.metrics->apply_errors, 1);
@@ -100,7 +110,7 @@ static int apply_next(sk_subscriber *s, sk_db *db, const Seklik__Bus__Event *ev,
 }
 
 /* Fetch and apply events after *last up to `until`, a page per transaction. */
-static int replay_until(sk_subscriber *s, sk_db *db, uint64_t *last, uint64_t until)
+static int replay_until(sk_subscriber *s, sk_event_ctx *ctx, uint64_t *last, uint64_t until)
 {
     while (*last < until) {
         Seklik__Bus__ReplayRequest req = SEKLIK__BUS__REPLAY_REQUEST__INIT;
@@ -125,23 +135,24 @@ static int replay_until(sk_subscriber *s, sk_db *db, uint64_t *last, uint64_t un
                 rc = SK_EINTERNAL;
                 break;
             }
-            rc = apply_next(s, db, page->events[i], last);
+            rc = apply_next(s, ctx, page->events[i], last);
         }
         bool done = page->n_events < REPLAY_PAGE;
         protobuf_c_message_free_unpacked(&page->base, NULL);
         if (rc != SK_OK)
             return rc;
         /* Commit each page: a long catch-up is not one huge transaction. */
-        SK_TRY(offset_commit(s, db, *last));
-        SK_TRY(offset_begin(s, db, last));
+        SK_TRY(offset_commit(s, ctx, *last));
+        SK_TRY(offset_begin(s, ctx->db, last));
         if (done)
             break;
     }
     return SK_OK;
 }
 
-static int process(sk_subscriber *s, sk_db *db, frame_node *batch, bool catch_up)
+static int process(sk_subscriber *s, sk_event_ctx *ctx, frame_node *batch, bool catch_up)
 {
+    sk_db *db = ctx->db;
     uint64_t last = 0;
     SK_TRY(offset_begin(s, db, &last));
     int rc = SK_OK;
@@ -158,21 +169,23 @@ static int process(sk_subscriber *s, sk_db *db, frame_node *batch, bool catch_up
         } else {
             if (ev->seq > last + 1) {
                 atomic_fetch_add(&s->cfg.metrics->events_gaps, 1);
-                rc = replay_until(s, db, &last, ev->seq - 1);
+                rc = replay_until(s, ctx, &last, ev->seq - 1);
             }
             if (rc == SK_OK && ev->seq == last + 1)
-                rc = apply_next(s, db, ev, &last);
+                rc = apply_next(s, ctx, ev, &last);
             else if (rc == SK_OK && ev->seq <= last)
                 atomic_fetch_add(&s->cfg.metrics->events_duplicate, 1);
         }
         seklik__bus__event__free_unpacked(ev, NULL);
     }
     if (rc == SK_OK && catch_up)
-        rc = replay_until(s, db, &last, UINT64_MAX);
+        rc = replay_until(s, ctx, &last, UINT64_MAX);
     if (rc == SK_OK)
-        rc = offset_commit(s, db, last);
-    if (rc != SK_OK)
+        rc = offset_commit(s, ctx, last);
+    if (rc != SK_OK) {
         sk_db_rollback(db);
+        sk_defer_drop(&ctx->after_commit);
+    }
     return rc;
 }
 
@@ -182,7 +195,10 @@ static void on_work(uv_work_t *w)
     sk_db *db = NULL;
     if (sk_db_acquire(s->cfg.db, &db) != SK_OK)
         return; /* the next tick tries again */
-    process(s, db, s->batch, s->batch_catch_up);
+    sk_arena arena = SK_ARENA_INIT;
+    sk_event_ctx ctx = {.db = db, .cache = s->cfg.cache, .app = s->cfg.app, .arena = &arena};
+    process(s, &ctx, s->batch, s->batch_catch_up);
+    sk_arena_free(&arena);
     sk_db_release(db);
 }
 

@@ -17,6 +17,7 @@
 #include "seklik/bus.pb-c.h"
 #include "sk_cache.h"
 #include "sk_db.h"
+#include "sk_defer.h"
 #include "sk_metrics.h"
 #include "sk_sign.h"
 
@@ -25,7 +26,13 @@ typedef struct sk_event_ctx {
     sk_db *db;        /* in the batch's open transaction */
     sk_cache *cache;  /* the service's cache; may be NULL */
     void *app;        /* the service's own context */
+    sk_arena *arena;  /* memory that lives until the batch ends */
+    sk_defer *after_commit; /* add with sk_event_after_commit */
 } sk_event_ctx;
+
+/* Run fn(arg) once the transaction holding this event has committed; never
+ * if it rolls back. `arg` from ctx->arena. SK_OK or SK_ENOMEM. */
+int sk_event_after_commit(sk_event_ctx *ctx, sk_defer_fn fn, void *arg);
 
 /* Apply one event inside the open transaction on ctx->db. Returning anything
  * but SK_OK rolls the batch back; it is retried on the next replay tick. */

@@ -26,6 +26,7 @@
 #include "sk_arena.h"
 #include "sk_cache.h"
 #include "sk_db.h"
+#include "sk_defer.h"
 #include "sk_metrics.h"
 #include "sk_sign.h"
 
@@ -62,6 +63,7 @@ struct sk_call {
     const char *service;
     const struct sk_health_state *health; /* readiness and metrics */
     sk_arena arena;   /* memory for `out`: freed when the response is sent */
+    sk_defer *after_commit; /* add with sk_call_after_commit */
     /* private */
     Seklik__Bus__FieldViolation **violations;
     size_t n_violations, cap_violations;
@@ -76,6 +78,11 @@ char *sk_call_strdup(sk_call *call, const char *s);
 /* Name a bad field ("company.npwp") and why; returns SK_EINVAL so a handler
  * can `return sk_call_violation(...)`. Several may be added before returning. */
 int sk_call_violation(sk_call *call, const char *field, const char *description);
+
+/* Run fn(arg) once the command's transaction has committed; never if it
+ * rolls back. `arg` from sk_call_alloc. In a query, after the handler
+ * returned SK_OK. SK_OK or SK_ENOMEM. */
+int sk_call_after_commit(sk_call *call, sk_defer_fn fn, void *arg);
 
 /* Set the Response message for an error code; returns `code`. */
 int sk_call_fail(sk_call *call, int code, const char *message);

@@ -73,6 +73,11 @@ int sk_call_violation(sk_call *call, const char *field, const char *description)
     return SK_EINVAL;
 }
 
+int sk_call_after_commit(sk_call *call, sk_defer_fn fn, void *arg)
+{
+    return sk_defer_add(&call->after_commit, &call->arena, fn, arg);
+}
+
 int sk_call_fail(sk_call *call, int code, const char *message)
 {
     snprintf(call->message, sizeof(call->message), "%s", message);
@@ -246,15 +251,22 @@ static int run_call(sk_rpc_server *srv, sk_call *call, Seklik__Bus__Response *re
         }
         if (rc == SK_OK)
             rc = sk_db_commit(call->db);
-        if (rc != SK_OK) {
+        if (rc == SK_OK) {
+            sk_defer_run(&call->after_commit);
+        } else {
             if (call->db->error[0] && (rc == SK_EDB || rc == SK_EUNAVAIL))
                 sk_log_error("%s: %s", req->method, call->db->error);
             sk_db_rollback(call->db);
+            sk_defer_drop(&call->after_commit);
             free(*first);
             *first = NULL;
         }
     } else {
         rc = method->fn(call, in, out);
+        if (rc == SK_OK)
+            sk_defer_run(&call->after_commit);
+        else
+            sk_defer_drop(&call->after_commit);
         if (rc == SK_OK) {
             resp->body.len = protobuf_c_message_get_packed_size(out);
             resp->body.data = sk_call_alloc(call, resp->body.len + 1);

@@ -332,13 +332,31 @@ static void ceiling_prefix(char *buf, size_t cap, int year, const char *outlet_i
         snprintf(buf, cap, "ceiling:%d:", year);
 }
 
-static void invalidate(sk_cache *cache, int year, const char *outlet_id)
-{
+typedef struct ceiling_drop {
+    sk_cache *cache;
     char prefix[96];
-    if (!cache)
+} ceiling_drop;
+
+static void drop_after_commit(void *arg)
+{
+    ceiling_drop *d = arg;
+    sk_cache_invalidate_prefix(d->cache, d->prefix);
+}
+
+void scoring_invalidate_ceilings(scoring_io *io, int year, const char *outlet_id)
+{
+    if (!io || !io->cache)
         return;
+    ceiling_drop *d = sk_arena_alloc(io->arena, sizeof(*d));
+    char prefix[96];
     ceiling_prefix(prefix, sizeof(prefix), year, outlet_id);
-    sk_cache_invalidate_prefix(cache, prefix);
+    sk_cache_invalidate_prefix(io->cache, prefix);
+    if (!d || sk_defer_add(io->after_commit, io->arena, drop_after_commit, d) != SK_OK) {
+        sk_log_warn("ceilings of %s: no memory to drop them after commit", prefix);
+        return;
+    }
+    d->cache = io->cache;
+    snprintf(d->prefix, sizeof(d->prefix), "%s", prefix);
 }
 
 static void now_iso(char out[40])
@@ -397,7 +415,7 @@ static int batch_flush(sk_db *db, score_batch *b, int year, const scoring_rules_
 }
 
 /* Score one row of scoring_store_inputs into the batch; an event when changed. */
-static int score_row(sk_db *db, sk_cache *cache, score_batch *b, PGresult *res, int i, int year,
+static int score_row(sk_db *db, scoring_io *per_outlet, score_batch *b, PGresult *res, int i, int year,
                      int32_t jan1, const scoring_rules_in_force *rif,
                      const Seklik__Bus__Actor *actor, const char *correlation, bool audit,
                      int *changed)
@@ -495,15 +513,16 @@ static int score_row(sk_db *db, sk_cache *cache, score_batch *b, PGresult *res, 
     b->events[b->n_events++] = (sk_outbox_event){"scoring.outlet.tiered", body, n};
     if (audit)
         SK_TRY(audit_score(db, actor, correlation, &s, had, prev_total, prev_tier));
-    invalidate(cache, year, outlet_id);
+    scoring_invalidate_ceilings(per_outlet, year, outlet_id);
     (*changed)++;
     return SK_OK;
 }
 
-static int drop_scores(sk_db *db, sk_cache *cache, const char *company_id, int year,
+static int drop_scores(scoring_io *io, const char *company_id, int year,
                        const Seklik__Bus__Actor *actor, const char *correlation)
 {
     PGresult *res;
+    sk_db *db = io->db;
     SK_TRY(scoring_store_delete_scores(db, company_id, year, &res));
     int rc = SK_OK;
     for (int i = 0; i < PQntuples(res) && rc == SK_OK; i++) {
@@ -512,16 +531,17 @@ static int drop_scores(sk_db *db, sk_cache *cache, const char *company_id, int y
         snprintf(after, sizeof(after), "{\"fiscalYear\":%d,\"removed\":true}", year);
         rc = sk_audit_append(db, actor, "outlet_score.removed", "outlet", outlet_id, NULL, after,
                              correlation);
-        invalidate(cache, year, outlet_id);
+        scoring_invalidate_ceilings(io, year, outlet_id);
     }
     PQclear(res);
     return rc;
 }
 
-int scoring_recompute(sk_db *db, sk_cache *cache, const char *company_id, int year,
+int scoring_recompute(scoring_io *io, const char *company_id, int year,
                       const Seklik__Bus__Actor *actor, const char *correlation, bool audit,
                       int *changed)
 {
+    sk_db *db = io->db;
     int n = 0;
     if (!changed)
         changed = &n;
@@ -532,7 +552,7 @@ int scoring_recompute(sk_db *db, sk_cache *cache, const char *company_id, int ye
         if (rc != SK_OK && rc != SK_ENOTFOUND)
             return rc;
         if (!verified) /* scores of unverified outlets are not kept */
-            return drop_scores(db, cache, company_id, year, actor, correlation);
+            return drop_scores(io, company_id, year, actor, correlation);
     }
     scoring_rules_in_force rif;
     SK_TRY(scoring_rules_for_year(db, year, &rif));
@@ -545,7 +565,7 @@ int scoring_recompute(sk_db *db, sk_cache *cache, const char *company_id, int ye
     SK_TRY(scoring_store_inputs(db, company_id, year, &res));
     /* A whole year re-scored drops the year's ceilings once, not per outlet
      * (each prefix drop is a SCAN). */
-    sk_cache *per_outlet = company_id ? cache : NULL;
+    scoring_io *per_outlet = company_id ? io : NULL;
     int rc = SK_OK, before = *changed;
     score_batch *b = calloc(1, sizeof(*b));
     if (!b) {
@@ -564,7 +584,7 @@ int scoring_recompute(sk_db *db, sk_cache *cache, const char *company_id, int ye
     free(b);
     PQclear(res);
     if (rc == SK_OK && !company_id && *changed > before)
-        invalidate(cache, year, NULL);
+        scoring_invalidate_ceilings(io, year, NULL);
     return rc;
 }
 
@@ -654,9 +674,10 @@ int scoring_apply_registry(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
     PGresult *years = NULL;
     if (rc == SK_OK)
         rc = scoring_store_company_years(db, c->id, &years);
+    scoring_io io = {db, ctx->cache, ctx->arena, &ctx->after_commit};
     for (int i = 0; rc == SK_OK && i < PQntuples(years); i++)
-        rc = scoring_recompute(db, ctx->cache, c->id, atoi(PQgetvalue(years, i, 0)),
-                               ev->actor, ev->correlation_id, true, NULL);
+        rc = scoring_recompute(&io, c->id, atoi(PQgetvalue(years, i, 0)), ev->actor,
+                               ev->correlation_id, true, NULL);
     if (years)
         PQclear(years);
 done:
@@ -715,9 +736,11 @@ int scoring_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
         rc = sk_audit_append(db, ev->actor, "company_standing.changed", "company",
                              vc->company_id, before, after, ev->correlation_id);
     }
-    if (rc == SK_OK)
-        rc = scoring_recompute(db, ctx->cache, vc->company_id, vc->fiscal_year,
-                               ev->actor, ev->correlation_id, true, NULL);
+    if (rc == SK_OK) {
+        scoring_io io = {db, ctx->cache, ctx->arena, &ctx->after_commit};
+        rc = scoring_recompute(&io, vc->company_id, vc->fiscal_year, ev->actor,
+                               ev->correlation_id, true, NULL);
+    }
 done:
     if (cc)
         seklik__verification__case_changed__free_unpacked(cc, NULL);

@@ -163,7 +163,8 @@ static int publish_rule_set(sk_call *call, const ProtobufCMessage *in, ProtobufC
                             "tidak ada draf untuk diterbitkan (no draft rule set to publish)");
     SK_TRY(rc);
     int changed = 0;
-    SK_TRY(scoring_recompute(call->db, call->cache, NULL, req->fiscal_year, call->actor,
+    scoring_io io = {call->db, call->cache, &call->arena, &call->after_commit};
+    SK_TRY(scoring_recompute(&io, NULL, req->fiscal_year, call->actor,
                              call->req->request_id, false, &changed));
     scoring_set_row row;
     SK_TRY(scoring_store_set_load(call->db, SCORING_SET_RULES, req->fiscal_year, 0, &row));
@@ -321,10 +322,9 @@ static int publish_price_standard(sk_call *call, const ProtobufCMessage *in,
     if (rc == SK_OK)
         rc = price_standard_reply(call, &row, (Seklik__Scoring__PriceStandard *)out);
     scoring_set_row_free(&row);
-    if (rc == SK_OK && call->cache) {
-        char prefix[32];
-        snprintf(prefix, sizeof(prefix), "ceiling:%d:", req->fiscal_year);
-        sk_cache_invalidate_prefix(call->cache, prefix);
+    if (rc == SK_OK) {
+        scoring_io io = {call->db, call->cache, &call->arena, &call->after_commit};
+        scoring_invalidate_ceilings(&io, req->fiscal_year, NULL);
     }
     return rc;
 }

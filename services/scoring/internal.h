@@ -61,14 +61,28 @@ int scoring_prices_for_year(sk_db *db, int year, scoring_set_row *out);
 
 /* ---- recomputation ---- */
 
+/* Where a handler or an event applier writes, and where its after-commit
+ * work goes (sk_call or sk_event_ctx: db, cache, arena, after_commit). */
+typedef struct scoring_io {
+    sk_db *db;
+    sk_cache *cache;         /* may be NULL */
+    sk_arena *arena;
+    sk_defer **after_commit;
+} scoring_io;
+
 /* Score every outlet of the verified companies of `year` (one company when
  * company_id is not NULL) with the published rules, store the scores, and
  * for each changed total or tier append scoring.outlet.tiered and drop the
  * outlet's cached ceilings. Drops the scores of the company's outlets when
  * it is not verified (company_id given). `audit` records each change (the
  * event path; a publication audits once for all). *changed counts events. */
-int scoring_recompute(sk_db *db, sk_cache *cache, const char *company_id, int year,
+int scoring_recompute(scoring_io *io, const char *company_id, int year,
                       const Seklik__Bus__Actor *actor, const char *correlation, bool audit,
                       int *changed);
+
+/* Drop `year`'s cached ceilings (one outlet's, or all when outlet_id is
+ * NULL) now, and again once the transaction has committed: a read racing
+ * the commit could otherwise cache the old value until its TTL. */
+void scoring_invalidate_ceilings(scoring_io *io, int year, const char *outlet_id);
 
 #endif

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "sk_arena.h"
+#include "sk_defer.h"
 #include "sk_id.h"
 
 static int hexval(char c)
@@ -146,6 +147,34 @@ static void arena_memory_is_zeroed_aligned_and_freed_at_once(void **state)
     sk_arena_free(&a);
 }
 
+static void note(void *arg)
+{
+    char *trace = arg;
+    trace[strlen(trace)] = trace[63]; /* appends the tag kept in the last byte */
+}
+
+static void deferred_work_runs_in_order_once_or_not_at_all(void **state)
+{
+    (void)state;
+    sk_arena a = SK_ARENA_INIT;
+    sk_defer *list = NULL;
+    char trace[64] = {0};
+    /* Each call appends one tag; the tag rides in trace[63] set before the run. */
+    trace[63] = 'x';
+    assert_int_equal(sk_defer_add(&list, &a, note, trace), 0);
+    assert_int_equal(sk_defer_add(&list, &a, note, trace), 0);
+    sk_defer_run(&list); /* commit: both ran, in order */
+    assert_string_equal(trace, "xx");
+    assert_null(list);
+    sk_defer_run(&list); /* nothing left to run twice */
+    assert_string_equal(trace, "xx");
+    assert_int_equal(sk_defer_add(&list, &a, note, trace), 0);
+    sk_defer_drop(&list); /* rollback: never runs */
+    sk_defer_run(&list);
+    assert_string_equal(trace, "xx");
+    sk_arena_free(&a);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -154,6 +183,7 @@ int main(void)
         cmocka_unit_test(uuid7_has_the_rfc_9562_layout),
         cmocka_unit_test(uuid_text_form_is_checked),
         cmocka_unit_test(arena_memory_is_zeroed_aligned_and_freed_at_once),
+        cmocka_unit_test(deferred_work_runs_in_order_once_or_not_at_all),
         cmocka_unit_test(uuid7_carries_the_current_time),
         cmocka_unit_test(consecutive_ids_differ),
         cmocka_unit_test(ids_made_apart_sort_by_time),
