@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "seklik/ordering.pb-c.h"
 #include "seklik/registry.pb-c.h"
 #include "seklik/verification.pb-c.h"
 #include "sk_audit.h"
@@ -744,5 +745,32 @@ int scoring_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
 done:
     if (cc)
         seklik__verification__case_changed__free_unpacked(cc, NULL);
+    return rc;
+}
+
+/* ---- ordering.performance.recorded: last year's performance ---- */
+
+/* A year's performance counts in the next year's score: record it and
+ * re-score the company for fiscal_year + 1. */
+int scoring_apply_ordering(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
+{
+    Seklik__Ordering__PerformanceRecorded *p =
+        seklik__ordering__performance_recorded__unpack(NULL, ev->body.len, ev->body.data);
+    if (!p || !sk_uuid_valid(p->company_id) || p->percent < 0 || p->percent > 100 ||
+        p->fiscal_year < 2000 || p->fiscal_year > 2100) {
+        /* Skipped, not retried: a malformed event would block the stream. */
+        sk_log_warn("ordering event seq %llu unreadable or out of range, skipped",
+                    (unsigned long long)ev->seq);
+        if (p)
+            seklik__ordering__performance_recorded__free_unpacked(p, NULL);
+        return SK_OK;
+    }
+    int rc = scoring_store_set_performance(ctx->db, p->company_id, p->fiscal_year, p->percent);
+    if (rc == SK_OK) {
+        scoring_io io = {ctx->db, ctx->cache, ctx->arena, &ctx->after_commit};
+        rc = scoring_recompute(&io, p->company_id, p->fiscal_year + 1, ev->actor,
+                               ev->correlation_id, true, NULL);
+    }
+    seklik__ordering__performance_recorded__free_unpacked(p, NULL);
     return rc;
 }

@@ -559,10 +559,12 @@ static const sk_rpc_method methods[] = {
 
 static const char *const REGISTRY_EVENTS[] = {"registry.company.", NULL};
 static const char *const VERIFICATION_EVENTS[] = {"verification.company.", NULL};
+static const char *const ORDERING_EVENTS[] = {"ordering.performance.recorded", NULL};
 
 static const sk_subscription_def subscriptions[] = {
     {"registry", REGISTRY_EVENTS, scoring_apply_registry},
     {"verification", VERIFICATION_EVENTS, scoring_apply_verification},
+    {"ordering", ORDERING_EVENTS, scoring_apply_ordering},
 };
 
 extern const sk_migration scoring_migrations[];

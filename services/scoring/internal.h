@@ -23,6 +23,7 @@
 /* Subscriptions (sk_event_fn). */
 int scoring_apply_registry(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
 int scoring_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
+int scoring_apply_ordering(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
 
 /* ---- rule sets between the API and the domain ---- */
 

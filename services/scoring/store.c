@@ -254,6 +254,19 @@ int scoring_store_company_years(sk_db *db, const char *company_id, PGresult **re
                        p, 1, res);
 }
 
+int scoring_store_set_performance(sk_db *db, const char *company_id, int fiscal_year,
+                                  int percent)
+{
+    char y[16], pc[16];
+    snprintf(y, sizeof(y), "%d", fiscal_year);
+    snprintf(pc, sizeof(pc), "%d", percent);
+    return sk_db_exec(db,
+                      "INSERT INTO scoring.performance (company_id, fiscal_year, percent)"
+                      " VALUES ($1::uuid, $2::int, $3::int) ON CONFLICT (company_id, fiscal_year)"
+                      " DO UPDATE SET percent = excluded.percent",
+                      (sk_param[]){SK_TEXT(company_id), SK_TEXT(y), SK_TEXT(pc)}, 3);
+}
+
 static const char SQL_INPUTS[] =
     "SELECT o.outlet_id, o.company_id, o.outlet_name, o.outlet_type, o.reach_value,"
     " o.dewan_pers_status, o.chief_editor_ukw, o.journalists_total, o.journalists_valid_ukw,"

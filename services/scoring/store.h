@@ -94,6 +94,11 @@ enum {
     IN_CHIEF_UKW, IN_JOURNALISTS, IN_JOURNALISTS_UKW, IN_FOUNDED_DAYS, IN_SUSPENDED,
     IN_PERFORMANCE, IN_PREV_TOTAL, IN_PREV_TIER
 };
+/* Record a company's performance for a fiscal year (0..100); a later
+ * figure for the same year replaces it. */
+int scoring_store_set_performance(sk_db *db, const char *company_id, int fiscal_year,
+                                  int percent);
+
 int scoring_store_inputs(sk_db *db, const char *company_id, int year, PGresult **res);
 
 /* Upsert `rows_json`, a JSON array of {outlet_id, total, tier, suspended,

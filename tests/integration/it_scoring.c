@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "it_common.h"
+#include "seklik/ordering.pb-c.h"
 #include "seklik/registry.pb-c.h"
 #include "seklik/scoring.pb-c.h"
 #include "seklik/verification.pb-c.h"
@@ -17,8 +18,8 @@
 #define YEAR 2027
 
 static const char *scoring_bin;
-static char dsn[512], reg_dsn[512], ver_dsn[512], redis_url[64];
-static sk_test_peer scoring, fake_registry, fake_verification;
+static char dsn[512], reg_dsn[512], ver_dsn[512], ord_dsn[512], redis_url[64];
+static sk_test_peer scoring, fake_registry, fake_verification, fake_ordering;
 static sk_proc redis;
 static sk_rpc_client *rpc;
 
@@ -276,7 +277,8 @@ static int start_scoring(void **state)
     char log[512];
     if (!sk_test_create_db("it_scoring", dsn, sizeof(dsn)) ||
         !sk_test_create_db("it_scoring_registry", reg_dsn, sizeof(reg_dsn)) ||
-        !sk_test_create_db("it_scoring_verification", ver_dsn, sizeof(ver_dsn)))
+        !sk_test_create_db("it_scoring_verification", ver_dsn, sizeof(ver_dsn)) ||
+        !sk_test_create_db("it_scoring_ordering", ord_dsn, sizeof(ord_dsn)))
         return -1;
     int port = sk_test_free_port();
     snprintf(redis_url, sizeof(redis_url), "redis://127.0.0.1:%d/0", port);
@@ -291,11 +293,16 @@ static int start_scoring(void **state)
     if (sk_test_peer_start(&fake_verification, it_pub_bin,
                            it_log(log, sizeof(log), "scoring", "verification")))
         return -1;
+    sk_test_peer_init(&fake_ordering, "testpub", ord_dsn, redis_url);
+    if (sk_test_peer_start(&fake_ordering, it_pub_bin, it_log(log, sizeof(log), "scoring", "ordering")))
+        return -1;
     sk_test_peer_init(&scoring, "scoring", dsn, redis_url);
     sk_test_peer_setenv(&scoring, "SEKLIK_REGISTRY_RPC", fake_registry.rpc);
     sk_test_peer_setenv(&scoring, "SEKLIK_REGISTRY_EVENTS", fake_registry.events);
     sk_test_peer_setenv(&scoring, "SEKLIK_VERIFICATION_RPC", fake_verification.rpc);
     sk_test_peer_setenv(&scoring, "SEKLIK_VERIFICATION_EVENTS", fake_verification.events);
+    sk_test_peer_setenv(&scoring, "SEKLIK_ORDERING_RPC", fake_ordering.rpc);
+    sk_test_peer_setenv(&scoring, "SEKLIK_ORDERING_EVENTS", fake_ordering.events);
     sk_test_peer_setenv(&scoring, "SEKLIK_REPLAY_INTERVAL_MS", "200");
     if (sk_test_peer_start(&scoring, scoring_bin, it_log(log, sizeof(log), "scoring", "scoring")))
         return -1;
@@ -311,8 +318,10 @@ static int stop_scoring(void **state)
     int rc = sk_proc_wait(&scoring.proc, 15000);
     sk_proc_signal(&fake_registry.proc, SIGTERM);
     sk_proc_signal(&fake_verification.proc, SIGTERM);
+    sk_proc_signal(&fake_ordering.proc, SIGTERM);
     sk_proc_wait(&fake_registry.proc, 15000);
     sk_proc_wait(&fake_verification.proc, 15000);
+    sk_proc_wait(&fake_ordering.proc, 15000);
     sk_proc_signal(&redis, SIGKILL);
     sk_proc_wait(&redis, 5000);
     return rc == 0 ? 0 : -1;
@@ -373,6 +382,47 @@ static void standing_first_then_inputs_scores_the_same(void **state)
     registry_event(&late, &GOLDEN);
     wait_applied();
     assert_int_equal(score_tier(&late), SEKLIK__SCORING__TIER__TIER_B);
+    assert_int_equal(tiered_events(), events + 1);
+}
+
+/* Last year's performance replaces the neutral points: the golden profile
+ * (78 with 5 neutral points) with 100% last year scores 83, tier A, one event. */
+static void last_years_performance_replaces_the_neutral_points(void **state)
+{
+    (void)state;
+    company perf;
+    new_company(&perf);
+    registry_event(&perf, &GOLDEN);
+    verified(&perf);
+    wait_applied();
+    Seklik__Bus__Actor a = admin();
+    Seklik__Scoring__OutletScore *s = get_score(&perf, &a);
+    assert_int_equal(s->total, 78);
+    protobuf_c_message_free_unpacked(&s->base, NULL);
+    long long events = tiered_events();
+
+    Seklik__Ordering__PerformanceRecorded pr = SEKLIK__ORDERING__PERFORMANCE_RECORDED__INIT;
+    pr.company_id = (char *)perf.id;
+    pr.fiscal_year = YEAR - 1;
+    pr.percent = 100;
+    pr.placements = 24;
+    inject(ord_dsn, "ordering.performance.recorded", &pr.base);
+    for (int i = 0; i < 200; i++) {
+        s = get_score(&perf, &a);
+        int total = s->total, tier = s->tier, points = -1;
+        for (size_t k = 0; k < s->n_breakdown; k++)
+            if (s->breakdown[k]->criterion == SEKLIK__SCORING__CRITERION__CRITERION_PERFORMANCE)
+                points = s->breakdown[k]->points;
+        protobuf_c_message_free_unpacked(&s->base, NULL);
+        if (total != 78) {
+            assert_int_equal(total, 83);
+            assert_int_equal(tier, SEKLIK__SCORING__TIER__TIER_A);
+            assert_int_equal(points, 10);
+            break;
+        }
+        assert_true(i < 199);
+        sk_test_sleep_ms(50);
+    }
     assert_int_equal(tiered_events(), events + 1);
 }
 
@@ -554,6 +604,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(golden_path_outlet_scores_78_tier_b_with_one_event),
         cmocka_unit_test(standing_first_then_inputs_scores_the_same),
+        cmocka_unit_test(last_years_performance_replaces_the_neutral_points),
         cmocka_unit_test(partner_reads_its_own_score_only),
         cmocka_unit_test(invalid_rule_set_names_the_field_and_stores_nothing),
         cmocka_unit_test(ceiling_is_one_million_at_tier_b_and_second_call_is_cached),
