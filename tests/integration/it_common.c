@@ -1,5 +1,6 @@
 #include "it_common.h"
 
+#include <libpq-fe.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -206,6 +207,30 @@ double it_quantile(double *v, size_t n, double q)
     qsort(v, n, sizeof(double), cmp_double);
     size_t i = (size_t)((double)n * q);
     return v[i < n ? i : n - 1];
+}
+
+void it_inject(const char *dsn, const char *type, const ProtobufCMessage *msg)
+{
+    size_t len = protobuf_c_message_get_packed_size(msg);
+    uint8_t *packed = malloc(len + 1);
+    assert_non_null(packed);
+    protobuf_c_message_pack(msg, packed);
+    char id[SK_UUID_STRLEN];
+    sk_uuid7(id);
+    const char *values[] = {id, type, (const char *)packed};
+    int lengths[] = {0, 0, (int)len}, formats[] = {0, 0, 1};
+    PGconn *pg = PQconnectdb(dsn);
+    assert_int_equal(PQstatus(pg), CONNECTION_OK);
+    PGresult *r = PQexecParams(
+        pg,
+        "WITH head AS (UPDATE testpub.outbox_head SET last_seq = last_seq + 1 RETURNING last_seq)"
+        " INSERT INTO testpub.outbox (seq, id, type, occurred_unix_us, body)"
+        " SELECT last_seq, $1::uuid, $2, 0, $3 FROM head",
+        3, NULL, values, lengths, formats, 0);
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(pg);
+    free(packed);
 }
 
 const char *it_log(char *buf, size_t cap, const char *test, const char *who)

@@ -72,6 +72,11 @@ double it_pgbench(const char *db, const char *sql, int seconds, double *avg_ms);
 /* Sort `v` and return its `q` quantile (0..1). */
 double it_quantile(double *v, size_t n, double q);
 
+/* Append an event to a testpub stand-in's outbox (database `dsn`), exactly
+ * as its sk_outbox_append would (gapless seq from outbox_head): the way a
+ * test plays another service's events. */
+void it_inject(const char *dsn, const char *type, const ProtobufCMessage *msg);
+
 /* A log path under it_logdir. */
 const char *it_log(char *buf, size_t cap, const char *test, const char *who);
 

@@ -163,11 +163,24 @@ static Company *register_named(const char *name)
     return register_ok(&r, &a, NULL);
 }
 
+/* Rows in one of the registry's tables (names from this file only). */
 static long long count(const char *table)
 {
-    char sql[128];
-    snprintf(sql, sizeof(sql), "SELECT count(*) FROM registry.%s", table);
-    return sk_test_sql_number(dsn, sql);
+    static const struct {
+        const char *table, *sql;
+    } counts_sql[] = {
+        {"company", "SELECT count(*) FROM registry.company"},
+        {"outlet", "SELECT count(*) FROM registry.outlet"},
+        {"person", "SELECT count(*) FROM registry.person"},
+        {"document", "SELECT count(*) FROM registry.document"},
+        {"outbox", "SELECT count(*) FROM registry.outbox"},
+        {"audit_log", "SELECT count(*) FROM registry.audit_log"},
+    };
+    for (size_t i = 0; i < sizeof(counts_sql) / sizeof(counts_sql[0]); i++)
+        if (strcmp(counts_sql[i].table, table) == 0)
+            return sk_test_sql_number(dsn, counts_sql[i].sql);
+    fail_msg("no count for table %s", table);
+    return -1;
 }
 
 typedef struct {
@@ -694,26 +707,7 @@ static void verification_event(const char *type, const char *company_id, int sta
     vc.reason = (char *)reason;
     Seklik__Verification__CaseChanged ev = SEKLIK__VERIFICATION__CASE_CHANGED__INIT;
     ev.verification_case = &vc;
-    size_t len = seklik__verification__case_changed__get_packed_size(&ev);
-    uint8_t *packed = malloc(len + 1);
-    assert_non_null(packed);
-    seklik__verification__case_changed__pack(&ev, packed);
-    char id[SK_UUID_STRLEN];
-    sk_uuid7(id);
-    const char *values[] = {id, type, (const char *)packed};
-    int lengths[] = {0, 0, (int)len}, formats[] = {0, 0, 1};
-    PGconn *pg = PQconnectdb(dsn);
-    assert_int_equal(PQstatus(pg), CONNECTION_OK);
-    PGresult *r = PQexecParams(
-        pg,
-        "WITH head AS (UPDATE testpub.outbox_head SET last_seq = last_seq + 1 RETURNING last_seq)"
-        " INSERT INTO testpub.outbox (seq, id, type, occurred_unix_us, body)"
-        " SELECT last_seq, $1::uuid, $2, 0, $3 FROM head",
-        3, NULL, values, lengths, formats, 0);
-    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-    PQclear(r);
-    PQfinish(pg);
-    free(packed);
+    it_inject(dsn, type, &ev.base);
 }
 
 /* Wait until the company's status column reads `want`. */

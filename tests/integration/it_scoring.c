@@ -79,31 +79,6 @@ static long long tiered_events(void)
 
 /* ---- events into the stand-ins' outboxes ---- */
 
-/* Append an event to a testpub's outbox, as its sk_outbox_append would. */
-static void inject(const char *pub_dsn, const char *type, const ProtobufCMessage *msg)
-{
-    size_t len = protobuf_c_message_get_packed_size(msg);
-    uint8_t *packed = malloc(len + 1);
-    assert_non_null(packed);
-    protobuf_c_message_pack(msg, packed);
-    char id[SK_UUID_STRLEN];
-    sk_uuid7(id);
-    const char *values[] = {id, type, (const char *)packed};
-    int lengths[] = {0, 0, (int)len}, formats[] = {0, 0, 1};
-    PGconn *pg = PQconnectdb(pub_dsn);
-    assert_int_equal(PQstatus(pg), CONNECTION_OK);
-    PGresult *r = PQexecParams(
-        pg,
-        "WITH head AS (UPDATE testpub.outbox_head SET last_seq = last_seq + 1 RETURNING last_seq)"
-        " INSERT INTO testpub.outbox (seq, id, type, occurred_unix_us, body)"
-        " SELECT last_seq, $1::uuid, $2, 0, $3 FROM head",
-        3, NULL, values, lengths, formats, 0);
-    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-    PQclear(r);
-    PQfinish(pg);
-    free(packed);
-}
-
 /* A press company with one online outlet, as the registry's CompanyChanged
  * carries it: Dewan Pers status, the chief editor's UKW level, `journalists`
  * of whom `valid` hold an unexpired certificate, founding date, visitors. */
@@ -165,7 +140,7 @@ static void registry_event(const company *co, const profile *p)
     c.n_people = n;
     Seklik__Registry__CompanyChanged ev = SEKLIK__REGISTRY__COMPANY_CHANGED__INIT;
     ev.company = &c;
-    inject(reg_dsn, "registry.company.submitted", &ev.base);
+    it_inject(reg_dsn, "registry.company.submitted", &ev.base);
 }
 
 static void verification_event(const company *co, const char *outcome, int state)
@@ -178,7 +153,7 @@ static void verification_event(const company *co, const char *outcome, int state
     ev.verification_case = &vc;
     char type[64];
     snprintf(type, sizeof(type), "verification.company.%s", outcome);
-    inject(ver_dsn, type, &ev.base);
+    it_inject(ver_dsn, type, &ev.base);
 }
 
 static void verified(const company *co)
@@ -406,7 +381,7 @@ static void last_years_performance_replaces_the_neutral_points(void **state)
     pr.fiscal_year = YEAR - 1;
     pr.percent = 100;
     pr.placements = 24;
-    inject(ord_dsn, "ordering.performance.recorded", &pr.base);
+    it_inject(ord_dsn, "ordering.performance.recorded", &pr.base);
     for (int i = 0; i < 200; i++) {
         s = get_score(&perf, &a);
         int total = s->total, tier = s->tier, points = -1;

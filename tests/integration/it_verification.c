@@ -437,9 +437,8 @@ static int decide_doc(const char *case_id, const char *doc_id, bool accept)
 
 static long long events_of(const char *type)
 {
-    char sql[256];
-    snprintf(sql, sizeof(sql), "SELECT count(*) FROM verification.outbox WHERE type = '%s'", type);
-    return sk_test_sql_number(g_dsn, sql);
+    return sk_test_sql_number_p(g_dsn, "SELECT count(*) FROM verification.outbox WHERE type = $1",
+                                type);
 }
 
 static void submitted_company_is_checked_reviewed_fixed_and_verified(void **state)

@@ -290,10 +290,15 @@ long long sk_test_metric(const char *text, const char *name)
 
 long long sk_test_sql_number(const char *dsn, const char *sql)
 {
+    return sk_test_sql_number_p(dsn, sql, NULL);
+}
+
+long long sk_test_sql_number_p(const char *dsn, const char *sql, const char *param)
+{
     PGconn *c = PQconnectdb(dsn);
     long long v = -1;
     if (PQstatus(c) == CONNECTION_OK) {
-        PGresult *r = PQexec(c, sql);
+        PGresult *r = param ? PQexecParams(c, sql, 1, NULL, &param, NULL, NULL, 0) : PQexec(c, sql);
         if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
             v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         else if (PQresultStatus(r) != PGRES_TUPLES_OK)

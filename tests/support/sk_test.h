@@ -58,6 +58,9 @@ long long sk_test_metric(const char *text, const char *name);
  * as a number (-1 on error). */
 long long sk_test_sql_number(const char *dsn, const char *sql);
 
+/* The same with one text parameter, $1. */
+long long sk_test_sql_number_p(const char *dsn, const char *sql, const char *param);
+
 /* Run one SQL statement on `dsn`; 0 or -1 (the error is printed). */
 int sk_test_sql_exec(const char *dsn, const char *sql);
 
