@@ -147,34 +147,74 @@ static int save_rule_set_draft(sk_call *call, const ProtobufCMessage *in, Protob
     return rc;
 }
 
-/* Scoring.PublishRuleSet (admin): the draft is in force, every verified
- * outlet of the year is re-scored in this same transaction. */
-static int publish_rule_set(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+static int price_standard_reply(sk_call *call, const scoring_set_row *row,
+                                Seklik__Scoring__PriceStandard *out);
+
+/* A published kind of set: rule sets and price standards publish alike. */
+typedef struct set_kind {
+    scoring_set_kind kind;
+    const char *what;     /* for messages: "rule set" */
+    const char *entity;   /* audit entity: "rule_set" */
+    const char *action;   /* audit action on publishing */
+    const char *no_draft; /* FAILED_PRECONDITION message */
+    int (*reply)(sk_call *call, scoring_set_row *row, ProtobufCMessage *out);
+} set_kind;
+
+static int reply_rules(sk_call *call, scoring_set_row *row, ProtobufCMessage *out)
+{
+    return rule_set_reply(call, row, (Seklik__Scoring__RuleSet *)out);
+}
+
+static int reply_prices(sk_call *call, scoring_set_row *row, ProtobufCMessage *out)
+{
+    return price_standard_reply(call, row, (Seklik__Scoring__PriceStandard *)out);
+}
+
+static const set_kind RULES = {
+    SCORING_SET_RULES, "rule set", "rule_set", "rule_set.published",
+    "tidak ada draf untuk diterbitkan (no draft rule set to publish)", reply_rules};
+static const set_kind PRICES = {
+    SCORING_SET_PRICES, "price standard", "price_standard", "price_standard.published",
+    "tidak ada draf untuk diterbitkan (no draft price standard to publish)", reply_prices};
+
+/* Publish the year's draft of `k` (admin). A rule set re-scores every
+ * verified outlet of the year in this same transaction; a price standard
+ * drops every cached ceiling of the year. */
+static int publish_set(sk_call *call, const set_kind *k, const ProtobufCMessage *in,
+                       ProtobufCMessage *out)
 {
     const Seklik__Scoring__PublishRequest *req = (const Seklik__Scoring__PublishRequest *)in;
     if (!sk_actor_has_role(call->actor, SK_ROLE_ADMIN))
-        return deny(call, "rule set");
+        return deny(call, k->what);
     SK_TRY(check_year(call, req->fiscal_year));
     int previous = 0;
-    int rc = scoring_store_set_publish(call->db, SCORING_SET_RULES, req->fiscal_year,
-                                       actor_id(call), &previous);
+    int rc = scoring_store_set_publish(call->db, k->kind, req->fiscal_year, actor_id(call),
+                                       &previous);
     if (rc == SK_ENOTFOUND)
-        return sk_call_fail(call, SK_EPRECOND,
-                            "tidak ada draf untuk diterbitkan (no draft rule set to publish)");
+        return sk_call_fail(call, SK_EPRECOND, k->no_draft);
     SK_TRY(rc);
     int changed = 0;
     scoring_io io = {call->db, call->cache, &call->arena, &call->after_commit};
-    SK_TRY(scoring_recompute(&io, NULL, req->fiscal_year, call->actor,
-                             call->req->request_id, false, &changed));
+    if (k->kind == SCORING_SET_RULES)
+        SK_TRY(scoring_recompute(&io, NULL, req->fiscal_year, call->actor, call->req->request_id,
+                                 false, &changed));
+    else
+        scoring_invalidate_ceilings(&io, req->fiscal_year, NULL);
     scoring_set_row row;
-    SK_TRY(scoring_store_set_load(call->db, SCORING_SET_RULES, req->fiscal_year, 0, &row));
-    rc = audit_set(call, "rule_set.published", "rule_set", &row, previous, changed);
+    SK_TRY(scoring_store_set_load(call->db, k->kind, req->fiscal_year, 0, &row));
+    rc = audit_set(call, k->action, k->entity, &row, previous, changed);
     if (rc == SK_OK)
-        rc = rule_set_reply(call, &row, (Seklik__Scoring__RuleSet *)out);
-    sk_log_info("rule set %d v%d published: %d outlets re-tiered", row.fiscal_year, row.version,
-                changed);
+        rc = k->reply(call, &row, out);
+    sk_log_info("%s %d v%d published: %d outlets re-tiered", k->what, row.fiscal_year,
+                row.version, changed);
     scoring_set_row_free(&row);
     return rc;
+}
+
+/* Scoring.PublishRuleSet */
+static int publish_rule_set(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    return publish_set(call, &RULES, in, out);
 }
 
 /* Scoring.GetRuleSet (any signed actor: partners see the rules that judged them) */
@@ -301,32 +341,11 @@ static int save_price_standard_draft(sk_call *call, const ProtobufCMessage *in,
     return rc;
 }
 
-/* Scoring.PublishPriceStandard (admin): every cached ceiling of the year goes. */
+/* Scoring.PublishPriceStandard */
 static int publish_price_standard(sk_call *call, const ProtobufCMessage *in,
                                   ProtobufCMessage *out)
 {
-    const Seklik__Scoring__PublishRequest *req = (const Seklik__Scoring__PublishRequest *)in;
-    if (!sk_actor_has_role(call->actor, SK_ROLE_ADMIN))
-        return deny(call, "price standard");
-    SK_TRY(check_year(call, req->fiscal_year));
-    int previous = 0;
-    int rc = scoring_store_set_publish(call->db, SCORING_SET_PRICES, req->fiscal_year,
-                                       actor_id(call), &previous);
-    if (rc == SK_ENOTFOUND)
-        return sk_call_fail(call, SK_EPRECOND,
-                            "tidak ada draf untuk diterbitkan (no draft price standard to publish)");
-    SK_TRY(rc);
-    scoring_set_row row;
-    SK_TRY(scoring_store_set_load(call->db, SCORING_SET_PRICES, req->fiscal_year, 0, &row));
-    rc = audit_set(call, "price_standard.published", "price_standard", &row, previous, 0);
-    if (rc == SK_OK)
-        rc = price_standard_reply(call, &row, (Seklik__Scoring__PriceStandard *)out);
-    scoring_set_row_free(&row);
-    if (rc == SK_OK) {
-        scoring_io io = {call->db, call->cache, &call->arena, &call->after_commit};
-        scoring_invalidate_ceilings(&io, req->fiscal_year, NULL);
-    }
-    return rc;
+    return publish_set(call, &PRICES, in, out);
 }
 
 /* Scoring.GetPriceStandard (any signed actor) */
