@@ -158,6 +158,7 @@ typedef struct set_kind {
     const char *action;   /* audit action on publishing */
     const char *no_draft; /* FAILED_PRECONDITION message */
     int (*reply)(sk_call *call, scoring_set_row *row, ProtobufCMessage *out);
+    int (*ensure)(sk_db *db, int year); /* the year's published set exists after it */
 } set_kind;
 
 static int reply_rules(sk_call *call, scoring_set_row *row, ProtobufCMessage *out)
@@ -170,12 +171,29 @@ static int reply_prices(sk_call *call, scoring_set_row *row, ProtobufCMessage *o
     return price_standard_reply(call, row, (Seklik__Scoring__PriceStandard *)out);
 }
 
+/* The first read of a year publishes the DOMAIN.md default when none is. */
+static int ensure_rules(sk_db *db, int year)
+{
+    scoring_rules_in_force rif;
+    return scoring_rules_for_year(db, year, &rif);
+}
+
+static int ensure_prices(sk_db *db, int year)
+{
+    scoring_set_row row;
+    int rc = scoring_prices_for_year(db, year, &row);
+    if (rc == SK_OK)
+        scoring_set_row_free(&row);
+    return rc;
+}
+
 static const set_kind RULES = {
     SCORING_SET_RULES, "rule set", "rule_set", "rule_set.published",
-    "tidak ada draf untuk diterbitkan (no draft rule set to publish)", reply_rules};
+    "tidak ada draf untuk diterbitkan (no draft rule set to publish)", reply_rules, ensure_rules};
 static const set_kind PRICES = {
     SCORING_SET_PRICES, "price standard", "price_standard", "price_standard.published",
-    "tidak ada draf untuk diterbitkan (no draft price standard to publish)", reply_prices};
+    "tidak ada draf untuk diterbitkan (no draft price standard to publish)", reply_prices,
+    ensure_prices};
 
 /* Publish the year's draft of `k` (admin). A rule set re-scores every
  * verified outlet of the year in this same transaction; a price standard
@@ -217,28 +235,33 @@ static int publish_rule_set(sk_call *call, const ProtobufCMessage *in, ProtobufC
     return publish_set(call, &RULES, in, out);
 }
 
-/* Scoring.GetRuleSet (any signed actor: partners see the rules that judged them) */
-static int get_rule_set(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+/* A version of the year's set of kind `k` (0 = the published one), for any
+ * signed actor: partners see the rules and prices that judged them. */
+static int get_set(sk_call *call, const set_kind *k, const ProtobufCMessage *in,
+                   ProtobufCMessage *out)
 {
     const Seklik__Scoring__GetVersionRequest *req = (const Seklik__Scoring__GetVersionRequest *)in;
     if (!signed_actor(call))
-        return deny(call, "rule set");
+        return deny(call, k->what);
     SK_TRY(check_year(call, req->fiscal_year));
     if (req->version < 0)
         return sk_call_violation(call, "version", "versi tidak sah (version must be >= 0)");
+    if (req->version == 0)
+        SK_TRY(k->ensure(call->db, req->fiscal_year));
     scoring_set_row row;
-    int rc;
-    if (req->version == 0) {
-        scoring_rules_in_force rif; /* publishes the default on first need */
-        SK_TRY(scoring_rules_for_year(call->db, req->fiscal_year, &rif));
-    }
-    rc = scoring_store_set_load(call->db, SCORING_SET_RULES, req->fiscal_year, req->version, &row);
+    int rc = scoring_store_set_load(call->db, k->kind, req->fiscal_year, req->version, &row);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "rule set");
+        return not_found(call, k->what);
     SK_TRY(rc);
-    rc = rule_set_reply(call, &row, (Seklik__Scoring__RuleSet *)out);
+    rc = k->reply(call, &row, out);
     scoring_set_row_free(&row);
     return rc;
+}
+
+/* Scoring.GetRuleSet */
+static int get_rule_set(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    return get_set(call, &RULES, in, out);
 }
 
 /* ---- price standards ---- */
@@ -348,26 +371,10 @@ static int publish_price_standard(sk_call *call, const ProtobufCMessage *in,
     return publish_set(call, &PRICES, in, out);
 }
 
-/* Scoring.GetPriceStandard (any signed actor) */
+/* Scoring.GetPriceStandard */
 static int get_price_standard(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
-    const Seklik__Scoring__GetVersionRequest *req = (const Seklik__Scoring__GetVersionRequest *)in;
-    if (!signed_actor(call))
-        return deny(call, "price standard");
-    SK_TRY(check_year(call, req->fiscal_year));
-    if (req->version < 0)
-        return sk_call_violation(call, "version", "versi tidak sah (version must be >= 0)");
-    scoring_set_row row;
-    int rc = req->version == 0
-                 ? scoring_prices_for_year(call->db, req->fiscal_year, &row)
-                 : scoring_store_set_load(call->db, SCORING_SET_PRICES, req->fiscal_year,
-                                          req->version, &row);
-    if (rc == SK_ENOTFOUND)
-        return not_found(call, "price standard");
-    SK_TRY(rc);
-    rc = price_standard_reply(call, &row, (Seklik__Scoring__PriceStandard *)out);
-    scoring_set_row_free(&row);
-    return rc;
+    return get_set(call, &PRICES, in, out);
 }
 
 /* ---- scores ---- */

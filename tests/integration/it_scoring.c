@@ -401,6 +401,41 @@ static void last_years_performance_replaces_the_neutral_points(void **state)
     assert_int_equal(tiered_events(), events + 1);
 }
 
+/* The year's price standard is the default, published as version 1 on first
+ * need; any signed actor reads it; an unknown version is NOT_FOUND. */
+static void price_standard_is_readable_and_versioned(void **state)
+{
+    (void)state;
+    Seklik__Scoring__GetVersionRequest req = SEKLIK__SCORING__GET_VERSION_REQUEST__INIT;
+    req.fiscal_year = YEAR;
+    Seklik__Bus__Actor a = partner(NULL);
+    Seklik__Bus__Response *resp = call("GetPriceStandard", &a, false, &req.base);
+    Seklik__Scoring__PriceStandard *ps = body(resp, &seklik__scoring__price_standard__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_int_equal(ps->version, 1);
+    assert_int_equal(ps->state, SEKLIK__SCORING__SET_STATE__SET_STATE_PUBLISHED);
+    bool found = false;
+    for (size_t i = 0; i < ps->n_entries; i++)
+        if (ps->entries[i]->outlet_type == SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER &&
+            ps->entries[i]->product == SEKLIK__SCORING__PRODUCT__PRODUCT_ONLINE_ADVERTORIAL &&
+            ps->entries[i]->tier == SEKLIK__SCORING__TIER__TIER_B) {
+            assert_int_equal(ps->entries[i]->ceiling, 1000000);
+            found = true;
+        }
+    assert_true(found);
+    protobuf_c_message_free_unpacked(&ps->base, NULL);
+
+    req.version = 99;
+    resp = call("GetPriceStandard", &a, false, &req.base);
+    assert_int_equal(resp->code, SEKLIK__BUS__CODE__NOT_FOUND);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    req.version = -1;
+    resp = call("GetPriceStandard", &a, false, &req.base);
+    assert_int_equal(resp->code, SEKLIK__BUS__CODE__INVALID_ARGUMENT);
+    assert_string_equal(resp->violations[0]->field, "version");
+    seklik__bus__response__free_unpacked(resp, NULL);
+}
+
 static void partner_reads_its_own_score_only(void **state)
 {
     (void)state;
@@ -580,6 +615,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(golden_path_outlet_scores_78_tier_b_with_one_event),
         cmocka_unit_test(standing_first_then_inputs_scores_the_same),
         cmocka_unit_test(last_years_performance_replaces_the_neutral_points),
+        cmocka_unit_test(price_standard_is_readable_and_versioned),
         cmocka_unit_test(partner_reads_its_own_score_only),
         cmocka_unit_test(invalid_rule_set_names_the_field_and_stores_nothing),
         cmocka_unit_test(ceiling_is_one_million_at_tier_b_and_second_call_is_cached),
