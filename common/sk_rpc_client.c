@@ -63,8 +63,9 @@ int sk_rpc_call_raw(sk_rpc_client *c, const Seklik__Bus__Request *req, int timeo
                     Seklik__Bus__Response **resp)
 {
     nng_ctx ctx;
-    if (nng_ctx_open(&ctx, c->sock) != 0)
-        return SK_ENOMEM;
+    int orv = nng_ctx_open(&ctx, c->sock);
+    if (orv != 0)
+        return orv == NNG_ENOMEM ? SK_ENOMEM : SK_EUNAVAIL; /* closed: aborted */
     nng_ctx_set_ms(ctx, NNG_OPT_SENDTIMEO, timeout_ms);
     nng_ctx_set_ms(ctx, NNG_OPT_RECVTIMEO, timeout_ms);
 

@@ -37,7 +37,7 @@ SK_PKGS_BUILD=(cmake make gcc clang pkg-config libnng-dev libprotobuf-c-dev prot
 SK_PKGS_SERVERS=(postgresql-15 redis-server)
 # Used by the scripts themselves (free ports, readiness probes).
 SK_PKGS_SCRIPTS=(python3 curl)
-SK_PKGS_TEST=(yamllint python3-yaml nginx-light wrk)
+SK_PKGS_TEST=(yamllint python3-yaml nginx-light wrk gdb)
 
 # Print the packages among "$@" that are not installed, one per line.
 sk_missing_packages() {

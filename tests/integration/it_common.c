@@ -259,6 +259,17 @@ void it_stop(sk_test_peer *const *peers)
 {
     for (sk_test_peer *const *p = peers; *p; p++)
         sk_proc_signal(&(*p)->proc, SIGTERM);
-    for (sk_test_peer *const *p = peers; *p; p++)
-        assert_int_equal(sk_proc_wait(&(*p)->proc, 15000), 0);
+    for (sk_test_peer *const *p = peers; *p; p++) {
+        /* Drain is capped at 10 s. Past 15 s, record why (once seen in CI
+         * under ASan, not reproduced): which process, and all its stacks;
+         * then it gets 15 s more before the test fails as a hang. */
+        int rc = sk_proc_wait(&(*p)->proc, 15000);
+        if (rc == -1) {
+            fprintf(stderr, "it_stop: %s (pid %d) still running 15 s after SIGTERM; log %s\n",
+                    (*p)->name, (int)(*p)->proc.pid, (*p)->proc.log);
+            sk_proc_dump_stacks(&(*p)->proc);
+            rc = sk_proc_wait(&(*p)->proc, 15000);
+        }
+        assert_int_equal(rc, 0);
+    }
 }

@@ -190,6 +190,18 @@ int sk_proc_wait(sk_proc *p, int timeout_ms)
     return -1;
 }
 
+void sk_proc_dump_stacks(const sk_proc *p)
+{
+    if (p->pid <= 0)
+        return;
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd),
+             "gdb -p %d -batch -nx -ex 'thread apply all bt' </dev/null 1>&2 2>/dev/null",
+             (int)p->pid);
+    if (system(cmd) != 0)
+        fprintf(stderr, "sk_test: no stack dump for pid %d (gdb missing?)\n", (int)p->pid);
+}
+
 int sk_test_redis_start(sk_proc *p, int port, const char *dir)
 {
     char portstr[16], log[300];

@@ -41,6 +41,10 @@ int sk_proc_start(sk_proc *p, const char *path, const char *const *env, const ch
 int sk_proc_signal(sk_proc *p, int sig);
 int sk_proc_wait(sk_proc *p, int timeout_ms);
 
+/* Print every thread's stack of the running process (gdb, batch mode) to
+ * stderr: evidence when a process does not stop as it should. */
+void sk_proc_dump_stacks(const sk_proc *p);
+
 /* A Redis of the test's own on `port` (so the test can stop it). */
 int sk_test_redis_start(sk_proc *p, int port, const char *dir);
 
