@@ -102,18 +102,35 @@ const char *sk_test_create_db(const char *name, char *dsn, size_t cap)
     return dsn;
 }
 
+/* A port the kernel just called free, never one this process handed out
+ * before: ports are chosen before the services bind them, and the kernel
+ * may offer a just-closed port again, so two peers could be given one. */
 int sk_test_free_port(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(a);
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
+    static int given[512];
+    static size_t n_given;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t len = sizeof(a);
+        int port = -1;
+        if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+            getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+            port = ntohs(a.sin_port);
+        if (fd >= 0)
+            close(fd);
+        if (port < 0)
+            continue;
+        bool seen = false;
+        for (size_t i = 0; i < n_given && !seen; i++)
+            seen = given[i] == port;
+        if (seen)
+            continue;
+        if (n_given < sizeof(given) / sizeof(given[0]))
+            given[n_given++] = port;
+        return port;
+    }
+    return -1;
 }
 
 /* Children still running when the test binary exits are killed: a failed

@@ -20,7 +20,7 @@ const char *sk_test_env(const char *key);
  * exists). Returns its DSN (static buffer per call site: copy it). */
 const char *sk_test_create_db(const char *name, char *dsn, size_t cap);
 
-/* A TCP port nobody listens on right now. */
+/* A TCP port nobody listens on right now, never the same twice in a process. */
 int sk_test_free_port(void);
 
 /* The HMAC key every test process shares (hex, and decoded). */
