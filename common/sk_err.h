@@ -20,6 +20,7 @@ enum {
     SK_EINTERNAL,  /* INTERNAL */
     SK_ECONFIG,    /* bad configuration, at start-up only */
     SK_EUNIMPL,    /* method not known: UNIMPLEMENTED */
+    SK_EEXHAUSTED, /* throttled or over a limit: RESOURCE_EXHAUSTED */
 };
 
 /* A static, human readable name for `code`. */
@@ -30,6 +31,13 @@ int sk_err_to_bus_code(int code);
 
 /* The SK_* code for a seklik.bus.Code number. */
 int sk_err_from_bus_code(int bus_code);
+
+/* The HTTP status for `code` (200, 400, 401, 403, 404, 409, 429, 500,
+ * 501, 503, 504): the gateway's one mapping. */
+int sk_err_http_status(int code);
+
+/* The seklik.bus.Code name for `code` ("INVALID_ARGUMENT"); static. */
+const char *sk_err_code_name(int code);
 
 /* Return early with the code when `expr` fails. */
 #define SK_TRY(expr)                                                                               \

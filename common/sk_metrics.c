@@ -11,7 +11,7 @@ const uint64_t sk_metrics_bucket_us[SK_METRICS_BUCKETS] = {
 static const char *const code_names[SK_METRICS_CODES] = {
     "OK",        "INVALID_ARGUMENT",  "NOT_FOUND",   "ALREADY_EXISTS",
     "FAILED_PRECONDITION", "PERMISSION_DENIED", "UNAUTHENTICATED", "UNAVAILABLE",
-    "INTERNAL",  "DEADLINE_EXCEEDED", "UNIMPLEMENTED"};
+    "INTERNAL",  "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "RESOURCE_EXHAUSTED"};
 
 void sk_metrics_observe_rpc(sk_metrics *m, int bus_code, uint64_t micros)
 {

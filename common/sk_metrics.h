@@ -10,7 +10,7 @@
 
 #include "sk_cache.h"
 
-#define SK_METRICS_CODES 11
+#define SK_METRICS_CODES 12
 #define SK_METRICS_BUCKETS 12
 
 typedef struct sk_metrics {

@@ -32,6 +32,7 @@ static const struct {
     {"ordering", "tcp://127.0.0.1:7104", "tcp://127.0.0.1:7204", "http://127.0.0.1:8104"},
     {"distribution", "tcp://127.0.0.1:7105", "tcp://127.0.0.1:7205", "http://127.0.0.1:8105"},
     {"accounting", "tcp://127.0.0.1:7106", "tcp://127.0.0.1:7206", "http://127.0.0.1:8106"},
+    {"gateway", "tcp://127.0.0.1:7107", "tcp://127.0.0.1:7207", "http://127.0.0.1:8107"},
 };
 
 const char *sk_service_default_url(const char *name, char kind)
@@ -167,6 +168,9 @@ typedef struct service_rt {
     uv_work_t ready_work;
     bool ready_busy, ready_result, stopping;
     uint64_t drain_started_ns;
+    const char *peer_names[MAX_PEERS], *peer_rpc_urls[MAX_PEERS];
+    sk_service_env env;
+    bool ext_started;
 } service_rt;
 
 int sk_service_health(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
@@ -260,6 +264,8 @@ static bool work_in_flight(service_rt *rt)
     for (size_t i = 0; i < rt->n_jobs; i++)
         if (rt->jobs[i].busy)
             return true;
+    if (rt->ext_started && rt->def->hooks->busy && rt->def->hooks->busy(rt->def->app))
+        return true;
     if (rt->ready_busy || (rt->rpc && sk_rpc_server_inflight(rt->rpc) > 0) ||
         (rt->relay && sk_relay_busy(rt->relay)))
         return true;
@@ -271,6 +277,8 @@ static bool work_in_flight(service_rt *rt)
 
 static void close_all(service_rt *rt)
 {
+    if (rt->ext_started && rt->def->hooks->close)
+        rt->def->hooks->close(rt->def->app);
     for (size_t i = 0; i < rt->n_jobs; i++) {
         uv_timer_stop(&rt->jobs[i].timer);
         uv_close((uv_handle_t *)&rt->jobs[i].timer, NULL);
@@ -309,6 +317,8 @@ static void on_signal(uv_signal_t *h, int signum)
     sk_rpc_server_drain(rt->rpc);
     for (size_t i = 0; i < rt->n_subs; i++)
         sk_subscriber_drain(rt->subs[i]);
+    if (rt->ext_started && rt->def->hooks->drain)
+        rt->def->hooks->drain(rt->def->app);
     rt->drain_started_ns = sk_now_mono_ns();
     uv_timer_start(&rt->drain_timer, on_drain_tick, 0, 20);
 }
@@ -390,6 +400,25 @@ static int start(service_rt *rt)
         j->timer.data = j;
         uv_timer_start(&j->timer, on_job_tick, 0, (uint64_t)j->def->interval_ms);
     }
+    if (def->hooks && def->hooks->start) {
+        for (size_t i = 0; i < rt->sc.n_peers; i++) {
+            rt->peer_names[i] = rt->sc.peers[i].name;
+            rt->peer_rpc_urls[i] = rt->sc.peers[i].rpc;
+        }
+        rt->env = (sk_service_env){
+            .loop = rt->loop,
+            .db = rt->db,
+            .cache = rt->cache,
+            .key = &rt->sc.key,
+            .metrics = &rt->metrics,
+            .health = &rt->health_state,
+            .peer_names = rt->peer_names,
+            .peer_rpc_urls = rt->peer_rpc_urls,
+            .n_peers = rt->sc.n_peers,
+        };
+        SK_TRY(def->hooks->start(&rt->env, def->app));
+        rt->ext_started = true;
+    }
     return SK_OK;
 }
 
@@ -402,6 +431,8 @@ int sk_service_main(const sk_service_def *def, int argc, char **argv)
         return 1;
     rt->def = def;
     read_config(def, &cfg, &rt->sc);
+    if (def->hooks && def->hooks->configure)
+        def->hooks->configure(&cfg, def->app);
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--print-env") == 0) {
@@ -478,6 +509,8 @@ int sk_service_main(const sk_service_def *def, int argc, char **argv)
     uv_loop_close(rt->loop);
 
     sk_health_stop(rt->health);
+    if (rt->ext_started && def->hooks->stop)
+        def->hooks->stop(def->app);
     for (size_t i = 0; i < rt->n_subs; i++)
         sk_subscriber_free(rt->subs[i]);
     sk_relay_free(rt->relay);

@@ -26,8 +26,11 @@
 #define SK_SERVICE_H
 
 #include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <uv.h>
 
+#include "sk_config.h"
 #include "sk_db.h"
 #include "sk_inbox.h"
 #include "sk_rpc.h"
@@ -47,6 +50,37 @@ typedef struct sk_job_def {
     int (*run)(sk_db *db, void *app);
 } sk_job_def;
 
+/* What a service's own extension (the gateway's HTTP server) is handed at
+ * start: everything sk_service_main opened. All of it outlives the extension. */
+typedef struct sk_service_env {
+    uv_loop_t *loop;
+    sk_db_pool *db;
+    sk_cache *cache;             /* may be NULL when Redis is not configured */
+    const sk_sign_key *key;      /* signs bus requests */
+    sk_metrics *metrics;
+    struct sk_health_state *health;
+    /* Every peer service's RPC URL, by name ("registry" -> "tcp://..."). */
+    const char *const *peer_names;
+    const char *const *peer_rpc_urls;
+    size_t n_peers;
+} sk_service_env;
+
+/* Hooks for a service that does more than the bus (the gateway). All run on
+ * the loop thread; any may be NULL. `configure` reads extra variables (so
+ * --print-env lists them) before anything starts; `start` runs after the RPC
+ * server, relay and subscribers are up; on SIGTERM `drain` stops new work,
+ * `busy` is polled until false (or the drain times out), then `close` closes
+ * the extension's loop handles. `stop` frees what remains after uv_run
+ * returned. */
+typedef struct sk_service_hooks {
+    void (*configure)(sk_config *cfg, void *app);
+    int (*start)(const sk_service_env *env, void *app);
+    void (*drain)(void *app);
+    bool (*busy)(void *app);
+    void (*close)(void *app);
+    void (*stop)(void *app);
+} sk_service_hooks;
+
 typedef struct sk_service_def {
     const char *name; /* also the schema, the log's service and the event source */
     const ProtobufCServiceDescriptor *api;
@@ -59,6 +93,7 @@ typedef struct sk_service_def {
     const sk_job_def *jobs;
     size_t n_jobs;
     void *app; /* handed to handlers (sk_call.app) and event appliers */
+    const sk_service_hooks *hooks; /* NULL for a bus-only service */
 } sk_service_def;
 
 int sk_service_main(const sk_service_def *def, int argc, char **argv);

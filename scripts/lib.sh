@@ -38,6 +38,10 @@ SK_PKGS_SERVERS=(postgresql-15 redis-server)
 # Used by the scripts themselves (free ports, readiness probes).
 SK_PKGS_SCRIPTS=(python3 curl)
 SK_PKGS_TEST=(yamllint python3-yaml nginx-light wrk gdb)
+# Node.js builds the web UI; a machine may already have it from elsewhere.
+command -v npm >/dev/null 2>&1 || SK_PKGS_BUILD+=(nodejs npm)
+# The browser tests' Chromium (~650 MB), installed only by scripts/test.
+SK_PKGS_BROWSER=(chromium)
 
 # Print the packages among "$@" that are not installed, one per line.
 sk_missing_packages() {
@@ -357,8 +361,10 @@ sk_redis_stop() {
 # Default port index n of each service: RPC tcp://127.0.0.1:710n,
 # events tcp://127.0.0.1:720n, health http://127.0.0.1:810n.
 declare -A SK_SVC_INDEX=([registry]=1 [verification]=2 [scoring]=3 [ordering]=4
-    [distribution]=5 [accounting]=6)
-SK_SVC_ORDER=(registry verification scoring ordering distribution accounting)
+    [distribution]=5 [accounting]=6 [gateway]=7)
+SK_SVC_ORDER=(registry verification scoring ordering distribution accounting gateway)
+# The gateway's public HTTP address (the web UI and the API).
+SK_GATEWAY_URL_DEFAULT=http://127.0.0.1:8080
 
 # sk_svc_url NAME rpc|events|http: where service NAME is reached, as the
 # services themselves read it: $SEKLIK_<NAME>_RPC / _EVENTS / _HTTP, else the

@@ -390,7 +390,8 @@ void sk_test_peer_init(sk_test_peer *p, const char *name, const char *dsn, const
     sk_test_peer_setenv(p, "SEKLIK_LOG_LEVEL", "warn");
     sk_test_peer_setenv(p, "SEKLIK_REPLAY_INTERVAL_MS", "200");
     static const char *const peers[] = {"registry", "verification", "scoring",
-                                        "ordering", "distribution", "accounting"};
+                                        "ordering", "distribution", "accounting",
+                                        "gateway"};
     char nowhere[64];
     snprintf(nowhere, sizeof(nowhere), "tcp://127.0.0.1:%d", sk_test_free_port());
     for (size_t i = 0; i < sizeof(peers) / sizeof(peers[0]); i++) {

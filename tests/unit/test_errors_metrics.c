@@ -37,13 +37,46 @@ static const struct {
     {SK_EINTERNAL, SEKLIK__BUS__CODE__INTERNAL},
     {SK_ECONFIG, SEKLIK__BUS__CODE__INTERNAL},
     {SK_EUNIMPL, SEKLIK__BUS__CODE__UNIMPLEMENTED},
+    {SK_EEXHAUSTED, SEKLIK__BUS__CODE__RESOURCE_EXHAUSTED},
 };
 #define N_CODES (sizeof(code_map) / sizeof(code_map[0]))
+
+/* The gateway's one mapping: clients retry 429/503/504, fix 400s, re-login on 401. */
+static void every_sk_code_has_an_http_status_and_proto_name(void **state)
+{
+    (void)state;
+    static const struct {
+        int sk, http;
+        const char *name;
+    } want[] = {
+        {SK_OK, 200, "OK"},
+        {SK_EINVAL, 400, "INVALID_ARGUMENT"},
+        {SK_ENOTFOUND, 404, "NOT_FOUND"},
+        {SK_EEXISTS, 409, "ALREADY_EXISTS"},
+        {SK_EPRECOND, 400, "FAILED_PRECONDITION"},
+        {SK_EPERM, 403, "PERMISSION_DENIED"},
+        {SK_EAUTH, 401, "UNAUTHENTICATED"},
+        {SK_EUNAVAIL, 503, "UNAVAILABLE"},
+        {SK_ETIMEDOUT, 504, "DEADLINE_EXCEEDED"},
+        {SK_EDB, 500, "INTERNAL"},
+        {SK_ENOMEM, 500, "INTERNAL"},
+        {SK_EINTERNAL, 500, "INTERNAL"},
+        {SK_ECONFIG, 500, "INTERNAL"},
+        {SK_EUNIMPL, 501, "UNIMPLEMENTED"},
+        {SK_EEXHAUSTED, 429, "RESOURCE_EXHAUSTED"},
+    };
+    assert_int_equal(sizeof(want) / sizeof(want[0]), N_CODES);
+    for (size_t i = 0; i < N_CODES; i++) {
+        assert_int_equal(sk_err_http_status(want[i].sk), want[i].http);
+        assert_string_equal(sk_err_code_name(want[i].sk), want[i].name);
+    }
+    assert_int_equal(sk_err_http_status(999), 500);
+}
 
 static void every_sk_code_maps_to_its_bus_code(void **state)
 {
     (void)state;
-    assert_int_equal(N_CODES, SK_EUNIMPL + 1); /* a new SK_* code needs a row here */
+    assert_int_equal(N_CODES, SK_EEXHAUSTED + 1); /* a new SK_* code needs a row here */
     for (size_t i = 0; i < N_CODES; i++)
         if (sk_err_to_bus_code(code_map[i].sk) != code_map[i].bus)
             fail_msg("%s: bus code %d, want %d", sk_strerror(code_map[i].sk),
@@ -67,7 +100,7 @@ static void every_bus_code_round_trips(void **state)
 {
     (void)state;
     const ProtobufCEnumDescriptor *d = &seklik__bus__code__descriptor;
-    assert_int_equal(d->n_values, 11);
+    assert_int_equal(d->n_values, 12);
     for (unsigned i = 0; i < d->n_values; i++) {
         int bus = d->values[i].value;
         if (sk_err_to_bus_code(sk_err_from_bus_code(bus)) != bus)
@@ -81,7 +114,7 @@ static void unknown_codes_become_internal(void **state)
     assert_int_equal(sk_err_to_bus_code(-1), SEKLIK__BUS__CODE__INTERNAL);
     assert_int_equal(sk_err_to_bus_code(999), SEKLIK__BUS__CODE__INTERNAL);
     assert_int_equal(sk_err_from_bus_code(-1), SK_EINTERNAL);
-    assert_int_equal(sk_err_from_bus_code(11), SK_EINTERNAL);
+    assert_int_equal(sk_err_from_bus_code(12), SK_EINTERNAL);
     assert_string_equal(sk_strerror(999), "unknown error");
 }
 
@@ -290,6 +323,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_sk_code_maps_to_its_bus_code),
+        cmocka_unit_test(every_sk_code_has_an_http_status_and_proto_name),
         cmocka_unit_test(every_sk_code_round_trips_or_becomes_internal),
         cmocka_unit_test(every_bus_code_round_trips),
         cmocka_unit_test(unknown_codes_become_internal),

@@ -1,0 +1,196 @@
+"""A small client of the gateway's HTTP API (standard library only).
+
+Used by the security tests, the gateway benchmark and scripts/demo-data: the
+same calls a browser makes (cookie session, CSRF header, idempotency key), so
+what they prove holds for the web UI too.
+"""
+
+import base64
+import http.cookiejar
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+
+class ApiError(Exception):
+    """A non-2xx answer: HTTP status, the JSON error body and its parts."""
+
+    def __init__(self, status, body, headers=None):
+        self.status = status
+        self.body = body if isinstance(body, dict) else {}
+        self.headers = headers or {}
+        self.code = self.body.get("code", "")
+        self.violations = self.body.get("violations", [])
+        super().__init__(f"HTTP {status} {self.code}: {self.body.get('message', body)}")
+
+    def fields(self):
+        return [v.get("field", "") for v in self.violations]
+
+
+class Session:
+    """One browser-like client: its own cookie jar and CSRF token."""
+
+    def __init__(self, base_url, timeout=30):
+        self.base = base_url.rstrip("/")
+        self.timeout = timeout
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.csrf = ""
+        self.user = {}
+
+    # -- raw HTTP --------------------------------------------------------------
+    def request(self, method, path, body=None, headers=None, raw=False, csrf=True):
+        """Send and return (status, headers, bytes). Never raises on HTTP status."""
+        hdrs = dict(headers or {})
+        data = None
+        if body is not None:
+            if isinstance(body, (bytes, bytearray)):
+                data = bytes(body)
+            else:
+                data = json.dumps(body).encode()
+                hdrs.setdefault("Content-Type", "application/json")
+        if csrf and self.csrf and method != "GET":
+            hdrs.setdefault("X-CSRF-Token", self.csrf)
+        req = urllib.request.Request(self.base + path, data=data, headers=hdrs, method=method)
+        try:
+            with self.opener.open(req, timeout=self.timeout) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def _json(self, status, headers, payload):
+        try:
+            doc = json.loads(payload) if payload else {}
+        except ValueError:
+            doc = {"message": payload[:200].decode(errors="replace")}
+        if status >= 400:
+            raise ApiError(status, doc, headers)
+        return doc
+
+    # -- auth ------------------------------------------------------------------
+    def login(self, username, password):
+        doc = self._json(*self.request("POST", "/api/v1/auth/login",
+                                       {"username": username, "password": password}, csrf=False))
+        self.csrf = doc.get("csrfToken", "")
+        self.user = doc.get("user", {})
+        return doc
+
+    def signup(self, username, password, display_name):
+        doc = self._json(*self.request("POST", "/api/v1/auth/signup",
+                                       {"username": username, "password": password,
+                                        "displayName": display_name}, csrf=False))
+        self.csrf = doc.get("csrfToken", "")
+        self.user = doc.get("user", {})
+        return doc
+
+    def me(self):
+        doc = self._json(*self.request("GET", "/api/v1/auth/me"))
+        self.csrf = doc.get("csrfToken", self.csrf)
+        self.user = doc.get("user", {})
+        return doc
+
+    def logout(self):
+        return self._json(*self.request("POST", "/api/v1/auth/logout", {}))
+
+    # -- the generic API ---------------------------------------------------------
+    def call(self, method, body=None, idempotency_key=None, headers=None):
+        """POST /api/v1/<service>.<Method> with a JSON body; the decoded answer."""
+        hdrs = dict(headers or {})
+        hdrs["Idempotency-Key"] = idempotency_key or str(uuid.uuid4())
+        return self._json(*self.request("POST", "/api/v1/" + method, body or {}, hdrs))
+
+    def wait(self, method, body, until, timeout_s=20.0):
+        """Repeat a query until until(answer) is true (events travel asynchronously)."""
+        deadline = time.monotonic() + timeout_s
+        last = None
+        while time.monotonic() < deadline:
+            try:
+                last = self.call(method, body)
+                if until(last):
+                    return last
+            except ApiError as e:
+                last = e
+            time.sleep(0.1)
+        raise AssertionError(f"{method} never reached the expected state; last answer: {last}")
+
+
+PARTNER_PASSWORD = "Rahasia-Mitra-2026"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+REQUIRED_DOCS = ["DOCUMENT_TYPE_AKTA", "DOCUMENT_TYPE_NIB", "DOCUMENT_TYPE_NPWP",
+                 "DOCUMENT_TYPE_DOMISILI"]
+
+
+def publish_requirements(admin, fiscal_year, outlet_types=("OUTLET_TYPE_SIBER",)):
+    """Publish the four-document requirement set for each outlet type."""
+    for t in outlet_types:
+        admin.call("verification.PublishRequirementSet", {
+            "fiscalYear": fiscal_year, "outletType": t,
+            "requirements": [{"type": d, "required": True} for d in REQUIRED_DOCS]})
+
+
+def company_input(name, npwp, nib):
+    return {
+        "legalName": name, "legalForm": "LEGAL_FORM_PT", "deedNumber": "12",
+        "deedDate": "2015-03-02", "skKemenkumham": "AHU-0012345.AH.01.01.TAHUN 2015",
+        "nib": nib, "kbli": ["63122"], "npwp": npwp,
+        "address": "Jl. Letnan Mukhtar Saleh No. 1, Kayuagung",
+        "domicileLetterNumber": "470/12/KYG/2026",
+        "bankAccount": {"bankName": "Bank Sumsel Babel", "accountNumber": "1234567890",
+                        "holderName": name},
+        "establishedOn": "2015-03-02", "dewanPersStatus": "DEWAN_PERS_ADMINISTRATIF"}
+
+
+def register_company(partner, name, npwp, nib, nik_editor, nik_journalist):
+    """As a partner without a company: register one with an online outlet and
+    two people; the gateway binds the account to it. Returns the Company."""
+    company = partner.call("registry.RegisterCompany", {
+        "company": company_input(name, npwp, nib),
+        "outlets": [{"type": "OUTLET_TYPE_SIBER", "scale": "OUTLET_SCALE_REGIONAL", "name": name,
+                     "url": "https://berita.example.id", "monthlyVisitors": "250000"}],
+        "people": [
+            {"role": "PERSON_ROLE_CHIEF_EDITOR", "nik": nik_editor, "name": "Pemimpin Redaksi",
+             "ukwLevel": "UKW_LEVEL_UTAMA", "ukwCertificateNumber": "UKW-001",
+             "ukwCertificateExpiry": "2029-01-01"},
+            {"role": "PERSON_ROLE_JOURNALIST", "nik": nik_journalist, "name": "Wartawan",
+             "ukwLevel": "UKW_LEVEL_MUDA", "ukwCertificateNumber": "UKW-002",
+             "ukwCertificateExpiry": "2028-06-30"}]})
+    partner.me()  # the session now carries the company
+    return company
+
+
+def upload(partner, company_id, doc_type, content=PDF):
+    return partner.call("registry.UploadDocument", {
+        "companyId": company_id,
+        "document": {"type": doc_type, "number": "DOC-1", "issuedOn": "2024-01-15",
+                     "fileName": "scan.pdf", "content": base64.b64encode(content).decode()}})
+
+
+def onboard(base_url, admin, verifier, username, name, npwp, nib, niks, fiscal_year=2027):
+    """The first half of the golden path through the API: sign up, register,
+    upload, submit, accept everything, visit, verify. Returns (partner
+    session, company id, outlet id) once scoring has scored the outlet."""
+    partner = Session(base_url)
+    partner.signup(username, PARTNER_PASSWORD, name)
+    company = register_company(partner, name, npwp, nib, niks[0], niks[1])
+    cid = company["id"]
+    for d in REQUIRED_DOCS:
+        upload(partner, cid, d)
+    partner.call("registry.Submit", {"companyId": cid, "fiscalYear": fiscal_year})
+    case = verifier.wait("verification.GetCase", {"companyId": cid},
+                         lambda c: c.get("state") == "CASE_STATE_IN_REVIEW")
+    for doc in case.get("documents", []):
+        verifier.call("verification.DecideDocument", {
+            "caseId": case["id"], "documentId": doc["documentId"], "decision": "DECISION_ACCEPTED"})
+    verifier.wait("verification.GetCase", {"companyId": cid},
+                  lambda c: c.get("state") == "CASE_STATE_VISIT_PENDING")
+    verifier.call("verification.RecordVisit", {"caseId": case["id"], "visit": {
+        "visitedOn": "2026-11-20", "verifierId": verifier.user.get("id", ""),
+        "latitude": -3.3915, "longitude": 104.8286, "findings": "Kantor redaksi aktif"}})
+    verifier.call("verification.Decide", {"caseId": case["id"], "outcome": "OUTCOME_VERIFIED"})
+    full = partner.call("registry.GetCompany", {"companyId": cid})
+    outlet = full["outlets"][0]["id"]
+    partner.wait("scoring.GetScore", {"outletId": outlet, "fiscalYear": fiscal_year},
+                 lambda s: s.get("tier") not in (None, "", "TIER_NONE"))
+    return partner, cid, outlet

@@ -1,0 +1,723 @@
+/* auth.c - users, sessions, CSRF and login throttling (see auth.h).
+ *
+ * The order of a login: throttle counts first (a throttled attempt never
+ * reaches the password check), then the user's row, then Argon2 with no
+ * database connection held (it takes tens of milliseconds and 64 MiB), then
+ * one transaction recording the attempt, the session and the audit row.
+ * An unknown username is checked against a dummy hash, so its answer takes
+ * as long as a wrong password's. */
+#include "auth.h"
+
+#include <cjson/cJSON.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "domain.h"
+#include "sk_actor.h"
+#include "sk_audit.h"
+#include "sk_err.h"
+#include "sk_id.h"
+#include "sk_log.h"
+#include "store.h"
+
+_Static_assert(GW_PASSWORD_HASH_CAP == crypto_pwhash_STRBYTES, "hash buffer size");
+_Static_assert(GW_TOKEN_HASH_BYTES == crypto_hash_sha256_BYTES, "token hash size");
+
+#define TOKEN_BYTES 32
+#define TOKEN_B64_LEN 43 /* 32 bytes, base64url without padding */
+#define CACHE_TTL_MAX_S 300 /* bounds how long a copy may outlive a missed invalidation */
+
+struct gw_auth {
+    sk_db_pool *db;
+    sk_cache *cache;
+    gw_auth_config cfg;
+    char dummy_hash[crypto_pwhash_STRBYTES];
+};
+
+/* ---- configuration ---- */
+
+void gw_auth_read_config(sk_config *cfg, gw_auth_config *out)
+{
+    out->session_ttl_s =
+        (int)sk_config_long(cfg, "SEKLIK_GATEWAY_SESSION_TTL_S", 8 * 3600, 60, 30 * 86400);
+    out->throttle_max_failures =
+        (int)sk_config_long(cfg, "SEKLIK_GATEWAY_LOGIN_MAX_FAILURES", 5, 1, 1000);
+    out->throttle_window_s = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_LOGIN_WINDOW_S", 900, 10, 86400);
+    const char *secure = sk_config_str(cfg, "SEKLIK_GATEWAY_COOKIE_SECURE", "false", false);
+    if (strcasecmp(secure, "true") == 0 || strcmp(secure, "1") == 0) {
+        out->cookie_secure = true;
+    } else if (strcasecmp(secure, "false") == 0 || strcmp(secure, "0") == 0) {
+        out->cookie_secure = false;
+    } else {
+        out->cookie_secure = false;
+        sk_config_fail(cfg, "SEKLIK_GATEWAY_COOKIE_SECURE", "must be true or false");
+    }
+}
+
+int gw_auth_open(sk_db_pool *db, sk_cache *cache, const gw_auth_config *cfg, gw_auth **out)
+{
+    gw_auth *a = calloc(1, sizeof(*a));
+    if (!a)
+        return SK_ENOMEM;
+    a->db = db;
+    a->cache = cache;
+    a->cfg = *cfg;
+    /* A hash of a random password nobody knows: what unknown usernames are
+     * checked against, with the same cost parameters as real ones. */
+    unsigned char secret[32];
+    char pw[65];
+    randombytes_buf(secret, sizeof(secret));
+    sodium_bin2hex(pw, sizeof(pw), secret, sizeof(secret));
+    int rc = gw_password_hash(pw, a->dummy_hash);
+    sodium_memzero(pw, sizeof(pw));
+    if (rc != SK_OK) {
+        free(a);
+        return rc;
+    }
+    *out = a;
+    return SK_OK;
+}
+
+void gw_auth_close(gw_auth *a)
+{
+    free(a);
+}
+
+/* ---- passwords ---- */
+
+int gw_password_hash(const char *password, char out[GW_PASSWORD_HASH_CAP])
+{
+    if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return SK_ENOMEM;
+    return SK_OK;
+}
+
+bool gw_password_verify(const char *hash, const char *password)
+{
+    return hash && password && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+/* ---- tokens ---- */
+
+static void new_token(char *out, size_t cap)
+{
+    unsigned char bin[TOKEN_BYTES];
+    randombytes_buf(bin, sizeof(bin));
+    sodium_bin2base64(out, cap, bin, sizeof(bin), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(bin, sizeof(bin));
+}
+
+/* 43 characters of the base64url alphabet: anything else is no token of ours. */
+static bool token_shape_ok(const char *t)
+{
+    return t && strlen(t) == TOKEN_B64_LEN &&
+           strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+               TOKEN_B64_LEN;
+}
+
+static void token_hash(const char *token, uint8_t out[GW_TOKEN_HASH_BYTES])
+{
+    crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
+}
+
+static void cache_key(const uint8_t hash[GW_TOKEN_HASH_BYTES], char *out, size_t cap)
+{
+    char hex[2 * GW_TOKEN_HASH_BYTES + 1];
+    sodium_bin2hex(hex, sizeof(hex), hash, GW_TOKEN_HASH_BYTES);
+    snprintf(out, cap, "session:%s", hex);
+}
+
+void gw_auth_forget_sessions(sk_cache *cache, const uint8_t (*hashes)[32], size_t n)
+{
+    if (!cache)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        char key[96];
+        cache_key(hashes[i], key, sizeof(key));
+        sk_cache_invalidate(cache, key);
+    }
+}
+
+static void forget_one(gw_auth *a, const uint8_t hash[GW_TOKEN_HASH_BYTES])
+{
+    const uint8_t(*h)[32] = (const uint8_t(*)[32])hash;
+    gw_auth_forget_sessions(a->cache, h, 1);
+}
+
+/* Forget every cached session of `user_id` (after a change to the user). */
+static void forget_user_sessions(gw_auth *a, sk_db *db, const char *user_id)
+{
+    uint8_t(*hashes)[GW_TOKEN_HASH_BYTES] = NULL;
+    size_t n = 0;
+    if (a->cache && gw_store_user_sessions(db, user_id, false, &hashes, &n) == SK_OK)
+        gw_auth_forget_sessions(a->cache, (const uint8_t(*)[32])hashes, n);
+    free(hashes);
+}
+
+/* ---- the Redis copy of a session: JSON without the token ---- */
+
+static char *session_json(const gw_session *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "csrf", s->csrf_token);
+    cJSON_AddStringToObject(o, "userId", s->user_id);
+    cJSON_AddStringToObject(o, "username", s->username);
+    cJSON_AddStringToObject(o, "displayName", s->display_name);
+    cJSON_AddStringToObject(o, "companyId", s->company_id);
+    cJSON *roles = cJSON_AddArrayToObject(o, "roles");
+    for (size_t i = 0; roles && i < s->n_roles; i++)
+        cJSON_AddItemToArray(roles, cJSON_CreateString(s->roles[i]));
+    cJSON_AddStringToObject(o, "locale", s->locale);
+    cJSON_AddNumberToObject(o, "expires", (double)s->expires_unix_ms);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+static bool json_str(const cJSON *o, const char *name, char *out, size_t cap)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!cJSON_IsString(v))
+        return false;
+    snprintf(out, cap, "%s", v->valuestring);
+    return true;
+}
+
+static bool session_parse(const uint8_t *val, size_t len, gw_session *s)
+{
+    cJSON *o = cJSON_ParseWithLength((const char *)val, len);
+    if (!o)
+        return false;
+    memset(s, 0, sizeof(*s));
+    bool ok = json_str(o, "csrf", s->csrf_token, sizeof(s->csrf_token)) &&
+              json_str(o, "userId", s->user_id, sizeof(s->user_id)) &&
+              json_str(o, "username", s->username, sizeof(s->username)) &&
+              json_str(o, "displayName", s->display_name, sizeof(s->display_name)) &&
+              json_str(o, "companyId", s->company_id, sizeof(s->company_id)) &&
+              json_str(o, "locale", s->locale, sizeof(s->locale));
+    const cJSON *roles = cJSON_GetObjectItemCaseSensitive(o, "roles");
+    const cJSON *exp = cJSON_GetObjectItemCaseSensitive(o, "expires");
+    ok = ok && cJSON_IsArray(roles) && cJSON_IsNumber(exp);
+    const cJSON *r;
+    cJSON_ArrayForEach(r, roles)
+    {
+        if (!ok || !cJSON_IsString(r) || s->n_roles >= GW_MAX_ROLES) {
+            ok = false;
+            break;
+        }
+        snprintf(s->roles[s->n_roles++], sizeof(s->roles[0]), "%s", r->valuestring);
+    }
+    if (ok)
+        s->expires_unix_ms = (int64_t)exp->valuedouble;
+    cJSON_Delete(o);
+    return ok;
+}
+
+typedef struct load_ctx {
+    gw_auth *a;
+    const uint8_t *hash;
+} load_ctx;
+
+/* The cache's loader: the session from PostgreSQL, as the Redis value. */
+static int load_session(void *arg, uint8_t **val, size_t *len)
+{
+    load_ctx *ctx = arg;
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(ctx->a->db, &db));
+    gw_session s;
+    int rc = gw_store_load_session(db, ctx->hash, &s);
+    sk_db_release(db);
+    if (rc != SK_OK)
+        return rc;
+    char *text = session_json(&s);
+    sodium_memzero(&s, sizeof(s));
+    if (!text)
+        return SK_ENOMEM;
+    *val = (uint8_t *)text;
+    *len = strlen(text);
+    return SK_OK;
+}
+
+/* ---- audit ---- */
+
+/* The actor of an audit row written by the gateway itself. */
+static void audit_actor(Seklik__Bus__Actor *actor, char **roles_buf, const gw_session *s,
+                        const char *user_id, const char *remote_addr)
+{
+    gw_auth_actor(s, remote_addr, roles_buf, actor);
+    if (!s)
+        actor->user_id = (char *)(user_id && user_id[0] ? user_id : "anonymous");
+}
+
+static char *json_object(const char *k1, const char *v1, const char *k2, const char *v2)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    if (k1)
+        cJSON_AddStringToObject(o, k1, v1 ? v1 : "");
+    if (k2)
+        cJSON_AddStringToObject(o, k2, v2 ? v2 : "");
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+static int audit(sk_db *db, const Seklik__Bus__Actor *actor, const char *action,
+                 const char *entity_type, const char *entity_id, const char *before,
+                 const char *after)
+{
+    return sk_audit_append(db, actor, action, entity_type, entity_id, before, after, NULL);
+}
+
+/* ---- errors ---- */
+
+static int fail(gw_auth_error *err, int code, const char *field, const char *message)
+{
+    if (err) {
+        snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+        snprintf(err->message, sizeof(err->message), "%s", message ? message : "");
+    }
+    return code;
+}
+
+static int throttled(gw_auth_error *err, int retry_after_s)
+{
+    char msg[160];
+    snprintf(msg, sizeof(msg),
+             "terlalu banyak percobaan; coba lagi dalam %d detik "
+             "(too many attempts; try again in %d seconds)",
+             retry_after_s, retry_after_s);
+    if (err)
+        err->retry_after_s = retry_after_s;
+    return fail(err, SK_EEXHAUSTED, "", msg);
+}
+
+static const char WRONG_LOGIN[] =
+    "nama pengguna atau kata sandi salah (wrong username or password)";
+
+/* ---- sessions ---- */
+
+static void session_from_user(const gw_user *u, gw_session *s)
+{
+    memset(s, 0, sizeof(*s));
+    snprintf(s->user_id, sizeof(s->user_id), "%s", u->id);
+    snprintf(s->username, sizeof(s->username), "%s", u->username);
+    snprintf(s->display_name, sizeof(s->display_name), "%s", u->display_name);
+    snprintf(s->company_id, sizeof(s->company_id), "%s", u->company_id);
+    for (size_t i = 0; i < u->n_roles && i < GW_MAX_ROLES; i++)
+        snprintf(s->roles[i], sizeof(s->roles[i]), "%s", u->roles[i]);
+    s->n_roles = u->n_roles < GW_MAX_ROLES ? u->n_roles : GW_MAX_ROLES;
+    snprintf(s->locale, sizeof(s->locale), "%s", u->locale[0] ? u->locale : "id");
+}
+
+/* Insert a new session for `s`'s user inside the open transaction on `db`;
+ * fills token, csrf_token and expiry. */
+static int open_session(gw_auth *a, sk_db *db, const char *remote_addr, gw_session *s)
+{
+    new_token(s->token, sizeof(s->token));
+    new_token(s->csrf_token, sizeof(s->csrf_token));
+    uint8_t hash[GW_TOKEN_HASH_BYTES];
+    token_hash(s->token, hash);
+    return gw_store_insert_session(db, hash, s->csrf_token, s->user_id, a->cfg.session_ttl_s,
+                                   remote_addr, &s->expires_unix_ms);
+}
+
+/* ---- login ---- */
+
+static bool blank(const char *s)
+{
+    return !s || s[strspn(s, " \t\r\n")] == '\0';
+}
+
+int gw_auth_login(gw_auth *a, const char *username, const char *password,
+                  const char *remote_addr, gw_session *out, gw_auth_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (blank(username))
+        return fail(err, SK_EINVAL, "username", gw_problem_message(GW_MISSING));
+    if (!password || !password[0])
+        return fail(err, SK_EINVAL, "password", gw_problem_message(GW_MISSING));
+    if (!remote_addr)
+        remote_addr = "";
+    /* A name that breaks the rules is simply one nobody has: same answer. */
+    char name[GW_USERNAME_MAX + 8];
+    gw_username_normalize(username, name, sizeof(name));
+
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    gw_attempt_counts c;
+    int rc = gw_store_login_counts(db, name, remote_addr, a->cfg.throttle_window_s, &c);
+    int retry_user = 0, retry_addr = 0;
+    bool refuse_user = rc == SK_OK && gw_throttle_refuse(c.user_failures, c.user_oldest_age_s,
+                                                         a->cfg.throttle_max_failures,
+                                                         a->cfg.throttle_window_s, &retry_user);
+    bool refuse_addr = rc == SK_OK && gw_throttle_refuse(c.addr_failures, c.addr_oldest_age_s,
+                                                         a->cfg.throttle_max_failures,
+                                                         a->cfg.throttle_window_s, &retry_addr);
+    if (rc == SK_OK && (refuse_user || refuse_addr)) {
+        int retry = retry_user > retry_addr ? retry_user : retry_addr;
+        Seklik__Bus__Actor actor;
+        char *roles[GW_MAX_ROLES];
+        audit_actor(&actor, roles, NULL, NULL, remote_addr);
+        char *after = json_object("username", name, "why", refuse_user ? "username" : "address");
+        if (after)
+            audit(db, &actor, "auth.login.throttled", "user", name, NULL, after);
+        cJSON_free(after);
+        sk_db_release(db);
+        return throttled(err, retry);
+    }
+    gw_user u;
+    bool found = false;
+    if (rc == SK_OK) {
+        rc = gw_store_user_by_username(db, name, &u);
+        found = rc == SK_OK;
+        if (rc == SK_ENOTFOUND)
+            rc = SK_OK;
+    }
+    sk_db_release(db);
+    if (rc != SK_OK)
+        return rc;
+
+    /* No connection held while Argon2 runs. */
+    bool verified = strlen(password) <= GW_PASSWORD_MAX &&
+                    gw_password_verify(found ? u.password_hash : a->dummy_hash, password);
+    bool ok = found && verified && !u.disabled;
+
+    SK_TRY(sk_db_acquire(a->db, &db));
+    rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_record_login(db, name, remote_addr, ok);
+    Seklik__Bus__Actor actor;
+    char *roles[GW_MAX_ROLES];
+    if (ok) {
+        session_from_user(&u, out);
+        audit_actor(&actor, roles, out, NULL, remote_addr);
+        if (rc == SK_OK)
+            rc = gw_store_touch_login(db, u.id);
+        if (rc == SK_OK)
+            rc = open_session(a, db, remote_addr, out);
+        if (rc == SK_OK)
+            rc = audit(db, &actor, "auth.login", "user", u.id, NULL, NULL);
+    } else {
+        audit_actor(&actor, roles, NULL, NULL, remote_addr);
+        const char *why = !found ? "unknown username" : !verified ? "wrong password" : "disabled";
+        char *after = json_object("username", name, "why", why);
+        if (rc == SK_OK)
+            rc = after ? audit(db, &actor, "auth.login.failed", "user", found ? u.id : name, NULL,
+                               after)
+                       : SK_ENOMEM;
+        cJSON_free(after);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+
+    /* Hashes made with weaker parameters than today's are replaced on the way. */
+    if (rc == SK_OK && ok &&
+        crypto_pwhash_str_needs_rehash(u.password_hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                       crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        char fresh[crypto_pwhash_STRBYTES];
+        if (gw_password_hash(password, fresh) == SK_OK)
+            gw_store_set_password(db, u.id, fresh);
+    }
+    sk_db_release(db);
+    sodium_memzero(u.password_hash, sizeof(u.password_hash));
+    if (rc != SK_OK) {
+        if (ok)
+            memset(out, 0, sizeof(*out));
+        return rc;
+    }
+    return ok ? SK_OK : fail(err, SK_EAUTH, "", WRONG_LOGIN);
+}
+
+/* ---- sign-up ---- */
+
+int gw_auth_signup(gw_auth *a, const char *username, const char *password,
+                   const char *display_name, const char *remote_addr, gw_session *out,
+                   gw_auth_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (!remote_addr)
+        remote_addr = "";
+    gw_user u;
+    memset(&u, 0, sizeof(u));
+    gw_problem p = gw_username_normalize(username, u.username, sizeof(u.username));
+    if (p != GW_OK)
+        return fail(err, SK_EINVAL, "username", gw_problem_message(p));
+    p = gw_display_name_check(display_name);
+    if (p != GW_OK)
+        return fail(err, SK_EINVAL, "displayName", gw_problem_message(p));
+    p = gw_password_check(password, u.username);
+    if (p != GW_OK)
+        return fail(err, SK_EINVAL, "password", gw_problem_message(p));
+    gw_trim_copy(display_name, u.display_name, sizeof(u.display_name));
+    snprintf(u.roles[0], sizeof(u.roles[0]), "%s", SK_ROLE_PARTNER);
+    u.n_roles = 1;
+    snprintf(u.locale, sizeof(u.locale), "id");
+    sk_uuid7(u.id);
+
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    int64_t count = 0, oldest = 0;
+    int rc = gw_store_signup_count(db, remote_addr, GW_SIGNUP_WINDOW_S, &count, &oldest);
+    int retry = 0;
+    if (rc == SK_OK &&
+        gw_throttle_refuse(count, oldest, GW_SIGNUP_MAX_PER_ADDR, GW_SIGNUP_WINDOW_S, &retry)) {
+        Seklik__Bus__Actor actor;
+        char *roles[GW_MAX_ROLES];
+        audit_actor(&actor, roles, NULL, NULL, remote_addr);
+        char *after = json_object("username", u.username, NULL, NULL);
+        if (after)
+            audit(db, &actor, "auth.signup.throttled", "user", u.username, NULL, after);
+        cJSON_free(after);
+        sk_db_release(db);
+        return throttled(err, retry);
+    }
+    sk_db_release(db);
+    if (rc != SK_OK)
+        return rc;
+
+    SK_TRY(gw_password_hash(password, u.password_hash));
+
+    SK_TRY(sk_db_acquire(a->db, &db));
+    rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_insert_user(db, &u);
+    if (rc == SK_EEXISTS) {
+        sk_db_rollback(db);
+        gw_store_record_signup(db, remote_addr, false); /* a taken name counts too */
+        sk_db_release(db);
+        return fail(err, SK_EEXISTS, "username",
+                    "nama pengguna sudah dipakai (username is already taken)");
+    }
+    session_from_user(&u, out);
+    Seklik__Bus__Actor actor;
+    char *roles[GW_MAX_ROLES];
+    audit_actor(&actor, roles, out, NULL, remote_addr);
+    char *after = rc == SK_OK ? gw_user_json(&u) : NULL;
+    if (rc == SK_OK && !after)
+        rc = SK_ENOMEM;
+    if (rc == SK_OK)
+        rc = gw_store_record_signup(db, remote_addr, true);
+    if (rc == SK_OK)
+        rc = gw_store_touch_login(db, u.id);
+    if (rc == SK_OK)
+        rc = open_session(a, db, remote_addr, out);
+    if (rc == SK_OK)
+        rc = audit(db, &actor, "auth.signup", "user", u.id, NULL, after);
+    cJSON_free(after);
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sk_db_release(db);
+    sodium_memzero(u.password_hash, sizeof(u.password_hash));
+    if (rc != SK_OK) {
+        memset(out, 0, sizeof(*out));
+        return rc;
+    }
+    return SK_OK;
+}
+
+/* ---- resolve, logout ---- */
+
+int gw_auth_resolve(gw_auth *a, const char *token, gw_session *out)
+{
+    if (!token_shape_ok(token))
+        return SK_EAUTH;
+    uint8_t hash[GW_TOKEN_HASH_BYTES];
+    token_hash(token, hash);
+    char key[96];
+    cache_key(hash, key, sizeof(key));
+    load_ctx ctx = {a, hash};
+    int ttl = a->cfg.session_ttl_s < CACHE_TTL_MAX_S ? a->cfg.session_ttl_s : CACHE_TTL_MAX_S;
+
+    uint8_t *val = NULL;
+    size_t len = 0;
+    int rc = a->cache ? sk_cache_get_or_load(a->cache, key, ttl, load_session, &ctx, &val, &len)
+                      : load_session(&ctx, &val, &len);
+    if (rc == SK_OK && !session_parse(val, len, out)) {
+        /* Not a value this code wrote: drop it and ask PostgreSQL. */
+        free(val);
+        val = NULL;
+        forget_one(a, hash);
+        rc = load_session(&ctx, &val, &len);
+        if (rc == SK_OK && !session_parse(val, len, out))
+            rc = SK_EINTERNAL;
+    }
+    free(val);
+    if (rc == SK_ENOTFOUND)
+        return SK_EAUTH;
+    if (rc != SK_OK)
+        return rc;
+
+    int64_t now = sk_now_unix_ms();
+    if (out->expires_unix_ms <= now) {
+        forget_one(a, hash);
+        memset(out, 0, sizeof(*out));
+        return SK_EAUTH;
+    }
+    out->renewed = false;
+    if (gw_session_needs_renewal((out->expires_unix_ms - now) / 1000, a->cfg.session_ttl_s)) {
+        sk_db *db = NULL;
+        rc = sk_db_acquire(a->db, &db);
+        if (rc == SK_OK) {
+            rc = gw_store_renew_session(db, hash, a->cfg.session_ttl_s, &out->expires_unix_ms);
+            sk_db_release(db);
+        }
+        forget_one(a, hash); /* the next read refills with the new expiry */
+        if (rc == SK_ENOTFOUND) {
+            memset(out, 0, sizeof(*out));
+            return SK_EAUTH; /* logged out meanwhile */
+        }
+        if (rc != SK_OK) {
+            memset(out, 0, sizeof(*out));
+            return rc;
+        }
+        out->renewed = true;
+    }
+    snprintf(out->token, sizeof(out->token), "%s", token);
+    return SK_OK;
+}
+
+int gw_auth_logout(gw_auth *a, const char *token)
+{
+    if (!token_shape_ok(token))
+        return SK_OK; /* no such session: nothing to end */
+    uint8_t hash[GW_TOKEN_HASH_BYTES];
+    token_hash(token, hash);
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    char user_id[40] = "";
+    int rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_delete_session(db, hash, user_id);
+    if (rc == SK_OK) {
+        Seklik__Bus__Actor actor;
+        char *roles[GW_MAX_ROLES];
+        audit_actor(&actor, roles, NULL, user_id, NULL);
+        rc = audit(db, &actor, "auth.logout", "user", user_id, NULL, NULL);
+    } else if (rc == SK_ENOTFOUND) {
+        rc = SK_OK;
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sk_db_release(db);
+    forget_one(a, hash);
+    return rc;
+}
+
+bool gw_auth_csrf_ok(const gw_session *s, const char *header_value)
+{
+    if (!s || !header_value || !s->csrf_token[0])
+        return false;
+    size_t n = strlen(s->csrf_token);
+    if (strlen(header_value) != n) /* the length is no secret: all tokens have one */
+        return false;
+    return sodium_memcmp(s->csrf_token, header_value, n) == 0;
+}
+
+/* ---- company binding ---- */
+
+int gw_auth_bind_company(gw_auth *a, gw_session *s, const char *company_id)
+{
+    if (!s || !s->user_id[0])
+        return SK_EAUTH;
+    if (!company_id || !sk_uuid_valid(company_id))
+        return SK_EINVAL;
+    if (s->n_roles != 1 || strcmp(s->roles[0], SK_ROLE_PARTNER) != 0 || s->company_id[0])
+        return SK_EPRECOND;
+    char id[SK_UUID_STRLEN];
+    snprintf(id, sizeof(id), "%s", company_id);
+    for (char *p = id; *p; p++)
+        if (*p >= 'A' && *p <= 'F')
+            *p = (char)(*p - 'A' + 'a');
+
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    int rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_bind_company(db, s->user_id, id);
+    if (rc == SK_OK) {
+        Seklik__Bus__Actor actor;
+        char *roles[GW_MAX_ROLES];
+        audit_actor(&actor, roles, s, NULL, NULL);
+        char *before = json_object("companyId", "", NULL, NULL);
+        char *after = json_object("companyId", id, NULL, NULL);
+        rc = before && after
+                 ? audit(db, &actor, "user.bind_company", "user", s->user_id, before, after)
+                 : SK_ENOMEM;
+        cJSON_free(before);
+        cJSON_free(after);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    if (rc == SK_OK)
+        forget_user_sessions(a, db, s->user_id);
+    sk_db_release(db);
+    if (rc == SK_OK)
+        snprintf(s->company_id, sizeof(s->company_id), "%s", id);
+    return rc;
+}
+
+/* ---- the actor, the cookie, refusals ---- */
+
+void gw_auth_actor(const gw_session *s, const char *remote_addr, char **roles_buf,
+                   Seklik__Bus__Actor *actor)
+{
+    seklik__bus__actor__init(actor);
+    if (s) {
+        actor->user_id = (char *)s->user_id;
+        size_t n = s->n_roles < GW_MAX_ROLES ? s->n_roles : GW_MAX_ROLES;
+        for (size_t i = 0; i < n; i++)
+            roles_buf[i] = (char *)s->roles[i];
+        actor->roles = roles_buf;
+        actor->n_roles = n;
+        actor->company_id = (char *)s->company_id;
+    }
+    actor->remote_addr = (char *)(remote_addr ? remote_addr : "");
+}
+
+void gw_auth_cookie(const gw_auth *a, const gw_session *s, char *out, size_t cap)
+{
+    const char *secure = a->cfg.cookie_secure ? "; Secure" : "";
+    if (s)
+        snprintf(out, cap, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+                 GW_SESSION_COOKIE, s->token, a->cfg.session_ttl_s, secure);
+    else
+        snprintf(out, cap, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+                 GW_SESSION_COOKIE, secure);
+}
+
+int gw_auth_audit_refusal(gw_auth *a, const gw_session *s, const char *remote_addr,
+                          const char *what, const char *why)
+{
+    char *after = json_object("why", why, NULL, NULL);
+    if (!after)
+        return SK_ENOMEM;
+    Seklik__Bus__Actor actor;
+    char *roles[GW_MAX_ROLES];
+    audit_actor(&actor, roles, s, NULL, remote_addr);
+    sk_db *db = NULL;
+    int rc = sk_db_acquire(a->db, &db);
+    if (rc == SK_OK) {
+        rc = audit(db, &actor, "request.refused", "request", what ? what : "", NULL, after);
+        sk_db_release(db);
+    }
+    cJSON_free(after);
+    return rc;
+}

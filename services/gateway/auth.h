@@ -1,0 +1,133 @@
+/* auth.h - users, sessions, CSRF and login throttling for the gateway.
+ *
+ * HTTP-agnostic: the HTTP layer (http.c, api.c) parses requests and cookies
+ * and calls these; this file's implementation (auth.c over store.c and the
+ * pure rules in domain.c) owns the gateway schema's users, sessions and
+ * login_attempts tables. Sessions live in PostgreSQL with a hot copy in Redis
+ * (key "gateway:session:<sha256(token) hex>"), so a gateway restart or a
+ * Redis flush logs nobody out and a logout is seen by every replica.
+ *
+ * Every function may be called from any thread; each takes a pooled
+ * connection itself. */
+#ifndef GATEWAY_AUTH_H
+#define GATEWAY_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "seklik/bus.pb-c.h"
+#include "sk_cache.h"
+#include "sk_config.h"
+#include "sk_db.h"
+
+#define GW_SESSION_COOKIE "seklik_session"
+#define GW_CSRF_HEADER "X-CSRF-Token"
+#define GW_MAX_ROLES 8
+
+/* A logged-in user's session, as the HTTP layer needs it. Plain values, no
+ * pointers: copy freely. `token` is the cookie value (32 random bytes,
+ * base64url); only its SHA-256 is stored. */
+typedef struct gw_session {
+    char token[64];
+    char csrf_token[64];
+    char user_id[40];
+    char username[72];
+    char display_name[136];
+    char company_id[40]; /* "" unless a partner bound to a company */
+    char roles[GW_MAX_ROLES][16];
+    size_t n_roles;
+    char locale[8];
+    int64_t expires_unix_ms;
+    bool renewed; /* gw_auth_resolve moved the expiry: send the cookie again */
+} gw_session;
+
+typedef struct gw_auth_config {
+    int session_ttl_s;          /* idle lifetime; renewed on use */
+    int throttle_max_failures;  /* failures per username (and per address) ... */
+    int throttle_window_s;      /* ... within this window before refusing */
+    bool cookie_secure;         /* behind TLS: add Secure to the cookie */
+} gw_auth_config;
+
+typedef struct gw_auth gw_auth;
+
+/* Read SEKLIK_GATEWAY_SESSION_TTL_S, SEKLIK_GATEWAY_LOGIN_MAX_FAILURES,
+ * SEKLIK_GATEWAY_LOGIN_WINDOW_S and SEKLIK_GATEWAY_COOKIE_SECURE (defaults
+ * 8 h, 5, 900 s, false) into *out; a bad value fails `cfg` naming it. */
+void gw_auth_read_config(sk_config *cfg, gw_auth_config *out);
+
+/* `db` and `cache` (may be NULL) must outlive the auth. *out owned by caller,
+ * freed with gw_auth_close. SK_OK or SK_ENOMEM. */
+int gw_auth_open(sk_db_pool *db, sk_cache *cache, const gw_auth_config *cfg, gw_auth **out);
+void gw_auth_close(gw_auth *a);
+
+/* Why a login or sign-up failed, for the JSON error body: `field` names the
+ * input ("password"), `message` is Bahasa Indonesia first. */
+typedef struct gw_auth_error {
+    char field[32];
+    char message[160];
+    int retry_after_s; /* set with SK_EEXHAUSTED */
+} gw_auth_error;
+
+/* Check a username and password and open a session. SK_OK (*out filled);
+ * SK_EINVAL (a field missing); SK_EAUTH (wrong username or password, or a
+ * disabled account: one message for all, so accounts cannot be probed);
+ * SK_EEXHAUSTED (too many failures for this username or this address:
+ * refused without checking the password). Successes and failures are
+ * audited with `remote_addr`. */
+int gw_auth_login(gw_auth *a, const char *username, const char *password,
+                  const char *remote_addr, gw_session *out, gw_auth_error *err);
+
+/* A press company's self sign-up: a new `partner` user with no company yet,
+ * logged in at once. SK_EINVAL names the field; SK_EEXISTS when the username
+ * is taken; SK_EEXHAUSTED when the address signs up too often. */
+int gw_auth_signup(gw_auth *a, const char *username, const char *password,
+                   const char *display_name, const char *remote_addr, gw_session *out,
+                   gw_auth_error *err);
+
+/* The session for a cookie value, renewing its expiry. SK_OK or SK_EAUTH
+ * (unknown, expired, or its user disabled). */
+int gw_auth_resolve(gw_auth *a, const char *token, gw_session *out);
+
+/* End the session (idempotent). SK_OK or a database error. */
+int gw_auth_logout(gw_auth *a, const char *token);
+
+/* Constant-time check of the X-CSRF-Token header against the session's. */
+bool gw_auth_csrf_ok(const gw_session *s, const char *header_value);
+
+/* A partner user without a company has just registered one (the response of
+ * registry.RegisterCompany): bind the user to it, in the store and in the
+ * session `s` (updated in place). SK_EPRECOND when already bound. */
+int gw_auth_bind_company(gw_auth *a, gw_session *s, const char *company_id);
+
+/* Fill `actor` for a bus request on behalf of `s` (NULL = anonymous). The
+ * actor's strings point into `s` and `roles_buf` (GW_MAX_ROLES entries),
+ * which must outlive it. */
+void gw_auth_actor(const gw_session *s, const char *remote_addr, char **roles_buf,
+                   Seklik__Bus__Actor *actor);
+
+/* The Set-Cookie value for `s` (or, with s == NULL, one that clears the
+ * cookie) into `out`. */
+void gw_auth_cookie(const gw_auth *a, const gw_session *s, char *out, size_t cap);
+
+/* Audit a refused request (bad CSRF token, role refused by a service,
+ * unauthenticated call) in gateway.audit_log, outside any transaction. */
+int gw_auth_audit_refusal(gw_auth *a, const gw_session *s, const char *remote_addr,
+                          const char *what, const char *why);
+
+/* ---- shared with handlers.c and seklikctl.c ---- */
+
+#define GW_PASSWORD_HASH_CAP 128 /* crypto_pwhash_STRBYTES */
+
+/* Argon2id (crypto_pwhash_str, OPSLIMIT/MEMLIMIT_INTERACTIVE) of
+ * `password` into `out`. SK_OK or SK_ENOMEM (the hash ran out of memory). */
+int gw_password_hash(const char *password, char out[GW_PASSWORD_HASH_CAP]);
+
+/* Constant-time check of `password` against a stored hash. */
+bool gw_password_verify(const char *hash, const char *password);
+
+/* Drop the Redis copies of sessions whose SHA-256s are `hashes` (after the
+ * transaction that deleted or changed them committed). `cache` may be NULL. */
+void gw_auth_forget_sessions(sk_cache *cache, const uint8_t (*hashes)[32], size_t n);
+
+#endif

@@ -1,0 +1,293 @@
+/* domain.c - the gateway's rules (see domain.h). */
+#include "domain.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "sk_actor.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const MESSAGES[] = {
+    [GW_OK] = "",
+    [GW_MISSING] = "wajib diisi (required)",
+    [GW_USERNAME_LENGTH] = "nama pengguna harus 3 sampai 64 karakter "
+                           "(username must be 3 to 64 characters)",
+    [GW_USERNAME_CHARS] = "nama pengguna hanya boleh huruf kecil, angka, titik, garis bawah, "
+                          "tanda hubung dan @, diawali huruf atau angka (username may hold only "
+                          "lower-case letters, digits, '.', '_', '-' and '@', starting with a "
+                          "letter or digit)",
+    [GW_DISPLAY_NAME_LENGTH] = "nama tampilan paling banyak 128 karakter "
+                               "(display name is at most 128 characters)",
+    [GW_DISPLAY_NAME_CHARS] = "nama tampilan berisi karakter yang tidak sah "
+                              "(display name holds characters that are not allowed)",
+    [GW_PASSWORD_SHORT] = "kata sandi minimal 10 karakter (password needs at least 10 characters)",
+    [GW_PASSWORD_LONG] = "kata sandi terlalu panjang (password is too long)",
+    [GW_PASSWORD_USERNAME] = "kata sandi tidak boleh sama dengan nama pengguna "
+                             "(password must not be the username)",
+    [GW_PASSWORD_COMMON] = "kata sandi terlalu umum, pilih yang lain "
+                           "(password is too common, choose another)",
+    [GW_PASSWORD_ENCODING] = "kata sandi bukan teks UTF-8 yang sah (password is not valid UTF-8)",
+    [GW_ROLE_UNKNOWN] = "peran tidak dikenal; pilih admin, verifier, partnership, pr, finance, "
+                        "head atau partner (unknown role; use admin, verifier, partnership, pr, "
+                        "finance, head or partner)",
+    [GW_ROLE_DUPLICATE] = "peran disebut lebih dari sekali (role given more than once)",
+    [GW_ROLE_TOO_MANY] = "terlalu banyak peran (too many roles)",
+    [GW_ROLE_PARTNER_MIXED] = "akun mitra hanya boleh berperan partner "
+                              "(a partner account has the partner role only)",
+    [GW_COMPANY_NOT_PARTNER] = "hanya akun mitra yang terikat pada perusahaan "
+                               "(only partner accounts belong to a company)",
+    [GW_LOCALE_UNKNOWN] = "bahasa harus id atau en (locale must be id or en)",
+};
+
+const char *gw_problem_message(gw_problem p)
+{
+    return (size_t)p < COUNT(MESSAGES) && MESSAGES[p] ? MESSAGES[p] : "";
+}
+
+/* ---- text helpers ---- */
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Code points in `s`, or -1 when it is not valid UTF-8 (overlongs,
+ * surrogates and values past U+10FFFF refused). Control characters are
+ * counted in *controls when not NULL. */
+static long utf8_chars(const char *s, size_t len_bytes, size_t *controls)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len_bytes;
+    long n = 0;
+    while (p < end) {
+        unsigned c = *p;
+        size_t len;
+        unsigned cp;
+        if (c < 0x80) {
+            len = 1;
+            cp = c;
+        } else if ((c & 0xe0) == 0xc0) {
+            len = 2;
+            cp = c & 0x1f;
+        } else if ((c & 0xf0) == 0xe0) {
+            len = 3;
+            cp = c & 0x0f;
+        } else if ((c & 0xf8) == 0xf0) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return -1;
+        }
+        if ((size_t)(end - p) < len)
+            return -1;
+        for (size_t i = 1; i < len; i++) {
+            if ((p[i] & 0xc0) != 0x80)
+                return -1;
+            cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return -1;
+        if (controls && (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)))
+            (*controls)++;
+        p += len;
+        n++;
+    }
+    return n;
+}
+
+void gw_trim_copy(const char *in, char *out, size_t cap)
+{
+    if (cap == 0)
+        return;
+    out[0] = '\0';
+    if (!in)
+        return;
+    while (is_blank(*in))
+        in++;
+    size_t n = strlen(in);
+    while (n > 0 && is_blank(in[n - 1]))
+        n--;
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((unsigned char)in[n] & 0xc0) == 0x80)
+            n--; /* do not cut a character in half */
+    }
+    memcpy(out, in, n);
+    out[n] = '\0';
+}
+
+/* ---- usernames ---- */
+
+gw_problem gw_username_normalize(const char *in, char *out, size_t cap)
+{
+    gw_trim_copy(in, out, cap);
+    if (cap == 0)
+        return GW_MISSING;
+    for (char *p = out; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    size_t n = strlen(out);
+    if (n == 0)
+        return GW_MISSING;
+    /* The input may have been cut to fit: judge the length on the input. */
+    size_t in_len = strlen(in);
+    while (in_len > 0 && is_blank(in[in_len - 1]))
+        in_len--;
+    const char *s = in;
+    while (is_blank(*s))
+        s++, in_len--;
+    if (in_len < GW_USERNAME_MIN || in_len > GW_USERNAME_MAX || n != in_len)
+        return GW_USERNAME_LENGTH;
+    if (strspn(out, "abcdefghijklmnopqrstuvwxyz0123456789._-@") != n)
+        return GW_USERNAME_CHARS;
+    if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789", out[0]))
+        return GW_USERNAME_CHARS;
+    return GW_OK;
+}
+
+/* ---- display names ---- */
+
+gw_problem gw_display_name_check(const char *name)
+{
+    if (!name)
+        return GW_MISSING;
+    while (is_blank(*name))
+        name++;
+    if (*name == '\0')
+        return GW_MISSING;
+    size_t n = strlen(name);
+    while (n > 0 && is_blank(name[n - 1]))
+        n--; /* the caller stores it trimmed */
+    if (n > GW_DISPLAY_NAME_MAX)
+        return GW_DISPLAY_NAME_LENGTH;
+    size_t controls = 0;
+    if (utf8_chars(name, n, &controls) < 0 || controls > 0)
+        return GW_DISPLAY_NAME_CHARS;
+    return GW_OK;
+}
+
+/* ---- passwords ---- */
+
+/* Well-known passwords of ten characters or more (shorter ones fail on
+ * length anyway): the top of the public breach lists, and the local ones. */
+static const char *const COMMON_PASSWORDS[] = {
+    "1234567890",   "0123456789",    "12345678910",   "123456789a",   "1234567890a",
+    "1q2w3e4r5t",   "1qaz2wsx3edc",  "qwertyuiop",    "qwerty1234",   "qwerty12345",
+    "asdfghjkl1",   "zxcvbnm123",    "password12",    "password123",  "password1234",
+    "passw0rd123",  "p@ssw0rd123",   "passwordpassword", "iloveyou123", "abcdefghij",
+    "abc1234567",   "abcd123456",    "admin12345",    "admin123456",  "adminadmin",
+    "administrator", "welcome123",   "letmein123",    "football123",  "princess123",
+    "indonesia1",   "indonesia123",  "indonesia45",   "bismillah1",   "bismillah123",
+    "sayangkamu",   "sayang12345",   "rahasia123",    "rahasia1234",  "katasandi",
+    "katasandi123", "merdeka45",     "merdeka1945",   "diskominfo",   "diskominfo123",
+    "seklik12345",  "sumsel12345",   "palembang123",
+};
+
+/* Every character the same ("aaaaaaaaaa"). */
+static bool one_repeated_byte(const char *s)
+{
+    return s[0] && s[strspn(s, (char[]){s[0], '\0'})] == '\0';
+}
+
+gw_problem gw_password_check(const char *password, const char *username)
+{
+    if (!password || password[0] == '\0')
+        return GW_MISSING;
+    if (strlen(password) > GW_PASSWORD_MAX)
+        return GW_PASSWORD_LONG;
+    long chars = utf8_chars(password, strlen(password), NULL);
+    if (chars < 0)
+        return GW_PASSWORD_ENCODING;
+    if (chars < GW_PASSWORD_MIN)
+        return GW_PASSWORD_SHORT;
+    if (username && username[0] && strcasecmp(password, username) == 0)
+        return GW_PASSWORD_USERNAME;
+    for (size_t i = 0; i < COUNT(COMMON_PASSWORDS); i++)
+        if (strcasecmp(password, COMMON_PASSWORDS[i]) == 0)
+            return GW_PASSWORD_COMMON;
+    if (one_repeated_byte(password))
+        return GW_PASSWORD_COMMON;
+    return GW_OK;
+}
+
+/* ---- roles ---- */
+
+static const char *const ROLES[] = {SK_ROLE_ADMIN, SK_ROLE_VERIFIER, SK_ROLE_PARTNERSHIP,
+                                    SK_ROLE_PR,    SK_ROLE_FINANCE,  SK_ROLE_HEAD,
+                                    SK_ROLE_PARTNER};
+
+bool gw_role_valid(const char *role)
+{
+    for (size_t i = 0; role && i < COUNT(ROLES); i++)
+        if (strcmp(role, ROLES[i]) == 0)
+            return true;
+    return false;
+}
+
+bool gw_roles_is_partner(const char *const *roles, size_t n)
+{
+    return n == 1 && roles[0] && strcmp(roles[0], SK_ROLE_PARTNER) == 0;
+}
+
+gw_problem gw_roles_check(const char *const *roles, size_t n, const char *company_id, int *bad)
+{
+    if (bad)
+        *bad = -1;
+    if (n == 0)
+        return GW_MISSING;
+    if (n > GW_ROLES_MAX)
+        return GW_ROLE_TOO_MANY;
+    bool partner = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!gw_role_valid(roles[i])) {
+            if (bad)
+                *bad = (int)i;
+            return GW_ROLE_UNKNOWN;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(roles[i], roles[j]) == 0) {
+                if (bad)
+                    *bad = (int)i;
+                return GW_ROLE_DUPLICATE;
+            }
+        if (strcmp(roles[i], SK_ROLE_PARTNER) == 0)
+            partner = true;
+    }
+    if (partner && n > 1)
+        return GW_ROLE_PARTNER_MIXED;
+    if (!partner && company_id && company_id[0])
+        return GW_COMPANY_NOT_PARTNER;
+    return GW_OK;
+}
+
+/* ---- locale ---- */
+
+bool gw_locale_valid(const char *locale)
+{
+    return locale && (strcmp(locale, "id") == 0 || strcmp(locale, "en") == 0);
+}
+
+/* ---- throttling ---- */
+
+bool gw_throttle_refuse(int64_t failures, int64_t oldest_age_s, int max, int window_s,
+                        int *retry_after_s)
+{
+    if (max <= 0 || failures < max)
+        return false;
+    int64_t left = (int64_t)window_s - oldest_age_s;
+    if (left < 1)
+        left = 1; /* the oldest is just leaving: come back in a second */
+    if (left > window_s)
+        left = window_s > 0 ? window_s : 1; /* clock skew: never promise more than the window */
+    if (retry_after_s)
+        *retry_after_s = (int)left;
+    return true;
+}
+
+/* ---- sessions ---- */
+
+bool gw_session_needs_renewal(int64_t remaining_s, int ttl_s)
+{
+    return remaining_s * 2 < (int64_t)ttl_s;
+}

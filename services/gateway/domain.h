@@ -1,0 +1,107 @@
+/* domain.h - the gateway's rules for users and logins, pure: no I/O, no
+ * globals, no allocation.
+ *
+ * Strings are NUL-terminated UTF-8; a NULL string is treated as missing and
+ * never dereferenced. Every check returns a problem code; gw_problem_message
+ * turns it into the message a user reads, Bahasa Indonesia first with the
+ * English in parentheses. */
+#ifndef GATEWAY_DOMAIN_H
+#define GATEWAY_DOMAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GW_USERNAME_MIN 3
+#define GW_USERNAME_MAX 64   /* bytes, ASCII only */
+#define GW_DISPLAY_NAME_MAX 128 /* bytes */
+#define GW_PASSWORD_MIN 10   /* characters (UTF-8 code points) */
+#define GW_PASSWORD_MAX 256  /* bytes: Argon2 takes any length, a request body does not need more */
+#define GW_ROLES_MAX 8
+
+/* Self sign-ups per remote address within the window, and the window. */
+#define GW_SIGNUP_MAX_PER_ADDR 5
+#define GW_SIGNUP_WINDOW_S 3600
+
+typedef enum {
+    GW_OK = 0,
+    GW_MISSING,            /* empty or only blanks */
+    GW_USERNAME_LENGTH,    /* not 3..64 characters */
+    GW_USERNAME_CHARS,     /* not [a-z0-9._@-], or not starting with a letter or digit */
+    GW_DISPLAY_NAME_LENGTH,
+    GW_DISPLAY_NAME_CHARS, /* control characters or invalid UTF-8 */
+    GW_PASSWORD_SHORT,     /* fewer than 10 characters */
+    GW_PASSWORD_LONG,      /* more than 256 bytes */
+    GW_PASSWORD_USERNAME,  /* the username itself (any case) */
+    GW_PASSWORD_COMMON,    /* on the denylist of common passwords */
+    GW_PASSWORD_ENCODING,  /* not valid UTF-8 */
+    GW_ROLE_UNKNOWN,       /* not one of sk_actor.h's roles */
+    GW_ROLE_DUPLICATE,
+    GW_ROLE_TOO_MANY,
+    GW_ROLE_PARTNER_MIXED, /* partner together with any other role */
+    GW_COMPANY_NOT_PARTNER, /* a company on a staff account */
+    GW_LOCALE_UNKNOWN,     /* not "id" or "en" */
+} gw_problem;
+
+/* "username ... (English ...)": static text for `p`; "" for GW_OK. */
+const char *gw_problem_message(gw_problem p);
+
+/* ---- usernames ---- */
+
+/* Copy `in` into `out` (capacity `cap`), trimmed of surrounding blanks and
+ * lower-cased (ASCII), then check it: 3..64 characters of a-z, 0-9, '.',
+ * '_', '-', '@', starting with a letter or digit. On any problem `out` is
+ * still the normalised text (cut to fit) so the caller may log it. */
+gw_problem gw_username_normalize(const char *in, char *out, size_t cap);
+
+/* ---- display names ---- */
+
+/* 1..128 bytes of valid UTF-8 without control characters, after trimming
+ * (the caller stores the trimmed text: gw_trim_copy). */
+gw_problem gw_display_name_check(const char *name);
+
+/* Copy `in` without surrounding ASCII blanks into `out` (capacity `cap`,
+ * cut at a UTF-8 character boundary when it does not fit). */
+void gw_trim_copy(const char *in, char *out, size_t cap);
+
+/* ---- passwords ---- */
+
+/* The password policy: at least 10 characters, at most 256 bytes, valid
+ * UTF-8, not the username (compared without case), not a well-known
+ * password (compared without case). `username` may be NULL. */
+gw_problem gw_password_check(const char *password, const char *username);
+
+/* ---- roles ---- */
+
+/* One of admin, verifier, partnership, pr, finance, head, partner (exact). */
+bool gw_role_valid(const char *role);
+
+/* A set of roles for one account: at least one, at most 8, each known and
+ * once; `partner` alone or not at all. A staff account has no company
+ * (`company_id` NULL or ""); a partner account may have one or none yet. On
+ * a problem *bad (if not NULL) is the index of the offending role, or -1. */
+gw_problem gw_roles_check(const char *const *roles, size_t n, const char *company_id, int *bad);
+
+/* True when `roles` is exactly ["partner"]. */
+bool gw_roles_is_partner(const char *const *roles, size_t n);
+
+/* ---- locale ---- */
+
+/* "id" or "en". "" or NULL is not a locale: callers default to "id". */
+bool gw_locale_valid(const char *locale);
+
+/* ---- throttling ---- */
+
+/* Failures counted in the window, the age of the oldest of them, the limit
+ * and the window. Refuse (true) when failures >= max; *retry_after_s is then
+ * the time until the oldest failure leaves the window, at least 1 s. */
+bool gw_throttle_refuse(int64_t failures, int64_t oldest_age_s, int max, int window_s,
+                        int *retry_after_s);
+
+/* ---- sessions ---- */
+
+/* Renew a session that has `remaining_s` seconds left of `ttl_s`? Only when
+ * less than half is left, so a busy session writes at most twice per TTL. */
+bool gw_session_needs_renewal(int64_t remaining_s, int ttl_s);
+
+#endif

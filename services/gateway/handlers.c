@@ -1,0 +1,467 @@
+/* handlers.c - the Gateway bus methods: user administration for admins, and
+ * a user's own password. Sessions and logins are HTTP-only (auth.c).
+ *
+ * Commands run inside the transaction the RPC server opened: a handler that
+ * returns anything but SK_OK has everything it wrote rolled back, so
+ * validation collects every violation first and then returns SK_EINVAL.
+ * Redis copies of sessions are forgotten only after the commit, so a
+ * concurrent read cannot cache the state the transaction is replacing. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "domain.h"
+#include "seklik/gateway.pb-c.h"
+#include "sk_actor.h"
+#include "sk_audit.h"
+#include "sk_err.h"
+#include "sk_id.h"
+#include "sk_outbox.h"
+#include "sk_service.h"
+#include "store.h"
+
+typedef Seklik__Gateway__User User;
+
+#define LIST_DEFAULT 50
+#define LIST_MAX 200
+
+/* ---- small helpers ---- */
+
+static int deny(sk_call *call, const char *id, const char *en)
+{
+    char msg[240];
+    snprintf(msg, sizeof(msg), "tidak diizinkan: %s (not allowed: %s)", id, en);
+    return sk_call_fail(call, SK_EPERM, msg);
+}
+
+static int not_found(sk_call *call)
+{
+    return sk_call_fail(call, SK_ENOTFOUND, "pengguna tidak ditemukan (user not found)");
+}
+
+static bool is_admin(sk_call *call)
+{
+    return sk_actor_has_role(call->actor, SK_ROLE_ADMIN);
+}
+
+static bool blank(const char *s)
+{
+    return !s || s[strspn(s, " \t\r\n")] == '\0';
+}
+
+static void lower_id(const char *in, char out[SK_UUID_STRLEN])
+{
+    snprintf(out, SK_UUID_STRLEN, "%s", in);
+    for (char *p = out; *p; p++)
+        if (*p >= 'A' && *p <= 'F')
+            *p = (char)(*p - 'A' + 'a');
+}
+
+/* The stored user as a message of the call's memory. */
+static User *user_msg(sk_call *call, const gw_user *u)
+{
+    User *m = sk_call_alloc(call, sizeof(*m));
+    char **roles = sk_call_alloc(call, (u->n_roles ? u->n_roles : 1) * sizeof(char *));
+    if (!m || !roles)
+        return NULL;
+    seklik__gateway__user__init(m);
+    m->id = sk_call_strdup(call, u->id);
+    m->username = sk_call_strdup(call, u->username);
+    m->display_name = sk_call_strdup(call, u->display_name);
+    for (size_t i = 0; i < u->n_roles; i++)
+        if (!(roles[i] = sk_call_strdup(call, u->roles[i])))
+            return NULL;
+    m->roles = roles;
+    m->n_roles = u->n_roles;
+    m->company_id = sk_call_strdup(call, u->company_id);
+    m->disabled = u->disabled;
+    m->locale = sk_call_strdup(call, u->locale);
+    m->created_unix_ms = u->created_unix_ms;
+    m->last_login_unix_ms = u->last_login_unix_ms;
+    m->version = u->version;
+    if (!m->id || !m->username || !m->display_name || !m->company_id || !m->locale)
+        return NULL;
+    return m;
+}
+
+/* Copy a User message's fields into `out` (shallow: strings stay the call's). */
+static void user_out(User *out, const User *m)
+{
+    *out = *m;
+}
+
+static int audit_user(sk_call *call, const char *action, const gw_user *before,
+                      const gw_user *after)
+{
+    char *b = before ? gw_user_json(before) : NULL, *a = gw_user_json(after);
+    int rc = (before && !b) || !a ? SK_ENOMEM
+                                  : sk_audit_append(call->db, call->actor, action, "user",
+                                                    after->id, b, a, call->req->request_id);
+    cJSON_free(b);
+    cJSON_free(a);
+    return rc;
+}
+
+static int emit_user(sk_call *call, const char *type, User *m)
+{
+    return sk_outbox_append(call->db, type, &m->base, call->actor, call->req->request_id, NULL);
+}
+
+/* ---- forgetting sessions after the commit ---- */
+
+typedef struct forget_job {
+    sk_cache *cache;
+    uint8_t (*hashes)[32];
+    size_t n;
+} forget_job;
+
+static void forget_after_commit(void *arg)
+{
+    forget_job *j = arg;
+    gw_auth_forget_sessions(j->cache, (const uint8_t(*)[32])j->hashes, j->n);
+}
+
+/* The user's sessions: deleted with `delete` (a disabled account, a reset
+ * password), else only their Redis copies dropped (changed roles or name). */
+static int end_sessions(sk_call *call, const char *user_id, bool delete)
+{
+    uint8_t(*hashes)[GW_TOKEN_HASH_BYTES] = NULL;
+    size_t n = 0;
+    SK_TRY(gw_store_user_sessions(call->db, user_id, delete, &hashes, &n));
+    if (n == 0 || !call->cache) {
+        free(hashes);
+        return SK_OK;
+    }
+    forget_job *j = sk_call_alloc(call, sizeof(*j));
+    uint8_t(*copy)[32] = sk_call_alloc(call, n * 32);
+    if (!j || !copy) {
+        free(hashes);
+        return SK_ENOMEM;
+    }
+    memcpy(copy, hashes, n * 32);
+    free(hashes);
+    j->cache = call->cache;
+    j->hashes = copy;
+    j->n = n;
+    return sk_call_after_commit(call, forget_after_commit, j);
+}
+
+/* ---- validation shared by create and update ---- */
+
+static void check_roles(sk_call *call, char **roles, size_t n, const char *company_id)
+{
+    int bad = -1;
+    gw_problem p = gw_roles_check((const char *const *)roles, n, company_id, &bad);
+    if (p == GW_COMPANY_NOT_PARTNER)
+        sk_call_violation(call, "companyId", gw_problem_message(p));
+    else if (p != GW_OK)
+        sk_call_violation(call, "roles", gw_problem_message(p));
+}
+
+static void copy_roles(gw_user *u, char **roles, size_t n)
+{
+    u->n_roles = n < GW_MAX_ROLES ? n : GW_MAX_ROLES;
+    for (size_t i = 0; i < u->n_roles; i++)
+        snprintf(u->roles[i], sizeof(u->roles[i]), "%s", roles[i]);
+}
+
+/* ---- Gateway.CreateUser ---- */
+
+static int create_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Gateway__CreateUserRequest *req = (const Seklik__Gateway__CreateUserRequest *)in;
+    if (!is_admin(call))
+        return deny(call, "hanya admin yang mengelola pengguna", "only admins manage users");
+
+    gw_user u;
+    memset(&u, 0, sizeof(u));
+    gw_problem p = gw_username_normalize(req->username, u.username, sizeof(u.username));
+    if (p != GW_OK)
+        sk_call_violation(call, "username", gw_problem_message(p));
+    if (!blank(req->display_name)) {
+        p = gw_display_name_check(req->display_name);
+        if (p != GW_OK)
+            sk_call_violation(call, "displayName", gw_problem_message(p));
+        gw_trim_copy(req->display_name, u.display_name, sizeof(u.display_name));
+    } else {
+        snprintf(u.display_name, sizeof(u.display_name), "%s", u.username);
+    }
+    bool company_ok = true;
+    if (req->company_id && req->company_id[0]) {
+        company_ok = sk_uuid_valid(req->company_id);
+        if (!company_ok)
+            sk_call_violation(call, "companyId",
+                              "ID perusahaan tidak sah (company id is not a valid id)");
+        else
+            lower_id(req->company_id, u.company_id);
+    }
+    check_roles(call, req->roles, req->n_roles, company_ok ? u.company_id : NULL);
+    p = gw_password_check(req->password, u.username);
+    if (p != GW_OK)
+        sk_call_violation(call, "password", gw_problem_message(p));
+    if (req->locale && req->locale[0] && !gw_locale_valid(req->locale))
+        sk_call_violation(call, "locale", gw_problem_message(GW_LOCALE_UNKNOWN));
+    if (call->n_violations > 0)
+        return SK_EINVAL;
+
+    copy_roles(&u, req->roles, req->n_roles);
+    snprintf(u.locale, sizeof(u.locale), "%s", req->locale && req->locale[0] ? req->locale : "id");
+    sk_uuid7(u.id);
+    SK_TRY(gw_password_hash(req->password, u.password_hash));
+    int rc = gw_store_insert_user(call->db, &u);
+    if (rc == SK_EEXISTS)
+        return sk_call_fail(call, SK_EEXISTS,
+                            "nama pengguna sudah dipakai (username is already taken)");
+    SK_TRY(rc);
+    SK_TRY(audit_user(call, "user.create", NULL, &u));
+    User *m = user_msg(call, &u);
+    if (!m)
+        return SK_ENOMEM;
+    SK_TRY(emit_user(call, "gateway.user.created", m));
+    user_out((User *)out, m);
+    return SK_OK;
+}
+
+/* ---- Gateway.ListUsers ---- */
+
+static int list_users(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Gateway__ListUsersRequest *req = (const Seklik__Gateway__ListUsersRequest *)in;
+    Seklik__Gateway__ListUsersResponse *resp = (Seklik__Gateway__ListUsersResponse *)out;
+    if (!is_admin(call))
+        return deny(call, "hanya admin yang mengelola pengguna", "only admins manage users");
+    if (req->role && req->role[0] && !gw_role_valid(req->role))
+        return sk_call_violation(call, "role", gw_problem_message(GW_ROLE_UNKNOWN));
+    if (req->page_size < 0)
+        return sk_call_violation(call, "pageSize",
+                                 "ukuran halaman tidak boleh negatif (page size must not be "
+                                 "negative)");
+    int limit = req->page_size == 0 ? LIST_DEFAULT : req->page_size;
+    if (limit > LIST_MAX)
+        limit = LIST_MAX;
+
+    /* One more than asked tells whether there is a next page. */
+    gw_user *users = calloc((size_t)limit + 1, sizeof(gw_user));
+    if (!users)
+        return SK_ENOMEM;
+    size_t n = 0;
+    int rc = gw_store_list_users(call->db, req->query, req->role, req->page_token, limit + 1,
+                                 users, &n);
+    if (rc == SK_OK) {
+        size_t shown = n > (size_t)limit ? (size_t)limit : n;
+        resp->users = sk_call_alloc(call, (shown ? shown : 1) * sizeof(User *));
+        rc = resp->users ? SK_OK : SK_ENOMEM;
+        for (size_t i = 0; rc == SK_OK && i < shown; i++) {
+            sodium_memzero(users[i].password_hash, sizeof(users[i].password_hash));
+            resp->users[i] = user_msg(call, &users[i]);
+            if (!resp->users[i])
+                rc = SK_ENOMEM;
+        }
+        resp->n_users = rc == SK_OK ? shown : 0;
+        if (rc == SK_OK && n > (size_t)limit) {
+            resp->next_page_token = sk_call_strdup(call, users[shown - 1].username);
+            if (!resp->next_page_token)
+                rc = SK_ENOMEM;
+        }
+    }
+    sodium_memzero(users, ((size_t)limit + 1) * sizeof(gw_user));
+    free(users);
+    return rc;
+}
+
+/* ---- Gateway.UpdateUser ---- */
+
+static bool same_roles(const gw_user *u, char **roles, size_t n)
+{
+    if (u->n_roles != n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(u->roles[i], roles[i]) != 0)
+            return false;
+    return true;
+}
+
+static int update_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Gateway__UpdateUserRequest *req = (const Seklik__Gateway__UpdateUserRequest *)in;
+    if (!is_admin(call))
+        return deny(call, "hanya admin yang mengelola pengguna", "only admins manage users");
+    if (!req->user_id || !sk_uuid_valid(req->user_id))
+        return sk_call_violation(call, "userId",
+                                 "ID pengguna tidak sah (user id is not a valid id)");
+    char id[SK_UUID_STRLEN];
+    lower_id(req->user_id, id);
+    gw_user before, u;
+    int rc = gw_store_user_by_id(call->db, id, true, &before);
+    if (rc == SK_ENOTFOUND)
+        return not_found(call);
+    SK_TRY(rc);
+    sodium_memzero(before.password_hash, sizeof(before.password_hash));
+    if (req->expected_version != 0 && req->expected_version != before.version)
+        return sk_call_fail(call, SK_EPRECOND,
+                            "pengguna telah diubah orang lain; muat ulang "
+                            "(the user was changed by someone else; reload)");
+    u = before;
+
+    bool self = call->actor->user_id && strcmp(call->actor->user_id, id) == 0;
+    if (!blank(req->display_name)) {
+        gw_problem p = gw_display_name_check(req->display_name);
+        if (p != GW_OK)
+            sk_call_violation(call, "displayName", gw_problem_message(p));
+        gw_trim_copy(req->display_name, u.display_name, sizeof(u.display_name));
+    }
+    bool roles_changed = req->n_roles > 0 && !same_roles(&before, req->roles, req->n_roles);
+    if (req->n_roles > 0) {
+        check_roles(call, req->roles, req->n_roles, u.company_id);
+        copy_roles(&u, req->roles, req->n_roles);
+        bool keeps_admin = false;
+        for (size_t i = 0; i < req->n_roles; i++)
+            keeps_admin = keeps_admin || strcmp(req->roles[i], SK_ROLE_ADMIN) == 0;
+        if (self && !keeps_admin)
+            sk_call_violation(call, "roles",
+                              "admin tidak dapat mencabut peran admin miliknya sendiri "
+                              "(an admin cannot remove their own admin role)");
+    }
+    if (req->set_disabled) {
+        if (self && req->disabled)
+            sk_call_violation(call, "disabled",
+                              "admin tidak dapat menonaktifkan akunnya sendiri "
+                              "(an admin cannot disable their own account)");
+        u.disabled = req->disabled;
+    }
+    if (req->locale && req->locale[0]) {
+        if (!gw_locale_valid(req->locale))
+            sk_call_violation(call, "locale", gw_problem_message(GW_LOCALE_UNKNOWN));
+        else
+            snprintf(u.locale, sizeof(u.locale), "%s", req->locale);
+    }
+    if (call->n_violations > 0)
+        return SK_EINVAL;
+
+    rc = gw_store_update_user(call->db, &u);
+    if (rc == SK_ENOTFOUND)
+        return not_found(call);
+    SK_TRY(rc);
+    /* A disabled account is logged out everywhere; other changes only
+     * refresh the sessions' copies (roles, names and locale come from the row). */
+    bool disabling = u.disabled && !before.disabled;
+    bool changed_view = roles_changed || strcmp(u.display_name, before.display_name) != 0 ||
+                        strcmp(u.locale, before.locale) != 0;
+    if (disabling || changed_view)
+        SK_TRY(end_sessions(call, id, disabling));
+    const char *action = disabling                             ? "user.disable"
+                         : !u.disabled && before.disabled      ? "user.enable"
+                         : roles_changed                       ? "user.roles"
+                                                               : "user.update";
+    SK_TRY(audit_user(call, action, &before, &u));
+    User *m = user_msg(call, &u);
+    if (!m)
+        return SK_ENOMEM;
+    SK_TRY(emit_user(call, "gateway.user.updated", m));
+    user_out((User *)out, m);
+    return SK_OK;
+}
+
+/* ---- Gateway.ResetPassword ---- */
+
+static int reset_password(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Gateway__ResetPasswordRequest *req =
+        (const Seklik__Gateway__ResetPasswordRequest *)in;
+    if (!is_admin(call))
+        return deny(call, "hanya admin yang mengelola pengguna", "only admins manage users");
+    if (!req->user_id || !sk_uuid_valid(req->user_id))
+        return sk_call_violation(call, "userId",
+                                 "ID pengguna tidak sah (user id is not a valid id)");
+    char id[SK_UUID_STRLEN];
+    lower_id(req->user_id, id);
+    gw_user u;
+    int rc = gw_store_user_by_id(call->db, id, true, &u);
+    if (rc == SK_ENOTFOUND)
+        return not_found(call);
+    SK_TRY(rc);
+    gw_problem p = gw_password_check(req->new_password, u.username);
+    if (p != GW_OK)
+        return sk_call_violation(call, "newPassword", gw_problem_message(p));
+    SK_TRY(gw_password_hash(req->new_password, u.password_hash));
+    SK_TRY(gw_store_set_password(call->db, id, u.password_hash));
+    sodium_memzero(u.password_hash, sizeof(u.password_hash));
+    u.version++;
+    /* Whoever held the old password is logged out. */
+    SK_TRY(end_sessions(call, id, true));
+    SK_TRY(sk_audit_append(call->db, call->actor, "user.reset_password", "user", id, NULL, NULL,
+                           call->req->request_id));
+    User *m = user_msg(call, &u);
+    if (!m)
+        return SK_ENOMEM;
+    user_out((User *)out, m);
+    return SK_OK;
+}
+
+/* ---- Gateway.ChangeOwnPassword ---- */
+
+static int change_own_password(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    (void)out;
+    const Seklik__Gateway__ChangeOwnPasswordRequest *req =
+        (const Seklik__Gateway__ChangeOwnPasswordRequest *)in;
+    const char *uid = call->actor->user_id;
+    if (!uid || !sk_uuid_valid(uid))
+        return deny(call, "hanya pengguna yang masuk", "only a logged-in user");
+    char id[SK_UUID_STRLEN];
+    lower_id(uid, id);
+    gw_user u;
+    int rc = gw_store_user_by_id(call->db, id, true, &u);
+    if (rc == SK_ENOTFOUND)
+        return deny(call, "hanya pengguna yang masuk", "only a logged-in user");
+    SK_TRY(rc);
+    if (u.disabled)
+        return deny(call, "akun dinonaktifkan", "the account is disabled");
+    if (!req->current_password || !req->current_password[0])
+        sk_call_violation(call, "currentPassword", gw_problem_message(GW_MISSING));
+    gw_problem p = gw_password_check(req->new_password, u.username);
+    if (p != GW_OK)
+        sk_call_violation(call, "newPassword", gw_problem_message(p));
+    else if (req->current_password && strcmp(req->new_password, req->current_password) == 0)
+        sk_call_violation(call, "newPassword",
+                          "kata sandi baru harus berbeda dari yang lama "
+                          "(the new password must differ from the current one)");
+    if (call->n_violations > 0)
+        return SK_EINVAL;
+    if (!gw_password_verify(u.password_hash, req->current_password))
+        return sk_call_violation(call, "currentPassword",
+                                 "kata sandi saat ini salah (current password is wrong)");
+    SK_TRY(gw_password_hash(req->new_password, u.password_hash));
+    SK_TRY(gw_store_set_password(call->db, id, u.password_hash));
+    sodium_memzero(u.password_hash, sizeof(u.password_hash));
+    return sk_audit_append(call->db, call->actor, "user.change_password", "user", id, NULL, NULL,
+                           call->req->request_id);
+}
+
+/* ---- housekeeping ---- */
+
+static int prune(sk_db *db, void *app)
+{
+    (void)app;
+    return gw_store_prune(db, NULL);
+}
+
+/* ---- the service's methods ---- */
+
+const sk_rpc_method gateway_methods[] = {
+    {"Health", sk_service_health, SK_RPC_QUERY},
+    {"CreateUser", create_user, SK_RPC_COMMAND},
+    {"ListUsers", list_users, SK_RPC_QUERY},
+    {"UpdateUser", update_user, SK_RPC_COMMAND},
+    {"ResetPassword", reset_password, SK_RPC_COMMAND},
+    {"ChangeOwnPassword", change_own_password, SK_RPC_COMMAND},
+};
+const size_t gateway_n_methods = sizeof(gateway_methods) / sizeof(gateway_methods[0]);
+
+/* Hourly: sessions ended a day ago, attempts older than a week. */
+const sk_job_def gateway_jobs[] = {
+    {"gateway.prune", 3600 * 1000, prune},
+};
+const size_t gateway_n_jobs = sizeof(gateway_jobs) / sizeof(gateway_jobs[0]);

@@ -1,0 +1,920 @@
+/* http.c - the gateway's HTTP server on libmicrohttpd: routing, limits,
+ * static files, health, and the hand-over of bus work to the libuv loop.
+ * See http.h for the threads and internal.h for the request's life. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "sk_err.h"
+#include "sk_id.h"
+#include "sk_log.h"
+
+/* A loop that has not turned for this long is stuck (as sk_health.c). */
+#define STUCK_MS 10000
+/* Past the body limit the rest is read and dropped, to answer 413 cleanly;
+ * past this much more the connection is cut instead. */
+#define BODY_DISCARD_SLACK ((size_t)1 << 20)
+
+static const char CSP_APP[] = "default-src 'self'; img-src 'self' data: blob:; "
+                              "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+                              "base-uri 'self'; form-action 'self'";
+
+/* ---- pure: routing ---- */
+
+static bool ident_ok(const char *s, size_t n, size_t cap)
+{
+    if (n == 0 || n >= cap)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+            return false;
+    return true;
+}
+
+/* `rest` is "<id>" with no further slash and fits id[40]. */
+static bool take_id(const char *rest, gw_route *out)
+{
+    size_t n = strlen(rest);
+    if (n == 0 || n >= sizeof(out->id) || strchr(rest, '/'))
+        return false;
+    memcpy(out->id, rest, n + 1);
+    return true;
+}
+
+static void want(gw_route *out, gw_route_kind kind, bool is_get, bool is_post, bool post)
+{
+    out->kind = kind;
+    out->method_ok = post ? is_post : is_get;
+    out->allow = post ? "POST" : "GET, HEAD";
+}
+
+void gw_route_parse(const char *method, const char *path, gw_route *out)
+{
+    memset(out, 0, sizeof(*out));
+    bool is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    bool is_post = strcmp(method, "POST") == 0;
+    out->method_ok = true;
+
+    if (strcmp(path, "/healthz") == 0)
+        return want(out, GW_ROUTE_HEALTHZ, is_get, is_post, false);
+    if (strcmp(path, "/readyz") == 0)
+        return want(out, GW_ROUTE_READYZ, is_get, is_post, false);
+    if (strcmp(path, "/metrics") == 0)
+        return want(out, GW_ROUTE_METRICS, is_get, is_post, false);
+    if (strcmp(path, "/api") != 0 && strncmp(path, "/api/", 5) != 0)
+        return want(out, GW_ROUTE_STATIC, is_get, is_post, false);
+
+    out->kind = GW_ROUTE_API_UNKNOWN;
+    if (strncmp(path, "/api/v1/", 8) != 0)
+        return;
+    const char *rest = path + 8;
+    if (strcmp(rest, "openapi.json") == 0)
+        return want(out, GW_ROUTE_OPENAPI, is_get, is_post, false);
+    if (strcmp(rest, "auth/login") == 0)
+        return want(out, GW_ROUTE_LOGIN, is_get, is_post, true);
+    if (strcmp(rest, "auth/signup") == 0)
+        return want(out, GW_ROUTE_SIGNUP, is_get, is_post, true);
+    if (strcmp(rest, "auth/logout") == 0)
+        return want(out, GW_ROUTE_LOGOUT, is_get, is_post, true);
+    if (strcmp(rest, "auth/me") == 0)
+        return want(out, GW_ROUTE_ME, is_get, is_post, false);
+    static const char FILES[] = "files/registry/documents/";
+    if (strncmp(rest, FILES, sizeof(FILES) - 1) == 0) {
+        if (take_id(rest + sizeof(FILES) - 1, out))
+            want(out, GW_ROUTE_FILE, is_get, is_post, false);
+        return;
+    }
+    static const char OUTLETS[] = "public/outlets/";
+    if (strncmp(rest, OUTLETS, sizeof(OUTLETS) - 1) == 0) {
+        if (take_id(rest + sizeof(OUTLETS) - 1, out))
+            want(out, GW_ROUTE_PUBLIC_OUTLET, is_get, is_post, false);
+        return;
+    }
+    const char *dot = strchr(rest, '.');
+    if (!dot || strchr(rest, '/'))
+        return;
+    size_t sn = (size_t)(dot - rest), mn = strlen(dot + 1);
+    if (!ident_ok(rest, sn, sizeof(out->service)) || !ident_ok(dot + 1, mn, sizeof(out->method)))
+        return;
+    memcpy(out->service, rest, sn);
+    out->service[sn] = '\0';
+    memcpy(out->method, dot + 1, mn + 1);
+    want(out, GW_ROUTE_RPC, is_get, is_post, true);
+}
+
+/* ---- pure: static files ---- */
+
+bool gw_static_path(const char *path, char *out, size_t cap)
+{
+    static const char INDEX[] = "index.html";
+    if (!path || path[0] != '/' || cap == 0)
+        return false;
+    size_t n = 0;
+    const char *p = path;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        const char *seg = p;
+        while (*p && *p != '/')
+            p++;
+        size_t len = (size_t)(p - seg);
+        if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+            return false;
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)seg[i];
+            if (c < 0x20 || c == 0x7f || c == '\\')
+                return false;
+        }
+        if (n + (n ? 1 : 0) + len >= cap)
+            return false;
+        if (n)
+            out[n++] = '/';
+        memcpy(out + n, seg, len);
+        n += len;
+    }
+    if (n == 0 || path[strlen(path) - 1] == '/') {
+        if (n + (n ? 1 : 0) + sizeof(INDEX) > cap)
+            return false;
+        if (n)
+            out[n++] = '/';
+        memcpy(out + n, INDEX, sizeof(INDEX));
+        return true;
+    }
+    out[n] = '\0';
+    return true;
+}
+
+static const char *last_segment(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+bool gw_static_has_extension(const char *path)
+{
+    const char *dot = strrchr(last_segment(path), '.');
+    return dot && dot[1] != '\0';
+}
+
+const char *gw_content_type(const char *name)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {
+        {"html", "text/html; charset=utf-8"},
+        {"htm", "text/html; charset=utf-8"},
+        {"js", "text/javascript; charset=utf-8"},
+        {"mjs", "text/javascript; charset=utf-8"},
+        {"css", "text/css; charset=utf-8"},
+        {"json", "application/json"},
+        {"map", "application/json"},
+        {"webmanifest", "application/manifest+json"},
+        {"svg", "image/svg+xml"},
+        {"png", "image/png"},
+        {"jpg", "image/jpeg"},
+        {"jpeg", "image/jpeg"},
+        {"gif", "image/gif"},
+        {"webp", "image/webp"},
+        {"avif", "image/avif"},
+        {"ico", "image/x-icon"},
+        {"woff", "font/woff"},
+        {"woff2", "font/woff2"},
+        {"ttf", "font/ttf"},
+        {"otf", "font/otf"},
+        {"txt", "text/plain; charset=utf-8"},
+        {"wasm", "application/wasm"},
+        {"pdf", "application/pdf"},
+        {"xml", "application/xml"},
+    };
+    const char *dot = strrchr(last_segment(name), '.');
+    if (dot)
+        for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+            if (strcasecmp(dot + 1, types[i].ext) == 0)
+                return types[i].type;
+    return "application/octet-stream";
+}
+
+const char *gw_cache_control(const char *name)
+{
+    static const char NO_CACHE[] = "no-cache";
+    static const char FOREVER[] = "public, max-age=31536000, immutable";
+    const char *seg = last_segment(name);
+    const char *ext = strrchr(seg, '.');
+    if (!ext || strcmp(seg, "index.html") == 0)
+        return NO_CACHE;
+    /* The fingerprint: the run of [A-Za-z0-9_] before the extension, after a
+     * '-' or '.', at least 8 long and holding a digit. */
+    const char *end = ext, *p = ext;
+    bool digit = false;
+    while (p > seg && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) {
+        p--;
+        digit = digit || isdigit((unsigned char)*p);
+    }
+    if (p > seg && (p[-1] == '-' || p[-1] == '.') && end - p >= 8 && digit)
+        return FOREVER;
+    return NO_CACHE;
+}
+
+/* ---- the server ---- */
+
+struct gw_http {
+    struct MHD_Daemon *daemon;
+    gw_app *app;
+    bool quiesced;
+};
+
+static void add_common_headers(gw_app *app, struct MHD_Response *resp, bool document)
+{
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "Content-Security-Policy", document ? "sandbox" : CSP_APP);
+    if (atomic_load(&app->draining))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+static enum MHD_Result queue(gw_app *app, struct MHD_Connection *c, unsigned status,
+                             struct MHD_Response *resp, bool document)
+{
+    if (!resp)
+        return MHD_NO;
+    add_common_headers(app, resp, document);
+    enum MHD_Result rv = MHD_queue_response(c, status, resp);
+    MHD_destroy_response(resp);
+    return rv;
+}
+
+/* Queue `rep` and take its body. */
+static enum MHD_Result send_reply(gw_app *app, struct MHD_Connection *c, gw_reply *rep)
+{
+    struct MHD_Response *resp;
+    if (rep->body && rep->len) {
+        resp = MHD_create_response_from_buffer_with_free_callback(rep->len, rep->body, free);
+        if (resp)
+            rep->body = NULL;
+    } else {
+        resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            rep->content_type ? rep->content_type : "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (rep->set_cookie[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rep->set_cookie);
+    if (rep->retry_after_s > 0) {
+        char ra[16];
+        snprintf(ra, sizeof(ra), "%d", rep->retry_after_s);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+    }
+    if (rep->document && rep->disposition[0])
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, rep->disposition);
+    return queue(app, c, rep->status ? rep->status : 500, resp, rep->document);
+}
+
+static enum MHD_Result send_error(gw_app *app, struct MHD_Connection *c, unsigned status, int code,
+                                  const char *message, const char *allow)
+{
+    gw_reply rep = {0};
+    gw_reply_error(&rep, status, code, message, NULL, NULL);
+    struct MHD_Response *resp =
+        rep.body ? MHD_create_response_from_buffer_with_free_callback(rep.len, rep.body, free)
+                 : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(rep.body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    return queue(app, c, rep.status, resp, false);
+}
+
+static enum MHD_Result send_text(gw_app *app, struct MHD_Connection *c, unsigned status,
+                                 const char *type, const char *text, size_t len, bool copy)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, (void *)text, copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return queue(app, c, status, resp, false);
+}
+
+/* ---- health on the public port: the same answers as sk_health.c ---- */
+
+static enum MHD_Result serve_health(gw_app *app, struct MHD_Connection *c, gw_route_kind kind)
+{
+    sk_health_state *st = app->health;
+    if (kind == GW_ROUTE_HEALTHZ) {
+        int64_t age =
+            st ? (int64_t)(sk_now_mono_ns() / 1000000) - atomic_load(&st->heartbeat_ms) : 0;
+        if (age > STUCK_MS)
+            return send_text(app, c, 503, "text/plain", "stuck\n", 6, false);
+        return send_text(app, c, 200, "text/plain", "ok\n", 3, false);
+    }
+    if (kind == GW_ROUTE_READYZ) {
+        if (st && atomic_load(&st->ready) && !atomic_load(&app->draining))
+            return send_text(app, c, 200, "text/plain", "ready\n", 6, false);
+        return send_text(app, c, 503, "text/plain", "not ready\n", 10, false);
+    }
+    if (!app->metrics)
+        return send_text(app, c, 200, "text/plain; version=0.0.4", "", 0, false);
+    char *text = sk_metrics_render(app->metrics, "gateway");
+    if (!text)
+        return MHD_NO;
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer_with_free_callback(strlen(text), text, free);
+    if (!resp) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    return queue(app, c, 200, resp, false);
+}
+
+/* ---- static files ---- */
+
+static enum MHD_Result not_found_text(gw_app *app, struct MHD_Connection *c)
+{
+    return send_text(app, c, 404, "text/plain; charset=utf-8", "not found\n", 10, false);
+}
+
+/* Open `rel` under the web root; -1 when missing, outside the root or not a
+ * regular file. */
+static int open_static(const gw_app *app, const char *rel, struct stat *st)
+{
+    char full[PATH_MAX + 64], real[PATH_MAX];
+    int n = snprintf(full, sizeof(full), "%s/%s", app->web_root_real, rel);
+    if (n < 0 || (size_t)n >= sizeof(full) || !realpath(full, real))
+        return -1;
+    size_t rn = strlen(app->web_root_real);
+    if (strncmp(real, app->web_root_real, rn) != 0 || real[rn] != '/')
+        return -1; /* a symbolic link out of the root */
+    int fd = open(real, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static enum MHD_Result serve_static(gw_app *app, struct MHD_Connection *c, const char *url)
+{
+    char rel[1024];
+    if (!app->web_root_real[0] || !gw_static_path(url, rel, sizeof(rel)))
+        return not_found_text(app, c);
+    struct stat st;
+    int fd = open_static(app, rel, &st);
+    if (fd < 0) {
+        /* The single-page app's own routes ("/companies/42") get its index;
+         * a missing asset ("/assets/x.js") stays a 404. */
+        if (gw_static_has_extension(rel))
+            return not_found_text(app, c);
+        snprintf(rel, sizeof(rel), "index.html");
+        fd = open_static(app, rel, &st);
+        if (fd < 0)
+            return not_found_text(app, c);
+    }
+    char etag[64];
+    snprintf(etag, sizeof(etag), "\"%llx-%llx\"", (unsigned long long)st.st_mtime,
+             (unsigned long long)st.st_size);
+    const char *inm =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    struct MHD_Response *resp;
+    unsigned status = 200;
+    if (inm && strcmp(inm, etag) == 0) {
+        close(fd);
+        status = 304;
+        resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    } else {
+        resp = MHD_create_response_from_fd((size_t)st.st_size, fd); /* owns fd */
+        if (!resp)
+            close(fd);
+    }
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, gw_content_type(rel));
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, gw_cache_control(rel));
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+    return queue(app, c, status, resp, false);
+}
+
+/* ---- requests that go to the thread pool ---- */
+
+static char *dup_header(struct MHD_Connection *c, enum MHD_ValueKind kind, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(c, kind, name);
+    return v ? strdup(v) : NULL;
+}
+
+/* Does the media type `value` (a header, maybe with parameters) start with
+ * `type`? */
+static bool media_is(const char *value, const char *type)
+{
+    size_t n = strlen(type);
+    if (strncasecmp(value, type, n) != 0)
+        return false;
+    return value[n] == '\0' || value[n] == ';' || value[n] == ' ' || value[n] == ',';
+}
+
+static void remote_of(struct MHD_Connection *c, char *out, size_t cap)
+{
+    snprintf(out, cap, "unknown");
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)cap);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)cap);
+}
+
+static void req_free(gw_req *r)
+{
+    free(r->cookie);
+    free(r->csrf);
+    free(r->idem_key);
+    free(r->body);
+    free(r->reply.body);
+    free(r);
+}
+
+/* MHD closes a connection whose response was queued on the first call (the
+ * request's body unread), so only refusals that should close it (413, 415,
+ * unknown method) answer there; everything else answers on the next call.
+ * A request with nothing to read holds this marker until then. */
+static char ANSWER_NEXT;
+
+static bool is_api(gw_route_kind k)
+{
+    return k != GW_ROUTE_STATIC && k != GW_ROUTE_HEALTHZ && k != GW_ROUTE_READYZ &&
+           k != GW_ROUTE_METRICS;
+}
+
+static bool takes_body(const gw_route *route)
+{
+    return route->method_ok && (route->kind == GW_ROUTE_RPC || route->kind == GW_ROUTE_LOGIN ||
+                                route->kind == GW_ROUTE_SIGNUP || route->kind == GW_ROUTE_LOGOUT);
+}
+
+static gw_req *req_new(gw_app *app, struct MHD_Connection *c, const gw_route *route,
+                       bool body_protobuf, bool body_json)
+{
+    gw_req *r = calloc(1, sizeof(*r));
+    if (!r)
+        return NULL;
+    r->app = app;
+    r->conn = c;
+    r->route = *route;
+    r->body_protobuf = body_protobuf;
+    r->body_json = body_json;
+    const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+    r->want_protobuf = accept && strstr(accept, "application/x-protobuf") != NULL;
+    remote_of(c, r->remote_addr, sizeof(r->remote_addr));
+    r->cookie = dup_header(c, MHD_COOKIE_KIND, GW_SESSION_COOKIE);
+    r->csrf = dup_header(c, MHD_HEADER_KIND, GW_CSRF_HEADER);
+    r->idem_key = dup_header(c, MHD_HEADER_KIND, "Idempotency-Key");
+    atomic_fetch_add(&app->inflight, 1);
+    return r;
+}
+
+static enum MHD_Result suspend_for_pool(gw_app *app, struct MHD_Connection *c, gw_req *r)
+{
+    r->queued = true;
+    MHD_suspend_connection(c);
+    sk_loopq_push(&app->q, &r->item);
+    return MHD_YES;
+}
+
+static enum MHD_Result answer(gw_app *app, struct MHD_Connection *c, const char *url,
+                              const char *method, void **con_cls);
+
+/* The first call: the request line and headers are in. */
+static enum MHD_Result headers_in(gw_app *app, struct MHD_Connection *c, const char *url,
+                                  const char *method, void **con_cls)
+{
+    gw_route route;
+    gw_route_parse(method, url, &route);
+    if (route.method_ok && !takes_body(&route)) {
+        *con_cls = &ANSWER_NEXT;
+        return MHD_YES;
+    }
+    if (!route.method_ok || route.kind == GW_ROUTE_API_UNKNOWN ||
+        (route.kind == GW_ROUTE_RPC && !gw_api_find_method(route.service, route.method, NULL)))
+        return answer(app, c, url, method, con_cls); /* refused at once; the body is not read */
+    if (atomic_load(&app->draining))
+        return send_error(app, c, 503, SK_EUNAVAIL, "gateway sedang berhenti (shutting down)",
+                          NULL);
+    const char *ctype =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    bool body_protobuf = ctype && media_is(ctype, "application/x-protobuf");
+    bool body_json = !ctype || media_is(ctype, "application/json");
+    if (!body_protobuf && !body_json)
+        return send_error(app, c, 415, SK_EINVAL,
+                          "Content-Type harus application/json atau application/x-protobuf "
+                          "(unsupported media type)",
+                          NULL);
+    if (body_protobuf && route.kind != GW_ROUTE_RPC)
+        return send_error(app, c, 415, SK_EINVAL,
+                          "Content-Type harus application/json (unsupported media type)", NULL);
+    const char *clen =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (clen) {
+        errno = 0;
+        char *end = NULL;
+        unsigned long long n = strtoull(clen, &end, 10);
+        if (errno == 0 && end != clen && n > app->cfg.max_body_bytes)
+            return send_error(app, c, 413, SK_EEXHAUSTED,
+                              "isi permintaan terlalu besar (request body too large)", NULL);
+    }
+    gw_req *r = req_new(app, c, &route, body_protobuf, body_json);
+    if (!r)
+        return MHD_NO;
+    *con_cls = r;
+    return MHD_YES;
+}
+
+/* The answer to a request without a body to keep (ANSWER_NEXT). */
+static enum MHD_Result answer(gw_app *app, struct MHD_Connection *c, const char *url,
+                              const char *method, void **con_cls)
+{
+    gw_route route;
+    gw_route_parse(method, url, &route);
+    if (!route.method_ok) {
+        if (!is_api(route.kind)) {
+            struct MHD_Response *resp = MHD_create_response_from_buffer(
+                19, (void *)"method not allowed\n", MHD_RESPMEM_PERSISTENT);
+            if (!resp)
+                return MHD_NO;
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                    "text/plain; charset=utf-8");
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, route.allow);
+            return queue(app, c, 405, resp, false);
+        }
+        return send_error(app, c, 405, SK_EUNIMPL,
+                          "metode HTTP tidak diizinkan (method not allowed)", route.allow);
+    }
+    switch (route.kind) {
+    case GW_ROUTE_STATIC: return serve_static(app, c, url);
+    case GW_ROUTE_HEALTHZ:
+    case GW_ROUTE_READYZ:
+    case GW_ROUTE_METRICS: return serve_health(app, c, route.kind);
+    case GW_ROUTE_OPENAPI:
+        if (!app->openapi)
+            return send_error(app, c, 503, SK_EUNAVAIL, "OpenAPI document unavailable", NULL);
+        return send_text(app, c, 200, "application/json", app->openapi, app->openapi_len, false);
+    case GW_ROUTE_RPC:
+        return send_error(app, c, 404, SK_ENOTFOUND,
+                          "layanan atau metode tidak dikenal (unknown service or method)", NULL);
+    case GW_ROUTE_PUBLIC_OUTLET: {
+        if (!sk_uuid_valid(route.id))
+            return send_error(app, c, 404, SK_ENOTFOUND, "media tidak ditemukan (outlet not found)",
+                              NULL);
+        uint8_t *json = NULL;
+        size_t len = 0;
+        if (gw_public_get(app, route.id, &json, &len)) { /* the hot path: no bus, no database */
+            struct MHD_Response *resp =
+                MHD_create_response_from_buffer_with_free_callback(len, json, free);
+            if (!resp) {
+                free(json);
+                return MHD_NO;
+            }
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+            MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+            return queue(app, c, 200, resp, false);
+        }
+        break;
+    }
+    case GW_ROUTE_ME:
+    case GW_ROUTE_FILE: break;
+    default:
+        return send_error(app, c, 404, SK_ENOTFOUND, "tidak ditemukan (no such API path)", NULL);
+    }
+    if (atomic_load(&app->draining))
+        return send_error(app, c, 503, SK_EUNAVAIL, "gateway sedang berhenti (shutting down)",
+                          NULL);
+    gw_req *r = req_new(app, c, &route, false, true);
+    if (!r)
+        return MHD_NO;
+    *con_cls = r;
+    return suspend_for_pool(app, c, r);
+}
+
+/* Keep up to the limit; count (and drop) the rest. False: cut the connection. */
+static bool take_body(gw_app *app, gw_req *r, const char *data, size_t n)
+{
+    r->body_seen += n;
+    if (r->too_large || r->body_seen > app->cfg.max_body_bytes) {
+        if (!r->too_large) {
+            r->too_large = true;
+            free(r->body);
+            r->body = NULL;
+            r->body_len = r->body_cap = 0;
+        }
+        return r->body_seen <= app->cfg.max_body_bytes + BODY_DISCARD_SLACK;
+    }
+    if (r->body_len + n > r->body_cap) {
+        size_t cap = r->body_cap ? r->body_cap : 4096;
+        while (cap < r->body_len + n)
+            cap *= 2;
+        if (cap > app->cfg.max_body_bytes)
+            cap = app->cfg.max_body_bytes;
+        uint8_t *b = realloc(r->body, cap);
+        if (!b)
+            return false;
+        r->body = b;
+        r->body_cap = cap;
+    }
+    memcpy(r->body + r->body_len, data, n);
+    r->body_len += n;
+    return true;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    gw_app *app = cls;
+    if (!*con_cls)
+        return headers_in(app, c, url, method, con_cls);
+    if (*con_cls == &ANSWER_NEXT) {
+        if (*upload_data_size)
+            return MHD_NO; /* a body on GET or HEAD: not read, the connection is cut */
+        *con_cls = NULL;
+        return answer(app, c, url, method, con_cls);
+    }
+    gw_req *r = *con_cls;
+    if (*upload_data_size) {
+        if (!take_body(app, r, upload_data, *upload_data_size))
+            return MHD_NO;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (r->done)
+        return send_reply(app, c, &r->reply);
+    if (r->queued)
+        return MHD_YES;
+    if (r->too_large)
+        return send_error(app, c, 413, SK_EEXHAUSTED,
+                          "isi permintaan terlalu besar (request body too large)", NULL);
+    return suspend_for_pool(app, c, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)c;
+    (void)toe;
+    gw_app *app = cls;
+    gw_req *r = *con_cls;
+    *con_cls = NULL;
+    if (!r || r == (gw_req *)(void *)&ANSWER_NEXT)
+        return;
+    req_free(r);
+    atomic_fetch_sub(&app->inflight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[256];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    sk_log_debug("http: %s", msg);
+}
+
+/* ---- the loop side ---- */
+
+static void work_run(uv_work_t *w)
+{
+    gw_req *r = w->data;
+    gw_api_handle(r->app, r);
+}
+
+static void work_done(uv_work_t *w, int status)
+{
+    gw_req *r = w->data;
+    if (status != 0 && !r->reply.status)
+        gw_reply_error(&r->reply, 503, SK_EUNAVAIL, "dibatalkan (cancelled)", NULL, NULL);
+    r->done = true;
+    MHD_resume_connection(r->conn);
+}
+
+static void on_queue(sk_loopq *q, sk_loopq_item *items, void *arg)
+{
+    (void)q;
+    gw_app *app = arg;
+    while (items) {
+        gw_req *r = (gw_req *)items;
+        items = items->next;
+        r->work.data = r;
+        if (uv_queue_work(app->loop, &r->work, work_run, work_done) != 0) {
+            gw_reply_error(&r->reply, 503, SK_EUNAVAIL, "sibuk (busy)", NULL, NULL);
+            r->done = true;
+            MHD_resume_connection(r->conn);
+        }
+    }
+}
+
+/* ---- start and stop ---- */
+
+/* "http://host:port" into a socket address. */
+static int parse_listen(const char *url, struct sockaddr_storage *ss, bool *v6)
+{
+    if (strncmp(url, "http://", 7) != 0)
+        return SK_EINVAL;
+    char host[256];
+    const char *h = url + 7, *port;
+    if (*h == '[') {
+        const char *close_b = strchr(h, ']');
+        if (!close_b || close_b[1] != ':' || (size_t)(close_b - h - 1) >= sizeof(host))
+            return SK_EINVAL;
+        memcpy(host, h + 1, (size_t)(close_b - h - 1));
+        host[close_b - h - 1] = '\0';
+        port = close_b + 2;
+    } else {
+        const char *colon = strrchr(h, ':');
+        if (!colon || (size_t)(colon - h) >= sizeof(host))
+            return SK_EINVAL;
+        memcpy(host, h, (size_t)(colon - h));
+        host[colon - h] = '\0';
+        port = colon + 1;
+    }
+    char portbuf[8];
+    size_t pn = strcspn(port, "/");
+    if (pn == 0 || pn >= sizeof(portbuf))
+        return SK_EINVAL;
+    memcpy(portbuf, port, pn);
+    portbuf[pn] = '\0';
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_NUMERICSERV | AI_PASSIVE};
+    struct addrinfo *ai = NULL;
+    if (getaddrinfo(host[0] ? host : NULL, portbuf, &hints, &ai) != 0 || !ai)
+        return SK_EINVAL;
+    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+    *v6 = ai->ai_family == AF_INET6;
+    freeaddrinfo(ai);
+    return SK_OK;
+}
+
+int gw_http_start(gw_app *app, bool no_listen, gw_http **out)
+{
+    struct sockaddr_storage ss;
+    bool v6 = false;
+    if (!no_listen && parse_listen(app->cfg.listen_url, &ss, &v6) != SK_OK) {
+        sk_log_error("http: bad listen URL %s", app->cfg.listen_url);
+        return SK_EINVAL;
+    }
+    gw_http *h = calloc(1, sizeof(*h));
+    if (!h)
+        return SK_ENOMEM;
+    h->app = app;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                     MHD_USE_ERROR_LOG;
+    if (no_listen)
+        flags |= MHD_USE_NO_LISTEN_SOCKET;
+    if (v6)
+        flags |= MHD_USE_IPv6;
+    struct MHD_OptionItem opts[12];
+    size_t n = 0;
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                                        (intptr_t)app->cfg.max_header_bytes, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT,
+                                        (intptr_t)app->cfg.max_connections, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                        (intptr_t)app->cfg.per_ip_connections, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT,
+                                        (intptr_t)app->cfg.connection_timeout_s, NULL};
+    if (app->cfg.workers > 1)
+        opts[n++] =
+            (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->cfg.workers, NULL};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, app};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, app};
+    if (!no_listen)
+        opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, app, MHD_OPTION_ARRAY, opts,
+                                 MHD_OPTION_END);
+    if (!h->daemon) {
+        sk_log_error("http: cannot serve on %s", no_listen ? "(no listen)" : app->cfg.listen_url);
+        free(h);
+        return SK_EUNAVAIL;
+    }
+    *out = h;
+    return SK_OK;
+}
+
+int gw_http_add_connection(gw_http *h, int fd)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(40000)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (MHD_add_connection(h->daemon, fd, (const struct sockaddr *)&sa, sizeof(sa)) != MHD_YES)
+        return SK_EUNAVAIL; /* MHD closed fd */
+    return SK_OK;
+}
+
+void gw_http_quiesce(gw_http *h)
+{
+    if (!h || h->quiesced)
+        return;
+    h->quiesced = true;
+    MHD_socket fd = MHD_quiesce_daemon(h->daemon);
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+}
+
+void gw_http_stop(gw_http *h)
+{
+    if (!h)
+        return;
+    MHD_stop_daemon(h->daemon);
+    free(h);
+}
+
+/* ---- the whole server's life ---- */
+
+int gw_server_start(gw_app *app, bool no_listen)
+{
+    char real[PATH_MAX];
+    if (app->cfg.web_root && realpath(app->cfg.web_root, real) &&
+        strlen(real) < sizeof(app->web_root_real))
+        snprintf(app->web_root_real, sizeof(app->web_root_real), "%s", real);
+    else
+        sk_log_warn("http: web root %s not found: static files answer 404",
+                    app->cfg.web_root ? app->cfg.web_root : "(none)");
+    if (strcmp(app->web_root_real, "/") == 0)
+        app->web_root_real[0] = '\0'; /* never serve the whole file system */
+    int rc = gw_openapi_build(&app->openapi, &app->openapi_len);
+    if (rc == SK_OK)
+        rc = gw_public_cache_open(4096, &app->pub);
+    if (rc == SK_OK && sk_loopq_init(&app->q, app->loop, on_queue, app) == SK_OK)
+        app->q_open = true;
+    else if (rc == SK_OK)
+        rc = SK_EINTERNAL;
+    if (rc == SK_OK)
+        rc = gw_http_start(app, no_listen, &app->http);
+    if (rc != SK_OK)
+        return rc;
+    if (!no_listen)
+        sk_log_info("http: serving %s (web root %s, body limit %zu bytes)", app->cfg.listen_url,
+                    app->web_root_real[0] ? app->web_root_real : "none", app->cfg.max_body_bytes);
+    return SK_OK;
+}
+
+void gw_server_drain(gw_app *app)
+{
+    atomic_store(&app->draining, true);
+    gw_http_quiesce(app->http);
+}
+
+bool gw_server_busy(gw_app *app)
+{
+    return atomic_load(&app->inflight) > 0;
+}
+
+void gw_server_close(gw_app *app)
+{
+    if (app->q_open) {
+        sk_loopq_close(&app->q);
+        app->q_open = false;
+    }
+}
+
+void gw_server_free(gw_app *app)
+{
+    gw_http_stop(app->http);
+    app->http = NULL;
+    gw_public_cache_close(app->pub);
+    app->pub = NULL;
+    free(app->openapi);
+    app->openapi = NULL;
+}

@@ -1,0 +1,417 @@
+/* store.c - SQL for the gateway schema (see store.h). */
+#include "store.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sk_err.h"
+
+#define MS(col) "(extract(epoch FROM " col ") * 1000)::bigint"
+
+/* Roles travel as one comma separated parameter: role names are a fixed set
+ * of plain words (the table's CHECK holds them to it), so no escaping. */
+#define USER_COLS                                                                                  \
+    "id::text, username, display_name, password_hash, array_to_string(roles, ','), "               \
+    "coalesce(company_id::text, ''), disabled, locale, " MS("created_at") ", "                     \
+    "coalesce(" MS("last_login_at") ", 0), version"
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+/* "a,b,c" into roles[]; unknown lengths cut to fit. */
+static size_t split_roles(const char *s, char roles[][16], size_t max)
+{
+    size_t n = 0;
+    while (*s && n < max) {
+        size_t len = strcspn(s, ",");
+        snprintf(roles[n++], 16, "%.*s", (int)(len < 15 ? len : 15), s);
+        s += len;
+        if (*s == ',')
+            s++;
+    }
+    return n;
+}
+
+static void join_roles(char roles[][16], size_t n, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && used < cap; i++)
+        used += (size_t)snprintf(out + used, cap - used, "%s%s", i ? "," : "", roles[i]);
+}
+
+static void read_user(const PGresult *r, int row, gw_user *u)
+{
+    memset(u, 0, sizeof(*u));
+    copy(u->id, sizeof(u->id), PQgetvalue(r, row, 0));
+    copy(u->username, sizeof(u->username), PQgetvalue(r, row, 1));
+    copy(u->display_name, sizeof(u->display_name), PQgetvalue(r, row, 2));
+    copy(u->password_hash, sizeof(u->password_hash), PQgetvalue(r, row, 3));
+    u->n_roles = split_roles(PQgetvalue(r, row, 4), u->roles, GW_MAX_ROLES);
+    copy(u->company_id, sizeof(u->company_id), PQgetvalue(r, row, 5));
+    u->disabled = PQgetvalue(r, row, 6)[0] == 't';
+    copy(u->locale, sizeof(u->locale), PQgetvalue(r, row, 7));
+    u->created_unix_ms = sk_db_get_int64(r, row, 8);
+    u->last_login_unix_ms = sk_db_get_int64(r, row, 9);
+    u->version = sk_db_get_int64(r, row, 10);
+}
+
+char *gw_user_json(const gw_user *u)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "id", u->id);
+    cJSON_AddStringToObject(o, "username", u->username);
+    cJSON_AddStringToObject(o, "displayName", u->display_name);
+    cJSON *roles = cJSON_AddArrayToObject(o, "roles");
+    for (size_t i = 0; roles && i < u->n_roles; i++)
+        cJSON_AddItemToArray(roles, cJSON_CreateString(u->roles[i]));
+    cJSON_AddStringToObject(o, "companyId", u->company_id);
+    cJSON_AddBoolToObject(o, "disabled", u->disabled);
+    cJSON_AddStringToObject(o, "locale", u->locale);
+    cJSON_AddNumberToObject(o, "version", (double)u->version);
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+/* ---- users ---- */
+
+static int one_user(sk_db *db, const char *sql, const sk_param *p, int n, gw_user *out)
+{
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, sql, p, n, &r));
+    int rc = SK_ENOTFOUND;
+    if (PQntuples(r) > 0) {
+        read_user(r, 0, out);
+        rc = SK_OK;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int gw_store_user_by_username(sk_db *db, const char *username, gw_user *out)
+{
+    static const char SQL[] = "SELECT " USER_COLS " FROM users WHERE username = $1";
+    sk_param p[] = {SK_TEXT(username)};
+    return one_user(db, SQL, p, 1, out);
+}
+
+int gw_store_user_by_id(sk_db *db, const char *id, bool for_update, gw_user *out)
+{
+    static const char SQL[] = "SELECT " USER_COLS " FROM users WHERE id = $1::uuid";
+    static const char SQL_LOCK[] = "SELECT " USER_COLS " FROM users WHERE id = $1::uuid FOR UPDATE";
+    sk_param p[] = {SK_TEXT(id)};
+    return one_user(db, for_update ? SQL_LOCK : SQL, p, 1, out);
+}
+
+int gw_store_insert_user(sk_db *db, gw_user *u)
+{
+    static const char SQL[] =
+        "INSERT INTO users (id, username, display_name, password_hash, roles, company_id, "
+        "disabled, locale) VALUES ($1::uuid, $2, $3, $4, string_to_array($5, ','), "
+        "nullif($6, '')::uuid, $7::boolean, $8) RETURNING version, " MS("created_at");
+    char roles[GW_MAX_ROLES * 17];
+    join_roles(u->roles, u->n_roles, roles, sizeof(roles));
+    sk_param p[] = {SK_TEXT(u->id),       SK_TEXT(u->username),
+                    SK_TEXT(u->display_name), SK_TEXT(u->password_hash),
+                    SK_TEXT(roles),       SK_TEXT(u->company_id),
+                    SK_TEXT(u->disabled ? "true" : "false"),
+                    SK_TEXT(u->locale[0] ? u->locale : "id")};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 8, &r));
+    u->version = sk_db_get_int64(r, 0, 0);
+    u->created_unix_ms = sk_db_get_int64(r, 0, 1);
+    u->last_login_unix_ms = 0;
+    PQclear(r);
+    return SK_OK;
+}
+
+int gw_store_update_user(sk_db *db, gw_user *u)
+{
+    static const char SQL[] =
+        "UPDATE users SET display_name = $2, roles = string_to_array($3, ','), "
+        "company_id = nullif($4, '')::uuid, disabled = $5::boolean, locale = $6, "
+        "version = version + 1, updated_at = now() WHERE id = $1::uuid RETURNING version";
+    char roles[GW_MAX_ROLES * 17];
+    join_roles(u->roles, u->n_roles, roles, sizeof(roles));
+    sk_param p[] = {SK_TEXT(u->id),         SK_TEXT(u->display_name),
+                    SK_TEXT(roles),         SK_TEXT(u->company_id),
+                    SK_TEXT(u->disabled ? "true" : "false"), SK_TEXT(u->locale)};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 6, &r));
+    int rc = SK_ENOTFOUND;
+    if (PQntuples(r) > 0) {
+        u->version = sk_db_get_int64(r, 0, 0);
+        rc = SK_OK;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int exec_one_row(sk_db *db, const char *sql, const sk_param *p, int n)
+{
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, sql, p, n, &r));
+    int rc = PQntuples(r) > 0 ? SK_OK : SK_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
+int gw_store_set_password(sk_db *db, const char *id, const char *hash)
+{
+    static const char SQL[] = "UPDATE users SET password_hash = $2, version = version + 1, "
+                              "updated_at = now() WHERE id = $1::uuid RETURNING 1";
+    sk_param p[] = {SK_TEXT(id), SK_TEXT(hash)};
+    return exec_one_row(db, SQL, p, 2);
+}
+
+int gw_store_bind_company(sk_db *db, const char *user_id, const char *company_id)
+{
+    static const char SQL[] =
+        "UPDATE users SET company_id = $2::uuid, version = version + 1, updated_at = now() "
+        "WHERE id = $1::uuid AND company_id IS NULL AND roles = ARRAY['partner']::text[] "
+        "RETURNING 1";
+    static const char SQL_EXISTS[] = "SELECT 1 FROM users WHERE id = $1::uuid";
+    sk_param p[] = {SK_TEXT(user_id), SK_TEXT(company_id)};
+    int rc = exec_one_row(db, SQL, p, 2);
+    if (rc != SK_ENOTFOUND)
+        return rc;
+    rc = exec_one_row(db, SQL_EXISTS, p, 1);
+    return rc == SK_OK ? SK_EPRECOND : rc;
+}
+
+int gw_store_list_users(sk_db *db, const char *query, const char *role, const char *after,
+                        int limit, gw_user *out, size_t *n)
+{
+    /* The query text is a parameter matched with strpos: no LIKE wildcards to escape. */
+    static const char SQL[] =
+        "SELECT " USER_COLS " FROM users WHERE username > $1 "
+        "AND ($2 = '' OR strpos(lower(username), lower($2)) > 0 "
+        "     OR strpos(lower(display_name), lower($2)) > 0) "
+        "AND ($3 = '' OR $3 = ANY (roles)) ORDER BY username LIMIT $4::int";
+    char lim[16];
+    snprintf(lim, sizeof(lim), "%d", limit);
+    sk_param p[] = {SK_TEXT(after ? after : ""), SK_TEXT(query ? query : ""),
+                    SK_TEXT(role ? role : ""), SK_TEXT(lim)};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 4, &r));
+    size_t rows = (size_t)PQntuples(r);
+    for (size_t i = 0; i < rows && i < (size_t)limit; i++)
+        read_user(r, (int)i, &out[i]);
+    *n = rows < (size_t)limit ? rows : (size_t)limit;
+    PQclear(r);
+    return SK_OK;
+}
+
+/* ---- login and sign-up attempts ---- */
+
+int gw_store_login_counts(sk_db *db, const char *username, const char *remote_addr,
+                          int window_s, gw_attempt_counts *out)
+{
+    /* Per username: failures in the window after its last success. */
+    static const char SQL[] =
+        "WITH w AS (SELECT now() - make_interval(secs => $3::int) AS since), "
+        "u AS (SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(at)), 0)::bigint AS "
+        "age FROM login_attempts, w WHERE username = $1 AND NOT ok AND at > w.since "
+        "AND at > coalesce((SELECT max(at) FROM login_attempts WHERE username = $1 AND ok), "
+        "'-infinity')), "
+        "a AS (SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(at)), 0)::bigint AS "
+        "age FROM login_attempts, w WHERE remote_addr = $2 AND NOT ok AND at > w.since) "
+        "SELECT u.n, u.age, a.n, a.age FROM u, a";
+    char win[16];
+    snprintf(win, sizeof(win), "%d", window_s);
+    sk_param p[] = {SK_TEXT(username), SK_TEXT(remote_addr ? remote_addr : ""), SK_TEXT(win)};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 3, &r));
+    out->user_failures = sk_db_get_int64(r, 0, 0);
+    out->user_oldest_age_s = sk_db_get_int64(r, 0, 1);
+    out->addr_failures = sk_db_get_int64(r, 0, 2);
+    out->addr_oldest_age_s = sk_db_get_int64(r, 0, 3);
+    PQclear(r);
+    return SK_OK;
+}
+
+int gw_store_record_login(sk_db *db, const char *username, const char *remote_addr, bool ok)
+{
+    static const char SQL[] =
+        "INSERT INTO login_attempts (username, remote_addr, ok) VALUES ($1, $2, $3::boolean)";
+    sk_param p[] = {SK_TEXT(username), SK_TEXT(remote_addr ? remote_addr : ""),
+                    SK_TEXT(ok ? "true" : "false")};
+    return sk_db_exec(db, SQL, p, 3);
+}
+
+int gw_store_touch_login(sk_db *db, const char *user_id)
+{
+    static const char SQL[] = "UPDATE users SET last_login_at = now() WHERE id = $1::uuid";
+    sk_param p[] = {SK_TEXT(user_id)};
+    return sk_db_exec(db, SQL, p, 1);
+}
+
+int gw_store_signup_count(sk_db *db, const char *remote_addr, int window_s, int64_t *count,
+                          int64_t *oldest_age_s)
+{
+    static const char SQL[] =
+        "SELECT count(*), coalesce(extract(epoch FROM now() - min(at)), 0)::bigint "
+        "FROM signup_attempts WHERE remote_addr = $1 AND at > now() - make_interval(secs => $2::int)";
+    char win[16];
+    snprintf(win, sizeof(win), "%d", window_s);
+    sk_param p[] = {SK_TEXT(remote_addr ? remote_addr : ""), SK_TEXT(win)};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 2, &r));
+    *count = sk_db_get_int64(r, 0, 0);
+    *oldest_age_s = sk_db_get_int64(r, 0, 1);
+    PQclear(r);
+    return SK_OK;
+}
+
+int gw_store_record_signup(sk_db *db, const char *remote_addr, bool ok)
+{
+    static const char SQL[] =
+        "INSERT INTO signup_attempts (remote_addr, ok) VALUES ($1, $2::boolean)";
+    sk_param p[] = {SK_TEXT(remote_addr ? remote_addr : ""), SK_TEXT(ok ? "true" : "false")};
+    return sk_db_exec(db, SQL, p, 2);
+}
+
+/* ---- sessions ---- */
+
+int gw_store_insert_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], const char *csrf,
+                            const char *user_id, int ttl_s, const char *remote_addr,
+                            int64_t *expires_unix_ms)
+{
+    static const char SQL[] =
+        "INSERT INTO sessions (token_hash, csrf_token, user_id, expires_at, remote_addr) "
+        "VALUES ($1, $2, $3::uuid, now() + make_interval(secs => $4::int), $5) "
+        "RETURNING " MS("expires_at");
+    char ttl[16];
+    snprintf(ttl, sizeof(ttl), "%d", ttl_s);
+    sk_param p[] = {SK_BYTES(hash, GW_TOKEN_HASH_BYTES), SK_TEXT(csrf), SK_TEXT(user_id),
+                    SK_TEXT(ttl), SK_TEXT(remote_addr ? remote_addr : "")};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 5, &r));
+    *expires_unix_ms = sk_db_get_int64(r, 0, 0);
+    PQclear(r);
+    return SK_OK;
+}
+
+int gw_store_load_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], gw_session *out)
+{
+    static const char SQL[] =
+        "SELECT s.csrf_token, u.id::text, u.username, u.display_name, "
+        "coalesce(u.company_id::text, ''), array_to_string(u.roles, ','), u.locale, "
+        MS("s.expires_at") " FROM sessions s JOIN users u ON u.id = s.user_id "
+        "WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled";
+    sk_param p[] = {SK_BYTES(hash, GW_TOKEN_HASH_BYTES)};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 1, &r));
+    int rc = SK_ENOTFOUND;
+    if (PQntuples(r) > 0) {
+        memset(out, 0, sizeof(*out));
+        copy(out->csrf_token, sizeof(out->csrf_token), PQgetvalue(r, 0, 0));
+        copy(out->user_id, sizeof(out->user_id), PQgetvalue(r, 0, 1));
+        copy(out->username, sizeof(out->username), PQgetvalue(r, 0, 2));
+        copy(out->display_name, sizeof(out->display_name), PQgetvalue(r, 0, 3));
+        copy(out->company_id, sizeof(out->company_id), PQgetvalue(r, 0, 4));
+        out->n_roles = split_roles(PQgetvalue(r, 0, 5), out->roles, GW_MAX_ROLES);
+        copy(out->locale, sizeof(out->locale), PQgetvalue(r, 0, 6));
+        out->expires_unix_ms = sk_db_get_int64(r, 0, 7);
+        rc = SK_OK;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int gw_store_renew_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], int ttl_s,
+                           int64_t *expires_unix_ms)
+{
+    static const char SQL[] =
+        "UPDATE sessions SET expires_at = now() + make_interval(secs => $2::int) "
+        "WHERE token_hash = $1 AND expires_at > now() RETURNING " MS("expires_at");
+    char ttl[16];
+    snprintf(ttl, sizeof(ttl), "%d", ttl_s);
+    sk_param p[] = {SK_BYTES(hash, GW_TOKEN_HASH_BYTES), SK_TEXT(ttl)};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 2, &r));
+    int rc = SK_ENOTFOUND;
+    if (PQntuples(r) > 0) {
+        *expires_unix_ms = sk_db_get_int64(r, 0, 0);
+        rc = SK_OK;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int gw_store_delete_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], char *user_id)
+{
+    static const char SQL[] = "DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id::text";
+    sk_param p[] = {SK_BYTES(hash, GW_TOKEN_HASH_BYTES)};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 1, &r));
+    int rc = SK_ENOTFOUND;
+    if (PQntuples(r) > 0) {
+        if (user_id)
+            copy(user_id, 40, PQgetvalue(r, 0, 0));
+        rc = SK_OK;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int gw_store_user_sessions(sk_db *db, const char *user_id, bool delete,
+                           uint8_t (**out)[GW_TOKEN_HASH_BYTES], size_t *n)
+{
+    static const char SQL[] = "SELECT token_hash FROM sessions WHERE user_id = $1::uuid";
+    static const char SQL_DELETE[] =
+        "DELETE FROM sessions WHERE user_id = $1::uuid RETURNING token_hash";
+    sk_param p[] = {SK_TEXT(user_id)};
+    PGresult *r = NULL;
+    *out = NULL;
+    *n = 0;
+    SK_TRY(sk_db_query(db, delete ? SQL_DELETE : SQL, p, 1, &r));
+    int rows = PQntuples(r);
+    int rc = SK_OK;
+    if (rows > 0) {
+        uint8_t(*hashes)[GW_TOKEN_HASH_BYTES] = calloc((size_t)rows, GW_TOKEN_HASH_BYTES);
+        if (!hashes) {
+            PQclear(r);
+            return SK_ENOMEM;
+        }
+        size_t k = 0;
+        for (int i = 0; i < rows && rc == SK_OK; i++) {
+            uint8_t *b = NULL;
+            size_t len = 0;
+            rc = sk_db_get_bytea(r, i, 0, &b, &len);
+            if (rc == SK_OK && len == GW_TOKEN_HASH_BYTES)
+                memcpy(hashes[k++], b, GW_TOKEN_HASH_BYTES);
+            free(b);
+        }
+        if (rc != SK_OK) {
+            free(hashes);
+        } else {
+            *out = hashes;
+            *n = k;
+        }
+    }
+    PQclear(r);
+    return rc;
+}
+
+int gw_store_prune(sk_db *db, int64_t *n)
+{
+    static const char SQL[] =
+        "WITH s AS (DELETE FROM sessions WHERE expires_at < now() - interval '1 day' RETURNING 1), "
+        "l AS (DELETE FROM login_attempts WHERE at < now() - interval '7 days' RETURNING 1), "
+        "g AS (DELETE FROM signup_attempts WHERE at < now() - interval '7 days' RETURNING 1) "
+        "SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM l) + (SELECT count(*) FROM g)";
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, NULL, 0, &r));
+    if (n)
+        *n = sk_db_get_int64(r, 0, 0);
+    PQclear(r);
+    return SK_OK;
+}

@@ -1,0 +1,119 @@
+/* store.h - SQL for the gateway schema: users, sessions, login and sign-up
+ * attempts. Every value is a parameter; nothing here decides a rule (that is
+ * domain.c) or talks to Redis (auth.c).
+ *
+ * Functions take a checked-out connection and work inside whatever
+ * transaction is open on it. They return SK_OK, SK_ENOTFOUND when the row
+ * they need is not there, SK_EEXISTS on a duplicate username, or the
+ * database's error (in a transaction: roll back). */
+#ifndef GATEWAY_STORE_H
+#define GATEWAY_STORE_H
+
+#include <sodium.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "sk_db.h"
+
+#define GW_TOKEN_HASH_BYTES 32 /* SHA-256 */
+
+/* One account as stored. Plain values: copy freely. */
+typedef struct gw_user {
+    char id[40];
+    char username[72];
+    char display_name[136];
+    char password_hash[crypto_pwhash_STRBYTES];
+    char roles[GW_MAX_ROLES][16];
+    size_t n_roles;
+    char company_id[40]; /* "" when none */
+    bool disabled;
+    char locale[8];
+    int64_t created_unix_ms;
+    int64_t last_login_unix_ms; /* 0 = never */
+    int64_t version;
+} gw_user;
+
+/* The user's JSON for the audit trail (no password hash). malloc'ed; NULL
+ * on OOM. */
+char *gw_user_json(const gw_user *u);
+
+/* ---- users ---- */
+
+/* Load by normalised username, or by id (with `for_update`, the row is
+ * locked until the transaction ends). */
+int gw_store_user_by_username(sk_db *db, const char *username, gw_user *out);
+int gw_store_user_by_id(sk_db *db, const char *id, bool for_update, gw_user *out);
+
+/* Insert `u` (id, username, display_name, password_hash, roles, company_id,
+ * disabled, locale); u->version, created and last login are filled back. */
+int gw_store_insert_user(sk_db *db, gw_user *u);
+
+/* Write display_name, roles, company_id, disabled and locale of `u` and bump
+ * its version; u->version is filled back. SK_ENOTFOUND for an unknown id. */
+int gw_store_update_user(sk_db *db, gw_user *u);
+
+/* Replace the password hash (and bump the version). */
+int gw_store_set_password(sk_db *db, const char *id, const char *hash);
+
+/* Bind a partner without a company to `company_id`: SK_EPRECOND when the
+ * user already has one or is not a partner, SK_ENOTFOUND when unknown. */
+int gw_store_bind_company(sk_db *db, const char *user_id, const char *company_id);
+
+/* Page through users by username: those after `after` ("" = from the
+ * start), whose username or display name contains `query` (case-insensitive;
+ * "" = all) and holding `role` ("" = any). Up to `limit` into `out`
+ * (capacity `limit`); *n is how many. */
+int gw_store_list_users(sk_db *db, const char *query, const char *role, const char *after,
+                        int limit, gw_user *out, size_t *n);
+
+/* ---- login and sign-up attempts ---- */
+
+typedef struct gw_attempt_counts {
+    int64_t user_failures;    /* for the username, since its last success, in the window */
+    int64_t user_oldest_age_s;
+    int64_t addr_failures;    /* from the address, in the window */
+    int64_t addr_oldest_age_s;
+} gw_attempt_counts;
+
+int gw_store_login_counts(sk_db *db, const char *username, const char *remote_addr,
+                          int window_s, gw_attempt_counts *out);
+int gw_store_record_login(sk_db *db, const char *username, const char *remote_addr, bool ok);
+/* On success, also stamp users.last_login_at. */
+int gw_store_touch_login(sk_db *db, const char *user_id);
+
+int gw_store_signup_count(sk_db *db, const char *remote_addr, int window_s, int64_t *count,
+                          int64_t *oldest_age_s);
+int gw_store_record_signup(sk_db *db, const char *remote_addr, bool ok);
+
+/* ---- sessions ---- */
+
+/* A new session expiring `ttl_s` from now; *expires_unix_ms filled back. */
+int gw_store_insert_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], const char *csrf,
+                            const char *user_id, int ttl_s, const char *remote_addr,
+                            int64_t *expires_unix_ms);
+
+/* The live session for `hash` with its user's current name, roles, company
+ * and locale (token left empty). SK_ENOTFOUND when unknown, expired, or the
+ * user is disabled. */
+int gw_store_load_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], gw_session *out);
+
+/* Push the expiry to `ttl_s` from now; SK_ENOTFOUND when it already ended. */
+int gw_store_renew_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], int ttl_s,
+                           int64_t *expires_unix_ms);
+
+/* Delete one session; its user's id into `user_id` (capacity 40) when
+ * found. SK_ENOTFOUND when there was none. */
+int gw_store_delete_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], char *user_id);
+
+/* The hashes of every session of `user_id` (deleting them with `delete`):
+ * malloc'ed array of *n hashes in *out, caller frees (NULL when none). */
+int gw_store_user_sessions(sk_db *db, const char *user_id, bool delete,
+                           uint8_t (**out)[GW_TOKEN_HASH_BYTES], size_t *n);
+
+/* Drop sessions that ended more than a day ago and attempts older than a
+ * week; *n (if not NULL) is how many rows went. */
+int gw_store_prune(sk_db *db, int64_t *n);
+
+#endif

@@ -1,0 +1,231 @@
+/* test_gateway_domain.c - the gateway's pure rules: usernames, passwords,
+ * roles, locales, throttling and session renewal, with the edges. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "gateway/domain.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- usernames ---- */
+
+static void username_is_trimmed_and_lower_cased(void **state)
+{
+    (void)state;
+    char out[80];
+    assert_int_equal(gw_username_normalize("  Siti.Aminah ", out, sizeof(out)), GW_OK);
+    assert_string_equal(out, "siti.aminah");
+    assert_int_equal(gw_username_normalize("humas@kominfo", out, sizeof(out)), GW_OK);
+    assert_int_equal(gw_username_normalize("a_b-c", out, sizeof(out)), GW_OK);
+}
+
+static void username_length_and_characters(void **state)
+{
+    (void)state;
+    char out[80];
+    static const struct {
+        const char *in;
+        gw_problem want;
+    } cases[] = {
+        {NULL, GW_MISSING},
+        {"", GW_MISSING},
+        {"   ", GW_MISSING},
+        {"ab", GW_USERNAME_LENGTH},                 /* 2 */
+        {"abc", GW_OK},                             /* 3: the shortest */
+        {"a234567890123456789012345678901234567890123456789012345678901234", GW_OK}, /* 64 */
+        {"a2345678901234567890123456789012345678901234567890123456789012345",
+         GW_USERNAME_LENGTH},                       /* 65 */
+        {"siti aminah", GW_USERNAME_CHARS},         /* inner space */
+        {".siti", GW_USERNAME_CHARS},               /* must start with a letter or digit */
+        {"siti;drop", GW_USERNAME_CHARS},
+        {"s\xc3\xaeti", GW_USERNAME_CHARS},         /* non-ASCII */
+    };
+    for (size_t i = 0; i < COUNT(cases); i++)
+        assert_int_equal(gw_username_normalize(cases[i].in, out, sizeof(out)), cases[i].want);
+}
+
+/* ---- passwords ---- */
+
+static void password_needs_ten_characters(void **state)
+{
+    (void)state;
+    assert_int_equal(gw_password_check(NULL, "siti"), GW_MISSING);
+    assert_int_equal(gw_password_check("", "siti"), GW_MISSING);
+    assert_int_equal(gw_password_check("Kopi-Sus9", "siti"), GW_PASSWORD_SHORT);  /* 9 */
+    assert_int_equal(gw_password_check("Kopi-Susu9", "siti"), GW_OK);            /* 10 */
+    /* Characters, not bytes: nine 2-byte letters are still nine. */
+    assert_int_equal(gw_password_check("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                                       "\xc3\xa9\xc3\xa9",
+                                       "siti"),
+                     GW_PASSWORD_SHORT);
+    assert_int_equal(gw_password_check("\xff\xfe-not-utf8-at-all", "siti"), GW_PASSWORD_ENCODING);
+    char long_pw[GW_PASSWORD_MAX + 2];
+    memset(long_pw, 'x', sizeof(long_pw) - 1);
+    long_pw[0] = 'y';
+    long_pw[sizeof(long_pw) - 1] = '\0'; /* 257 bytes */
+    assert_int_equal(gw_password_check(long_pw, "siti"), GW_PASSWORD_LONG);
+    long_pw[GW_PASSWORD_MAX] = '\0'; /* 256 bytes */
+    assert_int_equal(gw_password_check(long_pw, "siti"), GW_OK);
+}
+
+static void password_is_not_the_username_nor_common(void **state)
+{
+    (void)state;
+    assert_int_equal(gw_password_check("siti.aminah", "siti.aminah"), GW_PASSWORD_USERNAME);
+    assert_int_equal(gw_password_check("SITI.AMINAH", "siti.aminah"), GW_PASSWORD_USERNAME);
+    assert_int_equal(gw_password_check("siti.aminah", NULL), GW_OK);
+    assert_int_equal(gw_password_check("1234567890", "siti"), GW_PASSWORD_COMMON);
+    assert_int_equal(gw_password_check("Password123", "siti"), GW_PASSWORD_COMMON);
+    assert_int_equal(gw_password_check("qwertyuiop", "siti"), GW_PASSWORD_COMMON);
+    assert_int_equal(gw_password_check("aaaaaaaaaaaa", "siti"), GW_PASSWORD_COMMON);
+    assert_int_equal(gw_password_check("Indonesia123", "siti"), GW_PASSWORD_COMMON);
+}
+
+static void messages_are_bahasa_first(void **state)
+{
+    (void)state;
+    assert_string_equal(gw_problem_message(GW_OK), "");
+    const char *m = gw_problem_message(GW_PASSWORD_SHORT);
+    assert_non_null(strstr(m, "kata sandi minimal 10 karakter"));
+    assert_non_null(strstr(m, "(password needs at least 10 characters)"));
+    for (int p = GW_MISSING; p <= GW_LOCALE_UNKNOWN; p++) {
+        const char *s = gw_problem_message((gw_problem)p);
+        assert_true(strlen(s) > 0);
+        assert_non_null(strchr(s, '(')); /* the English follows in parentheses */
+    }
+}
+
+/* ---- display names ---- */
+
+static void display_name_rules(void **state)
+{
+    (void)state;
+    char out[140];
+    assert_int_equal(gw_display_name_check("Siti Aminah"), GW_OK);
+    assert_int_equal(gw_display_name_check("Sri Wahyuni, S.Sos."), GW_OK);
+    assert_int_equal(gw_display_name_check("  "), GW_MISSING);
+    assert_int_equal(gw_display_name_check(NULL), GW_MISSING);
+    assert_int_equal(gw_display_name_check("Siti\x01"), GW_DISPLAY_NAME_CHARS);
+    assert_int_equal(gw_display_name_check("Siti\tAminah"), GW_DISPLAY_NAME_CHARS);
+    assert_int_equal(gw_display_name_check("Siti Aminah \n"), GW_OK); /* trimmed */
+    char name[GW_DISPLAY_NAME_MAX + 2];
+    memset(name, 'a', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    assert_int_equal(gw_display_name_check(name), GW_DISPLAY_NAME_LENGTH);
+    name[GW_DISPLAY_NAME_MAX] = '\0';
+    assert_int_equal(gw_display_name_check(name), GW_OK);
+    gw_trim_copy("  Budi Santoso\r\n", out, sizeof(out));
+    assert_string_equal(out, "Budi Santoso");
+    gw_trim_copy("ab\xc3\xa9", out, 4); /* "ab" and half an é does not fit: cut before it */
+    assert_string_equal(out, "ab");
+}
+
+/* ---- roles ---- */
+
+static void roles_are_the_known_seven(void **state)
+{
+    (void)state;
+    static const char *const ok[] = {"admin", "verifier", "partnership", "pr",
+                                     "finance", "head", "partner"};
+    for (size_t i = 0; i < COUNT(ok); i++)
+        assert_true(gw_role_valid(ok[i]));
+    assert_false(gw_role_valid("Admin"));
+    assert_false(gw_role_valid("viewer"));
+    assert_false(gw_role_valid(""));
+    assert_false(gw_role_valid(NULL));
+}
+
+static void partner_stands_alone(void **state)
+{
+    (void)state;
+    const char *const company = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+    int bad;
+    const char *partner[] = {"partner"};
+    assert_int_equal(gw_roles_check(partner, 1, company, &bad), GW_OK);
+    assert_int_equal(gw_roles_check(partner, 1, "", &bad), GW_OK); /* not bound yet */
+    assert_true(gw_roles_is_partner(partner, 1));
+    const char *mixed[] = {"verifier", "partner"};
+    assert_int_equal(gw_roles_check(mixed, 2, NULL, &bad), GW_ROLE_PARTNER_MIXED);
+    assert_false(gw_roles_is_partner(mixed, 2));
+    const char *staff[] = {"verifier", "head"};
+    assert_int_equal(gw_roles_check(staff, 2, NULL, &bad), GW_OK);
+    assert_int_equal(gw_roles_check(staff, 2, company, &bad), GW_COMPANY_NOT_PARTNER);
+    const char *unknown[] = {"verifier", "root"};
+    assert_int_equal(gw_roles_check(unknown, 2, NULL, &bad), GW_ROLE_UNKNOWN);
+    assert_int_equal(bad, 1);
+    const char *twice[] = {"pr", "finance", "pr"};
+    assert_int_equal(gw_roles_check(twice, 3, NULL, &bad), GW_ROLE_DUPLICATE);
+    assert_int_equal(bad, 2);
+    assert_int_equal(gw_roles_check(NULL, 0, NULL, &bad), GW_MISSING);
+    const char *nine[] = {"admin", "verifier", "partnership", "pr", "finance",
+                          "head", "admin", "pr", "head"};
+    assert_int_equal(gw_roles_check(nine, 9, NULL, &bad), GW_ROLE_TOO_MANY);
+}
+
+/* ---- locale ---- */
+
+static void locale_is_id_or_en(void **state)
+{
+    (void)state;
+    assert_true(gw_locale_valid("id"));
+    assert_true(gw_locale_valid("en"));
+    assert_false(gw_locale_valid("ID"));
+    assert_false(gw_locale_valid("en-US"));
+    assert_false(gw_locale_valid(""));
+    assert_false(gw_locale_valid(NULL));
+}
+
+/* ---- throttling ---- */
+
+static void throttle_refuses_at_the_limit(void **state)
+{
+    (void)state;
+    int retry = -1;
+    /* 5 allowed in 900 s: the 4th failure still lets the next attempt through. */
+    assert_false(gw_throttle_refuse(4, 100, 5, 900, &retry));
+    assert_int_equal(retry, -1); /* untouched */
+    assert_true(gw_throttle_refuse(5, 100, 5, 900, &retry));
+    assert_int_equal(retry, 800); /* the oldest leaves the window 900 - 100 s from now */
+    assert_true(gw_throttle_refuse(7, 899, 5, 900, &retry));
+    assert_int_equal(retry, 1);
+    assert_true(gw_throttle_refuse(5, 950, 5, 900, &retry)); /* already out: at least 1 s */
+    assert_int_equal(retry, 1);
+    assert_true(gw_throttle_refuse(5, -30, 5, 900, &retry)); /* clock skew: never past the window */
+    assert_int_equal(retry, 900);
+    assert_false(gw_throttle_refuse(100, 0, 0, 900, &retry)); /* no limit configured */
+}
+
+/* ---- sessions ---- */
+
+static void renew_when_less_than_half_is_left(void **state)
+{
+    (void)state;
+    assert_false(gw_session_needs_renewal(28800, 28800));
+    assert_false(gw_session_needs_renewal(14400, 28800)); /* exactly half */
+    assert_true(gw_session_needs_renewal(14399, 28800));
+    assert_true(gw_session_needs_renewal(0, 28800));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(username_is_trimmed_and_lower_cased),
+        cmocka_unit_test(username_length_and_characters),
+        cmocka_unit_test(password_needs_ten_characters),
+        cmocka_unit_test(password_is_not_the_username_nor_common),
+        cmocka_unit_test(messages_are_bahasa_first),
+        cmocka_unit_test(display_name_rules),
+        cmocka_unit_test(roles_are_the_known_seven),
+        cmocka_unit_test(partner_stands_alone),
+        cmocka_unit_test(locale_is_id_or_en),
+        cmocka_unit_test(throttle_refuses_at_the_limit),
+        cmocka_unit_test(renew_when_less_than_half_is_left),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,218 @@
+/* test_gateway_http.c - the gateway's pure HTTP rules: routes, static paths,
+ * content types and cache headers, and the service/method table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "http.h"
+#include "internal.h"
+
+static void rpc_route_names_service_and_method(void **state)
+{
+    (void)state;
+    gw_route r;
+    gw_route_parse("POST", "/api/v1/registry.RegisterCompany", &r);
+    assert_int_equal(r.kind, GW_ROUTE_RPC);
+    assert_true(r.method_ok);
+    assert_string_equal(r.service, "registry");
+    assert_string_equal(r.method, "RegisterCompany");
+
+    gw_route_parse("GET", "/api/v1/registry.GetCompany", &r); /* exists, wrong verb: 405 */
+    assert_int_equal(r.kind, GW_ROUTE_RPC);
+    assert_false(r.method_ok);
+    assert_string_equal(r.allow, "POST");
+}
+
+static void odd_api_paths_are_unknown(void **state)
+{
+    (void)state;
+    const char *bad[] = {
+        "/api/v1/registry",             /* no method */
+        "/api/v1/.Health",              /* no service */
+        "/api/v1/registry.",            /* no method */
+        "/api/v1/reg/istry.Health",     /* a slash */
+        "/api/v1/registry.Get-Company", /* not an identifier */
+        "/api/v1/registry.Health.x",    /* two dots */
+        "/api/v2/registry.Health",
+        "/api",
+        "/api/",
+        "/api/v1/files/registry/documents/",
+        "/api/v1/files/registry/documents/a/b",
+        "/api/v1/public/outlets/",
+        "/api/v1/averyveryverylongservicename.Health",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        gw_route r;
+        gw_route_parse("POST", bad[i], &r);
+        assert_int_equal(r.kind, GW_ROUTE_API_UNKNOWN);
+    }
+}
+
+static void fixed_routes_and_their_methods(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *method, *path;
+        gw_route_kind kind;
+        bool ok;
+    } cases[] = {
+        {"POST", "/api/v1/auth/login", GW_ROUTE_LOGIN, true},
+        {"GET", "/api/v1/auth/login", GW_ROUTE_LOGIN, false},
+        {"POST", "/api/v1/auth/signup", GW_ROUTE_SIGNUP, true},
+        {"POST", "/api/v1/auth/logout", GW_ROUTE_LOGOUT, true},
+        {"GET", "/api/v1/auth/me", GW_ROUTE_ME, true},
+        {"POST", "/api/v1/auth/me", GW_ROUTE_ME, false},
+        {"GET", "/api/v1/openapi.json", GW_ROUTE_OPENAPI, true},
+        {"HEAD", "/api/v1/openapi.json", GW_ROUTE_OPENAPI, true},
+        {"GET", "/healthz", GW_ROUTE_HEALTHZ, true},
+        {"GET", "/readyz", GW_ROUTE_READYZ, true},
+        {"GET", "/metrics", GW_ROUTE_METRICS, true},
+        {"DELETE", "/metrics", GW_ROUTE_METRICS, false},
+        {"GET", "/", GW_ROUTE_STATIC, true},
+        {"GET", "/companies/42", GW_ROUTE_STATIC, true},
+        {"POST", "/index.html", GW_ROUTE_STATIC, false},
+        {"GET", "/apiary", GW_ROUTE_STATIC, true},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        gw_route r;
+        gw_route_parse(cases[i].method, cases[i].path, &r);
+        assert_int_equal(r.kind, cases[i].kind);
+        assert_int_equal(r.method_ok, cases[i].ok);
+    }
+}
+
+static void id_routes_keep_the_id(void **state)
+{
+    (void)state;
+    gw_route r;
+    gw_route_parse("GET", "/api/v1/files/registry/documents/0190f2a4-1b2c-7d3e-8f40-123456789abc",
+                   &r);
+    assert_int_equal(r.kind, GW_ROUTE_FILE);
+    assert_string_equal(r.id, "0190f2a4-1b2c-7d3e-8f40-123456789abc");
+    gw_route_parse("GET", "/api/v1/public/outlets/x", &r);
+    assert_int_equal(r.kind, GW_ROUTE_PUBLIC_OUTLET);
+    assert_string_equal(r.id, "x"); /* checked as a UUID by the caller */
+    gw_route_parse("GET", "/api/v1/public/outlets/0123456789012345678901234567890123456789", &r);
+    assert_int_equal(r.kind, GW_ROUTE_API_UNKNOWN); /* too long for any id */
+}
+
+static void static_paths_stay_inside_the_root(void **state)
+{
+    (void)state;
+    char out[64];
+    assert_true(gw_static_path("/", out, sizeof(out)));
+    assert_string_equal(out, "index.html");
+    assert_true(gw_static_path("/assets/app.js", out, sizeof(out)));
+    assert_string_equal(out, "assets/app.js");
+    assert_true(gw_static_path("//assets///app.js", out, sizeof(out)));
+    assert_string_equal(out, "assets/app.js");
+    assert_true(gw_static_path("/docs/", out, sizeof(out)));
+    assert_string_equal(out, "docs/index.html");
+    assert_true(
+        gw_static_path("/a..b/.well-known", out, sizeof(out))); /* dots inside names are fine */
+    assert_string_equal(out, "a..b/.well-known");
+
+    assert_false(gw_static_path("/../etc/passwd", out, sizeof(out)));
+    assert_false(gw_static_path("/assets/../../etc/passwd", out, sizeof(out)));
+    assert_false(gw_static_path("/assets/..", out, sizeof(out)));
+    assert_false(gw_static_path("/./index.html", out, sizeof(out)));
+    assert_false(gw_static_path("/a\\..\\b", out, sizeof(out)));
+    assert_false(gw_static_path("/a\nb", out, sizeof(out)));
+    assert_false(gw_static_path("relative", out, sizeof(out)));
+    assert_false(gw_static_path(NULL, out, sizeof(out)));
+    char tiny[8];
+    assert_false(gw_static_path("/assets/app.js", tiny, sizeof(tiny)));
+    assert_false(gw_static_path("/", tiny, sizeof(tiny))); /* "index.html" does not fit */
+}
+
+static void missing_files_with_an_extension_are_404(void **state)
+{
+    (void)state;
+    assert_true(gw_static_has_extension("assets/app.js"));
+    assert_true(gw_static_has_extension("favicon.ico"));
+    assert_false(gw_static_has_extension("companies/42"));
+    assert_false(gw_static_has_extension("v1.2/companies")); /* the dot is in a directory */
+    assert_false(gw_static_has_extension("trailing."));
+}
+
+static void content_types_by_extension(void **state)
+{
+    (void)state;
+    assert_string_equal(gw_content_type("index.html"), "text/html; charset=utf-8");
+    assert_string_equal(gw_content_type("assets/app-1a2b3c4d.js"),
+                        "text/javascript; charset=utf-8");
+    assert_string_equal(gw_content_type("a/b.CSS"), "text/css; charset=utf-8");
+    assert_string_equal(gw_content_type("logo.svg"), "image/svg+xml");
+    assert_string_equal(gw_content_type("font.woff2"), "font/woff2");
+    assert_string_equal(gw_content_type("x.json"), "application/json");
+    assert_string_equal(gw_content_type("README"), "application/octet-stream");
+    assert_string_equal(gw_content_type("v1.2/README"), "application/octet-stream");
+    assert_string_equal(gw_content_type("archive.tar.gz"), "application/octet-stream");
+}
+
+static void only_fingerprinted_assets_are_cached_long(void **state)
+{
+    (void)state;
+    const char *forever = "public, max-age=31536000, immutable";
+    assert_string_equal(gw_cache_control("index.html"), "no-cache");
+    assert_string_equal(gw_cache_control("assets/index-3f9a1c2b.js"), forever);
+    assert_string_equal(gw_cache_control("assets/index.B2xQ9kLm.css"), forever);
+    assert_string_equal(gw_cache_control("assets/my-component.js"), "no-cache"); /* no digit */
+    assert_string_equal(gw_cache_control("assets/app-12ab.js"), "no-cache");     /* too short */
+    assert_string_equal(gw_cache_control("favicon.ico"), "no-cache");
+    assert_string_equal(gw_cache_control("companies"), "no-cache");
+}
+
+static void every_service_and_its_methods_are_routable(void **state)
+{
+    (void)state;
+    const gw_service *svc = NULL;
+    assert_non_null(gw_api_find_method("registry", "RegisterCompany", &svc));
+    assert_string_equal(svc->name, "registry");
+    assert_non_null(gw_api_find_method("gateway", "CreateUser", &svc));
+    assert_non_null(gw_api_find_method("accounting", "Health", NULL));
+    assert_null(gw_api_find_method("registry", "registerCompany", NULL)); /* case matters */
+    assert_null(gw_api_find_method("bus", "Replay", NULL));               /* internal only */
+    assert_null(gw_api_find_method("nosuch", "Health", NULL));
+    for (size_t i = 0; i < GW_N_SERVICES; i++)
+        assert_non_null(gw_api_find_method(gw_services[i].name, "Health", NULL));
+}
+
+static void openapi_names_every_method(void **state)
+{
+    (void)state;
+    char *doc = NULL;
+    size_t len = 0;
+    assert_int_equal(gw_openapi_build(&doc, &len), 0);
+    assert_int_equal(strlen(doc), len);
+    assert_non_null(strstr(doc, "\"openapi\":\"3.0.3\""));
+    assert_non_null(strstr(doc, "\"/api/v1/registry.RegisterCompany\""));
+    assert_non_null(strstr(doc, "\"/api/v1/gateway.ChangeOwnPassword\""));
+    assert_non_null(strstr(doc, "\"/api/v1/auth/login\""));
+    assert_non_null(strstr(doc, "\"X-CSRF-Token\""));
+    assert_non_null(strstr(doc, "\"legalName\""));               /* proto3 JSON names */
+    assert_non_null(strstr(doc, "\"COMPANY_STATUS_VERIFIED\"")); /* enums by name */
+    free(doc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rpc_route_names_service_and_method),
+        cmocka_unit_test(odd_api_paths_are_unknown),
+        cmocka_unit_test(fixed_routes_and_their_methods),
+        cmocka_unit_test(id_routes_keep_the_id),
+        cmocka_unit_test(static_paths_stay_inside_the_root),
+        cmocka_unit_test(missing_files_with_an_extension_are_404),
+        cmocka_unit_test(content_types_by_extension),
+        cmocka_unit_test(only_fingerprinted_assets_are_cached_long),
+        cmocka_unit_test(every_service_and_its_methods_are_routable),
+        cmocka_unit_test(openapi_names_every_method),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,41 @@
+// The summary of a failed action at the top of a form: the server's message,
+// every field error (a button moves focus to its input), and violations
+// that name no field of the form.
+import { html } from '../html.js';
+import { useEffect, useRef } from 'preact/hooks';
+import { fieldId } from '../errors.js';
+import { t } from '../i18n/index.js';
+
+export function errorText(err) {
+  if (!err) return '';
+  if (typeof err === 'string') return t(err);
+  if (err.status === 0) return t('error.network');
+  if (err.code === 'UNAUTHENTICATED') return err.message || t('error.unauthenticated');
+  if (err.code === 'PERMISSION_DENIED') return err.message || t('error.denied');
+  if (err.code === 'RESOURCE_EXHAUSTED') return err.message || t('error.throttled');
+  return err.message || t('error.generic', { code: err.code });
+}
+
+export function ErrorSummary({ error, byField = {}, unmatched = [], labels = {}, testid = 'error-summary', prefix = '', onPick }) {
+  const ref = useRef(null);
+  useEffect(() => { if (error && ref.current) ref.current.focus(); }, [error]);
+  if (!error) return html`<div role="alert" class="sr-only" data-testid=${testid + '-empty'}></div>`;
+  const fields = Object.keys(byField);
+  const focus = (f) => {
+    // onPick lets a multi-step form show the step that holds the field first.
+    if (onPick) onPick(f);
+    setTimeout(() => { const el = document.getElementById(fieldId(f, prefix)); if (el) el.focus(); }, 0);
+  };
+  return html`<div class="error-summary" role="alert" tabindex="-1" ref=${ref} data-testid=${testid}>
+    <p class="error-title">${errorText(error)}</p>
+    ${fields.length || unmatched.length ? html`<ul>
+      ${fields.map((f) => html`<li><button type="button" class="linklike" onClick=${() => focus(f)}>
+        ${labels[f] || f}</button>: ${byField[f]}</li>`)}
+      ${unmatched.map((v) => html`<li>${v.field ? html`<code>${v.field}</code>: ` : null}${v.description}</li>`)}
+    </ul>` : null}
+  </div>`;
+}
+
+export function Notice({ children, kind = 'info', testid }) {
+  return html`<div class=${`notice notice-${kind}`} role=${kind === 'error' ? 'alert' : 'status'} data-testid=${testid}>${children}</div>`;
+}

@@ -1,0 +1,52 @@
+// Hooks: loading data, and running a user action with field-level errors.
+import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
+import { action } from '../api.js';
+import { mapViolations } from '../errors.js';
+
+// const { data, error, loading, reload } = useLoad(async () => ..., [deps])
+export function useLoad(fn, deps) {
+  const [state, setState] = useState({ data: null, error: null, loading: true });
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true, error: null }));
+    fn().then((data) => { if (live) setState({ data, error: null, loading: false }); },
+      (error) => { if (live) setState({ data: null, error, loading: false }); });
+    return () => { live = false; };
+  }, [...deps, n]);
+  const reload = useCallback(() => setN((x) => x + 1), []);
+  return { ...state, reload };
+}
+
+// const f = useAction(); await f.run(() => f.act.run('registry', 'Submit', body), knownFields)
+// Keeps one idempotency key per user action (see api.js action()), the busy
+// flag (buttons are disabled meanwhile), the error, and the violations
+// mapped onto the form's fields.
+export function useAction() {
+  const act = useRef(null);
+  if (!act.current) act.current = action();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const [byField, setByField] = useState({});
+  const [unmatched, setUnmatched] = useState([]);
+  const run = async (fn, known = [], opts = {}) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const out = await fn(act.current);
+      setByField({});
+      setUnmatched([]);
+      return out;
+    } catch (e) {
+      const m = mapViolations(e.violations || [], known, opts);
+      setByField(m.byField);
+      setUnmatched(m.unmatched);
+      setError(e);
+      return undefined;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const clear = () => { setError(null); setByField({}); setUnmatched([]); };
+  return { act: act.current, run, busy, error, byField, unmatched, clear };
+}

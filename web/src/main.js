@@ -1,0 +1,142 @@
+// The application shell: session, routing, navigation by role, locale and
+// fiscal year.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { html, AppContext } from './html.js';
+import { auth, onUnauthenticated } from './api.js';
+import { parseHash, allowed, navigate, STAFF } from './router.js';
+import { t, setLocale, initialLocale } from './i18n/index.js';
+import { yearWIB } from './format.js';
+import { Loading } from './components/Table.js';
+import { Login, Signup } from './pages/Login.js';
+import { Dashboard } from './pages/Dashboard.js';
+import { Companies } from './pages/Companies.js';
+import { Wizard } from './pages/Wizard.js';
+import { CompanyStatus } from './pages/CompanyStatus.js';
+import { Queue } from './pages/Queue.js';
+import { CaseReview } from './pages/CaseReview.js';
+import { Announcement } from './pages/Announcement.js';
+import { Outlets, OutletDetail } from './pages/Outlets.js';
+import { RuleSetEditor } from './pages/RuleSet.js';
+import { PriceEditor } from './pages/Prices.js';
+import { Users } from './pages/Users.js';
+
+const NAV = [
+  ['dashboard', '/', 'nav.dashboard'],
+  ['my', '/my', 'nav.my'],
+  ['companies', '/companies', 'nav.companies'],
+  ['queue', '/verification', 'nav.queue'],
+  ['announcement', '/announcement', 'nav.announcement'],
+  ['outlets', '/outlets', 'nav.outlets'],
+  ['rules', '/rules', 'nav.rules'],
+  ['prices', '/prices', 'nav.prices'],
+  ['users', '/users', 'nav.users'],
+];
+
+function initialYear() {
+  const q = /[?&]year=(\d{4})/.exec(globalThis.location.hash);
+  if (q) return Number(q[1]);
+  try {
+    const y = Number(globalThis.localStorage.getItem('seklik.year'));
+    if (y >= 2000 && y <= 2100) return y;
+  } catch { /* ignore */ }
+  return yearWIB();
+}
+
+const isPartner = (user) => !!user && user.roles.includes('partner') && !user.roles.some((r) => STAFF.includes(r));
+
+function Page({ route, user }) {
+  const home = isPartner(user) ? '/my' : '/';
+  if (route.name === 'notFound') return html`<section><h1 tabindex="-1">${t('error.notFoundTitle')}</h1><p><a href=${'#' + home}>${t('common.home')}</a></p></section>`;
+  if (route.name === 'dashboard' && isPartner(user)) { navigate('/my'); return null; }
+  if (!allowed(route.name, user.roles)) {
+    return html`<section data-testid="forbidden"><h1 tabindex="-1">${t('error.forbiddenTitle')}</h1>
+      <p>${t('error.forbidden')}</p><p><a href=${'#' + home}>${t('common.home')}</a></p></section>`;
+  }
+  switch (route.name) {
+    case 'dashboard': return html`<${Dashboard} />`;
+    case 'companies': return html`<${Companies} />`;
+    case 'companyNew': return html`<${Wizard} />`;
+    case 'companyEdit': return html`<${Wizard} companyId=${route.id} />`;
+    case 'register': return html`<${Wizard} companyId=${user.companyId || undefined} />`;
+    case 'my': return user.companyId ? html`<${CompanyStatus} companyId=${user.companyId} own=${true} />` : html`<${Wizard} />`;
+    case 'company': return html`<${CompanyStatus} companyId=${route.id} />`;
+    case 'queue': return html`<${Queue} />`;
+    case 'case': return html`<${CaseReview} caseId=${route.id} />`;
+    case 'announcement': return html`<${Announcement} />`;
+    case 'outlets': return html`<${Outlets} />`;
+    case 'outlet': return html`<${OutletDetail} outletId=${route.id} />`;
+    case 'rules': return html`<${RuleSetEditor} />`;
+    case 'prices': return html`<${PriceEditor} />`;
+    case 'users': return html`<${Users} />`;
+    default: return null;
+  }
+}
+
+function App() {
+  const [loc, setLoc] = useState(() => { const l = initialLocale(); setLocale(l); return l; });
+  const [route, setRoute] = useState(parseHash(globalThis.location.hash));
+  const [user, setUser] = useState(undefined); // undefined = not known yet, null = signed out
+  const [year, setYearState] = useState(initialYear);
+
+  const refreshMe = async () => {
+    try { const r = await auth.me(); setUser(r.user); return r.user; } catch { setUser(null); return null; }
+  };
+  useEffect(() => {
+    const onHash = () => setRoute(parseHash(globalThis.location.hash));
+    globalThis.addEventListener('hashchange', onHash);
+    const off = onUnauthenticated(() => setUser(null));
+    refreshMe();
+    return () => { globalThis.removeEventListener('hashchange', onHash); off(); };
+  }, []);
+  // Move focus to the new page's heading, for keyboard and screen-reader users.
+  useEffect(() => {
+    const h = document.querySelector('main h1');
+    if (h) { h.setAttribute('tabindex', '-1'); h.focus({ preventScroll: false }); }
+    document.title = `${h ? h.textContent + ' · ' : ''}SEKLIK`;
+  }, [route.path, user && user.id, loc]);
+
+  const setYear = (y) => { setYearState(y); try { localStorage.setItem('seklik.year', String(y)); } catch { /* ignore */ } };
+  const switchLocale = (l) => { setLocale(l); setLoc(l); };
+  const logout = async () => { try { await auth.logout(); } catch { /* gone already */ } setUser(null); navigate('/login'); };
+
+  const ctx = { user, year, setYear, refreshMe, locale: loc, setUser };
+  const publicRoute = route.name === 'login' || route.name === 'signup';
+  let body;
+  if (user === undefined) body = html`<${Loading} />`;
+  else if (!user) body = route.name === 'signup' ? html`<${Signup} />` : html`<${Login} />`;
+  else if (publicRoute) { navigate(isPartner(user) ? '/my' : '/'); body = null; }
+  else body = html`<${Page} route=${route} user=${user} />`;
+
+  const years = [];
+  for (let y = yearWIB() - 2; y <= yearWIB() + 2; y++) years.push(y);
+  if (!years.includes(year)) years.push(year);
+
+  return html`<${AppContext.Provider} value=${ctx}>
+    <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main').focus(); }}>${t('nav.skip')}</a>
+    <header class="topbar">
+      <div class="brand"><span class="logo" aria-hidden="true">S</span>
+        <span><strong>SEKLIK</strong><span class="brand-sub">${t('app.subtitle')}</span></span></div>
+      <div class="top-controls">
+        <label class="inline" for="locale-switch">${t('nav.language')}</label>
+        <select id="locale-switch" value=${loc} onChange=${(e) => switchLocale(e.currentTarget.value)} data-testid="locale-switch">
+          <option value="id">Bahasa Indonesia</option><option value="en">English</option></select>
+        ${user ? html`
+          <label class="inline" for="fiscal-year">${t('nav.year')}</label>
+          <select id="fiscal-year" value=${year} onChange=${(e) => setYear(Number(e.currentTarget.value))} data-testid="fiscal-year">
+            ${years.sort().map((y) => html`<option value=${y}>${y}</option>`)}</select>
+          <span class="who" data-testid="current-user">${user.displayName || user.username}</span>
+          <button type="button" class="btn small" onClick=${logout} data-testid="logout">${t('nav.logout')}</button>` : null}
+      </div>
+    </header>
+    ${user ? html`<nav class="mainnav" aria-label=${t('nav.label')}><ul>
+      ${NAV.filter(([name]) => allowed(name, user.roles) && !(name === 'dashboard' && isPartner(user))).map(([name, path, key]) => html`
+        <li><a href=${'#' + path} aria-current=${route.name === name || (route.path.startsWith(path + '/') && path !== '/') ? 'page' : undefined}
+          data-testid=${`nav-${name}`}>${t(key)}</a></li>`)}
+    </ul></nav>` : null}
+    <main id="main" tabindex="-1">${body}</main>
+    <footer class="foot"><p>${t('app.footer')}</p></footer>
+  <//>`;
+}
+
+render(html`<${App} />`, document.getElementById('app'));

@@ -1,0 +1,229 @@
+// A verification case: documents side by side with the file viewer (accept,
+// or reject with a reason), the automatic findings, the factual visit with
+// its GPS point, and the decision. Four-eyes rules are the service's.
+import { html, AppContext } from '../html.js';
+import { useContext, useState } from 'preact/hooks';
+import { call, documentFileUrl } from '../api.js';
+import { useAction, useLoad } from '../components/hooks.js';
+import { Field } from '../components/Field.js';
+import { ErrorSummary, Notice } from '../components/ErrorSummary.js';
+import { StatusBadge } from '../components/Badge.js';
+import { Loading } from '../components/Table.js';
+import { t, tEnum } from '../i18n/index.js';
+import { formatDate, formatDateTime, todayWIB } from '../format.js';
+
+export function CaseReview({ caseId }) {
+  const { user, locale } = useContext(AppContext);
+  const d = useLoad(async () => {
+    const vcase = await call('verification', 'GetCase', { caseId });
+    const company = await call('registry', 'GetCompany', { companyId: vcase.companyId }).catch(() => null);
+    return { vcase, company };
+  }, [caseId]);
+  const [selected, setSelected] = useState('');
+
+  if (d.loading && !d.data) return html`<section><h1>${t('case.title')}</h1><${Loading} /></section>`;
+  if (d.error) return html`<section><h1>${t('case.title')}</h1><${ErrorSummary} error=${d.error} /></section>`;
+  const { vcase, company } = d.data;
+  const docs = vcase.documents || [];
+  const meta = new Map((company?.documents || []).map((x) => [x.id, x]));
+  const current = docs.find((x) => x.documentId === selected) || docs[0];
+  const ownCompany = vcase.registeredBy && vcase.registeredBy === user.id;
+  const reviewing = ['CASE_STATE_OPENED', 'CASE_STATE_IN_REVIEW', 'CASE_STATE_NEEDS_REVISION', 'CASE_STATE_VISIT_PENDING', 'CASE_STATE_VISITED'].includes(vcase.state);
+
+  return html`<section data-testid="case-page">
+    <div class="page-head">
+      <h1>${t('case.titleOf', { name: vcase.companyName || vcase.companyId })}</h1>
+      <div class="actions">
+        <a class="btn" href=${`#/companies/${vcase.companyId}`} data-testid="case-company-link">${t('case.companyPage')}</a>
+        <button type="button" class="btn" onClick=${d.reload} data-testid="case-refresh">${t('common.refresh')}</button>
+      </div>
+    </div>
+    <dl class="facts">
+      <dt>${t('common.status')}</dt><dd><${StatusBadge} type="CaseState" value=${vcase.state} testid="case-state" /></dd>
+      <dt>${t('nav.year')}</dt><dd>${vcase.fiscalYear}</dd>
+      <dt>${t('queue.openedAt')}</dt><dd>${formatDateTime(vcase.openedAt, locale)}</dd>
+      ${vcase.validUntil ? html`<dt>${t('status.verifiedUntil')}</dt><dd data-testid="case-valid-until">${formatDate(vcase.validUntil, locale)}</dd>` : null}
+      ${vcase.reason ? html`<dt>${t('status.reason')}</dt><dd>${vcase.reason}</dd>` : null}
+    </dl>
+    ${ownCompany ? html`<${Notice} kind="warn" testid="four-eyes">${t('case.fourEyes')}<//>` : null}
+
+    <section aria-labelledby="h-findings">
+      <h2 id="h-findings">${t('case.findings')}</h2>
+      ${(vcase.findings || []).length ? html`<ul class="findings" data-testid="findings">
+        ${vcase.findings.map((f) => html`<li data-testid="finding-row" data-code=${f.code}>
+          <span class=${`badge ${f.blocking ? 'badge-bad' : 'badge-warn'}`}>${f.blocking ? t('case.blocking') : t('case.note')}</span>
+          ${f.documentType ? html` <strong>${tEnum('DocumentType', f.documentType)}</strong>:` : null} ${f.message || f.code}</li>`)}
+      </ul>` : html`<p class="ok-text" data-testid="findings-none">${t('case.noFindings')}</p>`}
+    </section>
+
+    <section aria-labelledby="h-docs">
+      <h2 id="h-docs">${t('status.documents')}</h2>
+      <div class="side-by-side">
+        <ul class="doc-list" data-testid="case-documents">
+          ${docs.map((x) => html`<${DocDecision} key=${x.documentId + (x.decision || '')} caseId=${vcase.id} doc=${x} meta=${meta.get(x.documentId)}
+            selected=${current && current.documentId === x.documentId} onSelect=${() => setSelected(x.documentId)}
+            canDecide=${reviewing && !ownCompany} onDone=${d.reload} />`)}
+        </ul>
+        <div class="viewer" data-testid="doc-viewer">
+          ${current ? html`<${Viewer} doc=${current} meta=${meta.get(current.documentId)} />` : html`<p class="empty">${t('status.noDocs')}</p>`}
+        </div>
+      </div>
+    </section>
+
+    <${VisitSection} vcase=${vcase} company=${company} canRecord=${reviewing && !ownCompany} onDone=${d.reload} />
+    <${DecideSection} vcase=${vcase} canDecide=${reviewing && !ownCompany} onDone=${d.reload} />
+    <${SuspendSection} vcase=${vcase} onDone=${d.reload} />
+  </section>`;
+}
+
+function Viewer({ doc, meta }) {
+  const url = documentFileUrl(doc.documentId);
+  const ct = meta?.contentType || '';
+  return html`<div>
+    <p><strong>${tEnum('DocumentType', doc.type)}</strong> ${doc.number ? `— ${doc.number}` : ''}
+      <a href=${url} target="_blank" rel="noopener" data-testid="doc-open">${t('case.openFile')}</a></p>
+    ${ct.startsWith('image/') ? html`<img src=${url} alt=${t('case.fileAlt', { doc: tEnum('DocumentType', doc.type) })} data-testid="doc-image" />`
+      : html`<iframe src=${url} title=${t('case.fileAlt', { doc: tEnum('DocumentType', doc.type) })} data-testid="doc-frame"></iframe>`}
+  </div>`;
+}
+
+function DocDecision({ caseId, doc, meta, selected, onSelect, canDecide, onDone }) {
+  const { locale } = useContext(AppContext);
+  const [reason, setReason] = useState('');
+  const [changing, setChanging] = useState(false);
+  const f = useAction();
+  const pending = !doc.decision || doc.decision === 'DECISION_PENDING';
+  const decide = async (decision) => {
+    if (decision === 'DECISION_REJECTED' && !reason.trim()) {
+      await f.run(() => Promise.reject({ violations: [{ field: 'reason', description: t('case.reasonRequired') }], code: 'INVALID_ARGUMENT', message: t('case.reasonRequired') }), ['reason']);
+      return;
+    }
+    const out = await f.run((act) => act.run('verification', 'DecideDocument',
+      { caseId, documentId: doc.documentId, decision, reason: reason.trim() }), ['reason']);
+    if (out) onDone();
+  };
+  const px = `doc-${doc.documentId}-`;
+  return html`<li class=${`doc-item${selected ? ' selected' : ''}`} data-testid="case-document" data-type=${doc.type} data-decision=${doc.decision || 'DECISION_PENDING'}>
+    <div class="doc-item-head">
+      <button type="button" class="linklike" onClick=${onSelect} aria-pressed=${selected ? 'true' : 'false'} data-testid="case-doc-view">
+        ${tEnum('DocumentType', doc.type)} (v${doc.version || 1})</button>
+      <${StatusBadge} type="Decision" value=${doc.decision || 'DECISION_PENDING'} testid="case-doc-decision" />
+    </div>
+    <p class="muted">${doc.number || ''}${doc.expiresOn ? ` · ${t('doc.expiresOn')}: ${formatDate(doc.expiresOn, locale)}` : ''}${meta?.fileName ? ` · ${meta.fileName}` : ''}</p>
+    ${doc.reason ? html`<p data-testid="case-doc-reason">${t('doc.reason')}: ${doc.reason}</p>` : null}
+    ${canDecide && !pending && !changing ? html`<button type="button" class="btn small" onClick=${() => setChanging(true)} data-testid="doc-change">${t('case.change')}</button>` : null}
+    ${canDecide && (pending || changing) ? html`<div class="decide">
+      <${ErrorSummary} error=${f.error} byField=${{}} unmatched=${f.unmatched} testid="doc-decide-errors" />
+      <${Field} label=${t('case.rejectReason')} name="reason" prefix=${px} value=${reason} onInput=${setReason} errors=${f.byField} testid="doc-reason" />
+      <div class="actions">
+        <button type="button" class="btn ok" disabled=${f.busy} onClick=${() => decide('DECISION_ACCEPTED')} data-testid="doc-accept">${t('case.accept')}</button>
+        <button type="button" class="btn danger" disabled=${f.busy} onClick=${() => decide('DECISION_REJECTED')} data-testid="doc-reject">${t('case.reject')}</button>
+      </div></div>` : null}
+  </li>`;
+}
+
+function VisitSection({ vcase, company, canRecord, onDone }) {
+  const { locale } = useContext(AppContext);
+  const v = vcase.visit;
+  const [form, setForm] = useState({ visitedOn: todayWIB(), latitude: '', longitude: '', findings: '', photos: [] });
+  const [geoMsg, setGeoMsg] = useState('');
+  const f = useAction();
+  const set = (k) => (x) => setForm({ ...form, [k]: x });
+  const photos = (company?.documents || []).filter((x) => x.type === 'DOCUMENT_TYPE_OFFICE_PHOTO');
+  const locate = () => {
+    if (!navigator.geolocation) { setGeoMsg(t('visit.noGeo')); return; }
+    setGeoMsg(t('visit.locating'));
+    navigator.geolocation.getCurrentPosition(
+      (p) => { setForm((s) => ({ ...s, latitude: p.coords.latitude.toFixed(6), longitude: p.coords.longitude.toFixed(6) })); setGeoMsg(t('visit.located')); },
+      () => setGeoMsg(t('visit.geoFailed')), { enableHighAccuracy: true, timeout: 15000 });
+  };
+  const submit = async (e) => {
+    e.preventDefault();
+    const local = {};
+    const lat = Number(form.latitude.replace(',', '.'));
+    const lng = Number(form.longitude.replace(',', '.'));
+    if (form.latitude === '' || !(lat >= -90 && lat <= 90)) local['visit.latitude'] = t('visit.badLat');
+    if (form.longitude === '' || !(lng >= -180 && lng <= 180)) local['visit.longitude'] = t('visit.badLng');
+    const known = ['visit.visitedOn', 'visit.latitude', 'visit.longitude', 'visit.findings', 'visit.photoDocumentIds'];
+    if (Object.keys(local).length) {
+      await f.run(() => Promise.reject({ code: 'INVALID_ARGUMENT', message: t('form.fixErrors'), violations: Object.entries(local).map(([field, description]) => ({ field, description })) }), known);
+      return;
+    }
+    const out = await f.run((act) => act.run('verification', 'RecordVisit', { caseId: vcase.id, visit: {
+      visitedOn: form.visitedOn, latitude: lat, longitude: lng, findings: form.findings.trim(), photoDocumentIds: form.photos,
+    } }), known);
+    if (out) onDone();
+  };
+  return html`<section aria-labelledby="h-visit">
+    <h2 id="h-visit">${t('visit.title')}</h2>
+    ${v && v.visitedOn ? html`<dl class="facts" data-testid="visit-record">
+      <dt>${t('visit.date')}</dt><dd>${formatDate(v.visitedOn, locale)}</dd>
+      <dt>${t('visit.gps')}</dt><dd data-testid="visit-gps">${v.latitude ?? 0}, ${v.longitude ?? 0}
+        <a href=${`https://www.openstreetmap.org/?mlat=${v.latitude}&mlon=${v.longitude}#map=17/${v.latitude}/${v.longitude}`} target="_blank" rel="noopener noreferrer">${t('visit.map')}</a></dd>
+      <dt>${t('visit.findings')}</dt><dd>${v.findings || '—'}</dd>
+      <dt>${t('visit.photos')}</dt><dd>${(v.photoDocumentIds || []).map((id) => html`<a href=${documentFileUrl(id)} target="_blank" rel="noopener">${t('visit.photo')}</a> `)}</dd>
+    </dl>` : html`<p class="muted" data-testid="visit-none">${t('visit.none')}</p>`}
+    ${canRecord && !(v && v.visitedOn) && vcase.state !== 'CASE_STATE_VISIT_PENDING' ? html`<p class="hint" data-testid="visit-not-yet">${t('visit.notYet')}</p>` : null}
+    ${canRecord && !(v && v.visitedOn) && vcase.state === 'CASE_STATE_VISIT_PENDING' ? html`<form onSubmit=${submit} novalidate data-testid="visit-form">
+      <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="visit-errors" />
+      <div class="grid">
+        <${Field} label=${t('visit.date')} name="visit.visitedOn" type="date" value=${form.visitedOn} onInput=${set('visitedOn')} errors=${f.byField} required testid="visit-date" />
+        <${Field} label=${t('visit.latitude')} name="visit.latitude" value=${form.latitude} onInput=${set('latitude')} errors=${f.byField} required inputmode="decimal" placeholder="-3.3948" testid="visit-lat" />
+        <${Field} label=${t('visit.longitude')} name="visit.longitude" value=${form.longitude} onInput=${set('longitude')} errors=${f.byField} required inputmode="decimal" placeholder="104.8277" testid="visit-lng" />
+      </div>
+      <p><button type="button" class="btn small" onClick=${locate} data-testid="visit-geolocate">${t('visit.useLocation')}</button>
+        <span role="status" aria-live="polite">${geoMsg}</span></p>
+      <${Field} label=${t('visit.findings')} name="visit.findings" value=${form.findings} onInput=${set('findings')} errors=${f.byField} multiline testid="visit-findings" />
+      ${photos.length ? html`<fieldset><legend>${t('visit.photos')}</legend>${photos.map((p) => html`<label class="check">
+        <input type="checkbox" checked=${form.photos.includes(p.id)} data-testid="visit-photo"
+          onChange=${(e) => set('photos')(e.currentTarget.checked ? [...form.photos, p.id] : form.photos.filter((x) => x !== p.id))} /> ${p.fileName || p.id}</label>`)}</fieldset>` : null}
+      <button type="submit" class="btn primary" disabled=${f.busy} data-testid="visit-submit">${t('visit.record')}</button>
+    </form>` : null}
+  </section>`;
+}
+
+function DecideSection({ vcase, canDecide, onDone }) {
+  const [outcome, setOutcome] = useState('OUTCOME_VERIFIED');
+  const [reason, setReason] = useState('');
+  const f = useAction();
+  if (!canDecide) return null;
+  const submit = async (e) => {
+    e.preventDefault();
+    const out = await f.run((act) => act.run('verification', 'Decide', { caseId: vcase.id, outcome, reason: reason.trim() }), ['outcome', 'reason']);
+    if (out) onDone();
+  };
+  return html`<section aria-labelledby="h-decide">
+    <h2 id="h-decide">${t('decide.title')}</h2>
+    <p class="hint">${t('decide.hint')}</p>
+    <form onSubmit=${submit} novalidate data-testid="decide-form">
+      <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="decide-errors" />
+      <div class="grid">
+        <${Field} label=${t('decide.outcome')} name="outcome" value=${outcome} onInput=${setOutcome} errors=${f.byField} testid="decide-outcome"
+          options=${[{ value: 'OUTCOME_VERIFIED', label: tEnum('Outcome', 'OUTCOME_VERIFIED') }, { value: 'OUTCOME_REJECTED', label: tEnum('Outcome', 'OUTCOME_REJECTED') }]} />
+        <${Field} label=${t('decide.reason')} name="reason" value=${reason} onInput=${setReason} errors=${f.byField} multiline
+          required=${outcome === 'OUTCOME_REJECTED'} testid="decide-reason" />
+      </div>
+      <button type="submit" class="btn primary" disabled=${f.busy} data-testid="decide-submit">${t('decide.submit')}</button>
+    </form>
+  </section>`;
+}
+
+function SuspendSection({ vcase, onDone }) {
+  const { user } = useContext(AppContext);
+  const [reason, setReason] = useState('');
+  const f = useAction();
+  if (vcase.state !== 'CASE_STATE_VERIFIED' || !user.roles.some((r) => ['verifier', 'head', 'admin'].includes(r))) return null;
+  const submit = async (e) => {
+    e.preventDefault();
+    const out = await f.run((act) => act.run('verification', 'Suspend', { companyId: vcase.companyId, reason: reason.trim() }), ['reason']);
+    if (out) onDone();
+  };
+  return html`<section aria-labelledby="h-suspend">
+    <h2 id="h-suspend">${t('suspend.title')}</h2>
+    <form onSubmit=${submit} novalidate data-testid="suspend-form">
+      <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="suspend-errors" />
+      <${Field} label=${t('suspend.reason')} name="reason" prefix="suspend-" value=${reason} onInput=${setReason} errors=${f.byField} multiline required testid="suspend-reason" />
+      <button type="submit" class="btn danger" disabled=${f.busy || !reason.trim()} data-testid="suspend-submit">${t('suspend.submit')}</button>
+    </form>
+  </section>`;
+}

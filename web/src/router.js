@@ -1,0 +1,48 @@
+// Hash routes: "#/companies/abc" -> { name: 'company', params: { id: 'abc' } }.
+const ROUTES = [
+  ['login', /^\/login$/], ['signup', /^\/signup$/],
+  ['dashboard', /^\/$/], ['dashboard', /^\/dashboard$/],
+  ['my', /^\/my$/], ['register', /^\/register$/],
+  ['companies', /^\/companies$/], ['companyNew', /^\/companies\/new$/],
+  ['companyEdit', /^\/companies\/([^/]+)\/edit$/], ['company', /^\/companies\/([^/]+)$/],
+  ['queue', /^\/verification$/], ['case', /^\/verification\/([^/]+)$/],
+  ['announcement', /^\/announcement$/],
+  ['outlets', /^\/outlets$/], ['outlet', /^\/outlets\/([^/]+)$/],
+  ['rules', /^\/rules$/], ['prices', /^\/prices$/], ['users', /^\/users$/],
+];
+
+export function parseHash(hash) {
+  const path = (hash || '').replace(/^#/, '').split('?')[0] || '/';
+  for (const [name, re] of ROUTES) {
+    const m = re.exec(path);
+    if (m) return { name, id: m[1] ? decodeURIComponent(m[1]) : undefined, path };
+  }
+  return { name: 'notFound', path };
+}
+
+export const navigate = (path) => { globalThis.location.hash = '#' + path; };
+
+// Which roles may open a route (partner routes check the company themselves).
+export const STAFF = ['admin', 'verifier', 'partnership', 'pr', 'finance', 'head'];
+export const ROUTE_ROLES = {
+  dashboard: STAFF,
+  companies: STAFF,
+  company: [...STAFF, 'partner'],
+  companyNew: ['admin', 'partnership', 'verifier'],
+  companyEdit: ['admin', 'partnership', 'verifier', 'partner'],
+  my: ['partner'],
+  register: ['partner'],
+  queue: ['admin', 'verifier', 'head'],
+  case: ['admin', 'verifier', 'head'],
+  announcement: ['admin', 'verifier', 'head'],
+  outlets: STAFF,
+  outlet: [...STAFF, 'partner'],
+  rules: ['admin', 'head'],
+  prices: ['admin', 'head'],
+  users: ['admin'],
+};
+
+export const allowed = (route, roles = []) => {
+  const need = ROUTE_ROLES[route];
+  return !need || roles.some((r) => need.includes(r));
+};
