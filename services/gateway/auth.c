@@ -360,7 +360,8 @@ int gw_auth_login(gw_auth *a, const char *username, const char *password,
                                                          a->cfg.throttle_max_failures,
                                                          a->cfg.throttle_window_s, &retry_user);
     bool refuse_addr = rc == SK_OK && gw_throttle_refuse(c.addr_failures, c.addr_oldest_age_s,
-                                                         a->cfg.throttle_max_failures,
+                                                         a->cfg.throttle_max_failures *
+                                                             GW_LOGIN_ADDR_FACTOR,
                                                          a->cfg.throttle_window_s, &retry_addr);
     if (rc == SK_OK && (refuse_user || refuse_addr)) {
         int retry = retry_user > retry_addr ? retry_user : retry_addr;

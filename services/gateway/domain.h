@@ -19,6 +19,11 @@
 #define GW_PASSWORD_MAX 256  /* bytes: Argon2 takes any length, a request body does not need more */
 #define GW_ROLES_MAX 8
 
+/* Failed logins one remote address may make, as a multiple of the per-user
+ * limit: an office or a phone carrier puts many people behind one address,
+ * and one person's typos must not lock out the rest. */
+#define GW_LOGIN_ADDR_FACTOR 10
+
 /* Self sign-ups per remote address within the window, and the window. */
 #define GW_SIGNUP_MAX_PER_ADDR 5
 #define GW_SIGNUP_WINDOW_S 3600

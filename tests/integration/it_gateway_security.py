@@ -152,7 +152,7 @@ class PartnerWallTest(unittest.TestCase):
         # B is exactly as it was.
         after = Fixture.b.call("registry.GetCompany", {"companyId": Fixture.b_company})
         self.assertEqual(after["version"], Fixture.b_version)
-        self.assertEqual(after["legalName"], "PT Warta Bravo Rahasia")
+        self.assertEqual(after["data"]["legalName"], "PT Warta Bravo Rahasia")
 
 
 class ThrottleTest(unittest.TestCase):
@@ -194,7 +194,7 @@ class RoleTest(unittest.TestCase):
             ("verification.DecideDocument", {"caseId": Fixture.a_company,
                                              "documentId": Fixture.b_doc,
                                              "decision": "DECISION_ACCEPTED"}),
-            ("scoring.PublishRuleSet", {"fiscalYear": 2030, "version": 1}),
+            ("scoring.PublishRuleSet", {"fiscalYear": 2030}),
             ("gateway.CreateUser", {"username": unique("penyusup"), "roles": ["admin"],
                                     "password": "Rahasia-Admin-2026"}),
         ]
