@@ -33,6 +33,11 @@
 static const char CSP_APP[] = "default-src 'self'; img-src 'self' data: blob:; "
                               "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
                               "base-uri 'self'; form-action 'self'";
+/* Uploaded documents are only PDF, JPEG or PNG (api.c's document_type), sent
+ * with nosniff; the case review shows them in a same-origin frame. No
+ * `sandbox`: Chromium refuses to render a PDF in a sandboxed document. */
+static const char CSP_DOCUMENT[] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+                                   "frame-ancestors 'self'";
 
 /* ---- pure: routing ---- */
 
@@ -243,9 +248,9 @@ struct gw_http {
 static void add_common_headers(gw_app *app, struct MHD_Response *resp, bool document)
 {
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "X-Frame-Options", document ? "SAMEORIGIN" : "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
-    MHD_add_response_header(resp, "Content-Security-Policy", document ? "sandbox" : CSP_APP);
+    MHD_add_response_header(resp, "Content-Security-Policy", document ? CSP_DOCUMENT : CSP_APP);
     if (atomic_load(&app->draining))
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 }

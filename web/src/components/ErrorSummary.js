@@ -13,6 +13,9 @@ export function errorText(err) {
   if (err.code === 'UNAUTHENTICATED') return err.message || t('error.unauthenticated');
   if (err.code === 'PERMISSION_DENIED') return err.message || t('error.denied');
   if (err.code === 'RESOURCE_EXHAUSTED') return err.message || t('error.throttled');
+  // Field violations are listed below the title, each by its label: the
+  // server's message ("company.npwp: ...") would repeat one with its path.
+  if (err.code === 'INVALID_ARGUMENT' && (err.violations || []).length) return t('form.fixErrors');
   return err.message || t('error.generic', { code: err.code });
 }
 

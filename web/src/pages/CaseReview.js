@@ -80,7 +80,7 @@ function Viewer({ doc, meta }) {
   const url = documentFileUrl(doc.documentId);
   const ct = meta?.contentType || '';
   return html`<div>
-    <p><strong>${tEnum('DocumentType', doc.type)}</strong> ${doc.number ? `— ${doc.number}` : ''}
+    <p><strong>${tEnum('DocumentType', doc.type)}</strong> ${doc.number ? `— ${doc.number} ` : ''}
       <a href=${url} target="_blank" rel="noopener" data-testid="doc-open">${t('case.openFile')}</a></p>
     ${ct.startsWith('image/') ? html`<img src=${url} alt=${t('case.fileAlt', { doc: tEnum('DocumentType', doc.type) })} data-testid="doc-image" />`
       : html`<iframe src=${url} title=${t('case.fileAlt', { doc: tEnum('DocumentType', doc.type) })} data-testid="doc-frame"></iframe>`}

@@ -1,0 +1,356 @@
+// The first half of the golden path in a real browser (DOMAIN.md steps 1-6),
+// against the whole stack started by tests/support/with_stack.sh:
+//
+//   a press company signs up, fills the registration wizard (a wrong NPWP is
+//   named next to its field first), uploads its four documents and submits;
+//   the verifier rejects the NPWP scan with a reason; the company sees the
+//   reason and re-uploads; the verifier accepts everything, records the
+//   factual visit and verifies; the outlet shows tier B with its breakdown.
+//
+// Two browser contexts (partner and verifier), each with its own cookies.
+// A screenshot of every step goes to $SEKLIK_ARTIFACTS; on failure, a
+// screenshot of each page and the browser console are saved there too.
+// Only the year's requirement sets are published through the API beforehand:
+// that is the admin's job before registration opens, not part of this path.
+import { chromium } from 'playwright-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+const BASE = (process.env.SEKLIK_GATEWAY_URL || '').replace(/\/$/, '');
+const ARTIFACTS = process.env.SEKLIK_ARTIFACTS || 'test-artifacts/e2e';
+const CHROMIUM = process.env.SEKLIK_CHROMIUM || '/usr/bin/chromium';
+const DEMO_PASSWORD = process.env.SEKLIK_DEMO_PASSWORD || 'Demo-Seklik-2026';
+const YEAR = '2027';
+const DOCS = ['DOCUMENT_TYPE_AKTA', 'DOCUMENT_TYPE_NIB', 'DOCUMENT_TYPE_NPWP', 'DOCUMENT_TYPE_DOMISILI'];
+const REJECT_REASON = 'Scan NPWP buram, mohon unggah ulang yang terbaca';
+const STEP_TIMEOUT_MS = 20000;
+
+if (!BASE) {
+  console.error('golden_path: SEKLIK_GATEWAY_URL is not set (run it through tests/support/with_stack.sh)');
+  process.exit(2);
+}
+mkdirSync(ARTIFACTS, { recursive: true });
+
+// ---- the admin's set-up, through the same HTTP API the UI uses -------------------
+async function apiSession(username, password) {
+  const r = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (r.status !== 200) throw new Error(`login ${username}: HTTP ${r.status} ${await r.text()}`);
+  const cookie = (r.headers.get('set-cookie') || '').split(';')[0];
+  const { csrfToken } = await r.json();
+  return async (method, body) => {
+    const res = await fetch(`${BASE}/api/v1/${method}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrfToken,
+        'Idempotency-Key': randomUUID(),
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${method}: HTTP ${res.status} ${text}`);
+    return JSON.parse(text);
+  };
+}
+
+// ---- small helpers ------------------------------------------------------------------
+let shot = 0;
+const pages = [];
+const consoleLines = [];
+
+async function snap(page, name) {
+  shot += 1;
+  const file = join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`  step ${shot}: ${name}`);
+}
+
+const tid = (page, id) => page.getByTestId(id);
+
+// Click `refresh` until `selector` is on the page: events travel between
+// services asynchronously, and a person would press the refresh button too.
+async function refreshUntil(page, refreshTestid, selector, what) {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  for (;;) {
+    if (await page.locator(selector).count() > 0) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${selector})`);
+    await page.waitForTimeout(250);
+    const btn = tid(page, refreshTestid);
+    if (await btn.count() > 0 && await btn.isEnabled()) await btn.click();
+  }
+}
+
+function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function newPage(browser, label) {
+  const context = await browser.newContext({ locale: 'id-ID', timezoneId: 'Asia/Jakarta', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  page.on('console', (m) => consoleLines.push(`[${label}] ${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`[${label}] pageerror: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) consoleLines.push(`[${label}] HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+  pages.push([label, page]);
+  return page;
+}
+
+async function login(page, username, password) {
+  await page.goto(`${BASE}/#/login`);
+  await tid(page, 'login-username').fill(username);
+  await tid(page, 'login-password').fill(password);
+  await tid(page, 'login-submit').click();
+  await tid(page, 'current-user').waitFor();
+}
+
+async function chooseYear(page) {
+  await tid(page, 'fiscal-year').selectOption(YEAR);
+}
+
+// A one-page PDF that says `label`, so the viewer has something to show.
+function pdf(label) {
+  const text = `BT /F1 28 Tf 72 760 Td (${label.replace(/[()\\]/g, '')}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${text.length} >>\nstream\n${text}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets = objects.map((body, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const at of offsets) out += `${String(at).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+// Fill the upload form `form` (a locator) and send one document.
+async function uploadDocument(page, form, type, number, fileName, content) {
+  if (type) await form.getByTestId('upload-type').selectOption(type);
+  await form.getByTestId('upload-number').fill(number);
+  await form.getByTestId('upload-issued').fill('2024-01-15');
+  await form.getByTestId('upload-file').setInputFiles({ name: fileName, mimeType: 'application/pdf', buffer: content });
+  await form.getByTestId('upload-submit').click();
+}
+
+// ---- the path -----------------------------------------------------------------------
+async function goldenPath(browser) {
+  const admin = await apiSession('admin', DEMO_PASSWORD);
+  for (const outletType of ['OUTLET_TYPE_SIBER']) {
+    await admin('verification.PublishRequirementSet', {
+      fiscalYear: Number(YEAR), outletType,
+      requirements: DOCS.map((type) => ({ type, required: true })),
+    });
+  }
+
+  const suffix = randomUUID().slice(0, 8);
+  const username = `kabar${suffix}`;
+  const companyName = `PT Kabar Kayuagung ${suffix}`;
+
+  // 1. The company signs up and lands in the registration wizard.
+  const partner = await newPage(browser, 'partner');
+  await partner.goto(`${BASE}/#/login`);
+  await tid(partner, 'signup-link').click();
+  await tid(partner, 'signup-display-name').fill('Redaksi Kabar Kayuagung');
+  await tid(partner, 'signup-username').fill(username);
+  await tid(partner, 'signup-password').fill('Rahasia-Mitra-2026');
+  await tid(partner, 'signup-confirm').fill('Rahasia-Mitra-2026');
+  await tid(partner, 'signup-submit').click();
+  await tid(partner, 'wizard-step-body-0').waitFor();
+  await chooseYear(partner);
+  await snap(partner, 'partner-signed-up');
+
+  // 2. Company, outlet and people; the NPWP is mistyped first.
+  const company = {
+    legalName: companyName, deedNumber: '12', deedDate: '2015-03-02',
+    skKemenkumham: 'AHU-0012345.AH.01.01.TAHUN 2015', establishedOn: '2015-03-02',
+    nib: '1234567890123', kbli: '63122', npwp: '01.234.567', address: 'Jl. Letnan Mukhtar Saleh No. 1, Kayuagung',
+    domicileLetterNumber: '470/12/KYG/2026', bankName: 'Bank Sumsel Babel', accountNumber: '1234567890',
+    holderName: companyName, contactName: 'Sari', contactPhone: '081234567890', contactEmail: 'redaksi@kabar.example.id',
+  };
+  for (const [k, v] of Object.entries(company)) await tid(partner, `company-${k}`).fill(v);
+  await tid(partner, 'company-dewanPersStatus').selectOption('DEWAN_PERS_ADMINISTRATIF');
+  await tid(partner, 'wizard-next').click();
+  await tid(partner, 'outlet-name-0').fill(`Kabar Kayuagung ${suffix}`);
+  await tid(partner, 'outlet-type-0').selectOption('OUTLET_TYPE_SIBER');
+  await tid(partner, 'outlet-scale-0').selectOption('OUTLET_SCALE_REGIONAL');
+  await tid(partner, 'outlet-url-0').fill('https://kabar-kayuagung.example.id');
+  await tid(partner, 'outlet-monthlyVisitors-0').fill('250000');
+  await tid(partner, 'wizard-next').click();
+  const people = [
+    ['PERSON_ROLE_CHIEF_EDITOR', 'Hendra Pemimpin Redaksi', '1602010101800001', 'UKW_LEVEL_UTAMA', 'UKW-001', '2029-01-01'],
+    ['PERSON_ROLE_JOURNALIST', 'Dewi Wartawan', '1602010101900002', 'UKW_LEVEL_MUDA', 'UKW-002', '2028-06-30'],
+  ];
+  for (let i = 0; i < people.length; i++) {
+    if (i > 0) await tid(partner, 'wizard-more-person').click();
+    const [role, name, nik, ukw, cert, expiry] = people[i];
+    await tid(partner, `person-role-${i}`).selectOption(role);
+    await tid(partner, `person-name-${i}`).fill(name);
+    await tid(partner, `person-nik-${i}`).fill(nik);
+    await tid(partner, `person-ukwLevel-${i}`).selectOption(ukw);
+    await tid(partner, `person-ukwCertificateNumber-${i}`).fill(cert);
+    await tid(partner, `person-ukwCertificateExpiry-${i}`).fill(expiry);
+  }
+  await tid(partner, 'wizard-register').click();
+  // The server names the field; the wizard goes back to the company step.
+  const npwpError = tid(partner, 'error-company.npwp');
+  await partner.waitForFunction((el) => el && el.textContent.trim().length > 0,
+    await npwpError.elementHandle());
+  check(await tid(partner, 'company-npwp').getAttribute('aria-invalid') === 'true', 'the NPWP input is not marked invalid');
+  check(await tid(partner, 'wizard-errors').count() === 1, 'no error summary above the wizard');
+  await snap(partner, 'partner-npwp-field-error');
+  await tid(partner, 'company-npwp').fill('012345678901234');
+  await tid(partner, 'wizard-step-2').click();
+  await tid(partner, 'wizard-register').click();
+  await tid(partner, 'wizard-upload').waitFor();
+  await snap(partner, 'partner-registered');
+
+  // 3. Four documents, each with its progress bar; then submit for the year.
+  const form = tid(partner, 'wizard-upload');
+  for (const type of DOCS) {
+    await uploadDocument(partner, form, type, `${type.slice(14)}-001`, `${type.slice(14).toLowerCase()}.pdf`, pdf(type));
+    await partner.locator(`[data-testid="doc-requirement"][data-type="${type}"][data-present="true"]`).waitFor();
+    check(await tid(partner, 'upload-progress').getAttribute('value') === '100', `the progress bar of ${type} did not reach 100`);
+  }
+  await snap(partner, 'partner-documents-uploaded');
+  await tid(partner, 'wizard-next').click();
+  check(await tid(partner, 'wizard-missing').count() === 0, 'the submit step still lists missing documents');
+  await tid(partner, 'wizard-submit').click();
+  await tid(partner, 'company-status-page').waitFor();
+  await refreshUntil(partner, 'company-refresh', '[data-testid="company-status"][data-status="COMPANY_STATUS_IN_REVIEW"]', 'the company in review');
+  await snap(partner, 'partner-submitted');
+
+  // 4. The verifier finds the case and rejects the NPWP scan with a reason.
+  const verifier = await newPage(browser, 'verifier');
+  await login(verifier, 'verifikator', DEMO_PASSWORD);
+  await chooseYear(verifier);
+  await tid(verifier, 'nav-queue').click();
+  await refreshUntil(verifier, 'queue-refresh', `[data-testid="case-link"]:text("${companyName}")`, 'the case in the queue');
+  await snap(verifier, 'verifier-queue');
+  await verifier.locator(`[data-testid="case-link"]:text("${companyName}")`).click();
+  await tid(verifier, 'case-page').waitFor();
+  await refreshUntil(verifier, 'case-refresh', '[data-testid="case-state"][data-status="CASE_STATE_IN_REVIEW"]', 'the case in review');
+  const npwpItem = verifier.locator('[data-testid="case-document"][data-type="DOCUMENT_TYPE_NPWP"]');
+  await npwpItem.getByTestId('case-doc-view').click();
+  // The scan opens beside the decision buttons, in a same-origin frame.
+  await tid(verifier, 'doc-frame').waitFor();
+  const frameSrc = await tid(verifier, 'doc-frame').getAttribute('src');
+  const file = await verifier.request.get(new URL(frameSrc, BASE).href);
+  check(file.status() === 200 && file.headers()['content-type'] === 'application/pdf',
+    `the NPWP scan answers ${file.status()} ${file.headers()['content-type']}`);
+  check((await file.body()).toString().includes('DOCUMENT_TYPE_NPWP'), 'the frame shows another file than the NPWP scan');
+  await verifier.waitForTimeout(300);
+  const refused = consoleLines.filter((l) => /Refused to display|blocked/i.test(l));
+  check(refused.length === 0, `the browser refused the document frame:\n${refused.join('\n')}`);
+  // A reason is required to reject: the verifier is told so next to the field.
+  await npwpItem.getByTestId('doc-reject').click();
+  await npwpItem.locator('[data-testid="error-reason"]').filter({ hasText: /\S/ }).waitFor();
+  await npwpItem.getByTestId('doc-reason').fill(REJECT_REASON);
+  await npwpItem.getByTestId('doc-reject').click();
+  await verifier.locator('[data-testid="case-document"][data-type="DOCUMENT_TYPE_NPWP"][data-decision="DECISION_REJECTED"]').waitFor();
+  await snap(verifier, 'verifier-rejected-npwp');
+
+  // 5. The company sees the reason and re-uploads the scan.
+  await refreshUntil(partner, 'company-refresh',
+    '[data-testid="document-row"][data-type="DOCUMENT_TYPE_NPWP"][data-decision="DECISION_REJECTED"]', 'the rejected NPWP on the company page');
+  const rejectedRow = partner.locator('[data-testid="document-row"][data-type="DOCUMENT_TYPE_NPWP"]');
+  const shownReason = (await rejectedRow.getByTestId('document-reason').textContent()).trim();
+  check(shownReason === REJECT_REASON, `the company sees "${shownReason}", not the verifier's reason`);
+  await refreshUntil(partner, 'company-refresh', '[data-testid="company-status"][data-status="COMPANY_STATUS_NEEDS_REVISION"]', 'the company needing revision');
+  await snap(partner, 'partner-sees-reason');
+  await rejectedRow.getByTestId('document-reupload').click();
+  await uploadDocument(partner, tid(partner, 'reupload'), null, 'NPWP-002', 'npwp-jelas.pdf', pdf('NPWP readable'));
+  await refreshUntil(partner, 'company-refresh',
+    '[data-testid="document-row"][data-type="DOCUMENT_TYPE_NPWP"][data-decision="DECISION_PENDING"]', 'the new NPWP awaiting review');
+  await snap(partner, 'partner-reuploaded');
+
+  // 6. The verifier accepts every document, records the visit and verifies.
+  await refreshUntil(verifier, 'case-refresh',
+    '[data-testid="case-document"][data-type="DOCUMENT_TYPE_NPWP"][data-decision="DECISION_PENDING"]', 'the new NPWP in the case');
+  const pending = verifier.locator('[data-testid="case-document"][data-decision="DECISION_PENDING"]');
+  for (let left = await pending.count(); left > 0; left = await pending.count()) {
+    await pending.first().getByTestId('doc-accept').click();
+    await verifier.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length < n,
+      ['[data-testid="case-document"][data-decision="DECISION_PENDING"]', left]);
+  }
+  check(await verifier.locator('[data-testid="case-document"][data-decision="DECISION_ACCEPTED"]').count() === DOCS.length,
+    'not every document is accepted');
+  await refreshUntil(verifier, 'case-refresh', '[data-testid="case-state"][data-status="CASE_STATE_VISIT_PENDING"]', 'the case waiting for the visit');
+  await snap(verifier, 'verifier-accepted-all');
+  await tid(verifier, 'visit-lat').fill('-3.3915');
+  await tid(verifier, 'visit-lng').fill('104.8286');
+  await tid(verifier, 'visit-findings').fill('Kantor redaksi aktif, papan nama terpasang');
+  await tid(verifier, 'visit-submit').click();
+  await tid(verifier, 'visit-record').waitFor();
+  const gps = (await tid(verifier, 'visit-gps').textContent()).trim();
+  check(gps.startsWith('-3.3915, 104.8286'), `the visit shows GPS "${gps}"`);
+  await snap(verifier, 'verifier-visit-recorded');
+  await tid(verifier, 'decide-submit').click();
+  await refreshUntil(verifier, 'case-refresh', '[data-testid="case-state"][data-status="CASE_STATE_VERIFIED"]', 'the case verified');
+  await snap(verifier, 'verifier-verified');
+
+  // 7. The company is verified; its outlet is scored tier B with a breakdown.
+  await refreshUntil(partner, 'company-refresh', '[data-testid="company-status"][data-status="COMPANY_STATUS_VERIFIED"]', 'the company verified');
+  await refreshUntil(partner, 'company-refresh', '[data-testid="tier-badge"][data-tier="B"]', 'the outlet scored tier B');
+  const rows = await partner.locator('[data-testid="score-row"]').count();
+  check(rows === 6, `the score breakdown has ${rows} rows, not 6`);
+  const total = (await tid(partner, 'score-total').first().textContent()).trim();
+  check(/\b75\b/.test(total), `the total score reads "${total}", not 75`);
+  await snap(partner, 'partner-tier-b');
+  // The outlet's own page says the same, with its price ceilings.
+  await partner.locator('[data-testid="outlet-score"] h3 a').first().click();
+  await tid(partner, 'outlet-page').waitFor();
+  await partner.locator('[data-testid="tier-badge"][data-tier="B"]').waitFor();
+  check(await partner.locator('[data-testid="score-row"]').count() === 6, 'the outlet page shows no breakdown');
+  await snap(partner, 'partner-outlet-page');
+
+  // 8. Staff see the same outlet as tier B in the outlet list.
+  await tid(verifier, 'nav-outlets').click();
+  await tid(verifier, 'outlets-table').waitFor();
+  const outletRow = verifier.locator('[data-testid="outlet-row"]').filter({ hasText: `Kabar Kayuagung ${suffix}` });
+  await outletRow.locator('[data-testid="tier-badge"][data-tier="B"]').waitFor();
+  await snap(verifier, 'verifier-outlet-list');
+
+  const errors = consoleLines.filter((l) => / pageerror: /.test(l));
+  check(errors.length === 0, `the pages threw:\n${errors.join('\n')}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+let failed = false;
+const started = Date.now();
+try {
+  await goldenPath(browser);
+  console.log(`golden path: passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${ARTIFACTS}`);
+} catch (e) {
+  failed = true;
+  console.error(`golden path: FAILED: ${e.stack || e}`);
+  for (const [label, page] of pages) {
+    try {
+      await page.screenshot({ path: join(ARTIFACTS, `failure-${label}.png`), fullPage: true });
+      console.error(`  ${label} was at ${page.url()}`);
+    } catch { /* the page may be gone */ }
+  }
+} finally {
+  writeFileSync(join(ARTIFACTS, 'console.log'), consoleLines.join('\n') + '\n');
+  await browser.close();
+}
+if (failed) {
+  console.error(consoleLines.slice(-40).join('\n'));
+  process.exit(1);
+}
