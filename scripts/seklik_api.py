@@ -6,6 +6,7 @@ what they prove holds for the web UI too.
 """
 
 import base64
+import datetime
 import http.cookiejar
 import json
 import time
@@ -117,6 +118,16 @@ class Session:
 
 
 PARTNER_PASSWORD = "Rahasia-Mitra-2026"
+WIB = datetime.timezone(datetime.timedelta(hours=7))
+
+
+def today_wib():
+    """Today in Western Indonesia Time, "YYYY-MM-DD": verification refuses a
+    factual visit dated after its own today (WIB), so a fixed date would only
+    work once the calendar has reached it."""
+    return datetime.datetime.now(WIB).date().isoformat()
+
+
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 REQUIRED_DOCS = ["DOCUMENT_TYPE_AKTA", "DOCUMENT_TYPE_NIB", "DOCUMENT_TYPE_NPWP",
                  "DOCUMENT_TYPE_DOMISILI"]
@@ -186,7 +197,7 @@ def onboard(base_url, admin, verifier, username, name, npwp, nib, niks, fiscal_y
     verifier.wait("verification.GetCase", {"companyId": cid},
                   lambda c: c.get("state") == "CASE_STATE_VISIT_PENDING")
     verifier.call("verification.RecordVisit", {"caseId": case["id"], "visit": {
-        "visitedOn": "2026-11-20", "verifierId": verifier.user.get("id", ""),
+        "visitedOn": today_wib(), "verifierId": verifier.user.get("id", ""),
         "latitude": -3.3915, "longitude": 104.8286, "findings": "Kantor redaksi aktif"}})
     verifier.call("verification.Decide", {"caseId": case["id"], "outcome": "OUTCOME_VERIFIED"})
     full = partner.call("registry.GetCompany", {"companyId": cid})
