@@ -13,17 +13,31 @@ static const char *const code_names[SK_METRICS_CODES] = {
     "FAILED_PRECONDITION", "PERMISSION_DENIED", "UNAUTHENTICATED", "UNAVAILABLE",
     "INTERNAL",  "DEADLINE_EXCEEDED", "UNIMPLEMENTED", "RESOURCE_EXHAUSTED"};
 
+static void observe_latency(atomic_uint_fast64_t *buckets, atomic_uint_fast64_t *sum_us,
+                            uint64_t micros)
+{
+    atomic_fetch_add(sum_us, micros);
+    for (int i = 0; i < SK_METRICS_BUCKETS; i++)
+        if (micros <= sk_metrics_bucket_us[i]) {
+            atomic_fetch_add(&buckets[i], 1);
+            break;
+        }
+}
+
 void sk_metrics_observe_rpc(sk_metrics *m, int bus_code, uint64_t micros)
 {
     if (bus_code < 0 || bus_code >= SK_METRICS_CODES)
         bus_code = 8; /* INTERNAL */
     atomic_fetch_add(&m->rpc_requests[bus_code], 1);
-    atomic_fetch_add(&m->rpc_latency_sum_us, micros);
-    for (int i = 0; i < SK_METRICS_BUCKETS; i++)
-        if (micros <= sk_metrics_bucket_us[i]) {
-            atomic_fetch_add(&m->rpc_latency_bucket[i], 1);
-            break;
-        }
+    observe_latency(m->rpc_latency_bucket, &m->rpc_latency_sum_us, micros);
+}
+
+void sk_metrics_observe_http(sk_metrics *m, unsigned status, uint64_t micros)
+{
+    if (status < 200 || status > 599)
+        return;
+    atomic_fetch_add(&m->http_requests[status / 100 - 2], 1);
+    observe_latency(m->http_latency_bucket, &m->http_latency_sum_us, micros);
 }
 
 typedef struct buf {
@@ -77,6 +91,24 @@ static void gauge(buf *b, const char *svc, const char *name, const char *help,
         help, name, name, svc, v);
 }
 
+/* A latency histogram in seconds from buckets in microseconds. */
+static void histogram(buf *b, const char *svc, const char *name, const char *help,
+                      atomic_uint_fast64_t *buckets, atomic_uint_fast64_t *sum_us)
+{
+    add(b, "# HELP seklik_%s %s\n# TYPE seklik_%s histogram\n", name, help, name);
+    unsigned long long cum = 0;
+    for (int i = 0; i < SK_METRICS_BUCKETS; i++) {
+        cum += LOAD(buckets[i]);
+        if (sk_metrics_bucket_us[i] == UINT64_MAX)
+            add(b, "seklik_%s_bucket{service=\"%s\",le=\"+Inf\"} %llu\n", name, svc, cum);
+        else
+            add(b, "seklik_%s_bucket{service=\"%s\",le=\"%g\"} %llu\n", name, svc,
+                (double)sk_metrics_bucket_us[i] / 1e6, cum);
+    }
+    add(b, "seklik_%s_sum{service=\"%s\"} %.6f\n", name, svc, (double)LOAD(*sum_us) / 1e6);
+    add(b, "seklik_%s_count{service=\"%s\"} %llu\n", name, svc, cum);
+}
+
 char *sk_metrics_render(const sk_metrics *mc, const char *svc)
 {
     sk_metrics *m = (sk_metrics *)mc; /* atomic_load wants non-const on older compilers */
@@ -100,21 +132,20 @@ char *sk_metrics_render(const sk_metrics *mc, const char *svc)
     counter(&b, svc, "rpc_idempotent_replays_total",
             "Commands answered from the idempotency store (a retry).", LOAD(m->rpc_replayed));
 
-    add(&b, "# HELP seklik_rpc_latency_seconds RPC handling time.\n"
-            "# TYPE seklik_rpc_latency_seconds histogram\n");
-    unsigned long long cum = 0;
-    for (int i = 0; i < SK_METRICS_BUCKETS; i++) {
-        cum += LOAD(m->rpc_latency_bucket[i]);
-        if (sk_metrics_bucket_us[i] == UINT64_MAX)
-            add(&b, "seklik_rpc_latency_seconds_bucket{service=\"%s\",le=\"+Inf\"} %llu\n", svc,
-                cum);
-        else
-            add(&b, "seklik_rpc_latency_seconds_bucket{service=\"%s\",le=\"%g\"} %llu\n", svc,
-                (double)sk_metrics_bucket_us[i] / 1e6, cum);
+    histogram(&b, svc, "rpc_latency_seconds", "RPC handling time.", m->rpc_latency_bucket,
+              &m->rpc_latency_sum_us);
+
+    if (atomic_load(&m->http_enabled)) {
+        static const char *const classes[SK_METRICS_HTTP_CLASSES] = {"2xx", "3xx", "4xx", "5xx"};
+        add(&b, "# HELP seklik_http_requests_total HTTP responses sent, by status class.\n"
+                "# TYPE seklik_http_requests_total counter\n");
+        for (int i = 0; i < SK_METRICS_HTTP_CLASSES; i++)
+            add(&b, "seklik_http_requests_total{service=\"%s\",code=\"%s\"} %llu\n", svc,
+                classes[i], LOAD(m->http_requests[i]));
+        histogram(&b, svc, "http_latency_seconds",
+                  "HTTP time from the request line to the response queued.", m->http_latency_bucket,
+                  &m->http_latency_sum_us);
     }
-    add(&b, "seklik_rpc_latency_seconds_sum{service=\"%s\"} %.6f\n", svc,
-        (double)LOAD(m->rpc_latency_sum_us) / 1e6);
-    add(&b, "seklik_rpc_latency_seconds_count{service=\"%s\"} %llu\n", svc, cum);
 
     counter(&b, svc, "events_published_total", "Outbox events published on the PUB socket.",
             LOAD(m->events_published));

@@ -5,6 +5,7 @@
 #define SK_METRICS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,7 @@
 
 #define SK_METRICS_CODES 12
 #define SK_METRICS_BUCKETS 12
+#define SK_METRICS_HTTP_CLASSES 4 /* 2xx, 3xx, 4xx, 5xx */
 
 typedef struct sk_metrics {
     atomic_uint_fast64_t rpc_requests[SK_METRICS_CODES]; /* by seklik.bus.Code */
@@ -27,12 +29,22 @@ typedef struct sk_metrics {
     atomic_uint_fast64_t outbox_last_seq;
     atomic_uint_fast64_t outbox_published_seq;
     sk_cache_stats *cache; /* may be NULL */
+    /* HTTP answered by the service itself (the gateway's API), not /healthz
+     * on the health port. Rendered only once http_enabled is set. */
+    atomic_bool http_enabled;
+    atomic_uint_fast64_t http_requests[SK_METRICS_HTTP_CLASSES];
+    atomic_uint_fast64_t http_latency_bucket[SK_METRICS_BUCKETS];
+    atomic_uint_fast64_t http_latency_sum_us;
 } sk_metrics;
 
 /* Upper bounds of the latency buckets, in microseconds (the last is +Inf). */
 extern const uint64_t sk_metrics_bucket_us[SK_METRICS_BUCKETS];
 
 void sk_metrics_observe_rpc(sk_metrics *m, int bus_code, uint64_t micros);
+
+/* One HTTP response with `status`, sent `micros` after its request line came
+ * in. Statuses outside 200..599 are not counted. Any thread. */
+void sk_metrics_observe_http(sk_metrics *m, unsigned status, uint64_t micros);
 
 /* Render all metrics for `service`; the text is malloc'ed, caller frees.
  * NULL on out of memory. */

@@ -181,25 +181,59 @@ static cJSON *session_json(const gw_session *s)
     return root;
 }
 
+/* ---- refusals ---- */
+
+/* Audit a refusal of `r` (s == NULL: nobody logged in). On the pool thread,
+ * before the reply: the insert is short, and a flood of refused requests
+ * then waits on the database instead of queueing rows without bound. */
+static void audit_refusal(gw_app *app, gw_req *r, const gw_session *s, const char *what,
+                          const char *why)
+{
+    int rc = gw_auth_audit_refusal(app->auth, s, r->remote_addr, what, why);
+    if (rc != SK_OK)
+        sk_log_warn("gateway: cannot audit the refusal of %s for %s: %s", what,
+                    s ? s->user_id : "anonymous", sk_strerror(rc));
+}
+
+/* A service refused the call made on behalf of `s`: audit it. */
+static void audit_bus_refusal(gw_app *app, gw_req *r, const gw_session *s, const char *what,
+                              const Seklik__Bus__Response *resp)
+{
+    int code = sk_err_from_bus_code(resp->code);
+    if (code == SK_EPERM || code == SK_EAUTH)
+        audit_refusal(app, r, s, what,
+                      resp->message && resp->message[0] ? resp->message : "refused by the service");
+}
+
 /* ---- sessions ---- */
 
 /* The session of `r`, or false with the reply set (401, or 403 when `csrf`
- * is wanted and wrong). `what` names the request for the audit log; NULL =
- * do not audit a missing session (GET /auth/me asks exactly that). */
+ * is wanted and wrong, or 503 when the session store cannot answer). `what`
+ * names the request for the audit log; NULL = do not audit a missing
+ * session (GET /auth/me asks exactly that). A renewed session gets its
+ * cookie again, so the browser keeps it as long as the server does. */
 static bool require_session(gw_app *app, gw_req *r, gw_session *s, bool csrf, const char *what)
 {
     memset(s, 0, sizeof(*s));
-    if (!app->auth || !r->cookie || !r->cookie[0] ||
-        gw_auth_resolve(app->auth, r->cookie, s) != SK_OK) {
+    int rc = app->auth && r->cookie && r->cookie[0] ? gw_auth_resolve(app->auth, r->cookie, s)
+                                                    : SK_EAUTH;
+    if (rc != SK_OK && rc != SK_EAUTH) {
+        /* Not the user's fault: a 401 would send them to the login page. */
+        sk_log_warn("gateway: cannot resolve a session: %s", sk_strerror(rc));
+        reply_transport_error(&r->reply, SK_EUNAVAIL);
+        return false;
+    }
+    if (rc != SK_OK) {
         if (app->auth && what)
-            gw_auth_audit_refusal(app->auth, NULL, r->remote_addr, what, "unauthenticated");
+            audit_refusal(app, r, NULL, what, "unauthenticated");
         gw_reply_error(&r->reply, 401, SK_EAUTH, "silakan masuk dahulu (login required)", NULL,
                        NULL);
         return false;
     }
+    if (s->renewed)
+        gw_auth_cookie(app->auth, s, r->reply.set_cookie, sizeof(r->reply.set_cookie));
     if (csrf && !gw_auth_csrf_ok(s, r->csrf ? r->csrf : "")) {
-        gw_auth_audit_refusal(app->auth, s, r->remote_addr, what ? what : "request",
-                              "CSRF token missing or wrong");
+        audit_refusal(app, r, s, what ? what : "request", "CSRF token missing or wrong");
         gw_reply_error(&r->reply, 403, SK_EPERM,
                        "token CSRF tidak ada atau salah (CSRF token missing or wrong)",
                        GW_CSRF_HEADER,
@@ -300,11 +334,8 @@ static void handle_rpc(gw_app *app, gw_req *r)
         reply_transport_error(&r->reply, rc);
         return;
     }
-    int code = sk_err_from_bus_code(resp->code);
-    if (code != SK_OK) {
-        if (code == SK_EPERM || code == SK_EAUTH)
-            gw_auth_audit_refusal(app->auth, &s, r->remote_addr, what,
-                                  resp->message ? resp->message : "refused by the service");
+    if (resp->code != SEKLIK__BUS__CODE__OK) {
+        audit_bus_refusal(app, r, &s, what, resp);
         reply_bus_error(&r->reply, resp);
         seklik__bus__response__free_unpacked(resp, NULL);
         return;
@@ -469,9 +500,7 @@ static void handle_file(gw_app *app, gw_req *r)
         return;
     }
     if (resp->code != SEKLIK__BUS__CODE__OK) {
-        if (sk_err_from_bus_code(resp->code) == SK_EPERM)
-            gw_auth_audit_refusal(app->auth, &s, r->remote_addr, "registry.GetDocumentFile",
-                                  resp->message ? resp->message : "refused");
+        audit_bus_refusal(app, r, &s, "registry.GetDocumentFile", resp);
         reply_bus_error(&r->reply, resp);
         seklik__bus__response__free_unpacked(resp, NULL);
         return;

@@ -237,6 +237,192 @@ const char *gw_cache_control(const char *name)
     return NO_CACHE;
 }
 
+/* ---- pure: the client's address behind trusted proxies ---- */
+
+static const unsigned char V4_MAPPED[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+static void say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(char *why, size_t cap, const char *fmt, ...)
+{
+    if (!why || cap == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* `text` as an address; an IPv4-mapped IPv6 one becomes IPv4 (*mapped). */
+static bool addr_parse(const char *text, int *family, unsigned char addr[16], bool *mapped)
+{
+    *mapped = false;
+    if (inet_pton(AF_INET, text, addr) == 1) {
+        *family = AF_INET;
+        return true;
+    }
+    if (inet_pton(AF_INET6, text, addr) != 1)
+        return false;
+    *family = AF_INET6;
+    if (memcmp(addr, V4_MAPPED, sizeof(V4_MAPPED)) == 0) {
+        memmove(addr, addr + 12, 4);
+        *family = AF_INET;
+        *mapped = true;
+    }
+    return true;
+}
+
+static bool net_contains(const gw_net *n, int family, const unsigned char *addr)
+{
+    if (n->family != family)
+        return false;
+    unsigned full = n->bits / 8, rest = n->bits % 8;
+    if (memcmp(n->addr, addr, full) != 0)
+        return false;
+    unsigned char mask = (unsigned char)(0xffu << (8 - rest));
+    return rest == 0 || (n->addr[full] & mask) == (addr[full] & mask);
+}
+
+static bool trusted(const gw_proxies *p, int family, const unsigned char *addr)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (net_contains(&p->nets[i], family, addr))
+            return true;
+    return false;
+}
+
+/* Copy [b, e) without surrounding blanks into `out`; false when it does not fit. */
+static bool entry_copy(const char *b, const char *e, char *out, size_t cap)
+{
+    while (b < e && (*b == ' ' || *b == '\t'))
+        b++;
+    while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+    size_t n = (size_t)(e - b);
+    if (n >= cap)
+        return false;
+    memcpy(out, b, n);
+    out[n] = '\0';
+    return true;
+}
+
+/* One entry of the list: "addr" or "addr/bits". */
+static bool net_parse(const char *entry, gw_net *net, char *why, size_t cap)
+{
+    char text[64];
+    snprintf(text, sizeof(text), "%s", entry);
+    char *slash = strchr(text, '/');
+    if (slash)
+        *slash = '\0';
+    bool mapped = false;
+    if (!addr_parse(text, &net->family, net->addr, &mapped)) {
+        say(why, cap, "\"%s\" is not an IPv4 or IPv6 address or CIDR", entry);
+        return false;
+    }
+    unsigned max = net->family == AF_INET ? 32 : 128;
+    net->bits = max;
+    if (slash) {
+        const char *d = slash + 1;
+        size_t n = strspn(d, "0123456789");
+        unsigned long bits = n >= 1 && n <= 3 && d[n] == '\0' ? strtoul(d, NULL, 10) : 999;
+        if (mapped) /* ::ffff:a.b.c.d/N: the IPv4 prefix is N - 96 */
+            bits = bits >= 96 && bits <= 128 ? bits - 96 : 999;
+        if (bits > max) {
+            say(why, cap, "\"%s\": the prefix length must be %s", entry,
+                mapped      ? "96..128"
+                : max == 32 ? "0..32"
+                            : "0..128");
+            return false;
+        }
+        net->bits = (unsigned)bits;
+    }
+    unsigned char masked[16];
+    memcpy(masked, net->addr, sizeof(masked));
+    bool host_bits = false;
+    for (unsigned i = net->bits; i < max; i++) {
+        host_bits = host_bits || (masked[i / 8] & (0x80u >> (i % 8)));
+        masked[i / 8] &= (unsigned char)~(0x80u >> (i % 8));
+    }
+    if (host_bits) { /* "10.1.2.3/8" is a typo more often than a wish */
+        char net_text[GW_ADDR_CAP] = "";
+        inet_ntop(net->family, masked, net_text, sizeof(net_text));
+        say(why, cap, "\"%s\" has bits set past the prefix (the network is %s/%u)", entry, net_text,
+            net->bits);
+        return false;
+    }
+    return true;
+}
+
+bool gw_proxies_parse(const char *list, gw_proxies *out, char *why, size_t cap)
+{
+    memset(out, 0, sizeof(*out));
+    say(why, cap, "%s", "");
+    if (!list || list[strspn(list, " \t")] == '\0')
+        return true;
+    gw_proxies p;
+    memset(&p, 0, sizeof(p));
+    for (const char *b = list;;) {
+        const char *e = b + strcspn(b, ",");
+        char entry[64];
+        if (!entry_copy(b, e, entry, sizeof(entry))) {
+            say(why, cap, "entry %zu is too long to be an address", p.n + 1);
+            return false;
+        }
+        if (!entry[0]) {
+            say(why, cap, "entry %zu is empty", p.n + 1);
+            return false;
+        }
+        if (p.n == GW_PROXIES_MAX) {
+            say(why, cap, "more than %d entries", GW_PROXIES_MAX);
+            return false;
+        }
+        if (!net_parse(entry, &p.nets[p.n], why, cap))
+            return false;
+        p.n++;
+        if (!*e)
+            break;
+        b = e + 1;
+    }
+    *out = p;
+    return true;
+}
+
+bool gw_proxies_trust(const gw_proxies *p, const char *addr)
+{
+    int family;
+    unsigned char a[16];
+    bool mapped;
+    return p && p->n && addr && addr_parse(addr, &family, a, &mapped) && trusted(p, family, a);
+}
+
+void gw_client_addr(const gw_proxies *p, const char *peer, const char *xff, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", peer ? peer : "");
+    if (!xff || !gw_proxies_trust(p, peer))
+        return;
+    int family = 0;
+    unsigned char addr[16];
+    bool have = false;
+    for (const char *end = xff + strlen(xff);;) {
+        const char *b = end;
+        while (b > xff && b[-1] != ',')
+            b--;
+        char entry[64];
+        int f;
+        unsigned char a[16];
+        bool mapped;
+        if (!entry_copy(b, end, entry, sizeof(entry)) || !addr_parse(entry, &f, a, &mapped))
+            break; /* what lies left of this was written by someone we cannot vouch for */
+        family = f;
+        memcpy(addr, a, sizeof(addr));
+        have = true;
+        if (!trusted(p, f, a) || b == xff)
+            break;
+        end = b - 1;
+    }
+    if (have && !inet_ntop(family, addr, out, (socklen_t)cap))
+        snprintf(out, cap, "%s", peer);
+}
+
 /* ---- the server ---- */
 
 struct gw_http {
@@ -459,6 +645,43 @@ static void remote_of(struct MHD_Connection *c, char *out, size_t cap)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)cap);
 }
 
+typedef struct joined {
+    char *p;
+    size_t len;
+} joined;
+
+static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    (void)kind;
+    joined *j = cls;
+    if (!key || !value || strcasecmp(key, "X-Forwarded-For") != 0)
+        return MHD_YES;
+    size_t n = strlen(value);
+    char *p = realloc(j->p, j->len + n + 2);
+    if (!p) {
+        free(j->p);
+        j->p = NULL;
+        return MHD_NO;
+    }
+    j->p = p;
+    if (j->len)
+        j->p[j->len++] = ',';
+    memcpy(j->p + j->len, value, n + 1);
+    j->len += n;
+    return MHD_YES;
+}
+
+/* Every X-Forwarded-For header, joined with commas in the order received: a
+ * second header must not hide the proxy's. malloc'ed; NULL when there is
+ * none (or no memory: the peer is then the client). */
+static char *forwarded_for(struct MHD_Connection *c)
+{
+    joined j = {NULL, 0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, join_xff, &j);
+    return j.p;
+}
+
 static void req_free(gw_req *r)
 {
     free(r->cookie);
@@ -501,6 +724,12 @@ static gw_req *req_new(gw_app *app, struct MHD_Connection *c, const gw_route *ro
     const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
     r->want_protobuf = accept && strstr(accept, "application/x-protobuf") != NULL;
     remote_of(c, r->remote_addr, sizeof(r->remote_addr));
+    if (gw_proxies_trust(&app->cfg.proxies, r->remote_addr)) {
+        char peer[sizeof(r->remote_addr)], *xff = forwarded_for(c);
+        memcpy(peer, r->remote_addr, sizeof(peer));
+        gw_client_addr(&app->cfg.proxies, peer, xff, r->remote_addr, sizeof(r->remote_addr));
+        free(xff);
+    }
     r->cookie = dup_header(c, MHD_COOKIE_KIND, GW_SESSION_COOKIE);
     r->csrf = dup_header(c, MHD_HEADER_KIND, GW_CSRF_HEADER);
     r->idem_key = dup_header(c, MHD_HEADER_KIND, "Idempotency-Key");
@@ -691,12 +920,57 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return suspend_for_pool(app, c, r);
 }
 
+/* Per connection: when its current request's line came in. Requests on one
+ * connection follow each other, so one clock per connection is enough. */
+typedef struct gw_conn {
+    uint64_t started_ns;
+} gw_conn;
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    (void)c;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = calloc(1, sizeof(gw_conn)); /* NULL: its requests go untimed */
+    } else {
+        free(*socket_context);
+        *socket_context = NULL;
+    }
+}
+
+static gw_conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Once per request, as soon as its line is in (before the headers): start
+ * the clock. NULL keeps *con_cls NULL for on_request's first call. */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    (void)cls;
+    (void)uri;
+    gw_conn *cc = conn_of(c);
+    if (cc)
+        cc->started_ns = sk_now_mono_ns();
+    return NULL;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)c;
     (void)toe;
     gw_app *app = cls;
+    /* Every request MHD saw a line of, with the status queued for it: ours or
+     * MHD's own (431, 400, ...). None queued (the client left): not counted. */
+    gw_conn *cc = conn_of(c);
+    const union MHD_ConnectionInfo *st =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+    if (app->metrics && cc && cc->started_ns && st)
+        sk_metrics_observe_http(app->metrics, st->http_status,
+                                (sk_now_mono_ns() - cc->started_ns) / 1000);
     gw_req *r = *con_cls;
     *con_cls = NULL;
     if (!r || r == (gw_req *)(void *)&ANSWER_NEXT)
@@ -809,7 +1083,7 @@ int gw_http_start(gw_app *app, bool no_listen, gw_http **out)
         flags |= MHD_USE_NO_LISTEN_SOCKET;
     if (v6)
         flags |= MHD_USE_IPv6;
-    struct MHD_OptionItem opts[12];
+    struct MHD_OptionItem opts[16];
     size_t n = 0;
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                                         (intptr_t)app->cfg.max_header_bytes, NULL};
@@ -823,6 +1097,9 @@ int gw_http_start(gw_app *app, bool no_listen, gw_http **out)
         opts[n++] =
             (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->cfg.workers, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, app};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, app};
+    opts[n++] =
+        (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, app};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, app};
     if (!no_listen)
         opts[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, &ss};
@@ -885,6 +1162,8 @@ int gw_server_start(gw_app *app, bool no_listen)
         app->q_open = true;
     else if (rc == SK_OK)
         rc = SK_EINTERNAL;
+    if (rc == SK_OK && app->metrics)
+        atomic_store(&app->metrics->http_enabled, true);
     if (rc == SK_OK)
         rc = gw_http_start(app, no_listen, &app->http);
     if (rc != SK_OK)

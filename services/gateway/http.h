@@ -72,6 +72,48 @@ const char *gw_content_type(const char *name);
  * before the extension). Static string. */
 const char *gw_cache_control(const char *name);
 
+/* ---- pure: the client's address behind trusted proxies ---- */
+
+#define GW_PROXIES_MAX 32
+#define GW_ADDR_CAP    46 /* INET6_ADDRSTRLEN */
+
+/* One trusted network: `bits` leading bits of `addr` (4 bytes for AF_INET,
+ * 16 for AF_INET6). */
+typedef struct gw_net {
+    int family;
+    unsigned char addr[16];
+    unsigned bits;
+} gw_net;
+
+typedef struct gw_proxies {
+    gw_net nets[GW_PROXIES_MAX];
+    size_t n; /* 0: nobody is trusted and X-Forwarded-For is ignored */
+} gw_proxies;
+
+/* Parse `list`, comma-separated IPv4 or IPv6 addresses and CIDRs
+ * ("10.0.0.0/8, fd00::/8, 192.0.2.1"), blanks around entries allowed. NULL
+ * or blank is the empty list. False on an empty or bad entry, a prefix
+ * longer than the family's, bits set past the prefix, or more than
+ * GW_PROXIES_MAX entries: `why` (capacity `cap`) names the entry and the
+ * reason, and *out is left empty. An IPv4-mapped IPv6 address
+ * ("::ffff:10.0.0.1") is its IPv4 address. */
+bool gw_proxies_parse(const char *list, gw_proxies *out, char *why, size_t cap);
+
+/* Is `addr` (text, as inet_ntop writes it) inside one of the networks?
+ * False for text that is no address. */
+bool gw_proxies_trust(const gw_proxies *p, const char *addr);
+
+/* The client's address for a request whose TCP peer is `peer` and whose
+ * X-Forwarded-For headers, joined with commas in the order received, are
+ * `xff` (NULL when there is none), into `out` (capacity `cap`, at least
+ * GW_ADDR_CAP; not `peer` itself). An untrusted peer or no header: `peer` itself. Otherwise the
+ * entries are read from the right: the first one not trusted is the client;
+ * an entry that is no address (a port, a name, an empty one) ends the walk
+ * and the last trusted hop read is taken; when every entry is trusted, the
+ * left-most. A chosen entry is rewritten in inet_ntop's form, so one address
+ * has one spelling in throttles and audit rows. */
+void gw_client_addr(const gw_proxies *p, const char *peer, const char *xff, char *out, size_t cap);
+
 /* ---- the server ---- */
 
 struct gw_app;

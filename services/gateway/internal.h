@@ -50,6 +50,7 @@ typedef struct gw_config {
     unsigned workers;              /* MHD polling threads */
     int call_timeout_ms;           /* deadline of one bus call */
     int public_ttl_s;              /* public profiles in Redis and in memory */
+    gw_proxies proxies;            /* whose X-Forwarded-For is believed; empty: nobody's */
     gw_auth_config auth;
 } gw_config;
 

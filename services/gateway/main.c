@@ -59,6 +59,12 @@ static void configure(sk_config *cfg, void *appp)
     c->call_timeout_ms =
         (int)sk_config_long(cfg, "SEKLIK_GATEWAY_CALL_TIMEOUT_MS", 10000, 10, 600000);
     c->public_ttl_s = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_PUBLIC_TTL_S", 300, 1, 86400);
+    /* Behind an ingress every peer is the ingress: only its X-Forwarded-For
+     * tells clients apart for the login throttle and the audit trail. */
+    char why[256];
+    const char *proxies = sk_config_str(cfg, "SEKLIK_GATEWAY_TRUSTED_PROXIES", "", false);
+    if (!gw_proxies_parse(proxies, &c->proxies, why, sizeof(why)))
+        sk_config_fail(cfg, "SEKLIK_GATEWAY_TRUSTED_PROXIES", why);
     /* Bus calls wait on the thread pool; libuv's default 4 threads would let
      * four slow calls stall every request. Read before the pool exists. */
     long threads = sk_config_long(cfg, "SEKLIK_GATEWAY_BUS_THREADS", 16, 1, 128);

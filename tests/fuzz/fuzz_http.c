@@ -94,6 +94,9 @@ static void start_once(void)
         .call_timeout_ms = 100,
         .public_ttl_s = 60,
     };
+    /* Connections come from 127.0.0.1: trusting it puts X-Forwarded-For in reach. */
+    if (!gw_proxies_parse("127.0.0.1", &app.cfg.proxies, NULL, 0))
+        abort();
     if (uv_loop_init(&loop) != 0)
         abort();
     app.loop = &loop;

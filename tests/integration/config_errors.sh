@@ -28,6 +28,11 @@ for bin in "$@"; do
   check "$bin" "SEKLIK_${SVC}_RPC" "${base[@]}" "SEKLIK_${SVC}_RPC=udp://x:1"
   check "$bin" SEKLIK_HTTP_LISTEN "${base[@]}" SEKLIK_HTTP_LISTEN=tcp://x:1
   check "$bin" SEKLIK_REPLAY_INTERVAL_MS "${base[@]}" SEKLIK_REPLAY_INTERVAL_MS=-5
+  if [ "$svc" = gateway ]; then
+    check "$bin" SEKLIK_GATEWAY_TRUSTED_PROXIES "${base[@]}" SEKLIK_GATEWAY_TRUSTED_PROXIES=10.0.0.0/33
+    check "$bin" SEKLIK_GATEWAY_TRUSTED_PROXIES "${base[@]}" \
+      "SEKLIK_GATEWAY_TRUSTED_PROXIES=10.0.0.0/8, ingress.local"
+  fi
   # A database that cannot be reached is a failed start, not a hang.
   out=$(env -i PATH="$PATH" "${base[@]}" SEKLIK_LOG_LEVEL=error timeout 30 "$bin" 2>&1 </dev/null); rc=$?
   if [ "$rc" -eq 1 ] && grep -q "cannot connect" <<<"$out"; then pass=$((pass + 1)); else

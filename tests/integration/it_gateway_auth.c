@@ -1,12 +1,16 @@
 /* The gateway's users, sessions and login throttling against the fixture's
  * PostgreSQL and Redis: auth.c called directly (linked from
  * seklik-gateway-core), the Gateway bus methods through a running
- * seklik-gateway, and seklikctl as an operator runs it.
+ * seklik-gateway, its HTTP side through curl(1) as a browser behind an
+ * ingress would reach it (127.0.0.1 is the trusted proxy), and seklikctl as
+ * an operator runs it.
  *
  * argv: testpub testsub logdir seklik-gateway seklikctl */
+#include <cjson/cJSON.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #include "auth.h"
 #include "domain.h"
@@ -20,12 +24,13 @@ extern const sk_migration gateway_migrations[];
 extern const size_t gateway_migrations_count;
 
 #define MAX_FAILURES 3
-#define SESSION_TTL_S 120
+#define SESSION_TTL_S 120 /* here and in the running gateway */
 
 static const char *gateway_bin, *ctl_bin;
 static char dsn[512];
 static const char *redis_url;
 static sk_test_peer gw;
+static char web_url[64]; /* the running gateway's HTTP side */
 static bool gw_running;
 static sk_rpc_client *rpc;
 static sk_db_pool *pool;
@@ -125,6 +130,124 @@ static void need_gateway(void)
         skip();
 }
 
+/* ---- HTTP through curl(1) ---- */
+
+typedef struct http_answer {
+    int status;
+    char headers[8192];
+    char body[65536];
+} http_answer;
+
+static void slurp(const char *path, char *out, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(out, 1, cap - 1, f) : 0;
+    out[n] = '\0';
+    if (f)
+        fclose(f);
+}
+
+/* `method` `path` on the gateway's web port from source address `from`
+ * (NULL: 127.0.0.1, the trusted proxy). `hdrs` is a NULL-terminated list of
+ * "Name: value" lines (may be NULL); `body` (may be NULL) is sent as JSON.
+ * Only test-made values go into the shell command. */
+static void http(const char *method, const char *path, const char *from, const char *const *hdrs,
+                 const char *body, http_answer *a)
+{
+    static char cmd[65536];
+    char hdr_file[512], body_file[512], in_file[512];
+    snprintf(hdr_file, sizeof(hdr_file), "%s/it_gateway_auth.http.headers", it_logdir);
+    snprintf(body_file, sizeof(body_file), "%s/it_gateway_auth.http.body", it_logdir);
+    snprintf(in_file, sizeof(in_file), "%s/it_gateway_auth.http.in", it_logdir);
+    int n = snprintf(cmd, sizeof(cmd),
+                     "curl -s -m 20 -X %s --interface %s -o '%s' -D '%s' -w '%%{http_code}'",
+                     method, from ? from : "127.0.0.1", body_file, hdr_file);
+    for (size_t i = 0; hdrs && hdrs[i]; i++)
+        n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " -H '%s'", hdrs[i]);
+    if (body) {
+        FILE *f = fopen(in_file, "wb");
+        assert_non_null(f);
+        fputs(body, f);
+        fclose(f);
+        n += snprintf(cmd + n, sizeof(cmd) - (size_t)n,
+                      " -H 'Content-Type: application/json' --data-binary '@%s'", in_file);
+    }
+    snprintf(cmd + n, sizeof(cmd) - (size_t)n, " '%s%s'", web_url, path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char code[16] = "";
+    if (!fgets(code, sizeof(code), p))
+        code[0] = '\0';
+    pclose(p);
+    a->status = atoi(code);
+    slurp(hdr_file, a->headers, sizeof(a->headers));
+    slurp(body_file, a->body, sizeof(a->body));
+}
+
+/* The value of response header `name` (the first), without its line end. */
+static bool header(const http_answer *a, const char *name, char *out, size_t cap)
+{
+    size_t n = strlen(name);
+    for (const char *line = a->headers; *line;) {
+        size_t len = strcspn(line, "\r\n");
+        if (len > n && strncasecmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1 + strspn(line + n + 1, " ");
+            snprintf(out, cap, "%.*s", (int)(len - (size_t)(v - line)), v);
+            return true;
+        }
+        line += len;
+        line += strspn(line, "\r\n");
+    }
+    return false;
+}
+
+/* A browser's session: the cookie's value, the CSRF token, the user. */
+typedef struct web_session {
+    char set_cookie[512]; /* the login's Set-Cookie, whole */
+    char cookie[128];     /* "Cookie: seklik_session=..." */
+    char csrf[128];       /* "X-CSRF-Token: ..." */
+    char user_id[40];
+} web_session;
+
+static void http_login(const char *name, const char *xff, web_session *w)
+{
+    char body[256], fwd[128];
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"%s\"}", name, GOOD_PASSWORD);
+    snprintf(fwd, sizeof(fwd), "X-Forwarded-For: %s", xff ? xff : "");
+    const char *h[] = {fwd, NULL};
+    http_answer *a = calloc(1, sizeof(*a));
+    assert_non_null(a);
+    http("POST", "/api/v1/auth/login", NULL, xff ? h : NULL, body, a);
+    assert_int_equal(a->status, 200);
+    assert_true(header(a, "Set-Cookie", w->set_cookie, sizeof(w->set_cookie)));
+    size_t pre = strlen(GW_SESSION_COOKIE "=");
+    assert_int_equal(strncmp(w->set_cookie, GW_SESSION_COOKIE "=", pre), 0);
+    snprintf(w->cookie, sizeof(w->cookie), "Cookie: " GW_SESSION_COOKIE "=%.*s",
+             (int)strcspn(w->set_cookie + pre, ";"), w->set_cookie + pre);
+    cJSON *o = cJSON_Parse(a->body);
+    const cJSON *csrf = cJSON_GetObjectItemCaseSensitive(o, "csrfToken");
+    const cJSON *id =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "user"), "id");
+    assert_true(cJSON_IsString(csrf) && cJSON_IsString(id));
+    snprintf(w->csrf, sizeof(w->csrf), "X-CSRF-Token: %s", csrf->valuestring);
+    snprintf(w->user_id, sizeof(w->user_id), "%s", id->valuestring);
+    cJSON_Delete(o);
+    free(a);
+}
+
+/* The value of the sample "series value" in Prometheus text, or -1. */
+static long long metric(const char *text, const char *series)
+{
+    size_t n = strlen(series);
+    for (const char *line = text; line && *line;) {
+        if (strncmp(line, series, n) == 0 && line[n] == ' ')
+            return strtoll(line + n + 1, NULL, 10);
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    return -1;
+}
+
 static Seklik__Bus__Actor actor_of(const gw_session *s, char **roles)
 {
     Seklik__Bus__Actor a;
@@ -163,9 +286,12 @@ static int start(void **state)
         return -1;
 
     sk_test_peer_init(&gw, "gateway", dsn, redis_url);
-    char web[64];
-    snprintf(web, sizeof(web), "http://127.0.0.1:%d", sk_test_free_port());
-    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_LISTEN", web);
+    snprintf(web_url, sizeof(web_url), "http://127.0.0.1:%d", sk_test_free_port());
+    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_LISTEN", web_url);
+    /* curl from 127.0.0.1 plays the ingress; from 127.0.0.2, a stranger. */
+    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_TRUSTED_PROXIES", "127.0.0.1");
+    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_SESSION_TTL_S", "120");
+    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_COOKIE_SECURE", "true");
     gw_running = sk_test_peer_start(&gw, gateway_bin,
                                     it_log(log, sizeof(log), "gateway_auth", "gateway")) == 0;
     if (gw_running)
@@ -539,6 +665,229 @@ static void refusals_are_audited(void **state)
                      1);
 }
 
+/* ---- through HTTP ---- */
+
+static void http_refusals_are_audited_with_the_client_address(void **state)
+{
+    (void)state;
+    need_gateway();
+    char name[64], other[64], body[256];
+    make_user("verifier", name, sizeof(name));
+    web_session w;
+    http_login(name, "198.51.100.21", &w);
+    http_answer *a = calloc(1, sizeof(*a));
+    assert_non_null(a);
+
+    /* The Gateway service refuses a verifier: PERMISSION_DENIED from the bus. */
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"roles\":[\"admin\"],\"password\":\"%s\"}",
+             unique("penyusup", other, sizeof(other)), GOOD_PASSWORD);
+    const char *with_csrf[] = {w.cookie, w.csrf, "X-Forwarded-For: 198.51.100.21", NULL};
+    http("POST", "/api/v1/gateway.CreateUser", NULL, with_csrf, body, a);
+    assert_int_equal(a->status, 403);
+    assert_non_null(strstr(a->body, "PERMISSION_DENIED"));
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE action = "
+                          "'request.refused' AND entity_id = 'gateway.CreateUser' AND "
+                          "user_id = $1 AND remote_addr = '198.51.100.21' AND "
+                          "roles = '[\"verifier\"]'::jsonb",
+                          w.user_id),
+                     1);
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.users WHERE username = $1", other), 0);
+
+    /* No CSRF token: refused by the gateway itself, before any bus call. */
+    const char *no_csrf[] = {w.cookie, "X-Forwarded-For: 198.51.100.21", NULL};
+    http("POST", "/api/v1/gateway.ListUsers", NULL, no_csrf, "{}", a);
+    assert_int_equal(a->status, 403);
+    assert_non_null(strstr(a->body, GW_CSRF_HEADER));
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE action = "
+                          "'request.refused' AND entity_id = 'gateway.ListUsers' AND "
+                          "user_id = $1 AND remote_addr = '198.51.100.21' AND "
+                          "after->>'why' LIKE 'CSRF%'",
+                          w.user_id),
+                     1);
+
+    /* No session at all. */
+    const char *anonymous[] = {"X-Forwarded-For: 198.51.100.22", NULL};
+    http("POST", "/api/v1/gateway.ListUsers", NULL, anonymous, "{}", a);
+    assert_int_equal(a->status, 401);
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE action = "
+                          "'request.refused' AND entity_id = 'gateway.ListUsers' AND "
+                          "user_id = 'anonymous' AND remote_addr = $1 AND "
+                          "after->>'why' = 'unauthenticated'",
+                          "198.51.100.22"),
+                     1);
+
+    /* What the service allows is no refusal. */
+    const char *ok[] = {w.cookie, w.csrf, "X-Forwarded-For: 198.51.100.21", NULL};
+    http("POST", "/api/v1/gateway.ChangeOwnPassword", NULL, ok,
+         "{\"currentPassword\":\"salah-sekali-12\",\"newPassword\":\"Teh-Manis-Sore-9\"}", a);
+    assert_int_equal(a->status, 400); /* a wrong current password is a field error */
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE action = "
+                          "'request.refused' AND user_id = $1",
+                          w.user_id),
+                     2);
+    free(a);
+}
+
+/* The address a failed login of `user` was counted under (the throttle's key). */
+static long long attempts_from(const char *user, const char *addr)
+{
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM gateway.login_attempts WHERE username = $1 AND "
+             "remote_addr = '%s' AND NOT ok",
+             addr);
+    return sqln(sql, user);
+}
+
+static void wrong_login(const char *from, const char *const *hdrs, char *user, size_t cap)
+{
+    char body[256];
+    unique("tamu", user, cap);
+    snprintf(body, sizeof(body), "{\"username\":\"%s\",\"password\":\"salah-sekali-12\"}", user);
+    http_answer *a = calloc(1, sizeof(*a));
+    assert_non_null(a);
+    http("POST", "/api/v1/auth/login", from, hdrs, body, a);
+    assert_int_equal(a->status, 401);
+    free(a);
+}
+
+static void forwarded_for_is_believed_only_from_a_trusted_proxy(void **state)
+{
+    (void)state;
+    need_gateway();
+    char u[64];
+    /* The ingress (trusted) appended the client's address. */
+    const char *one[] = {"X-Forwarded-For: 192.0.2.44", NULL};
+    wrong_login(NULL, one, u, sizeof(u));
+    assert_int_equal(attempts_from(u, "192.0.2.44"), 1);
+
+    /* A stranger's own header changes nothing: its address is its peer's. */
+    const char *spoof[] = {"X-Forwarded-For: 192.0.2.45", NULL};
+    wrong_login("127.0.0.2", spoof, u, sizeof(u));
+    assert_int_equal(attempts_from(u, "127.0.0.2"), 1);
+
+    /* The client's own entry sits left of the one the proxy wrote. */
+    const char *chain[] = {"X-Forwarded-For: 192.0.2.99, 192.0.2.46, 127.0.0.1", NULL};
+    wrong_login(NULL, chain, u, sizeof(u));
+    assert_int_equal(attempts_from(u, "192.0.2.46"), 1);
+
+    /* Two headers are one list, in order: the proxy's is the last. */
+    const char *two[] = {"X-Forwarded-For: 192.0.2.98", "X-Forwarded-For: 192.0.2.47", NULL};
+    wrong_login(NULL, two, u, sizeof(u));
+    assert_int_equal(attempts_from(u, "192.0.2.47"), 1);
+
+    /* Something that is no address: only the proxy is known. */
+    const char *junk[] = {"X-Forwarded-For: 192.0.2.48, localhost", NULL};
+    wrong_login(NULL, junk, u, sizeof(u));
+    assert_int_equal(attempts_from(u, "127.0.0.1"), 1);
+}
+
+static void renewed_session_sends_the_cookie_again(void **state)
+{
+    (void)state;
+    need_gateway();
+    char name[64], sql[256], cookie[512];
+    make_user("pr", name, sizeof(name));
+    web_session w;
+    http_login(name, NULL, &w);
+    static const char *const attrs[] = {"; Path=/", "; HttpOnly", "; SameSite=Strict", "; Secure",
+                                        "; Max-Age=120"};
+    for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+        if (!strstr(w.set_cookie, attrs[i]))
+            fail_msg("login cookie %s lacks %s", w.set_cookie, attrs[i]);
+
+    http_answer *a = calloc(1, sizeof(*a));
+    assert_non_null(a);
+    const char *h[] = {w.cookie, NULL};
+    http("GET", "/api/v1/auth/me", NULL, h, NULL, a);
+    assert_int_equal(a->status, 200);
+    assert_false(header(a, "Set-Cookie", cookie, sizeof(cookie))); /* fresh: nothing to renew */
+
+    /* A quarter of the TTL left; the Redis copy still has the old expiry. */
+    snprintf(sql, sizeof(sql),
+             "UPDATE gateway.sessions SET expires_at = now() + interval '30 seconds' "
+             "WHERE user_id = '%s'",
+             w.user_id);
+    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    redis("FLUSHALL");
+    http("GET", "/api/v1/auth/me", NULL, h, NULL, a);
+    assert_int_equal(a->status, 200);
+    assert_true(header(a, "Set-Cookie", cookie, sizeof(cookie)));
+    assert_string_equal(cookie, w.set_cookie); /* the same token, attributes and lifetime */
+    assert_true(sqln("SELECT extract(epoch FROM expires_at - now())::bigint FROM "
+                     "gateway.sessions WHERE user_id = $1",
+                     w.user_id) > SESSION_TTL_S - 15);
+
+    /* Renewed once: the next request says nothing. */
+    http("GET", "/api/v1/auth/me", NULL, h, NULL, a);
+    assert_int_equal(a->status, 200);
+    assert_false(header(a, "Set-Cookie", cookie, sizeof(cookie)));
+    free(a);
+}
+
+/* `series` in the public /metrics text, waiting up to 5 s for it to reach
+ * `min` (a response is counted once MHD has finished sending it). */
+static long long metric_at_least(const char *series, long long min)
+{
+    static char text[262144];
+    char url[128];
+    snprintf(url, sizeof(url), "%s/metrics", web_url);
+    long long v = -1;
+    for (int i = 0; i < 50; i++) {
+        assert_int_equal(sk_test_http_get(url, text, sizeof(text)), 200);
+        v = metric(text, series);
+        if (v >= min)
+            break;
+        sk_test_sleep_ms(100);
+    }
+    return v;
+}
+
+#define HTTP_REQUESTS(code) "seklik_http_requests_total{service=\"gateway\",code=\"" code "\"}"
+#define HTTP_COUNT          "seklik_http_latency_seconds_count{service=\"gateway\"}"
+
+static void http_responses_are_counted_by_class(void **state)
+{
+    (void)state;
+    need_gateway();
+    long long ok = metric_at_least(HTTP_REQUESTS("2xx"), 0);
+    long long client = metric_at_least(HTTP_REQUESTS("4xx"), 0);
+    long long count = metric_at_least(HTTP_COUNT, 0);
+    assert_true(ok >= 0 && client >= 0 && count >= 0);
+
+    http_answer *a = calloc(1, sizeof(*a));
+    assert_non_null(a);
+    http("GET", "/healthz", NULL, NULL, NULL, a);
+    assert_int_equal(a->status, 200);
+    http("GET", "/api/v1/no/such/path", NULL, NULL, NULL, a);
+    assert_int_equal(a->status, 404);
+    http("POST", "/api/v1/registry.NoSuchMethod", NULL, NULL, "{}", a);
+    assert_int_equal(a->status, 404);
+    /* Refused by MHD itself (past SEKLIK_GATEWAY_MAX_HEADER_BYTES): counted too. */
+    static char big[40100];
+    memcpy(big, "X-Big: ", 7);
+    memset(big + 7, 'a', 40000);
+    const char *h[] = {big, NULL};
+    http("GET", "/healthz", NULL, h, NULL, a);
+    assert_int_equal(a->status, 431);
+    free(a);
+
+    /* Each /metrics read above and here is a 2xx as well: at least. */
+    assert_true(metric_at_least(HTTP_REQUESTS("2xx"), ok + 2) >= ok + 2);
+    assert_true(metric_at_least(HTTP_REQUESTS("4xx"), client + 3) >= client + 3);
+    assert_true(metric_at_least(HTTP_COUNT, count + 5) >= count + 5);
+    char url[128];
+    static char text[262144];
+    snprintf(url, sizeof(url), "%s/metrics", web_url);
+    assert_int_equal(sk_test_http_get(url, text, sizeof(text)), 200);
+    assert_non_null(
+        strstr(text, "seklik_http_latency_seconds_bucket{service=\"gateway\",le=\"+Inf\"}"));
+    /* And where Prometheus scrapes: the service's health port. */
+    snprintf(url, sizeof(url), "%s/metrics", gw.http);
+    assert_int_equal(sk_test_http_get(url, text, sizeof(text)), 200);
+    assert_true(metric(text, HTTP_REQUESTS("4xx")) >= client + 3);
+}
+
 /* ---- the Gateway bus methods ---- */
 
 static void create_user_by_a_non_admin_is_denied(void **state)
@@ -728,6 +1077,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(seklikctl_usage_and_idempotent_create),
         cmocka_unit_test(signup_makes_a_partner_bound_once),
         cmocka_unit_test(refusals_are_audited),
+        cmocka_unit_test(http_refusals_are_audited_with_the_client_address),
+        cmocka_unit_test(forwarded_for_is_believed_only_from_a_trusted_proxy),
+        cmocka_unit_test(renewed_session_sends_the_cookie_again),
+        cmocka_unit_test(http_responses_are_counted_by_class),
         cmocka_unit_test(health_answers),
         cmocka_unit_test(create_user_by_a_non_admin_is_denied),
         cmocka_unit_test(create_user_names_the_bad_fields),

@@ -319,6 +319,75 @@ static void cache_counters_only_with_a_cache(void **state)
     free(m);
 }
 
+#define HTTP(code)      "seklik_http_requests_total{service=\"gateway\",code=\"" code "\"}"
+#define HTTP_BUCKET(le) "seklik_http_latency_seconds_bucket{service=\"gateway\",le=\"" le "\"}"
+
+static void http_responses_are_counted_by_class_with_their_latency(void **state)
+{
+    (void)state;
+    sk_metrics *m = new_metrics();
+    atomic_store(&m->http_enabled, true);
+    static const struct {
+        unsigned status;
+        uint64_t us;
+    } seen[] = {{200, 80},
+                {204, 300},
+                {299, 300},
+                {304, 90},
+                {400, 1000},
+                {404, 1000},
+                {429, 2000},
+                {431, 50},
+                {500, 2000000},
+                {503, 30000},
+                {599, 1},
+                /* not statuses a response has: not counted at all */
+                {0, 5},
+                {101, 5},
+                {199, 5},
+                {600, 5},
+                {1000, 5}};
+    for (size_t i = 0; i < sizeof(seen) / sizeof(seen[0]); i++)
+        sk_metrics_observe_http(m, seen[i].status, seen[i].us);
+    char *t = sk_metrics_render(m, "gateway");
+    assert_non_null(t);
+    assert_int_equal(sample(t, HTTP("2xx")), 3);
+    assert_int_equal(sample(t, HTTP("3xx")), 1);
+    assert_int_equal(sample(t, HTTP("4xx")), 4);
+    assert_int_equal(sample(t, HTTP("5xx")), 3);
+    assert_non_null(strstr(t, "# TYPE seklik_http_requests_total counter\n"));
+    assert_non_null(strstr(t, "# TYPE seklik_http_latency_seconds histogram\n"));
+    assert_int_equal(sample(t, HTTP_BUCKET("0.0001")), 4); /* 80, 90, 50, 1 us */
+    assert_int_equal(sample(t, HTTP_BUCKET("0.0005")), 6);
+    assert_int_equal(sample(t, HTTP_BUCKET("0.001")), 8);
+    assert_int_equal(sample(t, HTTP_BUCKET("0.0025")), 9);
+    assert_int_equal(sample(t, HTTP_BUCKET("0.05")), 10);
+    assert_int_equal(sample(t, HTTP_BUCKET("1")), 10);
+    assert_int_equal(sample(t, HTTP_BUCKET("+Inf")), 11); /* 2 s */
+    assert_int_equal(sample(t, "seklik_http_latency_seconds_count{service=\"gateway\"}"), 11);
+    double sum = sample(t, "seklik_http_latency_seconds_sum{service=\"gateway\"}");
+    assert_true(sum > 2.034820 && sum < 2.034822); /* 2034821 us */
+    /* The RPC histogram is its own. */
+    assert_int_equal(sample(t, "seklik_rpc_latency_seconds_count{service=\"gateway\"}"), 0);
+    free(t);
+    free(m);
+}
+
+static void http_metrics_only_where_http_is_served(void **state)
+{
+    (void)state;
+    sk_metrics *m = new_metrics();
+    sk_metrics_observe_http(m, 200, 10);
+    char *t = render(m);
+    assert_null(strstr(t, "seklik_http_"));
+    free(t);
+    atomic_store(&m->http_enabled, true);
+    t = render(m);
+    assert_int_equal(sample(t, "seklik_http_requests_total{service=\"registry\",code=\"2xx\"}"), 1);
+    free(t);
+    free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +404,8 @@ int main(void)
         cmocka_unit_test(histogram_count_matches_requests),
         cmocka_unit_test(outbox_lag_is_last_minus_published),
         cmocka_unit_test(cache_counters_only_with_a_cache),
+        cmocka_unit_test(http_responses_are_counted_by_class_with_their_latency),
+        cmocka_unit_test(http_metrics_only_where_http_is_served),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

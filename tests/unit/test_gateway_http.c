@@ -1,5 +1,6 @@
 /* test_gateway_http.c - the gateway's pure HTTP rules: routes, static paths,
- * content types and cache headers, and the service/method table. */
+ * content types and cache headers, the service/method table, and the
+ * client's address behind trusted proxies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -200,6 +201,150 @@ static void openapi_names_every_method(void **state)
     free(doc);
 }
 
+/* ---- trusted proxies ---- */
+
+static gw_proxies proxies(const char *list)
+{
+    gw_proxies p;
+    char why[256];
+    if (!gw_proxies_parse(list, &p, why, sizeof(why)))
+        fail_msg("%s: %s", list, why);
+    return p;
+}
+
+static void proxy_lists_parse_addresses_and_cidrs(void **state)
+{
+    (void)state;
+    gw_proxies p = proxies("10.0.0.0/8, 192.0.2.7 ,fd00::/8,2001:db8::1,0.0.0.0/0");
+    assert_int_equal(p.n, 5);
+    assert_int_equal(p.nets[0].bits, 8);
+    assert_int_equal(p.nets[1].bits, 32); /* a bare address is one host */
+    assert_int_equal(p.nets[3].bits, 128);
+    assert_int_equal(p.nets[4].bits, 0);
+    assert_int_equal(proxies("").n, 0); /* the default: trust no one */
+    assert_int_equal(proxies("  ").n, 0);
+    assert_int_equal(proxies(NULL).n, 0);
+    p = proxies("::ffff:10.0.0.0/104"); /* IPv4-mapped: the IPv4 network */
+    assert_true(gw_proxies_trust(&p, "10.200.0.1"));
+    assert_false(gw_proxies_trust(&p, "11.0.0.1"));
+}
+
+static void bad_proxy_lists_are_refused_naming_the_entry(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *list, *says;
+    } cases[] = {
+        {"10.0.0.0/33", "0..32"},
+        {"fd00::/129", "0..128"},
+        {"10.0.0.0/", "0..32"},
+        {"10.0.0.0/8x", "0..32"},
+        {"10.0.0.0/-1", "0..32"},
+        {"10.0.0.0/0008", "0..32"},
+        {"::ffff:10.0.0.0/8", "96..128"},
+        {"10.1.2.3/8", "the network is 10.0.0.0/8"},
+        {"fd00::1/8", "the network is fd00::/8"},
+        {"10.0.0.0/8,,192.0.2.1", "entry 2 is empty"},
+        {"10.0.0.0/8,", "entry 2 is empty"},
+        {",10.0.0.0/8", "entry 1 is empty"},
+        {"ingress.local", "\"ingress.local\" is not an IPv4 or IPv6 address"},
+        {"10.0.0.1:443", "\"10.0.0.1:443\" is not"},
+        {"010.0.0.1", "is not"}, /* inet_pton takes no octal-looking parts */
+        {"10.0.0", "is not"},
+        {"[::1]", "is not"},
+        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+         "entry 1 is too long"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        gw_proxies p;
+        char why[256] = "";
+        p.n = 99;
+        if (gw_proxies_parse(cases[i].list, &p, why, sizeof(why)))
+            fail_msg("%s was accepted", cases[i].list);
+        if (!strstr(why, cases[i].says))
+            fail_msg("%s: \"%s\" does not say \"%s\"", cases[i].list, why, cases[i].says);
+        assert_int_equal(p.n, 0); /* nothing half-parsed is trusted */
+    }
+    char list[33 * 16] = "";
+    for (int i = 0; i < GW_PROXIES_MAX + 1; i++)
+        snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s10.0.0.%d", i ? "," : "", i);
+    gw_proxies p;
+    char why[256];
+    assert_false(gw_proxies_parse(list, &p, why, sizeof(why)));
+    assert_non_null(strstr(why, "more than 32 entries"));
+}
+
+static void trust_matches_the_prefix_bits(void **state)
+{
+    (void)state;
+    gw_proxies p = proxies("10.0.0.0/8,172.16.0.0/12,192.0.2.7,fd00::/8,2001:db8:0:2::/63");
+    assert_true(gw_proxies_trust(&p, "10.255.255.255"));
+    assert_false(gw_proxies_trust(&p, "11.0.0.0"));
+    assert_true(gw_proxies_trust(&p, "172.31.0.1")); /* /12 ends at 172.31 */
+    assert_false(gw_proxies_trust(&p, "172.32.0.1"));
+    assert_true(gw_proxies_trust(&p, "192.0.2.7"));
+    assert_false(gw_proxies_trust(&p, "192.0.2.8"));
+    assert_true(gw_proxies_trust(&p, "::ffff:192.0.2.7")); /* a dual-stack socket's view */
+    assert_true(gw_proxies_trust(&p, "fdff::1"));
+    assert_false(gw_proxies_trust(&p, "fe00::1"));
+    assert_true(gw_proxies_trust(&p, "2001:db8:0:2::5"));
+    assert_true(gw_proxies_trust(&p, "2001:db8:0:3::5")); /* /63 holds ...:2: and ...:3: */
+    assert_false(gw_proxies_trust(&p, "2001:db8:0:1::5"));
+    assert_false(gw_proxies_trust(&p, "2001:db8:0:4::5"));
+    assert_false(gw_proxies_trust(&p, "unknown"));
+    assert_false(gw_proxies_trust(&p, NULL));
+    gw_proxies none = proxies("");
+    assert_false(gw_proxies_trust(&none, "10.0.0.1"));
+    gw_proxies all = proxies("0.0.0.0/0");
+    assert_true(gw_proxies_trust(&all, "203.0.113.1"));
+    assert_false(gw_proxies_trust(&all, "2001:db8::1")); /* families do not mix */
+}
+
+static void client_is_the_right_most_untrusted_forwarded_address(void **state)
+{
+    (void)state;
+    gw_proxies p = proxies("10.0.0.0/8, 2001:db8::/32");
+    static const struct {
+        const char *peer, *xff, *client;
+    } cases[] = {
+        /* No trusted peer, no header: the peer, whatever the header says. */
+        {"203.0.113.9", "198.51.100.1", "203.0.113.9"},
+        {"10.0.0.2", NULL, "10.0.0.2"},
+        {"10.0.0.2", "", "10.0.0.2"},
+        /* The ingress appended the client. */
+        {"10.0.0.2", "198.51.100.1", "198.51.100.1"},
+        {"10.0.0.2", " 198.51.100.1 ", "198.51.100.1"},
+        /* A client's own entries are left of the one the ingress wrote. */
+        {"10.0.0.2", "1.2.3.4, 198.51.100.1", "198.51.100.1"},
+        {"10.0.0.2", "10.9.9.9, 198.51.100.1", "198.51.100.1"},
+        /* Two proxies of ours in a row are skipped. */
+        {"10.0.0.2", "198.51.100.1, 10.0.0.3, 10.0.0.4", "198.51.100.1"},
+        /* Every hop trusted: the left-most. */
+        {"10.0.0.2", "10.0.0.7,10.0.0.3", "10.0.0.7"},
+        /* An entry that is no address ends the walk at the last trusted hop. */
+        {"10.0.0.2", "198.51.100.1:5555", "10.0.0.2"},
+        {"10.0.0.2", "198.51.100.1, unknown", "10.0.0.2"},
+        {"10.0.0.2", "198.51.100.1, garbage, 10.0.0.3", "10.0.0.3"},
+        {"10.0.0.2", "198.51.100.1,,", "10.0.0.2"},
+        /* IPv6, written the one canonical way. */
+        {"2001:db8::2", "2001:DB8:0:0:0:0:0:99, 2001:db8::3", "2001:db8::99"},
+        {"2001:db8::2", "2001:0db8:ffff::1", "2001:db8:ffff::1"},
+        {"::ffff:10.0.0.2", "198.51.100.1", "198.51.100.1"},
+        {"10.0.0.2", "::ffff:198.51.100.1", "198.51.100.1"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char out[GW_ADDR_CAP];
+        gw_client_addr(&p, cases[i].peer, cases[i].xff, out, sizeof(out));
+        if (strcmp(out, cases[i].client) != 0)
+            fail_msg("peer %s, X-Forwarded-For \"%s\": %s, not %s", cases[i].peer,
+                     cases[i].xff ? cases[i].xff : "(none)", out, cases[i].client);
+    }
+    gw_proxies none = proxies("");
+    char out[GW_ADDR_CAP];
+    gw_client_addr(&none, "10.0.0.2", "198.51.100.1", out, sizeof(out));
+    assert_string_equal(out, "10.0.0.2");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +358,10 @@ int main(void)
         cmocka_unit_test(only_fingerprinted_assets_are_cached_long),
         cmocka_unit_test(every_service_and_its_methods_are_routable),
         cmocka_unit_test(openapi_names_every_method),
+        cmocka_unit_test(proxy_lists_parse_addresses_and_cidrs),
+        cmocka_unit_test(bad_proxy_lists_are_refused_naming_the_entry),
+        cmocka_unit_test(trust_matches_the_prefix_bits),
+        cmocka_unit_test(client_is_the_right_most_untrusted_forwarded_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
