@@ -12,49 +12,17 @@
 // screenshot of each page and the browser console are saved there too.
 // Only the year's requirement sets are published through the API beforehand:
 // that is the admin's job before registration opens, not part of this path.
-import { chromium } from 'playwright-core';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import {
+  BASE, DEMO_PASSWORD, DOCS, STEP_TIMEOUT_MS, setUp, apiSession, launchChromium, recordConsole, tid, check, login, pdf,
+  followNav,
+} from './lib.mjs';
 
-const BASE = (process.env.SEKLIK_GATEWAY_URL || '').replace(/\/$/, '');
-const ARTIFACTS = process.env.SEKLIK_ARTIFACTS || 'test-artifacts/e2e';
-const CHROMIUM = process.env.SEKLIK_CHROMIUM || '/usr/bin/chromium';
-const DEMO_PASSWORD = process.env.SEKLIK_DEMO_PASSWORD || 'Demo-Seklik-2026';
+const ARTIFACTS = setUp('golden_path', 'test-artifacts/e2e');
 const YEAR = '2027';
-const DOCS = ['DOCUMENT_TYPE_AKTA', 'DOCUMENT_TYPE_NIB', 'DOCUMENT_TYPE_NPWP', 'DOCUMENT_TYPE_DOMISILI'];
 const REJECT_REASON = 'Scan NPWP buram, mohon unggah ulang yang terbaca';
-const STEP_TIMEOUT_MS = 20000;
-
-if (!BASE) {
-  console.error('golden_path: SEKLIK_GATEWAY_URL is not set (run it through tests/support/with_stack.sh)');
-  process.exit(2);
-}
-mkdirSync(ARTIFACTS, { recursive: true });
-
-// ---- the admin's set-up, through the same HTTP API the UI uses -------------------
-async function apiSession(username, password) {
-  const r = await fetch(`${BASE}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (r.status !== 200) throw new Error(`login ${username}: HTTP ${r.status} ${await r.text()}`);
-  const cookie = (r.headers.get('set-cookie') || '').split(';')[0];
-  const { csrfToken } = await r.json();
-  return async (method, body) => {
-    const res = await fetch(`${BASE}/api/v1/${method}`, {
-      method: 'POST',
-      headers: {
-        'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrfToken,
-        'Idempotency-Key': randomUUID(),
-      },
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`${method}: HTTP ${res.status} ${text}`);
-    return JSON.parse(text);
-  };
-}
 
 // ---- small helpers ------------------------------------------------------------------
 let shot = 0;
@@ -67,8 +35,6 @@ async function snap(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   console.log(`  step ${shot}: ${name}`);
 }
-
-const tid = (page, id) => page.getByTestId(id);
 
 // Click `refresh` until `selector` is on the page: events travel between
 // services asynchronously, and a person would press the refresh button too.
@@ -83,56 +49,17 @@ async function refreshUntil(page, refreshTestid, selector, what) {
   }
 }
 
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
 async function newPage(browser, label) {
   const context = await browser.newContext({ locale: 'id-ID', timezoneId: 'Asia/Jakarta', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  page.on('console', (m) => consoleLines.push(`[${label}] ${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => consoleLines.push(`[${label}] pageerror: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) consoleLines.push(`[${label}] HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
-  });
+  recordConsole(page, label, consoleLines);
   pages.push([label, page]);
   return page;
 }
 
-async function login(page, username, password) {
-  await page.goto(`${BASE}/#/login`);
-  await tid(page, 'login-username').fill(username);
-  await tid(page, 'login-password').fill(password);
-  await tid(page, 'login-submit').click();
-  await tid(page, 'current-user').waitFor();
-}
-
 async function chooseYear(page) {
   await tid(page, 'fiscal-year').selectOption(YEAR);
-}
-
-// A one-page PDF that says `label`, so the viewer has something to show.
-function pdf(label) {
-  const text = `BT /F1 28 Tf 72 760 Td (${label.replace(/[()\\]/g, '')}) Tj ET`;
-  const objects = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    `<< /Length ${text.length} >>\nstream\n${text}\nendstream`,
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  let out = '%PDF-1.4\n';
-  const offsets = objects.map((body, i) => {
-    const at = out.length;
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
-    return at;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const at of offsets) out += `${String(at).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
 }
 
 // Fill the upload form `form` (a locator) and send one document.
@@ -188,9 +115,10 @@ async function goldenPath(browser) {
   await tid(partner, 'outlet-url-0').fill('https://kabar-kayuagung.example.id');
   await tid(partner, 'outlet-monthlyVisitors-0').fill('250000');
   await tid(partner, 'wizard-next').click();
+  const later = (years) => `${new Date().getFullYear() + years}-06-30`; // certificates still valid
   const people = [
-    ['PERSON_ROLE_CHIEF_EDITOR', 'Hendra Pemimpin Redaksi', '1602010101800001', 'UKW_LEVEL_UTAMA', 'UKW-001', '2029-01-01'],
-    ['PERSON_ROLE_JOURNALIST', 'Dewi Wartawan', '1602010101900002', 'UKW_LEVEL_MUDA', 'UKW-002', '2028-06-30'],
+    ['PERSON_ROLE_CHIEF_EDITOR', 'Hendra Pemimpin Redaksi', '1602010101800001', 'UKW_LEVEL_UTAMA', 'UKW-001', later(3)],
+    ['PERSON_ROLE_JOURNALIST', 'Dewi Wartawan', '1602010101900002', 'UKW_LEVEL_MUDA', 'UKW-002', later(2)],
   ];
   for (let i = 0; i < people.length; i++) {
     if (i > 0) await tid(partner, 'wizard-more-person').click();
@@ -235,7 +163,7 @@ async function goldenPath(browser) {
   const verifier = await newPage(browser, 'verifier');
   await login(verifier, 'verifikator', DEMO_PASSWORD);
   await chooseYear(verifier);
-  await tid(verifier, 'nav-queue').click();
+  await followNav(verifier, 'nav-queue', '#/verification', consoleLines);
   await refreshUntil(verifier, 'queue-refresh', `[data-testid="case-link"]:text("${companyName}")`, 'the case in the queue');
   await snap(verifier, 'verifier-queue');
   await verifier.locator(`[data-testid="case-link"]:text("${companyName}")`).click();
@@ -316,7 +244,7 @@ async function goldenPath(browser) {
   await snap(partner, 'partner-outlet-page');
 
   // 8. Staff see the same outlet as tier B in the outlet list.
-  await tid(verifier, 'nav-outlets').click();
+  await followNav(verifier, 'nav-outlets', '#/outlets', consoleLines);
   await tid(verifier, 'outlets-table').waitFor();
   const outletRow = verifier.locator('[data-testid="outlet-row"]').filter({ hasText: `Kabar Kayuagung ${suffix}` });
   await outletRow.locator('[data-testid="tier-badge"][data-tier="B"]').waitFor();
@@ -326,12 +254,7 @@ async function goldenPath(browser) {
   check(errors.length === 0, `the pages threw:\n${errors.join('\n')}`);
 }
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launchChromium();
 let failed = false;
 const started = Date.now();
 try {

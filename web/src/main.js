@@ -43,6 +43,14 @@ function initialYear() {
   return yearWIB();
 }
 
+// Focus moves to a new page's heading only once the person has done
+// something (a click, a key): on a fresh load the browser's own starting
+// point stays at the top, so the first Tab still reaches the skip link.
+let interacted = false;
+for (const ev of ['pointerdown', 'keydown', 'click']) {
+  globalThis.addEventListener(ev, () => { interacted = true; }, { capture: true, once: true });
+}
+
 const isPartner = (user) => !!user && user.roles.includes('partner') && !user.roles.some((r) => STAFF.includes(r));
 
 function Page({ route, user }) {
@@ -89,10 +97,15 @@ function App() {
     refreshMe();
     return () => { globalThis.removeEventListener('hashchange', onHash); off(); };
   }, []);
-  // Move focus to the new page's heading, for keyboard and screen-reader users.
+  // Move focus to the new page's heading, for keyboard and screen-reader
+  // users. Not on a language switch: focus stays on the language select.
   useEffect(() => {
     const h = document.querySelector('main h1');
-    if (h) { h.setAttribute('tabindex', '-1'); h.focus({ preventScroll: false }); }
+    if (h) h.setAttribute('tabindex', '-1');
+    if (h && interacted) h.focus({ preventScroll: false });
+  }, [route.path, user && user.id]);
+  useEffect(() => {
+    const h = document.querySelector('main h1');
     document.title = `${h ? h.textContent + ' · ' : ''}SEKLIK`;
   }, [route.path, user && user.id, loc]);
 

@@ -18,6 +18,16 @@ export function useLoad(fn, deps) {
   return { ...state, reload };
 }
 
+// <h2 tabindex="-1" ref=${useFocusOnShow(key)}>: a panel that opens on
+// request (edit a user, re-upload a document) takes the focus when key
+// changes, so keyboard and screen-reader users land in it, not at the
+// button that opened it (the panel may be far down the page on a phone).
+export function useFocusOnShow(key) {
+  const ref = useRef(null);
+  useEffect(() => { if (key && ref.current) ref.current.focus(); }, [key]);
+  return ref;
+}
+
 // const f = useAction(); await f.run(() => f.act.run('registry', 'Submit', body), knownFields)
 // Keeps one idempotency key per user action (see api.js action()), the busy
 // flag (buttons are disabled meanwhile), the error, and the violations

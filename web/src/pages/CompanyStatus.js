@@ -5,7 +5,7 @@
 import { html, AppContext } from '../html.js';
 import { useContext, useState } from 'preact/hooks';
 import { call, documentFileUrl } from '../api.js';
-import { useAction, useLoad } from '../components/hooks.js';
+import { useAction, useFocusOnShow, useLoad } from '../components/hooks.js';
 import { Field } from '../components/Field.js';
 import { ErrorSummary, Notice } from '../components/ErrorSummary.js';
 import { DocumentUpload } from '../components/Upload.js';
@@ -58,6 +58,7 @@ export function CompanyStatus({ companyId, own = false }) {
   const { year, locale, user } = ctx;
   const d = useLoad(() => loadCompanyView(companyId, year), [companyId, year]);
   const [reupload, setReupload] = useState('');
+  const reuploadHead = useFocusOnShow(reupload);
 
   if (d.loading && !d.data) return html`<section><h1>${own ? t('status.titleOwn') : t('status.title')}</h1><${Loading} /></section>`;
   if (d.error) return html`<section><h1>${own ? t('status.titleOwn') : t('status.title')}</h1><${ErrorSummary} error=${d.error} /></section>`;
@@ -112,7 +113,7 @@ export function CompanyStatus({ companyId, own = false }) {
         </tr>`)}</tbody></table></div>`}
       ${reupload ? (() => {
         const r = rows.find((x) => x.id === reupload);
-        return r ? html`<div class="sub-card"><h3>${t('status.reuploadOf', { doc: tEnum('DocumentType', r.type) })}</h3>
+        return r ? html`<div class="sub-card"><h3 tabindex="-1" ref=${reuploadHead}>${t('status.reuploadOf', { doc: tEnum('DocumentType', r.type) })}</h3>
           <${DocumentUpload} company=${company} presetType=${r.type} presetPersonId=${r.personId || ''} presetOutletId=${r.outletId || ''}
             testid="reupload" onUploaded=${() => { setReupload(''); d.reload(); }} /></div>` : null;
       })() : null}

@@ -80,7 +80,8 @@ export function Dashboard() {
           <caption>${t('dash.tableCaption', { year })}</caption>
           <thead><tr><th scope="col">${t('outlet.type')}</th>${TIERS.map((tr) => html`<th scope="col">${tr === 'TIER_NONE' ? t('tier.none') : `${t('tier.label')} ${tierLetter(tr)}`}</th>`)}</tr></thead>
           <tbody>${OUTLET_TYPES.map((o) => html`<tr><th scope="row">${tEnum('OutletType', o)}</th>
-            ${TIERS.map((tr) => html`<td data-testid=${`tier-cell-${tierLetter(tr)}-${o}`}>${m[tr][o]}</td>`)}</tr>`)}</tbody>
+            ${TIERS.map((tr) => html`<td data-label=${tr === 'TIER_NONE' ? t('tier.none') : `${t('tier.label')} ${tierLetter(tr)}`}
+              data-testid=${`tier-cell-${tierLetter(tr)}-${o}`}>${m[tr][o]}</td>`)}</tr>`)}</tbody>
         </table></div>
       </section>`;
   }

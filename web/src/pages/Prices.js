@@ -100,7 +100,7 @@ export function PriceEditor() {
             const k = cellKey(type, p, tr);
             const id = fieldId(`cell.${k}`);
             const err = errOf(k);
-            return html`<td class=${err ? 'has-error' : ''}>
+            return html`<td class=${err ? 'has-error' : ''} data-label=${tEnum('Tier', tr)}>
               <label class="sr-only" for=${id}>${tEnum('Product', p)} — ${tEnum('Tier', tr)} (Rp)</label>
               <span class="rp-input"><span aria-hidden="true">Rp</span><input id=${id} inputmode="numeric" value=${cells[k] || ''} disabled=${!isAdmin}
                 aria-invalid=${err ? 'true' : undefined} aria-describedby=${err ? `${id}-err` : undefined}

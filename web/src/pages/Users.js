@@ -2,7 +2,7 @@
 import { html, AppContext } from '../html.js';
 import { useContext, useState } from 'preact/hooks';
 import { call } from '../api.js';
-import { useAction, useLoad } from '../components/hooks.js';
+import { useAction, useFocusOnShow, useLoad } from '../components/hooks.js';
 import { Field } from '../components/Field.js';
 import { ErrorSummary, Notice } from '../components/ErrorSummary.js';
 import { DataTable, Loading } from '../components/Table.js';
@@ -87,6 +87,7 @@ function EditUser({ user, onDone, onClose }) {
   const [msg, setMsg] = useState('');
   const f = useAction();
   const p = useAction();
+  const head = useFocusOnShow(user.id);
   const update = async (extra = {}) => {
     setMsg('');
     const out = await f.run((act) => act.run('gateway', 'UpdateUser', {
@@ -101,7 +102,7 @@ function EditUser({ user, onDone, onClose }) {
     if (out) { setPw(''); setMsg(t('users.passwordReset')); }
   };
   return html`<section aria-labelledby="h-edit" class="sub-card" data-testid="user-edit-panel">
-    <div class="page-head"><h2 id="h-edit">${t('users.edit', { name: user.username })}</h2>
+    <div class="page-head"><h2 id="h-edit" tabindex="-1" ref=${head}>${t('users.edit', { name: user.username })}</h2>
       <button type="button" class="btn small" onClick=${onClose} data-testid="user-edit-close">${t('common.close')}</button></div>
     ${msg ? html`<${Notice} kind="ok" testid="user-saved">${msg}<//>` : null}
     <form onSubmit=${(e) => { e.preventDefault(); update(); }} novalidate>

@@ -1,0 +1,501 @@
+// Accessibility basics of the web UI in a real browser, against the whole
+// stack started by tests/support/with_stack.sh ("keyboard and screen-reader
+// friendly basics (labels, focus, contrast); usable on a laptop screen and a
+// phone"):
+//
+//   1. every main screen (and the error states of sign-up, login and the
+//      wizard), at a laptop viewport (1366x768) and a phone one (390x844,
+//      touch): axe-core's WCAG 2 A/AA rules find nothing of serious or
+//      critical impact; on the phone nothing scrolls sideways; a screenshot
+//      of each screen per viewport; opening a user for editing moves focus
+//      into the panel;
+//   2. keyboard: from the top of the login page Tab reaches the skip link
+//      (which moves focus to the content), then user name, password and the
+//      submit button, each with a visible focus ring; Enter in the password
+//      field logs in; after logging in and after following a menu link with
+//      Enter, focus is on the page's h1;
+//   3. locale: English changes the visible texts (menu, h1, title) and
+//      <html lang>, also after a reload; focus stays on the language select;
+//      Bahasa Indonesia brings both back.
+//
+// A little data goes in through the HTTP API first, so that lists, the case
+// review and the score breakdown are not empty: the year's requirement set,
+// one company verified and scored, one submitted (its case in review), one
+// registered as a draft with one document, and a partner without a company.
+// Every finding is printed (rule, help, target selectors) and written to
+// axe-report.json in $SEKLIK_ARTIFACTS; the test fails at the end on
+// serious/critical findings, sideways scrolling or a failed keyboard/locale
+// check.
+import axe from 'axe-core';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import {
+  BASE, DEMO_PASSWORD, DOCS, STEP_TIMEOUT_MS, setUp, apiSession, waitFor, launchChromium, recordConsole, tid, check,
+  login, pdf,
+} from './lib.mjs';
+import en from '../../web/src/i18n/en.js';
+import id from '../../web/src/i18n/id.js';
+
+const ARTIFACTS = setUp('accessibility', 'test-artifacts/e2e-accessibility');
+const YEAR = 2027;
+const PARTNER_PASSWORD = 'Rahasia-Mitra-2026';
+const FAILING_IMPACTS = ['serious', 'critical'];
+
+const VIEWPORTS = {
+  laptop: { viewport: { width: 1366, height: 768 } },
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+};
+
+const problems = [];      // what fails the test
+const findings = [];      // every axe violation, for axe-report.json
+const reviews = [];       // what axe left for a person to check, for axe-report.json
+const consoleLines = [];
+const pages = [];
+let shot = 0;
+
+// ---- data through the API -----------------------------------------------------------
+const digits = (n) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join('');
+
+function companyInput(name) {
+  return {
+    legalName: name, legalForm: 'LEGAL_FORM_PT', deedNumber: '12', deedDate: '2015-03-02',
+    skKemenkumham: 'AHU-0012345.AH.01.01.TAHUN 2015', nib: digits(13), kbli: ['63122'], npwp: digits(15),
+    address: 'Jl. Letnan Mukhtar Saleh No. 1, Kayuagung', domicileLetterNumber: '470/12/KYG/2026',
+    bankAccount: { bankName: 'Bank Sumsel Babel', accountNumber: '1234567890', holderName: name },
+    contacts: [{ name: 'Sari', phone: '081234567890', email: 'redaksi@contoh.example.id' }],
+    establishedOn: '2015-03-02', dewanPersStatus: 'DEWAN_PERS_ADMINISTRATIF',
+  };
+}
+
+// A partner signs up and registers a company with one online outlet and two
+// people; the gateway binds the company to the account.
+async function partnerWithCompany(label, name) {
+  const username = `${label}${randomUUID().slice(0, 8)}`;
+  const partner = await apiSession(username, PARTNER_PASSWORD, { signup: `Redaksi ${name}` });
+  const company = await partner('registry.RegisterCompany', {
+    company: companyInput(name),
+    outlets: [{ type: 'OUTLET_TYPE_SIBER', scale: 'OUTLET_SCALE_REGIONAL', name, url: 'https://berita.example.id', monthlyVisitors: '250000' }],
+    people: [
+      { role: 'PERSON_ROLE_CHIEF_EDITOR', nik: `16020101018${digits(5)}`, name: 'Hendra Pemimpin Redaksi',
+        ukwLevel: 'UKW_LEVEL_UTAMA', ukwCertificateNumber: 'UKW-001', ukwCertificateExpiry: '2029-01-01' },
+      { role: 'PERSON_ROLE_JOURNALIST', nik: `16020101019${digits(5)}`, name: 'Dewi Wartawan',
+        ukwLevel: 'UKW_LEVEL_MUDA', ukwCertificateNumber: 'UKW-002', ukwCertificateExpiry: '2028-06-30' },
+    ],
+  });
+  await partner.me();
+  return { username, partner, company };
+}
+
+const upload = (partner, companyId, type) => partner('registry.UploadDocument', {
+  companyId,
+  document: { type, number: `${type.slice(14)}-001`, issuedOn: '2024-01-15', fileName: `${type.slice(14).toLowerCase()}.pdf`,
+    content: pdf(type).toString('base64') },
+});
+
+async function submitted(label, name, verifier) {
+  const p = await partnerWithCompany(label, name);
+  for (const type of DOCS) await upload(p.partner, p.company.id, type);
+  await p.partner('registry.Submit', { companyId: p.company.id, fiscalYear: YEAR });
+  p.case = await waitFor(verifier, 'verification.GetCase', { companyId: p.company.id },
+    (c) => c.state === 'CASE_STATE_IN_REVIEW', `the case of ${name} in review`);
+  return p;
+}
+
+async function setUpData() {
+  const admin = await apiSession('admin', DEMO_PASSWORD);
+  const verifier = await apiSession('verifikator', DEMO_PASSWORD);
+  await admin('verification.PublishRequirementSet', {
+    fiscalYear: YEAR, outletType: 'OUTLET_TYPE_SIBER', requirements: DOCS.map((type) => ({ type, required: true })),
+  });
+  // A: verified and scored (outlet list, dashboard chart, score breakdown).
+  const a = await submitted('warta', 'PT Warta Ogan Ilir', verifier);
+  for (const doc of a.case.documents || []) {
+    await verifier('verification.DecideDocument', { caseId: a.case.id, documentId: doc.documentId, decision: 'DECISION_ACCEPTED' });
+  }
+  await waitFor(verifier, 'verification.GetCase', { companyId: a.company.id }, (c) => c.state === 'CASE_STATE_VISIT_PENDING', 'the visit pending');
+  const wib = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+  await verifier('verification.RecordVisit', { caseId: a.case.id, visit: {
+    visitedOn: wib, verifierId: verifier.user.id, latitude: -3.3915, longitude: 104.8286, findings: 'Kantor redaksi aktif' } });
+  await verifier('verification.Decide', { caseId: a.case.id, outcome: 'OUTCOME_VERIFIED' });
+  const full = await a.partner('registry.GetCompany', { companyId: a.company.id });
+  a.outletId = full.outlets[0].id;
+  await waitFor(a.partner, 'scoring.GetScore', { outletId: a.outletId, fiscalYear: YEAR },
+    (s) => s.tier && s.tier !== 'TIER_NONE', 'the outlet of A scored');
+  // B: submitted, its case in review (the queue and the case review).
+  const b = await submitted('kabar', 'PT Kabar Kayuagung', verifier);
+  // D: registered as a draft with one document (the wizard's later steps).
+  const d = await partnerWithCompany('suara', 'PT Suara Bumi Sebiduk Sehaluan');
+  await upload(d.partner, d.company.id, 'DOCUMENT_TYPE_AKTA');
+  // C: signed up, no company yet (the wizard's first steps).
+  const cName = `baru${randomUUID().slice(0, 8)}`;
+  await apiSession(cName, PARTNER_PASSWORD, { signup: 'Redaksi Media Baru' });
+  return { a, b, c: { username: cName }, d };
+}
+
+// ---- the browser side ---------------------------------------------------------------
+async function newContext(browser, vpName, label) {
+  const context = await browser.newContext({
+    ...VIEWPORTS[vpName], locale: 'id-ID', timezoneId: 'Asia/Jakarta',
+    bypassCSP: true, // axe-core goes in as an inline script
+  });
+  // The data is the next fiscal year's; a person would pick it in the header once.
+  await context.addInitScript((y) => {
+    try {
+      if (!localStorage.getItem('seklik.year')) localStorage.setItem('seklik.year', String(y));
+    } catch { /* a frame without storage (the document viewer) */ }
+  }, YEAR);
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
+  recordConsole(page, `${vpName}/${label}`, consoleLines);
+  pages.push([`${vpName}-${label}`, page]);
+  return page;
+}
+
+async function settle(page) {
+  await page.waitForFunction(() => !document.querySelector('[data-testid="loading"]'));
+  await page.waitForTimeout(150);
+}
+
+async function snap(page, vpName, name) {
+  shot += 1;
+  await page.screenshot({ path: join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${vpName}-${name}.png`), fullPage: true });
+}
+
+// axe-core's WCAG 2 A and AA rules on the page as it is now.
+async function runAxe(page) {
+  if (!(await page.evaluate(() => typeof globalThis.axe === 'object'))) {
+    await page.addScriptTag({ content: axe.source });
+  }
+  // iframes: false - the only frame is the document viewer's PDF, not our markup.
+  return page.evaluate(async () => {
+    const r = await globalThis.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'], resultTypes: ['violations', 'incomplete'], iframes: false });
+    return {
+      violations: r.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+        nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
+      })),
+      // What axe could not decide (e.g. contrast over an image): not failures, for the report.
+      incomplete: r.incomplete.map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+    };
+  });
+}
+
+// Whether the page scrolls sideways on a screen `width` CSS pixels wide, and
+// which elements stick out (outermost first, not those a scroll container
+// clips). innerWidth alone does not tell: a phone browser widens its layout
+// viewport to the content, so innerWidth grows with the overflow.
+async function overflow(page, width) {
+  return page.evaluate((w) => {
+    const limit = Math.min(innerWidth, w) + 1;
+    const de = document.documentElement;
+    if (de.scrollWidth <= limit) return null;
+    const clipped = (el) => {
+      let pos = getComputedStyle(el).position;
+      for (let a = el.parentElement; a && a !== de; a = a.parentElement) {
+        if (pos === 'fixed') return false;
+        const s = getComputedStyle(a);
+        if (pos !== 'absolute' || s.position !== 'static') { // a contains el
+          if (s.overflowX !== 'visible' && a.getBoundingClientRect().right <= limit) return true;
+          pos = s.position;
+        }
+      }
+      return false;
+    };
+    const out = new Set();
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.right <= limit || clipped(el)) continue;
+      let outer = false;
+      for (const o of out) if (o.contains(el)) outer = true;
+      if (!outer) out.add(el);
+      if (out.size >= 6) break;
+    }
+    const describe = (el) => {
+      const tv = el.getAttribute('data-testid');
+      const cls = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).join('.') : '';
+      return `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${cls}${tv ? `[data-testid=${tv}]` : ''} (right edge ${Math.round(el.getBoundingClientRect().right)})`;
+    };
+    return { scrollWidth: de.scrollWidth, width: w, wide: [...out].map(describe) };
+  }, width);
+}
+
+async function audit(page, vpName, name) {
+  await settle(page);
+  await snap(page, vpName, name);
+  const where = `${vpName} ${name}`;
+  const { violations, incomplete } = await runAxe(page);
+  if (incomplete.length) reviews.push({ viewport: vpName, screen: name, rules: incomplete });
+  for (const v of violations) {
+    findings.push({ viewport: vpName, screen: name, ...v });
+    const failing = FAILING_IMPACTS.includes(v.impact);
+    const lines = [`${failing ? 'FAIL' : 'note'} [${where}] ${v.impact} ${v.id}: ${v.help}`,
+      ...v.nodes.slice(0, 8).map((n) => `      ${n.target}`), ...(v.nodes.length > 8 ? [`      … ${v.nodes.length - 8} more`] : [])];
+    console.log(lines.join('\n'));
+    if (failing) problems.push(lines.join('\n'));
+  }
+  if (vpName === 'phone') {
+    const o = await overflow(page, VIEWPORTS.phone.viewport.width);
+    if (o) {
+      const msg = `FAIL [${where}] scrolls sideways: scrollWidth ${o.scrollWidth} > ${o.width}; sticking out: ${o.wide.join(', ') || '?'}`;
+      console.log(msg);
+      problems.push(msg);
+    }
+  }
+  console.log(`  ${where}: ${incomplete.length ? `(to review by hand: ${incomplete.join(' ')}) ` : ''}${violations.length ? violations.map((v) => `${v.id}(${v.impact})`).join(' ') : 'no axe findings'}`);
+}
+
+const go = async (page, path, testid) => {
+  await page.goto(`${BASE}/#${path}`);
+  await tid(page, testid).first().waitFor();
+};
+
+// The screens, each opened by a role: [name, who, open(page)].
+function screens(data) {
+  return [
+    ['login', 'anon', (p) => go(p, '/login', 'login-form')],
+    ['signup', 'anon', (p) => go(p, '/signup', 'signup-form')],
+    // Error states: the summary on top, messages next to their inputs.
+    ['signup-errors', 'anon', async (p) => {
+      await tid(p, 'signup-password').fill('pendek');
+      await tid(p, 'signup-confirm').fill('lain');
+      await tid(p, 'signup-submit').click();
+      await tid(p, 'signup-error').waitFor();
+      await p.locator('[data-testid="error-confirm"]').filter({ hasText: /\S/ }).waitFor();
+    }],
+    ['login-error', 'anon', async (p) => {
+      await go(p, '/login', 'login-form');
+      await tid(p, 'login-username').fill('tidak-ada');
+      await tid(p, 'login-password').fill('Salah-Sandi-2026');
+      await tid(p, 'login-submit').click();
+      await tid(p, 'login-error').waitFor();
+    }],
+    ['dashboard', 'admin', (p) => go(p, '/', 'tier-table')],
+    ['companies', 'admin', (p) => go(p, '/companies', 'company-row')],
+    ['company-staff', 'admin', (p) => go(p, `/companies/${data.b.company.id}`, 'document-row')],
+    ['queue', 'admin', (p) => go(p, '/verification', 'case-row')],
+    ['case-review', 'admin', async (p) => { await go(p, `/verification/${data.b.case.id}`, 'case-document'); await tid(p, 'doc-frame').waitFor(); }],
+    ['announcement', 'admin', (p) => go(p, '/announcement', 'announce-form')],
+    ['outlets', 'admin', (p) => go(p, '/outlets', 'outlet-row')],
+    ['outlet', 'admin', (p) => go(p, `/outlets/${data.a.outletId}`, 'score-breakdown')],
+    ['rules', 'admin', (p) => go(p, '/rules', 'criterion')],
+    ['prices', 'admin', (p) => go(p, '/prices', 'price-grid')],
+    ['users', 'admin', (p) => go(p, '/users', 'user-row')],
+    ['users-edit', 'admin', async (p) => {
+      await tid(p, 'user-edit').first().click();
+      await tid(p, 'user-edit-panel').waitFor();
+      // The panel opens below the list (far down on a phone): focus goes there.
+      await p.waitForFunction(() => document.activeElement && document.activeElement.closest('[data-testid="user-edit-panel"]'),
+        null, { timeout: 5000 }).catch(() => { throw new Error('focus did not move into the user edit panel'); });
+    }],
+    ['wizard-company', 'partnerC', (p) => go(p, '/my', 'wizard-step-body-0')],
+    ['wizard-outlets', 'partnerC', async (p) => { await tid(p, 'wizard-step-1').click(); await tid(p, 'wizard-step-body-1').waitFor(); }],
+    ['wizard-people', 'partnerC', async (p) => { await tid(p, 'wizard-step-2').click(); await tid(p, 'wizard-step-body-2').waitFor(); }],
+    ['wizard-errors', 'partnerC', async (p) => {
+      // Registering the empty form: the server names the fields, the wizard
+      // goes back to the company step and marks them.
+      await tid(p, 'wizard-register').click();
+      await tid(p, 'wizard-errors').waitFor();
+      await tid(p, 'wizard-step-body-0').waitFor();
+      await p.locator('[aria-invalid="true"]').first().waitFor();
+    }],
+    ['wizard-documents', 'partnerD', (p) => go(p, '/register', 'wizard-upload')],
+    ['wizard-submit', 'partnerD', async (p) => { await tid(p, 'wizard-step-4').click(); await tid(p, 'wizard-missing').waitFor(); }],
+    ['own-company', 'partnerA', (p) => go(p, '/my', 'score-breakdown')],
+  ];
+}
+
+async function visitAll(browser, vpName, data) {
+  const who = {
+    anon: null, admin: ['admin', DEMO_PASSWORD], partnerA: [data.a.username, PARTNER_PASSWORD],
+    partnerC: [data.c.username, PARTNER_PASSWORD], partnerD: [data.d.username, PARTNER_PASSWORD],
+  };
+  const open = {};
+  for (const [name, role, show] of screens(data)) {
+    if (!open[role]) {
+      open[role] = await newContext(browser, vpName, role);
+      if (who[role]) await login(open[role], ...who[role]);
+    }
+    try {
+      await show(open[role]);
+    } catch (e) {
+      problems.push(`FAIL [${vpName} ${name}] could not open the screen: ${e.message.split('\n')[0]}`);
+      console.log(problems[problems.length - 1]);
+      continue;
+    }
+    await audit(open[role], vpName, name);
+  }
+  for (const page of Object.values(open)) await page.context().close();
+}
+
+// ---- keyboard -----------------------------------------------------------------------
+// What has focus: its test id, else tag#id.class; whether a focus ring shows.
+const focused = (page) => page.evaluate(() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return { name: 'body', ring: false };
+  const s = getComputedStyle(el);
+  const r = el.getBoundingClientRect();
+  return {
+    name: el.getAttribute('data-testid') || `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).split(' ')[0] : ''}`,
+    tag: el.tagName.toLowerCase(), text: el.textContent.trim().slice(0, 60),
+    ring: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || (s.boxShadow && s.boxShadow !== 'none'),
+    onScreen: r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight,
+  };
+});
+
+async function waitForH1Focus(page, what) {
+  try {
+    await page.waitForFunction(() => document.activeElement && document.activeElement.matches('main h1'), null, { timeout: 5000 });
+  } catch {
+    const f = await focused(page);
+    throw new Error(`after ${what} focus is on ${f.name} ("${f.text}"), not on the page's h1`);
+  }
+}
+
+async function keyboard(browser) {
+  const page = await newContext(browser, 'laptop', 'keyboard');
+  await page.goto(`${BASE}/#/login`);
+  await tid(page, 'login-username').waitFor();
+  check(await page.evaluate(() => document.documentElement.lang) === 'id', '<html lang> is not "id" on the login page');
+
+  // Tab from the top: the skip link first, visible when focused.
+  await page.keyboard.press('Tab');
+  let f = await focused(page);
+  check(f.name.startsWith('a') && f.name.includes('skip'), `the first Tab stop is ${f.name}, not the skip link`);
+  check(f.ring, 'the skip link has no visible focus ring');
+  check(f.onScreen, 'the focused skip link is not on the screen');
+  const order = [f.name];
+  const want = ['login-username', 'login-password', 'login-submit'];
+  for (let i = 0; i < 15 && !order.includes('login-submit'); i++) {
+    await page.keyboard.press('Tab');
+    f = await focused(page);
+    order.push(f.name);
+    if (want.includes(f.name)) check(f.ring, `${f.name} has no visible focus ring when focused by Tab`);
+  }
+  const at = want.map((w) => order.indexOf(w));
+  check(at.every((x, i) => x > 0 && (i === 0 || x > at[i - 1])),
+    `Tab order on the login page is ${order.join(' → ')}; expected the skip link, then user name, password, submit`);
+  console.log(`  keyboard: Tab order ${order.join(' → ')}`);
+  await page.screenshot({ path: join(ARTIFACTS, 'keyboard-focus-submit.png') });
+
+  // The skip link moves focus to the content; the next Tab is the user name.
+  await page.reload();
+  await tid(page, 'login-username').waitFor();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  f = await focused(page);
+  check(f.name === 'main#main', `the skip link moved focus to ${f.name}, not to the main content`);
+  await page.keyboard.press('Tab');
+  f = await focused(page);
+  check(f.name === 'login-username', `Tab after the skip link reaches ${f.name}, not the user name`);
+
+  // Log in with the keyboard only: Enter in the password field submits.
+  await page.keyboard.type('admin');
+  await page.keyboard.press('Tab');
+  f = await focused(page);
+  check(f.name === 'login-password', `Tab after the user name reaches ${f.name}, not the password`);
+  await page.keyboard.type(DEMO_PASSWORD);
+  await page.keyboard.press('Enter');
+  await tid(page, 'current-user').waitFor();
+  await waitForH1Focus(page, 'logging in');
+  await page.screenshot({ path: join(ARTIFACTS, 'keyboard-logged-in.png') });
+
+  // Tab to a menu link and follow it with Enter: focus lands on the new h1.
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    f = await focused(page);
+    reached = f.name === 'nav-companies';
+  }
+  check(reached, 'Tab never reached the companies link of the menu');
+  check(f.ring, 'the focused menu link has no visible focus ring');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.hash === '#/companies');
+  await waitForH1Focus(page, 'following the menu link');
+  check((await focused(page)).text === id['companies.title'], 'focus is on another h1 than the companies page\'s');
+  console.log('  keyboard: skip link, Tab order, focus rings, Enter to log in, focus on h1 after navigation: ok');
+  await page.context().close();
+}
+
+// ---- locale -------------------------------------------------------------------------
+async function locale(browser) {
+  const page = await newContext(browser, 'laptop', 'locale');
+  await login(page, 'admin', DEMO_PASSWORD);
+  await tid(page, 'tier-table').waitFor();
+  const navTexts = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid^="nav-"]')]
+    .map((a) => [a.getAttribute('data-testid').slice(4), a.textContent.trim()])));
+  const expect = async (dict, lang) => {
+    await page.waitForFunction((l) => document.documentElement.lang === l, lang, { timeout: 5000 })
+      .catch(() => { throw new Error(`<html lang> did not become "${lang}"`); });
+    const nav = await navTexts();
+    check(Object.keys(nav).length >= 5, `only ${Object.keys(nav).length} menu links`);
+    for (const [name, text] of Object.entries(nav)) {
+      check(text === dict[`nav.${name}`], `in "${lang}" the menu link ${name} reads "${text}", not "${dict[`nav.${name}`]}"`);
+    }
+    const h1 = (await page.locator('main h1').textContent()).trim();
+    check(h1 === dict['dash.title'], `in "${lang}" the dashboard's h1 reads "${h1}"`);
+    check(await page.evaluate(() => document.title).then((tt) => tt.startsWith(dict['dash.title'])), `in "${lang}" the document title is not translated`);
+  };
+  await expect(id, 'id');
+  await tid(page, 'locale-switch').focus();
+  await tid(page, 'locale-switch').selectOption('en');
+  await expect(en, 'en');
+  // Changing a setting is no change of context: focus stays on the select.
+  check((await focused(page)).name === 'locale-switch', `after switching the language focus is on ${(await focused(page)).name}`);
+  await audit(page, 'laptop', 'dashboard-english');
+  await page.reload();
+  await tid(page, 'tier-table').waitFor();
+  await expect(en, 'en'); // remembered, and <html lang> set again on load
+  await tid(page, 'locale-switch').selectOption('id');
+  await expect(id, 'id');
+  console.log('  locale: English and Bahasa Indonesia texts and <html lang>: ok');
+  await page.context().close();
+}
+
+// ---- run ----------------------------------------------------------------------------
+const browser = await launchChromium();
+let failed = false;
+const started = Date.now();
+const step = async (what, fn) => {
+  const t0 = Date.now();
+  try {
+    await fn();
+  } catch (e) {
+    problems.push(`FAIL [${what}] ${e.stack || e}`);
+    console.log(problems[problems.length - 1]);
+  }
+  console.log(`${what}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+};
+try {
+  let data;
+  await step('data', async () => { data = await setUpData(); });
+  if (!data) throw new Error('no data, nothing to look at');
+  await step('keyboard', () => keyboard(browser));
+  await step('locale', () => locale(browser));
+  for (const vp of Object.keys(VIEWPORTS)) await step(`screens at ${vp}`, () => visitAll(browser, vp, data));
+  const errors = consoleLines.filter((l) => / pageerror: /.test(l));
+  if (errors.length) problems.push(`FAIL the pages threw:\n${errors.join('\n')}`);
+  if (problems.length) throw new Error(`${problems.length} problem(s):\n${problems.join('\n')}`);
+  const notes = findings.filter((v) => !FAILING_IMPACTS.includes(v.impact));
+  console.log(`accessibility: passed in ${((Date.now() - started) / 1000).toFixed(1)} s (${shot} screens; `
+    + `${notes.length} moderate/minor axe notes); screenshots in ${ARTIFACTS}`);
+} catch (e) {
+  failed = true;
+  console.error(`accessibility: FAILED: ${e.stack || e}`);
+  for (const [label, page] of pages) {
+    try {
+      if (!page.isClosed()) {
+        await page.screenshot({ path: join(ARTIFACTS, `failure-${label}.png`), fullPage: true });
+        console.error(`  ${label} was at ${page.url()}`);
+      }
+    } catch { /* the page may be gone */ }
+  }
+} finally {
+  writeFileSync(join(ARTIFACTS, 'axe-report.json'), JSON.stringify({ violations: findings, needsReview: reviews }, null, 2) + '\n');
+  writeFileSync(join(ARTIFACTS, 'console.log'), consoleLines.join('\n') + '\n');
+  await browser.close();
+}
+if (failed) {
+  console.error(consoleLines.filter((l) => !/ HTTP 40[14] /.test(l)).slice(-30).join('\n'));
+  process.exit(1);
+}

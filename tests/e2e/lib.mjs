@@ -1,0 +1,163 @@
+// Shared by the end-to-end tests (golden_path.mjs, accessibility.mjs): the
+// environment with_stack.sh and browser.sh hand over, an HTTP API session
+// like the browser's (cookie, CSRF header, idempotency key), Debian's
+// Chromium with the flags that work in containers, and small helpers.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+
+export const BASE = (process.env.SEKLIK_GATEWAY_URL || '').replace(/\/$/, '');
+export const CHROMIUM = process.env.SEKLIK_CHROMIUM || '/usr/bin/chromium';
+export const DEMO_PASSWORD = process.env.SEKLIK_DEMO_PASSWORD || 'Demo-Seklik-2026';
+export const DOCS = ['DOCUMENT_TYPE_AKTA', 'DOCUMENT_TYPE_NIB', 'DOCUMENT_TYPE_NPWP', 'DOCUMENT_TYPE_DOMISILI'];
+export const STEP_TIMEOUT_MS = 20000;
+
+// The artifacts directory (created), or exit 2 when the gateway is unknown.
+export function setUp(name, defaultArtifacts) {
+  if (!BASE) {
+    console.error(`${name}: SEKLIK_GATEWAY_URL is not set (run it through tests/support/with_stack.sh)`);
+    process.exit(2);
+  }
+  const artifacts = process.env.SEKLIK_ARTIFACTS || defaultArtifacts;
+  mkdirSync(artifacts, { recursive: true });
+  return artifacts;
+}
+
+// ---- the HTTP API, as the UI uses it ------------------------------------------------
+// apiSession('admin', pw) logs in; apiSession(username, pw, { signup: 'Display name' })
+// signs a partner up first. The result calls 'service.Method' with a JSON
+// body and answers the decoded JSON (throws on any status but 200); .user is
+// the signed-in user and .me() fetches the session again (after
+// RegisterCompany binds the company to a partner's account).
+export async function apiSession(username, password, { signup } = {}) {
+  let cookie = '';
+  let csrf = '';
+  const keep = (r) => {
+    const c = (r.headers.get('set-cookie') || '').split(';')[0];
+    if (c) cookie = c;
+  };
+  const path = signup ? 'signup' : 'login';
+  const r = await fetch(`${BASE}/api/v1/auth/${path}`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(signup ? { username, password, displayName: signup } : { username, password }),
+  });
+  if (r.status !== 200) throw new Error(`${path} ${username}: HTTP ${r.status} ${await r.text()}`);
+  keep(r);
+  const first = await r.json();
+  csrf = first.csrfToken;
+  const call = async (method, body) => {
+    const res = await fetch(`${BASE}/api/v1/${method}`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrf,
+        'Idempotency-Key': randomUUID(),
+      },
+      body: JSON.stringify(body),
+    });
+    keep(res);
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${method}: HTTP ${res.status} ${text}`);
+    return JSON.parse(text);
+  };
+  call.user = first.user;
+  call.me = async () => {
+    const res = await fetch(`${BASE}/api/v1/auth/me`, { headers: { Cookie: cookie } });
+    if (res.status !== 200) throw new Error(`auth/me: HTTP ${res.status} ${await res.text()}`);
+    keep(res);
+    const doc = await res.json();
+    csrf = doc.csrfToken || csrf;
+    call.user = doc.user;
+    return doc;
+  };
+  return call;
+}
+
+// Repeat call(method, body) until until(answer) holds: events travel
+// between services asynchronously.
+export async function waitFor(call, method, body, until, what, timeoutMs = STEP_TIMEOUT_MS) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      const out = await call(method, body);
+      if (until(out)) return out;
+      last = JSON.stringify(out).slice(0, 300);
+    } catch (e) {
+      last = String(e.message || e);
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last answer: ${last}`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
+// ---- the browser --------------------------------------------------------------------
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+// Send a page's console, uncaught errors and failed requests to `lines`.
+export function recordConsole(page, label, lines) {
+  page.on('console', (m) => lines.push(`[${label}] ${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => lines.push(`[${label}] pageerror: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) lines.push(`[${label}] HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+}
+
+export const tid = (page, id) => page.getByTestId(id);
+
+export function check(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+// Click the navigation link `testid` and wait until the hash route is `hash`.
+// On a loaded 2-core machine a click was seen once to land before the link
+// was ready; the retry is written to `lines` so a pattern would show.
+export async function followNav(page, testid, hash, lines) {
+  for (let attempt = 1; ; attempt++) {
+    await tid(page, testid).click();
+    try {
+      await page.waitForFunction((h) => location.hash.split('?')[0] === h, hash, { timeout: 5000 });
+      return;
+    } catch (e) {
+      if (attempt >= 2) throw new Error(`${testid} did not lead to ${hash} (still at ${page.url()})`);
+      lines.push(`[followNav] ${testid}: still at ${page.url()} after a click; clicking again`);
+    }
+  }
+}
+
+export async function login(page, username, password) {
+  await page.goto(`${BASE}/#/login`);
+  await tid(page, 'login-username').fill(username);
+  await tid(page, 'login-password').fill(password);
+  await tid(page, 'login-submit').click();
+  await tid(page, 'current-user').waitFor();
+}
+
+// A one-page PDF that says `label`, so the viewer has something to show.
+export function pdf(label) {
+  const text = `BT /F1 28 Tf 72 760 Td (${label.replace(/[()\\]/g, '')}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${text.length} >>\nstream\n${text}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets = objects.map((body, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const at of offsets) out += `${String(at).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
