@@ -235,6 +235,8 @@ async function goldenPath(browser) {
   check(rows === 6, `the score breakdown has ${rows} rows, not 6`);
   const total = (await tid(partner, 'score-total').first().textContent()).trim();
   check(/\b75\b/.test(total), `the total score reads "${total}", not 75`);
+  const reach = (await partner.locator('[data-testid="score-row"][data-criterion="CRITERION_REACH"]').first().textContent()).replace(/\s+/g, ' ');
+  check(reach.includes('≥ 250.000 pengunjung/bulan → 15 poin'), `the reach line reads "${reach}"`);
   await snap(partner, 'partner-tier-b');
   // The outlet's own page says the same, with its price ceilings.
   await partner.locator('[data-testid="outlet-score"] h3 a').first().click();

@@ -2,7 +2,7 @@
 import { html } from '../html.js';
 import { TierBadge } from './Badge.js';
 import { t, tEnum } from '../i18n/index.js';
-import { formatNumber } from '../format.js';
+import { scoreValue, scoreRule } from '../score.js';
 
 export function ScoreCard({ score, testid = 'score' }) {
   if (!score) return html`<p class="muted" data-testid=${`${testid}-none`}>${t('score.none')}</p>`;
@@ -16,8 +16,8 @@ export function ScoreCard({ score, testid = 'score' }) {
       <thead><tr><th scope="col">${t('score.criterion')}</th><th scope="col">${t('score.input')}</th><th scope="col">${t('score.rule')}</th><th scope="col">${t('score.points')}</th></tr></thead>
       <tbody>${lines.map((l) => html`<tr data-testid="score-row" data-criterion=${l.criterion}>
         <th scope="row">${tEnum('Criterion', l.criterion)}</th>
-        <td data-label=${t('score.input')}>${l.inputValue === undefined || String(l.inputValue) === '-1' ? '—' : formatNumber(l.inputValue)}</td>
-        <td data-label=${t('score.rule')}><code>${l.rule || ''}</code></td>
+        <td data-label=${t('score.input')}>${scoreValue(l.criterion, l.inputValue, score.outletType)}</td>
+        <td data-label=${t('score.rule')} title=${l.rule || undefined}>${scoreRule(l, score.outletType)}</td>
         <td data-label=${t('score.points')} data-testid="score-row-points">${l.points || 0} / ${l.maxPoints || 0}</td></tr>`)}</tbody>
     </table></div>` : null}
   </div>`;

@@ -195,4 +195,8 @@ export default {
   'enum.Product.PRODUCT_PRINT_ANNOUNCEMENT': 'Print announcement', 'enum.Product.PRODUCT_RADIO_SPOT_60S': 'Radio spot (60 s)',
   'enum.Product.PRODUCT_RADIO_TALK_SHOW': 'Radio talk show', 'enum.Product.PRODUCT_TV_SPOT': 'TV spot', 'enum.Product.PRODUCT_TV_LIVE': 'TV live broadcast',
   'enum.Product.PRODUCT_PUBLIC_SERVICE_AD': 'Public service ad (ILM)', 'enum.Product.PRODUCT_SOCIAL_MEDIA_POST': 'Social media post',
+  'score.years': '{n} years', 'score.unit.copies': 'copies', 'score.unit.visitors': 'visitors/month',
+  'score.unit.listeners': 'listeners', 'score.unit.viewers': 'viewers',
+  'score.rule.band': '≥ {min} → {points} points', 'score.rule.below': 'below the lowest band → 0 points',
+  'score.rule.neutral': 'no history yet: neutral → {points} points',
 };

@@ -195,4 +195,8 @@ export default {
   'enum.Product.PRODUCT_PRINT_ANNOUNCEMENT': 'Pengumuman cetak', 'enum.Product.PRODUCT_RADIO_SPOT_60S': 'Spot radio (60 detik)',
   'enum.Product.PRODUCT_RADIO_TALK_SHOW': 'Talk show radio', 'enum.Product.PRODUCT_TV_SPOT': 'Spot TV', 'enum.Product.PRODUCT_TV_LIVE': 'Siaran langsung TV',
   'enum.Product.PRODUCT_PUBLIC_SERVICE_AD': 'Iklan layanan masyarakat (ILM)', 'enum.Product.PRODUCT_SOCIAL_MEDIA_POST': 'Unggahan media sosial',
+  'score.years': '{n} tahun', 'score.unit.copies': 'eksemplar', 'score.unit.visitors': 'pengunjung/bulan',
+  'score.unit.listeners': 'pendengar', 'score.unit.viewers': 'penonton',
+  'score.rule.band': '≥ {min} → {points} poin', 'score.rule.below': 'di bawah batas terendah → 0 poin',
+  'score.rule.neutral': 'belum ada riwayat: nilai netral → {points} poin',
 };
