@@ -65,6 +65,11 @@ error_log {root}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
   access_log off;
+  # The gateway answers a hit from memory: let nginx keep the file open too.
+  open_file_cache max=16 inactive=60s;
+  open_file_cache_valid 60s;
+  sendfile on;
+  tcp_nopush on;
   default_type application/json;
   keepalive_requests 1000000;
   server {{

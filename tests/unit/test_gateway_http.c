@@ -208,7 +208,7 @@ static gw_proxies proxies(const char *list)
     gw_proxies p;
     char why[256];
     if (!gw_proxies_parse(list, &p, why, sizeof(why)))
-        fail_msg("%s: %s", list, why);
+        fail_msg("%s: %s", list ? list : "(none)", why);
     return p;
 }
 
