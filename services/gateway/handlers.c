@@ -104,9 +104,18 @@ static int audit_user(sk_call *call, const char *action, const gw_user *before,
     return rc;
 }
 
-static int emit_user(sk_call *call, const char *type, User *m)
+/* A user was created or changed inside the call's transaction: its audit
+ * record, its event (`type`) and the reply, all or none. */
+static int user_changed(sk_call *call, const char *action, const gw_user *before,
+                        const gw_user *after, const char *type, ProtobufCMessage *out)
 {
-    return sk_outbox_append(call->db, type, &m->base, call->actor, call->req->request_id, NULL);
+    SK_TRY(audit_user(call, action, before, after));
+    User *m = user_msg(call, after);
+    if (!m)
+        return SK_ENOMEM;
+    SK_TRY(sk_outbox_append(call->db, type, &m->base, call->actor, call->req->request_id, NULL));
+    user_out((User *)out, m);
+    return SK_OK;
 }
 
 /* ---- forgetting sessions after the commit ---- */
@@ -215,13 +224,7 @@ static int create_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         return sk_call_fail(call, SK_EEXISTS,
                             "nama pengguna sudah dipakai (username is already taken)");
     SK_TRY(rc);
-    SK_TRY(audit_user(call, "user.create", NULL, &u));
-    User *m = user_msg(call, &u);
-    if (!m)
-        return SK_ENOMEM;
-    SK_TRY(emit_user(call, "gateway.user.created", m));
-    user_out((User *)out, m);
-    return SK_OK;
+    return user_changed(call, "user.create", NULL, &u, "gateway.user.created", out);
 }
 
 /* ---- Gateway.ListUsers ---- */
@@ -355,13 +358,7 @@ static int update_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
                          : !u.disabled && before.disabled      ? "user.enable"
                          : roles_changed                       ? "user.roles"
                                                                : "user.update";
-    SK_TRY(audit_user(call, action, &before, &u));
-    User *m = user_msg(call, &u);
-    if (!m)
-        return SK_ENOMEM;
-    SK_TRY(emit_user(call, "gateway.user.updated", m));
-    user_out((User *)out, m);
-    return SK_OK;
+    return user_changed(call, action, &before, &u, "gateway.user.updated", out);
 }
 
 /* ---- Gateway.ResetPassword ---- */

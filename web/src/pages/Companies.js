@@ -4,7 +4,7 @@ import { useContext, useState } from 'preact/hooks';
 import { call } from '../api.js';
 import { useLoad } from '../components/hooks.js';
 import { Field } from '../components/Field.js';
-import { DataTable, Loading } from '../components/Table.js';
+import { DataTable, Loading, usePageTokens, Pager } from '../components/Table.js';
 import { ErrorSummary } from '../components/ErrorSummary.js';
 import { StatusBadge, TierBadge } from '../components/Badge.js';
 import { t, tEnum } from '../i18n/index.js';
@@ -20,8 +20,8 @@ export function Companies() {
   const { user, locale } = useContext(AppContext);
   const [filter, setFilter] = useState({ query: '', status: statusFromHash(), outletType: '', tier: '' });
   const [applied, setApplied] = useState(filter);
-  const [tokens, setTokens] = useState(['']);
-  const page = tokens[tokens.length - 1];
+  const pages = usePageTokens();
+  const { page } = pages;
   const d = useLoad(() => call('registry', 'ListCompanies', {
     query: applied.query, pageSize: 20,
     ...(applied.status ? { status: applied.status } : {}),
@@ -31,7 +31,7 @@ export function Companies() {
   }), [JSON.stringify(applied), page]);
   const set = (k) => (v) => setFilter({ ...filter, [k]: v });
   const canCreate = user.roles.some((r) => ['admin', 'partnership', 'verifier'].includes(r));
-  const search = (e) => { e.preventDefault(); setApplied(filter); setTokens(['']); };
+  const search = (e) => { e.preventDefault(); setApplied(filter); pages.reset(); };
 
   return html`<section>
     <div class="page-head"><h1>${t('companies.title')}</h1>
@@ -55,9 +55,6 @@ export function Companies() {
           { label: t('tier.label'), render: (c) => (c.tiers || []).map((x) => html`<${TierBadge} tier=${x} /> `) },
           { label: t('companies.registeredAt'), render: (c) => formatDateTime(c.registeredAt, locale) },
         ]} />
-      <div class="pager">
-        <button class="btn" type="button" disabled=${tokens.length < 2} onClick=${() => setTokens(tokens.slice(0, -1))} data-testid="page-prev">${t('common.prev')}</button>
-        <button class="btn" type="button" disabled=${!d.data.nextPageToken} onClick=${() => setTokens([...tokens, d.data.nextPageToken])} data-testid="page-next">${t('common.next')}</button>
-      </div>`}
+      <${Pager} pages=${pages} nextToken=${d.data.nextPageToken} />`}
   </section>`;
 }

@@ -5,7 +5,7 @@ import { useContext, useState } from 'preact/hooks';
 import { call } from '../api.js';
 import { useLoad } from '../components/hooks.js';
 import { Field } from '../components/Field.js';
-import { DataTable, Loading } from '../components/Table.js';
+import { DataTable, Loading, usePageTokens, Pager } from '../components/Table.js';
 import { ErrorSummary } from '../components/ErrorSummary.js';
 import { TierBadge } from '../components/Badge.js';
 import { ScoreCard } from '../components/Score.js';
@@ -17,17 +17,17 @@ export function Outlets() {
   const { year, locale } = useContext(AppContext);
   const [tier, setTier] = useState('');
   const [outletType, setOutletType] = useState('');
-  const [tokens, setTokens] = useState(['']);
-  const page = tokens[tokens.length - 1];
+  const pages = usePageTokens();
+  const { page } = pages;
   const d = useLoad(() => call('scoring', 'ListTiers', {
     fiscalYear: year, ...(tier ? { tier } : {}), ...(outletType ? { outletType } : {}), pageSize: 50, ...(page ? { pageToken: page } : {}),
   }), [year, tier, outletType, page]);
   return html`<section>
     <h1>${t('outlets.title', { year })}</h1>
     <div class="filters">
-      <${Field} label=${t('tier.label')} name="tier" value=${tier} onInput=${(v) => { setTier(v); setTokens(['']); }} testid="outlets-tier"
+      <${Field} label=${t('tier.label')} name="tier" value=${tier} onInput=${(v) => { setTier(v); pages.reset(); }} testid="outlets-tier"
         options=${[{ value: '', label: t('common.any') }, ...TIERS.filter((x) => x !== 'TIER_NONE').map((x) => ({ value: x, label: tEnum('Tier', x) }))]} />
-      <${Field} label=${t('outlet.type')} name="outletType" value=${outletType} onInput=${(v) => { setOutletType(v); setTokens(['']); }} testid="outlets-type"
+      <${Field} label=${t('outlet.type')} name="outletType" value=${outletType} onInput=${(v) => { setOutletType(v); pages.reset(); }} testid="outlets-type"
         options=${[{ value: '', label: t('common.any') }, ...OUTLET_TYPES.map((x) => ({ value: x, label: tEnum('OutletType', x) }))]} />
     </div>
     ${d.loading ? html`<${Loading} />` : d.error ? html`<${ErrorSummary} error=${d.error} />` : html`
@@ -40,10 +40,7 @@ export function Outlets() {
           { label: t('outlets.company'), render: (s) => html`<a href=${`#/companies/${s.companyId}`}>${t('outlets.companyLink')}</a>` },
           { label: t('outlets.computedAt'), render: (s) => formatDateTime(s.computedAt, locale) },
         ]} />
-      <div class="pager">
-        <button class="btn" type="button" disabled=${tokens.length < 2} onClick=${() => setTokens(tokens.slice(0, -1))}>${t('common.prev')}</button>
-        <button class="btn" type="button" disabled=${!d.data.nextPageToken} onClick=${() => setTokens([...tokens, d.data.nextPageToken])}>${t('common.next')}</button>
-      </div>`}
+      <${Pager} pages=${pages} nextToken=${d.data.nextPageToken} />`}
   </section>`;
 }
 

@@ -4,7 +4,7 @@ import { useContext, useState } from 'preact/hooks';
 import { call } from '../api.js';
 import { useLoad } from '../components/hooks.js';
 import { Field } from '../components/Field.js';
-import { DataTable, Loading } from '../components/Table.js';
+import { DataTable, Loading, usePageTokens, Pager } from '../components/Table.js';
 import { ErrorSummary } from '../components/ErrorSummary.js';
 import { StatusBadge } from '../components/Badge.js';
 import { t, tEnum } from '../i18n/index.js';
@@ -15,17 +15,17 @@ export function Queue() {
   const { year, locale } = useContext(AppContext);
   const [state, setState] = useState('');
   const [allYears, setAllYears] = useState(false);
-  const [tokens, setTokens] = useState(['']);
-  const page = tokens[tokens.length - 1];
+  const pages = usePageTokens();
+  const { page } = pages;
   const d = useLoad(() => call('verification', 'ListCases', {
     ...(state ? { state } : {}), ...(allYears ? {} : { fiscalYear: year }), pageSize: 50, ...(page ? { pageToken: page } : {}),
   }), [state, allYears, year, page]);
   return html`<section>
     <h1>${t('queue.title')}</h1>
     <div class="filters">
-      <${Field} label=${t('common.status')} name="state" value=${state} onInput=${(v) => { setState(v); setTokens(['']); }} testid="queue-state"
+      <${Field} label=${t('common.status')} name="state" value=${state} onInput=${(v) => { setState(v); pages.reset(); }} testid="queue-state"
         options=${[{ value: '', label: t('common.any') }, ...CASE_STATES.map((s) => ({ value: s, label: tEnum('CaseState', s) }))]} />
-      <${Field} label=${t('queue.allYears')} name="allYears" type="checkbox" value=${allYears} onInput=${(v) => { setAllYears(v); setTokens(['']); }} testid="queue-all-years" />
+      <${Field} label=${t('queue.allYears')} name="allYears" type="checkbox" value=${allYears} onInput=${(v) => { setAllYears(v); pages.reset(); }} testid="queue-all-years" />
       <div class="actions"><button type="button" class="btn" onClick=${d.reload} data-testid="queue-refresh">${t('common.refresh')}</button></div>
     </div>
     ${d.loading ? html`<${Loading} />` : d.error ? html`<${ErrorSummary} error=${d.error} />` : html`
@@ -36,9 +36,6 @@ export function Queue() {
           { label: t('nav.year'), render: (c) => c.fiscalYear },
           { label: t('queue.openedAt'), render: (c) => formatDateTime(c.openedAt, locale) },
         ]} />
-      <div class="pager">
-        <button class="btn" type="button" disabled=${tokens.length < 2} onClick=${() => setTokens(tokens.slice(0, -1))}>${t('common.prev')}</button>
-        <button class="btn" type="button" disabled=${!d.data.nextPageToken} onClick=${() => setTokens([...tokens, d.data.nextPageToken])}>${t('common.next')}</button>
-      </div>`}
+      <${Pager} pages=${pages} nextToken=${d.data.nextPageToken} />`}
   </section>`;
 }
