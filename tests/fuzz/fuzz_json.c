@@ -1,13 +1,20 @@
-/* fuzz_json.c - a JSON body at the gateway: sk_json_to_pb for a RegisterRequest.
+/* fuzz_json.c - a JSON body at the gateway: sk_json_to_pb, the one transcoder
+ * every /api/v1/{service}.{Method} body goes through.
  *
- * Whatever the bytes, nothing may crash or leak; when they parse, printing the
- * message and parsing that again must give the same packed protobuf. */
+ * Each input is decoded as several request messages that between them hold
+ * every field kind the API has (strings, nested and repeated messages, enums,
+ * bool, int32, int64 as strings, double, bytes as base64). Whatever the bytes,
+ * nothing may crash or leak; when they parse, printing the message and
+ * parsing that again must give the same packed protobuf. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "seklik/gateway.pb-c.h"
 #include "seklik/registry.pb-c.h"
+#include "seklik/scoring.pb-c.h"
+#include "seklik/verification.pb-c.h"
 #include "sk_err.h"
 #include "sk_json.h"
 
@@ -24,16 +31,15 @@ static uint8_t *packed(const ProtobufCMessage *m, size_t *len)
     return buf;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void round_trip(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t size)
 {
-    const ProtobufCMessageDescriptor *desc = &seklik__registry__register_request__descriptor;
     ProtobufCMessage *first = NULL;
     sk_json_error err;
     if (sk_json_to_pb(desc, (const char *)data, size, &first, &err) != SK_OK) {
         if (first || memchr(err.field, '\0', sizeof err.field) == NULL ||
             memchr(err.message, '\0', sizeof err.message) == NULL || err.message[0] == '\0')
             abort();
-        return 0;
+        return;
     }
     char *json = NULL;
     if (sk_pb_to_json(first, &json) != SK_OK)
@@ -51,5 +57,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(json);
     protobuf_c_message_free_unpacked(first, NULL);
     protobuf_c_message_free_unpacked(second, NULL);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const ProtobufCMessageDescriptor *const messages[] = {
+        &seklik__registry__register_request__descriptor,        /* nested, repeated, enums */
+        &seklik__registry__upload_document_request__descriptor, /* bytes */
+        &seklik__verification__record_visit_request__descriptor, /* double */
+        &seklik__scoring__rule_set__descriptor,                 /* repeated nested int32 */
+        &seklik__scoring__price_standard__descriptor,           /* int64 */
+        &seklik__gateway__create_user_request__descriptor,      /* repeated string */
+    };
+    for (size_t i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
+        round_trip(messages[i], data, size);
     return 0;
 }
