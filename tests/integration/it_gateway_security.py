@@ -229,6 +229,35 @@ class SessionAndInputTest(unittest.TestCase):
         status, _, _ = replay.request("POST", "/api/v1/registry.ListCompanies", {})
         self.assertEqual(status, 401)
 
+    def test_protobuf_bodies_are_accepted_and_answered_in_kind(self):
+        Fixture.build()
+        # GetCompanyRequest{company_id = 1}: tag 0x0a, length, the id's bytes.
+        cid = Fixture.a_company.encode()
+        body = bytes([0x0A, len(cid)]) + cid
+        pb = {"Content-Type": "application/x-protobuf", "Accept": "application/x-protobuf"}
+        status, headers, payload = Fixture.a.request("POST", "/api/v1/registry.GetCompany", body, pb)
+        self.assertEqual(status, 200, payload[:200])
+        self.assertEqual(headers.get("Content-Type"), "application/x-protobuf")
+        self.assertIn(cid, payload)
+        self.assertIn(b"PT Kabar Alpha", payload)
+        self.assertNotIn(b"{", payload[:1])
+        # The answer's form follows Accept: the same protobuf request, answered in JSON.
+        status, headers, payload = Fixture.a.request(
+            "POST", "/api/v1/registry.GetCompany", body, {"Content-Type": "application/x-protobuf"})
+        self.assertEqual(status, 200, payload[:200])
+        self.assertTrue(headers.get("Content-Type", "").startswith("application/json"))
+        self.assertEqual(json.loads(payload)["data"]["legalName"], "PT Kabar Alpha")
+        # Bytes that are not a GetCompanyRequest are refused, not guessed at.
+        status, _, payload = Fixture.a.request(
+            "POST", "/api/v1/registry.GetCompany", b"\xff\xff\xff", pb)
+        self.assertEqual(status, 400, payload[:200])
+        # Partner A still cannot read B in protobuf either.
+        bid = Fixture.b_company.encode()
+        status, _, payload = Fixture.a.request(
+            "POST", "/api/v1/registry.GetCompany", bytes([0x0A, len(bid)]) + bid, pb)
+        self.assertEqual(status, 403)
+        self.assertNotIn(b"Bravo", payload)
+
     def test_bad_bodies_name_the_field(self):
         s = staff("verifikator")
         with self.assertRaises(api.ApiError) as cm:
