@@ -6,11 +6,17 @@
  * an operator runs it.
  *
  * argv: testpub testsub logdir seklik-gateway seklikctl */
+#include <arpa/inet.h>
 #include <cjson/cJSON.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "domain.h"
@@ -24,6 +30,11 @@ extern const sk_migration gateway_migrations[];
 extern const size_t gateway_migrations_count;
 
 #define MAX_FAILURES 3
+/* The gateway under test cuts idle clients and caps connections per address low. */
+#define IDLE_TIMEOUT_S 3
+#define IDLE_TIMEOUT_S_TEXT "3"
+#define PER_IP 12
+#define PER_IP_TEXT "12"
 #define SESSION_TTL_S 120 /* here and in the running gateway */
 
 static const char *gateway_bin, *ctl_bin;
@@ -292,6 +303,8 @@ static int start(void **state)
     sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_TRUSTED_PROXIES", "127.0.0.1");
     sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_SESSION_TTL_S", "120");
     sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_COOKIE_SECURE", "true");
+    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_CONNECTION_TIMEOUT_S", IDLE_TIMEOUT_S_TEXT);
+    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_PER_IP_CONNECTIONS", PER_IP_TEXT);
     gw_running = sk_test_peer_start(&gw, gateway_bin,
                                     it_log(log, sizeof(log), "gateway_auth", "gateway")) == 0;
     if (gw_running)
@@ -888,6 +901,77 @@ static void http_responses_are_counted_by_class(void **state)
     assert_true(metric(text, HTTP_REQUESTS("4xx")) >= client + 3);
 }
 
+/* ---- connection limits ---- */
+
+/* A TCP connection to the gateway's web port from 127.0.0.1, with a receive timeout. */
+static int connect_web(int recv_timeout_s)
+{
+    int port = atoi(strrchr(web_url, ':') + 1);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    struct timeval tv = {.tv_sec = recv_timeout_s};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+/* Bytes the server sent before closing `fd`, or -1 when it kept it open past the timeout. */
+static ssize_t read_until_closed(int fd, char *buf, size_t cap)
+{
+    size_t got = 0;
+    for (;;) {
+        ssize_t n = recv(fd, buf + got, cap - 1 - got, 0);
+        if (n > 0 && got + (size_t)n < cap - 1) {
+            got += (size_t)n;
+            continue;
+        }
+        buf[got] = '\0';
+        if (n == 0 || (n < 0 && errno == ECONNRESET))
+            return (ssize_t)got;
+        return -1;
+    }
+}
+
+static void slow_clients_and_surplus_connections_are_cut(void **state)
+{
+    (void)state;
+    need_gateway();
+    char buf[4096];
+    /* Half a request line, then nothing: cut after the idle timeout, not held. */
+    int slow = connect_web(IDLE_TIMEOUT_S * 4);
+    assert_int_equal(send(slow, "GET /heal", 9, 0), 9);
+    uint64_t t0 = sk_now_mono_ns();
+    ssize_t n = read_until_closed(slow, buf, sizeof(buf));
+    double waited_s = (double)(sk_now_mono_ns() - t0) / 1e9;
+    close(slow);
+    assert_true(n >= 0);                    /* closed by the server... */
+    assert_true(waited_s >= IDLE_TIMEOUT_S - 1); /* ...by the timeout, not at once */
+
+    /* One address holding the most connections allowed: the next is closed unanswered. */
+    int held[PER_IP];
+    for (int i = 0; i < PER_IP; i++)
+        held[i] = connect_web(5);
+    sk_test_sleep_ms(300); /* all accepted by the server */
+    int extra = connect_web(5);
+    const char *get = "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    send(extra, get, strlen(get), MSG_NOSIGNAL);
+    n = read_until_closed(extra, buf, sizeof(buf));
+    close(extra);
+    assert_int_equal(n, 0);
+    for (int i = 0; i < PER_IP; i++)
+        close(held[i]);
+    sk_test_sleep_ms(300);
+    /* With them gone, the same address is served again. */
+    int again = connect_web(5);
+    assert_int_equal(send(again, get, strlen(get), MSG_NOSIGNAL), (ssize_t)strlen(get));
+    n = read_until_closed(again, buf, sizeof(buf));
+    close(again);
+    assert_true(n > 0);
+    assert_non_null(strstr(buf, "HTTP/1.1 200"));
+}
+
 /* ---- the Gateway bus methods ---- */
 
 static void create_user_by_a_non_admin_is_denied(void **state)
@@ -1081,6 +1165,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(forwarded_for_is_believed_only_from_a_trusted_proxy),
         cmocka_unit_test(renewed_session_sends_the_cookie_again),
         cmocka_unit_test(http_responses_are_counted_by_class),
+        cmocka_unit_test(slow_clients_and_surplus_connections_are_cut),
         cmocka_unit_test(health_answers),
         cmocka_unit_test(create_user_by_a_non_admin_is_denied),
         cmocka_unit_test(create_user_names_the_bad_fields),
