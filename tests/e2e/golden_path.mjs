@@ -144,6 +144,16 @@ async function goldenPath(browser) {
   await tid(partner, 'wizard-upload').waitFor();
   await snap(partner, 'partner-registered');
 
+  // The year's published requirements are the checklist; a year nobody has
+  // opened yet says so instead of pretending.
+  check(await tid(partner, 'doc-requirements-default').count() === 0, `the ${YEAR} requirements read as unpublished`);
+  await tid(partner, 'fiscal-year').selectOption(String(Number(YEAR) - 1));
+  await tid(partner, 'doc-requirements-default').waitFor();
+  await chooseYear(partner);
+  await tid(partner, 'doc-requirements-default').waitFor({ state: 'detached' });
+  check(await partner.locator('[data-testid="doc-requirement"]').count() === DOCS.length,
+    'the checklist is not the published set of four documents');
+
   // 3. Four documents, each with its progress bar; then submit for the year.
   const form = tid(partner, 'wizard-upload');
   for (const type of DOCS) {

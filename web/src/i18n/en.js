@@ -199,4 +199,6 @@ export default {
   'score.unit.listeners': 'listeners', 'score.unit.viewers': 'viewers',
   'score.rule.band': '≥ {min} → {points} points', 'score.rule.below': 'below the lowest band → 0 points',
   'score.rule.neutral': 'no history yet: neutral → {points} points',
+  'wizard.yearNotOpen': 'Diskominfo has not published the requirements for fiscal year {year} yet. Check the fiscal year at the top of the page before you submit.',
+  'wizard.defaultRequirements': 'The requirements for fiscal year {year} are not published yet; this list shows the documents usually asked for.',
 };

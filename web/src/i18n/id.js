@@ -199,4 +199,6 @@ export default {
   'score.unit.listeners': 'pendengar', 'score.unit.viewers': 'penonton',
   'score.rule.band': '≥ {min} → {points} poin', 'score.rule.below': 'di bawah batas terendah → 0 poin',
   'score.rule.neutral': 'belum ada riwayat: nilai netral → {points} poin',
+  'wizard.yearNotOpen': 'Persyaratan tahun anggaran {year} belum diterbitkan Diskominfo. Periksa pilihan tahun anggaran di bagian atas halaman sebelum mengajukan.',
+  'wizard.defaultRequirements': 'Persyaratan tahun anggaran {year} belum diterbitkan; daftar ini adalah dokumen yang biasanya diminta.',
 };

@@ -286,6 +286,7 @@ export function Wizard({ companyId: initialId }) {
     const missing = loaded.data.reqs.filter((r) => r.required && !(company.documents || []).some((d) => d.type === r.type));
     body = html`<section aria-labelledby="h-submit"><h2 id="h-submit">${t('wizard.stepSubmit')}</h2>
       <p>${t('wizard.submitIntro', { year: ctx.year })}</p>
+      ${loaded.data.reqs.published ? null : html`<${Notice} kind="warn" testid="wizard-year-not-open">${t('wizard.yearNotOpen', { year: ctx.year })}<//>`}
       <p>${t('common.status')}: <${StatusBadge} type="CompanyStatus" value=${company.status} /></p>
       ${missing.length ? html`<${Notice} kind="warn" testid="wizard-missing">${t('wizard.missingDocs')}
         <ul>${missing.map((r) => html`<li>${tEnum('DocumentType', r.type)}</li>`)}</ul><//>` : null}
@@ -312,11 +313,12 @@ export function Wizard({ companyId: initialId }) {
 }
 
 function DocumentsStep({ company, reqs, reload }) {
-  const { locale } = useContext(AppContext);
+  const { locale, year } = useContext(AppContext);
   const docs = company.documents || [];
   return html`<fieldset><legend>${t('wizard.stepDocuments')}</legend>
     <p class="hint">${t('upload.hint')}</p>
     <h3>${t('wizard.requiredDocs')}</h3>
+    ${reqs.published ? null : html`<${Notice} kind="warn" testid="doc-requirements-default">${t('wizard.defaultRequirements', { year })}<//>`}
     <ul class="checklist" data-testid="doc-requirements">
       ${reqs.map((r) => {
         const d = docs.find((x) => x.type === r.type);

@@ -1,6 +1,7 @@
 // The documents a company must provide: the published requirement sets of
 // its outlets' types for the year (verification.GetRequirementSet), merged;
-// a default list when none is published or readable.
+// a default list when none is published or readable. The list's `published`
+// property says which: a year nobody has opened yet is worth a warning.
 import { call } from '../api.js';
 
 export const DEFAULT_REQUIRED = [
@@ -20,6 +21,8 @@ export async function requiredDocuments(company, year) {
       }
     } catch { /* none published for this type */ }
   }
-  if (merged.size === 0) return DEFAULT_REQUIRED.map((type) => ({ type, required: true }));
-  return [...merged.values()].sort((a, b) => (a.required === b.required ? 0 : a.required ? -1 : 1));
+  const list = merged.size === 0 ? DEFAULT_REQUIRED.map((type) => ({ type, required: true }))
+    : [...merged.values()].sort((a, b) => (a.required === b.required ? 0 : a.required ? -1 : 1));
+  list.published = merged.size > 0;
+  return list;
 }
