@@ -22,6 +22,9 @@ import {
 
 const ARTIFACTS = setUp('golden_path', 'test-artifacts/e2e');
 const YEAR = '2027';
+// A 1x1 PNG: the registry checks an image's content, not its name.
+const OFFICE_PHOTO_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const REJECT_REASON = 'Scan NPWP buram, mohon unggah ulang yang terbaca';
 
 // ---- small helpers ------------------------------------------------------------------
@@ -229,8 +232,15 @@ async function goldenPath(browser) {
   await tid(verifier, 'visit-lat').fill('-3.3915');
   await tid(verifier, 'visit-lng').fill('104.8286');
   await tid(verifier, 'visit-findings').fill('Kantor redaksi aktif, papan nama terpasang');
+  // A photo taken at the office, uploaded from the visit itself, is kept with the record.
+  const photoForm = tid(verifier, 'visit-photo-upload');
+  await photoForm.getByTestId('upload-file').setInputFiles({ name: 'kantor-redaksi.png', mimeType: 'image/png', buffer: OFFICE_PHOTO_PNG });
+  await photoForm.getByTestId('upload-submit').click();
+  await verifier.locator('[data-testid="visit-photo"]:checked').waitFor();
   await tid(verifier, 'visit-submit').click();
   await tid(verifier, 'visit-record').waitFor();
+  check(await tid(verifier, 'visit-record').locator('a[href*="/api/v1/files/"] img').count() === 1, 'the visit record shows no photo');
+  await verifier.waitForFunction(() => { const img = document.querySelector('.visit-photos img'); return img && img.complete && img.naturalWidth === 1; });
   const gps = (await tid(verifier, 'visit-gps').textContent()).trim();
   check(gps.startsWith('-3.3915, 104.8286'), `the visit shows GPS "${gps}"`);
   await snap(verifier, 'verifier-visit-recorded');

@@ -201,4 +201,5 @@ export default {
   'score.rule.neutral': 'no history yet: neutral → {points} points',
   'wizard.yearNotOpen': 'Diskominfo has not published the requirements for fiscal year {year} yet. Check the fiscal year at the top of the page before you submit.',
   'wizard.defaultRequirements': 'The requirements for fiscal year {year} are not published yet; this list shows the documents usually asked for.',
+  'visit.addPhoto': 'Upload a visit photo', 'visit.photoHint': 'Checked photos are kept with the visit record. New photos from the field are uploaded below this form.',
 };

@@ -201,4 +201,5 @@ export default {
   'score.rule.neutral': 'belum ada riwayat: nilai netral → {points} poin',
   'wizard.yearNotOpen': 'Persyaratan tahun anggaran {year} belum diterbitkan Diskominfo. Periksa pilihan tahun anggaran di bagian atas halaman sebelum mengajukan.',
   'wizard.defaultRequirements': 'Persyaratan tahun anggaran {year} belum diterbitkan; daftar ini adalah dokumen yang biasanya diminta.',
+  'visit.addPhoto': 'Unggah foto kunjungan', 'visit.photoHint': 'Foto yang dicentang disimpan bersama catatan kunjungan. Foto baru dari lapangan diunggah di bawah formulir ini.',
 };

@@ -7,6 +7,7 @@ import { call, documentFileUrl } from '../api.js';
 import { useAction, useLoad } from '../components/hooks.js';
 import { Field } from '../components/Field.js';
 import { ErrorSummary, Notice } from '../components/ErrorSummary.js';
+import { DocumentUpload } from '../components/Upload.js';
 import { StatusBadge } from '../components/Badge.js';
 import { Loading } from '../components/Table.js';
 import { t, tEnum } from '../i18n/index.js';
@@ -158,10 +159,15 @@ function VisitSection({ vcase, company, canRecord, onDone }) {
     <h2 id="h-visit">${t('visit.title')}</h2>
     ${v && v.visitedOn ? html`<dl class="facts" data-testid="visit-record">
       <dt>${t('visit.date')}</dt><dd>${formatDate(v.visitedOn, locale)}</dd>
-      <dt>${t('visit.gps')}</dt><dd data-testid="visit-gps">${v.latitude ?? 0}, ${v.longitude ?? 0}
+      <dt>${t('visit.gps')}</dt><dd data-testid="visit-gps">${v.latitude ?? 0}, ${v.longitude ?? 0}${' '}
         <a href=${`https://www.openstreetmap.org/?mlat=${v.latitude}&mlon=${v.longitude}#map=17/${v.latitude}/${v.longitude}`} target="_blank" rel="noopener noreferrer">${t('visit.map')}</a></dd>
       <dt>${t('visit.findings')}</dt><dd>${v.findings || '—'}</dd>
-      <dt>${t('visit.photos')}</dt><dd>${(v.photoDocumentIds || []).map((id) => html`<a href=${documentFileUrl(id)} target="_blank" rel="noopener">${t('visit.photo')}</a> `)}</dd>
+      <dt>${t('visit.photos')}</dt><dd class="visit-photos">${(v.photoDocumentIds || []).map((id, i) => {
+        const isImage = (photos.find((p) => p.id === id)?.contentType || '').startsWith('image/');
+        return html`<a href=${documentFileUrl(id)} target="_blank" rel="noopener">${isImage
+          ? html`<img src=${documentFileUrl(id)} alt=${`${t('visit.photo')} ${i + 1}`} class="thumb" />`
+          : `${t('visit.photo')} ${i + 1}`}</a> `;
+      })}</dd>
     </dl>` : html`<p class="muted" data-testid="visit-none">${t('visit.none')}</p>`}
     ${canRecord && !(v && v.visitedOn) && vcase.state !== 'CASE_STATE_VISIT_PENDING' ? html`<p class="hint" data-testid="visit-not-yet">${t('visit.notYet')}</p>` : null}
     ${canRecord && !(v && v.visitedOn) && vcase.state === 'CASE_STATE_VISIT_PENDING' ? html`<form onSubmit=${submit} novalidate data-testid="visit-form">
@@ -174,11 +180,19 @@ function VisitSection({ vcase, company, canRecord, onDone }) {
       <p><button type="button" class="btn small" onClick=${locate} data-testid="visit-geolocate">${t('visit.useLocation')}</button>
         <span role="status" aria-live="polite">${geoMsg}</span></p>
       <${Field} label=${t('visit.findings')} name="visit.findings" value=${form.findings} onInput=${set('findings')} errors=${f.byField} multiline testid="visit-findings" />
-      ${photos.length ? html`<fieldset><legend>${t('visit.photos')}</legend>${photos.map((p) => html`<label class="check">
-        <input type="checkbox" checked=${form.photos.includes(p.id)} data-testid="visit-photo"
-          onChange=${(e) => set('photos')(e.currentTarget.checked ? [...form.photos, p.id] : form.photos.filter((x) => x !== p.id))} /> ${p.fileName || p.id}</label>`)}</fieldset>` : null}
+      <fieldset><legend>${t('visit.photos')}</legend>
+        ${photos.map((p) => html`<label class="check">
+          <input type="checkbox" checked=${form.photos.includes(p.id)} data-testid="visit-photo"
+            onChange=${(e) => set('photos')(e.currentTarget.checked ? [...form.photos, p.id] : form.photos.filter((x) => x !== p.id))} /> ${p.fileName || p.id}</label>`)}
+        <p class="hint">${t('visit.photoHint')}</p>
+      </fieldset>
       <button type="submit" class="btn primary" disabled=${f.busy} data-testid="visit-submit">${t('visit.record')}</button>
     </form>` : null}
+    ${canRecord && !(v && v.visitedOn) && vcase.state === 'CASE_STATE_VISIT_PENDING' && company ? html`<div class="sub-card">
+      <h3>${t('visit.addPhoto')}</h3>
+      <${DocumentUpload} company=${company} presetType="DOCUMENT_TYPE_OFFICE_PHOTO" compact=${true} testid="visit-photo-upload"
+        onUploaded=${(doc) => { setForm((s) => ({ ...s, photos: [...s.photos, doc.id] })); onDone(); }} />
+    </div>` : null}
   </section>`;
 }
 
