@@ -74,6 +74,14 @@ export function yearWIB(now = new Date()) {
   return Number(todayWIB(now).slice(0, 4));
 }
 
+// The fiscal year screens open on: the current one, or from October the next.
+// Registration, verification and the announcement for a year run in the
+// quarter before it, so that is the year partners and verifiers work on then.
+export function defaultFiscalYear(now = new Date()) {
+  const [y, m] = todayWIB(now).split('-').map(Number);
+  return m >= 10 ? y + 1 : y;
+}
+
 // A date and a time of day in WIB ("2027-03-01", "17:00") -> RFC 3339 UTC.
 // WIB is UTC+7 all year (no daylight saving).
 export function wibToRFC3339(date, time = '00:00') {

@@ -6,7 +6,7 @@ import { html, AppContext } from './html.js';
 import { auth, onUnauthenticated } from './api.js';
 import { parseHash, allowed, navigate, STAFF } from './router.js';
 import { t, setLocale, initialLocale } from './i18n/index.js';
-import { yearWIB } from './format.js';
+import { yearWIB, defaultFiscalYear } from './format.js';
 import { Loading } from './components/Table.js';
 import { Login, Signup } from './pages/Login.js';
 import { Dashboard } from './pages/Dashboard.js';
@@ -40,7 +40,7 @@ function initialYear() {
     const y = Number(globalThis.localStorage.getItem('seklik.year'));
     if (y >= 2000 && y <= 2100) return y;
   } catch { /* ignore */ }
-  return yearWIB();
+  return defaultFiscalYear();
 }
 
 // Focus moves to a new page's heading only once the person has done

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatRupiah, parseRupiah, formatDateTime, formatDate, todayWIB, wibToRFC3339, formatNumber } from '../src/format.js';
+import { formatRupiah, parseRupiah, formatDateTime, formatDate, todayWIB, wibToRFC3339, formatNumber, defaultFiscalYear } from '../src/format.js';
 
 test('Rupiah: dots between thousands, "Rp " prefix, int64 strings', () => {
   assert.equal(formatRupiah(1500000), 'Rp 1.500.000');
@@ -49,4 +49,12 @@ test('today in WIB and WIB -> RFC 3339', () => {
   assert.equal(wibToRFC3339('2027-03-01', '17:00'), '2027-03-01T10:00:00Z');
   assert.equal(wibToRFC3339('2027-03-01', '03:00'), '2027-02-28T20:00:00Z');
   assert.equal(wibToRFC3339('bad', '03:00'), null);
+});
+
+test('screens open on next fiscal year from October (WIB), when it is being prepared', () => {
+  assert.equal(defaultFiscalYear(new Date('2026-09-30T16:59:59Z')), 2026); // 23:59 WIB, 30 September
+  assert.equal(defaultFiscalYear(new Date('2026-09-30T17:00:00Z')), 2027); // 00:00 WIB, 1 October
+  assert.equal(defaultFiscalYear(new Date('2026-12-31T16:59:59Z')), 2027); // 23:59 WIB, 31 December
+  assert.equal(defaultFiscalYear(new Date('2026-12-31T18:00:00Z')), 2027); // 1 January 2027 in WIB: that year
+  assert.equal(defaultFiscalYear(new Date('2027-03-15T00:00:00Z')), 2027);
 });
