@@ -8,6 +8,8 @@
  * as long as a wrong password's. */
 #include "auth.h"
 
+#include <arpa/inet.h>
+
 #include <cjson/cJSON.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -354,7 +356,9 @@ int gw_auth_login(gw_auth *a, const char *username, const char *password,
     sk_db *db = NULL;
     SK_TRY(sk_db_acquire(a->db, &db));
     gw_attempt_counts c;
-    int rc = gw_store_login_counts(db, name, remote_addr, a->cfg.throttle_window_s, &c);
+    char addr_key[INET6_ADDRSTRLEN + 4];
+    gw_throttle_addr_key(remote_addr, addr_key, sizeof(addr_key));
+    int rc = gw_store_login_counts(db, name, addr_key, a->cfg.throttle_window_s, &c);
     int retry_user = 0, retry_addr = 0;
     bool refuse_user = rc == SK_OK && gw_throttle_refuse(c.user_failures, c.user_oldest_age_s,
                                                          a->cfg.throttle_max_failures,
@@ -395,7 +399,7 @@ int gw_auth_login(gw_auth *a, const char *username, const char *password,
     SK_TRY(sk_db_acquire(a->db, &db));
     rc = sk_db_begin(db);
     if (rc == SK_OK)
-        rc = gw_store_record_login(db, name, remote_addr, ok);
+        rc = gw_store_record_login(db, name, addr_key, ok);
     Seklik__Bus__Actor actor;
     char *roles[GW_MAX_ROLES];
     if (ok) {
@@ -470,7 +474,9 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
     sk_db *db = NULL;
     SK_TRY(sk_db_acquire(a->db, &db));
     int64_t count = 0, oldest = 0;
-    int rc = gw_store_signup_count(db, remote_addr, GW_SIGNUP_WINDOW_S, &count, &oldest);
+    char addr_key[INET6_ADDRSTRLEN + 4];
+    gw_throttle_addr_key(remote_addr, addr_key, sizeof(addr_key));
+    int rc = gw_store_signup_count(db, addr_key, GW_SIGNUP_WINDOW_S, &count, &oldest);
     int retry = 0;
     if (rc == SK_OK &&
         gw_throttle_refuse(count, oldest, GW_SIGNUP_MAX_PER_ADDR, GW_SIGNUP_WINDOW_S, &retry)) {
@@ -496,7 +502,7 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
         rc = gw_store_insert_user(db, &u);
     if (rc == SK_EEXISTS) {
         sk_db_rollback(db);
-        gw_store_record_signup(db, remote_addr, false); /* a taken name counts too */
+        gw_store_record_signup(db, addr_key, false); /* a taken name counts too */
         sk_db_release(db);
         return fail(err, SK_EEXISTS, "username",
                     "nama pengguna sudah dipakai (username is already taken)");
@@ -509,7 +515,7 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
     if (rc == SK_OK && !after)
         rc = SK_ENOMEM;
     if (rc == SK_OK)
-        rc = gw_store_record_signup(db, remote_addr, true);
+        rc = gw_store_record_signup(db, addr_key, true);
     if (rc == SK_OK)
         rc = gw_store_touch_login(db, u.id);
     if (rc == SK_OK)

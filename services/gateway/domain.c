@@ -1,6 +1,9 @@
 /* domain.c - the gateway's rules (see domain.h). */
 #include "domain.h"
 
+#include <arpa/inet.h>
+
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -286,6 +289,31 @@ bool gw_throttle_refuse(int64_t failures, int64_t oldest_age_s, int max, int win
 }
 
 /* ---- sessions ---- */
+
+void gw_throttle_addr_key(const char *addr, char *out, size_t cap)
+{
+    if (cap == 0)
+        return;
+    addr = addr ? addr : "";
+    unsigned char a6[16];
+    if (strchr(addr, ':') && inet_pton(AF_INET6, addr, a6) == 1) {
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        char text[INET6_ADDRSTRLEN];
+        if (memcmp(a6, mapped, sizeof(mapped)) == 0) {
+            if (inet_ntop(AF_INET, a6 + 12, text, sizeof(text))) {
+                snprintf(out, cap, "%s", text);
+                return;
+            }
+        } else {
+            memset(a6 + 8, 0, 8);
+            if (inet_ntop(AF_INET6, a6, text, sizeof(text))) {
+                snprintf(out, cap, "%s/64", text);
+                return;
+            }
+        }
+    }
+    snprintf(out, cap, "%s", addr);
+}
 
 bool gw_session_needs_renewal(int64_t remaining_s, int ttl_s)
 {

@@ -103,6 +103,13 @@ bool gw_locale_valid(const char *locale);
 bool gw_throttle_refuse(int64_t failures, int64_t oldest_age_s, int max, int window_s,
                         int *retry_after_s);
 
+/* The address failures are counted against: an IPv4 address as it is, an
+ * IPv6 address as its /64 ("2001:db8:1:2::/64"), because one subscriber
+ * holds a whole /64 and could otherwise change address on every guess.
+ * IPv4-mapped IPv6 counts as IPv4. Anything else (a name, "") is used as it
+ * is. Writes at most `cap` bytes into `out`, NUL-terminated. */
+void gw_throttle_addr_key(const char *addr, char *out, size_t cap);
+
 /* ---- sessions ---- */
 
 /* Renew a session that has `remaining_s` seconds left of `ttl_s`? Only when

@@ -492,6 +492,26 @@ static void failures_throttle_the_address_across_usernames(void **state)
     assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.2.0.2", &s, &err), SK_OK);
 }
 
+static void ipv6_addresses_of_one_subscriber_share_the_address_limit(void **state)
+{
+    (void)state;
+    char name[64];
+    make_user("head", name, sizeof(name));
+    gw_session s;
+    gw_auth_error err;
+    char other[64], addr[64];
+    /* Each guess from another address of the same /64. */
+    for (int i = 0; i < MAX_FAILURES * GW_LOGIN_ADDR_FACTOR; i++) {
+        snprintf(addr, sizeof(addr), "2001:db8:5:6::%x", i + 1);
+        assert_int_equal(gw_auth_login(auth, unique("guess6", other, sizeof(other)),
+                                       "Salah-Sandi-123", addr, &s, &err),
+                         SK_EAUTH);
+    }
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "2001:db8:5:6:ffff::9", &s, &err),
+                     SK_EEXHAUSTED);
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "2001:db8:5:7::1", &s, &err), SK_OK);
+}
+
 static void logout_ends_the_session_everywhere(void **state)
 {
     (void)state;
@@ -1154,6 +1174,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(wrong_password_and_unknown_user_get_the_same_answer),
         cmocka_unit_test(failures_throttle_the_username_even_with_the_right_password),
         cmocka_unit_test(failures_throttle_the_address_across_usernames),
+        cmocka_unit_test(ipv6_addresses_of_one_subscriber_share_the_address_limit),
         cmocka_unit_test(logout_ends_the_session_everywhere),
         cmocka_unit_test(session_survives_a_redis_flush),
         cmocka_unit_test(session_is_renewed_when_half_is_gone),

@@ -212,6 +212,31 @@ static void renew_when_less_than_half_is_left(void **state)
     assert_true(gw_session_needs_renewal(0, 28800));
 }
 
+static void ipv6_guesses_count_per_slash_64(void **state)
+{
+    (void)state;
+    char k[64];
+    gw_throttle_addr_key("203.0.113.9", k, sizeof(k));
+    assert_string_equal(k, "203.0.113.9");
+    gw_throttle_addr_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", k, sizeof(k));
+    assert_string_equal(k, "2001:db8:1:2::/64");
+    char other[64];
+    gw_throttle_addr_key("2001:db8:1:2::1", other, sizeof(other));
+    assert_string_equal(k, other); /* another address of the same subscriber */
+    gw_throttle_addr_key("2001:db8:1:3::1", other, sizeof(other));
+    assert_string_not_equal(k, other); /* the neighbour's /64 */
+    gw_throttle_addr_key("::ffff:198.51.100.7", k, sizeof(k));
+    assert_string_equal(k, "198.51.100.7");
+    gw_throttle_addr_key("", k, sizeof(k));
+    assert_string_equal(k, "");
+    gw_throttle_addr_key(NULL, k, sizeof(k));
+    assert_string_equal(k, "");
+    gw_throttle_addr_key("not-an-address", k, sizeof(k));
+    assert_string_equal(k, "not-an-address");
+    gw_throttle_addr_key("2001:db8:1:2::1", k, 8); /* truncated, still terminated */
+    assert_int_equal(strlen(k), 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,6 +251,7 @@ int main(void)
         cmocka_unit_test(locale_is_id_or_en),
         cmocka_unit_test(throttle_refuses_at_the_limit),
         cmocka_unit_test(renew_when_less_than_half_is_left),
+        cmocka_unit_test(ipv6_guesses_count_per_slash_64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
