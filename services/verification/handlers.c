@@ -259,11 +259,19 @@ static int list_cases(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
 
 /* ---- decisions on a case ---- */
 
-/* Load and lock the case a verifier acts on, with four-eyes applied. */
-static int load_for_verifier(sk_call *call, const char *case_id, verification_case_row *c)
+/* First in every verifier command, before its input is judged: whoever may
+ * not act learns only that. */
+static int require_verifier(sk_call *call)
 {
     if (!sk_actor_has_any_role(call->actor, ROLES_VERIFIER))
         return deny(call, "verifikator atau admin (verifier or admin)");
+    return SK_OK;
+}
+
+/* Load and lock the case a verifier acts on, with four-eyes applied
+ * (require_verifier has passed). */
+static int load_for_verifier(sk_call *call, const char *case_id, verification_case_row *c)
+{
     if (!sk_uuid_valid(case_id))
         return sk_call_violation(call, "caseId", "id kasus wajib diisi (a case id is required)");
     int rc = verification_store_load_case(call->db, case_id, true, c);
@@ -325,6 +333,7 @@ static bool has_document(const verification_case_row *c, const char *document_id
 static int decide_document(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Verification__DecideDocumentRequest *req = (const void *)in;
+    SK_TRY(require_verifier(call));
     bool accept = req->decision == SEKLIK__VERIFICATION__DECISION__DECISION_ACCEPTED;
     if (!accept && req->decision != SEKLIK__VERIFICATION__DECISION__DECISION_REJECTED)
         return sk_call_violation(call, "decision", "ACCEPTED atau REJECTED (accepted or rejected)");
@@ -398,6 +407,7 @@ static int check_visit(sk_call *call, const Seklik__Verification__Visit *v)
 static int record_visit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Verification__RecordVisitRequest *req = (const void *)in;
+    SK_TRY(require_verifier(call));
     SK_TRY(check_visit(call, req->visit));
     verification_case_row c;
     SK_TRY(load_for_verifier(call, req->case_id, &c));
@@ -463,6 +473,7 @@ static int decide_rejected(sk_call *call, verification_case_row *c, const char *
 static int decide(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Verification__DecideRequest *req = (const void *)in;
+    SK_TRY(require_verifier(call));
     bool verify = req->outcome == SEKLIK__VERIFICATION__OUTCOME__OUTCOME_VERIFIED;
     if (!verify && req->outcome != SEKLIK__VERIFICATION__OUTCOME__OUTCOME_REJECTED)
         return sk_call_violation(call, "outcome", "VERIFIED atau REJECTED (verified or rejected)");

@@ -33,6 +33,36 @@ def unique(prefix):
     return f"{prefix}{uuid.uuid4().hex[:8]}"
 
 
+def fill_body(schema, schemas, ids, depth=0):
+    """A request body for `schema` with the id-like fields set from `ids`
+    (other *Id strings get ids["companyId"]) and fiscalYear 2027."""
+    if depth > 3:
+        return {}
+    if "$ref" in schema:
+        schema = schemas[schema["$ref"].split("/")[-1]]
+    body = {}
+    for name, prop in schema.get("properties", {}).items():
+        if name in ids:
+            body[name] = ids[name]
+        elif name.endswith("Id") and prop.get("type") == "string":
+            body[name] = ids["companyId"]
+        elif "$ref" in prop and "enum" not in schemas.get(prop["$ref"].split("/")[-1], {}):
+            body[name] = fill_body(prop, schemas, ids, depth + 1)
+        elif name == "fiscalYear":
+            body[name] = 2027
+    return body
+
+
+def api_methods(spec):
+    """(method, request schema) for every generated API method in the OpenAPI document."""
+    for path, item in spec["paths"].items():
+        method = path[len("/api/v1/"):]
+        if not path.startswith("/api/v1/") or "post" not in item or "." not in method:
+            continue
+        yield method, (item["post"].get("requestBody", {}).get("content", {})
+                       .get("application/json", {}).get("schema", {}))
+
+
 class Fixture:
     """Two partner companies, A and B, each with a document."""
 
@@ -88,27 +118,10 @@ class PartnerWallTest(unittest.TestCase):
     def setUpClass(cls):
         Fixture.build()
 
-    def b_ids(self):
-        return {"companyId": Fixture.b_company, "outletId": Fixture.b_outlet,
-                "documentId": Fixture.b_doc, "id": Fixture.b_company}
-
-    def fill(self, schema, schemas, depth=0):
-        """A request body for `schema` with every id-like field set to B's ids."""
-        if depth > 3:
-            return {}
-        if "$ref" in schema:
-            schema = schemas[schema["$ref"].split("/")[-1]]
-        body = {}
-        for name, prop in schema.get("properties", {}).items():
-            if name in self.b_ids():
-                body[name] = self.b_ids()[name]
-            elif name.endswith("Id") and prop.get("type") == "string":
-                body[name] = Fixture.b_company
-            elif "$ref" in prop:
-                body[name] = self.fill(prop, schemas, depth + 1)
-            elif name == "fiscalYear":
-                body[name] = 2027
-        return body
+    def fill(self, schema, schemas):
+        return fill_body(schema, schemas, {"companyId": Fixture.b_company,
+                                           "outletId": Fixture.b_outlet,
+                                           "documentId": Fixture.b_doc, "id": Fixture.b_company})
 
     def test_no_endpoint_reveals_or_changes_company_b(self):
         spec = json.loads(api.Session(BASE).request("GET", "/api/v1/openapi.json")[2])
@@ -210,6 +223,34 @@ class RoleTest(unittest.TestCase):
             "username": unique("staf"), "displayName": "Staf Baru", "roles": ["verifier"],
             "password": "Rahasia-Staf-2026"})
         self.assertEqual(created["roles"], ["verifier"])
+
+
+    def test_viewer_roles_cannot_call_any_mutating_method(self):
+        """Every command of the implemented services, for the roles that only read there."""
+        spec = json.loads(api.Session(BASE).request("GET", "/api/v1/openapi.json")[2])
+        schemas = spec.get("components", {}).get("schemas", {})
+        verbs = ("Publish", "Save", "Register", "Update", "Add", "Upload", "Submit", "Decide",
+                 "Record", "Suspend", "Announce", "Object", "Answer", "Finalize", "Create",
+                 "Reset", "Check", "Remove", "Delete", "Set")
+        ids = {"companyId": Fixture.a_company, "outletId": Fixture.a_outlet,
+               "documentId": Fixture.b_doc, "id": Fixture.a_company}
+        tried = []
+        for user in ("humas", "keuangan"):
+            s = staff(user)
+            for method, schema in api_methods(spec):
+                service, name = method.split(".", 1)
+                if service not in ("registry", "verification", "scoring", "gateway"):
+                    continue  # the others answer UNIMPLEMENTED to everyone for now
+                if not name.startswith(verbs) or method == "gateway.ChangeOwnPassword":
+                    continue
+                with self.assertRaises(api.ApiError, msg=f"{user} {method}") as cm:
+                    s.call(method, fill_body(schema, schemas, ids))
+                self.assertEqual(cm.exception.status, 403, f"{user} {method}: {cm.exception}")
+                tried.append(method)
+        self.assertGreater(len(set(tried)), 15, sorted(set(tried)))
+        # Company A did not change through any of them.
+        self.assertEqual(Fixture.a.call("registry.GetCompany", {"companyId": Fixture.a_company})
+                         ["data"]["legalName"], "PT Kabar Alpha")
 
 
 class SessionAndInputTest(unittest.TestCase):
