@@ -131,9 +131,9 @@ int sk_rpc_client_open(const char *url, const sk_sign_key *key, int resend_ms,
                        sk_rpc_client **out);
 void sk_rpc_client_close(sk_rpc_client *c);
 
-/* Fail every call in flight on `c` at once (they return SK_EUNAVAIL) and
- * every later one; for shutting down. `c` is still freed with
- * sk_rpc_client_close. Any thread. */
+/* Fail every call in flight on `c` (they return SK_EUNAVAIL) and every later
+ * one; for shutting down. Returns at once: the socket is closed on a thread
+ * of its own. `c` is still freed with sk_rpc_client_close. Any thread. */
 void sk_rpc_client_abort(sk_rpc_client *c);
 
 /* Call `method` with `in`, signed for `actor` (NULL = no actor). Commands

@@ -1,5 +1,7 @@
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,10 +55,37 @@ void sk_rpc_client_close(sk_rpc_client *c)
     free(c);
 }
 
+static void *close_socket(void *arg)
+{
+    nng_socket sock = *(nng_socket *)arg;
+    free(arg);
+    nng_close(sock); /* in-flight contexts complete with NNG_ECLOSED */
+    return NULL;
+}
+
 void sk_rpc_client_abort(sk_rpc_client *c)
 {
-    if (c)
-        nng_close(c->sock); /* in-flight contexts complete with NNG_ECLOSED */
+    if (!c)
+        return;
+    /* nng_close waits until nothing holds the socket, and NNG 1.5.2 was seen
+     * to wait there for good while the peer had just stopped (a service's
+     * SIGTERM drain, CI). Callers are event loops: close on a thread of its
+     * own so the loop keeps turning; a later nng_close of the same socket
+     * (sk_rpc_client_close) returns at once. */
+    nng_socket *copy = malloc(sizeof(*copy));
+    pthread_t thr;
+    pthread_attr_t attr;
+    bool started = false;
+    if (copy && pthread_attr_init(&attr) == 0) {
+        *copy = c->sock;
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        started = pthread_create(&thr, &attr, close_socket, copy) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    if (!started) {
+        free(copy);
+        nng_close(c->sock);
+    }
 }
 
 int sk_rpc_call_raw(sk_rpc_client *c, const Seklik__Bus__Request *req, int timeout_ms,
