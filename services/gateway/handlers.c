@@ -286,16 +286,24 @@ static bool same_roles(const gw_user *u, char **roles, size_t n)
     return true;
 }
 
+/* An admin's command on the user `user_id`: the caller must be an admin and
+ * the id valid; fills `id` with it in lower case. */
+static int admin_target(sk_call *call, const char *user_id, char id[SK_UUID_STRLEN])
+{
+    if (!is_admin(call))
+        return deny(call, "hanya admin yang mengelola pengguna", "only admins manage users");
+    if (!user_id || !sk_uuid_valid(user_id))
+        return sk_call_violation(call, "userId",
+                                 "ID pengguna tidak sah (user id is not a valid id)");
+    lower_id(user_id, id);
+    return SK_OK;
+}
+
 static int update_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Gateway__UpdateUserRequest *req = (const Seklik__Gateway__UpdateUserRequest *)in;
-    if (!is_admin(call))
-        return deny(call, "hanya admin yang mengelola pengguna", "only admins manage users");
-    if (!req->user_id || !sk_uuid_valid(req->user_id))
-        return sk_call_violation(call, "userId",
-                                 "ID pengguna tidak sah (user id is not a valid id)");
     char id[SK_UUID_STRLEN];
-    lower_id(req->user_id, id);
+    SK_TRY(admin_target(call, req->user_id, id));
     gw_user before, u;
     int rc = gw_store_user_by_id(call->db, id, true, &before);
     if (rc == SK_ENOTFOUND)
@@ -367,13 +375,8 @@ static int reset_password(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
 {
     const Seklik__Gateway__ResetPasswordRequest *req =
         (const Seklik__Gateway__ResetPasswordRequest *)in;
-    if (!is_admin(call))
-        return deny(call, "hanya admin yang mengelola pengguna", "only admins manage users");
-    if (!req->user_id || !sk_uuid_valid(req->user_id))
-        return sk_call_violation(call, "userId",
-                                 "ID pengguna tidak sah (user id is not a valid id)");
     char id[SK_UUID_STRLEN];
-    lower_id(req->user_id, id);
+    SK_TRY(admin_target(call, req->user_id, id));
     gw_user u;
     int rc = gw_store_user_by_id(call->db, id, true, &u);
     if (rc == SK_ENOTFOUND)

@@ -273,3 +273,16 @@ void it_stop(sk_test_peer *const *peers)
         assert_int_equal(rc, 0);
     }
 }
+
+int it_code(const Seklik__Bus__Response *r)
+{
+    return sk_err_from_bus_code(r->code);
+}
+
+bool it_names_field(const Seklik__Bus__Response *r, const char *field)
+{
+    for (size_t i = 0; i < r->n_violations; i++)
+        if (strcmp(r->violations[i]->field, field) == 0)
+            return true;
+    return false;
+}

@@ -30,6 +30,12 @@ int it_main2(int argc, char **argv, const struct CMUnitTest *tests, size_t n,
 /* A signed client for `url`; the key is the shared test key. */
 sk_rpc_client *it_client(const char *url);
 
+/* A bus response's code as an SK_ code. */
+int it_code(const Seklik__Bus__Response *r);
+
+/* Does the response name `field` among its violations? */
+bool it_names_field(const Seklik__Bus__Response *r, const char *field);
+
 /* Emit `count` events in transactions of `per_tx`; returns the SK_* code. */
 int it_emit(sk_rpc_client *c, uint32_t count, uint32_t per_tx, int timeout_ms,
             uint64_t *last_seq);

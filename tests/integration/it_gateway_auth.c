@@ -122,19 +122,6 @@ static Seklik__Bus__Response *call(const char *method, const Seklik__Bus__Actor 
     return resp;
 }
 
-static int code(const Seklik__Bus__Response *r)
-{
-    return sk_err_from_bus_code(r->code);
-}
-
-static bool names_field(const Seklik__Bus__Response *r, const char *field)
-{
-    for (size_t i = 0; i < r->n_violations; i++)
-        if (strcmp(r->violations[i]->field, field) == 0)
-            return true;
-    return false;
-}
-
 static void need_gateway(void)
 {
     if (!gw_running)
@@ -1023,7 +1010,7 @@ static void create_user_by_a_non_admin_is_denied(void **state)
     req.password = (char *)GOOD_PASSWORD;
     Seklik__Bus__Actor a = it_actor("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "verifier", NULL);
     Seklik__Bus__Response *r = call("CreateUser", &a, true, &req.base);
-    assert_int_equal(code(r), SK_EPERM);
+    assert_int_equal(it_code(r), SK_EPERM);
     seklik__bus__response__free_unpacked(r, NULL);
     assert_int_equal(sqln("SELECT count(*) FROM gateway.users WHERE username = $1", name), 0);
 }
@@ -1042,10 +1029,10 @@ static void create_user_names_the_bad_fields(void **state)
     req.locale = "fr";
     Seklik__Bus__Actor a = it_actor("0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b", "admin", NULL);
     Seklik__Bus__Response *r = call("CreateUser", &a, true, &req.base);
-    assert_int_equal(code(r), SK_EINVAL);
-    assert_true(names_field(r, "password"));
-    assert_true(names_field(r, "roles"));
-    assert_true(names_field(r, "locale"));
+    assert_int_equal(it_code(r), SK_EINVAL);
+    assert_true(it_names_field(r, "password"));
+    assert_true(it_names_field(r, "roles"));
+    assert_true(it_names_field(r, "locale"));
     for (size_t i = 0; i < r->n_violations; i++)
         if (strcmp(r->violations[i]->field, "password") == 0)
             assert_non_null(strstr(r->violations[i]->description, "(password needs at least"));
@@ -1075,7 +1062,7 @@ static void admin_creates_lists_disables_and_the_session_ends(void **state)
     req.n_roles = 1;
     req.password = (char *)GOOD_PASSWORD;
     Seklik__Bus__Response *r = call("CreateUser", &a, true, &req.base);
-    assert_int_equal(code(r), SK_OK);
+    assert_int_equal(it_code(r), SK_OK);
     Seklik__Gateway__User *u =
         seklik__gateway__user__unpack(NULL, r->body.len, r->body.data);
     seklik__bus__response__free_unpacked(r, NULL);
@@ -1097,7 +1084,7 @@ static void admin_creates_lists_disables_and_the_session_ends(void **state)
     lreq.query = name;
     lreq.role = "finance";
     r = call("ListUsers", &a, false, &lreq.base);
-    assert_int_equal(code(r), SK_OK);
+    assert_int_equal(it_code(r), SK_OK);
     Seklik__Gateway__ListUsersResponse *l =
         seklik__gateway__list_users_response__unpack(NULL, r->body.len, r->body.data);
     assert_int_equal(l->n_users, 1);
@@ -1118,12 +1105,12 @@ static void admin_creates_lists_disables_and_the_session_ends(void **state)
     cp.current_password = "Salah-Sandi-123";
     cp.new_password = "Teh-Manis-Sore-8";
     r = call("ChangeOwnPassword", &self, true, &cp.base);
-    assert_int_equal(code(r), SK_EINVAL);
-    assert_true(names_field(r, "currentPassword"));
+    assert_int_equal(it_code(r), SK_EINVAL);
+    assert_true(it_names_field(r, "currentPassword"));
     seklik__bus__response__free_unpacked(r, NULL);
     cp.current_password = (char *)GOOD_PASSWORD;
     r = call("ChangeOwnPassword", &self, true, &cp.base);
-    assert_int_equal(code(r), SK_OK);
+    assert_int_equal(it_code(r), SK_OK);
     seklik__bus__response__free_unpacked(r, NULL);
     assert_int_equal(gw_auth_login(auth, name, "Teh-Manis-Sore-8", "10.10.0.2", &s, &err), SK_OK);
 
@@ -1133,11 +1120,11 @@ static void admin_creates_lists_disables_and_the_session_ends(void **state)
     up.disabled = true;
     up.expected_version = 1; /* the password change bumped it: refused */
     r = call("UpdateUser", &a, true, &up.base);
-    assert_int_equal(code(r), SK_EPRECOND);
+    assert_int_equal(it_code(r), SK_EPRECOND);
     seklik__bus__response__free_unpacked(r, NULL);
     up.expected_version = 0;
     r = call("UpdateUser", &a, true, &up.base);
-    assert_int_equal(code(r), SK_OK);
+    assert_int_equal(it_code(r), SK_OK);
     seklik__bus__response__free_unpacked(r, NULL);
     assert_int_equal(gw_auth_resolve(auth, s.token, &rs), SK_EAUTH);
     assert_false(cached(&s));
@@ -1149,8 +1136,8 @@ static void admin_creates_lists_disables_and_the_session_ends(void **state)
     /* An admin cannot lock themselves out. */
     up.user_id = admin.user_id;
     r = call("UpdateUser", &a, true, &up.base);
-    assert_int_equal(code(r), SK_EINVAL);
-    assert_true(names_field(r, "disabled"));
+    assert_int_equal(it_code(r), SK_EINVAL);
+    assert_true(it_names_field(r, "disabled"));
     seklik__bus__response__free_unpacked(r, NULL);
 
     /* ResetPassword by a non-admin is denied; by the admin it works. */
@@ -1158,10 +1145,10 @@ static void admin_creates_lists_disables_and_the_session_ends(void **state)
     rp.user_id = id;
     rp.new_password = "Nasi-Goreng-Pedas-3";
     r = call("ResetPassword", &self, true, &rp.base);
-    assert_int_equal(code(r), SK_EPERM);
+    assert_int_equal(it_code(r), SK_EPERM);
     seklik__bus__response__free_unpacked(r, NULL);
     r = call("ResetPassword", &a, true, &rp.base);
-    assert_int_equal(code(r), SK_OK);
+    assert_int_equal(it_code(r), SK_OK);
     seklik__bus__response__free_unpacked(r, NULL);
 }
 
@@ -1171,7 +1158,7 @@ static void health_answers(void **state)
     need_gateway();
     Seklik__Bus__HealthRequest h = SEKLIK__BUS__HEALTH_REQUEST__INIT;
     Seklik__Bus__Response *r = call("Health", NULL, false, &h.base);
-    assert_int_equal(code(r), SK_OK);
+    assert_int_equal(it_code(r), SK_OK);
     seklik__bus__response__free_unpacked(r, NULL);
 }
 

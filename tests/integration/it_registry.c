@@ -123,19 +123,6 @@ static Seklik__Bus__Response *call(const char *method, const Seklik__Bus__Actor 
     return resp;
 }
 
-static int code(const Seklik__Bus__Response *r)
-{
-    return sk_err_from_bus_code(r->code);
-}
-
-static bool names_field(const Seklik__Bus__Response *r, const char *field)
-{
-    for (size_t i = 0; i < r->n_violations; i++)
-        if (strcmp(r->violations[i]->field, field) == 0)
-            return true;
-    return false;
-}
-
 static void *body(const Seklik__Bus__Response *r, const ProtobufCMessageDescriptor *d)
 {
     void *m = protobuf_c_message_unpack(d, NULL, r->body.len, r->body.data);
@@ -146,10 +133,10 @@ static void *body(const Seklik__Bus__Response *r, const ProtobufCMessageDescript
 static Company *register_ok(reg_req *r, const Seklik__Bus__Actor *actor, const char *key)
 {
     Seklik__Bus__Response *resp = call("RegisterCompany", actor, key, true, &r->req.base);
-    if (code(resp) != SK_OK)
+    if (it_code(resp) != SK_OK)
         fprintf(stderr, "RegisterCompany: %s (%s)\n", resp->message,
                 resp->n_violations ? resp->violations[0]->field : "-");
-    assert_int_equal(code(resp), SK_OK);
+    assert_int_equal(it_code(resp), SK_OK);
     Company *c = body(resp, &seklik__registry__company__descriptor);
     seklik__bus__response__free_unpacked(resp, NULL);
     return c;
@@ -211,12 +198,12 @@ static void assert_refused(const char *method, const Seklik__Bus__Actor *actor,
 {
     counts before = snapshot();
     Seklik__Bus__Response *resp = call(method, actor, NULL, true, in);
-    if (code(resp) != want || (field && !names_field(resp, field)))
-        fprintf(stderr, "%s: code %d (%s), want %d naming %s\n", method, code(resp),
+    if (it_code(resp) != want || (field && !it_names_field(resp, field)))
+        fprintf(stderr, "%s: code %d (%s), want %d naming %s\n", method, it_code(resp),
                 resp->message, want, field ? field : "-");
-    assert_int_equal(code(resp), want);
+    assert_int_equal(it_code(resp), want);
     if (field)
-        assert_true(names_field(resp, field));
+        assert_true(it_names_field(resp, field));
     seklik__bus__response__free_unpacked(resp, NULL);
     assert_unchanged(before);
 }
@@ -337,8 +324,8 @@ static void each_invalid_input_names_the_field_and_stores_nothing(void **state)
     static const uint8_t exe[] = "MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff";
     counts before = snapshot();
     Seklik__Bus__Response *resp = upload(&a, c->id, exe, sizeof(exe), "npwp.pdf");
-    assert_int_equal(code(resp), SK_EINVAL);
-    assert_true(names_field(resp, "document.content"));
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    assert_true(it_names_field(resp, "document.content"));
     seklik__bus__response__free_unpacked(resp, NULL);
     size_t big = 10u * 1024 * 1024 + 1;
     uint8_t *huge = malloc(big);
@@ -347,8 +334,8 @@ static void each_invalid_input_names_the_field_and_stores_nothing(void **state)
     memcpy(huge, "%PDF-1.4\n", 9);
     resp = upload(&a, c->id, huge, big, "besar.pdf");
     free(huge);
-    assert_int_equal(code(resp), SK_EINVAL);
-    assert_true(names_field(resp, "document.content"));
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    assert_true(it_names_field(resp, "document.content"));
     seklik__bus__response__free_unpacked(resp, NULL);
     assert_unchanged(before);
     protobuf_c_message_free_unpacked(&c->base, NULL);
@@ -394,13 +381,13 @@ static void partner_cannot_read_or_change_another_company(void **state)
     Seklik__Registry__GetCompanyRequest get = SEKLIK__REGISTRY__GET_COMPANY_REQUEST__INIT;
     get.company_id = a->id;
     Seklik__Bus__Response *resp = call("GetCompany", &pa, NULL, false, &get.base);
-    assert_int_equal(code(resp), SK_OK);
+    assert_int_equal(it_code(resp), SK_OK);
     seklik__bus__response__free_unpacked(resp, NULL);
 
     /* the other one: refused, not hidden */
     get.company_id = b->id;
     resp = call("GetCompany", &pa, NULL, false, &get.base);
-    assert_int_equal(code(resp), SK_EPERM);
+    assert_int_equal(it_code(resp), SK_EPERM);
     seklik__bus__response__free_unpacked(resp, NULL);
 
     reg_req r;
@@ -412,7 +399,7 @@ static void partner_cannot_read_or_change_another_company(void **state)
 
     counts before = snapshot();
     resp = upload(&pa, b->id, PDF, sizeof(PDF) - 1, "npwp.pdf");
-    assert_int_equal(code(resp), SK_EPERM);
+    assert_int_equal(it_code(resp), SK_EPERM);
     seklik__bus__response__free_unpacked(resp, NULL);
     assert_unchanged(before);
 
@@ -427,7 +414,7 @@ static void partner_cannot_read_or_change_another_company(void **state)
     /* and its list holds only its own company */
     Seklik__Registry__ListCompaniesRequest list = SEKLIK__REGISTRY__LIST_COMPANIES_REQUEST__INIT;
     resp = call("ListCompanies", &pa, NULL, false, &list.base);
-    assert_int_equal(code(resp), SK_OK);
+    assert_int_equal(it_code(resp), SK_OK);
     Seklik__Registry__ListCompaniesResponse *page =
         body(resp, &seklik__registry__list_companies_response__descriptor);
     assert_int_equal(page->n_companies, 1);
@@ -456,7 +443,7 @@ static void reupload_is_a_new_version_and_the_file_comes_back(void **state)
     Seklik__Registry__Document *doc[2];
     for (int i = 0; i < 2; i++) {
         Seklik__Bus__Response *resp = upload(&pa, c->id, PDF, sizeof(PDF) - 1, "npwp.pdf");
-        assert_int_equal(code(resp), SK_OK);
+        assert_int_equal(it_code(resp), SK_OK);
         doc[i] = body(resp, &seklik__registry__document__descriptor);
         seklik__bus__response__free_unpacked(resp, NULL);
         assert_int_equal(doc[i]->version, i + 1);
@@ -471,7 +458,7 @@ static void reupload_is_a_new_version_and_the_file_comes_back(void **state)
     Seklik__Registry__GetDocumentFileRequest get = SEKLIK__REGISTRY__GET_DOCUMENT_FILE_REQUEST__INIT;
     get.document_id = doc[0]->id; /* the old version is kept */
     Seklik__Bus__Response *resp = call("GetDocumentFile", &pa, NULL, false, &get.base);
-    assert_int_equal(code(resp), SK_OK);
+    assert_int_equal(it_code(resp), SK_OK);
     Seklik__Registry__DocumentFile *f = body(resp, &seklik__registry__document_file__descriptor);
     assert_int_equal(f->content.len, sizeof(PDF) - 1);
     assert_memory_equal(f->content.data, PDF, sizeof(PDF) - 1);
@@ -493,7 +480,7 @@ static void reupload_is_a_new_version_and_the_file_comes_back(void **state)
     Company *other = register_named("PT Lain");
     Seklik__Bus__Actor po = partner(other->id);
     resp = call("GetDocumentFile", &po, NULL, false, &get.base);
-    assert_int_equal(code(resp), SK_EPERM);
+    assert_int_equal(it_code(resp), SK_EPERM);
     seklik__bus__response__free_unpacked(resp, NULL);
 
     char sql[256];
@@ -512,7 +499,7 @@ static void submit_marks_submitted_and_the_event_carries_the_company(void **stat
     Company *c = register_named("PT Ajukan");
     Seklik__Bus__Actor pa = partner(c->id);
     Seklik__Bus__Response *up = upload(&pa, c->id, PDF, sizeof(PDF) - 1, "npwp.pdf");
-    assert_int_equal(code(up), SK_OK);
+    assert_int_equal(it_code(up), SK_OK);
     seklik__bus__response__free_unpacked(up, NULL);
 
     Seklik__Registry__SubmitRequest sub = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
@@ -521,7 +508,7 @@ static void submit_marks_submitted_and_the_event_carries_the_company(void **stat
     assert_refused("Submit", &pa, &sub.base, SK_EINVAL, "fiscalYear");
     sub.fiscal_year = 2027;
     Seklik__Bus__Response *resp = call("Submit", &pa, NULL, true, &sub.base);
-    assert_int_equal(code(resp), SK_OK);
+    assert_int_equal(it_code(resp), SK_OK);
     Company *after = body(resp, &seklik__registry__company__descriptor);
     seklik__bus__response__free_unpacked(resp, NULL);
     assert_int_equal(after->status, SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_SUBMITTED);
@@ -578,7 +565,7 @@ static void update_checks_the_version_and_bumps_it(void **state)
     upd.expected_version = c->version;
     r.company.address = "Jl. Baru 2, Kayuagung";
     Seklik__Bus__Response *resp = call("Update", &s, NULL, true, &upd.base);
-    assert_int_equal(code(resp), SK_OK);
+    assert_int_equal(it_code(resp), SK_OK);
     Company *after = body(resp, &seklik__registry__company__descriptor);
     assert_int_equal(after->version, c->version + 1);
     assert_string_equal(after->data->address, "Jl. Baru 2, Kayuagung");
@@ -591,7 +578,7 @@ static Seklik__Registry__ListCompaniesResponse *list(Seklik__Registry__ListCompa
 {
     Seklik__Bus__Actor s = staff();
     Seklik__Bus__Response *resp = call("ListCompanies", &s, NULL, false, &req->base);
-    assert_int_equal(code(resp), SK_OK);
+    assert_int_equal(it_code(resp), SK_OK);
     Seklik__Registry__ListCompaniesResponse *page =
         body(resp, &seklik__registry__list_companies_response__descriptor);
     seklik__bus__response__free_unpacked(resp, NULL);
@@ -662,8 +649,8 @@ static void list_filters_and_pages_through_every_company(void **state)
     req.page_token = "zz";
     Seklik__Bus__Actor s = staff();
     Seklik__Bus__Response *resp = call("ListCompanies", &s, NULL, false, &req.base);
-    assert_int_equal(code(resp), SK_EINVAL);
-    assert_true(names_field(resp, "pageToken"));
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    assert_true(it_names_field(resp, "pageToken"));
     seklik__bus__response__free_unpacked(resp, NULL);
 }
 
@@ -734,7 +721,7 @@ static void verification_outcomes_update_the_status_without_an_event(void **stat
     sub.company_id = c->id;
     sub.fiscal_year = 2027;
     Seklik__Bus__Response *resp = call("Submit", &s, NULL, true, &sub.base);
-    assert_int_equal(code(resp), SK_OK);
+    assert_int_equal(it_code(resp), SK_OK);
     seklik__bus__response__free_unpacked(resp, NULL);
     long long events = count("outbox");
 

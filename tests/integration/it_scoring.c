@@ -48,16 +48,11 @@ static Seklik__Bus__Response *call(const char *method, const Seklik__Bus__Actor 
     return resp;
 }
 
-static int code(const Seklik__Bus__Response *r)
-{
-    return sk_err_from_bus_code(r->code);
-}
-
 static void *body(const Seklik__Bus__Response *r, const ProtobufCMessageDescriptor *d)
 {
-    if (code(r) != SK_OK)
-        fprintf(stderr, "code %d: %s\n", code(r), r->message);
-    assert_int_equal(code(r), SK_OK);
+    if (it_code(r) != SK_OK)
+        fprintf(stderr, "code %d: %s\n", it_code(r), r->message);
+    assert_int_equal(it_code(r), SK_OK);
     void *m = protobuf_c_message_unpack(d, NULL, r->body.len, r->body.data);
     assert_non_null(m);
     return m;
@@ -208,7 +203,7 @@ static int ceiling(const company *co, int64_t *value, int *tier)
     req.fiscal_year = YEAR;
     Seklik__Bus__Actor a = admin();
     Seklik__Bus__Response *resp = call("GetCeiling", &a, false, &req.base);
-    int rc = code(resp);
+    int rc = it_code(resp);
     if (rc == SK_OK) {
         Seklik__Scoring__Ceiling *c = body(resp, &seklik__scoring__ceiling__descriptor);
         *value = c->ceiling;
@@ -449,7 +444,7 @@ static void partner_reads_its_own_score_only(void **state)
     req.outlet_id = golden.outlet_id;
     req.fiscal_year = YEAR;
     Seklik__Bus__Response *resp = call("GetScore", &stranger, false, &req.base);
-    assert_int_equal(code(resp), SK_EPERM);
+    assert_int_equal(it_code(resp), SK_EPERM);
     seklik__bus__response__free_unpacked(resp, NULL);
 }
 
@@ -465,7 +460,7 @@ static void invalid_rule_set_names_the_field_and_stores_nothing(void **state)
     long long audits = sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.audit_log");
     Seklik__Bus__Actor a = admin();
     Seklik__Bus__Response *resp = call("SaveRuleSetDraft", &a, true, &rs->base);
-    assert_int_equal(code(resp), SK_EINVAL);
+    assert_int_equal(it_code(resp), SK_EINVAL);
     assert_true(resp->n_violations >= 1);
     assert_string_equal(resp->violations[0]->field, "criteria[3].bands[1].threshold");
     seklik__bus__response__free_unpacked(resp, NULL);
@@ -473,7 +468,7 @@ static void invalid_rule_set_names_the_field_and_stores_nothing(void **state)
     rs->criteria[3]->bands[1]->threshold = 5;
     Seklik__Bus__Actor p = partner(golden.id);
     resp = call("SaveRuleSetDraft", &p, true, &rs->base);
-    assert_int_equal(code(resp), SK_EPERM);
+    assert_int_equal(it_code(resp), SK_EPERM);
     seklik__bus__response__free_unpacked(resp, NULL);
     assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.rule_set"), rows);
     assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.audit_log"), audits);
