@@ -29,12 +29,11 @@ static long long metric(const sk_test_peer *p, const char *name)
 static void reads_survive_redis_outage_and_nothing_stale_after(void **state)
 {
     (void)state;
-    char dsn[512], log[512], redis_url[64];
+    char dsn[512], log[512], redis_url[160];
     assert_non_null(sk_test_create_db("it_cache", dsn, sizeof(dsn)));
     int port = sk_test_free_port();
-    snprintf(redis_url, sizeof(redis_url), "redis://127.0.0.1:%d/0", port);
     sk_proc redis;
-    assert_int_equal(sk_test_redis_start(&redis, port, it_logdir), 0);
+    assert_int_equal(sk_test_redis_start(&redis, port, it_logdir, redis_url, sizeof(redis_url)), 0);
 
     sk_test_peer pub;
     sk_test_peer_init(&pub, "testpub", dsn, redis_url);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <hiredis/hiredis.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -219,8 +220,15 @@ void sk_proc_dump_stacks(const sk_proc *p)
         fprintf(stderr, "sk_test: no stack dump for pid %d (gdb missing?)\n", (int)p->pid);
 }
 
-int sk_test_redis_start(sk_proc *p, int port, const char *dir)
+int sk_test_redis_start(sk_proc *p, int port, const char *dir, char *url, size_t cap)
 {
+    const char *acl = sk_test_env("SEKLIK_TEST_REDIS_ACL");
+    const char *user = sk_test_env("SEKLIK_TEST_REDIS_USER");
+    const char *password = sk_test_env("SEKLIK_TEST_REDIS_PASSWORD");
+    if (!acl || !user || !password)
+        return -1;
+    if ((size_t)snprintf(url, cap, "redis://%s:%s@127.0.0.1:%d/0", user, password, port) >= cap)
+        return -1;
     char portstr[16], log[300];
     _Static_assert(sizeof(log) <= sizeof(p->log), "log path fits");
     snprintf(portstr, sizeof(portstr), "%d", port);
@@ -237,7 +245,8 @@ int sk_test_redis_start(sk_proc *p, int port, const char *dir)
             close(fd);
         }
         execlp("redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1",
-               "--save", "", "--appendonly", "no", "--dir", dir, (char *)NULL);
+               "--aclfile", acl, "--save", "", "--appendonly", "no", "--dir", dir,
+               (char *)NULL);
         _exit(127);
     }
     p->pid = pid;
@@ -255,6 +264,33 @@ int sk_test_redis_start(sk_proc *p, int port, const char *dir)
         sk_test_sleep_ms(10);
     }
     return -1;
+}
+
+redisContext *sk_test_redis_connect(int port)
+{
+    const char *user = sk_test_env("SEKLIK_TEST_REDIS_USER");
+    const char *password = sk_test_env("SEKLIK_TEST_REDIS_PASSWORD");
+    const char *fixture_port = sk_test_env("SEKLIK_TEST_REDIS_PORT");
+    if (!user || !password || (port == 0 && !fixture_port))
+        return NULL;
+    redisContext *r = redisConnect("127.0.0.1", port ? port : atoi(fixture_port));
+    if (!r || r->err) {
+        fprintf(stderr, "sk_test: redis: %s\n", r ? r->errstr : "out of memory");
+        if (r)
+            redisFree(r);
+        return NULL;
+    }
+    redisReply *a = redisCommand(r, "AUTH %s %s", user, password);
+    bool ok = a && a->type == REDIS_REPLY_STATUS;
+    if (!ok)
+        fprintf(stderr, "sk_test: redis AUTH: %s\n", a && a->str ? a->str : "no reply");
+    if (a)
+        freeReplyObject(a);
+    if (!ok) {
+        redisFree(r);
+        return NULL;
+    }
+    return r;
 }
 
 bool sk_test_wait_ready(const char *url, int timeout_ms)
