@@ -19,6 +19,7 @@
 #include "seklik/registry.pb-c.h"
 #include "seklik/scoring.pb-c.h"
 #include "seklik/verification.pb-c.h"
+#include "sk_cache.h"
 #include "sk_cache_seal.h"
 
 #define YEAR 2027
@@ -516,6 +517,66 @@ static void forged_ceilings_are_ignored_and_postgresql_answers(void **state)
     free(genuine_banner);
 }
 
+typedef struct fixed_load {
+    const char *value;
+    int calls;
+} fixed_load;
+
+static int load_fixed(void *arg, uint8_t **val, size_t *len)
+{
+    fixed_load *f = arg;
+    f->calls++;
+    *len = strlen(f->value);
+    *val = malloc(*len);
+    if (!*val)
+        return SK_ENOMEM;
+    memcpy(*val, f->value, *len);
+    return SK_OK;
+}
+
+/* The seal names the whole Redis key, the service's prefix included: a
+ * value one service cached is refused under the same key of another. */
+static void value_moved_to_another_services_prefix_is_refused(void **state)
+{
+    (void)state;
+    sk_sign_key secret;
+    sk_test_key(&secret);
+    sk_cache *alpha = NULL, *beta = NULL;
+    sk_cache_options o = {.url = sk_test_env("SEKLIK_TEST_REDIS_URL"), .service = "alpha",
+                          .secret = secret.bytes, .secret_len = secret.len};
+    assert_int_equal(sk_cache_open(&o, &alpha), SK_OK);
+    o.service = "beta";
+    assert_int_equal(sk_cache_open(&o, &beta), SK_OK);
+    char key[64];
+    snprintf(key, sizeof(key), "grant:%u", (unsigned)randombytes_uniform(1000000000));
+    fixed_load a = {"alpha says admin", 0}, b = {"beta says nobody", 0};
+    uint8_t *val = NULL;
+    size_t len = 0;
+    assert_int_equal(sk_cache_get_or_load(alpha, key, 60, load_fixed, &a, &val, &len), SK_OK);
+    free(val);
+    assert_int_equal(sk_cache_get_or_load(alpha, key, 60, load_fixed, &a, &val, &len), SK_OK);
+    free(val);
+    assert_int_equal(a.calls, 1); /* cached, and read back */
+
+    char from[128], to[128];
+    snprintf(from, sizeof(from), "seklik:alpha:%s", key);
+    snprintf(to, sizeof(to), "seklik:beta:%s", key);
+    uint8_t *genuine = redis_get(from, &len);
+    assert_non_null(genuine);
+    redis_set(to, genuine, len);
+    free(genuine);
+
+    assert_int_equal(sk_cache_get_or_load(beta, key, 60, load_fixed, &b, &val, &len), SK_OK);
+    assert_int_equal(b.calls, 1);
+    assert_int_equal(len, strlen(b.value));
+    assert_memory_equal(val, b.value, len);
+    free(val);
+    assert_int_equal(atomic_load(&sk_cache_get_stats(beta)->forged), 1);
+    assert_int_equal(atomic_load(&sk_cache_get_stats(alpha)->forged), 0);
+    sk_cache_close(alpha);
+    sk_cache_close(beta);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 7) {
@@ -533,6 +594,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(made_up_admin_session_is_refused_and_counted),
         cmocka_unit_test(admin_session_copied_under_another_token_is_refused),
         cmocka_unit_test(forged_ceilings_are_ignored_and_postgresql_answers),
+        cmocka_unit_test(value_moved_to_another_services_prefix_is_refused),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start, stop);
 }
