@@ -188,7 +188,7 @@ static void unsigned_values_are_refused(void **state)
     (void)state;
     static const char *const values[] = {
         "{\"user_id\":\"u1\",\"roles\":[\"admin\"],\"expires_unix_ms\":99999999999999}",
-        "\x0a\x24" "0190f5a2-7c1e-7000-8000-000000000001\x10\x03\x18\xc0\x84\x3d",
+        "\n$0190f5a2-7c1e-7000-8000-000000000001\x10\x03\x18\xc0\x84\x3d", /* protobuf */
         "SKC\x02xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
     };
     for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
