@@ -100,3 +100,26 @@ write("fuzz_config", "good_ipc_upper", b"-5\0ipc:///run/seklik/registry.ipc\0" +
 write("fuzz_config", "bad_all", b"80x\0http://gateway:8080\0" + hex32[:-1].encode())
 write("fuzz_config", "out_of_range", b"99999999999999999999\0tcp://\0" + hex32[:-2].encode() + b"zz")
 write("fuzz_config", "empty", b"\0\0")
+
+# fuzz_cache_value: byte 0 even = a Redis value read under "seklik:fuzz:key" at
+# 1700000000 (sk_cache_seal.h's layout), odd = a Redis URL.
+CACHE_KEY = hmac.new(KEY, b"seklik/cache/v1", hashlib.sha256).digest()
+
+
+def sealed(name, expires, payload):
+    head = b"SKC\x01" + struct.pack(">Q", expires)
+    mac = hmac.new(CACHE_KEY, b"SKC\x01" + struct.pack(">I", len(name)) + name
+                   + struct.pack(">Q", expires) + payload, hashlib.sha256).digest()
+    return head + mac + payload
+
+
+session = b'{"csrf":"c","userId":"u","roles":["admin"],"expires":1700000300000}'
+write("fuzz_cache_value", "genuine", b"\0" + sealed(b"seklik:fuzz:key", 2000000000, session))
+write("fuzz_cache_value", "genuine_empty", b"\0" + sealed(b"seklik:fuzz:key", 1700000001, b""))
+write("fuzz_cache_value", "expired", b"\0" + sealed(b"seklik:fuzz:key", 1700000000, session))
+write("fuzz_cache_value", "other_key", b"\0" + sealed(b"seklik:fuzz:other", 2000000000, session))
+write("fuzz_cache_value", "unsigned", b"\0" + session)
+write("fuzz_cache_value", "url_credentials", b"\1redis://seklik:p%40ss@cache:6379/2")
+write("fuzz_cache_value", "url_ipv6", b"\1redis://[::1]:6380")
+write("fuzz_cache_value", "url_unix", b"\1unix:///run/redis/redis.sock?db=1")
+write("fuzz_cache_value", "url_bad", b"\1redis://u:%zz@:0/x?y")

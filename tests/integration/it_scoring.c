@@ -18,7 +18,7 @@
 #define YEAR 2027
 
 static const char *scoring_bin;
-static char dsn[512], reg_dsn[512], ver_dsn[512], ord_dsn[512], redis_url[64];
+static char dsn[512], reg_dsn[512], ver_dsn[512], ord_dsn[512], redis_url[160];
 static sk_test_peer scoring, fake_registry, fake_verification, fake_ordering;
 static sk_proc redis;
 static sk_rpc_client *rpc;
@@ -251,8 +251,7 @@ static int start_scoring(void **state)
         !sk_test_create_db("it_scoring_ordering", ord_dsn, sizeof(ord_dsn)))
         return -1;
     int port = sk_test_free_port();
-    snprintf(redis_url, sizeof(redis_url), "redis://127.0.0.1:%d/0", port);
-    if (sk_test_redis_start(&redis, port, it_logdir))
+    if (sk_test_redis_start(&redis, port, it_logdir, redis_url, sizeof(redis_url)))
         return -1;
     /* Two testpubs, each in a database of its own, stand in for registry and
      * verification: the test writes their events into their outboxes. */
