@@ -32,39 +32,72 @@ static void sort_table(void)
     qsort(sorted, sk_limits_table_len, sizeof(*sorted), by_field);
 }
 
-/* strcmp(entry, msg "." field) without building the key. */
-static int key_cmp(const char *entry, const char *msg, const char *field)
+/* Where `entry` sorts against the entries of message `msg`: < 0 before
+ * them, 0 when it is one of them (it starts with msg "."), > 0 after. */
+static int prefix_cmp(const char *entry, const char *msg)
 {
-    const char *parts[] = {msg, ".", field};
-    for (size_t i = 0; i < 3; i++)
-        for (const char *p = parts[i]; *p; p++, entry++)
-            if (*entry != *p)
-                return (unsigned char)*entry - (unsigned char)*p;
-    return *entry != '\0';
+    for (;; msg++, entry++) {
+        char want = *msg ? *msg : '.';
+        if (*entry != want)
+            return (unsigned char)*entry - (unsigned char)want;
+        if (!*msg)
+            return 0;
+    }
+}
+
+/* The message's entries: sorted[*first .. *end). Entries sharing a prefix
+ * are adjacent once sorted, so two binary searches find them. */
+typedef struct entries {
+    const sk_limit *const *at;
+    size_t n, skip; /* skip: length of the prefix msg "." */
+} entries;
+
+static entries entries_of(const char *msg)
+{
+    pthread_once(&sorted_once, sort_table);
+    size_t skip = strlen(msg) + 1;
+    if (!sorted) {
+        static const sk_limit *none[1];
+        return (entries){none, 0, skip}; /* out of memory once: see message_limit */
+    }
+    size_t lo = 0, hi = sk_limits_table_len;
+    while (lo < hi) { /* first entry not before the prefix */
+        size_t mid = lo + (hi - lo) / 2;
+        if (prefix_cmp(sorted[mid]->field, msg) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t first = lo;
+    hi = sk_limits_table_len;
+    while (lo < hi) { /* first entry after the prefix */
+        size_t mid = lo + (hi - lo) / 2;
+        if (prefix_cmp(sorted[mid]->field, msg) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (entries){sorted + first, lo - first, skip};
+}
+
+static const sk_limit *message_limit(const entries *e, const char *msg, const char *field)
+{
+    for (size_t i = 0; i < e->n; i++)
+        if (strcmp(e->at[i]->field + e->skip, field) == 0)
+            return e->at[i];
+    if (!sorted) /* the sort had no memory: search the table as it is */
+        for (size_t i = 0; i < sk_limits_table_len; i++)
+            if (prefix_cmp(sk_limits_table[i].field, msg) == 0 &&
+                strcmp(sk_limits_table[i].field + e->skip, field) == 0)
+                return &sk_limits_table[i];
+    return NULL;
 }
 
 const sk_limit *sk_limits_find(const ProtobufCMessageDescriptor *md,
                                const ProtobufCFieldDescriptor *f)
 {
-    pthread_once(&sorted_once, sort_table);
-    if (!sorted) {
-        for (size_t i = 0; i < sk_limits_table_len; i++)
-            if (key_cmp(sk_limits_table[i].field, md->name, f->name) == 0)
-                return &sk_limits_table[i];
-        return NULL;
-    }
-    size_t lo = 0, hi = sk_limits_table_len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = key_cmp(sorted[mid]->field, md->name, f->name);
-        if (c == 0)
-            return sorted[mid];
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    entries e = entries_of(md->name);
+    return message_limit(&e, md->name, f->name);
 }
 
 /* ---- UTF-8 (RFC 3629) ---- */
@@ -327,9 +360,10 @@ static void check_message(walk *w, ProtobufCMessage *m, int depth)
     }
     const ProtobufCMessageDescriptor *md = m->descriptor;
     char *base = (char *)m;
+    entries e = entries_of(md->name);
     for (unsigned i = 0; i < md->n_fields && !full(w); i++) {
         const ProtobufCFieldDescriptor *f = &md->fields[i];
-        const sk_limit *lim = sk_limits_find(md, f);
+        const sk_limit *lim = message_limit(&e, md->name, f->name);
         size_t old = path_push_field(w, f->name);
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
             size_t n = *(const size_t *)(base + f->quantifier_offset);
