@@ -45,8 +45,8 @@ static int prefix_cmp(const char *entry, const char *msg)
     }
 }
 
-/* The message's entries: sorted[*first .. *end). Entries sharing a prefix
- * are adjacent once sorted, so two binary searches find them. */
+/* A message's entries: n pointers from `at`. Entries sharing a prefix are
+ * adjacent once sorted, so two binary searches find them. */
 typedef struct entries {
     const sk_limit *const *at;
     size_t n, skip; /* skip: length of the prefix msg "." */
