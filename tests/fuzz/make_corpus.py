@@ -86,6 +86,28 @@ write("fuzz_request", "bad_signature", request(
 write("fuzz_request", "truncated", request(
     "Registry.SubmitForVerification", "req-1", "idem-1", 0, partner, b"\x0a\x03abc")[:-7])
 
+# Bodies for the field limits: nested and repeated messages, over-long text
+# and a huge integer; invalid UTF-8 alone (so that only the UTF-8 rule can
+# refuse it); an upper-case UUID.
+def msg(num, body):
+    return varint(num << 3 | 2) + varint(len(body)) + body
+
+
+outlet = field(3, "Portal") + field(4, "https://berita.example.id") + field(7, (1 << 63) - 1)
+company = (field(1, "PT Berita") + field(7, "63122") + field(7, "58130")
+           + field(11, "470/" + "9" * 120) + msg(12, field(1, "Bank Sumsel \u00e9 \U0001f4f0"))
+           + msg(13, field(3, "redaksi@example.id")))
+write("fuzz_request", "signed_register_over_limits", request(
+    "Registry.RegisterCompany", "req-8", "idem-8", 0, admin, msg(1, company) + msg(2, outlet)))
+write("fuzz_request", "signed_register_bad_utf8", request(
+    "Registry.RegisterCompany", "req-10", "idem-10", 0, admin,
+    msg(1, field(1, "PT Berita") + msg(13, field(3, b"\xed\xa0\x80@x.id")))
+    + msg(2, field(4, b"http://\xc0\xaf"))))
+write("fuzz_request", "signed_upload_upper_uuid", request(
+    "Registry.UploadDocument", "req-9", "idem-9", 0, partner,
+    field(1, "0190F5A2-7C1E-7000-8000-0000000000C1")
+    + msg(2, field(5, "npwp.pdf") + field(6, b"%PDF-1.4\n") + field(7, "0190F5A2-7C1E-7000-8000-00000000ABCD"))))
+
 ev = event("0190f5a2-7c1e-7abc-8def-0123456789ab", "registry.company.registered", "registry", 4242,
            1767225600123456, "req-7", partner, b"\x0a\x02id")
 write("fuzz_event_frame", "registered", b"registry.company.registered\0" + ev)
