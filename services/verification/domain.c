@@ -289,6 +289,37 @@ bool verification_outcome_parse(const char *name, verification_outcome *outcome)
     return false;
 }
 
+/* ---- bank accounts ---- */
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Compare skipping the typed separators. */
+static bool same_digits(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a && strchr(".-/ ", *a))
+            a++;
+        while (*b && strchr(".-/ ", *b))
+            b++;
+        if (*a != *b)
+            return false;
+        if (!*a)
+            return true;
+        a++;
+        b++;
+    }
+}
+
+bool verification_bank_same(const verification_bank *a, const verification_bank *b)
+{
+    return strcmp(or_empty(a->bank_name), or_empty(b->bank_name)) == 0 &&
+           strcmp(or_empty(a->holder_name), or_empty(b->holder_name)) == 0 &&
+           same_digits(or_empty(a->account_number), or_empty(b->account_number));
+}
+
 /* ---- identity numbers ---- */
 
 bool verification_identity_key(const char *s, bool is_npwp, char out[17])

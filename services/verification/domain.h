@@ -226,6 +226,18 @@ const char *verification_outcome_name(verification_outcome outcome);
 /* Storage name -> outcome; false for anything else. */
 bool verification_outcome_parse(const char *name, verification_outcome *outcome);
 
+/* ---- bank accounts ---- */
+
+/* Where a partner is paid. Strings may be NULL (= ""). */
+typedef struct verification_bank {
+    const char *bank_name, *account_number, *holder_name;
+} verification_bank;
+
+/* Whether `a` and `b` are the same account: bank and holder names equal
+ * byte for byte, account numbers equal digit for digit (the separators
+ * people type, ". - / space", do not count; other characters do). */
+bool verification_bank_same(const verification_bank *a, const verification_bank *b);
+
 /* ---- identity numbers of verified companies ---- */
 
 /* The key under which a verified company holds an NPWP (`is_npwp`) or a NIK:

@@ -583,6 +583,31 @@ static void identity_keys_are_one_per_taxpayer_and_person(void **state)
     }
 }
 
+static void bank_accounts_are_the_same_by_names_and_digits(void **state)
+{
+    (void)state;
+    const verification_bank base = {"Bank Sumsel Babel", "1234567890", "PT Kabar"};
+    const struct {
+        verification_bank other;
+        bool same;
+    } cases[] = {
+        {{"Bank Sumsel Babel", "1234567890", "PT Kabar"}, true},
+        {{"Bank Sumsel Babel", "12-3456/7890 ", "PT Kabar"}, true},
+        {{"Bank Sumsel Babel", "1234567891", "PT Kabar"}, false},
+        {{"Bank Sumsel Babel", "123456789", "PT Kabar"}, false},
+        {{"Bank Sumsel Babel", "12345678901", "PT Kabar"}, false},
+        {{"Bank BRI", "1234567890", "PT Kabar"}, false},
+        {{"Bank Sumsel Babel", "1234567890", "Orang Lain"}, false},
+        {{NULL, NULL, NULL}, false},
+    };
+    for (size_t i = 0; i < N(cases); i++) {
+        assert_int_equal(verification_bank_same(&base, &cases[i].other), cases[i].same);
+        assert_int_equal(verification_bank_same(&cases[i].other, &base), cases[i].same);
+    }
+    const verification_bank none = {NULL, NULL, NULL}, empty = {"", "", ""};
+    assert_true(verification_bank_same(&none, &empty));
+}
+
 /* ---- GPS ---- */
 
 static void gps_ranges_and_the_null_island(void **state)
@@ -792,6 +817,7 @@ int main(void)
         cmocka_unit_test(four_eyes_rules_have_stable_codes),
         cmocka_unit_test(outcomes_map_onto_the_state_machine),
         cmocka_unit_test(identity_keys_are_one_per_taxpayer_and_person),
+        cmocka_unit_test(bank_accounts_are_the_same_by_names_and_digits),
         cmocka_unit_test(gps_ranges_and_the_null_island),
         cmocka_unit_test(gps_inside_the_indonesia_box),
         cmocka_unit_test(objection_once_inside_the_window),
