@@ -287,6 +287,13 @@ function screens(data) {
     ['dashboard', 'admin', (p) => go(p, '/', 'tier-table')],
     ['companies', 'admin', (p) => go(p, '/companies', 'company-row')],
     ['company-staff', 'admin', (p) => go(p, `/companies/${data.b.company.id}`, 'document-row')],
+    ['company-edit-staff', 'admin', async (p) => {
+      // Staff see the bank account but cannot change it: the partner's own.
+      await go(p, `/companies/${data.b.company.id}/edit`, 'wizard-step-0');
+      await tid(p, 'wizard-step-0').click();
+      await tid(p, 'bank-partner-only').waitFor();
+      check(await tid(p, 'company-accountNumber').isDisabled(), 'staff can type into the bank account number');
+    }],
     ['queue', 'admin', (p) => go(p, '/verification', 'case-row')],
     ['case-review', 'admin', async (p) => { await go(p, `/verification/${data.b.case.id}`, 'case-document'); await tid(p, 'doc-frame').waitFor(); }],
     // Four-eyes: the decision waiting for the head, and a decided case's history.

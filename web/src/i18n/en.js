@@ -237,5 +237,6 @@ export default {
   'rule.four_eyes.own_proposal': 'Four-eyes rule: your own proposal must be approved by someone else.',
   'rule.four_eyes.took_part': 'Four-eyes rule: whoever took part in the decision does not answer the objection to it.',
   'rule.four_eyes.unknown': 'Four-eyes rule: the user is not known.',
+  'company.bankPartnerOnly': 'Only the press company itself, through its partner account, changes its bank account; payments follow it.',
   'rule.bank.partner_only': 'Only the press company itself, through its partner account, changes its bank account.',
 };

@@ -237,5 +237,6 @@ export default {
   'rule.four_eyes.own_proposal': 'Prinsip empat mata: usulan Anda sendiri harus disetujui orang lain.',
   'rule.four_eyes.took_part': 'Prinsip empat mata: yang ikut memutuskan tidak menjawab sanggahan atas keputusan itu.',
   'rule.four_eyes.unknown': 'Prinsip empat mata: pengguna tidak dikenali.',
+  'company.bankPartnerOnly': 'Rekening bank hanya dapat diubah oleh perusahaan pers sendiri melalui akun mitranya; pembayaran mengikuti rekening ini.',
   'rule.bank.partner_only': 'Rekening bank hanya dapat diubah oleh perusahaan pers sendiri melalui akun mitranya.',
 };
