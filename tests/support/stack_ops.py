@@ -90,7 +90,7 @@ class Stack:
     def start(self, timeout_s=120):
         if self.env_out.exists():
             self.env_out.unlink()
-        self._out = open(self.out, "ab")
+        self._out = open(self.out, "wb")
         self.proc = subprocess.Popen(self.args, env=self.proc_env, stdout=self._out,
                                      stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s
