@@ -126,15 +126,13 @@ class Client(api.Session):
             time.sleep(backoff_s(attempt, hdrs))
 
     def login_retrying(self):
-        while True:
-            status, hdrs, payload, _ = self._send(
-                "POST", "/api/v1/auth/login",
-                {"username": self.username, "password": self.password}, None, None)
-            if status == 200:
-                doc = json.loads(payload)
-                self.csrf, self.user = doc.get("csrfToken", ""), doc.get("user", {})
-                return
+        status, hdrs, payload, _ = self._send(
+            "POST", "/api/v1/auth/login",
+            {"username": self.username, "password": self.password}, None, None)
+        if status != 200:
             raise Refused(f"login {self.username}: HTTP {status} {payload[:200]!r}")
+        doc = json.loads(payload)
+        self.csrf, self.user = doc.get("csrfToken", ""), doc.get("user", {})
 
     def signup_retrying(self, display_name):
         status, hdrs, payload, attempts = self._send(
@@ -219,7 +217,6 @@ class Load:
         self.base = base
         self.tolerate = set(tolerate)
         self.staff_password = staff_password
-        self.rng = random.Random(seed)
         self.run_id = f"{seed % 100000:05d}"
         self.n_partners = partners
         self.n_verifiers = verifiers
