@@ -10,6 +10,8 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -30,11 +32,16 @@ extern const sk_migration gateway_migrations[];
 extern const size_t gateway_migrations_count;
 
 #define MAX_FAILURES 3
-/* The gateway under test cuts idle clients and caps connections per address low. */
-#define IDLE_TIMEOUT_S 3
-#define IDLE_TIMEOUT_S_TEXT "3"
-#define PER_IP 12
-#define PER_IP_TEXT "12"
+/* The gateway under test has short deadlines and a small connection table;
+ * the per-address cap is its default, an eighth of the table. */
+#define HEADER_TIMEOUT_S 2
+#define HEADER_TIMEOUT_S_TEXT "2"
+#define BODY_TIMEOUT_S 4
+#define BODY_TIMEOUT_S_TEXT "4"
+#define IDLE_TIMEOUT_S_TEXT "6" /* longer than both: the deadlines are what cuts */
+#define MAX_CONNECTIONS 96
+#define MAX_CONNECTIONS_TEXT "96"
+#define PER_IP (MAX_CONNECTIONS / 8)
 #define SESSION_TTL_S 120 /* here and in the running gateway */
 
 static const char *gateway_bin, *ctl_bin;
@@ -291,7 +298,9 @@ static int start(void **state)
     sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_SESSION_TTL_S", "120");
     sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_COOKIE_SECURE", "true");
     sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_CONNECTION_TIMEOUT_S", IDLE_TIMEOUT_S_TEXT);
-    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_PER_IP_CONNECTIONS", PER_IP_TEXT);
+    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_HEADER_TIMEOUT_S", HEADER_TIMEOUT_S_TEXT);
+    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_BODY_TIMEOUT_S", BODY_TIMEOUT_S_TEXT);
+    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_MAX_CONNECTIONS", MAX_CONNECTIONS_TEXT);
     gw_running = sk_test_peer_start(&gw, gateway_bin,
                                     it_log(log, sizeof(log), "gateway_auth", "gateway")) == 0;
     if (gw_running)
@@ -910,17 +919,36 @@ static void http_responses_are_counted_by_class(void **state)
 
 /* ---- connection limits ---- */
 
-/* A TCP connection to the gateway's web port from 127.0.0.1, with a receive timeout. */
+static int web_port(void)
+{
+    return atoi(strrchr(web_url, ':') + 1);
+}
+
+/* A TCP connection to the gateway's web port from the loopback address
+ * `src`, with a receive timeout (0: none); -1 when connect fails. */
+static int connect_from(const char *src, int recv_timeout_ms)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in me = {.sin_family = AF_INET};
+    inet_pton(AF_INET, src, &me.sin_addr);
+    assert_int_equal(bind(fd, (struct sockaddr *)&me, sizeof(me)), 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)web_port())};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        close(fd);
+        return -1;
+    }
+    struct timeval tv = {.tv_sec = recv_timeout_ms / 1000,
+                         .tv_usec = (recv_timeout_ms % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
 static int connect_web(int recv_timeout_s)
 {
-    int port = atoi(strrchr(web_url, ':') + 1);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = connect_from("127.0.0.1", recv_timeout_s * 1000);
     assert_true(fd >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-    struct timeval tv = {.tv_sec = recv_timeout_s};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     return fd;
 }
 
@@ -941,30 +969,223 @@ static ssize_t read_until_closed(int fd, char *buf, size_t cap)
     }
 }
 
-static void slow_clients_and_surplus_connections_are_cut(void **state)
+/* Has the server closed `fd`? (Never blocks.) */
+static bool closed_by_server(int fd)
+{
+    char b[256];
+    ssize_t r = recv(fd, b, sizeof(b), MSG_DONTWAIT);
+    return r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+static double secs_since(uint64_t t0)
+{
+    return (double)(sk_now_mono_ns() - t0) / 1e9;
+}
+
+/* A client trickling its request (a header line, or a byte of the body,
+ * every 400 ms: never idle long enough for an idle timeout) is cut at the
+ * total deadline of its phase, counted from the connection's start. */
+static void trickling_clients_are_cut_at_the_total_deadlines(void **state)
+{
+    (void)state;
+    need_gateway();
+    int hdr = connect_web(0), body = connect_web(0);
+    uint64_t t0 = sk_now_mono_ns();
+    const char *line = "GET /healthz HTTP/1.1\r\nHost: t\r\n";
+    const char *head = "POST /api/v1/auth/login HTTP/1.1\r\nHost: t\r\n"
+                       "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{";
+    assert_int_equal(send(hdr, line, strlen(line), MSG_NOSIGNAL), (ssize_t)strlen(line));
+    assert_int_equal(send(body, head, strlen(head), MSG_NOSIGNAL), (ssize_t)strlen(head));
+    double hdr_cut = -1, body_cut = -1;
+    while ((hdr_cut < 0 || body_cut < 0) && secs_since(t0) < BODY_TIMEOUT_S + 4) {
+        sk_test_sleep_ms(400);
+        if (hdr_cut < 0) {
+            if (closed_by_server(hdr))
+                hdr_cut = secs_since(t0);
+            else
+                send(hdr, "X-Slow: 1\r\n", 11, MSG_NOSIGNAL);
+        }
+        if (body_cut < 0) {
+            if (closed_by_server(body))
+                body_cut = secs_since(t0);
+            else
+                send(body, " ", 1, MSG_NOSIGNAL);
+        }
+    }
+    close(hdr);
+    close(body);
+    /* Within the deadline plus the sweep (250 ms) and this loop's step. */
+    if (hdr_cut < HEADER_TIMEOUT_S - 0.1 || hdr_cut > HEADER_TIMEOUT_S + 1.5)
+        fail_msg("headers trickled for %.2f s (deadline %d s)", hdr_cut, HEADER_TIMEOUT_S);
+    if (body_cut < BODY_TIMEOUT_S - 0.1 || body_cut > BODY_TIMEOUT_S + 1.5)
+        fail_msg("the body trickled for %.2f s (deadline %d s)", body_cut, BODY_TIMEOUT_S);
+}
+
+/* ---- slowloris: five addresses against one normal client ---- */
+
+#define ATTACKERS 5
+#define ATTACK_SOCKETS 20 /* per address: more than a fifth of the table */
+#define HELD_MS 600 /* older than this, a connection was accepted and kept */
+
+typedef struct attack_conn {
+    int fd; /* -1: waiting to reconnect */
+    uint64_t opened_ns, retry_ns, next_line_ns;
+} attack_conn;
+
+typedef struct attack {
+    pthread_mutex_t lock;
+    atomic_bool stop;
+    attack_conn c[ATTACKERS][ATTACK_SOCKETS];
+    int max_held[ATTACKERS]; /* most connections of one address held at once */
+    int cut;                 /* held connections the server closed */
+    double min_cut_s, max_cut_s;
+} attack;
+
+static const char *attacker_addr(int a)
+{
+    static const char *const addrs[ATTACKERS] = {"127.0.0.2", "127.0.0.3", "127.0.0.4",
+                                                 "127.0.0.5", "127.0.0.6"};
+    return addrs[a];
+}
+
+/* Every address keeps ATTACK_SOCKETS half-sent requests open, a header line
+ * every 500 ms each, and reopens what the server closes 250 ms later. */
+static void *attack_main(void *arg)
+{
+    attack *at = arg;
+    static const char line[] = "GET / HTTP/1.1\r\nHost: t\r\n";
+    while (!atomic_load(&at->stop)) {
+        uint64_t now = sk_now_mono_ns();
+        pthread_mutex_lock(&at->lock);
+        for (int a = 0; a < ATTACKERS; a++) {
+            int held = 0;
+            for (int i = 0; i < ATTACK_SOCKETS; i++) {
+                attack_conn *c = &at->c[a][i];
+                if (c->fd < 0) {
+                    if (now < c->retry_ns)
+                        continue;
+                    c->fd = connect_from(attacker_addr(a), 0);
+                    c->opened_ns = now;
+                    c->next_line_ns = now + 500000000ull;
+                    if (c->fd >= 0)
+                        send(c->fd, line, sizeof(line) - 1, MSG_NOSIGNAL);
+                    else
+                        c->retry_ns = now + 250000000ull;
+                    continue;
+                }
+                uint64_t age_ms = (now - c->opened_ns) / 1000000;
+                if (closed_by_server(c->fd)) {
+                    if (age_ms >= HELD_MS) {
+                        double s = (double)age_ms / 1000.0;
+                        at->min_cut_s = at->cut == 0 || s < at->min_cut_s ? s : at->min_cut_s;
+                        at->max_cut_s = s > at->max_cut_s ? s : at->max_cut_s;
+                        at->cut++;
+                    }
+                    close(c->fd);
+                    c->fd = -1;
+                    c->retry_ns = now + 250000000ull;
+                    continue;
+                }
+                if (age_ms >= HELD_MS)
+                    held++;
+                if (now >= c->next_line_ns) {
+                    send(c->fd, "X-Slow: 1\r\n", 11, MSG_NOSIGNAL);
+                    c->next_line_ns = now + 500000000ull;
+                }
+            }
+            if (held > at->max_held[a])
+                at->max_held[a] = held;
+        }
+        pthread_mutex_unlock(&at->lock);
+        sk_test_sleep_ms(20);
+    }
+    for (int a = 0; a < ATTACKERS; a++)
+        for (int i = 0; i < ATTACK_SOCKETS; i++)
+            if (at->c[a][i].fd >= 0)
+                close(at->c[a][i].fd);
+    return NULL;
+}
+
+/* One GET /healthz on a new connection from 127.0.0.1: seconds until the
+ * whole 200 answer was in, or -1. */
+static double timed_health_check(void)
+{
+    char buf[4096];
+    uint64_t t0 = sk_now_mono_ns();
+    int fd = connect_from("127.0.0.1", 10000);
+    if (fd < 0)
+        return -1;
+    const char *get = "GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    ssize_t n = send(fd, get, strlen(get), MSG_NOSIGNAL) == (ssize_t)strlen(get)
+                    ? read_until_closed(fd, buf, sizeof(buf))
+                    : -1;
+    close(fd);
+    return n > 0 && strstr(buf, "HTTP/1.1 200") ? secs_since(t0) : -1;
+}
+
+static void slowloris_from_five_addresses_does_not_starve_a_normal_client(void **state)
+{
+    (void)state;
+    need_gateway();
+    attack *at = calloc(1, sizeof(*at));
+    assert_non_null(at);
+    pthread_mutex_init(&at->lock, NULL);
+    for (int a = 0; a < ATTACKERS; a++)
+        for (int i = 0; i < ATTACK_SOCKETS; i++)
+            at->c[a][i].fd = -1;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, attack_main, at), 0);
+    /* Let every address reach its cap before the normal client starts. */
+    sk_test_sleep_ms(HELD_MS + 500);
+
+    /* Served throughout, including while the attackers' connections are cut
+     * at the header deadline and reopened. The bound is generous (a healthy
+     * answer takes milliseconds); starving means waiting for a deadline. */
+    double worst = 0;
+    int served = 0;
+    uint64_t t0 = sk_now_mono_ns();
+    while (secs_since(t0) < HEADER_TIMEOUT_S * 2 + 0.5) {
+        double s = timed_health_check();
+        if (s < 0 || s > 1.5)
+            break;
+        worst = s > worst ? s : worst;
+        served++;
+        sk_test_sleep_ms(100);
+    }
+    atomic_store(&at->stop, true);
+    pthread_join(t, NULL);
+    pthread_mutex_destroy(&at->lock);
+    if (served < 10 || secs_since(t0) < HEADER_TIMEOUT_S * 2 + 0.5)
+        fail_msg("the normal client was served %d times, then waited (worst %.3f s)", served,
+                 worst);
+    /* No address held more than its share, so five cannot fill the table. */
+    for (int a = 0; a < ATTACKERS; a++)
+        if (at->max_held[a] > PER_IP)
+            fail_msg("%s held %d connections (cap %d)", attacker_addr(a), at->max_held[a], PER_IP);
+    assert_true(at->max_held[0] > 0);
+    /* And what they held was cut at the header deadline, though it trickled. */
+    if (at->cut < ATTACKERS || at->min_cut_s < HEADER_TIMEOUT_S - 0.1 ||
+        at->max_cut_s > HEADER_TIMEOUT_S + 1.5)
+        fail_msg("%d attack connections cut after %.2f..%.2f s (deadline %d s)", at->cut,
+                 at->min_cut_s, at->max_cut_s, HEADER_TIMEOUT_S);
+    free(at);
+}
+
+static void surplus_connections_of_one_address_are_cut(void **state)
 {
     (void)state;
     need_gateway();
     char buf[4096];
-    /* Half a request line, then nothing: cut after the idle timeout, not held. */
-    int slow = connect_web(IDLE_TIMEOUT_S * 4);
-    assert_int_equal(send(slow, "GET /heal", 9, 0), 9);
-    uint64_t t0 = sk_now_mono_ns();
-    ssize_t n = read_until_closed(slow, buf, sizeof(buf));
-    double waited_s = (double)(sk_now_mono_ns() - t0) / 1e9;
-    close(slow);
-    assert_true(n >= 0);                    /* closed by the server... */
-    assert_true(waited_s >= IDLE_TIMEOUT_S - 1); /* ...by the timeout, not at once */
-
     /* One address opening one connection more than allowed: exactly one of
      * them is closed at once, unanswered (which one depends on the order the
-     * server accepts them in). */
+     * server accepts them in). The others wait (idle, under the header
+     * deadline). */
     int conns[PER_IP + 1];
+    uint64_t t0 = sk_now_mono_ns();
     for (int i = 0; i <= PER_IP; i++)
         conns[i] = connect_web(5);
     int closed = -1;
-    uint64_t deadline = sk_now_mono_ns() + (uint64_t)(IDLE_TIMEOUT_S - 1) * 1000000000ull;
-    while (closed < 0 && sk_now_mono_ns() < deadline) {
+    while (closed < 0 && secs_since(t0) < HEADER_TIMEOUT_S - 0.5) {
         for (int i = 0; i <= PER_IP && closed < 0; i++) {
             ssize_t r = recv(conns[i], buf, sizeof(buf), MSG_DONTWAIT);
             if (r == 0 || (r < 0 && errno == ECONNRESET))
@@ -989,7 +1210,7 @@ static void slow_clients_and_surplus_connections_are_cut(void **state)
     /* With them gone, the same address is served again. */
     int again = connect_web(5);
     assert_int_equal(send(again, get, strlen(get), MSG_NOSIGNAL), (ssize_t)strlen(get));
-    n = read_until_closed(again, buf, sizeof(buf));
+    ssize_t n = read_until_closed(again, buf, sizeof(buf));
     close(again);
     assert_true(n > 0);
     assert_non_null(strstr(buf, "HTTP/1.1 200"));
@@ -1189,7 +1410,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(forwarded_for_is_believed_only_from_a_trusted_proxy),
         cmocka_unit_test(renewed_session_sends_the_cookie_again),
         cmocka_unit_test(http_responses_are_counted_by_class),
-        cmocka_unit_test(slow_clients_and_surplus_connections_are_cut),
+        cmocka_unit_test(trickling_clients_are_cut_at_the_total_deadlines),
+        cmocka_unit_test(slowloris_from_five_addresses_does_not_starve_a_normal_client),
+        cmocka_unit_test(surplus_connections_of_one_address_are_cut),
         cmocka_unit_test(health_answers),
         cmocka_unit_test(create_user_by_a_non_admin_is_denied),
         cmocka_unit_test(create_user_names_the_bad_fields),
