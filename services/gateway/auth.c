@@ -11,11 +11,13 @@
 #include <arpa/inet.h>
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "domain.h"
 #include "sk_actor.h"
@@ -32,11 +34,32 @@ _Static_assert(GW_TOKEN_HASH_BYTES == crypto_hash_sha256_BYTES, "token hash size
 #define TOKEN_B64_LEN 43 /* 32 bytes, base64url without padding */
 #define CACHE_TTL_MAX_S 300 /* bounds how long a copy may outlive a missed invalidation */
 
+/* Anonymous refusals counted between two writes: one per key. */
+typedef struct tally {
+    char action[32];
+    char entity_type[16];
+    char entity_id[96];
+    char addr[INET6_ADDRSTRLEN + 4];
+    char why[64];
+    int64_t count;
+    int64_t first_ms, last_ms;
+} tally;
+
+#define TALLY_SLOTS (2 * GW_AUDIT_KEYS) /* open addressing, at most half full */
+
 struct gw_auth {
     sk_db_pool *db;
     sk_cache *cache;
     gw_auth_config cfg;
     char dummy_hash[crypto_pwhash_STRBYTES];
+    /* Counted refusals and the thread that writes them. */
+    pthread_mutex_t tally_lock;
+    pthread_cond_t tally_wake; /* on CLOCK_MONOTONIC */
+    tally *tallies;            /* TALLY_SLOTS; count 0 = free */
+    size_t n_tallies;
+    bool stopping;
+    bool flushing; /* the thread runs */
+    pthread_t flusher;
 };
 
 /* ---- configuration ---- */
@@ -48,6 +71,7 @@ void gw_auth_read_config(sk_config *cfg, gw_auth_config *out)
     out->throttle_max_failures =
         (int)sk_config_long(cfg, "SEKLIK_GATEWAY_LOGIN_MAX_FAILURES", 5, 1, 1000);
     out->throttle_window_s = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_LOGIN_WINDOW_S", 900, 10, 86400);
+    out->audit_flush_s = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_AUDIT_FLUSH_S", 5, 1, 300);
     const char *secure = sk_config_str(cfg, "SEKLIK_GATEWAY_COOKIE_SECURE", "false", false);
     if (strcasecmp(secure, "true") == 0 || strcmp(secure, "1") == 0) {
         out->cookie_secure = true;
@@ -59,14 +83,41 @@ void gw_auth_read_config(sk_config *cfg, gw_auth_config *out)
     }
 }
 
+static void *flusher_main(void *arg);
+
+/* The defaults of gw_auth_read_config for fields left 0. */
+static void config_defaults(gw_auth_config *c)
+{
+    if (c->session_ttl_s <= 0)
+        c->session_ttl_s = 8 * 3600;
+    if (c->throttle_max_failures <= 0)
+        c->throttle_max_failures = 5;
+    if (c->throttle_window_s <= 0)
+        c->throttle_window_s = 900;
+    if (c->audit_flush_s <= 0)
+        c->audit_flush_s = 5;
+}
+
 int gw_auth_open(sk_db_pool *db, sk_cache *cache, const gw_auth_config *cfg, gw_auth **out)
 {
     gw_auth *a = calloc(1, sizeof(*a));
     if (!a)
         return SK_ENOMEM;
+    a->tallies = calloc(TALLY_SLOTS, sizeof(tally));
+    if (!a->tallies) {
+        free(a);
+        return SK_ENOMEM;
+    }
     a->db = db;
     a->cache = cache;
     a->cfg = *cfg;
+    config_defaults(&a->cfg);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&a->tally_lock, NULL);
+    pthread_cond_init(&a->tally_wake, &ca);
+    pthread_condattr_destroy(&ca);
     /* A hash of a random password nobody knows: what unknown usernames are
      * checked against, with the same cost parameters as real ones. */
     unsigned char secret[32];
@@ -75,16 +126,35 @@ int gw_auth_open(sk_db_pool *db, sk_cache *cache, const gw_auth_config *cfg, gw_
     sodium_bin2hex(pw, sizeof(pw), secret, sizeof(secret));
     int rc = gw_password_hash(pw, a->dummy_hash);
     sodium_memzero(pw, sizeof(pw));
+    if (rc == SK_OK && pthread_create(&a->flusher, NULL, flusher_main, a) != 0)
+        rc = SK_ENOMEM;
     if (rc != SK_OK) {
-        free(a);
+        gw_auth_close(a);
         return rc;
     }
+    a->flushing = true;
     *out = a;
     return SK_OK;
 }
 
 void gw_auth_close(gw_auth *a)
 {
+    if (!a)
+        return;
+    if (a->flushing) {
+        pthread_mutex_lock(&a->tally_lock);
+        a->stopping = true;
+        pthread_cond_signal(&a->tally_wake);
+        pthread_mutex_unlock(&a->tally_lock);
+        pthread_join(a->flusher, NULL);
+        int rc = gw_auth_flush_audit(a);
+        if (rc != SK_OK)
+            sk_log_warn("auth: %zu counted refusals not written: %s", a->n_tallies,
+                        sk_strerror(rc));
+    }
+    pthread_cond_destroy(&a->tally_wake);
+    pthread_mutex_destroy(&a->tally_lock);
+    free(a->tallies);
     free(a);
 }
 
@@ -710,9 +780,178 @@ void gw_auth_cookie(const gw_auth *a, const gw_session *s, char *out, size_t cap
                  GW_SESSION_COOKIE, secure);
 }
 
+/* ---- refusals: one row each for a user, counted for anonymous ones ---- */
+
+static uint64_t tally_hash(const tally *t)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a over the key fields */
+    const char *fields[] = {t->action, t->entity_type, t->entity_id, t->addr, t->why};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        for (const unsigned char *p = (const unsigned char *)fields[i];; p++) {
+            h = (h ^ *p) * 1099511628211ull;
+            if (!*p)
+                break;
+        }
+    return h;
+}
+
+static bool tally_same(const tally *x, const tally *y)
+{
+    return strcmp(x->action, y->action) == 0 && strcmp(x->entity_type, y->entity_type) == 0 &&
+           strcmp(x->entity_id, y->entity_id) == 0 && strcmp(x->addr, y->addr) == 0 &&
+           strcmp(x->why, y->why) == 0;
+}
+
+/* Add `t` (its count and times) to the table; tally_lock held. A key that
+ * does not fit any more is counted under the address "(many)", for which
+ * room is always kept. */
+static void tally_add_locked(gw_auth *a, tally *t)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        size_t i = (size_t)(tally_hash(t) % TALLY_SLOTS);
+        for (size_t probe = 0; probe < TALLY_SLOTS; probe++, i = (i + 1) % TALLY_SLOTS) {
+            tally *slot = &a->tallies[i];
+            if (slot->count == 0) {
+                if (pass == 0 && a->n_tallies >= GW_AUDIT_KEYS)
+                    break; /* full: fold into "(many)" */
+                *slot = *t;
+                a->n_tallies++;
+                return;
+            }
+            if (tally_same(slot, t)) {
+                slot->count += t->count;
+                slot->first_ms = t->first_ms < slot->first_ms ? t->first_ms : slot->first_ms;
+                slot->last_ms = t->last_ms > slot->last_ms ? t->last_ms : slot->last_ms;
+                return;
+            }
+        }
+        snprintf(t->addr, sizeof(t->addr), "(many)");
+        snprintf(t->entity_id, sizeof(t->entity_id), "(many)");
+    }
+}
+
+static void tally_note(gw_auth *a, const char *action, const char *entity_type,
+                       const char *entity_id, const char *addr_key, const char *why)
+{
+    tally t;
+    memset(&t, 0, sizeof(t));
+    snprintf(t.action, sizeof(t.action), "%s", action);
+    snprintf(t.entity_type, sizeof(t.entity_type), "%s", entity_type);
+    snprintf(t.entity_id, sizeof(t.entity_id), "%s", entity_id ? entity_id : "");
+    snprintf(t.addr, sizeof(t.addr), "%s", addr_key ? addr_key : "");
+    snprintf(t.why, sizeof(t.why), "%s", why ? why : "");
+    t.count = 1;
+    t.first_ms = t.last_ms = sk_now_unix_ms();
+    pthread_mutex_lock(&a->tally_lock);
+    tally_add_locked(a, &t);
+    pthread_mutex_unlock(&a->tally_lock);
+}
+
+static void iso_time(int64_t unix_ms, char *out, size_t cap)
+{
+    time_t t = (time_t)(unix_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char base[32];
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, cap, "%s.%03dZ", base, (int)(unix_ms % 1000));
+}
+
+static int write_tallies(gw_auth *a, const tally *t, size_t n)
+{
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    int rc = sk_db_begin(db);
+    for (size_t i = 0; rc == SK_OK && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        char first[40], last[40];
+        iso_time(t[i].first_ms, first, sizeof(first));
+        iso_time(t[i].last_ms, last, sizeof(last));
+        if (o) {
+            cJSON_AddStringToObject(o, "why", t[i].why);
+            cJSON_AddNumberToObject(o, "count", (double)t[i].count);
+            cJSON_AddStringToObject(o, "first", first);
+            cJSON_AddStringToObject(o, "last", last);
+        }
+        char *after = o ? cJSON_PrintUnformatted(o) : NULL;
+        cJSON_Delete(o);
+        Seklik__Bus__Actor actor;
+        char *roles[GW_MAX_ROLES];
+        audit_actor(&actor, roles, NULL, NULL, t[i].addr);
+        rc = after ? audit(db, &actor, t[i].action, t[i].entity_type, t[i].entity_id, NULL, after)
+                   : SK_ENOMEM;
+        cJSON_free(after);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sk_db_release(db);
+    return rc;
+}
+
+int gw_auth_flush_audit(gw_auth *a)
+{
+    pthread_mutex_lock(&a->tally_lock);
+    size_t n = 0;
+    tally *taken = a->n_tallies ? malloc(a->n_tallies * sizeof(tally)) : NULL;
+    if (taken) {
+        for (size_t i = 0; i < TALLY_SLOTS; i++)
+            if (a->tallies[i].count > 0) {
+                taken[n++] = a->tallies[i];
+                a->tallies[i].count = 0;
+            }
+        a->n_tallies = 0;
+    }
+    bool had = a->n_tallies > 0; /* only when the copy could not be made */
+    pthread_mutex_unlock(&a->tally_lock);
+    if (had)
+        return SK_ENOMEM;
+    if (n == 0)
+        return SK_OK;
+    int rc = write_tallies(a, taken, n);
+    if (rc != SK_OK) {
+        /* Kept for the next write: the database may be back by then. */
+        pthread_mutex_lock(&a->tally_lock);
+        for (size_t i = 0; i < n; i++)
+            tally_add_locked(a, &taken[i]);
+        pthread_mutex_unlock(&a->tally_lock);
+    }
+    free(taken);
+    return rc;
+}
+
+static void *flusher_main(void *arg)
+{
+    gw_auth *a = arg;
+    pthread_mutex_lock(&a->tally_lock);
+    while (!a->stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_sec += a->cfg.audit_flush_s;
+        pthread_cond_timedwait(&a->tally_wake, &a->tally_lock, &ts);
+        if (a->stopping)
+            break;
+        pthread_mutex_unlock(&a->tally_lock);
+        int rc = gw_auth_flush_audit(a);
+        if (rc != SK_OK)
+            sk_log_warn("auth: cannot write counted refusals (kept for the next try): %s",
+                        sk_strerror(rc));
+        pthread_mutex_lock(&a->tally_lock);
+    }
+    pthread_mutex_unlock(&a->tally_lock);
+    return NULL;
+}
+
 int gw_auth_audit_refusal(gw_auth *a, const gw_session *s, const char *remote_addr,
                           const char *what, const char *why)
 {
+    if (!s) {
+        char addr_key[INET6_ADDRSTRLEN + 4];
+        gw_throttle_addr_key(remote_addr, addr_key, sizeof(addr_key));
+        tally_note(a, "request.refused", "request", what ? what : "", addr_key, why);
+        return SK_OK;
+    }
     char *after = json_object("why", why, NULL, NULL);
     if (!after)
         return SK_ENOMEM;
@@ -727,4 +966,33 @@ int gw_auth_audit_refusal(gw_auth *a, const gw_session *s, const char *remote_ad
     }
     cJSON_free(after);
     return rc;
+}
+
+/* ---- admission ---- */
+
+int gw_auth_admit(gw_auth *a, const gw_admission *q, gw_admitted *out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *what = q->what ? q->what : "request";
+    int rc = q->cookie && q->cookie[0] ? gw_auth_resolve(a, q->cookie, &out->session) : SK_EAUTH;
+    if (rc != SK_OK && rc != SK_EAUTH) {
+        sk_log_warn("auth: cannot resolve a session: %s", sk_strerror(rc));
+        memset(out, 0, sizeof(*out));
+        return SK_EUNAVAIL;
+    }
+    if (rc == SK_EAUTH) {
+        if (!q->quiet)
+            gw_auth_audit_refusal(a, NULL, q->remote_addr, what, "unauthenticated");
+        return SK_EAUTH;
+    }
+    gw_auth_actor(&out->session, q->remote_addr, out->roles, &out->actor);
+    if (q->need_csrf && !gw_auth_csrf_ok(&out->session, q->csrf ? q->csrf : "")) {
+        rc = gw_auth_audit_refusal(a, &out->session, q->remote_addr, what,
+                                   "CSRF token missing or wrong");
+        if (rc != SK_OK)
+            sk_log_warn("auth: cannot audit the refusal of %s for %s: %s", what,
+                        out->session.user_id, sk_strerror(rc));
+        return SK_EPERM;
+    }
+    return SK_OK;
 }

@@ -42,22 +42,26 @@ typedef struct gw_session {
     bool renewed; /* gw_auth_resolve moved the expiry: send the cookie again */
 } gw_session;
 
+/* 0 in a field of this struct takes its default (see gw_auth_read_config). */
 typedef struct gw_auth_config {
     int session_ttl_s;          /* idle lifetime; renewed on use */
     int throttle_max_failures;  /* failures per username (and per address) ... */
     int throttle_window_s;      /* ... within this window before refusing */
     bool cookie_secure;         /* behind TLS: add Secure to the cookie */
+    int audit_flush_s;          /* anonymous refusals are written once per key this often */
 } gw_auth_config;
 
 typedef struct gw_auth gw_auth;
 
 /* Read SEKLIK_GATEWAY_SESSION_TTL_S, SEKLIK_GATEWAY_LOGIN_MAX_FAILURES,
- * SEKLIK_GATEWAY_LOGIN_WINDOW_S and SEKLIK_GATEWAY_COOKIE_SECURE (defaults
- * 8 h, 5, 900 s, false) into *out; a bad value fails `cfg` naming it. */
+ * SEKLIK_GATEWAY_LOGIN_WINDOW_S, SEKLIK_GATEWAY_COOKIE_SECURE and
+ * SEKLIK_GATEWAY_AUDIT_FLUSH_S (defaults 8 h, 5, 900 s, false, 5 s) into
+ * *out; a bad value fails `cfg` naming it. */
 void gw_auth_read_config(sk_config *cfg, gw_auth_config *out);
 
 /* `db` and `cache` (may be NULL) must outlive the auth. *out owned by caller,
- * freed with gw_auth_close. SK_OK or SK_ENOMEM. */
+ * freed with gw_auth_close (which writes the refusals still counted). Starts
+ * a thread that writes counted refusals. SK_OK or SK_ENOMEM. */
 int gw_auth_open(sk_db_pool *db, sk_cache *cache, const gw_auth_config *cfg, gw_auth **out);
 void gw_auth_close(gw_auth *a);
 
@@ -85,6 +89,33 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
                    const char *display_name, const char *remote_addr, gw_session *out,
                    gw_auth_error *err);
 
+/* ---- admission: the one step every route that needs a session takes ---- */
+
+typedef struct gw_admission {
+    const char *cookie;      /* the session cookie's value; NULL when none */
+    const char *csrf;        /* the X-CSRF-Token header; NULL when none */
+    const char *remote_addr; /* the client, for the actor and the audit trail */
+    const char *what;        /* the request in the audit trail ("registry.GetCompany") */
+    bool need_csrf;          /* state-changing: the session's CSRF token is required */
+    bool quiet;              /* a missing session is an answer, not a refusal (GET /auth/me) */
+} gw_admission;
+
+/* A request let in: its session and the actor to sign for the bus. The
+ * actor points into this struct: use it in place, never copy it. */
+typedef struct gw_admitted {
+    gw_session session;
+    char *roles[GW_MAX_ROLES];
+    Seklik__Bus__Actor actor;
+} gw_admitted;
+
+/* Let a request in, or refuse it with the refusal already audited (one row
+ * per refusal of a logged-in user; anonymous ones counted, see
+ * gw_auth_audit_refusal). SK_OK: *out is filled (session.renewed says the
+ * cookie must be sent again). SK_EAUTH: no live session (401). SK_EPERM:
+ * the CSRF token is missing or wrong (403). SK_EUNAVAIL: the session store
+ * cannot answer (503: not the user's fault). */
+int gw_auth_admit(gw_auth *a, const gw_admission *req, gw_admitted *out);
+
 /* The session for a cookie value, renewing its expiry. SK_OK or SK_EAUTH
  * (unknown, expired, or its user disabled). */
 int gw_auth_resolve(gw_auth *a, const char *token, gw_session *out);
@@ -111,9 +142,20 @@ void gw_auth_actor(const gw_session *s, const char *remote_addr, char **roles_bu
 void gw_auth_cookie(const gw_auth *a, const gw_session *s, char *out, size_t cap);
 
 /* Audit a refused request (bad CSRF token, role refused by a service,
- * unauthenticated call) in gateway.audit_log, outside any transaction. */
+ * unauthenticated call) in gateway.audit_log, outside any transaction. A
+ * logged-in user's refusal (`s`) is one row at once. An anonymous one
+ * (s == NULL) is counted in memory per (address key, what, why) and written
+ * as one row with its count every audit_flush_s ({"why", "count", "first",
+ * "last"} in `after`), so a scanner costs a bounded number of writes; past
+ * GW_AUDIT_KEYS keys the rest are counted under the address "(many)". */
 int gw_auth_audit_refusal(gw_auth *a, const gw_session *s, const char *remote_addr,
                           const char *what, const char *why);
+
+#define GW_AUDIT_KEYS 1024
+
+/* Write the counted refusals now (tests; gw_auth_close does it too).
+ * SK_OK or the database's error (the counts are then kept for the next try). */
+int gw_auth_flush_audit(gw_auth *a);
 
 /* ---- shared with handlers.c and seklikctl.c ---- */
 

@@ -43,6 +43,8 @@ extern const size_t gateway_migrations_count;
 #define MAX_CONNECTIONS_TEXT "96"
 #define PER_IP (MAX_CONNECTIONS / 8)
 #define SESSION_TTL_S 120 /* here and in the running gateway */
+#define AUDIT_FLUSH_S 1
+#define AUDIT_FLUSH_S_TEXT "1"
 
 static const char *gateway_bin, *ctl_bin;
 static char dsn[512];
@@ -92,6 +94,18 @@ static void make_user(const char *role, char *name, size_t cap)
 static long long sqln(const char *sql, const char *param)
 {
     return sk_test_sql_number_p(dsn, sql, param);
+}
+
+/* sqln, asked again every 100 ms for up to `timeout_ms` until it is `want`
+ * (counted refusals reach the table at the next flush). The last answer. */
+static long long sqln_until(const char *sql, const char *param, long long want, int timeout_ms)
+{
+    long long v = sqln(sql, param);
+    for (int waited = 0; v != want && waited < timeout_ms; waited += 100) {
+        sk_test_sleep_ms(100);
+        v = sqln(sql, param);
+    }
+    return v;
 }
 
 static int redis(const char *args)
@@ -286,7 +300,8 @@ static int start(void **state)
     gw_auth_config cfg = {.session_ttl_s = SESSION_TTL_S,
                           .throttle_max_failures = MAX_FAILURES,
                           .throttle_window_s = 900,
-                          .cookie_secure = true};
+                          .cookie_secure = true,
+                          .audit_flush_s = 3600}; /* written when the test flushes */
     if (gw_auth_open(pool, cache, &cfg, &auth) != SK_OK)
         return -1;
 
@@ -301,6 +316,7 @@ static int start(void **state)
     sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_HEADER_TIMEOUT_S", HEADER_TIMEOUT_S_TEXT);
     sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_BODY_TIMEOUT_S", BODY_TIMEOUT_S_TEXT);
     sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_MAX_CONNECTIONS", MAX_CONNECTIONS_TEXT);
+    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_AUDIT_FLUSH_S", AUDIT_FLUSH_S_TEXT);
     gw_running = sk_test_peer_start(&gw, gateway_bin,
                                     it_log(log, sizeof(log), "gateway_auth", "gateway")) == 0;
     if (gw_running)
@@ -682,16 +698,75 @@ static void signup_makes_a_partner_bound_once(void **state)
     assert_true(err.retry_after_s > 0);
 }
 
-static void refusals_are_audited(void **state)
+static void anonymous_refusals_are_counted_and_written_once_per_key(void **state)
 {
     (void)state;
-    assert_int_equal(gw_auth_audit_refusal(auth, NULL, "10.9.0.1", "POST /api/v1/registry.Update",
-                                           "csrf"),
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(gw_auth_audit_refusal(auth, NULL, "10.9.0.1", "registry.Update",
+                                               "unauthenticated"),
+                         SK_OK);
+    assert_int_equal(gw_auth_audit_refusal(auth, NULL, "10.9.0.1", "registry.Submit",
+                                           "unauthenticated"),
                      SK_OK);
+    /* One IPv6 subscriber is one key, whichever address of its /64. */
+    assert_int_equal(gw_auth_audit_refusal(auth, NULL, "2001:db8:9:1::1", "registry.Update",
+                                           "unauthenticated"),
+                     SK_OK);
+    assert_int_equal(gw_auth_audit_refusal(auth, NULL, "2001:db8:9:1::2", "registry.Update",
+                                           "unauthenticated"),
+                     SK_OK);
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE remote_addr = $1",
+                          "10.9.0.1"),
+                     0); /* counted, not written yet */
+    assert_int_equal(gw_auth_flush_audit(auth), SK_OK);
     assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE action = "
                           "'request.refused' AND remote_addr = $1 AND user_id = 'anonymous'",
                           "10.9.0.1"),
+                     2);
+    assert_int_equal(sqln("SELECT (after->>'count')::bigint FROM gateway.audit_log WHERE "
+                          "remote_addr = $1 AND entity_id = 'registry.Update' AND "
+                          "after->>'why' = 'unauthenticated' AND after ? 'first'",
+                          "10.9.0.1"),
+                     3);
+    assert_int_equal(sqln("SELECT sum((after->>'count')::bigint) FROM gateway.audit_log WHERE "
+                          "remote_addr = $1",
+                          "2001:db8:9:1::/64"),
+                     2);
+    assert_int_equal(gw_auth_flush_audit(auth), SK_OK); /* nothing new: no row */
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE remote_addr = $1",
+                          "10.9.0.1"),
+                     2);
+    /* A logged-in user's refusal is one row at once. */
+    gw_session s;
+    memset(&s, 0, sizeof(s));
+    snprintf(s.user_id, sizeof(s.user_id), "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c");
+    assert_int_equal(gw_auth_audit_refusal(auth, &s, "10.9.0.2", "registry.Update", "csrf"),
+                     SK_OK);
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE remote_addr = $1 AND "
+                          "user_id = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5c'",
+                          "10.9.0.2"),
                      1);
+}
+
+static void the_refusal_tally_is_bounded(void **state)
+{
+    (void)state;
+    /* More keys than it holds: the rest are counted under "(many)". */
+    char addr[32];
+    int n = GW_AUDIT_KEYS + 50;
+    for (int i = 0; i < n; i++) {
+        snprintf(addr, sizeof(addr), "10.%d.%d.%d", 100 + i / 65536, (i / 256) % 256, i % 256);
+        assert_int_equal(
+            gw_auth_audit_refusal(auth, NULL, addr, "registry.Tally", "unauthenticated"), SK_OK);
+    }
+    assert_int_equal(gw_auth_flush_audit(auth), SK_OK);
+    assert_true(sqln("SELECT count(*) FROM gateway.audit_log WHERE entity_id IN "
+                     "('registry.Tally', '(many)') AND after->>'why' = $1",
+                     "unauthenticated") <= GW_AUDIT_KEYS + 1);
+    assert_int_equal(sqln("SELECT sum((after->>'count')::bigint) FROM gateway.audit_log WHERE "
+                          "entity_id IN ('registry.Tally', '(many)') AND after->>'why' = $1",
+                          "unauthenticated"),
+                     n);
 }
 
 /* ---- through HTTP ---- */
@@ -734,15 +809,15 @@ static void http_refusals_are_audited_with_the_client_address(void **state)
                           w.user_id),
                      1);
 
-    /* No session at all. */
+    /* No session at all: counted, written at the next flush. */
     const char *anonymous[] = {"X-Forwarded-For: 198.51.100.22", NULL};
     http("POST", "/api/v1/gateway.ListUsers", NULL, anonymous, "{}", a);
     assert_int_equal(a->status, 401);
-    assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE action = "
-                          "'request.refused' AND entity_id = 'gateway.ListUsers' AND "
-                          "user_id = 'anonymous' AND remote_addr = $1 AND "
-                          "after->>'why' = 'unauthenticated'",
-                          "198.51.100.22"),
+    assert_int_equal(sqln_until("SELECT count(*) FROM gateway.audit_log WHERE action = "
+                                "'request.refused' AND entity_id = 'gateway.ListUsers' AND "
+                                "user_id = 'anonymous' AND remote_addr = $1 AND "
+                                "after->>'why' = 'unauthenticated' AND after->>'count' = '1'",
+                                "198.51.100.22", 1, 10000),
                      1);
 
     /* What the service allows is no refusal. */
@@ -1216,6 +1291,64 @@ static void surplus_connections_of_one_address_are_cut(void **state)
     assert_non_null(strstr(buf, "HTTP/1.1 200"));
 }
 
+/* One request on the kept-alive connection `fd`, the answer read whole
+ * (headers, then Content-Length bytes); its status, or -1. */
+static int exchange(int fd, const char *req)
+{
+    size_t n = strlen(req);
+    if (send(fd, req, n, MSG_NOSIGNAL) != (ssize_t)n)
+        return -1;
+    char buf[8192];
+    size_t got = 0;
+    char *end = NULL;
+    buf[0] = '\0';
+    while (!(end = strstr(buf, "\r\n\r\n"))) {
+        ssize_t r = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+        buf[got] = '\0';
+    }
+    const char *cl = strcasestr(buf, "\r\nContent-Length:");
+    size_t body = cl ? strtoul(cl + 17, NULL, 10) : 0;
+    size_t have = got - (size_t)(end + 4 - buf);
+    while (have < body) {
+        ssize_t r = recv(fd, buf, sizeof(buf), 0);
+        if (r <= 0)
+            return -1;
+        have += (size_t)r;
+    }
+    return atoi(buf + 9);
+}
+
+static void a_thousand_anonymous_refusals_write_a_handful_of_rows(void **state)
+{
+    (void)state;
+    need_gateway();
+    /* A scanner behind the ingress, on one kept-alive connection. */
+    const char *req = "POST /api/v1/registry.ListCompanies HTTP/1.1\r\nHost: t\r\n"
+                      "X-Forwarded-For: 203.0.113.77\r\nContent-Type: application/json\r\n"
+                      "Content-Length: 2\r\n\r\n{}";
+    int fd = connect_web(10);
+    uint64_t t0 = sk_now_mono_ns();
+    for (int i = 0; i < 1000; i++) {
+        int st = exchange(fd, req);
+        if (st != 401)
+            fail_msg("request %d answered %d", i, st);
+    }
+    close(fd);
+    double took = secs_since(t0);
+    const char *sum = "SELECT coalesce(sum((after->>'count')::bigint), 0) FROM gateway.audit_log "
+                      "WHERE action = 'request.refused' AND remote_addr = $1";
+    assert_int_equal(sqln_until(sum, "203.0.113.77", 1000, 15000), 1000);
+    long long rows = sqln("SELECT count(*) FROM gateway.audit_log WHERE remote_addr = $1",
+                          "203.0.113.77");
+    /* One row per flush at most while they came, and one after. */
+    long long bound = (long long)(took / AUDIT_FLUSH_S) + 2;
+    if (rows < 1 || rows > bound)
+        fail_msg("%lld rows for 1000 refusals in %.1f s (at most %lld)", rows, took, bound);
+}
+
 /* ---- the Gateway bus methods ---- */
 
 static void create_user_by_a_non_admin_is_denied(void **state)
@@ -1405,7 +1538,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(seklikctl_disable_refuses_the_session_and_the_login),
         cmocka_unit_test(seklikctl_usage_and_idempotent_create),
         cmocka_unit_test(signup_makes_a_partner_bound_once),
-        cmocka_unit_test(refusals_are_audited),
+        cmocka_unit_test(anonymous_refusals_are_counted_and_written_once_per_key),
+        cmocka_unit_test(the_refusal_tally_is_bounded),
+        cmocka_unit_test(a_thousand_anonymous_refusals_write_a_handful_of_rows),
         cmocka_unit_test(http_refusals_are_audited_with_the_client_address),
         cmocka_unit_test(forwarded_for_is_believed_only_from_a_trusted_proxy),
         cmocka_unit_test(renewed_session_sends_the_cookie_again),
