@@ -33,7 +33,7 @@ const gw_service gw_services[GW_N_SERVICES] = {
     {"gateway", &seklik__gateway__gateway__descriptor},
 };
 
-enum { SVC_REGISTRY = 0, SVC_SCORING = 2 };
+enum { SVC_REGISTRY = 0, SVC_SCORING = 2, SVC_GATEWAY = 6 };
 
 /* Small JSON bodies (login, sign-up) are never larger than this. */
 #define AUTH_BODY_MAX 16384
@@ -262,6 +262,32 @@ static void bind_company_after_register(gw_app *app, gw_admitted *ad,
     seklik__registry__company__free_unpacked(co, NULL);
 }
 
+/* gateway.ChangeOwnPassword is answered here, not over the bus: it needs
+ * the caller's session (every other one ends) and a throttle record that a
+ * wrong password must not roll back. */
+static void change_own_password(gw_app *app, gw_req *r, gw_admitted *ad,
+                                const ProtobufCMessage *in)
+{
+    const Seklik__Gateway__ChangeOwnPasswordRequest *req =
+        (const Seklik__Gateway__ChangeOwnPasswordRequest *)in;
+    gw_auth_error err;
+    int rc = gw_auth_change_password(app->auth, &ad->session, req->current_password,
+                                     req->new_password, r->remote_addr, &err);
+    if (rc != SK_OK) {
+        const char *msg = err.message[0] ? err.message : NULL;
+        gw_reply_error(&r->reply, 0, rc, msg, err.field[0] ? err.field : NULL, msg);
+        if (err.retry_after_s > 0)
+            r->reply.retry_after_s = err.retry_after_s;
+        return;
+    }
+    if (r->want_protobuf) {
+        r->reply.status = 200;
+        r->reply.content_type = "application/x-protobuf"; /* Empty: no bytes */
+        return;
+    }
+    reply_take_json(&r->reply, 200, cJSON_CreateObject());
+}
+
 static void handle_rpc(gw_app *app, gw_req *r)
 {
     const gw_service *svc = NULL;
@@ -300,6 +326,12 @@ static void handle_rpc(gw_app *app, gw_req *r)
             gw_reply_error(&r->reply, 0, rc, NULL, NULL, NULL);
             return;
         }
+    }
+
+    if (svc - gw_services == SVC_GATEWAY && strcmp(md->name, "ChangeOwnPassword") == 0) {
+        change_own_password(app, r, &ad, in);
+        protobuf_c_message_free_unpacked(in, NULL);
+        return;
     }
 
     char key[IDEM_KEY_MAX + 48], fresh[SK_UUID_STRLEN];
@@ -431,7 +463,7 @@ static void handle_login(gw_app *app, gw_req *r, bool signup)
     }
     const char *msg = err.message[0] ? err.message : NULL;
     gw_reply_error(&r->reply, 0, rc, msg, err.field[0] ? err.field : NULL, msg);
-    if (rc == SK_EEXHAUSTED)
+    if (rc == SK_EEXHAUSTED || err.retry_after_s > 0)
         r->reply.retry_after_s = err.retry_after_s > 0 ? err.retry_after_s : 60;
 }
 

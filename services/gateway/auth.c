@@ -1,11 +1,15 @@
-/* auth.c - users, sessions, CSRF and login throttling (see auth.h).
+/* auth.c - users, sessions, CSRF and login throttling (see auth.h and
+ * docs/adr/0012).
  *
- * The order of a login: throttle counts first (a throttled attempt never
- * reaches the password check), then the user's row, then Argon2 with no
- * database connection held (it takes tens of milliseconds and 64 MiB), then
- * one transaction recording the attempt, the session and the audit row.
- * An unknown username is checked against a dummy hash, so its answer takes
- * as long as a wrong password's. */
+ * The order of a login: a place in the hashing gate (none free: 503 before
+ * any database work), then one short transaction that counts the failures
+ * and reserves this attempt as one under advisory locks (a throttled attempt
+ * never reaches the password check), then the user's row, then Argon2 in
+ * one of the gate's slots with no database connection held (tens of
+ * milliseconds and 64 MiB each), then one transaction turning the
+ * reservation into a success with the session and the audit row. An unknown
+ * username is checked against a dummy hash, so its answer takes as long as a
+ * wrong password's. */
 #include "auth.h"
 
 #include <arpa/inet.h>
@@ -52,6 +56,11 @@ struct gw_auth {
     sk_cache *cache;
     gw_auth_config cfg;
     char dummy_hash[crypto_pwhash_STRBYTES];
+    /* The hashing gate: logins, sign-ups and password changes in it (at
+     * most hash_concurrency + hash_queue), and of them those hashing. */
+    pthread_mutex_t gate_lock;
+    pthread_cond_t gate_turn;
+    int gate_in, gate_hashing;
     /* Counted refusals and the thread that writes them. */
     pthread_mutex_t tally_lock;
     pthread_cond_t tally_wake; /* on CLOCK_MONOTONIC */
@@ -68,10 +77,21 @@ void gw_auth_read_config(sk_config *cfg, gw_auth_config *out)
 {
     out->session_ttl_s =
         (int)sk_config_long(cfg, "SEKLIK_GATEWAY_SESSION_TTL_S", 8 * 3600, 60, 30 * 86400);
+    out->session_max_s =
+        (int)sk_config_long(cfg, "SEKLIK_GATEWAY_SESSION_MAX_S", 12 * 3600, 60, 90 * 86400);
     out->throttle_max_failures =
         (int)sk_config_long(cfg, "SEKLIK_GATEWAY_LOGIN_MAX_FAILURES", 5, 1, 1000);
     out->throttle_window_s = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_LOGIN_WINDOW_S", 900, 10, 86400);
     out->audit_flush_s = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_AUDIT_FLUSH_S", 5, 1, 300);
+    /* Each Argon2 takes 64 MiB and a core for tens of ms; those waiting hold
+     * bus threads (main.c keeps the two together under half of them). */
+    out->hash_concurrency = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_HASH_CONCURRENCY", 2, 1, 64);
+    out->hash_queue = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_HASH_QUEUE", 4, 0, 1024);
+    /* Per address and hour: an office, or Diskominfo's own hall on a
+     * registration day, signs several companies up behind one address. */
+    out->signup_max = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_SIGNUP_MAX_PER_ADDR", 20, 1, 10000);
+    out->signup_taken_max =
+        (int)sk_config_long(cfg, "SEKLIK_GATEWAY_SIGNUP_TAKEN_MAX_PER_ADDR", 50, 1, 10000);
     const char *secure = sk_config_str(cfg, "SEKLIK_GATEWAY_COOKIE_SECURE", "false", false);
     if (strcasecmp(secure, "true") == 0 || strcmp(secure, "1") == 0) {
         out->cookie_secure = true;
@@ -90,6 +110,16 @@ static void config_defaults(gw_auth_config *c)
 {
     if (c->session_ttl_s <= 0)
         c->session_ttl_s = 8 * 3600;
+    if (c->session_max_s <= 0)
+        c->session_max_s = 12 * 3600;
+    if (c->hash_concurrency <= 0)
+        c->hash_concurrency = 2;
+    if (c->hash_queue < 0)
+        c->hash_queue = 0;
+    if (c->signup_max <= 0)
+        c->signup_max = 20;
+    if (c->signup_taken_max <= 0)
+        c->signup_taken_max = 50;
     if (c->throttle_max_failures <= 0)
         c->throttle_max_failures = 5;
     if (c->throttle_window_s <= 0)
@@ -118,6 +148,8 @@ int gw_auth_open(sk_db_pool *db, sk_cache *cache, const gw_auth_config *cfg, gw_
     pthread_mutex_init(&a->tally_lock, NULL);
     pthread_cond_init(&a->tally_wake, &ca);
     pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&a->gate_lock, NULL);
+    pthread_cond_init(&a->gate_turn, NULL);
     /* A hash of a random password nobody knows: what unknown usernames are
      * checked against, with the same cost parameters as real ones. */
     unsigned char secret[32];
@@ -154,6 +186,8 @@ void gw_auth_close(gw_auth *a)
     }
     pthread_cond_destroy(&a->tally_wake);
     pthread_mutex_destroy(&a->tally_lock);
+    pthread_cond_destroy(&a->gate_turn);
+    pthread_mutex_destroy(&a->gate_lock);
     free(a->tallies);
     free(a);
 }
@@ -171,6 +205,62 @@ int gw_password_hash(const char *password, char out[GW_PASSWORD_HASH_CAP])
 bool gw_password_verify(const char *hash, const char *password)
 {
     return hash && password && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+/* ---- the hashing gate ---- */
+
+/* A place for one password operation, or false at once when every slot and
+ * queue place is taken: nothing waits without bound, and a flood of logins
+ * costs the bus threads and the memory of hash_concurrency + hash_queue. */
+static bool gate_enter(gw_auth *a)
+{
+    pthread_mutex_lock(&a->gate_lock);
+    bool in = a->gate_in < a->cfg.hash_concurrency + a->cfg.hash_queue;
+    if (in)
+        a->gate_in++;
+    pthread_mutex_unlock(&a->gate_lock);
+    return in;
+}
+
+static void gate_leave(gw_auth *a)
+{
+    pthread_mutex_lock(&a->gate_lock);
+    a->gate_in--;
+    pthread_mutex_unlock(&a->gate_lock);
+}
+
+/* Wait (inside the gate) for one of the hash_concurrency slots. */
+static void hash_begin(gw_auth *a)
+{
+    pthread_mutex_lock(&a->gate_lock);
+    while (a->gate_hashing >= a->cfg.hash_concurrency)
+        pthread_cond_wait(&a->gate_turn, &a->gate_lock);
+    a->gate_hashing++;
+    pthread_mutex_unlock(&a->gate_lock);
+}
+
+static void hash_end(gw_auth *a)
+{
+    pthread_mutex_lock(&a->gate_lock);
+    a->gate_hashing--;
+    pthread_cond_signal(&a->gate_turn);
+    pthread_mutex_unlock(&a->gate_lock);
+}
+
+static bool gated_verify(gw_auth *a, const char *hash, const char *password)
+{
+    hash_begin(a);
+    bool ok = strlen(password) <= GW_PASSWORD_MAX && gw_password_verify(hash, password);
+    hash_end(a);
+    return ok;
+}
+
+static int gated_hash(gw_auth *a, const char *password, char out[GW_PASSWORD_HASH_CAP])
+{
+    hash_begin(a);
+    int rc = gw_password_hash(password, out);
+    hash_end(a);
+    return rc;
 }
 
 /* ---- tokens ---- */
@@ -247,6 +337,7 @@ static char *session_json(const gw_session *s)
         cJSON_AddItemToArray(roles, cJSON_CreateString(s->roles[i]));
     cJSON_AddStringToObject(o, "locale", s->locale);
     cJSON_AddNumberToObject(o, "expires", (double)s->expires_unix_ms);
+    cJSON_AddNumberToObject(o, "absolute", (double)s->absolute_unix_ms);
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return text;
@@ -275,7 +366,8 @@ static bool session_parse(const uint8_t *val, size_t len, gw_session *s)
               json_str(o, "locale", s->locale, sizeof(s->locale));
     const cJSON *roles = cJSON_GetObjectItemCaseSensitive(o, "roles");
     const cJSON *exp = cJSON_GetObjectItemCaseSensitive(o, "expires");
-    ok = ok && cJSON_IsArray(roles) && cJSON_IsNumber(exp);
+    const cJSON *abs = cJSON_GetObjectItemCaseSensitive(o, "absolute");
+    ok = ok && cJSON_IsArray(roles) && cJSON_IsNumber(exp) && cJSON_IsNumber(abs);
     const cJSON *r;
     cJSON_ArrayForEach(r, roles)
     {
@@ -285,8 +377,10 @@ static bool session_parse(const uint8_t *val, size_t len, gw_session *s)
         }
         snprintf(s->roles[s->n_roles++], sizeof(s->roles[0]), "%s", r->valuestring);
     }
-    if (ok)
+    if (ok) {
         s->expires_unix_ms = (int64_t)exp->valuedouble;
+        s->absolute_unix_ms = (int64_t)abs->valuedouble;
+    }
     cJSON_Delete(o);
     return ok;
 }
@@ -303,7 +397,7 @@ static int load_session(void *arg, uint8_t **val, size_t *len)
     sk_db *db = NULL;
     SK_TRY(sk_db_acquire(ctx->a->db, &db));
     gw_session s;
-    int rc = gw_store_load_session(db, ctx->hash, &s);
+    int rc = gw_store_load_session(db, ctx->hash, ctx->a->cfg.session_max_s, &s);
     sk_db_release(db);
     if (rc != SK_OK)
         return rc;
@@ -346,438 +440,6 @@ static int audit(sk_db *db, const Seklik__Bus__Actor *actor, const char *action,
                  const char *after)
 {
     return sk_audit_append(db, actor, action, entity_type, entity_id, before, after, NULL);
-}
-
-/* ---- errors ---- */
-
-static int fail(gw_auth_error *err, int code, const char *field, const char *message)
-{
-    if (err) {
-        snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
-        snprintf(err->message, sizeof(err->message), "%s", message ? message : "");
-    }
-    return code;
-}
-
-static int throttled(gw_auth_error *err, int retry_after_s)
-{
-    char msg[160];
-    snprintf(msg, sizeof(msg),
-             "terlalu banyak percobaan; coba lagi dalam %d detik "
-             "(too many attempts; try again in %d seconds)",
-             retry_after_s, retry_after_s);
-    if (err)
-        err->retry_after_s = retry_after_s;
-    return fail(err, SK_EEXHAUSTED, "", msg);
-}
-
-static const char WRONG_LOGIN[] =
-    "nama pengguna atau kata sandi salah (wrong username or password)";
-
-/* ---- sessions ---- */
-
-static void session_from_user(const gw_user *u, gw_session *s)
-{
-    memset(s, 0, sizeof(*s));
-    snprintf(s->user_id, sizeof(s->user_id), "%s", u->id);
-    snprintf(s->username, sizeof(s->username), "%s", u->username);
-    snprintf(s->display_name, sizeof(s->display_name), "%s", u->display_name);
-    snprintf(s->company_id, sizeof(s->company_id), "%s", u->company_id);
-    for (size_t i = 0; i < u->n_roles && i < GW_MAX_ROLES; i++)
-        snprintf(s->roles[i], sizeof(s->roles[i]), "%s", u->roles[i]);
-    s->n_roles = u->n_roles < GW_MAX_ROLES ? u->n_roles : GW_MAX_ROLES;
-    snprintf(s->locale, sizeof(s->locale), "%s", u->locale[0] ? u->locale : "id");
-}
-
-/* Insert a new session for `s`'s user inside the open transaction on `db`;
- * fills token, csrf_token and expiry. */
-static int open_session(gw_auth *a, sk_db *db, const char *remote_addr, gw_session *s)
-{
-    new_token(s->token, sizeof(s->token));
-    new_token(s->csrf_token, sizeof(s->csrf_token));
-    uint8_t hash[GW_TOKEN_HASH_BYTES];
-    token_hash(s->token, hash);
-    return gw_store_insert_session(db, hash, s->csrf_token, s->user_id, a->cfg.session_ttl_s,
-                                   remote_addr, &s->expires_unix_ms);
-}
-
-/* ---- login ---- */
-
-static bool blank(const char *s)
-{
-    return !s || s[strspn(s, " \t\r\n")] == '\0';
-}
-
-int gw_auth_login(gw_auth *a, const char *username, const char *password,
-                  const char *remote_addr, gw_session *out, gw_auth_error *err)
-{
-    if (err)
-        memset(err, 0, sizeof(*err));
-    if (blank(username))
-        return fail(err, SK_EINVAL, "username", gw_problem_message(GW_MISSING));
-    if (!password || !password[0])
-        return fail(err, SK_EINVAL, "password", gw_problem_message(GW_MISSING));
-    if (!remote_addr)
-        remote_addr = "";
-    /* A name that breaks the rules is simply one nobody has: same answer. */
-    char name[GW_USERNAME_MAX + 8];
-    gw_username_normalize(username, name, sizeof(name));
-
-    sk_db *db = NULL;
-    SK_TRY(sk_db_acquire(a->db, &db));
-    gw_attempt_counts c;
-    char addr_key[INET6_ADDRSTRLEN + 4];
-    gw_throttle_addr_key(remote_addr, addr_key, sizeof(addr_key));
-    int rc = gw_store_login_counts(db, name, addr_key, a->cfg.throttle_window_s, &c);
-    int retry_user = 0, retry_addr = 0;
-    bool refuse_user = rc == SK_OK && gw_throttle_refuse(c.user_failures, c.user_oldest_age_s,
-                                                         a->cfg.throttle_max_failures,
-                                                         a->cfg.throttle_window_s, &retry_user);
-    bool refuse_addr = rc == SK_OK && gw_throttle_refuse(c.addr_failures, c.addr_oldest_age_s,
-                                                         a->cfg.throttle_max_failures *
-                                                             GW_LOGIN_ADDR_FACTOR,
-                                                         a->cfg.throttle_window_s, &retry_addr);
-    if (rc == SK_OK && (refuse_user || refuse_addr)) {
-        int retry = retry_user > retry_addr ? retry_user : retry_addr;
-        Seklik__Bus__Actor actor;
-        char *roles[GW_MAX_ROLES];
-        audit_actor(&actor, roles, NULL, NULL, remote_addr);
-        char *after = json_object("username", name, "why", refuse_user ? "username" : "address");
-        if (after)
-            audit(db, &actor, "auth.login.throttled", "user", name, NULL, after);
-        cJSON_free(after);
-        sk_db_release(db);
-        return throttled(err, retry);
-    }
-    gw_user u;
-    bool found = false;
-    if (rc == SK_OK) {
-        rc = gw_store_user_by_username(db, name, &u);
-        found = rc == SK_OK;
-        if (rc == SK_ENOTFOUND)
-            rc = SK_OK;
-    }
-    sk_db_release(db);
-    if (rc != SK_OK)
-        return rc;
-
-    /* No connection held while Argon2 runs. */
-    bool verified = strlen(password) <= GW_PASSWORD_MAX &&
-                    gw_password_verify(found ? u.password_hash : a->dummy_hash, password);
-    bool ok = found && verified && !u.disabled;
-
-    SK_TRY(sk_db_acquire(a->db, &db));
-    rc = sk_db_begin(db);
-    if (rc == SK_OK)
-        rc = gw_store_record_login(db, name, addr_key, ok);
-    Seklik__Bus__Actor actor;
-    char *roles[GW_MAX_ROLES];
-    if (ok) {
-        session_from_user(&u, out);
-        audit_actor(&actor, roles, out, NULL, remote_addr);
-        if (rc == SK_OK)
-            rc = gw_store_touch_login(db, u.id);
-        if (rc == SK_OK)
-            rc = open_session(a, db, remote_addr, out);
-        if (rc == SK_OK)
-            rc = audit(db, &actor, "auth.login", "user", u.id, NULL, NULL);
-    } else {
-        audit_actor(&actor, roles, NULL, NULL, remote_addr);
-        const char *why = !found ? "unknown username" : !verified ? "wrong password" : "disabled";
-        char *after = json_object("username", name, "why", why);
-        if (rc == SK_OK)
-            rc = after ? audit(db, &actor, "auth.login.failed", "user", found ? u.id : name, NULL,
-                               after)
-                       : SK_ENOMEM;
-        cJSON_free(after);
-    }
-    if (rc == SK_OK)
-        rc = sk_db_commit(db);
-    else
-        sk_db_rollback(db);
-
-    /* Hashes made with weaker parameters than today's are replaced on the way. */
-    if (rc == SK_OK && ok &&
-        crypto_pwhash_str_needs_rehash(u.password_hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                       crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-        char fresh[crypto_pwhash_STRBYTES];
-        if (gw_password_hash(password, fresh) == SK_OK)
-            gw_store_set_password(db, u.id, fresh);
-    }
-    sk_db_release(db);
-    sodium_memzero(u.password_hash, sizeof(u.password_hash));
-    if (rc != SK_OK) {
-        if (ok)
-            memset(out, 0, sizeof(*out));
-        return rc;
-    }
-    return ok ? SK_OK : fail(err, SK_EAUTH, "", WRONG_LOGIN);
-}
-
-/* ---- sign-up ---- */
-
-int gw_auth_signup(gw_auth *a, const char *username, const char *password,
-                   const char *display_name, const char *remote_addr, gw_session *out,
-                   gw_auth_error *err)
-{
-    if (err)
-        memset(err, 0, sizeof(*err));
-    if (!remote_addr)
-        remote_addr = "";
-    gw_user u;
-    memset(&u, 0, sizeof(u));
-    gw_problem p = gw_username_normalize(username, u.username, sizeof(u.username));
-    if (p != GW_OK)
-        return fail(err, SK_EINVAL, "username", gw_problem_message(p));
-    p = gw_display_name_check(display_name);
-    if (p != GW_OK)
-        return fail(err, SK_EINVAL, "displayName", gw_problem_message(p));
-    p = gw_password_check(password, u.username);
-    if (p != GW_OK)
-        return fail(err, SK_EINVAL, "password", gw_problem_message(p));
-    gw_trim_copy(display_name, u.display_name, sizeof(u.display_name));
-    snprintf(u.roles[0], sizeof(u.roles[0]), "%s", SK_ROLE_PARTNER);
-    u.n_roles = 1;
-    snprintf(u.locale, sizeof(u.locale), "id");
-    sk_uuid7(u.id);
-
-    sk_db *db = NULL;
-    SK_TRY(sk_db_acquire(a->db, &db));
-    int64_t count = 0, oldest = 0;
-    char addr_key[INET6_ADDRSTRLEN + 4];
-    gw_throttle_addr_key(remote_addr, addr_key, sizeof(addr_key));
-    int rc = gw_store_signup_count(db, addr_key, GW_SIGNUP_WINDOW_S, &count, &oldest);
-    int retry = 0;
-    if (rc == SK_OK &&
-        gw_throttle_refuse(count, oldest, GW_SIGNUP_MAX_PER_ADDR, GW_SIGNUP_WINDOW_S, &retry)) {
-        Seklik__Bus__Actor actor;
-        char *roles[GW_MAX_ROLES];
-        audit_actor(&actor, roles, NULL, NULL, remote_addr);
-        char *after = json_object("username", u.username, NULL, NULL);
-        if (after)
-            audit(db, &actor, "auth.signup.throttled", "user", u.username, NULL, after);
-        cJSON_free(after);
-        sk_db_release(db);
-        return throttled(err, retry);
-    }
-    sk_db_release(db);
-    if (rc != SK_OK)
-        return rc;
-
-    SK_TRY(gw_password_hash(password, u.password_hash));
-
-    SK_TRY(sk_db_acquire(a->db, &db));
-    rc = sk_db_begin(db);
-    if (rc == SK_OK)
-        rc = gw_store_insert_user(db, &u);
-    if (rc == SK_EEXISTS) {
-        sk_db_rollback(db);
-        gw_store_record_signup(db, addr_key, false); /* a taken name counts too */
-        sk_db_release(db);
-        return fail(err, SK_EEXISTS, "username",
-                    "nama pengguna sudah dipakai (username is already taken)");
-    }
-    session_from_user(&u, out);
-    Seklik__Bus__Actor actor;
-    char *roles[GW_MAX_ROLES];
-    audit_actor(&actor, roles, out, NULL, remote_addr);
-    char *after = rc == SK_OK ? gw_user_json(&u) : NULL;
-    if (rc == SK_OK && !after)
-        rc = SK_ENOMEM;
-    if (rc == SK_OK)
-        rc = gw_store_record_signup(db, addr_key, true);
-    if (rc == SK_OK)
-        rc = gw_store_touch_login(db, u.id);
-    if (rc == SK_OK)
-        rc = open_session(a, db, remote_addr, out);
-    if (rc == SK_OK)
-        rc = audit(db, &actor, "auth.signup", "user", u.id, NULL, after);
-    cJSON_free(after);
-    if (rc == SK_OK)
-        rc = sk_db_commit(db);
-    else
-        sk_db_rollback(db);
-    sk_db_release(db);
-    sodium_memzero(u.password_hash, sizeof(u.password_hash));
-    if (rc != SK_OK) {
-        memset(out, 0, sizeof(*out));
-        return rc;
-    }
-    return SK_OK;
-}
-
-/* ---- resolve, logout ---- */
-
-int gw_auth_resolve(gw_auth *a, const char *token, gw_session *out)
-{
-    if (!token_shape_ok(token))
-        return SK_EAUTH;
-    uint8_t hash[GW_TOKEN_HASH_BYTES];
-    token_hash(token, hash);
-    char key[96];
-    cache_key(hash, key, sizeof(key));
-    load_ctx ctx = {a, hash};
-    int ttl = a->cfg.session_ttl_s < CACHE_TTL_MAX_S ? a->cfg.session_ttl_s : CACHE_TTL_MAX_S;
-
-    uint8_t *val = NULL;
-    size_t len = 0;
-    int rc = a->cache ? sk_cache_get_or_load(a->cache, key, ttl, load_session, &ctx, &val, &len)
-                      : load_session(&ctx, &val, &len);
-    if (rc == SK_OK && !session_parse(val, len, out)) {
-        /* Not a value this code wrote: drop it and ask PostgreSQL. */
-        free(val);
-        val = NULL;
-        forget_one(a, hash);
-        rc = load_session(&ctx, &val, &len);
-        if (rc == SK_OK && !session_parse(val, len, out))
-            rc = SK_EINTERNAL;
-    }
-    free(val);
-    if (rc == SK_ENOTFOUND)
-        return SK_EAUTH;
-    if (rc != SK_OK)
-        return rc;
-
-    int64_t now = sk_now_unix_ms();
-    if (out->expires_unix_ms <= now) {
-        forget_one(a, hash);
-        memset(out, 0, sizeof(*out));
-        return SK_EAUTH;
-    }
-    out->renewed = false;
-    if (gw_session_needs_renewal((out->expires_unix_ms - now) / 1000, a->cfg.session_ttl_s)) {
-        sk_db *db = NULL;
-        rc = sk_db_acquire(a->db, &db);
-        if (rc == SK_OK) {
-            rc = gw_store_renew_session(db, hash, a->cfg.session_ttl_s, &out->expires_unix_ms);
-            sk_db_release(db);
-        }
-        forget_one(a, hash); /* the next read refills with the new expiry */
-        if (rc == SK_ENOTFOUND) {
-            memset(out, 0, sizeof(*out));
-            return SK_EAUTH; /* logged out meanwhile */
-        }
-        if (rc != SK_OK) {
-            memset(out, 0, sizeof(*out));
-            return rc;
-        }
-        out->renewed = true;
-    }
-    snprintf(out->token, sizeof(out->token), "%s", token);
-    return SK_OK;
-}
-
-int gw_auth_logout(gw_auth *a, const char *token)
-{
-    if (!token_shape_ok(token))
-        return SK_OK; /* no such session: nothing to end */
-    uint8_t hash[GW_TOKEN_HASH_BYTES];
-    token_hash(token, hash);
-    sk_db *db = NULL;
-    SK_TRY(sk_db_acquire(a->db, &db));
-    char user_id[40] = "";
-    int rc = sk_db_begin(db);
-    if (rc == SK_OK)
-        rc = gw_store_delete_session(db, hash, user_id);
-    if (rc == SK_OK) {
-        Seklik__Bus__Actor actor;
-        char *roles[GW_MAX_ROLES];
-        audit_actor(&actor, roles, NULL, user_id, NULL);
-        rc = audit(db, &actor, "auth.logout", "user", user_id, NULL, NULL);
-    } else if (rc == SK_ENOTFOUND) {
-        rc = SK_OK;
-    }
-    if (rc == SK_OK)
-        rc = sk_db_commit(db);
-    else
-        sk_db_rollback(db);
-    sk_db_release(db);
-    forget_one(a, hash);
-    return rc;
-}
-
-bool gw_auth_csrf_ok(const gw_session *s, const char *header_value)
-{
-    if (!s || !header_value || !s->csrf_token[0])
-        return false;
-    size_t n = strlen(s->csrf_token);
-    if (strlen(header_value) != n) /* the length is no secret: all tokens have one */
-        return false;
-    return sodium_memcmp(s->csrf_token, header_value, n) == 0;
-}
-
-/* ---- company binding ---- */
-
-int gw_auth_bind_company(gw_auth *a, gw_session *s, const char *company_id)
-{
-    if (!s || !s->user_id[0])
-        return SK_EAUTH;
-    if (!company_id || !sk_uuid_valid(company_id))
-        return SK_EINVAL;
-    if (s->n_roles != 1 || strcmp(s->roles[0], SK_ROLE_PARTNER) != 0 || s->company_id[0])
-        return SK_EPRECOND;
-    char id[SK_UUID_STRLEN];
-    snprintf(id, sizeof(id), "%s", company_id);
-    for (char *p = id; *p; p++)
-        if (*p >= 'A' && *p <= 'F')
-            *p = (char)(*p - 'A' + 'a');
-
-    sk_db *db = NULL;
-    SK_TRY(sk_db_acquire(a->db, &db));
-    int rc = sk_db_begin(db);
-    if (rc == SK_OK)
-        rc = gw_store_bind_company(db, s->user_id, id);
-    if (rc == SK_OK) {
-        Seklik__Bus__Actor actor;
-        char *roles[GW_MAX_ROLES];
-        audit_actor(&actor, roles, s, NULL, NULL);
-        char *before = json_object("companyId", "", NULL, NULL);
-        char *after = json_object("companyId", id, NULL, NULL);
-        rc = before && after
-                 ? audit(db, &actor, "user.bind_company", "user", s->user_id, before, after)
-                 : SK_ENOMEM;
-        cJSON_free(before);
-        cJSON_free(after);
-    }
-    if (rc == SK_OK)
-        rc = sk_db_commit(db);
-    else
-        sk_db_rollback(db);
-    if (rc == SK_OK)
-        forget_user_sessions(a, db, s->user_id);
-    sk_db_release(db);
-    if (rc == SK_OK)
-        snprintf(s->company_id, sizeof(s->company_id), "%s", id);
-    return rc;
-}
-
-/* ---- the actor, the cookie, refusals ---- */
-
-void gw_auth_actor(const gw_session *s, const char *remote_addr, char **roles_buf,
-                   Seklik__Bus__Actor *actor)
-{
-    seklik__bus__actor__init(actor);
-    if (s) {
-        actor->user_id = (char *)s->user_id;
-        size_t n = s->n_roles < GW_MAX_ROLES ? s->n_roles : GW_MAX_ROLES;
-        for (size_t i = 0; i < n; i++)
-            roles_buf[i] = (char *)s->roles[i];
-        actor->roles = roles_buf;
-        actor->n_roles = n;
-        actor->company_id = (char *)s->company_id;
-    }
-    actor->remote_addr = (char *)(remote_addr ? remote_addr : "");
-}
-
-void gw_auth_cookie(const gw_auth *a, const gw_session *s, char *out, size_t cap)
-{
-    const char *secure = a->cfg.cookie_secure ? "; Secure" : "";
-    if (s)
-        snprintf(out, cap, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
-                 GW_SESSION_COOKIE, s->token, a->cfg.session_ttl_s, secure);
-    else
-        snprintf(out, cap, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
-                 GW_SESSION_COOKIE, secure);
 }
 
 /* ---- refusals: one row each for a user, counted for anonymous ones ---- */
@@ -966,6 +628,635 @@ int gw_auth_audit_refusal(gw_auth *a, const gw_session *s, const char *remote_ad
     }
     cJSON_free(after);
     return rc;
+}
+
+/* ---- errors ---- */
+
+static int fail(gw_auth_error *err, int code, const char *field, const char *message)
+{
+    if (err) {
+        snprintf(err->field, sizeof(err->field), "%s", field ? field : "");
+        snprintf(err->message, sizeof(err->message), "%s", message ? message : "");
+    }
+    return code;
+}
+
+static int throttled(gw_auth_error *err, int retry_after_s)
+{
+    char msg[160];
+    snprintf(msg, sizeof(msg),
+             "terlalu banyak percobaan; coba lagi dalam %d detik "
+             "(too many attempts; try again in %d seconds)",
+             retry_after_s, retry_after_s);
+    if (err)
+        err->retry_after_s = retry_after_s;
+    return fail(err, SK_EEXHAUSTED, "", msg);
+}
+
+static const char WRONG_LOGIN[] =
+    "nama pengguna atau kata sandi salah (wrong username or password)";
+
+static int busy(gw_auth_error *err)
+{
+    if (err)
+        err->retry_after_s = 1;
+    return fail(err, SK_EUNAVAIL, "",
+                "server sedang sibuk; coba lagi sebentar (server busy; try again shortly)");
+}
+
+/* ---- sessions ---- */
+
+static void session_from_user(const gw_user *u, gw_session *s)
+{
+    memset(s, 0, sizeof(*s));
+    snprintf(s->user_id, sizeof(s->user_id), "%s", u->id);
+    snprintf(s->username, sizeof(s->username), "%s", u->username);
+    snprintf(s->display_name, sizeof(s->display_name), "%s", u->display_name);
+    snprintf(s->company_id, sizeof(s->company_id), "%s", u->company_id);
+    for (size_t i = 0; i < u->n_roles && i < GW_MAX_ROLES; i++)
+        snprintf(s->roles[i], sizeof(s->roles[i]), "%s", u->roles[i]);
+    s->n_roles = u->n_roles < GW_MAX_ROLES ? u->n_roles : GW_MAX_ROLES;
+    snprintf(s->locale, sizeof(s->locale), "%s", u->locale[0] ? u->locale : "id");
+}
+
+/* Insert a new session for `s`'s user inside the open transaction on `db`;
+ * fills token, csrf_token and expiry. */
+static int open_session(gw_auth *a, sk_db *db, const char *remote_addr, gw_session *s)
+{
+    new_token(s->token, sizeof(s->token));
+    new_token(s->csrf_token, sizeof(s->csrf_token));
+    uint8_t hash[GW_TOKEN_HASH_BYTES];
+    token_hash(s->token, hash);
+    return gw_store_insert_session(db, hash, s->csrf_token, s->user_id, a->cfg.session_ttl_s,
+                                   a->cfg.session_max_s, remote_addr, s);
+}
+
+/* ---- login ---- */
+
+static bool blank(const char *s)
+{
+    return !s || s[strspn(s, " \t\r\n")] == '\0';
+}
+
+/* Count the failures for `name` from `addr_key` and, unless throttled,
+ * reserve this attempt as one more, as one step under the keys' advisory
+ * locks. SK_OK with *id; SK_EEXHAUSTED (audited, counted) with `err` set. */
+static int reserve_attempt(gw_auth *a, const char *name, const char *addr_key,
+                           const char *action, int64_t *id, gw_auth_error *err)
+{
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    gw_login_counts c;
+    int retry = 0;
+    gw_login_verdict v = GW_LOGIN_ALLOWED;
+    int rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_lock_login(db, name, addr_key);
+    if (rc == SK_OK)
+        rc = gw_store_login_counts(db, name, addr_key, a->cfg.throttle_window_s, &c);
+    if (rc == SK_OK) {
+        v = gw_login_throttle(&c, a->cfg.throttle_max_failures, a->cfg.throttle_window_s, &retry);
+        if (v == GW_LOGIN_ALLOWED)
+            rc = gw_store_reserve_login(db, name, addr_key, id);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sk_db_release(db);
+    if (rc != SK_OK)
+        return rc;
+    if (v == GW_LOGIN_ALLOWED)
+        return SK_OK;
+    tally_note(a, action, "user", name, addr_key, gw_login_verdict_name(v));
+    return throttled(err, retry);
+}
+
+int gw_auth_login(gw_auth *a, const char *username, const char *password,
+                  const char *remote_addr, gw_session *out, gw_auth_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (blank(username))
+        return fail(err, SK_EINVAL, "username", gw_problem_message(GW_MISSING));
+    if (!password || !password[0])
+        return fail(err, SK_EINVAL, "password", gw_problem_message(GW_MISSING));
+    if (!remote_addr)
+        remote_addr = "";
+    /* A name that breaks the rules is simply one nobody has: same answer. */
+    char name[GW_USERNAME_MAX + 8];
+    gw_username_normalize(username, name, sizeof(name));
+    char addr_key[INET6_ADDRSTRLEN + 4];
+    gw_throttle_addr_key(remote_addr, addr_key, sizeof(addr_key));
+    if (!gate_enter(a))
+        return busy(err);
+
+    int64_t attempt = 0;
+    int rc = reserve_attempt(a, name, addr_key, "auth.login.throttled", &attempt, err);
+    gw_user u;
+    bool found = false;
+    sk_db *db = NULL;
+    if (rc == SK_OK)
+        rc = sk_db_acquire(a->db, &db);
+    if (rc == SK_OK) {
+        rc = gw_store_user_by_username(db, name, &u);
+        found = rc == SK_OK;
+        if (rc == SK_ENOTFOUND)
+            rc = SK_OK;
+        sk_db_release(db);
+    }
+    if (rc != SK_OK) {
+        gate_leave(a);
+        return rc;
+    }
+
+    /* No connection held while Argon2 runs. */
+    bool verified = gated_verify(a, found ? u.password_hash : a->dummy_hash, password);
+    bool ok = found && verified && !u.disabled;
+
+    rc = sk_db_acquire(a->db, &db);
+    if (rc != SK_OK) {
+        gate_leave(a);
+        return rc;
+    }
+    rc = sk_db_begin(db);
+    Seklik__Bus__Actor actor;
+    char *roles[GW_MAX_ROLES];
+    if (ok) {
+        session_from_user(&u, out);
+        audit_actor(&actor, roles, out, NULL, remote_addr);
+        if (rc == SK_OK)
+            rc = gw_store_login_succeeded(db, attempt, name, addr_key);
+        if (rc == SK_OK)
+            rc = gw_store_touch_login(db, u.id);
+        if (rc == SK_OK)
+            rc = open_session(a, db, remote_addr, out);
+        if (rc == SK_OK)
+            rc = audit(db, &actor, "auth.login", "user", u.id, NULL, NULL);
+    } else {
+        /* The reservation stays: it was counted as this failure already. */
+        audit_actor(&actor, roles, NULL, NULL, remote_addr);
+        const char *why = !found ? "unknown username" : !verified ? "wrong password" : "disabled";
+        char *after = json_object("username", name, "why", why);
+        if (rc == SK_OK)
+            rc = after ? audit(db, &actor, "auth.login.failed", "user", found ? u.id : name, NULL,
+                               after)
+                       : SK_ENOMEM;
+        cJSON_free(after);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+
+    /* Hashes made with weaker parameters than today's are replaced on the way. */
+    if (rc == SK_OK && ok &&
+        crypto_pwhash_str_needs_rehash(u.password_hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                       crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        char fresh[crypto_pwhash_STRBYTES];
+        if (gated_hash(a, password, fresh) == SK_OK)
+            gw_store_set_password(db, u.id, fresh);
+    }
+    sk_db_release(db);
+    gate_leave(a);
+    if (found)
+        sodium_memzero(u.password_hash, sizeof(u.password_hash));
+    if (rc != SK_OK) {
+        if (ok)
+            memset(out, 0, sizeof(*out));
+        return rc;
+    }
+    return ok ? SK_OK : fail(err, SK_EAUTH, "", WRONG_LOGIN);
+}
+
+/* ---- sign-up ---- */
+
+/* Under the address's lock: a taken name is answered (and counted as
+ * taken) at once; a free one reserves a created account (*id). */
+static int reserve_signup(gw_auth *a, const char *name, const char *addr_key, int64_t *id,
+                          gw_auth_error *err)
+{
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    int64_t created = 0, created_age = 0, taken_n = 0, taken_age = 0;
+    bool taken = false;
+    int retry = 0, verdict = SK_OK;
+    int rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_lock_signup(db, addr_key);
+    if (rc == SK_OK)
+        rc = gw_store_signup_counts(db, addr_key, GW_SIGNUP_WINDOW_S, &created, &created_age,
+                                    &taken_n, &taken_age);
+    if (rc == SK_OK)
+        rc = gw_store_username_taken(db, name, &taken);
+    if (rc == SK_OK) {
+        if (gw_throttle_refuse(taken ? taken_n : created, taken ? taken_age : created_age,
+                               taken ? a->cfg.signup_taken_max : a->cfg.signup_max,
+                               GW_SIGNUP_WINDOW_S, &retry))
+            verdict = SK_EEXHAUSTED;
+        else if (taken)
+            verdict = SK_EEXISTS;
+        if (verdict != SK_EEXHAUSTED)
+            rc = gw_store_record_signup(db, addr_key, !taken, id);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sk_db_release(db);
+    if (rc != SK_OK)
+        return rc;
+    if (verdict == SK_EEXHAUSTED) {
+        tally_note(a, "auth.signup.throttled", "user", name, addr_key,
+                   taken ? "taken names" : "accounts created");
+        return throttled(err, retry);
+    }
+    if (verdict == SK_EEXISTS)
+        return fail(err, SK_EEXISTS, "username",
+                    "nama pengguna sudah dipakai (username is already taken)");
+    return SK_OK;
+}
+
+/* A reserved sign-up that created nothing gives its place back. */
+static void drop_signup(gw_auth *a, int64_t attempt)
+{
+    sk_db *db = NULL;
+    if (sk_db_acquire(a->db, &db) != SK_OK)
+        return;
+    gw_store_signup_outcome(db, attempt, true);
+    sk_db_release(db);
+}
+
+int gw_auth_signup(gw_auth *a, const char *username, const char *password,
+                   const char *display_name, const char *remote_addr, gw_session *out,
+                   gw_auth_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (!remote_addr)
+        remote_addr = "";
+    gw_user u;
+    memset(&u, 0, sizeof(u));
+    gw_problem p = gw_username_normalize(username, u.username, sizeof(u.username));
+    if (p != GW_OK)
+        return fail(err, SK_EINVAL, "username", gw_problem_message(p));
+    p = gw_display_name_check(display_name);
+    if (p != GW_OK)
+        return fail(err, SK_EINVAL, "displayName", gw_problem_message(p));
+    p = gw_password_check(password, u.username);
+    if (p != GW_OK)
+        return fail(err, SK_EINVAL, "password", gw_problem_message(p));
+    gw_trim_copy(display_name, u.display_name, sizeof(u.display_name));
+    snprintf(u.roles[0], sizeof(u.roles[0]), "%s", SK_ROLE_PARTNER);
+    u.n_roles = 1;
+    snprintf(u.locale, sizeof(u.locale), "id");
+    sk_uuid7(u.id);
+    char addr_key[INET6_ADDRSTRLEN + 4];
+    gw_throttle_addr_key(remote_addr, addr_key, sizeof(addr_key));
+    if (!gate_enter(a))
+        return busy(err);
+
+    int64_t attempt = 0;
+    int rc = reserve_signup(a, u.username, addr_key, &attempt, err);
+    if (rc != SK_OK) {
+        gate_leave(a);
+        return rc;
+    }
+    rc = gated_hash(a, password, u.password_hash);
+    gate_leave(a);
+    sk_db *db = NULL;
+    if (rc == SK_OK)
+        rc = sk_db_acquire(a->db, &db);
+    if (rc != SK_OK) {
+        drop_signup(a, attempt);
+        return rc;
+    }
+    rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_insert_user(db, &u);
+    if (rc == SK_EEXISTS) {
+        /* Taken between the reservation and now: it counts as taken. */
+        sk_db_rollback(db);
+        gw_store_signup_outcome(db, attempt, false);
+        sk_db_release(db);
+        return fail(err, SK_EEXISTS, "username",
+                    "nama pengguna sudah dipakai (username is already taken)");
+    }
+    session_from_user(&u, out);
+    Seklik__Bus__Actor actor;
+    char *roles[GW_MAX_ROLES];
+    audit_actor(&actor, roles, out, NULL, remote_addr);
+    char *after = rc == SK_OK ? gw_user_json(&u) : NULL;
+    if (rc == SK_OK && !after)
+        rc = SK_ENOMEM;
+    if (rc == SK_OK)
+        rc = gw_store_touch_login(db, u.id);
+    if (rc == SK_OK)
+        rc = open_session(a, db, remote_addr, out);
+    if (rc == SK_OK)
+        rc = audit(db, &actor, "auth.signup", "user", u.id, NULL, after);
+    cJSON_free(after);
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    if (rc != SK_OK)
+        gw_store_signup_outcome(db, attempt, true); /* nothing was created */
+    sk_db_release(db);
+    sodium_memzero(u.password_hash, sizeof(u.password_hash));
+    if (rc != SK_OK) {
+        memset(out, 0, sizeof(*out));
+        return rc;
+    }
+    return SK_OK;
+}
+
+/* ---- resolve, logout ---- */
+
+int gw_auth_resolve(gw_auth *a, const char *token, gw_session *out)
+{
+    if (!token_shape_ok(token))
+        return SK_EAUTH;
+    uint8_t hash[GW_TOKEN_HASH_BYTES];
+    token_hash(token, hash);
+    char key[96];
+    cache_key(hash, key, sizeof(key));
+    load_ctx ctx = {a, hash};
+    int ttl = a->cfg.session_ttl_s < CACHE_TTL_MAX_S ? a->cfg.session_ttl_s : CACHE_TTL_MAX_S;
+
+    uint8_t *val = NULL;
+    size_t len = 0;
+    int rc = a->cache ? sk_cache_get_or_load(a->cache, key, ttl, load_session, &ctx, &val, &len)
+                      : load_session(&ctx, &val, &len);
+    if (rc == SK_OK && !session_parse(val, len, out)) {
+        /* Not a value this code wrote: drop it and ask PostgreSQL. */
+        free(val);
+        val = NULL;
+        forget_one(a, hash);
+        rc = load_session(&ctx, &val, &len);
+        if (rc == SK_OK && !session_parse(val, len, out))
+            rc = SK_EINTERNAL;
+    }
+    free(val);
+    if (rc == SK_ENOTFOUND)
+        return SK_EAUTH;
+    if (rc != SK_OK)
+        return rc;
+
+    /* Idle or past its absolute end: a Redis copy is believed no further
+     * than PostgreSQL would be. */
+    int64_t now = sk_now_unix_ms();
+    if (out->expires_unix_ms <= now || out->absolute_unix_ms <= now) {
+        forget_one(a, hash);
+        memset(out, 0, sizeof(*out));
+        return SK_EAUTH;
+    }
+    out->renewed = false;
+    if (gw_session_needs_renewal((out->expires_unix_ms - now) / 1000, a->cfg.session_ttl_s,
+                                 (out->absolute_unix_ms - now) / 1000)) {
+        sk_db *db = NULL;
+        rc = sk_db_acquire(a->db, &db);
+        if (rc == SK_OK) {
+            rc = gw_store_renew_session(db, hash, a->cfg.session_ttl_s, a->cfg.session_max_s,
+                                        &out->expires_unix_ms);
+            sk_db_release(db);
+        }
+        forget_one(a, hash); /* the next read refills with the new expiry */
+        if (rc == SK_ENOTFOUND) {
+            memset(out, 0, sizeof(*out));
+            return SK_EAUTH; /* logged out meanwhile */
+        }
+        if (rc != SK_OK) {
+            memset(out, 0, sizeof(*out));
+            return rc;
+        }
+        out->renewed = true;
+    }
+    snprintf(out->token, sizeof(out->token), "%s", token);
+    return SK_OK;
+}
+
+int gw_auth_logout(gw_auth *a, const char *token)
+{
+    if (!token_shape_ok(token))
+        return SK_OK; /* no such session: nothing to end */
+    uint8_t hash[GW_TOKEN_HASH_BYTES];
+    token_hash(token, hash);
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    char user_id[40] = "";
+    int rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_delete_session(db, hash, user_id);
+    if (rc == SK_OK) {
+        Seklik__Bus__Actor actor;
+        char *roles[GW_MAX_ROLES];
+        audit_actor(&actor, roles, NULL, user_id, NULL);
+        rc = audit(db, &actor, "auth.logout", "user", user_id, NULL, NULL);
+    } else if (rc == SK_ENOTFOUND) {
+        rc = SK_OK;
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sk_db_release(db);
+    forget_one(a, hash);
+    return rc;
+}
+
+/* ---- a user's own password ---- */
+
+int gw_auth_change_password(gw_auth *a, const gw_session *s, const char *current_password,
+                            const char *new_password, const char *remote_addr,
+                            gw_auth_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (!s || !s->user_id[0])
+        return SK_EAUTH;
+    if (!current_password || !current_password[0])
+        return fail(err, SK_EINVAL, "currentPassword", gw_problem_message(GW_MISSING));
+    gw_problem p = gw_password_check(new_password, s->username);
+    if (p != GW_OK)
+        return fail(err, SK_EINVAL, "newPassword", gw_problem_message(p));
+    if (strcmp(new_password, current_password) == 0)
+        return fail(err, SK_EINVAL, "newPassword",
+                    "kata sandi baru harus berbeda dari yang lama "
+                    "(the new password must differ from the current one)");
+    if (!remote_addr)
+        remote_addr = "";
+    char addr_key[INET6_ADDRSTRLEN + 4];
+    gw_throttle_addr_key(remote_addr, addr_key, sizeof(addr_key));
+    if (!gate_enter(a))
+        return busy(err);
+
+    /* A wrong current password is a failed login of this username. */
+    int64_t attempt = 0;
+    int rc = reserve_attempt(a, s->username, addr_key, "user.change_password.throttled",
+                             &attempt, err);
+    gw_user u;
+    bool found = false;
+    sk_db *db = NULL;
+    if (rc == SK_OK)
+        rc = sk_db_acquire(a->db, &db);
+    if (rc == SK_OK) {
+        rc = gw_store_user_by_id(db, s->user_id, false, &u);
+        found = rc == SK_OK;
+        sk_db_release(db);
+        db = NULL;
+    }
+    if (rc == SK_OK && u.disabled)
+        rc = SK_EPERM;
+    bool verified = rc == SK_OK && gated_verify(a, u.password_hash, current_password);
+    char fresh[crypto_pwhash_STRBYTES];
+    if (verified)
+        rc = gated_hash(a, new_password, fresh);
+    gate_leave(a);
+    if (found)
+        sodium_memzero(u.password_hash, sizeof(u.password_hash));
+    if (rc != SK_OK)
+        return rc == SK_ENOTFOUND ? SK_EAUTH : rc;
+
+    uint8_t keep[GW_TOKEN_HASH_BYTES];
+    token_hash(s->token, keep);
+    uint8_t(*ended)[GW_TOKEN_HASH_BYTES] = NULL;
+    size_t n_ended = 0;
+    Seklik__Bus__Actor actor;
+    char *roles[GW_MAX_ROLES];
+    audit_actor(&actor, roles, s, NULL, remote_addr);
+    SK_TRY(sk_db_acquire(a->db, &db));
+    rc = sk_db_begin(db);
+    if (verified) {
+        if (rc == SK_OK)
+            rc = gw_store_login_succeeded(db, attempt, s->username, addr_key);
+        if (rc == SK_OK)
+            rc = gw_store_set_password(db, s->user_id, fresh);
+        /* Whoever else holds a session of this user is logged out; the
+         * browser that changed the password stays in. */
+        if (rc == SK_OK)
+            rc = gw_store_end_other_sessions(db, s->user_id, s->token[0] ? keep : NULL, &ended,
+                                             &n_ended);
+        char count[24];
+        snprintf(count, sizeof(count), "%zu", n_ended);
+        char *after = json_object("otherSessionsEnded", count, NULL, NULL);
+        if (rc == SK_OK)
+            rc = after ? audit(db, &actor, "user.change_password", "user", s->user_id, NULL, after)
+                       : SK_ENOMEM;
+        cJSON_free(after);
+    } else {
+        /* The reservation stays as this failure. */
+        char *after = json_object("why", "wrong current password", NULL, NULL);
+        if (rc == SK_OK)
+            rc = after ? audit(db, &actor, "user.change_password.failed", "user", s->user_id,
+                               NULL, after)
+                       : SK_ENOMEM;
+        cJSON_free(after);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sk_db_release(db);
+    sodium_memzero(fresh, sizeof(fresh));
+    if (rc == SK_OK && verified)
+        gw_auth_forget_sessions(a->cache, (const uint8_t(*)[32])ended, n_ended);
+    free(ended);
+    if (rc != SK_OK)
+        return rc;
+    return verified ? SK_OK
+                    : fail(err, SK_EINVAL, "currentPassword",
+                           "kata sandi saat ini salah (current password is wrong)");
+}
+
+bool gw_auth_csrf_ok(const gw_session *s, const char *header_value)
+{
+    if (!s || !header_value || !s->csrf_token[0])
+        return false;
+    size_t n = strlen(s->csrf_token);
+    if (strlen(header_value) != n) /* the length is no secret: all tokens have one */
+        return false;
+    return sodium_memcmp(s->csrf_token, header_value, n) == 0;
+}
+
+/* ---- company binding ---- */
+
+int gw_auth_bind_company(gw_auth *a, gw_session *s, const char *company_id)
+{
+    if (!s || !s->user_id[0])
+        return SK_EAUTH;
+    if (!company_id || !sk_uuid_valid(company_id))
+        return SK_EINVAL;
+    if (s->n_roles != 1 || strcmp(s->roles[0], SK_ROLE_PARTNER) != 0 || s->company_id[0])
+        return SK_EPRECOND;
+    char id[SK_UUID_STRLEN];
+    snprintf(id, sizeof(id), "%s", company_id);
+    for (char *p = id; *p; p++)
+        if (*p >= 'A' && *p <= 'F')
+            *p = (char)(*p - 'A' + 'a');
+
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    int rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_bind_company(db, s->user_id, id);
+    if (rc == SK_OK) {
+        Seklik__Bus__Actor actor;
+        char *roles[GW_MAX_ROLES];
+        audit_actor(&actor, roles, s, NULL, NULL);
+        char *before = json_object("companyId", "", NULL, NULL);
+        char *after = json_object("companyId", id, NULL, NULL);
+        rc = before && after
+                 ? audit(db, &actor, "user.bind_company", "user", s->user_id, before, after)
+                 : SK_ENOMEM;
+        cJSON_free(before);
+        cJSON_free(after);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    if (rc == SK_OK)
+        forget_user_sessions(a, db, s->user_id);
+    sk_db_release(db);
+    if (rc == SK_OK)
+        snprintf(s->company_id, sizeof(s->company_id), "%s", id);
+    return rc;
+}
+
+/* ---- the actor, the cookie, refusals ---- */
+
+void gw_auth_actor(const gw_session *s, const char *remote_addr, char **roles_buf,
+                   Seklik__Bus__Actor *actor)
+{
+    seklik__bus__actor__init(actor);
+    if (s) {
+        actor->user_id = (char *)s->user_id;
+        size_t n = s->n_roles < GW_MAX_ROLES ? s->n_roles : GW_MAX_ROLES;
+        for (size_t i = 0; i < n; i++)
+            roles_buf[i] = (char *)s->roles[i];
+        actor->roles = roles_buf;
+        actor->n_roles = n;
+        actor->company_id = (char *)s->company_id;
+    }
+    actor->remote_addr = (char *)(remote_addr ? remote_addr : "");
+}
+
+void gw_auth_cookie(const gw_auth *a, const gw_session *s, char *out, size_t cap)
+{
+    const char *secure = a->cfg.cookie_secure ? "; Secure" : "";
+    /* The browser keeps it no longer than the server would. */
+    int64_t max_age = a->cfg.session_ttl_s;
+    if (s && s->absolute_unix_ms) {
+        int64_t left = (s->absolute_unix_ms - sk_now_unix_ms()) / 1000;
+        max_age = left < max_age ? (left > 0 ? left : 0) : max_age;
+    }
+    if (s)
+        snprintf(out, cap, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
+                 GW_SESSION_COOKIE, s->token, (long long)max_age, secure);
+    else
+        snprintf(out, cap, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+                 GW_SESSION_COOKIE, secure);
 }
 
 /* ---- admission ---- */

@@ -88,6 +88,11 @@ static void configure(sk_config *cfg, void *appp)
         setenv("UV_THREADPOOL_SIZE", n, 0);
     }
     gw_auth_read_config(cfg, &c->auth);
+    /* Logins waiting for Argon2 hold bus threads: leave half to the rest. */
+    if ((long)(c->auth.hash_concurrency + c->auth.hash_queue) * 2 > threads)
+        sk_config_fail(cfg, "SEKLIK_GATEWAY_HASH_QUEUE",
+                       "SEKLIK_GATEWAY_HASH_CONCURRENCY + SEKLIK_GATEWAY_HASH_QUEUE must be at "
+                       "most half of SEKLIK_GATEWAY_BUS_THREADS");
 }
 
 /* ---- the HTTP server's life ---- */

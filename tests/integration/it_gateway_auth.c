@@ -45,6 +45,9 @@ extern const size_t gateway_migrations_count;
 #define SESSION_TTL_S 120 /* here and in the running gateway */
 #define AUDIT_FLUSH_S 1
 #define AUDIT_FLUSH_S_TEXT "1"
+#define SESSION_MAX_S 300 /* in this process's auth */
+#define SIGNUP_MAX 5
+#define SIGNUP_TAKEN_MAX 3
 
 static const char *gateway_bin, *ctl_bin;
 static char dsn[512];
@@ -301,7 +304,12 @@ static int start(void **state)
                           .throttle_max_failures = MAX_FAILURES,
                           .throttle_window_s = 900,
                           .cookie_secure = true,
-                          .audit_flush_s = 3600}; /* written when the test flushes */
+                          .audit_flush_s = 3600, /* written when the test flushes */
+                          .session_max_s = SESSION_MAX_S,
+                          .signup_max = SIGNUP_MAX,
+                          .signup_taken_max = SIGNUP_TAKEN_MAX,
+                          .hash_concurrency = 2,
+                          .hash_queue = 64}; /* the concurrent tests reach the throttle */
     if (gw_auth_open(pool, cache, &cfg, &auth) != SK_OK)
         return -1;
 
@@ -317,6 +325,9 @@ static int start(void **state)
     sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_BODY_TIMEOUT_S", BODY_TIMEOUT_S_TEXT);
     sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_MAX_CONNECTIONS", MAX_CONNECTIONS_TEXT);
     sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_AUDIT_FLUSH_S", AUDIT_FLUSH_S_TEXT);
+    /* One Argon2 at a time and one waiting: a burst of logins overflows. */
+    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_HASH_CONCURRENCY", "1");
+    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_HASH_QUEUE", "1");
     gw_running = sk_test_peer_start(&gw, gateway_bin,
                                     it_log(log, sizeof(log), "gateway_auth", "gateway")) == 0;
     if (gw_running)
@@ -441,34 +452,33 @@ static void wrong_password_and_unknown_user_get_the_same_answer(void **state)
                      2);
 }
 
-static void failures_throttle_the_username_even_with_the_right_password(void **state)
+static void failures_throttle_the_pair_even_with_the_right_password(void **state)
 {
     (void)state;
     char name[64];
     make_user("pr", name, sizeof(name));
     gw_session s;
     gw_auth_error err;
-    /* Two failures, a success: the success resets the username's count. */
+    /* Two failures, a success: the success resets the pair's count. */
     for (int i = 0; i < MAX_FAILURES - 1; i++)
         assert_int_equal(gw_auth_login(auth, name, "Salah-Sandi-123", "10.1.0.1", &s, &err),
                          SK_EAUTH);
-    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.1.0.2", &s, &err), SK_OK);
-    /* Failures from several addresses all count for the username. */
-    char addr[32];
-    for (int i = 0; i < MAX_FAILURES; i++) {
-        snprintf(addr, sizeof(addr), "10.1.1.%d", i);
-        assert_int_equal(gw_auth_login(auth, name, "Salah-Sandi-123", addr, &s, &err), SK_EAUTH);
-    }
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.1.0.1", &s, &err), SK_OK);
+    for (int i = 0; i < MAX_FAILURES; i++)
+        assert_int_equal(gw_auth_login(auth, name, "Salah-Sandi-123", "10.1.1.1", &s, &err),
+                         SK_EAUTH);
     memset(&err, 0, sizeof(err));
-    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.1.2.1", &s, &err), SK_EEXHAUSTED);
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.1.1.1", &s, &err), SK_EEXHAUSTED);
     assert_true(err.retry_after_s > 800 && err.retry_after_s <= 900);
     assert_non_null(strstr(err.message, "(too many attempts"));
     /* The refused attempt was not checked, so not counted either; it is audited. */
     assert_int_equal(sqln("SELECT count(*) FROM gateway.login_attempts WHERE username = $1",
                           name),
                      2 * MAX_FAILURES);
+    assert_int_equal(gw_auth_flush_audit(auth), SK_OK);
     assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE action = "
-                          "'auth.login.throttled' AND entity_id = $1",
+                          "'auth.login.throttled' AND entity_id = $1 AND after->>'why' = 'pair' "
+                          "AND after->>'count' = '1'",
                           name),
                      1);
     /* Once the failures have left the window, the right password works again. */
@@ -477,7 +487,101 @@ static void failures_throttle_the_username_even_with_the_right_password(void **s
              "UPDATE gateway.login_attempts SET at = at - interval '1 hour' WHERE username = '%s'",
              name);
     assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
-    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.1.2.1", &s, &err), SK_OK);
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.1.1.1", &s, &err), SK_OK);
+}
+
+/* Guesses spread over many addresses stop at the username's own limit,
+ * except where the owner has logged in before. */
+static void a_stranger_cannot_lock_the_owner_out_of_a_known_address(void **state)
+{
+    (void)state;
+    char name[64], addr[32];
+    make_user("verifier", name, sizeof(name));
+    gw_session s;
+    gw_auth_error err;
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.21.0.1", &s, &err), SK_OK);
+    /* A stranger at one address: the pair's limit stops them there... */
+    for (int i = 0; i < MAX_FAILURES; i++)
+        assert_int_equal(gw_auth_login(auth, name, "Salah-Sandi-123", "10.21.9.9", &s, &err),
+                         SK_EAUTH);
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.21.9.9", &s, &err),
+                     SK_EEXHAUSTED);
+    /* ...and at many addresses, the username's (4 x the limit in all). */
+    int spread = MAX_FAILURES * GW_LOGIN_USER_FACTOR - MAX_FAILURES;
+    for (int i = 0; i < spread; i++) {
+        snprintf(addr, sizeof(addr), "10.21.1.%d", i + 1);
+        assert_int_equal(gw_auth_login(auth, name, "Salah-Sandi-123", addr, &s, &err), SK_EAUTH);
+    }
+    assert_int_equal(gw_auth_login(auth, name, "Salah-Sandi-123", "10.21.2.1", &s, &err),
+                     SK_EEXHAUSTED);
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.21.2.2", &s, &err),
+                     SK_EEXHAUSTED); /* a new address must wait, even the owner's */
+    /* The owner's office is known: the owner is let in there. */
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.21.0.1", &s, &err), SK_OK);
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.known_addresses WHERE username = $1",
+                          name),
+                     1);
+    /* Exactly the limits' worth of passwords were checked. */
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.login_attempts WHERE username = $1 AND "
+                          "NOT ok",
+                          name),
+                     MAX_FAILURES * GW_LOGIN_USER_FACTOR);
+}
+
+typedef struct login_race {
+    const char *name;
+    const char *addr;
+    pthread_barrier_t *go;
+    int rc;
+} login_race;
+
+static void *race_login(void *arg)
+{
+    login_race *lr = arg;
+    gw_session s;
+    gw_auth_error err;
+    pthread_barrier_wait(lr->go);
+    lr->rc = gw_auth_login(auth, lr->name, "Salah-Sandi-123", lr->addr, &s, &err);
+    return NULL;
+}
+
+/* 40 wrong logins at once for one user from one address: the count and the
+ * reservation are one step, so exactly the limit's passwords are checked. */
+static void concurrent_wrong_logins_get_exactly_the_limit_of_checks(void **state)
+{
+    (void)state;
+    enum { N = 40 };
+    char name[64];
+    make_user("head", name, sizeof(name));
+    pthread_barrier_t go;
+    pthread_barrier_init(&go, NULL, N);
+    pthread_t t[N];
+    login_race lr[N];
+    for (int i = 0; i < N; i++) {
+        lr[i] = (login_race){.name = name, .addr = "10.22.0.1", .go = &go};
+        assert_int_equal(pthread_create(&t[i], NULL, race_login, &lr[i]), 0);
+    }
+    int wrong = 0, throttled_n = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        if (lr[i].rc == SK_EAUTH)
+            wrong++;
+        else if (lr[i].rc == SK_EEXHAUSTED)
+            throttled_n++;
+        else
+            fail_msg("login %d answered %s", i, sk_strerror(lr[i].rc));
+    }
+    pthread_barrier_destroy(&go);
+    assert_int_equal(wrong, MAX_FAILURES);
+    assert_int_equal(throttled_n, N - MAX_FAILURES);
+    /* The rows an auditor would count: one attempt and one failure each. */
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.login_attempts WHERE username = $1",
+                          name),
+                     MAX_FAILURES);
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE action = "
+                          "'auth.login.failed' AND after->>'username' = $1",
+                          name),
+                     MAX_FAILURES);
 }
 
 static void failures_throttle_the_address_across_usernames(void **state)
@@ -588,6 +692,40 @@ static void session_is_renewed_when_half_is_gone(void **state)
     assert_int_equal(gw_auth_resolve(auth, s.token, &r), SK_EAUTH);
 }
 
+static void sessions_end_at_their_absolute_lifetime(void **state)
+{
+    (void)state;
+    char name[64], sql[256];
+    make_user("verifier", name, sizeof(name));
+    gw_session s, r;
+    gw_auth_error err;
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.5.1.1", &s, &err), SK_OK);
+    assert_true(s.absolute_unix_ms - sk_now_unix_ms() <= SESSION_MAX_S * 1000);
+    /* In use all along, 50 s before its end: renewed only up to the end. */
+    snprintf(sql, sizeof(sql),
+             "UPDATE gateway.sessions SET created_at = now() - interval '%d seconds', "
+             "expires_at = now() + interval '30 seconds' WHERE user_id = '%s'",
+             SESSION_MAX_S - 50, s.user_id);
+    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    redis("FLUSHALL");
+    assert_int_equal(gw_auth_resolve(auth, s.token, &r), SK_OK);
+    assert_true(r.renewed);
+    int64_t left = r.expires_unix_ms - sk_now_unix_ms();
+    assert_true(left > 40 * 1000 && left <= 50 * 1000); /* not the idle TTL's 120 s */
+    assert_true(r.expires_unix_ms <= r.absolute_unix_ms);
+    char cookie[256];
+    gw_auth_cookie(auth, &r, cookie, sizeof(cookie));
+    assert_null(strstr(cookie, "Max-Age=120")); /* nor does the browser keep it longer */
+    /* Past its absolute end, though the idle expiry is hours away: gone. */
+    snprintf(sql, sizeof(sql),
+             "UPDATE gateway.sessions SET created_at = now() - interval '%d seconds', "
+             "expires_at = now() + interval '3 hours' WHERE user_id = '%s'",
+             SESSION_MAX_S + 1, s.user_id);
+    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    redis("FLUSHALL");
+    assert_int_equal(gw_auth_resolve(auth, s.token, &r), SK_EAUTH);
+}
+
 static void seklikctl_disable_refuses_the_session_and_the_login(void **state)
 {
     (void)state;
@@ -683,9 +821,9 @@ static void signup_makes_a_partner_bound_once(void **state)
     assert_int_equal(gw_auth_bind_company(auth, &s, company), SK_EPRECOND);
     assert_int_equal(gw_auth_resolve(auth, s.token, &r), SK_OK); /* the cached copy was dropped */
     assert_string_equal(r.company_id, company);
-    /* Five sign-ups an hour from one address: the sixth waits. */
+    /* SIGNUP_MAX accounts an hour from one address: the next waits. */
     int refused = 0;
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < SIGNUP_MAX + 1; i++) {
         char n2[64];
         int rc = gw_auth_signup(auth, unique("flood", n2, sizeof(n2)), GOOD_PASSWORD, "PT Flood",
                                 "10.8.9.9", &s, &err);
@@ -696,6 +834,44 @@ static void signup_makes_a_partner_bound_once(void **state)
     }
     assert_int_equal(refused, 1);
     assert_true(err.retry_after_s > 0);
+}
+
+/* An office behind one address: a colleague trying names that are taken
+ * does not use up the places of the accounts still to be made. */
+static void a_taken_name_does_not_use_up_the_addresss_signups(void **state)
+{
+    (void)state;
+    char first[64], n2[64];
+    gw_session s;
+    gw_auth_error err;
+    assert_int_equal(gw_auth_signup(auth, unique("kantor", first, sizeof(first)), GOOD_PASSWORD,
+                                    "PT Kantor", "10.8.7.7", &s, &err),
+                     SK_OK);
+    for (int i = 0; i < SIGNUP_TAKEN_MAX; i++) {
+        assert_int_equal(gw_auth_signup(auth, first, GOOD_PASSWORD, "PT Kantor Lagi", "10.8.7.7",
+                                        &s, &err),
+                         SK_EEXISTS);
+        assert_string_equal(err.field, "username");
+    }
+    /* Every place but the first is still there. */
+    for (int i = 1; i < SIGNUP_MAX; i++)
+        assert_int_equal(gw_auth_signup(auth, unique("kantor", n2, sizeof(n2)), GOOD_PASSWORD,
+                                        "PT Kantor", "10.8.7.7", &s, &err),
+                         SK_OK);
+    assert_int_equal(gw_auth_signup(auth, unique("kantor", n2, sizeof(n2)), GOOD_PASSWORD,
+                                    "PT Kantor", "10.8.7.7", &s, &err),
+                     SK_EEXHAUSTED);
+    /* Taken names have their own limit. */
+    assert_int_equal(gw_auth_signup(auth, first, GOOD_PASSWORD, "PT Kantor", "10.8.7.7", &s, &err),
+                     SK_EEXHAUSTED);
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.signup_attempts WHERE remote_addr = $1 "
+                          "AND ok",
+                          "10.8.7.7"),
+                     SIGNUP_MAX);
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.signup_attempts WHERE remote_addr = $1 "
+                          "AND NOT ok",
+                          "10.8.7.7"),
+                     SIGNUP_TAKEN_MAX);
 }
 
 static void anonymous_refusals_are_counted_and_written_once_per_key(void **state)
@@ -926,6 +1102,83 @@ static void renewed_session_sends_the_cookie_again(void **state)
     http("GET", "/api/v1/auth/me", NULL, h, NULL, a);
     assert_int_equal(a->status, 200);
     assert_false(header(a, "Set-Cookie", cookie, sizeof(cookie)));
+    free(a);
+}
+
+/* ---- a user's own password ---- */
+
+static void changing_the_password_ends_every_other_session(void **state)
+{
+    (void)state;
+    need_gateway();
+    char name[64];
+    make_user("finance", name, sizeof(name));
+    gw_session s1, s2, s3, r;
+    gw_auth_error err;
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.30.0.1", &s1, &err), SK_OK);
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.30.0.1", &s2, &err), SK_OK);
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.30.0.9", &s3, &err), SK_OK);
+    assert_int_equal(gw_auth_resolve(auth, s2.token, &r), SK_OK);
+    assert_true(cached(&s2));
+
+    /* A wrong current password is a failed login: throttled like one. */
+    for (int i = 0; i < MAX_FAILURES; i++) {
+        assert_int_equal(gw_auth_change_password(auth, &s1, "Salah-Sandi-123", "Teh-Manis-Sore-8",
+                                                 "10.30.0.1", &err),
+                         SK_EINVAL);
+        assert_string_equal(err.field, "currentPassword");
+    }
+    assert_int_equal(gw_auth_change_password(auth, &s1, GOOD_PASSWORD, "Teh-Manis-Sore-8",
+                                             "10.30.0.1", &err),
+                     SK_EEXHAUSTED);
+    assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.30.0.1", &r, &err),
+                     SK_EEXHAUSTED);
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE action = "
+                          "'user.change_password.failed' AND entity_id = $1",
+                          s1.user_id),
+                     MAX_FAILURES);
+    /* The policy still holds. */
+    assert_int_equal(gw_auth_change_password(auth, &s1, GOOD_PASSWORD, "pendek", "10.30.0.2", &err),
+                     SK_EINVAL);
+    assert_string_equal(err.field, "newPassword");
+
+    /* From another address, with the right one: s1 stays, s2 and s3 end. */
+    assert_int_equal(gw_auth_change_password(auth, &s1, GOOD_PASSWORD, "Teh-Manis-Sore-8",
+                                             "10.30.0.2", &err),
+                     SK_OK);
+    assert_int_equal(gw_auth_resolve(auth, s1.token, &r), SK_OK);
+    assert_int_equal(gw_auth_resolve(auth, s2.token, &r), SK_EAUTH);
+    assert_false(cached(&s2));
+    assert_int_equal(gw_auth_resolve(auth, s3.token, &r), SK_EAUTH);
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.sessions WHERE user_id = $1::uuid",
+                          s1.user_id),
+                     1);
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE action = "
+                          "'user.change_password' AND entity_id = $1 AND "
+                          "after->>'otherSessionsEnded' = '2' AND remote_addr = '10.30.0.2'",
+                          s1.user_id),
+                     1);
+    assert_int_equal(gw_auth_login(auth, name, "Teh-Manis-Sore-8", "10.30.0.2", &r, &err), SK_OK);
+
+    /* Through HTTP: the browser that changes it stays logged in, the other not. */
+    char other[64];
+    make_user("finance", other, sizeof(other));
+    web_session w1, w2;
+    http_login(other, "198.51.100.60", &w1);
+    http_login(other, "198.51.100.61", &w2);
+    http_answer *a = calloc(1, sizeof(*a));
+    assert_non_null(a);
+    char body[256];
+    snprintf(body, sizeof(body), "{\"currentPassword\":\"%s\",\"newPassword\":\"Teh-Manis-Sore-8\"}",
+             GOOD_PASSWORD);
+    const char *change[] = {w1.cookie, w1.csrf, "X-Forwarded-For: 198.51.100.60", NULL};
+    http("POST", "/api/v1/gateway.ChangeOwnPassword", NULL, change, body, a);
+    assert_int_equal(a->status, 200);
+    const char *me1[] = {w1.cookie, NULL}, *me2[] = {w2.cookie, NULL};
+    http("GET", "/api/v1/auth/me", NULL, me1, NULL, a);
+    assert_int_equal(a->status, 200);
+    http("GET", "/api/v1/auth/me", NULL, me2, NULL, a);
+    assert_int_equal(a->status, 401);
     free(a);
 }
 
@@ -1291,6 +1544,92 @@ static void surplus_connections_of_one_address_are_cut(void **state)
     assert_non_null(strstr(buf, "HTTP/1.1 200"));
 }
 
+/* ---- the hashing queue ---- */
+
+typedef struct burst_login {
+    int index;
+    pthread_barrier_t *go;
+    int status;
+    bool retry_after;
+} burst_login;
+
+static void *burst_login_main(void *arg)
+{
+    burst_login *b = arg;
+    char req[512], body[128], buf[4096];
+    snprintf(body, sizeof(body), "{\"username\":\"nobody-%d-%u\",\"password\":\"salah-sekali-12\"}",
+             b->index, (unsigned)randombytes_uniform(1000000));
+    snprintf(req, sizeof(req),
+             "POST /api/v1/auth/login HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+             "X-Forwarded-For: 198.18.7.%d\r\nContent-Type: application/json\r\n"
+             "Content-Length: %zu\r\n\r\n%s",
+             b->index + 1, strlen(body), body);
+    int fd = connect_from("127.0.0.1", 20000);
+    pthread_barrier_wait(b->go);
+    b->status = -1;
+    if (fd < 0)
+        return NULL;
+    if (send(fd, req, strlen(req), MSG_NOSIGNAL) == (ssize_t)strlen(req) &&
+        read_until_closed(fd, buf, sizeof(buf)) > 12) {
+        b->status = atoi(buf + 9);
+        b->retry_after = strcasestr(buf, "\r\nRetry-After: ") != NULL;
+    }
+    close(fd);
+    return NULL;
+}
+
+/* One Argon2 at a time and one waiting in the gateway under test: a burst
+ * of logins is refused at once past that, and the rest of the API does
+ * not wait behind it. */
+static void a_burst_of_logins_is_refused_early_and_other_calls_go_on(void **state)
+{
+    (void)state;
+    need_gateway();
+    enum { N = 10 };
+    char name[64];
+    make_user("pr", name, sizeof(name));
+    web_session w;
+    http_login(name, "198.18.8.1", &w);
+    pthread_barrier_t go;
+    pthread_barrier_init(&go, NULL, N + 1);
+    pthread_t t[N];
+    burst_login b[N];
+    for (int i = 0; i < N; i++) {
+        b[i] = (burst_login){.index = i, .go = &go};
+        assert_int_equal(pthread_create(&t[i], NULL, burst_login_main, &b[i]), 0);
+    }
+    pthread_barrier_wait(&go);
+    /* While they are in flight, a plain authenticated call. */
+    http_answer *a = calloc(1, sizeof(*a));
+    assert_non_null(a);
+    const char *me[] = {w.cookie, NULL};
+    uint64_t t0 = sk_now_mono_ns();
+    http("GET", "/api/v1/auth/me", NULL, me, NULL, a);
+    double me_s = secs_since(t0);
+    int refused = 0, checked = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        if (b[i].status == 503) {
+            refused++;
+            assert_true(b[i].retry_after);
+        } else if (b[i].status == 401) {
+            checked++;
+        } else {
+            fail_msg("login %d answered %d", i, b[i].status);
+        }
+    }
+    pthread_barrier_destroy(&go);
+    assert_int_equal(a->status, 200);
+    free(a);
+    assert_true(me_s < 5.0); /* generous: it does not wait for the hashing */
+    assert_true(refused > 0);
+    assert_true(checked >= 1);
+    /* Refused before any database work: no attempt row for them. */
+    assert_int_equal(sqln("SELECT count(*) FROM gateway.login_attempts WHERE remote_addr LIKE $1",
+                          "198.18.7.%"),
+                     checked);
+}
+
 /* One request on the kept-alive connection `fd`, the answer read whole
  * (headers, then Content-Length bytes); its status, or -1. */
 static int exchange(int fd, const char *req)
@@ -1452,20 +1791,18 @@ static void admin_creates_lists_disables_and_the_session_ends(void **state)
     assert_int_equal(gw_auth_resolve(auth, s.token, &rs), SK_OK);
     assert_true(cached(&s));
 
-    /* ChangeOwnPassword: the current one is checked. */
+    /* A password is changed through a session, never by a bare bus actor. */
     char *sroles[GW_MAX_ROLES];
     Seklik__Bus__Actor self = actor_of(&s, sroles);
     Seklik__Gateway__ChangeOwnPasswordRequest cp = SEKLIK__GATEWAY__CHANGE_OWN_PASSWORD_REQUEST__INIT;
-    cp.current_password = "Salah-Sandi-123";
+    cp.current_password = (char *)GOOD_PASSWORD;
     cp.new_password = "Teh-Manis-Sore-8";
     r = call("ChangeOwnPassword", &self, true, &cp.base);
-    assert_int_equal(it_code(r), SK_EINVAL);
-    assert_true(it_names_field(r, "currentPassword"));
+    assert_int_equal(it_code(r), SK_EPERM);
     seklik__bus__response__free_unpacked(r, NULL);
-    cp.current_password = (char *)GOOD_PASSWORD;
-    r = call("ChangeOwnPassword", &self, true, &cp.base);
-    assert_int_equal(it_code(r), SK_OK);
-    seklik__bus__response__free_unpacked(r, NULL);
+    assert_int_equal(gw_auth_change_password(auth, &s, GOOD_PASSWORD, "Teh-Manis-Sore-8",
+                                             "10.10.0.2", &err),
+                     SK_OK);
     assert_int_equal(gw_auth_login(auth, name, "Teh-Manis-Sore-8", "10.10.0.2", &s, &err), SK_OK);
 
     Seklik__Gateway__UpdateUserRequest up = SEKLIK__GATEWAY__UPDATE_USER_REQUEST__INIT;
@@ -1529,15 +1866,19 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(seklikctl_user_logs_in_and_the_session_resolves),
         cmocka_unit_test(wrong_password_and_unknown_user_get_the_same_answer),
-        cmocka_unit_test(failures_throttle_the_username_even_with_the_right_password),
+        cmocka_unit_test(failures_throttle_the_pair_even_with_the_right_password),
+        cmocka_unit_test(a_stranger_cannot_lock_the_owner_out_of_a_known_address),
+        cmocka_unit_test(concurrent_wrong_logins_get_exactly_the_limit_of_checks),
         cmocka_unit_test(failures_throttle_the_address_across_usernames),
         cmocka_unit_test(ipv6_addresses_of_one_subscriber_share_the_address_limit),
         cmocka_unit_test(logout_ends_the_session_everywhere),
         cmocka_unit_test(session_survives_a_redis_flush),
         cmocka_unit_test(session_is_renewed_when_half_is_gone),
+        cmocka_unit_test(sessions_end_at_their_absolute_lifetime),
         cmocka_unit_test(seklikctl_disable_refuses_the_session_and_the_login),
         cmocka_unit_test(seklikctl_usage_and_idempotent_create),
         cmocka_unit_test(signup_makes_a_partner_bound_once),
+        cmocka_unit_test(a_taken_name_does_not_use_up_the_addresss_signups),
         cmocka_unit_test(anonymous_refusals_are_counted_and_written_once_per_key),
         cmocka_unit_test(the_refusal_tally_is_bounded),
         cmocka_unit_test(a_thousand_anonymous_refusals_write_a_handful_of_rows),
@@ -1545,6 +1886,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(forwarded_for_is_believed_only_from_a_trusted_proxy),
         cmocka_unit_test(renewed_session_sends_the_cookie_again),
         cmocka_unit_test(http_responses_are_counted_by_class),
+        cmocka_unit_test(changing_the_password_ends_every_other_session),
+        cmocka_unit_test(a_burst_of_logins_is_refused_early_and_other_calls_go_on),
         cmocka_unit_test(trickling_clients_are_cut_at_the_total_deadlines),
         cmocka_unit_test(slowloris_from_five_addresses_does_not_starve_a_normal_client),
         cmocka_unit_test(surplus_connections_of_one_address_are_cut),
