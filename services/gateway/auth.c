@@ -952,6 +952,8 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
     if (rc == SK_OK)
         rc = gw_store_touch_login(db, u.id);
     if (rc == SK_OK)
+        rc = gw_store_remember_address(db, u.username, addr_key);
+    if (rc == SK_OK)
         rc = open_session(a, db, remote_addr, out);
     if (rc == SK_OK)
         rc = audit(db, &actor, "auth.signup", "user", u.id, NULL, after);

@@ -277,18 +277,23 @@ int gw_store_reserve_login(sk_db *db, const char *username, const char *addr, in
     return SK_OK;
 }
 
-int gw_store_login_succeeded(sk_db *db, int64_t id, const char *username, const char *addr)
+int gw_store_remember_address(sk_db *db, const char *username, const char *addr)
 {
-    static const char SQL_OK[] = "UPDATE login_attempts SET ok = true WHERE id = $1::bigint";
-    static const char SQL_KNOWN[] =
+    static const char SQL[] =
         "INSERT INTO known_addresses (username, remote_addr) VALUES ($1, $2) "
         "ON CONFLICT (username, remote_addr) DO UPDATE SET last_ok_at = now()";
+    sk_param p[] = {SK_TEXT(username), SK_TEXT(addr ? addr : "")};
+    return sk_db_exec(db, SQL, p, 2);
+}
+
+int gw_store_login_succeeded(sk_db *db, int64_t id, const char *username, const char *addr)
+{
+    static const char SQL[] = "UPDATE login_attempts SET ok = true WHERE id = $1::bigint";
     char idt[24];
     snprintf(idt, sizeof(idt), "%lld", (long long)id);
-    sk_param p1[] = {SK_TEXT(idt)};
-    SK_TRY(sk_db_exec(db, SQL_OK, p1, 1));
-    sk_param p2[] = {SK_TEXT(username), SK_TEXT(addr ? addr : "")};
-    return sk_db_exec(db, SQL_KNOWN, p2, 2);
+    sk_param p[] = {SK_TEXT(idt)};
+    SK_TRY(sk_db_exec(db, SQL, p, 1));
+    return gw_store_remember_address(db, username, addr);
 }
 
 int gw_store_touch_login(sk_db *db, const char *user_id)

@@ -89,6 +89,9 @@ int gw_store_reserve_login(sk_db *db, const char *username, const char *addr, in
  * known address of `username` from now on. */
 int gw_store_login_succeeded(sk_db *db, int64_t id, const char *username, const char *addr);
 
+/* `addr` is a known address of `username` from now on (a sign-up). */
+int gw_store_remember_address(sk_db *db, const char *username, const char *addr);
+
 /* On success, also stamp users.last_login_at. */
 int gw_store_touch_login(sk_db *db, const char *user_id);
 

@@ -1859,6 +1859,38 @@ static void admin_creates_lists_disables_and_the_session_ends(void **state)
     seklik__bus__response__free_unpacked(r, NULL);
 }
 
+/* The gateway started with `env` ("K=V ..."): exits non-zero naming `var`? */
+static bool start_refused_naming(const char *env, const char *var)
+{
+    char cmd[1024], out[2048];
+    snprintf(cmd, sizeof(cmd),
+             "env -i PATH=\"$PATH\" SEKLIK_DB_DSN='host=127.0.0.1 port=1' "
+             "SEKLIK_HMAC_KEY=%064d %s %s 2>&1 </dev/null",
+             7, env, gateway_bin);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, sizeof(out) - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) && WEXITSTATUS(st) != 0 && strstr(out, var) != NULL &&
+           strstr(out, "configuration error") != NULL;
+}
+
+static void deadlines_and_the_hashing_queue_are_checked_at_start(void **state)
+{
+    (void)state;
+    /* The body's deadline counts the headers too. */
+    assert_true(start_refused_naming(
+        "SEKLIK_GATEWAY_HEADER_TIMEOUT_S=20 SEKLIK_GATEWAY_BODY_TIMEOUT_S=10",
+        "SEKLIK_GATEWAY_BODY_TIMEOUT_S"));
+    /* Logins waiting for Argon2 may hold at most half the bus threads. */
+    assert_true(start_refused_naming("SEKLIK_GATEWAY_BUS_THREADS=8 SEKLIK_GATEWAY_HASH_CONCURRENCY=2 "
+                                     "SEKLIK_GATEWAY_HASH_QUEUE=3",
+                                     "SEKLIK_GATEWAY_HASH_QUEUE"));
+    assert_true(start_refused_naming("SEKLIK_GATEWAY_HEADER_TIMEOUT_S=0",
+                                     "SEKLIK_GATEWAY_HEADER_TIMEOUT_S"));
+}
+
 static void health_answers(void **state)
 {
     (void)state;
@@ -1908,6 +1940,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(slowloris_from_five_addresses_does_not_starve_a_normal_client),
         cmocka_unit_test(surplus_connections_of_one_address_are_cut),
         cmocka_unit_test(health_answers),
+        cmocka_unit_test(deadlines_and_the_hashing_queue_are_checked_at_start),
         cmocka_unit_test(create_user_by_a_non_admin_is_denied),
         cmocka_unit_test(create_user_names_the_bad_fields),
         cmocka_unit_test(admin_creates_lists_disables_and_the_session_ends),
