@@ -243,23 +243,30 @@ static bool admit(gw_app *app, gw_req *r, const char *what, bool csrf, bool quie
 
 /* ---- POST /api/v1/{service}.{Method} ---- */
 
-static void bind_company_after_register(gw_app *app, gw_admitted *ad,
-                                        const Seklik__Bus__Response *resp)
+/* Bind a company-less partner to the company it just registered. A failed
+ * bind (the database went away between the registry's commit and ours) must
+ * not answer 200: the partner would be refused its own company. The caller
+ * answers 503 instead; the client's retry with the same key gets the same
+ * company back (one company per partner, idempotent) and binds. */
+static int bind_company_after_register(gw_app *app, gw_admitted *ad,
+                                       const Seklik__Bus__Response *resp)
 {
     gw_session *s = &ad->session;
     if (s->company_id[0] || !sk_actor_has_role(&ad->actor, SK_ROLE_PARTNER))
-        return;
+        return SK_OK;
     Seklik__Registry__Company *co =
         seklik__registry__company__unpack(NULL, resp->body.len, resp->body.data);
     if (!co)
-        return;
+        return SK_EINTERNAL;
+    int rc = SK_OK;
     if (co->id && co->id[0]) {
-        int rc = gw_auth_bind_company(app->auth, s, co->id);
+        rc = gw_auth_bind_company(app->auth, s, co->id);
         if (rc != SK_OK)
             sk_log_warn("gateway: binding user %s to company %s: %s", s->user_id, co->id,
                         sk_strerror(rc));
     }
     seklik__registry__company__free_unpacked(co, NULL);
+    return rc;
 }
 
 /* gateway.ChangeOwnPassword is answered here, not over the bus: it needs
@@ -366,7 +373,11 @@ static void handle_rpc(gw_app *app, gw_req *r)
         return;
     }
     if (svc - gw_services == SVC_REGISTRY && strcmp(md->name, "RegisterCompany") == 0)
-        bind_company_after_register(app, &ad, resp);
+        if (bind_company_after_register(app, &ad, resp) != SK_OK) {
+            seklik__bus__response__free_unpacked(resp, NULL);
+            reply_transport_error(&r->reply, SK_EUNAVAIL);
+            return;
+        }
 
     if (r->want_protobuf) {
         r->reply.status = 200;

@@ -310,13 +310,24 @@ static void forget_one(gw_auth *a, const uint8_t hash[GW_TOKEN_HASH_BYTES])
     gw_auth_forget_sessions(a->cache, h, 1);
 }
 
-/* Forget every cached session of `user_id` (after a change to the user). */
+/* Forget every cached session of `user_id` (after a change to the user has
+ * committed). When the sessions cannot be listed (the database went away
+ * right after the commit), every cached session is dropped instead: a stale
+ * copy would otherwise carry the user's old roles or company for up to its
+ * TTL. Nobody is logged out by that; sessions live in PostgreSQL. */
 static void forget_user_sessions(gw_auth *a, sk_db *db, const char *user_id)
 {
+    if (!a->cache)
+        return;
     uint8_t(*hashes)[GW_TOKEN_HASH_BYTES] = NULL;
     size_t n = 0;
-    if (a->cache && gw_store_user_sessions(db, user_id, false, &hashes, &n) == SK_OK)
+    if (gw_store_user_sessions(db, user_id, false, &hashes, &n) == SK_OK) {
         gw_auth_forget_sessions(a->cache, (const uint8_t(*)[32])hashes, n);
+    } else {
+        sk_log_warn("gateway: cannot list the sessions of user %s; dropping every cached session",
+                    user_id);
+        sk_cache_invalidate_prefix(a->cache, "session:");
+    }
     free(hashes);
 }
 
