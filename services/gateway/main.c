@@ -56,8 +56,8 @@ static void configure(sk_config *cfg, void *appp)
     c->connection_timeout_s =
         (unsigned)sk_config_long(cfg, "SEKLIK_GATEWAY_CONNECTION_TIMEOUT_S", 30, 1, 3600);
     c->workers = (unsigned)sk_config_long(cfg, "SEKLIK_GATEWAY_WORKERS", 2, 1, 64);
-    c->call_timeout_ms =
-        (int)sk_config_long(cfg, "SEKLIK_GATEWAY_CALL_TIMEOUT_MS", 10000, 10, 600000);
+    c->call_timeout_ms = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_CALL_TIMEOUT_MS", 10000, 10,
+                                             SK_RPC_MAX_DEADLINE_MS);
     c->public_ttl_s = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_PUBLIC_TTL_S", 300, 1, 86400);
     /* Behind an ingress every peer is the ingress: only its X-Forwarded-For
      * tells clients apart for the login throttle and the audit trail. */
