@@ -205,7 +205,8 @@ static int run_call(sk_rpc_server *srv, sk_call *call, Seklik__Bus__Response *re
     int seen = sk_seen_admit(srv->seen, req->request_id, req->deadline_unix_ms, sk_now_unix_ms());
     if (seen == SK_EINVAL)
         return sk_call_violation(call, "deadlineUnixMs",
-                                 "wajib, paling lama 120 detik ke depan (required, at most 120 s ahead)");
+                                 "wajib, paling lama 120 detik lagi "
+                                 "(required, at most 120 s ahead)");
     if (seen == SK_EAUTH)
         atomic_fetch_add(&srv->cfg.metrics->rpc_replays_refused, 1);
     if (seen != SK_OK)

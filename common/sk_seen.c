@@ -8,7 +8,7 @@
 
 #include "sk_err.h"
 
-#define KEY_LEN 16
+#define KEY_LEN   16
 #define FIRST_CAP 16
 
 /* The ids whose deadline falls in one second: an open-addressing set of

@@ -19,11 +19,11 @@ static const char SERVER_NAME_VAR[] = "SEKLIK_TLS_SERVER_NAME";
  * dialer is configured from what was read once. */
 static struct {
     pthread_mutex_t mu;
-    bool tried;            /* configured, or the environment was read */
+    bool tried; /* configured, or the environment was read */
     bool loaded;
     char *pem[V_COUNT];
-    char *server_name;     /* NULL: each URL's host */
-    char error[400];       /* why not loaded, naming the variable */
+    char *server_name; /* NULL: each URL's host */
+    char error[400];   /* why not loaded, naming the variable */
 } g = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 bool sk_tls_url(const char *url)

@@ -43,8 +43,8 @@ static void configure(sk_config *cfg, void *appp)
                           ? SEKLIK_WEB_ROOT_DEFAULT
                           : WEB_ROOT_INSTALLED;
     c->web_root = sk_config_str(cfg, "SEKLIK_GATEWAY_WEB_ROOT", web, false);
-    c->self_rpc_url =
-        sk_config_url(cfg, "SEKLIK_GATEWAY_RPC", sk_service_default_url("gateway", 'r'), "tcp,ipc");
+    c->self_rpc_url = sk_config_url(cfg, "SEKLIK_GATEWAY_RPC",
+                                    sk_service_default_url("gateway", 'r'), "tcp,ipc,tls+tcp");
     c->max_header_bytes =
         (size_t)sk_config_long(cfg, "SEKLIK_GATEWAY_MAX_HEADER_BYTES", 32768, 4096, 1048576);
     c->max_body_bytes = (size_t)sk_config_long(cfg, "SEKLIK_GATEWAY_MAX_BODY_BYTES",

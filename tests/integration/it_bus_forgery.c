@@ -17,7 +17,7 @@
 #include "sk_tls.h"
 
 #define REFUSED_SIGNATURE "seklik_events_refused_total{service=\"testsub\",reason=\"signature\"}"
-#define REFUSED_SOURCE "seklik_events_refused_total{service=\"testsub\",reason=\"source\"}"
+#define REFUSED_SOURCE    "seklik_events_refused_total{service=\"testsub\",reason=\"source\"}"
 
 static long long metric_of(const sk_test_peer *p, const char *name)
 {
@@ -118,8 +118,8 @@ static void forged_live_frames_are_refused_counted_and_never_applied(void **stat
 
     /* testsub hears only the test's PUB; its replays go to the real testpub.
      * No timer: a frame is applied live or through the gap it reveals. */
-    const char *const env[] = {"SEKLIK_TESTPUB_EVENTS", fake, "SEKLIK_REPLAY_INTERVAL_MS",
-                               "600000", NULL};
+    const char *const env[] = {"SEKLIK_TESTPUB_EVENTS", fake, "SEKLIK_REPLAY_INTERVAL_MS", "600000",
+                               NULL};
     it_start_pair("it_forgery_live", "forgery-live", dsn, sizeof(dsn), &pub, &sub, env);
     for (int i = 0; i < 500 && atomic_load(&g_subscribers) < 1; i++)
         sk_test_sleep_ms(20);
@@ -300,8 +300,13 @@ static void forged_replayed_event_fails_the_batch_and_is_retried(void **state)
     atomic_store(&px.tamper, true);
 
     /* No live stream at all: everything comes through Replay, on the timer. */
-    const char *const env[] = {"SEKLIK_TESTPUB_RPC", px.url, "SEKLIK_TESTPUB_EVENTS", nowhere,
-                               "SEKLIK_REPLAY_INTERVAL_MS", "200", NULL};
+    const char *const env[] = {"SEKLIK_TESTPUB_RPC",
+                               px.url,
+                               "SEKLIK_TESTPUB_EVENTS",
+                               nowhere,
+                               "SEKLIK_REPLAY_INTERVAL_MS",
+                               "200",
+                               NULL};
     char log[512];
     assert_non_null(sk_test_create_db("it_forgery_replay", dsn, sizeof(dsn)));
     const char *redis = sk_test_env("SEKLIK_TEST_REDIS_URL");

@@ -42,7 +42,8 @@ static char *slurp(const char *name)
 static nng_tls_config *identity(bool server, const char *who, bool open)
 {
     nng_tls_config *c = NULL;
-    assert_int_equal(nng_tls_config_alloc(&c, server ? NNG_TLS_MODE_SERVER : NNG_TLS_MODE_CLIENT), 0);
+    assert_int_equal(nng_tls_config_alloc(&c, server ? NNG_TLS_MODE_SERVER : NNG_TLS_MODE_CLIENT),
+                     0);
     char *ca = slurp("ca.pem");
     assert_int_equal(nng_tls_config_ca_chain(c, ca, NULL), 0);
     free(ca);
@@ -56,9 +57,8 @@ static nng_tls_config *identity(bool server, const char *who, bool open)
         free(cert);
         free(key);
     }
-    assert_int_equal(nng_tls_config_auth_mode(c, open ? NNG_TLS_AUTH_MODE_NONE
-                                                      : NNG_TLS_AUTH_MODE_REQUIRED),
-                     0);
+    assert_int_equal(
+        nng_tls_config_auth_mode(c, open ? NNG_TLS_AUTH_MODE_NONE : NNG_TLS_AUTH_MODE_REQUIRED), 0);
     if (!server)
         assert_int_equal(nng_tls_config_server_name(c, "127.0.0.1"), 0);
     return c;
@@ -240,6 +240,25 @@ static void a_server_is_trusted_only_with_the_cas_certificate_for_its_name(void 
     assert_false(client_trusts("wrongname", REFUSED_MS)); /* the CA, not this name */
 }
 
+/* The gateway reads its own RPC address a second time, for its clients: it
+ * must take tls+tcp:// there too, and answer over it. */
+static void gateway_starts_and_answers_over_tls(void **state)
+{
+    (void)state;
+    const char *gateway_bin = it_arg(4);
+    assert_non_null(gateway_bin);
+    char dsn[512], log[512], web[64];
+    sk_test_peer gw;
+    assert_non_null(sk_test_create_db("it_tls_gateway", dsn, sizeof(dsn)));
+    sk_test_peer_init(&gw, "gateway", dsn, sk_test_env("SEKLIK_TEST_REDIS_URL"));
+    snprintf(web, sizeof(web), "http://127.0.0.1:%d", sk_test_free_port());
+    sk_test_peer_setenv(&gw, "SEKLIK_GATEWAY_LISTEN", web);
+    assert_true(sk_tls_url(gw.rpc));
+    assert_int_equal(
+        sk_test_peer_start(&gw, gateway_bin, it_log(log, sizeof(log), "tls", "gateway")), 0);
+    it_stop((sk_test_peer *[]){&gw, NULL});
+}
+
 /* A service told to use tls+tcp:// without its certificates does not start. */
 static void tls_url_without_certificates_stops_the_service_at_start(void **state)
 {
@@ -251,16 +270,14 @@ static void tls_url_without_certificates_stops_the_service_at_start(void **state
     const struct {
         const char *var, *value;
     } cases[] = {
-        {"SEKLIK_TLS_CERT", ""},
-        {"SEKLIK_TLS_KEY", ""},
-        {"SEKLIK_TLS_CA", ""},
-        {"SEKLIK_TLS_CA", "/nonexistent/ca.pem"},
-        {"SEKLIK_TLS_KEY", not_pem},
-        {"SEKLIK_TLS_KEY", not_a_key},
+        {"SEKLIK_TLS_CERT", ""},     {"SEKLIK_TLS_KEY", ""},
+        {"SEKLIK_TLS_CA", ""},       {"SEKLIK_TLS_CA", "/nonexistent/ca.pem"},
+        {"SEKLIK_TLS_KEY", not_pem}, {"SEKLIK_TLS_KEY", not_a_key},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         sk_test_peer p;
-        sk_test_peer_init(&p, "testpub", "host=127.0.0.1 port=1 dbname=none", "redis://127.0.0.1:1/0");
+        sk_test_peer_init(&p, "testpub", "host=127.0.0.1 port=1 dbname=none",
+                          "redis://127.0.0.1:1/0");
         sk_test_peer_setenv(&p, cases[i].var, cases[i].value);
         char name[32];
         snprintf(name, sizeof(name), "config-%zu", i);
@@ -288,6 +305,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(only_a_certificate_from_the_ca_can_call_or_subscribe),
         cmocka_unit_test(a_server_is_trusted_only_with_the_cas_certificate_for_its_name),
+        cmocka_unit_test(gateway_starts_and_answers_over_tls),
         cmocka_unit_test(tls_url_without_certificates_stops_the_service_at_start),
     };
     return it_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));

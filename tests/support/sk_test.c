@@ -400,7 +400,9 @@ const char *sk_test_tls_dir(void)
     static const char script[] =
         "set -e\n"
         "cd \"$1\"\n"
-        "key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out \"$1.key\"; }\n"
+        "key() {\n"
+        "  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out \"$1.key\"\n"
+        "}\n"
         "ca() { key \"$1\"; openssl req -x509 -new -key \"$1.key\" -out \"$1.pem\" -days 2 \\\n"
         "  -subj \"/CN=$1\"; }\n"
         "leaf() {\n"
@@ -443,8 +445,9 @@ const char *sk_test_bus_scheme(void)
     const char *dir = sk_test_tls_dir();
     if (!dir)
         return "tcp"; /* the peers then refuse nothing: the TLS tests fail */
-    static const char *const files[][2] = {
-        {"SEKLIK_TLS_CERT", "node.pem"}, {"SEKLIK_TLS_KEY", "node.key"}, {"SEKLIK_TLS_CA", "ca.pem"}};
+    static const char *const files[][2] = {{"SEKLIK_TLS_CERT", "node.pem"},
+                                           {"SEKLIK_TLS_KEY", "node.key"},
+                                           {"SEKLIK_TLS_CA", "ca.pem"}};
     char path[128];
     for (size_t i = 0; i < 3; i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, files[i][1]);

@@ -14,7 +14,7 @@
 #include "sk_err.h"
 #include "sk_seen.h"
 
-#define NOW 1767225600000LL /* 2026-01-01, in Unix ms */
+#define NOW     1767225600000LL /* 2026-01-01, in Unix ms */
 #define HORIZON 125000
 
 static int setup(void **state)
