@@ -91,7 +91,7 @@ static int offset_commit(sk_subscriber *s, sk_event_ctx *ctx, uint64_t last)
     return SK_OK;
 }
 
-enum refusal { REFUSED_SIGNATURE, REFUSED_SOURCE };
+enum refusal { REFUSED_SIGNATURE, REFUSED_SOURCE, REFUSED_MALFORMED };
 
 /* Why `ev` must not be applied, or -1 when it may: signed by a holder of the
  * key, and from the source this stream is for. */
@@ -104,12 +104,17 @@ static int refusal_of(const sk_subscriber *s, const Seklik__Bus__Event *ev)
     return -1;
 }
 
-/* Count a refused event; log it, but at most once per interval with how many
- * were refused meanwhile, so a flood of forgeries cannot flood the log. */
+/* Count a refused event (`ev` NULL when the frame did not parse); log it, but
+ * at most once per interval with how many were refused meanwhile, so a flood
+ * of forgeries cannot flood the log. */
 static void refuse(sk_subscriber *s, int why, const Seklik__Bus__Event *ev, const char *how)
 {
-    atomic_fetch_add(why == REFUSED_SIGNATURE ? &s->cfg.metrics->events_refused_signature
-                                              : &s->cfg.metrics->events_refused_source,
+    static const char *const reasons[] = {"bad or missing signature", "another source",
+                                          "malformed frame"};
+    sk_metrics *m = s->cfg.metrics;
+    atomic_fetch_add(why == REFUSED_SIGNATURE ? &m->events_refused_signature
+                     : why == REFUSED_SOURCE  ? &m->events_refused_source
+                                              : &m->events_refused_malformed,
                      1);
     s->refused_unlogged++;
     uint64_t now = sk_now_mono_ns();
@@ -117,10 +122,8 @@ static void refuse(sk_subscriber *s, int why, const Seklik__Bus__Event *ev, cons
         return;
     sk_log_warn("inbox: %s event on %s's stream refused (%s): \"%.64s\" from \"%.32s\" seq %llu; "
                 "%llu refused since the last report",
-                how, s->cfg.source, why == REFUSED_SIGNATURE ? "bad or missing signature"
-                                                             : "another source",
-                ev->type, ev->source, (unsigned long long)ev->seq,
-                (unsigned long long)s->refused_unlogged);
+                how, s->cfg.source, reasons[why], ev ? ev->type : "", ev ? ev->source : "",
+                ev ? (unsigned long long)ev->seq : 0ull, (unsigned long long)s->refused_unlogged);
     s->refused_logged_ns = now;
     s->refused_unlogged = 0;
 }
@@ -206,7 +209,7 @@ static int process(sk_subscriber *s, sk_event_ctx *ctx, frame_node *batch, bool 
     for (frame_node *n = batch; n && rc == SK_OK; n = (frame_node *)n->item.next) {
         Seklik__Bus__Event *ev = NULL;
         if (sk_event_parse(nng_msg_body(n->msg), nng_msg_len(n->msg), &ev) != SK_OK) {
-            sk_log_warn("inbox: malformed frame from %s dropped", s->cfg.source);
+            refuse(s, REFUSED_MALFORMED, NULL, "live");
             continue;
         }
         int why = refusal_of(s, ev);

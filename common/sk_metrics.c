@@ -165,8 +165,10 @@ char *sk_metrics_render(const sk_metrics *mc, const char *svc)
     add(&b, "# HELP seklik_events_refused_total Events refused before applying, by reason.\n"
             "# TYPE seklik_events_refused_total counter\n"
             "seklik_events_refused_total{service=\"%s\",reason=\"signature\"} %llu\n"
-            "seklik_events_refused_total{service=\"%s\",reason=\"source\"} %llu\n",
-        svc, LOAD(m->events_refused_signature), svc, LOAD(m->events_refused_source));
+            "seklik_events_refused_total{service=\"%s\",reason=\"source\"} %llu\n"
+            "seklik_events_refused_total{service=\"%s\",reason=\"malformed\"} %llu\n",
+        svc, LOAD(m->events_refused_signature), svc, LOAD(m->events_refused_source), svc,
+        LOAD(m->events_refused_malformed));
     unsigned long long last = LOAD(m->outbox_last_seq), pub = LOAD(m->outbox_published_seq);
     gauge(&b, svc, "outbox_last_seq", "Newest committed outbox sequence number.", last);
     gauge(&b, svc, "outbox_published_seq", "Newest outbox sequence number published.", pub);

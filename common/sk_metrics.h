@@ -29,6 +29,7 @@ typedef struct sk_metrics {
     atomic_uint_fast64_t apply_errors;
     atomic_uint_fast64_t events_refused_signature; /* bad or missing signature: never applied */
     atomic_uint_fast64_t events_refused_source;    /* another source on a source's stream */
+    atomic_uint_fast64_t events_refused_malformed; /* a frame that is not topic NUL Event */
     atomic_uint_fast64_t outbox_last_seq;
     atomic_uint_fast64_t outbox_published_seq;
     sk_cache_stats *cache; /* may be NULL */

@@ -18,6 +18,7 @@
 
 #define REFUSED_SIGNATURE "seklik_events_refused_total{service=\"testsub\",reason=\"signature\"}"
 #define REFUSED_SOURCE    "seklik_events_refused_total{service=\"testsub\",reason=\"source\"}"
+#define REFUSED_MALFORMED "seklik_events_refused_total{service=\"testsub\",reason=\"malformed\"}"
 
 static long long metric_of(const sk_test_peer *p, const char *name)
 {
@@ -125,6 +126,11 @@ static void forged_live_frames_are_refused_counted_and_never_applied(void **stat
         sk_test_sleep_ms(20);
     assert_int_equal(atomic_load(&g_subscribers), 1);
 
+    /* Not an event at all. */
+    static const char junk[] = "testpub.added\0\xff\xff\xff";
+    assert_int_equal(nng_send(fake_pub, (void *)junk, sizeof(junk), 0), 0);
+    assert_int_equal(wait_metric(&sub, REFUSED_MALFORMED, 1), 1);
+
     /* Unsigned, then signed with a wrong key: seq 1, as the next event
      * would be. The second is handled in a batch after the first, so
      * testsub's start-up catch-up is over once both are counted. */
@@ -206,6 +212,7 @@ static void forged_live_frames_are_refused_counted_and_never_applied(void **stat
     assert_applied_matches_outbox(dsn, 3);
     assert_int_equal(metric_of(&sub, REFUSED_SIGNATURE), 5);
     assert_int_equal(metric_of(&sub, REFUSED_SOURCE), 1);
+    assert_int_equal(metric_of(&sub, REFUSED_MALFORMED), 1);
     assert_true(metric_of(&sub, "seklik_events_gaps_total") >= 1);
 
     protobuf_c_message_free_unpacked(&real->base, NULL);
