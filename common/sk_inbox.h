@@ -10,10 +10,10 @@
  * One batch runs at a time per source, so events apply in order.
  *
  * Nothing is applied unless it carries its publisher's signature
- * (sk_sign_event, with `key`) and the stream's source: anything else is
- * refused and counted (seklik_events_refused_total{reason}). A refused live
- * frame counts as lost, so the real event is replayed; a refused replayed
- * event fails the batch, retried on the next tick. */
+ * (sk_sign_event, with `key`), and a live frame the stream's source too:
+ * anything else is refused and counted (seklik_events_refused_total{reason}).
+ * A refused live frame counts as lost, so the real event is replayed; a
+ * refused replayed event fails the batch, retried on the next tick. */
 #ifndef SK_INBOX_H
 #define SK_INBOX_H
 

@@ -403,7 +403,12 @@ static void sigterm_finishes_the_request_in_flight_and_exits_zero(void **state)
     long_call lc = {g_pub.rpc, -1, 0};
     pthread_t t;
     pthread_create(&t, NULL, long_emit, &lc);
-    sk_test_sleep_ms(50);
+    /* In flight for sure once its first transaction committed (a TLS
+     * handshake alone can outlast a fixed pause). */
+    uint64_t until = sk_now_mono_ns() + 10000000000ull;
+    while (sk_test_sql_number(g_dsn, "SELECT last_seq FROM testpub.outbox_head") == before &&
+           sk_now_mono_ns() < until)
+        sk_test_sleep_ms(5);
     sk_proc_signal(&g_pub.proc, SIGTERM);
     pthread_join(t, NULL);
     assert_int_equal(lc.rc, SK_OK);
