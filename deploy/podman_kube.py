@@ -2,7 +2,9 @@
 """Run SEKLIK's Kubernetes manifests on one machine with `podman kube play` (podman 4.3).
 
     python3 deploy/podman_kube.py render KUSTOMIZATION_DIR            # kustomize output
-    python3 deploy/podman_kube.py play KUSTOMIZATION_DIR --network NET [--image NAME=REF]
+    python3 deploy/podman_kube.py certs DIR                           # bus CA and certificates
+    python3 deploy/podman_kube.py play KUSTOMIZATION_DIR --network NET --secrets-dir DIR
+                                       [--image NAME=REF]
     python3 deploy/podman_kube.py down KUSTOMIZATION_DIR
 
 podman is not Kubernetes; this is the closest it gets with the same manifests:
@@ -16,8 +18,15 @@ podman is not Kubernetes; this is the closest it gets with the same manifests:
     their Service names (seklik-registry:7101); on a podman network a pod's name resolves, so
     naming the pod as the Service keeps the manifests' addresses. One pod per Deployment:
     `replicas` is not honoured (a warning says so).
-  * Secrets become podman secrets of the same name (podman 4.3 resolves `secretKeyRef` from a
-    podman secret holding the Secret's data as JSON); ConfigMaps are played as they are.
+  * Secrets become podman secrets of the same name; ConfigMaps are played as they are. podman
+    4.3 reads a secret for `secretKeyRef` as a JSON map of base64 values, and one for a secret
+    volume as a whole Secret whose `data` it writes out without decoding: so each gets the form
+    its use needs (one Secret used both ways is refused). A secret volume gets `optional: false`
+    (4.3 crashes on a volume without it) and its files are 0644 (defaultMode and fsGroup are
+    not applied). Secrets the manifests mount but do not define (the bus certificates,
+    seklik-<service>-tls, made by cert-manager or by hand in a cluster) are read from
+    --secrets-dir DIR/<name>/<key> files; `certs DIR` makes them with openssl as
+    deploy/README.md ("Bus TLS") does.
   * Services, Ingresses and the Namespace are left out (podman has no such objects; peers are
     reached by pod name, the gateway at its pod's address).
   * Kept as written: images, args, env/envFrom, ports, securityContext (runAsUser/Group,
@@ -193,6 +202,25 @@ def secret_data(secret):
     return data
 
 
+def secret_uses(pods):
+    """({secret names used by secretKeyRef/secretRef}, {secret names mounted as volumes})."""
+    env, vol = set(), set()
+    for p in pods:
+        spec = p.get("spec") or {}
+        for v in spec.get("volumes") or []:
+            if "secret" in v:
+                vol.add(v["secret"]["secretName"])
+        for c in (spec.get("containers") or []) + (spec.get("initContainers") or []):
+            for e in c.get("env") or []:
+                ref = (e.get("valueFrom") or {}).get("secretKeyRef")
+                if ref:
+                    env.add(ref["name"])
+            for e in c.get("envFrom") or []:
+                if "secretRef" in e:
+                    env.add(e["secretRef"]["name"])
+    return env, vol
+
+
 def for_podman(objs, image_overrides=None):
     """(pods and configmaps to play, {secret name: data}, notes)."""
     play, secrets, notes = [], {}, []
@@ -218,6 +246,9 @@ def for_podman(objs, image_overrides=None):
                    "spec": tmpl.get("spec") or {}}
             pod["spec"].setdefault("restartPolicy", "Always")
             pod["spec"]["hostname"] = name
+            for v in pod["spec"].get("volumes") or []:
+                if "secret" in v:
+                    v["secret"].setdefault("optional", False)
             play.append(pod)
         elif kind == "Pod":
             pod = copy.deepcopy(o)
@@ -244,15 +275,56 @@ def podman(*args, check=True, capture=True, input_text=None):
     return proc
 
 
-def play(kdir, network, image_overrides=None, out=None, use_kubectl=True):
-    """Play KDIR on `network`; returns (path of the played YAML, notes)."""
+def read_secret_dir(path):
+    """{key: base64 value} from the files of a directory (a Secret made outside kustomize)."""
+    if not os.path.isdir(path):
+        raise KustomizeError(f"{path}: no such directory (a Secret the manifests mount)")
+    data = {}
+    for key in sorted(os.listdir(path)):
+        with open(os.path.join(path, key), "rb") as f:
+            data[key] = base64.b64encode(f.read()).decode()
+    return data
+
+
+def podman_secrets(pods, secrets, secrets_dir):
+    """{name: the bytes podman 4.3 wants for it}, per its use (see the module's notes)."""
+    env, vol = secret_uses(pods)
+    both = env & vol
+    if both:
+        raise KustomizeError(f"Secrets used as env and as a volume: {sorted(both)}; podman 4.3 "
+                             f"reads the two differently")
+    out = {}
+    for name in env:
+        if name not in secrets:
+            raise KustomizeError(f"Secret {name} is referenced but neither rendered nor given")
+        out[name] = json.dumps(secrets[name])
+    for name in vol:
+        data = secrets.get(name)
+        if data is None and secrets_dir:
+            data = read_secret_dir(os.path.join(secrets_dir, name))
+        if data is None:
+            raise KustomizeError(f"Secret {name} is mounted but not rendered: give it with "
+                                 f"--secrets-dir DIR (DIR/{name}/<key> files)")
+        raw = {k: base64.b64decode(v).decode() for k, v in data.items()}
+        out[name] = json.dumps({"apiVersion": "v1", "kind": "Secret",
+                                "metadata": {"name": name}, "data": raw})
+    return out, vol
+
+
+def play(kdir, network, image_overrides=None, out=None, use_kubectl=True, secrets_dir=None):
+    """Play KDIR on `network`; returns (path of the played YAML, notes, secret names)."""
     objs = render(kdir, use_kubectl)
     pods, secrets, notes = for_podman(objs, image_overrides)
-    for name, data in secrets.items():
+    made, volumes = podman_secrets(pods, secrets, secrets_dir)
+    for name, content in made.items():
         podman("secret", "rm", name, check=False)
+        # podman keeps a secret volume's files in a named volume of the secret's name, and
+        # would mount the old files again.
+        if name in volumes:
+            podman("volume", "rm", "-f", name, check=False)
         with tempfile.NamedTemporaryFile("w", delete=False) as f:
             os.fchmod(f.fileno(), 0o600)
-            json.dump(data, f)
+            f.write(content)
         try:
             podman("secret", "create", name, f.name)
         finally:
@@ -264,13 +336,15 @@ def play(kdir, network, image_overrides=None, out=None, use_kubectl=True):
     if network:
         args += ["--network", network]
     podman(*args, path)
-    return path, notes, secrets
+    return path, notes, sorted(made)
 
 
 def down(kdir, played=None, use_kubectl=True, stop_timeout=None):
     """Stop (SIGTERM, up to each pod's grace period or stop_timeout) and remove what play made."""
     objs = render(kdir, use_kubectl)
     pods, secrets, _ = for_podman(objs)
+    env, vol = secret_uses(pods)
+    secrets = set(secrets) | env | vol
     names = [p["metadata"]["name"] for p in pods if p["kind"] == "Pod"]
     for p in pods:
         if p["kind"] != "Pod":
@@ -283,14 +357,56 @@ def down(kdir, played=None, use_kubectl=True, stop_timeout=None):
         podman("pod", "rm", "-f", n, check=False)
     for s in secrets:
         podman("secret", "rm", s, check=False)
+    for v in vol:
+        podman("volume", "rm", "-f", v, check=False)
+
+
+SERVICES = ("registry", "verification", "scoring", "ordering", "distribution", "accounting",
+            "gateway")
+
+
+def make_certs(out_dir, services=SERVICES, days=30):
+    """The bus CA and one certificate per service, as deploy/README.md ("Bus TLS") makes them:
+    OUT/ca.key, OUT/ca.pem and OUT/seklik-<service>-tls/{tls.crt,tls.key,ca.crt}, the Secret
+    each Deployment mounts. For a test or a laptop: a real CA key is kept offline."""
+    def ssl(*args):
+        proc = subprocess.run(["openssl", *args], capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            raise RuntimeError(f"openssl {args[0]}: {proc.stderr.strip()[-400:]}")
+
+    os.makedirs(out_dir, mode=0o700, exist_ok=True)
+    ca_key, ca = os.path.join(out_dir, "ca.key"), os.path.join(out_dir, "ca.pem")
+    ssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", ca_key)
+    ssl("req", "-x509", "-new", "-key", ca_key, "-out", ca, "-days", str(days), "-subj",
+        "/CN=SEKLIK bus CA (podman)")
+    for svc in services:
+        d = os.path.join(out_dir, f"seklik-{svc}-tls")
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        key, csr, ext = (os.path.join(d, "tls.key"), os.path.join(out_dir, f"{svc}.csr"),
+                         os.path.join(out_dir, f"{svc}.ext"))
+        ssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key)
+        ssl("req", "-new", "-key", key, "-out", csr, "-subj", f"/CN=seklik-{svc}")
+        with open(ext, "w", encoding="utf-8") as f:
+            f.write("basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n"
+                    "extendedKeyUsage=serverAuth,clientAuth\n"
+                    f"subjectAltName=DNS:seklik-{svc},DNS:seklik-{svc}.seklik.svc\n")
+        ssl("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+            "-days", str(days), "-extfile", ext, "-out", os.path.join(d, "tls.crt"))
+        shutil.copy(ca, os.path.join(d, "ca.crt"))
+        os.unlink(csr)
+        os.unlink(ext)
+    return out_dir
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  epilog=__doc__.split("\n\n", 2)[2],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("command", choices=["render", "play", "down"])
-    ap.add_argument("kustomization", help="a directory with a kustomization.yaml")
+    ap.add_argument("command", choices=["render", "certs", "play", "down"])
+    ap.add_argument("kustomization", help="a directory with a kustomization.yaml (certs: the "
+                                          "directory to write)")
+    ap.add_argument("--secrets-dir", help="Secrets the manifests mount but do not define, as "
+                                          "DIR/<name>/<key> files (what `certs DIR` writes)")
     ap.add_argument("--network", help="podman network of the pods (with DNS, e.g. podman "
                                       "network create seklik)")
     ap.add_argument("--image", action="append", default=[], metavar="NAME=REF",
@@ -302,8 +418,11 @@ def main():
     try:
         if a.command == "render":
             yaml.safe_dump_all(render(a.kustomization, not a.lite), sys.stdout, sort_keys=False)
+        elif a.command == "certs":
+            print(make_certs(a.kustomization))
         elif a.command == "play":
-            path, notes, _ = play(a.kustomization, a.network, overrides, use_kubectl=not a.lite)
+            path, notes, _ = play(a.kustomization, a.network, overrides, use_kubectl=not a.lite,
+                                  secrets_dir=a.secrets_dir)
             for n in notes:
                 print(f"podman_kube: {n}", file=sys.stderr)
             print(path)

@@ -229,6 +229,16 @@ def seklikctl_check(ctr, results, what, wait_s=90):
                                             if r.returncode else ""))
 
 
+def seklikctl_status(ctr, results, what):
+    """seklikctl status inside a container, with the services' own environment."""
+    r = podman("exec", ctr, "seklikctl", "status", check=False)
+    ready = re.findall(r"^(\w+) +yes ", r.stdout, re.M)
+    return results.check(r.returncode == 0 and len(ready) == len(SERVICES),
+                         f"{what}: seklikctl status in the gateway's container: every service "
+                         f"ready over the bus ({len(ready)})"
+                         + ("" if r.returncode == 0 else f": {r.stdout[-600:]}{r.stderr[-300:]}"))
+
+
 def stop_then_kill(pid_of, victim, results, during, what):
     """SIGSTOP the victim's process, run `during` (work whose events it misses), SIGKILL it,
     and wait for podman to start it again. Returns the restart's seconds."""
@@ -294,6 +304,8 @@ class ComposeRun:
         if (self.dir / "compose.yaml").exists():
             self.compose("down", "-v", check=False, timeout=300)
         podman("volume", "rm", "-f", f"{self.project}_pgdata", check=False)
+        # podman-compose 1.0.3's down leaves the project's network.
+        podman("network", "rm", "-f", f"{self.project}_default", check=False)
 
     def ready(self, service):
         return http_get(f"http://127.0.0.1:{self.ports[service]}/readyz", 2)[0] == 200
@@ -317,6 +329,7 @@ class ComposeRun:
         r.check(True, "compose: podman-compose up: PostgreSQL, Redis and 7 services ready")
         self.check_container_settings()
         gw = self.ctr("gateway")
+        seklikctl_status(gw, r, "compose")
         demo_users(["podman", "exec", "-e", "SEKLIK_DEMO_PASSWORD", gw, "seklikctl"],
                    dict(os.environ, SEKLIK_CT_STATE=str(self.dir)))
         base = f"http://127.0.0.1:{self.ports['web']}"
@@ -430,7 +443,7 @@ class KubeRun:
     def cleanup(self):
         if self.kdir.exists():
             try:
-                podman_kube.down(str(self.kdir), self.played, use_kubectl=False, stop_timeout=1)
+                podman_kube.down(str(self.kdir), self.played, stop_timeout=1)
             except (podman_kube.KustomizeError, OSError):
                 pass
         for c in ("seklik-postgres", "seklik-redis"):
@@ -532,6 +545,25 @@ class KubeRun:
                              f"{got['sec']}, memory limit {limit} = {got['mem']} bytes; inside: "
                              f"{' '.join(inside)}")
 
+    def check_tls(self, certs):
+        """The bus is mutual TLS: a client without a certificate of the bus CA is refused, one
+        with the gateway's gets through and finds the registry's certificate valid for its name."""
+        ip = self.ip("seklik-registry")
+        base = ["openssl", "s_client", "-connect", f"{ip}:7101", "-servername", "seklik-registry",
+                "-verify_hostname", "seklik-registry", "-CAfile", f"{certs}/ca.pem",
+                "-verify_return_error", "-brief"]
+        gw = f"{certs}/seklik-gateway-tls"
+        anonymous = run(*base, check=False, timeout=30, input_text="")
+        holder = run(*base, "-cert", f"{gw}/tls.crt", "-key", f"{gw}/tls.key", check=False,
+                     timeout=30, input_text="")
+        refused = "CONNECTION ESTABLISHED" not in anonymous.stdout + anonymous.stderr
+        admitted = ("CONNECTION ESTABLISHED" in holder.stdout + holder.stderr
+                    and "Verification: OK" in holder.stdout + holder.stderr)
+        self.r.check(refused and admitted,
+                     "k8s: the bus is mutual TLS: registry's RPC port refuses a client without a "
+                     "certificate and admits the gateway's, presenting its own for "
+                     f"seklik-registry (anonymous: {(anonymous.stderr or '').strip()[-120:]!r})")
+
     def run(self):
         r = self.r
         self.cleanup()
@@ -550,15 +582,18 @@ class KubeRun:
         self.start_data(pg_password, redis_password)
         self.objs = podman_kube.render(str(self.kdir))
         seklik_image = self.images["SEKLIK_IMAGE"]
+        certs = podman_kube.make_certs(str(self.dir / "certs"))
         self.played, notes, _ = podman_kube.play(
             str(self.kdir), self.network, {"localhost/seklik": seklik_image},
-            out=str(self.dir / "played.yaml"))
+            out=str(self.dir / "played.yaml"), secrets_dir=certs)
         r.check(len(self.pods()) == len(SERVICES),
                 f"k8s: podman kube play of the rendered overlay: {len(self.pods())} pods "
                 f"({'; '.join(notes[:3])}...)")
         self.probes("k8s")
         r.time("k8s: play until every probe passes", time.monotonic() - t0)
         self.check_security()
+        self.check_tls(certs)
+        seklikctl_status(self.container("gateway"), r, "k8s")
 
         # The ingress terminates TLS in a cluster and the session cookie is Secure; the test
         # talks to the gateway's pod directly, as the ingress does, in plain HTTP.
