@@ -398,14 +398,17 @@ class ComposeRun:
                 before = accepted()
                 c = self.ctr(s)
                 t0 = time.monotonic()
+                # docs/upgrades.md's steps for one service: stop it (SIGTERM, up to 30 s), remove
+                # it, and let podman-compose create it again (from the new image, in an upgrade).
                 podman("stop", "-t", "30", c)
                 code = inspect(c, "{{.State.ExitCode}}")
                 stopped = time.monotonic() - t0
-                podman("start", c)
+                podman("rm", c)
+                self.compose("up", "-d", "--no-build", f"seklik-{s}")
                 wait_until(f"{s} ready after its restart", lambda s=s: self.ready(s), 120)
                 restarts[s] = (code, stopped, time.monotonic() - t0)
                 r.check(code == "0", f"rolling restart: {s} drained on SIGTERM and exited "
-                                     f"{code} in {stopped:.1f} s; ready again after "
+                                     f"{code} in {stopped:.1f} s; recreated and ready after "
                                      f"{restarts[s][2]:.1f} s")
                 # The next one goes down under load: the load must have moved on first.
                 wait_until(f"the load going on after {s}'s restart",
