@@ -305,7 +305,7 @@ bool distribution_embargo_lifted(int64_t embargo_until, int64_t now)
 
 bool dist_embargo_acceptable(int64_t embargo_until, int64_t now)
 {
-    return embargo_until >= now + 60 && embargo_until <= now + 366 * 86400;
+    return embargo_until >= now + DIST_EMBARGO_MIN_S && embargo_until <= now + 366 * 86400;
 }
 
 /* ---- release content ---- */

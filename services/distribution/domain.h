@@ -91,8 +91,9 @@ bool dist_format_wib(int64_t t, char *out, size_t cap);
  * time on; 0 means no embargo. */
 bool distribution_embargo_lifted(int64_t embargo_until, int64_t now);
 
-/* An embargo chosen at `now` must lie at least 60 s ahead (so that it is
- * still ahead when the schedule commits) and within 366 days. */
+/* An embargo chosen at `now` must lie at least DIST_EMBARGO_MIN_S ahead (so
+ * that it is still ahead when the schedule commits) and within 366 days. */
+#define DIST_EMBARGO_MIN_S 5
 bool dist_embargo_acceptable(int64_t embargo_until, int64_t now);
 
 /* ---- release content ---- */

@@ -635,7 +635,7 @@ static int schedule(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessage
             ok = sk_call_violation(call, "embargoUntil", "invalid_time") && false;
         else if (!dist_embargo_acceptable(embargo, (int64_t)time(NULL)))
             ok = sk_call_violation(call, "embargoUntil",
-                                   embargo < (int64_t)time(NULL) + 60 ? "too_soon" : "too_far") &&
+                                   embargo < (int64_t)time(NULL) + DIST_EMBARGO_MIN_S ? "too_soon" : "too_far") &&
                  false;
     }
     if (!ok)

@@ -16,7 +16,7 @@ struct dist_smtp {
 };
 
 /* One leaf part's content, read by libcurl through a callback, so nothing
- * is copied and the last one can tell when it was read to its end. */
+ * is copied and the last one can tell when it was taken to its end. */
 typedef struct part_reader {
     const uint8_t *data;
     size_t len, pos;
@@ -40,7 +40,10 @@ static size_t part_read(char *buffer, size_t size, size_t nitems, void *arg)
     if (n) {
         memcpy(buffer, r->data + r->pos, n);
         r->pos += n;
-    } else if (r->last && !r->ctx->handed_over) {
+    }
+    /* libcurl knows each part's size and never asks past its end: the
+     * message is handed over when the last part's last bytes are taken. */
+    if (r->last && r->pos == r->len && !r->ctx->handed_over) {
         r->ctx->handed_over = true;
         if (r->ctx->hook)
             r->ctx->hook(r->ctx->arg);
