@@ -2,6 +2,7 @@
 #include "domain.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -159,7 +160,8 @@ bool dist_url_valid(const char *s)
             return false;
     if (colon) {
         size_t digits = host_end - (size_t)(colon - s) - 1;
-        if (digits == 0 || digits > 5 || strspn(colon + 1, "0123456789") != digits)
+        if (digits == 0 || digits > 5 || strspn(colon + 1, "0123456789") != digits ||
+            atoi(colon + 1) > 65535)
             return false;
     }
     return true;
