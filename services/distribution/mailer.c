@@ -14,8 +14,9 @@
  * What a delivery's state guarantees (docs/adr/0015):
  * - A claim names its database session. Just before libcurl sends the last
  *   part of a message, the row is marked `handed_at` (a statement sent to
- *   PostgreSQL without waiting, from inside libcurl's read callback), then
- *   the relay's answer is recorded. An SMTP relay keeps no message whose
+ *   PostgreSQL without waiting, from inside libcurl's read callback); the
+ *   relay's answers are recorded a few dozen at a time. An SMTP relay keeps
+ *   no message whose
  *   end of data it did not receive, so a claim whose session is gone is
  *   settled as: not handed over -> queued again (the relay dropped it);
  *   handed over -> sent, unconfirmed (the relay had all of it). Each address
@@ -632,10 +633,53 @@ static const char *state_of(dist_outcome o, int attempts, int max_attempts)
     return dist_may_retry(attempts, max_attempts) ? "queued" : "failed";
 }
 
+/* Outcomes waiting to be written, a few statements for many messages. A
+ * crash before they are written loses nothing: an unwritten success was
+ * handed over (settled as sent, unconfirmed), an unwritten failure is
+ * retried. */
+#define OUTCOMES_MAX 25
+
+typedef struct outcomes {
+    cJSON *rows;
+    int n;
+} outcomes;
+
+static int outcomes_flush(sk_db *db, outcomes *o)
+{
+    if (o->n == 0)
+        return SK_OK;
+    char *json = cJSON_PrintUnformatted(o->rows);
+    int updated = 0, rc = json ? dist_store_record_many(db, json, &updated) : SK_ENOMEM;
+    cJSON_free(json);
+    if (rc == SK_OK && updated != o->n)
+        sk_log_warn("%d of %d delivery outcomes were no longer this sender's claims",
+                    o->n - updated, o->n);
+    cJSON_Delete(o->rows);
+    o->rows = NULL;
+    o->n = 0;
+    return rc;
+}
+
+static int outcomes_add(sk_db *db, outcomes *o, const char *id, const char *state,
+                        int64_t delay, const char *reply)
+{
+    if (!o->rows && !(o->rows = cJSON_CreateArray()))
+        return SK_ENOMEM;
+    cJSON *x = cJSON_CreateObject();
+    if (!x)
+        return SK_ENOMEM;
+    cJSON_AddStringToObject(x, "id", id);
+    cJSON_AddStringToObject(x, "state", state);
+    cJSON_AddNumberToObject(x, "delay", (double)delay);
+    cJSON_AddStringToObject(x, "reply", reply);
+    cJSON_AddItemToArray(o->rows, x);
+    return ++o->n >= OUTCOMES_MAX ? outcomes_flush(db, o) : SK_OK;
+}
+
 /* Send one claimed delivery; *unreachable when the relay could not be
  * reached at all (the rest of the batch waits then). */
 static int send_one(sk_db *db, dist_app *app, dist_smtp *smtp, loaded_message *m, PGresult *claim,
-                    int i, bool *unreachable, int64_t *delay)
+                    int i, outcomes *out, bool *unreachable, int64_t *delay)
 {
     const char *id = PQgetvalue(claim, i, CL_ID), *address = PQgetvalue(claim, i, CL_ADDRESS);
     int attempts = atoi(PQgetvalue(claim, i, CL_ATTEMPTS)) + 1;
@@ -679,17 +723,10 @@ static int send_one(sk_db *db, dist_app *app, dist_smtp *smtp, loaded_message *m
     const char *state = state_of(o, attempts, app->max_attempts);
     *delay = dist_retry_delay_s(attempts, app->retry_base_s, app->retry_max_s);
     *unreachable = o == DIST_OUTCOME_RETRY && res.phase == DIST_PHASE_CONNECT;
-    char reply[280];
-    snprintf(reply, sizeof(reply), "%s", res.reply);
     if (o != DIST_OUTCOME_SENT)
-        sk_log_warn("delivery %s to %s: %s (attempt %d, now %s)", id, address, reply, attempts,
-                    state);
-    rc = dist_store_record(db, id, state, *delay, reply);
-    if (rc == SK_ENOTFOUND) {
-        sk_log_warn("delivery %s: claim lost before its outcome was recorded", id);
-        rc = SK_OK;
-    }
-    return rc;
+        sk_log_warn("delivery %s to %s: %s (attempt %d, now %s)", id, address, res.reply,
+                    attempts, state);
+    return outcomes_add(db, out, id, state, *delay, res.reply);
 }
 
 static int work_queue(sk_db *db, dist_app *app)
@@ -698,6 +735,7 @@ static int work_queue(sk_db *db, dist_app *app)
     SK_TRY(dist_smtp_open(&app->smtp, &smtp));
     int rc = sk_db_exec(db, "SET synchronous_commit = off", NULL, 0);
     loaded_message m = {0};
+    outcomes out = {0};
     bool stop = false;
     while (rc == SK_OK && !stop && !atomic_load(&app->stopping)) {
         PGresult *claim;
@@ -710,10 +748,12 @@ static int work_queue(sk_db *db, dist_app *app)
         int64_t delay = 0;
         for (; i < n && rc == SK_OK && !stop && !atomic_load(&app->stopping); i++) {
             bool unreachable = false;
-            rc = send_one(db, app, smtp, &m, claim, i, &unreachable, &delay);
+            rc = send_one(db, app, smtp, &m, claim, i, &out, &unreachable, &delay);
             if (unreachable)
                 stop = true; /* the rest waits as long as this one */
         }
+        if (rc == SK_OK)
+            rc = outcomes_flush(db, &out);
         if (i < n && rc == SK_OK) {
             const char **rest = calloc((size_t)(n - i), sizeof(char *));
             for (int k = i; rest && k < n; k++)
@@ -724,6 +764,7 @@ static int work_queue(sk_db *db, dist_app *app)
         }
         PQclear(claim);
     }
+    cJSON_Delete(out.rows);
     message_free(&m);
     sk_db_exec(db, "RESET synchronous_commit", NULL, 0);
     dist_smtp_close(smtp);

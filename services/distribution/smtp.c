@@ -259,6 +259,9 @@ int dist_smtp_send(dist_smtp *s, const dist_mail *m, dist_handover_fn on_handove
     curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, trace);
     curl_easy_setopt(c, CURLOPT_DEBUGDATA, &ctx);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    /* the smallest upload buffer: at the hand-over, at most this much of the
+     * message is still to be written to the socket */
+    curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
     if (cfg->starttls)
         curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
     if (cfg->user && *cfg->user) {

@@ -518,25 +518,23 @@ int dist_store_mark_handed_finish(sk_db *db, bool *marked)
     return rc;
 }
 
-static const char SQL_RECORD[] =
-    "UPDATE distribution.mail_delivery SET attempts = attempts + 1, state = $2,"
-    " sent_at = CASE WHEN $2 = 'sent' THEN now() END, confirmed = ($2 = 'sent'),"
-    " next_attempt_at = CASE WHEN $2 = 'queued' THEN now() + make_interval(secs => $3::bigint)"
-    "  ELSE next_attempt_at END,"
-    " last_reply = $4, claim_pid = NULL, claim_backend_start = NULL"
-    " WHERE id = $1 AND state = 'attempting' AND claim_pid = pg_backend_pid()";
+static const char SQL_RECORD_MANY[] =
+    "UPDATE distribution.mail_delivery d SET attempts = d.attempts + 1, state = o.state,"
+    " sent_at = CASE WHEN o.state = 'sent' THEN now() END, confirmed = (o.state = 'sent'),"
+    " next_attempt_at = CASE WHEN o.state = 'queued' THEN now() + make_interval(secs => o.delay)"
+    "  ELSE d.next_attempt_at END,"
+    " last_reply = o.reply, claim_pid = NULL, claim_backend_start = NULL"
+    " FROM jsonb_to_recordset($1::jsonb) AS o(id uuid, state text, delay bigint, reply text)"
+    " WHERE d.id = o.id AND d.state = 'attempting' AND d.claim_pid = pg_backend_pid()";
 
-int dist_store_record(sk_db *db, const char *delivery_id, const char *state, int64_t delay_s,
-                      const char *reply)
+int dist_store_record_many(sk_db *db, const char *json, int *updated)
 {
-    char d[24];
-    num(d, sizeof(d), delay_s);
-    sk_param p[] = {SK_TEXT(delivery_id), SK_TEXT(state), SK_TEXT(d), SK_TEXT(nz(reply))};
+    sk_param p[] = {SK_TEXT(json)};
     PGresult *res;
-    SK_TRY(sk_db_query(db, SQL_RECORD, p, 4, &res));
-    int rc = atoi(PQcmdTuples(res)) == 1 ? SK_OK : SK_ENOTFOUND;
+    SK_TRY(sk_db_query(db, SQL_RECORD_MANY, p, 1, &res));
+    *updated = atoi(PQcmdTuples(res));
     PQclear(res);
-    return rc;
+    return SK_OK;
 }
 
 int dist_store_release_claims(sk_db *db, const char *const *ids, size_t n, int64_t delay_s)

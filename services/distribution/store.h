@@ -157,10 +157,11 @@ int dist_store_message(sk_db *db, const char *message_id, PGresult **msg, PGresu
 int dist_store_mark_handed_send(sk_db *db, const char *delivery_id);
 int dist_store_mark_handed_finish(sk_db *db, bool *marked);
 
-/* The outcome of this session's attempt: `state` 'sent', 'queued' (again,
- * after `delay_s`), 'failed' or 'bounced'; attempts + 1. */
-int dist_store_record(sk_db *db, const char *delivery_id, const char *state, int64_t delay_s,
-                      const char *reply);
+/* The outcomes of this session's attempts: `json` is [{"id","state",
+ * "delay","reply"}], state 'sent', 'queued' (again, after `delay` s),
+ * 'failed' or 'bounced'; attempts + 1 each. *updated counts the rows that
+ * were still this session's claims. */
+int dist_store_record_many(sk_db *db, const char *json, int *updated);
 
 /* Give back this session's claims that were not attempted, due after
  * `delay_s`. */
