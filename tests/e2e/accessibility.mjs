@@ -130,7 +130,30 @@ async function setUpData() {
   // C: signed up, no company yet (the wizard's first steps).
   const cName = `baru${randomUUID().slice(0, 8)}`;
   await apiSession(cName, PARTNER_PASSWORD, { signup: 'Redaksi Media Baru' });
-  return { a, b, c: { username: cName }, d };
+  return { a, b, c: { username: cName }, d, press: await pressReleases(a) };
+}
+
+// Press releases: one sent to every verified partner (A's inbox, the proof),
+// one left as a draft (the editor).
+async function pressReleases(a) {
+  const humas = await apiSession('humas', DEMO_PASSWORD);
+  const content = {
+    title: 'Bupati Resmikan Jembatan Desa', lead: 'Jembatan gantung sepanjang 40 meter menghubungkan dua desa.',
+    bodyMarkdown: 'Bupati meresmikan **jembatan gantung** pada Senin pagi.\n\n- panjang 40 meter\n- lebar 1,5 meter\n',
+    category: 'CATEGORY_INFRASTRUCTURE', contact: { name: 'Sari Humas', role: 'Kepala Bidang', phone: '0812-3456-7890' },
+    agenda: { title: 'Peresmian jembatan', startsAt: '2027-01-11T02:00:00Z', place: 'Desa Sukamaju' },
+  };
+  // A's standing reaches distribution by events: wait until A is a recipient.
+  await waitFor(humas, 'distribution.PreviewRecipients', { recipients: { mode: 'RECIPIENT_MODE_ALL_VERIFIED' } },
+    (p) => (p.items || []).some((i) => i.companyId === a.company.id), 'A among the verified partners of distribution');
+  const sent = await humas('distribution.CreateRelease', { content, recipients: { mode: 'RECIPIENT_MODE_ALL_VERIFIED' } });
+  await humas('distribution.AddFile', { releaseId: sent.id, kind: 'FILE_KIND_ATTACHMENT', fileName: 'undangan.pdf',
+    caption: 'Undangan', content: pdf('undangan').toString('base64') });
+  await humas('distribution.Schedule', { releaseId: sent.id });
+  await waitFor(humas, 'distribution.GetRelease', { releaseId: sent.id }, (r) => r.state === 'RELEASE_STATE_SENT', 'the release sent');
+  const draft = await humas('distribution.CreateRelease', { content: { ...content, title: 'Draf: Jadwal Posyandu Keliling' },
+    recipients: { mode: 'RECIPIENT_MODE_FILTER', tiers: ['TIER_A', 'TIER_B'], fiscalYear: YEAR } });
+  return { sent: sent.id, draft: draft.id };
 }
 
 // ---- the browser side ---------------------------------------------------------------
@@ -302,12 +325,30 @@ function screens(data) {
     ['wizard-documents', 'partnerD', (p) => go(p, '/register', 'wizard-upload')],
     ['wizard-submit', 'partnerD', async (p) => { await tid(p, 'wizard-step-4').click(); await tid(p, 'wizard-missing').waitFor(); }],
     ['own-company', 'partnerA', (p) => go(p, '/my', 'score-breakdown')],
+    ['inbox', 'partnerA', (p) => go(p, '/inbox', 'inbox-item')],
+    ['inbox-release', 'partnerA', async (p) => { await go(p, `/inbox/${data.press.sent}`, 'pickup-form'); }],
+    ['pickup-errors', 'partnerA', async (p) => {
+      await tid(p, 'pickup-url').fill('bukan tautan');
+      await tid(p, 'pickup-submit').click();
+      await tid(p, 'pickup-errors').waitFor();
+    }],
+    ['releases', 'humas', (p) => go(p, '/releases', 'release-row')],
+    ['release-new', 'humas', (p) => go(p, '/releases/new', 'release-editor')],
+    ['release-draft', 'humas', async (p) => {
+      await go(p, `/releases/${data.press.draft}`, 'recipient-counts');
+      await tid(p, 'release-preview').click();
+      await tid(p, 'release-preview-html').waitFor();
+      await tid(p, 'release-send').click();
+      await tid(p, 'release-confirm').waitFor();
+    }],
+    ['release-sent', 'humas', (p) => go(p, `/releases/${data.press.sent}`, 'release-view')],
+    ['release-proof', 'humas', (p) => go(p, `/releases/${data.press.sent}/proof`, 'proof-recipient')],
   ];
 }
 
 async function visitAll(browser, vpName, data) {
   const who = {
-    anon: null, admin: ['admin', DEMO_PASSWORD], partnerA: [data.a.username, PARTNER_PASSWORD],
+    anon: null, admin: ['admin', DEMO_PASSWORD], humas: ['humas', DEMO_PASSWORD], partnerA: [data.a.username, PARTNER_PASSWORD],
     partnerC: [data.c.username, PARTNER_PASSWORD], partnerD: [data.d.username, PARTNER_PASSWORD],
   };
   const open = {};
