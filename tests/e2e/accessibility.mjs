@@ -21,7 +21,8 @@
 // A little data goes in through the HTTP API first, so that lists, the case
 // review and the score breakdown are not empty: the year's requirement set,
 // one company verified and scored, one submitted (its case in review), one
-// registered as a draft with one document, and a partner without a company.
+// registered as a draft with one document, a partner without a company, and
+// two press releases (one sent to the verified company's inbox, one draft).
 // Every finding is printed (rule, help, target selectors) and written to
 // axe-report.json in $SEKLIK_ARTIFACTS; the test fails at the end on
 // serious/critical findings, sideways scrolling or a failed keyboard/locale
@@ -34,8 +35,9 @@ import {
   BASE, DEMO_PASSWORD, DOCS, STEP_TIMEOUT_MS, setUp, apiSession, waitFor, launchChromium, recordConsole, tid, check,
   login, pdf,
 } from './lib.mjs';
-import en from '../../web/src/i18n/en.js';
-import id from '../../web/src/i18n/id.js';
+import { LOCALES } from '../../web/src/i18n/index.js';
+
+const { id, en } = LOCALES; // the catalogues as the UI merges them
 
 const ARTIFACTS = setUp('accessibility', 'test-artifacts/e2e-accessibility');
 const YEAR = 2027;

@@ -42,7 +42,7 @@ function RecipientRow({ r }) {
       ? html`<ul class="plain">${r.deliveries.map((d) => html`<${DeliveryLine} d=${d} />`)}</ul>`
       : html`<span class="muted">${t('proof.portalOnly')}</span>`}</td>
     <td data-label=${t('proof.read')}>${(r.reads || []).length
-      ? (r.reads || []).map((x) => html`<div data-testid="proof-read">${t('proof.readLine', { v: x.version, time: formatDateTime(x.readAt, locale) })}
+      ? (r.reads || []).map((x) => html`<div data-testid="proof-read">${t('proof.readLine', { v: x.version, time: formatDateTime(x.readAt, locale) })}${' '}
           <span class="muted">${x.readBy}</span></div>`)
       : html`<span class="muted">${t('proof.notRead')}</span>`}</td>
     <td data-label=${t('proof.pickups')}>${(r.pickups || []).length
