@@ -3,6 +3,7 @@
  * and the events and rows an auditor would look for.
  *
  * argv: testpub testsub logdir seklik-registry */
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -476,12 +477,20 @@ static void reupload_is_a_new_version_and_the_file_comes_back(void **state)
     protobuf_c_message_free_unpacked(&now->base, NULL);
     seklik__bus__response__free_unpacked(resp, NULL);
 
-    /* another partner may not fetch it */
+    /* another partner may not fetch it, and cannot tell it from a
+     * document that does not exist */
     Company *other = register_named("PT Lain");
     Seklik__Bus__Actor po = partner(other->id);
     resp = call("GetDocumentFile", &po, NULL, false, &get.base);
-    assert_int_equal(it_code(resp), SK_EPERM);
+    Seklik__Registry__GetDocumentFileRequest none = SEKLIK__REGISTRY__GET_DOCUMENT_FILE_REQUEST__INIT;
+    none.document_id = "0190a0a0-0000-7000-8000-00000000dead";
+    Seklik__Bus__Response *missing = call("GetDocumentFile", &po, NULL, false, &none.base);
+    assert_int_equal(it_code(resp), SK_ENOTFOUND);
+    assert_int_equal(it_code(missing), SK_ENOTFOUND);
+    assert_string_equal(resp->message, missing->message);
+    assert_int_equal(resp->body.len, 0);
     seklik__bus__response__free_unpacked(resp, NULL);
+    seklik__bus__response__free_unpacked(missing, NULL);
 
     char sql[256];
     snprintf(sql, sizeof(sql),
@@ -761,6 +770,436 @@ static void verification_outcomes_update_the_status_without_an_event(void **stat
     protobuf_c_message_free_unpacked(&c->base, NULL);
 }
 
+/* ---- field limits (common/sk_limits, enforced by the RPC server) ---- */
+
+static long long idempotency_rows(const char *key)
+{
+    char sql[256];
+    if (!key)
+        return sk_test_sql_number(dsn, "SELECT count(*) FROM registry.idempotency");
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM registry.idempotency WHERE key = '%s'", key);
+    return sk_test_sql_number(dsn, sql);
+}
+
+/* The 1 MB domicile letter number of issue 10, and the other fields that had
+ * no bound: refused naming each, and not one row, audit entry, event or
+ * idempotency record written; the same key then works for a valid request. */
+static void oversized_fields_are_refused_before_anything_is_written(void **state)
+{
+    (void)state;
+    Seklik__Bus__Actor a = staff();
+    reg_req r;
+    make_request(&r, "PT Raksasa");
+    char *huge = malloc(1024 * 1024 + 1);
+    assert_non_null(huge);
+    memset(huge, '7', 1024 * 1024);
+    huge[1024 * 1024] = '\0';
+    r.company.domicile_letter_number = huge;
+    char sk[102];
+    memset(sk, 'K', 101);
+    sk[101] = '\0';
+    r.company.sk_kemenkumham = sk;
+    char bank[202];
+    memset(bank, 'B', 201);
+    bank[201] = '\0';
+    r.bank.bank_name = bank;
+    Seklik__Registry__Contact contact = SEKLIK__REGISTRY__CONTACT__INIT, *contacts[21];
+    contact.name = "Redaksi";
+    for (int i = 0; i < 21; i++)
+        contacts[i] = &contact;
+    r.company.contacts = contacts;
+    r.company.n_contacts = 21;
+    r.outlet.frequency = huge;
+    r.outlet.monthly_visitors = INT64_MAX;
+
+    char key[SK_UUID_STRLEN];
+    sk_uuid7(key);
+    counts before = snapshot();
+    long long idem = idempotency_rows(NULL);
+    Seklik__Bus__Response *resp = call("RegisterCompany", &a, key, true, &r.req.base);
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    static const char *const named[] = {"company.domicileLetterNumber", "company.skKemenkumham",
+                                        "company.bankAccount.bankName", "company.contacts",
+                                        "outlets[0].frequency", "outlets[0].monthlyVisitors"};
+    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+        if (!it_names_field(resp, named[i]))
+            fail_msg("%s not named (message: %s)", named[i], resp->message);
+    assert_int_equal(resp->n_violations, sizeof(named) / sizeof(named[0]));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_unchanged(before);
+    assert_int_equal(idempotency_rows(NULL), idem);
+    free(huge);
+
+    /* at the limits it is a company like any other, under the same key */
+    char dom[101];
+    memset(dom, 'D', 100);
+    dom[100] = '\0';
+    r.company.domicile_letter_number = dom;
+    sk[100] = '\0';
+    bank[200] = '\0';
+    r.company.n_contacts = 20;
+    r.outlet.frequency = "FM 101,5 MHz";
+    r.outlet.monthly_visitors = 10000000000LL;
+    Company *c = register_ok(&r, &a, key);
+    assert_string_equal(c->data->domicile_letter_number, dom);
+    assert_int_equal(c->data->n_contacts, 20);
+    assert_int_equal(idempotency_rows(key), 1);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+/* protobuf-c passes invalid UTF-8 through; PostgreSQL refused it as an
+ * INTERNAL error. Now each such field is named. */
+static void invalid_utf8_is_a_field_error_not_internal(void **state)
+{
+    (void)state;
+    Seklik__Bus__Actor a = staff();
+    reg_req r;
+    make_request(&r, "PT UTF");
+    r.company.domicile_letter_number = "470/\xED\xA0\x80/2024"; /* a surrogate */
+    r.outlet.frequency = "FM 101\xE2\x82";                     /* cut short */
+    r.journalist.press_card_number = "\xC0\xAF";                /* overlong */
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "company.domicileLetterNumber");
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "outlets[0].frequency");
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "people[1].pressCardNumber");
+
+    Company *c = register_named("PT UTF Dokumen");
+    Seklik__Bus__Response *resp = upload(&a, c->id, PDF, sizeof(PDF) - 1, "npwp\xFF.pdf");
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    assert_true(it_names_field(resp, "document.fileName"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+static void upper(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'a' && *s <= 'f')
+            *s = (char)(*s - 'a' + 'A');
+}
+
+/* Ids are compared as text (a partner's company, a person of the company,
+ * cache keys): an id typed in upper case is the same id. */
+static void upper_case_ids_behave_like_lower_case(void **state)
+{
+    (void)state;
+    Company *c = register_named("PT Huruf Besar");
+    Seklik__Bus__Actor pa = partner(c->id);
+    char company_id[SK_UUID_STRLEN], person_id[SK_UUID_STRLEN];
+    snprintf(company_id, sizeof(company_id), "%s", c->id);
+    snprintf(person_id, sizeof(person_id), "%s", c->people[1]->id);
+    upper(company_id);
+    upper(person_id);
+    assert_string_not_equal(company_id, c->id);
+
+    /* the partner reads its own company by the upper-case id */
+    Seklik__Registry__GetCompanyRequest get = SEKLIK__REGISTRY__GET_COMPANY_REQUEST__INIT;
+    get.company_id = company_id;
+    Seklik__Bus__Response *resp = call("GetCompany", &pa, NULL, false, &get.base);
+    Company *now = body(resp, &seklik__registry__company__descriptor);
+    assert_string_equal(now->id, c->id);
+    protobuf_c_message_free_unpacked(&now->base, NULL);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    /* and uploads a journalist's UKW certificate with both ids in upper case */
+    Seklik__Registry__DocumentInput d = SEKLIK__REGISTRY__DOCUMENT_INPUT__INIT;
+    d.type = SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_UKW;
+    d.number = "UKW-002";
+    d.file_name = "ukw.pdf";
+    d.content.data = (uint8_t *)PDF;
+    d.content.len = sizeof(PDF) - 1;
+    d.person_id = person_id;
+    Seklik__Registry__UploadDocumentRequest up = SEKLIK__REGISTRY__UPLOAD_DOCUMENT_REQUEST__INIT;
+    up.company_id = company_id;
+    up.document = &d;
+    resp = call("UploadDocument", &pa, NULL, true, &up.base);
+    if (it_code(resp) != SK_OK)
+        fprintf(stderr, "UploadDocument: %s\n", resp->message);
+    Seklik__Registry__Document *doc = body(resp, &seklik__registry__document__descriptor);
+    assert_string_equal(doc->person_id, c->people[1]->id);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM registry.document WHERE company_id = '%s' AND person_id = '%s'",
+             c->id, c->people[1]->id);
+    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+
+    /* the file, by its id in upper case */
+    char document_id[SK_UUID_STRLEN];
+    snprintf(document_id, sizeof(document_id), "%s", doc->id);
+    upper(document_id);
+    Seklik__Registry__GetDocumentFileRequest gf = SEKLIK__REGISTRY__GET_DOCUMENT_FILE_REQUEST__INIT;
+    gf.document_id = document_id;
+    resp = call("GetDocumentFile", &pa, NULL, false, &gf.base);
+    Seklik__Registry__DocumentFile *f = body(resp, &seklik__registry__document_file__descriptor);
+    assert_string_equal(f->document->id, doc->id);
+    assert_int_equal(f->content.len, sizeof(PDF) - 1);
+    protobuf_c_message_free_unpacked(&f->base, NULL);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    /* not a UUID at all: named, before any SQL */
+    get.company_id = "PT-HURUF-BESAR";
+    resp = call("GetCompany", &pa, NULL, false, &get.base);
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    assert_true(it_names_field(resp, "companyId"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    protobuf_c_message_free_unpacked(&doc->base, NULL);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+/* ---- one company per partner account ---- */
+
+typedef struct {
+    reg_req r;
+    Seklik__Bus__Actor actor;
+    Seklik__Bus__Response *resp;
+    int rc;
+} concurrent_register;
+
+static void *register_thread(void *arg)
+{
+    concurrent_register *job = arg;
+    char key[SK_UUID_STRLEN];
+    sk_uuid7(key);
+    job->rc = sk_rpc_call(rpc, "Registry.RegisterCompany", &job->actor, key, &job->r.req.base,
+                          20000, &job->resp);
+    return NULL;
+}
+
+static void eight_concurrent_registrations_by_one_partner_make_one_company(void **state)
+{
+    (void)state;
+    enum { N = 8 };
+    static concurrent_register jobs[N];
+    pthread_t threads[N];
+    long long before = count("company");
+    for (int i = 0; i < N; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "PT Serentak %d", i); /* each with its own data */
+        make_request(&jobs[i].r, name);
+        jobs[i].actor = it_actor("partner-eager", "partner", "");
+        jobs[i].resp = NULL;
+    }
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, register_thread, &jobs[i]), 0);
+    for (int i = 0; i < N; i++)
+        pthread_join(threads[i], NULL);
+
+    /* Every answer is the one company, so the gateway binds any of them. */
+    char first[64] = "";
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(jobs[i].rc, SK_OK);
+        if (it_code(jobs[i].resp) != SK_OK)
+            fprintf(stderr, "call %d: %s\n", i, jobs[i].resp->message);
+        assert_int_equal(it_code(jobs[i].resp), SK_OK);
+        Company *c = body(jobs[i].resp, &seklik__registry__company__descriptor);
+        if (!first[0])
+            snprintf(first, sizeof(first), "%s", c->id);
+        assert_string_equal(c->id, first);
+        assert_string_equal(c->registered_by, "partner-eager");
+        protobuf_c_message_free_unpacked(&c->base, NULL);
+        seklik__bus__response__free_unpacked(jobs[i].resp, NULL);
+    }
+    assert_int_equal(count("company"), before + 1);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM registry.company "
+                                             "WHERE partner_user_id = 'partner-eager'"),
+                     1);
+    /* Only the winner's people exist: no NIK held by an unreachable company. */
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM registry.person p JOIN "
+                                             "registry.company c ON c.id = p.company_id WHERE "
+                                             "c.legal_name LIKE 'PT Serentak %'"),
+                     2);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM registry.audit_log "
+                                             "WHERE action = 'company.register' "
+                                             "AND user_id = 'partner-eager'"),
+                     1);
+}
+
+/* ---- no oracle of registered numbers for partners ---- */
+
+/* The parts of an answer a caller sees besides the new ids. */
+static void assert_same_answer(const Seklik__Bus__Response *a, const Seklik__Bus__Response *b)
+{
+    assert_int_equal(a->code, b->code);
+    assert_string_equal(a->message, b->message);
+    assert_int_equal(a->n_violations, b->n_violations);
+}
+
+static void partner_probing_numbers_learns_nothing_and_the_verifier_is_told(void **state)
+{
+    (void)state;
+    reg_req held, probe, fresh;
+    make_request(&held, "PT Pemilik NPWP");
+    Seklik__Bus__Actor s = staff();
+    Company *owner = register_ok(&held, &s, NULL);
+
+    /* The same request twice but for the NPWP and NIK: one that exists, one that does not. */
+    make_request(&probe, "PT Penebak");
+    probe.company.npwp = held.npwp;
+    probe.journalist.nik = held.nik2;
+    make_request(&fresh, "PT Penebak Lain");
+    Seklik__Bus__Actor p1 = it_actor("partner-probe-1", "partner", "");
+    Seklik__Bus__Actor p2 = it_actor("partner-probe-2", "partner", "");
+    Seklik__Bus__Response *taken = call("RegisterCompany", &p1, NULL, true, &probe.req.base);
+    Seklik__Bus__Response *free_ = call("RegisterCompany", &p2, NULL, true, &fresh.req.base);
+    assert_int_equal(it_code(taken), SK_OK);
+    assert_same_answer(taken, free_);
+    Company *c1 = body(taken, &seklik__registry__company__descriptor);
+    Company *c2 = body(free_, &seklik__registry__company__descriptor);
+    seklik__bus__response__free_unpacked(taken, NULL);
+    seklik__bus__response__free_unpacked(free_, NULL);
+
+    /* Adding a person and changing the NPWP answer alike too. */
+    Seklik__Registry__PersonInput p = SEKLIK__REGISTRY__PERSON_INPUT__INIT;
+    p.role = SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_JOURNALIST;
+    p.name = "Wartawan Tebakan";
+    Seklik__Registry__AddPersonRequest add = SEKLIK__REGISTRY__ADD_PERSON_REQUEST__INIT;
+    add.person = &p;
+    Seklik__Bus__Actor b1 = partner(c1->id), b2 = partner(c2->id);
+    add.company_id = c1->id;
+    p.nik = held.nik1;
+    taken = call("AddPerson", &b1, NULL, true, &add.base);
+    add.company_id = c2->id;
+    p.nik = "3271999999999999";
+    free_ = call("AddPerson", &b2, NULL, true, &add.base);
+    assert_int_equal(it_code(taken), SK_OK);
+    assert_same_answer(taken, free_);
+    seklik__bus__response__free_unpacked(taken, NULL);
+    seklik__bus__response__free_unpacked(free_, NULL);
+    /* Its own people are still its own business: told plainly. */
+    add.company_id = c1->id;
+    p.nik = held.nik1;
+    assert_refused("AddPerson", &b1, &add.base, SK_EINVAL, "person.nik");
+
+    /* Staff are still told plainly. */
+    reg_req dup;
+    make_request(&dup, "PT Staf Ganda");
+    dup.company.npwp = held.npwp;
+    assert_refused("RegisterCompany", &s, &dup.req.base, SK_EINVAL, "company.npwp");
+
+    /* Submitted, the clash travels to verification for staff. */
+    Seklik__Registry__SubmitRequest sub = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
+    sub.company_id = c1->id;
+    sub.fiscal_year = 2027;
+    Seklik__Bus__Response *resp = call("Submit", &b1, NULL, true, &sub.base);
+    assert_int_equal(it_code(resp), SK_OK);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    PGconn *pg = PQconnectdb(dsn);
+    assert_int_equal(PQstatus(pg), CONNECTION_OK);
+    PGresult *r = PQexecParams(pg,
+                               "SELECT body FROM registry.outbox WHERE type ="
+                               " 'registry.company.submitted' ORDER BY seq DESC LIMIT 1",
+                               0, NULL, NULL, NULL, NULL, 1);
+    assert_int_equal(PQntuples(r), 1);
+    Seklik__Registry__CompanyChanged *ev = seklik__registry__company_changed__unpack(
+        NULL, (size_t)PQgetlength(r, 0, 0), (const uint8_t *)PQgetvalue(r, 0, 0));
+    assert_non_null(ev);
+    assert_string_equal(ev->company->id, c1->id);
+    int npwp = 0, nik = 0;
+    for (size_t i = 0; i < ev->n_identity_clashes; i++) {
+        const Seklik__Registry__IdentityClash *k = ev->identity_clashes[i];
+        assert_string_equal(k->other_company_id, owner->id);
+        npwp += strcmp(k->kind, "npwp") == 0;
+        nik += strcmp(k->kind, "nik") == 0 && k->person_id[0];
+    }
+    assert_int_equal(npwp, 1);
+    assert_int_equal(nik, 2); /* the journalist of the request and the person added */
+    seklik__registry__company_changed__free_unpacked(ev, NULL);
+    PQclear(r);
+    PQfinish(pg);
+    protobuf_c_message_free_unpacked(&owner->base, NULL);
+    protobuf_c_message_free_unpacked(&c1->base, NULL);
+    protobuf_c_message_free_unpacked(&c2->base, NULL);
+}
+
+/* ---- bank account: the partner's own ---- */
+
+static Seklik__Bus__Response *update_bank(const Seklik__Bus__Actor *who, const char *company_id,
+                                          reg_req *r, const char *account)
+{
+    r->bank.account_number = (char *)account;
+    Seklik__Registry__UpdateRequest upd = SEKLIK__REGISTRY__UPDATE_REQUEST__INIT;
+    upd.company_id = (char *)company_id;
+    upd.company = &r->company;
+    return call("Update", who, NULL, true, &upd.base);
+}
+
+static void only_the_partner_changes_its_bank_account(void **state)
+{
+    (void)state;
+    reg_req r;
+    make_request(&r, "PT Rekening Mitra");
+    Seklik__Bus__Actor self = it_actor("partner-bank", "partner", "");
+    Company *c = register_ok(&r, &self, NULL);
+    Seklik__Bus__Actor mine = it_actor("partner-bank", "partner", c->id);
+    Seklik__Bus__Actor verifier = it_actor("verifier-bank", "verifier", NULL);
+    Seklik__Bus__Actor admin = it_actor("admin-bank", "admin", NULL);
+
+    /* Staff: refused whatever the role, nothing written. */
+    r.bank.account_number = "9999000011";
+    Seklik__Registry__UpdateRequest upd = SEKLIK__REGISTRY__UPDATE_REQUEST__INIT;
+    upd.company_id = c->id;
+    upd.company = &r.company;
+    assert_refused("Update", &verifier, &upd.base, SK_EPERM, NULL);
+    assert_refused("Update", &admin, &upd.base, SK_EPERM, NULL);
+    Seklik__Bus__Response *resp = call("Update", &verifier, NULL, true, &upd.base);
+    assert_non_null(strstr(resp->message, "bank.partner_only"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    r.bank.holder_name = "Orang Lain";
+    r.bank.account_number = "1234567890";
+    assert_refused("Update", &verifier, &upd.base, SK_EPERM, NULL);
+    r.bank.holder_name = r.name;
+
+    /* Staff may change other data, the account as it is (however typed). */
+    r.company.address = "Jl. Staf Ubah 3";
+    resp = update_bank(&verifier, c->id, &r, "12-3456-7890");
+    assert_int_equal(it_code(resp), SK_OK);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    /* The partner changes its own; the audit trail shows before and after. */
+    resp = update_bank(&mine, c->id, &r, "5555666677");
+    assert_int_equal(it_code(resp), SK_OK);
+    Company *after = body(resp, &seklik__registry__company__descriptor);
+    assert_string_equal(after->data->bank_account->account_number, "5555666677");
+    protobuf_c_message_free_unpacked(&after->base, NULL);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    char sql[400];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM registry.audit_log WHERE entity_id = '%s' AND action = "
+             "'company.update' AND user_id = 'partner-bank' AND before->'bankAccount'->>"
+             "'accountNumber' = '12-3456-7890' AND after->'bankAccount'->>'accountNumber' = "
+             "'5555666677'",
+             c->id);
+    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+
+    /* A staff member entering a company of their own: free while it is the
+     * first draft, refused once it was submitted and came back. */
+    reg_req sr;
+    make_request(&sr, "PT Rekening Staf");
+    Company *sc = register_ok(&sr, &verifier, NULL);
+    resp = update_bank(&verifier, sc->id, &sr, "7777888899");
+    assert_int_equal(it_code(resp), SK_OK);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    resp = update_bank(&admin, sc->id, &sr, "7777888800"); /* not the registrant */
+    assert_int_equal(it_code(resp), SK_EPERM);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    Seklik__Registry__SubmitRequest sub = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
+    sub.company_id = sc->id;
+    sub.fiscal_year = 2027;
+    resp = call("Submit", &verifier, NULL, true, &sub.base);
+    assert_int_equal(it_code(resp), SK_OK);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    verification_event("verification.case.updated", sc->id,
+                       SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_NEEDS_REVISION, "", "");
+    assert_true(wait_status(sc->id, "needs_revision"));
+    sr.bank.account_number = "7777888800";
+    Seklik__Registry__UpdateRequest su = SEKLIK__REGISTRY__UPDATE_REQUEST__INIT;
+    su.company_id = sc->id;
+    su.company = &sr.company;
+    assert_refused("Update", &verifier, &su.base, SK_EPERM, NULL);
+    protobuf_c_message_free_unpacked(&sc->base, NULL);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 5) {
@@ -780,6 +1219,12 @@ int main(int argc, char **argv)
         cmocka_unit_test(register_retried_with_the_same_key_creates_one_company),
         cmocka_unit_test(partner_without_company_may_register_itself),
         cmocka_unit_test(verification_outcomes_update_the_status_without_an_event),
+        cmocka_unit_test(oversized_fields_are_refused_before_anything_is_written),
+        cmocka_unit_test(invalid_utf8_is_a_field_error_not_internal),
+        cmocka_unit_test(upper_case_ids_behave_like_lower_case),
+        cmocka_unit_test(eight_concurrent_registrations_by_one_partner_make_one_company),
+        cmocka_unit_test(partner_probing_numbers_learns_nothing_and_the_verifier_is_told),
+        cmocka_unit_test(only_the_partner_changes_its_bank_account),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start_registry,
                     stop_registry);
