@@ -2,7 +2,7 @@
  * and the service definition: decode, authorize, decide, store, emit.
  *
  * Every method checks the actor's role before it looks at the input. `pr`
- * writes and sends; `head` and `admin` read; a partner reaches only its own
+ * writes and sends; `head`, `admin` and `partnership` read; a partner reaches only its own
  * inbox, and a release there only once it was sent to its company and its
  * embargo has passed: anything else is NOT_FOUND to a partner, so an
  * embargoed release cannot even be told from a missing one. Commands run
@@ -29,8 +29,11 @@
 
 typedef Seklik__Distribution__Release Release;
 
+/* `pr` writes; `head` and `admin` read everything; `partnership` reads too:
+ * an order's content can be a release (ordering refers to it by id). */
 static const char *const WRITE_ROLES[] = {SK_ROLE_PR, NULL};
-static const char *const READ_ROLES[] = {SK_ROLE_PR, SK_ROLE_HEAD, SK_ROLE_ADMIN, NULL};
+static const char *const READ_ROLES[] = {SK_ROLE_PR, SK_ROLE_HEAD, SK_ROLE_ADMIN,
+                                         SK_ROLE_PARTNERSHIP, NULL};
 
 /* ---- small helpers ---- */
 

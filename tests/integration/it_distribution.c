@@ -971,6 +971,7 @@ static void every_method_checks_role_and_partner_wall(void **state)
     assert_int_equal(sizeof(cases) / sizeof(cases[0]), svc->n_methods - 1);
     Seklik__Bus__Actor pa = partner(&A), head = it_actor("pimpinan", "head", NULL);
     Seklik__Bus__Actor verifier = it_actor("verif", "verifier", NULL);
+    Seklik__Bus__Actor partnership = it_actor("kemitraan", "partnership", NULL);
     Seklik__Bus__Actor lost = it_actor("mitra-tanpa", "partner", NULL); /* no company */
     Seklik__Bus__Actor nobody = SEKLIK__BUS__ACTOR__INIT; /* signed, but no role */
     nobody.user_id = "nobody";
@@ -982,6 +983,9 @@ static void every_method_checks_role_and_partner_wall(void **state)
         got = code_of(c->method, &head, c->in);
         if (got != c->head)
             fail_msg("%s as head: code %d, expected %d", c->method, got, c->head);
+        got = code_of(c->method, &partnership, c->in); /* reads like head: orders take releases */
+        if (got != c->head)
+            fail_msg("%s as partnership: code %d, expected %d", c->method, got, c->head);
         /* roles without any business here, and a partner without a company */
         assert_int_equal(code_of(c->method, &verifier, c->in), SK_EPERM);
         assert_int_equal(code_of(c->method, &lost, c->in), SK_EPERM);

@@ -42,8 +42,8 @@ export const ROUTE_ROLES = {
   rules: ['admin', 'head'],
   prices: ['admin', 'head'],
   users: ['admin'],
-  releases: ['pr', 'head', 'admin'], releaseNew: ['pr'], release: ['pr', 'head', 'admin'],
-  releaseProof: ['pr', 'head', 'admin'], inbox: ['partner'], inboxRelease: ['partner'],
+  releases: ['pr', 'head', 'admin', 'partnership'], releaseNew: ['pr'], release: ['pr', 'head', 'admin', 'partnership'],
+  releaseProof: ['pr', 'head', 'admin', 'partnership'], inbox: ['partner'], inboxRelease: ['partner'],
 };
 
 export const allowed = (route, roles = []) => {
