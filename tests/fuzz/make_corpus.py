@@ -157,3 +157,20 @@ write("fuzz_cache_value", "url_credentials", b"\1redis://seklik:p%40ss@cache:637
 write("fuzz_cache_value", "url_ipv6", b"\1redis://[::1]:6380")
 write("fuzz_cache_value", "url_unix", b"\1unix:///run/redis/redis.sock?db=1")
 write("fuzz_cache_value", "url_bad", b"\1redis://u:%zz@:0/x?y")
+
+png_head = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", 1920, 1080) + b"\x08\x06\0\0\0"
+write("fuzz_distribution", "png", png_head)
+write("fuzz_distribution", "png_huge", png_head[:16] + struct.pack(">II", 0x80000000, 1))
+write("fuzz_distribution", "jpeg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+      b"\xff\xc0\x00\x11\x08\x02\x58\x03\x20\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01\xff\xd9")
+write("fuzz_distribution", "jpeg_fill_rst", b"\xff\xd8\xff\xff\xd0\xff\xc2\x00\x0b\x08\x00\x10\x00\x10\x01\x01\x11\x00")
+write("fuzz_distribution", "pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+write("fuzz_distribution", "time_wib", b"2027-01-10T09:00:00.123+07:00")
+write("fuzz_distribution", "time_bad", b"2027-02-29T24:00:00Z")
+write("fuzz_distribution", "email", b"redaksi@kabar-alfa.co.id")
+write("fuzz_distribution", "email_inject", b"a@x.test>\r\nRCPT TO:<v@x.test>")
+write("fuzz_distribution", "url", b"https://kabar.test:8080/berita?id=1#a")
+write("fuzz_distribution", "markdown", "# Judul\n\n**tebal** <script>alert(1)</script>\n\n"
+      "[a](javascript:alert(1)) ![b](data:image/png;base64,AA==)\n\n> kutipan\n\n- satu\n- dua\n".encode())
+write("fuzz_distribution", "header_utf8", "Rapat koordinasi — “Kabupaten” é".encode() * 3)
+write("fuzz_distribution", "file_name", b"../../C:\\foto \"akhir\".jpg\r\n")
