@@ -170,6 +170,9 @@ char *sk_metrics_render(const sk_metrics *mc, const char *svc)
         counter(&b, svc, "cache_errors_total",
                 "Cache calls that fell back because Redis was unavailable.",
                 LOAD(m->cache->errors));
+        counter(&b, svc, "cache_forged_total",
+                "Cache values refused by the seal check (forged, moved, expired or unsigned).",
+                LOAD(m->cache->forged));
     }
     if (b.failed) {
         free(b.p);

@@ -7,6 +7,7 @@
 
 #include "sk_err.h"
 #include "sk_id.h"
+#include "sk_limits.h"
 #include "sk_log.h"
 #include "sk_loopq.h"
 #include "sk_outbox.h"
@@ -185,6 +186,11 @@ static nng_msg *packed_response_msg(const uint8_t *data, size_t len, bool replay
     return m;
 }
 
+static void limits_violation(void *call, const char *field, const char *description)
+{
+    sk_call_violation(call, field, description);
+}
+
 /* Run one decoded request; fills `resp` (body and violations point into
  * `call` memory). Returns the SK_* code. */
 static int run_call(sk_rpc_server *srv, sk_call *call, Seklik__Bus__Response *resp,
@@ -212,6 +218,10 @@ static int run_call(sk_rpc_server *srv, sk_call *call, Seklik__Bus__Response *re
     ProtobufCMessage *in = protobuf_c_message_unpack(in_desc, NULL, req->body.len, req->body.data);
     if (!in)
         return sk_call_violation(call, "body", "bukan pesan protobuf yang sah (not a valid message)");
+    if (sk_limits_check(in, limits_violation, call) > 0) { /* before anything is written */
+        protobuf_c_message_free_unpacked(in, NULL);
+        return SK_EINVAL;
+    }
     ProtobufCMessage *out = sk_call_alloc(call, out_desc->sizeof_message);
     if (!out) {
         protobuf_c_message_free_unpacked(in, NULL);

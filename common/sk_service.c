@@ -53,7 +53,8 @@ typedef struct peer_cfg {
 } peer_cfg;
 
 typedef struct service_cfg {
-    const char *dsn, *redis_url, *rpc_listen, *events_listen, *http_listen;
+    const char *dsn, *redis_url, *redis_user, *redis_password, *rpc_listen, *events_listen,
+        *http_listen;
     sk_sign_key key;
     int log_level, pool_size, concurrency, replay_interval_ms, max_pending;
     peer_cfg peers[MAX_PEERS]; /* every known service, then other sources */
@@ -77,7 +78,14 @@ static void read_config(const sk_service_def *def, sk_config *cfg, service_cfg *
     const char *own_dsn = sk_config_str(cfg, name, NULL, false);
     const char *dsn = sk_config_str(cfg, "SEKLIK_DB_DSN", NULL, own_dsn == NULL);
     sc->dsn = own_dsn ? own_dsn : dsn;
-    sc->redis_url = sk_config_url(cfg, "SEKLIK_REDIS_URL", "redis://127.0.0.1:6379/0", "redis");
+    /* Checked by the cache's own parser: the error never echoes the value,
+     * which may hold a password. */
+    sc->redis_url = sk_config_str(cfg, "SEKLIK_REDIS_URL", "redis://127.0.0.1:6379/0", false);
+    char why[200];
+    if (sk_cache_check_url(sc->redis_url, why, sizeof(why)) != SK_OK)
+        sk_config_fail(cfg, "SEKLIK_REDIS_URL", why);
+    sc->redis_user = sk_config_str(cfg, "SEKLIK_REDIS_USER", NULL, false);
+    sc->redis_password = sk_config_str(cfg, "SEKLIK_REDIS_PASSWORD", NULL, false);
     sc->key.len = sk_config_hex_secret(cfg, "SEKLIK_HMAC_KEY", sc->key.bytes, SK_SIGN_KEY_MAX,
                                        SK_SIGN_KEY_MIN);
     const char *level = sk_config_str(cfg, "SEKLIK_LOG_LEVEL", "info", false);
@@ -473,7 +481,13 @@ int sk_service_main(const sk_service_def *def, int argc, char **argv)
     int rc = connect_db(rt);
     if (rc == SK_OK)
         rc = migrate(rt);
-    if (rc == SK_OK && sk_cache_open(rt->sc.redis_url, def->name, &rt->cache) != SK_OK)
+    sk_cache_options cache_opt = {.url = rt->sc.redis_url,
+                                  .user = rt->sc.redis_user,
+                                  .password = rt->sc.redis_password,
+                                  .service = def->name,
+                                  .secret = rt->sc.key.bytes,
+                                  .secret_len = rt->sc.key.len};
+    if (rc == SK_OK && sk_cache_open(&cache_opt, &rt->cache) != SK_OK)
         rc = SK_ECONFIG;
     if (rc != SK_OK) {
         sk_log_error("start-up failed: %s", sk_strerror(rc));

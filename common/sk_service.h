@@ -13,7 +13,9 @@
  *
  * Environment (SVC is the upper-cased name):
  *   SEKLIK_DB_DSN / SEKLIK_<SVC>_DB_DSN   libpq connection string (required)
- *   SEKLIK_REDIS_URL                      redis://host:port/db
+ *   SEKLIK_REDIS_URL                      redis://[user:password@]host:port[/db]
+ *                                         or unix:///path/redis.sock[?db=N]
+ *   SEKLIK_REDIS_USER, SEKLIK_REDIS_PASSWORD  override the URL's (see sk_cache.h)
  *   SEKLIK_HMAC_KEY                       hex, 32-64 bytes (required)
  *   SEKLIK_LOG_LEVEL                      debug | info | warn | error
  *   SEKLIK_DB_POOL_SIZE, SEKLIK_RPC_CONCURRENCY, SEKLIK_REPLAY_INTERVAL_MS,

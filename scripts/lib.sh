@@ -5,7 +5,7 @@
 #
 # A private PostgreSQL cluster always runs as an unprivileged user: `postgres`
 # when the caller is root (initdb refuses root), the caller itself otherwise.
-# Redis runs as the caller. Everything binds 127.0.0.1 only.
+# Redis runs as the caller. Everything binds 127.0.0.1 only (or a unix socket).
 
 # ---------------------------------------------------------------------------
 # Output
@@ -304,24 +304,63 @@ sk_pg_ensure_db() {
 # ---------------------------------------------------------------------------
 # Redis
 
-# sk_redis_start DIR PORT
-# Starts a daemonized redis-server with everything (pid, log) under DIR.
-# Returns 0 when it answers PING, 2 when its port was taken, 1 otherwise.
+# The ACL user the services log in as, and the commands common/sk_cache.c
+# sends (AUTH needs no permission). Nothing else: no CONFIG, KEYS, FLUSHALL.
+SK_REDIS_USER=seklik
+SK_REDIS_CACHE_COMMANDS=(+get +set +del +unlink +scan +ping +select)
+
+# A new Redis password: 32 hex digits (no character a URL or a config file
+# would need to escape).
+sk_redis_new_password() {
+    od -An -tx1 -N16 /dev/urandom | tr -d ' \n'
+}
+
+# sk_redis_write_acl FILE PASSWORD [RULE...]
+# Writes a Redis ACL file (mode 600): the default user off, so a connection
+# that has not authenticated can do nothing, and SK_REDIS_USER with PASSWORD,
+# limited to the keys seklik:* and the cache's commands, plus RULEs (the test
+# fixture adds +flushall +exists).
+sk_redis_write_acl() {
+    local file=$1 password=$2
+    shift 2
+    [[ $password =~ ^[0-9A-Za-z]{16,}$ ]] || sk_die "a Redis password must be 16+ letters and digits"
+    (
+        umask 077
+        printf 'user default off\nuser %s reset on >%s ~seklik:* resetchannels -@all %s\n' \
+            "$SK_REDIS_USER" "$password" "${SK_REDIS_CACHE_COMMANDS[*]}${*:+ $*}" >"$file.tmp"
+    )
+    mv -f "$file.tmp" "$file"
+}
+
+# sk_redis_start DIR LISTEN ACLFILE
+# Starts a daemonized redis-server with everything (pid, log) under DIR and
+# the users of ACLFILE (sk_redis_write_acl). LISTEN is a TCP port on 127.0.0.1,
+# or an absolute path: a unix socket only its owner may open, and no TCP port.
+# Returns 0 when it answers, 2 when its port was taken, 1 otherwise.
 sk_redis_start() {
-    local dir=$1 port=$2 before=0 i pid
+    local dir=$1 listen=$2 acl=$3 before=0 i pid reply
     local log=$dir/redis.log pidfile=$dir/redis.pid
+    local -a where probe
+    if [[ $listen == /* ]]; then
+        where=(--port 0 --unixsocket "$listen" --unixsocketperm 700)
+        probe=(-s "$listen")
+    else
+        where=(--port "$listen" --bind 127.0.0.1)
+        probe=(-h 127.0.0.1 -p "$listen")
+    fi
     mkdir -p "$dir"
     [[ -e $log ]] && before=$(stat -c %s "$log")
     rm -f "$pidfile"
-    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
+    redis-server "${where[@]}" --aclfile "$acl" --save '' --appendonly no --dir "$dir" \
         --daemonize yes --pidfile "$pidfile" --logfile "$log" </dev/null >/dev/null 2>&1 ||
         { sk_tail_log "$log"; return 1; }
     for ((i = 0; i < 300; i++)); do
-        if [[ $(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null) == PONG ]]; then
+        # Unauthenticated, a ready Redis says NOAUTH (the default user is off).
+        reply=$(redis-cli "${probe[@]}" ping 2>/dev/null || true)
+        if [[ $reply == PONG || $reply == NOAUTH* ]]; then
             # Something answered; make sure it is ours.
             pid=$(cat "$pidfile" 2>/dev/null || true)
             if sk_alive_as "$pid" redis-server; then
-                printf '%s\n' "$port" >"$dir/redis.port"
                 return 0
             fi
         fi
@@ -336,17 +375,13 @@ sk_redis_start() {
     return 1
 }
 
-# Stop the redis-server whose pid file is in DIR, without saving.
+# Stop the redis-server whose pid file is in DIR, without saving (it keeps
+# nothing: no save points, no AOF; SIGTERM needs no password).
 sk_redis_stop() {
-    local dir=$1 pid port
+    local dir=$1 pid
     pid=$(cat "$dir/redis.pid" 2>/dev/null || true)
     sk_alive_as "$pid" redis-server || { rm -f "$dir/redis.pid"; return 0; }
-    port=$(cat "$dir/redis.port" 2>/dev/null || true)
-    if [[ -n $port ]]; then
-        redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >/dev/null 2>&1 || true
-    else
-        kill -TERM "$pid" 2>/dev/null || true
-    fi
+    kill -TERM "$pid" 2>/dev/null || true
     if ! sk_wait_gone "$pid" 10; then
         sk_warn "redis-server (pid $pid) did not stop; killing it"
         kill -KILL "$pid" 2>/dev/null || true

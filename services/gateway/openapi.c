@@ -2,7 +2,9 @@
  * same protobuf descriptors the API is served from (so it cannot drift):
  * one path per service method, one schema per message and enum, with the
  * proto3 JSON mapping's names and types (64-bit integers as strings, enums
- * as their names, bytes as base64), plus the HTTP-only routes. */
+ * as their names, bytes as base64), plus the HTTP-only routes. Each field's
+ * bound comes from common/sk_limits' table, the one the services enforce:
+ * maxLength, maxItems, minimum, maximum and format "uuid". */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 
 #include "internal.h"
 #include "sk_err.h"
+#include "sk_limits.h"
 
 #ifndef SEKLIK_VERSION
 #define SEKLIK_VERSION "0"
@@ -58,7 +61,43 @@ static void add_enum_schema(cJSON *schemas, const ProtobufCEnumDescriptor *ed)
 
 static void add_message_schema(cJSON *schemas, const ProtobufCMessageDescriptor *md);
 
-static cJSON *field_schema(cJSON *schemas, const ProtobufCFieldDescriptor *f)
+static void set_number(cJSON *s, const char *key, double v)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(s, key);
+    cJSON_AddNumberToObject(s, key, v);
+}
+
+/* The bound of one value (an array's items for a repeated field). 64-bit
+ * integers travel as JSON strings: their minimum and maximum still say what
+ * the service accepts. */
+static void add_limits(cJSON *s, const sk_limit *lim)
+{
+    if (!lim)
+        return;
+    switch (lim->kind) {
+    case SK_LIMIT_TEXT:
+        set_number(s, "maxLength", lim->max_len);
+        if (lim->format == SK_FORMAT_UUID) {
+            cJSON_DeleteItemFromObjectCaseSensitive(s, "format");
+            cJSON_AddStringToObject(s, "format", "uuid");
+        }
+        break;
+    case SK_LIMIT_BYTES: /* base64 with padding */
+        set_number(s, "maxLength", 4.0 * (double)(((uint64_t)lim->max_len + 2) / 3));
+        break;
+    case SK_LIMIT_INT:
+        set_number(s, "minimum", (double)lim->min);
+        set_number(s, "maximum", (double)lim->max);
+        break;
+    case SK_LIMIT_REAL:
+        set_number(s, "minimum", lim->fmin);
+        set_number(s, "maximum", lim->fmax);
+        break;
+    case SK_LIMIT_LIST: break;
+    }
+}
+
+static cJSON *field_schema(cJSON *schemas, const ProtobufCFieldDescriptor *f, const sk_limit *lim)
 {
     cJSON *s = NULL;
     switch (f->type) {
@@ -107,6 +146,7 @@ static cJSON *field_schema(cJSON *schemas, const ProtobufCFieldDescriptor *f)
     cJSON_AddStringToObject(s, "type", type);
     if (format)
         cJSON_AddStringToObject(s, "format", format);
+    add_limits(s, lim);
     return s;
 }
 
@@ -124,7 +164,8 @@ static void add_message_schema(cJSON *schemas, const ProtobufCMessageDescriptor 
         const ProtobufCFieldDescriptor *f = &md->fields[i];
         char jn[128];
         json_name(f->name, jn, sizeof(jn));
-        cJSON *fs = field_schema(schemas, f);
+        const sk_limit *lim = sk_limits_find(md, f);
+        cJSON *fs = field_schema(schemas, f, lim);
         if (!fs)
             continue;
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
@@ -134,6 +175,8 @@ static void add_message_schema(cJSON *schemas, const ProtobufCMessageDescriptor 
                 continue;
             }
             cJSON_AddStringToObject(arr, "type", "array");
+            if (lim && lim->max_items)
+                cJSON_AddNumberToObject(arr, "maxItems", lim->max_items);
             cJSON_AddItemToObject(arr, "items", fs);
             fs = arr;
         }

@@ -14,8 +14,9 @@
  *   seklikctl user set-password U (--password-stdin | --password-env VAR)
  *   seklikctl user roles U --role R [--role R2 ...]
  *
- * Environment: SEKLIK_GATEWAY_DB_DSN or SEKLIK_DB_DSN; SEKLIK_REDIS_URL (to
- * drop cached sessions of a disabled user or changed roles).
+ * Environment: SEKLIK_GATEWAY_DB_DSN or SEKLIK_DB_DSN; SEKLIK_REDIS_URL,
+ * SEKLIK_REDIS_USER, SEKLIK_REDIS_PASSWORD (to drop cached sessions of a
+ * disabled user or changed roles); SEKLIK_HMAC_KEY (optional here).
  * Exit status: 0 done, 1 failed (message on stderr), 2 usage. */
 #include <cjson/cJSON.h>
 #include <sodium.h>
@@ -48,7 +49,8 @@ static const char USAGE[] =
     "       seklikctl user enable U\n"
     "       seklikctl user set-password U (--password-stdin | --password-env VAR)\n"
     "       seklikctl user roles U --role R [--role R2 ...]\n"
-    "environment: SEKLIK_GATEWAY_DB_DSN or SEKLIK_DB_DSN; SEKLIK_REDIS_URL\n";
+    "environment: SEKLIK_GATEWAY_DB_DSN or SEKLIK_DB_DSN; SEKLIK_REDIS_URL,\n"
+    "             SEKLIK_REDIS_USER, SEKLIK_REDIS_PASSWORD; SEKLIK_HMAC_KEY\n";
 
 static int usage(const char *fmt, const char *arg)
 {
@@ -194,10 +196,27 @@ static int ctl_connect(ctl *c)
     rc = sk_db_acquire(c->pool, &c->db);
     if (rc != SK_OK)
         return failure("connecting to PostgreSQL", rc, NULL);
+    /* seklikctl only deletes cache keys, which needs no sealing key: without
+     * SEKLIK_HMAC_KEY a random one does (anything it read would be a miss). */
+    uint8_t secret[64];
+    size_t secret_len = 0;
+    const char *hex = getenv("SEKLIK_HMAC_KEY");
+    if (!hex || sodium_hex2bin(secret, sizeof(secret), hex, strlen(hex), NULL, &secret_len,
+                               NULL) != 0 ||
+        secret_len < 32) {
+        randombytes_buf(secret, 32);
+        secret_len = 32;
+    }
     const char *redis = getenv("SEKLIK_REDIS_URL");
-    if (sk_cache_open(redis && redis[0] ? redis : "redis://127.0.0.1:6379/0", "gateway",
-                      &c->cache) != SK_OK)
+    sk_cache_options opt = {.url = redis && redis[0] ? redis : "redis://127.0.0.1:6379/0",
+                            .user = getenv("SEKLIK_REDIS_USER"),
+                            .password = getenv("SEKLIK_REDIS_PASSWORD"),
+                            .service = "gateway",
+                            .secret = secret,
+                            .secret_len = secret_len};
+    if (sk_cache_open(&opt, &c->cache) != SK_OK)
         c->cache = NULL; /* a bad URL only means no cached session is dropped */
+    sodium_memzero(secret, sizeof(secret));
     seklik__bus__actor__init(&c->actor);
     c->actor.user_id = "seklikctl";
     c->actor.remote_addr = "local";

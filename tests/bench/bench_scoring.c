@@ -90,18 +90,16 @@ static void percentiles(double *v, int n, double *p50, double *p99)
 }
 
 /* Raw GET round trips on the same Redis: p50/p99 in ms. */
-static void redis_get(const char *url, double *p50, double *p99)
+static void redis_get(double *p50, double *p99)
 {
-    char host[64] = "127.0.0.1";
-    int port = 6379;
-    assert_true(sscanf(url, "redis://%63[^:]:%d", host, &port) == 2);
-    redisContext *r = redisConnect(host, port);
-    assert_true(r && !r->err);
-    freeReplyObject(redisCommand(r, "SET bench:scoring:ref %b", "0123456789abcdef0123456789", (size_t)26));
+    redisContext *r = sk_test_redis_connect(0);
+    assert_non_null(r);
+    /* seklik:*: the only keys the fixture's user may touch */
+    freeReplyObject(redisCommand(r, "SET seklik:bench:ref %b", "0123456789abcdef0123456789", (size_t)26));
     double *lat = calloc((size_t)ceiling_calls, sizeof(double));
     for (int i = 0; i < ceiling_calls; i++) {
         double t = now_ms();
-        redisReply *rep = redisCommand(r, "GET bench:scoring:ref");
+        redisReply *rep = redisCommand(r, "GET seklik:bench:ref");
         lat[i] = now_ms() - t;
         assert_non_null(rep);
         freeReplyObject(rep);
@@ -191,7 +189,7 @@ static void bench(void **state)
     const char *server_p99 = server_quantile(before, after, 0.99, &under_1ms);
     percentiles(lat, ceiling_calls, &c50, &c99);
     free(lat);
-    redis_get(redis_url, &g50, &g99);
+    redis_get(&g50, &g99);
     snprintf(sql, sizeof(sql),
              "SELECT tier FROM scoring.outlet_score WHERE outlet_id = '%s' AND fiscal_year = %d;\n",
              outlet, YEAR);

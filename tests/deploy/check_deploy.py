@@ -11,8 +11,8 @@ The list of services is data: every services/<name>/ holding a main.c. For each 
   * the k8s probes hit /healthz and /readyz on the service's HTTP port (SEKLIK_HTTP_LISTEN), ports
     and Service ports agree, peers are dialled at the ports they listen on;
   * every environment variable the manifests set for it (environment, env_file, env, envFrom,
-    valueFrom) is one that `seklik-<name> --print-env` lists, and SEKLIK_DB_DSN and SEKLIK_HMAC_KEY
-    are set.
+    valueFrom) is one that `seklik-<name> --print-env` lists, and SEKLIK_DB_DSN, SEKLIK_HMAC_KEY and
+    SEKLIK_REDIS_PASSWORD are set.
 Every mismatch is printed as FAIL; the exit status is non-zero when there is one.
 Needs python3 with PyYAML (Debian: python3-yaml) and yamllint; kubectl is optional (overlays).
 """
@@ -33,7 +33,8 @@ except ImportError:
     print("deploy check: 0 passed, 1 failed")
     sys.exit(1)
 
-REQUIRED_ENV = ("SEKLIK_DB_DSN", "SEKLIK_HMAC_KEY")
+# Redis refuses clients without a password (docs/adr/0010-redis-is-untrusted.md).
+REQUIRED_ENV = ("SEKLIK_DB_DSN", "SEKLIK_HMAC_KEY", "SEKLIK_REDIS_PASSWORD")
 # The port convention of the first six services: RPC 710n, events 720n, HTTP 810n.
 # Services not listed here (the gateway) are checked for consistency only.
 PORT_INDEX = {"registry": 1, "verification": 2, "scoring": 3, "ordering": 4,

@@ -86,6 +86,28 @@ write("fuzz_request", "bad_signature", request(
 write("fuzz_request", "truncated", request(
     "Registry.SubmitForVerification", "req-1", "idem-1", 0, partner, b"\x0a\x03abc")[:-7])
 
+# Bodies for the field limits: nested and repeated messages, over-long text
+# and a huge integer; invalid UTF-8 alone (so that only the UTF-8 rule can
+# refuse it); an upper-case UUID.
+def msg(num, body):
+    return varint(num << 3 | 2) + varint(len(body)) + body
+
+
+outlet = field(3, "Portal") + field(4, "https://berita.example.id") + field(7, (1 << 63) - 1)
+company = (field(1, "PT Berita") + field(7, "63122") + field(7, "58130")
+           + field(11, "470/" + "9" * 120) + msg(12, field(1, "Bank Sumsel \u00e9 \U0001f4f0"))
+           + msg(13, field(3, "redaksi@example.id")))
+write("fuzz_request", "signed_register_over_limits", request(
+    "Registry.RegisterCompany", "req-8", "idem-8", 0, admin, msg(1, company) + msg(2, outlet)))
+write("fuzz_request", "signed_register_bad_utf8", request(
+    "Registry.RegisterCompany", "req-10", "idem-10", 0, admin,
+    msg(1, field(1, "PT Berita") + msg(13, field(3, b"\xed\xa0\x80@x.id")))
+    + msg(2, field(4, b"http://\xc0\xaf"))))
+write("fuzz_request", "signed_upload_upper_uuid", request(
+    "Registry.UploadDocument", "req-9", "idem-9", 0, partner,
+    field(1, "0190F5A2-7C1E-7000-8000-0000000000C1")
+    + msg(2, field(5, "npwp.pdf") + field(6, b"%PDF-1.4\n") + field(7, "0190F5A2-7C1E-7000-8000-00000000ABCD"))))
+
 ev = event("0190f5a2-7c1e-7abc-8def-0123456789ab", "registry.company.registered", "registry", 4242,
            1767225600123456, "req-7", partner, b"\x0a\x02id")
 write("fuzz_event_frame", "registered", b"registry.company.registered\0" + ev)
@@ -100,3 +122,26 @@ write("fuzz_config", "good_ipc_upper", b"-5\0ipc:///run/seklik/registry.ipc\0" +
 write("fuzz_config", "bad_all", b"80x\0http://gateway:8080\0" + hex32[:-1].encode())
 write("fuzz_config", "out_of_range", b"99999999999999999999\0tcp://\0" + hex32[:-2].encode() + b"zz")
 write("fuzz_config", "empty", b"\0\0")
+
+# fuzz_cache_value: byte 0 even = a Redis value read under "seklik:fuzz:key" at
+# 1700000000 (sk_cache_seal.h's layout), odd = a Redis URL.
+CACHE_KEY = hmac.new(KEY, b"seklik/cache/v1", hashlib.sha256).digest()
+
+
+def sealed(name, expires, payload):
+    head = b"SKC\x01" + struct.pack(">Q", expires)
+    mac = hmac.new(CACHE_KEY, b"SKC\x01" + struct.pack(">I", len(name)) + name
+                   + struct.pack(">Q", expires) + payload, hashlib.sha256).digest()
+    return head + mac + payload
+
+
+session = b'{"csrf":"c","userId":"u","roles":["admin"],"expires":1700000300000}'
+write("fuzz_cache_value", "genuine", b"\0" + sealed(b"seklik:fuzz:key", 2000000000, session))
+write("fuzz_cache_value", "genuine_empty", b"\0" + sealed(b"seklik:fuzz:key", 1700000001, b""))
+write("fuzz_cache_value", "expired", b"\0" + sealed(b"seklik:fuzz:key", 1700000000, session))
+write("fuzz_cache_value", "other_key", b"\0" + sealed(b"seklik:fuzz:other", 2000000000, session))
+write("fuzz_cache_value", "unsigned", b"\0" + session)
+write("fuzz_cache_value", "url_credentials", b"\1redis://seklik:p%40ss@cache:6379/2")
+write("fuzz_cache_value", "url_ipv6", b"\1redis://[::1]:6380")
+write("fuzz_cache_value", "url_unix", b"\1unix:///run/redis/redis.sock?db=1")
+write("fuzz_cache_value", "url_bad", b"\1redis://u:%zz@:0/x?y")

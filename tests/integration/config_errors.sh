@@ -25,6 +25,11 @@ for bin in "$@"; do
   check "$bin" SEKLIK_DB_POOL_SIZE "${base[@]}" SEKLIK_DB_POOL_SIZE=0
   check "$bin" SEKLIK_LOG_LEVEL "${base[@]}" SEKLIK_LOG_LEVEL=loud
   check "$bin" SEKLIK_REDIS_URL "${base[@]}" SEKLIK_REDIS_URL=http://x:1
+  # A bad Redis URL is named; the password in it is not repeated.
+  out=$(env -i PATH="$PATH" "${base[@]}" SEKLIK_REDIS_URL='redis://seklik:Pw-n0t-2-echo@x:99999/0' \
+    "$bin" 2>&1 </dev/null); rc=$?
+  if [ "$rc" -eq 2 ] && grep -q SEKLIK_REDIS_URL <<<"$out" && ! grep -q 'Pw-n0t-2-echo' <<<"$out"; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $svc, bad Redis URL with a password: $out"; fi
   check "$bin" "SEKLIK_${SVC}_RPC" "${base[@]}" "SEKLIK_${SVC}_RPC=udp://x:1"
   check "$bin" SEKLIK_HTTP_LISTEN "${base[@]}" SEKLIK_HTTP_LISTEN=tcp://x:1
   check "$bin" SEKLIK_REPLAY_INTERVAL_MS "${base[@]}" SEKLIK_REPLAY_INTERVAL_MS=-5

@@ -1,6 +1,11 @@
 /* Redis is a cache nobody depends on: with Redis hung or gone, reads are
- * served from PostgreSQL, and after an outage no stale value is served. */
+ * served from PostgreSQL, and after an outage no stale value is served.
+ * Credentials reach it from the URL or the environment, over TCP or a unix
+ * socket; a wrong or missing password is said plainly, never echoed, and
+ * costs only the cache. */
+#include <hiredis/hiredis.h>
 #include <signal.h>
+#include <stdlib.h>
 
 #include "it_common.h"
 
@@ -29,12 +34,11 @@ static long long metric(const sk_test_peer *p, const char *name)
 static void reads_survive_redis_outage_and_nothing_stale_after(void **state)
 {
     (void)state;
-    char dsn[512], log[512], redis_url[64];
+    char dsn[512], log[512], redis_url[160];
     assert_non_null(sk_test_create_db("it_cache", dsn, sizeof(dsn)));
     int port = sk_test_free_port();
-    snprintf(redis_url, sizeof(redis_url), "redis://127.0.0.1:%d/0", port);
     sk_proc redis;
-    assert_int_equal(sk_test_redis_start(&redis, port, it_logdir), 0);
+    assert_int_equal(sk_test_redis_start(&redis, port, it_logdir, redis_url, sizeof(redis_url)), 0);
 
     sk_test_peer pub;
     sk_test_peer_init(&pub, "testpub", dsn, redis_url);
@@ -70,10 +74,116 @@ static void reads_survive_redis_outage_and_nothing_stale_after(void **state)
     assert_int_equal(sk_proc_wait(&pub.proc, 15000), 0);
 }
 
+/* The whole of `path`, or "" (static buffer). */
+static const char *slurp(const char *path)
+{
+    static char text[1 << 16];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+    text[n] = '\0';
+    if (f)
+        fclose(f);
+    return text;
+}
+
+/* A service whose Redis refuses it (wrong password, or none given) starts,
+ * says why once at start-up, names no password, and answers from PostgreSQL. */
+static void refused_credentials_are_logged_and_reads_come_from_the_database(void **state)
+{
+    (void)state;
+    static const char SECRET[] = "Wr0ngButSecret9";
+    static const struct {
+        const char *name, *password, *says;
+    } cases[] = {
+        {"wrong_password", SECRET, "WRONGPASS"},
+        {"no_password", NULL, "NOAUTH"},
+    };
+    const char *port = sk_test_env("SEKLIK_TEST_REDIS_PORT");
+    assert_non_null(port);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char db[64], dsn[512], log[512], url[160];
+        snprintf(db, sizeof(db), "it_cache_%s", cases[i].name);
+        assert_non_null(sk_test_create_db(db, dsn, sizeof(dsn)));
+        if (cases[i].password)
+            snprintf(url, sizeof(url), "redis://seklik:%s@127.0.0.1:%s/0", cases[i].password,
+                     port);
+        else
+            snprintf(url, sizeof(url), "redis://127.0.0.1:%s/0", port);
+        sk_test_peer pub;
+        sk_test_peer_init(&pub, "testpub", dsn, url);
+        it_log(log, sizeof(log), "cache", cases[i].name);
+        remove(log);
+        assert_int_equal(sk_test_peer_start(&pub, it_pub_bin, log), 0);
+        sk_rpc_client *c = it_client(pub.rpc);
+        assert_int_equal(it_add(c, "refused-1", 5, NULL, NULL, NULL), SK_OK);
+        for (int k = 0; k < 3; k++)
+            assert_int_equal(get_total(c), 5);
+        assert_int_equal(metric(&pub, "seklik_cache_hits_total"), 0);
+        assert_true(metric(&pub, "seklik_cache_errors_total") >= 1);
+        sk_rpc_client_close(c);
+        sk_proc_signal(&pub.proc, SIGTERM);
+        assert_int_equal(sk_proc_wait(&pub.proc, 15000), 0);
+
+        const char *text = slurp(log);
+        const char *line = strstr(text, "cache: redis at 127.0.0.1");
+        if (!line || !strstr(line, "refused us") || !strstr(line, cases[i].says))
+            fail_msg("%s: no clear log line:\n%s", cases[i].name, text);
+        assert_null(strstr(line + 1, "cache: redis at 127.0.0.1")); /* once */
+        assert_null(strstr(text, SECRET));
+    }
+}
+
+/* As under scripts/up: a unix socket, a database other than 0, the user
+ * and password from SEKLIK_REDIS_USER / SEKLIK_REDIS_PASSWORD. */
+static void unix_socket_with_credentials_from_the_environment(void **state)
+{
+    (void)state;
+    char dsn[512], log[512], sock[200], url[256];
+    assert_non_null(sk_test_create_db("it_cache_unix", dsn, sizeof(dsn)));
+    sk_proc redis;
+    assert_int_equal(sk_test_redis_start_unix(&redis, it_logdir, sock, sizeof(sock)), 0);
+    snprintf(url, sizeof(url), "unix://%s?db=3", sock);
+    sk_test_peer pub;
+    sk_test_peer_init(&pub, "testpub", dsn, url);
+    sk_test_peer_setenv(&pub, "SEKLIK_REDIS_USER", sk_test_env("SEKLIK_TEST_REDIS_USER"));
+    sk_test_peer_setenv(&pub, "SEKLIK_REDIS_PASSWORD", sk_test_env("SEKLIK_TEST_REDIS_PASSWORD"));
+    assert_int_equal(sk_test_peer_start(&pub, it_pub_bin, it_log(log, sizeof(log), "cache", "unix")),
+                     0);
+    sk_rpc_client *c = it_client(pub.rpc);
+    assert_int_equal(it_add(c, "unix-1", 2, NULL, NULL, NULL), SK_OK);
+    assert_int_equal(get_total(c), 2);
+    assert_int_equal(get_total(c), 2);
+    assert_int_equal(metric(&pub, "seklik_cache_hits_total"), 1);
+    assert_int_equal(metric(&pub, "seklik_cache_errors_total"), 0);
+
+    /* The value is in database 3, sealed. */
+    redisContext *r = redisConnectUnix(sock);
+    assert_true(r && !r->err);
+    redisReply *x = redisCommand(r, "AUTH %s %s", sk_test_env("SEKLIK_TEST_REDIS_USER"),
+                                 sk_test_env("SEKLIK_TEST_REDIS_PASSWORD"));
+    assert_int_equal(x->type, REDIS_REPLY_STATUS);
+    freeReplyObject(x);
+    x = redisCommand(r, "SELECT 3");
+    freeReplyObject(x);
+    x = redisCommand(r, "GET seklik:testpub:counter");
+    assert_int_equal(x->type, REDIS_REPLY_STRING);
+    assert_memory_equal(x->str, "SKC\x01", 4);
+    freeReplyObject(x);
+    redisFree(r);
+
+    sk_rpc_client_close(c);
+    sk_proc_signal(&pub.proc, SIGTERM);
+    assert_int_equal(sk_proc_wait(&pub.proc, 15000), 0);
+    sk_proc_signal(&redis, SIGTERM);
+    sk_proc_wait(&redis, 5000);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_survive_redis_outage_and_nothing_stale_after),
+        cmocka_unit_test(refused_credentials_are_logged_and_reads_come_from_the_database),
+        cmocka_unit_test(unix_socket_with_credentials_from_the_environment),
     };
     return it_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -274,7 +274,11 @@ static int start(void **state)
            gateway_migrations_count * sizeof(*all));
     int rc = sk_db_migrate(pool, all, n);
     free(all);
-    if (rc != SK_OK || sk_cache_open(redis_url, "gateway", &cache) != SK_OK)
+    sk_sign_key key;
+    sk_test_key(&key);
+    sk_cache_options copt = {.url = redis_url, .service = "gateway", .secret = key.bytes,
+                             .secret_len = key.len};
+    if (rc != SK_OK || sk_cache_open(&copt, &cache) != SK_OK)
         return -1;
     gw_auth_config cfg = {.session_ttl_s = SESSION_TTL_S,
                           .throttle_max_failures = MAX_FAILURES,

@@ -761,6 +761,182 @@ static void verification_outcomes_update_the_status_without_an_event(void **stat
     protobuf_c_message_free_unpacked(&c->base, NULL);
 }
 
+/* ---- field limits (common/sk_limits, enforced by the RPC server) ---- */
+
+static long long idempotency_rows(const char *key)
+{
+    char sql[256];
+    if (!key)
+        return sk_test_sql_number(dsn, "SELECT count(*) FROM registry.idempotency");
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM registry.idempotency WHERE key = '%s'", key);
+    return sk_test_sql_number(dsn, sql);
+}
+
+/* The 1 MB domicile letter number of issue 10, and the other fields that had
+ * no bound: refused naming each, and not one row, audit entry, event or
+ * idempotency record written; the same key then works for a valid request. */
+static void oversized_fields_are_refused_before_anything_is_written(void **state)
+{
+    (void)state;
+    Seklik__Bus__Actor a = staff();
+    reg_req r;
+    make_request(&r, "PT Raksasa");
+    char *huge = malloc(1024 * 1024 + 1);
+    assert_non_null(huge);
+    memset(huge, '7', 1024 * 1024);
+    huge[1024 * 1024] = '\0';
+    r.company.domicile_letter_number = huge;
+    char sk[102];
+    memset(sk, 'K', 101);
+    sk[101] = '\0';
+    r.company.sk_kemenkumham = sk;
+    char bank[202];
+    memset(bank, 'B', 201);
+    bank[201] = '\0';
+    r.bank.bank_name = bank;
+    Seklik__Registry__Contact contact = SEKLIK__REGISTRY__CONTACT__INIT, *contacts[21];
+    contact.name = "Redaksi";
+    for (int i = 0; i < 21; i++)
+        contacts[i] = &contact;
+    r.company.contacts = contacts;
+    r.company.n_contacts = 21;
+    r.outlet.frequency = huge;
+    r.outlet.monthly_visitors = INT64_MAX;
+
+    char key[SK_UUID_STRLEN];
+    sk_uuid7(key);
+    counts before = snapshot();
+    long long idem = idempotency_rows(NULL);
+    Seklik__Bus__Response *resp = call("RegisterCompany", &a, key, true, &r.req.base);
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    static const char *const named[] = {"company.domicileLetterNumber", "company.skKemenkumham",
+                                        "company.bankAccount.bankName", "company.contacts",
+                                        "outlets[0].frequency", "outlets[0].monthlyVisitors"};
+    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+        if (!it_names_field(resp, named[i]))
+            fail_msg("%s not named (message: %s)", named[i], resp->message);
+    assert_int_equal(resp->n_violations, sizeof(named) / sizeof(named[0]));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_unchanged(before);
+    assert_int_equal(idempotency_rows(NULL), idem);
+    free(huge);
+
+    /* at the limits it is a company like any other, under the same key */
+    char dom[101];
+    memset(dom, 'D', 100);
+    dom[100] = '\0';
+    r.company.domicile_letter_number = dom;
+    sk[100] = '\0';
+    bank[200] = '\0';
+    r.company.n_contacts = 20;
+    r.outlet.frequency = "FM 101,5 MHz";
+    r.outlet.monthly_visitors = 10000000000LL;
+    Company *c = register_ok(&r, &a, key);
+    assert_string_equal(c->data->domicile_letter_number, dom);
+    assert_int_equal(c->data->n_contacts, 20);
+    assert_int_equal(idempotency_rows(key), 1);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+/* protobuf-c passes invalid UTF-8 through; PostgreSQL refused it as an
+ * INTERNAL error. Now each such field is named. */
+static void invalid_utf8_is_a_field_error_not_internal(void **state)
+{
+    (void)state;
+    Seklik__Bus__Actor a = staff();
+    reg_req r;
+    make_request(&r, "PT UTF");
+    r.company.domicile_letter_number = "470/\xED\xA0\x80/2024"; /* a surrogate */
+    r.outlet.frequency = "FM 101\xE2\x82";                     /* cut short */
+    r.journalist.press_card_number = "\xC0\xAF";                /* overlong */
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "company.domicileLetterNumber");
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "outlets[0].frequency");
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "people[1].pressCardNumber");
+
+    Company *c = register_named("PT UTF Dokumen");
+    Seklik__Bus__Response *resp = upload(&a, c->id, PDF, sizeof(PDF) - 1, "npwp\xFF.pdf");
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    assert_true(it_names_field(resp, "document.fileName"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+static void upper(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'a' && *s <= 'f')
+            *s = (char)(*s - 'a' + 'A');
+}
+
+/* Ids are compared as text (a partner's company, a person of the company,
+ * cache keys): an id typed in upper case is the same id. */
+static void upper_case_ids_behave_like_lower_case(void **state)
+{
+    (void)state;
+    Company *c = register_named("PT Huruf Besar");
+    Seklik__Bus__Actor pa = partner(c->id);
+    char company_id[SK_UUID_STRLEN], person_id[SK_UUID_STRLEN];
+    snprintf(company_id, sizeof(company_id), "%s", c->id);
+    snprintf(person_id, sizeof(person_id), "%s", c->people[1]->id);
+    upper(company_id);
+    upper(person_id);
+    assert_string_not_equal(company_id, c->id);
+
+    /* the partner reads its own company by the upper-case id */
+    Seklik__Registry__GetCompanyRequest get = SEKLIK__REGISTRY__GET_COMPANY_REQUEST__INIT;
+    get.company_id = company_id;
+    Seklik__Bus__Response *resp = call("GetCompany", &pa, NULL, false, &get.base);
+    Company *now = body(resp, &seklik__registry__company__descriptor);
+    assert_string_equal(now->id, c->id);
+    protobuf_c_message_free_unpacked(&now->base, NULL);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    /* and uploads a journalist's UKW certificate with both ids in upper case */
+    Seklik__Registry__DocumentInput d = SEKLIK__REGISTRY__DOCUMENT_INPUT__INIT;
+    d.type = SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_UKW;
+    d.number = "UKW-002";
+    d.file_name = "ukw.pdf";
+    d.content.data = (uint8_t *)PDF;
+    d.content.len = sizeof(PDF) - 1;
+    d.person_id = person_id;
+    Seklik__Registry__UploadDocumentRequest up = SEKLIK__REGISTRY__UPLOAD_DOCUMENT_REQUEST__INIT;
+    up.company_id = company_id;
+    up.document = &d;
+    resp = call("UploadDocument", &pa, NULL, true, &up.base);
+    if (it_code(resp) != SK_OK)
+        fprintf(stderr, "UploadDocument: %s\n", resp->message);
+    Seklik__Registry__Document *doc = body(resp, &seklik__registry__document__descriptor);
+    assert_string_equal(doc->person_id, c->people[1]->id);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM registry.document WHERE company_id = '%s' AND person_id = '%s'",
+             c->id, c->people[1]->id);
+    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+
+    /* the file, by its id in upper case */
+    char document_id[SK_UUID_STRLEN];
+    snprintf(document_id, sizeof(document_id), "%s", doc->id);
+    upper(document_id);
+    Seklik__Registry__GetDocumentFileRequest gf = SEKLIK__REGISTRY__GET_DOCUMENT_FILE_REQUEST__INIT;
+    gf.document_id = document_id;
+    resp = call("GetDocumentFile", &pa, NULL, false, &gf.base);
+    Seklik__Registry__DocumentFile *f = body(resp, &seklik__registry__document_file__descriptor);
+    assert_string_equal(f->document->id, doc->id);
+    assert_int_equal(f->content.len, sizeof(PDF) - 1);
+    protobuf_c_message_free_unpacked(&f->base, NULL);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    /* not a UUID at all: named, before any SQL */
+    get.company_id = "PT-HURUF-BESAR";
+    resp = call("GetCompany", &pa, NULL, false, &get.base);
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    assert_true(it_names_field(resp, "companyId"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    protobuf_c_message_free_unpacked(&doc->base, NULL);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 5) {
@@ -780,6 +956,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(register_retried_with_the_same_key_creates_one_company),
         cmocka_unit_test(partner_without_company_may_register_itself),
         cmocka_unit_test(verification_outcomes_update_the_status_without_an_event),
+        cmocka_unit_test(oversized_fields_are_refused_before_anything_is_written),
+        cmocka_unit_test(invalid_utf8_is_a_field_error_not_internal),
+        cmocka_unit_test(upper_case_ids_behave_like_lower_case),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start_registry,
                     stop_registry);

@@ -18,7 +18,7 @@
 #define YEAR 2027
 
 static const char *scoring_bin;
-static char dsn[512], reg_dsn[512], ver_dsn[512], ord_dsn[512], redis_url[64];
+static char dsn[512], reg_dsn[512], ver_dsn[512], ord_dsn[512], redis_url[160];
 static sk_test_peer scoring, fake_registry, fake_verification, fake_ordering;
 static sk_proc redis;
 static sk_rpc_client *rpc;
@@ -251,8 +251,7 @@ static int start_scoring(void **state)
         !sk_test_create_db("it_scoring_ordering", ord_dsn, sizeof(ord_dsn)))
         return -1;
     int port = sk_test_free_port();
-    snprintf(redis_url, sizeof(redis_url), "redis://127.0.0.1:%d/0", port);
-    if (sk_test_redis_start(&redis, port, it_logdir))
+    if (sk_test_redis_start(&redis, port, it_logdir, redis_url, sizeof(redis_url)))
         return -1;
     /* Two testpubs, each in a database of its own, stand in for registry and
      * verification: the test writes their events into their outboxes. */
@@ -599,6 +598,80 @@ static void ceilings_stay_correct_with_redis_stopped(void **state)
     }
 }
 
+/* ---- field limits (common/sk_limits, enforced by the RPC server) ---- */
+
+/* Issue 10: an INT64_MAX ceiling was stored. Money is bounded at Rp 10^13. */
+static void int64_max_price_ceiling_is_refused_naming_the_field(void **state)
+{
+    (void)state;
+    Seklik__Scoring__GetVersionRequest get = SEKLIK__SCORING__GET_VERSION_REQUEST__INIT;
+    get.fiscal_year = YEAR;
+    Seklik__Bus__Actor a = admin();
+    Seklik__Bus__Response *resp = call("GetPriceStandard", &a, false, &get.base);
+    Seklik__Scoring__PriceStandard *ps = body(resp, &seklik__scoring__price_standard__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_true(ps->n_entries > 3);
+    long long rows = sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.price_standard");
+    long long audits = sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.audit_log");
+
+    ps->entries[3]->ceiling = INT64_MAX;
+    resp = call("SavePriceStandardDraft", &a, true, &ps->base);
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    assert_int_equal(resp->n_violations, 1);
+    assert_string_equal(resp->violations[0]->field, "entries[3].ceiling");
+    seklik__bus__response__free_unpacked(resp, NULL);
+    ps->entries[3]->ceiling = 10000000000001LL;
+    resp = call("SavePriceStandardDraft", &a, true, &ps->base);
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    assert_true(it_names_field(resp, "entries[3].ceiling"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.price_standard"), rows);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.audit_log"), audits);
+
+    /* a band threshold past every reach figure, in a rule set */
+    Seklik__Scoring__RuleSet *rs = published_rules();
+    assert_true(rs->n_reach > 1 && rs->reach[1]->n_bands > 2);
+    rs->reach[1]->bands[2]->threshold = INT64_MAX;
+    resp = call("SaveRuleSetDraft", &a, true, &rs->base);
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    assert_string_equal(resp->violations[0]->field, "reach[1].bands[2].threshold");
+    seklik__bus__response__free_unpacked(resp, NULL);
+    protobuf_c_message_free_unpacked(&rs->base, NULL);
+    protobuf_c_message_free_unpacked(&ps->base, NULL);
+}
+
+/* The ceiling cache is keyed by outlet id and dropped by the outlet's id as
+ * the events carry it (lower case). An id asked for in upper case used to be
+ * cached under a key of its own that no event dropped: a suspended outlet kept
+ * its paid ceiling until the TTL ran out. */
+static void upper_case_outlet_id_shares_the_cached_ceiling(void **state)
+{
+    (void)state;
+    company co, shouted;
+    new_company(&co);
+    registry_event(&co, &GOLDEN);
+    verified(&co);
+    wait_applied();
+    shouted = co;
+    for (char *p = shouted.outlet_id; *p; p++)
+        if (*p >= 'a' && *p <= 'f')
+            *p = (char)(*p - 'a' + 'A');
+
+    int64_t lower_value = 0, upper_value = 0;
+    int lower_tier = 0, upper_tier = 0;
+    assert_int_equal(ceiling(&co, &lower_value, &lower_tier), SK_OK);
+    long long hits = metric("seklik_cache_hits_total");
+    assert_int_equal(ceiling(&shouted, &upper_value, &upper_tier), SK_OK);
+    assert_true(metric("seklik_cache_hits_total") > hits); /* the same cache entry */
+    assert_true(upper_value == lower_value);
+    assert_int_equal(upper_tier, lower_tier);
+
+    verification_event(&co, "suspended", SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_SUSPENDED);
+    wait_applied();
+    assert_int_equal(ceiling(&shouted, &upper_value, &upper_tier), SK_EPRECOND);
+    assert_int_equal(ceiling(&co, &lower_value, &lower_tier), SK_EPRECOND);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 5) {
@@ -616,6 +689,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(ceiling_is_one_million_at_tier_b_and_second_call_is_cached),
         cmocka_unit_test(new_rule_set_re_tiers_with_one_event_per_changed_outlet),
         cmocka_unit_test(suspended_company_has_no_tier_and_no_paid_ceiling),
+        cmocka_unit_test(int64_max_price_ceiling_is_refused_naming_the_field),
+        cmocka_unit_test(upper_case_outlet_id_shares_the_cached_ceiling),
         cmocka_unit_test(ceilings_stay_correct_with_redis_stopped),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start_scoring,

@@ -49,8 +49,19 @@ static const who ADMIN = {"admin-1", "admin", NULL};
 static const who HEAD = {"head-1", "head", NULL};
 static const who VERIFIER = {"verifier-1", "verifier", NULL};
 static const who REGISTRAR = {"staff-1", "verifier", NULL}; /* registered the test company */
-static const who PARTNER_A = {"partner-a", "partner", "company-a"};
-static const who PARTNER_B = {"partner-b", "partner", "company-b"};
+/* Company and document ids are UUIDs on the bus (the RPC server refuses
+ * anything else in an id field). */
+#define COMPANY_A "0190a0a0-0000-7000-8000-0000000000ca"
+#define COMPANY_B "0190a0a0-0000-7000-8000-0000000000cb"
+#define COMPANY_F "0190a0a0-0000-7000-8000-0000000000cf"
+#define DOC_AKTA "0190a0a0-0000-7000-8000-0000000d0001"
+#define DOC_NIB "0190a0a0-0000-7000-8000-0000000d0003"
+#define DOC_NPWP "0190a0a0-0000-7000-8000-0000000d0004"
+#define DOC_NPWP_2 "0190a0a0-0000-7000-8000-0000000d0014"
+#define DOC_SK "0190a0a0-0000-7000-8000-0000000d0002"
+
+static const who PARTNER_A = {"partner-a", "partner", COMPANY_A};
+static const who PARTNER_B = {"partner-b", "partner", COMPANY_B};
 
 /* Call `method`; commands get a fresh idempotency key. On SK_OK and with
  * `od`, the decoded reply is in *out. The Response is kept in *keep when
@@ -192,7 +203,7 @@ static void roles_are_enforced(void **state)
 
     /* A partner never reads another company's case, even one that does not exist. */
     Seklik__Verification__GetCaseRequest get = SEKLIK__VERIFICATION__GET_CASE_REQUEST__INIT;
-    get.company_id = "company-b";
+    get.company_id = COMPANY_B;
     assert_int_equal(vcall("Verification.GetCase", &PARTNER_A, false, &get.base, NULL, NULL, NULL),
                      SK_EPERM);
     assert_int_equal(vcall("Verification.GetCase", &PARTNER_B, false, &get.base, NULL, NULL, NULL),
@@ -220,7 +231,7 @@ static void insert_case(const char *state)
     snprintf(
         sql, sizeof(sql),
         "INSERT INTO verification.verification_case (id, company_id, company_name, "
-        "fiscal_year, state, registered_by, outlet_types) VALUES ('%s', 'company-a', "
+        "fiscal_year, state, registered_by, outlet_types) VALUES ('%s', '" COMPANY_A "', "
         "'PT Kabar OKI', 2029, '%s', 'staff-1', '[3]');"
         "INSERT INTO verification.case_document (case_id, slot, document_id, type, version, "
         "expires_on, decision) VALUES ('%s', '1//', 'doc-akta', 1, 1, '2029-06-30', 'accepted')",
@@ -282,7 +293,7 @@ static void four_eyes_and_case_states(void **state)
 
     /* The partner reads its own case; a second decision is a wrong state. */
     Seklik__Verification__GetCaseRequest get = SEKLIK__VERIFICATION__GET_CASE_REQUEST__INIT;
-    get.company_id = "company-a";
+    get.company_id = COMPANY_A;
     assert_int_equal(vcall("Verification.GetCase", &PARTNER_A, false, &get.base, NULL, NULL, NULL),
                      SK_OK);
     get.company_id = "";
@@ -295,7 +306,7 @@ static void four_eyes_and_case_states(void **state)
     seklik__bus__response__free_unpacked(resp, NULL);
 
     Seklik__Verification__SuspendRequest sus = SEKLIK__VERIFICATION__SUSPEND_REQUEST__INIT;
-    sus.company_id = "company-a";
+    sus.company_id = COMPANY_A;
     sus.reason = "Dokumen palsu";
     assert_int_equal(vcall("Verification.Suspend", &HEAD, true, &sus.base, NULL, NULL, NULL),
                      SK_OK);
@@ -357,7 +368,7 @@ static void apply_event(const char *type, uint64_t seq, const ProtobufCMessage *
     free(buf);
 }
 
-/* company-f submits for 2031 with one online outlet; `nik` is its chief editor's. */
+/* COMPANY_F submits for 2031 with one online outlet; `nik` is its chief editor's. */
 static void submit(uint64_t seq, const char *nik, Seklik__Registry__Document **docs, size_t n_docs)
 {
     Seklik__Registry__CompanyInput data = SEKLIK__REGISTRY__COMPANY_INPUT__INIT;
@@ -381,7 +392,7 @@ static void submit(uint64_t seq, const char *nik, Seklik__Registry__Document **d
     person.id = "person-f";
     person.data = &pin;
     Seklik__Registry__Company co = SEKLIK__REGISTRY__COMPANY__INIT;
-    co.id = "company-f";
+    co.id = COMPANY_F;
     co.data = &data;
     co.outlets = outlets;
     co.n_outlets = 1;
@@ -399,7 +410,7 @@ static void submit(uint64_t seq, const char *nik, Seklik__Registry__Document **d
 static void upload(uint64_t seq, Seklik__Registry__Document *d)
 {
     Seklik__Registry__DocumentUploaded msg = SEKLIK__REGISTRY__DOCUMENT_UPLOADED__INIT;
-    msg.company_id = "company-f";
+    msg.company_id = COMPANY_F;
     msg.document = d;
     apply_event("registry.document.uploaded", seq, &msg.base);
 }
@@ -407,7 +418,7 @@ static void upload(uint64_t seq, Seklik__Registry__Document *d)
 static Seklik__Verification__Case *case_of_f(void)
 {
     Seklik__Verification__GetCaseRequest get = SEKLIK__VERIFICATION__GET_CASE_REQUEST__INIT;
-    get.company_id = "company-f";
+    get.company_id = COMPANY_F;
     Seklik__Verification__Case *c = NULL;
     assert_int_equal(vcall("Verification.GetCase", &VERIFIER, false, &get.base,
                            &seklik__verification__case__descriptor, (ProtobufCMessage **)&c, NULL),
@@ -448,9 +459,9 @@ static void submitted_company_is_checked_reviewed_fixed_and_verified(void **stat
     assert_int_equal(publish(&ADMIN, 2031, 2, 4, 1), SK_OK);
     long long verified_before = events_of("verification.company.verified");
     Seklik__Registry__Document akta, nib, npwp, sk, npwp2;
-    Seklik__Registry__Document *docs[] = {doc(&akta, "doc-akta", 1, 1, ""),
-                                          doc(&nib, "doc-nib", 3, 1, "2031-08-01"),
-                                          doc(&npwp, "doc-npwp", 4, 1, "")};
+    Seklik__Registry__Document *docs[] = {doc(&akta, DOC_AKTA, 1, 1, ""),
+                                          doc(&nib, DOC_NIB, 3, 1, "2031-08-01"),
+                                          doc(&npwp, DOC_NPWP, 4, 1, "")};
 
     /* A bad NIK and a missing SK: findings, and the same event twice opens one case. */
     submit(1, "123", docs, 3);
@@ -468,12 +479,12 @@ static void submitted_company_is_checked_reviewed_fixed_and_verified(void **stat
     assert_int_equal(events_of("verification.case.opened"), 1);
 
     /* Reject the NPWP: the company fixes it with a new version. */
-    assert_int_equal(decide_doc(case1, "doc-npwp", false), SK_OK);
+    assert_int_equal(decide_doc(case1, DOC_NPWP, false), SK_OK);
     c = case_of_f();
     assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_NEEDS_REVISION);
     protobuf_c_message_free_unpacked(&c->base, NULL);
-    upload(2, doc(&npwp2, "doc-npwp-2", 4, 2, ""));
-    upload(3, doc(&sk, "doc-sk", 2, 1, ""));
+    upload(2, doc(&npwp2, DOC_NPWP_2, 4, 2, ""));
+    upload(3, doc(&sk, DOC_SK, 2, 1, ""));
     c = case_of_f();
     assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW);
     assert_int_equal(c->n_documents, 4);
@@ -481,7 +492,7 @@ static void submitted_company_is_checked_reviewed_fixed_and_verified(void **stat
     protobuf_c_message_free_unpacked(&c->base, NULL);
 
     /* Every document accepted, but the bad NIK still blocks: reject the case. */
-    const char *ids[] = {"doc-akta", "doc-nib", "doc-npwp-2", "doc-sk"};
+    const char *ids[] = {DOC_AKTA, DOC_NIB, DOC_NPWP_2, DOC_SK};
     for (int i = 0; i < 4; i++)
         assert_int_equal(decide_doc(case1, ids[i], true), SK_OK);
     c = case_of_f();
@@ -593,17 +604,17 @@ static void objection_window_opens_and_closes(void **state)
     assert_int_equal(finalize(&ADMIN, &a), SK_EPRECOND); /* window still open */
 
     Seklik__Verification__Objection *o = NULL;
-    assert_int_equal(object(&PARTNER_A, "company-b", &o), SK_EPERM);
-    assert_int_equal(object(&VERIFIER, "company-a", &o), SK_EPERM);
-    assert_int_equal(object(&PARTNER_A, "company-a", &o), SK_OK);
+    assert_int_equal(object(&PARTNER_A, COMPANY_B, &o), SK_EPERM);
+    assert_int_equal(object(&VERIFIER, COMPANY_A, &o), SK_EPERM);
+    assert_int_equal(object(&PARTNER_A, COMPANY_A, &o), SK_OK);
     char id[SK_UUID_STRLEN];
     snprintf(id, sizeof(id), "%s", o->id);
     assert_string_equal(o->raised_by, "partner-a");
     protobuf_c_message_free_unpacked(&o->base, NULL);
-    assert_int_equal(object(&PARTNER_A, "company-a", &o), SK_EEXISTS); /* once a year */
+    assert_int_equal(object(&PARTNER_A, COMPANY_A, &o), SK_EEXISTS); /* once a year */
 
     sk_test_sleep_ms(3500);
-    assert_int_equal(object(&PARTNER_B, "company-b", &o), SK_EPRECOND); /* window closed */
+    assert_int_equal(object(&PARTNER_B, COMPANY_B, &o), SK_EPRECOND); /* window closed */
     assert_int_equal(finalize(&ADMIN, &a), SK_EPRECOND);                /* unanswered */
 
     Seklik__Verification__AnswerObjectionRequest ans =

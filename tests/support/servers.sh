@@ -10,8 +10,14 @@
 #   SEKLIK_TEST_PG_PORT, SEKLIK_TEST_PG_BIN, SEKLIK_TEST_PG_USER (unix user
 #   running the server), SEKLIK_TEST_PG_ROLE (database superuser),
 #   SEKLIK_TEST_PG_DATA, SEKLIK_TEST_PG_SOCKDIR, SEKLIK_TEST_PG_LOG,
-#   SEKLIK_TEST_REDIS_URL   redis://127.0.0.1:M/0
-#   SEKLIK_TEST_REDIS_PORT, SEKLIK_TEST_REDIS_LOG
+#   SEKLIK_TEST_REDIS_URL   redis://seklik:PASSWORD@127.0.0.1:M/0
+#   SEKLIK_TEST_REDIS_PORT, SEKLIK_TEST_REDIS_LOG,
+#   SEKLIK_TEST_REDIS_USER, SEKLIK_TEST_REDIS_PASSWORD, SEKLIK_TEST_REDIS_ACL
+#   (the ACL file, for a test's own Redis: sk_test_redis_start)
+#
+# Redis asks for a password as it does under scripts/up (sk_redis_write_acl):
+# the default user is off, so every test goes through AUTH as `seklik`, with
+# the cache's commands only, plus FLUSHALL and EXISTS for the tests themselves.
 #
 # PostgreSQL keeps fsync on (benchmarks compare against pgbench on it) and
 # trusts TCP connections from 127.0.0.1 (a private, loopback-only cluster).
@@ -138,12 +144,14 @@ cmd_up() {
     sk_pg_ensure_db "$pg_port" "$ROLE" "$DBNAME"
 
     # --- Redis ------------------------------------------------------------
-    local redis_dir=$state/redis redis_port
+    local redis_dir=$state/redis redis_port redis_password acl=$state/redis-users.acl
+    redis_password=$(sk_redis_new_password)
+    sk_redis_write_acl "$acl" "$redis_password" +flushall +exists
     for attempt in 1 2 3 4 5; do
         redis_port=$(sk_free_port)
         [[ $redis_port == "$pg_port" ]] && continue
         rc=0
-        sk_redis_start "$redis_dir" "$redis_port" || rc=$?
+        sk_redis_start "$redis_dir" "$redis_port" "$acl" || rc=$?
         ((rc == 0)) && break
         ((rc == 2)) || sk_die "Redis did not start (log: $redis_dir/redis.log)"
         sk_warn "port $redis_port was taken before Redis bound it; trying another"
@@ -160,10 +168,14 @@ SEKLIK_TEST_PG_ROLE=$ROLE
 SEKLIK_TEST_PG_DATA=$data
 SEKLIK_TEST_PG_SOCKDIR=$sockdir
 SEKLIK_TEST_PG_LOG=$log
-SEKLIK_TEST_REDIS_URL=redis://127.0.0.1:$redis_port/0
+SEKLIK_TEST_REDIS_URL=redis://$SK_REDIS_USER:$redis_password@127.0.0.1:$redis_port/0
 SEKLIK_TEST_REDIS_PORT=$redis_port
 SEKLIK_TEST_REDIS_LOG=$redis_dir/redis.log
+SEKLIK_TEST_REDIS_USER=$SK_REDIS_USER
+SEKLIK_TEST_REDIS_PASSWORD=$redis_password
+SEKLIK_TEST_REDIS_ACL=$acl
 EOF
+    chmod 600 "$state/env.tmp"
     mv "$state/env.tmp" "$state/env"
     trap - EXIT
     echo "servers.sh: PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port; env in $state/env"

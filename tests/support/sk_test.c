@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <hiredis/hiredis.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -219,12 +221,23 @@ void sk_proc_dump_stacks(const sk_proc *p)
         fprintf(stderr, "sk_test: no stack dump for pid %d (gdb missing?)\n", (int)p->pid);
 }
 
-int sk_test_redis_start(sk_proc *p, int port, const char *dir)
+/* Fork redis-server with the fixture's ACL file and `listen` (its listening
+ * options, NULL-terminated), logging to `log`; wait until `addr` accepts. */
+static int redis_spawn(sk_proc *p, const char *const *listen, const char *dir, const char *log,
+                       const struct sockaddr *addr, socklen_t addr_len)
 {
-    char portstr[16], log[300];
-    _Static_assert(sizeof(log) <= sizeof(p->log), "log path fits");
-    snprintf(portstr, sizeof(portstr), "%d", port);
-    snprintf(log, sizeof(log), "%s/redis-%d.log", dir, port);
+    const char *acl = sk_test_env("SEKLIK_TEST_REDIS_ACL");
+    if (!acl)
+        return -1;
+    const char *argv[24];
+    size_t n = 0;
+    argv[n++] = "redis-server";
+    for (size_t i = 0; listen[i]; i++)
+        argv[n++] = listen[i];
+    const char *rest[] = {"--aclfile", acl, "--save", "", "--appendonly", "no", "--dir", dir, NULL};
+    for (size_t i = 0; rest[i]; i++)
+        argv[n++] = rest[i];
+    argv[n] = NULL;
     snprintf(p->log, sizeof(p->log), "%s", log);
     pid_t pid = fork();
     if (pid < 0)
@@ -236,25 +249,81 @@ int sk_test_redis_start(sk_proc *p, int port, const char *dir)
             dup2(fd, 2);
             close(fd);
         }
-        execlp("redis-server", "redis-server", "--port", portstr, "--bind", "127.0.0.1",
-               "--save", "", "--appendonly", "no", "--dir", dir, (char *)NULL);
+        execvp("redis-server", (char *const *)argv);
         _exit(127);
     }
     p->pid = pid;
     track_child(pid, true);
-    /* Wait for it to accept connections. */
     for (int i = 0; i < 200; i++) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = {.sin_family = AF_INET,
-                                .sin_port = htons((uint16_t)port),
-                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        int ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+        int fd = socket(addr->sa_family, SOCK_STREAM, 0);
+        int ok = connect(fd, addr, addr_len) == 0;
         close(fd);
         if (ok)
             return 0;
         sk_test_sleep_ms(10);
     }
     return -1;
+}
+
+int sk_test_redis_start(sk_proc *p, int port, const char *dir, char *url, size_t cap)
+{
+    const char *user = sk_test_env("SEKLIK_TEST_REDIS_USER");
+    const char *password = sk_test_env("SEKLIK_TEST_REDIS_PASSWORD");
+    if (!user || !password)
+        return -1;
+    if ((size_t)snprintf(url, cap, "redis://%s:%s@127.0.0.1:%d/0", user, password, port) >= cap)
+        return -1;
+    char portstr[16], log[300];
+    _Static_assert(sizeof(log) <= sizeof(p->log), "log path fits");
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    snprintf(log, sizeof(log), "%s/redis-%d.log", dir, port);
+    const char *listen[] = {"--port", portstr, "--bind", "127.0.0.1", NULL};
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    return redis_spawn(p, listen, dir, log, (const struct sockaddr *)&a, sizeof(a));
+}
+
+int sk_test_redis_start_unix(sk_proc *p, const char *dir, char *path, size_t cap)
+{
+    static int serial;
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    if ((size_t)snprintf(path, cap, "%s/redis-%d-%d.sock", dir, (int)getpid(), ++serial) >= cap ||
+        strlen(path) >= sizeof(a.sun_path))
+        return -1;
+    snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+    char log[300];
+    _Static_assert(sizeof(log) <= sizeof(p->log), "log path fits");
+    snprintf(log, sizeof(log), "%s/redis-%d-%d.log", dir, (int)getpid(), serial);
+    const char *listen[] = {"--port", "0", "--unixsocket", path, "--unixsocketperm", "700", NULL};
+    return redis_spawn(p, listen, dir, log, (const struct sockaddr *)&a, sizeof(a));
+}
+
+redisContext *sk_test_redis_connect(int port)
+{
+    const char *user = sk_test_env("SEKLIK_TEST_REDIS_USER");
+    const char *password = sk_test_env("SEKLIK_TEST_REDIS_PASSWORD");
+    const char *fixture_port = sk_test_env("SEKLIK_TEST_REDIS_PORT");
+    if (!user || !password || (port == 0 && !fixture_port))
+        return NULL;
+    redisContext *r = redisConnect("127.0.0.1", port ? port : atoi(fixture_port));
+    if (!r || r->err) {
+        fprintf(stderr, "sk_test: redis: %s\n", r ? r->errstr : "out of memory");
+        if (r)
+            redisFree(r);
+        return NULL;
+    }
+    redisReply *a = redisCommand(r, "AUTH %s %s", user, password);
+    bool ok = a && a->type == REDIS_REPLY_STATUS;
+    if (!ok)
+        fprintf(stderr, "sk_test: redis AUTH: %s\n", a && a->str ? a->str : "no reply");
+    if (a)
+        freeReplyObject(a);
+    if (!ok) {
+        redisFree(r);
+        return NULL;
+    }
+    return r;
 }
 
 bool sk_test_wait_ready(const char *url, int timeout_ms)

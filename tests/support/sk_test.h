@@ -45,8 +45,18 @@ int sk_proc_wait(sk_proc *p, int timeout_ms);
  * stderr: evidence when a process does not stop as it should. */
 void sk_proc_dump_stacks(const sk_proc *p);
 
-/* A Redis of the test's own on `port` (so the test can stop it). */
-int sk_test_redis_start(sk_proc *p, int port, const char *dir);
+/* A Redis of the test's own on `port` (so the test can stop it), with the
+ * fixture's users (SEKLIK_TEST_REDIS_ACL: the default user off). Its URL,
+ * credentials included, goes to `url`. 0 or -1. */
+int sk_test_redis_start(sk_proc *p, int port, const char *dir, char *url, size_t cap);
+
+/* The same on a unix socket in `dir` only its owner may open (as under
+ * scripts/up), no TCP port; the socket's path goes to `path`. */
+int sk_test_redis_start_unix(sk_proc *p, const char *dir, char *path, size_t cap);
+
+/* hiredis, authenticated as the fixture's user: to the fixture's Redis
+ * (port 0) or a test's own. NULL on failure (printed); redisFree it. */
+struct redisContext *sk_test_redis_connect(int port);
 
 /* Wait until the service at `url` answers (its database and migrations
  * ready) or `timeout_ms` passes. */
