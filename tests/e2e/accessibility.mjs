@@ -21,7 +21,8 @@
 // A little data goes in through the HTTP API first, so that lists, the case
 // review and the score breakdown are not empty: the year's requirement set,
 // one company verified and scored, one submitted (its case in review), one
-// registered as a draft with one document, and a partner without a company.
+// registered as a draft with one document, a partner without a company, and a
+// budget line with money committed, spent and its pagu revised.
 // Every finding is printed (rule, help, target selectors) and written to
 // axe-report.json in $SEKLIK_ARTIFACTS; the test fails at the end on
 // serious/critical findings, sideways scrolling or a failed keyboard/locale
@@ -130,7 +131,19 @@ async function setUpData() {
   // C: signed up, no company yet (the wizard's first steps).
   const cName = `baru${randomUUID().slice(0, 8)}`;
   await apiSession(cName, PARTNER_PASSWORD, { signup: 'Redaksi Media Baru' });
-  return { a, b, c: { username: cName }, d };
+  // A budget line with money committed, some spent and its pagu revised (the budget screens).
+  const line = await admin('accounting.CreateBudgetLine', {
+    line: { fiscalYear: YEAR, subActivityCode: `2.16.02.1.02.${digits(4)}`, accountCode: '5.1.02.02.01.0029',
+      name: 'Belanja Jasa Iklan/Reklame, Film, dan Pemotretan' },
+    pagu: '1900000000', documentNumber: 'DPA/A.1/2.16.0.00.0.00.01.0000/001/2027' });
+  await admin('accounting.Reserve', { orderId: randomUUID(), budgetLineId: line.id, amount: '1000000',
+    orderNumber: 'MO/0001/DISKOMINFO/2027' });
+  const spent = randomUUID();
+  await admin('accounting.Reserve', { orderId: spent, budgetLineId: line.id, amount: '250000000' });
+  await admin('accounting.PostReservation', { orderId: spent });
+  await admin('accounting.ReviseBudgetLine', { budgetLineId: line.id, kind: 'REVISION_KIND_PERUBAHAN',
+    newPagu: '2000000000', reason: 'Perubahan APBD 2027', documentNumber: 'DPPA/001/2027', expectedVersion: '1' });
+  return { a, b, c: { username: cName }, d, line };
 }
 
 // ---- the browser side ---------------------------------------------------------------
@@ -281,6 +294,14 @@ function screens(data) {
     ['rules', 'admin', (p) => go(p, '/rules', 'criterion')],
     ['prices', 'admin', (p) => go(p, '/prices', 'price-grid')],
     ['users', 'admin', (p) => go(p, '/users', 'user-row')],
+    ['budget', 'admin', (p) => go(p, '/budget', 'budget-row')],
+    ['budget-errors', 'admin', async (p) => {
+      // Saving the empty form: the fields are named beside their inputs.
+      await tid(p, 'budget-create-submit').click();
+      await tid(p, 'budget-create-errors').waitFor();
+      await p.locator('[aria-invalid="true"]').first().waitFor();
+    }],
+    ['budget-line', 'admin', (p) => go(p, `/budget/${data.line.id}`, 'ledger-row')],
     ['users-edit', 'admin', async (p) => {
       await tid(p, 'user-edit').first().click();
       await tid(p, 'user-edit-panel').waitFor();

@@ -20,6 +20,7 @@ import { Outlets, OutletDetail } from './pages/Outlets.js';
 import { RuleSetEditor } from './pages/RuleSet.js';
 import { PriceEditor } from './pages/Prices.js';
 import { Users } from './pages/Users.js';
+import { BudgetLines, BudgetLineDetail } from './pages/Budget.js';
 
 const NAV = [
   ['dashboard', '/', 'nav.dashboard'],
@@ -30,6 +31,7 @@ const NAV = [
   ['outlets', '/outlets', 'nav.outlets'],
   ['rules', '/rules', 'nav.rules'],
   ['prices', '/prices', 'nav.prices'],
+  ['budget', '/budget', 'nav.budget'],
   ['users', '/users', 'nav.users'],
 ];
 
@@ -77,6 +79,8 @@ function Page({ route, user }) {
     case 'rules': return html`<${RuleSetEditor} />`;
     case 'prices': return html`<${PriceEditor} />`;
     case 'users': return html`<${Users} />`;
+    case 'budget': return html`<${BudgetLines} />`;
+    case 'budgetLine': return html`<${BudgetLineDetail} lineId=${route.id} />`;
     default: return null;
   }
 }

@@ -9,6 +9,7 @@ const ROUTES = [
   ['announcement', /^\/announcement$/],
   ['outlets', /^\/outlets$/], ['outlet', /^\/outlets\/([^/]+)$/],
   ['rules', /^\/rules$/], ['prices', /^\/prices$/], ['users', /^\/users$/],
+  ['budget', /^\/budget$/], ['budgetLine', /^\/budget\/([^/]+)$/],
 ];
 
 export function parseHash(hash) {
@@ -40,6 +41,8 @@ export const ROUTE_ROLES = {
   rules: ['admin', 'head'],
   prices: ['admin', 'head'],
   users: ['admin'],
+  budget: ['admin', 'finance', 'head', 'partnership'],
+  budgetLine: ['admin', 'finance', 'head', 'partnership'],
 };
 
 export const allowed = (route, roles = []) => {
