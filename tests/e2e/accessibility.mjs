@@ -294,6 +294,13 @@ function screens(data) {
     ['rules', 'admin', (p) => go(p, '/rules', 'criterion')],
     ['prices', 'admin', (p) => go(p, '/prices', 'price-grid')],
     ['users', 'admin', (p) => go(p, '/users', 'user-row')],
+    ['users-edit', 'admin', async (p) => {
+      await tid(p, 'user-edit').first().click();
+      await tid(p, 'user-edit-panel').waitFor();
+      // The panel opens below the list (far down on a phone): focus goes there.
+      await p.waitForFunction(() => document.activeElement && document.activeElement.closest('[data-testid="user-edit-panel"]'),
+        null, { timeout: 5000 }).catch(() => { throw new Error('focus did not move into the user edit panel'); });
+    }],
     ['budget', 'admin', (p) => go(p, '/budget', 'budget-row')],
     ['budget-errors', 'admin', async (p) => {
       // Saving the empty form: the fields are named beside their inputs.
@@ -302,13 +309,6 @@ function screens(data) {
       await p.locator('[aria-invalid="true"]').first().waitFor();
     }],
     ['budget-line', 'admin', (p) => go(p, `/budget/${data.line.id}`, 'ledger-row')],
-    ['users-edit', 'admin', async (p) => {
-      await tid(p, 'user-edit').first().click();
-      await tid(p, 'user-edit-panel').waitFor();
-      // The panel opens below the list (far down on a phone): focus goes there.
-      await p.waitForFunction(() => document.activeElement && document.activeElement.closest('[data-testid="user-edit-panel"]'),
-        null, { timeout: 5000 }).catch(() => { throw new Error('focus did not move into the user edit panel'); });
-    }],
     ['wizard-company', 'partnerC', (p) => go(p, '/my', 'wizard-step-body-0')],
     ['wizard-outlets', 'partnerC', async (p) => { await tid(p, 'wizard-step-1').click(); await tid(p, 'wizard-step-body-1').waitFor(); }],
     ['wizard-people', 'partnerC', async (p) => { await tid(p, 'wizard-step-2').click(); await tid(p, 'wizard-step-body-2').waitFor(); }],

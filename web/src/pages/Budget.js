@@ -138,11 +138,9 @@ export function BudgetLineDetail({ lineId }) {
       columns=${[
         { label: t('budget.when'), render: (r) => formatDateTime(r.revisedAt, locale) },
         { label: t('budget.kind'), render: (r) => html`<span data-testid="revision-kind" data-kind=${r.kind}>${tEnum('RevisionKind', r.kind || 'REVISION_KIND_UNSPECIFIED')}</span>` },
-        { label: t('budget.before'), render: (r) => html`<span class="num">${formatRupiah(r.paguBefore)}</span>` },
-        { label: t('budget.after'), render: (r) => html`<span class="num" data-testid="revision-after">${formatRupiah(r.paguAfter)}</span>` },
-        { label: t('budget.change'), render: (r) => html`<span class="num">${paguChange(r.paguBefore, r.paguAfter)}</span>` },
-        { label: t('budget.reason'), render: (r) => r.reason || '—' },
-        { label: t('budget.documentNumber'), render: (r) => r.documentNumber || '—' },
+        { label: t('budget.paguChange'), render: (r) => html`<span class="num">${formatRupiah(r.paguBefore)}</span> → <span class="num" data-testid="revision-after">${formatRupiah(r.paguAfter)}</span>
+          <br /><span class="num muted">${paguChange(r.paguBefore, r.paguAfter)}</span>` },
+        { label: t('budget.reasonAndDocument'), render: (r) => html`${r.reason || '—'}${r.documentNumber ? html`<br /><span class="code">${r.documentNumber}</span>` : null}` },
         { label: t('budget.by'), render: (r) => r.revisedBy },
       ]} />
     <${Ledger} key=${n} lineId=${lineId} />
@@ -213,10 +211,9 @@ function Ledger({ lineId }) {
       <${DataTable} testid="ledger-table" rowTestid="ledger-row" rows=${d.data.transfers || []} caption=${t('budget.ledgerCaption')}
         columns=${[
           { label: t('budget.when'), render: (x) => formatDateTime(x.createdAt, locale) },
-          { label: t('ledger.entry'), render: (x) => html`<span data-testid="ledger-code" data-code=${x.code}>${codeLabel(x.code)}</span>${x.memo ? html`<br /><span class="code">${x.memo}</span>` : null}` },
-          { label: t('ledger.state'), render: (x) => tEnum('TransferKind', x.kind || 'TRANSFER_KIND_UNSPECIFIED') },
-          { label: t('ledger.debit'), render: (x) => kindOf(x.debitAccountId) },
-          { label: t('ledger.credit'), render: (x) => kindOf(x.creditAccountId) },
+          { label: t('ledger.entry'), render: (x) => html`<span data-testid="ledger-code" data-code=${x.code}>${codeLabel(x.code)}</span>
+            <br /><span class="muted">${tEnum('TransferKind', x.kind || 'TRANSFER_KIND_UNSPECIFIED')}</span>${x.memo ? html`<br /><span class="code">${x.memo}</span>` : null}` },
+          { label: t('ledger.accounts'), render: (x) => html`${kindOf(x.debitAccountId)} → ${kindOf(x.creditAccountId)}` },
           { label: t('ledger.amount'), render: (x) => html`<span class="num" data-testid="ledger-amount">${formatRupiah(x.amount)}</span>` },
           { label: t('budget.by'), render: (x) => x.createdBy },
         ]} />
