@@ -540,6 +540,16 @@ static int list_transfers(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     PGresult *res;
     SK_TRY(accounting_store_list_transfers(call->db, line_id, reference, after, size + 1, &res));
     int n = PQntuples(res), shown = n > size ? size : n, rc = SK_OK;
+    /* The accounts the page touches, as an array literal of their (UUID) ids. */
+    char *ids = sk_call_alloc(call, (size_t)shown * 2 * (SK_UUID_STRLEN + 1) + 3);
+    size_t at = 0;
+    if (ids)
+        ids[at++] = '{';
+    for (int i = 0; ids && i < shown; i++)
+        at += (size_t)sprintf(ids + at, "%s%s,%s", i ? "," : "", PQgetvalue(res, i, TR_DEBIT),
+                              PQgetvalue(res, i, TR_CREDIT));
+    if (ids)
+        snprintf(ids + at, 2, "}");
     resp->transfers = sk_call_alloc(call, sizeof(*resp->transfers) * (size_t)(shown ? shown : 1));
     for (int i = 0; i < shown && rc == SK_OK; i++) {
         Seklik__Accounting__Transfer *t = sk_call_alloc(call, sizeof(*t));
@@ -567,7 +577,9 @@ static int list_transfers(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     PQclear(res);
     SK_TRY(rc);
 
-    SK_TRY(accounting_store_accounts(call->db, line_id, reference, &res));
+    if (!ids)
+        return SK_ENOMEM;
+    SK_TRY(accounting_store_accounts(call->db, line_id, ids, &res));
     n = PQntuples(res);
     resp->accounts = sk_call_alloc(call, sizeof(*resp->accounts) * (size_t)(n ? n : 1));
     for (int i = 0; i < n && rc == SK_OK; i++) {
