@@ -20,9 +20,11 @@
 //
 // A little data goes in through the HTTP API first, so that lists, the case
 // review and the score breakdown are not empty: the year's requirement set,
-// one company verified and scored, one submitted (its case in review), one
-// registered as a draft with one document, a partner without a company, and a
-// budget line with money committed, spent and its pagu revised.
+// one company verified and scored (proposed by the verifier, approved by the
+// head), one submitted (its case in review), one whose verification waits
+// for its second person, one registered as a draft with one document, a
+// partner without a company, and a budget line with money committed, spent
+// and its pagu revised.
 // Every finding is printed (rule, help, target selectors) and written to
 // axe-report.json in $SEKLIK_ARTIFACTS; the test fails at the end on
 // serious/critical findings, sideways scrolling or a failed keyboard/locale
@@ -103,28 +105,40 @@ async function submitted(label, name, verifier) {
   return p;
 }
 
+// Every document accepted, the visit recorded, "verified" proposed: the
+// case waits for its second person. Returns the case.
+async function proposeVerified(p, verifier) {
+  for (const doc of p.case.documents || []) {
+    await verifier('verification.DecideDocument', { caseId: p.case.id, documentId: doc.documentId, decision: 'DECISION_ACCEPTED' });
+  }
+  await waitFor(verifier, 'verification.GetCase', { companyId: p.company.id }, (c) => c.state === 'CASE_STATE_VISIT_PENDING', 'the visit pending');
+  const wib = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+  await verifier('verification.RecordVisit', { caseId: p.case.id, visit: {
+    visitedOn: wib, verifierId: verifier.user.id, latitude: -3.3915, longitude: 104.8286, findings: 'Kantor redaksi aktif' } });
+  return verifier('verification.Decide', { caseId: p.case.id, outcome: 'OUTCOME_VERIFIED' });
+}
+
 async function setUpData() {
   const admin = await apiSession('admin', DEMO_PASSWORD);
   const verifier = await apiSession('verifikator', DEMO_PASSWORD);
+  const head = await apiSession('pimpinan', DEMO_PASSWORD);
   await admin('verification.PublishRequirementSet', {
     fiscalYear: YEAR, outletType: 'OUTLET_TYPE_SIBER', requirements: DOCS.map((type) => ({ type, required: true })),
   });
-  // A: verified and scored (outlet list, dashboard chart, score breakdown).
+  // A: verified and scored (outlet list, dashboard chart, score breakdown);
+  // four-eyes: the verifier proposes, the head approves.
   const a = await submitted('warta', 'PT Warta Ogan Ilir', verifier);
-  for (const doc of a.case.documents || []) {
-    await verifier('verification.DecideDocument', { caseId: a.case.id, documentId: doc.documentId, decision: 'DECISION_ACCEPTED' });
-  }
-  await waitFor(verifier, 'verification.GetCase', { companyId: a.company.id }, (c) => c.state === 'CASE_STATE_VISIT_PENDING', 'the visit pending');
-  const wib = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
-  await verifier('verification.RecordVisit', { caseId: a.case.id, visit: {
-    visitedOn: wib, verifierId: verifier.user.id, latitude: -3.3915, longitude: 104.8286, findings: 'Kantor redaksi aktif' } });
-  await verifier('verification.Decide', { caseId: a.case.id, outcome: 'OUTCOME_VERIFIED' });
+  const proposed = await proposeVerified(a, verifier);
+  await head('verification.ApproveDecision', { caseId: a.case.id, proposalId: proposed.pendingProposal.id });
   const full = await a.partner('registry.GetCompany', { companyId: a.company.id });
   a.outletId = full.outlets[0].id;
   await waitFor(a.partner, 'scoring.GetScore', { outletId: a.outletId, fiscalYear: YEAR },
     (s) => s.tier && s.tier !== 'TIER_NONE', 'the outlet of A scored');
   // B: submitted, its case in review (the queue and the case review).
   const b = await submitted('kabar', 'PT Kabar Kayuagung', verifier);
+  // E: verification proposed, waiting for the head's approval.
+  const e = await submitted('sebiduk', 'PT Suara Sebiduk', verifier);
+  await proposeVerified(e, verifier);
   // D: registered as a draft with one document (the wizard's later steps).
   const d = await partnerWithCompany('suara', 'PT Suara Bumi Sebiduk Sehaluan');
   await upload(d.partner, d.company.id, 'DOCUMENT_TYPE_AKTA');
@@ -143,7 +157,7 @@ async function setUpData() {
   await admin('accounting.PostReservation', { orderId: spent });
   await admin('accounting.ReviseBudgetLine', { budgetLineId: line.id, kind: 'REVISION_KIND_PERUBAHAN',
     newPagu: '2000000000', reason: 'Perubahan APBD 2027', documentNumber: 'DPPA/001/2027', expectedVersion: '1' });
-  return { a, b, c: { username: cName }, d, line };
+  return { a, b, c: { username: cName }, d, e, line };
 }
 
 // ---- the browser side ---------------------------------------------------------------
@@ -286,8 +300,19 @@ function screens(data) {
     ['dashboard', 'admin', (p) => go(p, '/', 'tier-table')],
     ['companies', 'admin', (p) => go(p, '/companies', 'company-row')],
     ['company-staff', 'admin', (p) => go(p, `/companies/${data.b.company.id}`, 'document-row')],
+    ['company-edit-staff', 'admin', async (p) => {
+      // Staff see the bank account but cannot change it: the partner's own.
+      await go(p, `/companies/${data.b.company.id}/edit`, 'wizard-step-0');
+      await tid(p, 'wizard-step-0').click();
+      await tid(p, 'bank-partner-only').waitFor();
+      check(await tid(p, 'company-accountNumber').isDisabled(), 'staff can type into the bank account number');
+    }],
     ['queue', 'admin', (p) => go(p, '/verification', 'case-row')],
     ['case-review', 'admin', async (p) => { await go(p, `/verification/${data.b.case.id}`, 'case-document'); await tid(p, 'doc-frame').waitFor(); }],
+    // Four-eyes: the decision waiting for the head, and a decided case's history.
+    ['queue-awaiting', 'head', async (p) => { await go(p, '/verification', 'case-row'); await tid(p, 'queue-awaiting').check(); await tid(p, 'case-awaiting').first().waitFor(); }],
+    ['case-pending', 'head', (p) => go(p, `/verification/${data.e.case.id}`, 'approve-submit')],
+    ['case-decided', 'head', (p) => go(p, `/verification/${data.a.case.id}`, 'proposal-row')],
     ['announcement', 'admin', (p) => go(p, '/announcement', 'announce-form')],
     ['outlets', 'admin', (p) => go(p, '/outlets', 'outlet-row')],
     ['outlet', 'admin', (p) => go(p, `/outlets/${data.a.outletId}`, 'score-breakdown')],
@@ -328,7 +353,7 @@ function screens(data) {
 
 async function visitAll(browser, vpName, data) {
   const who = {
-    anon: null, admin: ['admin', DEMO_PASSWORD], partnerA: [data.a.username, PARTNER_PASSWORD],
+    anon: null, admin: ['admin', DEMO_PASSWORD], head: ['pimpinan', DEMO_PASSWORD], partnerA: [data.a.username, PARTNER_PASSWORD],
     partnerC: [data.c.username, PARTNER_PASSWORD], partnerD: [data.d.username, PARTNER_PASSWORD],
   };
   const open = {};
