@@ -250,7 +250,7 @@ export default {
   'budget.empty': 'No budget lines for this year yet.',
   'budget.new': 'Add a budget line for {year}', 'budget.create': 'Save the budget line', 'budget.created': 'Budget line "{name}" saved.',
   'budget.subActivityHint': '12 digits as SIPD writes them: x.xx.xx.x.xx.xxxx (the dots may be left out).',
-  'budget.accountHint': 'A spending account, e.g. 5.1.02.02.01.0029.', 'budget.amountHint': 'Whole rupiah, e.g. 1.900.000.000.',
+  'budget.accountHint': 'A spending account, e.g. 5.1.02.02.01.0029.', 'budget.amountHint': 'Whole rupiah, e.g. 1.900.000.000; empty means 0 (set later by a change of pagu).',
   'budget.documentNumber': 'Document number', 'budget.documentHint': 'The DPA number, if there is one yet.',
   'budget.back': '← All budget lines', 'budget.version': 'Version', 'budget.createdAt': 'Created',
   'budget.revise': 'Change the pagu', 'budget.reviseKind': 'Kind of change', 'budget.newPagu': 'New pagu', 'budget.reason': 'Reason',

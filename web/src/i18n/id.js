@@ -250,7 +250,7 @@ export default {
   'budget.empty': 'Belum ada baris anggaran untuk tahun ini.',
   'budget.new': 'Tambah baris anggaran tahun {year}', 'budget.create': 'Simpan baris anggaran', 'budget.created': 'Baris anggaran "{name}" disimpan.',
   'budget.subActivityHint': '12 digit seperti di SIPD: x.xx.xx.x.xx.xxxx (titik boleh tidak ditulis).',
-  'budget.accountHint': 'Rekening belanja, misalnya 5.1.02.02.01.0029.', 'budget.amountHint': 'Rupiah penuh, misalnya 1.900.000.000.',
+  'budget.accountHint': 'Rekening belanja, misalnya 5.1.02.02.01.0029.', 'budget.amountHint': 'Rupiah penuh, misalnya 1.900.000.000; kosong berarti 0 (diisi kemudian dengan perubahan pagu).',
   'budget.documentNumber': 'Nomor dokumen', 'budget.documentHint': 'Nomor DPA, bila sudah ada.',
   'budget.back': '← Semua baris anggaran', 'budget.version': 'Versi', 'budget.createdAt': 'Dibuat',
   'budget.revise': 'Ubah pagu', 'budget.reviseKind': 'Jenis perubahan', 'budget.newPagu': 'Pagu baru', 'budget.reason': 'Alasan',

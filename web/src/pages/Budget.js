@@ -104,7 +104,7 @@ function CreateLine({ year, onDone }) {
         <${Field} prefix="new-" label=${labels['line.accountCode']} name="line.accountCode" value=${v.accountCode} onInput=${set('accountCode')}
           errors=${f.byField} required hint=${t('budget.accountHint')} inputmode="numeric" testid="budget-new-account" />
         <${Field} prefix="new-" label=${labels['line.name']} name="line.name" value=${v.name} onInput=${set('name')} errors=${f.byField} required testid="budget-new-name" />
-        <${Field} prefix="new-" label=${`${labels.pagu} (Rp)`} name="pagu" value=${v.pagu} onInput=${set('pagu')} errors=${f.byField} required
+        <${Field} prefix="new-" label=${`${labels.pagu} (Rp)`} name="pagu" value=${v.pagu} onInput=${set('pagu')} errors=${f.byField}
           inputmode="numeric" hint=${t('budget.amountHint')} testid="budget-new-pagu" />
         <${Field} prefix="new-" label=${labels.documentNumber} name="documentNumber" value=${v.documentNumber} onInput=${set('documentNumber')} errors=${f.byField}
           hint=${t('budget.documentHint')} testid="budget-new-document" />
