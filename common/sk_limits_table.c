@@ -103,6 +103,7 @@ const sk_limit sk_limits_table[] = {
     INT(BUS "Event.occurred_unix_us", UNIX_US),
     TEXT(BUS "Event.correlation_id", 128),
     BYTES(BUS "Event.body", BUS_BYTES),
+    BYTES(BUS "Event.signature", 32), /* HMAC-SHA256 */
     INT(BUS "ReplayRequest.after_seq", 0, SEQ_MAX),
     INT(BUS "ReplayRequest.limit", 0, UINT32_MAX), /* the server caps it */
     LIST(BUS "ReplayResponse.events", 1000),       /* sk_outbox.c REPLAY_MAX */

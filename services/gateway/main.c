@@ -43,8 +43,8 @@ static void configure(sk_config *cfg, void *appp)
                           ? SEKLIK_WEB_ROOT_DEFAULT
                           : WEB_ROOT_INSTALLED;
     c->web_root = sk_config_str(cfg, "SEKLIK_GATEWAY_WEB_ROOT", web, false);
-    c->self_rpc_url =
-        sk_config_url(cfg, "SEKLIK_GATEWAY_RPC", sk_service_default_url("gateway", 'r'), "tcp,ipc");
+    c->self_rpc_url = sk_config_url(cfg, "SEKLIK_GATEWAY_RPC",
+                                    sk_service_default_url("gateway", 'r'), "tcp,ipc,tls+tcp");
     c->max_header_bytes =
         (size_t)sk_config_long(cfg, "SEKLIK_GATEWAY_MAX_HEADER_BYTES", 32768, 4096, 1048576);
     c->max_body_bytes = (size_t)sk_config_long(cfg, "SEKLIK_GATEWAY_MAX_BODY_BYTES",
@@ -70,8 +70,8 @@ static void configure(sk_config *cfg, void *appp)
                        "must not be shorter than SEKLIK_GATEWAY_HEADER_TIMEOUT_S (it includes "
                        "the headers)");
     c->workers = (unsigned)sk_config_long(cfg, "SEKLIK_GATEWAY_WORKERS", 2, 1, 64);
-    c->call_timeout_ms =
-        (int)sk_config_long(cfg, "SEKLIK_GATEWAY_CALL_TIMEOUT_MS", 10000, 10, 600000);
+    c->call_timeout_ms = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_CALL_TIMEOUT_MS", 10000, 10,
+                                             SK_RPC_MAX_DEADLINE_MS);
     c->public_ttl_s = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_PUBLIC_TTL_S", 300, 1, 86400);
     /* Behind an ingress every peer is the ingress: only its X-Forwarded-For
      * tells clients apart for the login throttle and the audit trail. */

@@ -3,7 +3,8 @@
 
 Protobuf is encoded by hand, in field order and without empty fields, the way
 protobuf-c packs proto3 messages, so a signed request here verifies in C with
-the key fuzz_request.c uses (0x5a ^ i for i in 0..31)."""
+the key fuzz_request.c uses (0x5a ^ i for i in 0..31), and a signed event in
+fuzz_event_frame.c."""
 import hashlib
 import hmac
 import os
@@ -55,12 +56,20 @@ def request(method, request_id, idem, deadline, act, body, sign=True, sig=None):
     return out + field(6, body) + field(7, sig or b"")
 
 
-def event(id_, type_, source, seq, occurred, corr, act, body):
+def event(id_, type_, source, seq, occurred, corr, act, body, sign=False):
+    def lp(b):
+        return struct.pack(">I", len(b)) + b
     out = field(1, id_) + field(2, type_) + field(3, source) + field(4, seq) + field(5, occurred)
     out += field(6, corr)
     if act is not None:
         out += varint(7 << 3 | 2) + varint(len(act)) + act
-    return out + field(8, body)
+    out += field(8, body)
+    if sign:
+        msg = (lp(b"seklik.bus.Event/1") + lp(id_.encode()) + lp(type_.encode())
+               + lp(source.encode()) + lp(struct.pack(">Q", seq)) + lp(struct.pack(">q", occurred))
+               + lp(corr.encode()) + lp(act or b"") + lp(body))
+        out += field(9, hmac.new(KEY, msg, hashlib.sha256).digest())
+    return out
 
 
 def write(target, name, data):
@@ -120,6 +129,9 @@ write("fuzz_request", "signed_budget_line_over_limits", request(
 ev = event("0190f5a2-7c1e-7abc-8def-0123456789ab", "registry.company.registered", "registry", 4242,
            1767225600123456, "req-7", partner, b"\x0a\x02id")
 write("fuzz_event_frame", "registered", b"registry.company.registered\0" + ev)
+signed = event("0190f5a2-7c1e-7abc-8def-0123456789ab", "registry.company.registered", "registry",
+               4242, 1767225600123456, "req-7", partner, b"\x0a\x02id", sign=True)
+write("fuzz_event_frame", "registered_signed", b"registry.company.registered\0" + signed)
 write("fuzz_event_frame", "minimal", b"ordering.order.created\0" + field(2, "ordering.order.created"))
 write("fuzz_event_frame", "topic_mismatch", b"registry.company.approved\0" + ev)
 write("fuzz_event_frame", "no_nul", b"registry.company.registered")
