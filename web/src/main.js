@@ -24,6 +24,7 @@ import { Releases } from './pages/Releases.js';
 import { ReleaseEditor } from './pages/ReleaseEditor.js';
 import { ReleaseProof } from './pages/ReleaseProof.js';
 import { Inbox, InboxRelease, UnreadBadge } from './pages/Inbox.js';
+import { BudgetLines, BudgetLineDetail } from './pages/Budget.js';
 
 const NAV = [
   ['dashboard', '/', 'nav.dashboard'],
@@ -34,6 +35,7 @@ const NAV = [
   ['outlets', '/outlets', 'nav.outlets'],
   ['rules', '/rules', 'nav.rules'],
   ['prices', '/prices', 'nav.prices'],
+  ['budget', '/budget', 'nav.budget'],
   ['users', '/users', 'nav.users'],
   ['releases', '/releases', 'nav.releases'],
   ['inbox', '/inbox', 'nav.inbox'],
@@ -89,6 +91,8 @@ function Page({ route, user }) {
     case 'releaseProof': return html`<${ReleaseProof} releaseId=${route.id} />`;
     case 'inbox': return html`<${Inbox} />`;
     case 'inboxRelease': return html`<${InboxRelease} releaseId=${route.id} />`;
+    case 'budget': return html`<${BudgetLines} />`;
+    case 'budgetLine': return html`<${BudgetLineDetail} lineId=${route.id} />`;
     default: return null;
   }
 }

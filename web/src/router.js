@@ -11,6 +11,7 @@ const ROUTES = [
   ['rules', /^\/rules$/], ['prices', /^\/prices$/], ['users', /^\/users$/],
   ['releases', /^\/releases$/], ['releaseNew', /^\/releases\/new$/], ['releaseProof', /^\/releases\/([^/]+)\/proof$/],
   ['release', /^\/releases\/([^/]+)$/], ['inbox', /^\/inbox$/], ['inboxRelease', /^\/inbox\/([^/]+)$/],
+  ['budget', /^\/budget$/], ['budgetLine', /^\/budget\/([^/]+)$/],
 ];
 
 export function parseHash(hash) {
@@ -44,6 +45,8 @@ export const ROUTE_ROLES = {
   users: ['admin'],
   releases: ['pr', 'head', 'admin', 'partnership'], releaseNew: ['pr'], release: ['pr', 'head', 'admin', 'partnership'],
   releaseProof: ['pr', 'head', 'admin', 'partnership'], inbox: ['partner'], inboxRelease: ['partner'],
+  budget: ['admin', 'finance', 'head', 'partnership'],
+  budgetLine: ['admin', 'finance', 'head', 'partnership'],
 };
 
 export const allowed = (route, roles = []) => {
