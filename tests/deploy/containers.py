@@ -120,12 +120,20 @@ def http_get(url, timeout_s):
         return 0, time.monotonic() - t0
 
 
+_TAKEN = set()
+
+
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A port free now and not handed out before by this run (the kernel may offer a port
+    it gave for an earlier probe again)."""
+    while True:
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        if port not in _TAKEN:
+            _TAKEN.add(port)
+            return port
 
 
 def hex_secret(nbytes):

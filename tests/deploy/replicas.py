@@ -22,6 +22,7 @@ Proves (docs/scaling.md):
 
 import argparse
 import asyncio
+import http.client
 import os
 import pathlib
 import random
@@ -54,12 +55,20 @@ def log(msg):
     print(f"replicas: {msg}", flush=True)
 
 
+_TAKEN = set()
+
+
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A port free now and not handed out before by this test (the ~45 ports are chosen before
+    anything binds them, and the kernel may offer a closed one again)."""
+    while True:
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        if port not in _TAKEN:
+            _TAKEN.add(port)
+            return port
 
 
 # ---- a Kubernetes Service, roughly --------------------------------------------------------
@@ -157,7 +166,7 @@ class Replica:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.http}/metrics", timeout=2) as r:
                 text = r.read().decode()
-        except OSError:
+        except (OSError, http.client.HTTPException):
             return None
         return {m.group(1): int(m.group(2)) for m in re.finditer(
             r'^seklik_(\w+)\{service="[a-z]+"\} (\d+)$', text, re.M)}
@@ -166,7 +175,7 @@ class Replica:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.http}/readyz", timeout=2) as r:
                 return r.status == 200
-        except OSError:
+        except (OSError, http.client.HTTPException):
             return False
 
     def events_port_open(self):
