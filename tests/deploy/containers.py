@@ -542,16 +542,25 @@ class KubeRun:
                 "sec": inspect(ctr, "{{.HostConfig.SecurityOpt}}"),
                 "mem": inspect(ctr, "{{.HostConfig.Memory}}"),
             }
+            # What the manifest must say (the image's posture), then what podman made of it,
+            # seen from outside and from inside: the root mount's own flags, not a write
+            # attempt (a non-root user cannot write to / either way).
+            policy = (psc.get("runAsNonRoot") is True and psc.get("runAsUser") not in (None, 0)
+                      and sc.get("readOnlyRootFilesystem") is True
+                      and sc.get("allowPrivilegeEscalation") is False
+                      and (sc.get("capabilities") or {}).get("drop") == ["ALL"])
             inside = podman("exec", ctr, "/bin/sh", "-c",
                             "id -u; id -g; grep -E '^(CapEff|NoNewPrivs)' /proc/self/status; "
-                            "touch /probe-ro 2>/dev/null && echo rw-root || echo ro-root; "
-                            "touch /tmp/probe && echo tmp-ok", check=False).stdout.split()
-            ok = (got["user"] == want_user and got["ro"] == str(sc.get("readOnlyRootFilesystem")).lower()
+                            "awk '$2 == \"/\" {split($4, o, \",\"); print \"root-\" o[1]}' "
+                            "/proc/mounts; touch /tmp/probe && echo tmp-ok",
+                            check=False).stdout.split()
+            ok = (policy and got["user"] == want_user and got["ro"] == "true"
                   and got["caps"] in ("[]", "<no value>") and "no-new-privileges" in got["sec"]
                   and int(got["mem"]) == want_mem
                   and inside[:2] == [str(psc.get("runAsUser")), str(psc.get("runAsGroup"))]
-                  and "0000000000000000" in inside and "ro-root" in inside and "tmp-ok" in inside)
-            self.r.check(ok, f"k8s: {name} as podman applied its manifest: user {got['user']}, "
+                  and "0000000000000000" in inside and "root-ro" in inside and "tmp-ok" in inside)
+            self.r.check(ok, f"k8s: {name} as podman applied its manifest (non-root, read-only "
+                             f"root, no escalation, no capabilities: {policy}): user {got['user']}, "
                              f"read-only root {got['ro']}, capabilities {got['caps']}, "
                              f"{got['sec']}, memory limit {limit} = {got['mem']} bytes; inside: "
                              f"{' '.join(inside)}")
