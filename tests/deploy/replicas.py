@@ -328,7 +328,8 @@ def run(system, dsn, build, sampler, check):
     if r.returncode != 0:
         raise RuntimeError(f"demo users: {r.stderr[-400:]}")
     locks = ops.sql_value(dsn, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND "
-                               "classid = 7001 AND objsubid = 2 AND granted")
+                               "classid = 7001 AND objsubid = 2 AND granted AND database = "
+                               "(SELECT oid FROM pg_database WHERE datname = current_database())")
     check(locks == str(len(SERVICES)),
           f"{locks} leader locks held in PostgreSQL, one per service")
     closed = [r.name for s in SERVICES for r in system.replicas[s]
