@@ -491,6 +491,9 @@ void sk_rpc_server_close(sk_rpc_server *srv)
         if (srv->slots[i].send_aio)
             nng_aio_stop(srv->slots[i].send_aio);
     }
+    /* Requests received but not yet taken by the loop are freed here, while
+     * their aio still exist (draining: on_drain_queue drops them). */
+    sk_loopq_close(&srv->queue);
     nng_close(srv->sock);
     for (int i = 0; i < srv->n_slots; i++) {
         if (srv->slots[i].recv_aio)
@@ -498,7 +501,6 @@ void sk_rpc_server_close(sk_rpc_server *srv)
         if (srv->slots[i].send_aio)
             nng_aio_free(srv->slots[i].send_aio);
     }
-    sk_loopq_close(&srv->queue);
     /* The async handle closes on the next loop turn; the struct is freed by
      * the service after uv_run returns (see sk_service.c). */
 }
