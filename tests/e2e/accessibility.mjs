@@ -446,10 +446,17 @@ async function waitForH1Focus(page, what) {
   }
 }
 
+// The login page is settled for the keyboard: the session check answered and
+// the shell's focus handling ran for it (it marks the h1 focusable).
+async function loginPageSettled(page) {
+  await tid(page, 'login-username').waitFor();
+  await page.waitForSelector('main h1[tabindex="-1"]', { state: 'attached' });
+}
+
 async function keyboard(browser) {
   const page = await newContext(browser, 'laptop', 'keyboard');
   await page.goto(`${BASE}/#/login`);
-  await tid(page, 'login-username').waitFor();
+  await loginPageSettled(page);
   check(await page.evaluate(() => document.documentElement.lang) === 'id', '<html lang> is not "id" on the login page');
 
   // Tab from the top: the skip link first, visible when focused.
@@ -474,7 +481,7 @@ async function keyboard(browser) {
 
   // The skip link moves focus to the content; the next Tab is the user name.
   await page.reload();
-  await tid(page, 'login-username').waitFor();
+  await loginPageSettled(page);
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   f = await focused(page);
