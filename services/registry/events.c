@@ -124,14 +124,15 @@ static int apply_year(sk_db *db, const Seklik__Bus__Event *ev)
         sk_log_warn("%s seq %llu: no readable fiscal year, skipped", ev->type,
                     (unsigned long long)ev->seq);
     } else {
+        bool changed = false;
         rc = registry_store_put_year(db, y->fiscal_year, y->registration_opens_on,
-                                     y->registration_closes_on, y->cv_allowed);
+                                     y->registration_closes_on, y->cv_allowed, &changed);
         char after[160], id[16];
         snprintf(after, sizeof(after),
                  "{\"registrationOpensOn\":\"%s\",\"registrationClosesOn\":\"%s\",\"cvAllowed\":%s}",
                  y->registration_opens_on, y->registration_closes_on, y->cv_allowed ? "true" : "false");
         snprintf(id, sizeof(id), "%d", y->fiscal_year);
-        if (rc == SK_OK)
+        if (rc == SK_OK && changed)
             rc = sk_audit_append(db, NULL, "fiscal_year.opened", "fiscal_year", id, NULL, after,
                                  ev->correlation_id);
     }

@@ -889,19 +889,26 @@ int registry_store_set_listed(sk_db *db, int fiscal_year, const char *const *out
 }
 
 int registry_store_put_year(sk_db *db, int fiscal_year, const char *opens_on, const char *closes_on,
-                            bool cv_allowed)
+                            bool cv_allowed, bool *changed)
 {
     static const char SQL[] =
         "INSERT INTO fiscal_year (fiscal_year, registration_opens_on, registration_closes_on,"
         " cv_allowed) VALUES ($1::int, $2::date, $3::date, $4::boolean)"
         " ON CONFLICT (fiscal_year) DO UPDATE SET registration_opens_on = EXCLUDED.registration_opens_on,"
         " registration_closes_on = EXCLUDED.registration_closes_on, cv_allowed = EXCLUDED.cv_allowed,"
-        " updated_at = now()";
+        " updated_at = now() WHERE (fiscal_year.registration_opens_on,"
+        " fiscal_year.registration_closes_on, fiscal_year.cv_allowed) IS DISTINCT FROM"
+        " (EXCLUDED.registration_opens_on, EXCLUDED.registration_closes_on, EXCLUDED.cv_allowed)"
+        " RETURNING 1";
     char year[16];
     snprintf(year, sizeof(year), "%d", fiscal_year);
     sk_param p[] = {SK_TEXT(year), SK_TEXT(opens_on), SK_TEXT(closes_on),
                     SK_TEXT(cv_allowed ? "true" : "false")};
-    return sk_db_exec(db, SQL, p, 4);
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 4, &r));
+    *changed = PQntuples(r) > 0;
+    PQclear(r);
+    return SK_OK;
 }
 
 int registry_store_year_final(sk_db *db, int fiscal_year)

@@ -144,9 +144,10 @@ int registry_store_set_outlet_verification(sk_db *db, const char *company_id, co
 int registry_store_set_listed(sk_db *db, int fiscal_year, const char *const *outlet_ids, size_t n);
 
 /* The year's registration window and CV rule (verification.year.opened);
- * a later event replaces them. Dates "YYYY-MM-DD". */
+ * a later event replaces them. Dates "YYYY-MM-DD". *changed when they are
+ * new or differ (a replayed event changes nothing). */
 int registry_store_put_year(sk_db *db, int fiscal_year, const char *opens_on, const char *closes_on,
-                            bool cv_allowed);
+                            bool cv_allowed, bool *changed);
 
 /* The year's partner list is final. */
 int registry_store_year_final(sk_db *db, int fiscal_year);
