@@ -245,7 +245,7 @@ const sk_limit sk_limits_table[] = {
     TEXT(SCO "PriceStandard.published_by", ACTOR_ID),
     INT(SCO "PublishRequest.fiscal_year", FISCAL_YEAR),
     INT(SCO "GetVersionRequest.fiscal_year", FISCAL_YEAR),
-    INT(SCO "GetVersionRequest.version", VERSION),
+    INT(SCO "GetVersionRequest.version", -1, 1000000000LL), /* -1: the draft (admin) */
     UUID(SCO "GetScoreRequest.outlet_id"),
     INT(SCO "GetScoreRequest.fiscal_year", FISCAL_YEAR),
     INT(SCO "ListTiersRequest.fiscal_year", FISCAL_YEAR),

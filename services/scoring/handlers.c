@@ -245,8 +245,11 @@ static int get_set(sk_call *call, const set_kind *k, const ProtobufCMessage *in,
     if (!signed_actor(call))
         return deny(call, k->what);
     SK_TRY(check_year(call, req->fiscal_year));
-    if (req->version < 0)
-        return sk_call_violation(call, "version", "versi tidak sah (version must be >= 0)");
+    if (req->version < -1)
+        return sk_call_violation(call, "version", "versi tidak sah (version must be >= -1)");
+    /* Drafts are the admin's to review; to anyone else there is none. */
+    if (req->version == -1 && !sk_actor_has_role(call->actor, SK_ROLE_ADMIN))
+        return not_found(call, k->what);
     /* A year without a published set answers NOT_FOUND: a read never
      * publishes (Verification.OpenYear drafts the year's sets). */
     scoring_set_row row;

@@ -410,6 +410,17 @@ static void opening_the_year_drafts_its_sets_and_a_read_never_publishes(void **s
                      1);
     assert_int_equal(get_code("GetRuleSet", YEAR, 0), SK_ENOTFOUND); /* a draft is not in force */
     assert_int_equal(get_code("GetRuleSet", YEAR, 1), SK_ENOTFOUND); /* nor a published version */
+    assert_int_equal(get_code("GetRuleSet", YEAR, -1), SK_ENOTFOUND); /* a partner sees no draft */
+    Seklik__Scoring__GetVersionRequest gd = SEKLIK__SCORING__GET_VERSION_REQUEST__INIT;
+    gd.fiscal_year = YEAR;
+    gd.version = -1;
+    Seklik__Bus__Actor ad = admin();
+    Seklik__Bus__Response *resp = call("GetRuleSet", &ad, false, &gd.base);
+    Seklik__Scoring__RuleSet *draft = body(resp, &seklik__scoring__rule_set__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_int_equal(draft->state, SEKLIK__SCORING__SET_STATE__SET_STATE_DRAFT);
+    assert_int_equal(draft->tiers->a, 80); /* the DOMAIN.md defaults: 2026 had none */
+    protobuf_c_message_free_unpacked(&draft->base, NULL);
     assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.outlet_score"), 0);
 
     long long events = tiered_events();
@@ -545,10 +556,14 @@ static void price_standard_is_readable_and_versioned(void **state)
     resp = call("GetPriceStandard", &a, false, &req.base);
     assert_int_equal(resp->code, SEKLIK__BUS__CODE__NOT_FOUND);
     seklik__bus__response__free_unpacked(resp, NULL);
-    req.version = -1;
+    req.version = -2;
     resp = call("GetPriceStandard", &a, false, &req.base);
     assert_int_equal(resp->code, SEKLIK__BUS__CODE__INVALID_ARGUMENT);
     assert_string_equal(resp->violations[0]->field, "version");
+    seklik__bus__response__free_unpacked(resp, NULL);
+    req.version = -1; /* the draft: the admin's, nobody else's */
+    resp = call("GetPriceStandard", &a, false, &req.base);
+    assert_int_equal(resp->code, SEKLIK__BUS__CODE__NOT_FOUND);
     seklik__bus__response__free_unpacked(resp, NULL);
 }
 
