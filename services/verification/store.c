@@ -916,12 +916,12 @@ int verification_store_expiring(sk_db *db, const char *from, int days, PGresult 
     int_text(d, sizeof(d), days);
     return sk_db_query(
         db,
-        "SELECT d.document_id, c.company_id, d.type, " DAY(
-            "d.expires_on") " "
-                            "FROM case_document d JOIN verification_case c ON c.id = d.case_id "
-                            "WHERE c.state = 'verified' AND d.decision = 'accepted' "
-                            "AND d.expires_on BETWEEN $1::date AND $1::date + $2::int "
-                            "ORDER BY d.expires_on, d.document_id",
+        "SELECT d.in_force_document_id, c.company_id, d.type, " DAY("d.in_force_expires_on")
+        " FROM case_document d JOIN verification_case c ON c.id = d.case_id "
+        "WHERE EXISTS (SELECT 1 FROM case_outlet o WHERE o.case_id = c.id AND o.state = "
+        "'verified') AND d.in_force_document_id IS NOT NULL "
+        "AND d.in_force_expires_on BETWEEN $1::date AND $1::date + $2::int "
+        "ORDER BY d.in_force_expires_on, d.in_force_document_id",
         (sk_param[]){SK_TEXT(from), SK_TEXT(d)}, 2, res);
 }
 

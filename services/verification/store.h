@@ -341,7 +341,8 @@ int verification_store_open_objections(sk_db *db, int fiscal_year, long long *co
 
 enum { EXP_DOCUMENT_ID, EXP_COMPANY_ID, EXP_TYPE, EXP_EXPIRES_ON };
 
-/* Accepted documents of verified cases expiring in [from, from + days]. */
+/* The accepted versions in force of cases with a verified outlet, expiring
+ * in [from, from + days]. */
 int verification_store_expiring(sk_db *db, const char *from, int days, PGresult **res);
 
 /* Record a notice; *inserted is false when it was sent before. */
