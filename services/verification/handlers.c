@@ -1073,11 +1073,26 @@ static const char *const OUTCOME_ACTIONS[] = {
     [VERIFICATION_OUTCOME_REJECTED] = "case.reject",
     [VERIFICATION_OUTCOME_SUSPENDED] = "case.suspend",
 };
-static const char *const OUTCOME_EVENTS[] = {
-    [VERIFICATION_OUTCOME_VERIFIED] = "verification.company.verified",
-    [VERIFICATION_OUTCOME_REJECTED] = "verification.company.rejected",
-    [VERIFICATION_OUTCOME_SUSPENDED] = "verification.company.suspended",
-};
+/* The event an approval sends says where the company stands now: a
+ * partner while one of its outlets is verified; suspended when the verified
+ * ones all are; rejected once every outlet is; else its case moved on
+ * (outlets still to decide, none verified). Subscribers that follow the
+ * company as a whole (distribution) read the type; those that follow each
+ * outlet read the case's outlets. */
+static const char *standing_event(const verification_outlet_state *states, size_t n)
+{
+    bool verified = false, suspended = false, pending = false;
+    for (size_t i = 0; i < n; i++) {
+        verified = verified || states[i] == VERIFICATION_OUTLET_VERIFIED;
+        suspended = suspended || states[i] == VERIFICATION_OUTLET_SUSPENDED;
+        pending = pending || states[i] == VERIFICATION_OUTLET_PENDING;
+    }
+    if (verified)
+        return "verification.company.verified";
+    if (suspended)
+        return "verification.company.suspended";
+    return pending || n == 0 ? "verification.case.updated" : "verification.company.rejected";
+}
 
 /* Each outlet of the approved proposal takes its outcome; a verified one
  * is valid until its documents say. */
@@ -1107,9 +1122,10 @@ static int apply_to_outlets(sk_call *call, const verification_case_row *c,
     return SK_OK;
 }
 
-/* The case's state once its outlets are as they now are. */
+/* The case's state once its outlets are as they now are, and the event
+ * that says so. */
 static int settled_state(sk_call *call, const char *case_id, verification_case_state state,
-                         verification_case_state *next)
+                         verification_case_state *next, const char **event)
 {
     verification_case_row now;
     SK_TRY(verification_store_load_case(call->db, case_id, false, &now));
@@ -1118,8 +1134,10 @@ static int settled_state(sk_call *call, const char *case_id, verification_case_s
     int rc = n && !states ? SK_ENOMEM : SK_OK;
     for (int i = 0; rc == SK_OK && i < n; i++)
         states[i] = outlet_state_at(&now, i);
-    if (rc == SK_OK)
+    if (rc == SK_OK) {
         *next = verification_case_settle(state, states, (size_t)n);
+        *event = standing_event(states, (size_t)n);
+    }
     verification_store_case_free(&now);
     return rc;
 }
@@ -1167,8 +1185,9 @@ static int approve_decision(sk_call *call, const ProtobufCMessage *in, ProtobufC
     if (rc == SK_OK && outcome == VERIFICATION_OUTCOME_VERIFIED)
         rc = claim_identities(call, &c);
     verification_case_state next = c.state;
+    const char *event = "verification.case.updated";
     if (rc == SK_OK)
-        rc = settled_state(call, c.id, c.state, &next);
+        rc = settled_state(call, c.id, c.state, &next, &event);
     if (rc == SK_OK && next == VERIFICATION_CASE_SUSPENDED)
         rc = verification_store_release_identities(call->db, c.company_id, c.fiscal_year);
     if (rc == SK_OK && outcome != VERIFICATION_OUTCOME_VERIFIED)
@@ -1185,7 +1204,7 @@ static int approve_decision(sk_call *call, const ProtobufCMessage *in, ProtobufC
     if (rc == SK_OK && outcome == VERIFICATION_OUTCOME_REJECTED && next == c.state)
         rc = vcase_follow_documents(call->db, c.id, next, &left, c.visit_json[0] != '\0');
     if (rc == SK_OK)
-        rc = finish(call, OUTCOME_ACTIONS[outcome], OUTCOME_EVENTS[outcome], c.id, before, out);
+        rc = finish(call, OUTCOME_ACTIONS[outcome], event, c.id, before, out);
     if (rc == SK_OK && outcome == VERIFICATION_OUTCOME_SUSPENDED)
         rc = amend_list(call, c.fiscal_year, (const char *const *)outlets, n);
     free(before);

@@ -22,8 +22,10 @@
 // review and the score breakdown are not empty: the year's requirement set,
 // one company verified and scored (proposed by the verifier, approved by the
 // head), one submitted (its case in review), one whose verification waits
-// for its second person, one registered as a draft with one document, and a
-// partner without a company.
+// for its second person, one registered as a draft with one document, a
+// partner without a company, two press releases (one sent to the verified
+// company's inbox, one draft), and a budget line with money committed, spent
+// and its pagu revised.
 // Every finding is printed (rule, help, target selectors) and written to
 // axe-report.json in $SEKLIK_ARTIFACTS; the test fails at the end on
 // serious/critical findings, sideways scrolling or a failed keyboard/locale
@@ -36,8 +38,9 @@ import {
   BASE, DEMO_PASSWORD, DOCS, STEP_TIMEOUT_MS, setUp, apiSession, waitFor, launchChromium, recordConsole, tid, check,
   login, pdf, fiscalYear, openYear,
 } from './lib.mjs';
-import en from '../../web/src/i18n/en.js';
-import id from '../../web/src/i18n/id.js';
+import { LOCALES } from '../../web/src/i18n/index.js';
+
+const { id, en } = LOCALES; // the catalogues as the UI merges them
 
 const ARTIFACTS = setUp('accessibility', 'test-artifacts/e2e-accessibility');
 const YEAR = fiscalYear();
@@ -143,7 +146,46 @@ async function setUpData() {
   // C: signed up, no company yet (the wizard's first steps).
   const cName = `baru${randomUUID().slice(0, 8)}`;
   await apiSession(cName, PARTNER_PASSWORD, { signup: 'Redaksi Media Baru' });
-  return { a, b, c: { username: cName }, d, e };
+  return { a, b, c: { username: cName }, d, e, press: await pressReleases(a), line: await budgetLine(admin) };
+}
+
+// Press releases: one sent to every verified partner (A's inbox, the proof),
+// one left as a draft (the editor).
+async function pressReleases(a) {
+  const humas = await apiSession('humas', DEMO_PASSWORD);
+  const content = {
+    title: 'Bupati Resmikan Jembatan Desa', lead: 'Jembatan gantung sepanjang 40 meter menghubungkan dua desa.',
+    bodyMarkdown: 'Bupati meresmikan **jembatan gantung** pada Senin pagi.\n\n- panjang 40 meter\n- lebar 1,5 meter\n',
+    category: 'CATEGORY_INFRASTRUCTURE', contact: { name: 'Sari Humas', role: 'Kepala Bidang', phone: '0812-3456-7890' },
+    agenda: { title: 'Peresmian jembatan', startsAt: '2027-01-11T02:00:00Z', place: 'Desa Sukamaju' },
+  };
+  // A's standing reaches distribution by events: wait until A is a recipient.
+  await waitFor(humas, 'distribution.PreviewRecipients', { recipients: { mode: 'RECIPIENT_MODE_ALL_VERIFIED' } },
+    (p) => (p.items || []).some((i) => i.companyId === a.company.id), 'A among the verified partners of distribution');
+  const sent = await humas('distribution.CreateRelease', { content, recipients: { mode: 'RECIPIENT_MODE_ALL_VERIFIED' } });
+  await humas('distribution.AddFile', { releaseId: sent.id, kind: 'FILE_KIND_ATTACHMENT', fileName: 'undangan.pdf',
+    caption: 'Undangan', content: pdf('undangan').toString('base64') });
+  await humas('distribution.Schedule', { releaseId: sent.id });
+  await waitFor(humas, 'distribution.GetRelease', { releaseId: sent.id }, (r) => r.state === 'RELEASE_STATE_SENT', 'the release sent');
+  const draft = await humas('distribution.CreateRelease', { content: { ...content, title: 'Draf: Jadwal Posyandu Keliling' },
+    recipients: { mode: 'RECIPIENT_MODE_FILTER', tiers: ['TIER_A', 'TIER_B'], fiscalYear: YEAR } });
+  return { sent: sent.id, draft: draft.id };
+}
+
+// A budget line with money committed, some spent and its pagu revised (the budget screens).
+async function budgetLine(admin) {
+  const line = await admin('accounting.CreateBudgetLine', {
+    line: { fiscalYear: YEAR, subActivityCode: `2.16.02.1.02.${digits(4)}`, accountCode: '5.1.02.02.01.0029',
+      name: 'Belanja Jasa Iklan/Reklame, Film, dan Pemotretan' },
+    pagu: '1900000000', documentNumber: 'DPA/A.1/2.16.0.00.0.00.01.0000/001/2027' });
+  await admin('accounting.Reserve', { orderId: randomUUID(), budgetLineId: line.id, amount: '1000000',
+    orderNumber: 'MO/0001/DISKOMINFO/2027' });
+  const spent = randomUUID();
+  await admin('accounting.Reserve', { orderId: spent, budgetLineId: line.id, amount: '250000000' });
+  await admin('accounting.PostReservation', { orderId: spent });
+  await admin('accounting.ReviseBudgetLine', { budgetLineId: line.id, kind: 'REVISION_KIND_PERUBAHAN',
+    newPagu: '2000000000', reason: 'Perubahan APBD 2027', documentNumber: 'DPPA/001/2027', expectedVersion: '1' });
+  return line;
 }
 
 // ---- the browser side ---------------------------------------------------------------
@@ -312,6 +354,14 @@ function screens(data) {
       await p.waitForFunction(() => document.activeElement && document.activeElement.closest('[data-testid="user-edit-panel"]'),
         null, { timeout: 5000 }).catch(() => { throw new Error('focus did not move into the user edit panel'); });
     }],
+    ['budget', 'admin', (p) => go(p, '/budget', 'budget-row')],
+    ['budget-errors', 'admin', async (p) => {
+      // Saving the empty form: the fields are named beside their inputs.
+      await tid(p, 'budget-create-submit').click();
+      await tid(p, 'budget-create-errors').waitFor();
+      await p.locator('[aria-invalid="true"]').first().waitFor();
+    }],
+    ['budget-line', 'admin', (p) => go(p, `/budget/${data.line.id}`, 'ledger-row')],
     ['wizard-company', 'partnerC', (p) => go(p, '/my', 'wizard-step-body-0')],
     ['wizard-outlets', 'partnerC', async (p) => { await tid(p, 'wizard-step-1').click(); await tid(p, 'wizard-step-body-1').waitFor(); }],
     ['wizard-people', 'partnerC', async (p) => { await tid(p, 'wizard-step-2').click(); await tid(p, 'wizard-step-body-2').waitFor(); }],
@@ -326,12 +376,31 @@ function screens(data) {
     ['wizard-documents', 'partnerD', (p) => go(p, '/register', 'wizard-upload')],
     ['wizard-submit', 'partnerD', async (p) => { await tid(p, 'wizard-step-4').click(); await tid(p, 'wizard-missing').waitFor(); }],
     ['own-company', 'partnerA', (p) => go(p, '/my', 'score-breakdown')],
+    ['inbox', 'partnerA', (p) => go(p, '/inbox', 'inbox-item')],
+    ['inbox-release', 'partnerA', async (p) => { await go(p, `/inbox/${data.press.sent}`, 'pickup-form'); }],
+    ['pickup-errors', 'partnerA', async (p) => {
+      await tid(p, 'pickup-url').fill('bukan tautan');
+      await tid(p, 'pickup-submit').click();
+      await tid(p, 'pickup-errors').waitFor();
+    }],
+    ['releases', 'humas', (p) => go(p, '/releases', 'release-row')],
+    ['release-new', 'humas', (p) => go(p, '/releases/new', 'release-editor')],
+    ['release-draft', 'humas', async (p) => {
+      await go(p, `/releases/${data.press.draft}`, 'recipient-counts');
+      await tid(p, 'release-preview').click();
+      await tid(p, 'release-preview-html').waitFor();
+      await tid(p, 'release-send').click();
+      await tid(p, 'release-confirm').waitFor();
+    }],
+    ['release-sent', 'humas', (p) => go(p, `/releases/${data.press.sent}`, 'release-view')],
+    ['release-proof', 'humas', (p) => go(p, `/releases/${data.press.sent}/proof`, 'proof-recipient')],
   ];
 }
 
 async function visitAll(browser, vpName, data) {
   const who = {
-    anon: null, admin: ['admin', DEMO_PASSWORD], head: ['pimpinan', DEMO_PASSWORD], partnerA: [data.a.username, PARTNER_PASSWORD],
+    anon: null, admin: ['admin', DEMO_PASSWORD], head: ['pimpinan', DEMO_PASSWORD], humas: ['humas', DEMO_PASSWORD],
+    partnerA: [data.a.username, PARTNER_PASSWORD],
     partnerC: [data.c.username, PARTNER_PASSWORD], partnerD: [data.d.username, PARTNER_PASSWORD],
   };
   const open = {};

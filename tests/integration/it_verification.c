@@ -1217,10 +1217,14 @@ static void each_outlet_has_its_own_outcome(void **state)
     assert_string_equal(resp->violations[0]->field, "outletIds[0]");
     seklik__bus__response__free_unpacked(resp, NULL);
     /* The online outlet is rejected: its own document no longer holds the
-     * radio back, and the review moves on to the visit. */
+     * radio back, and the review moves on to the visit. The company is not
+     * rejected (its radio is still to decide): no such event. */
+    long long rejected = outbox_count("verification.company.rejected");
+    long long verified = outbox_count("verification.company.verified");
     assert_int_equal(decide_outlets(&VERIFIER2, case_id, false, "Sertifikat palsu", ONLINE, NULL),
                      SK_OK);
     assert_int_equal(approve(&HEAD, case_id, &c, NULL), SK_OK);
+    assert_int_equal(outbox_count("verification.company.rejected"), rejected);
     assert_int_equal(outlet_in(c, ONLINE)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_REJECTED);
     assert_string_equal(outlet_in(c, ONLINE)->reason, "Sertifikat palsu");
     assert_int_equal(outlet_in(c, RADIO)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_PENDING);
@@ -1242,6 +1246,7 @@ static void each_outlet_has_its_own_outcome(void **state)
     assert_int_equal(c->proposals[c->n_proposals - 1]->n_outlet_ids, 1);
     assert_string_equal(c->proposals[c->n_proposals - 1]->outlet_ids[0], RADIO);
     protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(outbox_count("verification.company.verified"), verified + 1);
 
     /* A rejected outlet is not suspended; the verified one is, alone. */
     assert_int_equal(suspend_outlet(&VERIFIER2, CO, ONLINE), SK_EPRECOND);
@@ -1678,6 +1683,35 @@ static void a_visit_cites_only_its_own_photos(void **state)
                      SK_OK);
 }
 
+/* One outlet verified while the other waits: the company is a partner now
+ * (the event says so), and its case goes on for the other. */
+static void one_outlet_verified_while_the_other_waits(void **state)
+{
+    (void)state;
+    static const char CO[] = "0190a0a0-0000-7000-8000-0000000b0006";
+    static const char RADIO[] = "0190a0a0-0000-7000-8000-0000000b0061";
+    static const char ONLINE[] = "0190a0a0-0000-7000-8000-0000000b0062";
+    static const char AKTA[] = "0190a0a0-0000-7000-8000-0000000b06a1";
+    Seklik__Registry__Document akta;
+    Seklik__Registry__Document *docs[] = {doc(&akta, AKTA, 1, 1, "")};
+    submit_two_outlets(CO, 2032, RADIO, ONLINE, docs, 1, 1); /* 2032: the deed for both */
+    Seklik__Verification__Case *c = case_of(&VERIFIER, CO);
+    char case_id[SK_UUID_STRLEN];
+    snprintf(case_id, sizeof(case_id), "%s", c->id);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(decide_doc(case_id, AKTA, true), SK_OK);
+    assert_int_equal(visit_case(&VERIFIER2, case_id), SK_OK);
+    long long verified = outbox_count("verification.company.verified");
+    assert_int_equal(decide_outlets(&VERIFIER2, case_id, true, NULL, RADIO, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, case_id, &c, NULL), SK_OK);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED);
+    assert_int_equal(outlet_in(c, RADIO)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_VERIFIED);
+    assert_int_equal(outlet_in(c, ONLINE)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_PENDING);
+    assert_string_equal(c->valid_until, "2032-12-31");
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(outbox_count("verification.company.verified"), verified + 1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 5) {
@@ -1702,6 +1736,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(the_final_list_is_the_years_single_truth),
         cmocka_unit_test(opening_a_year_drafts_its_requirements),
         cmocka_unit_test(a_visit_cites_only_its_own_photos),
+        cmocka_unit_test(one_outlet_verified_while_the_other_waits),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start_verification,
                     stop_verification);

@@ -9,6 +9,9 @@ const ROUTES = [
   ['announcement', /^\/announcement$/],
   ['outlets', /^\/outlets$/], ['outlet', /^\/outlets\/([^/]+)$/],
   ['rules', /^\/rules$/], ['prices', /^\/prices$/], ['users', /^\/users$/],
+  ['releases', /^\/releases$/], ['releaseNew', /^\/releases\/new$/], ['releaseProof', /^\/releases\/([^/]+)\/proof$/],
+  ['release', /^\/releases\/([^/]+)$/], ['inbox', /^\/inbox$/], ['inboxRelease', /^\/inbox\/([^/]+)$/],
+  ['budget', /^\/budget$/], ['budgetLine', /^\/budget\/([^/]+)$/],
 ];
 
 export function parseHash(hash) {
@@ -40,6 +43,10 @@ export const ROUTE_ROLES = {
   rules: ['admin', 'head'],
   prices: ['admin', 'head'],
   users: ['admin'],
+  releases: ['pr', 'head', 'admin', 'partnership'], releaseNew: ['pr'], release: ['pr', 'head', 'admin', 'partnership'],
+  releaseProof: ['pr', 'head', 'admin', 'partnership'], inbox: ['partner'], inboxRelease: ['partner'],
+  budget: ['admin', 'finance', 'head', 'partnership'],
+  budgetLine: ['admin', 'finance', 'head', 'partnership'],
 };
 
 export const allowed = (route, roles = []) => {
