@@ -203,6 +203,10 @@ const sk_limit sk_limits_table[] = {
     LIST(REG "ListCompaniesResponse.companies", 100),
     TEXT(REG "ListCompaniesResponse.next_page_token", 1024),
     UUID(REG "GetDocumentFileRequest.document_id"),
+    INT(REG "GetYearRequest.fiscal_year", FISCAL_YEAR),
+    INT(REG "YearRules.fiscal_year", FISCAL_YEAR),
+    TEXT(REG "YearRules.registration_opens_on", DATE),
+    TEXT(REG "YearRules.registration_closes_on", DATE),
     BYTES(REG "DocumentFile.content", DOCUMENT_BYTES),
     LIST(REG "CompanyChanged.identity_clashes", 250), /* the NPWP and every person's NIK */
     TEXT(REG "IdentityClash.kind", 8),                 /* "npwp" or "nik" */

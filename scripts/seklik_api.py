@@ -159,10 +159,15 @@ def open_year(admin, fiscal_year, cv_allowed=False):
         admin.wait(f"scoring.Get{what}", {"fiscalYear": fiscal_year, "version": -1},
                    lambda d: d.get("state") == "SET_STATE_DRAFT")
         admin.call(f"scoring.Publish{what}", {"fiscalYear": fiscal_year})
+    # The registry applies the window from the same event: Submit waits for it.
+    admin.wait("registry.GetYear", {"fiscalYear": fiscal_year},
+               lambda y: y.get("registrationClosesOn") == f"{fiscal_year}-12-31")
 
 
 def publish_requirements(admin, fiscal_year, outlet_types=("OUTLET_TYPE_SIBER",)):
-    """Publish the four-document requirement set for each outlet type."""
+    """Open the year (open_year) and publish the required documents
+    (REQUIRED_DOCS) as the requirement set of each outlet type."""
+    open_year(admin, fiscal_year)
     for t in outlet_types:
         admin.call("verification.PublishRequirementSet", {
             "fiscalYear": fiscal_year, "outletType": t,

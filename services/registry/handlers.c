@@ -1023,6 +1023,32 @@ static int get_document_file(sk_call *call, const ProtobufCMessage *in, Protobuf
     return SK_OK;
 }
 
+/* Registry.GetYear: the rules Submit applies for a year, to any signed
+ * actor (a partner sees when it may register). NOT_FOUND for a year the
+ * registry has not heard opened. */
+static int get_year(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Registry__GetYearRequest *req = (const Seklik__Registry__GetYearRequest *)in;
+    if (blank(call->actor->user_id))
+        return deny(call, "membaca tahun anggaran (reading a fiscal year)");
+    registry_year_rules y;
+    SK_TRY(registry_store_year(call->db, req->fiscal_year, &y));
+    if (!y.opened)
+        return not_found(call, "tahun anggaran (fiscal year)");
+    Seklik__Registry__YearRules *r = (Seklik__Registry__YearRules *)out;
+    char *opens = sk_call_alloc(call, 11), *closes = sk_call_alloc(call, 11);
+    if (!opens || !closes)
+        return SK_ENOMEM;
+    registry_format_date(y.opens_on, opens);
+    registry_format_date(y.closes_on, closes);
+    r->fiscal_year = req->fiscal_year;
+    r->registration_opens_on = opens;
+    r->registration_closes_on = closes;
+    r->cv_allowed = y.cv_allowed;
+    r->final = y.final;
+    return SK_OK;
+}
+
 /* ---- the service ---- */
 
 static const sk_rpc_method methods[] = {
@@ -1036,6 +1062,7 @@ static const sk_rpc_method methods[] = {
     {"GetCompany", get_company, SK_RPC_QUERY},
     {"ListCompanies", list_companies, SK_RPC_QUERY},
     {"GetDocumentFile", get_document_file, SK_RPC_QUERY},
+    {"GetYear", get_year, SK_RPC_QUERY},
 };
 
 static const char *const VERIFICATION_PREFIXES[] = {"verification.", NULL};

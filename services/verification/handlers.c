@@ -1481,8 +1481,9 @@ static int reopen(sk_call *call, const char *company_id, int fiscal_year)
     vcheck chk;
     if (rc == SK_OK)
         rc = vcheck_run(call->db, c.id, &chk);
-    if (rc == SK_OK && rejected_outlet && c.state != VERIFICATION_CASE_VERIFIED &&
-        c.state != VERIFICATION_CASE_SUSPENDED)
+    /* With an outlet to decide again the review resumes, even for a case
+     * whose other outlets stay verified (or suspended). */
+    if (rc == SK_OK && rejected_outlet)
         rc = verification_store_set_state(
             call->db, c.id,
             verification_reopen_state(chk.all_accepted && chk.complete && !chk.any_blocking,

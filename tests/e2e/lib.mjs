@@ -39,6 +39,9 @@ export async function openYear(admin, year) {
       `the ${year} ${what} draft`);
     await admin(`scoring.Publish${what}`, { fiscalYear: year });
   }
+  // The registry applies the window from the same event: Submit waits for it.
+  await waitFor(admin, 'registry.GetYear', { fiscalYear: year }, (y) => y.registrationClosesOn === `${year}-12-31`,
+    `the registry's ${year}`);
 }
 export const STEP_TIMEOUT_MS = 20000;
 

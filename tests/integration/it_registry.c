@@ -1364,6 +1364,23 @@ static void submit_follows_the_years_rules(void **state)
     assert_int_equal(it_code(resp), SK_EINVAL);
     assert_non_null(strstr(resp->violations[0]->description, "registration.year_final"));
     seklik__bus__response__free_unpacked(resp, NULL);
+
+    /* What Submit applies, for anyone signed in to see. */
+    Seklik__Registry__GetYearRequest gy = SEKLIK__REGISTRY__GET_YEAR_REQUEST__INIT;
+    gy.fiscal_year = 2044;
+    Seklik__Bus__Actor p = partner(cv->id);
+    resp = call("GetYear", &p, NULL, false, &gy.base);
+    Seklik__Registry__YearRules *y = body(resp, &seklik__registry__year_rules__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_string_equal(y->registration_opens_on, "2000-01-01");
+    assert_string_equal(y->registration_closes_on, "2099-12-31");
+    assert_true(y->cv_allowed);
+    assert_true(y->final);
+    protobuf_c_message_free_unpacked(&y->base, NULL);
+    gy.fiscal_year = 2041; /* never opened */
+    resp = call("GetYear", &p, NULL, false, &gy.base);
+    assert_int_equal(it_code(resp), SK_ENOTFOUND);
+    seklik__bus__response__free_unpacked(resp, NULL);
     protobuf_c_message_free_unpacked(&cv->base, NULL);
     protobuf_c_message_free_unpacked(&pt->base, NULL);
 }

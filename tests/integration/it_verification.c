@@ -1124,8 +1124,12 @@ static int publish_types(int year, int outlet_type, const int *types, size_t n, 
 static void submit_two_outlets(const char *company, int year, const char *radio, const char *online,
                                Seklik__Registry__Document **docs, size_t n_docs, uint64_t seq)
 {
+    /* numbers of its own: the last three characters of its id (digits here) */
+    char npwp[32], nik[20];
+    snprintf(npwp, sizeof(npwp), "01.234.567.8-901.%s", company + 33);
+    snprintf(nik, sizeof(nik), "1671010101019%s", company + 33);
     company_ev e;
-    company_ev_init(&e, company, "01.234.567.8-901.900", "1671010101019001", docs, n_docs);
+    company_ev_init(&e, company, npwp, nik, docs, n_docs);
     Seklik__Registry__OutletInput rin = SEKLIK__REGISTRY__OUTLET_INPUT__INIT;
     rin.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_RADIO;
     rin.name = "Radio Suara Ogan";
@@ -1416,11 +1420,30 @@ static void the_final_list_is_the_years_single_truth(void **state)
     static const char X[] = "0190a0a0-0000-7000-8000-0000000b0041";
     static const char Y[] = "0190a0a0-0000-7000-8000-0000000b0042";
     static const char Z[] = "0190a0a0-0000-7000-8000-0000000b0043";
+    static const char W[] = "0190a0a0-0000-7000-8000-0000000b0044";
+    static const char W_RADIO[] = "0190a0a0-0000-7000-8000-0000000b0441";
+    static const char W_ONLINE[] = "0190a0a0-0000-7000-8000-0000000b0442";
     const int deed[] = {1};
-    assert_int_equal(publish_types(2034, 1, deed, 1, false), SK_OK);
-    char cx[37], cy[37], cz[37];
+    for (int type = 1; type <= 3; type++)
+        assert_int_equal(publish_types(2034, type, deed, 1, false), SK_OK);
+    char cx[37], cy[37], cz[37], cw[37];
     ready_2034(X, "01.234.567.8-901.941", "1671010101019041", cx);
     ready_2034(Y, "01.234.567.8-901.942", "1671010101019042", cy);
+    /* W: its radio verified, its online outlet rejected. */
+    Seklik__Registry__Document wd;
+    Seklik__Registry__Document *wdocs[] = {doc(&wd, "0190a0a0-0000-7000-8000-0000000b04a1", 1, 1, "")};
+    submit_two_outlets(W, 2034, W_RADIO, W_ONLINE, wdocs, 1, 1);
+    Seklik__Verification__Case *wc = case_of(&VERIFIER, W);
+    snprintf(cw, sizeof(cw), "%s", wc->id);
+    protobuf_c_message_free_unpacked(&wc->base, NULL);
+    assert_int_equal(decide_doc(cw, "0190a0a0-0000-7000-8000-0000000b04a1", true), SK_OK);
+    assert_int_equal(visit_case(&VERIFIER2, cw), SK_OK);
+    assert_int_equal(decide_outlets(&VERIFIER2, cw, true, NULL, W_RADIO, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, cw, NULL, NULL), SK_OK);
+    assert_int_equal(decide_outlets(&VERIFIER2, cw, false, "Bukan media siber", W_ONLINE, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, cw, &wc, NULL), SK_OK);
+    assert_int_equal(wc->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED);
+    protobuf_c_message_free_unpacked(&wc->base, NULL);
     assert_int_equal(propose(&VERIFIER2, cx, true, NULL), SK_OK);
     assert_int_equal(approve(&HEAD, cx, NULL, NULL), SK_OK);
     assert_int_equal(propose(&VERIFIER2, cy, false, "Alamat kantor tidak sesuai"), SK_OK);
@@ -1451,6 +1474,20 @@ static void the_final_list_is_the_years_single_truth(void **state)
     assert_int_equal(c->outlets[0]->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_PENDING);
     assert_string_not_equal(c->reopened_at, "");
     protobuf_c_message_free_unpacked(&c->base, NULL);
+    /* W objects to its online outlet's rejection: upheld, that outlet is
+     * decided again while the radio stays verified. */
+    who pw = {"partner-w", "partner", W};
+    assert_int_equal(object_in(2034, &pw, W, objection), SK_OK);
+    ans.objection_id = objection;
+    assert_int_equal(
+        vcall("Verification.AnswerObjection", &third, true, &ans.base, NULL, NULL, NULL), SK_OK);
+    c = case_of(&VERIFIER, W);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED);
+    assert_int_equal(outlet_in(c, W_RADIO)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_VERIFIED);
+    assert_int_equal(outlet_in(c, W_ONLINE)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_PENDING);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(decide_outlets(&VERIFIER2, cw, true, NULL, W_ONLINE, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, cw, NULL, NULL), SK_OK);
 
     /* Not final while the reopened case is undecided. */
     for (int i = 0; i < 100 && sk_test_sql_number(g_dsn,
@@ -1466,7 +1503,7 @@ static void the_final_list_is_the_years_single_truth(void **state)
     assert_int_equal(propose(&VERIFIER2, cy, true, NULL), SK_OK);
     assert_int_equal(approve(&HEAD, cy, NULL, NULL), SK_OK);
     assert_int_equal(finalize_year(2034, &a, NULL), SK_OK);
-    assert_int_equal(a->n_entries, 2);
+    assert_int_equal(a->n_entries, 4); /* X, Y and W's two */
     for (size_t i = 0; i < a->n_entries; i++)
         assert_int_equal(a->entries[i]->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_VERIFIED);
     protobuf_c_message_free_unpacked(&a->base, NULL);
