@@ -1171,6 +1171,12 @@ static int approve_decision(sk_call *call, const ProtobufCMessage *in, ProtobufC
     size_t n = 0;
     if (rc == SK_OK && !vcase_ids_from_json(&call->arena, c.pending_outlets_json, &outlets, &n))
         rc = SK_ENOMEM;
+    /* A proposal made before outcomes were per outlet names none: it was
+     * for every outlet it can apply to. */
+    const char **every = NULL;
+    if (rc == SK_OK && n == 0 &&
+        (rc = outlets_of_decision(call, &c, outcome, NULL, 0, &every, &n)) == SK_OK)
+        outlets = (char **)every;
     if (rc == SK_OK)
         rc = outcome_allowed(call, &c, outcome, (const char *const *)outlets, n, &chk);
     char *before = rc == SK_OK ? vcase_audit_json(&c) : NULL;
