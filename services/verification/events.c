@@ -486,8 +486,8 @@ static const char *const FINDING_TEXTS[] = {
         "Dokumen akan kedaluwarsa dalam 30 hari: %s (document expires within 30 days)",
     [VERIFICATION_FINDING_REJECTED] = "Dokumen ditolak, menunggu perbaikan: %s (document rejected)",
     [VERIFICATION_FINDING_EXPIRES_BEFORE_YEAR] =
-        "Dokumen habis berlaku sebelum tahun anggaran dimulai: %s (document expires before the "
-        "fiscal year it is judged for)",
+        ("Dokumen habis berlaku sebelum tahun anggaran dimulai: %s (document expires before the "
+         "fiscal year it is judged for)"),
 };
 
 /* Whether an outlet's own document counts: the company's count always, an
