@@ -10,6 +10,7 @@
 #include "sk_id.h"
 #include "sk_log.h"
 #include "sk_loopq.h"
+#include "sk_nng.h"
 #include "sk_outbox.h"
 #include "sk_rpc.h"
 #include "sk_tls.h"
@@ -472,7 +473,7 @@ void sk_subscriber_close(sk_subscriber *s)
     uv_timer_stop(&s->timer);
     uv_close((uv_handle_t *)&s->timer, NULL);
     nng_aio_stop(s->recv_aio);
-    nng_close(s->sock);
+    sk_nng_close_bounded(s->sock, SK_NNG_CLOSE_TIMEOUT_MS);
     nng_aio_free(s->recv_aio);
     s->recv_aio = NULL;
     sk_loopq_close(&s->queue);

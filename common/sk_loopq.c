@@ -40,5 +40,6 @@ void sk_loopq_push(sk_loopq *q, sk_loopq_item *item)
 
 void sk_loopq_close(sk_loopq *q)
 {
+    on_async(&q->async);
     uv_close((uv_handle_t *)&q->async, NULL);
 }

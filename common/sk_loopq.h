@@ -31,7 +31,10 @@ int sk_loopq_init(sk_loopq *q, uv_loop_t *loop, sk_loopq_drain_fn drain, void *a
 /* Push `item` (embedded in the caller's struct) from any thread. */
 void sk_loopq_push(sk_loopq *q, sk_loopq_item *item);
 
-/* Close the async handle (loop thread). Undrained items are dropped. */
+/* Close the async handle (loop thread). Items pushed and not yet drained
+ * go to the drain callback first, before this returns, so their owners free
+ * what they hold (NNG messages received just before the close). Stop every
+ * pusher before (nng_aio_stop): nothing may be pushed afterwards. */
 void sk_loopq_close(sk_loopq *q);
 
 #endif

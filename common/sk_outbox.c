@@ -10,6 +10,7 @@
 #include "sk_err.h"
 #include "sk_id.h"
 #include "sk_log.h"
+#include "sk_nng.h"
 #include "sk_tls.h"
 
 static const char BUS_SQL[] =
@@ -585,7 +586,7 @@ void sk_relay_close(sk_relay *rl)
     uv_timer_stop(&rl->timer);
     uv_close((uv_handle_t *)&rl->timer, NULL);
     listen_close(rl);
-    nng_close(rl->pub);
+    sk_nng_close_bounded(rl->pub, SK_NNG_CLOSE_TIMEOUT_MS);
 }
 
 void sk_relay_free(sk_relay *rl)

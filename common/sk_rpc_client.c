@@ -9,6 +9,7 @@
 #include "sk_err.h"
 #include "sk_id.h"
 #include "sk_log.h"
+#include "sk_nng.h"
 #include "sk_rpc.h"
 #include "sk_tls.h"
 
@@ -59,7 +60,7 @@ void sk_rpc_client_close(sk_rpc_client *c)
 {
     if (!c)
         return;
-    nng_close(c->sock);
+    sk_nng_close_bounded(c->sock, SK_NNG_CLOSE_TIMEOUT_MS);
     free(c);
 }
 

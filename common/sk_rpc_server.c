@@ -10,6 +10,7 @@
 #include "sk_limits.h"
 #include "sk_log.h"
 #include "sk_loopq.h"
+#include "sk_nng.h"
 #include "sk_outbox.h"
 #include "sk_rpc.h"
 #include "sk_seen.h"
@@ -534,14 +535,16 @@ void sk_rpc_server_close(sk_rpc_server *srv)
         if (srv->slots[i].send_aio)
             nng_aio_stop(srv->slots[i].send_aio);
     }
-    nng_close(srv->sock);
+    /* Requests received but not yet taken by the loop are freed here, while
+     * their aio still exist (draining: on_drain_queue drops them). */
+    sk_loopq_close(&srv->queue);
+    sk_nng_close_bounded(srv->sock, SK_NNG_CLOSE_TIMEOUT_MS);
     for (int i = 0; i < srv->n_slots; i++) {
         if (srv->slots[i].recv_aio)
             nng_aio_free(srv->slots[i].recv_aio);
         if (srv->slots[i].send_aio)
             nng_aio_free(srv->slots[i].send_aio);
     }
-    sk_loopq_close(&srv->queue);
     /* The async handle closes on the next loop turn; the struct is freed by
      * the service after uv_run returns (see sk_service.c). */
 }

@@ -109,15 +109,30 @@ sk_port_busy() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# Print a TCP port on 127.0.0.1 that is free right now.
+# Print a TCP port on 127.0.0.1 that is free right now, outside the kernel's
+# ephemeral range: a port in it may become the source port of an outgoing
+# connection before the server that was given it binds it.
 sk_free_port() {
     local py p i
     py=$(command -v /usr/bin/python3 python3 2>/dev/null | head -n 1 || true)
     if [[ -n $py ]]; then
-        p=$("$py" -c 'import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])' 2>/dev/null || true)
+        p=$("$py" -c 'import random, socket
+try:
+    elo, ehi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+except (OSError, ValueError):
+    elo, ehi = 32768, 60999
+lo, hi = (10000, elo - 1) if elo - 10000 >= 2000 else (ehi + 1, 65535) if 65535 - ehi >= 2000 else (1024, 65535)
+for _ in range(1000):
+    p = random.randint(lo, hi)
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", p))
+        print(p)
+        break
+    except OSError:
+        pass
+    finally:
+        s.close()' 2>/dev/null || true)
         if [[ $p =~ ^[0-9]+$ ]]; then
             printf '%s\n' "$p"
             return 0

@@ -129,12 +129,45 @@ def today_wib():
 
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-REQUIRED_DOCS = ["DOCUMENT_TYPE_AKTA", "DOCUMENT_TYPE_NIB", "DOCUMENT_TYPE_NPWP",
-                 "DOCUMENT_TYPE_DOMISILI"]
+# What a PT submits: the year's four required documents and its SK Kemenkumham.
+REQUIRED_DOCS = ["DOCUMENT_TYPE_AKTA", "DOCUMENT_TYPE_SK_KEMENKUMHAM", "DOCUMENT_TYPE_NIB",
+                 "DOCUMENT_TYPE_NPWP", "DOCUMENT_TYPE_DOMISILI"]
+
+
+def fiscal_year(now=None):
+    """The fiscal year being prepared, as the UI picks it: DOMAIN.md's 2027
+    until the calendar passes it, then the current year until October and
+    the next from then on (registration for a year closes within it)."""
+    now = now or datetime.datetime.now(WIB)
+    return max(2027, now.year + (1 if now.month >= 10 else 0))
+
+
+def open_year(admin, fiscal_year, cv_allowed=False):
+    """The admin opens the year (registration from the year before through
+    its end) and publishes the rule set and price standard scoring drafted
+    from it. Idempotent."""
+    admin.call("verification.OpenYear", {
+        "fiscalYear": fiscal_year, "registrationOpensOn": f"{fiscal_year - 1}-01-01",
+        "registrationClosesOn": f"{fiscal_year}-12-31", "cvAllowed": cv_allowed})
+    for what in ("RuleSet", "PriceStandard"):
+        try:
+            admin.call(f"scoring.Get{what}", {"fiscalYear": fiscal_year, "version": 0})
+            continue  # published already
+        except ApiError as e:
+            if e.status != 404:
+                raise
+        admin.wait(f"scoring.Get{what}", {"fiscalYear": fiscal_year, "version": -1},
+                   lambda d: d.get("state") == "SET_STATE_DRAFT")
+        admin.call(f"scoring.Publish{what}", {"fiscalYear": fiscal_year})
+    # The registry applies the window from the same event: Submit waits for it.
+    admin.wait("registry.GetYear", {"fiscalYear": fiscal_year},
+               lambda y: y.get("registrationClosesOn") == f"{fiscal_year}-12-31")
 
 
 def publish_requirements(admin, fiscal_year, outlet_types=("OUTLET_TYPE_SIBER",)):
-    """Publish the four-document requirement set for each outlet type."""
+    """Open the year (open_year) and publish the required documents
+    (REQUIRED_DOCS) as the requirement set of each outlet type."""
+    open_year(admin, fiscal_year)
     for t in outlet_types:
         admin.call("verification.PublishRequirementSet", {
             "fiscalYear": fiscal_year, "outletType": t,
@@ -171,11 +204,12 @@ def register_company(partner, name, npwp, nib, nik_editor, nik_journalist):
     return company
 
 
-def upload(partner, company_id, doc_type, content=PDF):
-    return partner.call("registry.UploadDocument", {
-        "companyId": company_id,
-        "document": {"type": doc_type, "number": "DOC-1", "issuedOn": "2024-01-15",
-                     "fileName": "scan.pdf", "content": base64.b64encode(content).decode()}})
+def upload(partner, company_id, doc_type, content=PDF, person_id=""):
+    document = {"type": doc_type, "number": "DOC-1", "issuedOn": "2024-01-15",
+                "fileName": "scan.pdf", "content": base64.b64encode(content).decode()}
+    if person_id:
+        document["personId"] = person_id
+    return partner.call("registry.UploadDocument", {"companyId": company_id, "document": document})
 
 
 def approve(approver, case):
@@ -197,15 +231,18 @@ def decide(verifier, approver, case, outcome="OUTCOME_VERIFIED", reason=""):
 
 def onboard(base_url, admin, verifier, username, name, npwp, nib, niks, fiscal_year=2027,
             approver=None):
-    """The first half of the golden path through the API: sign up, register,
-    upload, submit, accept everything, visit, verify (the verifier proposes,
-    `approver` approves: the admin when none is given). Returns (partner
-    session, company id, outlet id) once scoring has scored the outlet."""
+    """The first half of the golden path through the API: the year opened,
+    sign up, register, upload (the Dewan Pers certificate too: points come
+    from what documents prove), submit, accept everything, visit, verify (the
+    verifier proposes, `approver` approves: the admin when none is given).
+    Returns (partner session, company id, outlet id) once scoring has scored
+    the outlet."""
+    open_year(admin, fiscal_year)
     partner = Session(base_url)
     partner.signup(username, PARTNER_PASSWORD, name)
     company = register_company(partner, name, npwp, nib, niks[0], niks[1])
     cid = company["id"]
-    for d in REQUIRED_DOCS:
+    for d in REQUIRED_DOCS + ["DOCUMENT_TYPE_DEWAN_PERS"]:
         upload(partner, cid, d)
     partner.call("registry.Submit", {"companyId": cid, "fiscalYear": fiscal_year})
     case = verifier.wait("verification.GetCase", {"companyId": cid},

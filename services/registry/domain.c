@@ -15,6 +15,21 @@ bool registry_npwp_valid(const char *s)
     return digits_exactly(s, 15) || digits_exactly(s, 16);
 }
 
+bool registry_npwp_canonical(const char *digits, char out[17])
+{
+    out[0] = '\0';
+    if (digits_exactly(digits, 15)) {
+        out[0] = '0';
+        memcpy(out + 1, digits, 16); /* 15 digits and the NUL */
+        return true;
+    }
+    if (digits_exactly(digits, 16)) {
+        memcpy(out, digits, 17);
+        return true;
+    }
+    return false;
+}
+
 bool registry_nib_valid(const char *s)
 {
     return digits_exactly(s, 13);
@@ -479,6 +494,19 @@ bool registry_check_company(const registry_company_input *in, int32_t today, boo
                "Nama pemilik rekening wajib diisi (account holder name is required)",
                "Nama pemilik rekening paling panjang 200 karakter "
                "(account holder name is at most 200 bytes)");
+
+    /* A PT exists by its ministry decree, and has a domicile letter. */
+    registry_legal_form pt;
+    if (registry_legal_form_parse(in->legal_form, &pt) && pt == REGISTRY_LEGAL_FORM_PT) {
+        check_text(&c, "skKemenkumham", in->sk_kemenkumham, 100,
+                   "Nomor SK Kemenkumham wajib untuk PT (legal_form.pt_needs_sk_kemenkumham: "
+                   "a PT needs its SK Kemenkumham number)",
+                   "Nomor SK Kemenkumham paling panjang 100 karakter (at most 100 bytes)");
+        check_text(&c, "domicileLetterNumber", in->domicile_letter_number, 100,
+                   "Nomor surat domisili wajib untuk PT (legal_form.pt_needs_domicile_letter: "
+                   "a PT needs its domicile letter number)",
+                   "Nomor surat domisili paling panjang 100 karakter (at most 100 bytes)");
+    }
     return c.ok;
 }
 
@@ -569,4 +597,35 @@ bool registry_bank_change_allowed(const registry_bank *before, const registry_ba
                                   bool by_partner, bool by_registrant_first_draft)
 {
     return registry_bank_same(before, after) || by_partner || by_registrant_first_draft;
+}
+
+/* ---- submitting for a fiscal year ---- */
+
+registry_submit_verdict registry_may_submit(const registry_year_rules *y, registry_legal_form form,
+                                            int32_t today)
+{
+    if (!y || !y->opened)
+        return REGISTRY_SUBMIT_YEAR_NOT_OPEN;
+    if (today < y->opens_on)
+        return REGISTRY_SUBMIT_NOT_YET_OPEN;
+    if (today > y->closes_on)
+        return REGISTRY_SUBMIT_CLOSED;
+    if (y->final)
+        return REGISTRY_SUBMIT_YEAR_FINAL;
+    if (!registry_legal_form_allowed(form, y->cv_allowed))
+        return REGISTRY_SUBMIT_CV_NOT_ALLOWED;
+    return REGISTRY_SUBMIT_OK;
+}
+
+const char *registry_submit_code(registry_submit_verdict v)
+{
+    switch (v) {
+    case REGISTRY_SUBMIT_OK: return "";
+    case REGISTRY_SUBMIT_YEAR_NOT_OPEN: return "registration.year_not_open";
+    case REGISTRY_SUBMIT_NOT_YET_OPEN: return "registration.not_yet_open";
+    case REGISTRY_SUBMIT_CLOSED: return "registration.closed";
+    case REGISTRY_SUBMIT_YEAR_FINAL: return "registration.year_final";
+    case REGISTRY_SUBMIT_CV_NOT_ALLOWED: return "legal_form.cv_not_allowed";
+    }
+    return NULL;
 }

@@ -19,6 +19,12 @@
  * caller strips punctuation first (registry_normalize_digits). */
 bool registry_npwp_valid(const char *s);
 
+/* One taxpayer, one NPWP: the 16-digit form of an old 15-digit NPWP is "0"
+ * followed by the 15 digits (DJP, 2024), so both are the same number. Writes
+ * the 16-digit form of `digits` (already normalised: digits only) to `out`.
+ * False, with out = "", when `digits` is not a valid NPWP. */
+bool registry_npwp_canonical(const char *digits, char out[17]);
+
 /* NIB (Nomor Induk Berusaha): 13 digits. */
 bool registry_nib_valid(const char *s);
 
@@ -224,11 +230,15 @@ typedef struct {
     const char *address;
     const char *bank_account_number; /* 6-20 digits, separators accepted */
     const char *bank_holder_name;
+    const char *sk_kemenkumham;         /* required for a PT */
+    const char *domicile_letter_number; /* required for a PT */
 } registry_company_input;
 
 /* Check a whole company and add one violation per bad field to `v` (fields:
  * legalName, legalForm, npwp, nib, kbli / kbli[i], deedNumber, deedDate,
- * address, bankAccount.accountNumber, bankAccount.holderName). NPWP, NIB and account
+ * address, bankAccount.accountNumber, bankAccount.holderName, and for a PT
+ * skKemenkumham and domicileLetterNumber: a PT exists by its ministry decree
+ * and has a domicile letter). NPWP, NIB and account
  * number are normalised before their length rule. KBLI: at least one code, each
  * 5 digits, and at least one of the four press codes (whether it matches a
  * given outlet is checked with the outlet). The deed is not dated after
@@ -246,5 +256,36 @@ bool registry_check_company(const registry_company_input *in, int32_t today, boo
 bool registry_check_journalist(const char *nik, const char *name, const char *ukw_level,
                                const char *cert_number, const char *cert_expiry, int32_t today,
                                registry_violations *v);
+
+/* ---- submitting for a fiscal year ---- */
+
+/* What the registry knows of a fiscal year from verification's events. */
+typedef struct {
+    bool opened;         /* verification.year.opened seen */
+    int32_t opens_on;    /* registration window, both days included (WIB) */
+    int32_t closes_on;
+    bool cv_allowed;
+    bool final;          /* the year's partner list is final */
+} registry_year_rules;
+
+typedef enum {
+    REGISTRY_SUBMIT_OK = 0,
+    REGISTRY_SUBMIT_YEAR_NOT_OPEN, /* the year was never opened */
+    REGISTRY_SUBMIT_NOT_YET_OPEN,  /* before the window */
+    REGISTRY_SUBMIT_CLOSED,        /* after the window */
+    REGISTRY_SUBMIT_YEAR_FINAL,    /* the list is final: nobody joins it now */
+    REGISTRY_SUBMIT_CV_NOT_ALLOWED,
+} registry_submit_verdict;
+
+/* Whether a company of legal form `form` may submit for the year on `today`
+ * (days since 1970-01-01, WIB). The first rule broken wins, in the order of
+ * the enum. NULL `y` is a year never opened. */
+registry_submit_verdict registry_may_submit(const registry_year_rules *y, registry_legal_form form,
+                                            int32_t today);
+
+/* The verdict's stable code: "registration.year_not_open",
+ * "registration.not_yet_open", "registration.closed", "registration.year_final",
+ * "legal_form.cv_not_allowed"; "" for OK, NULL outside the enum. */
+const char *registry_submit_code(registry_submit_verdict v);
 
 #endif

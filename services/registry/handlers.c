@@ -273,6 +273,8 @@ static void check_company(sk_call *call, const char *prefix,
         .address = in->address,
         .bank_account_number = bank ? bank->account_number : NULL,
         .bank_holder_name = bank ? bank->holder_name : NULL,
+        .sk_kemenkumham = in->sk_kemenkumham,
+        .domicile_letter_number = in->domicile_letter_number,
     };
     registry_violations v = {0};
     registry_check_company(&ci, today(), true, &v);
@@ -284,7 +286,10 @@ static void check_company(sk_call *call, const char *prefix,
                   "Status Dewan Pers tidak dikenal (unknown Dewan Pers status)");
     /* The certificate itself is a document (DEWAN_PERS) that verification
      * requires and judges; its number is not demanded here. */
-    if (!registry_normalize_digits(in->npwp, npwp, 32))
+    /* Stored and compared in its 16-digit form: one taxpayer, one number. */
+    char digits[32];
+    if (!registry_normalize_digits(in->npwp, digits, sizeof(digits)) ||
+        !registry_npwp_canonical(digits, npwp))
         npwp[0] = '\0';
     if (!registry_normalize_digits(in->nib, nib, 32))
         nib[0] = '\0';
@@ -731,6 +736,15 @@ static void check_document(sk_call *call, const Seklik__Registry__DocumentInput 
                   "Tanggal kedaluwarsa harus setelah tanggal terbit (expiry must be after the "
                   "issue date)");
 
+    if (d->dewan_pers_status < SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_NONE ||
+        d->dewan_pers_status > SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL)
+        violation(call, "document", "dewanPersStatus",
+                  "Status Dewan Pers tidak dikenal (unknown Dewan Pers status)");
+    else if (d->dewan_pers_status != SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_NONE &&
+             d->type != SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_DEWAN_PERS)
+        violation(call, "document", "dewanPersStatus",
+                  "Hanya untuk sertifikat Dewan Pers (document.dewan_pers_level_not_a_certificate: "
+                  "only a Dewan Pers certificate states a level)");
     if (!blank(d->person_id) && (!sk_uuid_valid(d->person_id) || !has_person(c, d->person_id)))
         violation(call, "document", "personId",
                   "Orang tidak terdaftar pada perusahaan ini (person is not in this company)");
@@ -786,6 +800,12 @@ static int upload_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     doc.uploaded_by = (char *)actor_id(call);
     doc.person_id = d->person_id;
     doc.outlet_id = d->outlet_id;
+    /* A certificate that names no level claims the company's declared one;
+     * the verifier confirms or corrects it (scoring counts only that). */
+    doc.dewan_pers_status = d->dewan_pers_status;
+    if (d->type == SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_DEWAN_PERS &&
+        doc.dewan_pers_status == SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_NONE && c->data)
+        doc.dewan_pers_status = c->data->dewan_pers_status;
     SK_TRY(registry_store_next_document_version(call->db, req->company_id, d->type, d->person_id,
                                                 d->outlet_id, &doc.version));
     SK_TRY(registry_store_insert_document(call->db, req->company_id, &doc, d->content.data,
@@ -820,6 +840,38 @@ static int upload_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
 
 /* ---- Registry.Submit ---- */
 
+/* The fiscal year, as verification opened it, takes this company now:
+ * inside its registration window, its list not yet final, a CV only when
+ * the year allows one. */
+static int check_year_rules(sk_call *call, const Company *c, int fiscal_year)
+{
+    static const char *const why[] = {
+        [REGISTRY_SUBMIT_YEAR_NOT_OPEN] = "Pendaftaran untuk tahun anggaran ini belum dibuka "
+                                          "(registration.year_not_open: the fiscal year is not "
+                                          "open for registration)",
+        [REGISTRY_SUBMIT_NOT_YET_OPEN] = "Masa pendaftaran tahun anggaran ini belum dimulai "
+                                         "(registration.not_yet_open: the registration window "
+                                         "has not opened yet)",
+        [REGISTRY_SUBMIT_CLOSED] = "Masa pendaftaran tahun anggaran ini sudah ditutup "
+                                   "(registration.closed: the registration window has closed)",
+        [REGISTRY_SUBMIT_YEAR_FINAL] = "Daftar mitra tahun anggaran ini sudah final "
+                                       "(registration.year_final: the year's partner list is final)",
+        [REGISTRY_SUBMIT_CV_NOT_ALLOWED] = "Bentuk badan hukum CV tidak diterima tahun anggaran "
+                                           "ini (legal_form.cv_not_allowed: a CV may not register "
+                                           "for this fiscal year)",
+    };
+    registry_year_rules y;
+    SK_TRY(registry_store_year(call->db, fiscal_year, &y));
+    registry_legal_form form = REGISTRY_LEGAL_FORM_PT;
+    const char *name = legal_form_text(c->data ? c->data->legal_form : 0);
+    if (!registry_legal_form_parse(name, &form))
+        form = REGISTRY_LEGAL_FORM_PT; /* check_company refused it when it was stored */
+    registry_submit_verdict v = registry_may_submit(&y, form, today());
+    if (v == REGISTRY_SUBMIT_OK)
+        return SK_OK;
+    return sk_call_violation(call, "fiscalYear", why[v]);
+}
+
 static bool has_chief_editor(const Company *c)
 {
     for (size_t i = 0; i < c->n_people; i++)
@@ -843,6 +895,7 @@ static int submit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *o
         return sk_call_fail(call, SK_EPRECOND,
                             "perusahaan harus punya minimal satu media dan seorang pemimpin "
                             "redaksi (a company needs an outlet and a chief editor to submit)");
+    SK_TRY(check_year_rules(call, before, req->fiscal_year));
 
     SK_TRY(registry_store_submit(call->db, req->company_id, req->fiscal_year));
     Company *after = (Company *)out;
@@ -970,6 +1023,32 @@ static int get_document_file(sk_call *call, const ProtobufCMessage *in, Protobuf
     return SK_OK;
 }
 
+/* Registry.GetYear: the rules Submit applies for a year, to any signed
+ * actor (a partner sees when it may register). NOT_FOUND for a year the
+ * registry has not heard opened. */
+static int get_year(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Registry__GetYearRequest *req = (const Seklik__Registry__GetYearRequest *)in;
+    if (blank(call->actor->user_id))
+        return deny(call, "membaca tahun anggaran (reading a fiscal year)");
+    registry_year_rules y;
+    SK_TRY(registry_store_year(call->db, req->fiscal_year, &y));
+    if (!y.opened)
+        return not_found(call, "tahun anggaran (fiscal year)");
+    Seklik__Registry__YearRules *r = (Seklik__Registry__YearRules *)out;
+    char *opens = sk_call_alloc(call, 11), *closes = sk_call_alloc(call, 11);
+    if (!opens || !closes)
+        return SK_ENOMEM;
+    registry_format_date(y.opens_on, opens);
+    registry_format_date(y.closes_on, closes);
+    r->fiscal_year = req->fiscal_year;
+    r->registration_opens_on = opens;
+    r->registration_closes_on = closes;
+    r->cv_allowed = y.cv_allowed;
+    r->final = y.final;
+    return SK_OK;
+}
+
 /* ---- the service ---- */
 
 static const sk_rpc_method methods[] = {
@@ -983,6 +1062,7 @@ static const sk_rpc_method methods[] = {
     {"GetCompany", get_company, SK_RPC_QUERY},
     {"ListCompanies", list_companies, SK_RPC_QUERY},
     {"GetDocumentFile", get_document_file, SK_RPC_QUERY},
+    {"GetYear", get_year, SK_RPC_QUERY},
 };
 
 static const char *const VERIFICATION_PREFIXES[] = {"verification.", NULL};

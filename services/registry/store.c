@@ -427,9 +427,10 @@ int registry_store_insert_document(sk_db *db, const char *company_id,
 {
     static const char SQL_DOC[] =
         "INSERT INTO document (id, company_id, type, person_id, outlet_id, version, number,"
-        " issued_on, expires_on, file_name, content_type, size, sha256, uploaded_by)"
+        " issued_on, expires_on, file_name, content_type, size, sha256, uploaded_by,"
+        " dewan_pers_status)"
         " VALUES ($1, $2, $3, $4::uuid, $5::uuid, $6::int, $7, $8::date, $9::date, $10, $11,"
-        " $12::bigint, $13, $14)";
+        " $12::bigint, $13, $14, $15)";
     static const char SQL_FILE[] =
         "INSERT INTO document_file (document_id, content) VALUES ($1, $2)";
     char version[16], size[24];
@@ -441,7 +442,10 @@ int registry_store_insert_document(sk_db *db, const char *company_id,
                     SK_TEXT(or_empty(d->number)), opt(d->issued_on),
                     opt(d->expires_on),       SK_TEXT(or_empty(d->file_name)),
                     SK_TEXT(d->content_type), SK_TEXT(size),
-                    SK_TEXT(d->sha256),       SK_TEXT(or_empty(d->uploaded_by))};
+                    SK_TEXT(d->sha256),       SK_TEXT(or_empty(d->uploaded_by)),
+                    SK_TEXT(d->type == SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_DEWAN_PERS
+                                ? dewan_pers_name(d->dewan_pers_status)
+                                : NULL)};
     SK_TRY(sk_db_exec(db, SQL_DOC, p, (int)COUNT(p)));
     return sk_db_exec(db, SQL_FILE, (sk_param[]){SK_TEXT(d->id), SK_BYTES(content, len)}, 2);
 }
@@ -449,7 +453,8 @@ int registry_store_insert_document(sk_db *db, const char *company_id,
 #define DOC_COLUMNS                                                                                \
     "id, type, number, " SQL_DATE("issued_on") ", " SQL_DATE("expires_on") ", file_name,"          \
     " content_type, size, sha256, version, " SQL_TS("uploaded_at") ", uploaded_by,"                \
-    " coalesce(person_id::text, ''), coalesce(outlet_id::text, ''), company_id"
+    " coalesce(person_id::text, ''), coalesce(outlet_id::text, ''), company_id,"                  \
+    " coalesce(dewan_pers_status, 'none')"
 
 static void read_document(sk_call *call, const PGresult *r, int row, Seklik__Registry__Document *d)
 {
@@ -467,6 +472,7 @@ static void read_document(sk_call *call, const PGresult *r, int row, Seklik__Reg
     d->uploaded_by = col(call, r, row, 11);
     d->person_id = col(call, r, row, 12);
     d->outlet_id = col(call, r, row, 13);
+    d->dewan_pers_status = dewan_pers_value(PQgetvalue(r, row, 15));
 }
 
 int registry_store_load_document(sk_call *call, const char *id, Seklik__Registry__Document *d,
@@ -576,7 +582,9 @@ static int load_rows(sk_call *call, const char *sql, const char *id, PGresult **
 static int load_outlets(sk_call *call, const char *id, Seklik__Registry__Company *c)
 {
     static const char SQL[] =
-        "SELECT id, type, scale, name, url, frequency, circulation, monthly_visitors, audience"
+        "SELECT id, type, scale, name, url, frequency, circulation, monthly_visitors, audience,"
+        " coalesce(status, ''), " SQL_DATE("verified_until") ", status_reason,"
+        " coalesce(status_fiscal_year, 0), coalesce(listed_fiscal_year, 0)"
         " FROM outlet WHERE company_id = $1 ORDER BY created_at, id";
     PGresult *r = NULL;
     size_t n = 0;
@@ -599,6 +607,11 @@ static int load_outlets(sk_call *call, const char *id, Seklik__Registry__Company
         d->circulation = sk_db_get_int64(r, row, 6);
         d->monthly_visitors = sk_db_get_int64(r, row, 7);
         d->audience = sk_db_get_int64(r, row, 8);
+        o->status = PQgetvalue(r, row, 9)[0] ? lookup(STATUS, COUNT(STATUS), PQgetvalue(r, row, 9)) : 0;
+        o->verified_until = col(call, r, row, 10);
+        o->status_reason = col(call, r, row, 11);
+        o->status_fiscal_year = (int32_t)sk_db_get_int64(r, row, 12);
+        o->listed_fiscal_year = (int32_t)sk_db_get_int64(r, row, 13);
         o->data = d;
         c->outlets[c->n_outlets++] = o;
     }
@@ -832,5 +845,98 @@ int registry_store_set_verification(sk_db *db, const char *company_id, int statu
                     SK_TEXT(or_empty(reason))};
     SK_TRY(sk_db_exec(db, SQL_SET, p, 4));
     *changed = true;
+    return SK_OK;
+}
+
+int registry_store_set_outlet_verification(sk_db *db, const char *company_id, const char *outlet_id,
+                                           int fiscal_year, const char *status,
+                                           const char *verified_until, const char *reason,
+                                           bool *changed)
+{
+    /* A decision for an older year than the one known is history: kept out. */
+    static const char SQL[] =
+        "UPDATE outlet SET status = $4, verified_until = $5::date, status_reason = $6,"
+        " status_fiscal_year = $3::int WHERE id = $2::uuid AND company_id = $1::uuid"
+        " AND (status_fiscal_year IS NULL OR status_fiscal_year <= $3::int)"
+        " AND (status IS DISTINCT FROM $4 OR verified_until IS DISTINCT FROM $5::date"
+        "      OR status_reason IS DISTINCT FROM $6 OR status_fiscal_year IS DISTINCT FROM $3::int)"
+        " RETURNING 1";
+    char year[16];
+    snprintf(year, sizeof(year), "%d", fiscal_year);
+    sk_param p[] = {SK_TEXT(company_id), SK_TEXT(outlet_id), SK_TEXT(year), SK_TEXT(status),
+                    opt(verified_until), SK_TEXT(or_empty(reason))};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 6, &r));
+    *changed = PQntuples(r) > 0;
+    PQclear(r);
+    return SK_OK;
+}
+
+int registry_store_set_listed(sk_db *db, int fiscal_year, const char *const *outlet_ids, size_t n)
+{
+    /* The list replaces what an earlier version of it said. */
+    static const char SQL_CLEAR[] =
+        "UPDATE outlet SET listed_fiscal_year = NULL WHERE listed_fiscal_year = $1::int";
+    static const char SQL_SET[] =
+        "UPDATE outlet SET listed_fiscal_year = $1::int WHERE id = $2::uuid"
+        " AND (listed_fiscal_year IS NULL OR listed_fiscal_year <= $1::int)";
+    char year[16];
+    snprintf(year, sizeof(year), "%d", fiscal_year);
+    SK_TRY(sk_db_exec(db, SQL_CLEAR, (sk_param[]){SK_TEXT(year)}, 1));
+    for (size_t i = 0; i < n; i++)
+        SK_TRY(sk_db_exec(db, SQL_SET, (sk_param[]){SK_TEXT(year), SK_TEXT(outlet_ids[i])}, 2));
+    return SK_OK;
+}
+
+int registry_store_put_year(sk_db *db, int fiscal_year, const char *opens_on, const char *closes_on,
+                            bool cv_allowed, bool *changed)
+{
+    static const char SQL[] =
+        "INSERT INTO fiscal_year (fiscal_year, registration_opens_on, registration_closes_on,"
+        " cv_allowed) VALUES ($1::int, $2::date, $3::date, $4::boolean)"
+        " ON CONFLICT (fiscal_year) DO UPDATE SET registration_opens_on = EXCLUDED.registration_opens_on,"
+        " registration_closes_on = EXCLUDED.registration_closes_on, cv_allowed = EXCLUDED.cv_allowed,"
+        " updated_at = now() WHERE (fiscal_year.registration_opens_on,"
+        " fiscal_year.registration_closes_on, fiscal_year.cv_allowed) IS DISTINCT FROM"
+        " (EXCLUDED.registration_opens_on, EXCLUDED.registration_closes_on, EXCLUDED.cv_allowed)"
+        " RETURNING 1";
+    char year[16];
+    snprintf(year, sizeof(year), "%d", fiscal_year);
+    sk_param p[] = {SK_TEXT(year), SK_TEXT(opens_on), SK_TEXT(closes_on),
+                    SK_TEXT(cv_allowed ? "true" : "false")};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 4, &r));
+    *changed = PQntuples(r) > 0;
+    PQclear(r);
+    return SK_OK;
+}
+
+int registry_store_year_final(sk_db *db, int fiscal_year)
+{
+    static const char SQL[] =
+        "UPDATE fiscal_year SET final = true, updated_at = now() WHERE fiscal_year = $1::int";
+    char year[16];
+    snprintf(year, sizeof(year), "%d", fiscal_year);
+    return sk_db_exec(db, SQL, (sk_param[]){SK_TEXT(year)}, 1);
+}
+
+int registry_store_year(sk_db *db, int fiscal_year, registry_year_rules *out)
+{
+    static const char SQL[] =
+        "SELECT registration_opens_on - DATE '1970-01-01', registration_closes_on - DATE '1970-01-01',"
+        " cv_allowed, final FROM fiscal_year WHERE fiscal_year = $1::int";
+    char year[16];
+    snprintf(year, sizeof(year), "%d", fiscal_year);
+    memset(out, 0, sizeof(*out));
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, (sk_param[]){SK_TEXT(year)}, 1, &r));
+    if (PQntuples(r) == 1) {
+        out->opened = true;
+        out->opens_on = (int32_t)sk_db_get_int64(r, 0, 0);
+        out->closes_on = (int32_t)sk_db_get_int64(r, 0, 1);
+        out->cv_allowed = PQgetvalue(r, 0, 2)[0] == 't';
+        out->final = PQgetvalue(r, 0, 3)[0] == 't';
+    }
+    PQclear(r);
     return SK_OK;
 }

@@ -17,6 +17,7 @@
 #include "seklik/registry.pb-c.h"
 #include "sk_db.h"
 #include "sk_rpc.h"
+#include "domain.h"
 
 /* "draft", "submitted", ... for a Seklik__Registry__CompanyStatus; NULL
  * outside the enum. */
@@ -130,5 +131,28 @@ int registry_store_list(sk_call *call, const registry_list_filter *f,
 int registry_store_set_verification(sk_db *db, const char *company_id, int status,
                                     const char *verified_until, const char *reason,
                                     bool *changed, char before[32]);
+
+/* The read model of verification's per-outlet outcome: `status` is
+ * "verified", "rejected" or "suspended" for `fiscal_year`; ignored when
+ * the outlet already holds a newer year's. *changed when anything differs. */
+int registry_store_set_outlet_verification(sk_db *db, const char *company_id, const char *outlet_id,
+                                           int fiscal_year, const char *status,
+                                           const char *verified_until, const char *reason,
+                                           bool *changed);
+
+/* The final partner list of `fiscal_year` names exactly these outlets. */
+int registry_store_set_listed(sk_db *db, int fiscal_year, const char *const *outlet_ids, size_t n);
+
+/* The year's registration window and CV rule (verification.year.opened);
+ * a later event replaces them. Dates "YYYY-MM-DD". *changed when they are
+ * new or differ (a replayed event changes nothing). */
+int registry_store_put_year(sk_db *db, int fiscal_year, const char *opens_on, const char *closes_on,
+                            bool cv_allowed, bool *changed);
+
+/* The year's partner list is final. */
+int registry_store_year_final(sk_db *db, int fiscal_year);
+
+/* What the registry knows of `fiscal_year` (out->opened false when nothing). */
+int registry_store_year(sk_db *db, int fiscal_year, registry_year_rules *out);
 
 #endif

@@ -75,6 +75,43 @@ bool scoring_product_parse(const char *s, scoring_product *out)
 
 /* ---- inputs ---- */
 
+_Static_assert(SCORING_CRITERION_COUNT == sizeof(((scoring_inputs *)0)->reasons) /
+                                             sizeof(((scoring_inputs *)0)->reasons[0]),
+               "one reason per criterion");
+
+static const char *const REASON_CODES[SCORING_REASON_COUNT] = {
+    [SCORING_REASON_UNSET] = "",
+    [SCORING_REASON_DP_FAKTUAL] = "dewan_pers.faktual",
+    [SCORING_REASON_DP_ADMINISTRATIF] = "dewan_pers.administratif",
+    [SCORING_REASON_DP_NONE] = "dewan_pers.none",
+    [SCORING_REASON_DP_CERT_MISSING] = "dewan_pers.certificate_missing",
+    [SCORING_REASON_DP_CERT_PENDING] = "dewan_pers.certificate_pending",
+    [SCORING_REASON_DP_CERT_REJECTED] = "dewan_pers.certificate_rejected",
+    [SCORING_REASON_DP_CERT_EXPIRES] = "dewan_pers.certificate_expires",
+    [SCORING_REASON_CE_CERTIFIED] = "chief_editor_ukw.certified",
+    [SCORING_REASON_CE_NONE] = "chief_editor_ukw.none",
+    [SCORING_REASON_CE_NO_CHIEF_EDITOR] = "chief_editor_ukw.no_chief_editor",
+    [SCORING_REASON_CE_CERT_MISSING] = "chief_editor_ukw.certificate_missing",
+    [SCORING_REASON_CE_CERT_PENDING] = "chief_editor_ukw.certificate_pending",
+    [SCORING_REASON_CE_CERT_REJECTED] = "chief_editor_ukw.certificate_rejected",
+    [SCORING_REASON_CE_CERT_EXPIRES] = "chief_editor_ukw.certificate_expires",
+    [SCORING_REASON_SHARE_PROVEN] = "journalist_ukw_share.proven",
+    [SCORING_REASON_SHARE_SOME_UNPROVEN] = "journalist_ukw_share.some_unproven",
+    [SCORING_REASON_SHARE_NO_JOURNALISTS] = "journalist_ukw_share.no_journalists",
+    [SCORING_REASON_AGE_DEED] = "company_age.deed",
+    [SCORING_REASON_AGE_DEED_MISSING] = "company_age.deed_missing",
+    [SCORING_REASON_AGE_DEED_PENDING] = "company_age.deed_pending",
+    [SCORING_REASON_AGE_DEED_REJECTED] = "company_age.deed_rejected",
+    [SCORING_REASON_REACH_DECLARED] = "reach.declared",
+    [SCORING_REASON_PERFORMANCE_HISTORY] = "performance.history",
+    [SCORING_REASON_PERFORMANCE_NO_HISTORY] = "performance.no_history",
+};
+
+const char *scoring_reason_code(scoring_reason r)
+{
+    return (unsigned)r < SCORING_REASON_COUNT ? REASON_CODES[r] : NULL;
+}
+
 int scoring_ukw_share_percent(int with_valid, int total)
 {
     if (total < 0 || with_valid < 0 || with_valid > total)
@@ -149,6 +186,158 @@ bool scoring_parse_date(const char *s, int32_t *out)
         return false;
     if (out)
         *out = (int32_t)days_from_civil(y, m, d);
+    return true;
+}
+
+/* ---- what documents prove ---- */
+
+bool scoring_certificate_holds(const scoring_certificate *c, int fiscal_year)
+{
+    return c && c->proof == SCORING_PROOF_ACCEPTED &&
+           (c->expires == 0 || c->expires >= (int32_t)days_from_civil(fiscal_year, 12, 31));
+}
+
+/* Which of the four reasons a certificate that does not hold gives, the
+ * one a partner can act on first: pending, then expiring, then rejected,
+ * then missing. `base` is the criterion's CERT_MISSING; the others follow
+ * it in the enum in the order MISSING, PENDING, REJECTED, EXPIRES. */
+static scoring_reason unproven(const scoring_certificate *c, int fiscal_year, scoring_reason base)
+{
+    (void)fiscal_year;
+    switch (c->proof) {
+    case SCORING_PROOF_PENDING: return (scoring_reason)(base + 1);
+    case SCORING_PROOF_REJECTED: return (scoring_reason)(base + 2);
+    case SCORING_PROOF_ACCEPTED: return (scoring_reason)(base + 3);
+    case SCORING_PROOF_MISSING: break;
+    }
+    return base;
+}
+
+/* Order of preference among certificates that do not hold. */
+static int rank(scoring_proof p)
+{
+    switch (p) {
+    case SCORING_PROOF_PENDING: return 3;
+    case SCORING_PROOF_ACCEPTED: return 2; /* accepted but not through the year */
+    case SCORING_PROOF_REJECTED: return 1;
+    case SCORING_PROOF_MISSING: break;
+    }
+    return 0;
+}
+
+static void assess_dewan_pers(const scoring_facts *f, int year, scoring_inputs *in)
+{
+    int best = -1;
+    const scoring_certificate *closest = NULL;
+    for (size_t i = 0; i < f->n_dewan_pers; i++) {
+        const scoring_certificate *c = &f->dewan_pers[i];
+        if (scoring_certificate_holds(c, year)) {
+            if (c->level > best && c->level >= SCORING_DEWAN_PERS_NONE &&
+                c->level <= SCORING_DEWAN_PERS_FAKTUAL)
+                best = c->level;
+        } else if (!closest || rank(c->proof) > rank(closest->proof)) {
+            closest = c;
+        }
+    }
+    scoring_reason *why = &in->reasons[SCORING_CRITERION_DEWAN_PERS];
+    if (best > SCORING_DEWAN_PERS_NONE) {
+        in->dewan_pers_status = (scoring_dewan_pers)best;
+        *why = best == SCORING_DEWAN_PERS_FAKTUAL ? SCORING_REASON_DP_FAKTUAL
+                                                  : SCORING_REASON_DP_ADMINISTRATIF;
+        return;
+    }
+    in->dewan_pers_status = SCORING_DEWAN_PERS_NONE;
+    if (closest && closest->proof != SCORING_PROOF_MISSING)
+        *why = unproven(closest, year, SCORING_REASON_DP_CERT_MISSING);
+    else if (best == SCORING_DEWAN_PERS_NONE || f->declared_dewan_pers == SCORING_DEWAN_PERS_NONE)
+        *why = SCORING_REASON_DP_NONE;
+    else
+        *why = SCORING_REASON_DP_CERT_MISSING;
+}
+
+static void assess_people(const scoring_facts *f, int year, scoring_inputs *in)
+{
+    int chief = -1;
+    const scoring_certificate *closest = NULL;
+    bool any_chief = false, chief_declares = false, unproven_journalist = false;
+    in->journalists_total = 0;
+    in->journalists_with_valid_ukw = 0;
+    for (size_t i = 0; i < f->n_people; i++) {
+        const scoring_person_facts *p = &f->people[i];
+        bool declared = p->level > SCORING_UKW_NONE && p->level <= SCORING_UKW_UTAMA;
+        bool holds = declared && scoring_certificate_holds(&p->ukw, year);
+        if (p->chief_editor) {
+            any_chief = true;
+            chief_declares = chief_declares || declared;
+            if (holds && (int)p->level > chief)
+                chief = (int)p->level;
+            else if (declared && !holds &&
+                     (!closest || rank(p->ukw.proof) > rank(closest->proof)))
+                closest = &p->ukw;
+            continue;
+        }
+        in->journalists_total++;
+        if (holds)
+            in->journalists_with_valid_ukw++;
+        else if (declared)
+            unproven_journalist = true;
+    }
+    scoring_reason *why = &in->reasons[SCORING_CRITERION_CHIEF_EDITOR_UKW];
+    in->chief_editor_ukw = chief > 0 ? (scoring_ukw)chief : SCORING_UKW_NONE;
+    if (chief > 0)
+        *why = SCORING_REASON_CE_CERTIFIED;
+    else if (!any_chief)
+        *why = SCORING_REASON_CE_NO_CHIEF_EDITOR;
+    else if (!chief_declares)
+        *why = SCORING_REASON_CE_NONE;
+    else
+        *why = unproven(closest, year, SCORING_REASON_CE_CERT_MISSING);
+    in->reasons[SCORING_CRITERION_JOURNALIST_UKW_SHARE] =
+        in->journalists_total == 0 ? SCORING_REASON_SHARE_NO_JOURNALISTS
+        : unproven_journalist      ? SCORING_REASON_SHARE_SOME_UNPROVEN
+                                   : SCORING_REASON_SHARE_PROVEN;
+}
+
+static void assess_age(const scoring_facts *f, int year, scoring_inputs *in)
+{
+    scoring_reason *why = &in->reasons[SCORING_CRITERION_COMPANY_AGE];
+    in->company_age_years = 0;
+    if (f->deed.proof != SCORING_PROOF_ACCEPTED || !f->deed_date_known) {
+        *why = f->deed.proof == SCORING_PROOF_PENDING    ? SCORING_REASON_AGE_DEED_PENDING
+               : f->deed.proof == SCORING_PROOF_REJECTED ? SCORING_REASON_AGE_DEED_REJECTED
+                                                         : SCORING_REASON_AGE_DEED_MISSING;
+        return;
+    }
+    /* The deed founds the company: a declared founding date counts only
+     * when it is later (it never makes the company older). */
+    int32_t founded = f->deed_date;
+    if (f->founded_known && f->founded > founded)
+        founded = f->founded;
+    int age = scoring_company_age_years(founded, (int32_t)days_from_civil(year, 1, 1));
+    in->company_age_years = age < 0 ? 0 : age;
+    *why = SCORING_REASON_AGE_DEED;
+}
+
+bool scoring_assess(const scoring_facts *f, int fiscal_year, scoring_inputs *in)
+{
+    if (!f || !in || (f->n_people > 0 && !f->people) ||
+        (f->n_dewan_pers > 0 && !f->dewan_pers))
+        return false;
+    scoring_inputs out;
+    memset(&out, 0, sizeof(out));
+    assess_dewan_pers(f, fiscal_year, &out);
+    assess_people(f, fiscal_year, &out);
+    assess_age(f, fiscal_year, &out);
+    out.outlet_type = f->outlet_type;
+    out.reach_value = f->reach_value;
+    out.reasons[SCORING_CRITERION_REACH] = SCORING_REASON_REACH_DECLARED;
+    out.has_performance_history = f->has_performance_history;
+    out.performance_percent = f->performance_percent;
+    out.reasons[SCORING_CRITERION_PERFORMANCE] = f->has_performance_history
+                                                     ? SCORING_REASON_PERFORMANCE_HISTORY
+                                                     : SCORING_REASON_PERFORMANCE_NO_HISTORY;
+    out.suspended = f->suspended;
+    *in = out;
     return true;
 }
 
@@ -432,8 +621,18 @@ bool scoring_compute(const scoring_inputs *in, const scoring_rule_set *rs, scori
         snprintf(perf->rule, sizeof(perf->rule), "no history: neutral -> %d", perf->points);
     }
 
-    for (size_t i = 0; i < SCORING_CRITERION_COUNT; i++)
+    for (size_t i = 0; i < SCORING_CRITERION_COUNT; i++) {
         r.total += r.lines[i].points;
+        r.lines[i].reason = scoring_reason_code(in->reasons[i]);
+        if (!r.lines[i].reason)
+            r.lines[i].reason = "";
+    }
+    if (!r.lines[SCORING_CRITERION_REACH].reason[0])
+        r.lines[SCORING_CRITERION_REACH].reason = scoring_reason_code(SCORING_REASON_REACH_DECLARED);
+    if (!r.lines[SCORING_CRITERION_PERFORMANCE].reason[0])
+        r.lines[SCORING_CRITERION_PERFORMANCE].reason =
+            scoring_reason_code(in->has_performance_history ? SCORING_REASON_PERFORMANCE_HISTORY
+                                                            : SCORING_REASON_PERFORMANCE_NO_HISTORY);
     r.tier = in->suspended ? SCORING_TIER_NONE : scoring_tier_for(r.total, &rs->tiers);
     *out = r;
     return true;
@@ -450,6 +649,9 @@ const scoring_inputs scoring_golden_path_inputs = {
     .has_performance_history = false, /* neutral: 5 */
     .performance_percent = 0,
     .suspended = false,
+    .reasons = {SCORING_REASON_DP_FAKTUAL, SCORING_REASON_CE_CERTIFIED,
+                SCORING_REASON_SHARE_PROVEN, SCORING_REASON_AGE_DEED,
+                SCORING_REASON_REACH_DECLARED, SCORING_REASON_PERFORMANCE_NO_HISTORY},
 };
 
 /* ---- price standards ---- */
@@ -483,6 +685,51 @@ const scoring_price_entry scoring_default_prices[] = {
     PRICES(SCORING_OUTLET_TV, SCORING_PRODUCT_PUBLIC_SERVICE_AD, 1250000, 900000, 600000),
 };
 const size_t scoring_default_prices_count = COUNT(scoring_default_prices);
+
+bool scoring_product_fits(scoring_outlet_type t, scoring_product product)
+{
+    enum { CETAK = 1u << SCORING_OUTLET_CETAK, SIBER = 1u << SCORING_OUTLET_SIBER,
+           RADIO = 1u << SCORING_OUTLET_RADIO, TV = 1u << SCORING_OUTLET_TV,
+           ANY = CETAK | SIBER | RADIO | TV };
+    static const unsigned FITS[SCORING_PRODUCT_COUNT] = {
+        [SCORING_PRODUCT_ONLINE_ADVERTORIAL] = SIBER,
+        [SCORING_PRODUCT_ONLINE_BANNER_MONTH] = SIBER,
+        [SCORING_PRODUCT_PHOTO_GALLERY] = SIBER | CETAK,
+        [SCORING_PRODUCT_INFOTORIAL] = ANY,
+        [SCORING_PRODUCT_PRINT_ADVERTORIAL] = CETAK,
+        [SCORING_PRODUCT_PRINT_ANNOUNCEMENT] = CETAK,
+        [SCORING_PRODUCT_RADIO_SPOT_60S] = RADIO,
+        [SCORING_PRODUCT_RADIO_TALK_SHOW] = RADIO,
+        [SCORING_PRODUCT_TV_SPOT] = TV,
+        [SCORING_PRODUCT_TV_LIVE_BROADCAST] = TV,
+        [SCORING_PRODUCT_PUBLIC_SERVICE_AD] = ANY,
+        [SCORING_PRODUCT_SOCIAL_MEDIA_POST] = ANY,
+    };
+    if ((unsigned)t >= SCORING_OUTLET_COUNT || (unsigned)product >= SCORING_PRODUCT_COUNT)
+        return false;
+    return (FITS[product] & (1u << t)) != 0;
+}
+
+scoring_price_problem scoring_prices_check(const scoring_price_entry *table, size_t n, size_t *at)
+{
+    for (size_t i = 0; i < n; i++) {
+        const scoring_price_entry *e = &table[i];
+        if (!scoring_product_fits(e->outlet_type, e->product)) {
+            *at = i;
+            return SCORING_PRICE_PRODUCT_TYPE;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            const scoring_price_entry *hi = &table[i], *lo = &table[j];
+            if (hi->outlet_type == lo->outlet_type && hi->product == lo->product &&
+                hi->tier > lo->tier && hi->ceiling < lo->ceiling) {
+                *at = i;
+                return SCORING_PRICE_NOT_MONOTONIC;
+            }
+        }
+    return SCORING_PRICE_OK;
+}
 
 bool scoring_ceiling_lookup(const scoring_price_entry *table, size_t n,
                             scoring_outlet_type outlet_type, scoring_product product,

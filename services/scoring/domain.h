@@ -66,6 +66,50 @@ typedef enum {
     SCORING_UKW_UTAMA = 3,
 } scoring_ukw;
 
+/* Why a breakdown line got (or did not get) its points: a stable code the UI
+ * translates (scoring_reason_code). UNSET gives "". */
+typedef enum scoring_reason {
+    SCORING_REASON_UNSET = 0,
+    SCORING_REASON_DP_FAKTUAL,           /* an accepted certificate, terverifikasi faktual */
+    SCORING_REASON_DP_ADMINISTRATIF,     /* an accepted certificate, terverifikasi administratif */
+    SCORING_REASON_DP_NONE,              /* none declared, none proven */
+    SCORING_REASON_DP_CERT_MISSING,      /* declared, but no certificate in the case */
+    SCORING_REASON_DP_CERT_PENDING,      /* a certificate waits for the verifier */
+    SCORING_REASON_DP_CERT_REJECTED,     /* the certificate was rejected */
+    SCORING_REASON_DP_CERT_EXPIRES,      /* accepted, but not valid through the fiscal year */
+    SCORING_REASON_CE_CERTIFIED,         /* the chief editor's accepted UKW certificate */
+    SCORING_REASON_CE_NONE,              /* no UKW level declared */
+    SCORING_REASON_CE_NO_CHIEF_EDITOR,
+    SCORING_REASON_CE_CERT_MISSING,
+    SCORING_REASON_CE_CERT_PENDING,
+    SCORING_REASON_CE_CERT_REJECTED,
+    SCORING_REASON_CE_CERT_EXPIRES,
+    SCORING_REASON_SHARE_PROVEN,         /* every declared certificate is proven */
+    SCORING_REASON_SHARE_SOME_UNPROVEN,  /* some journalists' certificates do not count */
+    SCORING_REASON_SHARE_NO_JOURNALISTS,
+    SCORING_REASON_AGE_DEED,             /* from the deed date, the deed accepted */
+    SCORING_REASON_AGE_DEED_MISSING,
+    SCORING_REASON_AGE_DEED_PENDING,
+    SCORING_REASON_AGE_DEED_REJECTED,
+    SCORING_REASON_REACH_DECLARED,       /* the outlet's own figures */
+    SCORING_REASON_PERFORMANCE_HISTORY,
+    SCORING_REASON_PERFORMANCE_NO_HISTORY,
+    SCORING_REASON_COUNT
+} scoring_reason;
+
+/* "dewan_pers.faktual", "dewan_pers.administratif", "dewan_pers.none",
+ * "dewan_pers.certificate_missing", "dewan_pers.certificate_pending",
+ * "dewan_pers.certificate_rejected", "dewan_pers.certificate_expires",
+ * "chief_editor_ukw.certified", "chief_editor_ukw.none",
+ * "chief_editor_ukw.no_chief_editor", "chief_editor_ukw.certificate_missing",
+ * ".certificate_pending", ".certificate_rejected", ".certificate_expires",
+ * "journalist_ukw_share.proven", "journalist_ukw_share.some_unproven",
+ * "journalist_ukw_share.no_journalists", "company_age.deed",
+ * "company_age.deed_missing", "company_age.deed_pending",
+ * "company_age.deed_rejected", "reach.declared", "performance.history",
+ * "performance.no_history"; "" for UNSET, NULL outside the enum. */
+const char *scoring_reason_code(scoring_reason r);
+
 /* What one outlet is scored on. The store assembles it from registry,
  * verification and (later) ordering data. */
 typedef struct scoring_inputs {
@@ -87,7 +131,73 @@ typedef struct scoring_inputs {
     /* Suspended (verification.company.suspended): the points are still
      * computed and shown, but the tier is NONE ("suspended -> no tier"). */
     bool suspended;
+    /* Why each criterion's input is what it is (scoring_assess); UNSET
+     * lines get a default (reach: declared; performance: history or not). */
+    scoring_reason reasons[6]; /* by scoring_criterion_id */
 } scoring_inputs;
+
+/* ---- what documents prove (verification's judgement) ---- */
+
+/* A certificate as verification's case shows it: the accepted version in
+ * force (ACCEPTED), or else the newest version's state. */
+typedef enum scoring_proof {
+    SCORING_PROOF_MISSING = 0, /* no such document in the case */
+    SCORING_PROOF_PENDING,     /* uploaded, not judged yet (and none in force) */
+    SCORING_PROOF_REJECTED,    /* rejected (and none in force) */
+    SCORING_PROOF_ACCEPTED,    /* a version is in force */
+} scoring_proof;
+
+typedef struct scoring_certificate {
+    scoring_proof proof;
+    int32_t expires; /* of the version in force; 0 = does not expire */
+    int level;       /* a Dewan Pers certificate: the scoring_dewan_pers the verifier read */
+} scoring_certificate;
+
+/* True when the certificate proves something for `fiscal_year`: accepted and
+ * valid through the year's last day (not expiring within or before it). */
+bool scoring_certificate_holds(const scoring_certificate *c, int fiscal_year);
+
+typedef struct scoring_person_facts {
+    bool chief_editor;       /* else a journalist */
+    scoring_ukw level;       /* declared in the registry */
+    scoring_certificate ukw; /* the person's UKW certificate document */
+} scoring_person_facts;
+
+/* What is known of one outlet for one fiscal year: the registry's data and
+ * verification's judgement of the documents. */
+typedef struct scoring_facts {
+    scoring_dewan_pers declared_dewan_pers;
+    /* The Dewan Pers certificates that speak for this outlet: the company's
+     * and the outlet's own. The best one that holds counts. */
+    const scoring_certificate *dewan_pers;
+    size_t n_dewan_pers;
+    scoring_certificate deed; /* the akta pendirian */
+    bool deed_date_known;
+    int32_t deed_date;        /* the registered deed date */
+    bool founded_known;
+    int32_t founded;          /* a self-declared founding date: never earlier than the deed */
+    const scoring_person_facts *people;
+    size_t n_people;
+    scoring_outlet_type outlet_type;
+    int64_t reach_value;
+    bool has_performance_history;
+    int performance_percent;
+    bool suspended;
+} scoring_facts;
+
+/* The inputs of one outlet for `fiscal_year`, counting only what an
+ * accepted document proves for that year, with the reason of each line:
+ *   Dewan Pers: the level of an accepted certificate that holds (the
+ *     verifier's reading, not the declared status);
+ *   chief editor UKW: the declared level of a chief editor whose UKW
+ *     certificate holds (the best such chief editor);
+ *   journalists: those whose certificate holds count as certified;
+ *   company age: whole years on 1 January of the year from the deed date,
+ *     or from a declared founding date only when it is later than the deed,
+ *     and only with the deed accepted;
+ *   reach and performance as given.
+ * False, `in` untouched, for a NULL argument or people without a list. */
+bool scoring_assess(const scoring_facts *f, int fiscal_year, scoring_inputs *in);
 
 /* Share of journalists with a valid UKW certificate, in percent, rounded down
  * (2 of 3 -> 66). 0 journalists -> 0. Returns -1 when a count is negative or
@@ -192,6 +302,7 @@ typedef struct scoring_line {
     int64_t threshold; /* of the band reached, -1 for none (and for neutral) */
     char rule[64];     /* "visitors >= 500000 -> 17", "visitors < 10000 -> 0",
                           "no history: neutral -> 5" */
+    const char *reason; /* scoring_reason_code of the line (static) */
 } scoring_line;
 
 typedef struct scoring_result {
@@ -259,6 +370,26 @@ typedef struct scoring_price_entry {
 bool scoring_ceiling_lookup(const scoring_price_entry *table, size_t n,
                             scoring_outlet_type outlet_type, scoring_product product,
                             scoring_tier tier, int64_t *ceiling);
+
+/* Whether `product` is sold on an outlet of type `t`: online products
+ * online, print products in print, radio and TV their own; a photo gallery
+ * online and in print; an infotorial, a public service ad and a social media
+ * post on any. */
+bool scoring_product_fits(scoring_outlet_type t, scoring_product product);
+
+/* A problem in a price standard's entries, by entry index. */
+typedef enum scoring_price_problem {
+    SCORING_PRICE_OK = 0,
+    SCORING_PRICE_PRODUCT_TYPE,    /* the product is not sold on that outlet type */
+    SCORING_PRICE_NOT_MONOTONIC,   /* a higher tier's ceiling below a lower tier's */
+} scoring_price_problem;
+
+/* Check `table[0..n)`: every product fits its outlet type, and per (outlet
+ * type, product) the ceilings never fall as the tier rises (A >= B >= C;
+ * equal is allowed). On a problem returns it with the entry in *at (the
+ * higher tier's entry for NOT_MONOTONIC); OK otherwise. Entries with tier
+ * NONE or values outside the enums are the caller's to refuse first. */
+scoring_price_problem scoring_prices_check(const scoring_price_entry *table, size_t n, size_t *at);
 
 /* Default price standards: EXAMPLES to be edited per fiscal year, not
  * published rates. They hold the golden path's figure (siber online

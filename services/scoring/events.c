@@ -10,13 +10,17 @@
  * score, and no event is emitted for an unchanged one (idempotent).
  *
  * Choices (documented here and in the reply that introduced them):
- * - Company age is counted in whole years on 1 January of the fiscal year.
- * - A journalist's UKW certificate counts when the level is not NONE and the
- *   expiry is on or after the day the registry event is applied (WIB); a
- *   certificate without an expiry date does not count.
+ * - Points only for what a document proves and a verifier accepted, judged
+ *   for the fiscal year scored (scoring_assess): the Dewan Pers level of an
+ *   accepted certificate, UKW certificates accepted and valid through the
+ *   year, company age from the accepted deed on 1 January of the year.
+ *   verification.case.* events carry the documents' judgement.
+ * - Verification decides per outlet; a year's final list (and its
+ *   amendments) is the single truth of who is verified that year.
  * - Last year's performance is the row of fiscal_year - 1; no row = neutral.
- * - A year without a published rule set (price standard) gets the DOMAIN.md
- *   default published as the next version by "system", audited.
+ * - A year without a published rule set (price standard) scores nothing (and
+ *   prices nothing): a read never publishes. verification.year.opened drafts
+ *   last year's sets (or the DOMAIN.md defaults) for the admin to publish.
  * - Cached ceilings are dropped inside the transaction that changes a score;
  *   the subscriber and RPC APIs have no after-commit hook, so a read racing
  *   the commit can re-cache the old value for at most the TTL (300 s). */
@@ -243,64 +247,10 @@ done:
 
 /* ---- the sets in force ---- */
 
-static int audit_default(sk_db *db, const char *entity, const scoring_set_row *row)
-{
-    char after[160];
-    snprintf(after, sizeof(after),
-             "{\"fiscalYear\":%d,\"version\":%d,\"state\":\"published\",\"default\":true}",
-             row->fiscal_year, row->version);
-    char action[64];
-    snprintf(action, sizeof(action), "%s.published", entity);
-    return sk_audit_append(db, NULL, action, entity, row->id, NULL, after, NULL);
-}
-
-/* The published set of `year`, publishing `make_default`'s body first when
- * there is none. Runs in the caller's transaction, or in one of its own. */
-static int set_in_force(sk_db *db, scoring_set_kind kind, int year,
-                        int (*make_default)(uint8_t **, size_t *), scoring_set_row *out)
-{
-    int rc = scoring_store_set_load(db, kind, year, 0, out);
-    if (rc != SK_ENOTFOUND)
-        return rc;
-    uint8_t *body = NULL;
-    size_t len = 0;
-    SK_TRY(make_default(&body, &len));
-    bool own_tx = !db->in_tx, inserted = false;
-    rc = own_tx ? sk_db_begin(db) : SK_OK;
-    if (rc == SK_OK)
-        rc = scoring_store_set_insert_published(db, kind, year, body, len, SCORING_SYSTEM_ACTOR,
-                                                &inserted);
-    free(body);
-    if (rc == SK_OK)
-        rc = scoring_store_set_load(db, kind, year, 0, out);
-    if (rc == SK_OK && inserted) {
-        rc = audit_default(db, kind == SCORING_SET_RULES ? "rule_set" : "price_standard", out);
-        if (rc == SK_OK)
-            sk_log_info("fiscal year %d had no published %s: the default is version %d", year,
-                        kind == SCORING_SET_RULES ? "rule set" : "price standard", out->version);
-        else
-            scoring_set_row_free(out);
-    }
-    if (own_tx) {
-        if (rc == SK_OK)
-            rc = sk_db_commit(db);
-        else
-            sk_db_rollback(db);
-    }
-    if (rc == SK_EEXISTS && own_tx) /* another caller published it first */
-        return scoring_store_set_load(db, kind, year, 0, out);
-    return rc;
-}
-
-static int default_rules(uint8_t **body, size_t *len)
-{
-    return scoring_rules_pack(&scoring_default_rule_set, body, len);
-}
-
 int scoring_rules_for_year(sk_db *db, int year, scoring_rules_in_force *out)
 {
     scoring_set_row row;
-    SK_TRY(set_in_force(db, SCORING_SET_RULES, year, default_rules, &row));
+    SK_TRY(scoring_store_set_load(db, SCORING_SET_RULES, year, 0, &row));
     Seklik__Scoring__RuleSet *m = seklik__scoring__rule_set__unpack(NULL, row.len, row.body);
     scoring_problem p;
     int rc = m && scoring_rules_from_api(m, &out->rules, &p) &&
@@ -320,7 +270,66 @@ int scoring_rules_for_year(sk_db *db, int year, scoring_rules_in_force *out)
 
 int scoring_prices_for_year(sk_db *db, int year, scoring_set_row *out)
 {
-    return set_in_force(db, SCORING_SET_PRICES, year, prices_pack_default, out);
+    return scoring_store_set_load(db, SCORING_SET_PRICES, year, 0, out);
+}
+
+/* ---- opening a year: drafts to review and publish ---- */
+
+/* The body of last year's published set of `kind`, or the DOMAIN.md
+ * defaults when it has none (malloc'ed). */
+static int last_years_body(sk_db *db, scoring_set_kind kind, int year, uint8_t **body, size_t *len)
+{
+    scoring_set_row row;
+    int rc = scoring_store_set_load(db, kind, year - 1, 0, &row);
+    if (rc == SK_OK) {
+        *body = row.body;
+        *len = row.len;
+        return SK_OK;
+    }
+    if (rc != SK_ENOTFOUND)
+        return rc;
+    return kind == SCORING_SET_RULES ? scoring_rules_pack(&scoring_default_rule_set, body, len)
+                                     : prices_pack_default(body, len);
+}
+
+static int offer_draft(sk_db *db, scoring_set_kind kind, int year, const Seklik__Bus__Event *ev)
+{
+    uint8_t *body = NULL;
+    size_t len = 0;
+    SK_TRY(last_years_body(db, kind, year, &body, &len));
+    const char *by = ev->actor && ev->actor->user_id && *ev->actor->user_id
+                         ? ev->actor->user_id
+                         : SCORING_SYSTEM_ACTOR;
+    bool saved = false;
+    scoring_set_row row;
+    int rc = scoring_store_set_offer_draft(db, kind, year, body, len, by, &saved, &row);
+    free(body);
+    if (rc != SK_OK || !saved)
+        return rc;
+    const char *entity = kind == SCORING_SET_RULES ? "rule_set" : "price_standard";
+    char action[64], after[160];
+    snprintf(action, sizeof(action), "%s.draft_saved", entity);
+    snprintf(after, sizeof(after),
+             "{\"fiscalYear\":%d,\"version\":%d,\"state\":\"draft\",\"openedYear\":true}", year,
+             row.version);
+    return sk_audit_append(db, ev->actor, action, entity, row.id, NULL, after, ev->correlation_id);
+}
+
+/* verification.year.opened: the year's rule set and price standard as
+ * drafts (last year's, or the defaults) unless it has them already. */
+static int apply_year_opened(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
+{
+    Seklik__Verification__YearOpened *m =
+        seklik__verification__year_opened__unpack(NULL, ev->body.len, ev->body.data);
+    int rc = SK_OK;
+    if (!m || !m->year || m->year->fiscal_year < 2000 || m->year->fiscal_year > 2100)
+        sk_log_warn("%s seq %llu: no readable fiscal year, skipped", ev->type,
+                    (unsigned long long)ev->seq);
+    else if ((rc = offer_draft(ctx->db, SCORING_SET_RULES, m->year->fiscal_year, ev)) == SK_OK)
+        rc = offer_draft(ctx->db, SCORING_SET_PRICES, m->year->fiscal_year, ev);
+    if (m)
+        seklik__verification__year_opened__free_unpacked(m, NULL);
+    return rc;
 }
 
 /* ---- recomputation ---- */
@@ -415,31 +424,129 @@ static int batch_flush(sk_db *db, score_batch *b, int year, const scoring_rules_
     return rc;
 }
 
+/* seklik.registry.DocumentType numbers scoring reads. */
+enum { DOC_AKTA = 1, DOC_DEWAN_PERS = 6, DOC_UKW = 7 };
+
+static scoring_proof proof_of(const char *s)
+{
+    if (!s)
+        return SCORING_PROOF_MISSING;
+    if (strcmp(s, "accepted") == 0)
+        return SCORING_PROOF_ACCEPTED;
+    if (strcmp(s, "pending") == 0)
+        return SCORING_PROOF_PENDING;
+    if (strcmp(s, "rejected") == 0)
+        return SCORING_PROOF_REJECTED;
+    return SCORING_PROOF_MISSING;
+}
+
+static scoring_certificate certificate_of(const cJSON *d)
+{
+    scoring_certificate c = {proof_of(cJSON_GetStringValue(cJSON_GetObjectItem(d, "proof"))), 0, 0};
+    int32_t day;
+    if (scoring_parse_date(cJSON_GetStringValue(cJSON_GetObjectItem(d, "expires")), &day))
+        c.expires = day;
+    c.level = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "level"));
+    return c;
+}
+
+static const char *json_str(const cJSON *o, const char *key)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, key));
+    return s ? s : "";
+}
+
+/* Of two judgements of one slot, the one that says more (accepted, then
+ * pending, rejected, missing). */
+static bool better_proof(scoring_proof a, scoring_proof b)
+{
+    static const int RANK[] = {[SCORING_PROOF_MISSING] = 0, [SCORING_PROOF_REJECTED] = 1,
+                               [SCORING_PROOF_PENDING] = 2, [SCORING_PROOF_ACCEPTED] = 3};
+    return RANK[a] > RANK[b];
+}
+
+/* The facts of row `i` of scoring_store_inputs: the registry's data and
+ * the documents' proof. `people` and `dewan_pers` (malloc'ed, the caller
+ * frees them) back the facts' arrays. */
+static int facts_of_row(PGresult *res, int i, scoring_facts *f, scoring_person_facts **people,
+                        scoring_certificate **dewan_pers)
+{
+    const char *outlet_id = PQgetvalue(res, i, IN_OUTLET_ID);
+    cJSON *persons = cJSON_Parse(PQgetvalue(res, i, IN_PEOPLE));
+    cJSON *docs = cJSON_Parse(PQgetvalue(res, i, IN_DOCUMENTS));
+    int n_people = cJSON_GetArraySize(persons), n_docs = cJSON_GetArraySize(docs);
+    *people = calloc((size_t)n_people + 1, sizeof(**people));
+    *dewan_pers = calloc((size_t)n_docs + 1, sizeof(**dewan_pers));
+    int rc = *people && *dewan_pers ? SK_OK : SK_ENOMEM;
+    memset(f, 0, sizeof(*f));
+    f->declared_dewan_pers = (scoring_dewan_pers)atoi(PQgetvalue(res, i, IN_DEWAN_PERS_DECLARED));
+    const char *deed = PQgetvalue(res, i, IN_DEED_DAYS), *founded = PQgetvalue(res, i, IN_FOUNDED_DAYS);
+    f->deed_date_known = *deed != '\0';
+    f->deed_date = (int32_t)atol(deed);
+    f->founded_known = *founded != '\0';
+    f->founded = (int32_t)atol(founded);
+    const cJSON *d;
+    for (int k = 0; rc == SK_OK && k < n_docs; k++) {
+        d = cJSON_GetArrayItem(docs, k);
+        int type = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "type"));
+        const char *own = json_str(d, "outlet_id");
+        scoring_certificate c = certificate_of(d);
+        if (type == DOC_DEWAN_PERS && (!*own || strcmp(own, outlet_id) == 0))
+            (*dewan_pers)[f->n_dewan_pers++] = c;
+        else if (type == DOC_AKTA && better_proof(c.proof, f->deed.proof))
+            f->deed = c;
+    }
+    for (int k = 0; rc == SK_OK && k < n_people; k++) {
+        const cJSON *p = cJSON_GetArrayItem(persons, k);
+        scoring_person_facts *pf = &(*people)[f->n_people++];
+        pf->chief_editor = cJSON_IsTrue(cJSON_GetObjectItem(p, "chief"));
+        pf->level = (scoring_ukw)cJSON_GetNumberValue(cJSON_GetObjectItem(p, "level"));
+        const char *id = json_str(p, "id");
+        cJSON_ArrayForEach(d, docs)
+        {
+            if ((int)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "type")) == DOC_UKW && *id &&
+                strcmp(json_str(d, "person_id"), id) == 0) {
+                scoring_certificate c = certificate_of(d);
+                if (better_proof(c.proof, pf->ukw.proof))
+                    pf->ukw = c;
+            }
+        }
+    }
+    f->people = *people;
+    f->dewan_pers = *dewan_pers;
+    cJSON_Delete(persons);
+    cJSON_Delete(docs);
+    return rc;
+}
+
 /* Score one row of scoring_store_inputs into the batch; an event when changed. */
 static int score_row(sk_db *db, scoring_io *per_outlet, score_batch *b, PGresult *res, int i, int year,
-                     int32_t jan1, const scoring_rules_in_force *rif,
+                     const scoring_rules_in_force *rif,
                      const Seklik__Bus__Actor *actor, const char *correlation, bool audit,
                      int *changed)
 {
     const char *outlet_id = PQgetvalue(res, i, IN_OUTLET_ID);
     int type = atoi(PQgetvalue(res, i, IN_OUTLET_TYPE));
-    scoring_inputs in = {0};
-    in.dewan_pers_status = (scoring_dewan_pers)atoi(PQgetvalue(res, i, IN_DEWAN_PERS));
-    in.chief_editor_ukw = (scoring_ukw)atoi(PQgetvalue(res, i, IN_CHIEF_UKW));
-    in.journalists_total = atoi(PQgetvalue(res, i, IN_JOURNALISTS));
-    in.journalists_with_valid_ukw = atoi(PQgetvalue(res, i, IN_JOURNALISTS_UKW));
-    const char *founded = PQgetvalue(res, i, IN_FOUNDED_DAYS);
-    int age = *founded ? scoring_company_age_years((int32_t)atol(founded), jan1) : 0;
-    in.company_age_years = age < 0 ? 0 : age;
-    in.outlet_type = (scoring_outlet_type)(type - 1);
-    in.reach_value = sk_db_get_int64(res, i, IN_REACH);
+    scoring_facts f;
+    scoring_person_facts *people = NULL;
+    scoring_certificate *dewan_pers = NULL;
+    int frc = facts_of_row(res, i, &f, &people, &dewan_pers);
+    f.outlet_type = (scoring_outlet_type)(type - 1);
+    f.reach_value = sk_db_get_int64(res, i, IN_REACH);
     const char *perf = PQgetvalue(res, i, IN_PERFORMANCE);
-    in.has_performance_history = *perf != '\0';
-    in.performance_percent = atoi(perf);
-    in.suspended = PQgetvalue(res, i, IN_SUSPENDED)[0] == 't';
+    f.has_performance_history = *perf != '\0';
+    f.performance_percent = atoi(perf);
+    f.suspended = PQgetvalue(res, i, IN_SUSPENDED)[0] == 't';
+    scoring_inputs in;
+    bool assessed = frc == SK_OK && scoring_assess(&f, year, &in);
+    free(people);
+    free(dewan_pers);
+    if (frc != SK_OK)
+        return frc;
 
     scoring_result r;
-    if (type < 1 || type > SCORING_OUTLET_COUNT || !scoring_compute(&in, &rif->rules, &r)) {
+    if (type < 1 || type > SCORING_OUTLET_COUNT || !assessed ||
+        !scoring_compute(&in, &rif->rules, &r)) {
         sk_log_warn("outlet %s: inputs out of range, not scored", outlet_id);
         return SK_OK;
     }
@@ -453,6 +560,7 @@ static int score_row(sk_db *db, scoring_io *per_outlet, score_batch *b, PGresult
         lines[c].input_value = r.lines[c].value;
         lines[c].threshold = r.lines[c].threshold;
         lines[c].rule = r.lines[c].rule;
+        lines[c].reason = (char *)r.lines[c].reason;
         line_ptrs[c] = &lines[c];
     }
     char computed_at[40];
@@ -547,20 +655,16 @@ int scoring_recompute(scoring_io *io, const char *company_id, int year,
     if (!changed)
         changed = &n;
     SK_TRY(scoring_store_lock_year(db, year, company_id == NULL));
-    if (company_id) {
-        bool verified = false, suspended = false;
-        int rc = scoring_store_standing(db, company_id, year, &verified, &suspended);
-        if (rc != SK_OK && rc != SK_ENOTFOUND)
-            return rc;
-        if (!verified) /* scores of unverified outlets are not kept */
-            return drop_scores(io, company_id, year, actor, correlation);
-    }
+    /* Scores of outlets not verified for the year are not kept. */
+    SK_TRY(drop_scores(io, company_id, year, actor, correlation));
     scoring_rules_in_force rif;
-    SK_TRY(scoring_rules_for_year(db, year, &rif));
-    char jan1_text[16];
-    int32_t jan1 = 0;
-    snprintf(jan1_text, sizeof(jan1_text), "%04d-01-01", year);
-    if (!scoring_parse_date(jan1_text, &jan1))
+    int found = scoring_rules_for_year(db, year, &rif);
+    if (found == SK_ENOTFOUND) {
+        sk_log_info("fiscal year %d has no published rule set: nothing scored", year);
+        return SK_OK;
+    }
+    SK_TRY(found);
+    if (year < 2000 || year > 2100)
         return SK_EINVAL;
     PGresult *res;
     SK_TRY(scoring_store_inputs(db, company_id, year, &res));
@@ -574,7 +678,7 @@ int scoring_recompute(scoring_io *io, const char *company_id, int year,
         return SK_ENOMEM;
     }
     for (int i = 0; i < PQntuples(res) && rc == SK_OK; i++) {
-        rc = score_row(db, per_outlet, b, res, i, year, jan1, &rif, actor, correlation, audit,
+        rc = score_row(db, per_outlet, b, res, i, year, &rif, actor, correlation, audit,
                        changed);
         if (rc == SK_OK && (b->n_rows == SCORE_CHUNK || b->n_events == SCORE_CHUNK))
             rc = batch_flush(db, b, year, &rif, actor, correlation);
@@ -591,12 +695,6 @@ int scoring_recompute(scoring_io *io, const char *company_id, int year,
 
 /* ---- registry.company.*: the outlets' inputs ---- */
 
-/* Today's calendar date in WIB (UTC+7), days since 1970-01-01. */
-static int32_t today(void)
-{
-    return (int32_t)((time(NULL) + 7 * 3600) / 86400);
-}
-
 static int64_t reach_of(const Seklik__Registry__OutletInput *o)
 {
     switch (o->type) {
@@ -609,11 +707,33 @@ static int64_t reach_of(const Seklik__Registry__OutletInput *o)
     }
 }
 
+/* The company's people as scoring reads them: [{"id", "chief", "level"}]. */
+static char *people_json(const Seklik__Registry__Company *c)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < c->n_people; i++) {
+        const Seklik__Registry__Person *p = c->people[i];
+        if (!p || !p->data)
+            continue;
+        int level = p->data->ukw_level >= SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_NONE &&
+                            p->data->ukw_level <= SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_UTAMA
+                        ? (int)p->data->ukw_level
+                        : 0;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", p->id ? p->id : "");
+        cJSON_AddBoolToObject(o, "chief",
+                              p->data->role == SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_CHIEF_EDITOR);
+        cJSON_AddNumberToObject(o, "level", level);
+        cJSON_AddItemToArray(a, o);
+    }
+    char *s = a ? cJSON_PrintUnformatted(a) : NULL;
+    cJSON_Delete(a);
+    return s;
+}
+
 int scoring_apply_registry(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
 {
     sk_db *db = ctx->db;
-    void *app = ctx->app;
-    (void)app;
     Seklik__Registry__CompanyChanged *cc =
         seklik__registry__company_changed__unpack(NULL, ev->body.len, ev->body.data);
     const Seklik__Registry__Company *c = cc ? cc->company : NULL;
@@ -627,29 +747,16 @@ int scoring_apply_registry(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
     rc = scoring_store_lock_company(db, c->id);
     if (rc != SK_OK)
         goto done;
-    int32_t day = today(), expiry;
-    int journalists = 0, valid_ukw = 0, chief = 0;
-    for (size_t i = 0; i < c->n_people; i++) {
-        const Seklik__Registry__PersonInput *p = c->people[i] ? c->people[i]->data : NULL;
-        if (!p)
-            continue;
-        bool level = p->ukw_level > SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_NONE &&
-                     p->ukw_level <= SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_UTAMA;
-        if (p->role == SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_JOURNALIST) {
-            journalists++;
-            if (level && scoring_parse_date(p->ukw_certificate_expiry, &expiry) && expiry >= day)
-                valid_ukw++;
-        } else if (p->role == SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_CHIEF_EDITOR && level &&
-                   (int)p->ukw_level > chief) {
-            chief = (int)p->ukw_level;
-        }
-    }
     const Seklik__Registry__CompanyInput *d = c->data;
     int dewan = d && d->dewan_pers_status >= 0 && d->dewan_pers_status <= 2
                     ? (int)d->dewan_pers_status
                     : 0;
+    const char *deed = d && scoring_parse_date(d->deed_date, NULL) ? d->deed_date : NULL;
     const char *established =
         d && scoring_parse_date(d->established_on, NULL) ? d->established_on : NULL;
+    char *people = people_json(c);
+    rc = people ? scoring_store_put_company(db, c->id, deed, established, dewan, people) : SK_ENOMEM;
+    cJSON_free(people);
     for (size_t i = 0; i < c->n_outlets && rc == SK_OK; i++) {
         const Seklik__Registry__Outlet *o = c->outlets[i];
         if (!o || !o->data || !sk_uuid_valid(o->id) || o->data->type < 1 || o->data->type > 4) {
@@ -664,11 +771,6 @@ int scoring_apply_registry(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
             .outlet_name = o->data->name,
             .outlet_type = (int)o->data->type,
             .reach_value = reach < 0 ? 0 : reach,
-            .dewan_pers_status = dewan,
-            .chief_editor_ukw = chief,
-            .journalists_total = journalists,
-            .journalists_valid_ukw = valid_ukw,
-            .established_on = established,
         };
         rc = scoring_store_upsert_outlet(db, &row);
     }
@@ -687,18 +789,57 @@ done:
     return rc;
 }
 
-/* ---- verification.company.*: the standing per fiscal year ---- */
+/* ---- verification.*: standing per outlet, the documents' proof ---- */
 
-int scoring_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
+/* What the case says of the company's documents, as scoring keeps it: the
+ * accepted version in force, else the newest version's state. */
+static char *documents_json(const Seklik__Verification__Case *vc)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; a && i < vc->n_documents; i++) {
+        const Seklik__Verification__CaseDocument *d = vc->documents[i];
+        if (!d)
+            continue;
+        const char *proof = "pending", *expires = d->expires_on;
+        int level = d->dewan_pers_status;
+        if (d->in_force_document_id && *d->in_force_document_id) {
+            proof = "accepted";
+            expires = d->in_force_expires_on;
+            level = d->in_force_dewan_pers_status;
+        } else if (d->decision == SEKLIK__VERIFICATION__DECISION__DECISION_ACCEPTED) {
+            proof = "accepted"; /* a case from before versions in force were kept */
+        } else if (d->decision == SEKLIK__VERIFICATION__DECISION__DECISION_REJECTED) {
+            proof = "rejected";
+        }
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "type", d->type);
+        cJSON_AddStringToObject(o, "person_id", d->person_id ? d->person_id : "");
+        cJSON_AddStringToObject(o, "outlet_id", d->outlet_id ? d->outlet_id : "");
+        cJSON_AddStringToObject(o, "proof", proof);
+        cJSON_AddStringToObject(o, "expires", expires ? expires : "");
+        cJSON_AddNumberToObject(o, "level", level);
+        cJSON_AddItemToArray(a, o);
+    }
+    char *s = a ? cJSON_PrintUnformatted(a) : NULL;
+    cJSON_Delete(a);
+    return s;
+}
+
+static int audit_standing(sk_db *db, const Seklik__Bus__Event *ev, const char *outlet_id, int year,
+                          bool verified, bool suspended)
+{
+    char after[128];
+    snprintf(after, sizeof(after), "{\"fiscalYear\":%d,\"verified\":%s,\"suspended\":%s}", year,
+             verified ? "true" : "false", suspended ? "true" : "false");
+    return sk_audit_append(db, ev->actor, "outlet_standing.changed", "outlet", outlet_id, NULL,
+                           after, ev->correlation_id);
+}
+
+/* A case event: each outlet's standing and the documents' proof of the
+ * company for the year, then the company's outlets re-scored. */
+static int apply_case(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
 {
     sk_db *db = ctx->db;
-    void *app = ctx->app;
-    (void)app;
-    static const char PREFIX[] = "verification.company.";
-    const char *what = ev->type ? ev->type + strlen(PREFIX) : "";
-    if (!ev->type || strncmp(ev->type, PREFIX, strlen(PREFIX)) != 0 ||
-        (strcmp(what, "verified") && strcmp(what, "suspended") && strcmp(what, "rejected")))
-        return SK_OK;
     Seklik__Verification__CaseChanged *cc =
         seklik__verification__case_changed__unpack(NULL, ev->body.len, ev->body.data);
     const Seklik__Verification__Case *vc = cc ? cc->verification_case : NULL;
@@ -710,33 +851,32 @@ int scoring_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
         goto done;
     }
     rc = scoring_store_lock_company(db, vc->company_id);
-    if (rc != SK_OK)
-        goto done;
-    bool verified = false, suspended = false;
-    rc = scoring_store_standing(db, vc->company_id, vc->fiscal_year, &verified, &suspended);
-    if (rc != SK_OK && rc != SK_ENOTFOUND)
-        goto done;
-    bool was_verified = verified, was_suspended = suspended;
-    if (strcmp(what, "verified") == 0) {
-        verified = true;
-        suspended = false; /* a verification after a suspension reinstates */
-    } else if (strcmp(what, "suspended") == 0) {
-        suspended = true;
-    } else {
-        verified = suspended = false;
+    char *docs = rc == SK_OK ? documents_json(vc) : NULL;
+    if (rc == SK_OK)
+        rc = docs ? scoring_store_put_proof(db, vc->company_id, vc->fiscal_year, docs) : SK_ENOMEM;
+    cJSON_free(docs);
+    for (size_t i = 0; rc == SK_OK && i < vc->n_outlets; i++) {
+        const Seklik__Verification__CaseOutlet *o = vc->outlets[i];
+        if (!o || !sk_uuid_valid(o->outlet_id))
+            continue;
+        bool suspended = o->state == SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_SUSPENDED;
+        bool verified =
+            suspended || o->state == SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_VERIFIED;
+        bool changed = false;
+        rc = scoring_store_set_outlet_standing(db, o->outlet_id, vc->company_id, vc->fiscal_year,
+                                               verified, suspended, &changed);
+        if (rc == SK_OK && changed)
+            rc = audit_standing(db, ev, o->outlet_id, vc->fiscal_year, verified, suspended);
     }
-    bool changed = false;
-    rc = scoring_store_set_standing(db, vc->company_id, vc->fiscal_year, verified, suspended,
-                                    &changed);
-    if (rc == SK_OK && changed) {
-        char before[96], after[96];
-        snprintf(before, sizeof(before), "{\"verified\":%s,\"suspended\":%s}",
-                 was_verified ? "true" : "false", was_suspended ? "true" : "false");
-        snprintf(after, sizeof(after), "{\"fiscalYear\":%d,\"verified\":%s,\"suspended\":%s}",
-                 vc->fiscal_year, verified ? "true" : "false", suspended ? "true" : "false");
-        rc = sk_audit_append(db, ev->actor, "company_standing.changed", "company",
-                             vc->company_id, before, after, ev->correlation_id);
-    }
+    /* A case from before outcomes were per outlet speaks for the company. */
+    if (rc == SK_OK && vc->n_outlets == 0 &&
+        (vc->state == SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED ||
+         vc->state == SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_SUSPENDED ||
+         vc->state == SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_REJECTED))
+        rc = scoring_store_set_company_standing(
+            db, vc->company_id, vc->fiscal_year,
+            vc->state != SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_REJECTED,
+            vc->state == SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_SUSPENDED);
     if (rc == SK_OK) {
         scoring_io io = {db, ctx->cache, ctx->arena, &ctx->after_commit};
         rc = scoring_recompute(&io, vc->company_id, vc->fiscal_year, ev->actor,
@@ -746,6 +886,69 @@ done:
     if (cc)
         seklik__verification__case_changed__free_unpacked(cc, NULL);
     return rc;
+}
+
+/* verification.list.finalized / .amended: the year's list is its single
+ * truth; every outlet of the year stands as it says, and the year is
+ * re-scored. */
+static int apply_list(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
+{
+    Seklik__Verification__ListFinalized *m =
+        seklik__verification__list_finalized__unpack(NULL, ev->body.len, ev->body.data);
+    const Seklik__Verification__Announcement *a = m ? m->announcement : NULL;
+    int rc = SK_OK;
+    if (!a || a->fiscal_year < 2000 || a->fiscal_year > 2100) {
+        sk_log_warn("%s seq %llu: no readable list, skipped", ev->type, (unsigned long long)ev->seq);
+        goto done;
+    }
+    cJSON *entries = cJSON_CreateArray();
+    for (size_t i = 0; entries && i < a->n_entries; i++) {
+        const Seklik__Verification__ListEntry *e = a->entries[i];
+        if (!e || !sk_uuid_valid(e->outlet_id) || !sk_uuid_valid(e->company_id))
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "outlet_id", e->outlet_id);
+        cJSON_AddStringToObject(o, "company_id", e->company_id);
+        cJSON_AddBoolToObject(o, "suspended",
+                              e->state == SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_SUSPENDED);
+        cJSON_AddItemToArray(entries, o);
+    }
+    char *json = entries ? cJSON_PrintUnformatted(entries) : NULL;
+    cJSON_Delete(entries);
+    rc = json ? scoring_store_lock_year(ctx->db, a->fiscal_year, true) : SK_ENOMEM;
+    if (rc == SK_OK)
+        rc = scoring_store_apply_list(ctx->db, a->fiscal_year, json);
+    cJSON_free(json);
+    if (rc == SK_OK) {
+        char after[96], id[16];
+        snprintf(after, sizeof(after), "{\"fiscalYear\":%d,\"entries\":%zu,\"amendment\":%d}",
+                 a->fiscal_year, a->n_entries, a->amendment);
+        snprintf(id, sizeof(id), "%d", a->fiscal_year);
+        rc = sk_audit_append(ctx->db, ev->actor, "partner_list.applied", "fiscal_year", id, NULL,
+                             after, ev->correlation_id);
+    }
+    if (rc == SK_OK) {
+        scoring_io io = {ctx->db, ctx->cache, ctx->arena, &ctx->after_commit};
+        rc = scoring_recompute(&io, NULL, a->fiscal_year, ev->actor, ev->correlation_id, true,
+                               NULL);
+    }
+done:
+    if (m)
+        seklik__verification__list_finalized__free_unpacked(m, NULL);
+    return rc;
+}
+
+int scoring_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
+{
+    const char *t = ev->type ? ev->type : "";
+    if (strcmp(t, "verification.year.opened") == 0)
+        return apply_year_opened(ctx, ev);
+    if (strcmp(t, "verification.list.finalized") == 0 ||
+        strcmp(t, "verification.list.amended") == 0)
+        return apply_list(ctx, ev);
+    if (strncmp(t, "verification.case.", 18) == 0 || strncmp(t, "verification.company.", 21) == 0)
+        return apply_case(ctx, ev);
+    return SK_OK;
 }
 
 /* ---- ordering.performance.recorded: last year's performance ---- */

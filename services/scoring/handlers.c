@@ -158,7 +158,8 @@ typedef struct set_kind {
     const char *action;   /* audit action on publishing */
     const char *no_draft; /* FAILED_PRECONDITION message */
     int (*reply)(sk_call *call, scoring_set_row *row, ProtobufCMessage *out);
-    int (*ensure)(sk_db *db, int year); /* the year's published set exists after it */
+    /* A draft that may not be published as it is: a refusal, else SK_OK. */
+    int (*check_draft)(sk_call *call, const scoring_set_row *draft);
 } set_kind;
 
 static int reply_rules(sk_call *call, scoring_set_row *row, ProtobufCMessage *out)
@@ -171,29 +172,22 @@ static int reply_prices(sk_call *call, scoring_set_row *row, ProtobufCMessage *o
     return price_standard_reply(call, row, (Seklik__Scoring__PriceStandard *)out);
 }
 
-/* The first read of a year publishes the DOMAIN.md default when none is. */
-static int ensure_rules(sk_db *db, int year)
+static int no_check(sk_call *call, const scoring_set_row *draft)
 {
-    scoring_rules_in_force rif;
-    return scoring_rules_for_year(db, year, &rif);
+    (void)call;
+    (void)draft;
+    return SK_OK;
 }
 
-static int ensure_prices(sk_db *db, int year)
-{
-    scoring_set_row row;
-    int rc = scoring_prices_for_year(db, year, &row);
-    if (rc == SK_OK)
-        scoring_set_row_free(&row);
-    return rc;
-}
+static int check_prices_draft(sk_call *call, const scoring_set_row *draft);
 
 static const set_kind RULES = {
     SCORING_SET_RULES, "rule set", "rule_set", "rule_set.published",
-    "tidak ada draf untuk diterbitkan (no draft rule set to publish)", reply_rules, ensure_rules};
+    "tidak ada draf untuk diterbitkan (no draft rule set to publish)", reply_rules, no_check};
 static const set_kind PRICES = {
     SCORING_SET_PRICES, "price standard", "price_standard", "price_standard.published",
     "tidak ada draf untuk diterbitkan (no draft price standard to publish)", reply_prices,
-    ensure_prices};
+    check_prices_draft};
 
 /* Publish the year's draft of `k` (admin). A rule set re-scores every
  * verified outlet of the year in this same transaction; a price standard
@@ -205,9 +199,16 @@ static int publish_set(sk_call *call, const set_kind *k, const ProtobufCMessage 
     if (!sk_actor_has_role(call->actor, SK_ROLE_ADMIN))
         return deny(call, k->what);
     SK_TRY(check_year(call, req->fiscal_year));
+    scoring_set_row draft;
+    int rc = scoring_store_set_load(call->db, k->kind, req->fiscal_year, -1, &draft);
+    if (rc == SK_ENOTFOUND)
+        return sk_call_fail(call, SK_EPRECOND, k->no_draft);
+    SK_TRY(rc);
+    rc = k->check_draft(call, &draft); /* a draft copied from last year was never checked */
+    scoring_set_row_free(&draft);
+    SK_TRY(rc);
     int previous = 0;
-    int rc = scoring_store_set_publish(call->db, k->kind, req->fiscal_year, actor_id(call),
-                                       &previous);
+    rc = scoring_store_set_publish(call->db, k->kind, req->fiscal_year, actor_id(call), &previous);
     if (rc == SK_ENOTFOUND)
         return sk_call_fail(call, SK_EPRECOND, k->no_draft);
     SK_TRY(rc);
@@ -244,10 +245,13 @@ static int get_set(sk_call *call, const set_kind *k, const ProtobufCMessage *in,
     if (!signed_actor(call))
         return deny(call, k->what);
     SK_TRY(check_year(call, req->fiscal_year));
-    if (req->version < 0)
-        return sk_call_violation(call, "version", "versi tidak sah (version must be >= 0)");
-    if (req->version == 0)
-        SK_TRY(k->ensure(call->db, req->fiscal_year));
+    if (req->version < -1)
+        return sk_call_violation(call, "version", "versi tidak sah (version must be >= -1)");
+    /* Drafts are the admin's to review; to anyone else there is none. */
+    if (req->version == -1 && !sk_actor_has_role(call->actor, SK_ROLE_ADMIN))
+        return not_found(call, k->what);
+    /* A year without a published set answers NOT_FOUND: a read never
+     * publishes (Verification.OpenYear drafts the year's sets). */
     scoring_set_row row;
     int rc = scoring_store_set_load(call->db, k->kind, req->fiscal_year, req->version, &row);
     if (rc == SK_ENOTFOUND)
@@ -329,6 +333,47 @@ static bool price_entries_valid(sk_call *call, const Seklik__Scoring__PriceStand
     return ok;
 }
 
+/* The domain's checks of a price standard's entries (products on their
+ * outlet types, ceilings never falling as the tier rises): the first
+ * problem, as a violation on entries[i] (`prefix` "" for a request) or a
+ * refusal (a stored draft). The entries passed price_entries_valid. */
+static int check_prices(sk_call *call, const Seklik__Scoring__PriceStandard *ps, bool stored)
+{
+    scoring_price_entry *t = ps->n_entries ? sk_call_alloc(call, ps->n_entries * sizeof(*t)) : NULL;
+    if (ps->n_entries && !t)
+        return SK_ENOMEM;
+    for (size_t i = 0; i < ps->n_entries; i++)
+        t[i] = (scoring_price_entry){(scoring_outlet_type)(ps->entries[i]->outlet_type - 1),
+                                     (scoring_product)(ps->entries[i]->product - 1),
+                                     (scoring_tier)ps->entries[i]->tier, ps->entries[i]->ceiling};
+    size_t at = 0;
+    scoring_price_problem p = scoring_prices_check(t, ps->n_entries, &at);
+    if (p == SCORING_PRICE_OK)
+        return SK_OK;
+    const char *why = p == SCORING_PRICE_PRODUCT_TYPE
+                          ? "produk ini tidak dijual pada jenis media tersebut "
+                            "(price.product_outlet_type: the product is not sold on this outlet "
+                            "type)"
+                          : "plafon tier lebih tinggi di bawah tier lebih rendah "
+                            "(price.tier_order: a higher tier's ceiling is below a lower tier's)";
+    if (stored)
+        return sk_call_fail(call, SK_EPRECOND, why);
+    char field[64];
+    snprintf(field, sizeof(field), "entries[%zu].%s", at,
+             p == SCORING_PRICE_PRODUCT_TYPE ? "product" : "ceiling");
+    return sk_call_violation(call, field, why);
+}
+
+static int check_prices_draft(sk_call *call, const scoring_set_row *draft)
+{
+    ProtobufCAllocator a = call_allocator(call);
+    Seklik__Scoring__PriceStandard *ps =
+        seklik__scoring__price_standard__unpack(&a, draft->len, draft->body);
+    if (!ps)
+        return SK_EINTERNAL;
+    return check_prices(call, ps, true);
+}
+
 /* Scoring.SavePriceStandardDraft (admin) */
 static int save_price_standard_draft(sk_call *call, const ProtobufCMessage *in,
                                      ProtobufCMessage *out)
@@ -339,6 +384,7 @@ static int save_price_standard_draft(sk_call *call, const ProtobufCMessage *in,
     SK_TRY(check_year(call, req->fiscal_year));
     if (!price_entries_valid(call, req))
         return SK_EINVAL;
+    SK_TRY(check_prices(call, req, false));
     Seklik__Scoring__PriceStandard body = SEKLIK__SCORING__PRICE_STANDARD__INIT;
     body.n_entries = req->n_entries;
     body.entries = req->entries;
@@ -501,7 +547,15 @@ static int load_ceiling(void *arg, uint8_t **val, size_t *len)
         return SK_EPRECOND;
     }
     scoring_set_row prices;
-    SK_TRY(scoring_prices_for_year(l->db, l->year, &prices));
+    rc = scoring_prices_for_year(l->db, l->year, &prices);
+    if (rc == SK_ENOTFOUND) {
+        snprintf(l->why, sizeof(l->why),
+                 "standar harga %d belum diterbitkan (price.none_published: no price standard "
+                 "published for %d)",
+                 l->year, l->year);
+        return SK_EPRECOND;
+    }
+    SK_TRY(rc);
     Seklik__Scoring__PriceStandard *ps =
         seklik__scoring__price_standard__unpack(NULL, prices.len, prices.body);
     rc = ps ? SK_ENOTFOUND : SK_EINTERNAL;
@@ -586,7 +640,9 @@ static const sk_rpc_method methods[] = {
 };
 
 static const char *const REGISTRY_EVENTS[] = {"registry.company.", NULL};
-static const char *const VERIFICATION_EVENTS[] = {"verification.company.", NULL};
+static const char *const VERIFICATION_EVENTS[] = {"verification.company.", "verification.case.",
+                                                  "verification.list.", "verification.year.",
+                                                  NULL};
 static const char *const ORDERING_EVENTS[] = {"ordering.performance.recorded", NULL};
 
 static const sk_subscription_def subscriptions[] = {

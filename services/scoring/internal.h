@@ -1,9 +1,9 @@
 /* internal.h - what handlers.c and events.c share. Not an API: one
  * service's insides.
  *
- * events.c owns the read model (inputs, standing), the recomputation of
- * scores and the sets in force (with the DOMAIN.md defaults published on
- * first need); handlers.c owns the RPC methods. */
+ * events.c owns the read model (inputs, per-outlet standing, the documents'
+ * proof), the recomputation of scores, the sets in force and the drafts a
+ * newly opened year gets; handlers.c owns the RPC methods. */
 #ifndef SCORING_INTERNAL_H
 #define SCORING_INTERNAL_H
 
@@ -17,7 +17,7 @@
 #include "sk_inbox.h"
 #include "store.h"
 
-/* The actor id written as publisher when the system publishes the defaults. */
+/* Who saved a year's drafts when the event that opened it names nobody. */
 #define SCORING_SYSTEM_ACTOR "system"
 
 /* Subscriptions (sk_event_fn). */
@@ -46,8 +46,8 @@ int scoring_rules_pack(const scoring_rule_set *rs, uint8_t **body, size_t *len);
 
 /* ---- the sets in force ---- */
 
-/* The published rule set of `year`, decoded; publishes the default (version
- * 1, as the system, audited) when the year has none. */
+/* The published rule set of `year`, decoded; SK_ENOTFOUND when the year has
+ * none (nothing is published behind anyone's back: see Verification.OpenYear). */
 typedef struct scoring_rules_in_force {
     char id[40];
     int version;
@@ -57,7 +57,7 @@ typedef struct scoring_rules_in_force {
 int scoring_rules_for_year(sk_db *db, int year, scoring_rules_in_force *out);
 
 /* The published price standard of `year` (row.body is packed PriceStandard);
- * publishes scoring_default_prices when there is none. */
+ * SK_ENOTFOUND when there is none. */
 int scoring_prices_for_year(sk_db *db, int year, scoring_set_row *out);
 
 /* ---- recomputation ---- */

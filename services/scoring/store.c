@@ -32,16 +32,15 @@
                    " published_by = $2, version = (SELECT coalesce(max(version), 0) + 1 FROM"      \
                    " scoring." T " WHERE fiscal_year = $1 AND state <> 'draft')"                   \
                    " WHERE fiscal_year = $1 AND state = 'draft' RETURNING id",                     \
-        .insert_published =                                                                        \
-            "INSERT INTO scoring." T " (id, fiscal_year, version, state, body, saved_by,"          \
-            " published_at, published_by) SELECT $1::uuid, $2::int, coalesce(max(version), 0) + 1,"          \
-            " 'published', $3::bytea, $4::text, now(), $4::text FROM scoring." T                                     \
-            " WHERE fiscal_year = $2 AND state <> 'draft'"                                         \
-            " ON CONFLICT (fiscal_year) WHERE state = 'published' DO NOTHING RETURNING id",       \
+        .offer_draft =                                                                             \
+            "INSERT INTO scoring." T " (id, fiscal_year, version, state, body, saved_by)"          \
+            " SELECT $1::uuid, $2::int, 1, 'draft', $3::bytea, $4::text"                           \
+            " WHERE NOT EXISTS (SELECT 1 FROM scoring." T " WHERE fiscal_year = $2::int)"          \
+            " ON CONFLICT DO NOTHING RETURNING id, version",                                       \
     }
 
 static const struct {
-    const char *load, *save_draft, *supersede, *publish, *insert_published;
+    const char *load, *save_draft, *supersede, *publish, *offer_draft;
 } SET_SQL_OF[] = {[SCORING_SET_RULES] = SET_SQL("rule_set"),
                   [SCORING_SET_PRICES] = SET_SQL("price_standard")};
 
@@ -126,22 +125,23 @@ int scoring_store_set_publish(sk_db *db, scoring_set_kind kind, int year, const 
     return rc;
 }
 
-int scoring_store_set_insert_published(sk_db *db, scoring_set_kind kind, int year,
-                                       const uint8_t *body, size_t len, const char *by,
-                                       bool *inserted)
+int scoring_store_set_offer_draft(sk_db *db, scoring_set_kind kind, int year, const uint8_t *body,
+                                  size_t len, const char *by, bool *saved, scoring_set_row *out)
 {
     char id[40], y[16];
     sk_uuid7(id);
     snprintf(y, sizeof(y), "%d", year);
     sk_param p[] = {SK_TEXT(id), SK_TEXT(y), SK_BYTES(body, len), SK_TEXT(by)};
     PGresult *res;
-    int rc = sk_db_query(db, SET_SQL_OF[kind].insert_published, p, 4, &res);
-    if (rc == SK_EEXISTS) { /* the version index: another caller published first */
-        *inserted = false;
-        return rc;
+    SK_TRY(sk_db_query(db, SET_SQL_OF[kind].offer_draft, p, 4, &res));
+    *saved = PQntuples(res) == 1;
+    memset(out, 0, sizeof(*out));
+    if (*saved) {
+        copy(out->id, sizeof(out->id), PQgetvalue(res, 0, 0));
+        out->version = atoi(PQgetvalue(res, 0, 1));
+        out->fiscal_year = year;
+        out->state = 1;
     }
-    SK_TRY(rc);
-    *inserted = PQntuples(res) == 1;
     PQclear(res);
     return SK_OK;
 }
@@ -177,80 +177,117 @@ int scoring_store_lock_year(sk_db *db, int year, bool exclusive)
 
 static const char SQL_UPSERT_OUTLET[] =
     "INSERT INTO scoring.outlet_input (outlet_id, company_id, outlet_name, outlet_type,"
-    " reach_value, dewan_pers_status, chief_editor_ukw, journalists_total,"
-    " journalists_valid_ukw, established_on) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    " reach_value) VALUES ($1, $2, $3, $4, $5)"
     " ON CONFLICT (outlet_id) DO UPDATE SET company_id = excluded.company_id,"
     " outlet_name = excluded.outlet_name, outlet_type = excluded.outlet_type,"
-    " reach_value = excluded.reach_value, dewan_pers_status = excluded.dewan_pers_status,"
-    " chief_editor_ukw = excluded.chief_editor_ukw, journalists_total ="
-    " excluded.journalists_total, journalists_valid_ukw = excluded.journalists_valid_ukw,"
-    " established_on = excluded.established_on, updated_at = now()";
+    " reach_value = excluded.reach_value, updated_at = now()";
 
 int scoring_store_upsert_outlet(sk_db *db, const scoring_outlet_row *r)
 {
-    char type[16], reach[32], dp[16], ce[16], jt[16], jv[16];
+    char type[16], reach[32];
     snprintf(type, sizeof(type), "%d", r->outlet_type);
     snprintf(reach, sizeof(reach), "%lld", (long long)r->reach_value);
-    snprintf(dp, sizeof(dp), "%d", r->dewan_pers_status);
-    snprintf(ce, sizeof(ce), "%d", r->chief_editor_ukw);
-    snprintf(jt, sizeof(jt), "%d", r->journalists_total);
-    snprintf(jv, sizeof(jv), "%d", r->journalists_valid_ukw);
     sk_param p[] = {SK_TEXT(r->outlet_id), SK_TEXT(r->company_id), SK_TEXT(r->outlet_name),
-                    SK_TEXT(type),         SK_TEXT(reach),         SK_TEXT(dp),
-                    SK_TEXT(ce),           SK_TEXT(jt),            SK_TEXT(jv),
-                    SK_TEXT(r->established_on)};
-    return sk_db_exec(db, SQL_UPSERT_OUTLET, p, 10);
+                    SK_TEXT(type), SK_TEXT(reach)};
+    return sk_db_exec(db, SQL_UPSERT_OUTLET, p, 5);
 }
 
-static const char SQL_SET_STANDING[] =
-    "WITH old AS (SELECT verified, suspended FROM scoring.company_standing"
-    " WHERE company_id = $1 AND fiscal_year = $2)"
-    " , up AS (INSERT INTO scoring.company_standing (company_id, fiscal_year, verified, suspended)"
-    " VALUES ($1, $2, $3, $4) ON CONFLICT (company_id, fiscal_year) DO UPDATE SET"
-    " verified = excluded.verified, suspended = excluded.suspended, updated_at = now())"
-    " SELECT NOT EXISTS (SELECT 1 FROM old WHERE verified = $3 AND suspended = $4)";
+int scoring_store_put_company(sk_db *db, const char *company_id, const char *deed_date,
+                              const char *established_on, int dewan_pers_declared,
+                              const char *people_json)
+{
+    char dp[16];
+    snprintf(dp, sizeof(dp), "%d", dewan_pers_declared);
+    sk_param p[] = {SK_TEXT(company_id), SK_TEXT(deed_date), SK_TEXT(established_on), SK_TEXT(dp),
+                    SK_TEXT(people_json)};
+    return sk_db_exec(db,
+                      "INSERT INTO scoring.company_input (company_id, deed_date, established_on,"
+                      " dewan_pers_declared, people) VALUES ($1, $2::date, $3::date, $4::int,"
+                      " $5::jsonb) ON CONFLICT (company_id) DO UPDATE SET deed_date ="
+                      " excluded.deed_date, established_on = excluded.established_on,"
+                      " dewan_pers_declared = excluded.dewan_pers_declared, people ="
+                      " excluded.people, updated_at = now()",
+                      p, 5);
+}
 
-int scoring_store_set_standing(sk_db *db, const char *company_id, int year, bool verified,
-                               bool suspended, bool *changed)
+int scoring_store_put_proof(sk_db *db, const char *company_id, int year, const char *documents_json)
 {
     char y[16];
     snprintf(y, sizeof(y), "%d", year);
-    sk_param p[] = {SK_TEXT(company_id), SK_TEXT(y), SK_TEXT(verified ? "true" : "false"),
-                    SK_TEXT(suspended ? "true" : "false")};
+    sk_param p[] = {SK_TEXT(company_id), SK_TEXT(y), SK_TEXT(documents_json)};
+    return sk_db_exec(db,
+                      "INSERT INTO scoring.company_proof (company_id, fiscal_year, documents)"
+                      " VALUES ($1, $2::int, $3::jsonb) ON CONFLICT (company_id, fiscal_year) DO"
+                      " UPDATE SET documents = excluded.documents, updated_at = now()",
+                      p, 3);
+}
+
+static const char SQL_SET_STANDING[] =
+    "WITH old AS (SELECT verified, suspended FROM scoring.outlet_standing"
+    " WHERE outlet_id = $1 AND fiscal_year = $3)"
+    " , up AS (INSERT INTO scoring.outlet_standing (outlet_id, company_id, fiscal_year, verified,"
+    " suspended) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (outlet_id, fiscal_year) DO UPDATE SET"
+    " company_id = excluded.company_id, verified = excluded.verified,"
+    " suspended = excluded.suspended, updated_at = now())"
+    " SELECT NOT EXISTS (SELECT 1 FROM old WHERE verified = $4 AND suspended = $5)";
+
+int scoring_store_set_outlet_standing(sk_db *db, const char *outlet_id, const char *company_id,
+                                      int year, bool verified, bool suspended, bool *changed)
+{
+    char y[16];
+    snprintf(y, sizeof(y), "%d", year);
+    sk_param p[] = {SK_TEXT(outlet_id), SK_TEXT(company_id), SK_TEXT(y),
+                    SK_TEXT(verified ? "true" : "false"), SK_TEXT(suspended ? "true" : "false")};
     PGresult *res;
-    SK_TRY(sk_db_query(db, SQL_SET_STANDING, p, 4, &res));
+    SK_TRY(sk_db_query(db, SQL_SET_STANDING, p, 5, &res));
     *changed = PQgetvalue(res, 0, 0)[0] == 't';
     PQclear(res);
     return SK_OK;
 }
 
-int scoring_store_standing(sk_db *db, const char *company_id, int year, bool *verified,
-                           bool *suspended)
+int scoring_store_set_company_standing(sk_db *db, const char *company_id, int year, bool verified,
+                                       bool suspended)
 {
     char y[16];
     snprintf(y, sizeof(y), "%d", year);
-    sk_param p[] = {SK_TEXT(company_id), SK_TEXT(y)};
-    PGresult *res;
-    SK_TRY(sk_db_query(db,
-                       "SELECT verified, suspended FROM scoring.company_standing"
-                       " WHERE company_id = $1 AND fiscal_year = $2",
-                       p, 2, &res));
-    int rc = SK_ENOTFOUND;
-    if (PQntuples(res) == 1) {
-        *verified = PQgetvalue(res, 0, 0)[0] == 't';
-        *suspended = PQgetvalue(res, 0, 1)[0] == 't';
-        rc = SK_OK;
-    }
-    PQclear(res);
-    return rc;
+    sk_param p[] = {SK_TEXT(company_id), SK_TEXT(y), SK_TEXT(verified ? "true" : "false"),
+                    SK_TEXT(suspended ? "true" : "false")};
+    return sk_db_exec(db,
+                      "INSERT INTO scoring.outlet_standing (outlet_id, company_id, fiscal_year,"
+                      " verified, suspended) SELECT outlet_id, company_id, $2::int, $3::bool,"
+                      " $4::bool FROM scoring.outlet_input WHERE company_id = $1"
+                      " ON CONFLICT (outlet_id, fiscal_year) DO UPDATE SET verified ="
+                      " excluded.verified, suspended = excluded.suspended, updated_at = now()",
+                      p, 4);
+}
+
+int scoring_store_apply_list(sk_db *db, int year, const char *entries_json)
+{
+    char y[16];
+    snprintf(y, sizeof(y), "%d", year);
+    sk_param p[] = {SK_TEXT(y), SK_TEXT(entries_json)};
+    SK_TRY(sk_db_exec(db,
+                      "UPDATE scoring.outlet_standing s SET verified = false, suspended = false,"
+                      " updated_at = now() WHERE s.fiscal_year = $1::int AND s.verified AND NOT"
+                      " EXISTS (SELECT 1 FROM jsonb_to_recordset($2::jsonb) AS e(outlet_id text)"
+                      " WHERE e.outlet_id = s.outlet_id::text)",
+                      p, 2));
+    return sk_db_exec(db,
+                      "INSERT INTO scoring.outlet_standing (outlet_id, company_id, fiscal_year,"
+                      " verified, suspended) SELECT e.outlet_id::uuid, e.company_id::uuid,"
+                      " $1::int, true, e.suspended FROM jsonb_to_recordset($2::jsonb) AS"
+                      " e(outlet_id text, company_id text, suspended bool)"
+                      " ON CONFLICT (outlet_id, fiscal_year) DO UPDATE SET verified = true,"
+                      " suspended = excluded.suspended, updated_at = now()",
+                      p, 2);
 }
 
 int scoring_store_company_years(sk_db *db, const char *company_id, PGresult **res)
 {
     sk_param p[] = {SK_TEXT(company_id)};
     return sk_db_query(db,
-                       "SELECT fiscal_year FROM scoring.company_standing WHERE company_id = $1"
-                       " ORDER BY fiscal_year",
+                       "SELECT DISTINCT fiscal_year FROM scoring.outlet_standing"
+                       " WHERE company_id = $1 ORDER BY fiscal_year",
                        p, 1, res);
 }
 
@@ -269,16 +306,21 @@ int scoring_store_set_performance(sk_db *db, const char *company_id, int fiscal_
 
 static const char SQL_INPUTS[] =
     "SELECT o.outlet_id, o.company_id, o.outlet_name, o.outlet_type, o.reach_value,"
-    " o.dewan_pers_status, o.chief_editor_ukw, o.journalists_total, o.journalists_valid_ukw,"
-    " coalesce((o.established_on - date '1970-01-01')::text, ''), s.suspended,"
-    " coalesce(p.percent::text, ''), coalesce(sc.total::text, ''), coalesce(sc.tier, 0)"
-    " FROM scoring.company_standing s"
-    " JOIN scoring.outlet_input o ON o.company_id = s.company_id"
-    " LEFT JOIN scoring.performance p ON p.company_id = s.company_id"
+    " s.suspended, coalesce(p.percent::text, ''), coalesce(sc.total::text, ''),"
+    " coalesce(sc.tier, 0), coalesce((c.deed_date - date '1970-01-01')::text, ''),"
+    " coalesce((c.established_on - date '1970-01-01')::text, ''),"
+    " coalesce(c.dewan_pers_declared, 0), coalesce(c.people, '[]')::text,"
+    " coalesce(d.documents, '[]')::text"
+    " FROM scoring.outlet_standing s"
+    " JOIN scoring.outlet_input o ON o.outlet_id = s.outlet_id"
+    " LEFT JOIN scoring.company_input c ON c.company_id = o.company_id"
+    " LEFT JOIN scoring.company_proof d ON d.company_id = o.company_id"
+    "  AND d.fiscal_year = s.fiscal_year"
+    " LEFT JOIN scoring.performance p ON p.company_id = o.company_id"
     "  AND p.fiscal_year = s.fiscal_year - 1"
     " LEFT JOIN scoring.outlet_score sc ON sc.outlet_id = o.outlet_id"
     "  AND sc.fiscal_year = s.fiscal_year"
-    " WHERE s.fiscal_year = $1 AND s.verified AND ($2::uuid IS NULL OR s.company_id = $2)"
+    " WHERE s.fiscal_year = $1 AND s.verified AND ($2::uuid IS NULL OR o.company_id = $2)"
     " ORDER BY o.outlet_id";
 
 int scoring_store_inputs(sk_db *db, const char *company_id, int year, PGresult **res)
@@ -319,8 +361,10 @@ int scoring_store_delete_scores(sk_db *db, const char *company_id, int year, PGr
     sk_param p[] = {SK_TEXT(company_id), SK_TEXT(y)};
     return sk_db_query(db,
                        "DELETE FROM scoring.outlet_score sc USING scoring.outlet_input o"
-                       " WHERE o.outlet_id = sc.outlet_id AND o.company_id = $1"
-                       " AND sc.fiscal_year = $2 RETURNING sc.outlet_id",
+                       " WHERE o.outlet_id = sc.outlet_id AND ($1::uuid IS NULL OR"
+                       " o.company_id = $1) AND sc.fiscal_year = $2 AND NOT EXISTS (SELECT 1"
+                       " FROM scoring.outlet_standing s WHERE s.outlet_id = sc.outlet_id AND"
+                       " s.fiscal_year = $2 AND s.verified) RETURNING sc.outlet_id",
                        p, 2, res);
 }
 

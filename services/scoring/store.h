@@ -45,11 +45,11 @@ int scoring_store_set_save_draft(sk_db *db, scoring_set_kind kind, int year, con
 int scoring_store_set_publish(sk_db *db, scoring_set_kind kind, int year, const char *by,
                               int *previous);
 
-/* Publish `body` directly when the year has no published set (the defaults).
- * *inserted is false when one was there already (or another caller won). */
-int scoring_store_set_insert_published(sk_db *db, scoring_set_kind kind, int year,
-                                       const uint8_t *body, size_t len, const char *by,
-                                       bool *inserted);
+/* Save `body` as the year's draft unless the year has a draft or a
+ * published set already (opening a year twice changes nothing). *saved
+ * says whether it did; out->id and out->version are filled when it did. */
+int scoring_store_set_offer_draft(sk_db *db, scoring_set_kind kind, int year, const uint8_t *body,
+                                  size_t len, const char *by, bool *saved, scoring_set_row *out);
 
 /* ---- serialisation ----
  * Registry and verification events of one company are applied by two
@@ -68,31 +68,45 @@ typedef struct scoring_outlet_row {
     const char *outlet_id, *company_id, *outlet_name;
     int outlet_type; /* seklik.registry.OutletType */
     int64_t reach_value;
-    int dewan_pers_status, chief_editor_ukw;
-    int journalists_total, journalists_valid_ukw;
-    const char *established_on; /* "YYYY-MM-DD" or NULL */
 } scoring_outlet_row;
 
 int scoring_store_upsert_outlet(sk_db *db, const scoring_outlet_row *row);
 
-/* Set one standing flag ("verified" or "suspended" semantics are the
- * caller's): *changed when the row is new or different. */
-int scoring_store_set_standing(sk_db *db, const char *company_id, int year, bool verified,
-                               bool suspended, bool *changed);
+/* The company's data from the registry (dates "YYYY-MM-DD" or NULL; people
+ * a JSON array of {"id", "chief", "level"}). */
+int scoring_store_put_company(sk_db *db, const char *company_id, const char *deed_date,
+                              const char *established_on, int dewan_pers_declared,
+                              const char *people_json);
 
-/* The standing of a company for `year`; SK_ENOTFOUND when none. */
-int scoring_store_standing(sk_db *db, const char *company_id, int year, bool *verified,
-                           bool *suspended);
+/* What the company's case of `year` says of its documents (a JSON array,
+ * see 0003_what_documents_prove.sql). */
+int scoring_store_put_proof(sk_db *db, const char *company_id, int year, const char *documents_json);
+
+/* One outlet's standing for `year`: *changed when new or different. */
+int scoring_store_set_outlet_standing(sk_db *db, const char *outlet_id, const char *company_id,
+                                      int year, bool verified, bool suspended, bool *changed);
+
+/* Every known outlet of the company takes one standing (a case event that
+ * names no outlets, from before outcomes were per outlet). */
+int scoring_store_set_company_standing(sk_db *db, const char *company_id, int year, bool verified,
+                                       bool suspended);
+
+/* The year's final list: the outlets in `entries_json` ([{"outlet_id",
+ * "company_id", "suspended"}]) stand verified (suspended as it says), every
+ * other outlet of the year does not. */
+int scoring_store_apply_list(sk_db *db, int year, const char *entries_json);
 
 /* Fiscal years the company has a standing for: columns (fiscal_year). */
 int scoring_store_company_years(sk_db *db, const char *company_id, PGresult **res);
 
-/* What scoring needs for every outlet of the verified companies of `year`
- * (one company when company_id is not NULL), ordered by outlet id. */
+/* What scoring needs for every verified outlet of `year` (one company's
+ * when company_id is not NULL), ordered by outlet id: the outlet, the
+ * company's data (deed and founding days since 1970-01-01 or "", declared
+ * Dewan Pers, people JSON) and its documents' proof JSON. */
 enum {
-    IN_OUTLET_ID, IN_COMPANY_ID, IN_OUTLET_NAME, IN_OUTLET_TYPE, IN_REACH, IN_DEWAN_PERS,
-    IN_CHIEF_UKW, IN_JOURNALISTS, IN_JOURNALISTS_UKW, IN_FOUNDED_DAYS, IN_SUSPENDED,
-    IN_PERFORMANCE, IN_PREV_TOTAL, IN_PREV_TIER
+    IN_OUTLET_ID, IN_COMPANY_ID, IN_OUTLET_NAME, IN_OUTLET_TYPE, IN_REACH, IN_SUSPENDED,
+    IN_PERFORMANCE, IN_PREV_TOTAL, IN_PREV_TIER, IN_DEED_DAYS, IN_FOUNDED_DAYS,
+    IN_DEWAN_PERS_DECLARED, IN_PEOPLE, IN_DOCUMENTS
 };
 /* Record a company's performance for a fiscal year (0..100); a later
  * figure for the same year replaces it. */
@@ -107,7 +121,8 @@ int scoring_store_inputs(sk_db *db, const char *company_id, int year, PGresult *
 int scoring_store_upsert_scores(sk_db *db, int year, const char *rows_json,
                                 const char *rule_set_id, int rule_set_version);
 
-/* Drop the scores of an outlet no longer verified: columns (outlet_id). */
+/* Drop the scores of `year` of outlets not verified for it (one company's
+ * when company_id is not NULL): columns (outlet_id). */
 int scoring_store_delete_scores(sk_db *db, const char *company_id, int year, PGresult **res);
 
 /* One score with its outlet: columns below, SK_ENOTFOUND when none. */

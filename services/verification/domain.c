@@ -12,6 +12,17 @@ int32_t verification_valid_until(int32_t fiscal_year_end, const int32_t *expirie
     return until;
 }
 
+bool verification_validity(int fiscal_year, const int32_t *expiries, size_t n, int32_t *until)
+{
+    int32_t first = verification_days_from_civil(fiscal_year, 1, 1);
+    int32_t last = verification_days_from_civil(fiscal_year, 12, 31);
+    for (size_t i = 0; i < n; i++)
+        if (expiries[i] != 0 && expiries[i] < first)
+            return false;
+    *until = verification_valid_until(last, expiries, n);
+    return true;
+}
+
 /* ---- the case and its states ---- */
 
 bool verification_next_state(verification_case_state state, verification_case_action action,
@@ -30,7 +41,8 @@ bool verification_next_state(verification_case_state state, verification_case_ac
         to = VERIFICATION_CASE_NEEDS_REVISION;
         break;
     case VERIFICATION_ACTION_DOCUMENT_RESUBMITTED:
-        if (state != VERIFICATION_CASE_NEEDS_REVISION && state != VERIFICATION_CASE_IN_REVIEW)
+        if (state != VERIFICATION_CASE_NEEDS_REVISION && state != VERIFICATION_CASE_IN_REVIEW &&
+            state != VERIFICATION_CASE_VISIT_PENDING && state != VERIFICATION_CASE_VISITED)
             return false;
         to = VERIFICATION_CASE_IN_REVIEW;
         break;
@@ -156,6 +168,10 @@ bool verification_auto_check(const int *required, size_t n_required, const verif
                 break;
             if (d->expiry_day < today) {
                 add_finding(out, cap, &n, VERIFICATION_FINDING_EXPIRED, d->type, d->expiry_day);
+                complete = false;
+            } else if (d->expiry_day < d->valid_from_day) {
+                add_finding(out, cap, &n, VERIFICATION_FINDING_EXPIRES_BEFORE_YEAR, d->type,
+                            d->expiry_day);
                 complete = false;
             } else if (verification_expiring_soon(d->expiry_day, today, warn_days)) {
                 add_finding(out, cap, &n, VERIFICATION_FINDING_EXPIRING, d->type, d->expiry_day);
@@ -365,9 +381,9 @@ bool verification_objection_allowed(const verification_objection_window *w, int6
 }
 
 bool verification_can_finalize(const verification_objection_window *w, int64_t now,
-                               size_t open_objections)
+                               size_t open_objections, size_t reopened_undecided)
 {
-    if (w == NULL || w->finalized || open_objections != 0)
+    if (w == NULL || w->finalized || open_objections != 0 || reopened_undecided != 0)
         return false;
     return now >= w->announced_at && now >= w->objection_until;
 }
@@ -497,4 +513,128 @@ const char *verification_kbli_for_outlet(int outlet_type)
     case 4: return "60202";
     default: return NULL;
     }
+}
+
+/* ---- outcomes per outlet ---- */
+
+static const char *const OUTLET_STATES[] = {"pending", "verified", "rejected", "suspended"};
+
+const char *verification_outlet_state_name(verification_outlet_state s)
+{
+    return (unsigned)s < sizeof(OUTLET_STATES) / sizeof(OUTLET_STATES[0]) ? OUTLET_STATES[s] : NULL;
+}
+
+bool verification_outlet_state_parse(const char *name, verification_outlet_state *s)
+{
+    for (size_t i = 0; name && i < sizeof(OUTLET_STATES) / sizeof(OUTLET_STATES[0]); i++)
+        if (strcmp(name, OUTLET_STATES[i]) == 0) {
+            *s = (verification_outlet_state)i;
+            return true;
+        }
+    return false;
+}
+
+bool verification_outlet_next(verification_outlet_state state, verification_outcome outcome,
+                              verification_outlet_state *next)
+{
+    verification_outlet_state to;
+    switch (outcome) {
+    case VERIFICATION_OUTCOME_VERIFIED:
+        if (state != VERIFICATION_OUTLET_PENDING)
+            return false;
+        to = VERIFICATION_OUTLET_VERIFIED;
+        break;
+    case VERIFICATION_OUTCOME_REJECTED:
+        if (state != VERIFICATION_OUTLET_PENDING)
+            return false;
+        to = VERIFICATION_OUTLET_REJECTED;
+        break;
+    case VERIFICATION_OUTCOME_SUSPENDED:
+        if (state != VERIFICATION_OUTLET_VERIFIED)
+            return false;
+        to = VERIFICATION_OUTLET_SUSPENDED;
+        break;
+    default: return false;
+    }
+    if (next)
+        *next = to;
+    return true;
+}
+
+verification_case_state verification_case_settle(verification_case_state state,
+                                                 const verification_outlet_state *outlets,
+                                                 size_t n)
+{
+    bool verified = false, suspended = false;
+    for (size_t i = 0; i < n; i++) {
+        if (outlets[i] == VERIFICATION_OUTLET_PENDING)
+            return state;
+        verified = verified || outlets[i] == VERIFICATION_OUTLET_VERIFIED;
+        suspended = suspended || outlets[i] == VERIFICATION_OUTLET_SUSPENDED;
+    }
+    if (n == 0)
+        return state;
+    return verified ? VERIFICATION_CASE_VERIFIED
+           : suspended ? VERIFICATION_CASE_SUSPENDED
+                       : VERIFICATION_CASE_REJECTED;
+}
+
+verification_case_state verification_reopen_state(bool all_accepted, bool any_rejected,
+                                                  bool visit_recorded)
+{
+    if (any_rejected)
+        return VERIFICATION_CASE_NEEDS_REVISION;
+    if (!all_accepted)
+        return VERIFICATION_CASE_IN_REVIEW;
+    return visit_recorded ? VERIFICATION_CASE_VISITED : VERIFICATION_CASE_VISIT_PENDING;
+}
+
+bool verification_outcome_after_final(verification_outcome outcome, bool final)
+{
+    return !final || outcome != VERIFICATION_OUTCOME_VERIFIED;
+}
+
+/* ---- opening a fiscal year ---- */
+
+verification_window_problem verification_window_check(int fiscal_year, int32_t opens_on,
+                                                      int32_t closes_on)
+{
+    if (closes_on < opens_on)
+        return VERIFICATION_WINDOW_ORDER;
+    if (closes_on > verification_days_from_civil(fiscal_year, 12, 31))
+        return VERIFICATION_WINDOW_AFTER_YEAR;
+    return VERIFICATION_WINDOW_OK;
+}
+
+/* seklik.registry.DocumentType numbers. */
+enum {
+    DOC_AKTA = 1, DOC_SK_KEMENKUMHAM, DOC_NIB, DOC_NPWP, DOC_DOMISILI, DOC_DEWAN_PERS, DOC_UKW,
+    DOC_PRESS_CARD, DOC_OFFICE_PHOTO
+};
+
+const verification_requirement verification_default_requirements[] = {
+    {DOC_AKTA, true, false},          {DOC_NIB, true, false},
+    {DOC_NPWP, true, false},          {DOC_DOMISILI, true, true},
+    {DOC_SK_KEMENKUMHAM, false, false}, {DOC_DEWAN_PERS, false, true},
+    {DOC_UKW, false, true},           {DOC_PRESS_CARD, false, true},
+    {DOC_OFFICE_PHOTO, false, false},
+};
+const size_t verification_default_requirements_count =
+    sizeof(verification_default_requirements) / sizeof(verification_default_requirements[0]);
+
+size_t verification_required_for_form(int legal_form, int *out, size_t cap)
+{
+    static const int PT[] = {DOC_SK_KEMENKUMHAM, DOC_DOMISILI};
+    if (legal_form != 1)
+        return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(PT) / sizeof(PT[0]) && n < cap; i++)
+        out[n++] = PT[i];
+    return n;
+}
+
+bool verification_visit_photo_type_ok(const char *content_type)
+{
+    return content_type &&
+           (strcmp(content_type, "image/jpeg") == 0 || strcmp(content_type, "image/png") == 0);
 }

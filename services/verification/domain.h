@@ -14,6 +14,15 @@
  * since the Unix epoch; an expiry of 0 means the document does not expire. */
 int32_t verification_valid_until(int32_t fiscal_year_end, const int32_t *expiries, size_t n);
 
+/* The validity of a verification for `fiscal_year`: through 31 December of
+ * the year, or the earliest of `expiries` (the accepted documents whose
+ * requirement says "must not be expired"; 0 = does not expire), whichever
+ * comes first, into *until. A verification for a year never ends before the
+ * year begins: false, *until untouched, when one of them expires before 1
+ * January of the year (verification_auto_check flags such a document, so
+ * the decision cannot be made with it). */
+bool verification_validity(int fiscal_year, const int32_t *expiries, size_t n, int32_t *until);
+
 /* ---- the case and its states ----
  *
  * A case opens when a company is submitted for verification. Its life:
@@ -24,6 +33,8 @@ int32_t verification_valid_until(int32_t fiscal_year_end, const int32_t *expirie
  *   NEEDS_REVISION  --DOCUMENT_RESUBMITTED--->  IN_REVIEW
  *   IN_REVIEW       --DOCUMENT_RESUBMITTED--->  IN_REVIEW       (a second fix arrives)
  *   IN_REVIEW       --ALL_DOCUMENTS_ACCEPTED->  VISIT_PENDING
+ *   VISIT_PENDING, VISITED
+ *                   --DOCUMENT_RESUBMITTED--->  IN_REVIEW       (a new version to judge)
  *   VISIT_PENDING   --VISIT_RECORDED--------->  VISITED
  *   VISITED         --DECIDE_VERIFIED-------->  VERIFIED
  *   IN_REVIEW, NEEDS_REVISION, VISIT_PENDING, VISITED
@@ -89,6 +100,10 @@ typedef struct verification_doc {
     int type; /* document type, as in the requirement set */
     verification_doc_status status;
     int32_t expiry_day; /* last valid day; 0 = does not expire */
+    /* Its requirement says "must not be expired": it may not expire before
+     * this day, the first of the fiscal year it is judged for; 0 = no such
+     * rule. */
+    int32_t valid_from_day;
 } verification_doc;
 
 typedef enum verification_finding_code {
@@ -96,6 +111,7 @@ typedef enum verification_finding_code {
     VERIFICATION_FINDING_EXPIRED,     /* expiry_day < today; blocks */
     VERIFICATION_FINDING_EXPIRING,    /* today <= expiry_day <= today + warn_days; a warning */
     VERIFICATION_FINDING_REJECTED,    /* rejected and not yet resubmitted; blocks */
+    VERIFICATION_FINDING_EXPIRES_BEFORE_YEAR, /* expiry_day < valid_from_day; blocks */
 } verification_finding_code;
 
 typedef struct verification_finding {
@@ -111,7 +127,9 @@ typedef struct verification_finding {
  *   - for each document, in order: REJECTED if its status is REJECTED;
  *     otherwise, when SUBMITTED or ACCEPTED with an expiry, EXPIRED if
  *     expiry_day < today (a document is valid through its expiry day), else
- *     EXPIRING if verification_expiring_soon(expiry_day, today, warn_days).
+ *     EXPIRES_BEFORE_YEAR if expiry_day < valid_from_day (its requirement's
+ *     "must not be expired", judged for the fiscal year), else EXPIRING if
+ *     verification_expiring_soon(expiry_day, today, warn_days).
  * Documents of types that are not required are judged the same way (an
  * expired optional certificate still blocks: remove or renew it).
  * MISSING findings come first, in the order of `required`, then the
@@ -275,11 +293,99 @@ bool verification_objection_allowed(const verification_objection_window *w, int6
 
 /* Whether the list may be finalized at `now`: it is not final yet, results
  * were announced (announced_at <= now), the window has closed
- * (now >= objection_until) and `open_objections` (objections without a staff
- * answer) is 0. At the second objection_until an objection is refused and
+ * (now >= objection_until), `open_objections` (objections without a staff
+ * answer) is 0, and so is `reopened_undecided` (cases an upheld objection
+ * reopened whose outlets are not all decided again: the list would be final
+ * without them). At the second objection_until an objection is refused and
  * finalizing is allowed: the two never overlap. False for a NULL window. */
 bool verification_can_finalize(const verification_objection_window *w, int64_t now,
-                               size_t open_objections);
+                               size_t open_objections, size_t reopened_undecided);
+
+/* ---- outcomes per outlet ----
+ *
+ * A case judges a company's documents and visit once, and decides each of
+ * its outlets (DOMAIN.md: "outcome per media"): a company's radio can be
+ * verified while its online outlet is rejected. The company's documents are
+ * shared; an outlet's own documents count for it alone. */
+
+typedef enum verification_outlet_state {
+    VERIFICATION_OUTLET_PENDING = 0,
+    VERIFICATION_OUTLET_VERIFIED,
+    VERIFICATION_OUTLET_REJECTED,
+    VERIFICATION_OUTLET_SUSPENDED,
+} verification_outlet_state;
+
+/* "pending", "verified", "rejected", "suspended"; NULL outside the enum. */
+const char *verification_outlet_state_name(verification_outlet_state s);
+/* Storage name -> state; false for anything else. */
+bool verification_outlet_state_parse(const char *name, verification_outlet_state *s);
+
+/* Whether `outcome` may be given to an outlet in `state`: VERIFIED and
+ * REJECTED only to a PENDING one, SUSPENDED only to a VERIFIED one; the
+ * resulting state in *next (may be NULL). */
+bool verification_outlet_next(verification_outlet_state state, verification_outcome outcome,
+                              verification_outlet_state *next);
+
+/* The case's state once its outlets are `outlets[0..n)` and its review
+ * (documents and visit) is at `state`. While an outlet is PENDING the case
+ * stays where its review is. Once every outlet is decided, the case is
+ * VERIFIED when one is verified, else SUSPENDED when one is suspended, else
+ * REJECTED. A case without outlets stays at `state`. */
+verification_case_state verification_case_settle(verification_case_state state,
+                                                 const verification_outlet_state *outlets,
+                                                 size_t n);
+
+/* Where an upheld objection takes a case back to: its rejected outlets are
+ * pending again, and its review resumes where the documents and the visit
+ * are: NEEDS_REVISION with a document rejected, IN_REVIEW with one not yet
+ * accepted, VISITED when all are accepted and the visit is on record, else
+ * VISIT_PENDING. */
+verification_case_state verification_reopen_state(bool all_accepted, bool any_rejected,
+                                                  bool visit_recorded);
+
+/* Once a fiscal year's partner list is final it is the year's single truth:
+ * nobody is verified for the year after it (an outlet would be a partner the
+ * announcement and its objection window never showed). A rejection changes
+ * nobody on the list; a suspension amends it. True when `outcome` may take
+ * effect for a year whose list is `final`. */
+bool verification_outcome_after_final(verification_outcome outcome, bool final);
+
+/* ---- opening a fiscal year ---- */
+
+/* A registration window for `fiscal_year`: opens_on <= closes_on, and it
+ * closes within the year at the latest (registering for a year that is over
+ * serves nobody). Days since 1970-01-01. */
+typedef enum verification_window_problem {
+    VERIFICATION_WINDOW_OK = 0,
+    VERIFICATION_WINDOW_ORDER,       /* closes before it opens */
+    VERIFICATION_WINDOW_AFTER_YEAR,  /* closes after 31 December of the year */
+} verification_window_problem;
+
+verification_window_problem verification_window_check(int fiscal_year, int32_t opens_on,
+                                                      int32_t closes_on);
+
+/* The requirement sets a year gets when the year before has none to copy:
+ * for every outlet type the deed, NIB, NPWP and domicile letter required;
+ * the SK Kemenkumham, Dewan Pers certificate, UKW certificates, press cards
+ * and office photo optional; every one with an expiry "must not be expired". */
+typedef struct verification_requirement {
+    int type; /* seklik.registry.DocumentType */
+    bool required;
+    bool must_not_be_expired;
+} verification_requirement;
+
+extern const verification_requirement verification_default_requirements[];
+extern const size_t verification_default_requirements_count;
+
+/* Documents a company of this legal form needs whatever the set says: a PT
+ * exists by its SK Kemenkumham and has a domicile letter. `legal_form` is
+ * seklik.registry.LegalForm (1 = PT). Writes up to `cap` types to `out`;
+ * returns how many. */
+size_t verification_required_for_form(int legal_form, int *out, size_t cap);
+
+/* A visit photo: an image by content (the registry sniffs it): "image/jpeg"
+ * or "image/png". A PDF is a document, not a photo of the visit. */
+bool verification_visit_photo_type_ok(const char *content_type);
 
 /* ---- calendar dates, times and number formats ----
  *

@@ -10,6 +10,7 @@
 #include "domain.h"
 #include "internal.h"
 #include "seklik/registry.pb-c.h"
+#include "sk_actor.h"
 #include "sk_audit.h"
 #include "sk_err.h"
 #include "sk_id.h"
@@ -100,6 +101,15 @@ static bool add_documents(sk_arena *m, Seklik__Verification__Case *out, PGresult
         d->decided_by = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_DECIDED_BY));
         d->decided_at = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_DECIDED_AT));
         d->uploaded_by = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_UPLOADED_BY));
+        d->person_id = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_PERSON_ID));
+        d->outlet_id = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_OUTLET_ID));
+        d->issued_on = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_ISSUED_ON));
+        d->dewan_pers_status = atoi(PQgetvalue(docs, i, DOC_DEWAN_PERS));
+        d->in_force_document_id = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_IN_FORCE_ID));
+        d->in_force_expires_on = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_IN_FORCE_EXPIRES_ON));
+        d->in_force_dewan_pers_status = atoi(PQgetvalue(docs, i, DOC_IN_FORCE_DEWAN_PERS));
+        if (!d->in_force_expires_on)
+            return false;
         out->documents[out->n_documents++] = d;
     }
     return true;
@@ -126,6 +136,80 @@ static bool add_findings(sk_arena *m, Seklik__Verification__Case *out, PGresult 
         out->findings[out->n_findings++] = f;
     }
     return true;
+}
+
+static bool add_outlets(sk_arena *m, Seklik__Verification__Case *out, PGresult *r)
+{
+    int n = PQntuples(r);
+    if (n == 0)
+        return true;
+    out->outlets = sk_arena_alloc(m, (size_t)n * sizeof(*out->outlets));
+    if (!out->outlets)
+        return false;
+    for (int i = 0; i < n; i++) {
+        Seklik__Verification__CaseOutlet *o = sk_arena_alloc(m, sizeof(*o));
+        if (!o)
+            return false;
+        seklik__verification__case_outlet__init(o);
+        verification_outlet_state st = VERIFICATION_OUTLET_PENDING;
+        verification_outlet_state_parse(PQgetvalue(r, i, OUT_STATE), &st);
+        o->outlet_id = sk_arena_strdup(m, PQgetvalue(r, i, OUT_OUTLET_ID));
+        o->type = atoi(PQgetvalue(r, i, OUT_TYPE));
+        o->name = sk_arena_strdup(m, PQgetvalue(r, i, OUT_NAME));
+        /* The proto enum is the domain's shifted by one (0 is UNSPECIFIED there). */
+        o->state = (Seklik__Verification__OutletState)(st + 1);
+        o->valid_until = sk_arena_strdup(m, PQgetvalue(r, i, OUT_VALID_UNTIL));
+        o->reason = sk_arena_strdup(m, PQgetvalue(r, i, OUT_REASON));
+        o->decided_by = sk_arena_strdup(m, PQgetvalue(r, i, OUT_DECIDED_BY));
+        o->approved_by = sk_arena_strdup(m, PQgetvalue(r, i, OUT_APPROVED_BY));
+        o->decided_at = sk_arena_strdup(m, PQgetvalue(r, i, OUT_DECIDED_AT));
+        if (!o->decided_at)
+            return false;
+        out->outlets[out->n_outlets++] = o;
+    }
+    return true;
+}
+
+static bool add_photos(sk_arena *m, Seklik__Verification__Case *out, PGresult *r)
+{
+    int n = PQntuples(r);
+    if (n == 0)
+        return true;
+    out->visit_photos = sk_arena_alloc(m, (size_t)n * sizeof(*out->visit_photos));
+    if (!out->visit_photos)
+        return false;
+    for (int i = 0; i < n; i++) {
+        Seklik__Verification__VisitPhoto *p = sk_arena_alloc(m, sizeof(*p));
+        if (!p)
+            return false;
+        seklik__verification__visit_photo__init(p);
+        p->document_id = sk_arena_strdup(m, PQgetvalue(r, i, PHOTO_DOCUMENT_ID));
+        p->file_name = sk_arena_strdup(m, PQgetvalue(r, i, PHOTO_FILE_NAME));
+        p->content_type = sk_arena_strdup(m, PQgetvalue(r, i, PHOTO_CONTENT_TYPE));
+        p->uploaded_by = sk_arena_strdup(m, PQgetvalue(r, i, PHOTO_UPLOADED_BY));
+        p->uploaded_at = sk_arena_strdup(m, PQgetvalue(r, i, PHOTO_UPLOADED_AT));
+        if (!p->uploaded_at)
+            return false;
+        out->visit_photos[out->n_visit_photos++] = p;
+    }
+    return true;
+}
+
+/* A JSON array of ids as a list of strings in the arena. */
+bool vcase_ids_from_json(sk_arena *m, const char *json, char ***ids, size_t *n)
+{
+    cJSON *a = cJSON_Parse(json ? json : "[]");
+    int k = cJSON_GetArraySize(a);
+    *n = 0;
+    *ids = k > 0 ? sk_arena_alloc(m, (size_t)k * sizeof(char *)) : NULL;
+    bool ok = k == 0 || *ids;
+    for (int i = 0; ok && i < k; i++) {
+        const char *id = cJSON_GetStringValue(cJSON_GetArrayItem(a, i));
+        if (id && !((*ids)[(*n)++] = sk_arena_strdup(m, id)))
+            ok = false;
+    }
+    cJSON_Delete(a);
+    return ok;
 }
 
 static Seklik__Verification__Outcome outcome_from_text(const char *s)
@@ -165,6 +249,8 @@ static Seklik__Verification__Proposal *proposal_at(sk_arena *m, PGresult *r, int
     p->returned_by = sk_arena_strdup(m, PQgetvalue(r, i, PROP_RETURNED_BY));
     p->returned_at = sk_arena_strdup(m, PQgetvalue(r, i, PROP_RETURNED_AT));
     p->return_reason = sk_arena_strdup(m, PQgetvalue(r, i, PROP_RETURN_REASON));
+    if (!vcase_ids_from_json(m, PQgetvalue(r, i, PROP_OUTLET_IDS), &p->outlet_ids, &p->n_outlet_ids))
+        return NULL;
     return p->return_reason ? p : NULL;
 }
 
@@ -202,6 +288,8 @@ static Seklik__Verification__Proposal *pending_from_row(sk_arena *m,
     p->proposed_at = sk_arena_strdup(m, c->pending_at);
     p->reason = sk_arena_strdup(m, c->pending_reason);
     p->status = SEKLIK__VERIFICATION__PROPOSAL_STATUS__PROPOSAL_STATUS_PENDING;
+    if (!vcase_ids_from_json(m, c->pending_outlets_json, &p->outlet_ids, &p->n_outlet_ids))
+        return NULL;
     return p->reason ? p : NULL;
 }
 
@@ -250,10 +338,15 @@ Seklik__Verification__Case *vcase_to_pb(sk_arena *m, const verification_case_row
         return NULL;
     if (details && c->props && !add_proposals(m, out, c->props))
         return NULL;
+    if (details && c->outlets && !add_outlets(m, out, c->outlets))
+        return NULL;
+    if (details && c->photos && !add_photos(m, out, c->photos))
+        return NULL;
+    out->reopened_at = sk_arena_strdup(m, c->reopened_at ? c->reopened_at : "");
     if (!out->pending_proposal && c->pending_id && c->pending_id[0] &&
         !(out->pending_proposal = pending_from_row(m, c)))
         return NULL;
-    if (!out->id || !out->requirement_set_id || !out->reason)
+    if (!out->id || !out->requirement_set_id || !out->reason || !out->reopened_at)
         return NULL;
     return out;
 }
@@ -292,6 +385,14 @@ char *vcase_audit_json(const verification_case_row *c)
         cJSON_AddStringToObject(p, "proposed_by", c->pending_by);
         cJSON_AddStringToObject(p, "reason", c->pending_reason);
     }
+    cJSON *outlets = cJSON_AddArrayToObject(o, "outlets");
+    for (int i = 0; c->outlets && i < PQntuples(c->outlets); i++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "outlet_id", PQgetvalue(c->outlets, i, OUT_OUTLET_ID));
+        cJSON_AddStringToObject(x, "state", PQgetvalue(c->outlets, i, OUT_STATE));
+        cJSON_AddStringToObject(x, "valid_until", PQgetvalue(c->outlets, i, OUT_VALID_UNTIL));
+        cJSON_AddItemToArray(outlets, x);
+    }
     cJSON *docs = cJSON_AddArrayToObject(o, "documents");
     for (int i = 0; c->docs && i < PQntuples(c->docs); i++) {
         cJSON *d = cJSON_CreateObject();
@@ -300,6 +401,7 @@ char *vcase_audit_json(const verification_case_row *c)
         cJSON_AddStringToObject(d, "reason", PQgetvalue(c->docs, i, DOC_REASON));
         cJSON_AddStringToObject(d, "decided_by", PQgetvalue(c->docs, i, DOC_DECIDED_BY));
         cJSON_AddStringToObject(d, "uploaded_by", PQgetvalue(c->docs, i, DOC_UPLOADED_BY));
+        cJSON_AddStringToObject(d, "in_force", PQgetvalue(c->docs, i, DOC_IN_FORCE_ID));
         cJSON_AddItemToArray(docs, d);
     }
     char *s = cJSON_PrintUnformatted(o);
@@ -324,10 +426,20 @@ static int add_finding(sk_db *db, const char *case_id, const char *origin, const
     return verification_store_add_finding(db, case_id, origin, code, type, msg, blocking);
 }
 
-/* The required document types of the newest set of (year, outlet type),
- * appended to `required`; its id appended to `ids`. false = no set. */
-static int collect_set(sk_db *db, int year, int outlet_type, int *required, size_t cap, size_t *n,
-                       cJSON *ids, bool *found)
+#define MAX_REQUIRED 64
+#define MAX_DOCS     128
+
+/* What the newest published set of (year, outlet type) asks, merged into
+ * `req`: the types required, and those that must not be expired. Its id is
+ * appended to `ids`; *found is false when the year has none for the type. */
+typedef struct requirements {
+    int required[MAX_REQUIRED];
+    size_t n_required;
+    bool not_expired[16]; /* by document type 1..12 */
+} requirements;
+
+static int collect_set(sk_db *db, int year, int outlet_type, requirements *req, cJSON *ids,
+                       bool *found)
 {
     PGresult *r = NULL;
     int rc = verification_store_newest_set(db, year, outlet_type, &r);
@@ -341,8 +453,11 @@ static int collect_set(sk_db *db, int year, int outlet_type, int *required, size
     cJSON *it;
     cJSON_ArrayForEach(it, reqs)
     {
-        if (cJSON_IsTrue(cJSON_GetObjectItem(it, "required")) && *n < cap)
-            required[(*n)++] = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "type"));
+        int type = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "type"));
+        if (cJSON_IsTrue(cJSON_GetObjectItem(it, "required")) && req->n_required < MAX_REQUIRED)
+            req->required[req->n_required++] = type;
+        if (cJSON_IsTrue(cJSON_GetObjectItem(it, "must_not_be_expired")) && type > 0 && type < 16)
+            req->not_expired[type] = true;
     }
     cJSON_Delete(reqs);
     return SK_OK;
@@ -362,6 +477,7 @@ static const char *const FINDING_CODES[] = {
     [VERIFICATION_FINDING_EXPIRED] = "expired",
     [VERIFICATION_FINDING_EXPIRING] = "expiring_soon",
     [VERIFICATION_FINDING_REJECTED] = "document_rejected",
+    [VERIFICATION_FINDING_EXPIRES_BEFORE_YEAR] = "expires_before_fiscal_year",
 };
 static const char *const FINDING_TEXTS[] = {
     [VERIFICATION_FINDING_MISSING] = "Dokumen wajib belum diunggah: %s (required document missing)",
@@ -369,39 +485,99 @@ static const char *const FINDING_TEXTS[] = {
     [VERIFICATION_FINDING_EXPIRING] =
         "Dokumen akan kedaluwarsa dalam 30 hari: %s (document expires within 30 days)",
     [VERIFICATION_FINDING_REJECTED] = "Dokumen ditolak, menunggu perbaikan: %s (document rejected)",
+    [VERIFICATION_FINDING_EXPIRES_BEFORE_YEAR] =
+        ("Dokumen habis berlaku sebelum tahun anggaran dimulai: %s (document expires before the "
+         "fiscal year it is judged for)"),
 };
 
-#define MAX_REQUIRED 64
-#define MAX_DOCS     128
+/* Whether an outlet's own document counts: the company's count always, an
+ * outlet's while that outlet is not rejected. */
+static bool document_counts(const verification_case_row *c, const char *outlet_id)
+{
+    if (!outlet_id || !outlet_id[0])
+        return true;
+    for (int i = 0; c->outlets && i < PQntuples(c->outlets); i++)
+        if (strcmp(PQgetvalue(c->outlets, i, OUT_OUTLET_ID), outlet_id) == 0)
+            return strcmp(PQgetvalue(c->outlets, i, OUT_STATE), "rejected") != 0;
+    return true;
+}
 
 /* Run the domain's checks over the case's documents; findings stored. */
-static int check_documents(sk_db *db, const verification_case_row *c, const int *required,
-                           size_t n_required, vcheck *out)
+static int check_documents(sk_db *db, const verification_case_row *c, const requirements *req,
+                           vcheck *out)
 {
     verification_doc docs[MAX_DOCS];
     size_t n_docs = 0;
     int n_rows = PQntuples(c->docs);
-    out->all_accepted = n_rows > 0;
+    int32_t year_start = verification_days_from_civil(c->fiscal_year, 1, 1);
+    out->all_accepted = false;
+    bool all = true;
     for (int i = 0; i < n_rows && n_docs < MAX_DOCS; i++) {
+        if (!document_counts(c, PQgetvalue(c->docs, i, DOC_OUTLET_ID)))
+            continue;
         verification_doc *d = &docs[n_docs++];
         d->type = atoi(PQgetvalue(c->docs, i, DOC_TYPE));
         d->status = doc_status(PQgetvalue(c->docs, i, DOC_DECISION));
         if (!verification_date_parse(PQgetvalue(c->docs, i, DOC_EXPIRES_ON), &d->expiry_day))
             d->expiry_day = 0;
-        out->all_accepted = out->all_accepted && d->status == VERIFICATION_DOC_ACCEPTED;
+        d->valid_from_day = d->type > 0 && d->type < 16 && req->not_expired[d->type] ? year_start : 0;
+        all = all && d->status == VERIFICATION_DOC_ACCEPTED;
         out->any_rejected = out->any_rejected || d->status == VERIFICATION_DOC_REJECTED;
     }
+    out->all_accepted = n_docs > 0 && all;
     verification_finding found[MAX_REQUIRED + MAX_DOCS];
     size_t n_found = 0;
-    out->complete = verification_auto_check(required, n_required, docs, n_docs, vdate_today_wib(),
-                                            30, found, MAX_REQUIRED + MAX_DOCS, &n_found);
+    out->complete = verification_auto_check(req->required, req->n_required, docs, n_docs,
+                                            vdate_today_wib(), 30, found,
+                                            MAX_REQUIRED + MAX_DOCS, &n_found);
     for (size_t i = 0; i < n_found && i < MAX_REQUIRED + MAX_DOCS; i++) {
         verification_finding_code code = found[i].code;
         SK_TRY(add_finding(db, c->id, "documents", FINDING_CODES[code], found[i].type,
                            code != VERIFICATION_FINDING_EXPIRING, FINDING_TEXTS[code],
                            doc_type_name(found[i].type)));
     }
+    /* After the decision a replacement waits for review: shown, not
+     * silently taken (the accepted version stays in force meanwhile). */
+    if (c->state == VERIFICATION_CASE_VERIFIED)
+        for (int i = 0; i < n_rows; i++)
+            if (strcmp(PQgetvalue(c->docs, i, DOC_DECISION), "pending") == 0)
+                SK_TRY(add_finding(db, c->id, "documents", "replacement_pending",
+                                   atoi(PQgetvalue(c->docs, i, DOC_TYPE)), false,
+                                   "Dokumen pengganti menunggu pemeriksaan: %s (a replacement "
+                                   "waits for review; the accepted version stays in force)",
+                                   doc_type_name(atoi(PQgetvalue(c->docs, i, DOC_TYPE)))));
     return SK_OK;
+}
+
+/* The outlet types the case's requirement sets come from: those of its
+ * outlets not rejected (the registry's types when outlets are not yet
+ * recorded). */
+static int case_outlet_types(const verification_case_row *c, int types[8])
+{
+    int n = 0;
+    bool seen[8] = {false};
+    if (c->outlets && PQntuples(c->outlets) > 0) {
+        for (int i = 0; i < PQntuples(c->outlets); i++) {
+            int t = atoi(PQgetvalue(c->outlets, i, OUT_TYPE));
+            if (t > 0 && t < 8 && !seen[t] &&
+                strcmp(PQgetvalue(c->outlets, i, OUT_STATE), "rejected") != 0) {
+                seen[t] = true;
+                types[n++] = t;
+            }
+        }
+        return n;
+    }
+    cJSON *a = cJSON_Parse(c->outlet_types_json), *it;
+    cJSON_ArrayForEach(it, a)
+    {
+        int t = (int)cJSON_GetNumberValue(it);
+        if (t > 0 && t < 8 && !seen[t]) {
+            seen[t] = true;
+            types[n++] = t;
+        }
+    }
+    cJSON_Delete(a);
+    return n;
 }
 
 int vcheck_run(sk_db *db, const char *case_id, vcheck *out)
@@ -410,37 +586,36 @@ int vcheck_run(sk_db *db, const char *case_id, vcheck *out)
     verification_case_row c;
     SK_TRY(verification_store_load_case(db, case_id, false, &c));
     int rc = verification_store_clear_findings(db, case_id, "documents");
-    int required[MAX_REQUIRED];
-    size_t n_required = 0;
+    requirements req;
+    memset(&req, 0, sizeof(req));
     bool sets_complete = true;
     cJSON *ids = cJSON_CreateArray();
-    cJSON *types = cJSON_Parse(c.outlet_types_json);
-    cJSON *it;
-    cJSON_ArrayForEach(it, types)
-    {
-        int type = (int)cJSON_GetNumberValue(it);
+    int types[8];
+    int n_types = case_outlet_types(&c, types);
+    for (int i = 0; i < n_types && rc == SK_OK; i++) {
         bool found = false;
-        if (rc == SK_OK)
-            rc = collect_set(db, c.fiscal_year, type, required, MAX_REQUIRED, &n_required, ids,
-                             &found);
+        rc = collect_set(db, c.fiscal_year, types[i], &req, ids, &found);
         if (rc == SK_OK && !found) {
             sets_complete = false;
             const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
-                &seklik__registry__outlet_type__descriptor, type);
+                &seklik__registry__outlet_type__descriptor, types[i]);
             rc = add_finding(db, case_id, "documents", "requirement_set_missing", 0, true,
                              "Persyaratan dokumen untuk jenis media %s belum diterbitkan "
                              "(requirement set missing)",
                              v ? v->name : "?");
         }
     }
-    cJSON_Delete(types);
+    /* What the legal form needs whatever the sets say (a PT's decree). */
+    req.n_required += verification_required_for_form(
+        c.legal_form, req.required + req.n_required, MAX_REQUIRED - req.n_required);
     char *ids_text = cJSON_PrintUnformatted(ids);
     cJSON_Delete(ids);
     if (rc == SK_OK)
         rc = ids_text ? verification_store_set_requirement_sets(db, case_id, ids_text) : SK_ENOMEM;
     free(ids_text);
     if (rc == SK_OK)
-        rc = check_documents(db, &c, required, n_required, out);
+        rc = check_documents(db, &c, &req, out);
+    memcpy(out->not_expired, req.not_expired, sizeof(out->not_expired));
     out->complete = out->complete && sets_complete;
     verification_store_case_free(&c);
     if (rc != SK_OK)
@@ -453,6 +628,27 @@ int vcheck_run(sk_db *db, const char *case_id, vcheck *out)
             out->any_blocking = true;
     verification_store_case_free(&c);
     return SK_OK;
+}
+
+int vcase_follow_documents(sk_db *db, const char *case_id, verification_case_state state,
+                           const vcheck *chk, bool visit_recorded)
+{
+    verification_case_state next = state;
+    bool ready = chk->all_accepted && chk->complete && !chk->any_blocking;
+    /* A new version to judge takes a case back from the visit to review. */
+    if (!ready && (state == VERIFICATION_CASE_VISIT_PENDING || state == VERIFICATION_CASE_VISITED))
+        verification_next_state(next, VERIFICATION_ACTION_DOCUMENT_RESUBMITTED, &next);
+    if (chk->any_rejected) {
+        verification_next_state(next, VERIFICATION_ACTION_DOCUMENT_REJECTED, &next);
+    } else {
+        if (next == VERIFICATION_CASE_NEEDS_REVISION) /* nothing rejected left */
+            verification_next_state(next, VERIFICATION_ACTION_DOCUMENT_RESUBMITTED, &next);
+        if (ready && verification_next_state(next, VERIFICATION_ACTION_ALL_DOCUMENTS_ACCEPTED,
+                                             &next) &&
+            visit_recorded) /* the visit already took place: its decision is next */
+            verification_next_state(next, VERIFICATION_ACTION_VISIT_RECORDED, &next);
+    }
+    return next == state ? SK_OK : verification_store_set_state(db, case_id, next);
 }
 
 /* ---- the company's own data (from the submitted snapshot) ---- */
@@ -512,8 +708,34 @@ static int put_document(sk_db *db, const char *case_id, const Seklik__Registry__
 {
     char slot[256];
     document_slot(doc, slot, sizeof(slot));
-    return verification_store_put_document(db, case_id, slot, doc->id, doc->type, doc->version,
-                                           doc->number, doc->expires_on, doc->uploaded_by);
+    verification_doc_row d = {
+        .slot = slot,
+        .document_id = doc->id,
+        .number = doc->number,
+        .expires_on = doc->expires_on,
+        .issued_on = doc->issued_on,
+        .uploaded_by = doc->uploaded_by,
+        .person_id = doc->person_id,
+        .outlet_id = doc->outlet_id,
+        .type = doc->type,
+        .version = doc->version,
+        .dewan_pers_status = doc->dewan_pers_status,
+    };
+    return verification_store_put_document(db, case_id, &d);
+}
+
+/* The company's outlets become the case's (new ones pending; known ones
+ * keep their outcome). */
+static int put_outlets(sk_db *db, const char *case_id, const Seklik__Registry__Company *co)
+{
+    for (size_t i = 0; i < co->n_outlets; i++) {
+        const Seklik__Registry__Outlet *o = co->outlets[i];
+        if (!o || !o->data || !sk_uuid_valid(o->id) || o->data->type < 1 || o->data->type > 4)
+            continue;
+        SK_TRY(verification_store_put_outlet(db, case_id, o->id, (int)o->data->type,
+                                             o->data->name));
+    }
+    return SK_OK;
 }
 
 static char *outlet_types_json(const Seklik__Registry__Company *co)
@@ -596,11 +818,14 @@ static int open_case(sk_db *db, const Seklik__Bus__Event *ev,
     if (rc == SK_OK) {
         seklik__registry__company__pack(co, snapshot);
         rc = verification_store_insert_case(db, id, co->id, co->data ? co->data->legal_name : "",
-                                            co->fiscal_year, co->registered_by, types, snapshot,
+                                            co->fiscal_year, co->registered_by, types,
+                                            co->data ? (int)co->data->legal_form : 0, snapshot,
                                             len);
     }
     free(snapshot);
     free(types);
+    if (rc == SK_OK)
+        rc = put_outlets(db, id, co);
     for (size_t i = 0; rc == SK_OK && i < co->n_documents; i++)
         rc = put_document(db, id, co->documents[i]);
     if (rc == SK_OK)
@@ -643,10 +868,14 @@ static int on_submitted(sk_db *db, const Seklik__Bus__Event *ev)
     return rc;
 }
 
-static const char *const REVIEW_STATES[] = {"in_review", "needs_revision", NULL};
+/* Cases that take a new document version: every one not yet final, and a
+ * verified one (the replacement is judged before it counts). */
+static const char *const LIVE_STATES[] = {"opened", "in_review", "needs_revision", "visit_pending",
+                                          "visited", "verified", NULL};
 
-/* A new version replaces its slot; the case goes back to review once no
- * rejected document is left. */
+/* A new version replaces its slot. In review the case follows its
+ * documents; after the decision the replacement waits for review while the
+ * accepted version stays in force (the case shows it pending). */
 static int update_case(sk_db *db, const Seklik__Bus__Event *ev, verification_case_row *c,
                        const Seklik__Registry__Document *doc)
 {
@@ -657,17 +886,50 @@ static int update_case(sk_db *db, const Seklik__Bus__Event *ev, verification_cas
     vcheck chk;
     if (rc == SK_OK)
         rc = vcheck_run(db, c->id, &chk);
-    verification_case_state next;
-    if (rc == SK_OK && !chk.any_rejected &&
-        verification_next_state(c->state, VERIFICATION_ACTION_DOCUMENT_RESUBMITTED, &next) &&
-        next != c->state)
-        rc = verification_store_set_state(db, c->id, next);
+    if (rc == SK_OK)
+        rc = vcase_follow_documents(db, c->id, c->state, &chk, c->visit_json[0] != '\0');
     if (rc == SK_OK)
         rc = audit_case(db, ev, "case.document_replaced", c->id, before);
     if (rc == SK_OK)
         rc = vcase_emit(db, "verification.case.updated", c->id, ev->actor, ev->correlation_id);
     free(before);
     return rc;
+}
+
+static bool uploaded_by_staff(const Seklik__Bus__Event *ev)
+{
+    static const char *const STAFF[] = {SK_ROLE_ADMIN, SK_ROLE_VERIFIER, SK_ROLE_HEAD, NULL};
+    return ev->actor && sk_actor_has_any_role(ev->actor, STAFF);
+}
+
+/* A photo staff took at the factual visit: an office photo uploaded by
+ * staff while the case waits for, or has, its visit. Kept as the case's
+ * visit photo (the only images a visit may cite), never as a document the
+ * partner supplied to be judged. */
+static bool visit_photo(const Seklik__Bus__Event *ev, const verification_case_row *c,
+                        const Seklik__Registry__Document *doc)
+{
+    return doc->type == SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_OFFICE_PHOTO &&
+           uploaded_by_staff(ev) &&
+           (c->state == VERIFICATION_CASE_VISIT_PENDING || c->state == VERIFICATION_CASE_VISITED);
+}
+
+static int add_visit_photo(sk_db *db, const Seklik__Bus__Event *ev, const verification_case_row *c,
+                           const Seklik__Registry__Document *doc)
+{
+    if (!verification_visit_photo_type_ok(doc->content_type)) {
+        sk_log_info("case %s: %s from %s is not an image, not a visit photo", c->id, doc->id,
+                    doc->uploaded_by ? doc->uploaded_by : "?");
+        return SK_OK;
+    }
+    SK_TRY(verification_store_add_visit_photo(db, c->id, doc->id, doc->file_name,
+                                              doc->content_type,
+                                              doc->uploaded_by ? doc->uploaded_by : ""));
+    char after[160];
+    snprintf(after, sizeof(after), "{\"visit_photo\":\"%s\"}", doc->id);
+    SK_TRY(sk_audit_append(db, ev->actor, "case.visit_photo", "verification_case", c->id, NULL,
+                           after, ev->correlation_id));
+    return vcase_emit(db, "verification.case.updated", c->id, ev->actor, ev->correlation_id);
 }
 
 static int on_uploaded(sk_db *db, const Seklik__Bus__Event *ev)
@@ -682,9 +944,10 @@ static int on_uploaded(sk_db *db, const Seklik__Bus__Event *ev)
         return SK_OK;
     }
     verification_case_row c;
-    int rc = verification_store_newest_case(db, msg->company_id, 0, REVIEW_STATES, true, &c);
+    int rc = verification_store_newest_case(db, msg->company_id, 0, LIVE_STATES, true, &c);
     if (rc == SK_OK) {
-        rc = update_case(db, ev, &c, msg->document);
+        rc = visit_photo(ev, &c, msg->document) ? add_visit_photo(db, ev, &c, msg->document)
+                                                : update_case(db, ev, &c, msg->document);
         verification_store_case_free(&c);
     } else if (rc == SK_ENOTFOUND) {
         rc = SK_OK; /* no case open: the upload is judged when the company submits */
@@ -754,6 +1017,8 @@ static int update_snapshot(sk_db *db, const Seklik__Bus__Event *ev, verification
         if (rc == SK_OK)
             rc = vcase_emit(db, "verification.case.updated", c->id, ev->actor, ev->correlation_id);
     }
+    if (rc == SK_OK && open)
+        rc = put_outlets(db, c->id, now); /* an outlet added while sent back */
     if (rc == SK_OK && open) {
         size_t len = seklik__registry__company__get_packed_size(now);
         uint8_t *packed = malloc(len + 1);
@@ -804,6 +1069,60 @@ int vevents_apply(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
     if (strcmp(ev->type, "registry.company.updated") == 0)
         return on_updated(db, ev);
     return SK_OK;
+}
+
+/* ---- cases opened before outcomes were per outlet ---- */
+
+/* Give one such case its outlets from its snapshot, each with the case's
+ * outcome (it was decided for the company as a whole), and its legal form. */
+static int backfill_case(sk_db *db, PGresult *r, int i)
+{
+    const char *id = PQgetvalue(r, i, 0);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    SK_TRY(verification_store_snapshot(db, id, &data, &len));
+    Seklik__Registry__Company *co = data ? seklik__registry__company__unpack(NULL, len, data) : NULL;
+    free(data);
+    if (!co)
+        return SK_OK;
+    int rc = put_outlets(db, id, co);
+    if (rc == SK_OK && co->data)
+        rc = verification_store_set_legal_form(db, id, (int)co->data->legal_form);
+    verification_case_state state;
+    verification_outlet_state os = VERIFICATION_OUTLET_PENDING;
+    if (verification_store_state_parse(PQgetvalue(r, i, 1), &state))
+        os = state == VERIFICATION_CASE_VERIFIED    ? VERIFICATION_OUTLET_VERIFIED
+             : state == VERIFICATION_CASE_REJECTED  ? VERIFICATION_OUTLET_REJECTED
+             : state == VERIFICATION_CASE_SUSPENDED ? VERIFICATION_OUTLET_SUSPENDED
+                                                    : VERIFICATION_OUTLET_PENDING;
+    for (size_t k = 0; rc == SK_OK && os != VERIFICATION_OUTLET_PENDING && k < co->n_outlets; k++) {
+        const Seklik__Registry__Outlet *o = co->outlets[k];
+        if (o && sk_uuid_valid(o->id) && o->data && o->data->type >= 1 && o->data->type <= 4)
+            rc = verification_store_set_outlet(db, id, o->id, os, PQgetvalue(r, i, 2),
+                                               PQgetvalue(r, i, 5), PQgetvalue(r, i, 3),
+                                               PQgetvalue(r, i, 4));
+    }
+    seklik__registry__company__free_unpacked(co, NULL);
+    return rc;
+}
+
+int vbackfill_job(sk_db *db, void *app)
+{
+    (void)app;
+    SK_TRY(sk_db_begin(db));
+    PGresult *r = NULL;
+    int rc = verification_store_cases_without_outlets(db, &r);
+    int n = rc == SK_OK ? PQntuples(r) : 0;
+    for (int i = 0; rc == SK_OK && i < n; i++)
+        rc = backfill_case(db, r, i);
+    PQclear(r);
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    if (rc != SK_OK)
+        sk_db_rollback(db);
+    else if (n > 0)
+        sk_log_info("outlets recorded for %d cases opened before outcomes were per outlet", n);
+    return rc;
 }
 
 /* ---- expiry notices ---- */

@@ -60,19 +60,21 @@ static bool blank(const char *s)
 
 /* ---- requirement sets ---- */
 
-static Seklik__Verification__RequirementSet *set_to_pb(sk_arena *m, PGresult *r)
+static Seklik__Verification__RequirementSet *set_to_pb_at(sk_arena *m, PGresult *r, int row,
+                                                          bool draft)
 {
     Seklik__Verification__RequirementSet *out = sk_arena_alloc(m, sizeof(*out));
     if (!out)
         return NULL;
     seklik__verification__requirement_set__init(out);
-    out->id = sk_arena_strdup(m, PQgetvalue(r, 0, RS_ID));
-    out->fiscal_year = atoi(PQgetvalue(r, 0, RS_FISCAL_YEAR));
-    out->outlet_type = atoi(PQgetvalue(r, 0, RS_OUTLET_TYPE));
-    out->version = atoi(PQgetvalue(r, 0, RS_VERSION));
-    out->published_at = sk_arena_strdup(m, PQgetvalue(r, 0, RS_PUBLISHED_AT));
-    out->published_by = sk_arena_strdup(m, PQgetvalue(r, 0, RS_PUBLISHED_BY));
-    cJSON *reqs = cJSON_Parse(PQgetvalue(r, 0, RS_REQUIREMENTS));
+    out->id = sk_arena_strdup(m, PQgetvalue(r, row, RS_ID));
+    out->fiscal_year = atoi(PQgetvalue(r, row, RS_FISCAL_YEAR));
+    out->outlet_type = atoi(PQgetvalue(r, row, RS_OUTLET_TYPE));
+    out->version = atoi(PQgetvalue(r, row, RS_VERSION));
+    out->published_at = sk_arena_strdup(m, PQgetvalue(r, row, RS_PUBLISHED_AT));
+    out->published_by = sk_arena_strdup(m, PQgetvalue(r, row, RS_PUBLISHED_BY));
+    out->draft = draft;
+    cJSON *reqs = cJSON_Parse(PQgetvalue(r, row, RS_REQUIREMENTS));
     int n = cJSON_GetArraySize(reqs);
     out->requirements = n > 0 ? sk_arena_alloc(m, (size_t)n * sizeof(*out->requirements)) : NULL;
     for (int i = 0; out->requirements && i < n; i++) {
@@ -91,15 +93,21 @@ static Seklik__Verification__RequirementSet *set_to_pb(sk_arena *m, PGresult *r)
 }
 
 /* Copy the set's fields into the already initialised `out`. */
-static int reply_set(sk_call *call, PGresult *r, Seklik__Verification__RequirementSet *out)
+static int reply_set_of(sk_call *call, PGresult *r, Seklik__Verification__RequirementSet *out,
+                        bool draft)
 {
     sk_arena *m = &call->arena;
-    Seklik__Verification__RequirementSet *s = set_to_pb(m, r);
+    Seklik__Verification__RequirementSet *s = set_to_pb_at(m, r, 0, draft);
     PQclear(r);
     if (!s)
         return SK_ENOMEM;
     *out = *s;
     return SK_OK;
+}
+
+static int reply_set(sk_call *call, PGresult *r, Seklik__Verification__RequirementSet *out)
+{
+    return reply_set_of(call, r, out, false);
 }
 
 static int check_requirements(sk_call *call,
@@ -109,8 +117,12 @@ static int check_requirements(sk_call *call,
         sk_call_violation(call, "fiscalYear", "tahun anggaran 2000-2100 (fiscal year 2000-2100)");
     if (req->outlet_type < 1 || req->outlet_type > 4)
         sk_call_violation(call, "outletType", "jenis media wajib diisi (outlet type required)");
-    if (req->n_requirements == 0)
+    if (req->n_requirements == 0 && !req->from_draft)
         sk_call_violation(call, "requirements", "minimal satu dokumen (at least one document)");
+    if (req->n_requirements > 0 && req->from_draft)
+        sk_call_violation(call, "requirements",
+                          "kosongkan bila menerbitkan draf (requirement_set.draft_or_list: "
+                          "publish either the draft or a list, not both)");
     for (size_t i = 0; i < req->n_requirements; i++) {
         int t = req->requirements[i]->type;
         bool dup = false;
@@ -134,18 +146,38 @@ static int publish_set(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         return deny(call, "admin");
     SK_TRY(check_requirements(call, req));
 
-    cJSON *a = cJSON_CreateArray();
-    for (size_t i = 0; i < req->n_requirements; i++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "type", req->requirements[i]->type);
-        cJSON_AddBoolToObject(o, "required", req->requirements[i]->required);
-        cJSON_AddBoolToObject(o, "must_not_be_expired", req->requirements[i]->must_not_be_expired);
-        cJSON_AddItemToArray(a, o);
+    char *json = NULL;
+    if (req->from_draft) {
+        PGresult *d = NULL;
+        int rc = verification_store_load_draft(call->db, req->fiscal_year, req->outlet_type, &d);
+        if (rc == SK_ENOTFOUND)
+            return sk_call_fail(call, SK_EPRECOND,
+                                "Tidak ada draf persyaratan untuk diterbitkan (no draft "
+                                "requirement set to publish)");
+        SK_TRY(rc);
+        json = strdup(PQgetvalue(d, 0, RS_REQUIREMENTS));
+        PQclear(d);
+    } else {
+        cJSON *a = cJSON_CreateArray();
+        for (size_t i = 0; i < req->n_requirements; i++) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddNumberToObject(o, "type", req->requirements[i]->type);
+            cJSON_AddBoolToObject(o, "required", req->requirements[i]->required);
+            cJSON_AddBoolToObject(o, "must_not_be_expired",
+                                  req->requirements[i]->must_not_be_expired);
+            cJSON_AddItemToArray(a, o);
+        }
+        json = cJSON_PrintUnformatted(a);
+        cJSON_Delete(a);
     }
-    char *json = cJSON_PrintUnformatted(a);
-    cJSON_Delete(a);
     if (!json)
         return SK_ENOMEM;
+    /* What is published is no longer a draft to review. */
+    int drc = verification_store_drop_draft(call->db, req->fiscal_year, req->outlet_type);
+    if (drc != SK_OK) {
+        free(json);
+        return drc;
+    }
     char id[SK_UUID_STRLEN];
     sk_uuid7(id);
     PGresult *r = NULL;
@@ -169,12 +201,194 @@ static int get_set(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     if (!signed_in(call))
         return deny(call, "pengguna yang masuk (signed-in users)");
     PGresult *r = NULL;
+    if (req->draft) {
+        if (!sk_actor_has_any_role(call->actor, ROLES_ADMIN))
+            return deny(call, "admin");
+        int rc = verification_store_load_draft(call->db, req->fiscal_year, req->outlet_type, &r);
+        if (rc == SK_ENOTFOUND)
+            return sk_call_fail(call, rc, "Tidak ada draf persyaratan (no draft requirement set)");
+        SK_TRY(rc);
+        return reply_set_of(call, r, (Seklik__Verification__RequirementSet *)out, true);
+    }
     int rc = verification_store_newest_set(call->db, req->fiscal_year, req->outlet_type, &r);
     if (rc == SK_ENOTFOUND)
         return sk_call_fail(call, rc,
                             "Persyaratan belum diterbitkan (no requirement set published)");
     SK_TRY(rc);
     return reply_set(call, r, (Seklik__Verification__RequirementSet *)out);
+}
+
+/* Verification.ListRequirementSets: the year's published sets (newest of
+ * each outlet type) and, for the admin, its drafts. */
+static int list_sets(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Verification__ListRequirementSetsRequest *req = (const void *)in;
+    Seklik__Verification__ListRequirementSetsResponse *resp = (void *)out;
+    if (!signed_in(call))
+        return deny(call, "pengguna yang masuk (signed-in users)");
+    bool drafts = sk_actor_has_any_role(call->actor, ROLES_ADMIN);
+    PGresult *r = NULL;
+    SK_TRY(verification_store_list_sets(call->db, req->fiscal_year, &r));
+    int n = PQntuples(r), rc = SK_OK;
+    sk_arena *m = &call->arena;
+    resp->sets = n ? sk_arena_alloc(m, (size_t)n * sizeof(*resp->sets)) : NULL;
+    for (int i = 0; rc == SK_OK && i < n; i++) {
+        bool draft = PQgetvalue(r, i, RS_DRAFT)[0] == 't';
+        if (draft && !drafts)
+            continue;
+        Seklik__Verification__RequirementSet *set =
+            resp->sets ? set_to_pb_at(m, r, i, draft) : NULL;
+        if (!set)
+            rc = SK_ENOMEM;
+        else
+            resp->sets[resp->n_sets++] = set;
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* ---- opening a fiscal year ---- */
+
+static int reply_year(sk_call *call, PGresult *r, ProtobufCMessage *out)
+{
+    Seklik__Verification__FiscalYear *y = (void *)out;
+    sk_arena *m = &call->arena;
+    y->fiscal_year = atoi(PQgetvalue(r, 0, FY_YEAR));
+    y->registration_opens_on = sk_arena_strdup(m, PQgetvalue(r, 0, FY_OPENS_ON));
+    y->registration_closes_on = sk_arena_strdup(m, PQgetvalue(r, 0, FY_CLOSES_ON));
+    y->cv_allowed = PQgetvalue(r, 0, FY_CV_ALLOWED)[0] == 't';
+    y->opened_at = sk_arena_strdup(m, PQgetvalue(r, 0, FY_OPENED_AT));
+    y->opened_by = sk_arena_strdup(m, PQgetvalue(r, 0, FY_OPENED_BY));
+    return y->opened_by ? SK_OK : SK_ENOMEM;
+}
+
+/* The requirements of the year before for `type`, as JSON text (malloc'ed),
+ * or the defaults when it has none. */
+static int last_years_requirements(sk_db *db, int year, int type, char **json)
+{
+    PGresult *r = NULL;
+    int rc = verification_store_newest_set(db, year - 1, type, &r);
+    if (rc == SK_OK) {
+        *json = strdup(PQgetvalue(r, 0, RS_REQUIREMENTS));
+        PQclear(r);
+        return *json ? SK_OK : SK_ENOMEM;
+    }
+    if (rc != SK_ENOTFOUND)
+        return rc;
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < verification_default_requirements_count; i++) {
+        const verification_requirement *q = &verification_default_requirements[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "type", q->type);
+        cJSON_AddBoolToObject(o, "required", q->required);
+        cJSON_AddBoolToObject(o, "must_not_be_expired", q->must_not_be_expired);
+        cJSON_AddItemToArray(a, o);
+    }
+    *json = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    return *json ? SK_OK : SK_ENOMEM;
+}
+
+/* Verification.OpenYear (admin): the year's registration window and CV
+ * rule, and drafts of its requirement sets; the event carries the year to
+ * the registry (who may submit) and scoring (its own drafts). Idempotent:
+ * drafts and published sets already there are kept, unchanged settings
+ * write and send nothing. */
+static int open_year(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Verification__OpenYearRequest *req = (const void *)in;
+    if (!sk_actor_has_any_role(call->actor, ROLES_ADMIN))
+        return deny(call, "admin");
+    int32_t opens = 0, closes = 0;
+    bool year_ok = req->fiscal_year >= 2000 && req->fiscal_year <= 2100;
+    if (!year_ok)
+        sk_call_violation(call, "fiscalYear", "tahun anggaran 2000-2100 (fiscal year 2000-2100)");
+    bool dates = verification_date_parse(req->registration_opens_on, &opens);
+    if (!dates)
+        sk_call_violation(call, "registrationOpensOn",
+                          "tanggal YYYY-MM-DD wajib diisi (a date is required)");
+    if (!verification_date_parse(req->registration_closes_on, &closes)) {
+        dates = false;
+        sk_call_violation(call, "registrationClosesOn",
+                          "tanggal YYYY-MM-DD wajib diisi (a date is required)");
+    }
+    if (year_ok && dates) {
+        switch (verification_window_check(req->fiscal_year, opens, closes)) {
+        case VERIFICATION_WINDOW_ORDER:
+            sk_call_violation(call, "registrationClosesOn",
+                              "tidak boleh sebelum tanggal buka (registration.window_order: the "
+                              "window closes before it opens)");
+            break;
+        case VERIFICATION_WINDOW_AFTER_YEAR:
+            sk_call_violation(call, "registrationClosesOn",
+                              "paling lambat 31 Desember tahun anggaran itu "
+                              "(registration.window_after_year: the window closes within its "
+                              "fiscal year)");
+            break;
+        case VERIFICATION_WINDOW_OK: break;
+        }
+    }
+    if (call->n_violations)
+        return SK_EINVAL;
+
+    bool changed = false;
+    PGresult *r = NULL;
+    SK_TRY(verification_store_put_year(call->db, req->fiscal_year, req->registration_opens_on,
+                                       req->registration_closes_on, req->cv_allowed,
+                                       call->actor->user_id, &changed, &r));
+    int rc = SK_OK;
+    for (int type = 1; rc == SK_OK && type <= 4; type++) {
+        char *json = NULL;
+        bool saved = false;
+        rc = last_years_requirements(call->db, req->fiscal_year, type, &json);
+        if (rc == SK_OK)
+            rc = verification_store_offer_draft(call->db, req->fiscal_year, type, json,
+                                                call->actor->user_id, &saved);
+        if (rc == SK_OK && saved) {
+            char id[48];
+            snprintf(id, sizeof(id), "%d/%d", req->fiscal_year, type);
+            rc = sk_audit_append(call->db, call->actor, "requirement_set.draft", "requirement_set",
+                                 id, NULL, json, call->req->request_id);
+        }
+        free(json);
+    }
+    if (rc == SK_OK)
+        rc = reply_year(call, r, out);
+    PQclear(r);
+    if (rc == SK_OK && changed) {
+        char id[16], after[200];
+        Seklik__Verification__FiscalYear *y = (void *)out;
+        snprintf(id, sizeof(id), "%d", req->fiscal_year);
+        snprintf(after, sizeof(after),
+                 "{\"registration_opens_on\":\"%s\",\"registration_closes_on\":\"%s\","
+                 "\"cv_allowed\":%s}",
+                 y->registration_opens_on, y->registration_closes_on,
+                 y->cv_allowed ? "true" : "false");
+        rc = sk_audit_append(call->db, call->actor, "fiscal_year.open", "fiscal_year", id, NULL,
+                             after, call->req->request_id);
+        Seklik__Verification__YearOpened ev = SEKLIK__VERIFICATION__YEAR_OPENED__INIT;
+        ev.year = y;
+        if (rc == SK_OK)
+            rc = sk_outbox_append(call->db, "verification.year.opened", &ev.base, call->actor,
+                                  call->req->request_id, NULL);
+    }
+    return rc;
+}
+
+/* Verification.GetYear: any signed actor (partners see when they may register). */
+static int get_year(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Verification__GetYearRequest *req = (const void *)in;
+    if (!signed_in(call))
+        return deny(call, "pengguna yang masuk (signed-in users)");
+    PGresult *r = NULL;
+    int rc = verification_store_load_year(call->db, req->fiscal_year, &r);
+    if (rc == SK_ENOTFOUND)
+        return sk_call_fail(call, rc, "Tahun anggaran belum dibuka (fiscal year not opened)");
+    SK_TRY(rc);
+    rc = reply_year(call, r, out);
+    PQclear(r);
+    return rc;
 }
 
 /* ---- reading cases ---- */
@@ -355,28 +569,15 @@ static int finish(sk_call *call, const char *action, const char *event, const ch
     return rc;
 }
 
-/* Where the documents' state takes the case after a decision on one. */
-static int move_after_documents(sk_db *db, const char *case_id, verification_case_state state,
-                                const vcheck *chk)
-{
-    verification_case_state next = state;
-    if (chk->any_rejected) {
-        verification_next_state(state, VERIFICATION_ACTION_DOCUMENT_REJECTED, &next);
-    } else {
-        if (state == VERIFICATION_CASE_NEEDS_REVISION) /* a rejection was taken back */
-            verification_next_state(state, VERIFICATION_ACTION_DOCUMENT_RESUBMITTED, &next);
-        if (chk->all_accepted && chk->complete && !chk->any_blocking)
-            verification_next_state(next, VERIFICATION_ACTION_ALL_DOCUMENTS_ACCEPTED, &next);
-    }
-    return next == state ? SK_OK : verification_store_set_state(db, case_id, next);
-}
+static int refresh_validity(sk_call *call, const verification_case_row *before, const vcheck *chk);
 
-static bool has_document(const verification_case_row *c, const char *document_id)
+/* The row of `document_id` in c->docs, or -1. */
+static int document_row(const verification_case_row *c, const char *document_id)
 {
     for (int i = 0; i < PQntuples(c->docs); i++)
         if (strcmp(PQgetvalue(c->docs, i, DOC_DOCUMENT_ID), document_id) == 0)
-            return true;
-    return false;
+            return i;
+    return -1;
 }
 
 /* Who uploaded the version `document_id` of the case ("" = not recorded). */
@@ -398,16 +599,31 @@ static int decide_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     if (!accept && blank(req->reason))
         return sk_call_violation(call, "reason",
                                  "alasan penolakan wajib diisi (a rejection needs a reason)");
+    if (req->dewan_pers_status < SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_NONE ||
+        req->dewan_pers_status > SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL)
+        return sk_call_violation(call, "dewanPersStatus",
+                                 "status Dewan Pers tidak dikenal (unknown Dewan Pers status)");
     verification_case_row c;
     SK_TRY(load_for_verifier(call, req->case_id, &c));
     int rc = SK_OK;
+    int row = blank(req->document_id) ? -1 : document_row(&c, req->document_id);
     /* Documents are judged while in review; a rejection may be revisited
-     * while the company is fixing another one. */
-    if (c.state != VERIFICATION_CASE_IN_REVIEW && c.state != VERIFICATION_CASE_NEEDS_REVISION)
+     * while the company is fixing another one. After the decision only a
+     * replacement waiting for review is judged (the case stays decided). */
+    if (c.state != VERIFICATION_CASE_IN_REVIEW && c.state != VERIFICATION_CASE_NEEDS_REVISION &&
+        !(c.state == VERIFICATION_CASE_VERIFIED && row >= 0 &&
+          strcmp(PQgetvalue(c.docs, row, DOC_DECISION), "pending") == 0))
         rc = wrong_state(call, c.state, "keputusan dokumen (document decision)");
-    else if (blank(req->document_id) || !has_document(&c, req->document_id))
+    else if (row < 0)
         rc = sk_call_violation(call, "documentId",
                                "dokumen bukan bagian dari kasus ini (not a document of this case)");
+    else if (req->dewan_pers_status != SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_NONE &&
+             (!accept || atoi(PQgetvalue(c.docs, row, DOC_TYPE)) !=
+                             SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_DEWAN_PERS))
+        rc = sk_call_violation(call, "dewanPersStatus",
+                               "hanya saat menerima sertifikat Dewan Pers "
+                               "(document.dewan_pers_level_not_a_certificate: a level is read "
+                               "only off an accepted Dewan Pers certificate)");
     verification_four_eyes rule = VERIFICATION_FOUR_EYES_OK;
     if (rc == SK_OK &&
         (rule = verification_may_judge_document(c.registered_by,
@@ -420,12 +636,14 @@ static int decide_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     if (rc == SK_OK)
         rc = verification_store_decide_document(call->db, c.id, req->document_id,
                                                 accept ? "accepted" : "rejected", req->reason,
-                                                call->actor->user_id);
+                                                call->actor->user_id, req->dewan_pers_status);
     vcheck chk;
     if (rc == SK_OK)
         rc = vcheck_run(call->db, c.id, &chk);
     if (rc == SK_OK)
-        rc = move_after_documents(call->db, c.id, c.state, &chk);
+        rc = vcase_follow_documents(call->db, c.id, c.state, &chk, c.visit_json[0] != '\0');
+    if (rc == SK_OK && accept && c.state == VERIFICATION_CASE_VERIFIED)
+        rc = refresh_validity(call, &c, &chk); /* a renewal may move the end of validity */
     if (rc == SK_OK)
         rc = finish(call, "case.decide_document", "verification.case.updated", c.id, before, out);
     free(before);
@@ -466,6 +684,28 @@ static int check_visit(sk_call *call, const Seklik__Verification__Visit *v)
     return call->n_violations ? SK_EINVAL : SK_OK;
 }
 
+/* A visit cites only images staff uploaded for this case's visit, never a
+ * document the company supplied. */
+static int check_visit_photos(sk_call *call, const verification_case_row *c,
+                              const Seklik__Verification__Visit *v)
+{
+    for (size_t i = 0; i < v->n_photo_document_ids; i++) {
+        bool ours = false;
+        for (int k = 0; !ours && k < PQntuples(c->photos); k++)
+            ours = strcmp(PQgetvalue(c->photos, k, PHOTO_DOCUMENT_ID), v->photo_document_ids[i]) == 0 &&
+                   verification_visit_photo_type_ok(PQgetvalue(c->photos, k, PHOTO_CONTENT_TYPE));
+        if (!ours) {
+            char field[48];
+            snprintf(field, sizeof(field), "visit.photoDocumentIds[%zu]", i);
+            sk_call_violation(call, field,
+                              "bukan foto yang diunggah untuk kunjungan kasus ini "
+                              "(visit.photo_not_of_case: not an image uploaded for this case's "
+                              "visit)");
+        }
+    }
+    return call->n_violations ? SK_EINVAL : SK_OK;
+}
+
 /* RecordVisit: only in VISIT_PENDING (the domain's rule): the visit checks
  * the documents a verifier already accepted. */
 static int record_visit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
@@ -479,6 +719,8 @@ static int record_visit(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     int rc = SK_OK;
     if (!verification_next_state(c.state, VERIFICATION_ACTION_VISIT_RECORDED, &next))
         rc = wrong_state(call, c.state, "pencatatan kunjungan (recording the visit)");
+    else
+        rc = check_visit_photos(call, &c, req->visit);
     char *before = rc == SK_OK ? vcase_audit_json(&c) : NULL;
     char *json = rc == SK_OK ? visit_json(req->visit, call->actor->user_id) : NULL;
     if (rc == SK_OK && (!before || !json))
@@ -493,25 +735,126 @@ static int record_visit(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     return rc;
 }
 
-/* End of the fiscal year or the earliest accepted document's expiry. */
-static void valid_until_of(const verification_case_row *c, char out[11])
+/* The end of an outlet's verification: 31 December of the case's year, or
+ * the earliest expiry among the accepted versions in force that count for
+ * the outlet (the company's and its own) and whose requirement says "must
+ * not be expired". False when one expires before the year begins. */
+static bool outlet_until(const verification_case_row *c, const vcheck *chk, const char *outlet_id,
+                         char out[11])
 {
-    int32_t expiries[128];
+    int32_t expiries[128], until;
     size_t n = 0;
-    for (int i = 0; i < PQntuples(c->docs) && n < 128; i++)
-        if (strcmp(PQgetvalue(c->docs, i, DOC_DECISION), "accepted") == 0 &&
-            verification_date_parse(PQgetvalue(c->docs, i, DOC_EXPIRES_ON), &expiries[n]))
+    for (int i = 0; i < PQntuples(c->docs) && n < 128; i++) {
+        const char *own = PQgetvalue(c->docs, i, DOC_OUTLET_ID);
+        int type = atoi(PQgetvalue(c->docs, i, DOC_TYPE));
+        if (!PQgetvalue(c->docs, i, DOC_IN_FORCE_ID)[0] || (own[0] && strcmp(own, outlet_id) != 0) ||
+            type <= 0 || type >= 16 || !chk->not_expired[type])
+            continue;
+        if (verification_date_parse(PQgetvalue(c->docs, i, DOC_IN_FORCE_EXPIRES_ON), &expiries[n]))
             n++;
-    int32_t end = verification_days_from_civil(c->fiscal_year, 12, 31);
-    verification_date_format(verification_valid_until(end, expiries, n), out);
+    }
+    if (!verification_validity(c->fiscal_year, expiries, n, &until))
+        return false;
+    verification_date_format(until, out);
+    return true;
 }
 
-/* Whether `outcome` may take effect on the case as it is now: the state
- * machine, and for VERIFIED every document accepted, no blocking finding
- * and the visit recorded. Asked when it is proposed and again when it is
- * approved (documents may have moved meanwhile). */
+static int expires_before_year(sk_call *call)
+{
+    return sk_call_fail(call, SK_EPRECOND,
+                        "Dokumen yang diterima habis berlaku sebelum tahun anggaran dimulai "
+                        "(validity.before_fiscal_year: an accepted document expires before the "
+                        "fiscal year begins)");
+}
+
+/* After a replacement was accepted on a verified case: each verified
+ * outlet's end of validity again, from the versions now in force. */
+static int refresh_validity(sk_call *call, const verification_case_row *before, const vcheck *chk)
+{
+    verification_case_row c;
+    SK_TRY(verification_store_load_case(call->db, before->id, false, &c));
+    int rc = SK_OK;
+    for (int i = 0; rc == SK_OK && i < PQntuples(c.outlets); i++) {
+        if (strcmp(PQgetvalue(c.outlets, i, OUT_STATE), "verified") != 0)
+            continue;
+        char until[11];
+        const char *id = PQgetvalue(c.outlets, i, OUT_OUTLET_ID);
+        if (!outlet_until(&c, chk, id, until))
+            rc = expires_before_year(call);
+        else if (strcmp(until, PQgetvalue(c.outlets, i, OUT_VALID_UNTIL)) != 0)
+            rc = verification_store_set_outlet_until(call->db, c.id, id, until);
+    }
+    if (rc == SK_OK)
+        rc = verification_store_sync_case_until(call->db, c.id);
+    verification_store_case_free(&c);
+    return rc;
+}
+
+/* The outlet row of `outlet_id` in c->outlets, or -1. */
+static int outlet_row(const verification_case_row *c, const char *outlet_id)
+{
+    for (int i = 0; c->outlets && i < PQntuples(c->outlets); i++)
+        if (strcmp(PQgetvalue(c->outlets, i, OUT_OUTLET_ID), outlet_id) == 0)
+            return i;
+    return -1;
+}
+
+static verification_outlet_state outlet_state_at(const verification_case_row *c, int row)
+{
+    verification_outlet_state st = VERIFICATION_OUTLET_PENDING;
+    verification_outlet_state_parse(PQgetvalue(c->outlets, row, OUT_STATE), &st);
+    return st;
+}
+
+/* The outlets a decision is for: those named (each must be the case's), or
+ * when none is named, every outlet the outcome can apply to (pending ones
+ * for verified or rejected, verified ones for a suspension). Ids point into
+ * `given` or c->outlets. */
+static int outlets_of_decision(sk_call *call, const verification_case_row *c,
+                               verification_outcome outcome, char *const *given, size_t n_given,
+                               const char ***ids, size_t *n)
+{
+    size_t cap = n_given ? n_given : (size_t)PQntuples(c->outlets);
+    *ids = cap ? sk_call_alloc(call, cap * sizeof(char *)) : NULL;
+    *n = 0;
+    if (cap && !*ids)
+        return SK_ENOMEM;
+    for (size_t i = 0; i < n_given; i++) {
+        char field[48];
+        snprintf(field, sizeof(field), "outletIds[%zu]", i);
+        bool twice = false;
+        for (size_t j = 0; j < i; j++)
+            twice = twice || strcmp(given[j], given[i]) == 0;
+        if (outlet_row(c, given[i]) < 0 || twice)
+            sk_call_violation(call, field,
+                              twice ? "media disebut dua kali (outlet listed twice)"
+                                    : "media bukan bagian dari kasus ini (decision.outlet_not_in_case: "
+                                      "not an outlet of this case)");
+        else
+            (*ids)[(*n)++] = given[i];
+    }
+    if (call->n_violations)
+        return SK_EINVAL;
+    for (int i = 0; n_given == 0 && i < PQntuples(c->outlets); i++)
+        if (verification_outlet_next(outlet_state_at(c, i), outcome, NULL))
+            (*ids)[(*n)++] = PQgetvalue(c->outlets, i, OUT_OUTLET_ID);
+    if (*n == 0)
+        return sk_call_fail(call, SK_EPRECOND,
+                            "Tidak ada media yang dapat diputuskan (decision.no_outlet: no outlet "
+                            "this outcome can apply to)");
+    return SK_OK;
+}
+
+/* Whether `outcome` may take effect on `outlets` of the case as it is now:
+ * the case's state machine (verified after the visit, rejected during the
+ * review; a suspension needs only verified outlets), each outlet's own
+ * state, the year's final list, and for VERIFIED every document that counts
+ * accepted, no blocking finding and the visit recorded. Asked when it is
+ * proposed and again when it is approved (the case may have moved
+ * meanwhile). `chk` receives the document check. */
 static int outcome_allowed(sk_call *call, const verification_case_row *c,
-                           verification_outcome outcome, verification_case_state *next)
+                           verification_outcome outcome, const char *const *outlets, size_t n,
+                           vcheck *chk)
 {
     static const char *const what[] = {
         [VERIFICATION_OUTCOME_VERIFIED] = "keputusan terverifikasi (deciding verified)",
@@ -521,13 +864,32 @@ static int outcome_allowed(sk_call *call, const verification_case_row *c,
     verification_case_action action;
     if (!verification_outcome_action(outcome, &action))
         return SK_EINTERNAL;
-    if (!verification_next_state(c->state, action, next))
+    if (outcome != VERIFICATION_OUTCOME_SUSPENDED && !verification_next_state(c->state, action, NULL))
         return wrong_state(call, c->state, what[outcome]);
+    for (size_t i = 0; i < n; i++) {
+        int row = outlet_row(c, outlets[i]);
+        if (row < 0 || !verification_outlet_next(outlet_state_at(c, row), outcome, NULL)) {
+            char msg[300];
+            snprintf(msg, sizeof(msg),
+                     "Media %s berstatus %s: %s tidak dapat dilakukan (decision.outlet_state: "
+                     "the outlet is %s)",
+                     row < 0 ? outlets[i] : PQgetvalue(c->outlets, row, OUT_NAME),
+                     row < 0 ? "?" : PQgetvalue(c->outlets, row, OUT_STATE), what[outcome],
+                     row < 0 ? "?" : PQgetvalue(c->outlets, row, OUT_STATE));
+            return sk_call_fail(call, SK_EPRECOND, msg);
+        }
+    }
+    bool final = false;
+    SK_TRY(verification_store_year_final(call->db, c->fiscal_year, &final));
+    if (!verification_outcome_after_final(outcome, final))
+        return sk_call_fail(call, SK_EPRECOND,
+                            "Daftar mitra tahun ini sudah final: tidak ada verifikasi baru untuk "
+                            "tahun itu (list.final: the year's partner list is final; nobody is "
+                            "verified for it now)");
+    SK_TRY(vcheck_run(call->db, c->id, chk));
     if (outcome != VERIFICATION_OUTCOME_VERIFIED)
         return SK_OK;
-    vcheck chk;
-    SK_TRY(vcheck_run(call->db, c->id, &chk));
-    if (!chk.all_accepted || !chk.complete || chk.any_blocking || blank(c->visit_json))
+    if (!chk->all_accepted || !chk->complete || chk->any_blocking || blank(c->visit_json))
         return sk_call_fail(call, SK_EPRECOND,
                             "Belum semua dokumen diterima, ada temuan yang menghalangi, atau "
                             "kunjungan belum dicatat (documents, findings or visit incomplete)");
@@ -540,43 +902,58 @@ static const char *const PROPOSE_ACTIONS[] = {
     [VERIFICATION_OUTCOME_SUSPENDED] = "case.propose_suspended",
 };
 
-/* Record `outcome` as a proposal of the actor (whose right to propose was
- * checked); it changes nothing else until a second person approves it. */
+static char *ids_json(const char *const *ids, size_t n)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(ids[i]));
+    char *s = cJSON_PrintUnformatted(a);
+    cJSON_Delete(a);
+    return s;
+}
+
+/* Record `outcome` for `outlets` as a proposal of the actor (whose right to
+ * propose was checked); it changes nothing else until a second person
+ * approves it. */
 static int propose(sk_call *call, const verification_case_row *c, verification_outcome outcome,
-                   const char *reason, ProtobufCMessage *out)
+                   const char *reason, const char *const *outlets, size_t n, ProtobufCMessage *out)
 {
     static const char busy[] = "Sudah ada keputusan yang menunggu persetujuan (a decision is "
                                "already waiting for approval)";
     if (c->pending_id[0])
         return sk_call_fail(call, SK_EPRECOND, busy);
-    char *before = vcase_audit_json(c);
-    if (!before)
-        return SK_ENOMEM;
+    char *before = vcase_audit_json(c), *outlet_ids = ids_json(outlets, n);
+    int rc = before && outlet_ids ? SK_OK : SK_ENOMEM;
     char id[SK_UUID_STRLEN];
     sk_uuid7(id);
-    int rc = verification_store_propose(call->db, id, c->id, outcome, reason, call->actor->user_id);
+    if (rc == SK_OK)
+        rc = verification_store_propose(call->db, id, c->id, outcome, reason, call->actor->user_id,
+                                        outlet_ids);
     if (rc == SK_EEXISTS)
         rc = sk_call_fail(call, SK_EPRECOND, busy);
     if (rc == SK_OK)
         rc = finish(call, PROPOSE_ACTIONS[outcome], "verification.case.updated", c->id, before, out);
     free(before);
+    free(outlet_ids);
     return rc;
 }
 
 /* The proposer's right to propose on `c`, then the outcome against the case. */
-static int may_propose(sk_call *call, const verification_case_row *c, verification_outcome outcome)
+static int may_propose(sk_call *call, const verification_case_row *c, verification_outcome outcome,
+                       const char *const *outlets, size_t n)
 {
     verification_parties parties;
     SK_TRY(parties_of(call, c, &parties));
     verification_four_eyes rule = verification_may_propose(&parties, call->actor->user_id);
     if (rule != VERIFICATION_FOUR_EYES_OK)
         return refuse(call, rule);
-    verification_case_state next;
-    return outcome_allowed(call, c, outcome, &next);
+    vcheck chk;
+    return outcome_allowed(call, c, outcome, outlets, n, &chk);
 }
 
 /* Verification.Decide: the deciding verifier proposes verified or
- * rejected; ApproveDecision by someone else makes it the outcome. */
+ * rejected for outlets of the case; ApproveDecision by someone else makes
+ * it their outcome. */
 static int decide(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Verification__DecideRequest *req = (const void *)in;
@@ -591,15 +968,19 @@ static int decide(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *o
     SK_TRY(load_for_verifier(call, req->case_id, &c));
     verification_outcome outcome =
         verify ? VERIFICATION_OUTCOME_VERIFIED : VERIFICATION_OUTCOME_REJECTED;
-    int rc = may_propose(call, &c, outcome);
+    const char **outlets = NULL;
+    size_t n = 0;
+    int rc = outlets_of_decision(call, &c, outcome, req->outlet_ids, req->n_outlet_ids, &outlets, &n);
     if (rc == SK_OK)
-        rc = propose(call, &c, outcome, verify ? "" : req->reason, out);
+        rc = may_propose(call, &c, outcome, outlets, n);
+    if (rc == SK_OK)
+        rc = propose(call, &c, outcome, verify ? "" : req->reason, outlets, n, out);
     verification_store_case_free(&c);
     return rc;
 }
 
-/* Verification.Suspend: proposes suspending the company's verified case;
- * it takes effect when someone else approves it. */
+/* Verification.Suspend: proposes suspending verified outlets of the
+ * company's newest case; it takes effect when someone else approves it. */
 static int suspend(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Verification__SuspendRequest *req = (const void *)in;
@@ -615,9 +996,14 @@ static int suspend(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     if (rc == SK_ENOTFOUND)
         return not_found(call);
     SK_TRY(rc);
-    rc = may_propose(call, &c, VERIFICATION_OUTCOME_SUSPENDED);
+    const char **outlets = NULL;
+    size_t n = 0;
+    rc = outlets_of_decision(call, &c, VERIFICATION_OUTCOME_SUSPENDED, req->outlet_ids,
+                             req->n_outlet_ids, &outlets, &n);
     if (rc == SK_OK)
-        rc = propose(call, &c, VERIFICATION_OUTCOME_SUSPENDED, req->reason, out);
+        rc = may_propose(call, &c, VERIFICATION_OUTCOME_SUSPENDED, outlets, n);
+    if (rc == SK_OK)
+        rc = propose(call, &c, VERIFICATION_OUTCOME_SUSPENDED, req->reason, outlets, n, out);
     verification_store_case_free(&c);
     return rc;
 }
@@ -687,14 +1073,82 @@ static const char *const OUTCOME_ACTIONS[] = {
     [VERIFICATION_OUTCOME_REJECTED] = "case.reject",
     [VERIFICATION_OUTCOME_SUSPENDED] = "case.suspend",
 };
-static const char *const OUTCOME_EVENTS[] = {
-    [VERIFICATION_OUTCOME_VERIFIED] = "verification.company.verified",
-    [VERIFICATION_OUTCOME_REJECTED] = "verification.company.rejected",
-    [VERIFICATION_OUTCOME_SUSPENDED] = "verification.company.suspended",
-};
+/* The event an approval sends says where the company stands now: a
+ * partner while one of its outlets is verified; suspended when the verified
+ * ones all are; rejected once every outlet is; else its case moved on
+ * (outlets still to decide, none verified). Subscribers that follow the
+ * company as a whole (distribution) read the type; those that follow each
+ * outlet read the case's outlets. */
+static const char *standing_event(const verification_outlet_state *states, size_t n)
+{
+    bool verified = false, suspended = false, pending = false;
+    for (size_t i = 0; i < n; i++) {
+        verified = verified || states[i] == VERIFICATION_OUTLET_VERIFIED;
+        suspended = suspended || states[i] == VERIFICATION_OUTLET_SUSPENDED;
+        pending = pending || states[i] == VERIFICATION_OUTLET_PENDING;
+    }
+    if (verified)
+        return "verification.company.verified";
+    if (suspended)
+        return "verification.company.suspended";
+    return pending || n == 0 ? "verification.case.updated" : "verification.company.rejected";
+}
+
+/* Each outlet of the approved proposal takes its outcome; a verified one
+ * is valid until its documents say. */
+static int apply_to_outlets(sk_call *call, const verification_case_row *c,
+                            verification_outcome outcome, const char *const *outlets, size_t n,
+                            const vcheck *chk, char until[11])
+{
+    until[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        verification_outlet_state next;
+        int row = outlet_row(c, outlets[i]);
+        if (row < 0 || !verification_outlet_next(outlet_state_at(c, row), outcome, &next))
+            return SK_EINTERNAL; /* outcome_allowed said yes under the same lock */
+        char mine[11] = "";
+        if (outcome == VERIFICATION_OUTCOME_VERIFIED) {
+            if (!outlet_until(c, chk, outlets[i], mine))
+                return expires_before_year(call);
+            if (!until[0] || strcmp(mine, until) > 0)
+                snprintf(until, 11, "%s", mine);
+        }
+        SK_TRY(verification_store_set_outlet(call->db, c->id, outlets[i], next, mine,
+                                             outcome == VERIFICATION_OUTCOME_VERIFIED
+                                                 ? ""
+                                                 : c->pending_reason,
+                                             c->pending_by, call->actor->user_id));
+    }
+    return SK_OK;
+}
+
+/* The case's state once its outlets are as they now are, and the event
+ * that says so. */
+static int settled_state(sk_call *call, const char *case_id, verification_case_state state,
+                         verification_case_state *next, const char **event)
+{
+    verification_case_row now;
+    SK_TRY(verification_store_load_case(call->db, case_id, false, &now));
+    int n = PQntuples(now.outlets);
+    verification_outlet_state *states = n ? sk_call_alloc(call, (size_t)n * sizeof(*states)) : NULL;
+    int rc = n && !states ? SK_ENOMEM : SK_OK;
+    for (int i = 0; rc == SK_OK && i < n; i++)
+        states[i] = outlet_state_at(&now, i);
+    if (rc == SK_OK) {
+        *next = verification_case_settle(state, states, (size_t)n);
+        *event = standing_event(states, (size_t)n);
+    }
+    verification_store_case_free(&now);
+    return rc;
+}
+
+/* A suspension after the year's list is final amends the list: audited,
+ * counted, and sent as verification.list.amended (the list stays the
+ * year's single truth). Nothing when none of the outlets is on it. */
+static int amend_list(sk_call *call, int year, const char *const *outlets, size_t n);
 
 /* Verification.ApproveDecision: the second person; the proposal becomes the
- * case's outcome and only now is the outcome event emitted. */
+ * outcome of its outlets and only now is the outcome event emitted. */
 static int approve_decision(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Verification__ApproveDecisionRequest *req = (const void *)in;
@@ -704,7 +1158,7 @@ static int approve_decision(sk_call *call, const ProtobufCMessage *in, ProtobufC
     SK_TRY(load_pending(call, req->case_id, req->proposal_id, &c));
     verification_parties parties;
     verification_outcome outcome;
-    verification_case_state next;
+    vcheck chk;
     int rc = parties_of(call, &c, &parties);
     verification_four_eyes rule = VERIFICATION_FOUR_EYES_OK;
     if (rc == SK_OK && (rule = verification_may_approve(&parties, c.pending_by,
@@ -713,8 +1167,18 @@ static int approve_decision(sk_call *call, const ProtobufCMessage *in, ProtobufC
         rc = refuse(call, rule);
     if (rc == SK_OK && !verification_outcome_parse(c.pending_outcome, &outcome))
         rc = SK_EINTERNAL; /* the CHECK constraint makes this unreachable */
+    char **outlets = NULL;
+    size_t n = 0;
+    if (rc == SK_OK && !vcase_ids_from_json(&call->arena, c.pending_outlets_json, &outlets, &n))
+        rc = SK_ENOMEM;
+    /* A proposal made before outcomes were per outlet names none: it was
+     * for every outlet it can apply to. */
+    const char **every = NULL;
+    if (rc == SK_OK && n == 0 &&
+        (rc = outlets_of_decision(call, &c, outcome, NULL, 0, &every, &n)) == SK_OK)
+        outlets = (char **)every;
     if (rc == SK_OK)
-        rc = outcome_allowed(call, &c, outcome, &next);
+        rc = outcome_allowed(call, &c, outcome, (const char *const *)outlets, n, &chk);
     char *before = rc == SK_OK ? vcase_audit_json(&c) : NULL;
     if (rc == SK_OK && !before)
         rc = SK_ENOMEM;
@@ -722,18 +1186,33 @@ static int approve_decision(sk_call *call, const ProtobufCMessage *in, ProtobufC
         rc = verification_store_approve_proposal(call->db, c.id, c.pending_id,
                                                  call->actor->user_id);
     char until[11] = "";
-    if (rc == SK_OK && outcome == VERIFICATION_OUTCOME_VERIFIED) {
+    if (rc == SK_OK)
+        rc = apply_to_outlets(call, &c, outcome, (const char *const *)outlets, n, &chk, until);
+    if (rc == SK_OK && outcome == VERIFICATION_OUTCOME_VERIFIED)
         rc = claim_identities(call, &c);
-        valid_until_of(&c, until);
-    } else if (rc == SK_OK && outcome == VERIFICATION_OUTCOME_SUSPENDED) {
+    verification_case_state next = c.state;
+    const char *event = "verification.case.updated";
+    if (rc == SK_OK)
+        rc = settled_state(call, c.id, c.state, &next, &event);
+    if (rc == SK_OK && next == VERIFICATION_CASE_SUSPENDED)
         rc = verification_store_release_identities(call->db, c.company_id, c.fiscal_year);
-        snprintf(until, sizeof(until), "%s", c.valid_until);
-    }
+    if (rc == SK_OK && outcome != VERIFICATION_OUTCOME_VERIFIED)
+        snprintf(until, sizeof(until), "%s", c.valid_until); /* what was verified stays as it was */
     if (rc == SK_OK)
         rc = verification_store_decide_case(call->db, c.id, next, c.pending_by,
                                             call->actor->user_id, c.pending_reason, until);
+    if (rc == SK_OK && outcome == VERIFICATION_OUTCOME_VERIFIED)
+        rc = verification_store_sync_case_until(call->db, c.id);
+    /* A rejected outlet's own documents no longer hold the others back. */
+    vcheck left;
+    if (rc == SK_OK && outcome == VERIFICATION_OUTCOME_REJECTED && next == c.state)
+        rc = vcheck_run(call->db, c.id, &left);
+    if (rc == SK_OK && outcome == VERIFICATION_OUTCOME_REJECTED && next == c.state)
+        rc = vcase_follow_documents(call->db, c.id, next, &left, c.visit_json[0] != '\0');
     if (rc == SK_OK)
-        rc = finish(call, OUTCOME_ACTIONS[outcome], OUTCOME_EVENTS[outcome], c.id, before, out);
+        rc = finish(call, OUTCOME_ACTIONS[outcome], event, c.id, before, out);
+    if (rc == SK_OK && outcome == VERIFICATION_OUTCOME_SUSPENDED)
+        rc = amend_list(call, c.fiscal_year, (const char *const *)outlets, n);
     free(before);
     verification_store_case_free(&c);
     return rc;
@@ -787,7 +1266,28 @@ static int reply_announcement(sk_call *call, PGresult *r, ProtobufCMessage *out)
         a->verified_company_ids[a->n_verified_company_ids++] =
             sk_arena_strdup(m, cJSON_GetStringValue(cJSON_GetArrayItem(ids, i)));
     cJSON_Delete(ids);
-    return a->objection_until ? SK_OK : SK_ENOMEM;
+    cJSON *entries = cJSON_Parse(PQgetvalue(r, 0, ANN_ENTRIES));
+    n = cJSON_GetArraySize(entries);
+    a->entries = n ? sk_arena_alloc(m, (size_t)n * sizeof(*a->entries)) : NULL;
+    for (int i = 0; a->entries && i < n; i++) {
+        cJSON *e = cJSON_GetArrayItem(entries, i);
+        Seklik__Verification__ListEntry *le = sk_arena_alloc(m, sizeof(*le));
+        if (!le)
+            break;
+        seklik__verification__list_entry__init(le);
+        le->company_id = sk_arena_strdup(m, cJSON_GetStringValue(cJSON_GetObjectItem(e, "company_id")));
+        le->outlet_id = sk_arena_strdup(m, cJSON_GetStringValue(cJSON_GetObjectItem(e, "outlet_id")));
+        le->company_name =
+            sk_arena_strdup(m, cJSON_GetStringValue(cJSON_GetObjectItem(e, "company_name")));
+        le->outlet_name = sk_arena_strdup(m, cJSON_GetStringValue(cJSON_GetObjectItem(e, "outlet_name")));
+        verification_outlet_state st = VERIFICATION_OUTLET_VERIFIED;
+        verification_outlet_state_parse(cJSON_GetStringValue(cJSON_GetObjectItem(e, "state")), &st);
+        le->state = (Seklik__Verification__OutletState)(st + 1);
+        a->entries[a->n_entries++] = le;
+    }
+    cJSON_Delete(entries);
+    a->amendment = atoi(PQgetvalue(r, 0, ANN_AMENDMENT));
+    return a->objection_until && (n == 0 || a->entries) ? SK_OK : SK_ENOMEM;
 }
 
 static char *announcement_json(PGresult *r)
@@ -796,6 +1296,8 @@ static char *announcement_json(PGresult *r)
     cJSON_AddStringToObject(o, "objection_until", PQgetvalue(r, 0, ANN_OBJECTION_UNTIL));
     cJSON_AddStringToObject(o, "finalized_at", PQgetvalue(r, 0, ANN_FINALIZED_AT));
     cJSON_AddRawToObject(o, "verified_company_ids", PQgetvalue(r, 0, ANN_VERIFIED_IDS));
+    cJSON_AddRawToObject(o, "entries", PQgetvalue(r, 0, ANN_ENTRIES));
+    cJSON_AddNumberToObject(o, "amendment", atoi(PQgetvalue(r, 0, ANN_AMENDMENT)));
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return s;
@@ -965,6 +1467,53 @@ static int may_answer(sk_call *call, const char *company_id, int fiscal_year)
     return rc;
 }
 
+/* An upheld objection reopens the company's case of the year: its rejected
+ * outlets are pending again and its review resumes where its documents and
+ * visit stand, to be decided again (four-eyes) before the list is final.
+ * Verified outlets stay verified: the company's own objection does not
+ * cost it what it has. */
+static int reopen(sk_call *call, const char *company_id, int fiscal_year)
+{
+    verification_case_row c;
+    int rc = verification_store_newest_case(call->db, company_id, fiscal_year, NULL, true, &c);
+    if (rc == SK_ENOTFOUND)
+        return SK_OK; /* an objection without a case: nothing to reopen */
+    SK_TRY(rc);
+    bool rejected_outlet = false;
+    for (int i = 0; i < PQntuples(c.outlets); i++)
+        rejected_outlet = rejected_outlet || outlet_state_at(&c, i) == VERIFICATION_OUTLET_REJECTED;
+    char *before = vcase_audit_json(&c);
+    rc = before ? verification_store_reopen(call->db, c.id) : SK_ENOMEM;
+    vcheck chk;
+    if (rc == SK_OK)
+        rc = vcheck_run(call->db, c.id, &chk);
+    /* With an outlet to decide again the review resumes, even for a case
+     * whose other outlets stay verified (or suspended). */
+    if (rc == SK_OK && rejected_outlet)
+        rc = verification_store_set_state(
+            call->db, c.id,
+            verification_reopen_state(chk.all_accepted && chk.complete && !chk.any_blocking,
+                                      chk.any_rejected, c.visit_json[0] != '\0'));
+    if (rc == SK_OK) {
+        verification_case_row after;
+        rc = verification_store_load_case(call->db, c.id, false, &after);
+        char *now = rc == SK_OK ? vcase_audit_json(&after) : NULL;
+        if (rc == SK_OK)
+            rc = now ? sk_audit_append(call->db, call->actor, "case.reopen", "verification_case",
+                                       c.id, before, now, call->req->request_id)
+                     : SK_ENOMEM;
+        free(now);
+        if (rc == SK_OK)
+            verification_store_case_free(&after);
+    }
+    if (rc == SK_OK)
+        rc = vcase_emit(call->db, "verification.case.updated", c.id, call->actor,
+                        call->req->request_id);
+    free(before);
+    verification_store_case_free(&c);
+    return rc;
+}
+
 static int answer_objection(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Verification__AnswerObjectionRequest *req = (const void *)in;
@@ -1001,6 +1550,8 @@ static int answer_objection(sk_call *call, const ProtobufCMessage *in, ProtobufC
                                                  req->upheld, call->actor->user_id, &r);
     if (rc == SK_OK)
         rc = audit_objection(call, "objection.answer", before, r);
+    if (rc == SK_OK && req->upheld)
+        rc = reopen(call, PQgetvalue(r, 0, OBJ_COMPANY_ID), atoi(PQgetvalue(r, 0, OBJ_FISCAL_YEAR)));
     if (rc == SK_OK)
         rc = reply_objection(call, r, out);
     PQclear(r);
@@ -1065,13 +1616,20 @@ static int finalize(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     PGresult *r = NULL;
     verification_objection_window w = {0};
     SK_TRY(load_window(call, req->fiscal_year, true, &r, &w));
-    long long open = 0;
+    long long open = 0, reopened = 0;
     int rc = verification_store_open_objections(call->db, req->fiscal_year, &open);
+    if (rc == SK_OK)
+        rc = verification_store_reopened_undecided(call->db, req->fiscal_year, &reopened);
     int64_t now = sk_now_unix_ms() / 1000;
-    if (rc == SK_OK && !verification_can_finalize(&w, now, (size_t)open)) {
+    if (rc == SK_OK && !verification_can_finalize(&w, now, (size_t)open, (size_t)reopened)) {
         char msg[200];
         if (w.finalized)
             snprintf(msg, sizeof(msg), "Daftar sudah final (the list is final already)");
+        else if (reopened > 0)
+            snprintf(msg, sizeof(msg),
+                     "%lld kasus yang dibuka kembali karena sanggahan belum diputuskan "
+                     "(list.reopened_undecided: cases reopened by objections are undecided)",
+                     reopened);
         else if (now < w.objection_until)
             snprintf(msg, sizeof(msg),
                      "Masa sanggah belum berakhir sampai %s (objection window open)",
@@ -1098,6 +1656,46 @@ static int finalize(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     }
     PQclear(r);
     free(before);
+    return rc;
+}
+
+static int amend_list(sk_call *call, int year, const char *const *outlets, size_t n)
+{
+    char *ids = ids_json(outlets, n);
+    if (!ids)
+        return SK_ENOMEM;
+    PGresult *before = NULL, *r = NULL;
+    int rc = verification_store_load_announcement(call->db, year, true, &before);
+    if (rc == SK_ENOTFOUND) {
+        free(ids);
+        return SK_OK; /* never announced: nothing to amend */
+    }
+    if (rc == SK_OK)
+        rc = verification_store_amend(call->db, year, ids, "suspended", &r);
+    free(ids);
+    if (rc == SK_ENOTFOUND) { /* not final, or none of them on it */
+        PQclear(before);
+        return SK_OK;
+    }
+    char *was = rc == SK_OK ? announcement_json(before) : NULL;
+    PQclear(before);
+    if (rc == SK_OK)
+        rc = audit_announcement(call, "announcement.amend", year, was, r);
+    free(was);
+    Seklik__Verification__Announcement *a = sk_call_alloc(call, sizeof(*a));
+    if (rc == SK_OK && !a)
+        rc = SK_ENOMEM;
+    if (rc == SK_OK) {
+        seklik__verification__announcement__init(a);
+        rc = reply_announcement(call, r, &a->base);
+    }
+    if (rc == SK_OK) {
+        Seklik__Verification__ListFinalized ev = SEKLIK__VERIFICATION__LIST_FINALIZED__INIT;
+        ev.announcement = a;
+        rc = sk_outbox_append(call->db, "verification.list.amended", &ev.base, call->actor,
+                              call->req->request_id, NULL);
+    }
+    PQclear(r);
     return rc;
 }
 
@@ -1129,6 +1727,9 @@ static const sk_rpc_method methods[] = {
     {"Health", sk_service_health, SK_RPC_QUERY},
     {"PublishRequirementSet", publish_set, SK_RPC_COMMAND},
     {"GetRequirementSet", get_set, SK_RPC_QUERY},
+    {"ListRequirementSets", list_sets, SK_RPC_QUERY},
+    {"OpenYear", open_year, SK_RPC_COMMAND},
+    {"GetYear", get_year, SK_RPC_QUERY},
     {"GetCase", get_case, SK_RPC_QUERY},
     {"ListCases", list_cases, SK_RPC_QUERY},
     {"DecideDocument", decide_document, SK_RPC_COMMAND},
@@ -1155,6 +1756,7 @@ static const sk_subscription_def subscriptions[] = {
 
 static const sk_job_def jobs[] = {
     {"expiry_check", 24 * 60 * 60 * 1000, vexpiry_job},
+    {"outlet_backfill", 24 * 60 * 60 * 1000, vbackfill_job},
 };
 
 extern const sk_migration verification_migrations[];

@@ -38,11 +38,22 @@ typedef struct vcheck {
     bool any_blocking; /* any blocking finding at all, including the company's */
     bool all_accepted; /* at least one document, and every one ACCEPTED */
     bool any_rejected;
+    bool not_expired[16]; /* by document type: its requirement says "must not be expired" */
 } vcheck;
+
+/* A JSON array of ids ("[\"a\",\"b\"]") as strings in `m`; false on OOM. */
+bool vcase_ids_from_json(sk_arena *m, const char *json, char ***ids, size_t *n);
 
 /* Recompute the case's document findings against the newest requirement
  * sets of its year and outlet types; stores them and the set ids. */
 int vcheck_run(sk_db *db, const char *case_id, vcheck *out);
+
+/* Move the case where its documents now take it (vcheck_run's `chk`):
+ * back to review when a new version waits, to NEEDS_REVISION when one is
+ * rejected, on to VISIT_PENDING when all are accepted, and straight to
+ * VISITED then when the visit is already on record. Decided cases stay. */
+int vcase_follow_documents(sk_db *db, const char *case_id, verification_case_state state,
+                           const vcheck *chk, bool visit_recorded);
 
 /* Today's date in WIB (UTC+7), the calendar the partners live by; dates
  * and formats are the domain's (verification_date_parse ...). */
@@ -57,6 +68,10 @@ int vexpiry_check(sk_db *db, int32_t today, int days_ahead, const Seklik__Bus__A
 
 /* The daily job: its own transaction. */
 int vexpiry_job(sk_db *db, void *app);
+
+/* The job that gives cases opened before outcomes were per outlet their
+ * outlets (once at start; finds nothing afterwards). */
+int vbackfill_job(sk_db *db, void *app);
 
 /* The registry event applier. */
 int vevents_apply(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);

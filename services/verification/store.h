@@ -39,6 +39,30 @@ int verification_store_publish_set(sk_db *db, const char *id, int fiscal_year, i
 /* The newest version of (fiscal_year, outlet_type). */
 int verification_store_newest_set(sk_db *db, int fiscal_year, int outlet_type, PGresult **res);
 
+/* Drafts: the same columns, id "" and version 0. Save one unless the year
+ * has a draft or a published set of that type (*saved says whether it did);
+ * put one (replace); load it; drop it (on publishing). */
+int verification_store_offer_draft(sk_db *db, int fiscal_year, int outlet_type,
+                                   const char *requirements_json, const char *by, bool *saved);
+int verification_store_load_draft(sk_db *db, int fiscal_year, int outlet_type, PGresult **res);
+int verification_store_drop_draft(sk_db *db, int fiscal_year, int outlet_type);
+
+/* Every set of the year: per outlet type the newest published one, then
+ * the draft (RS_* columns, and RS_DRAFT "t"/"f"). */
+enum { RS_DRAFT = RS_PUBLISHED_BY + 1 };
+int verification_store_list_sets(sk_db *db, int fiscal_year, PGresult **res);
+
+/* ---- fiscal years ---- */
+
+enum { FY_YEAR, FY_OPENS_ON, FY_CLOSES_ON, FY_CV_ALLOWED, FY_OPENED_AT, FY_OPENED_BY };
+
+/* Insert or replace the year's settings; *changed when new or different.
+ * The row in *res. */
+int verification_store_put_year(sk_db *db, int fiscal_year, const char *opens_on,
+                                const char *closes_on, bool cv_allowed, const char *by,
+                                bool *changed, PGresult **res);
+int verification_store_load_year(sk_db *db, int fiscal_year, PGresult **res);
+
 /* ---- cases ---- */
 
 typedef struct verification_case_row {
@@ -46,13 +70,17 @@ typedef struct verification_case_row {
         *decided_by, *valid_until, *reason, *visit_json, *requirement_set_ids_json,
         *outlet_types_json, *approved_by, *approved_at;
     /* The proposal waiting for its second person ("" ids when none). */
-    const char *pending_id, *pending_outcome, *pending_by, *pending_at, *pending_reason;
+    const char *pending_id, *pending_outcome, *pending_by, *pending_at, *pending_reason,
+        *pending_outlets_json, *reopened_at;
     int fiscal_year;
+    int legal_form; /* seklik.registry.LegalForm; 0 = not recorded */
     verification_case_state state;
-    PGresult *res;   /* the case row */
-    PGresult *docs;  /* its documents, see DOC_* */
-    PGresult *finds; /* its findings, see FIND_* */
-    PGresult *props; /* its proposals, oldest first, see PROP_* */
+    PGresult *res;     /* the case row */
+    PGresult *docs;    /* its documents, see DOC_* */
+    PGresult *finds;   /* its findings, see FIND_* */
+    PGresult *props;   /* its proposals, oldest first, see PROP_* */
+    PGresult *outlets; /* its outlets, see OUT_* */
+    PGresult *photos;  /* its visit photos, see PHOTO_* */
 } verification_case_row;
 
 enum {
@@ -66,8 +94,27 @@ enum {
     DOC_DECIDED_BY,
     DOC_DECIDED_AT,
     DOC_SLOT,
-    DOC_UPLOADED_BY /* "" = not recorded */
+    DOC_UPLOADED_BY, /* "" = not recorded */
+    DOC_PERSON_ID,
+    DOC_OUTLET_ID,
+    DOC_ISSUED_ON,
+    DOC_DEWAN_PERS,
+    DOC_IN_FORCE_ID,
+    DOC_IN_FORCE_EXPIRES_ON,
+    DOC_IN_FORCE_DEWAN_PERS
 };
+enum {
+    OUT_OUTLET_ID,
+    OUT_TYPE,
+    OUT_NAME,
+    OUT_STATE,
+    OUT_VALID_UNTIL,
+    OUT_REASON,
+    OUT_DECIDED_BY,
+    OUT_APPROVED_BY,
+    OUT_DECIDED_AT
+};
+enum { PHOTO_DOCUMENT_ID, PHOTO_FILE_NAME, PHOTO_CONTENT_TYPE, PHOTO_UPLOADED_BY, PHOTO_UPLOADED_AT };
 enum { FIND_CODE, FIND_DOCUMENT_TYPE, FIND_MESSAGE, FIND_BLOCKING, FIND_ORIGIN, FIND_STAFF_ONLY };
 enum {
     PROP_ID,
@@ -80,7 +127,8 @@ enum {
     PROP_APPROVED_AT,
     PROP_RETURNED_BY,
     PROP_RETURNED_AT,
-    PROP_RETURN_REASON
+    PROP_RETURN_REASON,
+    PROP_OUTLET_IDS /* JSON array text */
 };
 
 /* Storage name <-> state ("in_review"); false for an unknown name. */
@@ -106,20 +154,61 @@ int verification_store_has_live_case(sk_db *db, const char *company_id, int fisc
 int verification_store_insert_case(sk_db *db, const char *id, const char *company_id,
                                    const char *company_name, int fiscal_year,
                                    const char *registered_by, const char *outlet_types_json,
-                                   const uint8_t *snapshot, size_t snapshot_len);
+                                   int legal_form, const uint8_t *snapshot, size_t snapshot_len);
+/* Record the legal form of a case opened before it was kept. */
+int verification_store_set_legal_form(sk_db *db, const char *case_id, int legal_form);
+
+/* A document version as the case records it; strings "" = none. */
+typedef struct verification_doc_row {
+    const char *slot, *document_id, *number, *expires_on, *issued_on, *uploaded_by;
+    const char *person_id, *outlet_id;
+    int type, version, dewan_pers_status;
+} verification_doc_row;
 
 /* The newest version of a document slot: inserted, or replacing the one
- * there, decision back to pending. `expires_on` "" = does not expire;
- * `uploaded_by` "" or NULL = not known. */
-int verification_store_put_document(sk_db *db, const char *case_id, const char *slot,
-                                    const char *document_id, int type, int version,
-                                    const char *number, const char *expires_on,
-                                    const char *uploaded_by);
+ * there, decision back to pending. The accepted version in force (if any)
+ * stays in force until the new one is accepted. */
+int verification_store_put_document(sk_db *db, const char *case_id, const verification_doc_row *d);
 
-/* Record a decision on one document of the case. */
+/* Record a decision on one document of the case. Accepting puts this
+ * version in force, with `dewan_pers_status` (0 = the level it claims) as
+ * its level; rejecting leaves the version in force as it was. */
 int verification_store_decide_document(sk_db *db, const char *case_id, const char *document_id,
                                        const char *decision, const char *reason,
-                                       const char *decided_by);
+                                       const char *decided_by, int dewan_pers_status);
+
+/* ---- outlets ---- */
+
+/* Add an outlet to the case (pending) unless it is there. */
+int verification_store_put_outlet(sk_db *db, const char *case_id, const char *outlet_id, int type,
+                                  const char *name);
+/* An outcome taking effect on one outlet: state and, when given, valid
+ * until, reason, who proposed and approved it (now). */
+int verification_store_set_outlet(sk_db *db, const char *case_id, const char *outlet_id,
+                                  verification_outlet_state state, const char *valid_until,
+                                  const char *reason, const char *decided_by,
+                                  const char *approved_by);
+/* A verified outlet's new end of validity (a renewal accepted). */
+int verification_store_set_outlet_until(sk_db *db, const char *case_id, const char *outlet_id,
+                                        const char *valid_until);
+/* The case's valid_until: the latest of its verified outlets' (the company
+ * is a partner while one is). Unchanged when none is verified. */
+int verification_store_sync_case_until(sk_db *db, const char *case_id);
+/* An upheld objection: the case's rejected outlets are pending again, and
+ * the case is marked reopened. */
+int verification_store_reopen(sk_db *db, const char *case_id);
+/* Cases of the year an upheld objection reopened that still have an
+ * undecided outlet. */
+int verification_store_reopened_undecided(sk_db *db, int fiscal_year, long long *count);
+/* Cases whose outlets are not recorded (opened before outlets were):
+ * columns (id, state, valid_until, decided_by, approved_by, reason). */
+int verification_store_cases_without_outlets(sk_db *db, PGresult **res);
+
+/* ---- visit photos ---- */
+
+int verification_store_add_visit_photo(sk_db *db, const char *case_id, const char *document_id,
+                                       const char *file_name, const char *content_type,
+                                       const char *uploaded_by);
 
 int verification_store_set_state(sk_db *db, const char *case_id, verification_case_state state);
 int verification_store_set_requirement_sets(sk_db *db, const char *case_id, const char *ids_json);
@@ -150,10 +239,11 @@ int verification_store_list_cases(sk_db *db, const char *state, int fiscal_year,
 
 /* ---- proposals (four-eyes) ---- */
 
-/* Record a pending proposal. SK_EEXISTS when the case has one already. */
+/* Record a pending proposal for the outlets in `outlet_ids_json` (a JSON
+ * array of ids). SK_EEXISTS when the case has one already. */
 int verification_store_propose(sk_db *db, const char *id, const char *case_id,
                                verification_outcome outcome, const char *reason,
-                               const char *proposed_by);
+                               const char *proposed_by, const char *outlet_ids_json);
 
 /* Settle the pending proposal `id` of `case_id`: approved by `by`, or
  * returned by `by` with `reason`. SK_ENOTFOUND when it is not pending. */
@@ -197,7 +287,9 @@ enum {
     ANN_FINALIZED_AT,
     ANN_VERIFIED_IDS,
     ANN_ANNOUNCED_UNIX,
-    ANN_UNTIL_UNIX
+    ANN_UNTIL_UNIX,
+    ANN_ENTRIES,  /* JSON array of {company_id, outlet_id, company_name, outlet_name, state} */
+    ANN_AMENDMENT
 };
 
 /* Record the announcement with the companies verified that year now.
@@ -209,6 +301,14 @@ int verification_store_load_announcement(sk_db *db, int fiscal_year, bool for_up
 /* Mark final, refreshing the verified list; the row in *res. */
 int verification_store_finalize(sk_db *db, int fiscal_year, const char *finalized_by,
                                 PGresult **res);
+/* After the list is final: the listed outlets among `outlet_ids_json` take
+ * `state` ("suspended") and the amendment count goes up; the row in *res.
+ * SK_ENOTFOUND when the year's list is not final or names none of them
+ * with another state (nothing to amend). */
+int verification_store_amend(sk_db *db, int fiscal_year, const char *outlet_ids_json,
+                             const char *state, PGresult **res);
+/* Whether the year's list is final. */
+int verification_store_year_final(sk_db *db, int fiscal_year, bool *final);
 
 enum {
     OBJ_ID,
@@ -241,7 +341,8 @@ int verification_store_open_objections(sk_db *db, int fiscal_year, long long *co
 
 enum { EXP_DOCUMENT_ID, EXP_COMPANY_ID, EXP_TYPE, EXP_EXPIRES_ON };
 
-/* Accepted documents of verified cases expiring in [from, from + days]. */
+/* The accepted versions in force of cases with a verified outlet, expiring
+ * in [from, from + days]. */
 int verification_store_expiring(sk_db *db, const char *from, int days, PGresult **res);
 
 /* Record a notice; *inserted is false when it was sent before. */

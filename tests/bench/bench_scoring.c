@@ -2,8 +2,10 @@
  * references measured on the same servers in the same run.
  *
  * Seeding (not measured): N outlets of N verified companies are written
- * straight into scoring.outlet_input and scoring.company_standing with SQL,
- * as the registry and verification events would leave them. Measured:
+ * straight into scoring.outlet_input, company_input, company_proof and
+ * outlet_standing with SQL, as the registry and verification events would
+ * leave them, and the year is opened (a testpub stands in for verification)
+ * and its drafted rule set and price standard published. Measured:
  * PublishRuleSet re-scoring all N in one transaction (goal < 1 s for
  * 10,000; each outlet is new, so each gets a score row and an event), and
  * GetCeiling p50/p99 over many cached calls (goal p99 < 1 ms). References:
@@ -16,6 +18,7 @@
 
 #include "../integration/it_common.h"
 #include "seklik/scoring.pb-c.h"
+#include "seklik/verification.pb-c.h"
 
 #define YEAR 2027
 
@@ -115,31 +118,70 @@ static void bench(void **state)
     char log[512], sql[1024];
     assert_non_null(sk_test_create_db("bench_scoring", dsn, sizeof(dsn)));
     const char *redis_url = sk_test_env("SEKLIK_TEST_REDIS_URL");
+    char ver_dsn[512];
+    assert_non_null(sk_test_create_db("bench_scoring_verification", ver_dsn, sizeof(ver_dsn)));
+    sk_test_peer ver;
+    sk_test_peer_init(&ver, "testpub", ver_dsn, redis_url);
+    assert_int_equal(sk_test_peer_start(&ver, it_pub_bin, it_log(log, sizeof(log), "bench", "verification")), 0);
     sk_test_peer svc;
     sk_test_peer_init(&svc, "scoring", dsn, redis_url);
+    sk_test_peer_setenv(&svc, "SEKLIK_VERIFICATION_RPC", ver.rpc);
+    sk_test_peer_setenv(&svc, "SEKLIK_VERIFICATION_EVENTS", ver.events);
     assert_int_equal(sk_test_peer_start(&svc, it_arg(4), it_log(log, sizeof(log), "bench", "scoring")), 0);
     sk_rpc_client *c = it_client(svc.rpc);
 
-    /* seeding, not measuring */
+    /* seeding, not measuring: outlets, their companies' people and deeds,
+     * what verification accepted (deed, Dewan Pers certificate, the chief
+     * editor's UKW certificate), and each outlet verified */
     snprintf(sql, sizeof(sql),
              "INSERT INTO scoring.outlet_input (outlet_id, company_id, outlet_name, outlet_type,"
-             " reach_value, dewan_pers_status, chief_editor_ukw, journalists_total,"
-             " journalists_valid_ukw, established_on)"
-             " SELECT md5('o' || i)::uuid, md5('c' || i)::uuid, 'Media ' || i, 1 + i %% 4,"
-             " (i * 997) %% 3000000, i %% 3, i %% 4, 4, i %% 5, date '2010-01-01' + i %% 6000"
+             " reach_value) SELECT md5('o' || i)::uuid, md5('c' || i)::uuid, 'Media ' || i,"
+             " 1 + i %% 4, (i * 997) %% 3000000 FROM generate_series(1, %d) i",
+             n_outlets);
+    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO scoring.company_input (company_id, deed_date, dewan_pers_declared, people)"
+             " SELECT md5('c' || i)::uuid, date '2010-01-01' + i %% 6000, i %% 3,"
+             " jsonb_build_array(jsonb_build_object('id', md5('p' || i), 'chief', true, 'level', i %% 4))"
              " FROM generate_series(1, %d) i",
              n_outlets);
     assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
     snprintf(sql, sizeof(sql),
-             "INSERT INTO scoring.company_standing (company_id, fiscal_year, verified)"
-             " SELECT md5('c' || i)::uuid, %d, true FROM generate_series(1, %d) i",
+             "INSERT INTO scoring.company_proof (company_id, fiscal_year, documents)"
+             " SELECT md5('c' || i)::uuid, %d, jsonb_build_array("
+             " jsonb_build_object('type', 1, 'proof', 'accepted'),"
+             " jsonb_build_object('type', 6, 'proof', 'accepted', 'level', i %% 3),"
+             " jsonb_build_object('type', 7, 'person_id', md5('p' || i), 'proof', 'accepted'))"
+             " FROM generate_series(1, %d) i",
+             YEAR, n_outlets);
+    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO scoring.outlet_standing (outlet_id, company_id, fiscal_year, verified)"
+             " SELECT md5('o' || i)::uuid, md5('c' || i)::uuid, %d, true"
+             " FROM generate_series(1, %d) i",
              YEAR, n_outlets);
     assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
     assert_int_equal(sk_test_sql_exec(dsn, "ANALYZE"), 0);
 
-    /* the default rule set, published on first need, then a new one */
+    /* the year opened: its price standard published as drafted, its rule
+     * set edited (tier A from 75) and published: the measured re-scoring */
+    Seklik__Verification__FiscalYear fy = SEKLIK__VERIFICATION__FISCAL_YEAR__INIT;
+    fy.fiscal_year = YEAR;
+    fy.registration_opens_on = "2000-01-01";
+    fy.registration_closes_on = "2027-12-31";
+    Seklik__Verification__YearOpened opened = SEKLIK__VERIFICATION__YEAR_OPENED__INIT;
+    opened.year = &fy;
+    it_inject(ver_dsn, "verification.year.opened", &opened.base);
+    for (int i = 0; i < 600 && sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.price_standard") == 0; i++)
+        sk_test_sleep_ms(50);
+    Seklik__Scoring__PublishRequest first = SEKLIK__SCORING__PUBLISH_REQUEST__INIT;
+    first.fiscal_year = YEAR;
+    protobuf_c_message_free_unpacked(rpc(c, "Scoring.PublishPriceStandard", true, &first.base,
+                                         &seklik__scoring__price_standard__descriptor),
+                                     NULL);
     Seklik__Scoring__GetVersionRequest get = SEKLIK__SCORING__GET_VERSION_REQUEST__INIT;
     get.fiscal_year = YEAR;
+    get.version = -1; /* the draft */
     Seklik__Scoring__RuleSet *rs =
         rpc(c, "Scoring.GetRuleSet", false, &get.base, &seklik__scoring__rule_set__descriptor);
     rs->tiers->a = 75;
@@ -211,6 +253,8 @@ static void bench(void **state)
     sk_rpc_client_close(c);
     sk_proc_signal(&svc.proc, SIGTERM);
     assert_int_equal(sk_proc_wait(&svc.proc, 30000), 0);
+    sk_proc_signal(&ver.proc, SIGTERM);
+    assert_int_equal(sk_proc_wait(&ver.proc, 30000), 0);
 }
 
 int main(int argc, char **argv)

@@ -237,6 +237,19 @@ class Load:
 
     def setup(self):
         admin = self.staff("admin")
+        # The year open for registration; Submit waits until the registry knows it.
+        admin.command("verification.OpenYear", {
+            "fiscalYear": YEAR, "registrationOpensOn": f"{YEAR - 1}-01-01",
+            "registrationClosesOn": f"{YEAR}-12-31"})
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                admin.query("registry.GetYear", {"fiscalYear": YEAR})
+                break
+            except Refused as e:
+                if getattr(e, "status", 0) != 404 or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
         try:
             admin.query("verification.GetRequirementSet",
                         {"fiscalYear": YEAR, "outletType": "OUTLET_TYPE_SIBER"})

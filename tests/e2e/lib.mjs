@@ -9,7 +9,40 @@ import { randomUUID } from 'node:crypto';
 export const BASE = (process.env.SEKLIK_GATEWAY_URL || '').replace(/\/$/, '');
 export const CHROMIUM = process.env.SEKLIK_CHROMIUM || '/usr/bin/chromium';
 export const DEMO_PASSWORD = process.env.SEKLIK_DEMO_PASSWORD || 'Demo-Seklik-2026';
-export const DOCS = ['DOCUMENT_TYPE_AKTA', 'DOCUMENT_TYPE_NIB', 'DOCUMENT_TYPE_NPWP', 'DOCUMENT_TYPE_DOMISILI'];
+// The year's required documents (a PT also needs its SK Kemenkumham).
+export const DOCS = ['DOCUMENT_TYPE_AKTA', 'DOCUMENT_TYPE_SK_KEMENKUMHAM', 'DOCUMENT_TYPE_NIB',
+  'DOCUMENT_TYPE_NPWP', 'DOCUMENT_TYPE_DOMISILI'];
+
+// The fiscal year being prepared, as the UI picks it: DOMAIN.md's 2027 until
+// the calendar passes it, then the current year until October and the next
+// from then on (registration for a year closes within it).
+export function fiscalYear(now = new Date()) {
+  const wib = new Date(now.getTime() + 7 * 3600 * 1000);
+  const y = wib.getUTCFullYear() + (wib.getUTCMonth() >= 9 ? 1 : 0);
+  return Math.max(2027, y);
+}
+
+// The admin opens `year` (registration open from the year before through
+// its end, no CV), publishes the online outlets' requirements (DOCS) and the
+// rule set and price standard scoring drafted from the event.
+export async function openYear(admin, year) {
+  await admin('verification.OpenYear', {
+    fiscalYear: year, registrationOpensOn: `${year - 1}-01-01`, registrationClosesOn: `${year}-12-31`,
+  });
+  await admin('verification.PublishRequirementSet', {
+    fiscalYear: year, outletType: 'OUTLET_TYPE_SIBER', requirements: DOCS.map((type) => ({ type, required: true })),
+  });
+  for (const what of ['RuleSet', 'PriceStandard']) {
+    const published = await admin(`scoring.Get${what}`, { fiscalYear: year, version: 0 }).then(() => true, () => false);
+    if (published) continue;
+    await waitFor(admin, `scoring.Get${what}`, { fiscalYear: year, version: -1 }, (d) => d.state === 'SET_STATE_DRAFT',
+      `the ${year} ${what} draft`);
+    await admin(`scoring.Publish${what}`, { fiscalYear: year });
+  }
+  // The registry applies the window from the same event: Submit waits for it.
+  await waitFor(admin, 'registry.GetYear', { fiscalYear: year }, (y) => y.registrationClosesOn === `${year}-12-31`,
+    `the registry's ${year}`);
+}
 export const STEP_TIMEOUT_MS = 20000;
 
 // The artifacts directory (created), or exit 2 when the gateway is unknown.

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "it_common.h"
+#include "sk_nng.h"
 #include "sk_tls.h"
 
 #define REFUSED_MS 2000 /* long enough for a handshake here, many times over */
@@ -112,7 +113,7 @@ static bool can_call(const char *url, const char *who, int ms)
             seklik__bus__response__free_unpacked(resp, NULL);
         nng_free(reply, len);
     }
-    nng_close(s);
+    sk_nng_close_bounded(s, SK_NNG_CLOSE_TIMEOUT_MS);
     return answered;
 }
 
@@ -144,7 +145,7 @@ static bool can_subscribe(const sk_test_peer *pub, sk_rpc_client *c, const char 
     bool heard = nng_recv(s, &frame, &len, NNG_FLAG_ALLOC) == 0;
     if (heard)
         nng_free(frame, len);
-    nng_close(s);
+    sk_nng_close_bounded(s, SK_NNG_CLOSE_TIMEOUT_MS);
     return heard;
 }
 
@@ -209,6 +210,8 @@ static bool client_trusts(const char *who, int ms)
     memset(&fs, 0, sizeof(fs));
     assert_int_equal(nng_rep0_open(&fs.rep), 0);
     assert_int_equal(nng_socket_set_ms(fs.rep, NNG_OPT_RECVTIMEO, 50), 0);
+    /* A reply to a client that has gone must not block the server thread. */
+    assert_int_equal(nng_socket_set_ms(fs.rep, NNG_OPT_SENDTIMEO, 1000), 0);
     nng_listener l;
     nng_tls_config *c = identity(true, who, true);
     assert_int_equal(nng_listener_create(&l, fs.rep, url), 0);
@@ -226,7 +229,7 @@ static bool client_trusts(const char *who, int ms)
     sk_rpc_client_close(client);
     atomic_store(&fs.stop, true);
     pthread_join(fs.thread, NULL);
-    nng_close(fs.rep);
+    sk_nng_close_bounded(fs.rep, SK_NNG_CLOSE_TIMEOUT_MS);
     assert_true(rc == SK_OK || rc == SK_ETIMEDOUT);
     assert_int_equal(atomic_load(&fs.answered), rc == SK_OK ? 1 : 0);
     return rc == SK_OK;

@@ -184,11 +184,58 @@ typedef struct outlet {
     char company[SK_UUID_STRLEN], id[SK_UUID_STRLEN];
 } outlet;
 
-/* A verified online outlet that scores tier B (see it_scoring.c: GOLDEN). */
+/* The year opened (verification.year.opened) and scoring's drafts of it
+ * published by the admin: a year nobody opened scores and prices nothing. */
+static void year_in_force(void)
+{
+    if (sk_test_sql_number(sc_dsn, "SELECT count(*) FROM scoring.price_standard WHERE"
+                                   " state = 'published'") == 1)
+        return;
+    Seklik__Verification__FiscalYear y = SEKLIK__VERIFICATION__FISCAL_YEAR__INIT;
+    y.fiscal_year = YEAR;
+    y.registration_opens_on = "2000-01-01";
+    y.registration_closes_on = "2027-12-31";
+    Seklik__Verification__YearOpened opened = SEKLIK__VERIFICATION__YEAR_OPENED__INIT;
+    opened.year = &y;
+    it_inject(ver_dsn, "verification.year.opened", &opened.base);
+    for (int i = 0; i < 400 && sk_test_sql_number(sc_dsn, "SELECT count(*) FROM"
+                                                          " scoring.price_standard") == 0;
+         i++)
+        sk_test_sleep_ms(50);
+    Seklik__Bus__Actor admin = it_actor("admin-1", "admin", NULL);
+    Seklik__Scoring__PublishRequest pub = SEKLIK__SCORING__PUBLISH_REQUEST__INIT;
+    pub.fiscal_year = YEAR;
+    const char *const methods[] = {"Scoring.PublishRuleSet", "Scoring.PublishPriceStandard"};
+    for (size_t m = 0; m < 2; m++) {
+        char key[SK_UUID_STRLEN];
+        sk_uuid7(key);
+        Seklik__Bus__Response *resp = NULL;
+        assert_int_equal(sk_rpc_call(scoring_rpc, methods[m], &admin, key, &pub.base, 30000, &resp),
+                         SK_OK);
+        assert_int_equal(resp->code, SEKLIK__BUS__CODE__OK);
+        seklik__bus__response__free_unpacked(resp, NULL);
+    }
+}
+
+/* One accepted document version in force, as verification's case shows it. */
+static void accepted(Seklik__Verification__CaseDocument *d, int type, const char *person, int level)
+{
+    seklik__verification__case_document__init(d);
+    d->type = (Seklik__Registry__DocumentType)type;
+    d->person_id = (char *)(person ? person : "");
+    d->decision = SEKLIK__VERIFICATION__DECISION__DECISION_ACCEPTED;
+    d->in_force_document_id = "0190a0a0-0000-7000-8000-00000000d0c0";
+    d->in_force_dewan_pers_status = (Seklik__Registry__DewanPersStatus)level;
+}
+
+/* A verified online outlet that scores tier B (see it_scoring.c: GOLDEN):
+ * its certificates and deed accepted. */
 static void scored_outlet(outlet *o)
 {
+    year_in_force();
     sk_uuid7(o->company);
     sk_uuid7(o->id);
+    char person[4][SK_UUID_STRLEN];
     Seklik__Registry__OutletInput oi = SEKLIK__REGISTRY__OUTLET_INPUT__INIT;
     oi.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER;
     oi.name = "Portal Berita";
@@ -206,14 +253,15 @@ static void scored_outlet(outlet *o)
                                  : SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_MUDA;
         pi[k].ukw_certificate_expiry = k < 3 ? "2099-12-31" : "2020-12-31";
         seklik__registry__person__init(&people[k]);
-        people[k].id = o->company;
+        sk_uuid7(person[k]);
+        people[k].id = person[k];
         people[k].data = &pi[k];
         pp[k] = &people[k];
     }
     Seklik__Registry__CompanyInput ci = SEKLIK__REGISTRY__COMPANY_INPUT__INIT;
     ci.legal_name = "PT Media";
     ci.dewan_pers_status = SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL;
-    ci.established_on = "2020-01-01";
+    ci.deed_date = "2020-01-01";
     Seklik__Registry__Company c = SEKLIK__REGISTRY__COMPANY__INIT;
     c.id = o->company;
     c.data = &ci;
@@ -225,10 +273,25 @@ static void scored_outlet(outlet *o)
     reg.company = &c;
     it_inject(reg_dsn, "registry.company.submitted", &reg.base);
 
+    /* faktual, Madya, two of three journalists, the deed: 78, B */
+    Seklik__Verification__CaseDocument docs[5], *dp[5];
+    accepted(&docs[0], 1, NULL, 0);
+    accepted(&docs[1], 6, NULL, SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL);
+    for (size_t k = 0; k < 3; k++)
+        accepted(&docs[2 + k], 7, person[k], 0);
+    for (size_t k = 0; k < 5; k++)
+        dp[k] = &docs[k];
+    Seklik__Verification__CaseOutlet co = SEKLIK__VERIFICATION__CASE_OUTLET__INIT, *cop[] = {&co};
+    co.outlet_id = o->id;
+    co.state = SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_VERIFIED;
     Seklik__Verification__Case vc = SEKLIK__VERIFICATION__CASE__INIT;
     vc.company_id = o->company;
     vc.fiscal_year = YEAR;
     vc.state = SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED;
+    vc.outlets = cop;
+    vc.n_outlets = 1;
+    vc.documents = dp;
+    vc.n_documents = 5;
     Seklik__Verification__CaseChanged ver = SEKLIK__VERIFICATION__CASE_CHANGED__INIT;
     ver.verification_case = &vc;
     it_inject(ver_dsn, "verification.company.verified", &ver.base);

@@ -76,6 +76,8 @@ static void make_request(reg_req *r, const char *name)
     r->company.address = "Jl. Letnan Munandar No. 1, Kayuagung";
     r->company.bank_account = &r->bank;
     r->company.established_on = "2019-03-04";
+    r->company.sk_kemenkumham = "AHU-0012345.AH.01.01.TAHUN 2019";
+    r->company.domicile_letter_number = "470/12/KYG/2026";
 
     seklik__registry__outlet_input__init(&r->outlet);
     r->outlet.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER;
@@ -262,6 +264,8 @@ static int stop_registry(void **state)
 
 /* ---- tests ---- */
 
+static void year_2027_open(void);
+
 static void valid_company_is_registered_as_draft_with_an_event(void **state)
 {
     (void)state;
@@ -272,8 +276,9 @@ static void valid_company_is_registered_as_draft_with_an_event(void **state)
     assert_string_equal(c->registered_by, "staff-1");
     assert_int_equal(c->n_outlets, 1);
     assert_int_equal(c->n_people, 2);
+    assert_int_equal(strlen(c->data->npwp), 16); /* stored normalised: the 16-digit form */
     assert_int_equal(c->data->npwp[0], '0');
-    assert_int_equal(strlen(c->data->npwp), 15); /* stored normalised */
+    assert_int_equal(c->data->npwp[1], '0');
     assert_string_equal(c->data->kbli[0], "63122");
     assert_string_equal(c->data->bank_account->holder_name, "PT Berita Kayuagung");
     assert_true(strlen(c->registered_at) >= 20 && c->registered_at[strlen(c->registered_at) - 1] == 'Z');
@@ -511,6 +516,7 @@ static void submit_marks_submitted_and_the_event_carries_the_company(void **stat
     assert_int_equal(it_code(up), SK_OK);
     seklik__bus__response__free_unpacked(up, NULL);
 
+    year_2027_open();
     Seklik__Registry__SubmitRequest sub = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
     sub.company_id = c->id;
     sub.fiscal_year = 1999;
@@ -706,6 +712,34 @@ static void verification_event(const char *type, const char *company_id, int sta
     it_inject(dsn, type, &ev.base);
 }
 
+/* verification.year.opened for `year` (registration window, CV rule), as
+ * the stand-in's event; waits until the registry holds it. */
+static void year_opened(int year, const char *opens, const char *closes, bool cv)
+{
+    Seklik__Verification__FiscalYear y = SEKLIK__VERIFICATION__FISCAL_YEAR__INIT;
+    y.fiscal_year = year;
+    y.registration_opens_on = (char *)opens;
+    y.registration_closes_on = (char *)closes;
+    y.cv_allowed = cv;
+    Seklik__Verification__YearOpened ev = SEKLIK__VERIFICATION__YEAR_OPENED__INIT;
+    ev.year = &y;
+    it_inject(dsn, "verification.year.opened", &ev.base);
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM registry.fiscal_year WHERE fiscal_year = %d AND "
+             "registration_closes_on = '%s' AND cv_allowed = %s",
+             year, closes, cv ? "true" : "false");
+    for (int i = 0; i < 100 && sk_test_sql_number(dsn, sql) != 1; i++)
+        sk_test_sleep_ms(100);
+    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+}
+
+/* 2027 open for registration whatever today is. */
+static void year_2027_open(void)
+{
+    year_opened(2027, "2000-01-01", "2099-12-31", false);
+}
+
 /* Wait until the company's status column reads `want`. */
 static bool wait_status(const char *company_id, const char *want)
 {
@@ -726,6 +760,7 @@ static void verification_outcomes_update_the_status_without_an_event(void **stat
     (void)state;
     Company *c = register_named("PT Diverifikasi");
     Seklik__Bus__Actor s = staff();
+    year_2027_open();
     Seklik__Registry__SubmitRequest sub = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
     sub.company_id = c->id;
     sub.fiscal_year = 2027;
@@ -1077,6 +1112,7 @@ static void partner_probing_numbers_learns_nothing_and_the_verifier_is_told(void
     assert_refused("RegisterCompany", &s, &dup.req.base, SK_EINVAL, "company.npwp");
 
     /* Submitted, the clash travels to verification for staff. */
+    year_2027_open();
     Seklik__Registry__SubmitRequest sub = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
     sub.company_id = c1->id;
     sub.fiscal_year = 2027;
@@ -1182,6 +1218,7 @@ static void only_the_partner_changes_its_bank_account(void **state)
     resp = update_bank(&admin, sc->id, &sr, "7777888800"); /* not the registrant */
     assert_int_equal(it_code(resp), SK_EPERM);
     seklik__bus__response__free_unpacked(resp, NULL);
+    year_2027_open();
     Seklik__Registry__SubmitRequest sub = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
     sub.company_id = sc->id;
     sub.fiscal_year = 2027;
@@ -1197,6 +1234,281 @@ static void only_the_partner_changes_its_bank_account(void **state)
     su.company = &sr.company;
     assert_refused("Update", &verifier, &su.base, SK_EPERM, NULL);
     protobuf_c_message_free_unpacked(&sc->base, NULL);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+
+/* ---- issue 11 ---- */
+
+/* One taxpayer, one NPWP: the 15-digit number and its 16-digit form ("0"
+ * and the 15 digits) are the same; staff registering it twice are told. */
+static void npwp_15_and_16_digits_are_one_taxpayer(void **state)
+{
+    (void)state;
+    Seklik__Bus__Actor a = staff();
+    reg_req first, second;
+    make_request(&first, "PT Lima Belas");
+    first.company.npwp = "02.111.222.3-444.555";
+    Company *c = register_ok(&first, &a, NULL);
+    assert_string_equal(c->data->npwp, "0021112223444555");
+    make_request(&second, "PT Enam Belas");
+    second.company.npwp = "0021112223444555";
+    assert_refused("RegisterCompany", &a, &second.req.base, SK_EINVAL, "company.npwp");
+    /* And the other way round: the 16-digit form first. */
+    make_request(&first, "PT Enam Belas Dulu");
+    first.company.npwp = "0 031 112 223 444 555";
+    Company *d = register_ok(&first, &a, NULL);
+    make_request(&second, "PT Lima Belas Kemudian");
+    second.company.npwp = "031112223444555";
+    assert_refused("RegisterCompany", &a, &second.req.base, SK_EINVAL, "company.npwp");
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    protobuf_c_message_free_unpacked(&d->base, NULL);
+}
+
+/* A PT needs its SK Kemenkumham number and domicile letter number. */
+static void a_pt_names_its_decree_and_domicile_letter(void **state)
+{
+    (void)state;
+    Seklik__Bus__Actor a = staff();
+    reg_req r;
+    make_request(&r, "PT Tanpa SK");
+    r.company.sk_kemenkumham = "";
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "company.skKemenkumham");
+    make_request(&r, "PT Tanpa Domisili");
+    r.company.domicile_letter_number = NULL;
+    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "company.domicileLetterNumber");
+    make_request(&r, "Yayasan Tanpa SK");
+    r.company.legal_form = SEKLIK__REGISTRY__LEGAL_FORM__LEGAL_FORM_YAYASAN;
+    r.company.sk_kemenkumham = "";
+    r.company.domicile_letter_number = "";
+    Company *c = register_ok(&r, &a, NULL);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+/* Submitting for a year is the year's rule: opened by verification, inside
+ * its registration window, its list not final, a CV only when allowed. Each
+ * refusal names fiscalYear with its code and changes nothing. */
+static void submit_follows_the_years_rules(void **state)
+{
+    (void)state;
+    Seklik__Bus__Actor s = staff();
+    reg_req r;
+    make_request(&r, "CV Warta Musi");
+    r.company.legal_form = SEKLIK__REGISTRY__LEGAL_FORM__LEGAL_FORM_CV;
+    Company *cv = register_ok(&r, &s, NULL);
+    Company *pt = register_named("PT Tepat Waktu");
+    Seklik__Registry__SubmitRequest sub = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
+    sub.company_id = pt->id;
+    const struct {
+        int year;
+        const char *opens, *closes, *code;
+    } years[] = {
+        {2041, NULL, NULL, "registration.year_not_open"},
+        {2042, "2001-01-01", "2001-12-31", "registration.closed"},
+        {2043, "2099-01-01", "2099-12-31", "registration.not_yet_open"},
+    };
+    for (size_t i = 0; i < sizeof(years) / sizeof(years[0]); i++) {
+        if (years[i].opens)
+            year_opened(years[i].year, years[i].opens, years[i].closes, false);
+        sub.fiscal_year = years[i].year;
+        counts before = snapshot();
+        Seklik__Bus__Response *resp = call("Submit", &s, NULL, true, &sub.base);
+        assert_int_equal(it_code(resp), SK_EINVAL);
+        assert_true(it_names_field(resp, "fiscalYear"));
+        assert_non_null(strstr(resp->violations[0]->description, years[i].code));
+        seklik__bus__response__free_unpacked(resp, NULL);
+        assert_unchanged(before);
+    }
+    /* A CV only in a year that takes CVs. */
+    year_opened(2044, "2000-01-01", "2099-12-31", false);
+    sub.company_id = cv->id;
+    sub.fiscal_year = 2044;
+    Seklik__Bus__Response *resp = call("Submit", &s, NULL, true, &sub.base);
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    assert_non_null(strstr(resp->violations[0]->description, "legal_form.cv_not_allowed"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    year_opened(2044, "2000-01-01", "2099-12-31", true);
+    resp = call("Submit", &s, NULL, true, &sub.base);
+    assert_int_equal(it_code(resp), SK_OK);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    /* The same settings again (a replayed event) change nothing, not even the trail. */
+    year_opened(2044, "2000-01-01", "2099-12-31", true);
+    char sql[256];
+    for (int i = 0; i < 100; i++) {
+        snprintf(sql, sizeof(sql),
+                 "SELECT count(*) FROM registry.inbox_offsets WHERE source = 'verification' AND "
+                 "last_seq = %lld",
+                 sk_test_sql_number(dsn, "SELECT last_seq FROM testpub.outbox_head"));
+        if (sk_test_sql_number(dsn, sql) == 1)
+            break;
+        sk_test_sleep_ms(100);
+    }
+    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM registry.audit_log WHERE "
+                                             "action = 'fiscal_year.opened' AND entity_id = '2044'"),
+                     2);
+
+    /* Once the year's list is final, nobody joins it. */
+    Seklik__Verification__Announcement a = SEKLIK__VERIFICATION__ANNOUNCEMENT__INIT;
+    a.fiscal_year = 2044;
+    a.finalized = true;
+    Seklik__Verification__ListFinalized fin = SEKLIK__VERIFICATION__LIST_FINALIZED__INIT;
+    fin.announcement = &a;
+    it_inject(dsn, "verification.list.finalized", &fin.base);
+    for (int i = 0; i < 100 && sk_test_sql_number(dsn, "SELECT count(*) FROM registry.fiscal_year "
+                                                       "WHERE fiscal_year = 2044 AND final") == 0;
+         i++)
+        sk_test_sleep_ms(100);
+    sub.company_id = pt->id;
+    resp = call("Submit", &s, NULL, true, &sub.base);
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    assert_non_null(strstr(resp->violations[0]->description, "registration.year_final"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    /* What Submit applies, for anyone signed in to see. */
+    Seklik__Registry__GetYearRequest gy = SEKLIK__REGISTRY__GET_YEAR_REQUEST__INIT;
+    gy.fiscal_year = 2044;
+    Seklik__Bus__Actor p = partner(cv->id);
+    resp = call("GetYear", &p, NULL, false, &gy.base);
+    Seklik__Registry__YearRules *y = body(resp, &seklik__registry__year_rules__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_string_equal(y->registration_opens_on, "2000-01-01");
+    assert_string_equal(y->registration_closes_on, "2099-12-31");
+    assert_true(y->cv_allowed);
+    assert_true(y->final);
+    protobuf_c_message_free_unpacked(&y->base, NULL);
+    gy.fiscal_year = 2041; /* never opened */
+    resp = call("GetYear", &p, NULL, false, &gy.base);
+    assert_int_equal(it_code(resp), SK_ENOTFOUND);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    protobuf_c_message_free_unpacked(&cv->base, NULL);
+    protobuf_c_message_free_unpacked(&pt->base, NULL);
+}
+
+static Company *get_company(const char *id)
+{
+    Seklik__Bus__Actor s = staff();
+    Seklik__Registry__GetCompanyRequest get = SEKLIK__REGISTRY__GET_COMPANY_REQUEST__INIT;
+    get.company_id = (char *)id;
+    Seklik__Bus__Response *resp = call("GetCompany", &s, NULL, false, &get.base);
+    Company *c = body(resp, &seklik__registry__company__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    return c;
+}
+
+/* Verification decides per outlet: the registry keeps each outlet's own
+ * outcome, and which final list names it. */
+static void each_outlet_keeps_its_own_outcome(void **state)
+{
+    (void)state;
+    Company *c = register_named("PT Dua Media");
+    Seklik__Bus__Actor s = staff();
+    Seklik__Registry__OutletInput radio = SEKLIK__REGISTRY__OUTLET_INPUT__INIT;
+    radio.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER;
+    radio.scale = SEKLIK__REGISTRY__OUTLET_SCALE__OUTLET_SCALE_LOKAL;
+    radio.name = "Portal Kedua";
+    radio.url = "https://kedua.example.id";
+    Seklik__Registry__AddOutletRequest add = SEKLIK__REGISTRY__ADD_OUTLET_REQUEST__INIT;
+    add.company_id = c->id;
+    add.outlet = &radio;
+    Seklik__Bus__Response *resp = call("AddOutlet", &s, NULL, true, &add.base);
+    Seklik__Registry__Outlet *second = body(resp, &seklik__registry__outlet__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    Seklik__Verification__CaseOutlet yes = SEKLIK__VERIFICATION__CASE_OUTLET__INIT;
+    yes.outlet_id = c->outlets[0]->id;
+    yes.state = SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_VERIFIED;
+    yes.valid_until = "2027-12-31";
+    Seklik__Verification__CaseOutlet no = SEKLIK__VERIFICATION__CASE_OUTLET__INIT;
+    no.outlet_id = second->id;
+    no.state = SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_REJECTED;
+    no.reason = "Sertifikat palsu";
+    Seklik__Verification__CaseOutlet *outlets[] = {&yes, &no};
+    Seklik__Verification__Case vc = SEKLIK__VERIFICATION__CASE__INIT;
+    vc.company_id = c->id;
+    vc.fiscal_year = 2027;
+    vc.state = SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED;
+    vc.valid_until = "2027-12-31";
+    vc.outlets = outlets;
+    vc.n_outlets = 2;
+    Seklik__Verification__CaseChanged ev = SEKLIK__VERIFICATION__CASE_CHANGED__INIT;
+    ev.verification_case = &vc;
+    it_inject(dsn, "verification.company.verified", &ev.base);
+    assert_true(wait_status(c->id, "verified"));
+    Company *now = get_company(c->id);
+    for (size_t i = 0; i < now->n_outlets; i++) {
+        const Seklik__Registry__Outlet *o = now->outlets[i];
+        bool first = strcmp(o->id, c->outlets[0]->id) == 0;
+        assert_int_equal(o->status, first ? SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_VERIFIED
+                                          : SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_REJECTED);
+        assert_string_equal(o->verified_until, first ? "2027-12-31" : "");
+        assert_string_equal(o->status_reason, first ? "" : "Sertifikat palsu");
+        assert_int_equal(o->status_fiscal_year, 2027);
+        assert_int_equal(o->listed_fiscal_year, 0);
+    }
+    protobuf_c_message_free_unpacked(&now->base, NULL);
+
+    /* The final list names the verified outlet: the single truth of 2027. */
+    Seklik__Verification__ListEntry entry = SEKLIK__VERIFICATION__LIST_ENTRY__INIT, *entries[] = {&entry};
+    entry.company_id = c->id;
+    entry.outlet_id = c->outlets[0]->id;
+    entry.state = SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_VERIFIED;
+    Seklik__Verification__Announcement a = SEKLIK__VERIFICATION__ANNOUNCEMENT__INIT;
+    a.fiscal_year = 2027;
+    a.finalized = true;
+    a.entries = entries;
+    a.n_entries = 1;
+    Seklik__Verification__ListFinalized fin = SEKLIK__VERIFICATION__LIST_FINALIZED__INIT;
+    fin.announcement = &a;
+    it_inject(dsn, "verification.list.finalized", &fin.base);
+    char sql[256];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM registry.outlet WHERE id = '%s' AND listed_fiscal_year = 2027",
+             c->outlets[0]->id);
+    for (int i = 0; i < 100 && sk_test_sql_number(dsn, sql) == 0; i++)
+        sk_test_sleep_ms(100);
+    now = get_company(c->id);
+    for (size_t i = 0; i < now->n_outlets; i++)
+        assert_int_equal(now->outlets[i]->listed_fiscal_year,
+                         strcmp(now->outlets[i]->id, c->outlets[0]->id) == 0 ? 2027 : 0);
+    protobuf_c_message_free_unpacked(&now->base, NULL);
+    protobuf_c_message_free_unpacked(&second->base, NULL);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+/* A Dewan Pers certificate claims a level (the company's declared one when
+ * the upload names none); no other document claims one. */
+static void a_dewan_pers_certificate_claims_its_level(void **state)
+{
+    (void)state;
+    reg_req r;
+    make_request(&r, "PT Dewan Pers");
+    r.company.dewan_pers_status = SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL;
+    Seklik__Bus__Actor s = staff();
+    Company *c = register_ok(&r, &s, NULL);
+    Seklik__Registry__DocumentInput d = SEKLIK__REGISTRY__DOCUMENT_INPUT__INIT;
+    d.type = SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_DEWAN_PERS;
+    d.number = "DP-1";
+    d.file_name = "dp.pdf";
+    d.content.data = (uint8_t *)PDF;
+    d.content.len = sizeof(PDF) - 1;
+    Seklik__Registry__UploadDocumentRequest req = SEKLIK__REGISTRY__UPLOAD_DOCUMENT_REQUEST__INIT;
+    req.company_id = c->id;
+    req.document = &d;
+    Seklik__Bus__Response *resp = call("UploadDocument", &s, NULL, true, &req.base);
+    Seklik__Registry__Document *doc = body(resp, &seklik__registry__document__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_int_equal(doc->dewan_pers_status, SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL);
+    protobuf_c_message_free_unpacked(&doc->base, NULL);
+    d.dewan_pers_status = SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_ADMINISTRATIF;
+    resp = call("UploadDocument", &s, NULL, true, &req.base);
+    doc = body(resp, &seklik__registry__document__descriptor);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_int_equal(doc->dewan_pers_status,
+                     SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_ADMINISTRATIF);
+    protobuf_c_message_free_unpacked(&doc->base, NULL);
+    d.type = SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP;
+    assert_refused("UploadDocument", &s, &req.base, SK_EINVAL, "document.dewanPersStatus");
     protobuf_c_message_free_unpacked(&c->base, NULL);
 }
 
@@ -1225,6 +1537,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(eight_concurrent_registrations_by_one_partner_make_one_company),
         cmocka_unit_test(partner_probing_numbers_learns_nothing_and_the_verifier_is_told),
         cmocka_unit_test(only_the_partner_changes_its_bank_account),
+        cmocka_unit_test(npwp_15_and_16_digits_are_one_taxpayer),
+        cmocka_unit_test(a_pt_names_its_decree_and_domicile_letter),
+        cmocka_unit_test(submit_follows_the_years_rules),
+        cmocka_unit_test(each_outlet_keeps_its_own_outcome),
+        cmocka_unit_test(a_dewan_pers_certificate_claims_its_level),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start_registry,
                     stop_registry);

@@ -235,15 +235,19 @@ static const char CASE_ID[] = "0190a0a0-0000-7000-8000-00000000c0de";
 
 static void insert_case_of(const char *case_id, const char *company, const char *state)
 {
-    char sql[1024];
+    char sql[1536];
     snprintf(
         sql, sizeof(sql),
         "INSERT INTO verification.verification_case (id, company_id, company_name, "
         "fiscal_year, state, registered_by, outlet_types) VALUES ('%s', '%s', "
         "'PT Kabar OKI', 2029, '%s', 'staff-1', '[3]');"
         "INSERT INTO verification.case_document (case_id, slot, document_id, type, version, "
-        "expires_on, decision) VALUES ('%s', '1//', '0190a0a0-0000-7000-8000-00000000a00a', 1, 1, '2029-06-30', 'accepted')",
-        case_id, company, state, case_id);
+        "expires_on, decision, in_force_document_id, in_force_expires_on) VALUES ('%s', '1//', "
+        "'0190a0a0-0000-7000-8000-00000000a00a', 1, 1, '2029-06-30', 'accepted', "
+        "'0190a0a0-0000-7000-8000-00000000a00a', '2029-06-30');"
+        "INSERT INTO verification.case_outlet (case_id, outlet_id, outlet_type, name) VALUES "
+        "('%s', '%.28s00000000', 3, 'Radio OKI')",
+        case_id, company, state, case_id, case_id, case_id);
     assert_int_equal(sk_test_sql_exec(g_dsn, sql), 0);
 }
 
@@ -402,7 +406,7 @@ static void four_eyes_and_case_states(void **state)
     seklik__bus__response__free_unpacked(unknown, NULL);
     assert_int_equal(vcall("Verification.Decide", &VERIFIER, true, &dec.base, NULL, NULL, &resp),
                      SK_EPRECOND);
-    assert_non_null(strstr(resp->message, "verified"));
+    assert_non_null(strstr(resp->message, "decision.no_outlet")); /* every outlet is decided */
     seklik__bus__response__free_unpacked(resp, NULL);
 
     /* Suspension: not by the registrant; proposed, then approved by someone else. */
@@ -933,6 +937,7 @@ static void bank_change_after_submission_is_flagged_in_the_case(void **state)
     /* Outlets and people change: no flag. */
     company_ev e;
     company_ev_init(&e, "0190a0a0-0000-7000-8000-00000000a003", "01.234.567.8-901.780", "1671010101017780", NULL, 0);
+    e.oin.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_CETAK; /* as submitted */
     apply_event("registry.company.updated", 1, &e.msg.base);
     Seklik__Verification__Case *c = case_of(&VERIFIER, "0190a0a0-0000-7000-8000-00000000a003");
     assert_false(has_finding(c, "bank_account_changed"));
@@ -1092,6 +1097,658 @@ static void expiry_check_on_an_empty_database_sends_nothing(void **state)
                      SK_EINVAL);
 }
 
+
+/* ---- issue 11: the rules as DOMAIN.md says ---- */
+
+static int publish_types(int year, int outlet_type, const int *types, size_t n, bool not_expired)
+{
+    Seklik__Verification__Requirement reqs[8], *preqs[8];
+    for (size_t i = 0; i < n; i++) {
+        seklik__verification__requirement__init(&reqs[i]);
+        reqs[i].type = (Seklik__Registry__DocumentType)types[i];
+        reqs[i].required = true;
+        reqs[i].must_not_be_expired = not_expired;
+        preqs[i] = &reqs[i];
+    }
+    Seklik__Verification__PublishRequirementSetRequest req =
+        SEKLIK__VERIFICATION__PUBLISH_REQUIREMENT_SET_REQUEST__INIT;
+    req.fiscal_year = year;
+    req.outlet_type = (Seklik__Registry__OutletType)outlet_type;
+    req.requirements = preqs;
+    req.n_requirements = n;
+    return vcall("Verification.PublishRequirementSet", &ADMIN, true, &req.base, NULL, NULL, NULL);
+}
+
+/* A company of `year` with a radio and an online outlet (ids `radio`,
+ * `online`) submits `docs`. */
+static void submit_two_outlets(const char *company, int year, const char *radio, const char *online,
+                               Seklik__Registry__Document **docs, size_t n_docs, uint64_t seq)
+{
+    /* numbers of its own: the last three characters of its id (digits here) */
+    char npwp[32], nik[20];
+    snprintf(npwp, sizeof(npwp), "01.234.567.8-901.%s", company + 33);
+    snprintf(nik, sizeof(nik), "1671010101019%s", company + 33);
+    company_ev e;
+    company_ev_init(&e, company, npwp, nik, docs, n_docs);
+    Seklik__Registry__OutletInput rin = SEKLIK__REGISTRY__OUTLET_INPUT__INIT;
+    rin.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_RADIO;
+    rin.name = "Radio Suara Ogan";
+    Seklik__Registry__Outlet r = SEKLIK__REGISTRY__OUTLET__INIT;
+    r.id = (char *)radio;
+    r.data = &rin;
+    e.outlet.id = (char *)online;
+    Seklik__Registry__Outlet *both[] = {&r, &e.outlet};
+    e.co.outlets = both;
+    e.co.n_outlets = 2;
+    char *kbli[] = {"63122", "60102"};
+    e.data.kbli = kbli;
+    e.data.n_kbli = 2;
+    e.co.fiscal_year = year;
+    apply_event("registry.company.submitted", seq, &e.msg.base);
+}
+
+static const Seklik__Verification__CaseOutlet *outlet_in(const Seklik__Verification__Case *c,
+                                                         const char *id)
+{
+    for (size_t i = 0; i < c->n_outlets; i++)
+        if (strcmp(c->outlets[i]->outlet_id, id) == 0)
+            return c->outlets[i];
+    fail_msg("outlet %s not in case %s", id, c->id);
+    return NULL;
+}
+
+static int decide_outlets(const who *w, const char *case_id, bool verified, const char *reason,
+                          const char *outlet, Seklik__Bus__Response **keep)
+{
+    Seklik__Verification__DecideRequest dec = SEKLIK__VERIFICATION__DECIDE_REQUEST__INIT;
+    char *ids[1] = {(char *)outlet};
+    dec.case_id = (char *)case_id;
+    dec.outcome = verified ? SEKLIK__VERIFICATION__OUTCOME__OUTCOME_VERIFIED
+                           : SEKLIK__VERIFICATION__OUTCOME__OUTCOME_REJECTED;
+    dec.reason = (char *)(reason ? reason : "");
+    dec.outlet_ids = outlet ? ids : NULL;
+    dec.n_outlet_ids = outlet ? 1 : 0;
+    return vcall("Verification.Decide", w, true, &dec.base, NULL, NULL, keep);
+}
+
+static int suspend_outlet(const who *w, const char *company, const char *outlet)
+{
+    Seklik__Verification__SuspendRequest sus = SEKLIK__VERIFICATION__SUSPEND_REQUEST__INIT;
+    char *ids[1] = {(char *)outlet};
+    sus.company_id = (char *)company;
+    sus.reason = "Izin siaran dicabut";
+    sus.outlet_ids = outlet ? ids : NULL;
+    sus.n_outlet_ids = outlet ? 1 : 0;
+    return vcall("Verification.Suspend", w, true, &sus.base, NULL, NULL, NULL);
+}
+
+/* DOMAIN.md: "outcome per media". The online outlet's own certificate is
+ * rejected and the outlet with it; the radio is verified; the company is a
+ * partner through its radio. A suspension is per outlet too. */
+static void each_outlet_has_its_own_outcome(void **state)
+{
+    (void)state;
+    static const char CO[] = "0190a0a0-0000-7000-8000-0000000b0001";
+    static const char RADIO[] = "0190a0a0-0000-7000-8000-0000000b0011";
+    static const char ONLINE[] = "0190a0a0-0000-7000-8000-0000000b0012";
+    static const char AKTA[] = "0190a0a0-0000-7000-8000-0000000b00a1";
+    static const char CERT[] = "0190a0a0-0000-7000-8000-0000000b00a2";
+    const int deed[] = {1};
+    assert_int_equal(publish_types(2032, 3, deed, 1, false), SK_OK);
+    assert_int_equal(publish_types(2032, 2, deed, 1, false), SK_OK);
+    Seklik__Registry__Document akta, cert;
+    doc(&cert, CERT, 6, 1, "");
+    cert.outlet_id = (char *)ONLINE; /* the online outlet's own */
+    Seklik__Registry__Document *docs[] = {doc(&akta, AKTA, 1, 1, ""), &cert};
+    submit_two_outlets(CO, 2032, RADIO, ONLINE, docs, 2, 1);
+    Seklik__Verification__Case *c = case_of(&VERIFIER, CO);
+    char case_id[SK_UUID_STRLEN];
+    snprintf(case_id, sizeof(case_id), "%s", c->id);
+    assert_int_equal(c->n_outlets, 2);
+    assert_int_equal(outlet_in(c, RADIO)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_PENDING);
+    assert_int_equal(outlet_in(c, RADIO)->type, SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_RADIO);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+
+    assert_int_equal(decide_doc(case_id, AKTA, true), SK_OK);
+    assert_int_equal(decide_doc(case_id, CERT, false), SK_OK);
+    c = case_of(&VERIFIER, CO);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_NEEDS_REVISION);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+
+    /* Not an outlet of this case: named. */
+    Seklik__Bus__Response *resp = NULL;
+    assert_int_equal(decide_outlets(&VERIFIER2, case_id, false, "x", CO, &resp), SK_EINVAL);
+    assert_string_equal(resp->violations[0]->field, "outletIds[0]");
+    seklik__bus__response__free_unpacked(resp, NULL);
+    /* The online outlet is rejected: its own document no longer holds the
+     * radio back, and the review moves on to the visit. The company is not
+     * rejected (its radio is still to decide): no such event. */
+    long long rejected = outbox_count("verification.company.rejected");
+    long long verified = outbox_count("verification.company.verified");
+    assert_int_equal(decide_outlets(&VERIFIER2, case_id, false, "Sertifikat palsu", ONLINE, NULL),
+                     SK_OK);
+    assert_int_equal(approve(&HEAD, case_id, &c, NULL), SK_OK);
+    assert_int_equal(outbox_count("verification.company.rejected"), rejected);
+    assert_int_equal(outlet_in(c, ONLINE)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_REJECTED);
+    assert_string_equal(outlet_in(c, ONLINE)->reason, "Sertifikat palsu");
+    assert_int_equal(outlet_in(c, RADIO)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_PENDING);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    c = case_of(&VERIFIER, CO);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISIT_PENDING);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+
+    /* The radio is verified: the case is, with each outlet's own standing. */
+    assert_int_equal(visit_case(&VERIFIER2, case_id), SK_OK);
+    assert_int_equal(decide_outlets(&VERIFIER2, case_id, true, NULL, NULL, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, case_id, &c, NULL), SK_OK);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED);
+    assert_int_equal(outlet_in(c, RADIO)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_VERIFIED);
+    assert_string_equal(outlet_in(c, RADIO)->valid_until, "2032-12-31");
+    assert_string_equal(outlet_in(c, RADIO)->decided_by, "verifier-2");
+    assert_string_equal(outlet_in(c, RADIO)->approved_by, "head-1");
+    assert_int_equal(outlet_in(c, ONLINE)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_REJECTED);
+    assert_int_equal(c->proposals[c->n_proposals - 1]->n_outlet_ids, 1);
+    assert_string_equal(c->proposals[c->n_proposals - 1]->outlet_ids[0], RADIO);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(outbox_count("verification.company.verified"), verified + 1);
+
+    /* A rejected outlet is not suspended; the verified one is, alone. */
+    assert_int_equal(suspend_outlet(&VERIFIER2, CO, ONLINE), SK_EPRECOND);
+    assert_int_equal(suspend_outlet(&VERIFIER2, CO, RADIO), SK_OK);
+    assert_int_equal(approve(&HEAD, case_id, &c, NULL), SK_OK);
+    assert_int_equal(outlet_in(c, RADIO)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_SUSPENDED);
+    assert_string_equal(outlet_in(c, RADIO)->valid_until, "2032-12-31");
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_SUSPENDED);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+/* A replacement of an accepted document after the decision is reviewed
+ * before it counts: the case shows it pending, the accepted version stays
+ * in force (and the company verified) until the replacement is accepted;
+ * rejecting it leaves the verification on the version that was accepted. */
+static void a_replacement_after_verification_is_reviewed(void **state)
+{
+    (void)state;
+    static const char CO[] = "0190a0a0-0000-7000-8000-0000000b0002";
+    char case_id[SK_UUID_STRLEN], first[64];
+    snprintf(first, sizeof(first), "d0c0%s", CO + 4);
+    ready_to_decide(CO, "01.234.567.8-901.902", "1671010101019002", NULL, 0, case_id);
+    assert_int_equal(propose(&VERIFIER2, case_id, true, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, case_id, NULL, NULL), SK_OK);
+
+    static const char V2[] = "0190a0a0-0000-7000-8000-0000000b00b2";
+    static const char V3[] = "0190a0a0-0000-7000-8000-0000000b00b3";
+    Seklik__Registry__Document d;
+    doc(&d, V2, 1, 2, "");
+    d.uploaded_by = "partner-b2";
+    upload_to(CO, 1, &d);
+    Seklik__Verification__Case *c = case_of(&VERIFIER, CO);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED);
+    assert_int_equal(c->n_documents, 1);
+    assert_string_equal(c->documents[0]->document_id, V2);
+    assert_int_equal(c->documents[0]->decision, SEKLIK__VERIFICATION__DECISION__DECISION_PENDING);
+    assert_string_equal(c->documents[0]->in_force_document_id, first);
+    assert_true(has_finding(c, "replacement_pending"));
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+
+    /* Rejected: the partner sees why; the verification rests on the old one. */
+    assert_int_equal(decide_doc(case_id, V2, false), SK_OK);
+    c = case_of(&VERIFIER, CO);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED);
+    assert_int_equal(c->documents[0]->decision, SEKLIK__VERIFICATION__DECISION__DECISION_REJECTED);
+    assert_string_equal(c->documents[0]->in_force_document_id, first);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    /* A decided document of a verified case is not judged again. */
+    assert_int_equal(decide_doc(case_id, V2, true), SK_EPRECOND);
+
+    /* Another one, accepted: it is the one in force now. */
+    doc(&d, V3, 1, 3, "");
+    d.uploaded_by = "partner-b2";
+    upload_to(CO, 2, &d);
+    assert_int_equal(decide_doc(case_id, V3, true), SK_OK);
+    c = case_of(&VERIFIER, CO);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED);
+    assert_string_equal(c->documents[0]->in_force_document_id, V3);
+    assert_false(has_finding(c, "replacement_pending"));
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+/* "Must not be expired" is judged for the fiscal year: a document of a 2033
+ * case expiring on 31 December 2032 is refused (the verification would end
+ * before its year began); renewed into 2033, the validity ends with it. */
+static void validity_is_judged_for_the_fiscal_year(void **state)
+{
+    (void)state;
+    static const char CO[] = "0190a0a0-0000-7000-8000-0000000b0003";
+    static const char OLD[] = "0190a0a0-0000-7000-8000-0000000b00c1";
+    static const char NEW[] = "0190a0a0-0000-7000-8000-0000000b00c2";
+    const int deed[] = {1};
+    assert_int_equal(publish_types(2033, 1, deed, 1, true), SK_OK);
+    Seklik__Registry__Document old, renewed;
+    Seklik__Registry__Document *docs[] = {doc(&old, OLD, 1, 1, "2032-12-31")};
+    company_ev e;
+    company_ev_init(&e, CO, "01.234.567.8-901.903", "1671010101019003", docs, 1);
+    e.oin.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_CETAK;
+    e.kbli[0] = "58130";
+    e.co.fiscal_year = 2033;
+    apply_event("registry.company.submitted", 1, &e.msg.base);
+    Seklik__Verification__Case *c = case_of(&VERIFIER, CO);
+    char case_id[SK_UUID_STRLEN];
+    snprintf(case_id, sizeof(case_id), "%s", c->id);
+    bool flagged = false;
+    for (size_t i = 0; i < c->n_findings; i++)
+        flagged = flagged || (strcmp(c->findings[i]->code, "expires_before_fiscal_year") == 0 &&
+                              c->findings[i]->blocking);
+    assert_true(flagged);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    /* Accepted, it still blocks: no visit, no verification. */
+    assert_int_equal(decide_doc(case_id, OLD, true), SK_OK);
+    c = case_of(&VERIFIER, CO);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(visit_case(&VERIFIER2, case_id), SK_EPRECOND);
+
+    upload_to(CO, 2, doc(&renewed, NEW, 1, 2, "2033-03-31"));
+    assert_int_equal(decide_doc(case_id, NEW, true), SK_OK);
+    assert_int_equal(visit_case(&VERIFIER2, case_id), SK_OK);
+    assert_int_equal(propose(&VERIFIER2, case_id, true, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, case_id, &c, NULL), SK_OK);
+    assert_string_equal(c->valid_until, "2033-03-31");
+    assert_string_equal(c->outlets[0]->valid_until, "2033-03-31");
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+static int object_in(int year, const who *w, const char *company, char id[SK_UUID_STRLEN])
+{
+    Seklik__Verification__ObjectRequest req = SEKLIK__VERIFICATION__OBJECT_REQUEST__INIT;
+    req.fiscal_year = year;
+    req.company_id = (char *)company;
+    req.reason = "Kantor kami sudah dikunjungi";
+    Seklik__Verification__Objection *o = NULL;
+    int rc = vcall("Verification.Object", w, true, &req.base,
+                   &seklik__verification__objection__descriptor, (ProtobufCMessage **)&o, NULL);
+    if (rc == SK_OK) {
+        snprintf(id, SK_UUID_STRLEN, "%s", o->id);
+        protobuf_c_message_free_unpacked(&o->base, NULL);
+    }
+    return rc;
+}
+
+static int finalize_year(int year, Seklik__Verification__Announcement **out, char *why)
+{
+    Seklik__Verification__FinalizeRequest req = SEKLIK__VERIFICATION__FINALIZE_REQUEST__INIT;
+    req.fiscal_year = year;
+    Seklik__Bus__Response *resp = NULL;
+    int rc = vcall("Verification.Finalize", &HEAD, true, &req.base,
+                   &seklik__verification__announcement__descriptor, (ProtobufCMessage **)out, &resp);
+    if (why)
+        snprintf(why, 256, "%s", resp->message);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    return rc;
+}
+
+/* A company of 2034 ready to decide (print outlet, deed accepted, visited). */
+static void ready_2034(const char *company, const char *npwp, const char *nik, char case_id[37])
+{
+    Seklik__Registry__Document akta;
+    char doc_id[64];
+    snprintf(doc_id, sizeof(doc_id), "d0c0%s", company + 4);
+    Seklik__Registry__Document *docs[] = {doc(&akta, doc_id, 1, 1, "")};
+    company_ev e;
+    company_ev_init(&e, company, npwp, nik, docs, 1);
+    e.oin.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_CETAK;
+    e.kbli[0] = "58130";
+    char outlet[40];
+    snprintf(outlet, sizeof(outlet), "%.24s0000%s", company, company + 28);
+    e.outlet.id = outlet;
+    e.co.fiscal_year = 2034;
+    apply_event("registry.company.submitted", 1, &e.msg.base);
+    Seklik__Verification__Case *c = case_of(&VERIFIER2, company);
+    snprintf(case_id, SK_UUID_STRLEN, "%s", c->id);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(decide_doc_as(&VERIFIER2, case_id, doc_id, true, NULL), SK_OK);
+    assert_int_equal(visit_case(&VERIFIER2, case_id), SK_OK);
+}
+
+/* After the announcement an upheld objection reopens the case: it is
+ * decided again (four-eyes) before the list may be final. Once final the
+ * list is the year's single truth: nobody is verified for the year outside
+ * it, and a suspension amends it (audited, sent as an event). */
+static void the_final_list_is_the_years_single_truth(void **state)
+{
+    (void)state;
+    static const char X[] = "0190a0a0-0000-7000-8000-0000000b0041";
+    static const char Y[] = "0190a0a0-0000-7000-8000-0000000b0042";
+    static const char Z[] = "0190a0a0-0000-7000-8000-0000000b0043";
+    static const char W[] = "0190a0a0-0000-7000-8000-0000000b0044";
+    static const char W_RADIO[] = "0190a0a0-0000-7000-8000-0000000b0441";
+    static const char W_ONLINE[] = "0190a0a0-0000-7000-8000-0000000b0442";
+    const int deed[] = {1};
+    for (int type = 1; type <= 3; type++)
+        assert_int_equal(publish_types(2034, type, deed, 1, false), SK_OK);
+    char cx[37], cy[37], cz[37], cw[37];
+    ready_2034(X, "01.234.567.8-901.941", "1671010101019041", cx);
+    ready_2034(Y, "01.234.567.8-901.942", "1671010101019042", cy);
+    /* W: its radio verified, its online outlet rejected. */
+    Seklik__Registry__Document wd;
+    Seklik__Registry__Document *wdocs[] = {doc(&wd, "0190a0a0-0000-7000-8000-0000000b04a1", 1, 1, "")};
+    submit_two_outlets(W, 2034, W_RADIO, W_ONLINE, wdocs, 1, 1);
+    Seklik__Verification__Case *wc = case_of(&VERIFIER, W);
+    snprintf(cw, sizeof(cw), "%s", wc->id);
+    protobuf_c_message_free_unpacked(&wc->base, NULL);
+    assert_int_equal(decide_doc(cw, "0190a0a0-0000-7000-8000-0000000b04a1", true), SK_OK);
+    assert_int_equal(visit_case(&VERIFIER2, cw), SK_OK);
+    assert_int_equal(decide_outlets(&VERIFIER2, cw, true, NULL, W_RADIO, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, cw, NULL, NULL), SK_OK);
+    assert_int_equal(decide_outlets(&VERIFIER2, cw, false, "Bukan media siber", W_ONLINE, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, cw, &wc, NULL), SK_OK);
+    assert_int_equal(wc->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED);
+    protobuf_c_message_free_unpacked(&wc->base, NULL);
+    assert_int_equal(propose(&VERIFIER2, cx, true, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, cx, NULL, NULL), SK_OK);
+    assert_int_equal(propose(&VERIFIER2, cy, false, "Alamat kantor tidak sesuai"), SK_OK);
+    assert_int_equal(approve(&HEAD, cy, NULL, NULL), SK_OK);
+
+    char until[32];
+    rfc3339_in(2, until, sizeof(until));
+    Seklik__Verification__AnnounceRequest ann = SEKLIK__VERIFICATION__ANNOUNCE_REQUEST__INIT;
+    ann.fiscal_year = 2034;
+    ann.objection_until = until;
+    assert_int_equal(vcall("Verification.Announce", &HEAD, true, &ann.base, NULL, NULL, NULL), SK_OK);
+    who py = {"partner-y", "partner", Y};
+    char objection[SK_UUID_STRLEN];
+    assert_int_equal(object_in(2034, &py, Y, objection), SK_OK);
+    Seklik__Verification__AnswerObjectionRequest ans =
+        SEKLIK__VERIFICATION__ANSWER_OBJECTION_REQUEST__INIT;
+    ans.objection_id = objection;
+    ans.answer = "Diterima: alamat sudah dibuktikan";
+    ans.upheld = true;
+    /* The answer comes from someone who took no part in the decision. */
+    assert_int_equal(
+        vcall("Verification.AnswerObjection", &HEAD, true, &ans.base, NULL, NULL, NULL), SK_EPERM);
+    who third = {"verifier-3", "verifier", NULL};
+    assert_int_equal(
+        vcall("Verification.AnswerObjection", &third, true, &ans.base, NULL, NULL, NULL), SK_OK);
+    Seklik__Verification__Case *c = case_of(&VERIFIER, Y);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED);
+    assert_int_equal(c->outlets[0]->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_PENDING);
+    assert_string_not_equal(c->reopened_at, "");
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    /* W objects to its online outlet's rejection: upheld, that outlet is
+     * decided again while the radio stays verified. */
+    who pw = {"partner-w", "partner", W};
+    assert_int_equal(object_in(2034, &pw, W, objection), SK_OK);
+    ans.objection_id = objection;
+    assert_int_equal(
+        vcall("Verification.AnswerObjection", &third, true, &ans.base, NULL, NULL, NULL), SK_OK);
+    c = case_of(&VERIFIER, W);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED);
+    assert_int_equal(outlet_in(c, W_RADIO)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_VERIFIED);
+    assert_int_equal(outlet_in(c, W_ONLINE)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_PENDING);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(decide_outlets(&VERIFIER2, cw, true, NULL, W_ONLINE, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, cw, NULL, NULL), SK_OK);
+
+    /* Not final while the reopened case is undecided. */
+    for (int i = 0; i < 100 && sk_test_sql_number(g_dsn,
+                                                  "SELECT count(*) FROM verification.announcement "
+                                                  "WHERE fiscal_year = 2034 AND "
+                                                  "objection_until < now()") == 0;
+         i++)
+        sk_test_sleep_ms(100); /* the objection window closes */
+    char why[256];
+    Seklik__Verification__Announcement *a = NULL;
+    assert_int_equal(finalize_year(2034, &a, why), SK_EPRECOND);
+    assert_non_null(strstr(why, "list.reopened_undecided"));
+    assert_int_equal(propose(&VERIFIER2, cy, true, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, cy, NULL, NULL), SK_OK);
+    assert_int_equal(finalize_year(2034, &a, NULL), SK_OK);
+    assert_int_equal(a->n_entries, 4); /* X, Y and W's two */
+    for (size_t i = 0; i < a->n_entries; i++)
+        assert_int_equal(a->entries[i]->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_VERIFIED);
+    protobuf_c_message_free_unpacked(&a->base, NULL);
+
+    /* Nobody is verified for the year outside the final list. */
+    ready_2034(Z, "01.234.567.8-901.943", "1671010101019043", cz);
+    Seklik__Bus__Response *resp = NULL;
+    assert_int_equal(decide_outlets(&VERIFIER2, cz, true, NULL, NULL, &resp), SK_EPRECOND);
+    assert_non_null(strstr(resp->message, "list.final"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    /* A suspension amends the list: counted, audited, sent. */
+    assert_int_equal(outbox_count("verification.list.amended"), 0);
+    assert_int_equal(suspend_outlet(&VERIFIER2, X, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, cx, NULL, NULL), SK_OK);
+    assert_int_equal(outbox_count("verification.list.amended"), 1);
+    Seklik__Verification__GetAnnouncementRequest ga =
+        SEKLIK__VERIFICATION__GET_ANNOUNCEMENT_REQUEST__INIT;
+    ga.fiscal_year = 2034;
+    assert_int_equal(vcall("Verification.GetAnnouncement", &py, false, &ga.base,
+                           &seklik__verification__announcement__descriptor,
+                           (ProtobufCMessage **)&a, NULL),
+                     SK_OK);
+    assert_int_equal(a->amendment, 1);
+    int suspended = 0;
+    for (size_t i = 0; i < a->n_entries; i++)
+        if (strcmp(a->entries[i]->company_id, X) == 0) {
+            assert_int_equal(a->entries[i]->state,
+                             SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_SUSPENDED);
+            suspended++;
+        }
+    assert_int_equal(suspended, 1);
+    protobuf_c_message_free_unpacked(&a->base, NULL);
+    assert_int_equal(sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.audit_log "
+                                               "WHERE action = 'announcement.amend'"),
+                     1);
+}
+
+static int list_sets(int year, const who *w, Seklik__Verification__ListRequirementSetsResponse **out)
+{
+    Seklik__Verification__ListRequirementSetsRequest req =
+        SEKLIK__VERIFICATION__LIST_REQUIREMENT_SETS_REQUEST__INIT;
+    req.fiscal_year = year;
+    return vcall("Verification.ListRequirementSets", w, false, &req.base,
+                 &seklik__verification__list_requirement_sets_response__descriptor,
+                 (ProtobufCMessage **)out, NULL);
+}
+
+static int open_year(const who *w, int year, const char *opens, const char *closes, bool cv,
+                     Seklik__Bus__Response **keep)
+{
+    Seklik__Verification__OpenYearRequest req = SEKLIK__VERIFICATION__OPEN_YEAR_REQUEST__INIT;
+    req.fiscal_year = year;
+    req.registration_opens_on = (char *)opens;
+    req.registration_closes_on = (char *)closes;
+    req.cv_allowed = cv;
+    return vcall("Verification.OpenYear", w, true, &req.base, NULL, NULL, keep);
+}
+
+/* One admin action opens a year: its registration window and CV rule, and
+ * last year's requirement sets as drafts (the defaults where last year has
+ * none) to review and publish; the event tells the registry and scoring.
+ * Again with the same settings it changes nothing. */
+static void opening_a_year_drafts_its_requirements(void **state)
+{
+    (void)state;
+    const int two[] = {1, 3};
+    assert_int_equal(publish_types(2037, 3, two, 2, false), SK_OK); /* last year's radio */
+    Seklik__Bus__Response *resp = NULL;
+    assert_int_equal(open_year(&VERIFIER, 2038, "2037-10-01", "2038-03-31", false, NULL), SK_EPERM);
+    assert_int_equal(open_year(&ADMIN, 2038, "2037-10-01", "2039-01-01", false, &resp), SK_EINVAL);
+    assert_string_equal(resp->violations[0]->field, "registrationClosesOn");
+    assert_non_null(strstr(resp->violations[0]->description, "registration.window_after_year"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_int_equal(open_year(&ADMIN, 2038, "2038-04-01", "2038-03-31", false, &resp), SK_EINVAL);
+    assert_non_null(strstr(resp->violations[0]->description, "registration.window_order"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_int_equal(open_year(&ADMIN, 2038, "2037-10-01", "", false, &resp), SK_EINVAL);
+    assert_string_equal(resp->violations[0]->field, "registrationClosesOn");
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_int_equal(outbox_count("verification.year.opened"), 0);
+
+    assert_int_equal(open_year(&ADMIN, 2038, "2037-10-01", "2038-03-31", false, NULL), SK_OK);
+    assert_int_equal(outbox_count("verification.year.opened"), 1);
+    Seklik__Verification__ListRequirementSetsResponse *sets = NULL;
+    assert_int_equal(list_sets(2038, &ADMIN, &sets), SK_OK);
+    assert_int_equal(sets->n_sets, 4);
+    for (size_t i = 0; i < sets->n_sets; i++) {
+        assert_true(sets->sets[i]->draft);
+        assert_int_equal(sets->sets[i]->n_requirements,
+                         sets->sets[i]->outlet_type == 3 ? 2 : (int)verification_default_requirements_count);
+    }
+    protobuf_c_message_free_unpacked(&sets->base, NULL);
+    /* Nothing published: a partner sees no set yet, and no draft. */
+    int version = 0;
+    size_t n = 0;
+    assert_int_equal(get_set(&PARTNER_A, 2038, 3, &version, &n), SK_ENOTFOUND);
+    assert_int_equal(list_sets(2038, &PARTNER_A, &sets), SK_OK);
+    assert_int_equal(sets->n_sets, 0);
+    protobuf_c_message_free_unpacked(&sets->base, NULL);
+
+    /* The radio draft is published as it is; the draft is gone. */
+    Seklik__Verification__PublishRequirementSetRequest pub =
+        SEKLIK__VERIFICATION__PUBLISH_REQUIREMENT_SET_REQUEST__INIT;
+    pub.fiscal_year = 2038;
+    pub.outlet_type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_RADIO;
+    pub.from_draft = true;
+    assert_int_equal(vcall("Verification.PublishRequirementSet", &ADMIN, true, &pub.base, NULL,
+                           NULL, NULL),
+                     SK_OK);
+    assert_int_equal(get_set(&PARTNER_A, 2038, 3, &version, &n), SK_OK);
+    assert_int_equal(version, 1);
+    assert_int_equal(n, 2);
+    assert_int_equal(vcall("Verification.PublishRequirementSet", &ADMIN, true, &pub.base, NULL,
+                           NULL, NULL),
+                     SK_EPRECOND);
+
+    /* Opened again, same settings: nothing new; the published set keeps no draft. */
+    assert_int_equal(open_year(&ADMIN, 2038, "2037-10-01", "2038-03-31", false, NULL), SK_OK);
+    assert_int_equal(outbox_count("verification.year.opened"), 1);
+    assert_int_equal(sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.audit_log WHERE "
+                                               "action = 'requirement_set.draft'"),
+                     4);
+    assert_int_equal(list_sets(2038, &ADMIN, &sets), SK_OK);
+    assert_int_equal(sets->n_sets, 4); /* radio published + three drafts */
+    int drafts = 0;
+    for (size_t i = 0; i < sets->n_sets; i++)
+        drafts += sets->sets[i]->draft;
+    assert_int_equal(drafts, 3);
+    protobuf_c_message_free_unpacked(&sets->base, NULL);
+    /* New settings: the event again. */
+    assert_int_equal(open_year(&ADMIN, 2038, "2037-10-01", "2038-06-30", true, NULL), SK_OK);
+    assert_int_equal(outbox_count("verification.year.opened"), 2);
+    Seklik__Verification__GetYearRequest gy = SEKLIK__VERIFICATION__GET_YEAR_REQUEST__INIT;
+    gy.fiscal_year = 2038;
+    Seklik__Verification__FiscalYear *y = NULL;
+    assert_int_equal(vcall("Verification.GetYear", &PARTNER_A, false, &gy.base,
+                           &seklik__verification__fiscal_year__descriptor,
+                           (ProtobufCMessage **)&y, NULL),
+                     SK_OK);
+    assert_string_equal(y->registration_closes_on, "2038-06-30");
+    assert_true(y->cv_allowed);
+    protobuf_c_message_free_unpacked(&y->base, NULL);
+}
+
+/* A visit cites only images staff uploaded for this case's visit: not a
+ * document the company supplied, not a PDF. */
+static void a_visit_cites_only_its_own_photos(void **state)
+{
+    (void)state;
+    static const char CO[] = "0190a0a0-0000-7000-8000-0000000b0005";
+    static const char PNG[] = "0190a0a0-0000-7000-8000-0000000b00e1";
+    static const char PDF[] = "0190a0a0-0000-7000-8000-0000000b00e2";
+    char case_id[SK_UUID_STRLEN], deed[64];
+    snprintf(deed, sizeof(deed), "d0c0%s", CO + 4);
+    Seklik__Registry__Document akta;
+    Seklik__Registry__Document *docs[] = {doc(&akta, deed, 1, 1, "")};
+    company_ev e;
+    company_ev_init(&e, CO, "01.234.567.8-901.905", "1671010101019005", docs, 1);
+    e.oin.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_CETAK;
+    e.kbli[0] = "58130";
+    apply_event("registry.company.submitted", 1, &e.msg.base); /* 2031 print: the deed */
+    Seklik__Verification__Case *c = case_of(&VERIFIER2, CO);
+    snprintf(case_id, sizeof(case_id), "%s", c->id);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(decide_doc_as(&VERIFIER2, case_id, deed, true, NULL), SK_OK);
+
+    Seklik__Bus__Actor staff = it_actor("verifier-2", "verifier", NULL);
+    Seklik__Registry__Document png, pdf;
+    doc(&png, PNG, 9, 1, "");
+    png.content_type = "image/png";
+    png.uploaded_by = "verifier-2";
+    doc(&pdf, PDF, 9, 2, "");
+    pdf.content_type = "application/pdf";
+    pdf.uploaded_by = "verifier-2";
+    Seklik__Registry__DocumentUploaded up = SEKLIK__REGISTRY__DOCUMENT_UPLOADED__INIT;
+    up.company_id = (char *)CO;
+    up.document = &png;
+    apply_event_by("registry.document.uploaded", 2, &up.base, &staff);
+    up.document = &pdf;
+    apply_event_by("registry.document.uploaded", 3, &up.base, &staff);
+    c = case_of(&VERIFIER2, CO);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISIT_PENDING);
+    assert_int_equal(c->n_visit_photos, 1);
+    assert_string_equal(c->visit_photos[0]->document_id, PNG);
+    assert_int_equal(c->n_documents, 1); /* a photo of the visit is not a document to judge */
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+
+    Seklik__Verification__Visit visit = SEKLIK__VERIFICATION__VISIT__INIT;
+    visit.visited_on = "2026-01-15";
+    visit.latitude = -3.4;
+    visit.longitude = 104.8;
+    visit.findings = "Kantor redaksi aktif";
+    Seklik__Verification__RecordVisitRequest rv = SEKLIK__VERIFICATION__RECORD_VISIT_REQUEST__INIT;
+    rv.case_id = case_id;
+    rv.visit = &visit;
+    const char *const bad[] = {deed, PDF};
+    for (size_t i = 0; i < 2; i++) {
+        char *ids[] = {(char *)PNG, (char *)bad[i]};
+        visit.photo_document_ids = ids;
+        visit.n_photo_document_ids = 2;
+        Seklik__Bus__Response *resp = NULL;
+        assert_int_equal(vcall("Verification.RecordVisit", &VERIFIER2, true, &rv.base, NULL, NULL,
+                               &resp),
+                         SK_EINVAL);
+        assert_string_equal(resp->violations[0]->field, "visit.photoDocumentIds[1]");
+        assert_non_null(strstr(resp->violations[0]->description, "visit.photo_not_of_case"));
+        seklik__bus__response__free_unpacked(resp, NULL);
+    }
+    char *ok[] = {(char *)PNG};
+    visit.photo_document_ids = ok;
+    visit.n_photo_document_ids = 1;
+    assert_int_equal(vcall("Verification.RecordVisit", &VERIFIER2, true, &rv.base, NULL, NULL, NULL),
+                     SK_OK);
+}
+
+/* One outlet verified while the other waits: the company is a partner now
+ * (the event says so), and its case goes on for the other. */
+static void one_outlet_verified_while_the_other_waits(void **state)
+{
+    (void)state;
+    static const char CO[] = "0190a0a0-0000-7000-8000-0000000b0006";
+    static const char RADIO[] = "0190a0a0-0000-7000-8000-0000000b0061";
+    static const char ONLINE[] = "0190a0a0-0000-7000-8000-0000000b0062";
+    static const char AKTA[] = "0190a0a0-0000-7000-8000-0000000b06a1";
+    Seklik__Registry__Document akta;
+    Seklik__Registry__Document *docs[] = {doc(&akta, AKTA, 1, 1, "")};
+    submit_two_outlets(CO, 2032, RADIO, ONLINE, docs, 1, 1); /* 2032: the deed for both */
+    Seklik__Verification__Case *c = case_of(&VERIFIER, CO);
+    char case_id[SK_UUID_STRLEN];
+    snprintf(case_id, sizeof(case_id), "%s", c->id);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(decide_doc(case_id, AKTA, true), SK_OK);
+    assert_int_equal(visit_case(&VERIFIER2, case_id), SK_OK);
+    long long verified = outbox_count("verification.company.verified");
+    assert_int_equal(decide_outlets(&VERIFIER2, case_id, true, NULL, RADIO, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, case_id, &c, NULL), SK_OK);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED);
+    assert_int_equal(outlet_in(c, RADIO)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_VERIFIED);
+    assert_int_equal(outlet_in(c, ONLINE)->state, SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_PENDING);
+    assert_string_equal(c->valid_until, "2032-12-31");
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(outbox_count("verification.company.verified"), verified + 1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 5) {
@@ -1110,6 +1767,13 @@ int main(int argc, char **argv)
         cmocka_unit_test(verified_companies_of_a_year_never_share_an_npwp_or_nik),
         cmocka_unit_test(identity_clashes_are_findings_for_staff_only),
         cmocka_unit_test(bank_change_after_submission_is_flagged_in_the_case),
+        cmocka_unit_test(each_outlet_has_its_own_outcome),
+        cmocka_unit_test(a_replacement_after_verification_is_reviewed),
+        cmocka_unit_test(validity_is_judged_for_the_fiscal_year),
+        cmocka_unit_test(the_final_list_is_the_years_single_truth),
+        cmocka_unit_test(opening_a_year_drafts_its_requirements),
+        cmocka_unit_test(a_visit_cites_only_its_own_photos),
+        cmocka_unit_test(one_outlet_verified_while_the_other_waits),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start_verification,
                     stop_verification);

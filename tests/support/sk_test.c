@@ -104,29 +104,54 @@ const char *sk_test_create_db(const char *name, char *dsn, size_t cap)
     return dsn;
 }
 
-/* A port the kernel just called free, never one this process handed out
- * before: ports are chosen before the services bind them, and the kernel
- * may offer a just-closed port again, so two peers could be given one. */
+/* Where to choose test ports: below the kernel's ephemeral range (or above
+ * it). Ports in that range are also the source ports of outgoing
+ * connections, and one taken by a connection between the choice and the
+ * service's bind failed the bind ("Address in use"; seen in a stack start). */
+static void port_range(int *lo, int *hi)
+{
+    int elo = 32768, ehi = 60999;
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f) {
+        if (fscanf(f, "%d %d", &elo, &ehi) != 2)
+            elo = 32768, ehi = 60999;
+        fclose(f);
+    }
+    if (elo - 10000 >= 2000)
+        *lo = 10000, *hi = elo - 1;
+    else if (65535 - ehi >= 2000)
+        *lo = ehi + 1, *hi = 65535;
+    else
+        *lo = 1024, *hi = 65535; /* no room outside: collisions stay possible */
+}
+
+/* A port nobody has bound right now, outside the ephemeral range, never one
+ * this process handed out before (ports are chosen before the services bind
+ * them). Random, so concurrent test processes rarely pick the same one. */
 int sk_test_free_port(void)
 {
     static int given[512];
     static size_t n_given;
-    for (int attempt = 0; attempt < 100; attempt++) {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        socklen_t len = sizeof(a);
-        int port = -1;
-        if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-            getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-            port = ntohs(a.sin_port);
-        if (fd >= 0)
-            close(fd);
-        if (port < 0)
-            continue;
+    static unsigned seed;
+    int lo, hi;
+    port_range(&lo, &hi);
+    if (!seed)
+        seed = (unsigned)getpid() * 2654435761u ^ (unsigned)time(NULL);
+    for (int attempt = 0; attempt < 1000; attempt++) {
+        int port = lo + (int)(rand_r(&seed) % (unsigned)(hi - lo + 1));
         bool seen = false;
         for (size_t i = 0; i < n_given && !seen; i++)
             seen = given[i] == port;
         if (seen)
+            continue;
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = {.sin_family = AF_INET,
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+                                .sin_port = htons((uint16_t)port)};
+        bool free_now = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+        if (fd >= 0)
+            close(fd);
+        if (!free_now)
             continue;
         if (n_given < sizeof(given) / sizeof(given[0]))
             given[n_given++] = port;

@@ -574,6 +574,8 @@ static registry_company_input good_company(void)
         .address = "Jl. Letnan Muchtar Saleh No. 1, Kayuagung",
         .bank_account_number = "123-456-7890",
         .bank_holder_name = "PT Kabar Komering Ilir",
+        .sk_kemenkumham = "AHU-0012345.AH.01.01.TAHUN 2019",
+        .domicile_letter_number = "470/12/KYG/2026",
     };
 }
 
@@ -644,6 +646,11 @@ static void each_bad_field_is_named(void **state)
         {TEXT_FIELD(bank_account_number), "1234567890a", false, "bankAccount.accountNumber"},
         {TEXT_FIELD(bank_account_number), NULL, false, "bankAccount.accountNumber"},
         {TEXT_FIELD(bank_holder_name), "", false, "bankAccount.holderName"},
+        /* A PT exists by its ministry decree and has a domicile letter... */
+        {TEXT_FIELD(sk_kemenkumham), NULL, false, "skKemenkumham"},
+        {TEXT_FIELD(sk_kemenkumham), "  ", false, "skKemenkumham"},
+        {TEXT_FIELD(domicile_letter_number), "", false, "domicileLetterNumber"},
+        {TEXT_FIELD(domicile_letter_number), long_name, false, "domicileLetterNumber"},
     };
     for (size_t i = 0; i < COUNT(cases); i++) {
         registry_company_input in = good_company();
@@ -701,6 +708,7 @@ static void empty_company_names_every_field(void **state)
     registry_violations v = {0};
     char got[1024];
     assert_false(registry_check_company(&in, TODAY, true, &v));
+    /* No legal form: not known to be a PT, so its decree is not asked for. */
     assert_string_equal(fields_of(&v, got, sizeof got),
                         "legalName,legalForm,npwp,nib,kbli,deedNumber,deedDate,address,"
                         "bankAccount.accountNumber,bankAccount.holderName");
@@ -711,6 +719,92 @@ static void empty_company_names_every_field(void **state)
     assert_false(registry_check_company(NULL, TODAY, true, &w));
     assert_int_equal(w.n, 1);
     assert_string_equal(w.items[0].field, "company");
+}
+
+/* ...which a Yayasan, a Koperasi or a CV are not asked for. */
+static void only_a_pt_needs_its_decree_and_domicile_letter(void **state)
+{
+    (void)state;
+    const char *const forms[] = {"PT", "pt", "Yayasan", "Koperasi", "CV"};
+    const char *const want[] = {"skKemenkumham,domicileLetterNumber",
+                                "skKemenkumham,domicileLetterNumber", "", "", ""};
+    for (size_t i = 0; i < COUNT(forms); i++) {
+        registry_company_input in = good_company();
+        in.legal_form = forms[i];
+        in.sk_kemenkumham = NULL;
+        in.domicile_letter_number = "";
+        registry_violations v = {0};
+        char got[256];
+        registry_check_company(&in, TODAY, true, &v);
+        if (strcmp(fields_of(&v, got, sizeof got), want[i]) != 0)
+            fail_msg("%s: got \"%s\", expected \"%s\"", forms[i], got, want[i]);
+        for (size_t k = 0; k < v.n; k++)
+            assert_non_null(strstr(v.items[k].description, "legal_form.pt_needs_"));
+    }
+}
+
+/* The 16-digit NPWP of an old 15-digit one is "0" and the 15 digits: both
+ * are one taxpayer and come out as the same number. */
+static void npwp_15_and_its_16_digit_form_are_one_number(void **state)
+{
+    (void)state;
+    char a[17], b[17];
+    assert_true(registry_npwp_canonical("012345678901234", a));
+    assert_true(registry_npwp_canonical("0012345678901234", b));
+    assert_string_equal(a, "0012345678901234");
+    assert_string_equal(a, b);
+    assert_true(registry_npwp_canonical("3201234567890001", b)); /* NIK-based: as it is */
+    assert_string_equal(b, "3201234567890001");
+    assert_true(registry_npwp_canonical("112345678901234", a));
+    assert_string_equal(a, "0112345678901234");
+    assert_false(registry_npwp_canonical("01234567890123", a)); /* 14 */
+    assert_string_equal(a, "");
+    assert_false(registry_npwp_canonical("01.234.567.8-901.234", a)); /* normalise first */
+    assert_false(registry_npwp_canonical("01234567890123456", a));    /* 17 */
+    assert_false(registry_npwp_canonical("", a));
+}
+
+/* Submit for a fiscal year: opened by verification, inside its window (both
+ * days included), its list not final, a CV only when the year allows it. */
+static void submit_only_inside_the_years_window(void **state)
+{
+    (void)state;
+    int32_t opens, closes;
+    assert_true(registry_parse_date("2026-10-01", &opens));
+    assert_true(registry_parse_date("2027-03-31", &closes));
+    registry_year_rules y = {.opened = true, .opens_on = opens, .closes_on = closes};
+    const struct {
+        int32_t day;
+        registry_legal_form form;
+        bool cv, final, opened;
+        registry_submit_verdict want;
+    } cases[] = {
+        {opens - 1, REGISTRY_LEGAL_FORM_PT, false, false, true, REGISTRY_SUBMIT_NOT_YET_OPEN},
+        {opens, REGISTRY_LEGAL_FORM_PT, false, false, true, REGISTRY_SUBMIT_OK},
+        {closes, REGISTRY_LEGAL_FORM_PT, false, false, true, REGISTRY_SUBMIT_OK},
+        {closes + 1, REGISTRY_LEGAL_FORM_PT, false, false, true, REGISTRY_SUBMIT_CLOSED},
+        {opens, REGISTRY_LEGAL_FORM_CV, false, false, true, REGISTRY_SUBMIT_CV_NOT_ALLOWED},
+        {opens, REGISTRY_LEGAL_FORM_CV, true, false, true, REGISTRY_SUBMIT_OK},
+        {opens, REGISTRY_LEGAL_FORM_YAYASAN, false, false, true, REGISTRY_SUBMIT_OK},
+        {opens, REGISTRY_LEGAL_FORM_PT, false, true, true, REGISTRY_SUBMIT_YEAR_FINAL},
+        {opens, REGISTRY_LEGAL_FORM_PT, true, false, false, REGISTRY_SUBMIT_YEAR_NOT_OPEN},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        y.cv_allowed = cases[i].cv;
+        y.final = cases[i].final;
+        y.opened = cases[i].opened;
+        registry_submit_verdict got = registry_may_submit(&y, cases[i].form, cases[i].day);
+        if (got != cases[i].want)
+            fail_msg("case %zu: got %d (%s), expected %d", i, got, registry_submit_code(got),
+                     cases[i].want);
+    }
+    assert_int_equal(registry_may_submit(NULL, REGISTRY_LEGAL_FORM_PT, opens),
+                     REGISTRY_SUBMIT_YEAR_NOT_OPEN);
+    assert_string_equal(registry_submit_code(REGISTRY_SUBMIT_CLOSED), "registration.closed");
+    assert_string_equal(registry_submit_code(REGISTRY_SUBMIT_CV_NOT_ALLOWED),
+                        "legal_form.cv_not_allowed");
+    assert_string_equal(registry_submit_code(REGISTRY_SUBMIT_OK), "");
+    assert_null(registry_submit_code((registry_submit_verdict)99));
 }
 
 static void npwp_message_is_bilingual(void **state)
@@ -871,6 +965,9 @@ int main(void)
         cmocka_unit_test(npwp_message_is_bilingual),
         cmocka_unit_test(many_bad_codes_keep_sixteen),
         cmocka_unit_test(journalist_rules),
+        cmocka_unit_test(only_a_pt_needs_its_decree_and_domicile_letter),
+        cmocka_unit_test(npwp_15_and_its_16_digit_form_are_one_number),
+        cmocka_unit_test(submit_only_inside_the_years_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "scoring/domain.h"
@@ -63,6 +64,285 @@ static void golden_path_scores_78_tier_b(void **state)
         assert_int_equal(l->threshold, want[i].threshold);
         assert_string_equal(l->rule, want[i].rule);
     }
+}
+
+/* ---- what documents prove, for the year scored ---- */
+
+static int32_t day(int y, int m, int d)
+{
+    char s[16];
+    int32_t out = 0;
+    snprintf(s, sizeof(s), "%04d-%02d-%02d", y, m, d);
+    assert_true(scoring_parse_date(s, &out));
+    return out;
+}
+
+#define ACCEPTED(exp, lvl) {SCORING_PROOF_ACCEPTED, (exp), (lvl)}
+#define PROOF(p) {SCORING_PROOF_##p, 0, 0}
+
+/* The golden path's company as documents prove it for 2027: an accepted
+ * faktual certificate, a Madya chief editor with an accepted certificate,
+ * two of three journalists proven, the deed of 2019-06-17 accepted. */
+static const scoring_certificate GOLDEN_DP[] = {ACCEPTED(0, SCORING_DEWAN_PERS_FAKTUAL)};
+
+static scoring_person_facts golden_people[4];
+
+static scoring_facts golden_facts(void)
+{
+    const scoring_person_facts people[] = {
+        {true, SCORING_UKW_MADYA, ACCEPTED(0, 0)},
+        {false, SCORING_UKW_MUDA, ACCEPTED(0, 0)},
+        {false, SCORING_UKW_MUDA, ACCEPTED(0, 0)},
+        {false, SCORING_UKW_NONE, PROOF(MISSING)},
+    };
+    memcpy(golden_people, people, sizeof(people));
+    return (scoring_facts){
+        .declared_dewan_pers = SCORING_DEWAN_PERS_FAKTUAL,
+        .dewan_pers = GOLDEN_DP,
+        .n_dewan_pers = 1,
+        .deed = ACCEPTED(0, 0),
+        .deed_date_known = true,
+        .deed_date = day(2019, 6, 17),
+        .people = golden_people,
+        .n_people = 4,
+        .outlet_type = SCORING_OUTLET_SIBER,
+        .reach_value = 600000,
+    };
+}
+
+static void what_documents_prove_scores_the_golden_path_78(void **state)
+{
+    (void)state;
+    scoring_facts f = golden_facts();
+    scoring_inputs in;
+    assert_true(scoring_assess(&f, 2027, &in));
+    scoring_result r;
+    assert_true(scoring_compute(&in, &scoring_default_rule_set, &r));
+    assert_int_equal(r.total, 78);
+    assert_int_equal(r.tier, SCORING_TIER_B);
+    const char *const want[] = {"dewan_pers.faktual",   "chief_editor_ukw.certified",
+                                "journalist_ukw_share.proven", "company_age.deed",
+                                "reach.declared",       "performance.no_history"};
+    for (size_t i = 0; i < COUNT(want); i++)
+        assert_string_equal(r.lines[i].reason, want[i]);
+    assert_int_equal(r.lines[SCORING_CRITERION_COMPANY_AGE].value, 7);
+}
+
+/* Points only for what an accepted document proves: a declared faktual
+ * status earns nothing without its certificate, and the line says why. */
+static void dewan_pers_counts_the_certificate_not_the_claim(void **state)
+{
+    (void)state;
+    const int32_t dec31 = day(2027, 12, 31);
+    const struct {
+        scoring_certificate cert[2];
+        size_t n;
+        scoring_dewan_pers declared;
+        int points;
+        const char *reason;
+    } cases[] = {
+        {{PROOF(MISSING)}, 0, SCORING_DEWAN_PERS_FAKTUAL, 0, "dewan_pers.certificate_missing"},
+        {{PROOF(MISSING)}, 0, SCORING_DEWAN_PERS_NONE, 0, "dewan_pers.none"},
+        {{PROOF(PENDING)}, 1, SCORING_DEWAN_PERS_FAKTUAL, 0, "dewan_pers.certificate_pending"},
+        {{PROOF(REJECTED)}, 1, SCORING_DEWAN_PERS_FAKTUAL, 0, "dewan_pers.certificate_rejected"},
+        /* expires within the year: not through it */
+        {{ACCEPTED(dec31 - 1, SCORING_DEWAN_PERS_FAKTUAL)}, 1, SCORING_DEWAN_PERS_FAKTUAL, 0,
+         "dewan_pers.certificate_expires"},
+        {{ACCEPTED(dec31, SCORING_DEWAN_PERS_FAKTUAL)}, 1, SCORING_DEWAN_PERS_FAKTUAL, 30,
+         "dewan_pers.faktual"},
+        /* the certificate says administratif, whatever was declared */
+        {{ACCEPTED(0, SCORING_DEWAN_PERS_ADMINISTRATIF)}, 1, SCORING_DEWAN_PERS_FAKTUAL, 15,
+         "dewan_pers.administratif"},
+        {{ACCEPTED(0, SCORING_DEWAN_PERS_FAKTUAL)}, 1, SCORING_DEWAN_PERS_NONE, 30,
+         "dewan_pers.faktual"},
+        /* the best one that holds counts */
+        {{ACCEPTED(0, SCORING_DEWAN_PERS_ADMINISTRATIF), ACCEPTED(0, SCORING_DEWAN_PERS_FAKTUAL)},
+         2, SCORING_DEWAN_PERS_ADMINISTRATIF, 30, "dewan_pers.faktual"},
+        {{PROOF(REJECTED), PROOF(PENDING)}, 2, SCORING_DEWAN_PERS_FAKTUAL, 0,
+         "dewan_pers.certificate_pending"},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        scoring_facts f = golden_facts();
+        f.declared_dewan_pers = cases[i].declared;
+        f.dewan_pers = cases[i].cert;
+        f.n_dewan_pers = cases[i].n;
+        scoring_inputs in;
+        scoring_result r;
+        assert_true(scoring_assess(&f, 2027, &in));
+        assert_true(scoring_compute(&in, &scoring_default_rule_set, &r));
+        const scoring_line *l = line(&r, SCORING_CRITERION_DEWAN_PERS);
+        if (l->points != cases[i].points || strcmp(l->reason, cases[i].reason) != 0)
+            fail_msg("case %zu: %d points, %s", i, l->points, l->reason);
+    }
+}
+
+/* A UKW certificate counts when accepted and valid through the fiscal year
+ * scored: one expiring before or during the year does not. */
+static void ukw_certificates_count_through_the_year_scored(void **state)
+{
+    (void)state;
+    const int32_t dec31 = day(2027, 12, 31);
+    const struct {
+        scoring_certificate chief, journalist;
+        int chief_points, share;
+        const char *chief_reason, *share_reason;
+    } cases[] = {
+        {ACCEPTED(dec31, 0), ACCEPTED(dec31, 0), 8, 100, "chief_editor_ukw.certified",
+         "journalist_ukw_share.proven"},
+        {ACCEPTED(dec31 - 1, 0), ACCEPTED(dec31 - 1, 0), 0, 0, "chief_editor_ukw.certificate_expires",
+         "journalist_ukw_share.some_unproven"},
+        {ACCEPTED(day(2026, 12, 31), 0), ACCEPTED(0, 0), 0, 100,
+         "chief_editor_ukw.certificate_expires", "journalist_ukw_share.proven"},
+        {PROOF(PENDING), PROOF(MISSING), 0, 0, "chief_editor_ukw.certificate_pending",
+         "journalist_ukw_share.some_unproven"},
+        {PROOF(REJECTED), PROOF(REJECTED), 0, 0, "chief_editor_ukw.certificate_rejected",
+         "journalist_ukw_share.some_unproven"},
+        {PROOF(MISSING), ACCEPTED(0, 0), 0, 100, "chief_editor_ukw.certificate_missing",
+         "journalist_ukw_share.proven"},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        scoring_person_facts people[] = {{true, SCORING_UKW_MADYA, cases[i].chief},
+                                         {false, SCORING_UKW_MUDA, cases[i].journalist}};
+        scoring_facts f = golden_facts();
+        f.people = people;
+        f.n_people = 2;
+        scoring_inputs in;
+        scoring_result r;
+        assert_true(scoring_assess(&f, 2027, &in));
+        assert_true(scoring_compute(&in, &scoring_default_rule_set, &r));
+        const scoring_line *ce = line(&r, SCORING_CRITERION_CHIEF_EDITOR_UKW);
+        const scoring_line *sh = line(&r, SCORING_CRITERION_JOURNALIST_UKW_SHARE);
+        if (ce->points != cases[i].chief_points || sh->value != cases[i].share ||
+            strcmp(ce->reason, cases[i].chief_reason) || strcmp(sh->reason, cases[i].share_reason))
+            fail_msg("case %zu: chief %d %s, share %lld %s", i, ce->points, ce->reason,
+                     (long long)sh->value, sh->reason);
+    }
+    /* No chief editor, no journalists; a chief editor without a level. */
+    scoring_person_facts none[] = {{true, SCORING_UKW_NONE, PROOF(MISSING)}};
+    scoring_facts f = golden_facts();
+    scoring_inputs in;
+    f.n_people = 0;
+    assert_true(scoring_assess(&f, 2027, &in));
+    assert_int_equal(in.reasons[SCORING_CRITERION_CHIEF_EDITOR_UKW], SCORING_REASON_CE_NO_CHIEF_EDITOR);
+    assert_int_equal(in.reasons[SCORING_CRITERION_JOURNALIST_UKW_SHARE],
+                     SCORING_REASON_SHARE_NO_JOURNALISTS);
+    f.people = none;
+    f.n_people = 1;
+    assert_true(scoring_assess(&f, 2027, &in));
+    assert_int_equal(in.reasons[SCORING_CRITERION_CHIEF_EDITOR_UKW], SCORING_REASON_CE_NONE);
+    assert_int_equal(in.chief_editor_ukw, SCORING_UKW_NONE);
+}
+
+/* Company age from the deed date, on 1 January of the year scored, and only
+ * with the deed accepted; a declared founding date never makes it older. */
+static void company_age_comes_from_the_accepted_deed(void **state)
+{
+    (void)state;
+    const struct {
+        scoring_certificate deed;
+        int32_t deed_date, founded; /* 0 = not declared */
+        int age, points;
+        const char *reason;
+    } cases[] = {
+        {ACCEPTED(0, 0), day(2022, 1, 1), 0, 5, 10, "company_age.deed"},
+        {ACCEPTED(0, 0), day(2022, 1, 2), 0, 4, 5, "company_age.deed"},
+        /* declared 2010, deed 2024: the deed counts */
+        {ACCEPTED(0, 0), day(2024, 6, 1), day(2010, 1, 1), 2, 5, "company_age.deed"},
+        /* declared later than the deed: the later date counts */
+        {ACCEPTED(0, 0), day(2015, 1, 1), day(2025, 1, 1), 2, 5, "company_age.deed"},
+        {PROOF(MISSING), day(2010, 1, 1), 0, 0, 0, "company_age.deed_missing"},
+        {PROOF(PENDING), day(2010, 1, 1), 0, 0, 0, "company_age.deed_pending"},
+        {PROOF(REJECTED), day(2010, 1, 1), 0, 0, 0, "company_age.deed_rejected"},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        scoring_facts f = golden_facts();
+        f.deed = cases[i].deed;
+        f.deed_date = cases[i].deed_date;
+        f.founded_known = cases[i].founded != 0;
+        f.founded = cases[i].founded;
+        scoring_inputs in;
+        scoring_result r;
+        assert_true(scoring_assess(&f, 2027, &in));
+        assert_true(scoring_compute(&in, &scoring_default_rule_set, &r));
+        const scoring_line *l = line(&r, SCORING_CRITERION_COMPANY_AGE);
+        if (l->value != cases[i].age || l->points != cases[i].points || strcmp(l->reason, cases[i].reason))
+            fail_msg("case %zu: age %lld, %d points, %s", i, (long long)l->value, l->points, l->reason);
+    }
+    scoring_facts f = golden_facts();
+    f.deed_date_known = false; /* no deed date on record: no age */
+    scoring_inputs in;
+    assert_true(scoring_assess(&f, 2027, &in));
+    assert_int_equal(in.company_age_years, 0);
+    assert_false(scoring_assess(NULL, 2027, &in));
+    f.people = NULL;
+    assert_false(scoring_assess(&f, 2027, &in));
+}
+
+static void reason_codes_are_stable(void **state)
+{
+    (void)state;
+    assert_string_equal(scoring_reason_code(SCORING_REASON_DP_CERT_MISSING),
+                        "dewan_pers.certificate_missing");
+    assert_string_equal(scoring_reason_code(SCORING_REASON_UNSET), "");
+    assert_null(scoring_reason_code(SCORING_REASON_COUNT));
+    for (int r = 1; r < SCORING_REASON_COUNT; r++) {
+        const char *c = scoring_reason_code((scoring_reason)r);
+        assert_non_null(c);
+        assert_non_null(strchr(c, '.'));
+        for (int q = 1; q < r; q++)
+            assert_string_not_equal(c, scoring_reason_code((scoring_reason)q));
+    }
+}
+
+/* ---- price standards ---- */
+
+static void products_fit_their_outlet_types(void **state)
+{
+    (void)state;
+    assert_true(scoring_product_fits(SCORING_OUTLET_RADIO, SCORING_PRODUCT_RADIO_SPOT_60S));
+    assert_false(scoring_product_fits(SCORING_OUTLET_CETAK, SCORING_PRODUCT_RADIO_SPOT_60S));
+    assert_false(scoring_product_fits(SCORING_OUTLET_SIBER, SCORING_PRODUCT_TV_SPOT));
+    assert_false(scoring_product_fits(SCORING_OUTLET_RADIO, SCORING_PRODUCT_ONLINE_ADVERTORIAL));
+    assert_true(scoring_product_fits(SCORING_OUTLET_CETAK, SCORING_PRODUCT_PHOTO_GALLERY));
+    assert_false(scoring_product_fits(SCORING_OUTLET_TV, SCORING_PRODUCT_PHOTO_GALLERY));
+    for (int t = 0; t < SCORING_OUTLET_COUNT; t++) {
+        assert_true(scoring_product_fits((scoring_outlet_type)t, SCORING_PRODUCT_PUBLIC_SERVICE_AD));
+        assert_true(scoring_product_fits((scoring_outlet_type)t, SCORING_PRODUCT_SOCIAL_MEDIA_POST));
+        assert_true(scoring_product_fits((scoring_outlet_type)t, SCORING_PRODUCT_INFOTORIAL));
+    }
+    assert_false(scoring_product_fits(SCORING_OUTLET_COUNT, SCORING_PRODUCT_INFOTORIAL));
+    assert_false(scoring_product_fits(SCORING_OUTLET_TV, SCORING_PRODUCT_COUNT));
+    size_t at = 99;
+    assert_int_equal(scoring_prices_check(scoring_default_prices, scoring_default_prices_count, &at),
+                     SCORING_PRICE_OK);
+}
+
+static void ceilings_never_fall_as_the_tier_rises(void **state)
+{
+    (void)state;
+    scoring_price_entry t[] = {
+        {SCORING_OUTLET_SIBER, SCORING_PRODUCT_ONLINE_ADVERTORIAL, SCORING_TIER_C, 600000},
+        {SCORING_OUTLET_SIBER, SCORING_PRODUCT_ONLINE_ADVERTORIAL, SCORING_TIER_A, 1500000},
+        {SCORING_OUTLET_SIBER, SCORING_PRODUCT_ONLINE_ADVERTORIAL, SCORING_TIER_B, 1000000},
+        {SCORING_OUTLET_CETAK, SCORING_PRODUCT_ONLINE_ADVERTORIAL + 4, SCORING_TIER_A, 100},
+    };
+    size_t at = 99;
+    assert_int_equal(scoring_prices_check(t, 3, &at), SCORING_PRICE_OK);
+    t[2].ceiling = 1500000; /* B equal to A: allowed */
+    assert_int_equal(scoring_prices_check(t, 3, &at), SCORING_PRICE_OK);
+    t[2].ceiling = 1500001; /* B above A */
+    assert_int_equal(scoring_prices_check(t, 3, &at), SCORING_PRICE_NOT_MONOTONIC);
+    assert_int_equal(at, 1); /* the A entry */
+    t[2].ceiling = 599999; /* B below C */
+    assert_int_equal(scoring_prices_check(t, 3, &at), SCORING_PRICE_NOT_MONOTONIC);
+    assert_int_equal(at, 2);
+    t[2].ceiling = 1000000;
+    /* A print advertorial (index 4 past online advertorial) on print fits;
+     * a radio spot there does not. */
+    assert_int_equal(scoring_prices_check(t, 4, &at), SCORING_PRICE_OK);
+    t[3].product = SCORING_PRODUCT_RADIO_SPOT_60S;
+    assert_int_equal(scoring_prices_check(t, 4, &at), SCORING_PRICE_PRODUCT_TYPE);
+    assert_int_equal(at, 3);
 }
 
 static void golden_path_ceiling_is_one_million(void **state)
@@ -264,9 +544,9 @@ typedef struct {
     scoring_inputs in;
 } profile;
 
-#define IN(dp, ce, total, valid, age, type, reach, hist, perf)    \
-    {                                                             \
-        dp, ce, total, valid, age, type, reach, hist, perf, false \
+#define IN(dp, ce, total, valid, age, type, reach, hist, perf)         \
+    {                                                                  \
+        dp, ce, total, valid, age, type, reach, hist, perf, false, {0} \
     }
 
 static const profile PROFILES[] = {
@@ -805,6 +1085,13 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(golden_path_scores_78_tier_b),
         cmocka_unit_test(golden_path_ceiling_is_one_million),
+        cmocka_unit_test(what_documents_prove_scores_the_golden_path_78),
+        cmocka_unit_test(dewan_pers_counts_the_certificate_not_the_claim),
+        cmocka_unit_test(ukw_certificates_count_through_the_year_scored),
+        cmocka_unit_test(company_age_comes_from_the_accepted_deed),
+        cmocka_unit_test(reason_codes_are_stable),
+        cmocka_unit_test(products_fit_their_outlet_types),
+        cmocka_unit_test(ceilings_never_fall_as_the_tier_rises),
         cmocka_unit_test(default_rule_set_is_valid_and_matches_domain_md),
         cmocka_unit_test(criterion_and_outlet_names),
         cmocka_unit_test(every_band_edge),

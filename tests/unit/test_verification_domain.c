@@ -48,6 +48,8 @@ static const struct {
     {S(NEEDS_REVISION), A(DOCUMENT_RESUBMITTED), S(IN_REVIEW)},
     {S(IN_REVIEW), A(DOCUMENT_RESUBMITTED), S(IN_REVIEW)},
     {S(IN_REVIEW), A(ALL_DOCUMENTS_ACCEPTED), S(VISIT_PENDING)},
+    {S(VISIT_PENDING), A(DOCUMENT_RESUBMITTED), S(IN_REVIEW)},
+    {S(VISITED), A(DOCUMENT_RESUBMITTED), S(IN_REVIEW)},
     {S(VISIT_PENDING), A(VISIT_RECORDED), S(VISITED)},
     {S(VISITED), A(DECIDE_VERIFIED), S(VERIFIED)},
     {S(IN_REVIEW), A(DECIDE_REJECTED), S(REJECTED)},
@@ -80,7 +82,7 @@ static void every_state_action_pair_follows_the_table(void **state)
             }
         }
     }
-    assert_int_equal(n_allowed, 13); /* 1+2+2+1+1+1+4+1 */
+    assert_int_equal(n_allowed, 15); /* 1+2+4+1+1+1+4+1 */
 }
 
 static void golden_path_reject_fix_accept_visit_verify_then_suspend(void **state)
@@ -120,8 +122,11 @@ static void verified_needs_accepted_documents_and_a_visit(void **state)
     assert_false(verification_next_state(S(VISITED), A(SUSPEND), &next));
     assert_false(verification_next_state(S(REJECTED), A(SUSPEND), &next));
     assert_false(verification_next_state(S(SUSPENDED), A(SUSPEND), &next));
-    /* Final states take no document actions. */
+    /* Final states take no document actions (a replacement after the
+     * decision is reviewed without moving the case). */
     assert_false(verification_next_state(S(VERIFIED), A(DOCUMENT_RESUBMITTED), &next));
+    assert_false(verification_next_state(S(VERIFIED), A(DOCUMENT_REJECTED), &next));
+    assert_false(verification_next_state(S(VERIFIED), A(ALL_DOCUMENTS_ACCEPTED), &next));
     assert_false(verification_next_state(S(REJECTED), A(DOCUMENT_RESUBMITTED), &next));
     assert_int_equal(next, S(OPENED)); /* never written */
 }
@@ -137,6 +142,124 @@ static void next_state_may_be_asked_without_a_result_and_refuses_unknown_values(
     assert_false(verification_next_state(S(OPENED), (verification_case_action)8, &next));
     assert_false(verification_next_state(S(VERIFIED), (verification_case_action)-1, &next));
     assert_int_equal(next, S(OPENED));
+}
+
+/* ---- outcomes per outlet ---- */
+
+#define O(x) VERIFICATION_OUTLET_##x
+#define OC(x) VERIFICATION_OUTCOME_##x
+
+static void outlets_are_decided_one_by_one(void **state)
+{
+    (void)state;
+    const struct {
+        verification_outlet_state from;
+        verification_outcome outcome;
+        int to; /* -1 = refused */
+    } cases[] = {
+        {O(PENDING), OC(VERIFIED), O(VERIFIED)},   {O(PENDING), OC(REJECTED), O(REJECTED)},
+        {O(PENDING), OC(SUSPENDED), -1},           {O(VERIFIED), OC(SUSPENDED), O(SUSPENDED)},
+        {O(VERIFIED), OC(VERIFIED), -1},           {O(VERIFIED), OC(REJECTED), -1},
+        {O(REJECTED), OC(VERIFIED), -1},           {O(REJECTED), OC(SUSPENDED), -1},
+        {O(SUSPENDED), OC(VERIFIED), -1},          {O(SUSPENDED), OC(SUSPENDED), -1},
+        {O(PENDING), (verification_outcome)7, -1},
+    };
+    for (size_t i = 0; i < N(cases); i++) {
+        verification_outlet_state next = (verification_outlet_state)99;
+        bool ok = verification_outlet_next(cases[i].from, cases[i].outcome, &next);
+        if (ok != (cases[i].to >= 0) || (ok && (int)next != cases[i].to))
+            fail_msg("case %zu: ok %d next %d", i, ok, next);
+        if (!ok)
+            assert_int_equal(next, 99);
+    }
+    for (int s = O(PENDING); s <= O(SUSPENDED); s++) {
+        verification_outlet_state back;
+        assert_true(verification_outlet_state_parse(
+            verification_outlet_state_name((verification_outlet_state)s), &back));
+        assert_int_equal(back, s);
+    }
+    assert_null(verification_outlet_state_name((verification_outlet_state)4));
+    verification_outlet_state x;
+    assert_false(verification_outlet_state_parse("approved", &x));
+}
+
+/* A company's radio verified while its online outlet is rejected: the case
+ * is verified (the radio is a partner); all rejected: rejected; every
+ * verified one suspended: suspended; one still pending: the review goes on. */
+static void the_case_settles_once_every_outlet_is_decided(void **state)
+{
+    (void)state;
+    const verification_outlet_state radio_yes_online_no[] = {O(VERIFIED), O(REJECTED)};
+    const verification_outlet_state both_no[] = {O(REJECTED), O(REJECTED)};
+    const verification_outlet_state one_suspended[] = {O(SUSPENDED), O(REJECTED)};
+    const verification_outlet_state one_of_two_suspended[] = {O(SUSPENDED), O(VERIFIED)};
+    const verification_outlet_state one_pending[] = {O(VERIFIED), O(PENDING)};
+    assert_int_equal(verification_case_settle(S(VISITED), radio_yes_online_no, 2), S(VERIFIED));
+    assert_int_equal(verification_case_settle(S(IN_REVIEW), both_no, 2), S(REJECTED));
+    assert_int_equal(verification_case_settle(S(VERIFIED), one_suspended, 2), S(SUSPENDED));
+    assert_int_equal(verification_case_settle(S(VERIFIED), one_of_two_suspended, 2), S(VERIFIED));
+    assert_int_equal(verification_case_settle(S(VISITED), one_pending, 2), S(VISITED));
+    assert_int_equal(verification_case_settle(S(NEEDS_REVISION), one_pending, 2),
+                     S(NEEDS_REVISION));
+    assert_int_equal(verification_case_settle(S(VISITED), NULL, 0), S(VISITED));
+}
+
+static void an_upheld_objection_resumes_the_review_where_it_stands(void **state)
+{
+    (void)state;
+    assert_int_equal(verification_reopen_state(false, true, true), S(NEEDS_REVISION));
+    assert_int_equal(verification_reopen_state(false, false, true), S(IN_REVIEW));
+    assert_int_equal(verification_reopen_state(true, false, true), S(VISITED));
+    assert_int_equal(verification_reopen_state(true, false, false), S(VISIT_PENDING));
+}
+
+static void nobody_is_verified_for_a_year_whose_list_is_final(void **state)
+{
+    (void)state;
+    assert_false(verification_outcome_after_final(OC(VERIFIED), true));
+    assert_true(verification_outcome_after_final(OC(VERIFIED), false));
+    assert_true(verification_outcome_after_final(OC(REJECTED), true));
+    assert_true(verification_outcome_after_final(OC(SUSPENDED), true)); /* amends the list */
+}
+
+static void a_registration_window_closes_within_its_year(void **state)
+{
+    (void)state;
+    const int32_t oct1 = verification_days_from_civil(2026, 10, 1);
+    const int32_t dec31 = verification_days_from_civil(2027, 12, 31);
+    assert_int_equal(verification_window_check(2027, oct1, dec31), VERIFICATION_WINDOW_OK);
+    assert_int_equal(verification_window_check(2027, oct1, oct1), VERIFICATION_WINDOW_OK);
+    assert_int_equal(verification_window_check(2027, oct1, oct1 - 1), VERIFICATION_WINDOW_ORDER);
+    assert_int_equal(verification_window_check(2027, oct1, dec31 + 1),
+                     VERIFICATION_WINDOW_AFTER_YEAR);
+}
+
+/* A PT needs its SK Kemenkumham and domicile letter whatever the set says;
+ * the default sets ask the four documents of DOMAIN.md. */
+static void a_pt_needs_its_decree_and_the_defaults_are_sane(void **state)
+{
+    (void)state;
+    int out[4] = {0};
+    assert_int_equal(verification_required_for_form(1, out, N(out)), 2);
+    assert_int_equal(out[0], 2); /* SK_KEMENKUMHAM */
+    assert_int_equal(out[1], 5); /* DOMISILI */
+    for (int form = 2; form <= 4; form++)
+        assert_int_equal(verification_required_for_form(form, out, N(out)), 0);
+    assert_int_equal(verification_required_for_form(1, out, 1), 1);
+    int required = 0;
+    for (size_t i = 0; i < verification_default_requirements_count; i++) {
+        const verification_requirement *r = &verification_default_requirements[i];
+        assert_true(r->type >= 1 && r->type <= 12);
+        for (size_t j = 0; j < i; j++)
+            assert_int_not_equal(verification_default_requirements[j].type, r->type);
+        required += r->required;
+    }
+    assert_int_equal(required, 4);
+    assert_true(verification_visit_photo_type_ok("image/jpeg"));
+    assert_true(verification_visit_photo_type_ok("image/png"));
+    assert_false(verification_visit_photo_type_ok("application/pdf"));
+    assert_false(verification_visit_photo_type_ok(""));
+    assert_false(verification_visit_photo_type_ok(NULL));
 }
 
 static void state_names(void **state)
@@ -163,9 +286,9 @@ static void state_names(void **state)
 
 /* ---- automatic checks ---- */
 
-#define DOC(t, st, exp)                   \
-    {                                     \
-        (t), VERIFICATION_DOC_##st, (exp) \
+#define DOC(t, st, exp)                      \
+    {                                        \
+        (t), VERIFICATION_DOC_##st, (exp), 0 \
     }
 #define F(code, t, day)                         \
     {                                           \
@@ -257,6 +380,58 @@ static void expiry_edges(void **state)
     assert_true(verification_auto_check(req, N(req), ok, N(ok), today, 30, out, N(out), &n));
     assert_int_equal(n, 2);
     assert_findings(out, want + 1, 2);
+}
+
+/* A requirement's "must not be expired" is judged for the fiscal year: a
+ * document expiring before the year begins is refused (blocking), one
+ * expiring during the year is not (the validity ends with it). */
+static void must_not_be_expired_is_judged_for_the_fiscal_year(void **state)
+{
+    (void)state;
+    const int32_t today = D_2027_03_15;
+    const int32_t y2028 = verification_days_from_civil(2028, 1, 1);
+    const int req[] = {DOC_NPWP};
+    verification_doc docs[] = {
+        {DOC_NPWP, VERIFICATION_DOC_ACCEPTED, y2028 - 1, y2028}, /* 2027-12-31: before 2028 */
+        {DOC_NIB, VERIFICATION_DOC_SUBMITTED, y2028, y2028},     /* 2028-01-01: in the year */
+        {DOC_AKTA, VERIFICATION_DOC_ACCEPTED, y2028 - 1, 0},     /* no such rule: nothing */
+        {DOC_UKW, VERIFICATION_DOC_ACCEPTED, 0, y2028},          /* does not expire */
+    };
+    verification_finding out[8];
+    size_t n = 0;
+    assert_false(verification_auto_check(req, N(req), docs, N(docs), today, 30, out, N(out), &n));
+    const verification_finding want[] = {F(EXPIRES_BEFORE_YEAR, DOC_NPWP, y2028 - 1)};
+    assert_int_equal(n, 1);
+    assert_findings(out, want, 1);
+    docs[0].expiry_day = y2028; /* renewed into the year */
+    assert_true(verification_auto_check(req, N(req), docs, N(docs), today, 30, out, N(out), &n));
+    assert_int_equal(n, 0);
+    /* Already expired today: EXPIRED, whatever the year says. */
+    docs[0].expiry_day = today - 1;
+    assert_false(verification_auto_check(req, N(req), docs, N(docs), today, 30, out, N(out), &n));
+    assert_int_equal(out[0].code, VERIFICATION_FINDING_EXPIRED);
+}
+
+/* A verification for a year never ends before the year begins; it ends on
+ * 31 December or with the earliest flagged document, whichever is first. */
+static void validity_never_ends_before_its_year_begins(void **state)
+{
+    (void)state;
+    const int32_t jan1 = verification_days_from_civil(2028, 1, 1);
+    const int32_t dec31 = verification_days_from_civil(2028, 12, 31);
+    int32_t until = 7;
+    assert_true(verification_validity(2028, NULL, 0, &until));
+    assert_int_equal(until, dec31);
+    const int32_t mid[] = {0, jan1 + 100, dec31 + 400};
+    assert_true(verification_validity(2028, mid, N(mid), &until));
+    assert_int_equal(until, jan1 + 100);
+    const int32_t first_day[] = {jan1};
+    assert_true(verification_validity(2028, first_day, 1, &until));
+    assert_int_equal(until, jan1);
+    until = 7;
+    const int32_t before[] = {dec31 + 400, jan1 - 1}; /* 2027-12-31 */
+    assert_false(verification_validity(2028, before, N(before), &until));
+    assert_int_equal(until, 7); /* untouched */
 }
 
 static void warn_days_zero_and_negative(void **state)
@@ -701,17 +876,21 @@ static void finalize_after_the_window_with_every_objection_answered(void **state
         {u + 86400, 3, false}, {a, 0, false},
     };
     for (size_t i = 0; i < N(cases); i++)
-        assert_int_equal(verification_can_finalize(&WINDOW, cases[i].now, cases[i].open),
+        assert_int_equal(verification_can_finalize(&WINDOW, cases[i].now, cases[i].open, 0),
                          cases[i].ok);
+    /* A case an upheld objection reopened is decided again before the list
+     * is final: the list never goes final without it. */
+    assert_false(verification_can_finalize(&WINDOW, u + 86400, 0, 1));
+    assert_true(verification_can_finalize(&WINDOW, u + 86400, 0, 0));
 
     verification_objection_window final = WINDOW;
     final.finalized = true;
-    assert_false(verification_can_finalize(&final, u + 86400, 0)); /* only once */
-    assert_false(verification_can_finalize(NULL, u + 86400, 0));
+    assert_false(verification_can_finalize(&final, u + 86400, 0, 0)); /* only once */
+    assert_false(verification_can_finalize(NULL, u + 86400, 0, 0));
     /* Never before the announcement, even if "until" is earlier. */
     const verification_objection_window odd = {a, a - 10, false};
-    assert_false(verification_can_finalize(&odd, a - 5, 0));
-    assert_true(verification_can_finalize(&odd, a, 0));
+    assert_false(verification_can_finalize(&odd, a - 5, 0, 0));
+    assert_true(verification_can_finalize(&odd, a, 0, 0));
 }
 
 static void objection_and_finalizing_never_overlap(void **state)
@@ -721,7 +900,7 @@ static void objection_and_finalizing_never_overlap(void **state)
     const int64_t at[] = {a - 1, a, a + 1, u - 1, u, u + 1};
     for (size_t i = 0; i < N(at); i++)
         assert_false(verification_objection_allowed(&WINDOW, at[i], false) &&
-                     verification_can_finalize(&WINDOW, at[i], 0));
+                     verification_can_finalize(&WINDOW, at[i], 0, 0));
 }
 
 /* ---- dates, times, formats ---- */
@@ -800,6 +979,14 @@ int main(void)
         cmocka_unit_test(verified_needs_accepted_documents_and_a_visit),
         cmocka_unit_test(next_state_may_be_asked_without_a_result_and_refuses_unknown_values),
         cmocka_unit_test(state_names),
+        cmocka_unit_test(outlets_are_decided_one_by_one),
+        cmocka_unit_test(the_case_settles_once_every_outlet_is_decided),
+        cmocka_unit_test(an_upheld_objection_resumes_the_review_where_it_stands),
+        cmocka_unit_test(nobody_is_verified_for_a_year_whose_list_is_final),
+        cmocka_unit_test(a_registration_window_closes_within_its_year),
+        cmocka_unit_test(a_pt_needs_its_decree_and_the_defaults_are_sane),
+        cmocka_unit_test(must_not_be_expired_is_judged_for_the_fiscal_year),
+        cmocka_unit_test(validity_never_ends_before_its_year_begins),
         cmocka_unit_test(all_present_and_accepted_is_complete),
         cmocka_unit_test(missing_required_documents_block),
         cmocka_unit_test(a_missing_slot_beside_a_real_document_is_present),

@@ -1,7 +1,7 @@
 // The application shell: session, routing, navigation by role, locale and
 // fiscal year.
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html, AppContext } from './html.js';
 import { auth, onUnauthenticated } from './api.js';
 import { parseHash, allowed, navigate, STAFF } from './router.js';
@@ -115,10 +115,15 @@ function App() {
   }, []);
   // Move focus to the new page's heading, for keyboard and screen-reader
   // users. Not on a language switch: focus stays on the language select.
+  // Not when the session check settles which page a load shows either: a key
+  // pressed before that (Tab to the skip link) must not lose its focus.
+  const settled = useRef(false);
   useEffect(() => {
     const h = document.querySelector('main h1');
     if (h) h.setAttribute('tabindex', '-1');
-    if (h && interacted) h.focus({ preventScroll: false });
+    if (user === undefined) return;
+    if (h && interacted && settled.current) h.focus({ preventScroll: false });
+    settled.current = true;
   }, [route.path, user && user.id]);
   useEffect(() => {
     const h = document.querySelector('main h1');

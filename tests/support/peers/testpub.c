@@ -1,5 +1,5 @@
 /* seklik-testpub: a publisher for the bus tests. Emit appends events in
- * transactions of a chosen size; Add is an idempotent command with an effect
+ * transactions of a chosen size, the k-th of a call with k in its body; Add is an idempotent command with an effect
  * (a counter) and an event; Get reads the counter through the Redis cache,
  * invalidated by Add. */
 #include <stdio.h>
@@ -21,6 +21,16 @@ static const char MIGRATION[] =
 static const sk_migration migrations[] = {{"0001_counter.sql", MIGRATION}, {NULL, NULL}};
 static const size_t migrations_count = 1;
 
+/* The body of the k-th event (from 1) of an Emit: k in ten digits, padded
+ * with 'x' to `payload`, so a test can tell which event landed at which seq. */
+static void fill_body(uint8_t *body, uint32_t payload, uint32_t k)
+{
+    char num[16];
+    int n = snprintf(num, sizeof(num), "%010u", k);
+    memset(body, 'x', payload);
+    memcpy(body, num, (uint32_t)n < payload ? (size_t)n : payload);
+}
+
 static int emit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Testbus__EmitRequest *req = (const Seklik__Testbus__EmitRequest *)in;
@@ -29,20 +39,20 @@ static int emit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out
         return sk_call_violation(call, "count", "must be 1 to 1000000");
     uint32_t per_tx = req->per_tx ? req->per_tx : req->count;
     const char *type = req->type && req->type[0] ? req->type : "testpub.tick";
-    uint8_t *body = calloc(1, req->payload + 1);
-    if (!body)
-        return SK_ENOMEM;
-    memset(body, 'x', req->payload);
     int rc = SK_OK;
     if (req->batched) {
         /* One batch append per transaction; seqs are read back for the reply. */
+        size_t stride = (size_t)req->payload + 1;
         sk_outbox_event *evs = calloc(per_tx, sizeof(*evs));
-        for (uint32_t i = 0; evs && i < per_tx; i++)
-            evs[i] = (sk_outbox_event){type, body, req->payload};
+        uint8_t *bodies = calloc(per_tx, stride);
         uint64_t before = 0;
-        rc = evs ? sk_outbox_last_seq(call->db, &before) : SK_ENOMEM;
+        rc = evs && bodies ? sk_outbox_last_seq(call->db, &before) : SK_ENOMEM;
         for (uint32_t done = 0; rc == SK_OK && done < req->count; done += per_tx) {
             uint32_t n = req->count - done < per_tx ? req->count - done : per_tx;
+            for (uint32_t i = 0; i < n; i++) {
+                fill_body(bodies + i * stride, req->payload, done + i + 1);
+                evs[i] = (sk_outbox_event){type, bodies + i * stride, req->payload};
+            }
             rc = sk_outbox_append_batch(call->db, evs, n, call->actor, call->req->request_id);
             if (rc == SK_OK && done + n < req->count) {
                 rc = sk_db_commit(call->db);
@@ -53,13 +63,17 @@ static int emit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out
         resp->first_seq = before + 1;
         resp->last_seq = before + req->count;
         free(evs);
-        free(body);
+        free(bodies);
         return rc;
     }
+    uint8_t *body = calloc(1, req->payload + 1);
+    if (!body)
+        return SK_ENOMEM;
     /* The call's own transaction holds the first batch; later batches commit
      * on their own, so a kill mid-call leaves some committed and some not. */
     for (uint32_t i = 0; rc == SK_OK && i < req->count; i++) {
         uint64_t seq = 0;
+        fill_body(body, req->payload, i + 1);
         rc = sk_outbox_append_bytes(call->db, type, body, req->payload, call->actor,
                                     call->req->request_id, &seq);
         if (i == 0)

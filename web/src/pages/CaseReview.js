@@ -5,7 +5,7 @@
 // document they uploaded. The rules are the service's; the page only hides
 // what it would refuse.
 import { html, AppContext } from '../html.js';
-import { useContext, useState } from 'preact/hooks';
+import { useContext, useEffect, useState } from 'preact/hooks';
 import { call, documentFileUrl } from '../api.js';
 import { useAction, useLoad } from '../components/hooks.js';
 import { Field } from '../components/Field.js';
@@ -215,7 +215,15 @@ function VisitSection({ vcase, company, canRecord, onDone }) {
   const [geoMsg, setGeoMsg] = useState('');
   const f = useAction();
   const set = (k) => (x) => setForm({ ...form, [k]: x });
-  const photos = (company?.documents || []).filter((x) => x.type === 'DOCUMENT_TYPE_OFFICE_PHOTO');
+  // Only images staff uploaded for this case's visit may be cited; the case
+  // lists them once verification has seen the upload (an event away).
+  const photos = (vcase.visitPhotos || []).map((p) => ({ id: p.documentId, fileName: p.fileName, contentType: p.contentType }));
+  const [awaiting, setAwaiting] = useState({ id: '', tries: 0 });
+  useEffect(() => {
+    if (!awaiting.id || photos.some((p) => p.id === awaiting.id) || awaiting.tries >= 40) return undefined;
+    const timer = setTimeout(() => { setAwaiting((a) => ({ ...a, tries: a.tries + 1 })); onDone(); }, 300);
+    return () => clearTimeout(timer);
+  }, [awaiting, vcase]);
   const locate = () => {
     if (!navigator.geolocation) { setGeoMsg(t('visit.noGeo')); return; }
     setGeoMsg(t('visit.locating'));
@@ -276,7 +284,7 @@ function VisitSection({ vcase, company, canRecord, onDone }) {
     ${canRecord && !(v && v.visitedOn) && vcase.state === 'CASE_STATE_VISIT_PENDING' && company ? html`<div class="sub-card">
       <h3>${t('visit.addPhoto')}</h3>
       <${DocumentUpload} company=${company} presetType="DOCUMENT_TYPE_OFFICE_PHOTO" compact=${true} testid="visit-photo-upload"
-        onUploaded=${(doc) => { setForm((s) => ({ ...s, photos: [...s.photos, doc.id] })); onDone(); }} />
+        onUploaded=${(doc) => { setForm((s) => ({ ...s, photos: [...s.photos, doc.id] })); setAwaiting({ id: doc.id, tries: 0 }); onDone(); }} />
     </div>` : null}
   </section>`;
 }
