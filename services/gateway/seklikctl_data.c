@@ -459,6 +459,8 @@ static const struct {
 } EFFECTS_UNAUDITED[] = {
     /* Its effects are expiry notices and their events; none may be due. */
     {"Verification.CheckExpiries", "notices only"},
+    /* Opening a year again with the same settings writes and sends nothing. */
+    {"Verification.OpenYear", "a repeat with unchanged settings changes nothing"},
 };
 
 /* A stored response means the command committed: its effects committed

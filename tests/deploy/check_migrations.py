@@ -32,6 +32,13 @@ ADD_COLUMN = re.compile(r"\bADD\s+(COLUMN\s+)?(IF\s+NOT\s+EXISTS\s+)?(?!CONSTRAI
                         r"([^,;]*)", re.I)
 MARKER = re.compile(r"--\s*upgrade-safe:\s*\S", re.I)
 
+# Landed before this check existed, and never edited since (a migration is not): each breaks
+# the rule, and docs/upgrades.md ("Exceptions") says how to upgrade across it.
+LANDED_BEFORE_THE_RULE = {
+    "services/scoring/migrations/0003_what_documents_prove.sql":
+        "issue 11: scoring.company_standing and five outlet_input columns dropped",
+}
+
 
 def statements(text):
     """(first line number, statement text with comments, code without comments) per statement."""
@@ -79,6 +86,12 @@ def main():
         return 1
     bad = 0
     for f in files:
+        rel = str(f.relative_to(src))
+        if rel in LANDED_BEFORE_THE_RULE:
+            n = len(findings(f))
+            print(f"note {rel}: {n} statement(s) break the rule; landed before it "
+                  f"({LANDED_BEFORE_THE_RULE[rel]}): see docs/upgrades.md, Exceptions")
+            continue
         for line, why, stmt in findings(f):
             bad += 1
             print(f"FAIL {f.relative_to(src)}:{line}: {why}: {stmt}")
