@@ -1388,7 +1388,8 @@ int gw_emit_user(sk_db *db, const char *type, const struct gw_user *u,
     m.last_login_unix_ms = u->last_login_unix_ms;
     m.version = u->version;
     m.email = (char *)u->email;
-    return sk_outbox_append(db, type, &m.base, actor, correlation_id, NULL);
+    SK_TRY(sk_outbox_append(db, type, &m.base, actor, correlation_id, NULL));
+    return gw_store_mark_announced(db, u->id, u->version);
 }
 
 /* ---- the reset mail thread ---- */

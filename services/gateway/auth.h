@@ -266,8 +266,8 @@ bool gw_password_verify(const char *hash, const char *password);
 
 struct gw_user;
 /* Append gateway.user.<what> (a seklik.gateway.User of `u`, never its
- * password hash) to the outbox in the open transaction on `db`: distribution
- * keeps accounts from these. */
+ * password hash) to the outbox in the open transaction on `db`, and mark
+ * its version told: distribution keeps accounts from these. */
 int gw_emit_user(sk_db *db, const char *type, const struct gw_user *u,
                  const Seklik__Bus__Actor *actor, const char *correlation_id);
 

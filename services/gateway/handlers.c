@@ -114,7 +114,7 @@ static int user_changed(sk_call *call, const char *action, const gw_user *before
     User *m = user_msg(call, after);
     if (!m)
         return SK_ENOMEM;
-    SK_TRY(sk_outbox_append(call->db, type, &m->base, call->actor, call->req->request_id, NULL));
+    SK_TRY(gw_emit_user(call->db, type, after, call->actor, call->req->request_id));
     user_out((User *)out, m);
     return SK_OK;
 }
@@ -549,8 +549,38 @@ const sk_rpc_method gateway_methods[] = {
 };
 const size_t gateway_n_methods = sizeof(gateway_methods) / sizeof(gateway_methods[0]);
 
-/* Hourly: sessions ended a day ago, attempts older than a week. */
+/* Users changed where no event was written (seklikctl, a password, or
+ * before events carried them all) are told now, as the gateway itself. */
+static int announce(sk_db *db, void *app)
+{
+    (void)app;
+    enum { BATCH = 100 };
+    gw_user *users = calloc(BATCH, sizeof(gw_user));
+    if (!users)
+        return SK_ENOMEM;
+    Seklik__Bus__Actor actor = SEKLIK__BUS__ACTOR__INIT;
+    actor.user_id = (char *)"system:gateway";
+    size_t n = 0;
+    int rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_unannounced(db, BATCH, users, &n);
+    for (size_t i = 0; rc == SK_OK && i < n; i++) {
+        sodium_memzero(users[i].password_hash, sizeof(users[i].password_hash));
+        rc = gw_emit_user(db, "gateway.user.updated", &users[i], &actor, NULL);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sodium_memzero(users, BATCH * sizeof(gw_user));
+    free(users);
+    return rc;
+}
+
+/* Hourly: sessions ended a day ago, attempts older than a week. Every two
+ * seconds: users to tell. */
 const sk_job_def gateway_jobs[] = {
     {"gateway.prune", 3600 * 1000, prune},
+    {"gateway.announce", 2000, announce},
 };
 const size_t gateway_n_jobs = sizeof(gateway_jobs) / sizeof(gateway_jobs[0]);

@@ -391,6 +391,35 @@ int gw_store_username_taken(sk_db *db, const char *username, bool *taken)
     return SK_OK;
 }
 
+/* ---- telling the other services ---- */
+
+int gw_store_mark_announced(sk_db *db, const char *id, int64_t version)
+{
+    static const char SQL[] = "UPDATE users SET announced_version = $2::bigint WHERE id = "
+                              "$1::uuid AND announced_version < $2::bigint";
+    char v[24];
+    snprintf(v, sizeof(v), "%lld", (long long)version);
+    sk_param p[] = {SK_TEXT(id), SK_TEXT(v)};
+    return sk_db_exec(db, SQL, p, 2);
+}
+
+int gw_store_unannounced(sk_db *db, int limit, gw_user *out, size_t *n)
+{
+    static const char SQL[] = "SELECT " USER_COLS " FROM users WHERE announced_version < version "
+                              "ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED";
+    char lim[16];
+    snprintf(lim, sizeof(lim), "%d", limit);
+    sk_param p[] = {SK_TEXT(lim)};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 1, &r));
+    size_t rows = (size_t)PQntuples(r);
+    for (size_t i = 0; i < rows && i < (size_t)limit; i++)
+        read_user(r, (int)i, &out[i]);
+    *n = rows < (size_t)limit ? rows : (size_t)limit;
+    PQclear(r);
+    return SK_OK;
+}
+
 /* ---- password resets ---- */
 
 int gw_store_lock_reset(sk_db *db, const char *addr, const char *account_key)

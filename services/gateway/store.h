@@ -124,6 +124,15 @@ int gw_store_signup_outcome(sk_db *db, int64_t id, bool drop);
 /* Is the (normalised) username taken? */
 int gw_store_username_taken(sk_db *db, const char *username, bool *taken);
 
+/* ---- telling the other services ---- */
+
+/* The user's version `version` was told (gateway.user.* written). */
+int gw_store_mark_announced(sk_db *db, const char *id, int64_t version);
+
+/* Up to `limit` users changed since they were last told, locked (SKIP
+ * LOCKED) for the open transaction; *n into `out` (capacity `limit`). */
+int gw_store_unannounced(sk_db *db, int limit, gw_user *out, size_t *n);
+
 /* ---- password resets ---- */
 
 /* Inside an open transaction: the advisory locks that make count-then-insert

@@ -6,6 +6,13 @@ ALTER TABLE users ADD COLUMN email text NOT NULL DEFAULT ''
     CHECK (email = '' OR (length(email) BETWEEN 3 AND 254 AND email LIKE '%_@_%'));
 CREATE UNIQUE INDEX users_email ON users (lower(email)) WHERE email <> '';
 
+-- The version of each user last told to the other services (gateway.user.*
+-- events; distribution keeps its accounts from them). A change made where
+-- no event is written (seklikctl, a password) or made before this column
+-- existed is told by the gateway's announce job.
+ALTER TABLE users ADD COLUMN announced_version bigint NOT NULL DEFAULT 0;
+CREATE INDEX users_unannounced ON users (id) WHERE announced_version < version;
+
 -- One row per reset request, whatever its outcome, so that an unknown
 -- account costs the same work as a known one and the throttle counts both.
 -- Only the token's SHA-256 is kept. `user_id` is NULL when the request
