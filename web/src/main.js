@@ -136,7 +136,8 @@ function App() {
   const publicRoute = route.name === 'login' || route.name === 'signup';
   let body;
   if (route.name === 'forgot') body = html`<${ForgotPassword} />`;
-  else if (route.name === 'reset') body = html`<${ResetPassword} />`;
+  // A new link (another token) is a new form.
+  else if (route.name === 'reset') body = html`<${ResetPassword} key=${globalThis.location.hash} />`;
   else if (user === undefined) body = html`<${Loading} />`;
   else if (!user) body = route.name === 'signup' ? html`<${Signup} />` : html`<${Login} />`;
   else if (publicRoute) { navigate(isPartner(user) ? '/my' : '/'); body = null; }

@@ -55,6 +55,7 @@ export function Notices() {
     <div class="actions">
       <${Field} label=${t('notices.unreadOnly')} name="unreadOnly" type="checkbox" value=${unreadOnly}
         onInput=${(x) => { setUnreadOnly(x); pages.reset(); }} errors=${{}} testid="notices-unread-only" />
+      <button type="button" class="btn small" onClick=${d.reload} disabled=${d.loading} data-testid="notices-refresh">${t('common.refresh')}</button>
       ${d.data && d.data.unread ? html`<button type="button" class="btn small" disabled=${f.busy}
         onClick=${() => mark({ all: true })} data-testid="notices-mark-all">${t('notices.markAll')}</button>` : null}
     </div>

@@ -9,14 +9,10 @@ import { ErrorSummary, Notice } from '../components/ErrorSummary.js';
 import { mapViolations } from '../errors.js';
 import { t } from '../i18n/index.js';
 
-// The link's user and token ("#/reset?u=<id>&t=<token>"), read once; the
-// address bar then drops them, so the token stays out of the history.
+// The link's user and token: "#/reset?u=<id>&t=<token>".
 function linkParams() {
-  const q = (globalThis.location.hash.split('?')[1] || '');
-  const p = new URLSearchParams(q);
-  const out = { userId: p.get('u') || '', token: p.get('t') || '' };
-  if (q && globalThis.history && globalThis.history.replaceState) globalThis.history.replaceState(null, '', '#/reset');
-  return out;
+  const p = new URLSearchParams(globalThis.location.hash.split('?')[1] || '');
+  return { userId: p.get('u') || '', token: p.get('t') || '' };
 }
 
 export function ForgotPassword() {
