@@ -9,7 +9,9 @@
  *    emitted. Its partners' inboxes show it from then on.
  * 2. Claims left by a sender that died are settled (below).
  * 3. Due deliveries are claimed in batches (FOR UPDATE SKIP LOCKED, so
- *    replicas share the queue) and sent one message per address.
+ *    replicas share the queue) and sent one message per address, personal
+ *    mail (reset links, notices) first.
+ * 4. The texts of password-reset messages no delivery waits for are wiped.
  *
  * What a delivery's state guarantees (docs/adr/0015):
  * - A claim names its database session. Just before libcurl sends the last
@@ -788,5 +790,9 @@ int dist_mail_job(sk_db *db, void *app_)
         rc = settle_orphans(db, app);
     if (rc == SK_OK && app->mail_enabled && !atomic_load(&app->stopping))
         rc = work_queue(db, app);
+    /* Reset links delivered (or given up) leave nothing behind. */
+    int wiped = 0;
+    if (rc == SK_OK)
+        rc = dist_store_wipe_secrets(db, &wiped);
     return rc;
 }

@@ -976,6 +976,20 @@ int dist_store_set_notice_pref(sk_db *db, const char *user_id, int kind, bool em
 
 /* ---- personal mail ---- */
 
+int dist_store_wipe_secrets(sk_db *db, int *n)
+{
+    PGresult *res;
+    SK_TRY(sk_db_query(db,
+                       "UPDATE distribution.mail_message m SET text_body = '', html_body = ''"
+                       " WHERE m.kind = 'password_reset' AND m.text_body <> '' AND NOT EXISTS"
+                       " (SELECT 1 FROM distribution.mail_delivery d WHERE d.message_id = m.id"
+                       " AND d.state IN ('queued', 'attempting'))",
+                       NULL, 0, &res));
+    *n = atoi(PQcmdTuples(res));
+    PQclear(res);
+    return SK_OK;
+}
+
 int dist_store_queue_personal(sk_db *db, const char *message_id, const char *kind,
                               const char *locale, const char *subject, const char *text,
                               const char *html, const char *addresses_json, const char *user_id,

@@ -300,6 +300,10 @@ int dist_store_set_notice_pref(sk_db *db, const char *user_id, int kind, bool em
 
 /* ---- personal mail ---- */
 
+/* Wipe the texts of password-reset messages none of whose deliveries waits
+ * any more (sent, failed or bounced): the link is a key. *n counts them. */
+int dist_store_wipe_secrets(sk_db *db, int *n);
+
 /* Queue one rendered message of template `kind` to each address of
  * `addresses_json` (a JSON array of checked addresses), as `user_id`'s, ahead
  * of the releases' bulk. *queued counts the deliveries. */

@@ -58,3 +58,8 @@ ALTER TABLE distribution.mail_delivery ADD COLUMN priority smallint NOT NULL DEF
 CREATE INDEX mail_delivery_due_priority ON distribution.mail_delivery (priority, next_attempt_at)
     WHERE state = 'queued';
 CREATE INDEX mail_delivery_user ON distribution.mail_delivery (user_id) WHERE user_id IS NOT NULL;
+
+-- A password reset's text holds a key to an account: it is wiped once no
+-- delivery of it waits any more (the mail job).
+CREATE INDEX mail_message_secret ON distribution.mail_message (id)
+    WHERE kind = 'password_reset' AND text_body <> '';
