@@ -23,9 +23,10 @@
 // one company verified and scored (proposed by the verifier, approved by the
 // head), one submitted (its case in review), one whose verification waits
 // for its second person, one registered as a draft with one document, a
-// partner without a company, and two press releases (one sent to the
-// verified company's inbox, one draft). E's waiting decision is the head's
-// notice; the forgot-password and reset pages need no data.
+// partner without a company, two press releases (one sent to the verified
+// company's inbox, one draft), and a budget line with money committed, spent
+// and its pagu revised. E's waiting decision is the head's notice; the
+// forgot-password and reset pages need no data.
 // Every finding is printed (rule, help, target selectors) and written to
 // axe-report.json in $SEKLIK_ARTIFACTS; the test fails at the end on
 // serious/critical findings, sideways scrolling or a failed keyboard/locale
@@ -150,7 +151,7 @@ async function setUpData() {
   // C: signed up, no company yet (the wizard's first steps).
   const cName = `baru${randomUUID().slice(0, 8)}`;
   await apiSession(cName, PARTNER_PASSWORD, { signup: 'Redaksi Media Baru' });
-  return { a, b, c: { username: cName }, d, e, press: await pressReleases(a) };
+  return { a, b, c: { username: cName }, d, e, press: await pressReleases(a), line: await budgetLine(admin) };
 }
 
 // Press releases: one sent to every verified partner (A's inbox, the proof),
@@ -174,6 +175,22 @@ async function pressReleases(a) {
   const draft = await humas('distribution.CreateRelease', { content: { ...content, title: 'Draf: Jadwal Posyandu Keliling' },
     recipients: { mode: 'RECIPIENT_MODE_FILTER', tiers: ['TIER_A', 'TIER_B'], fiscalYear: YEAR } });
   return { sent: sent.id, draft: draft.id };
+}
+
+// A budget line with money committed, some spent and its pagu revised (the budget screens).
+async function budgetLine(admin) {
+  const line = await admin('accounting.CreateBudgetLine', {
+    line: { fiscalYear: YEAR, subActivityCode: `2.16.02.1.02.${digits(4)}`, accountCode: '5.1.02.02.01.0029',
+      name: 'Belanja Jasa Iklan/Reklame, Film, dan Pemotretan' },
+    pagu: '1900000000', documentNumber: 'DPA/A.1/2.16.0.00.0.00.01.0000/001/2027' });
+  await admin('accounting.Reserve', { orderId: randomUUID(), budgetLineId: line.id, amount: '1000000',
+    orderNumber: 'MO/0001/DISKOMINFO/2027' });
+  const spent = randomUUID();
+  await admin('accounting.Reserve', { orderId: spent, budgetLineId: line.id, amount: '250000000' });
+  await admin('accounting.PostReservation', { orderId: spent });
+  await admin('accounting.ReviseBudgetLine', { budgetLineId: line.id, kind: 'REVISION_KIND_PERUBAHAN',
+    newPagu: '2000000000', reason: 'Perubahan APBD 2027', documentNumber: 'DPPA/001/2027', expectedVersion: '1' });
+  return line;
 }
 
 // ---- the browser side ---------------------------------------------------------------
@@ -364,6 +381,14 @@ function screens(data) {
       await p.waitForFunction(() => document.activeElement && document.activeElement.closest('[data-testid="user-edit-panel"]'),
         null, { timeout: 5000 }).catch(() => { throw new Error('focus did not move into the user edit panel'); });
     }],
+    ['budget', 'admin', (p) => go(p, '/budget', 'budget-row')],
+    ['budget-errors', 'admin', async (p) => {
+      // Saving the empty form: the fields are named beside their inputs.
+      await tid(p, 'budget-create-submit').click();
+      await tid(p, 'budget-create-errors').waitFor();
+      await p.locator('[aria-invalid="true"]').first().waitFor();
+    }],
+    ['budget-line', 'admin', (p) => go(p, `/budget/${data.line.id}`, 'ledger-row')],
     ['wizard-company', 'partnerC', (p) => go(p, '/my', 'wizard-step-body-0')],
     ['wizard-outlets', 'partnerC', async (p) => { await tid(p, 'wizard-step-1').click(); await tid(p, 'wizard-step-body-1').waitFor(); }],
     ['wizard-people', 'partnerC', async (p) => { await tid(p, 'wizard-step-2').click(); await tid(p, 'wizard-step-body-2').waitFor(); }],

@@ -116,6 +116,15 @@ write("fuzz_request", "signed_upload_upper_uuid", request(
     "Registry.UploadDocument", "req-9", "idem-9", 0, partner,
     field(1, "0190F5A2-7C1E-7000-8000-0000000000C1")
     + msg(2, field(5, "npwp.pdf") + field(6, b"%PDF-1.4\n") + field(7, "0190F5A2-7C1E-7000-8000-00000000ABCD"))))
+ordering = actor("system:ordering")
+write("fuzz_request", "signed_reserve_upper_uuid", request(
+    "Accounting.Reserve", "req-11", "idem-11", 0, ordering,
+    field(1, "0190F5A2-7C1E-7000-8000-0000000000D1") + field(2, "0190f5a2-7c1e-7000-8000-0000000000d2")
+    + field(3, 1000000) + field(4, "MO/0001/DISKOMINFO/2027")))
+write("fuzz_request", "signed_budget_line_over_limits", request(
+    "Accounting.CreateBudgetLine", "req-12", "idem-12", 0, admin,
+    msg(1, field(1, 2027) + field(2, "2.16.02.1.01.0001") + field(3, "5.1.02.02.01.0029")
+        + field(4, "Belanja " * 60)) + field(2, -1) + field(3, "DPA/" + "9" * 200)))
 
 ev = event("0190f5a2-7c1e-7abc-8def-0123456789ab", "registry.company.registered", "registry", 4242,
            1767225600123456, "req-7", partner, b"\x0a\x02id")

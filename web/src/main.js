@@ -27,6 +27,7 @@ import { Inbox, InboxRelease, UnreadBadge } from './pages/Inbox.js';
 import { ForgotPassword, ResetPassword } from './pages/Reset.js';
 import { Profile } from './pages/Profile.js';
 import { Notices, NoticeBadge } from './pages/Notices.js';
+import { BudgetLines, BudgetLineDetail } from './pages/Budget.js';
 
 const NAV = [
   ['dashboard', '/', 'nav.dashboard'],
@@ -37,6 +38,7 @@ const NAV = [
   ['outlets', '/outlets', 'nav.outlets'],
   ['rules', '/rules', 'nav.rules'],
   ['prices', '/prices', 'nav.prices'],
+  ['budget', '/budget', 'nav.budget'],
   ['users', '/users', 'nav.users'],
   ['releases', '/releases', 'nav.releases'],
   ['inbox', '/inbox', 'nav.inbox'],
@@ -96,6 +98,8 @@ function Page({ route, user }) {
     case 'inboxRelease': return html`<${InboxRelease} releaseId=${route.id} />`;
     case 'profile': return html`<${Profile} />`;
     case 'notices': return html`<${Notices} />`;
+    case 'budget': return html`<${BudgetLines} />`;
+    case 'budgetLine': return html`<${BudgetLineDetail} lineId=${route.id} />`;
     default: return null;
   }
 }

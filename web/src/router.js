@@ -12,6 +12,7 @@ const ROUTES = [
   ['rules', /^\/rules$/], ['prices', /^\/prices$/], ['users', /^\/users$/],
   ['releases', /^\/releases$/], ['releaseNew', /^\/releases\/new$/], ['releaseProof', /^\/releases\/([^/]+)\/proof$/],
   ['release', /^\/releases\/([^/]+)$/], ['inbox', /^\/inbox$/], ['inboxRelease', /^\/inbox\/([^/]+)$/],
+  ['budget', /^\/budget$/], ['budgetLine', /^\/budget\/([^/]+)$/],
 ];
 
 export function parseHash(hash) {
@@ -46,6 +47,8 @@ export const ROUTE_ROLES = {
   releases: ['pr', 'head', 'admin', 'partnership'], releaseNew: ['pr'], release: ['pr', 'head', 'admin', 'partnership'],
   releaseProof: ['pr', 'head', 'admin', 'partnership'], inbox: ['partner'], inboxRelease: ['partner'],
   profile: [...STAFF, 'partner'], notices: [...STAFF, 'partner'],
+  budget: ['admin', 'finance', 'head', 'partnership'],
+  budgetLine: ['admin', 'finance', 'head', 'partnership'],
 };
 
 // Pages anyone may open, logged in or not (a reset link may be opened either way).
