@@ -64,6 +64,10 @@ void gw_route_parse(const char *method, const char *path, gw_route *out)
         return want(out, GW_ROUTE_LOGIN, is_get, is_post, true);
     if (strcmp(rest, "auth/signup") == 0)
         return want(out, GW_ROUTE_SIGNUP, is_get, is_post, true);
+    if (strcmp(rest, "auth/reset/request") == 0)
+        return want(out, GW_ROUTE_RESET_REQUEST, is_get, is_post, true);
+    if (strcmp(rest, "auth/reset/confirm") == 0)
+        return want(out, GW_ROUTE_RESET_CONFIRM, is_get, is_post, true);
     if (strcmp(rest, "auth/logout") == 0)
         return want(out, GW_ROUTE_LOGOUT, is_get, is_post, true);
     if (strcmp(rest, "auth/me") == 0)

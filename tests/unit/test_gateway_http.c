@@ -64,6 +64,10 @@ static void fixed_routes_and_their_methods(void **state)
     } cases[] = {
         {"POST", "/api/v1/auth/login", GW_ROUTE_LOGIN, true},
         {"GET", "/api/v1/auth/login", GW_ROUTE_LOGIN, false},
+        {"POST", "/api/v1/auth/reset/request", GW_ROUTE_RESET_REQUEST, true},
+        {"GET", "/api/v1/auth/reset/request", GW_ROUTE_RESET_REQUEST, false},
+        {"POST", "/api/v1/auth/reset/confirm", GW_ROUTE_RESET_CONFIRM, true},
+        {"POST", "/api/v1/auth/reset", GW_ROUTE_API_UNKNOWN, true},
         {"POST", "/api/v1/auth/signup", GW_ROUTE_SIGNUP, true},
         {"POST", "/api/v1/auth/logout", GW_ROUTE_LOGOUT, true},
         {"GET", "/api/v1/auth/me", GW_ROUTE_ME, true},
