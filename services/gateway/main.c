@@ -117,6 +117,7 @@ static int start(const sk_service_env *env, void *appp)
                 urls[i] = env->peer_rpc_urls[k];
     }
     SK_TRY(gw_api_open_clients(a, urls));
+    SK_TRY(gw_auth_start_mailer(a->auth, gw_api_send_reset_mail, a));
     return gw_server_start(a, false);
 }
 
@@ -141,6 +142,7 @@ static void close_ext(void *appp)
 static void stop(void *appp)
 {
     gw_app *a = appp;
+    gw_auth_stop_mailer(a->auth); /* it calls the distribution client */
     gw_server_free(a);
     gw_api_close_clients(a);
     gw_auth_close(a->auth);
