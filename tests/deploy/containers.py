@@ -655,9 +655,10 @@ class KubeRun:
             grace = dep["spec"]["template"]["spec"].get("terminationGracePeriodSeconds", 30)
             podman("pod", "stop", "-t", str(grace), name)
             codes[name] = inspect(f"{name}-{name.removeprefix('seklik-')}", "{{.State.ExitCode}}")
-        r.check(all(c == "0" for c in codes.values()),
-                f"k8s: podman pod stop (SIGTERM, the manifests' grace period): every service "
-                f"drained and exited 0 ({codes})")
+        if not r.check(all(c == "0" for c in codes.values()),
+                       f"k8s: podman pod stop (SIGTERM, the manifests' grace period): every "
+                       f"service drained and exited 0 ({codes})"):
+            dump_logs(self.dir.parent)  # why a service did not stop in time
         r.time("k8s: stop", time.monotonic() - t0)
 
 
