@@ -457,6 +457,21 @@ int sk_cache_open(const sk_cache_options *opt, sk_cache **out)
 
 /* ---- reads and writes ---- */
 
+/* What an invalidation leaves under a key: not a value, a fence. While it
+ * stands, reads go to the loader and nothing is stored, so a load that read
+ * the database before the change cannot put its stale copy back after the
+ * invalidation, and an invalidation made before a commit also covers a crash
+ * between the commit and the one made after it. 2 s is far longer than a
+ * key's load (one indexed read) or the commit that follows the first call,
+ * and short enough that a changed key is soon cached again. */
+static const char FENCE[] = "seklik:fence";
+#define FENCE_MS 2000
+
+static bool is_fence(const redisReply *r)
+{
+    return r->len == sizeof(FENCE) - 1 && memcmp(r->str, FENCE, sizeof(FENCE) - 1) == 0;
+}
+
 static uint64_t now_unix_s(void)
 {
     return (uint64_t)(sk_now_unix_ms() / 1000);
@@ -489,11 +504,13 @@ int sk_cache_get_or_load(sk_cache *c, const char *key, int ttl_s, sk_cache_loade
         return load(arg, val, len); /* longer than any key the services make: not cached */
 
     int slot = -1;
+    bool fenced = false;
     redisContext *ctx = checkout(c, &slot);
     if (ctx) {
         redisReply *r = redisCommand(ctx, "GET %s", name);
         bool failed = !r || r->type == REDIS_REPLY_ERROR;
-        if (!failed && r->type == REDIS_REPLY_STRING) {
+        fenced = !failed && r->type == REDIS_REPLY_STRING && is_fence(r);
+        if (!failed && !fenced && r->type == REDIS_REPLY_STRING) {
             const uint8_t *payload = NULL;
             size_t plen = 0;
             sk_cache_seal_status st = sk_cache_unseal(c->mac_key, name, now_unix_s(),
@@ -525,14 +542,15 @@ int sk_cache_get_or_load(sk_cache *c, const char *key, int ttl_s, sk_cache_loade
 
     SK_TRY(load(arg, val, len));
 
-    if (ctx && ttl_s > 0 && (ctx = checkout(c, &slot)) != NULL) {
+    if (ctx && !fenced && ttl_s > 0 && (ctx = checkout(c, &slot)) != NULL) {
         size_t slen = *len + SK_CACHE_SEAL_OVERHEAD;
         uint8_t *sealed = malloc(slen);
         if (sealed) {
             /* A second past Redis's own expiry: Redis drops a genuine value first. */
             sk_cache_seal(c->mac_key, name, now_unix_s() + (uint64_t)ttl_s + 1, *val, *len,
                           sealed);
-            redisReply *r = redisCommand(ctx, "SET %s %b EX %d", name, sealed, slen, ttl_s);
+            /* NX: a fence set while we loaded stays (see FENCE). */
+            redisReply *r = redisCommand(ctx, "SET %s %b EX %d NX", name, sealed, slen, ttl_s);
             bool failed = !r || r->type == REDIS_REPLY_ERROR;
             checkin_reply(c, slot, failed, false, r);
             if (r)
@@ -556,7 +574,7 @@ int sk_cache_invalidate(sk_cache *c, const char *key)
         atomic_fetch_add(&c->stats.errors, 1);
         return SK_OK;
     }
-    redisReply *r = redisCommand(ctx, "DEL %s%s", c->prefix, key);
+    redisReply *r = redisCommand(ctx, "SET %s%s %s PX %d", c->prefix, key, FENCE, FENCE_MS);
     bool failed = !r || r->type == REDIS_REPLY_ERROR;
     checkin_reply(c, slot, failed, failed, r);
     if (r)

@@ -73,8 +73,12 @@ void sk_cache_close(sk_cache *cache);
 int sk_cache_get_or_load(sk_cache *cache, const char *key, int ttl_s, sk_cache_loader load,
                          void *arg, uint8_t **val, size_t *len);
 
-/* Drop `key`. Returns SK_OK even when Redis is down (the cache is then
- * marked dirty, see above). */
+/* Drop `key` and fence it for 2 s: meanwhile reads of it come from the
+ * loader and are not stored, so a load that began before the change cannot
+ * store its stale result after this call. Call it before the change commits
+ * and again after: the first covers a crash between the commit and the
+ * second. Returns SK_OK even when Redis is down (the cache is then marked
+ * dirty, see above). */
 int sk_cache_invalidate(sk_cache *cache, const char *key);
 
 /* Drop every key that starts with `prefix` (SCAN + UNLINK; for rare, broad

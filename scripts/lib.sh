@@ -338,7 +338,7 @@ sk_redis_new_password() {
 # Writes a Redis ACL file (mode 600): the default user off, so a connection
 # that has not authenticated can do nothing, and SK_REDIS_USER with PASSWORD,
 # limited to the keys seklik:* and the cache's commands, plus RULEs (the test
-# fixture adds +flushall +exists).
+# fixture adds +flushall +exists +pttl +strlen).
 sk_redis_write_acl() {
     local file=$1 password=$2
     shift 2

@@ -1224,6 +1224,8 @@ int gw_auth_change_password(gw_auth *a, const gw_session *s, const char *current
                        : SK_ENOMEM;
         cJSON_free(after);
     }
+    if (rc == SK_OK && verified) /* and again after the commit (sk_cache_invalidate) */
+        gw_auth_forget_sessions(a->cache, (const uint8_t(*)[32])ended, n_ended);
     if (rc == SK_OK)
         rc = sk_db_commit(db);
     else
@@ -1291,6 +1293,9 @@ int gw_auth_bind_company(gw_auth *a, gw_session *s, const char *company_id)
             rc = gw_emit_user(db, "gateway.user.updated", &u, &actor, NULL);
         }
     }
+    /* Before the commit as well: its fence covers a crash right after it. */
+    if (rc == SK_OK)
+        forget_user_sessions(a, db, s->user_id);
     if (rc == SK_OK)
         rc = sk_db_commit(db);
     else
@@ -1682,6 +1687,8 @@ int gw_auth_reset_confirm(gw_auth *a, const char *user_id, const char *token,
                        : SK_ENOMEM;
         cJSON_free(after);
     }
+    if (rc == SK_OK && used_now) /* and again after the commit (sk_cache_invalidate) */
+        gw_auth_forget_sessions(a->cache, (const uint8_t(*)[32])ended, n_ended);
     if (rc == SK_OK && used_now)
         rc = sk_db_commit(db);
     else

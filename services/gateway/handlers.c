@@ -119,7 +119,7 @@ static int user_changed(sk_call *call, const char *action, const gw_user *before
     return SK_OK;
 }
 
-/* ---- forgetting sessions after the commit ---- */
+/* ---- forgetting sessions before and after the commit ---- */
 
 typedef struct forget_job {
     sk_cache *cache;
@@ -155,6 +155,9 @@ static int end_sessions(sk_call *call, const char *user_id, bool delete)
     j->cache = call->cache;
     j->hashes = copy;
     j->n = n;
+    /* Now and after the commit: the fence of this first drop (sk_cache_invalidate)
+     * covers a crash between the commit and the second. */
+    forget_after_commit(j);
     return sk_call_after_commit(call, forget_after_commit, j);
 }
 

@@ -125,14 +125,16 @@ static int redis(const char *args)
     return atoi(out);
 }
 
+/* A sealed copy is under the session's key; the fence an invalidation
+ * leaves there ("seklik:fence", sk_cache.c) is not one. */
 static bool cached(const gw_session *s)
 {
     uint8_t h[32];
     crypto_hash_sha256(h, (const unsigned char *)s->token, strlen(s->token));
     char hex[65], args[160];
     sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-    snprintf(args, sizeof(args), "EXISTS seklik:gateway:session:%s", hex);
-    return redis(args) == 1;
+    snprintf(args, sizeof(args), "STRLEN seklik:gateway:session:%s", hex);
+    return redis(args) > (int)strlen("seklik:fence");
 }
 
 static Seklik__Bus__Response *call(const char *method, const Seklik__Bus__Actor *actor,

@@ -146,7 +146,7 @@ cmd_up() {
     # --- Redis ------------------------------------------------------------
     local redis_dir=$state/redis redis_port redis_password acl=$state/redis-users.acl
     redis_password=$(sk_redis_new_password)
-    sk_redis_write_acl "$acl" "$redis_password" +flushall +exists
+    sk_redis_write_acl "$acl" "$redis_password" +flushall +exists +pttl +strlen
     for attempt in 1 2 3 4 5; do
         redis_port=$(sk_free_port)
         [[ $redis_port == "$pg_port" ]] && continue
