@@ -24,12 +24,11 @@
 
 const Seklik__Bus__Actor *ordering_system_actor(void)
 {
-    static char *roles[] = {ORDERING_SYSTEM_ROLE};
     static const Seklik__Bus__Actor actor = {
         PROTOBUF_C_MESSAGE_INIT(&seklik__bus__actor__descriptor),
         .user_id = ORDERING_SYSTEM_USER,
-        .n_roles = 1,
-        .roles = roles,
+        .n_roles = 0,
+        .roles = NULL,
         .company_id = "",
         .media_id = "",
         .remote_addr = "",
@@ -478,6 +477,17 @@ int ordering_issue_finish(sk_db *db, ordering_app *app, const char *order_id,
     int code = rc == SK_OK ? sk_err_from_bus_code(resp->code) : rc;
     if (resp && code != SK_OK)
         snprintf(why, why_len, "%s", resp->message ? resp->message : "");
+    if (code == SK_OK) { /* a reservation already voided or posted does not issue */
+        Seklik__Accounting__Reservation *r =
+            seklik__accounting__reservation__unpack(NULL, resp->body.len, resp->body.data);
+        if (!r || r->state != SEKLIK__ACCOUNTING__RESERVATION_STATE__RESERVATION_STATE_PENDING) {
+            code = r ? SK_EPRECOND : SK_EINTERNAL;
+            snprintf(why, why_len, "%s", r ? "the order's reservation is no longer pending"
+                                           : "unreadable reservation");
+        }
+        if (r)
+            seklik__accounting__reservation__free_unpacked(r, NULL);
+    }
     if (resp)
         seklik__bus__response__free_unpacked(resp, NULL);
     if (transient(code)) {

@@ -73,9 +73,28 @@ static bool blank(const char *s)
     return !s || s[strspn(s, " \t\r\n")] == '\0';
 }
 
+/* A partner account holding a staff role too is still a partner: the
+ * partner wall comes first. */
+static bool partner_account(const sk_call *call)
+{
+    return sk_actor_has_role(call->actor, SK_ROLE_PARTNER) ||
+           (call->actor->company_id && call->actor->company_id[0]);
+}
+
 static bool is_staff(const sk_call *call)
 {
-    return sk_actor_has_any_role(call->actor, STAFF_ROLES);
+    return !partner_account(call) && sk_actor_has_any_role(call->actor, STAFF_ROLES);
+}
+
+/* A staff role, on a staff account. */
+static bool staff_role(const sk_call *call, const char *role)
+{
+    return !partner_account(call) && sk_actor_has_role(call->actor, role);
+}
+
+static bool staff_any(const sk_call *call, const char *const *roles)
+{
+    return !partner_account(call) && sk_actor_has_any_role(call->actor, roles);
 }
 
 static bool is_partner(const sk_call *call)
@@ -93,7 +112,7 @@ static const char *actor_id(const sk_call *call)
  * partner; 0 for anyone else. */
 static int party_of(const sk_call *call)
 {
-    if (sk_actor_has_role(call->actor, SK_ROLE_PARTNERSHIP))
+    if (staff_role(call, SK_ROLE_PARTNERSHIP))
         return ORDERING_OFFICE;
     if (is_partner(call))
         return ORDERING_PARTNER;
@@ -164,7 +183,7 @@ static void settings_reply(sk_call *call, const ordering_settings *s,
 static int save_year_settings(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Ordering__YearSettings *req = (const Seklik__Ordering__YearSettings *)in;
-    if (!sk_actor_has_any_role(call->actor, SETTINGS_ROLES))
+    if (!staff_any(call, SETTINGS_ROLES))
         return deny(call, "year settings");
     check_year(call, "fiscalYear", req->fiscal_year);
     if (req->approval_threshold < 0 || req->approval_threshold > ORDERING_MAX_MONEY)
@@ -275,8 +294,9 @@ static int agreement_for(sk_call *call, const char *id, bool lock, PGresult **re
     if (rc == SK_ENOTFOUND)
         return not_found(call, "perjanjian (agreement)");
     SK_TRY(rc);
-    if (!sk_actor_may_act_for_company(call->actor, PQgetvalue(*res, 0, AG_COMPANY_ID),
-                                      STAFF_ROLES)) {
+    if (!is_staff(call) &&
+        !(is_partner(call) &&
+          strcmp(PQgetvalue(*res, 0, AG_COMPANY_ID), call->actor->company_id) == 0)) {
         PQclear(*res);
         *res = NULL;
         return deny(call, "agreement of another company");
@@ -369,7 +389,7 @@ static int save_agreement(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
 {
     const Seklik__Ordering__SaveAgreementRequest *req =
         (const Seklik__Ordering__SaveAgreementRequest *)in;
-    if (!sk_actor_has_role(call->actor, SK_ROLE_PARTNERSHIP))
+    if (!staff_role(call, SK_ROLE_PARTNERSHIP))
         return deny(call, "agreement");
     bool fresh = blank(req->agreement_id);
     if (!fresh)
@@ -432,7 +452,7 @@ static int sign_agreement(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
 {
     const Seklik__Ordering__SignAgreementRequest *req =
         (const Seklik__Ordering__SignAgreementRequest *)in;
-    if (!sk_actor_has_role(call->actor, SK_ROLE_PARTNERSHIP))
+    if (!staff_role(call, SK_ROLE_PARTNERSHIP))
         return deny(call, "agreement");
     check_uuid(call, "agreementId", req->agreement_id);
     if (!ordering_parse_date(req->signed_on, NULL))
@@ -475,7 +495,7 @@ static int sign_agreement(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
 static int cancel_agreement(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Ordering__AgreementRequest *req = (const Seklik__Ordering__AgreementRequest *)in;
-    if (!sk_actor_has_role(call->actor, SK_ROLE_PARTNERSHIP))
+    if (!staff_role(call, SK_ROLE_PARTNERSHIP))
         return deny(call, "agreement");
     check_uuid(call, "agreementId", req->agreement_id);
     if (blank(req->reason))
@@ -758,7 +778,7 @@ static int create_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
 {
     const Seklik__Ordering__CreateOrderRequest *req =
         (const Seklik__Ordering__CreateOrderRequest *)in;
-    if (!sk_actor_has_role(call->actor, SK_ROLE_PARTNERSHIP))
+    if (!staff_role(call, SK_ROLE_PARTNERSHIP))
         return deny(call, "order");
     const Seklik__Ordering__OrderInput *o = req->order;
     if (!o)
@@ -865,7 +885,7 @@ static int create_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
 static int offer_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Ordering__OrderRequest *req = (const Seklik__Ordering__OrderRequest *)in;
-    if (!sk_actor_has_role(call->actor, SK_ROLE_PARTNERSHIP))
+    if (!staff_role(call, SK_ROLE_PARTNERSHIP))
         return deny(call, "order");
     PGresult *res;
     SK_TRY(order_for(call, req->order_id, true, &res));
@@ -981,7 +1001,7 @@ static int reject_offer(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
 static int approve_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Ordering__OrderRequest *req = (const Seklik__Ordering__OrderRequest *)in;
-    if (!sk_actor_has_role(call->actor, SK_ROLE_HEAD))
+    if (!staff_role(call, SK_ROLE_HEAD))
         return deny(call, "approval");
     PGresult *res;
     SK_TRY(order_for(call, req->order_id, true, &res));
@@ -1099,7 +1119,7 @@ out:
 static int issue_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Ordering__OrderRequest *req = (const Seklik__Ordering__OrderRequest *)in;
-    if (!sk_actor_has_role(call->actor, SK_ROLE_PARTNERSHIP))
+    if (!staff_role(call, SK_ROLE_PARTNERSHIP))
         return deny(call, "issuing");
     SK_TRY(check_uuid(call, "orderId", req->order_id));
     bool got = false, issuing = false;
@@ -1133,7 +1153,7 @@ static int issue_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
 static int cancel_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Ordering__OrderRequest *req = (const Seklik__Ordering__OrderRequest *)in;
-    if (!sk_actor_has_any_role(call->actor, CANCEL_ROLES))
+    if (!staff_any(call, CANCEL_ROLES))
         return deny(call, "cancelling");
     check_uuid(call, "orderId", req->order_id);
     if (blank(req->reason))
@@ -1161,7 +1181,7 @@ static int cancel_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
         goto out;
     }
     issued = ordering_issued(state);
-    if (ordering_cancel_needs_head(state) && !sk_actor_has_role(call->actor, SK_ROLE_HEAD)) {
+    if (ordering_cancel_needs_head(state) && !staff_role(call, SK_ROLE_HEAD)) {
         rc = deny(call, "cancelling an issued order (the head does)");
         goto out;
     }
@@ -1285,7 +1305,7 @@ static int list_orders(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
 static int submit_proof(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Ordering__ProofInput *req = (const Seklik__Ordering__ProofInput *)in;
-    if (!is_partner(call) && !sk_actor_has_role(call->actor, SK_ROLE_PARTNERSHIP))
+    if (!is_partner(call) && !staff_role(call, SK_ROLE_PARTNERSHIP))
         return deny(call, "proof");
     check_uuid(call, "orderId", req->order_id);
     bool file = req->kind == SEKLIK__ORDERING__PROOF_KIND__PROOF_KIND_SCREENSHOT ||
@@ -1355,7 +1375,7 @@ static int decide_proof(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
 {
     const Seklik__Ordering__ProofDecisionRequest *req =
         (const Seklik__Ordering__ProofDecisionRequest *)in;
-    if (!sk_actor_has_any_role(call->actor, PROOF_DECIDERS))
+    if (!staff_any(call, PROOF_DECIDERS))
         return deny(call, "proof decision");
     check_uuid(call, "orderId", req->order_id);
     if (req->proof_version < 1)
@@ -1440,7 +1460,7 @@ static int close_year(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
 {
     const Seklik__Ordering__CloseYearRequest *req = (const Seklik__Ordering__CloseYearRequest *)in;
     Seklik__Ordering__CloseYearResponse *resp = (Seklik__Ordering__CloseYearResponse *)out;
-    if (!sk_actor_has_any_role(call->actor, SETTINGS_ROLES))
+    if (!staff_any(call, SETTINGS_ROLES))
         return deny(call, "closing the year");
     SK_TRY(check_year(call, "fiscalYear", req->fiscal_year));
     ordering_settings s;

@@ -18,9 +18,9 @@
 #include "sk_rpc.h"
 #include "store.h"
 
-/* Who ordering is when it calls accounting on its own behalf. */
+/* Who ordering is when it calls accounting on its own behalf: a user id
+ * and no role, as its subscribers sign their replays (sk_inbox.c). */
 #define ORDERING_SYSTEM_USER "system:ordering"
-#define ORDERING_SYSTEM_ROLE "system"
 
 typedef struct ordering_app {
     ordering_mirror *mirror;
