@@ -32,6 +32,7 @@
 #define VER "seklik.verification."
 #define SCO "seklik.scoring."
 #define ORD "seklik.ordering."
+#define ACC "seklik.accounting."
 #define GW "seklik.gateway."
 
 /* ---- text ---- */
@@ -69,6 +70,9 @@
 #define PAGE_SIZE 0, 1000       /* 0 = default; services cap lower */
 #define UNIX_MS 0, 10000000000000LL     /* up to the year 2286 */
 #define UNIX_US 0, 10000000000000000LL  /* the same in microseconds */
+/* A ledger account's running sums: every raise and lowering of a pagu adds
+ * to them, so only the type bounds them (responses only). */
+#define LEDGER_SUM 0, INT64_MAX
 
 #define PLACEMENTS 0, 1000000 /* an agreement's quota of one product; the domain: 1..10^6 */
 #define BRIEF 5000             /* what to publish, when no press release is linked */
@@ -480,6 +484,80 @@ const sk_limit sk_limits_table[] = {
     INT(ORD "PerformanceRecorded.fiscal_year", FISCAL_YEAR),
     INT(ORD "PerformanceRecorded.percent", PERCENT),
     INT(ORD "PerformanceRecorded.placements", 0, 1000000),
+
+    /* ---- seklik.accounting ---- */
+    INT(ACC "BudgetLineInput.fiscal_year", FISCAL_YEAR),
+    TEXT(ACC "BudgetLineInput.sub_activity_code", 32), /* 17 characters; the domain names the shape */
+    TEXT(ACC "BudgetLineInput.account_code", 32),
+    TEXT(ACC "BudgetLineInput.name", 300),             /* accounting domain: 250 bytes trimmed */
+    INT(ACC "Balances.pagu", MONEY),
+    INT(ACC "Balances.committed", MONEY),
+    INT(ACC "Balances.realised", MONEY),
+    INT(ACC "Balances.available", MONEY),
+    UUID(ACC "BudgetLine.id"),
+    INT(ACC "BudgetLine.version", VERSION),
+    TEXT(ACC "BudgetLine.created_at", TIME),
+    TEXT(ACC "BudgetLine.created_by", ACTOR_ID),
+    UUID(ACC "Revision.id"),
+    UUID(ACC "Revision.budget_line_id"),
+    INT(ACC "Revision.pagu_before", MONEY),
+    INT(ACC "Revision.pagu_after", MONEY),
+    TEXT(ACC "Revision.reason", REASON),
+    TEXT(ACC "Revision.document_number", 150),
+    TEXT(ACC "Revision.revised_at", TIME),
+    TEXT(ACC "Revision.revised_by", ACTOR_ID),
+    UUID(ACC "Revision.transfer_id"),
+    INT(ACC "CreateBudgetLineRequest.pagu", MONEY),
+    TEXT(ACC "CreateBudgetLineRequest.document_number", 150), /* domain: 100 bytes trimmed */
+    UUID(ACC "ReviseBudgetLineRequest.budget_line_id"),
+    INT(ACC "ReviseBudgetLineRequest.new_pagu", MONEY),
+    TEXT(ACC "ReviseBudgetLineRequest.reason", REASON),
+    TEXT(ACC "ReviseBudgetLineRequest.document_number", 150),
+    INT(ACC "ReviseBudgetLineRequest.expected_version", VERSION),
+    UUID(ACC "GetBudgetLineRequest.budget_line_id"),
+    LIST(ACC "BudgetLineDetail.revisions", 10000),
+    INT(ACC "ListBudgetLinesRequest.fiscal_year", FISCAL_YEAR),
+    LIST(ACC "ListBudgetLinesResponse.lines", 10000),
+    UUID(ACC "Account.id"),
+    TEXT(ACC "Account.code", 128), /* "partner:<uuid>:payable" */
+    UUID(ACC "Account.budget_line_id"),
+    UUID(ACC "Account.company_id"),
+    INT(ACC "Account.debits_pending", LEDGER_SUM),
+    INT(ACC "Account.debits_posted", LEDGER_SUM),
+    INT(ACC "Account.credits_pending", LEDGER_SUM),
+    INT(ACC "Account.credits_posted", LEDGER_SUM),
+    UUID(ACC "Transfer.id"),
+    UUID(ACC "Transfer.debit_account_id"),
+    UUID(ACC "Transfer.credit_account_id"),
+    INT(ACC "Transfer.amount", MONEY),
+    UUID(ACC "Transfer.pending_id"),
+    TEXT(ACC "Transfer.code", 64),
+    TEXT(ACC "Transfer.reference", 64),
+    TEXT(ACC "Transfer.created_at", TIME),
+    TEXT(ACC "Transfer.created_by", ACTOR_ID),
+    TEXT(ACC "Transfer.memo", 150),
+    UUID(ACC "ListTransfersRequest.budget_line_id"),
+    UUID(ACC "ListTransfersRequest.reference"), /* orders, revisions and invoices have UUIDs */
+    INT(ACC "ListTransfersRequest.page_size", PAGE_SIZE),
+    TEXT(ACC "ListTransfersRequest.page_token", PAGE_TOKEN),
+    LIST(ACC "ListTransfersResponse.transfers", 1000),
+    LIST(ACC "ListTransfersResponse.accounts", 1000),
+    TEXT(ACC "ListTransfersResponse.next_page_token", PAGE_TOKEN),
+    UUID(ACC "ReserveRequest.order_id"),
+    UUID(ACC "ReserveRequest.budget_line_id"),
+    INT(ACC "ReserveRequest.amount", MONEY),
+    TEXT(ACC "ReserveRequest.order_number", 100), /* accounting domain: 64 bytes trimmed */
+    UUID(ACC "ReservationRequest.order_id"),
+    TEXT(ACC "ReservationRequest.reason", REASON),
+    UUID(ACC "Reservation.order_id"),
+    UUID(ACC "Reservation.budget_line_id"),
+    INT(ACC "Reservation.amount", MONEY),
+    UUID(ACC "Reservation.transfer_id"),
+    UUID(ACC "Reservation.completed_by_transfer_id"),
+    TEXT(ACC "Reservation.order_number", 100),
+    TEXT(ACC "Reservation.reason", REASON),
+    TEXT(ACC "Reservation.created_at", TIME),
+    TEXT(ACC "Reservation.completed_at", TIME),
 
     /* ---- seklik.gateway ---- */
     UUID(GW "User.id"),

@@ -1,5 +1,7 @@
 #include "it_common.h"
 
+#include "sk_ledger.h"
+
 #include <libpq-fe.h>
 #include <signal.h>
 #include <sodium.h>
@@ -285,4 +287,23 @@ bool it_names_field(const Seklik__Bus__Response *r, const char *field)
         if (strcmp(r->violations[i]->field, field) == 0)
             return true;
     return false;
+}
+
+static void ledger_finding(void *arg, const char *check, bool ok, const char *detail)
+{
+    (void)arg;
+    if (!ok)
+        fprintf(stderr, "ledger: %s FAILS: %s\n", check, detail);
+}
+
+void it_assert_ledger_sound(const char *dsn)
+{
+    PGconn *c = PQconnectdb(dsn);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    char err[512];
+    int failed = sk_ledger_check(c, ledger_finding, NULL, err, sizeof(err));
+    PQfinish(c);
+    if (failed < 0)
+        fprintf(stderr, "ledger: the checks did not run: %s\n", err);
+    assert_int_equal(failed, 0);
 }

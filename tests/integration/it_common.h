@@ -83,6 +83,11 @@ double it_quantile(double *v, size_t n, double q);
  * test plays another service's events. */
 void it_inject(const char *dsn, const char *type, const ProtobufCMessage *msg);
 
+/* Assert that the accounting ledger in database `dsn` keeps every invariant
+ * of accounting.ledger_check() (common/sk_ledger.h), printing each verdict
+ * that fails. For the end of every test that moves money. */
+void it_assert_ledger_sound(const char *dsn);
+
 /* A log path under it_logdir. */
 const char *it_log(char *buf, size_t cap, const char *test, const char *who);
 
