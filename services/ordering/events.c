@@ -419,7 +419,13 @@ static int issue_commit(sk_db *db, const char *order_id, bool reserved, const ch
         int qty = atoi(PQgetvalue(res, 0, OR_QUANTITY));
         int64_t gross = sk_db_get_int64(res, 0, OR_GROSS);
         bool fits = false;
-        rc = ordering_store_hold_quota(db, agreement, product, -qty, &fits);
+        PGresult *ag = NULL;
+        /* Locks in one order everywhere: order, agreement, quota, counter. */
+        rc = ordering_store_agreement(db, agreement, true, &ag);
+        if (ag)
+            PQclear(ag);
+        if (rc == SK_OK)
+            rc = ordering_store_hold_quota(db, agreement, product, -qty, &fits);
         if (rc == SK_OK && fits)
             rc = ordering_store_hold_value(db, agreement, -gross, &fits);
         if (rc == SK_OK && !fits) /* what was held is always there to give back */

@@ -1188,8 +1188,14 @@ static int cancel_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     if (issued) {
         bool fits = false;
         const char *agreement = PQgetvalue(res, 0, OR_AGREEMENT_ID);
-        rc = ordering_store_hold_quota(call->db, agreement, atoi(PQgetvalue(res, 0, OR_PRODUCT)),
-                                       -atoi(PQgetvalue(res, 0, OR_QUANTITY)), &fits);
+        PGresult *ag = NULL;
+        rc = ordering_store_agreement(call->db, agreement, true, &ag); /* before its quota */
+        if (ag)
+            PQclear(ag);
+        if (rc == SK_OK)
+            rc = ordering_store_hold_quota(call->db, agreement,
+                                           atoi(PQgetvalue(res, 0, OR_PRODUCT)),
+                                           -atoi(PQgetvalue(res, 0, OR_QUANTITY)), &fits);
         if (rc == SK_OK && fits)
             rc = ordering_store_hold_value(call->db, agreement,
                                            -sk_db_get_int64(res, 0, OR_GROSS), &fits);

@@ -1,6 +1,7 @@
 #include "it_common.h"
 
 #include "sk_ledger.h"
+#include "sk_order_check.h"
 
 #include <libpq-fe.h>
 #include <signal.h>
@@ -306,4 +307,25 @@ void it_assert_ledger_sound(const char *dsn)
     if (failed < 0)
         fprintf(stderr, "ledger: the checks did not run: %s\n", err);
     assert_int_equal(failed, 0);
+}
+
+static void order_finding(void *arg, const char *check, bool ok, const char *detail)
+{
+    (void)arg;
+    if (!ok)
+        fprintf(stderr, "orders: %s FAILS: %s\n", check, detail);
+}
+
+int it_orders_check(const char *ordering_dsn, const char *accounting_dsn)
+{
+    PGconn *o = PQconnectdb(ordering_dsn), *a = PQconnectdb(accounting_dsn);
+    char err[512] = "";
+    int failed = PQstatus(o) == CONNECTION_OK && PQstatus(a) == CONNECTION_OK
+                     ? sk_order_check(o, a, order_finding, NULL, err, sizeof(err))
+                     : -1;
+    PQfinish(o);
+    PQfinish(a);
+    if (failed < 0)
+        fprintf(stderr, "orders: the checks did not run: %s\n", err);
+    return failed;
 }

@@ -88,6 +88,12 @@ void it_inject(const char *dsn, const char *type, const ProtobufCMessage *msg);
  * that fails. For the end of every test that moves money. */
 void it_assert_ledger_sound(const char *dsn);
 
+/* The ordering invariants (common/sk_order_check.h) over ordering's and
+ * accounting's databases (the same DSN twice when they share one), each
+ * failing verdict printed: the number of checks that failed, -1 when they
+ * could not run. */
+int it_orders_check(const char *ordering_dsn, const char *accounting_dsn);
+
 /* A log path under it_logdir. */
 const char *it_log(char *buf, size_t cap, const char *test, const char *who);
 
