@@ -50,7 +50,7 @@ typedef int (*sk_rpc_fn)(sk_call *call, const ProtobufCMessage *in, ProtobufCMes
  * idempotency key for the whole call, so retries of one key run one at a
  * time; answers a retry from the idempotency store, and stores the response
  * after the handler returned SK_OK (a refusal is not stored: the handler's
- * steps must be safe to run again). after_commit work runs when the handler
+ * steps must be safe to run again), without waiting for its fsync. after_commit work runs when the handler
  * returned SK_OK. A crash between the handler's last commit and the store
  * makes a retry run the handler again, so every step must be idempotent. */
 enum { SK_RPC_QUERY = 0, SK_RPC_COMMAND = 1, SK_RPC_SAGA = 2 };

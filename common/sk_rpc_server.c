@@ -286,8 +286,18 @@ static int run_call(sk_rpc_server *srv, sk_call *call, Seklik__Bus__Response *re
                 sk_db_rollback(call->db);
                 rc = rc == SK_OK ? SK_EINTERNAL : rc;
             }
+            /* Not worth an fsync of its own: if a crash loses it, a retry runs
+             * the handler again, which every saga must allow anyway. */
+            if (rc == SK_OK)
+                rc = sk_db_begin(call->db);
+            if (rc == SK_OK)
+                rc = sk_db_exec(call->db, "SET LOCAL synchronous_commit TO off", NULL, 0);
             if (rc == SK_OK)
                 rc = store_response(call, out, resp);
+            if (rc == SK_OK)
+                rc = sk_db_commit(call->db);
+            if (call->db->in_tx)
+                sk_db_rollback(call->db);
         }
         /* Released with the session anyway if this fails (connection reset). */
         sk_db_exec(call->db, SQL_IDEM_SESSION_UNLOCK, &key, 1);

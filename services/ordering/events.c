@@ -6,6 +6,7 @@
  * tables committed (sk_event_after_commit), so it never holds what a
  * rollback took back; at start it is loaded from the tables before the loop
  * runs (main.c), so nothing is applied twice or missed. */
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,77 +272,97 @@ int ordering_order_from_row(sk_arena *a, const PGresult *res, int i, Seklik__Ord
     return o->id && o->created_by ? SK_OK : SK_ENOMEM;
 }
 
-static int offers_into(sk_db *db, sk_arena *a, Seklik__Ordering__Order *o)
+/* Element `k` of a JSON row array as text or number. */
+static const char *jstr(sk_arena *a, const cJSON *row, int k)
 {
-    PGresult *res;
-    SK_TRY(ordering_store_offers(db, o->id, &res));
-    int n = PQntuples(res), rc = SK_OK;
+    const cJSON *v = cJSON_GetArrayItem(row, k);
+    return sk_arena_strdup(a, cJSON_IsString(v) ? v->valuestring : "");
+}
+
+static int64_t jnum(const cJSON *row, int k)
+{
+    const cJSON *v = cJSON_GetArrayItem(row, k);
+    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static bool jbool(const cJSON *row, int k)
+{
+    return cJSON_IsTrue(cJSON_GetArrayItem(row, k));
+}
+
+static int offers_into(sk_arena *a, const char *json, Seklik__Ordering__Order *o)
+{
+    cJSON *rows = cJSON_Parse(json);
+    int n = cJSON_GetArraySize(rows);
     o->offers = sk_arena_alloc(a, sizeof(*o->offers) * (size_t)(n + 1));
-    for (int i = 0; i < n && o->offers; i++) {
+    int rc = rows && o->offers ? SK_OK : SK_ENOMEM;
+    for (int i = 0; i < n && rc == SK_OK; i++) {
+        const cJSON *r = cJSON_GetArrayItem(rows, i);
         Seklik__Ordering__Offer *f = sk_arena_alloc(a, sizeof(*f));
         if (!f) {
             rc = SK_ENOMEM;
             break;
         }
         seklik__ordering__offer__init(f);
-        f->round = atoi(PQgetvalue(res, i, OF_ROUND));
-        f->party = (Seklik__Ordering__Party)atoi(PQgetvalue(res, i, OF_PARTY));
-        f->unit_price = sk_db_get_int64(res, i, OF_UNIT_PRICE);
-        f->gross = sk_db_get_int64(res, i, OF_GROSS);
-        f->note = col_dup(a, res, i, OF_NOTE);
-        f->offered_at = col_dup(a, res, i, OF_AT);
-        f->offered_by = col_dup(a, res, i, OF_BY);
+        f->round = (int32_t)jnum(r, OF_ROUND);
+        f->party = (Seklik__Ordering__Party)jnum(r, OF_PARTY);
+        f->unit_price = jnum(r, OF_UNIT_PRICE);
+        f->gross = jnum(r, OF_GROSS);
+        f->note = (char *)jstr(a, r, OF_NOTE);
+        f->offered_at = (char *)jstr(a, r, OF_AT);
+        f->offered_by = (char *)jstr(a, r, OF_BY);
         o->offers[o->n_offers++] = f;
     }
-    PQclear(res);
-    return o->offers ? rc : SK_ENOMEM;
+    cJSON_Delete(rows);
+    return rc;
 }
 
-static int proofs_into(sk_db *db, sk_arena *a, Seklik__Ordering__Order *o)
+static int proofs_into(sk_arena *a, const char *json, Seklik__Ordering__Order *o)
 {
-    PGresult *res;
-    SK_TRY(ordering_store_proofs(db, o->id, &res));
-    int n = PQntuples(res), rc = SK_OK;
+    cJSON *rows = cJSON_Parse(json);
+    int n = cJSON_GetArraySize(rows);
     o->proofs = sk_arena_alloc(a, sizeof(*o->proofs) * (size_t)(n + 1));
-    for (int i = 0; i < n && o->proofs; i++) {
+    int rc = rows && o->proofs ? SK_OK : SK_ENOMEM;
+    for (int i = 0; i < n && rc == SK_OK; i++) {
+        const cJSON *r = cJSON_GetArrayItem(rows, i);
         Seklik__Ordering__Proof *p = sk_arena_alloc(a, sizeof(*p));
         if (!p) {
             rc = SK_ENOMEM;
             break;
         }
         seklik__ordering__proof__init(p);
-        p->version = atoi(PQgetvalue(res, i, PF_VERSION));
-        p->kind = (Seklik__Ordering__ProofKind)atoi(PQgetvalue(res, i, PF_KIND));
-        p->url = col_dup(a, res, i, PF_URL);
-        p->published_at = col_dup(a, res, i, PF_PUBLISHED_AT);
-        p->file_name = col_dup(a, res, i, PF_FILE_NAME);
-        p->content_type = col_dup(a, res, i, PF_CONTENT_TYPE);
-        p->sha256 = col_dup(a, res, i, PF_SHA256);
-        p->submitted_at = col_dup(a, res, i, PF_SUBMITTED_AT);
-        p->submitted_by = col_dup(a, res, i, PF_SUBMITTED_BY);
-        int decision = atoi(PQgetvalue(res, i, PF_DECISION));
+        p->version = (int32_t)jnum(r, PF_VERSION);
+        p->kind = (Seklik__Ordering__ProofKind)jnum(r, PF_KIND);
+        p->url = (char *)jstr(a, r, PF_URL);
+        p->published_at = (char *)jstr(a, r, PF_PUBLISHED_AT);
+        p->file_name = (char *)jstr(a, r, PF_FILE_NAME);
+        p->content_type = (char *)jstr(a, r, PF_CONTENT_TYPE);
+        p->sha256 = (char *)jstr(a, r, PF_SHA256);
+        p->submitted_at = (char *)jstr(a, r, PF_SUBMITTED_AT);
+        p->submitted_by = (char *)jstr(a, r, PF_SUBMITTED_BY);
+        int decision = (int)jnum(r, PF_DECISION);
         p->accepted = decision == 1;
         p->rejected = decision == 2;
-        p->reason = col_dup(a, res, i, PF_REASON);
-        p->decided_at = col_dup(a, res, i, PF_DECIDED_AT);
-        p->decided_by = col_dup(a, res, i, PF_DECIDED_BY);
-        p->late = PQgetvalue(res, i, PF_LATE)[0] == 't';
+        p->reason = (char *)jstr(a, r, PF_REASON);
+        p->decided_at = (char *)jstr(a, r, PF_DECIDED_AT);
+        p->decided_by = (char *)jstr(a, r, PF_DECIDED_BY);
+        p->late = jbool(r, PF_LATE);
         o->proofs[o->n_proofs++] = p;
     }
-    PQclear(res);
-    return o->proofs ? rc : SK_ENOMEM;
+    cJSON_Delete(rows);
+    return rc;
 }
 
 int ordering_order_load(sk_db *db, sk_arena *a, const char *id, Seklik__Ordering__Order *out)
 {
     PGresult *res;
-    SK_TRY(ordering_store_order(db, id, false, &res));
+    SK_TRY(ordering_store_order_full(db, id, &res));
     int rc = ordering_order_from_row(a, res, 0, out);
+    if (rc == SK_OK)
+        rc = offers_into(a, PQgetvalue(res, 0, OR_OFFERS_JSON), out);
+    if (rc == SK_OK)
+        rc = proofs_into(a, PQgetvalue(res, 0, OR_PROOFS_JSON), out);
     PQclear(res);
-    if (rc == SK_OK)
-        rc = offers_into(db, a, out);
-    if (rc == SK_OK)
-        rc = proofs_into(db, a, out);
     return rc;
 }
 
@@ -381,9 +402,11 @@ static bool transient(int code)
 
 /* Step 3: one transaction, with the order locked and still ISSUING. */
 static int issue_commit(sk_db *db, const char *order_id, bool reserved, const char *why,
-                        const char *correlation, ordering_saga_outcome *outcome)
+                        const char *correlation, ordering_saga_outcome *outcome,
+                        sk_arena *out_arena, Seklik__Ordering__Order *out)
 {
     sk_arena arena = SK_ARENA_INIT;
+    Seklik__Ordering__Order local = SEKLIK__ORDERING__ORDER__INIT, *o = out ? out : &local;
     PGresult *res = NULL;
     int rc = sk_db_begin(db);
     if (rc == SK_OK)
@@ -435,13 +458,12 @@ static int issue_commit(sk_db *db, const char *order_id, bool reserved, const ch
         what = "issue_refused";
         *outcome = ORDERING_SAGA_REFUSED;
     }
-    Seklik__Ordering__Order o = SEKLIK__ORDERING__ORDER__INIT;
     if (rc == SK_OK)
-        rc = ordering_order_load(db, &arena, order_id, &o);
+        rc = ordering_order_load(db, out ? out_arena : &arena, order_id, o);
     if (rc == SK_OK)
-        rc = ordering_emit_order(db, what, &o, ordering_system_actor(), correlation);
+        rc = ordering_emit_order(db, what, o, ordering_system_actor(), correlation);
     if (rc == SK_OK)
-        rc = audit_order(db, reserved ? "order.issued" : "order.issue_refused", &o,
+        rc = audit_order(db, reserved ? "order.issued" : "order.issue_refused", o,
                          ORDERING_ISSUING, correlation);
     if (rc == SK_OK)
         rc = sk_db_commit(db);
@@ -456,7 +478,7 @@ out:
 
 int ordering_issue_finish(sk_db *db, ordering_app *app, const char *order_id,
                           const char *correlation, ordering_saga_outcome *outcome, char *why,
-                          size_t why_len)
+                          size_t why_len, sk_arena *arena, Seklik__Ordering__Order *out)
 {
     PGresult *res;
     *outcome = ORDERING_SAGA_NOT_ISSUING;
@@ -504,7 +526,7 @@ int ordering_issue_finish(sk_db *db, ordering_app *app, const char *order_id,
     }
     if (code != SK_OK && !why[0])
         snprintf(why, why_len, "%s", sk_strerror(code));
-    return issue_commit(db, order_id, code == SK_OK, why, correlation, outcome);
+    return issue_commit(db, order_id, code == SK_OK, why, correlation, outcome, arena, out);
 }
 
 int ordering_release_finish(sk_db *db, ordering_app *app, const char *order_id,
@@ -547,7 +569,8 @@ int ordering_redrive(sk_db *db, void *arg)
         char why[256];
         ordering_saga_outcome outcome;
         int r = atoi(PQgetvalue(res, i, 1)) == ORDERING_ISSUING
-                    ? ordering_issue_finish(db, app, id, NULL, &outcome, why, sizeof(why))
+                    ? ordering_issue_finish(db, app, id, NULL, &outcome, why, sizeof(why),
+                                            NULL, NULL)
                     : ordering_release_finish(db, app, id, "order cancelled");
         ordering_store_saga_unlock(db, id);
         if (r != SK_OK)

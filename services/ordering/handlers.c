@@ -1127,12 +1127,12 @@ static int issue_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     int rc = issue_begin(call, req, &issuing);
     ordering_saga_outcome outcome = ORDERING_SAGA_NOT_ISSUING;
     char why[256] = "";
+    Seklik__Ordering__Order *o = (Seklik__Ordering__Order *)out;
     if (rc == SK_OK && issuing)
         rc = ordering_issue_finish(call->db, app_of(call), req->order_id, call->req->request_id,
-                                   &outcome, why, sizeof(why));
+                                   &outcome, why, sizeof(why), &call->arena, o);
     ordering_store_saga_unlock(call->db, req->order_id);
     SK_TRY(rc);
-    Seklik__Ordering__Order *o = (Seklik__Ordering__Order *)out;
     if (outcome == ORDERING_SAGA_PENDING)
         return sk_call_fail(call, SK_EUNAVAIL,
                             "anggaran belum bisa dicadangkan; pesanan sedang diterbitkan (accounting "
@@ -1142,7 +1142,8 @@ static int issue_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         snprintf(msg, sizeof(msg), "anggaran tidak mencukupi (budget line refused: %s)", why);
         return refuse(call, "budgetLine", msg);
     }
-    SK_TRY(ordering_order_load(call->db, &call->arena, req->order_id, o));
+    if (outcome != ORDERING_SAGA_ISSUED) /* answered by another run: as it is now */
+        SK_TRY(ordering_order_load(call->db, &call->arena, req->order_id, o));
     if (!ordering_issued((int)o->state))
         return wrong_state(call, "menerbitkan (issue)", (int)o->state);
     return SK_OK;

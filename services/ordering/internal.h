@@ -51,10 +51,12 @@ typedef enum {
 
 /* Steps 2 and 3 for an order in ISSUING, outside any transaction on `db`,
  * with the order's saga lock held (ordering_store_saga_lock). On REFUSED
- * `why` holds accounting's message. `correlation` may be NULL. */
+ * `why` holds accounting's message. `correlation` may be NULL. When `out`
+ * is not NULL and step 3 ran (ISSUED or REFUSED), the order as committed
+ * is loaded into it from `arena`. */
 int ordering_issue_finish(sk_db *db, ordering_app *app, const char *order_id,
                           const char *correlation, ordering_saga_outcome *outcome, char *why,
-                          size_t why_len);
+                          size_t why_len, sk_arena *arena, Seklik__Ordering__Order *out);
 
 /* Void the reservation of an order cancelled after issuing (idempotent)
  * and clear its release_pending mark. SK_OK when done (or there was none to

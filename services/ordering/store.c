@@ -473,6 +473,21 @@ int ordering_store_order(sk_db *db, const char *id, bool lock, PGresult **res)
                       (sk_param[]){SK_TEXT(id)}, 1, res);
 }
 
+int ordering_store_order_full(sk_db *db, const char *id, PGresult **res)
+{
+    return query_rows(
+        db,
+        "SELECT " ORDER_COLUMNS ", coalesce((SELECT json_agg(json_build_array(f.round, f.party,"
+        " f.unit_price, f.gross, f.note, " TS("f.offered_at") ", f.offered_by) ORDER BY f.round)"
+        " FROM ordering.offer f WHERE f.order_id = o.id), '[]'), coalesce((SELECT"
+        " json_agg(json_build_array(p.version, p.kind, p.url, " TS("p.published_at") ","
+        " p.file_name, p.content_type, p.sha256, " TS("p.submitted_at") ", p.submitted_by,"
+        " p.decision, p.reason, " TS("p.decided_at") ", coalesce(p.decided_by, ''), p.late)"
+        " ORDER BY p.version) FROM ordering.proof p WHERE p.order_id = o.id), '[]')"
+        ORDER_FROM " WHERE o.id = $1",
+        (sk_param[]){SK_TEXT(id)}, 1, res);
+}
+
 int ordering_store_order_insert(sk_db *db, const ordering_order_row *o, const char *by)
 {
     char y[24], pr[24], q[24], st[24], ce[24], up[24], gr[24];
@@ -651,14 +666,6 @@ int ordering_store_orders(sk_db *db, const ordering_order_filter *f, PGresult **
 
 /* ---- offers ---- */
 
-int ordering_store_offers(sk_db *db, const char *order_id, PGresult **res)
-{
-    return sk_db_query(db,
-                       "SELECT round, party, unit_price, gross, note, " TS("offered_at") ","
-                       " offered_by FROM ordering.offer WHERE order_id = $1 ORDER BY round",
-                       (sk_param[]){SK_TEXT(order_id)}, 1, res);
-}
-
 int ordering_store_offer_add(sk_db *db, const char *order_id, int party, int64_t unit_price,
                              int64_t gross, const char *note, const char *by, int *round)
 {
@@ -686,14 +693,6 @@ int ordering_store_offer_add(sk_db *db, const char *order_id, int party, int64_t
     "version, kind, url, " TS("published_at") ", file_name, content_type, sha256, "               \
     TS("submitted_at") ", submitted_by, decision, reason, " TS("decided_at") ","                  \
     " coalesce(decided_by, ''), late"
-
-int ordering_store_proofs(sk_db *db, const char *order_id, PGresult **res)
-{
-    return sk_db_query(db,
-                       "SELECT " PROOF_COLUMNS " FROM ordering.proof WHERE order_id = $1"
-                       " ORDER BY version",
-                       (sk_param[]){SK_TEXT(order_id)}, 1, res);
-}
 
 int ordering_store_proof_file(sk_db *db, const char *order_id, int version, PGresult **res)
 {

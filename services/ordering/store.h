@@ -147,6 +147,12 @@ enum {
 /* One order; `lock` locks its row (FOR UPDATE). */
 int ordering_store_order(sk_db *db, const char *id, bool lock, PGresult **res);
 
+/* One order with two more columns (OR_OFFERS_JSON, OR_PROOFS_JSON): its
+ * offers and proofs (without contents) as JSON arrays of arrays, in the
+ * OF_* and PF_* column order, oldest first. One round trip. */
+enum { OR_OFFERS_JSON = OR_SEQ + 1, OR_PROOFS_JSON };
+int ordering_store_order_full(sk_db *db, const char *id, PGresult **res);
+
 typedef struct ordering_order_row {
     const char *id, *agreement_id, *company_id, *outlet_id, *schedule_from, *schedule_to,
         *title, *brief, *press_release_id, *budget_line_id;
@@ -201,7 +207,6 @@ int ordering_store_orders(sk_db *db, const ordering_order_filter *f, PGresult **
 
 enum { OF_ROUND, OF_PARTY, OF_UNIT_PRICE, OF_GROSS, OF_NOTE, OF_AT, OF_BY };
 
-int ordering_store_offers(sk_db *db, const char *order_id, PGresult **res);
 /* The next round, or the round given; *round receives it. */
 int ordering_store_offer_add(sk_db *db, const char *order_id, int party, int64_t unit_price,
                              int64_t gross, const char *note, const char *by, int *round);
@@ -214,7 +219,6 @@ enum {
     PF_LATE
 };
 
-int ordering_store_proofs(sk_db *db, const char *order_id, PGresult **res);
 /* One proof with its content in the column after PF_LATE. */
 int ordering_store_proof_file(sk_db *db, const char *order_id, int version, PGresult **res);
 

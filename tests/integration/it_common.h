@@ -75,6 +75,10 @@ Seklik__Bus__Actor it_actor(const char *user_id, const char *role, const char *c
  * latency in ms in *avg_ms (if not NULL). The reference figure of a bench. */
 double it_pgbench(const char *db, const char *sql, int seconds, double *avg_ms);
 
+/* The same with `clients` concurrent clients (on at most 2 threads). */
+double it_pgbench_clients(const char *db, const char *sql, int seconds, int clients,
+                          double *avg_ms);
+
 /* Sort `v` and return its `q` quantile (0..1). */
 double it_quantile(double *v, size_t n, double q);
 
