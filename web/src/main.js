@@ -20,6 +20,9 @@ import { Outlets, OutletDetail } from './pages/Outlets.js';
 import { RuleSetEditor } from './pages/RuleSet.js';
 import { PriceEditor } from './pages/Prices.js';
 import { Users } from './pages/Users.js';
+import { Agreements, AgreementDetail } from './pages/Agreements.js';
+import { Orders, OrderNew, Offers } from './pages/Orders.js';
+import { OrderDetail } from './pages/OrderDetail.js';
 
 const NAV = [
   ['dashboard', '/', 'nav.dashboard'],
@@ -31,6 +34,9 @@ const NAV = [
   ['rules', '/rules', 'nav.rules'],
   ['prices', '/prices', 'nav.prices'],
   ['users', '/users', 'nav.users'],
+  ['offers', '/offers', 'nav.offers'],
+  ['agreements', '/agreements', 'nav.agreements'],
+  ['orders', '/orders', 'nav.orders'],
 ];
 
 function initialYear() {
@@ -77,6 +83,12 @@ function Page({ route, user }) {
     case 'rules': return html`<${RuleSetEditor} />`;
     case 'prices': return html`<${PriceEditor} />`;
     case 'users': return html`<${Users} />`;
+    case 'agreements': return html`<${Agreements} />`;
+    case 'agreement': return html`<${AgreementDetail} agreementId=${route.id} />`;
+    case 'orders': return html`<${Orders} />`;
+    case 'orderNew': return html`<${OrderNew} />`;
+    case 'order': return html`<${OrderDetail} orderId=${route.id} />`;
+    case 'offers': return html`<${Offers} />`;
     default: return null;
   }
 }

@@ -9,6 +9,9 @@ const ROUTES = [
   ['announcement', /^\/announcement$/],
   ['outlets', /^\/outlets$/], ['outlet', /^\/outlets\/([^/]+)$/],
   ['rules', /^\/rules$/], ['prices', /^\/prices$/], ['users', /^\/users$/],
+  ['agreements', /^\/agreements$/], ['agreement', /^\/agreements\/([^/]+)$/],
+  ['orders', /^\/orders$/], ['orderNew', /^\/orders\/new$/], ['order', /^\/orders\/([^/]+)$/],
+  ['offers', /^\/offers$/],
 ];
 
 export function parseHash(hash) {
@@ -40,6 +43,12 @@ export const ROUTE_ROLES = {
   rules: ['admin', 'head'],
   prices: ['admin', 'head'],
   users: ['admin'],
+  agreements: [...STAFF, 'partner'],
+  agreement: [...STAFF, 'partner'],
+  orders: [...STAFF, 'partner'],
+  orderNew: ['partnership'],
+  order: [...STAFF, 'partner'],
+  offers: ['partner'],
 };
 
 export const allowed = (route, roles = []) => {

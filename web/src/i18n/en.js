@@ -1,4 +1,6 @@
 // English (second locale). Domain words keep their Indonesian name where staff use it.
+import orders from './orders.en.js';
+
 export default {
   'app.subtitle': 'Public Communication Partnership Integration System',
   'app.footer': 'SEKLIK — Communications and Informatics Office. Times in WIB (UTC+7).',
@@ -202,4 +204,5 @@ export default {
   'wizard.yearNotOpen': 'Diskominfo has not published the requirements for fiscal year {year} yet. Check the fiscal year at the top of the page before you submit.',
   'wizard.defaultRequirements': 'The requirements for fiscal year {year} are not published yet; this list shows the documents usually asked for.',
   'visit.addPhoto': 'Upload a visit photo', 'visit.photoHint': 'Checked photos are kept with the visit record. New photos from the field are uploaded below this form.',
+  ...orders,
 };

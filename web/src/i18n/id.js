@@ -1,4 +1,6 @@
 // Bahasa Indonesia (the default locale). The domain's own words are used.
+import orders from './orders.id.js';
+
 export default {
   'app.subtitle': 'Sistem Integrasi Kemitraan Komunikasi Publik',
   'app.footer': 'SEKLIK — Dinas Komunikasi dan Informatika. Waktu dalam WIB.',
@@ -202,4 +204,5 @@ export default {
   'wizard.yearNotOpen': 'Persyaratan tahun anggaran {year} belum diterbitkan Diskominfo. Periksa pilihan tahun anggaran di bagian atas halaman sebelum mengajukan.',
   'wizard.defaultRequirements': 'Persyaratan tahun anggaran {year} belum diterbitkan; daftar ini adalah dokumen yang biasanya diminta.',
   'visit.addPhoto': 'Unggah foto kunjungan', 'visit.photoHint': 'Foto yang dicentang disimpan bersama catatan kunjungan. Foto baru dari lapangan diunggah di bawah formulir ini.',
+  ...orders,
 };
