@@ -92,7 +92,7 @@ function AgreementForm({ year, onDone }) {
   const errors = Object.fromEntries(Object.entries(f.byField).map(([k, e]) => [k.replace(/^agreement\./, ''), e]));
   if (choices.loading) return html`<${Loading} />`;
   const { companies = [], lines = [] } = choices.data || {};
-  return html`<form class="card" onSubmit=${(e) => { e.preventDefault(); save(); }} novalidate data-testid="agreement-form">
+  return html`<form class="sub-card" onSubmit=${(e) => { e.preventDefault(); save(); }} novalidate data-testid="agreement-form">
     <h2>${t('agreement.newTitle')}</h2>
     <${ErrorSummary} error=${f.error} byField=${errors} unmatched=${f.unmatched} testid="agreement-errors"
       labels=${{ companyId: t('agreement.company'), number: t('agreement.number'), value: t('agreement.value'),
@@ -183,7 +183,7 @@ export function AgreementDetail({ agreementId }) {
       { label: t('agreement.placements'), render: (q) => q.placements },
       { label: t('agreement.used'), render: (q) => html`<span data-testid="quota-used">${q.used || 0}</span>` },
     ]} />
-    ${writable && draft ? html`<form class="card" onSubmit=${(e) => { e.preventDefault(); doSign(); }} novalidate data-testid="agreement-sign-form">
+    ${writable && draft ? html`<form class="sub-card" onSubmit=${(e) => { e.preventDefault(); doSign(); }} novalidate data-testid="agreement-sign-form">
       <h2>${t('agreement.sign')}</h2>
       <p class="hint">${t('agreement.signHint')}</p>
       <${ErrorSummary} error=${sign.error} byField=${sign.byField} unmatched=${sign.unmatched} testid="sign-errors"
@@ -199,7 +199,7 @@ export function AgreementDetail({ agreementId }) {
       </div>
       <div class="actions"><button type="submit" class="btn primary" disabled=${sign.busy || !!fileErr} data-testid="agreement-sign">${t('agreement.sign')}</button></div>
     </form>` : null}
-    ${writable ? html`<form class="card" onSubmit=${(e) => { e.preventDefault(); doCancel(); }} novalidate data-testid="agreement-cancel-form">
+    ${writable ? html`<form class="sub-card" onSubmit=${(e) => { e.preventDefault(); doCancel(); }} novalidate data-testid="agreement-cancel-form">
       <h2>${t('agreement.cancel')}</h2>
       <${ErrorSummary} error=${cancel.error} byField=${cancel.byField} unmatched=${cancel.unmatched} testid="cancel-errors" labels=${{ reason: t('agreement.cancelReason') }} />
       <${Field} label=${t('agreement.cancelReason')} name="reason" value=${reason} onInput=${setReason} errors=${cancel.byField} multiline prefix="cancel-" testid="agreement-cancel-reason" />

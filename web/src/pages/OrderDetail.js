@@ -17,6 +17,12 @@ import { checkFile } from '../files.js';
 import { PROOF_KINDS } from '../enums.js';
 import { openBase64 } from './Agreements.js';
 
+// "YYYY-MM-DD" plus `days` calendar days.
+const addDays = (date, days) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date || '');
+  return m ? new Date(Date.UTC(+m[1], +m[2] - 1, +m[3] + days)).toISOString().slice(0, 10) : date;
+};
+
 const partnerOf = (user) => user.roles.includes('partner');
 const staffRole = (user, role) => !partnerOf(user) && user.roles.includes(role);
 
@@ -77,7 +83,7 @@ function Timeline({ order }) {
   return html`<section aria-labelledby="timeline-h"><h2 id="timeline-h">${t('order.timeline')}</h2>
     <ol class="checklist" data-testid="offer-timeline">${offers.map((o) => html`<li data-testid="offer-item" data-party=${o.party} data-round=${o.round}>
       <strong>${t('order.offerRound', { round: o.round })}: <span data-testid="offer-item-price">${formatRupiah(o.unitPrice)}</span></strong>
-      (${t('order.gross')} ${formatRupiah(o.gross)})<br />
+      ${' '}(${t('order.gross')} ${formatRupiah(o.gross)})<br />
       <span class="muted">${t('order.offerBy', { party: tEnum('Party', o.party), who: o.offeredBy, when: formatDateTime(o.offeredAt, locale) })}</span>
       ${o.note ? html`<br />${o.note}` : null}
     </li>`)}</ol></section>`;
@@ -125,7 +131,7 @@ function ProofForm({ order, onDone, again }) {
     const out = await f.run((a) => a.run('ordering', 'SubmitProof', body), ['url', 'publishedAt', 'content', 'kind']);
     if (out) onDone(out);
   };
-  return html`<form class="card" onSubmit=${(e) => { e.preventDefault(); submit(); }} novalidate data-testid="proof-form">
+  return html`<form class="sub-card" onSubmit=${(e) => { e.preventDefault(); submit(); }} novalidate data-testid="proof-form">
     <h2>${again ? t('proof.resubmit') : t('proof.submit')}</h2>
     <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="proof-errors"
       labels=${{ url: t('proof.url'), publishedAt: t('proof.publishedDate'), content: t('proof.file') }} />
@@ -157,7 +163,7 @@ function ProofReview({ order, onDone }) {
     const out = await f.run((a) => a.run('ordering', 'DecideProof', { orderId: order.id, proofVersion: proof.version, accept, reason }), ['reason']);
     if (out) { setReason(''); onDone(out); }
   };
-  return html`<form class="card" onSubmit=${(e) => { e.preventDefault(); decide(false); }} novalidate data-testid="proof-review">
+  return html`<form class="sub-card" onSubmit=${(e) => { e.preventDefault(); decide(false); }} novalidate data-testid="proof-review">
     <h2>${t('proof.review')} (${t('proof.version', { v: proof.version })})</h2>
     <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="review-errors" labels=${{ reason: t('proof.reason') }} />
     <${Field} label=${t('proof.reason')} name="reason" value=${reason} onInput=${setReason} errors=${f.byField} multiline prefix="review-" testid="proof-reason-input" />
@@ -188,7 +194,7 @@ function CancelForm({ order, onDone }) {
     const out = await f.run((a) => a.run('ordering', 'CancelOrder', { orderId: order.id, reason, expectedVersion: order.version }), ['reason']);
     if (out) onDone(out);
   };
-  return html`<form class="card" onSubmit=${(e) => { e.preventDefault(); go(); }} novalidate data-testid="order-cancel-form">
+  return html`<form class="sub-card" onSubmit=${(e) => { e.preventDefault(); go(); }} novalidate data-testid="order-cancel-form">
     <h2>${t('order.cancel')}</h2>
     <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="order-cancel-errors" labels=${{ reason: t('order.cancelReason') }} />
     <${Field} label=${t('order.cancelReason')} name="reason" value=${reason} onInput=${setReason} errors=${f.byField} prefix="cancel-" testid="order-cancel-reason" />
@@ -241,7 +247,7 @@ export function OrderDetail({ orderId }) {
     ${ISSUED.includes(s) ? html`<${Notice} kind="ok" testid="order-reserved">${t('order.reserved', { amount: formatRupiah(o.gross) })}<//>` : null}
     ${s === 'ORDER_STATE_ISSUING' ? html`<${Notice} kind="info" testid="order-issuing">${t('order.issuing')}<//>` : null}
     ${o.refusalField && !ISSUED.includes(s) ? html`<${Notice} kind="warn" testid="order-refusal">${t('order.refusal', { field: o.refusalField, reason: o.refusalReason })}<//>` : null}
-    ${ISSUED.includes(s) && settings ? html`<p class="hint">${t('proof.due', { date: formatDate(o.data.scheduleTo, locale), days: dueDays })}</p>` : null}
+    ${ISSUED.includes(s) && settings ? html`<p class="hint">${t('proof.due', { date: formatDate(addDays(o.data.scheduleTo, dueDays), locale), days: dueDays })}</p>` : null}
     <${Timeline} order=${o} />
     <h2>${t('order.actions')}</h2>
     <${OfferActions} order=${o} onDone=${done('offer')} />

@@ -110,7 +110,7 @@ export function OrderNew() {
   if (agreements.loading) return html`<section><h1>${t('order.newTitle')}</h1><${Loading} /></section>`;
   return html`<section data-testid="order-new-page">
     <h1>${t('order.newTitle')}</h1>
-    <form class="card" onSubmit=${(e) => { e.preventDefault(); save(); }} novalidate data-testid="order-form">
+    <form class="sub-card" onSubmit=${(e) => { e.preventDefault(); save(); }} novalidate data-testid="order-form">
       <${ErrorSummary} error=${f.error} byField=${errors} unmatched=${f.unmatched} testid="order-errors"
         labels=${{ agreementId: t('order.agreement'), pick: t('order.pickOutlet'), quantity: t('order.quantity'),
           scheduleFrom: t('order.scheduleFrom'), scheduleTo: t('order.scheduleTo'), title: t('order.heading'),
@@ -148,7 +148,7 @@ export function Offers() {
     <p class="hint">${t('offers.intro')}</p>
     ${d.loading && !d.data ? html`<${Loading} />` : d.error ? html`<${ErrorSummary} error=${d.error} />` : !offers.length
       ? html`<p class="empty" data-testid="offers-empty">${t('offers.empty')}</p>`
-      : html`<ul class="cards">${offers.map((o) => html`<li class="card" key=${o.id} data-testid="offer-card" data-id=${o.id}>
+      : html`<ul class="checklist">${offers.map((o) => html`<li class="sub-card" key=${o.id} data-testid="offer-card" data-id=${o.id}>
         <h2><a href=${`#/orders/${o.id}`} data-testid="offer-link">${o.data.title}</a></h2>
         <dl class="facts">
           <dt>${t('order.outlet')}</dt><dd>${o.outletName}</dd>
