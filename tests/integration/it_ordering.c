@@ -525,10 +525,21 @@ static void golden_path_order_is_issued_and_its_proof_accepted(void **state)
     assert_int_equal(after->used_value, 1000000);
     assert_int_equal(after->data->quotas[0]->used, 1);
     FREE(after);
-    /* Issuing again answers the issued order and takes no second number. */
+    /* Issuing again answers the issued order and takes no second number;
+     * the same key again is answered from the idempotency store. */
     OK(issue(id, &issued));
     assert_string_equal(issued->number, "MO/0001/DISKOMINFO/2027");
     FREE(issued);
+    char key[SK_UUID_STRLEN];
+    sk_uuid7(key);
+    for (int i = 0; i < 2; i++) {
+        Seklik__Bus__Response *resp = NULL;
+        assert_int_equal(sk_rpc_call(ord, "Ordering.IssueOrder", &s, key, &orq.base, 30000, &resp),
+                         SK_OK);
+        assert_int_equal(it_code(resp), SK_OK);
+        assert_int_equal(resp->replayed, i == 1);
+        seklik__bus__response__free_unpacked(resp, NULL);
+    }
 
     /* A proof: a screenshot rejected with a reason the partner sees, then a
      * link, accepted. Nobody decides a proof they submitted. */
@@ -940,6 +951,90 @@ static void partner_wall_on_every_method(void **state)
     assert_sound();
 }
 
+/* ---- the re-drive job ---- */
+
+static void the_job_finishes_what_accounting_did_not_answer(void **state)
+{
+    (void)state;
+    company co = tiered("PT Radio Kayuagung", (int[]){2027}, 1);
+    char line[SK_UUID_STRLEN], ag[SK_UUID_STRLEN], a[SK_UUID_STRLEN], b[SK_UUID_STRLEN];
+    budget_line(2027, 10000000, line);
+    agreement(&co, 2027, 5000000, 5, line, ag);
+    accepted_order(ag, &co, 2027, 1, 1000000, NULL, a);
+    accepted_order(ag, &co, 2027, 1, 1000000, NULL, b);
+    Seklik__Ordering__Order *o = NULL;
+    OK(issue(b, &o));
+    FREE(o);
+    /* Accounting stops answering: issuing stays ISSUING, UNAVAILABLE to the
+     * caller, who does not come back; cancelling b stands, its money waits. */
+    sk_proc_signal(&accounting.proc, SIGSTOP);
+    result r = issue(a, NULL);
+    Seklik__Ordering__OrderRequest cr = SEKLIK__ORDERING__ORDER_REQUEST__INIT;
+    cr.order_id = b;
+    cr.reason = "Media tidak jadi menayangkan";
+    Seklik__Bus__Actor h = head();
+    result c = ocall("CancelOrder", &h, &cr.base, NULL, NULL);
+    long long issuing = sqln("SELECT count(*) FROM ordering.orders WHERE id = '%s' AND state = 7", a);
+    long long pending = sqln("SELECT count(*) FROM ordering.orders WHERE id = '%s' AND release_pending", b);
+    sk_proc_signal(&accounting.proc, SIGCONT);
+    assert_int_equal(r.code, SK_EUNAVAIL);
+    assert_int_equal(c.code, SK_OK);
+    assert_int_equal(issuing, 1);
+    assert_int_equal(pending, 1);
+    /* The job finishes both once accounting answers again. */
+    for (int i = 0; i < 400 && sk_test_sql_number(dsn, "SELECT count(*) FROM ordering.orders"
+                                                         " WHERE state = 7 OR release_pending") > 0;
+         i++)
+        sk_test_sleep_ms(50);
+    o = get_order(a);
+    assert_int_equal(o->state, S(ISSUED));
+    assert_true(o->number[0] != '\0');
+    FREE(o);
+    int code;
+    Seklik__Accounting__Reservation *res = reservation(a, &code);
+    assert_int_equal(res->state, SEKLIK__ACCOUNTING__RESERVATION_STATE__RESERVATION_STATE_PENDING);
+    FREE(res);
+    res = reservation(b, &code);
+    assert_int_equal(res->state, SEKLIK__ACCOUNTING__RESERVATION_STATE__RESERVATION_STATE_VOIDED);
+    FREE(res);
+    assert_sound();
+}
+
+/* ---- the invariant check catches what it is about ---- */
+
+static void order_check_catches_each_broken_invariant(void **state)
+{
+    (void)state;
+    /* The statement that breaks it, the one that mends it, how many checks see it. */
+    static const struct {
+        const char *breaks, *mends;
+        int seen;
+    } breaks[] = {
+        /* a placement used that no order holds */
+        {"UPDATE ordering.agreement_quota SET used = used + 1 WHERE used < placements AND"
+         " agreement_id = (SELECT agreement_id FROM ordering.orders WHERE state = 8 LIMIT 1)",
+         "UPDATE ordering.agreement_quota SET used = used - 1 WHERE agreement_id ="
+         " (SELECT agreement_id FROM ordering.orders WHERE state = 8 LIMIT 1)", 1},
+        /* a reservation for an order back to agreed (its quota given back too) */
+        {"UPDATE ordering.orders SET state = 4, held = false WHERE id = (SELECT min(id::text)::uuid"
+         " FROM ordering.orders WHERE state = 8 AND fiscal_year = 2028)",
+         "UPDATE ordering.orders SET state = 8, held = true WHERE fiscal_year = 2028 AND state = 4"
+         " AND seq IS NOT NULL", 2},
+        /* a number taken and never given */
+        {"UPDATE ordering.number_counter SET last_seq = last_seq + 1 WHERE fiscal_year = 2028",
+         "UPDATE ordering.number_counter SET last_seq = last_seq - 1 WHERE fiscal_year = 2028", 1},
+    };
+    assert_int_equal(it_orders_check(dsn, dsn), 0);
+    for (size_t i = 0; i < sizeof(breaks) / sizeof(breaks[0]); i++) {
+        assert_int_equal(sk_test_sql_exec(dsn, breaks[i].breaks), 0);
+        int failed = it_orders_check(dsn, dsn);
+        assert_int_equal(sk_test_sql_exec(dsn, breaks[i].mends), 0);
+        if (failed != breaks[i].seen)
+            fail_msg("break %zu: %d checks failed, not %d", i, failed, breaks[i].seen);
+    }
+    assert_int_equal(it_orders_check(dsn, dsn), 0);
+}
+
 /* ---- eight clients, a line that fits N ---- */
 
 #define RACE_YEAR 2028
@@ -1349,6 +1444,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(eight_clients_issue_against_a_line_that_fits_n),
         cmocka_unit_test(sigkill_ordering_then_accounting_while_issuing),
         cmocka_unit_test(close_year_records_performance_for_scoring),
+        cmocka_unit_test(the_job_finishes_what_accounting_did_not_answer),
+        cmocka_unit_test(order_check_catches_each_broken_invariant),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start, stop);
 }
