@@ -225,6 +225,12 @@ static company tiered(const char *name, const int *years, int n)
         verified_for(&co, years[i]);
     for (int i = 0; i < n; i++)
         wait_products(&co, years[i], 1000000);
+    /* Names come on registry's own stream, which may lag scoring's. */
+    for (int i = 0; i < 400 && sqln("SELECT count(*) FROM ordering.company WHERE company_id = '%s'",
+                                    co.id) == 0;
+         i++)
+        sk_test_sleep_ms(50);
+    assert_int_equal(sqln("SELECT count(*) FROM ordering.company WHERE company_id = '%s'", co.id), 1);
     return co;
 }
 
@@ -1000,6 +1006,42 @@ static void the_job_finishes_what_accounting_did_not_answer(void **state)
     assert_sound();
 }
 
+/* ---- a new price standard reaches ordering ---- */
+
+static void a_published_price_standard_moves_the_ceilings(void **state)
+{
+    (void)state;
+    sk_rpc_client *sc = it_client(scoring.rpc);
+    Seklik__Bus__Actor a = admin(), s = staff();
+    Seklik__Scoring__PriceEntry e = SEKLIK__SCORING__PRICE_ENTRY__INIT, *es[] = {&e};
+    e.outlet_type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER;
+    e.product = ADVERTORIAL;
+    e.tier = SEKLIK__SCORING__TIER__TIER_B;
+    e.ceiling = 1200000;
+    Seklik__Scoring__PriceStandard ps = SEKLIK__SCORING__PRICE_STANDARD__INIT;
+    ps.fiscal_year = 2027;
+    ps.entries = es;
+    ps.n_entries = 1;
+    OK(call_on(sc, "Scoring.SavePriceStandardDraft", &a, true, NULL, &ps.base, NULL, NULL));
+    Seklik__Scoring__PublishRequest pr = SEKLIK__SCORING__PUBLISH_REQUEST__INIT;
+    pr.fiscal_year = 2027;
+    OK(call_on(sc, "Scoring.PublishPriceStandard", &a, true, NULL, &pr.base, NULL, NULL));
+    sk_rpc_client_close(sc);
+    wait_products(&golden, 2027, 1200000);
+    /* An offer above the old ceiling is now within the new one. */
+    char sf[16], st[16];
+    Seklik__Ordering__OrderInput oi = order_input(golden_agreement, &golden, 2027, 1, sf, st);
+    Seklik__Ordering__CreateOrderRequest cr = SEKLIK__ORDERING__CREATE_ORDER_REQUEST__INIT;
+    cr.order = &oi;
+    cr.unit_price = 1150000;
+    Seklik__Ordering__Order *o = NULL;
+    OK(ocall("CreateOrder", &s, &cr.base, &seklik__ordering__order__descriptor, &o));
+    assert_int_equal(o->ceiling, 1200000);
+    FREE(o);
+    cr.unit_price = 1200001;
+    assert_string_equal(ocall("CreateOrder", &s, &cr.base, NULL, NULL).field, "unitPrice");
+}
+
 /* ---- the invariant check catches what it is about ---- */
 
 static void order_check_catches_each_broken_invariant(void **state)
@@ -1014,6 +1056,11 @@ static void order_check_catches_each_broken_invariant(void **state)
         {"UPDATE ordering.agreement_quota SET used = used + 1 WHERE used < placements AND"
          " agreement_id = (SELECT agreement_id FROM ordering.orders WHERE state = 8 LIMIT 1)",
          "UPDATE ordering.agreement_quota SET used = used - 1 WHERE agreement_id ="
+         " (SELECT agreement_id FROM ordering.orders WHERE state = 8 LIMIT 1)", 1},
+        /* value used that no order holds */
+        {"UPDATE ordering.agreement SET used_value = used_value + 1 WHERE id ="
+         " (SELECT agreement_id FROM ordering.orders WHERE state = 8 LIMIT 1)",
+         "UPDATE ordering.agreement SET used_value = used_value - 1 WHERE id ="
          " (SELECT agreement_id FROM ordering.orders WHERE state = 8 LIMIT 1)", 1},
         /* a reservation for an order back to agreed (its quota given back too) */
         {"UPDATE ordering.orders SET state = 4, held = false WHERE id = (SELECT min(id::text)::uuid"
@@ -1130,7 +1177,7 @@ static void eight_clients_issue_against_a_line_that_fits_n(void **state)
 
 typedef struct loader {
     char (*orders)[SK_UUID_STRLEN];
-    atomic_int *next, *answered;
+    atomic_int *next, *answered, *gate; /* orders below *gate may be taken */
     int issued, refused, other;
 } loader;
 
@@ -1142,6 +1189,8 @@ static void *load(void *arg)
     sk_rpc_client *c = it_client(ordering.rpc);
     Seklik__Bus__Actor a = staff();
     for (int i; (i = atomic_fetch_add(l->next, 1)) < FAULT_ORDERS;) {
+        while (i >= atomic_load(l->gate))
+            sk_test_sleep_ms(1);
         Seklik__Ordering__OrderRequest req = SEKLIK__ORDERING__ORDER_REQUEST__INIT;
         req.order_id = l->orders[i];
         char key[SK_UUID_STRLEN];
@@ -1189,11 +1238,30 @@ static int kill_when(sk_test_peer *p, const char *bin, const char *who, const ch
     }
     sk_proc_signal(&p->proc, SIGKILL);
     assert_int_equal(sk_proc_wait(&p->proc, 10000), 128 + SIGKILL);
-    if (tries == 2000)
-        fail_msg("%s was never caught in the middle of a saga", who);
     char log[512];
     assert_int_equal(sk_test_peer_start(p, bin, it_log(log, sizeof(log), "ordering", who)), 0);
+    if (tries == 2000)
+        fail_msg("%s was never caught in the middle of a saga", who);
     return tries;
+}
+
+/* Freeze `p`, let `gate` open more work, and kill it once the database
+ * shows `sql` > 0 (sagas waiting on it); then start it again. */
+static void freeze_then_kill(sk_test_peer *p, const char *bin, const char *who, const char *sql,
+                             atomic_int *gate, int open_to)
+{
+    sk_proc_signal(&p->proc, SIGSTOP);
+    atomic_store(gate, open_to);
+    long long waiting = 0;
+    for (int i = 0; i < 400 && (waiting = sk_test_sql_number(dsn, sql)) <= 0; i++)
+        sk_test_sleep_ms(10);
+    sk_test_sleep_ms(rand() % 40);
+    sk_proc_signal(&p->proc, SIGKILL);
+    assert_int_equal(sk_proc_wait(&p->proc, 10000), 128 + SIGKILL);
+    char log[512];
+    assert_int_equal(sk_test_peer_start(p, bin, it_log(log, sizeof(log), "ordering", who)), 0);
+    if (waiting <= 0)
+        fail_msg("no saga was waiting on %s when it was killed", who);
 }
 
 /* Wait until subscriber `sub_schema` has applied everything `source`
@@ -1230,29 +1298,30 @@ static void sigkill_ordering_then_accounting_while_issuing(void **state)
     unsigned seed = (unsigned)time(NULL);
     print_message("fault seed %u\n", seed);
     srand(seed);
-    atomic_int next = 0, answered = 0;
+    /* The first half of the orders go before ordering is killed, the rest
+     * only once accounting is frozen: work is left for both kills. */
+    atomic_int next = 0, answered = 0, gate = FAULT_ORDERS / 2;
     loader ls[FAULT_LOADERS];
     pthread_t t[FAULT_LOADERS];
     for (int i = 0; i < FAULT_LOADERS; i++) {
-        ls[i] = (loader){.orders = orders, .next = &next, .answered = &answered};
+        ls[i] = (loader){.orders = orders, .next = &next, .answered = &answered, .gate = &gate};
         pthread_create(&t[i], NULL, load, &ls[i]);
     }
     /* Kill ordering at a random moment after a random number of orders were
      * handed out, frozen where it hurts most: an order ISSUING whose money
      * accounting has already reserved (step 2 done, step 3 not). Then kill
      * accounting while orders wait in ISSUING for its answer. */
-    int first = 3 + rand() % 10, second = first + 5 + rand() % 10;
+    int first = 3 + rand() % 10;
     while (atomic_load(&next) < first)
         sk_test_sleep_ms(1);
     int tries = kill_when(&ordering, ordering_bin, "ordering",
                           "SELECT count(*) FROM ordering.orders o JOIN accounting.reservation r"
                           " ON r.order_id = o.id WHERE o.state = 7");
     print_message("ordering killed between reserving and numbering after %d freezes\n", tries);
-    while (atomic_load(&next) < second && atomic_load(&next) < FAULT_ORDERS)
+    while (atomic_load(&answered) < FAULT_ORDERS / 2)
         sk_test_sleep_ms(1);
-    tries = kill_when(&accounting, accounting_bin, "accounting",
-                      "SELECT count(*) FROM ordering.orders WHERE state = 7");
-    print_message("accounting killed with orders waiting on it after %d freezes\n", tries);
+    freeze_then_kill(&accounting, accounting_bin, "accounting",
+                     "SELECT count(*) FROM ordering.orders WHERE state = 7", &gate, FAULT_ORDERS);
     for (int i = 0; i < FAULT_LOADERS; i++)
         pthread_join(t[i], NULL);
     int issued = 0, refused = 0, other = 0;
@@ -1446,6 +1515,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(close_year_records_performance_for_scoring),
         cmocka_unit_test(the_job_finishes_what_accounting_did_not_answer),
         cmocka_unit_test(order_check_catches_each_broken_invariant),
+        cmocka_unit_test(a_published_price_standard_moves_the_ceilings),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start, stop);
 }
