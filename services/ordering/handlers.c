@@ -811,7 +811,9 @@ static int create_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
         return SK_EINVAL;
 
     PGresult *ag;
-    int rc = ordering_store_agreement(call->db, o->agreement_id, true, &ag);
+    /* Not locked: orders of one agreement are made side by side, and issuing
+     * checks the agreement again under its lock. */
+    int rc = ordering_store_agreement(call->db, o->agreement_id, false, &ag);
     if (rc == SK_ENOTFOUND)
         return sk_call_violation(call, "order.agreementId",
                                  "perjanjian tidak ditemukan (agreement not found)");
