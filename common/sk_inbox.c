@@ -1,20 +1,22 @@
 #include "sk_inbox.h"
 
 #include <nng/nng.h>
-#include <nng/nng.h>
 #include <nng/protocol/pubsub0/sub.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sk_err.h"
+#include "sk_id.h"
 #include "sk_log.h"
 #include "sk_loopq.h"
 #include "sk_outbox.h"
 #include "sk_rpc.h"
+#include "sk_tls.h"
 
 #define REPLAY_PAGE 500
 #define REPLAY_TIMEOUT_MS 5000
+#define REFUSAL_LOG_INTERVAL_NS (10ull * 1000000000)
 
 typedef struct frame_node {
     sk_loopq_item item;
@@ -39,6 +41,8 @@ struct sk_subscriber {
     /* handed to the worker */
     frame_node *batch;
     bool batch_catch_up;
+    /* the worker's (one batch at a time): refusals not logged yet */
+    uint64_t refused_logged_ns, refused_unlogged;
 };
 
 static const char SQL_OFFSET_ENSURE[] =
@@ -87,6 +91,45 @@ static int offset_commit(sk_subscriber *s, sk_event_ctx *ctx, uint64_t last)
     return SK_OK;
 }
 
+enum refusal { REFUSED_SIGNATURE, REFUSED_SOURCE, REFUSED_MALFORMED };
+
+/* Why `ev` must not be applied, or -1 when it may: signed by a holder of the
+ * key and, off the live stream, from the source this stream is for. A Replay
+ * answer comes from the source's own RPC address, and the tests' stand-ins
+ * serve another service's stream under their own name there. */
+static int refusal_of(const sk_subscriber *s, const Seklik__Bus__Event *ev, bool live)
+{
+    if (!sk_sign_event_verify(s->cfg.key, ev))
+        return REFUSED_SIGNATURE;
+    if (live && strcmp(ev->source, s->cfg.source) != 0)
+        return REFUSED_SOURCE;
+    return -1;
+}
+
+/* Count a refused event (`ev` NULL when the frame did not parse); log it, but
+ * at most once per interval with how many were refused meanwhile, so a flood
+ * of forgeries cannot flood the log. */
+static void refuse(sk_subscriber *s, int why, const Seklik__Bus__Event *ev, const char *how)
+{
+    static const char *const reasons[] = {"bad or missing signature", "another source",
+                                          "malformed frame"};
+    sk_metrics *m = s->cfg.metrics;
+    atomic_fetch_add(why == REFUSED_SIGNATURE ? &m->events_refused_signature
+                     : why == REFUSED_SOURCE  ? &m->events_refused_source
+                                              : &m->events_refused_malformed,
+                     1);
+    s->refused_unlogged++;
+    uint64_t now = sk_now_mono_ns();
+    if (s->refused_logged_ns && now - s->refused_logged_ns < REFUSAL_LOG_INTERVAL_NS)
+        return;
+    sk_log_warn("inbox: %s event on %s's stream refused (%s): \"%.64s\" from \"%.32s\" seq %llu; "
+                "%llu refused since the last report",
+                how, s->cfg.source, reasons[why], ev ? ev->type : "", ev ? ev->source : "",
+                ev ? (unsigned long long)ev->seq : 0ull, (unsigned long long)s->refused_unlogged);
+    s->refused_logged_ns = now;
+    s->refused_unlogged = 0;
+}
+
 /* Apply `ev`, which must be the next one (seq == *last + 1). */
 static int apply_next(sk_subscriber *s, sk_event_ctx *ctx, const Seklik__Bus__Event *ev,
                       uint64_t *last)
@@ -127,6 +170,15 @@ static int replay_until(sk_subscriber *s, sk_event_ctx *ctx, uint64_t *last, uin
             return rc;
         }
         atomic_fetch_add(&s->cfg.metrics->events_replayed, page->n_events);
+        /* The whole page is checked before any of it is applied; one bad
+         * event fails the batch, and the next tick asks again. */
+        for (size_t i = 0; rc == SK_OK && i < page->n_events; i++) {
+            int why = refusal_of(s, page->events[i], false);
+            if (why >= 0) {
+                refuse(s, why, page->events[i], "replayed");
+                rc = SK_EAUTH;
+            }
+        }
         for (size_t i = 0; rc == SK_OK && i < page->n_events && *last < until; i++) {
             if (page->events[i]->seq != *last + 1) {
                 sk_log_error("inbox: %s replay returned seq %llu after %llu", s->cfg.source,
@@ -159,11 +211,12 @@ static int process(sk_subscriber *s, sk_event_ctx *ctx, frame_node *batch, bool 
     for (frame_node *n = batch; n && rc == SK_OK; n = (frame_node *)n->item.next) {
         Seklik__Bus__Event *ev = NULL;
         if (sk_event_parse(nng_msg_body(n->msg), nng_msg_len(n->msg), &ev) != SK_OK) {
-            sk_log_warn("inbox: malformed frame from %s dropped", s->cfg.source);
+            refuse(s, REFUSED_MALFORMED, NULL, "live");
             continue;
         }
-        if (strcmp(ev->source, s->cfg.source) != 0) {
-            sk_log_warn("inbox: frame from %s on %s's stream dropped", ev->source, s->cfg.source);
+        int why = refusal_of(s, ev, true);
+        if (why >= 0) {
+            refuse(s, why, ev, "live"); /* as if lost: a later frame or the timer replays it */
         } else if (ev->seq <= last) {
             atomic_fetch_add(&s->cfg.metrics->events_duplicate, 1);
         } else {
@@ -326,7 +379,7 @@ int sk_subscriber_start(uv_loop_t *loop, const sk_subscriber_config *cfg, sk_sub
     if (rv == 0)
         rv = nng_socket_set_ms(s->sock, NNG_OPT_RECONNMAXT, 500);
     if (rv == 0)
-        rv = nng_dial(s->sock, cfg->events_url, NULL, NNG_FLAG_NONBLOCK);
+        rv = sk_tls_dial(s->sock, cfg->events_url, NULL);
     if (rv == 0)
         rv = nng_aio_alloc(&s->recv_aio, on_recv, s);
     if (rv != 0 || sk_loopq_init(&s->queue, loop, on_frames, s) != SK_OK) {

@@ -7,7 +7,13 @@
  * is a duplicate and skipped; seq > last + 1 means frames were lost, and the
  * missing ones are fetched with bus.Replay from the source before going on.
  * It also replays on start-up and on a timer, which covers a lost tail.
- * One batch runs at a time per source, so events apply in order. */
+ * One batch runs at a time per source, so events apply in order.
+ *
+ * Nothing is applied unless it carries its publisher's signature
+ * (sk_sign_event, with `key`), and a live frame the stream's source too:
+ * anything else is refused and counted (seklik_events_refused_total{reason}).
+ * A refused live frame counts as lost, so the real event is replayed; a
+ * refused replayed event fails the batch, retried on the next tick. */
 #ifndef SK_INBOX_H
 #define SK_INBOX_H
 
@@ -47,7 +53,7 @@ typedef struct sk_subscriber_config {
     sk_event_fn apply;
     void *app;
     sk_cache *cache;               /* handed to apply; may be NULL */
-    const sk_sign_key *key;
+    const sk_sign_key *key;        /* signs bus.Replay calls, verifies events */
     sk_db_pool *db;
     sk_metrics *metrics;
     int replay_interval_ms;        /* periodic catch-up */

@@ -131,6 +131,9 @@ char *sk_metrics_render(const sk_metrics *mc, const char *svc)
             errors);
     counter(&b, svc, "rpc_idempotent_replays_total",
             "Commands answered from the idempotency store (a retry).", LOAD(m->rpc_replayed));
+    counter(&b, svc, "rpc_replays_refused_total",
+            "Requests refused because their request id had arrived before (a replay).",
+            LOAD(m->rpc_replays_refused));
 
     histogram(&b, svc, "rpc_latency_seconds", "RPC handling time.", m->rpc_latency_bucket,
               &m->rpc_latency_sum_us);
@@ -159,6 +162,13 @@ char *sk_metrics_render(const sk_metrics *mc, const char *svc)
             LOAD(m->events_replayed));
     counter(&b, svc, "event_apply_errors_total", "Event batches rolled back by an apply error.",
             LOAD(m->apply_errors));
+    add(&b, "# HELP seklik_events_refused_total Events refused before applying, by reason.\n"
+            "# TYPE seklik_events_refused_total counter\n"
+            "seklik_events_refused_total{service=\"%s\",reason=\"signature\"} %llu\n"
+            "seklik_events_refused_total{service=\"%s\",reason=\"source\"} %llu\n"
+            "seklik_events_refused_total{service=\"%s\",reason=\"malformed\"} %llu\n",
+        svc, LOAD(m->events_refused_signature), svc, LOAD(m->events_refused_source), svc,
+        LOAD(m->events_refused_malformed));
     unsigned long long last = LOAD(m->outbox_last_seq), pub = LOAD(m->outbox_published_seq);
     gauge(&b, svc, "outbox_last_seq", "Newest committed outbox sequence number.", last);
     gauge(&b, svc, "outbox_published_seq", "Newest outbox sequence number published.", pub);

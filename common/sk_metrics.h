@@ -18,6 +18,7 @@
 typedef struct sk_metrics {
     atomic_uint_fast64_t rpc_requests[SK_METRICS_CODES]; /* by seklik.bus.Code */
     atomic_uint_fast64_t rpc_replayed;                    /* served from the idempotency store */
+    atomic_uint_fast64_t rpc_replays_refused;             /* a request id seen before its deadline */
     atomic_uint_fast64_t rpc_latency_bucket[SK_METRICS_BUCKETS]; /* cumulative on render */
     atomic_uint_fast64_t rpc_latency_sum_us;
     atomic_uint_fast64_t events_published;
@@ -26,6 +27,9 @@ typedef struct sk_metrics {
     atomic_uint_fast64_t events_gaps;      /* gaps detected on the live stream */
     atomic_uint_fast64_t events_replayed;  /* events fetched by Replay */
     atomic_uint_fast64_t apply_errors;
+    atomic_uint_fast64_t events_refused_signature; /* bad or missing signature: never applied */
+    atomic_uint_fast64_t events_refused_source;    /* another source on a source's stream */
+    atomic_uint_fast64_t events_refused_malformed; /* a frame that is not topic NUL Event */
     atomic_uint_fast64_t outbox_last_seq;
     atomic_uint_fast64_t outbox_published_seq;
     sk_cache_stats *cache; /* may be NULL */

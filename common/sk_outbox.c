@@ -10,6 +10,7 @@
 #include "sk_err.h"
 #include "sk_id.h"
 #include "sk_log.h"
+#include "sk_tls.h"
 
 static const char BUS_SQL[] =
     "CREATE TABLE outbox (\n"
@@ -268,6 +269,7 @@ int sk_outbox_serve_replay(sk_call *call, const ProtobufCMessage *in, ProtobufCM
             break;
         }
         rc = row_to_event(r, i, call->service, &tmp, &actor, &body);
+        bool had_actor = actor != NULL;
         if (rc != SK_OK)
             break;
         /* Copy into call memory: the result set is gone before packing. */
@@ -294,11 +296,18 @@ int sk_outbox_serve_replay(sk_call *call, const ProtobufCMessage *in, ProtobufCM
                 ev->actor = copy;
             }
             seklik__bus__actor__free_unpacked(actor, NULL);
+            actor = NULL;
         }
-        if (!ev->id || !ev->type || !ev->source || !ev->correlation_id || !ev->body.data)
+        ev->signature.data = sk_call_alloc(call, SK_SIGN_LEN);
+        ev->signature.len = SK_SIGN_LEN;
+        if (!ev->id || !ev->type || !ev->source || !ev->correlation_id || !ev->body.data ||
+            !ev->signature.data || (had_actor && !ev->actor))
             rc = SK_ENOMEM;
         else
             memcpy(ev->body.data, tmp.body.data, tmp.body.len);
+        /* Signed here, as served: what a subscriber verifies is exactly this. */
+        if (rc == SK_OK)
+            rc = sk_sign_event(call->key, ev, ev->signature.data);
         free(body);
         resp->events[i] = ev;
         resp->n_events = (size_t)i + 1;
@@ -350,6 +359,7 @@ struct sk_relay {
     sk_db_pool *db;
     char *dsn;
     char source[64];
+    const sk_sign_key *key;
     sk_metrics *metrics;
     nng_socket pub;
     PGconn *listen_conn;
@@ -390,7 +400,12 @@ static void relay_work(uv_work_t *w)
             size_t flen = 0;
             if (row_to_event(r, i, rl->source, &ev, &actor, &body) != SK_OK)
                 break;
-            int rc = sk_event_frame(&ev, &frame, &flen);
+            uint8_t mac[SK_SIGN_LEN];
+            int rc = sk_sign_event(rl->key, &ev, mac);
+            ev.signature.data = mac;
+            ev.signature.len = sizeof(mac);
+            if (rc == SK_OK)
+                rc = sk_event_frame(&ev, &frame, &flen);
             if (actor)
                 seklik__bus__actor__free_unpacked(actor, NULL);
             free(body);
@@ -509,7 +524,8 @@ static void on_relay_tick(uv_timer_t *t)
 }
 
 int sk_relay_start(uv_loop_t *loop, sk_db_pool *db, const char *dsn, const char *source,
-                   const char *listen_url, sk_metrics *metrics, sk_relay **out)
+                   const char *listen_url, const sk_sign_key *key, sk_metrics *metrics,
+                   sk_relay **out)
 {
     sk_relay *rl = calloc(1, sizeof(*rl));
     if (!rl || !(rl->dsn = strdup(dsn))) {
@@ -518,6 +534,7 @@ int sk_relay_start(uv_loop_t *loop, sk_db_pool *db, const char *dsn, const char 
     }
     rl->loop = loop;
     rl->db = db;
+    rl->key = key;
     rl->metrics = metrics;
     snprintf(rl->source, sizeof(rl->source), "%s", source);
 
@@ -537,7 +554,7 @@ int sk_relay_start(uv_loop_t *loop, sk_db_pool *db, const char *dsn, const char 
 
     int rv = nng_pub0_open(&rl->pub);
     if (rv == 0)
-        rv = nng_listen(rl->pub, listen_url, NULL, 0);
+        rv = sk_tls_listen(rl->pub, listen_url, NULL);
     if (rv != 0) {
         sk_log_error("relay: cannot publish on %s: %s", listen_url, nng_strerror(rv));
         nng_close(rl->pub);

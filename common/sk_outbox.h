@@ -56,7 +56,8 @@ int sk_outbox_append_batch(sk_db *db, const sk_outbox_event *events, size_t n,
 /* The newest committed sequence number. */
 int sk_outbox_last_seq(sk_db *db, uint64_t *last);
 
-/* The bus.Replay handler every RPC server answers (see sk_rpc.h). */
+/* The bus.Replay handler every RPC server answers (see sk_rpc.h). The rows
+ * are stored unsigned; each event is signed with call->key as it is served. */
 int sk_outbox_serve_replay(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out);
 
 /* Build the frame published for `ev`: topic, NUL, packed Event. The buffer
@@ -71,11 +72,14 @@ int sk_event_parse(const uint8_t *frame, size_t len, Seklik__Bus__Event **ev);
 
 typedef struct sk_relay sk_relay;
 
-/* Bind a PUB socket on `listen_url` and start publishing what is committed
- * after start-up (what was committed before is served by Replay). Woken by
- * LISTEN/NOTIFY on a connection of its own to `dsn`, and by a timer. */
+/* Bind a PUB socket on `listen_url` (tls+tcp:// with the process's
+ * certificates, see sk_tls.h) and start publishing what is committed after
+ * start-up (what was committed before is served by Replay), each event signed
+ * with `key` (which must outlive the relay). Woken by LISTEN/NOTIFY on a
+ * connection of its own to `dsn`, and by a timer. */
 int sk_relay_start(uv_loop_t *loop, sk_db_pool *db, const char *dsn, const char *source,
-                   const char *listen_url, sk_metrics *metrics, sk_relay **out);
+                   const char *listen_url, const sk_sign_key *key, sk_metrics *metrics,
+                   sk_relay **out);
 
 /* True while a batch is being published. Loop thread. */
 bool sk_relay_busy(const sk_relay *relay);

@@ -2,7 +2,10 @@
  *
  * Server: one REP socket, N contexts receiving at once. A received request
  * goes to the libuv loop (sk_loopq) and from there to the thread pool, where
- * it is decoded, its actor signature verified, its deadline checked, and the
+ * it is decoded, its actor signature verified, its deadline checked (every
+ * request needs one, at most SK_RPC_MAX_DEADLINE_MS ahead), its request id
+ * checked against those seen before that deadline (a captured request cannot
+ * be replayed: the second arrival is refused with UNAUTHENTICATED), and the
  * method found by name in the service's protobuf service descriptor
  * ("Registry.Health"); "bus.Replay" is answered by every server from its
  * outbox. Methods flagged SK_RPC_COMMAND run inside a transaction the server
@@ -13,7 +16,11 @@
  *
  * Client: one REQ socket per peer; each call uses its own nng_ctx, so many
  * calls share the socket. Calls are synchronous (made from worker threads),
- * with a deadline and an explicit resend time. */
+ * each with a new request id and a deadline, and never resent by NNG's timer.
+ * (NNG 1.5 still resends a request whose connection broke before the reply;
+ * the server then refuses the copy as a replay and the caller retries with a
+ * new call, which for a command carries the same idempotency key.)
+ * tls+tcp:// URLs use the process's certificates on both sides (sk_tls.h). */
 #ifndef SK_RPC_H
 #define SK_RPC_H
 
@@ -58,6 +65,11 @@ enum { SK_RPC_QUERY = 0, SK_RPC_COMMAND = 1, SK_RPC_SAGA = 2 };
 /* Largest request or response on the bus: documents travel in requests. */
 #define SK_RPC_MAX_MESSAGE (16u * 1024 * 1024)
 
+/* The longest timeout a call may have: the server remembers each request id
+ * until its deadline, so this bounds that memory. The server allows a few
+ * seconds more for clocks that disagree between hosts. */
+#define SK_RPC_MAX_DEADLINE_MS 120000
+
 typedef struct sk_rpc_method {
     const char *name; /* the method's name in the .proto service ("Health") */
     sk_rpc_fn fn;
@@ -73,6 +85,7 @@ struct sk_call {
     void *app;        /* the service's own context (sk_service_def.app) */
     const char *service;
     const struct sk_health_state *health; /* readiness and metrics */
+    const sk_sign_key *key; /* the service's key: signs the events Replay serves */
     sk_arena arena;   /* memory for `out`: freed when the response is sent */
     sk_defer *after_commit; /* add with sk_call_after_commit */
     /* private */
@@ -136,8 +149,9 @@ void sk_rpc_server_free(sk_rpc_server *srv);
 typedef struct sk_rpc_client sk_rpc_client;
 
 /* Dial `url` (non-blocking: the socket reconnects by itself). `key` signs
- * every call and must outlive the client. `resend_ms` is the REQ resend
- * time (0 = never resend; commands are idempotent either way). */
+ * every call and must outlive the client. `resend_ms` must be 0: a resent
+ * request would be refused as a replay (SK_EINVAL otherwise). SK_ECONFIG for
+ * a tls+tcp URL without certificates. */
 int sk_rpc_client_open(const char *url, const sk_sign_key *key, int resend_ms,
                        sk_rpc_client **out);
 void sk_rpc_client_close(sk_rpc_client *c);
@@ -148,7 +162,8 @@ void sk_rpc_client_close(sk_rpc_client *c);
 void sk_rpc_client_abort(sk_rpc_client *c);
 
 /* Call `method` with `in`, signed for `actor` (NULL = no actor). Commands
- * need an `idempotency_key`; queries pass NULL. On SK_OK *resp holds the
+ * need an `idempotency_key`; queries pass NULL. `timeout_ms` is also the
+ * request's deadline: 1 to SK_RPC_MAX_DEADLINE_MS. On SK_OK *resp holds the
  * Response, whatever its code; free it with seklik__bus__response__free_unpacked.
  * Transport failures return SK_EUNAVAIL, SK_ETIMEDOUT after `timeout_ms`. */
 int sk_rpc_call(sk_rpc_client *c, const char *method, const Seklik__Bus__Actor *actor,

@@ -10,6 +10,7 @@
 #include "sk_id.h"
 #include "sk_log.h"
 #include "sk_rpc.h"
+#include "sk_tls.h"
 
 struct sk_rpc_client {
     nng_socket sock;
@@ -19,6 +20,12 @@ struct sk_rpc_client {
 int sk_rpc_client_open(const char *url, const sk_sign_key *key, int resend_ms,
                        sk_rpc_client **out)
 {
+    if (resend_ms != 0) {
+        /* A resend carries the same request id, which the server refuses as
+         * a replay (sk_rpc.h): retrying is the caller's job, with a new call. */
+        sk_log_error("rpc client: %s: resend_ms must be 0, got %d", url, resend_ms);
+        return SK_EINVAL;
+    }
     sk_rpc_client *c = calloc(1, sizeof(*c));
     if (!c)
         return SK_ENOMEM;
@@ -26,9 +33,8 @@ int sk_rpc_client_open(const char *url, const sk_sign_key *key, int resend_ms,
     int rv = nng_req0_open(&c->sock);
     if (rv == 0)
         /* NNG's 60 s default would resend a command the callee may still be
-         * running; we choose it explicitly (0 = never). */
-        rv = nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME,
-                               resend_ms > 0 ? resend_ms : NNG_DURATION_INFINITE);
+         * running, and the server refuses a request id twice. */
+        rv = nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE);
     if (rv == 0)
         rv = nng_socket_set_size(c->sock, NNG_OPT_RECVMAXSZ, SK_RPC_MAX_MESSAGE);
     if (rv == 0)
@@ -36,12 +42,14 @@ int sk_rpc_client_open(const char *url, const sk_sign_key *key, int resend_ms,
     if (rv == 0)
         rv = nng_socket_set_ms(c->sock, NNG_OPT_RECONNMAXT, 500);
     if (rv == 0)
-        rv = nng_dial(c->sock, url, NULL, NNG_FLAG_NONBLOCK);
+        rv = sk_tls_dial(c->sock, url, NULL);
     if (rv != 0) {
         sk_log_error("rpc client: cannot dial %s: %s", url, nng_strerror(rv));
         nng_close(c->sock);
         free(c);
-        return rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP ? SK_EINVAL : SK_EUNAVAIL;
+        return rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP ? SK_EINVAL
+               : rv == NNG_EINVAL                       ? SK_ECONFIG
+                                                        : SK_EUNAVAIL;
     }
     *out = c;
     return SK_OK;
@@ -140,6 +148,11 @@ int sk_rpc_call(sk_rpc_client *c, const char *method, const Seklik__Bus__Actor *
                 const char *idempotency_key, const ProtobufCMessage *in, int timeout_ms,
                 Seklik__Bus__Response **resp)
 {
+    if (timeout_ms <= 0 || timeout_ms > SK_RPC_MAX_DEADLINE_MS) {
+        sk_log_error("rpc client: %s: timeout %d ms is not 1 to %d", method, timeout_ms,
+                     SK_RPC_MAX_DEADLINE_MS);
+        return SK_EINVAL;
+    }
     Seklik__Bus__Request req = SEKLIK__BUS__REQUEST__INIT;
     char request_id[SK_UUID_STRLEN];
     sk_uuid7(request_id);

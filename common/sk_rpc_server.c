@@ -12,8 +12,14 @@
 #include "sk_loopq.h"
 #include "sk_outbox.h"
 #include "sk_rpc.h"
+#include "sk_seen.h"
+#include "sk_tls.h"
 
 #define REPLAY_METHOD "bus.Replay"
+/* Request ids remembered at most: past it, calls are refused until some
+ * deadlines pass (~4,000 calls a second sustained over the horizon). */
+#define SEEN_MAX 500000
+#define CLOCK_SKEW_MS 5000
 
 typedef struct rpc_slot {
     sk_loopq_item item; /* first: the queue hands us back this pointer */
@@ -35,6 +41,7 @@ struct sk_rpc_server {
     int n_slots;
     int inflight;
     bool draining;
+    sk_seen *seen;       /* request ids until their deadline */
     char short_name[64]; /* "Registry" */
 };
 
@@ -222,8 +229,27 @@ static int run_call(sk_rpc_server *srv, sk_call *call, Seklik__Bus__Response *re
     const Seklik__Bus__Request *req = call->req;
     if (!sk_sign_verify(srv->cfg.key, req))
         return sk_call_fail(call, SK_EAUTH, "request signature missing or invalid");
-    if (req->deadline_unix_ms > 0 && sk_now_unix_ms() > req->deadline_unix_ms)
-        return sk_call_fail(call, SK_ETIMEDOUT, "deadline passed before the request was handled");
+    /* Once per request id, until its deadline: a captured request cannot be
+     * sent again. The deadline check is the same step, on the same clock. */
+    int seen = sk_seen_admit(srv->seen, req->request_id, req->deadline_unix_ms, sk_now_unix_ms());
+    if (seen == SK_EINVAL)
+        return sk_call_violation(call, "deadlineUnixMs",
+                                 "wajib, paling lama 120 detik lagi "
+                                 "(required, at most 120 s ahead)");
+    /* A second arrival answers UNAVAILABLE, not UNAUTHENTICATED: NNG 1.5
+     * resends a request by itself when its connection breaks before the
+     * reply, and that honest duplicate must read as "retry" (the caller's
+     * retry carries a new request id and the same idempotency key), never as
+     * "log in again". To a replaying attacker both answers give nothing. */
+    if (seen == SK_EAUTH) {
+        atomic_fetch_add(&srv->cfg.metrics->rpc_replays_refused, 1);
+        return sk_call_fail(call, SK_EUNAVAIL,
+                            "request id already received (a resend or a replay); retry");
+    }
+    if (seen != SK_OK)
+        return sk_call_fail(call, seen,
+                            seen == SK_ETIMEDOUT ? "deadline passed before the request was handled"
+                                                 : "too many requests in flight; retry later");
 
     const ProtobufCMethodDescriptor *md = NULL;
     const sk_rpc_method *method = find_method(srv, req->method, &md);
@@ -342,7 +368,8 @@ static nng_msg *handle_request(sk_rpc_server *srv, nng_msg *msg, int *bus_code)
     sk_call call = {.cache = srv->cfg.cache,
                     .app = srv->cfg.app,
                     .service = srv->cfg.service,
-                    .health = srv->cfg.health};
+                    .health = srv->cfg.health,
+                    .key = srv->cfg.key};
     uint8_t *first = NULL;
     size_t first_len = 0;
     int rc;
@@ -474,24 +501,30 @@ int sk_rpc_server_start(uv_loop_t *loop, const sk_rpc_server_config *cfg, sk_rpc
     snprintf(srv->short_name, sizeof(srv->short_name), "%s", cfg->api->short_name);
     srv->n_slots = cfg->concurrency > 0 ? cfg->concurrency : 16;
     srv->slots = calloc((size_t)srv->n_slots, sizeof(rpc_slot));
-    int rv = srv->slots ? nng_rep0_open(&srv->sock) : NNG_ENOMEM;
+    int rv = srv->slots && sk_seen_new(SK_RPC_MAX_DEADLINE_MS + CLOCK_SKEW_MS, SEEN_MAX,
+                                       &srv->seen) == SK_OK
+                 ? nng_rep0_open(&srv->sock)
+                 : NNG_ENOMEM;
     if (rv != 0) {
+        sk_seen_free(srv->seen);
         free(srv->slots);
         free(srv);
         return SK_ENOMEM;
     }
     rv = nng_socket_set_size(srv->sock, NNG_OPT_RECVMAXSZ, SK_RPC_MAX_MESSAGE);
     if (rv == 0)
-        rv = nng_listen(srv->sock, cfg->listen_url, &srv->listener, 0);
+        rv = sk_tls_listen(srv->sock, cfg->listen_url, &srv->listener);
     if (rv != 0) {
         sk_log_error("rpc: cannot listen on %s: %s", cfg->listen_url, nng_strerror(rv));
         nng_close(srv->sock);
+        sk_seen_free(srv->seen);
         free(srv->slots);
         free(srv);
         return SK_EUNAVAIL;
     }
     if (sk_loopq_init(&srv->queue, loop, on_drain_queue, srv) != SK_OK) {
         nng_close(srv->sock);
+        sk_seen_free(srv->seen);
         free(srv->slots);
         free(srv);
         return SK_EINTERNAL;
@@ -557,6 +590,7 @@ void sk_rpc_server_free(sk_rpc_server *srv)
 {
     if (!srv)
         return;
+    sk_seen_free(srv->seen);
     free(srv->slots);
     free(srv);
 }

@@ -15,12 +15,14 @@
 #include "sk_id.h"
 #include "sk_log.h"
 #include "sk_outbox.h"
+#include "sk_tls.h"
 
 #ifndef SEKLIK_VERSION
 #define SEKLIK_VERSION "0.0.0"
 #endif
 
 #define DRAIN_TIMEOUT_MS 10000
+#define BUS_SCHEMES "tcp,ipc,tls+tcp"
 
 static const struct {
     const char *name;
@@ -102,14 +104,14 @@ static void read_config(const sk_service_def *def, sk_config *cfg, service_cfg *
 
     /* Where we are reached; what we bind defaults to the same. */
     env_name(name, sizeof(name), def->name, "RPC");
-    const char *rpc = sk_config_url(cfg, name, sk_service_default_url(def->name, 'r'), "tcp,ipc");
+    const char *rpc = sk_config_url(cfg, name, sk_service_default_url(def->name, 'r'), BUS_SCHEMES);
     env_name(name, sizeof(name), def->name, "EVENTS");
     const char *events =
-        sk_config_url(cfg, name, sk_service_default_url(def->name, 'e'), "tcp,ipc");
+        sk_config_url(cfg, name, sk_service_default_url(def->name, 'e'), BUS_SCHEMES);
     env_name(name, sizeof(name), def->name, "HTTP");
     const char *http = sk_config_url(cfg, name, sk_service_default_url(def->name, 'h'), "http");
-    sc->rpc_listen = sk_config_url(cfg, "SEKLIK_RPC_LISTEN", rpc, "tcp,ipc");
-    sc->events_listen = sk_config_url(cfg, "SEKLIK_EVENTS_LISTEN", events, "tcp,ipc");
+    sc->rpc_listen = sk_config_url(cfg, "SEKLIK_RPC_LISTEN", rpc, BUS_SCHEMES);
+    sc->events_listen = sk_config_url(cfg, "SEKLIK_EVENTS_LISTEN", events, BUS_SCHEMES);
     sc->http_listen = sk_config_url(cfg, "SEKLIK_HTTP_LISTEN", http, "http");
 
     /* Every peer's address is read, so any service may call any other. */
@@ -126,11 +128,16 @@ static void read_config(const sk_service_def *def, sk_config *cfg, service_cfg *
     for (size_t i = 0; i < sc->n_peers; i++) {
         const char *src = sc->peers[i].name;
         env_name(name, sizeof(name), src, "RPC");
-        sc->peers[i].rpc = sk_config_url(cfg, name, sk_service_default_url(src, 'r'), "tcp,ipc");
+        sc->peers[i].rpc = sk_config_url(cfg, name, sk_service_default_url(src, 'r'), BUS_SCHEMES);
         env_name(name, sizeof(name), src, "EVENTS");
         sc->peers[i].events =
-            sk_config_url(cfg, name, sk_service_default_url(src, 'e'), "tcp,ipc");
+            sk_config_url(cfg, name, sk_service_default_url(src, 'e'), BUS_SCHEMES);
     }
+    /* Certificates are required as soon as one bus URL is tls+tcp. */
+    bool tls = sk_tls_url(sc->rpc_listen) || sk_tls_url(sc->events_listen);
+    for (size_t i = 0; i < sc->n_peers; i++)
+        tls = tls || sk_tls_url(sc->peers[i].rpc) || sk_tls_url(sc->peers[i].events);
+    sk_tls_configure(cfg, tls);
 }
 
 static const peer_cfg *find_peer(const service_cfg *sc, const char *name)
@@ -377,7 +384,7 @@ static int start(service_rt *rt)
     };
     SK_TRY(sk_rpc_server_start(rt->loop, &rc, &rt->rpc));
     SK_TRY(sk_relay_start(rt->loop, rt->db, rt->sc.dsn, def->name, rt->sc.events_listen,
-                          &rt->metrics, &rt->relay));
+                          &rt->sc.key, &rt->metrics, &rt->relay));
     for (size_t i = 0; i < def->n_subscriptions && i < MAX_PEERS; i++) {
         const peer_cfg *peer = find_peer(&rt->sc, def->subscriptions[i].source);
         if (!peer)

@@ -23,6 +23,8 @@
  *   SEKLIK_<SVC>_RPC, SEKLIK_<SVC>_EVENTS, SEKLIK_<SVC>_HTTP   where it is reached
  *   SEKLIK_RPC_LISTEN, SEKLIK_EVENTS_LISTEN, SEKLIK_HTTP_LISTEN  what it binds
  *   SEKLIK_<SRC>_RPC, SEKLIK_<SRC>_EVENTS for every source it subscribes to
+ *   (bus URLs are tcp://, ipc:// or tls+tcp://; the last needs the
+ *   certificates SEKLIK_TLS_CERT, SEKLIK_TLS_KEY, SEKLIK_TLS_CA, sk_tls.h)
  * `--print-env` prints every name it reads and exits 0. */
 #ifndef SK_SERVICE_H
 #define SK_SERVICE_H

@@ -33,11 +33,11 @@ sk_tail_log() {
 
 SK_PKGS_BUILD=(cmake make gcc clang pkg-config libnng-dev libprotobuf-c-dev protobuf-c-compiler
     libprotobuf-dev libuv1-dev libhiredis-dev libpq-dev libcjson-dev libsodium-dev libcmocka-dev
-    libmicrohttpd-dev libclang-rt-14-dev)
+    libmicrohttpd-dev libclang-rt-14-dev libcmark-dev libcurl4-openssl-dev)
 SK_PKGS_SERVERS=(postgresql-15 redis-server)
 # Used by the scripts themselves (free ports, readiness probes).
 SK_PKGS_SCRIPTS=(python3 curl)
-SK_PKGS_TEST=(yamllint python3-yaml nginx-light wrk gdb)
+SK_PKGS_TEST=(yamllint python3-yaml nginx-light wrk gdb python3-aiosmtpd)
 # Node.js builds the web UI; a machine may already have it from elsewhere.
 command -v npm >/dev/null 2>&1 || SK_PKGS_BUILD+=(nodejs npm)
 # The browser tests' Chromium (~650 MB), installed only by scripts/test.

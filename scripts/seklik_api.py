@@ -178,9 +178,28 @@ def upload(partner, company_id, doc_type, content=PDF):
                      "fileName": "scan.pdf", "content": base64.b64encode(content).decode()}})
 
 
-def onboard(base_url, admin, verifier, username, name, npwp, nib, niks, fiscal_year=2027):
+def approve(approver, case):
+    """The second person of a decision: approve the case's pending proposal
+    (Decide and Suspend only propose). Returns the case as it now is."""
+    proposal = (case.get("pendingProposal") or {}).get("id")
+    if not proposal:
+        raise AssertionError(f"case {case.get('id')} has no pending proposal to approve")
+    return approver.call("verification.ApproveDecision", {"caseId": case["id"], "proposalId": proposal})
+
+
+def decide(verifier, approver, case, outcome="OUTCOME_VERIFIED", reason=""):
+    """Four-eyes: `verifier` proposes the outcome, `approver` (another
+    verifier or the head) makes it the case's. Returns the decided case."""
+    proposed = verifier.call("verification.Decide", {"caseId": case["id"], "outcome": outcome,
+                                                     "reason": reason})
+    return approve(approver, proposed)
+
+
+def onboard(base_url, admin, verifier, username, name, npwp, nib, niks, fiscal_year=2027,
+            approver=None):
     """The first half of the golden path through the API: sign up, register,
-    upload, submit, accept everything, visit, verify. Returns (partner
+    upload, submit, accept everything, visit, verify (the verifier proposes,
+    `approver` approves: the admin when none is given). Returns (partner
     session, company id, outlet id) once scoring has scored the outlet."""
     partner = Session(base_url)
     partner.signup(username, PARTNER_PASSWORD, name)
@@ -199,7 +218,7 @@ def onboard(base_url, admin, verifier, username, name, npwp, nib, niks, fiscal_y
     verifier.call("verification.RecordVisit", {"caseId": case["id"], "visit": {
         "visitedOn": today_wib(), "verifierId": verifier.user.get("id", ""),
         "latitude": -3.3915, "longitude": 104.8286, "findings": "Kantor redaksi aktif"}})
-    verifier.call("verification.Decide", {"caseId": case["id"], "outcome": "OUTCOME_VERIFIED"})
+    decide(verifier, approver or admin, case)
     full = partner.call("registry.GetCompany", {"companyId": cid})
     outlet = full["outlets"][0]["id"]
     partner.wait("scoring.GetScore", {"outletId": outlet, "fiscalYear": fiscal_year},

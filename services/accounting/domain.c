@@ -319,11 +319,6 @@ bool accounting_check_amount(int64_t amount, accounting_violations *v)
                                 "rupiah)");
 }
 
-bool accounting_reserve_fits(const accounting_balances *line, int64_t amount)
-{
-    return amount > 0 && amount <= line->available;
-}
-
 /* ---- taxes ---- */
 
 /* round(num / den) half up, for num >= 0, den > 0 */

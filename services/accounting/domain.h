@@ -174,10 +174,6 @@ accounting_revision_verdict accounting_check_revision(int kind, int64_t new_pagu
 /* A reservation's amount is 1..ACCOUNTING_MONEY_MAX (field "amount"). */
 bool accounting_check_amount(int64_t amount, accounting_violations *v);
 
-/* Does `amount` fit in what the line has available? (The ledger's balance
- * limit refuses it anyway; this gives the refusal its words.) */
-bool accounting_reserve_fits(const accounting_balances *line, int64_t amount);
-
 /* ---- taxes (issue 13 builds on them) ---- */
 
 /* Tax rates in basis points (1/100 of a percent): PPh 23 is 200, PPN 1100. */

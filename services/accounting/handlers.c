@@ -4,12 +4,12 @@
  * Commands run inside the transaction the RPC server opened: a handler that
  * returns anything but SK_OK has everything it wrote rolled back, so a
  * refused revision or reservation stores nothing. Every change of a line's
- * money first locks the line (accounting_store_load_line with lock), reads
- * its figures from the ledger, lets the domain decide, then applies one
- * transfer; the account's balance limit refuses in the same transaction
- * whatever the decision missed. */
+ * money first locks the line (accounting_store_load_line with lock) and
+ * reads its figures from the ledger, then applies one transfer: the
+ * available account's balance limit refuses a reservation the line cannot
+ * pay, in the same transaction; a revision is judged by the domain first, to
+ * name the floor it may not go below. */
 #include <cjson/cJSON.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,28 +122,6 @@ static int line_balances(const accounting_line_row *row, accounting_balances *ou
     sk_log_error("budget line %s: its accounts' balances are unsound (run seklikctl check)",
                  row->id);
     return SK_EINTERNAL;
-}
-
-/* A transfer id derived from an order: every retry of the same step on the
- * same order names the same transfer, so the ledger itself refuses a second
- * one (BLAKE2b of the purpose and order, as a version-8 UUID). */
-static void derived_id(const char *purpose, const char *order_id, char out[SK_UUID_STRLEN])
-{
-    char seed[128];
-    int n = snprintf(seed, sizeof(seed), "seklik.accounting.%s:%s", purpose, order_id);
-    uint8_t h[16];
-    crypto_generichash(h, sizeof(h), (const uint8_t *)seed, (size_t)n, NULL, 0);
-    h[6] = (uint8_t)((h[6] & 0x0F) | 0x80);
-    h[8] = (uint8_t)((h[8] & 0x3F) | 0x80);
-    static const char hex[] = "0123456789abcdef";
-    size_t o = 0;
-    for (int i = 0; i < 16; i++) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            out[o++] = '-';
-        out[o++] = hex[h[i] >> 4];
-        out[o++] = hex[h[i] & 15];
-    }
-    out[o] = '\0';
 }
 
 /* `o` as JSON text in the call's memory (for the audit trail); frees `o`. */
@@ -562,6 +540,16 @@ static int list_transfers(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     PGresult *res;
     SK_TRY(accounting_store_list_transfers(call->db, line_id, reference, after, size + 1, &res));
     int n = PQntuples(res), shown = n > size ? size : n, rc = SK_OK;
+    /* The accounts the page touches, as an array literal of their (UUID) ids. */
+    char *ids = sk_call_alloc(call, (size_t)shown * 2 * (SK_UUID_STRLEN + 1) + 3);
+    size_t at = 0;
+    if (ids)
+        ids[at++] = '{';
+    for (int i = 0; ids && i < shown; i++)
+        at += (size_t)sprintf(ids + at, "%s%s,%s", i ? "," : "", PQgetvalue(res, i, TR_DEBIT),
+                              PQgetvalue(res, i, TR_CREDIT));
+    if (ids)
+        snprintf(ids + at, 2, "}");
     resp->transfers = sk_call_alloc(call, sizeof(*resp->transfers) * (size_t)(shown ? shown : 1));
     for (int i = 0; i < shown && rc == SK_OK; i++) {
         Seklik__Accounting__Transfer *t = sk_call_alloc(call, sizeof(*t));
@@ -589,7 +577,9 @@ static int list_transfers(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     PQclear(res);
     SK_TRY(rc);
 
-    SK_TRY(accounting_store_accounts(call->db, line_id, reference, &res));
+    if (!ids)
+        return SK_ENOMEM;
+    SK_TRY(accounting_store_accounts(call->db, line_id, ids, &res));
     n = PQntuples(res);
     resp->accounts = sk_call_alloc(call, sizeof(*resp->accounts) * (size_t)(n ? n : 1));
     for (int i = 0; i < n && rc == SK_OK; i++) {
@@ -707,10 +697,8 @@ static int reserve(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     if (rc == SK_ENOTFOUND)
         return not_found(call, "budgetLineId", "budget line");
     SK_TRY(rc);
-    accounting_balances b;
+    accounting_balances b; /* under the line's lock: what the refusal below states */
     SK_TRY(line_balances(&row, &b));
-    if (!accounting_reserve_fits(&b, req->amount))
-        return no_money(call, &b, req->amount);
 
     memset(&r, 0, sizeof(r));
     snprintf(r.order_id, sizeof(r.order_id), "%s", req->order_id);
@@ -718,7 +706,7 @@ static int reserve(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     r.amount = req->amount;
     snprintf(r.order_number, sizeof(r.order_number), "%s", order_number);
     r.state = RES_PENDING;
-    derived_id("reservation", r.order_id, r.transfer_id);
+    sk_uuid7(r.transfer_id);
     bool replayed;
     accounting_transfer_in t = {.id = r.transfer_id,
                                 .debit = row.account_id[ACCT_AVAILABLE],
@@ -730,7 +718,7 @@ static int reserve(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
                                 .memo = order_number,
                                 .by = actor_id(call)};
     rc = accounting_store_apply(call->db, &t, &replayed);
-    if (rc == SK_EPRECOND) /* the balance limit: the decision above missed something */
+    if (rc == SK_EPRECOND) /* available's balance limit: the ledger decides */
         return no_money(call, &b, req->amount);
     SK_TRY(rc);
     SK_TRY(accounting_store_insert_reservation(call->db, &r, actor_id(call), r.created_at));
@@ -782,7 +770,7 @@ static int complete(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     SK_TRY(accounting_store_load_line(call->db, r.budget_line_id, true, &row));
     const bool post = target == RES_POSTED;
     char transfer_id[SK_UUID_STRLEN];
-    derived_id(post ? "reservation.post" : "reservation.void", r.order_id, transfer_id);
+    sk_uuid7(transfer_id);
     bool replayed;
     accounting_transfer_in t = {.id = transfer_id,
                                 .kind = post ? "post_pending" : "void_pending",

@@ -211,19 +211,16 @@ int accounting_store_list_transfers(sk_db *db, const char *line_id, const char *
         p, 4, res);
 }
 
-int accounting_store_accounts(sk_db *db, const char *line_id, const char *reference,
-                              PGresult **res)
+int accounting_store_accounts(sk_db *db, const char *line_id, const char *ids, PGresult **res)
 {
-    sk_param p[] = {SK_TEXT(line_id), SK_TEXT(reference)};
+    sk_param p[] = {SK_TEXT(line_id), SK_TEXT(ids)};
     return sk_db_query(
         db,
         "SELECT a.id, a.code, a.kind, coalesce(a.budget_line_id::text, ''),"
         " coalesce(a.company_id::text, ''), a.debits_pending, a.debits_posted, a.credits_pending,"
         " a.credits_posted, a.debits_must_not_exceed_credits, a.credits_must_not_exceed_debits"
         " FROM accounting.account a"
-        " WHERE ($1::uuid IS NOT NULL AND a.budget_line_id = $1)"
-        " OR ($2::text IS NOT NULL AND a.id IN (SELECT unnest(ARRAY[t.debit_account_id,"
-        "  t.credit_account_id]) FROM accounting.transfer t WHERE t.reference = $2))"
+        " WHERE ($1::uuid IS NOT NULL AND a.budget_line_id = $1) OR a.id = ANY ($2::uuid[])"
         " ORDER BY a.code",
         p, 2, res);
 }

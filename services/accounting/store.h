@@ -99,9 +99,9 @@ enum {
     AC_ID, AC_CODE, AC_KIND, AC_LINE, AC_COMPANY, AC_DP, AC_DPO, AC_CP, AC_CPO, AC_DLIMIT,
     AC_CLIMIT
 };
-/* The accounts of a line, or of the transfers belonging to `reference`. */
-int accounting_store_accounts(sk_db *db, const char *line_id, const char *reference,
-                              PGresult **res);
+/* The accounts of a line (line_id, may be NULL) and those named in `ids`, a
+ * PostgreSQL array literal of UUIDs ("{id,id}"), each once. */
+int accounting_store_accounts(sk_db *db, const char *line_id, const char *ids, PGresult **res);
 
 /* ---- reservations ---- */
 

@@ -33,7 +33,7 @@ const gw_service gw_services[GW_N_SERVICES] = {
     {"gateway", &seklik__gateway__gateway__descriptor},
 };
 
-enum { SVC_REGISTRY = 0, SVC_SCORING = 2 };
+enum { SVC_REGISTRY = 0, SVC_SCORING = 2, SVC_GATEWAY = 6 };
 
 /* Small JSON bodies (login, sign-up) are never larger than this. */
 #define AUTH_BODY_MAX 16384
@@ -183,87 +183,116 @@ static cJSON *session_json(const gw_session *s)
 
 /* ---- refusals ---- */
 
-/* Audit a refusal of `r` (s == NULL: nobody logged in). On the pool thread,
- * before the reply: the insert is short, and a flood of refused requests
- * then waits on the database instead of queueing rows without bound. */
-static void audit_refusal(gw_app *app, gw_req *r, const gw_session *s, const char *what,
-                          const char *why)
-{
-    int rc = gw_auth_audit_refusal(app->auth, s, r->remote_addr, what, why);
-    if (rc != SK_OK)
-        sk_log_warn("gateway: cannot audit the refusal of %s for %s: %s", what,
-                    s ? s->user_id : "anonymous", sk_strerror(rc));
-}
-
 /* A service refused the call made on behalf of `s`: audit it. */
 static void audit_bus_refusal(gw_app *app, gw_req *r, const gw_session *s, const char *what,
                               const Seklik__Bus__Response *resp)
 {
     int code = sk_err_from_bus_code(resp->code);
-    if (code == SK_EPERM || code == SK_EAUTH)
-        audit_refusal(app, r, s, what,
-                      resp->message && resp->message[0] ? resp->message : "refused by the service");
+    if (code != SK_EPERM && code != SK_EAUTH)
+        return;
+    int rc = gw_auth_audit_refusal(app->auth, s, r->remote_addr, what,
+                                   resp->message && resp->message[0] ? resp->message
+                                                                     : "refused by the service");
+    if (rc != SK_OK)
+        sk_log_warn("gateway: cannot audit the refusal of %s for %s: %s", what, s->user_id,
+                    sk_strerror(rc));
 }
 
-/* ---- sessions ---- */
+/* ---- admission ---- */
 
-/* The session of `r`, or false with the reply set (401, or 403 when `csrf`
- * is wanted and wrong, or 503 when the session store cannot answer). `what`
- * names the request for the audit log; NULL = do not audit a missing
- * session (GET /auth/me asks exactly that). A renewed session gets its
- * cookie again, so the browser keeps it as long as the server does. */
-static bool require_session(gw_app *app, gw_req *r, gw_session *s, bool csrf, const char *what)
+/* Every route that needs a session comes through here once: the session,
+ * the CSRF token (`csrf`), the actor, and the audit of a refusal all happen
+ * in gw_auth_admit. False: the reply is set (401, 403, or 503 when the
+ * session store cannot answer). `what` names the request for the audit
+ * trail; `quiet`: a missing session is no refusal (GET /auth/me asks
+ * exactly that). A renewed session gets its cookie again, so the browser
+ * keeps it as long as the server does. */
+static bool admit(gw_app *app, gw_req *r, const char *what, bool csrf, bool quiet,
+                  gw_admitted *ad)
 {
-    memset(s, 0, sizeof(*s));
-    int rc = app->auth && r->cookie && r->cookie[0] ? gw_auth_resolve(app->auth, r->cookie, s)
-                                                    : SK_EAUTH;
-    if (rc != SK_OK && rc != SK_EAUTH) {
-        /* Not the user's fault: a 401 would send them to the login page. */
-        sk_log_warn("gateway: cannot resolve a session: %s", sk_strerror(rc));
-        reply_transport_error(&r->reply, SK_EUNAVAIL);
-        return false;
+    gw_admission q = {.cookie = r->cookie,
+                      .csrf = r->csrf,
+                      .remote_addr = r->remote_addr,
+                      .what = what,
+                      .need_csrf = csrf,
+                      .quiet = quiet};
+    int rc = app->auth ? gw_auth_admit(app->auth, &q, ad) : SK_EAUTH;
+    if (rc == SK_OK || rc == SK_EPERM) {
+        if (ad->session.renewed)
+            gw_auth_cookie(app->auth, &ad->session, r->reply.set_cookie,
+                           sizeof(r->reply.set_cookie));
     }
-    if (rc != SK_OK) {
-        if (app->auth && what)
-            audit_refusal(app, r, NULL, what, "unauthenticated");
+    switch (rc) {
+    case SK_OK: return true;
+    case SK_EAUTH:
         gw_reply_error(&r->reply, 401, SK_EAUTH, "silakan masuk dahulu (login required)", NULL,
                        NULL);
         return false;
-    }
-    if (s->renewed)
-        gw_auth_cookie(app->auth, s, r->reply.set_cookie, sizeof(r->reply.set_cookie));
-    if (csrf && !gw_auth_csrf_ok(s, r->csrf ? r->csrf : "")) {
-        audit_refusal(app, r, s, what ? what : "request", "CSRF token missing or wrong");
+    case SK_EPERM:
         gw_reply_error(&r->reply, 403, SK_EPERM,
                        "token CSRF tidak ada atau salah (CSRF token missing or wrong)",
                        GW_CSRF_HEADER,
                        "wajib sama dengan csrfToken sesi (must equal the session's csrfToken)");
         return false;
+    default:
+        /* Not the user's fault: a 401 would send them to the login page. */
+        reply_transport_error(&r->reply, SK_EUNAVAIL);
+        return false;
     }
-    return true;
 }
 
 /* ---- POST /api/v1/{service}.{Method} ---- */
 
-static void bind_company_after_register(gw_app *app, gw_req *r, gw_session *s,
-                                        const Seklik__Bus__Response *resp)
+/* Bind a company-less partner to the company it just registered. A failed
+ * bind (the database went away between the registry's commit and ours) must
+ * not answer 200: the partner would be refused its own company. The caller
+ * answers 503 instead; the client's retry with the same key gets the same
+ * company back (one company per partner, idempotent) and binds. */
+static int bind_company_after_register(gw_app *app, gw_admitted *ad,
+                                       const Seklik__Bus__Response *resp)
 {
-    Seklik__Bus__Actor probe = SEKLIK__BUS__ACTOR__INIT;
-    char *roles_buf[GW_MAX_ROLES];
-    gw_auth_actor(s, r->remote_addr, roles_buf, &probe);
-    if (s->company_id[0] || !sk_actor_has_role(&probe, SK_ROLE_PARTNER))
-        return;
+    gw_session *s = &ad->session;
+    if (s->company_id[0] || !sk_actor_has_role(&ad->actor, SK_ROLE_PARTNER))
+        return SK_OK;
     Seklik__Registry__Company *co =
         seklik__registry__company__unpack(NULL, resp->body.len, resp->body.data);
     if (!co)
-        return;
+        return SK_EINTERNAL;
+    int rc = SK_OK;
     if (co->id && co->id[0]) {
-        int rc = gw_auth_bind_company(app->auth, s, co->id);
+        rc = gw_auth_bind_company(app->auth, s, co->id);
         if (rc != SK_OK)
             sk_log_warn("gateway: binding user %s to company %s: %s", s->user_id, co->id,
                         sk_strerror(rc));
     }
     seklik__registry__company__free_unpacked(co, NULL);
+    return rc;
+}
+
+/* gateway.ChangeOwnPassword is answered here, not over the bus: it needs
+ * the caller's session (every other one ends) and a throttle record that a
+ * wrong password must not roll back. */
+static void change_own_password(gw_app *app, gw_req *r, gw_admitted *ad,
+                                const ProtobufCMessage *in)
+{
+    const Seklik__Gateway__ChangeOwnPasswordRequest *req =
+        (const Seklik__Gateway__ChangeOwnPasswordRequest *)in;
+    gw_auth_error err;
+    int rc = gw_auth_change_password(app->auth, &ad->session, req->current_password,
+                                     req->new_password, r->remote_addr, &err);
+    if (rc != SK_OK) {
+        const char *msg = err.message[0] ? err.message : NULL;
+        gw_reply_error(&r->reply, 0, rc, msg, err.field[0] ? err.field : NULL, msg);
+        if (err.retry_after_s > 0)
+            r->reply.retry_after_s = err.retry_after_s;
+        return;
+    }
+    if (r->want_protobuf) {
+        r->reply.status = 200;
+        r->reply.content_type = "application/x-protobuf"; /* Empty: no bytes */
+        return;
+    }
+    reply_take_json(&r->reply, 200, cJSON_CreateObject());
 }
 
 static void handle_rpc(gw_app *app, gw_req *r)
@@ -278,8 +307,8 @@ static void handle_rpc(gw_app *app, gw_req *r)
     }
     char what[96];
     snprintf(what, sizeof(what), "%s.%s", svc->name, md->name);
-    gw_session s;
-    if (!require_session(app, r, &s, true, what))
+    gw_admitted ad;
+    if (!admit(app, r, what, true, false, &ad))
         return;
 
     ProtobufCMessage *in = NULL;
@@ -306,6 +335,12 @@ static void handle_rpc(gw_app *app, gw_req *r)
         }
     }
 
+    if (svc - gw_services == SVC_GATEWAY && strcmp(md->name, "ChangeOwnPassword") == 0) {
+        change_own_password(app, r, &ad, in);
+        protobuf_c_message_free_unpacked(in, NULL);
+        return;
+    }
+
     char key[IDEM_KEY_MAX + 48], fresh[SK_UUID_STRLEN];
     const char *given = r->idem_key && r->idem_key[0] ? r->idem_key : NULL;
     if (given && strlen(given) > IDEM_KEY_MAX) {
@@ -318,30 +353,31 @@ static void handle_rpc(gw_app *app, gw_req *r)
         sk_uuid7(fresh);
         given = fresh;
     }
-    snprintf(key, sizeof(key), "%s:%s", s.user_id, given);
+    snprintf(key, sizeof(key), "%s:%s", ad.session.user_id, given);
 
-    char *roles_buf[GW_MAX_ROLES];
-    Seklik__Bus__Actor actor = SEKLIK__BUS__ACTOR__INIT;
-    gw_auth_actor(&s, r->remote_addr, roles_buf, &actor);
     char name[96];
     snprintf(name, sizeof(name), "%s.%s", svc->api->short_name, md->name);
     sk_rpc_client *cl = app->clients[svc - gw_services];
     Seklik__Bus__Response *resp = NULL;
-    int rc =
-        cl ? sk_rpc_call(cl, name, &actor, key, in, app->cfg.call_timeout_ms, &resp) : SK_EUNAVAIL;
+    int rc = cl ? sk_rpc_call(cl, name, &ad.actor, key, in, app->cfg.call_timeout_ms, &resp)
+                : SK_EUNAVAIL;
     protobuf_c_message_free_unpacked(in, NULL);
     if (rc != SK_OK) {
         reply_transport_error(&r->reply, rc);
         return;
     }
     if (resp->code != SEKLIK__BUS__CODE__OK) {
-        audit_bus_refusal(app, r, &s, what, resp);
+        audit_bus_refusal(app, r, &ad.session, what, resp);
         reply_bus_error(&r->reply, resp);
         seklik__bus__response__free_unpacked(resp, NULL);
         return;
     }
     if (svc - gw_services == SVC_REGISTRY && strcmp(md->name, "RegisterCompany") == 0)
-        bind_company_after_register(app, r, &s, resp);
+        if (bind_company_after_register(app, &ad, resp) != SK_OK) {
+            seklik__bus__response__free_unpacked(resp, NULL);
+            reply_transport_error(&r->reply, SK_EUNAVAIL);
+            return;
+        }
 
     if (r->want_protobuf) {
         r->reply.status = 200;
@@ -438,16 +474,16 @@ static void handle_login(gw_app *app, gw_req *r, bool signup)
     }
     const char *msg = err.message[0] ? err.message : NULL;
     gw_reply_error(&r->reply, 0, rc, msg, err.field[0] ? err.field : NULL, msg);
-    if (rc == SK_EEXHAUSTED)
+    if (rc == SK_EEXHAUSTED || err.retry_after_s > 0)
         r->reply.retry_after_s = err.retry_after_s > 0 ? err.retry_after_s : 60;
 }
 
 static void handle_logout(gw_app *app, gw_req *r)
 {
-    gw_session s;
-    if (!require_session(app, r, &s, true, "auth.logout"))
+    gw_admitted ad;
+    if (!admit(app, r, "auth.logout", true, false, &ad))
         return;
-    int rc = gw_auth_logout(app->auth, s.token);
+    int rc = gw_auth_logout(app->auth, ad.session.token);
     if (rc != SK_OK) {
         gw_reply_error(&r->reply, 0, rc, NULL, NULL, NULL);
         return;
@@ -458,10 +494,10 @@ static void handle_logout(gw_app *app, gw_req *r)
 
 static void handle_me(gw_app *app, gw_req *r)
 {
-    gw_session s;
-    if (!require_session(app, r, &s, false, NULL))
+    gw_admitted ad;
+    if (!admit(app, r, "auth.me", false, true, &ad))
         return;
-    reply_session(app, r, &s, false);
+    reply_session(app, r, &ad.session, false);
 }
 
 /* ---- GET /api/v1/files/registry/documents/{id} ---- */
@@ -482,17 +518,14 @@ static void handle_file(gw_app *app, gw_req *r)
                        NULL, NULL);
         return;
     }
-    gw_session s;
-    if (!require_session(app, r, &s, false, "registry.GetDocumentFile"))
+    gw_admitted ad;
+    if (!admit(app, r, "registry.GetDocumentFile", false, false, &ad))
         return;
-    char *roles_buf[GW_MAX_ROLES];
-    Seklik__Bus__Actor actor = SEKLIK__BUS__ACTOR__INIT;
-    gw_auth_actor(&s, r->remote_addr, roles_buf, &actor);
     Seklik__Registry__GetDocumentFileRequest in = SEKLIK__REGISTRY__GET_DOCUMENT_FILE_REQUEST__INIT;
     in.document_id = r->route.id;
     sk_rpc_client *cl = app->clients[SVC_REGISTRY];
     Seklik__Bus__Response *resp = NULL;
-    int rc = cl ? sk_rpc_call(cl, "Registry.GetDocumentFile", &actor, NULL, &in.base,
+    int rc = cl ? sk_rpc_call(cl, "Registry.GetDocumentFile", &ad.actor, NULL, &in.base,
                               app->cfg.call_timeout_ms, &resp)
                 : SK_EUNAVAIL;
     if (rc != SK_OK) {
@@ -500,7 +533,7 @@ static void handle_file(gw_app *app, gw_req *r)
         return;
     }
     if (resp->code != SEKLIK__BUS__CODE__OK) {
-        audit_bus_refusal(app, r, &s, "registry.GetDocumentFile", resp);
+        audit_bus_refusal(app, r, &ad.session, "registry.GetDocumentFile", resp);
         reply_bus_error(&r->reply, resp);
         seklik__bus__response__free_unpacked(resp, NULL);
         return;

@@ -1,21 +1,27 @@
-/* auth.c - users, sessions, CSRF and login throttling (see auth.h).
+/* auth.c - users, sessions, CSRF and login throttling (see auth.h and
+ * docs/adr/0012).
  *
- * The order of a login: throttle counts first (a throttled attempt never
- * reaches the password check), then the user's row, then Argon2 with no
- * database connection held (it takes tens of milliseconds and 64 MiB), then
- * one transaction recording the attempt, the session and the audit row.
- * An unknown username is checked against a dummy hash, so its answer takes
- * as long as a wrong password's. */
+ * The order of a login: a place in the hashing gate (none free: 503 before
+ * any database work), then one short transaction that counts the failures
+ * and reserves this attempt as one under advisory locks (a throttled attempt
+ * never reaches the password check), then the user's row, then Argon2 in
+ * one of the gate's slots with no database connection held (tens of
+ * milliseconds and 64 MiB each), then one transaction turning the
+ * reservation into a success with the session and the audit row. An unknown
+ * username is checked against a dummy hash, so its answer takes as long as a
+ * wrong password's. */
 #include "auth.h"
 
 #include <arpa/inet.h>
 
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "domain.h"
 #include "sk_actor.h"
@@ -32,11 +38,37 @@ _Static_assert(GW_TOKEN_HASH_BYTES == crypto_hash_sha256_BYTES, "token hash size
 #define TOKEN_B64_LEN 43 /* 32 bytes, base64url without padding */
 #define CACHE_TTL_MAX_S 300 /* bounds how long a copy may outlive a missed invalidation */
 
+/* Anonymous refusals counted between two writes: one per key. */
+typedef struct tally {
+    char action[32];
+    char entity_type[16];
+    char entity_id[96];
+    char addr[INET6_ADDRSTRLEN + 4];
+    char why[64];
+    int64_t count;
+    int64_t first_ms, last_ms;
+} tally;
+
+#define TALLY_SLOTS (2 * GW_AUDIT_KEYS) /* open addressing, at most half full */
+
 struct gw_auth {
     sk_db_pool *db;
     sk_cache *cache;
     gw_auth_config cfg;
     char dummy_hash[crypto_pwhash_STRBYTES];
+    /* The hashing gate: logins, sign-ups and password changes in it (at
+     * most hash_concurrency + hash_queue), and of them those hashing. */
+    pthread_mutex_t gate_lock;
+    pthread_cond_t gate_turn;
+    int gate_in, gate_hashing;
+    /* Counted refusals and the thread that writes them. */
+    pthread_mutex_t tally_lock;
+    pthread_cond_t tally_wake; /* on CLOCK_MONOTONIC */
+    tally *tallies;            /* TALLY_SLOTS; count 0 = free */
+    size_t n_tallies;
+    bool stopping;
+    bool flushing; /* the thread runs */
+    pthread_t flusher;
 };
 
 /* ---- configuration ---- */
@@ -45,9 +77,21 @@ void gw_auth_read_config(sk_config *cfg, gw_auth_config *out)
 {
     out->session_ttl_s =
         (int)sk_config_long(cfg, "SEKLIK_GATEWAY_SESSION_TTL_S", 8 * 3600, 60, 30 * 86400);
+    out->session_max_s =
+        (int)sk_config_long(cfg, "SEKLIK_GATEWAY_SESSION_MAX_S", 12 * 3600, 60, 90 * 86400);
     out->throttle_max_failures =
         (int)sk_config_long(cfg, "SEKLIK_GATEWAY_LOGIN_MAX_FAILURES", 5, 1, 1000);
     out->throttle_window_s = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_LOGIN_WINDOW_S", 900, 10, 86400);
+    out->audit_flush_s = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_AUDIT_FLUSH_S", 5, 1, 300);
+    /* Each Argon2 takes 64 MiB and a core for tens of ms; those waiting hold
+     * bus threads (main.c keeps the two together under half of them). */
+    out->hash_concurrency = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_HASH_CONCURRENCY", 2, 1, 64);
+    out->hash_queue = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_HASH_QUEUE", 4, 0, 1024);
+    /* Per address and hour: an office, or Diskominfo's own hall on a
+     * registration day, signs several companies up behind one address. */
+    out->signup_max = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_SIGNUP_MAX_PER_ADDR", 20, 1, 10000);
+    out->signup_taken_max =
+        (int)sk_config_long(cfg, "SEKLIK_GATEWAY_SIGNUP_TAKEN_MAX_PER_ADDR", 50, 1, 10000);
     const char *secure = sk_config_str(cfg, "SEKLIK_GATEWAY_COOKIE_SECURE", "false", false);
     if (strcasecmp(secure, "true") == 0 || strcmp(secure, "1") == 0) {
         out->cookie_secure = true;
@@ -59,14 +103,53 @@ void gw_auth_read_config(sk_config *cfg, gw_auth_config *out)
     }
 }
 
+static void *flusher_main(void *arg);
+
+/* The defaults of gw_auth_read_config for fields left 0. */
+static void config_defaults(gw_auth_config *c)
+{
+    if (c->session_ttl_s <= 0)
+        c->session_ttl_s = 8 * 3600;
+    if (c->session_max_s <= 0)
+        c->session_max_s = 12 * 3600;
+    if (c->hash_concurrency <= 0)
+        c->hash_concurrency = 2;
+    if (c->hash_queue < 0)
+        c->hash_queue = 0;
+    if (c->signup_max <= 0)
+        c->signup_max = 20;
+    if (c->signup_taken_max <= 0)
+        c->signup_taken_max = 50;
+    if (c->throttle_max_failures <= 0)
+        c->throttle_max_failures = 5;
+    if (c->throttle_window_s <= 0)
+        c->throttle_window_s = 900;
+    if (c->audit_flush_s <= 0)
+        c->audit_flush_s = 5;
+}
+
 int gw_auth_open(sk_db_pool *db, sk_cache *cache, const gw_auth_config *cfg, gw_auth **out)
 {
     gw_auth *a = calloc(1, sizeof(*a));
     if (!a)
         return SK_ENOMEM;
+    a->tallies = calloc(TALLY_SLOTS, sizeof(tally));
+    if (!a->tallies) {
+        free(a);
+        return SK_ENOMEM;
+    }
     a->db = db;
     a->cache = cache;
     a->cfg = *cfg;
+    config_defaults(&a->cfg);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&a->tally_lock, NULL);
+    pthread_cond_init(&a->tally_wake, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_mutex_init(&a->gate_lock, NULL);
+    pthread_cond_init(&a->gate_turn, NULL);
     /* A hash of a random password nobody knows: what unknown usernames are
      * checked against, with the same cost parameters as real ones. */
     unsigned char secret[32];
@@ -75,16 +158,37 @@ int gw_auth_open(sk_db_pool *db, sk_cache *cache, const gw_auth_config *cfg, gw_
     sodium_bin2hex(pw, sizeof(pw), secret, sizeof(secret));
     int rc = gw_password_hash(pw, a->dummy_hash);
     sodium_memzero(pw, sizeof(pw));
+    if (rc == SK_OK && pthread_create(&a->flusher, NULL, flusher_main, a) != 0)
+        rc = SK_ENOMEM;
     if (rc != SK_OK) {
-        free(a);
+        gw_auth_close(a);
         return rc;
     }
+    a->flushing = true;
     *out = a;
     return SK_OK;
 }
 
 void gw_auth_close(gw_auth *a)
 {
+    if (!a)
+        return;
+    if (a->flushing) {
+        pthread_mutex_lock(&a->tally_lock);
+        a->stopping = true;
+        pthread_cond_signal(&a->tally_wake);
+        pthread_mutex_unlock(&a->tally_lock);
+        pthread_join(a->flusher, NULL);
+        int rc = gw_auth_flush_audit(a);
+        if (rc != SK_OK)
+            sk_log_warn("auth: %zu counted refusals not written: %s", a->n_tallies,
+                        sk_strerror(rc));
+    }
+    pthread_cond_destroy(&a->tally_wake);
+    pthread_mutex_destroy(&a->tally_lock);
+    pthread_cond_destroy(&a->gate_turn);
+    pthread_mutex_destroy(&a->gate_lock);
+    free(a->tallies);
     free(a);
 }
 
@@ -101,6 +205,62 @@ int gw_password_hash(const char *password, char out[GW_PASSWORD_HASH_CAP])
 bool gw_password_verify(const char *hash, const char *password)
 {
     return hash && password && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+/* ---- the hashing gate ---- */
+
+/* A place for one password operation, or false at once when every slot and
+ * queue place is taken: nothing waits without bound, and a flood of logins
+ * costs the bus threads and the memory of hash_concurrency + hash_queue. */
+static bool gate_enter(gw_auth *a)
+{
+    pthread_mutex_lock(&a->gate_lock);
+    bool in = a->gate_in < a->cfg.hash_concurrency + a->cfg.hash_queue;
+    if (in)
+        a->gate_in++;
+    pthread_mutex_unlock(&a->gate_lock);
+    return in;
+}
+
+static void gate_leave(gw_auth *a)
+{
+    pthread_mutex_lock(&a->gate_lock);
+    a->gate_in--;
+    pthread_mutex_unlock(&a->gate_lock);
+}
+
+/* Wait (inside the gate) for one of the hash_concurrency slots. */
+static void hash_begin(gw_auth *a)
+{
+    pthread_mutex_lock(&a->gate_lock);
+    while (a->gate_hashing >= a->cfg.hash_concurrency)
+        pthread_cond_wait(&a->gate_turn, &a->gate_lock);
+    a->gate_hashing++;
+    pthread_mutex_unlock(&a->gate_lock);
+}
+
+static void hash_end(gw_auth *a)
+{
+    pthread_mutex_lock(&a->gate_lock);
+    a->gate_hashing--;
+    pthread_cond_signal(&a->gate_turn);
+    pthread_mutex_unlock(&a->gate_lock);
+}
+
+static bool gated_verify(gw_auth *a, const char *hash, const char *password)
+{
+    hash_begin(a);
+    bool ok = strlen(password) <= GW_PASSWORD_MAX && gw_password_verify(hash, password);
+    hash_end(a);
+    return ok;
+}
+
+static int gated_hash(gw_auth *a, const char *password, char out[GW_PASSWORD_HASH_CAP])
+{
+    hash_begin(a);
+    int rc = gw_password_hash(password, out);
+    hash_end(a);
+    return rc;
 }
 
 /* ---- tokens ---- */
@@ -150,13 +310,24 @@ static void forget_one(gw_auth *a, const uint8_t hash[GW_TOKEN_HASH_BYTES])
     gw_auth_forget_sessions(a->cache, h, 1);
 }
 
-/* Forget every cached session of `user_id` (after a change to the user). */
+/* Forget every cached session of `user_id` (after a change to the user has
+ * committed). When the sessions cannot be listed (the database went away
+ * right after the commit), every cached session is dropped instead: a stale
+ * copy would otherwise carry the user's old roles or company for up to its
+ * TTL. Nobody is logged out by that; sessions live in PostgreSQL. */
 static void forget_user_sessions(gw_auth *a, sk_db *db, const char *user_id)
 {
+    if (!a->cache)
+        return;
     uint8_t(*hashes)[GW_TOKEN_HASH_BYTES] = NULL;
     size_t n = 0;
-    if (a->cache && gw_store_user_sessions(db, user_id, false, &hashes, &n) == SK_OK)
+    if (gw_store_user_sessions(db, user_id, false, &hashes, &n) == SK_OK) {
         gw_auth_forget_sessions(a->cache, (const uint8_t(*)[32])hashes, n);
+    } else {
+        sk_log_warn("gateway: cannot list the sessions of user %s; dropping every cached session",
+                    user_id);
+        sk_cache_invalidate_prefix(a->cache, "session:");
+    }
     free(hashes);
 }
 
@@ -177,6 +348,7 @@ static char *session_json(const gw_session *s)
         cJSON_AddItemToArray(roles, cJSON_CreateString(s->roles[i]));
     cJSON_AddStringToObject(o, "locale", s->locale);
     cJSON_AddNumberToObject(o, "expires", (double)s->expires_unix_ms);
+    cJSON_AddNumberToObject(o, "absolute", (double)s->absolute_unix_ms);
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return text;
@@ -205,7 +377,8 @@ static bool session_parse(const uint8_t *val, size_t len, gw_session *s)
               json_str(o, "locale", s->locale, sizeof(s->locale));
     const cJSON *roles = cJSON_GetObjectItemCaseSensitive(o, "roles");
     const cJSON *exp = cJSON_GetObjectItemCaseSensitive(o, "expires");
-    ok = ok && cJSON_IsArray(roles) && cJSON_IsNumber(exp);
+    const cJSON *abs = cJSON_GetObjectItemCaseSensitive(o, "absolute");
+    ok = ok && cJSON_IsArray(roles) && cJSON_IsNumber(exp) && cJSON_IsNumber(abs);
     const cJSON *r;
     cJSON_ArrayForEach(r, roles)
     {
@@ -215,8 +388,10 @@ static bool session_parse(const uint8_t *val, size_t len, gw_session *s)
         }
         snprintf(s->roles[s->n_roles++], sizeof(s->roles[0]), "%s", r->valuestring);
     }
-    if (ok)
+    if (ok) {
         s->expires_unix_ms = (int64_t)exp->valuedouble;
+        s->absolute_unix_ms = (int64_t)abs->valuedouble;
+    }
     cJSON_Delete(o);
     return ok;
 }
@@ -233,7 +408,7 @@ static int load_session(void *arg, uint8_t **val, size_t *len)
     sk_db *db = NULL;
     SK_TRY(sk_db_acquire(ctx->a->db, &db));
     gw_session s;
-    int rc = gw_store_load_session(db, ctx->hash, &s);
+    int rc = gw_store_load_session(db, ctx->hash, ctx->a->cfg.session_max_s, &s);
     sk_db_release(db);
     if (rc != SK_OK)
         return rc;
@@ -278,6 +453,194 @@ static int audit(sk_db *db, const Seklik__Bus__Actor *actor, const char *action,
     return sk_audit_append(db, actor, action, entity_type, entity_id, before, after, NULL);
 }
 
+/* ---- refusals: one row each for a user, counted for anonymous ones ---- */
+
+static uint64_t tally_hash(const tally *t)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a over the key fields */
+    const char *fields[] = {t->action, t->entity_type, t->entity_id, t->addr, t->why};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+        for (const unsigned char *p = (const unsigned char *)fields[i];; p++) {
+            h = (h ^ *p) * 1099511628211ull;
+            if (!*p)
+                break;
+        }
+    return h;
+}
+
+static bool tally_same(const tally *x, const tally *y)
+{
+    return strcmp(x->action, y->action) == 0 && strcmp(x->entity_type, y->entity_type) == 0 &&
+           strcmp(x->entity_id, y->entity_id) == 0 && strcmp(x->addr, y->addr) == 0 &&
+           strcmp(x->why, y->why) == 0;
+}
+
+/* Add `t` (its count and times) to the table; tally_lock held. A key that
+ * does not fit any more is counted under the address "(many)", for which
+ * room is always kept. */
+static void tally_add_locked(gw_auth *a, tally *t)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        size_t i = (size_t)(tally_hash(t) % TALLY_SLOTS);
+        for (size_t probe = 0; probe < TALLY_SLOTS; probe++, i = (i + 1) % TALLY_SLOTS) {
+            tally *slot = &a->tallies[i];
+            if (slot->count == 0) {
+                if (pass == 0 && a->n_tallies >= GW_AUDIT_KEYS)
+                    break; /* full: fold into "(many)" */
+                *slot = *t;
+                a->n_tallies++;
+                return;
+            }
+            if (tally_same(slot, t)) {
+                slot->count += t->count;
+                slot->first_ms = t->first_ms < slot->first_ms ? t->first_ms : slot->first_ms;
+                slot->last_ms = t->last_ms > slot->last_ms ? t->last_ms : slot->last_ms;
+                return;
+            }
+        }
+        snprintf(t->addr, sizeof(t->addr), "(many)");
+        snprintf(t->entity_id, sizeof(t->entity_id), "(many)");
+    }
+}
+
+static void tally_note(gw_auth *a, const char *action, const char *entity_type,
+                       const char *entity_id, const char *addr_key, const char *why)
+{
+    tally t;
+    memset(&t, 0, sizeof(t));
+    snprintf(t.action, sizeof(t.action), "%s", action);
+    snprintf(t.entity_type, sizeof(t.entity_type), "%s", entity_type);
+    snprintf(t.entity_id, sizeof(t.entity_id), "%s", entity_id ? entity_id : "");
+    snprintf(t.addr, sizeof(t.addr), "%s", addr_key ? addr_key : "");
+    snprintf(t.why, sizeof(t.why), "%s", why ? why : "");
+    t.count = 1;
+    t.first_ms = t.last_ms = sk_now_unix_ms();
+    pthread_mutex_lock(&a->tally_lock);
+    tally_add_locked(a, &t);
+    pthread_mutex_unlock(&a->tally_lock);
+}
+
+static void iso_time(int64_t unix_ms, char *out, size_t cap)
+{
+    time_t t = (time_t)(unix_ms / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char base[32];
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out, cap, "%s.%03dZ", base, (int)(unix_ms % 1000));
+}
+
+static int write_tallies(gw_auth *a, const tally *t, size_t n)
+{
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    int rc = sk_db_begin(db);
+    for (size_t i = 0; rc == SK_OK && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        char first[40], last[40];
+        iso_time(t[i].first_ms, first, sizeof(first));
+        iso_time(t[i].last_ms, last, sizeof(last));
+        if (o) {
+            cJSON_AddStringToObject(o, "why", t[i].why);
+            cJSON_AddNumberToObject(o, "count", (double)t[i].count);
+            cJSON_AddStringToObject(o, "first", first);
+            cJSON_AddStringToObject(o, "last", last);
+        }
+        char *after = o ? cJSON_PrintUnformatted(o) : NULL;
+        cJSON_Delete(o);
+        Seklik__Bus__Actor actor;
+        char *roles[GW_MAX_ROLES];
+        audit_actor(&actor, roles, NULL, NULL, t[i].addr);
+        rc = after ? audit(db, &actor, t[i].action, t[i].entity_type, t[i].entity_id, NULL, after)
+                   : SK_ENOMEM;
+        cJSON_free(after);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sk_db_release(db);
+    return rc;
+}
+
+int gw_auth_flush_audit(gw_auth *a)
+{
+    pthread_mutex_lock(&a->tally_lock);
+    size_t n = 0;
+    tally *taken = a->n_tallies ? malloc(a->n_tallies * sizeof(tally)) : NULL;
+    if (taken) {
+        for (size_t i = 0; i < TALLY_SLOTS; i++)
+            if (a->tallies[i].count > 0) {
+                taken[n++] = a->tallies[i];
+                a->tallies[i].count = 0;
+            }
+        a->n_tallies = 0;
+    }
+    bool had = a->n_tallies > 0; /* only when the copy could not be made */
+    pthread_mutex_unlock(&a->tally_lock);
+    if (had)
+        return SK_ENOMEM;
+    if (n == 0)
+        return SK_OK;
+    int rc = write_tallies(a, taken, n);
+    if (rc != SK_OK) {
+        /* Kept for the next write: the database may be back by then. */
+        pthread_mutex_lock(&a->tally_lock);
+        for (size_t i = 0; i < n; i++)
+            tally_add_locked(a, &taken[i]);
+        pthread_mutex_unlock(&a->tally_lock);
+    }
+    free(taken);
+    return rc;
+}
+
+static void *flusher_main(void *arg)
+{
+    gw_auth *a = arg;
+    pthread_mutex_lock(&a->tally_lock);
+    while (!a->stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_sec += a->cfg.audit_flush_s;
+        pthread_cond_timedwait(&a->tally_wake, &a->tally_lock, &ts);
+        if (a->stopping)
+            break;
+        pthread_mutex_unlock(&a->tally_lock);
+        int rc = gw_auth_flush_audit(a);
+        if (rc != SK_OK)
+            sk_log_warn("auth: cannot write counted refusals (kept for the next try): %s",
+                        sk_strerror(rc));
+        pthread_mutex_lock(&a->tally_lock);
+    }
+    pthread_mutex_unlock(&a->tally_lock);
+    return NULL;
+}
+
+int gw_auth_audit_refusal(gw_auth *a, const gw_session *s, const char *remote_addr,
+                          const char *what, const char *why)
+{
+    if (!s) {
+        char addr_key[INET6_ADDRSTRLEN + 4];
+        gw_throttle_addr_key(remote_addr, addr_key, sizeof(addr_key));
+        tally_note(a, "request.refused", "request", what ? what : "", addr_key, why);
+        return SK_OK;
+    }
+    char *after = json_object("why", why, NULL, NULL);
+    if (!after)
+        return SK_ENOMEM;
+    Seklik__Bus__Actor actor;
+    char *roles[GW_MAX_ROLES];
+    audit_actor(&actor, roles, s, NULL, remote_addr);
+    sk_db *db = NULL;
+    int rc = sk_db_acquire(a->db, &db);
+    if (rc == SK_OK) {
+        rc = audit(db, &actor, "request.refused", "request", what ? what : "", NULL, after);
+        sk_db_release(db);
+    }
+    cJSON_free(after);
+    return rc;
+}
+
 /* ---- errors ---- */
 
 static int fail(gw_auth_error *err, int code, const char *field, const char *message)
@@ -304,6 +667,14 @@ static int throttled(gw_auth_error *err, int retry_after_s)
 static const char WRONG_LOGIN[] =
     "nama pengguna atau kata sandi salah (wrong username or password)";
 
+static int busy(gw_auth_error *err)
+{
+    if (err)
+        err->retry_after_s = 1;
+    return fail(err, SK_EUNAVAIL, "",
+                "server sedang sibuk; coba lagi sebentar (server busy; try again shortly)");
+}
+
 /* ---- sessions ---- */
 
 static void session_from_user(const gw_user *u, gw_session *s)
@@ -328,7 +699,7 @@ static int open_session(gw_auth *a, sk_db *db, const char *remote_addr, gw_sessi
     uint8_t hash[GW_TOKEN_HASH_BYTES];
     token_hash(s->token, hash);
     return gw_store_insert_session(db, hash, s->csrf_token, s->user_id, a->cfg.session_ttl_s,
-                                   remote_addr, &s->expires_unix_ms);
+                                   a->cfg.session_max_s, remote_addr, s);
 }
 
 /* ---- login ---- */
@@ -336,6 +707,40 @@ static int open_session(gw_auth *a, sk_db *db, const char *remote_addr, gw_sessi
 static bool blank(const char *s)
 {
     return !s || s[strspn(s, " \t\r\n")] == '\0';
+}
+
+/* Count the failures for `name` from `addr_key` and, unless throttled,
+ * reserve this attempt as one more, as one step under the keys' advisory
+ * locks. SK_OK with *id; SK_EEXHAUSTED (audited, counted) with `err` set. */
+static int reserve_attempt(gw_auth *a, const char *name, const char *addr_key,
+                           const char *action, int64_t *id, gw_auth_error *err)
+{
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    gw_login_counts c;
+    int retry = 0;
+    gw_login_verdict v = GW_LOGIN_ALLOWED;
+    int rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_lock_login(db, name, addr_key);
+    if (rc == SK_OK)
+        rc = gw_store_login_counts(db, name, addr_key, a->cfg.throttle_window_s, &c);
+    if (rc == SK_OK) {
+        v = gw_login_throttle(&c, a->cfg.throttle_max_failures, a->cfg.throttle_window_s, &retry);
+        if (v == GW_LOGIN_ALLOWED)
+            rc = gw_store_reserve_login(db, name, addr_key, id);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sk_db_release(db);
+    if (rc != SK_OK)
+        return rc;
+    if (v == GW_LOGIN_ALLOWED)
+        return SK_OK;
+    tally_note(a, action, "user", name, addr_key, gw_login_verdict_name(v));
+    return throttled(err, retry);
 }
 
 int gw_auth_login(gw_auth *a, const char *username, const char *password,
@@ -352,59 +757,47 @@ int gw_auth_login(gw_auth *a, const char *username, const char *password,
     /* A name that breaks the rules is simply one nobody has: same answer. */
     char name[GW_USERNAME_MAX + 8];
     gw_username_normalize(username, name, sizeof(name));
-
-    sk_db *db = NULL;
-    SK_TRY(sk_db_acquire(a->db, &db));
-    gw_attempt_counts c;
     char addr_key[INET6_ADDRSTRLEN + 4];
     gw_throttle_addr_key(remote_addr, addr_key, sizeof(addr_key));
-    int rc = gw_store_login_counts(db, name, addr_key, a->cfg.throttle_window_s, &c);
-    int retry_user = 0, retry_addr = 0;
-    bool refuse_user = rc == SK_OK && gw_throttle_refuse(c.user_failures, c.user_oldest_age_s,
-                                                         a->cfg.throttle_max_failures,
-                                                         a->cfg.throttle_window_s, &retry_user);
-    bool refuse_addr = rc == SK_OK && gw_throttle_refuse(c.addr_failures, c.addr_oldest_age_s,
-                                                         a->cfg.throttle_max_failures *
-                                                             GW_LOGIN_ADDR_FACTOR,
-                                                         a->cfg.throttle_window_s, &retry_addr);
-    if (rc == SK_OK && (refuse_user || refuse_addr)) {
-        int retry = retry_user > retry_addr ? retry_user : retry_addr;
-        Seklik__Bus__Actor actor;
-        char *roles[GW_MAX_ROLES];
-        audit_actor(&actor, roles, NULL, NULL, remote_addr);
-        char *after = json_object("username", name, "why", refuse_user ? "username" : "address");
-        if (after)
-            audit(db, &actor, "auth.login.throttled", "user", name, NULL, after);
-        cJSON_free(after);
-        sk_db_release(db);
-        return throttled(err, retry);
-    }
+    if (!gate_enter(a))
+        return busy(err);
+
+    int64_t attempt = 0;
+    int rc = reserve_attempt(a, name, addr_key, "auth.login.throttled", &attempt, err);
     gw_user u;
     bool found = false;
+    sk_db *db = NULL;
+    if (rc == SK_OK)
+        rc = sk_db_acquire(a->db, &db);
     if (rc == SK_OK) {
         rc = gw_store_user_by_username(db, name, &u);
         found = rc == SK_OK;
         if (rc == SK_ENOTFOUND)
             rc = SK_OK;
+        sk_db_release(db);
     }
-    sk_db_release(db);
-    if (rc != SK_OK)
+    if (rc != SK_OK) {
+        gate_leave(a);
         return rc;
+    }
 
     /* No connection held while Argon2 runs. */
-    bool verified = strlen(password) <= GW_PASSWORD_MAX &&
-                    gw_password_verify(found ? u.password_hash : a->dummy_hash, password);
+    bool verified = gated_verify(a, found ? u.password_hash : a->dummy_hash, password);
     bool ok = found && verified && !u.disabled;
 
-    SK_TRY(sk_db_acquire(a->db, &db));
+    rc = sk_db_acquire(a->db, &db);
+    if (rc != SK_OK) {
+        gate_leave(a);
+        return rc;
+    }
     rc = sk_db_begin(db);
-    if (rc == SK_OK)
-        rc = gw_store_record_login(db, name, addr_key, ok);
     Seklik__Bus__Actor actor;
     char *roles[GW_MAX_ROLES];
     if (ok) {
         session_from_user(&u, out);
         audit_actor(&actor, roles, out, NULL, remote_addr);
+        if (rc == SK_OK)
+            rc = gw_store_login_succeeded(db, attempt, name, addr_key);
         if (rc == SK_OK)
             rc = gw_store_touch_login(db, u.id);
         if (rc == SK_OK)
@@ -412,6 +805,7 @@ int gw_auth_login(gw_auth *a, const char *username, const char *password,
         if (rc == SK_OK)
             rc = audit(db, &actor, "auth.login", "user", u.id, NULL, NULL);
     } else {
+        /* The reservation stays: it was counted as this failure already. */
         audit_actor(&actor, roles, NULL, NULL, remote_addr);
         const char *why = !found ? "unknown username" : !verified ? "wrong password" : "disabled";
         char *after = json_object("username", name, "why", why);
@@ -431,11 +825,13 @@ int gw_auth_login(gw_auth *a, const char *username, const char *password,
         crypto_pwhash_str_needs_rehash(u.password_hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
         char fresh[crypto_pwhash_STRBYTES];
-        if (gw_password_hash(password, fresh) == SK_OK)
+        if (gated_hash(a, password, fresh) == SK_OK)
             gw_store_set_password(db, u.id, fresh);
     }
     sk_db_release(db);
-    sodium_memzero(u.password_hash, sizeof(u.password_hash));
+    gate_leave(a);
+    if (found)
+        sodium_memzero(u.password_hash, sizeof(u.password_hash));
     if (rc != SK_OK) {
         if (ok)
             memset(out, 0, sizeof(*out));
@@ -445,6 +841,62 @@ int gw_auth_login(gw_auth *a, const char *username, const char *password,
 }
 
 /* ---- sign-up ---- */
+
+/* Under the address's lock: a taken name is answered (and counted as
+ * taken) at once; a free one reserves a created account (*id). */
+static int reserve_signup(gw_auth *a, const char *name, const char *addr_key, int64_t *id,
+                          gw_auth_error *err)
+{
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    int64_t created = 0, created_age = 0, taken_n = 0, taken_age = 0;
+    bool taken = false;
+    int retry = 0, verdict = SK_OK;
+    int rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_lock_signup(db, addr_key);
+    if (rc == SK_OK)
+        rc = gw_store_signup_counts(db, addr_key, GW_SIGNUP_WINDOW_S, &created, &created_age,
+                                    &taken_n, &taken_age);
+    if (rc == SK_OK)
+        rc = gw_store_username_taken(db, name, &taken);
+    if (rc == SK_OK) {
+        if (gw_throttle_refuse(taken ? taken_n : created, taken ? taken_age : created_age,
+                               taken ? a->cfg.signup_taken_max : a->cfg.signup_max,
+                               GW_SIGNUP_WINDOW_S, &retry))
+            verdict = SK_EEXHAUSTED;
+        else if (taken)
+            verdict = SK_EEXISTS;
+        if (verdict != SK_EEXHAUSTED)
+            rc = gw_store_record_signup(db, addr_key, !taken, id);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sk_db_release(db);
+    if (rc != SK_OK)
+        return rc;
+    if (verdict == SK_EEXHAUSTED) {
+        tally_note(a, "auth.signup.throttled", "user", name, addr_key,
+                   taken ? "taken names" : "accounts created");
+        return throttled(err, retry);
+    }
+    if (verdict == SK_EEXISTS)
+        return fail(err, SK_EEXISTS, "username",
+                    "nama pengguna sudah dipakai (username is already taken)");
+    return SK_OK;
+}
+
+/* A reserved sign-up that created nothing gives its place back. */
+static void drop_signup(gw_auth *a, int64_t attempt)
+{
+    sk_db *db = NULL;
+    if (sk_db_acquire(a->db, &db) != SK_OK)
+        return;
+    gw_store_signup_outcome(db, attempt, true);
+    sk_db_release(db);
+}
 
 int gw_auth_signup(gw_auth *a, const char *username, const char *password,
                    const char *display_name, const char *remote_addr, gw_session *out,
@@ -470,39 +922,33 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
     u.n_roles = 1;
     snprintf(u.locale, sizeof(u.locale), "id");
     sk_uuid7(u.id);
-
-    sk_db *db = NULL;
-    SK_TRY(sk_db_acquire(a->db, &db));
-    int64_t count = 0, oldest = 0;
     char addr_key[INET6_ADDRSTRLEN + 4];
     gw_throttle_addr_key(remote_addr, addr_key, sizeof(addr_key));
-    int rc = gw_store_signup_count(db, addr_key, GW_SIGNUP_WINDOW_S, &count, &oldest);
-    int retry = 0;
-    if (rc == SK_OK &&
-        gw_throttle_refuse(count, oldest, GW_SIGNUP_MAX_PER_ADDR, GW_SIGNUP_WINDOW_S, &retry)) {
-        Seklik__Bus__Actor actor;
-        char *roles[GW_MAX_ROLES];
-        audit_actor(&actor, roles, NULL, NULL, remote_addr);
-        char *after = json_object("username", u.username, NULL, NULL);
-        if (after)
-            audit(db, &actor, "auth.signup.throttled", "user", u.username, NULL, after);
-        cJSON_free(after);
-        sk_db_release(db);
-        return throttled(err, retry);
-    }
-    sk_db_release(db);
-    if (rc != SK_OK)
+    if (!gate_enter(a))
+        return busy(err);
+
+    int64_t attempt = 0;
+    int rc = reserve_signup(a, u.username, addr_key, &attempt, err);
+    if (rc != SK_OK) {
+        gate_leave(a);
         return rc;
-
-    SK_TRY(gw_password_hash(password, u.password_hash));
-
-    SK_TRY(sk_db_acquire(a->db, &db));
+    }
+    rc = gated_hash(a, password, u.password_hash);
+    gate_leave(a);
+    sk_db *db = NULL;
+    if (rc == SK_OK)
+        rc = sk_db_acquire(a->db, &db);
+    if (rc != SK_OK) {
+        drop_signup(a, attempt);
+        return rc;
+    }
     rc = sk_db_begin(db);
     if (rc == SK_OK)
         rc = gw_store_insert_user(db, &u);
     if (rc == SK_EEXISTS) {
+        /* Taken between the reservation and now: it counts as taken. */
         sk_db_rollback(db);
-        gw_store_record_signup(db, addr_key, false); /* a taken name counts too */
+        gw_store_signup_outcome(db, attempt, false);
         sk_db_release(db);
         return fail(err, SK_EEXISTS, "username",
                     "nama pengguna sudah dipakai (username is already taken)");
@@ -515,9 +961,9 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
     if (rc == SK_OK && !after)
         rc = SK_ENOMEM;
     if (rc == SK_OK)
-        rc = gw_store_record_signup(db, addr_key, true);
-    if (rc == SK_OK)
         rc = gw_store_touch_login(db, u.id);
+    if (rc == SK_OK)
+        rc = gw_store_remember_address(db, u.username, addr_key);
     if (rc == SK_OK)
         rc = open_session(a, db, remote_addr, out);
     if (rc == SK_OK)
@@ -527,6 +973,8 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
         rc = sk_db_commit(db);
     else
         sk_db_rollback(db);
+    if (rc != SK_OK)
+        gw_store_signup_outcome(db, attempt, true); /* nothing was created */
     sk_db_release(db);
     sodium_memzero(u.password_hash, sizeof(u.password_hash));
     if (rc != SK_OK) {
@@ -568,18 +1016,22 @@ int gw_auth_resolve(gw_auth *a, const char *token, gw_session *out)
     if (rc != SK_OK)
         return rc;
 
+    /* Idle or past its absolute end: a Redis copy is believed no further
+     * than PostgreSQL would be. */
     int64_t now = sk_now_unix_ms();
-    if (out->expires_unix_ms <= now) {
+    if (out->expires_unix_ms <= now || out->absolute_unix_ms <= now) {
         forget_one(a, hash);
         memset(out, 0, sizeof(*out));
         return SK_EAUTH;
     }
     out->renewed = false;
-    if (gw_session_needs_renewal((out->expires_unix_ms - now) / 1000, a->cfg.session_ttl_s)) {
+    if (gw_session_needs_renewal((out->expires_unix_ms - now) / 1000, a->cfg.session_ttl_s,
+                                 (out->absolute_unix_ms - now) / 1000)) {
         sk_db *db = NULL;
         rc = sk_db_acquire(a->db, &db);
         if (rc == SK_OK) {
-            rc = gw_store_renew_session(db, hash, a->cfg.session_ttl_s, &out->expires_unix_ms);
+            rc = gw_store_renew_session(db, hash, a->cfg.session_ttl_s, a->cfg.session_max_s,
+                                        &out->expires_unix_ms);
             sk_db_release(db);
         }
         forget_one(a, hash); /* the next read refills with the new expiry */
@@ -624,6 +1076,110 @@ int gw_auth_logout(gw_auth *a, const char *token)
     sk_db_release(db);
     forget_one(a, hash);
     return rc;
+}
+
+/* ---- a user's own password ---- */
+
+int gw_auth_change_password(gw_auth *a, const gw_session *s, const char *current_password,
+                            const char *new_password, const char *remote_addr,
+                            gw_auth_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (!s || !s->user_id[0])
+        return SK_EAUTH;
+    if (!current_password || !current_password[0])
+        return fail(err, SK_EINVAL, "currentPassword", gw_problem_message(GW_MISSING));
+    gw_problem p = gw_password_check(new_password, s->username);
+    if (p != GW_OK)
+        return fail(err, SK_EINVAL, "newPassword", gw_problem_message(p));
+    if (strcmp(new_password, current_password) == 0)
+        return fail(err, SK_EINVAL, "newPassword",
+                    "kata sandi baru harus berbeda dari yang lama "
+                    "(the new password must differ from the current one)");
+    if (!remote_addr)
+        remote_addr = "";
+    char addr_key[INET6_ADDRSTRLEN + 4];
+    gw_throttle_addr_key(remote_addr, addr_key, sizeof(addr_key));
+    if (!gate_enter(a))
+        return busy(err);
+
+    /* A wrong current password is a failed login of this username. */
+    int64_t attempt = 0;
+    int rc = reserve_attempt(a, s->username, addr_key, "user.change_password.throttled",
+                             &attempt, err);
+    gw_user u;
+    bool found = false;
+    sk_db *db = NULL;
+    if (rc == SK_OK)
+        rc = sk_db_acquire(a->db, &db);
+    if (rc == SK_OK) {
+        rc = gw_store_user_by_id(db, s->user_id, false, &u);
+        found = rc == SK_OK;
+        sk_db_release(db);
+        db = NULL;
+    }
+    if (rc == SK_OK && u.disabled)
+        rc = SK_EPERM;
+    bool verified = rc == SK_OK && gated_verify(a, u.password_hash, current_password);
+    char fresh[crypto_pwhash_STRBYTES];
+    if (verified)
+        rc = gated_hash(a, new_password, fresh);
+    gate_leave(a);
+    if (found)
+        sodium_memzero(u.password_hash, sizeof(u.password_hash));
+    if (rc != SK_OK)
+        return rc == SK_ENOTFOUND ? SK_EAUTH : rc;
+
+    uint8_t keep[GW_TOKEN_HASH_BYTES];
+    token_hash(s->token, keep);
+    uint8_t(*ended)[GW_TOKEN_HASH_BYTES] = NULL;
+    size_t n_ended = 0;
+    Seklik__Bus__Actor actor;
+    char *roles[GW_MAX_ROLES];
+    audit_actor(&actor, roles, s, NULL, remote_addr);
+    SK_TRY(sk_db_acquire(a->db, &db));
+    rc = sk_db_begin(db);
+    if (verified) {
+        if (rc == SK_OK)
+            rc = gw_store_login_succeeded(db, attempt, s->username, addr_key);
+        if (rc == SK_OK)
+            rc = gw_store_set_password(db, s->user_id, fresh);
+        /* Whoever else holds a session of this user is logged out; the
+         * browser that changed the password stays in. */
+        if (rc == SK_OK)
+            rc = gw_store_end_other_sessions(db, s->user_id, s->token[0] ? keep : NULL, &ended,
+                                             &n_ended);
+        char count[24];
+        snprintf(count, sizeof(count), "%zu", n_ended);
+        char *after = json_object("otherSessionsEnded", count, NULL, NULL);
+        if (rc == SK_OK)
+            rc = after ? audit(db, &actor, "user.change_password", "user", s->user_id, NULL, after)
+                       : SK_ENOMEM;
+        cJSON_free(after);
+    } else {
+        /* The reservation stays as this failure. */
+        char *after = json_object("why", "wrong current password", NULL, NULL);
+        if (rc == SK_OK)
+            rc = after ? audit(db, &actor, "user.change_password.failed", "user", s->user_id,
+                               NULL, after)
+                       : SK_ENOMEM;
+        cJSON_free(after);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sk_db_release(db);
+    sodium_memzero(fresh, sizeof(fresh));
+    if (rc == SK_OK && verified)
+        gw_auth_forget_sessions(a->cache, (const uint8_t(*)[32])ended, n_ended);
+    free(ended);
+    if (rc != SK_OK)
+        return rc;
+    return verified ? SK_OK
+                    : fail(err, SK_EINVAL, "currentPassword",
+                           "kata sandi saat ini salah (current password is wrong)");
 }
 
 bool gw_auth_csrf_ok(const gw_session *s, const char *header_value)
@@ -702,29 +1258,45 @@ void gw_auth_actor(const gw_session *s, const char *remote_addr, char **roles_bu
 void gw_auth_cookie(const gw_auth *a, const gw_session *s, char *out, size_t cap)
 {
     const char *secure = a->cfg.cookie_secure ? "; Secure" : "";
+    /* The browser keeps it no longer than the server would. */
+    int64_t max_age = a->cfg.session_ttl_s;
+    if (s && s->absolute_unix_ms) {
+        int64_t left = (s->absolute_unix_ms - sk_now_unix_ms()) / 1000;
+        max_age = left < max_age ? (left > 0 ? left : 0) : max_age;
+    }
     if (s)
-        snprintf(out, cap, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
-                 GW_SESSION_COOKIE, s->token, a->cfg.session_ttl_s, secure);
+        snprintf(out, cap, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s",
+                 GW_SESSION_COOKIE, s->token, (long long)max_age, secure);
     else
         snprintf(out, cap, "%s=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
                  GW_SESSION_COOKIE, secure);
 }
 
-int gw_auth_audit_refusal(gw_auth *a, const gw_session *s, const char *remote_addr,
-                          const char *what, const char *why)
+/* ---- admission ---- */
+
+int gw_auth_admit(gw_auth *a, const gw_admission *q, gw_admitted *out)
 {
-    char *after = json_object("why", why, NULL, NULL);
-    if (!after)
-        return SK_ENOMEM;
-    Seklik__Bus__Actor actor;
-    char *roles[GW_MAX_ROLES];
-    audit_actor(&actor, roles, s, NULL, remote_addr);
-    sk_db *db = NULL;
-    int rc = sk_db_acquire(a->db, &db);
-    if (rc == SK_OK) {
-        rc = audit(db, &actor, "request.refused", "request", what ? what : "", NULL, after);
-        sk_db_release(db);
+    memset(out, 0, sizeof(*out));
+    const char *what = q->what ? q->what : "request";
+    int rc = q->cookie && q->cookie[0] ? gw_auth_resolve(a, q->cookie, &out->session) : SK_EAUTH;
+    if (rc != SK_OK && rc != SK_EAUTH) {
+        sk_log_warn("auth: cannot resolve a session: %s", sk_strerror(rc));
+        memset(out, 0, sizeof(*out));
+        return SK_EUNAVAIL;
     }
-    cJSON_free(after);
-    return rc;
+    if (rc == SK_EAUTH) {
+        if (!q->quiet)
+            gw_auth_audit_refusal(a, NULL, q->remote_addr, what, "unauthenticated");
+        return SK_EAUTH;
+    }
+    gw_auth_actor(&out->session, q->remote_addr, out->roles, &out->actor);
+    if (q->need_csrf && !gw_auth_csrf_ok(&out->session, q->csrf ? q->csrf : "")) {
+        rc = gw_auth_audit_refusal(a, &out->session, q->remote_addr, what,
+                                   "CSRF token missing or wrong");
+        if (rc != SK_OK)
+            sk_log_warn("auth: cannot audit the refusal of %s for %s: %s", what,
+                        out->session.user_id, sk_strerror(rc));
+        return SK_EPERM;
+    }
+    return SK_OK;
 }

@@ -38,26 +38,39 @@ typedef struct gw_session {
     char roles[GW_MAX_ROLES][16];
     size_t n_roles;
     char locale[8];
-    int64_t expires_unix_ms;
+    int64_t expires_unix_ms;  /* the idle end, moved by renewals ... */
+    int64_t absolute_unix_ms; /* ... never past this: the login plus session_max_s */
     bool renewed; /* gw_auth_resolve moved the expiry: send the cookie again */
 } gw_session;
 
+/* 0 in a field of this struct takes its default (see gw_auth_read_config). */
 typedef struct gw_auth_config {
-    int session_ttl_s;          /* idle lifetime; renewed on use */
-    int throttle_max_failures;  /* failures per username (and per address) ... */
-    int throttle_window_s;      /* ... within this window before refusing */
+    int session_ttl_s;          /* idle lifetime; renewed on use ... */
+    int session_max_s;          /* ... up to this long after the login, whatever the use */
+    int throttle_max_failures;  /* failures per (username, address) ... */
+    int throttle_window_s;      /* ... within this window before refusing (domain.h) */
     bool cookie_secure;         /* behind TLS: add Secure to the cookie */
+    int audit_flush_s;          /* anonymous refusals are written once per key this often */
+    int hash_concurrency;       /* Argon2 computations at once ... */
+    int hash_queue;             /* ... and logins waiting for one; past both: 503 at once */
+    int signup_max;             /* accounts created per address per hour ... */
+    int signup_taken_max;       /* ... and sign-ups that found the name taken */
 } gw_auth_config;
 
 typedef struct gw_auth gw_auth;
 
-/* Read SEKLIK_GATEWAY_SESSION_TTL_S, SEKLIK_GATEWAY_LOGIN_MAX_FAILURES,
- * SEKLIK_GATEWAY_LOGIN_WINDOW_S and SEKLIK_GATEWAY_COOKIE_SECURE (defaults
- * 8 h, 5, 900 s, false) into *out; a bad value fails `cfg` naming it. */
+/* Read SEKLIK_GATEWAY_SESSION_TTL_S (8 h), SEKLIK_GATEWAY_SESSION_MAX_S
+ * (12 h), SEKLIK_GATEWAY_LOGIN_MAX_FAILURES (5), SEKLIK_GATEWAY_LOGIN_WINDOW_S
+ * (900 s), SEKLIK_GATEWAY_COOKIE_SECURE (false), SEKLIK_GATEWAY_AUDIT_FLUSH_S
+ * (5 s), SEKLIK_GATEWAY_HASH_CONCURRENCY (2), SEKLIK_GATEWAY_HASH_QUEUE (4),
+ * SEKLIK_GATEWAY_SIGNUP_MAX_PER_ADDR (20) and
+ * SEKLIK_GATEWAY_SIGNUP_TAKEN_MAX_PER_ADDR (50) into *out; a bad value
+ * fails `cfg` naming it. */
 void gw_auth_read_config(sk_config *cfg, gw_auth_config *out);
 
 /* `db` and `cache` (may be NULL) must outlive the auth. *out owned by caller,
- * freed with gw_auth_close. SK_OK or SK_ENOMEM. */
+ * freed with gw_auth_close (which writes the refusals still counted). Starts
+ * a thread that writes counted refusals. SK_OK or SK_ENOMEM. */
 int gw_auth_open(sk_db_pool *db, sk_cache *cache, const gw_auth_config *cfg, gw_auth **out);
 void gw_auth_close(gw_auth *a);
 
@@ -72,18 +85,52 @@ typedef struct gw_auth_error {
 /* Check a username and password and open a session. SK_OK (*out filled);
  * SK_EINVAL (a field missing); SK_EAUTH (wrong username or password, or a
  * disabled account: one message for all, so accounts cannot be probed);
- * SK_EEXHAUSTED (too many failures for this username or this address:
- * refused without checking the password). Successes and failures are
- * audited with `remote_addr`. */
+ * SK_EEXHAUSTED (too many failures, gw_login_throttle: refused without
+ * checking the password); SK_EUNAVAIL (every Argon2 slot and queue place is
+ * taken: refused before touching the database, err->retry_after_s set).
+ * The attempt is reserved as a failure before the password is checked, under
+ * a lock, so N concurrent attempts get at most the limit's checks.
+ * Successes and failures are audited with `remote_addr` (throttled ones
+ * counted like anonymous refusals). */
 int gw_auth_login(gw_auth *a, const char *username, const char *password,
                   const char *remote_addr, gw_session *out, gw_auth_error *err);
 
 /* A press company's self sign-up: a new `partner` user with no company yet,
  * logged in at once. SK_EINVAL names the field; SK_EEXISTS when the username
- * is taken; SK_EEXHAUSTED when the address signs up too often. */
+ * is taken; SK_EEXHAUSTED when the address created signup_max accounts in
+ * the hour, or found signup_taken_max names taken (counted apart, so a
+ * colleague's taken name does not use up a new user's place); SK_EUNAVAIL
+ * as gw_auth_login. */
 int gw_auth_signup(gw_auth *a, const char *username, const char *password,
                    const char *display_name, const char *remote_addr, gw_session *out,
                    gw_auth_error *err);
+
+/* ---- admission: the one step every route that needs a session takes ---- */
+
+typedef struct gw_admission {
+    const char *cookie;      /* the session cookie's value; NULL when none */
+    const char *csrf;        /* the X-CSRF-Token header; NULL when none */
+    const char *remote_addr; /* the client, for the actor and the audit trail */
+    const char *what;        /* the request in the audit trail ("registry.GetCompany") */
+    bool need_csrf;          /* state-changing: the session's CSRF token is required */
+    bool quiet;              /* a missing session is an answer, not a refusal (GET /auth/me) */
+} gw_admission;
+
+/* A request let in: its session and the actor to sign for the bus. The
+ * actor points into this struct: use it in place, never copy it. */
+typedef struct gw_admitted {
+    gw_session session;
+    char *roles[GW_MAX_ROLES];
+    Seklik__Bus__Actor actor;
+} gw_admitted;
+
+/* Let a request in, or refuse it with the refusal already audited (one row
+ * per refusal of a logged-in user; anonymous ones counted, see
+ * gw_auth_audit_refusal). SK_OK: *out is filled (session.renewed says the
+ * cookie must be sent again). SK_EAUTH: no live session (401). SK_EPERM:
+ * the CSRF token is missing or wrong (403). SK_EUNAVAIL: the session store
+ * cannot answer (503: not the user's fault). */
+int gw_auth_admit(gw_auth *a, const gw_admission *req, gw_admitted *out);
 
 /* The session for a cookie value, renewing its expiry. SK_OK or SK_EAUTH
  * (unknown, expired, or its user disabled). */
@@ -91,6 +138,16 @@ int gw_auth_resolve(gw_auth *a, const char *token, gw_session *out);
 
 /* End the session (idempotent). SK_OK or a database error. */
 int gw_auth_logout(gw_auth *a, const char *token);
+
+/* The logged-in user of `s` changes their password: the current one is
+ * checked like a login (reserved and throttled per username and address,
+ * gated by the Argon2 queue), every other session of the user ends (in
+ * PostgreSQL and Redis), `s` stays, and it is audited. SK_OK; SK_EINVAL
+ * (err->field "currentPassword" or "newPassword"); SK_EEXHAUSTED,
+ * SK_EUNAVAIL as gw_auth_login; SK_EPERM when the account is disabled. */
+int gw_auth_change_password(gw_auth *a, const gw_session *s, const char *current_password,
+                            const char *new_password, const char *remote_addr,
+                            gw_auth_error *err);
 
 /* Constant-time check of the X-CSRF-Token header against the session's. */
 bool gw_auth_csrf_ok(const gw_session *s, const char *header_value);
@@ -111,9 +168,20 @@ void gw_auth_actor(const gw_session *s, const char *remote_addr, char **roles_bu
 void gw_auth_cookie(const gw_auth *a, const gw_session *s, char *out, size_t cap);
 
 /* Audit a refused request (bad CSRF token, role refused by a service,
- * unauthenticated call) in gateway.audit_log, outside any transaction. */
+ * unauthenticated call) in gateway.audit_log, outside any transaction. A
+ * logged-in user's refusal (`s`) is one row at once. An anonymous one
+ * (s == NULL) is counted in memory per (address key, what, why) and written
+ * as one row with its count every audit_flush_s ({"why", "count", "first",
+ * "last"} in `after`), so a scanner costs a bounded number of writes; past
+ * GW_AUDIT_KEYS keys the rest are counted under the address "(many)". */
 int gw_auth_audit_refusal(gw_auth *a, const gw_session *s, const char *remote_addr,
                           const char *what, const char *why);
+
+#define GW_AUDIT_KEYS 1024
+
+/* Write the counted refusals now (tests; gw_auth_close does it too).
+ * SK_OK or the database's error (the counts are then kept for the next try). */
+int gw_auth_flush_audit(gw_auth *a);
 
 /* ---- shared with handlers.c and seklikctl.c ---- */
 

@@ -288,7 +288,44 @@ bool gw_throttle_refuse(int64_t failures, int64_t oldest_age_s, int max, int win
     return true;
 }
 
-/* ---- sessions ---- */
+gw_login_verdict gw_login_throttle(const gw_login_counts *c, int max, int window_s,
+                                   int *retry_after_s)
+{
+    gw_login_verdict v = GW_LOGIN_ALLOWED;
+    int worst = 0, retry = 0;
+    if (gw_throttle_refuse(c->pair_failures, c->pair_oldest_age_s, max, window_s, &retry)) {
+        v = GW_LOGIN_REFUSED_PAIR;
+        worst = retry;
+    }
+    if (gw_throttle_refuse(c->addr_failures, c->addr_oldest_age_s, max * GW_LOGIN_ADDR_FACTOR,
+                           window_s, &retry) &&
+        retry > worst) {
+        v = GW_LOGIN_REFUSED_ADDR;
+        worst = retry;
+    }
+    if (!c->known_addr &&
+        gw_throttle_refuse(c->user_failures, c->user_oldest_age_s, max * GW_LOGIN_USER_FACTOR,
+                           window_s, &retry) &&
+        retry > worst) {
+        v = GW_LOGIN_REFUSED_USER;
+        worst = retry;
+    }
+    if (v != GW_LOGIN_ALLOWED && retry_after_s)
+        *retry_after_s = worst;
+    return v;
+}
+
+const char *gw_login_verdict_name(gw_login_verdict v)
+{
+    switch (v) {
+    case GW_LOGIN_REFUSED_PAIR: return "pair";
+    case GW_LOGIN_REFUSED_ADDR: return "address";
+    case GW_LOGIN_REFUSED_USER: return "username";
+    default: return "";
+    }
+}
+
+/* ---- addresses ---- */
 
 void gw_throttle_addr_key(const char *addr, char *out, size_t cap)
 {
@@ -315,7 +352,9 @@ void gw_throttle_addr_key(const char *addr, char *out, size_t cap)
     snprintf(out, cap, "%s", addr);
 }
 
-bool gw_session_needs_renewal(int64_t remaining_s, int ttl_s)
+/* ---- sessions ---- */
+
+bool gw_session_needs_renewal(int64_t remaining_s, int ttl_s, int64_t to_absolute_s)
 {
-    return remaining_s * 2 < (int64_t)ttl_s;
+    return remaining_s * 2 < (int64_t)ttl_s && remaining_s < to_absolute_s;
 }

@@ -24,8 +24,16 @@
  * and one person's typos must not lock out the rest. */
 #define GW_LOGIN_ADDR_FACTOR 10
 
-/* Self sign-ups per remote address within the window, and the window. */
-#define GW_SIGNUP_MAX_PER_ADDR 5
+/* Failed logins for one username from all addresses together, as a multiple
+ * of the limit: slows guessing spread over many addresses. It does not apply
+ * from an address the user has logged in from before (see
+ * gw_login_throttle), so a stranger cannot lock the owner out of the office. */
+#define GW_LOGIN_USER_FACTOR 4
+
+/* How long a successful login makes its address a known one for the user. */
+#define GW_KNOWN_ADDR_DAYS 90
+
+/* The sign-up window; the limits per address are configuration. */
 #define GW_SIGNUP_WINDOW_S 3600
 
 typedef enum {
@@ -103,6 +111,35 @@ bool gw_locale_valid(const char *locale);
 bool gw_throttle_refuse(int64_t failures, int64_t oldest_age_s, int max, int window_s,
                         int *retry_after_s);
 
+/* What the login throttle counts before a password check, within the window. */
+typedef struct gw_login_counts {
+    int64_t pair_failures;     /* this username from this address, since their last success */
+    int64_t pair_oldest_age_s; /* age of the oldest of them */
+    int64_t addr_failures;     /* any username from this address */
+    int64_t addr_oldest_age_s;
+    int64_t user_failures;     /* this username from anywhere, since its last success */
+    int64_t user_oldest_age_s;
+    bool known_addr; /* the user logged in from this address within GW_KNOWN_ADDR_DAYS */
+} gw_login_counts;
+
+typedef enum {
+    GW_LOGIN_ALLOWED = 0,
+    GW_LOGIN_REFUSED_PAIR, /* `max` failures for this username from this address */
+    GW_LOGIN_REFUSED_ADDR, /* max * GW_LOGIN_ADDR_FACTOR from this address */
+    GW_LOGIN_REFUSED_USER, /* max * GW_LOGIN_USER_FACTOR for the username, unknown address */
+} gw_login_verdict;
+
+/* May a password be checked? The strict limit is per (username, address),
+ * so a stranger's guesses from elsewhere never lock the owner's address; the
+ * address limit stops one address spraying many usernames; the username's
+ * own limit stops guessing spread over many addresses but is waived for a
+ * known address. On a refusal *retry_after_s is the longest wait of the
+ * limits that refuse. "pair", "address" or "username" for a verdict:
+ * gw_login_verdict_name. */
+gw_login_verdict gw_login_throttle(const gw_login_counts *c, int max, int window_s,
+                                   int *retry_after_s);
+const char *gw_login_verdict_name(gw_login_verdict v);
+
 /* The address failures are counted against: an IPv4 address as it is, an
  * IPv6 address as its /64 ("2001:db8:1:2::/64"), because one subscriber
  * holds a whole /64 and could otherwise change address on every guess.
@@ -113,7 +150,10 @@ void gw_throttle_addr_key(const char *addr, char *out, size_t cap);
 /* ---- sessions ---- */
 
 /* Renew a session that has `remaining_s` seconds left of `ttl_s`? Only when
- * less than half is left, so a busy session writes at most twice per TTL. */
-bool gw_session_needs_renewal(int64_t remaining_s, int ttl_s);
+ * less than half is left, so a busy session writes at most twice per TTL,
+ * and only when renewing moves the expiry: never once it has reached the
+ * session's absolute end, `to_absolute_s` away (its maximum lifetime from
+ * the login, whatever the use). */
+bool gw_session_needs_renewal(int64_t remaining_s, int ttl_s, int64_t to_absolute_s);
 
 #endif

@@ -402,42 +402,15 @@ static int reset_password(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
 
 /* ---- Gateway.ChangeOwnPassword ---- */
 
+/* Answered by the gateway's HTTP side (api.c, gw_auth_change_password): it
+ * needs the caller's session, which a bus actor does not carry, and a record
+ * of a wrong password that this call's transaction would roll back. */
 static int change_own_password(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
+    (void)in;
     (void)out;
-    const Seklik__Gateway__ChangeOwnPasswordRequest *req =
-        (const Seklik__Gateway__ChangeOwnPasswordRequest *)in;
-    const char *uid = call->actor->user_id;
-    if (!uid || !sk_uuid_valid(uid))
-        return deny(call, "hanya pengguna yang masuk", "only a logged-in user");
-    char id[SK_UUID_STRLEN];
-    lower_id(uid, id);
-    gw_user u;
-    int rc = gw_store_user_by_id(call->db, id, true, &u);
-    if (rc == SK_ENOTFOUND)
-        return deny(call, "hanya pengguna yang masuk", "only a logged-in user");
-    SK_TRY(rc);
-    if (u.disabled)
-        return deny(call, "akun dinonaktifkan", "the account is disabled");
-    if (!req->current_password || !req->current_password[0])
-        sk_call_violation(call, "currentPassword", gw_problem_message(GW_MISSING));
-    gw_problem p = gw_password_check(req->new_password, u.username);
-    if (p != GW_OK)
-        sk_call_violation(call, "newPassword", gw_problem_message(p));
-    else if (req->current_password && strcmp(req->new_password, req->current_password) == 0)
-        sk_call_violation(call, "newPassword",
-                          "kata sandi baru harus berbeda dari yang lama "
-                          "(the new password must differ from the current one)");
-    if (call->n_violations > 0)
-        return SK_EINVAL;
-    if (!gw_password_verify(u.password_hash, req->current_password))
-        return sk_call_violation(call, "currentPassword",
-                                 "kata sandi saat ini salah (current password is wrong)");
-    SK_TRY(gw_password_hash(req->new_password, u.password_hash));
-    SK_TRY(gw_store_set_password(call->db, id, u.password_hash));
-    sodium_memzero(u.password_hash, sizeof(u.password_hash));
-    return sk_audit_append(call->db, call->actor, "user.change_password", "user", id, NULL, NULL,
-                           call->req->request_id);
+    return deny(call, "ubah kata sandi hanya lewat sesi di gateway",
+                "a password is changed only through a session at the gateway");
 }
 
 /* ---- housekeeping ---- */

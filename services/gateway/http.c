@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -41,13 +43,115 @@ static const char CSP_APP[] = "default-src 'self'; img-src 'self' data: blob:; "
 static const char CSP_DOCUMENT[] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
                                    "frame-ancestors 'self'";
 
+/* How often the sweeper looks for connections past their deadline: the
+ * deadlines hold to within this. */
+#define SWEEP_MS 250
+
+/* ---- pure: total deadlines ---- */
+
+bool gw_conn_overdue(gw_conn_phase phase, uint64_t age_ms, const gw_deadlines *d, unsigned open)
+{
+    uint64_t limit_ms;
+    if (phase == GW_CONN_HEADERS) {
+        limit_ms = (uint64_t)d->header_s * 1000;
+        if (d->max_connections &&
+            (uint64_t)open * 4 >= (uint64_t)d->max_connections * GW_CONN_PRESSURE_QUARTERS) {
+            limit_ms /= 4;
+            if (limit_ms < 1000)
+                limit_ms = 1000;
+        }
+    } else if (phase == GW_CONN_BODY) {
+        limit_ms = (uint64_t)d->body_s * 1000;
+    } else {
+        return false;
+    }
+    return limit_ms > 0 && age_ms >= limit_ms; /* 0: no deadline */
+}
+
 /* ---- the server ---- */
+
+/* One open connection, from MHD's STARTED notification to its CLOSED one
+ * (which MHD sends before it closes the socket, so `fd` is never a reused
+ * number while the entry is listed). Fields under gw_http.lock. */
+typedef struct gw_conn {
+    struct gw_conn *prev, *next;
+    struct gw_http *h;
+    int fd;
+    gw_conn_phase phase;
+    uint64_t request_start_ns; /* connection start, or the previous request's end */
+    uint64_t started_ns;       /* metrics: the current request line's arrival */
+    bool cut;
+} gw_conn;
 
 struct gw_http {
     struct MHD_Daemon *daemon;
     gw_app *app;
     bool quiesced;
+    gw_deadlines deadlines;
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* on CLOCK_MONOTONIC */
+    gw_conn *conns;      /* every open connection */
+    unsigned n_conns;
+    bool stopping;
+    bool sweeping; /* the sweeper thread runs */
+    pthread_t sweeper;
 };
+
+static gw_conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Move `c`'s connection to `phase`; `restart` starts a new request's clock. */
+static void conn_phase(struct MHD_Connection *c, gw_conn_phase phase, bool restart)
+{
+    gw_conn *cc = conn_of(c);
+    if (!cc)
+        return;
+    pthread_mutex_lock(&cc->h->lock);
+    cc->phase = phase;
+    if (restart)
+        cc->request_start_ns = sk_now_mono_ns();
+    pthread_mutex_unlock(&cc->h->lock);
+}
+
+/* Cut every connection past its deadline. MHD sees the end of the stream
+ * on its next read and closes the connection itself. */
+static void sweep(gw_http *h)
+{
+    uint64_t now = sk_now_mono_ns();
+    for (gw_conn *cc = h->conns; cc; cc = cc->next) {
+        if (cc->cut || !gw_conn_overdue(cc->phase, (now - cc->request_start_ns) / 1000000,
+                                        &h->deadlines, h->n_conns))
+            continue;
+        cc->cut = true;
+        shutdown(cc->fd, SHUT_RDWR);
+        sk_log_debug("http: cut a connection past its %s deadline",
+                     cc->phase == GW_CONN_HEADERS ? "header" : "body");
+    }
+}
+
+static void *sweeper_main(void *arg)
+{
+    gw_http *h = arg;
+    pthread_mutex_lock(&h->lock);
+    while (!h->stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += SWEEP_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&h->wake, &h->lock, &ts);
+        if (!h->stopping)
+            sweep(h);
+    }
+    pthread_mutex_unlock(&h->lock);
+    return NULL;
+}
 
 static void add_common_headers(gw_app *app, struct MHD_Response *resp, bool document)
 {
@@ -64,6 +168,7 @@ static enum MHD_Result queue(gw_app *app, struct MHD_Connection *c, unsigned sta
 {
     if (!resp)
         return MHD_NO;
+    conn_phase(c, GW_CONN_BUSY, false);
     add_common_headers(app, resp, document);
     enum MHD_Result rv = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
@@ -358,6 +463,7 @@ static gw_req *req_new(gw_app *app, struct MHD_Connection *c, const gw_route *ro
 static enum MHD_Result suspend_for_pool(gw_app *app, struct MHD_Connection *c, gw_req *r)
 {
     r->queued = true;
+    conn_phase(c, GW_CONN_BUSY, false);
     MHD_suspend_connection(c);
     sk_loopq_push(&app->q, &r->item);
     return MHD_YES;
@@ -513,8 +619,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     (void)version;
     gw_app *app = cls;
-    if (!*con_cls)
+    if (!*con_cls) {
+        conn_phase(c, GW_CONN_BODY, false);
         return headers_in(app, c, url, method, con_cls);
+    }
     if (*con_cls == &ANSWER_NEXT) {
         if (*upload_data_size)
             return MHD_NO; /* a body on GET or HEAD: not read, the connection is cut */
@@ -538,30 +646,50 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return suspend_for_pool(app, c, r);
 }
 
-/* Per connection: when its current request's line came in. Requests on one
- * connection follow each other, so one clock per connection is enough. */
-typedef struct gw_conn {
-    uint64_t started_ns;
-} gw_conn;
-
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
 {
-    (void)cls;
-    (void)c;
+    gw_http *h = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        *socket_context = calloc(1, sizeof(gw_conn)); /* NULL: its requests go untimed */
-    } else {
-        free(*socket_context);
-        *socket_context = NULL;
+        const union MHD_ConnectionInfo *fi =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        gw_conn *cc = calloc(1, sizeof(*cc));
+        if (!cc) {
+            /* A connection without a deadline is one slow client's to keep. */
+            if (fi)
+                shutdown(fi->connect_fd, SHUT_RDWR);
+            return;
+        }
+        cc->h = h;
+        cc->fd = fi ? fi->connect_fd : -1;
+        cc->phase = GW_CONN_HEADERS;
+        cc->request_start_ns = sk_now_mono_ns();
+        pthread_mutex_lock(&h->lock);
+        cc->next = h->conns;
+        if (h->conns)
+            h->conns->prev = cc;
+        h->conns = cc;
+        h->n_conns++;
+        if (cc->fd < 0)
+            cc->cut = true; /* nothing to cut with */
+        pthread_mutex_unlock(&h->lock);
+        *socket_context = cc;
+        return;
     }
-}
-
-static gw_conn *conn_of(struct MHD_Connection *c)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return ci ? ci->socket_context : NULL;
+    gw_conn *cc = *socket_context;
+    *socket_context = NULL;
+    if (!cc)
+        return;
+    pthread_mutex_lock(&h->lock);
+    if (cc->prev)
+        cc->prev->next = cc->next;
+    else
+        h->conns = cc->next;
+    if (cc->next)
+        cc->next->prev = cc->prev;
+    h->n_conns--;
+    pthread_mutex_unlock(&h->lock);
+    free(cc);
 }
 
 /* Once per request, as soon as its line is in (before the headers): start
@@ -589,6 +717,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (app->metrics && cc && cc->started_ns && st)
         sk_metrics_observe_http(app->metrics, st->http_status,
                                 (sk_now_mono_ns() - cc->started_ns) / 1000);
+    /* Kept alive, the connection waits for its next request: a new clock. */
+    conn_phase(c, GW_CONN_HEADERS, true);
     gw_req *r = *con_cls;
     *con_cls = NULL;
     if (!r || r == (gw_req *)(void *)&ANSWER_NEXT)
@@ -695,6 +825,21 @@ int gw_http_start(gw_app *app, bool no_listen, gw_http **out)
     if (!h)
         return SK_ENOMEM;
     h->app = app;
+    h->deadlines = (gw_deadlines){.header_s = app->cfg.header_timeout_s,
+                                  .body_s = app->cfg.body_timeout_s,
+                                  .max_connections = app->cfg.max_connections};
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_cond_init(&h->wake, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pthread_create(&h->sweeper, NULL, sweeper_main, h) != 0) {
+        sk_log_error("http: cannot start the deadline sweeper");
+        gw_http_stop(h);
+        return SK_ENOMEM;
+    }
+    h->sweeping = true;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG;
     if (no_listen)
@@ -715,7 +860,7 @@ int gw_http_start(gw_app *app, bool no_listen, gw_http **out)
         opts[n++] =
             (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)app->cfg.workers, NULL};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, app};
-    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, app};
+    opts[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, h};
     opts[n++] =
         (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, app};
     opts[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, app};
@@ -726,7 +871,7 @@ int gw_http_start(gw_app *app, bool no_listen, gw_http **out)
                                  MHD_OPTION_END);
     if (!h->daemon) {
         sk_log_error("http: cannot serve on %s", no_listen ? "(no listen)" : app->cfg.listen_url);
-        free(h);
+        gw_http_stop(h);
         return SK_EUNAVAIL;
     }
     *out = h;
@@ -756,7 +901,17 @@ void gw_http_stop(gw_http *h)
 {
     if (!h)
         return;
-    MHD_stop_daemon(h->daemon);
+    if (h->sweeping) {
+        pthread_mutex_lock(&h->lock);
+        h->stopping = true;
+        pthread_cond_signal(&h->wake);
+        pthread_mutex_unlock(&h->lock);
+        pthread_join(h->sweeper, NULL);
+    }
+    if (h->daemon)
+        MHD_stop_daemon(h->daemon); /* its CLOSED notifications still take the lock */
+    pthread_cond_destroy(&h->wake);
+    pthread_mutex_destroy(&h->lock);
     free(h);
 }
 

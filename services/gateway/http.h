@@ -8,12 +8,16 @@
  * the thread pool (api.c), and the connection is resumed with the reply.
  * Request bodies are counted while they stream in and refused with 413 past
  * the limit; header size, connections, connections per address and idle
- * clients are bounded by MHD's own options. No HTTP is parsed by hand. */
+ * clients are bounded by MHD's own options. MHD's timeout is an idle one (a
+ * byte every few seconds resets it), so a sweeper thread of our own cuts
+ * (shutdown(2)) connections past a total deadline for the request line and
+ * headers and for the body (gw_conn_overdue). No HTTP is parsed by hand. */
 #ifndef GATEWAY_HTTP_H
 #define GATEWAY_HTTP_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* ---- pure: routing ---- */
 
@@ -113,6 +117,32 @@ bool gw_proxies_trust(const gw_proxies *p, const char *addr);
  * left-most. A chosen entry is rewritten in inet_ntop's form, so one address
  * has one spelling in throttles and audit rows. */
 void gw_client_addr(const gw_proxies *p, const char *peer, const char *xff, char *out, size_t cap);
+
+/* ---- pure: total deadlines of a connection ---- */
+
+/* Where a connection is in its current request. A kept-alive connection
+ * waiting for its next request is in GW_CONN_HEADERS again, its clock
+ * restarted when the previous request completed. */
+typedef enum gw_conn_phase {
+    GW_CONN_HEADERS = 0, /* the request line and headers are coming in */
+    GW_CONN_BODY,        /* the headers are in, the body is coming in */
+    GW_CONN_BUSY,        /* the gateway is answering: no deadline of ours */
+} gw_conn_phase;
+
+typedef struct gw_deadlines {
+    unsigned header_s;        /* request line + headers, from the request's start */
+    unsigned body_s;          /* the whole request with its body, from the same start */
+    unsigned max_connections; /* the table; 0 = never under pressure */
+} gw_deadlines;
+
+/* A table at least this full (in quarters) is under pressure: the header
+ * deadline shrinks to a quarter (at least 1 s), so idle and slow connections
+ * give their places to clients that send a request at once. */
+#define GW_CONN_PRESSURE_QUARTERS 3
+
+/* Is a connection in `phase`, whose request started `age_ms` ago, past its
+ * deadline while `open` connections are open? Never for GW_CONN_BUSY. */
+bool gw_conn_overdue(gw_conn_phase phase, uint64_t age_ms, const gw_deadlines *d, unsigned open);
 
 /* ---- the server ---- */
 

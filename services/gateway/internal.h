@@ -47,6 +47,8 @@ typedef struct gw_config {
     unsigned max_connections;
     unsigned per_ip_connections;
     unsigned connection_timeout_s; /* idle (slow) clients are dropped after it */
+    unsigned header_timeout_s;     /* request line + headers in, from the request's start */
+    unsigned body_timeout_s;       /* the whole request in, from the same start */
     unsigned workers;              /* MHD polling threads */
     int call_timeout_ms;           /* deadline of one bus call */
     int public_ttl_s;              /* public profiles in Redis and in memory */

@@ -43,21 +43,35 @@ static void configure(sk_config *cfg, void *appp)
                           ? SEKLIK_WEB_ROOT_DEFAULT
                           : WEB_ROOT_INSTALLED;
     c->web_root = sk_config_str(cfg, "SEKLIK_GATEWAY_WEB_ROOT", web, false);
-    c->self_rpc_url =
-        sk_config_url(cfg, "SEKLIK_GATEWAY_RPC", sk_service_default_url("gateway", 'r'), "tcp,ipc");
+    c->self_rpc_url = sk_config_url(cfg, "SEKLIK_GATEWAY_RPC",
+                                    sk_service_default_url("gateway", 'r'), "tcp,ipc,tls+tcp");
     c->max_header_bytes =
         (size_t)sk_config_long(cfg, "SEKLIK_GATEWAY_MAX_HEADER_BYTES", 32768, 4096, 1048576);
     c->max_body_bytes = (size_t)sk_config_long(cfg, "SEKLIK_GATEWAY_MAX_BODY_BYTES",
                                                16L * 1024 * 1024, 1024, SK_RPC_MAX_MESSAGE);
     c->max_connections =
         (unsigned)sk_config_long(cfg, "SEKLIK_GATEWAY_MAX_CONNECTIONS", 1024, 1, 65536);
+    /* An eighth of the table per address: an office behind one NAT gets
+     * plenty, and five addresses fill at most five eighths of it. */
+    long per_ip = c->max_connections / 8 > 0 ? c->max_connections / 8 : 1;
     c->per_ip_connections =
-        (unsigned)sk_config_long(cfg, "SEKLIK_GATEWAY_PER_IP_CONNECTIONS", 256, 0, 65536);
+        (unsigned)sk_config_long(cfg, "SEKLIK_GATEWAY_PER_IP_CONNECTIONS", per_ip, 0, 65536);
     c->connection_timeout_s =
         (unsigned)sk_config_long(cfg, "SEKLIK_GATEWAY_CONNECTION_TIMEOUT_S", 30, 1, 3600);
+    /* Total deadlines, whatever the client trickles: a browser sends its
+     * headers in milliseconds; a 16 MiB body (the upload limit) takes about
+     * 270 s on a 0.5 Mbit/s office uplink. */
+    c->header_timeout_s =
+        (unsigned)sk_config_long(cfg, "SEKLIK_GATEWAY_HEADER_TIMEOUT_S", 10, 1, 3600);
+    c->body_timeout_s =
+        (unsigned)sk_config_long(cfg, "SEKLIK_GATEWAY_BODY_TIMEOUT_S", 300, 1, 86400);
+    if (c->body_timeout_s < c->header_timeout_s)
+        sk_config_fail(cfg, "SEKLIK_GATEWAY_BODY_TIMEOUT_S",
+                       "must not be shorter than SEKLIK_GATEWAY_HEADER_TIMEOUT_S (it includes "
+                       "the headers)");
     c->workers = (unsigned)sk_config_long(cfg, "SEKLIK_GATEWAY_WORKERS", 2, 1, 64);
-    c->call_timeout_ms =
-        (int)sk_config_long(cfg, "SEKLIK_GATEWAY_CALL_TIMEOUT_MS", 10000, 10, 600000);
+    c->call_timeout_ms = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_CALL_TIMEOUT_MS", 10000, 10,
+                                             SK_RPC_MAX_DEADLINE_MS);
     c->public_ttl_s = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_PUBLIC_TTL_S", 300, 1, 86400);
     /* Behind an ingress every peer is the ingress: only its X-Forwarded-For
      * tells clients apart for the login throttle and the audit trail. */
@@ -74,6 +88,11 @@ static void configure(sk_config *cfg, void *appp)
         setenv("UV_THREADPOOL_SIZE", n, 0);
     }
     gw_auth_read_config(cfg, &c->auth);
+    /* Logins waiting for Argon2 hold bus threads: leave half to the rest. */
+    if ((long)(c->auth.hash_concurrency + c->auth.hash_queue) * 2 > threads)
+        sk_config_fail(cfg, "SEKLIK_GATEWAY_HASH_QUEUE",
+                       "SEKLIK_GATEWAY_HASH_CONCURRENCY + SEKLIK_GATEWAY_HASH_QUEUE must be at "
+                       "most half of SEKLIK_GATEWAY_BUS_THREADS");
 }
 
 /* ---- the HTTP server's life ---- */

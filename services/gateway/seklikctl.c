@@ -1,4 +1,6 @@
-/* seklikctl - the operator's tool for gateway users, straight on PostgreSQL.
+/* seklikctl - the operator's tool: gateway users, straight on PostgreSQL;
+ * and the data of every service: invariant check, backup, restore (those
+ * in seklikctl_data.c).
  *
  * Creates the first admin and manages accounts when no web UI is there yet
  * (or nobody can log in to it). Uses the gateway's own store and rules, so a
@@ -13,6 +15,7 @@
  *   seklikctl user disable U | enable U
  *   seklikctl user set-password U (--password-stdin | --password-env VAR)
  *   seklikctl user roles U --role R [--role R2 ...]
+ *   seklikctl check | backup | restore ...     (see seklikctl_data.h)
  *
  * Environment: SEKLIK_GATEWAY_DB_DSN or SEKLIK_DB_DSN; SEKLIK_REDIS_URL,
  * SEKLIK_REDIS_USER, SEKLIK_REDIS_PASSWORD (to drop cached sessions of a
@@ -26,6 +29,7 @@
 
 #include "auth.h"
 #include "domain.h"
+#include "seklikctl_data.h"
 #include "sk_audit.h"
 #include "sk_cache.h"
 #include "sk_db.h"
@@ -48,15 +52,16 @@ static const char USAGE[] =
     "       seklikctl user disable U\n"
     "       seklikctl user enable U\n"
     "       seklikctl user set-password U (--password-stdin | --password-env VAR)\n"
-    "       seklikctl user roles U --role R [--role R2 ...]\n"
-    "environment: SEKLIK_GATEWAY_DB_DSN or SEKLIK_DB_DSN; SEKLIK_REDIS_URL,\n"
-    "             SEKLIK_REDIS_USER, SEKLIK_REDIS_PASSWORD; SEKLIK_HMAC_KEY\n";
+    "       seklikctl user roles U --role R [--role R2 ...]\n";
+static const char USAGE_ENV[] =
+    "user commands: SEKLIK_GATEWAY_DB_DSN or SEKLIK_DB_DSN; SEKLIK_REDIS_URL,\n"
+    "               SEKLIK_REDIS_USER, SEKLIK_REDIS_PASSWORD; SEKLIK_HMAC_KEY\n";
 
 static int usage(const char *fmt, const char *arg)
 {
     fprintf(stderr, "seklikctl: ");
     fprintf(stderr, fmt, arg ? arg : "");
-    fprintf(stderr, "\n%s", USAGE);
+    fprintf(stderr, "\n%s%s%s", USAGE, CTL_DATA_USAGE, USAGE_ENV);
     return EXIT_USAGE;
 }
 
@@ -504,10 +509,14 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(USAGE, stdout);
+        fputs(CTL_DATA_USAGE, stdout);
+        fputs(USAGE_ENV, stdout);
         return 0;
     }
+    if (argc >= 2 && ctl_data_is_command(argv[1]))
+        return ctl_data_main(argc, argv);
     if (argc < 3 || strcmp(argv[1], "user") != 0)
-        return usage("expected 'user <command>'%s", "");
+        return usage("expected 'user <command>', 'check', 'backup' or 'restore'%s", "");
     const char *cmd = argv[2];
     const char *allowed;
     if (strcmp(cmd, "create") == 0)

@@ -211,39 +211,89 @@ int gw_store_list_users(sk_db *db, const char *query, const char *role, const ch
 
 /* ---- login and sign-up attempts ---- */
 
-int gw_store_login_counts(sk_db *db, const char *username, const char *remote_addr,
-                          int window_s, gw_attempt_counts *out)
+/* hashtextextended is PostgreSQL's own string hash (11+); a collision only
+ * makes two keys wait for each other. */
+static int advisory_lock(sk_db *db, const char *ns, const char *key)
 {
-    /* Per username: failures in the window after its last success. */
+    static const char SQL[] = "SELECT pg_advisory_xact_lock(hashtextextended($1 || $2, 0))";
+    sk_param p[] = {SK_TEXT(ns), SK_TEXT(key ? key : "")};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 2, &r));
+    PQclear(r);
+    return SK_OK;
+}
+
+int gw_store_lock_login(sk_db *db, const char *username, const char *addr)
+{
+    SK_TRY(advisory_lock(db, "gateway.login.user:", username));
+    return advisory_lock(db, "gateway.login.addr:", addr);
+}
+
+int gw_store_login_counts(sk_db *db, const char *username, const char *addr, int window_s,
+                          gw_login_counts *out)
+{
+    /* Failures after the last success of the same key, in the window. */
     static const char SQL[] =
         "WITH w AS (SELECT now() - make_interval(secs => $3::int) AS since), "
+        "p AS (SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(at)), 0)::bigint AS "
+        "age FROM login_attempts, w WHERE username = $1 AND remote_addr = $2 AND NOT ok "
+        "AND at > w.since AND at > coalesce((SELECT max(at) FROM login_attempts WHERE "
+        "username = $1 AND remote_addr = $2 AND ok), '-infinity')), "
         "u AS (SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(at)), 0)::bigint AS "
         "age FROM login_attempts, w WHERE username = $1 AND NOT ok AND at > w.since "
         "AND at > coalesce((SELECT max(at) FROM login_attempts WHERE username = $1 AND ok), "
         "'-infinity')), "
         "a AS (SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(at)), 0)::bigint AS "
-        "age FROM login_attempts, w WHERE remote_addr = $2 AND NOT ok AND at > w.since) "
-        "SELECT u.n, u.age, a.n, a.age FROM u, a";
-    char win[16];
+        "age FROM login_attempts, w WHERE remote_addr = $2 AND NOT ok AND at > w.since), "
+        "k AS (SELECT count(*) > 0 AS known FROM known_addresses WHERE username = $1 AND "
+        "remote_addr = $2 AND last_ok_at > now() - make_interval(days => $4::int)) "
+        "SELECT p.n, p.age, a.n, a.age, u.n, u.age, k.known FROM p, a, u, k";
+    char win[16], days[16];
     snprintf(win, sizeof(win), "%d", window_s);
-    sk_param p[] = {SK_TEXT(username), SK_TEXT(remote_addr ? remote_addr : ""), SK_TEXT(win)};
+    snprintf(days, sizeof(days), "%d", GW_KNOWN_ADDR_DAYS);
+    sk_param p[] = {SK_TEXT(username), SK_TEXT(addr ? addr : ""), SK_TEXT(win), SK_TEXT(days)};
     PGresult *r = NULL;
-    SK_TRY(sk_db_query(db, SQL, p, 3, &r));
-    out->user_failures = sk_db_get_int64(r, 0, 0);
-    out->user_oldest_age_s = sk_db_get_int64(r, 0, 1);
+    SK_TRY(sk_db_query(db, SQL, p, 4, &r));
+    out->pair_failures = sk_db_get_int64(r, 0, 0);
+    out->pair_oldest_age_s = sk_db_get_int64(r, 0, 1);
     out->addr_failures = sk_db_get_int64(r, 0, 2);
     out->addr_oldest_age_s = sk_db_get_int64(r, 0, 3);
+    out->user_failures = sk_db_get_int64(r, 0, 4);
+    out->user_oldest_age_s = sk_db_get_int64(r, 0, 5);
+    out->known_addr = PQgetvalue(r, 0, 6)[0] == 't';
     PQclear(r);
     return SK_OK;
 }
 
-int gw_store_record_login(sk_db *db, const char *username, const char *remote_addr, bool ok)
+int gw_store_reserve_login(sk_db *db, const char *username, const char *addr, int64_t *id)
+{
+    static const char SQL[] = "INSERT INTO login_attempts (username, remote_addr, ok) "
+                              "VALUES ($1, $2, false) RETURNING id";
+    sk_param p[] = {SK_TEXT(username), SK_TEXT(addr ? addr : "")};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 2, &r));
+    *id = sk_db_get_int64(r, 0, 0);
+    PQclear(r);
+    return SK_OK;
+}
+
+int gw_store_remember_address(sk_db *db, const char *username, const char *addr)
 {
     static const char SQL[] =
-        "INSERT INTO login_attempts (username, remote_addr, ok) VALUES ($1, $2, $3::boolean)";
-    sk_param p[] = {SK_TEXT(username), SK_TEXT(remote_addr ? remote_addr : ""),
-                    SK_TEXT(ok ? "true" : "false")};
-    return sk_db_exec(db, SQL, p, 3);
+        "INSERT INTO known_addresses (username, remote_addr) VALUES ($1, $2) "
+        "ON CONFLICT (username, remote_addr) DO UPDATE SET last_ok_at = now()";
+    sk_param p[] = {SK_TEXT(username), SK_TEXT(addr ? addr : "")};
+    return sk_db_exec(db, SQL, p, 2);
+}
+
+int gw_store_login_succeeded(sk_db *db, int64_t id, const char *username, const char *addr)
+{
+    static const char SQL[] = "UPDATE login_attempts SET ok = true WHERE id = $1::bigint";
+    char idt[24];
+    snprintf(idt, sizeof(idt), "%lld", (long long)id);
+    sk_param p[] = {SK_TEXT(idt)};
+    SK_TRY(sk_db_exec(db, SQL, p, 1));
+    return gw_store_remember_address(db, username, addr);
 }
 
 int gw_store_touch_login(sk_db *db, const char *user_id)
@@ -253,62 +303,105 @@ int gw_store_touch_login(sk_db *db, const char *user_id)
     return sk_db_exec(db, SQL, p, 1);
 }
 
-int gw_store_signup_count(sk_db *db, const char *remote_addr, int window_s, int64_t *count,
-                          int64_t *oldest_age_s)
+int gw_store_lock_signup(sk_db *db, const char *addr)
+{
+    return advisory_lock(db, "gateway.signup.addr:", addr);
+}
+
+int gw_store_signup_counts(sk_db *db, const char *addr, int window_s, int64_t *created,
+                           int64_t *created_oldest_s, int64_t *taken, int64_t *taken_oldest_s)
 {
     static const char SQL[] =
-        "SELECT count(*), coalesce(extract(epoch FROM now() - min(at)), 0)::bigint "
+        "SELECT count(*) FILTER (WHERE ok), "
+        "coalesce(extract(epoch FROM now() - min(at) FILTER (WHERE ok)), 0)::bigint, "
+        "count(*) FILTER (WHERE NOT ok), "
+        "coalesce(extract(epoch FROM now() - min(at) FILTER (WHERE NOT ok)), 0)::bigint "
         "FROM signup_attempts WHERE remote_addr = $1 AND at > now() - make_interval(secs => $2::int)";
     char win[16];
     snprintf(win, sizeof(win), "%d", window_s);
-    sk_param p[] = {SK_TEXT(remote_addr ? remote_addr : ""), SK_TEXT(win)};
+    sk_param p[] = {SK_TEXT(addr ? addr : ""), SK_TEXT(win)};
     PGresult *r = NULL;
     SK_TRY(sk_db_query(db, SQL, p, 2, &r));
-    *count = sk_db_get_int64(r, 0, 0);
-    *oldest_age_s = sk_db_get_int64(r, 0, 1);
+    *created = sk_db_get_int64(r, 0, 0);
+    *created_oldest_s = sk_db_get_int64(r, 0, 1);
+    *taken = sk_db_get_int64(r, 0, 2);
+    *taken_oldest_s = sk_db_get_int64(r, 0, 3);
     PQclear(r);
     return SK_OK;
 }
 
-int gw_store_record_signup(sk_db *db, const char *remote_addr, bool ok)
+int gw_store_record_signup(sk_db *db, const char *addr, bool ok, int64_t *id)
 {
     static const char SQL[] =
-        "INSERT INTO signup_attempts (remote_addr, ok) VALUES ($1, $2::boolean)";
-    sk_param p[] = {SK_TEXT(remote_addr ? remote_addr : ""), SK_TEXT(ok ? "true" : "false")};
-    return sk_db_exec(db, SQL, p, 2);
+        "INSERT INTO signup_attempts (remote_addr, ok) VALUES ($1, $2::boolean) RETURNING id";
+    sk_param p[] = {SK_TEXT(addr ? addr : ""), SK_TEXT(ok ? "true" : "false")};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 2, &r));
+    if (id)
+        *id = sk_db_get_int64(r, 0, 0);
+    PQclear(r);
+    return SK_OK;
+}
+
+int gw_store_signup_outcome(sk_db *db, int64_t id, bool drop)
+{
+    static const char SQL_TAKEN[] = "UPDATE signup_attempts SET ok = false WHERE id = $1::bigint";
+    static const char SQL_DROP[] = "DELETE FROM signup_attempts WHERE id = $1::bigint";
+    char idt[24];
+    snprintf(idt, sizeof(idt), "%lld", (long long)id);
+    sk_param p[] = {SK_TEXT(idt)};
+    return sk_db_exec(db, drop ? SQL_DROP : SQL_TAKEN, p, 1);
+}
+
+int gw_store_username_taken(sk_db *db, const char *username, bool *taken)
+{
+    static const char SQL[] = "SELECT 1 FROM users WHERE username = $1";
+    sk_param p[] = {SK_TEXT(username)};
+    int rc = exec_one_row(db, SQL, p, 1);
+    if (rc != SK_OK && rc != SK_ENOTFOUND)
+        return rc;
+    *taken = rc == SK_OK;
+    return SK_OK;
 }
 
 /* ---- sessions ---- */
 
 int gw_store_insert_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], const char *csrf,
-                            const char *user_id, int ttl_s, const char *remote_addr,
-                            int64_t *expires_unix_ms)
+                            const char *user_id, int ttl_s, int max_s, const char *remote_addr,
+                            gw_session *s)
 {
     static const char SQL[] =
         "INSERT INTO sessions (token_hash, csrf_token, user_id, expires_at, remote_addr) "
-        "VALUES ($1, $2, $3::uuid, now() + make_interval(secs => $4::int), $5) "
-        "RETURNING " MS("expires_at");
-    char ttl[16];
+        "VALUES ($1, $2, $3::uuid, now() + make_interval(secs => least($4::int, $6::int)), $5) "
+        "RETURNING " MS("expires_at") ", " MS("created_at + make_interval(secs => $6::int)");
+    char ttl[16], max[16];
     snprintf(ttl, sizeof(ttl), "%d", ttl_s);
+    snprintf(max, sizeof(max), "%d", max_s);
     sk_param p[] = {SK_BYTES(hash, GW_TOKEN_HASH_BYTES), SK_TEXT(csrf), SK_TEXT(user_id),
-                    SK_TEXT(ttl), SK_TEXT(remote_addr ? remote_addr : "")};
+                    SK_TEXT(ttl), SK_TEXT(remote_addr ? remote_addr : ""), SK_TEXT(max)};
     PGresult *r = NULL;
-    SK_TRY(sk_db_query(db, SQL, p, 5, &r));
-    *expires_unix_ms = sk_db_get_int64(r, 0, 0);
+    SK_TRY(sk_db_query(db, SQL, p, 6, &r));
+    s->expires_unix_ms = sk_db_get_int64(r, 0, 0);
+    s->absolute_unix_ms = sk_db_get_int64(r, 0, 1);
     PQclear(r);
     return SK_OK;
 }
 
-int gw_store_load_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], gw_session *out)
+int gw_store_load_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], int max_s,
+                          gw_session *out)
 {
     static const char SQL[] =
         "SELECT s.csrf_token, u.id::text, u.username, u.display_name, "
         "coalesce(u.company_id::text, ''), array_to_string(u.roles, ','), u.locale, "
-        MS("s.expires_at") " FROM sessions s JOIN users u ON u.id = s.user_id "
-        "WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled";
-    sk_param p[] = {SK_BYTES(hash, GW_TOKEN_HASH_BYTES)};
+        MS("s.expires_at") ", " MS("s.created_at + make_interval(secs => $2::int)")
+        " FROM sessions s JOIN users u ON u.id = s.user_id "
+        "WHERE s.token_hash = $1 AND s.expires_at > now() "
+        "AND s.created_at + make_interval(secs => $2::int) > now() AND NOT u.disabled";
+    char max[16];
+    snprintf(max, sizeof(max), "%d", max_s);
+    sk_param p[] = {SK_BYTES(hash, GW_TOKEN_HASH_BYTES), SK_TEXT(max)};
     PGresult *r = NULL;
-    SK_TRY(sk_db_query(db, SQL, p, 1, &r));
+    SK_TRY(sk_db_query(db, SQL, p, 2, &r));
     int rc = SK_ENOTFOUND;
     if (PQntuples(r) > 0) {
         memset(out, 0, sizeof(*out));
@@ -320,6 +413,7 @@ int gw_store_load_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], gw
         out->n_roles = split_roles(PQgetvalue(r, 0, 5), out->roles, GW_MAX_ROLES);
         copy(out->locale, sizeof(out->locale), PQgetvalue(r, 0, 6));
         out->expires_unix_ms = sk_db_get_int64(r, 0, 7);
+        out->absolute_unix_ms = sk_db_get_int64(r, 0, 8);
         rc = SK_OK;
     }
     PQclear(r);
@@ -327,16 +421,19 @@ int gw_store_load_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], gw
 }
 
 int gw_store_renew_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], int ttl_s,
-                           int64_t *expires_unix_ms)
+                           int max_s, int64_t *expires_unix_ms)
 {
     static const char SQL[] =
-        "UPDATE sessions SET expires_at = now() + make_interval(secs => $2::int) "
-        "WHERE token_hash = $1 AND expires_at > now() RETURNING " MS("expires_at");
-    char ttl[16];
+        "UPDATE sessions SET expires_at = least(now() + make_interval(secs => $2::int), "
+        "created_at + make_interval(secs => $3::int)) "
+        "WHERE token_hash = $1 AND expires_at > now() "
+        "AND created_at + make_interval(secs => $3::int) > now() RETURNING " MS("expires_at");
+    char ttl[16], max[16];
     snprintf(ttl, sizeof(ttl), "%d", ttl_s);
-    sk_param p[] = {SK_BYTES(hash, GW_TOKEN_HASH_BYTES), SK_TEXT(ttl)};
+    snprintf(max, sizeof(max), "%d", max_s);
+    sk_param p[] = {SK_BYTES(hash, GW_TOKEN_HASH_BYTES), SK_TEXT(ttl), SK_TEXT(max)};
     PGresult *r = NULL;
-    SK_TRY(sk_db_query(db, SQL, p, 2, &r));
+    SK_TRY(sk_db_query(db, SQL, p, 3, &r));
     int rc = SK_ENOTFOUND;
     if (PQntuples(r) > 0) {
         *expires_unix_ms = sk_db_get_int64(r, 0, 0);
@@ -362,17 +459,14 @@ int gw_store_delete_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], 
     return rc;
 }
 
-int gw_store_user_sessions(sk_db *db, const char *user_id, bool delete,
-                           uint8_t (**out)[GW_TOKEN_HASH_BYTES], size_t *n)
+/* The token hashes in the rows of `sql`'s answer. */
+static int session_hashes(sk_db *db, const char *sql, const sk_param *p, int np,
+                          uint8_t (**out)[GW_TOKEN_HASH_BYTES], size_t *n)
 {
-    static const char SQL[] = "SELECT token_hash FROM sessions WHERE user_id = $1::uuid";
-    static const char SQL_DELETE[] =
-        "DELETE FROM sessions WHERE user_id = $1::uuid RETURNING token_hash";
-    sk_param p[] = {SK_TEXT(user_id)};
     PGresult *r = NULL;
     *out = NULL;
     *n = 0;
-    SK_TRY(sk_db_query(db, delete ? SQL_DELETE : SQL, p, 1, &r));
+    SK_TRY(sk_db_query(db, sql, p, np, &r));
     int rows = PQntuples(r);
     int rc = SK_OK;
     if (rows > 0) {
@@ -401,15 +495,43 @@ int gw_store_user_sessions(sk_db *db, const char *user_id, bool delete,
     return rc;
 }
 
+int gw_store_user_sessions(sk_db *db, const char *user_id, bool delete,
+                           uint8_t (**out)[GW_TOKEN_HASH_BYTES], size_t *n)
+{
+    static const char SQL[] = "SELECT token_hash FROM sessions WHERE user_id = $1::uuid";
+    static const char SQL_DELETE[] =
+        "DELETE FROM sessions WHERE user_id = $1::uuid RETURNING token_hash";
+    sk_param p[] = {SK_TEXT(user_id)};
+    return session_hashes(db, delete ? SQL_DELETE : SQL, p, 1, out, n);
+}
+
+int gw_store_end_other_sessions(sk_db *db, const char *user_id,
+                                const uint8_t keep[GW_TOKEN_HASH_BYTES],
+                                uint8_t (**out)[GW_TOKEN_HASH_BYTES], size_t *n)
+{
+    if (!keep)
+        return gw_store_user_sessions(db, user_id, true, out, n);
+    static const char SQL[] = "DELETE FROM sessions WHERE user_id = $1::uuid AND token_hash <> $2 "
+                              "RETURNING token_hash";
+    sk_param p[] = {SK_TEXT(user_id), SK_BYTES(keep, GW_TOKEN_HASH_BYTES)};
+    return session_hashes(db, SQL, p, 2, out, n);
+}
+
 int gw_store_prune(sk_db *db, int64_t *n)
 {
     static const char SQL[] =
         "WITH s AS (DELETE FROM sessions WHERE expires_at < now() - interval '1 day' RETURNING 1), "
         "l AS (DELETE FROM login_attempts WHERE at < now() - interval '7 days' RETURNING 1), "
-        "g AS (DELETE FROM signup_attempts WHERE at < now() - interval '7 days' RETURNING 1) "
-        "SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM l) + (SELECT count(*) FROM g)";
+        "g AS (DELETE FROM signup_attempts WHERE at < now() - interval '7 days' RETURNING 1), "
+        "k AS (DELETE FROM known_addresses WHERE last_ok_at < now() - "
+        "make_interval(days => $1::int) RETURNING 1) "
+        "SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM l) + (SELECT count(*) FROM g) "
+        "+ (SELECT count(*) FROM k)";
+    char days[16];
+    snprintf(days, sizeof(days), "%d", GW_KNOWN_ADDR_DAYS);
+    sk_param p[] = {SK_TEXT(days)};
     PGresult *r = NULL;
-    SK_TRY(sk_db_query(db, SQL, NULL, 0, &r));
+    SK_TRY(sk_db_query(db, SQL, p, 1, &r));
     if (n)
         *n = sk_db_get_int64(r, 0, 0);
     PQclear(r);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "domain.h"
 #include "sk_db.h"
 
 #define GW_TOKEN_HASH_BYTES 32 /* SHA-256 */
@@ -70,38 +71,66 @@ int gw_store_list_users(sk_db *db, const char *query, const char *role, const ch
 
 /* ---- login and sign-up attempts ---- */
 
-typedef struct gw_attempt_counts {
-    int64_t user_failures;    /* for the username, since its last success, in the window */
-    int64_t user_oldest_age_s;
-    int64_t addr_failures;    /* from the address, in the window */
-    int64_t addr_oldest_age_s;
-} gw_attempt_counts;
+/* Inside an open transaction: take the advisory locks (held to its end)
+ * that make count-then-reserve one step for `username` and the address key
+ * `addr`. Always the username's first, then the address's, so two
+ * transactions never wait on each other in a circle. */
+int gw_store_lock_login(sk_db *db, const char *username, const char *addr);
 
-int gw_store_login_counts(sk_db *db, const char *username, const char *remote_addr,
-                          int window_s, gw_attempt_counts *out);
-int gw_store_record_login(sk_db *db, const char *username, const char *remote_addr, bool ok);
+/* The failures in the window (domain.h's gw_login_counts), reserved
+ * attempts included, and whether `addr` is known for `username`. */
+int gw_store_login_counts(sk_db *db, const char *username, const char *addr, int window_s,
+                          gw_login_counts *out);
+
+/* Reserve an attempt: a failure until gw_store_login_succeeded. *id filled. */
+int gw_store_reserve_login(sk_db *db, const char *username, const char *addr, int64_t *id);
+
+/* The reserved attempt `id` passed its check: a success, and `addr` is a
+ * known address of `username` from now on. */
+int gw_store_login_succeeded(sk_db *db, int64_t id, const char *username, const char *addr);
+
+/* `addr` is a known address of `username` from now on (a sign-up). */
+int gw_store_remember_address(sk_db *db, const char *username, const char *addr);
+
 /* On success, also stamp users.last_login_at. */
 int gw_store_touch_login(sk_db *db, const char *user_id);
 
-int gw_store_signup_count(sk_db *db, const char *remote_addr, int window_s, int64_t *count,
-                          int64_t *oldest_age_s);
-int gw_store_record_signup(sk_db *db, const char *remote_addr, bool ok);
+/* Sign-ups: the address's lock (as gw_store_lock_login), then the counts in
+ * the window of accounts created (reservations included) and of attempts
+ * that found the name taken, each with the age of its oldest. */
+int gw_store_lock_signup(sk_db *db, const char *addr);
+int gw_store_signup_counts(sk_db *db, const char *addr, int window_s, int64_t *created,
+                           int64_t *created_oldest_s, int64_t *taken, int64_t *taken_oldest_s);
+
+/* Record a sign-up attempt (`ok`: an account is being created; false: the
+ * name was taken); *id (may be NULL) filled. */
+int gw_store_record_signup(sk_db *db, const char *addr, bool ok, int64_t *id);
+
+/* A reserved sign-up found the name taken after all (ok = false), or
+ * failed for another reason (`drop`: the row goes). */
+int gw_store_signup_outcome(sk_db *db, int64_t id, bool drop);
+
+/* Is the (normalised) username taken? */
+int gw_store_username_taken(sk_db *db, const char *username, bool *taken);
 
 /* ---- sessions ---- */
 
-/* A new session expiring `ttl_s` from now; *expires_unix_ms filled back. */
+/* A new session expiring `ttl_s` from now, never past `max_s` from now (its
+ * absolute end); s->expires_unix_ms and s->absolute_unix_ms filled back. */
 int gw_store_insert_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], const char *csrf,
-                            const char *user_id, int ttl_s, const char *remote_addr,
-                            int64_t *expires_unix_ms);
+                            const char *user_id, int ttl_s, int max_s, const char *remote_addr,
+                            gw_session *s);
 
 /* The live session for `hash` with its user's current name, roles, company
- * and locale (token left empty). SK_ENOTFOUND when unknown, expired, or the
- * user is disabled. */
-int gw_store_load_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], gw_session *out);
+ * and locale (token left empty). SK_ENOTFOUND when unknown, expired, older
+ * than `max_s`, or the user is disabled. */
+int gw_store_load_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], int max_s,
+                          gw_session *out);
 
-/* Push the expiry to `ttl_s` from now; SK_ENOTFOUND when it already ended. */
+/* Push the expiry to `ttl_s` from now, but never past `max_s` after the
+ * session began; SK_ENOTFOUND when it already ended. */
 int gw_store_renew_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], int ttl_s,
-                           int64_t *expires_unix_ms);
+                           int max_s, int64_t *expires_unix_ms);
 
 /* Delete one session; its user's id into `user_id` (capacity 40) when
  * found. SK_ENOTFOUND when there was none. */
@@ -112,8 +141,15 @@ int gw_store_delete_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], 
 int gw_store_user_sessions(sk_db *db, const char *user_id, bool delete,
                            uint8_t (**out)[GW_TOKEN_HASH_BYTES], size_t *n);
 
-/* Drop sessions that ended more than a day ago and attempts older than a
- * week; *n (if not NULL) is how many rows went. */
+/* Delete every session of `user_id` but the one hashed `keep` (NULL: all),
+ * their hashes returned as gw_store_user_sessions does. */
+int gw_store_end_other_sessions(sk_db *db, const char *user_id,
+                                const uint8_t keep[GW_TOKEN_HASH_BYTES],
+                                uint8_t (**out)[GW_TOKEN_HASH_BYTES], size_t *n);
+
+/* Drop sessions that ended more than a day ago, attempts older than a
+ * week and addresses not used for GW_KNOWN_ADDR_DAYS; *n (if not NULL) is
+ * how many rows went. */
 int gw_store_prune(sk_db *db, int64_t *n);
 
 #endif

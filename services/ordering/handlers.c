@@ -1561,7 +1561,7 @@ static void configure(sk_config *cfg, void *arg)
 {
     ordering_app *app = arg;
     app->call_timeout_ms =
-        (int)sk_config_long(cfg, "SEKLIK_ORDERING_CALL_TIMEOUT_MS", 5000, 100, 600000);
+        (int)sk_config_long(cfg, "SEKLIK_ORDERING_CALL_TIMEOUT_MS", 5000, 100, 60000);
     jobs[0].interval_ms =
         (int)sk_config_long(cfg, "SEKLIK_ORDERING_REDRIVE_INTERVAL_MS", 5000, 50, 3600000);
 }

@@ -495,3 +495,44 @@ bool registry_check_journalist(const char *nik, const char *name, const char *uk
              "(UKW level is required when a certificate is given)");
     return c.ok;
 }
+
+/* ---- bank account ---- */
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+static bool separator(char c)
+{
+    return c == ' ' || c == '.' || c == '-';
+}
+
+static bool same_digits(const char *a, const char *b)
+{
+    for (;;) {
+        while (separator(*a))
+            a++;
+        while (separator(*b))
+            b++;
+        if (*a != *b)
+            return false;
+        if (!*a)
+            return true;
+        a++;
+        b++;
+    }
+}
+
+bool registry_bank_same(const registry_bank *a, const registry_bank *b)
+{
+    return strcmp(or_empty(a->bank_name), or_empty(b->bank_name)) == 0 &&
+           strcmp(or_empty(a->holder_name), or_empty(b->holder_name)) == 0 &&
+           same_digits(or_empty(a->account_number), or_empty(b->account_number));
+}
+
+bool registry_bank_change_allowed(const registry_bank *before, const registry_bank *after,
+                                  bool by_partner, bool by_registrant_first_draft)
+{
+    return registry_bank_same(before, after) || by_partner || by_registrant_first_draft;
+}

@@ -150,6 +150,29 @@ bool registry_doc_type_parse(const char *s, registry_doc_type *out);
 /* The lower_snake name; NULL for a value outside the enum. */
 const char *registry_doc_type_name(registry_doc_type t);
 
+/* ---- bank account ---- */
+
+/* Where a partner is paid. Strings may be NULL (= ""). */
+typedef struct {
+    const char *bank_name, *account_number, *holder_name;
+} registry_bank;
+
+/* The same account: bank and holder names equal byte for byte, account
+ * numbers digit for digit (the separators space, '.' and '-' do not count;
+ * anything else does). */
+bool registry_bank_same(const registry_bank *a, const registry_bank *b);
+
+/* Who changes a company's bank account. Payments follow it, so it is the
+ * partner's own data: a change (registry_bank_same false) is allowed to the
+ * company's partner account (`by_partner`), and to the staff member who
+ * registered the company while it is still the first draft, never
+ * submitted (`by_registrant_first_draft`: entering it is not changing a
+ * partner's account). Staff are refused otherwise, whatever their role:
+ * one person could else redirect a partner's payments. An unchanged
+ * account is always allowed. */
+bool registry_bank_change_allowed(const registry_bank *before, const registry_bank *after,
+                                  bool by_partner, bool by_registrant_first_draft);
+
 /* ---- field violations ---- */
 
 #define REGISTRY_MAX_VIOLATIONS 16

@@ -146,6 +146,13 @@ static char *company_json(const Company *c)
         cJSON_AddBoolToObject(o, "pkp", d->pkp);
         cJSON_AddStringToObject(o, "address", d->address);
         cJSON_AddNumberToObject(o, "dewanPersStatus", d->dewan_pers_status);
+        /* Payments follow it: every change shows in the trail. */
+        cJSON *bank = cJSON_AddObjectToObject(o, "bankAccount");
+        const Seklik__Registry__BankAccount *b = d->bank_account;
+        cJSON_AddStringToObject(bank, "bankName", b && b->bank_name ? b->bank_name : "");
+        cJSON_AddStringToObject(bank, "accountNumber",
+                                b && b->account_number ? b->account_number : "");
+        cJSON_AddStringToObject(bank, "holderName", b && b->holder_name ? b->holder_name : "");
     }
     cJSON *outlets = cJSON_AddArrayToObject(o, "outlets");
     for (size_t i = 0; i < c->n_outlets; i++)
@@ -177,6 +184,35 @@ static int emit_company(sk_call *call, const char *type, Company *c)
     Seklik__Registry__CompanyChanged ev = SEKLIK__REGISTRY__COMPANY_CHANGED__INIT;
     ev.company = c;
     return sk_outbox_append(call->db, type, &ev.base, call->actor, call->req->request_id, NULL);
+}
+
+/* registry.company.submitted, with the NPWP and NIKs other companies hold
+ * too: for the verifier's findings (the event never reaches a partner). */
+static int emit_submitted(sk_call *call, Company *c)
+{
+    PGresult *r = NULL;
+    SK_TRY(registry_store_identity_clashes(call->db, c->id, &r));
+    int n = PQntuples(r), rc = SK_OK;
+    Seklik__Registry__CompanyChanged ev = SEKLIK__REGISTRY__COMPANY_CHANGED__INIT;
+    ev.company = c;
+    ev.identity_clashes = n ? sk_call_alloc(call, (size_t)n * sizeof(*ev.identity_clashes)) : NULL;
+    for (int i = 0; i < n && rc == SK_OK; i++) {
+        Seklik__Registry__IdentityClash *k = sk_call_alloc(call, sizeof(*k));
+        if (!k || !ev.identity_clashes) {
+            rc = SK_ENOMEM;
+            break;
+        }
+        seklik__registry__identity_clash__init(k);
+        k->kind = sk_call_strdup(call, PQgetvalue(r, i, 0));
+        k->person_id = sk_call_strdup(call, PQgetvalue(r, i, 1));
+        k->other_company_id = sk_call_strdup(call, PQgetvalue(r, i, 2));
+        ev.identity_clashes[ev.n_identity_clashes++] = k;
+    }
+    PQclear(r);
+    if (rc == SK_OK)
+        rc = sk_outbox_append(call->db, "registry.company.submitted", &ev.base, call->actor,
+                              call->req->request_id, NULL);
+    return rc;
 }
 
 /* Load `id` into a fresh message of the call's memory. */
@@ -337,11 +373,21 @@ static void check_person(sk_call *call, const char *prefix, const Seklik__Regist
         nik[0] = '\0';
 }
 
+/* Staff are told plainly that a number is registered already. A partner is
+ * not: the answer would tell it which NPWPs and NIKs exist. Its duplicate
+ * is accepted and reported to the verifier when the company is submitted
+ * (IdentityClash), and verification keeps verified companies' numbers
+ * unique. */
+static bool told_of_duplicates(const sk_call *call)
+{
+    return sk_actor_has_any_role(call->actor, WRITE_ROLES);
+}
+
 /* One NPWP, one company. `self` is the company being changed (NULL = new). */
 static int check_npwp_free(sk_call *call, const char *field, const char *npwp, const char *self)
 {
     char owner[37];
-    if (!npwp[0])
+    if (!npwp[0] || !told_of_duplicates(call))
         return SK_OK;
     int rc = registry_store_npwp_owner(call->db, npwp, self, owner);
     if (rc == SK_OK)
@@ -352,13 +398,16 @@ static int check_npwp_free(sk_call *call, const char *field, const char *npwp, c
 }
 
 /* One NIK, one company: a journalist is never claimed twice, not even by
- * the same company. */
-static int check_nik_free(sk_call *call, const char *field, const char *nik)
+ * the same company. A partner is told only of its own company's people
+ * (`company_id`; NULL while it registers). */
+static int check_nik_free(sk_call *call, const char *field, const char *nik,
+                          const char *company_id)
 {
     char owner[37];
-    if (!nik[0])
+    bool staff = told_of_duplicates(call);
+    if (!nik[0] || (!staff && !company_id))
         return SK_OK;
-    int rc = registry_store_nik_owner(call->db, nik, owner);
+    int rc = registry_store_nik_owner(call->db, nik, staff ? NULL : company_id, owner);
     if (rc == SK_OK)
         violation(call, field, NULL,
                   "NIK sudah terdaftar pada perusahaan pers (NIK is already claimed by a press "
@@ -407,7 +456,7 @@ static int validate_register(sk_call *call, const Seklik__Registry__RegisterRequ
     SK_TRY(check_npwp_free(call, "company.npwp", npwp, NULL));
     for (size_t i = 0; i < req->n_people; i++) {
         snprintf(path, sizeof(path), "people[%zu].nik", i);
-        SK_TRY(check_nik_free(call, path, niks[i]));
+        SK_TRY(check_nik_free(call, path, niks[i], NULL));
     }
     return call->n_violations ? SK_EINVAL : SK_OK;
 }
@@ -420,6 +469,22 @@ static int register_company(sk_call *call, const ProtobufCMessage *in, ProtobufC
     if (req->n_people > 200 || req->n_outlets > 50)
         return sk_call_violation(call, "people", "Terlalu banyak (too many entries)");
 
+    /* A partner account holds exactly one company. Its registrations run
+     * one at a time, and every one after the first answers with the
+     * company it made: a lost response, a double click or a retry under a
+     * new key creates nothing, and the gateway binds the account to the
+     * company it gets back (which also repairs a binding that was lost). */
+    const char *partner = sk_actor_has_any_role(call->actor, WRITE_ROLES) ? NULL : actor_id(call);
+    if (partner) {
+        char existing[37];
+        SK_TRY(registry_store_lock_partner(call->db, partner));
+        int found = registry_store_partner_company(call->db, partner, existing);
+        if (found == SK_OK)
+            return registry_store_load_company(call, existing, (Company *)out);
+        if (found != SK_ENOTFOUND)
+            return found;
+    }
+
     char npwp[32], nib[32], (*niks)[32] = sk_call_alloc(call, (req->n_people + 1) * 32);
     if (!niks)
         return SK_ENOMEM;
@@ -429,11 +494,13 @@ static int register_company(sk_call *call, const ProtobufCMessage *in, ProtobufC
     char id[SK_UUID_STRLEN];
     sk_uuid7(id);
     registry_company_values v = {req->company, npwp, nib};
-    int rc = registry_store_insert_company(call->db, id, &v, actor_id(call));
+    int rc = registry_store_insert_company(call->db, id, &v, actor_id(call), partner);
+    if (rc == SK_EEXISTS) /* the lock makes this unreachable; the index is the backstop */
+        return sk_call_fail(call, SK_EEXISTS,
+                            "akun mitra ini sudah memiliki perusahaan (this partner account "
+                            "already has a company)");
     if (rc != SK_OK)
-        return unique_lost(call, rc, "company.npwp",
-                           "NPWP sudah terdaftar untuk perusahaan lain (NPWP is already "
-                           "registered to another company)");
+        return rc;
     for (size_t i = 0; i < req->n_outlets; i++) {
         char oid[SK_UUID_STRLEN];
         sk_uuid7(oid);
@@ -458,6 +525,36 @@ static int register_company(sk_call *call, const ProtobufCMessage *in, ProtobufC
 
 /* ---- Registry.Update ---- */
 
+static registry_bank bank_of(const Seklik__Registry__CompanyInput *in)
+{
+    const Seklik__Registry__BankAccount *b = in ? in->bank_account : NULL;
+    if (!b)
+        return (registry_bank){NULL, NULL, NULL};
+    return (registry_bank){b->bank_name, b->account_number, b->holder_name};
+}
+
+/* Payments follow the bank account: only the partner changes it (or the
+ * registering staff member while the first draft is being entered). A staff
+ * change is refused, not queued: no second person can be talked into
+ * redirecting a partner's money, and a company without a partner account
+ * gets one from the admin to change it. */
+static int check_bank_change(sk_call *call, const Company *before,
+                             const Seklik__Registry__CompanyInput *in)
+{
+    if (!in)
+        return SK_OK; /* check_company names the missing data */
+    registry_bank was = bank_of(before->data), now = bank_of(in);
+    bool by_partner = !sk_actor_has_any_role(call->actor, WRITE_ROLES);
+    bool first_draft = before->status == SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_DRAFT &&
+                       before->fiscal_year == 0 && before->registered_by &&
+                       strcmp(before->registered_by, actor_id(call)) == 0;
+    if (registry_bank_change_allowed(&was, &now, by_partner, first_draft))
+        return SK_OK;
+    return sk_call_fail(call, SK_EPERM,
+                        "rekening bank hanya dapat diubah oleh mitra sendiri (bank.partner_only: "
+                        "only the partner changes its bank account)");
+}
+
 static int update_company(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Registry__UpdateRequest *req = (const Seklik__Registry__UpdateRequest *)in;
@@ -481,6 +578,7 @@ static int update_company(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
 
     Company *before = NULL;
     SK_TRY(load_company(call, req->company_id, &before));
+    SK_TRY(check_bank_change(call, before, req->company));
     char npwp[32], nib[32];
     check_company(call, "company", req->company, npwp, nib);
     for (size_t i = 0; req->company && i < before->n_outlets; i++)
@@ -557,7 +655,7 @@ static int add_person(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     SK_TRY(open_for_change(call, req->company_id, &before));
     char nik[32];
     check_person(call, "person", req->person, nik);
-    SK_TRY(check_nik_free(call, "person.nik", nik));
+    SK_TRY(check_nik_free(call, "person.nik", nik, req->company_id));
     if (call->n_violations)
         return SK_EINVAL;
 
@@ -751,7 +849,7 @@ static int submit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *o
     Company *after = (Company *)out;
     SK_TRY(registry_store_load_company(call, req->company_id, after));
     SK_TRY(audit_company(call, "company.submit", before, after));
-    return emit_company(call, "registry.company.submitted", after);
+    return emit_submitted(call, after);
 }
 
 /* ---- queries ---- */
@@ -864,8 +962,10 @@ static int get_document_file(sk_call *call, const ProtobufCMessage *in, Protobuf
     if (rc == SK_ENOTFOUND)
         return not_found(call, "dokumen (document)");
     SK_TRY(rc);
+    /* Another company's document answers as one that does not exist: the
+     * answer must not tell a partner which document ids are real. */
     if (!sk_actor_may_act_for_company(call->actor, company_id, READ_ROLES))
-        return deny(call, "membaca dokumen ini (reading this document)");
+        return not_found(call, "dokumen (document)");
     SK_TRY(registry_store_load_document(call, req->document_id, d, company_id, &file->content));
     file->document = d;
     return SK_OK;

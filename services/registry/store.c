@@ -220,11 +220,37 @@ int registry_store_npwp_owner(sk_db *db, const char *digits, const char *except_
     return query_one_id(db, SQL, p, 2, owner);
 }
 
-int registry_store_nik_owner(sk_db *db, const char *digits, char owner[37])
+int registry_store_nik_owner(sk_db *db, const char *digits, const char *only_company,
+                             char owner[37])
 {
-    static const char SQL[] = "SELECT company_id FROM person WHERE nik = $1";
-    sk_param p[] = {SK_TEXT(digits)};
-    return query_one_id(db, SQL, p, 1, owner);
+    static const char SQL[] = "SELECT company_id FROM person WHERE nik = $1 "
+                              "AND ($2::uuid IS NULL OR company_id = $2::uuid) LIMIT 1";
+    sk_param p[] = {SK_TEXT(digits), opt(only_company)};
+    return query_one_id(db, SQL, p, 2, owner);
+}
+
+int registry_store_identity_clashes(sk_db *db, const char *company_id, PGresult **res)
+{
+    static const char SQL[] =
+        "(SELECT 'npwp' AS kind, '' AS person, o.id::text AS other FROM company c "
+        "JOIN company o ON o.npwp = c.npwp AND o.id <> c.id WHERE c.id = $1 "
+        "UNION ALL SELECT 'nik', p.id::text, q.company_id::text FROM person p "
+        "JOIN person q ON q.nik = p.nik AND q.company_id <> p.company_id WHERE p.company_id = $1) "
+        "ORDER BY 1, 2, 3 LIMIT 100";
+    return sk_db_query(db, SQL, (sk_param[]){SK_TEXT(company_id)}, 1, res);
+}
+
+int registry_store_lock_partner(sk_db *db, const char *user_id)
+{
+    static const char SQL[] =
+        "SELECT pg_advisory_xact_lock(hashtextextended('registry.partner_company:' || $1, 0))";
+    return sk_db_exec(db, SQL, (sk_param[]){SK_TEXT(user_id)}, 1);
+}
+
+int registry_store_partner_company(sk_db *db, const char *user_id, char id[37])
+{
+    static const char SQL[] = "SELECT id FROM company WHERE partner_user_id = $1";
+    return query_one_id(db, SQL, (sk_param[]){SK_TEXT(user_id)}, 1, id);
 }
 
 /* ---- company ---- */
@@ -275,7 +301,7 @@ static int write_company(sk_db *db, const char *sql, const char *id,
 }
 
 int registry_store_insert_company(sk_db *db, const char *id, const registry_company_values *v,
-                                  const char *registered_by)
+                                  const char *registered_by, const char *partner_user_id)
 {
     static const char SQL[] =
         "INSERT INTO company (id, legal_name, legal_form, deed_number, deed_date, sk_kemenkumham,"
@@ -283,7 +309,12 @@ int registry_store_insert_company(sk_db *db, const char *id, const registry_comp
         " dewan_pers_status, dewan_pers_certificate, established_on, registered_by, status,"
         " version) VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8::jsonb, $9, $10::boolean, $11,"
         " $12, $13::jsonb, $14::jsonb, $15, $16, $17::date, $18, 'draft', 1)";
-    return write_company(db, SQL, id, v, or_empty(registered_by));
+    SK_TRY(write_company(db, SQL, id, v, or_empty(registered_by)));
+    if (!partner_user_id)
+        return SK_OK;
+    /* company_partner_user refuses a second company of the account. */
+    return sk_db_exec(db, "UPDATE company SET partner_user_id = $2 WHERE id = $1",
+                      (sk_param[]){SK_TEXT(id), SK_TEXT(partner_user_id)}, 2);
 }
 
 int registry_store_update_company(sk_db *db, const char *id, const registry_company_values *v)

@@ -23,10 +23,27 @@
 const char *registry_store_status_name(int status);
 
 /* Which company holds `digits` (normalised NPWP / NIK), other than
- * `except_company` (may be NULL). SK_OK with its id in `owner`, or SK_ENOTFOUND. */
+ * `except_company` (may be NULL); for a NIK, only within `only_company`
+ * when that is not NULL. SK_OK with its id in `owner`, or SK_ENOTFOUND.
+ * Several companies may hold one number (a partner is not told, see
+ * 0004_partner_company_identity.sql): any of them is answered. */
 int registry_store_npwp_owner(sk_db *db, const char *digits, const char *except_company,
                               char owner[37]);
-int registry_store_nik_owner(sk_db *db, const char *digits, char owner[37]);
+int registry_store_nik_owner(sk_db *db, const char *digits, const char *only_company,
+                             char owner[37]);
+
+/* Rows (kind "npwp" | "nik", this company's person id or "", the other
+ * company's id): the company's NPWP and NIKs held by other companies too,
+ * at most 100. */
+int registry_store_identity_clashes(sk_db *db, const char *company_id, PGresult **res);
+
+/* Serialise the registrations of one partner account for the rest of the
+ * transaction (an advisory lock on the user id). */
+int registry_store_lock_partner(sk_db *db, const char *user_id);
+
+/* The company registered by partner account `user_id`: SK_OK with its id,
+ * or SK_ENOTFOUND. */
+int registry_store_partner_company(sk_db *db, const char *user_id, char id[37]);
 
 /* A company's values as they are stored: the request's input with its
  * numbers normalised. */
@@ -36,9 +53,11 @@ typedef struct registry_company_values {
     const char *nib;  /* digits only */
 } registry_company_values;
 
-/* Insert a new DRAFT company at version 1. */
+/* Insert a new DRAFT company at version 1. `partner_user_id` is the
+ * partner account registering its own company (NULL for staff); SK_EEXISTS
+ * when that account has a company already. */
 int registry_store_insert_company(sk_db *db, const char *id, const registry_company_values *v,
-                                  const char *registered_by);
+                                  const char *registered_by, const char *partner_user_id);
 
 /* Replace the company's data and bump its version. */
 int registry_store_update_company(sk_db *db, const char *id, const registry_company_values *v);

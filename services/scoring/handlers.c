@@ -426,8 +426,10 @@ static int get_score(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage
     if (rc == SK_ENOTFOUND)
         return not_found(call, "score");
     SK_TRY(rc);
+    /* Another company's outlet answers as an unknown one: the answer must
+     * not tell a partner which outlet ids exist or have a score. */
     if (!sk_actor_may_act_for_company(call->actor, PQgetvalue(res, 0, SC_COMPANY_ID), STAFF_ROLES))
-        rc = deny(call, "score of another company");
+        rc = not_found(call, "score");
     else
         rc = score_reply(call, res, 0, true, (Seklik__Scoring__OutletScore *)out);
     PQclear(res);

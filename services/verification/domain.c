@@ -177,20 +177,165 @@ static bool id_given(const char *id)
     return id != NULL && id[0] != '\0';
 }
 
-bool verification_four_eyes_ok(const char *registered_by, const char *verifier)
+static bool same(const char *a, const char *b)
 {
-    return id_given(registered_by) && id_given(verifier) && strcmp(registered_by, verifier) != 0;
+    return id_given(a) && id_given(b) && strcmp(a, b) == 0;
 }
 
-bool verification_decision_allowed(const char *registered_by, const char *decided_by,
-                                   const char *approved_by, bool second_approval)
+const char *verification_four_eyes_code(verification_four_eyes rule)
 {
-    if (!verification_four_eyes_ok(registered_by, decided_by))
+    switch (rule) {
+    case VERIFICATION_FOUR_EYES_OK: return "";
+    case VERIFICATION_FOUR_EYES_UNKNOWN: return "four_eyes.unknown";
+    case VERIFICATION_FOUR_EYES_REGISTRANT: return "four_eyes.registrant";
+    case VERIFICATION_FOUR_EYES_SUPPLIER: return "four_eyes.supplier";
+    case VERIFICATION_FOUR_EYES_OWN_UPLOAD: return "four_eyes.own_upload";
+    case VERIFICATION_FOUR_EYES_OWN_PROPOSAL: return "four_eyes.own_proposal";
+    case VERIFICATION_FOUR_EYES_TOOK_PART: return "four_eyes.took_part";
+    }
+    return NULL;
+}
+
+verification_four_eyes verification_may_work(const char *registered_by, const char *actor)
+{
+    if (!id_given(registered_by) || !id_given(actor))
+        return VERIFICATION_FOUR_EYES_UNKNOWN;
+    return same(registered_by, actor) ? VERIFICATION_FOUR_EYES_REGISTRANT : VERIFICATION_FOUR_EYES_OK;
+}
+
+bool verification_four_eyes_ok(const char *registered_by, const char *verifier)
+{
+    return verification_may_work(registered_by, verifier) == VERIFICATION_FOUR_EYES_OK;
+}
+
+verification_four_eyes verification_may_judge_document(const char *registered_by,
+                                                       const char *uploaded_by, const char *actor)
+{
+    verification_four_eyes r = verification_may_work(registered_by, actor);
+    if (r != VERIFICATION_FOUR_EYES_OK)
+        return r;
+    return same(uploaded_by, actor) ? VERIFICATION_FOUR_EYES_OWN_UPLOAD : VERIFICATION_FOUR_EYES_OK;
+}
+
+verification_four_eyes verification_may_propose(const verification_parties *p, const char *actor)
+{
+    if (p == NULL || (p->suppliers == NULL && p->n_suppliers > 0))
+        return VERIFICATION_FOUR_EYES_UNKNOWN;
+    verification_four_eyes r = verification_may_work(p->registered_by, actor);
+    if (r != VERIFICATION_FOUR_EYES_OK)
+        return r;
+    for (size_t i = 0; i < p->n_suppliers; i++)
+        if (same(p->suppliers[i], actor))
+            return VERIFICATION_FOUR_EYES_SUPPLIER;
+    return VERIFICATION_FOUR_EYES_OK;
+}
+
+verification_four_eyes verification_may_approve(const verification_parties *p,
+                                                const char *proposed_by, const char *actor)
+{
+    verification_four_eyes r = verification_may_propose(p, actor);
+    if (r != VERIFICATION_FOUR_EYES_OK)
+        return r;
+    if (!id_given(proposed_by))
+        return VERIFICATION_FOUR_EYES_UNKNOWN;
+    if (same(proposed_by, actor))
+        return VERIFICATION_FOUR_EYES_OWN_PROPOSAL;
+    /* The proposer again: they may have uploaded a document since. */
+    return verification_may_propose(p, proposed_by);
+}
+
+verification_four_eyes verification_may_answer_objection(const char *registered_by,
+                                                         const char *const *deciders, size_t n,
+                                                         const char *actor)
+{
+    if (!id_given(actor) || (deciders == NULL && n > 0))
+        return VERIFICATION_FOUR_EYES_UNKNOWN;
+    for (size_t i = 0; i < n; i++)
+        if (same(deciders[i], actor))
+            return VERIFICATION_FOUR_EYES_TOOK_PART;
+    return same(registered_by, actor) ? VERIFICATION_FOUR_EYES_REGISTRANT
+                                      : VERIFICATION_FOUR_EYES_OK;
+}
+
+/* ---- proposals ---- */
+
+bool verification_outcome_action(verification_outcome outcome, verification_case_action *action)
+{
+    switch (outcome) {
+    case VERIFICATION_OUTCOME_VERIFIED: *action = VERIFICATION_ACTION_DECIDE_VERIFIED; return true;
+    case VERIFICATION_OUTCOME_REJECTED: *action = VERIFICATION_ACTION_DECIDE_REJECTED; return true;
+    case VERIFICATION_OUTCOME_SUSPENDED: *action = VERIFICATION_ACTION_SUSPEND; return true;
+    }
+    return false;
+}
+
+const char *verification_outcome_name(verification_outcome outcome)
+{
+    switch (outcome) {
+    case VERIFICATION_OUTCOME_VERIFIED: return "verified";
+    case VERIFICATION_OUTCOME_REJECTED: return "rejected";
+    case VERIFICATION_OUTCOME_SUSPENDED: return "suspended";
+    }
+    return NULL;
+}
+
+bool verification_outcome_parse(const char *name, verification_outcome *outcome)
+{
+    for (int o = VERIFICATION_OUTCOME_VERIFIED; name && o <= VERIFICATION_OUTCOME_SUSPENDED; o++)
+        if (strcmp(name, verification_outcome_name((verification_outcome)o)) == 0) {
+            *outcome = (verification_outcome)o;
+            return true;
+        }
+    return false;
+}
+
+/* ---- bank accounts ---- */
+
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+/* Compare skipping the typed separators. */
+static bool same_digits(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a && strchr(".-/ ", *a))
+            a++;
+        while (*b && strchr(".-/ ", *b))
+            b++;
+        if (*a != *b)
+            return false;
+        if (!*a)
+            return true;
+        a++;
+        b++;
+    }
+}
+
+bool verification_bank_same(const verification_bank *a, const verification_bank *b)
+{
+    return strcmp(or_empty(a->bank_name), or_empty(b->bank_name)) == 0 &&
+           strcmp(or_empty(a->holder_name), or_empty(b->holder_name)) == 0 &&
+           same_digits(or_empty(a->account_number), or_empty(b->account_number));
+}
+
+/* ---- identity numbers ---- */
+
+bool verification_identity_key(const char *s, bool is_npwp, char out[17])
+{
+    out[0] = '\0';
+    int n = verification_digit_count(s);
+    if (is_npwp ? (n != 15 && n != 16) : n != 16)
         return false;
-    if (!second_approval)
-        return true;
-    return id_given(approved_by) && strcmp(approved_by, decided_by) != 0 &&
-           strcmp(approved_by, registered_by) != 0;
+    size_t k = 0;
+    if (n == 15)
+        out[k++] = '0';
+    for (; *s; s++)
+        if (*s >= '0' && *s <= '9')
+            out[k++] = *s;
+    out[k] = '\0';
+    return true;
 }
 
 /* ---- the factual visit ---- */

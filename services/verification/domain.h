@@ -136,21 +136,116 @@ bool verification_auto_check(const int *required, size_t n_required, const verif
  * once per document version by recording that it did. */
 bool verification_expiring_soon(int32_t expiry_day, int32_t today, int days_ahead);
 
-/* ---- four-eyes ---- */
+/* ---- four-eyes ----
+ *
+ * Nobody verifies a company they registered, and nobody accepts what they
+ * supplied: a final decision (verified, rejected, suspended) takes effect
+ * only when one person proposed it and a second, different person approved
+ * it, neither of them the company's registrant nor the uploader of one of
+ * the case's documents. Ids are compared exactly (byte for byte); a NULL or
+ * "" id is unknown. Each rule answers with the first one broken, so the
+ * handler names it in its refusal. */
 
-/* Nobody verifies a company they registered: false when `verifier` equals
- * `registered_by`, and when either is NULL or empty (a company registered
- * through the partner portal has the partner account as registered_by).
- * Ids are compared exactly (byte for byte). */
+typedef enum verification_four_eyes {
+    VERIFICATION_FOUR_EYES_OK = 0,
+    VERIFICATION_FOUR_EYES_UNKNOWN,      /* who acts (or who registered) is not known */
+    VERIFICATION_FOUR_EYES_REGISTRANT,   /* registered the company */
+    VERIFICATION_FOUR_EYES_SUPPLIER,     /* uploaded a document the decision accepts */
+    VERIFICATION_FOUR_EYES_OWN_UPLOAD,   /* judges a document version they uploaded */
+    VERIFICATION_FOUR_EYES_OWN_PROPOSAL, /* approves their own proposal */
+    VERIFICATION_FOUR_EYES_TOOK_PART,    /* answers an objection to a decision they took part in */
+} verification_four_eyes;
+
+/* The rule's stable name for messages and the UI: "four_eyes.unknown",
+ * "four_eyes.registrant", "four_eyes.supplier", "four_eyes.own_upload",
+ * "four_eyes.own_proposal", "four_eyes.took_part"; "" for OK and NULL for a
+ * value that is not an enumerator. Static string. */
+const char *verification_four_eyes_code(verification_four_eyes rule);
+
+/* Who a final decision must not come from: the company's registrant and
+ * everyone who uploaded a current document version of the case (staff
+ * uploading on the partner's behalf). `suppliers` may hold NULL or ""
+ * entries (versions whose uploader was not recorded): they are skipped. */
+typedef struct verification_parties {
+    const char *registered_by;
+    const char *const *suppliers;
+    size_t n_suppliers;
+} verification_parties;
+
+/* Work on a case (judge documents, record the visit, send a proposal
+ * back): not the registrant. UNKNOWN when either id is missing (a company
+ * registered through the partner portal has the partner account as
+ * registered_by, so it is always known). */
+verification_four_eyes verification_may_work(const char *registered_by, const char *actor);
+
+/* verification_may_work() == OK, for callers that only need yes or no. */
 bool verification_four_eyes_ok(const char *registered_by, const char *verifier);
 
-/* Whether the final decision (verified / rejected / suspended) made by
- * `decided_by` may take effect: four-eyes between registered_by and
- * decided_by, and, when `second_approval` is configured, `approved_by` must
- * be a non-empty id that is neither the decider nor the registrant. Without
- * second approval `approved_by` is ignored (it may be NULL). */
-bool verification_decision_allowed(const char *registered_by, const char *decided_by,
-                                   const char *approved_by, bool second_approval);
+/* Judge (accept or reject) one document version: may_work, and not the
+ * version's uploader. An unknown uploader (a version recorded before
+ * uploaders were kept) does not refuse. */
+verification_four_eyes verification_may_judge_document(const char *registered_by,
+                                                       const char *uploaded_by, const char *actor);
+
+/* Propose a final decision: not the registrant, not a supplier. UNKNOWN
+ * for a NULL `p`. */
+verification_four_eyes verification_may_propose(const verification_parties *p, const char *actor);
+
+/* Approve a proposal so that it takes effect: the approver passes
+ * verification_may_propose, is not the proposer (who must be known: UNKNOWN
+ * otherwise), and the proposer still passes it too (they may have uploaded
+ * a document after proposing). */
+verification_four_eyes verification_may_approve(const verification_parties *p,
+                                                const char *proposed_by, const char *actor);
+
+/* Answer an objection: not anyone in deciders[0..n) (who proposed or
+ * approved the decisions objected to; NULL or "" entries skipped), and not
+ * the registrant. A NULL or "" registered_by means none is known (a company
+ * that never had a case) and is skipped; the actor must be known. */
+verification_four_eyes verification_may_answer_objection(const char *registered_by,
+                                                         const char *const *deciders, size_t n,
+                                                         const char *actor);
+
+/* ---- proposals: the outcome a second person approves ---- */
+
+typedef enum verification_outcome {
+    VERIFICATION_OUTCOME_VERIFIED = 0,
+    VERIFICATION_OUTCOME_REJECTED,
+    VERIFICATION_OUTCOME_SUSPENDED,
+} verification_outcome;
+
+/* The case action an approved outcome is; false for a value that is not an
+ * enumerator. A proposal is judged against the state machine twice: when
+ * it is made and when it is approved (the case may have moved meanwhile). */
+bool verification_outcome_action(verification_outcome outcome, verification_case_action *action);
+
+/* "verified", "rejected", "suspended"; NULL for a value that is not an
+ * enumerator. Static string. */
+const char *verification_outcome_name(verification_outcome outcome);
+
+/* Storage name -> outcome; false for anything else. */
+bool verification_outcome_parse(const char *name, verification_outcome *outcome);
+
+/* ---- bank accounts ---- */
+
+/* Where a partner is paid. Strings may be NULL (= ""). */
+typedef struct verification_bank {
+    const char *bank_name, *account_number, *holder_name;
+} verification_bank;
+
+/* Whether `a` and `b` are the same account: bank and holder names equal
+ * byte for byte, account numbers equal digit for digit (the separators
+ * people type, ". - / space", do not count; other characters do). */
+bool verification_bank_same(const verification_bank *a, const verification_bank *b);
+
+/* ---- identity numbers of verified companies ---- */
+
+/* The key under which a verified company holds an NPWP (`is_npwp`) or a NIK:
+ * its digits, separators (". - / space") dropped; a 15-digit NPWP becomes
+ * its 16-digit form, "0" and the 15 digits, so that both forms are one
+ * taxpayer. False, with out = "", when `s` is not 15 or 16 digits (NPWP) or
+ * 16 digits (NIK), or holds anything else. */
+bool verification_identity_key(const char *s, bool is_npwp, char out[17]);
 
 /* ---- the factual visit ---- */
 

@@ -99,6 +99,7 @@ static bool add_documents(sk_arena *m, Seklik__Verification__Case *out, PGresult
         d->reason = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_REASON));
         d->decided_by = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_DECIDED_BY));
         d->decided_at = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_DECIDED_AT));
+        d->uploaded_by = sk_arena_strdup(m, PQgetvalue(docs, i, DOC_UPLOADED_BY));
         out->documents[out->n_documents++] = d;
     }
     return true;
@@ -121,9 +122,103 @@ static bool add_findings(sk_arena *m, Seklik__Verification__Case *out, PGresult 
         f->document_type = atoi(PQgetvalue(finds, i, FIND_DOCUMENT_TYPE));
         f->message = sk_arena_strdup(m, PQgetvalue(finds, i, FIND_MESSAGE));
         f->blocking = PQgetvalue(finds, i, FIND_BLOCKING)[0] == 't';
+        f->staff_only = PQgetvalue(finds, i, FIND_STAFF_ONLY)[0] == 't';
         out->findings[out->n_findings++] = f;
     }
     return true;
+}
+
+static Seklik__Verification__Outcome outcome_from_text(const char *s)
+{
+    verification_outcome o;
+    if (!verification_outcome_parse(s, &o))
+        return SEKLIK__VERIFICATION__OUTCOME__OUTCOME_UNSPECIFIED;
+    /* The proto enum is the domain's shifted by one (0 is UNSPECIFIED there). */
+    return (Seklik__Verification__Outcome)(o + 1);
+}
+
+static Seklik__Verification__ProposalStatus proposal_status(const char *s)
+{
+    if (strcmp(s, "pending") == 0)
+        return SEKLIK__VERIFICATION__PROPOSAL_STATUS__PROPOSAL_STATUS_PENDING;
+    if (strcmp(s, "approved") == 0)
+        return SEKLIK__VERIFICATION__PROPOSAL_STATUS__PROPOSAL_STATUS_APPROVED;
+    if (strcmp(s, "returned") == 0)
+        return SEKLIK__VERIFICATION__PROPOSAL_STATUS__PROPOSAL_STATUS_RETURNED;
+    return SEKLIK__VERIFICATION__PROPOSAL_STATUS__PROPOSAL_STATUS_UNSPECIFIED;
+}
+
+static Seklik__Verification__Proposal *proposal_at(sk_arena *m, PGresult *r, int i)
+{
+    Seklik__Verification__Proposal *p = sk_arena_alloc(m, sizeof(*p));
+    if (!p)
+        return NULL;
+    seklik__verification__proposal__init(p);
+    p->id = sk_arena_strdup(m, PQgetvalue(r, i, PROP_ID));
+    p->outcome = outcome_from_text(PQgetvalue(r, i, PROP_OUTCOME));
+    p->reason = sk_arena_strdup(m, PQgetvalue(r, i, PROP_REASON));
+    p->proposed_by = sk_arena_strdup(m, PQgetvalue(r, i, PROP_PROPOSED_BY));
+    p->proposed_at = sk_arena_strdup(m, PQgetvalue(r, i, PROP_PROPOSED_AT));
+    p->status = proposal_status(PQgetvalue(r, i, PROP_STATUS));
+    p->approved_by = sk_arena_strdup(m, PQgetvalue(r, i, PROP_APPROVED_BY));
+    p->approved_at = sk_arena_strdup(m, PQgetvalue(r, i, PROP_APPROVED_AT));
+    p->returned_by = sk_arena_strdup(m, PQgetvalue(r, i, PROP_RETURNED_BY));
+    p->returned_at = sk_arena_strdup(m, PQgetvalue(r, i, PROP_RETURNED_AT));
+    p->return_reason = sk_arena_strdup(m, PQgetvalue(r, i, PROP_RETURN_REASON));
+    return p->return_reason ? p : NULL;
+}
+
+static bool add_proposals(sk_arena *m, Seklik__Verification__Case *out, PGresult *props)
+{
+    int n = PQntuples(props);
+    if (n == 0)
+        return true;
+    out->proposals = sk_arena_alloc(m, (size_t)n * sizeof(*out->proposals));
+    if (!out->proposals)
+        return false;
+    for (int i = 0; i < n; i++) {
+        Seklik__Verification__Proposal *p = proposal_at(m, props, i);
+        if (!p)
+            return false;
+        out->proposals[out->n_proposals++] = p;
+        if (p->status == SEKLIK__VERIFICATION__PROPOSAL_STATUS__PROPOSAL_STATUS_PENDING)
+            out->pending_proposal = p;
+    }
+    return true;
+}
+
+/* The pending proposal from the case row itself (pages of cases carry no
+ * proposal list). */
+static Seklik__Verification__Proposal *pending_from_row(sk_arena *m,
+                                                        const verification_case_row *c)
+{
+    Seklik__Verification__Proposal *p = sk_arena_alloc(m, sizeof(*p));
+    if (!p)
+        return NULL;
+    seklik__verification__proposal__init(p);
+    p->id = sk_arena_strdup(m, c->pending_id);
+    p->outcome = outcome_from_text(c->pending_outcome);
+    p->proposed_by = sk_arena_strdup(m, c->pending_by);
+    p->proposed_at = sk_arena_strdup(m, c->pending_at);
+    p->reason = sk_arena_strdup(m, c->pending_reason);
+    p->status = SEKLIK__VERIFICATION__PROPOSAL_STATUS__PROPOSAL_STATUS_PENDING;
+    return p->reason ? p : NULL;
+}
+
+void vcase_for_partner(Seklik__Verification__Case *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_findings; i++)
+        if (!c->findings[i]->staff_only)
+            c->findings[n++] = c->findings[i];
+    c->n_findings = n;
+    n = 0;
+    for (size_t i = 0; i < c->n_proposals; i++)
+        if (c->proposals[i]->status ==
+            SEKLIK__VERIFICATION__PROPOSAL_STATUS__PROPOSAL_STATUS_APPROVED)
+            c->proposals[n++] = c->proposals[i];
+    c->n_proposals = n;
+    c->pending_proposal = NULL;
 }
 
 Seklik__Verification__Case *vcase_to_pb(sk_arena *m, const verification_case_row *c, bool details)
@@ -145,11 +240,18 @@ Seklik__Verification__Case *vcase_to_pb(sk_arena *m, const verification_case_row
     out->valid_until = sk_arena_strdup(m, c->valid_until);
     out->reason = sk_arena_strdup(m, c->reason);
     out->requirement_set_id = set_ids_text(m, c->requirement_set_ids_json);
+    out->approved_by = sk_arena_strdup(m, c->approved_by);
+    out->approved_at = sk_arena_strdup(m, c->approved_at);
     if (c->visit_json && c->visit_json[0])
         out->visit = visit_to_pb(m, c->visit_json);
     if (details && c->docs && !add_documents(m, out, c->docs))
         return NULL;
     if (details && c->finds && !add_findings(m, out, c->finds))
+        return NULL;
+    if (details && c->props && !add_proposals(m, out, c->props))
+        return NULL;
+    if (!out->pending_proposal && c->pending_id && c->pending_id[0] &&
+        !(out->pending_proposal = pending_from_row(m, c)))
         return NULL;
     if (!out->id || !out->requirement_set_id || !out->reason)
         return NULL;
@@ -182,12 +284,22 @@ char *vcase_audit_json(const verification_case_row *c)
     cJSON_AddStringToObject(o, "valid_until", c->valid_until);
     cJSON_AddStringToObject(o, "reason", c->reason);
     cJSON_AddStringToObject(o, "decided_by", c->decided_by);
+    cJSON_AddStringToObject(o, "approved_by", c->approved_by);
+    if (c->pending_id && c->pending_id[0]) {
+        cJSON *p = cJSON_AddObjectToObject(o, "pending_proposal");
+        cJSON_AddStringToObject(p, "id", c->pending_id);
+        cJSON_AddStringToObject(p, "outcome", c->pending_outcome);
+        cJSON_AddStringToObject(p, "proposed_by", c->pending_by);
+        cJSON_AddStringToObject(p, "reason", c->pending_reason);
+    }
     cJSON *docs = cJSON_AddArrayToObject(o, "documents");
     for (int i = 0; c->docs && i < PQntuples(c->docs); i++) {
         cJSON *d = cJSON_CreateObject();
         cJSON_AddStringToObject(d, "document_id", PQgetvalue(c->docs, i, DOC_DOCUMENT_ID));
         cJSON_AddStringToObject(d, "decision", PQgetvalue(c->docs, i, DOC_DECISION));
         cJSON_AddStringToObject(d, "reason", PQgetvalue(c->docs, i, DOC_REASON));
+        cJSON_AddStringToObject(d, "decided_by", PQgetvalue(c->docs, i, DOC_DECIDED_BY));
+        cJSON_AddStringToObject(d, "uploaded_by", PQgetvalue(c->docs, i, DOC_UPLOADED_BY));
         cJSON_AddItemToArray(docs, d);
     }
     char *s = cJSON_PrintUnformatted(o);
@@ -401,7 +513,7 @@ static int put_document(sk_db *db, const char *case_id, const Seklik__Registry__
     char slot[256];
     document_slot(doc, slot, sizeof(slot));
     return verification_store_put_document(db, case_id, slot, doc->id, doc->type, doc->version,
-                                           doc->number, doc->expires_on);
+                                           doc->number, doc->expires_on, doc->uploaded_by);
 }
 
 static char *outlet_types_json(const Seklik__Registry__Company *co)
@@ -434,8 +546,47 @@ static int audit_case(sk_db *db, const Seklik__Bus__Event *ev, const char *actio
     return rc;
 }
 
-static int open_case(sk_db *db, const Seklik__Bus__Event *ev, const Seklik__Registry__Company *co)
+static const char *person_name(const Seklik__Registry__Company *co, const char *person_id)
 {
+    for (size_t i = 0; person_id && i < co->n_people; i++)
+        if (co->people[i]->id && strcmp(co->people[i]->id, person_id) == 0 && co->people[i]->data)
+            return co->people[i]->data->name;
+    return "?";
+}
+
+/* What the registry found when the company was submitted: the same NPWP or
+ * NIK held by another company. For staff only: telling the partner would
+ * tell it which numbers are registered. Not blocking: the verifier judges
+ * who the number belongs to, and no two verified companies of a year share
+ * one (claim_identities on approval). */
+static int record_clashes(sk_db *db, const char *case_id, const Seklik__Registry__CompanyChanged *msg)
+{
+    for (size_t i = 0; i < msg->n_identity_clashes; i++) {
+        const Seklik__Registry__IdentityClash *k = msg->identity_clashes[i];
+        const char *other = k->other_company_id ? k->other_company_id : "?";
+        char text[400];
+        if (k->kind && strcmp(k->kind, "npwp") == 0) {
+            snprintf(text, sizeof(text),
+                     "NPWP juga terdaftar pada perusahaan lain %s (NPWP also registered by another "
+                     "company)",
+                     other);
+            SK_TRY(verification_store_add_staff_finding(db, case_id, "company", "npwp_duplicate",
+                                                        text));
+        } else if (k->kind && strcmp(k->kind, "nik") == 0) {
+            snprintf(text, sizeof(text),
+                     "NIK %s juga diklaim perusahaan lain %s (NIK also claimed by another company)",
+                     person_name(msg->company, k->person_id), other);
+            SK_TRY(verification_store_add_staff_finding(db, case_id, "company", "nik_duplicate",
+                                                        text));
+        }
+    }
+    return SK_OK;
+}
+
+static int open_case(sk_db *db, const Seklik__Bus__Event *ev,
+                     const Seklik__Registry__CompanyChanged *msg)
+{
+    const Seklik__Registry__Company *co = msg->company;
     char id[SK_UUID_STRLEN];
     sk_uuid7(id);
     size_t len = seklik__registry__company__get_packed_size(co);
@@ -454,6 +605,8 @@ static int open_case(sk_db *db, const Seklik__Bus__Event *ev, const Seklik__Regi
         rc = put_document(db, id, co->documents[i]);
     if (rc == SK_OK)
         rc = check_company(db, id, co);
+    if (rc == SK_OK)
+        rc = record_clashes(db, id, msg);
     vcheck chk;
     if (rc == SK_OK)
         rc = vcheck_run(db, id, &chk);
@@ -485,7 +638,7 @@ static int on_submitted(sk_db *db, const Seklik__Bus__Event *ev)
     int rc =
         verification_store_has_live_case(db, msg->company->id, msg->company->fiscal_year, &live);
     if (rc == SK_OK && !live)
-        rc = open_case(db, ev, msg->company);
+        rc = open_case(db, ev, msg);
     seklik__registry__company_changed__free_unpacked(msg, NULL);
     return rc;
 }
@@ -540,6 +693,105 @@ static int on_uploaded(sk_db *db, const Seklik__Bus__Event *ev)
     return rc;
 }
 
+/* ---- bank account changes ---- */
+
+static const Seklik__Registry__BankAccount NO_BANK = SEKLIK__REGISTRY__BANK_ACCOUNT__INIT;
+
+static verification_bank bank_of(const Seklik__Registry__Company *co)
+{
+    const Seklik__Registry__BankAccount *b =
+        co && co->data && co->data->bank_account ? co->data->bank_account : &NO_BANK;
+    return (verification_bank){b->bank_name, b->account_number, b->holder_name};
+}
+
+static char *bank_json(const verification_bank *b)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "bank_name", b->bank_name ? b->bank_name : "");
+    cJSON_AddStringToObject(o, "account_number", b->account_number ? b->account_number : "");
+    cJSON_AddStringToObject(o, "holder_name", b->holder_name ? b->holder_name : "");
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+/* The company changed after it was submitted. A new bank account must not
+ * reach payments unseen: the case gets a finding naming old and new account
+ * and who changed it, the audit trail a record, and an open case judges
+ * the company's current data from now on. A decided case keeps the
+ * snapshot it was decided on (the finding says what differs). */
+static int update_snapshot(sk_db *db, const Seklik__Bus__Event *ev, verification_case_row *c,
+                           const Seklik__Registry__Company *now)
+{
+    uint8_t *old_data = NULL;
+    size_t old_len = 0;
+    SK_TRY(verification_store_snapshot(db, c->id, &old_data, &old_len));
+    Seklik__Registry__Company *then =
+        old_data ? seklik__registry__company__unpack(NULL, old_len, old_data) : NULL;
+    free(old_data);
+    verification_bank before = bank_of(then), after = bank_of(now);
+    bool open = c->state != VERIFICATION_CASE_VERIFIED && c->state != VERIFICATION_CASE_REJECTED &&
+                c->state != VERIFICATION_CASE_SUSPENDED;
+    int rc = SK_OK;
+    if (!verification_bank_same(&before, &after)) {
+        const char *who = ev->actor && ev->actor->user_id ? ev->actor->user_id : "?";
+        char text[600];
+        snprintf(text, sizeof(text),
+                 "Rekening bank diubah oleh %s setelah pengajuan: %s %s a.n. %s menjadi %s %s a.n. "
+                 "%s (bank account changed after submission)",
+                 who, before.bank_name ? before.bank_name : "", before.account_number ? before.account_number : "",
+                 before.holder_name ? before.holder_name : "", after.bank_name ? after.bank_name : "",
+                 after.account_number ? after.account_number : "", after.holder_name ? after.holder_name : "");
+        rc = verification_store_add_finding(db, c->id, "company", "bank_account_changed", 0, text,
+                                            false);
+        char *b = bank_json(&before), *a = bank_json(&after);
+        if (rc == SK_OK)
+            rc = b && a ? sk_audit_append(db, ev->actor, "case.bank_changed", "verification_case",
+                                          c->id, b, a, ev->correlation_id)
+                        : SK_ENOMEM;
+        free(b);
+        free(a);
+        if (rc == SK_OK)
+            rc = vcase_emit(db, "verification.case.updated", c->id, ev->actor, ev->correlation_id);
+    }
+    if (rc == SK_OK && open) {
+        size_t len = seklik__registry__company__get_packed_size(now);
+        uint8_t *packed = malloc(len + 1);
+        rc = packed ? SK_OK : SK_ENOMEM;
+        if (packed) {
+            seklik__registry__company__pack(now, packed);
+            rc = verification_store_set_snapshot(db, c->id, packed, len);
+        }
+        free(packed);
+    }
+    if (then)
+        seklik__registry__company__free_unpacked(then, NULL);
+    return rc;
+}
+
+static int on_updated(sk_db *db, const Seklik__Bus__Event *ev)
+{
+    Seklik__Registry__CompanyChanged *msg =
+        seklik__registry__company_changed__unpack(NULL, ev->body.len, ev->body.data);
+    if (!msg || !msg->company || !msg->company->id || !msg->company->id[0]) {
+        sk_log_error("event %s seq %llu: not a usable CompanyChanged, skipped", ev->type,
+                     (unsigned long long)ev->seq);
+        if (msg)
+            seklik__registry__company_changed__free_unpacked(msg, NULL);
+        return SK_OK;
+    }
+    verification_case_row c;
+    int rc = verification_store_newest_case(db, msg->company->id, 0, NULL, true, &c);
+    if (rc == SK_OK) {
+        rc = update_snapshot(db, ev, &c, msg->company);
+        verification_store_case_free(&c);
+    } else if (rc == SK_ENOTFOUND) {
+        rc = SK_OK; /* never submitted: its first submission is what is judged */
+    }
+    seklik__registry__company_changed__free_unpacked(msg, NULL);
+    return rc;
+}
+
 int vevents_apply(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
 {
     sk_db *db = ctx->db;
@@ -549,6 +801,8 @@ int vevents_apply(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
         return on_submitted(db, ev);
     if (strcmp(ev->type, "registry.document.uploaded") == 0)
         return on_uploaded(db, ev);
+    if (strcmp(ev->type, "registry.company.updated") == 0)
+        return on_updated(db, ev);
     return SK_OK;
 }
 

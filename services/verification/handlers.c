@@ -10,6 +10,7 @@
 
 #include "domain.h"
 #include "internal.h"
+#include "seklik/registry.pb-c.h"
 #include "seklik/verification.pb-c.h"
 #include "sk_actor.h"
 #include "sk_audit.h"
@@ -25,6 +26,8 @@ static const char *const ROLES_ADMIN[] = {SK_ROLE_ADMIN, NULL};
 static const char *const ROLES_VERIFIER[] = {SK_ROLE_VERIFIER, SK_ROLE_ADMIN, NULL};
 static const char *const ROLES_SUSPEND[] = {SK_ROLE_VERIFIER, SK_ROLE_HEAD, SK_ROLE_ADMIN, NULL};
 static const char *const ROLES_HEAD[] = {SK_ROLE_ADMIN, SK_ROLE_HEAD, NULL};
+/* The second person of a decision: another verifier or the head. */
+static const char *const ROLES_APPROVE[] = {SK_ROLE_VERIFIER, SK_ROLE_HEAD, SK_ROLE_ADMIN, NULL};
 static const char *const ROLES_STAFF[] = {SK_ROLE_ADMIN, SK_ROLE_VERIFIER, SK_ROLE_PARTNERSHIP,
                                           SK_ROLE_PR,    SK_ROLE_FINANCE,  SK_ROLE_HEAD,
                                           NULL};
@@ -213,11 +216,15 @@ static int get_case(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
         return not_found(call);
     SK_TRY(rc);
     if (!sk_actor_may_act_for_company(call->actor, c.company_id, ROLES_STAFF)) {
+        /* Another company's case answers as one that does not exist: the
+         * answer must not tell a partner which case ids are real. */
         verification_store_case_free(&c);
-        return deny(call, "staf atau mitra perusahaan ini (staff or this company's partner)");
+        return not_found(call);
     }
     rc = reply_case(call, &c, out);
     verification_store_case_free(&c);
+    if (rc == SK_OK && !sk_actor_has_any_role(call->actor, ROLES_STAFF))
+        vcase_for_partner((vcase_pb *)out);
     return rc;
 }
 
@@ -238,8 +245,8 @@ static int list_cases(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     int size = req->page_size == 0 ? 20 : req->page_size > 100 ? 100 : (int)req->page_size;
     PGresult *r = NULL;
     /* One more row than asked tells whether there is a next page. */
-    SK_TRY(verification_store_list_cases(call->db, state, req->fiscal_year, req->page_token,
-                                         size + 1, &r));
+    SK_TRY(verification_store_list_cases(call->db, state, req->fiscal_year,
+                                         req->awaiting_approval, req->page_token, size + 1, &r));
     int n = PQntuples(r) > size ? size : PQntuples(r);
     sk_arena *m = &call->arena;
     resp->cases = n ? sk_arena_alloc(m, (size_t)n * sizeof(*resp->cases)) : NULL;
@@ -258,6 +265,35 @@ static int list_cases(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
 }
 
 /* ---- decisions on a case ---- */
+
+/* A four-eyes refusal: PERMISSION_DENIED naming the rule, nothing written. */
+static int refuse(sk_call *call, verification_four_eyes rule)
+{
+    static const char *const why[] = {
+        [VERIFICATION_FOUR_EYES_OK] = "",
+        [VERIFICATION_FOUR_EYES_UNKNOWN] =
+            "pengguna atau pendaftar tidak dikenal (the acting user or the registrant is unknown)",
+        [VERIFICATION_FOUR_EYES_REGISTRANT] =
+            "pendaftar perusahaan tidak boleh memverifikasi atau memutuskannya (whoever registered "
+            "the company may not verify it or decide on it)",
+        [VERIFICATION_FOUR_EYES_SUPPLIER] =
+            "pengunggah dokumen perusahaan ini tidak boleh mengusulkan atau menyetujui keputusan "
+            "(whoever uploaded one of its documents may not propose or approve the decision)",
+        [VERIFICATION_FOUR_EYES_OWN_UPLOAD] =
+            "dokumen yang Anda unggah harus diperiksa orang lain (nobody judges a document "
+            "version they uploaded)",
+        [VERIFICATION_FOUR_EYES_OWN_PROPOSAL] =
+            "usulan Anda sendiri harus disetujui orang lain (nobody approves their own proposal)",
+        [VERIFICATION_FOUR_EYES_TOOK_PART] =
+            "yang ikut memutuskan tidak menjawab sanggahan atas keputusan itu (whoever took part "
+            "in the decision may not answer the objection to it)",
+    };
+    const char *code = verification_four_eyes_code(rule);
+    char msg[400];
+    snprintf(msg, sizeof(msg), "Prinsip empat mata %s: %s", code ? code : "?",
+             code && (size_t)rule < sizeof(why) / sizeof(why[0]) ? why[rule] : "");
+    return sk_call_fail(call, SK_EPERM, msg);
+}
 
 /* First in every verifier command, before its input is judged: whoever may
  * not act learns only that. */
@@ -278,12 +314,25 @@ static int load_for_verifier(sk_call *call, const char *case_id, verification_ca
     if (rc == SK_ENOTFOUND)
         return not_found(call);
     SK_TRY(rc);
-    if (!verification_four_eyes_ok(c->registered_by, call->actor->user_id)) {
+    verification_four_eyes rule = verification_may_work(c->registered_by, call->actor->user_id);
+    if (rule != VERIFICATION_FOUR_EYES_OK) {
         verification_store_case_free(c);
-        return sk_call_fail(call, SK_EPERM,
-                            "Prinsip empat mata: pendaftar perusahaan tidak boleh memverifikasinya "
-                            "(four-eyes: whoever registered the company may not verify it)");
+        return refuse(call, rule);
     }
+    return SK_OK;
+}
+
+/* Who may not decide on the case: its registrant and the uploaders of its
+ * current document versions. The ids point into c->docs. */
+static int parties_of(sk_call *call, const verification_case_row *c, verification_parties *p)
+{
+    int n = PQntuples(c->docs);
+    const char **ids = n ? sk_call_alloc(call, (size_t)n * sizeof(char *)) : NULL;
+    if (n && !ids)
+        return SK_ENOMEM;
+    for (int i = 0; i < n; i++)
+        ids[i] = PQgetvalue(c->docs, i, DOC_UPLOADED_BY);
+    *p = (verification_parties){c->registered_by, ids, (size_t)n};
     return SK_OK;
 }
 
@@ -330,6 +379,15 @@ static bool has_document(const verification_case_row *c, const char *document_id
     return false;
 }
 
+/* Who uploaded the version `document_id` of the case ("" = not recorded). */
+static const char *uploader_of(const verification_case_row *c, const char *document_id)
+{
+    for (int i = 0; i < PQntuples(c->docs); i++)
+        if (strcmp(PQgetvalue(c->docs, i, DOC_DOCUMENT_ID), document_id) == 0)
+            return PQgetvalue(c->docs, i, DOC_UPLOADED_BY);
+    return "";
+}
+
 static int decide_document(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Verification__DecideDocumentRequest *req = (const void *)in;
@@ -350,6 +408,12 @@ static int decide_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     else if (blank(req->document_id) || !has_document(&c, req->document_id))
         rc = sk_call_violation(call, "documentId",
                                "dokumen bukan bagian dari kasus ini (not a document of this case)");
+    verification_four_eyes rule = VERIFICATION_FOUR_EYES_OK;
+    if (rc == SK_OK &&
+        (rule = verification_may_judge_document(c.registered_by,
+                                                uploader_of(&c, req->document_id),
+                                                call->actor->user_id)) != VERIFICATION_FOUR_EYES_OK)
+        rc = refuse(call, rule);
     char *before = rc == SK_OK ? vcase_audit_json(&c) : NULL;
     if (rc == SK_OK && !before)
         rc = SK_ENOMEM;
@@ -442,34 +506,77 @@ static void valid_until_of(const verification_case_row *c, char out[11])
     verification_date_format(verification_valid_until(end, expiries, n), out);
 }
 
-static int decide_verified(sk_call *call, verification_case_row *c, const char *before,
-                           ProtobufCMessage *out)
+/* Whether `outcome` may take effect on the case as it is now: the state
+ * machine, and for VERIFIED every document accepted, no blocking finding
+ * and the visit recorded. Asked when it is proposed and again when it is
+ * approved (documents may have moved meanwhile). */
+static int outcome_allowed(sk_call *call, const verification_case_row *c,
+                           verification_outcome outcome, verification_case_state *next)
 {
-    verification_case_state next;
-    if (!verification_next_state(c->state, VERIFICATION_ACTION_DECIDE_VERIFIED, &next))
-        return wrong_state(call, c->state, "keputusan terverifikasi (deciding verified)");
+    static const char *const what[] = {
+        [VERIFICATION_OUTCOME_VERIFIED] = "keputusan terverifikasi (deciding verified)",
+        [VERIFICATION_OUTCOME_REJECTED] = "penolakan (rejecting)",
+        [VERIFICATION_OUTCOME_SUSPENDED] = "pembekuan (suspension)",
+    };
+    verification_case_action action;
+    if (!verification_outcome_action(outcome, &action))
+        return SK_EINTERNAL;
+    if (!verification_next_state(c->state, action, next))
+        return wrong_state(call, c->state, what[outcome]);
+    if (outcome != VERIFICATION_OUTCOME_VERIFIED)
+        return SK_OK;
     vcheck chk;
     SK_TRY(vcheck_run(call->db, c->id, &chk));
     if (!chk.all_accepted || !chk.complete || chk.any_blocking || blank(c->visit_json))
         return sk_call_fail(call, SK_EPRECOND,
                             "Belum semua dokumen diterima, ada temuan yang menghalangi, atau "
                             "kunjungan belum dicatat (documents, findings or visit incomplete)");
-    char until[11];
-    valid_until_of(c, until);
-    SK_TRY(verification_store_decide_case(call->db, c->id, next, call->actor->user_id, "", until));
-    return finish(call, "case.verify", "verification.company.verified", c->id, before, out);
+    return SK_OK;
 }
 
-static int decide_rejected(sk_call *call, verification_case_row *c, const char *reason,
-                           const char *before, ProtobufCMessage *out)
+static const char *const PROPOSE_ACTIONS[] = {
+    [VERIFICATION_OUTCOME_VERIFIED] = "case.propose_verified",
+    [VERIFICATION_OUTCOME_REJECTED] = "case.propose_rejected",
+    [VERIFICATION_OUTCOME_SUSPENDED] = "case.propose_suspended",
+};
+
+/* Record `outcome` as a proposal of the actor (whose right to propose was
+ * checked); it changes nothing else until a second person approves it. */
+static int propose(sk_call *call, const verification_case_row *c, verification_outcome outcome,
+                   const char *reason, ProtobufCMessage *out)
 {
-    verification_case_state next;
-    if (!verification_next_state(c->state, VERIFICATION_ACTION_DECIDE_REJECTED, &next))
-        return wrong_state(call, c->state, "penolakan (rejecting)");
-    SK_TRY(verification_store_decide_case(call->db, c->id, next, call->actor->user_id, reason, ""));
-    return finish(call, "case.reject", "verification.company.rejected", c->id, before, out);
+    static const char busy[] = "Sudah ada keputusan yang menunggu persetujuan (a decision is "
+                               "already waiting for approval)";
+    if (c->pending_id[0])
+        return sk_call_fail(call, SK_EPRECOND, busy);
+    char *before = vcase_audit_json(c);
+    if (!before)
+        return SK_ENOMEM;
+    char id[SK_UUID_STRLEN];
+    sk_uuid7(id);
+    int rc = verification_store_propose(call->db, id, c->id, outcome, reason, call->actor->user_id);
+    if (rc == SK_EEXISTS)
+        rc = sk_call_fail(call, SK_EPRECOND, busy);
+    if (rc == SK_OK)
+        rc = finish(call, PROPOSE_ACTIONS[outcome], "verification.case.updated", c->id, before, out);
+    free(before);
+    return rc;
 }
 
+/* The proposer's right to propose on `c`, then the outcome against the case. */
+static int may_propose(sk_call *call, const verification_case_row *c, verification_outcome outcome)
+{
+    verification_parties parties;
+    SK_TRY(parties_of(call, c, &parties));
+    verification_four_eyes rule = verification_may_propose(&parties, call->actor->user_id);
+    if (rule != VERIFICATION_FOUR_EYES_OK)
+        return refuse(call, rule);
+    verification_case_state next;
+    return outcome_allowed(call, c, outcome, &next);
+}
+
+/* Verification.Decide: the deciding verifier proposes verified or
+ * rejected; ApproveDecision by someone else makes it the outcome. */
 static int decide(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Verification__DecideRequest *req = (const void *)in;
@@ -482,15 +589,17 @@ static int decide(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *o
                                  "alasan penolakan wajib diisi (a rejection needs a reason)");
     verification_case_row c;
     SK_TRY(load_for_verifier(call, req->case_id, &c));
-    char *before = vcase_audit_json(&c);
-    int rc = !before  ? SK_ENOMEM
-             : verify ? decide_verified(call, &c, before, out)
-                      : decide_rejected(call, &c, req->reason, before, out);
-    free(before);
+    verification_outcome outcome =
+        verify ? VERIFICATION_OUTCOME_VERIFIED : VERIFICATION_OUTCOME_REJECTED;
+    int rc = may_propose(call, &c, outcome);
+    if (rc == SK_OK)
+        rc = propose(call, &c, outcome, verify ? "" : req->reason, out);
     verification_store_case_free(&c);
     return rc;
 }
 
+/* Verification.Suspend: proposes suspending the company's verified case;
+ * it takes effect when someone else approves it. */
 static int suspend(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Verification__SuspendRequest *req = (const void *)in;
@@ -506,17 +615,155 @@ static int suspend(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     if (rc == SK_ENOTFOUND)
         return not_found(call);
     SK_TRY(rc);
+    rc = may_propose(call, &c, VERIFICATION_OUTCOME_SUSPENDED);
+    if (rc == SK_OK)
+        rc = propose(call, &c, VERIFICATION_OUTCOME_SUSPENDED, req->reason, out);
+    verification_store_case_free(&c);
+    return rc;
+}
+
+/* Load and lock the case of an approval, its pending proposal being
+ * `proposal_id` (what the second person looked at). */
+static int load_pending(sk_call *call, const char *case_id, const char *proposal_id,
+                        verification_case_row *c)
+{
+    if (!sk_uuid_valid(case_id))
+        return sk_call_violation(call, "caseId", "id kasus wajib diisi (a case id is required)");
+    if (!sk_uuid_valid(proposal_id))
+        return sk_call_violation(call, "proposalId",
+                                 "id usulan wajib diisi (a proposal id is required)");
+    int rc = verification_store_load_case(call->db, case_id, true, c);
+    if (rc == SK_ENOTFOUND)
+        return not_found(call);
+    SK_TRY(rc);
+    if (strcmp(c->pending_id, proposal_id) != 0) {
+        verification_store_case_free(c);
+        return sk_call_fail(call, SK_EPRECOND,
+                            "Usulan ini tidak lagi menunggu persetujuan (this proposal is not "
+                            "waiting for approval)");
+    }
+    return SK_OK;
+}
+
+/* No two companies verified for the same year hold one NPWP or NIK: the
+ * company's numbers, as the case last saw them, are claimed for the year. */
+static int claim_identities(sk_call *call, const verification_case_row *c)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    SK_TRY(verification_store_snapshot(call->db, c->id, &data, &len));
+    Seklik__Registry__Company *co = data ? seklik__registry__company__unpack(NULL, len, data) : NULL;
+    free(data);
+    if (!co)
+        return SK_OK; /* a case without a snapshot has no numbers to hold */
+    int rc = verification_store_release_identities(call->db, c->company_id, c->fiscal_year);
+    char key[17], other[37] = "";
+    if (rc == SK_OK && co->data && verification_identity_key(co->data->npwp, true, key))
+        rc = verification_store_claim_identity(call->db, c->fiscal_year, "npwp", key,
+                                               c->company_id, c->id, other);
+    const char *clash = other[0] ? "NPWP" : NULL;
+    for (size_t i = 0; rc == SK_OK && !clash && i < co->n_people; i++) {
+        const Seklik__Registry__PersonInput *p = co->people[i]->data;
+        if (p && verification_identity_key(p->nik, false, key))
+            rc = verification_store_claim_identity(call->db, c->fiscal_year, "nik", key,
+                                                   c->company_id, c->id, other);
+        if (other[0])
+            clash = "NIK";
+    }
+    seklik__registry__company__free_unpacked(co, NULL);
+    if (rc == SK_OK && clash) {
+        char msg[300];
+        snprintf(msg, sizeof(msg),
+                 "%s sudah dimiliki perusahaan lain yang terverifikasi tahun ini: %s (%s held by "
+                 "another company verified this year)",
+                 clash, other, clash);
+        rc = sk_call_fail(call, SK_EPRECOND, msg);
+    }
+    return rc;
+}
+
+static const char *const OUTCOME_ACTIONS[] = {
+    [VERIFICATION_OUTCOME_VERIFIED] = "case.verify",
+    [VERIFICATION_OUTCOME_REJECTED] = "case.reject",
+    [VERIFICATION_OUTCOME_SUSPENDED] = "case.suspend",
+};
+static const char *const OUTCOME_EVENTS[] = {
+    [VERIFICATION_OUTCOME_VERIFIED] = "verification.company.verified",
+    [VERIFICATION_OUTCOME_REJECTED] = "verification.company.rejected",
+    [VERIFICATION_OUTCOME_SUSPENDED] = "verification.company.suspended",
+};
+
+/* Verification.ApproveDecision: the second person; the proposal becomes the
+ * case's outcome and only now is the outcome event emitted. */
+static int approve_decision(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Verification__ApproveDecisionRequest *req = (const void *)in;
+    if (!sk_actor_has_any_role(call->actor, ROLES_APPROVE))
+        return deny(call, "verifikator, kepala atau admin (verifier, head or admin)");
+    verification_case_row c;
+    SK_TRY(load_pending(call, req->case_id, req->proposal_id, &c));
+    verification_parties parties;
+    verification_outcome outcome;
     verification_case_state next;
-    char *before = NULL;
-    if (!verification_next_state(c.state, VERIFICATION_ACTION_SUSPEND, &next))
-        rc = wrong_state(call, c.state, "pembekuan (suspension)");
-    else if (!(before = vcase_audit_json(&c)))
+    int rc = parties_of(call, &c, &parties);
+    verification_four_eyes rule = VERIFICATION_FOUR_EYES_OK;
+    if (rc == SK_OK && (rule = verification_may_approve(&parties, c.pending_by,
+                                                        call->actor->user_id)) !=
+                           VERIFICATION_FOUR_EYES_OK)
+        rc = refuse(call, rule);
+    if (rc == SK_OK && !verification_outcome_parse(c.pending_outcome, &outcome))
+        rc = SK_EINTERNAL; /* the CHECK constraint makes this unreachable */
+    if (rc == SK_OK)
+        rc = outcome_allowed(call, &c, outcome, &next);
+    char *before = rc == SK_OK ? vcase_audit_json(&c) : NULL;
+    if (rc == SK_OK && !before)
         rc = SK_ENOMEM;
     if (rc == SK_OK)
-        rc = verification_store_decide_case(call->db, c.id, next, call->actor->user_id, req->reason,
-                                            c.valid_until);
+        rc = verification_store_approve_proposal(call->db, c.id, c.pending_id,
+                                                 call->actor->user_id);
+    char until[11] = "";
+    if (rc == SK_OK && outcome == VERIFICATION_OUTCOME_VERIFIED) {
+        rc = claim_identities(call, &c);
+        valid_until_of(&c, until);
+    } else if (rc == SK_OK && outcome == VERIFICATION_OUTCOME_SUSPENDED) {
+        rc = verification_store_release_identities(call->db, c.company_id, c.fiscal_year);
+        snprintf(until, sizeof(until), "%s", c.valid_until);
+    }
     if (rc == SK_OK)
-        rc = finish(call, "case.suspend", "verification.company.suspended", c.id, before, out);
+        rc = verification_store_decide_case(call->db, c.id, next, c.pending_by,
+                                            call->actor->user_id, c.pending_reason, until);
+    if (rc == SK_OK)
+        rc = finish(call, OUTCOME_ACTIONS[outcome], OUTCOME_EVENTS[outcome], c.id, before, out);
+    free(before);
+    verification_store_case_free(&c);
+    return rc;
+}
+
+/* Verification.ReturnDecision: the pending proposal goes back unapplied,
+ * with a reason: sent back by a second person or withdrawn by its own
+ * proposer. Not by the registrant. */
+static int return_decision(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Verification__ReturnDecisionRequest *req = (const void *)in;
+    if (!sk_actor_has_any_role(call->actor, ROLES_APPROVE))
+        return deny(call, "verifikator, kepala atau admin (verifier, head or admin)");
+    if (blank(req->reason))
+        return sk_call_violation(call, "reason",
+                                 "alasan pengembalian wajib diisi (a reason is required)");
+    verification_case_row c;
+    SK_TRY(load_pending(call, req->case_id, req->proposal_id, &c));
+    int rc = SK_OK;
+    verification_four_eyes rule = verification_may_work(c.registered_by, call->actor->user_id);
+    if (rule != VERIFICATION_FOUR_EYES_OK)
+        rc = refuse(call, rule);
+    char *before = rc == SK_OK ? vcase_audit_json(&c) : NULL;
+    if (rc == SK_OK && !before)
+        rc = SK_ENOMEM;
+    if (rc == SK_OK)
+        rc = verification_store_return_proposal(call->db, c.id, c.pending_id, call->actor->user_id,
+                                                req->reason);
+    if (rc == SK_OK)
+        rc = finish(call, "case.return_decision", "verification.case.updated", c.id, before, out);
     free(before);
     verification_store_case_free(&c);
     return rc;
@@ -688,6 +935,36 @@ static int object(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *o
     return rc;
 }
 
+/* The answer to an objection comes from someone who took no part in the
+ * decisions objected to: the company's decisions of that year, proposed or
+ * approved, and its registration. */
+static int may_answer(sk_call *call, const char *company_id, int fiscal_year)
+{
+    PGresult *r = NULL;
+    SK_TRY(verification_store_deciders(call->db, company_id, fiscal_year, &r));
+    int n = PQntuples(r);
+    const char **who = n ? sk_call_alloc(call, (size_t)n * sizeof(char *)) : NULL;
+    if (n && !who) {
+        PQclear(r);
+        return SK_ENOMEM;
+    }
+    for (int i = 0; i < n; i++)
+        who[i] = PQgetvalue(r, i, 0);
+    verification_case_row c;
+    int rc = verification_store_newest_case(call->db, company_id, fiscal_year, NULL, false, &c);
+    const char *registered_by = rc == SK_OK ? c.registered_by : "";
+    if (rc == SK_ENOTFOUND)
+        rc = SK_OK;
+    verification_four_eyes rule = VERIFICATION_FOUR_EYES_OK;
+    if (rc == SK_OK &&
+        (rule = verification_may_answer_objection(registered_by, who, (size_t)n,
+                                                  call->actor->user_id)) != VERIFICATION_FOUR_EYES_OK)
+        rc = refuse(call, rule);
+    verification_store_case_free(&c);
+    PQclear(r);
+    return rc;
+}
+
 static int answer_objection(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Verification__AnswerObjectionRequest *req = (const void *)in;
@@ -703,6 +980,11 @@ static int answer_objection(sk_call *call, const ProtobufCMessage *in, ProtobufC
     if (rc == SK_ENOTFOUND)
         return sk_call_fail(call, rc, "Sanggahan tidak ditemukan (objection not found)");
     SK_TRY(rc);
+    rc = may_answer(call, PQgetvalue(r, 0, OBJ_COMPANY_ID), atoi(PQgetvalue(r, 0, OBJ_FISCAL_YEAR)));
+    if (rc != SK_OK) {
+        PQclear(r);
+        return rc;
+    }
     PGresult *ann = NULL;
     verification_objection_window w = {0};
     rc = load_window(call, atoi(PQgetvalue(r, 0, OBJ_FISCAL_YEAR)), false, &ann, &w);
@@ -853,6 +1135,8 @@ static const sk_rpc_method methods[] = {
     {"RecordVisit", record_visit, SK_RPC_COMMAND},
     {"Decide", decide, SK_RPC_COMMAND},
     {"Suspend", suspend, SK_RPC_COMMAND},
+    {"ApproveDecision", approve_decision, SK_RPC_COMMAND},
+    {"ReturnDecision", return_decision, SK_RPC_COMMAND},
     {"Announce", announce, SK_RPC_COMMAND},
     {"Object", object, SK_RPC_COMMAND},
     {"AnswerObjection", answer_objection, SK_RPC_COMMAND},
@@ -862,8 +1146,8 @@ static const sk_rpc_method methods[] = {
     {"CheckExpiries", check_expiries, SK_RPC_COMMAND},
 };
 
-static const char *const registry_prefixes[] = {"registry.company.submitted",
-                                                "registry.document.uploaded", NULL};
+static const char *const registry_prefixes[] = {
+    "registry.company.submitted", "registry.company.updated", "registry.document.uploaded", NULL};
 
 static const sk_subscription_def subscriptions[] = {
     {"registry", registry_prefixes, vevents_apply},

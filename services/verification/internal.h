@@ -20,6 +20,10 @@
  * NULL on OOM. */
 Seklik__Verification__Case *vcase_to_pb(sk_arena *m, const verification_case_row *c, bool details);
 
+/* Strip what a partner does not see: staff-only findings, proposals that
+ * have not taken effect (the pending one included). */
+void vcase_for_partner(Seklik__Verification__Case *c);
+
 /* Append `type` with body CaseChanged{case} to the outbox (case reloaded
  * from the database, so the event shows what was committed). */
 int vcase_emit(sk_db *db, const char *type, const char *case_id, const Seklik__Bus__Actor *actor,

@@ -88,13 +88,19 @@ bool verification_store_state_parse(const char *name, verification_case_state *s
     return false;
 }
 
-#define CASE_COLS                                                                                  \
-    "id, company_id, company_name, fiscal_year, state, registered_by, " TS("opened_at") ", " TS(   \
-        "decided_at") ", coalesce(decided_by, ''), " DAY("valid_until") ", coalesce(reason, ''), " \
-                                                                        "coalesce(visit::text, "   \
-                                                                        "''), "                    \
-                                                                        "requirement_set_ids::"    \
-                                                                        "text, outlet_types::text"
+/* The pending proposal's columns, by a subquery per column: cheap with
+ * case_proposal_pending, and the same text for a single case and a page. */
+#define PENDING(col)                                                                            \
+    "coalesce((SELECT " col " FROM case_proposal p WHERE p.case_id = verification_case.id " \
+    "AND p.status = 'pending'), '')"
+
+#define CASE_COLS                                                                           \
+    "id, company_id, company_name, fiscal_year, state, registered_by, " TS("opened_at") ", " \
+    TS("decided_at") ", coalesce(decided_by, ''), " DAY("valid_until") ", "                 \
+    "coalesce(reason, ''), coalesce(visit::text, ''), requirement_set_ids::text, "          \
+    "outlet_types::text, coalesce(approved_by, ''), " TS("approved_at") ", "                \
+    PENDING("p.id::text") ", " PENDING("p.outcome") ", " PENDING("p.proposed_by") ", "      \
+    PENDING(TS("p.proposed_at")) ", " PENDING("p.reason")
 
 void verification_store_case_at(PGresult *res, int i, verification_case_row *c)
 {
@@ -113,6 +119,13 @@ void verification_store_case_at(PGresult *res, int i, verification_case_row *c)
     c->visit_json = PQgetvalue(res, i, 11);
     c->requirement_set_ids_json = PQgetvalue(res, i, 12);
     c->outlet_types_json = PQgetvalue(res, i, 13);
+    c->approved_by = PQgetvalue(res, i, 14);
+    c->approved_at = PQgetvalue(res, i, 15);
+    c->pending_id = PQgetvalue(res, i, 16);
+    c->pending_outcome = PQgetvalue(res, i, 17);
+    c->pending_by = PQgetvalue(res, i, 18);
+    c->pending_at = PQgetvalue(res, i, 19);
+    c->pending_reason = PQgetvalue(res, i, 20);
 }
 
 void verification_store_case_free(verification_case_row *c)
@@ -120,17 +133,22 @@ void verification_store_case_free(verification_case_row *c)
     PQclear(c->res);
     PQclear(c->docs);
     PQclear(c->finds);
+    PQclear(c->props);
     memset(c, 0, sizeof(*c));
 }
 
-static const char SQL_CASE_DOCS[] = "SELECT document_id, type, version, number, " DAY(
-    "expires_on") ", decision, "
-                  "coalesce(reason, ''), coalesce(decided_by, ''), " TS(
-                      "decided_at") ", slot "
-                                    "FROM case_document WHERE case_id = $1 ORDER BY type, slot";
+static const char SQL_CASE_DOCS[] =
+    "SELECT document_id, type, version, number, " DAY("expires_on") ", decision, "
+    "coalesce(reason, ''), coalesce(decided_by, ''), " TS("decided_at") ", slot, "
+    "coalesce(uploaded_by, '') FROM case_document WHERE case_id = $1 ORDER BY type, slot";
 static const char SQL_CASE_FINDINGS[] =
-    "SELECT code, document_type, message, blocking, origin FROM finding "
+    "SELECT code, document_type, message, blocking, origin, staff_only FROM finding "
     "WHERE case_id = $1 ORDER BY id";
+static const char SQL_CASE_PROPOSALS[] =
+    "SELECT id, outcome, reason, proposed_by, " TS("proposed_at") ", status, "
+    "coalesce(approved_by, ''), " TS("approved_at") ", coalesce(returned_by, ''), "
+    TS("returned_at") ", coalesce(return_reason, '') FROM case_proposal "
+    "WHERE case_id = $1 ORDER BY proposed_at, id";
 
 /* The case row is in c->res; add its documents and findings. */
 static int load_details(sk_db *db, verification_case_row *c)
@@ -140,6 +158,8 @@ static int load_details(sk_db *db, verification_case_row *c)
     int rc = sk_db_query(db, SQL_CASE_DOCS, p, 1, &c->docs);
     if (rc == SK_OK)
         rc = sk_db_query(db, SQL_CASE_FINDINGS, p, 1, &c->finds);
+    if (rc == SK_OK)
+        rc = sk_db_query(db, SQL_CASE_PROPOSALS, p, 1, &c->props);
     if (rc != SK_OK)
         verification_store_case_free(c);
     return rc;
@@ -227,7 +247,8 @@ int verification_store_insert_case(sk_db *db, const char *id, const char *compan
 
 int verification_store_put_document(sk_db *db, const char *case_id, const char *slot,
                                     const char *document_id, int type, int version,
-                                    const char *number, const char *expires_on)
+                                    const char *number, const char *expires_on,
+                                    const char *uploaded_by)
 {
     char t[16], v[16];
     int_text(t, sizeof(t), type);
@@ -238,15 +259,18 @@ int verification_store_put_document(sk_db *db, const char *case_id, const char *
                     SK_TEXT(t),
                     SK_TEXT(v),
                     SK_TEXT(number ? number : ""),
-                    SK_TEXT(expires_on && expires_on[0] ? expires_on : NULL)};
+                    SK_TEXT(expires_on && expires_on[0] ? expires_on : NULL),
+                    SK_TEXT(uploaded_by && uploaded_by[0] ? uploaded_by : NULL)};
     return sk_db_exec(
         db,
-        "INSERT INTO case_document (case_id, slot, document_id, type, version, number, expires_on) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7::date) ON CONFLICT (case_id, slot) DO UPDATE SET "
+        "INSERT INTO case_document (case_id, slot, document_id, type, version, number, "
+        "expires_on, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7::date, $8) "
+        "ON CONFLICT (case_id, slot) DO UPDATE SET "
         "document_id = EXCLUDED.document_id, type = EXCLUDED.type, version = EXCLUDED.version, "
-        "number = EXCLUDED.number, expires_on = EXCLUDED.expires_on, decision = 'pending', "
+        "number = EXCLUDED.number, expires_on = EXCLUDED.expires_on, "
+        "uploaded_by = EXCLUDED.uploaded_by, decision = 'pending', "
         "reason = NULL, decided_by = NULL, decided_at = NULL",
-        p, 7);
+        p, 8);
 }
 
 int verification_store_decide_document(sk_db *db, const char *case_id, const char *document_id,
@@ -286,23 +310,41 @@ int verification_store_record_visit(sk_db *db, const char *case_id, const char *
 }
 
 int verification_store_decide_case(sk_db *db, const char *case_id, verification_case_state state,
-                                   const char *decided_by, const char *reason,
-                                   const char *valid_until)
+                                   const char *decided_by, const char *approved_by,
+                                   const char *reason, const char *valid_until)
 {
     sk_param p[] = {SK_TEXT(case_id), SK_TEXT(STATE_NAMES[state]), SK_TEXT(decided_by),
                     SK_TEXT(reason && reason[0] ? reason : NULL),
-                    SK_TEXT(valid_until && valid_until[0] ? valid_until : NULL)};
+                    SK_TEXT(valid_until && valid_until[0] ? valid_until : NULL),
+                    SK_TEXT(approved_by)};
     return sk_db_exec(
         db,
         "UPDATE verification_case SET state = $2, decided_by = $3, decided_at = now(), "
-        "reason = $4, valid_until = $5::date WHERE id = $1",
-        p, 5);
+        "reason = $4, valid_until = $5::date, approved_by = $6, approved_at = now() "
+        "WHERE id = $1",
+        p, 6);
 }
 
 int verification_store_clear_findings(sk_db *db, const char *case_id, const char *origin)
 {
     return sk_db_exec(db, "DELETE FROM finding WHERE case_id = $1 AND origin = $2",
                       (sk_param[]){SK_TEXT(case_id), SK_TEXT(origin)}, 2);
+}
+
+int verification_store_clear_findings_code(sk_db *db, const char *case_id, const char *code)
+{
+    return sk_db_exec(db, "DELETE FROM finding WHERE case_id = $1 AND code = $2",
+                      (sk_param[]){SK_TEXT(case_id), SK_TEXT(code)}, 2);
+}
+
+int verification_store_add_staff_finding(sk_db *db, const char *case_id, const char *origin,
+                                         const char *code, const char *message)
+{
+    sk_param p[] = {SK_TEXT(case_id), SK_TEXT(origin), SK_TEXT(code), SK_TEXT(message)};
+    return sk_db_exec(db,
+                      "INSERT INTO finding (case_id, origin, code, document_type, message, "
+                      "blocking, staff_only) VALUES ($1, $2, $3, 0, $4, false, true)",
+                      p, 4);
 }
 
 int verification_store_add_finding(sk_db *db, const char *case_id, const char *origin,
@@ -320,20 +362,139 @@ int verification_store_add_finding(sk_db *db, const char *case_id, const char *o
         p, 6);
 }
 
-int verification_store_list_cases(sk_db *db, const char *state, int fiscal_year,
+int verification_store_list_cases(sk_db *db, const char *state, int fiscal_year, bool awaiting,
                                   const char *after_id, int limit, PGresult **res)
 {
     char fy[16], lim[16];
     int_text(fy, sizeof(fy), fiscal_year);
     int_text(lim, sizeof(lim), limit);
     sk_param p[] = {SK_TEXT(state), SK_TEXT(fy), SK_TEXT(after_id && after_id[0] ? after_id : NULL),
-                    SK_TEXT(lim)};
+                    SK_TEXT(lim), SK_TEXT(awaiting ? "true" : "false")};
     return sk_db_query(
         db,
         "SELECT " CASE_COLS " FROM verification_case "
         "WHERE ($1::text IS NULL OR state = $1) AND ($2::int = 0 OR fiscal_year = $2::int) "
-        "AND ($3::uuid IS NULL OR id > $3::uuid) ORDER BY id LIMIT $4::int",
-        p, 4, res);
+        "AND ($3::uuid IS NULL OR id > $3::uuid) AND (NOT $5::boolean OR EXISTS (SELECT 1 "
+        "FROM case_proposal p WHERE p.case_id = verification_case.id AND p.status = 'pending')) "
+        "ORDER BY id LIMIT $4::int",
+        p, 5, res);
+}
+
+/* ---- proposals ---- */
+
+int verification_store_propose(sk_db *db, const char *id, const char *case_id,
+                               verification_outcome outcome, const char *reason,
+                               const char *proposed_by)
+{
+    sk_param p[] = {SK_TEXT(id), SK_TEXT(case_id), SK_TEXT(verification_outcome_name(outcome)),
+                    SK_TEXT(reason ? reason : ""), SK_TEXT(proposed_by)};
+    return sk_db_exec(db,
+                      "INSERT INTO case_proposal (id, case_id, outcome, reason, proposed_by) "
+                      "VALUES ($1, $2, $3, $4, $5)",
+                      p, 5);
+}
+
+static int settle(sk_db *db, const char *sql, const sk_param *p, int n)
+{
+    PGresult *r = NULL;
+    SK_TRY(query_one(db, sql, p, n, &r));
+    PQclear(r);
+    return SK_OK;
+}
+
+int verification_store_approve_proposal(sk_db *db, const char *case_id, const char *id,
+                                        const char *by)
+{
+    sk_param p[] = {SK_TEXT(case_id), SK_TEXT(id), SK_TEXT(by)};
+    return settle(db,
+                  "UPDATE case_proposal SET status = 'approved', approved_by = $3, "
+                  "approved_at = now() WHERE case_id = $1 AND id = $2::uuid AND status = "
+                  "'pending' RETURNING 1",
+                  p, 3);
+}
+
+int verification_store_return_proposal(sk_db *db, const char *case_id, const char *id,
+                                       const char *by, const char *reason)
+{
+    sk_param p[] = {SK_TEXT(case_id), SK_TEXT(id), SK_TEXT(by), SK_TEXT(reason)};
+    return settle(db,
+                  "UPDATE case_proposal SET status = 'returned', returned_by = $3, "
+                  "returned_at = now(), return_reason = $4 WHERE case_id = $1 AND id = $2::uuid "
+                  "AND status = 'pending' RETURNING 1",
+                  p, 4);
+}
+
+int verification_store_deciders(sk_db *db, const char *company_id, int fiscal_year,
+                                PGresult **res)
+{
+    char fy[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    return sk_db_query(db,
+                       "SELECT who FROM case_proposal p JOIN verification_case c "
+                       "ON c.id = p.case_id, LATERAL (VALUES (p.proposed_by), (p.approved_by)) "
+                       "AS w (who) WHERE c.company_id = $1 AND c.fiscal_year = $2::int "
+                       "AND p.status = 'approved' AND who IS NOT NULL GROUP BY who",
+                       (sk_param[]){SK_TEXT(company_id), SK_TEXT(fy)}, 2, res);
+}
+
+/* ---- snapshot and identity numbers ---- */
+
+int verification_store_snapshot(sk_db *db, const char *case_id, uint8_t **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    PGresult *r = NULL;
+    SK_TRY(query_one(db, "SELECT snapshot FROM verification_case WHERE id = $1",
+                     (sk_param[]){SK_TEXT(case_id)}, 1, &r));
+    int rc = PQgetisnull(r, 0, 0) ? SK_OK : sk_db_get_bytea(r, 0, 0, data, len);
+    PQclear(r);
+    return rc;
+}
+
+int verification_store_set_snapshot(sk_db *db, const char *case_id, const uint8_t *data,
+                                    size_t len)
+{
+    return sk_db_exec(db, "UPDATE verification_case SET snapshot = $2 WHERE id = $1",
+                      (sk_param[]){SK_TEXT(case_id), SK_BYTES(data, len)}, 2);
+}
+
+int verification_store_claim_identity(sk_db *db, int fiscal_year, const char *kind,
+                                      const char *digits, const char *company_id,
+                                      const char *case_id, char other[37])
+{
+    char fy[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    other[0] = '\0';
+    sk_param p[] = {SK_TEXT(fy), SK_TEXT(kind), SK_TEXT(digits), SK_TEXT(company_id),
+                    SK_TEXT(case_id)};
+    /* A concurrent claim waits on the key's row lock and then sees it. */
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db,
+                       "INSERT INTO verified_identity (fiscal_year, kind, digits, company_id, "
+                       "case_id) VALUES ($1::int, $2, $3, $4, $5) ON CONFLICT (fiscal_year, kind, "
+                       "digits) DO UPDATE SET case_id = EXCLUDED.case_id "
+                       "WHERE verified_identity.company_id = EXCLUDED.company_id RETURNING 1",
+                       p, 5, &r));
+    bool held = PQntuples(r) > 0;
+    PQclear(r);
+    if (held)
+        return SK_OK;
+    SK_TRY(query_one(db,
+                     "SELECT company_id FROM verified_identity WHERE fiscal_year = $1::int "
+                     "AND kind = $2 AND digits = $3",
+                     p, 3, &r));
+    snprintf(other, 37, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return SK_OK;
+}
+
+int verification_store_release_identities(sk_db *db, const char *company_id, int fiscal_year)
+{
+    char fy[16];
+    int_text(fy, sizeof(fy), fiscal_year);
+    return sk_db_exec(db,
+                      "DELETE FROM verified_identity WHERE company_id = $1 AND fiscal_year = $2::int",
+                      (sk_param[]){SK_TEXT(company_id), SK_TEXT(fy)}, 2);
 }
 
 /* ---- announcement and objections ---- */

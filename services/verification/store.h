@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "domain.h"
 #include "sk_db.h"
@@ -43,12 +44,15 @@ int verification_store_newest_set(sk_db *db, int fiscal_year, int outlet_type, P
 typedef struct verification_case_row {
     const char *id, *company_id, *company_name, *registered_by, *opened_at, *decided_at,
         *decided_by, *valid_until, *reason, *visit_json, *requirement_set_ids_json,
-        *outlet_types_json;
+        *outlet_types_json, *approved_by, *approved_at;
+    /* The proposal waiting for its second person ("" ids when none). */
+    const char *pending_id, *pending_outcome, *pending_by, *pending_at, *pending_reason;
     int fiscal_year;
     verification_case_state state;
     PGresult *res;   /* the case row */
     PGresult *docs;  /* its documents, see DOC_* */
     PGresult *finds; /* its findings, see FIND_* */
+    PGresult *props; /* its proposals, oldest first, see PROP_* */
 } verification_case_row;
 
 enum {
@@ -61,9 +65,23 @@ enum {
     DOC_REASON,
     DOC_DECIDED_BY,
     DOC_DECIDED_AT,
-    DOC_SLOT
+    DOC_SLOT,
+    DOC_UPLOADED_BY /* "" = not recorded */
 };
-enum { FIND_CODE, FIND_DOCUMENT_TYPE, FIND_MESSAGE, FIND_BLOCKING, FIND_ORIGIN };
+enum { FIND_CODE, FIND_DOCUMENT_TYPE, FIND_MESSAGE, FIND_BLOCKING, FIND_ORIGIN, FIND_STAFF_ONLY };
+enum {
+    PROP_ID,
+    PROP_OUTCOME,
+    PROP_REASON,
+    PROP_PROPOSED_BY,
+    PROP_PROPOSED_AT,
+    PROP_STATUS,
+    PROP_APPROVED_BY,
+    PROP_APPROVED_AT,
+    PROP_RETURNED_BY,
+    PROP_RETURNED_AT,
+    PROP_RETURN_REASON
+};
 
 /* Storage name <-> state ("in_review"); false for an unknown name. */
 bool verification_store_state_parse(const char *name, verification_case_state *state);
@@ -91,10 +109,12 @@ int verification_store_insert_case(sk_db *db, const char *id, const char *compan
                                    const uint8_t *snapshot, size_t snapshot_len);
 
 /* The newest version of a document slot: inserted, or replacing the one
- * there, decision back to pending. `expires_on` "" = does not expire. */
+ * there, decision back to pending. `expires_on` "" = does not expire;
+ * `uploaded_by` "" or NULL = not known. */
 int verification_store_put_document(sk_db *db, const char *case_id, const char *slot,
                                     const char *document_id, int type, int version,
-                                    const char *number, const char *expires_on);
+                                    const char *number, const char *expires_on,
+                                    const char *uploaded_by);
 
 /* Record a decision on one document of the case. */
 int verification_store_decide_document(sk_db *db, const char *case_id, const char *document_id,
@@ -106,22 +126,64 @@ int verification_store_set_requirement_sets(sk_db *db, const char *case_id, cons
 int verification_store_record_visit(sk_db *db, const char *case_id, const char *visit_json,
                                     verification_case_state state);
 
-/* The outcome: state, who, when (now), reason ("" = none) and valid_until
- * ("" = none). */
+/* The outcome taking effect: state, who proposed it (decided_by) and who
+ * approved it, when (now), reason ("" = none) and valid_until ("" = none). */
 int verification_store_decide_case(sk_db *db, const char *case_id, verification_case_state state,
-                                   const char *decided_by, const char *reason,
-                                   const char *valid_until);
+                                   const char *decided_by, const char *approved_by,
+                                   const char *reason, const char *valid_until);
 
 int verification_store_clear_findings(sk_db *db, const char *case_id, const char *origin);
+/* Drop the findings of one code (of any origin). */
+int verification_store_clear_findings_code(sk_db *db, const char *case_id, const char *code);
 int verification_store_add_finding(sk_db *db, const char *case_id, const char *origin,
                                    const char *code, int document_type, const char *message,
                                    bool blocking);
+/* The same, hidden from the partner. */
+int verification_store_add_staff_finding(sk_db *db, const char *case_id, const char *origin,
+                                         const char *code, const char *message);
 
 /* A page of cases ordered by id (= opening time), after `after_id` ("" =
- * from the start); state NULL and fiscal_year 0 mean any. Rows as in
- * verification_store_case_at. */
-int verification_store_list_cases(sk_db *db, const char *state, int fiscal_year,
+ * from the start); state NULL and fiscal_year 0 mean any; `awaiting` only
+ * cases with a pending proposal. Rows as in verification_store_case_at. */
+int verification_store_list_cases(sk_db *db, const char *state, int fiscal_year, bool awaiting,
                                   const char *after_id, int limit, PGresult **res);
+
+/* ---- proposals (four-eyes) ---- */
+
+/* Record a pending proposal. SK_EEXISTS when the case has one already. */
+int verification_store_propose(sk_db *db, const char *id, const char *case_id,
+                               verification_outcome outcome, const char *reason,
+                               const char *proposed_by);
+
+/* Settle the pending proposal `id` of `case_id`: approved by `by`, or
+ * returned by `by` with `reason`. SK_ENOTFOUND when it is not pending. */
+int verification_store_approve_proposal(sk_db *db, const char *case_id, const char *id,
+                                        const char *by);
+int verification_store_return_proposal(sk_db *db, const char *case_id, const char *id,
+                                       const char *by, const char *reason);
+
+/* Everyone who proposed or approved a decision that took effect on the
+ * company's cases of `fiscal_year`: one id per row, column 0. */
+int verification_store_deciders(sk_db *db, const char *company_id, int fiscal_year,
+                                PGresult **res);
+
+/* ---- the submitted company (snapshot) and identity numbers ---- */
+
+/* The case's packed seklik.registry.Company in *data (malloc'ed; *len 0
+ * and *data NULL when the case has none). */
+int verification_store_snapshot(sk_db *db, const char *case_id, uint8_t **data, size_t *len);
+int verification_store_set_snapshot(sk_db *db, const char *case_id, const uint8_t *data,
+                                    size_t len);
+
+/* Hold (fiscal_year, kind, digits) for the company's verified case. When
+ * another company holds it, *other receives its id (37 bytes) and nothing
+ * is written; "" when the company now holds it. */
+int verification_store_claim_identity(sk_db *db, int fiscal_year, const char *kind,
+                                      const char *digits, const char *company_id,
+                                      const char *case_id, char other[37]);
+/* Let go of everything the company holds for the year (suspended, or about
+ * to claim its current numbers). */
+int verification_store_release_identities(sk_db *db, const char *company_id, int fiscal_year);
 
 /* Fill `c` (without documents and findings) from row `i` of a case result. */
 void verification_store_case_at(PGresult *res, int i, verification_case_row *c);

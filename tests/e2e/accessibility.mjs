@@ -20,9 +20,12 @@
 //
 // A little data goes in through the HTTP API first, so that lists, the case
 // review and the score breakdown are not empty: the year's requirement set,
-// one company verified and scored (with an agreement, an order offered and
-// one issued), one submitted (its case in review), one
-// registered as a draft with one document, and a partner without a company.
+// one company verified and scored (proposed by the verifier, approved by the
+// head, with an agreement, an order offered and one issued), one submitted
+// (its case in review), one whose verification waits for its second person,
+// one registered as a draft with one document, a partner without a company,
+// two press releases (one sent to the verified company's inbox, one draft),
+// and a budget line with money committed, spent and its pagu revised.
 // Every finding is printed (rule, help, target selectors) and written to
 // axe-report.json in $SEKLIK_ARTIFACTS; the test fails at the end on
 // serious/critical findings, sideways scrolling or a failed keyboard/locale
@@ -35,8 +38,9 @@ import {
   BASE, DEMO_PASSWORD, DOCS, STEP_TIMEOUT_MS, setUp, apiSession, waitFor, launchChromium, recordConsole, tid, check,
   login, pdf,
 } from './lib.mjs';
-import en from '../../web/src/i18n/en.js';
-import id from '../../web/src/i18n/id.js';
+import { LOCALES } from '../../web/src/i18n/index.js';
+
+const { id, en } = LOCALES; // the catalogues as the UI merges them
 
 const ARTIFACTS = setUp('accessibility', 'test-artifacts/e2e-accessibility');
 const YEAR = 2027;
@@ -103,22 +107,31 @@ async function submitted(label, name, verifier) {
   return p;
 }
 
+// Every document accepted, the visit recorded, "verified" proposed: the
+// case waits for its second person. Returns the case.
+async function proposeVerified(p, verifier) {
+  for (const doc of p.case.documents || []) {
+    await verifier('verification.DecideDocument', { caseId: p.case.id, documentId: doc.documentId, decision: 'DECISION_ACCEPTED' });
+  }
+  await waitFor(verifier, 'verification.GetCase', { companyId: p.company.id }, (c) => c.state === 'CASE_STATE_VISIT_PENDING', 'the visit pending');
+  const wib = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+  await verifier('verification.RecordVisit', { caseId: p.case.id, visit: {
+    visitedOn: wib, verifierId: verifier.user.id, latitude: -3.3915, longitude: 104.8286, findings: 'Kantor redaksi aktif' } });
+  return verifier('verification.Decide', { caseId: p.case.id, outcome: 'OUTCOME_VERIFIED' });
+}
+
 async function setUpData() {
   const admin = await apiSession('admin', DEMO_PASSWORD);
   const verifier = await apiSession('verifikator', DEMO_PASSWORD);
+  const head = await apiSession('pimpinan', DEMO_PASSWORD);
   await admin('verification.PublishRequirementSet', {
     fiscalYear: YEAR, outletType: 'OUTLET_TYPE_SIBER', requirements: DOCS.map((type) => ({ type, required: true })),
   });
-  // A: verified and scored (outlet list, dashboard chart, score breakdown).
+  // A: verified and scored (outlet list, dashboard chart, score breakdown);
+  // four-eyes: the verifier proposes, the head approves.
   const a = await submitted('warta', 'PT Warta Ogan Ilir', verifier);
-  for (const doc of a.case.documents || []) {
-    await verifier('verification.DecideDocument', { caseId: a.case.id, documentId: doc.documentId, decision: 'DECISION_ACCEPTED' });
-  }
-  await waitFor(verifier, 'verification.GetCase', { companyId: a.company.id }, (c) => c.state === 'CASE_STATE_VISIT_PENDING', 'the visit pending');
-  const wib = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
-  await verifier('verification.RecordVisit', { caseId: a.case.id, visit: {
-    visitedOn: wib, verifierId: verifier.user.id, latitude: -3.3915, longitude: 104.8286, findings: 'Kantor redaksi aktif' } });
-  await verifier('verification.Decide', { caseId: a.case.id, outcome: 'OUTCOME_VERIFIED' });
+  const proposed = await proposeVerified(a, verifier);
+  await head('verification.ApproveDecision', { caseId: a.case.id, proposalId: proposed.pendingProposal.id });
   const full = await a.partner('registry.GetCompany', { companyId: a.company.id });
   a.outletId = full.outlets[0].id;
   await waitFor(a.partner, 'scoring.GetScore', { outletId: a.outletId, fiscalYear: YEAR },
@@ -151,13 +164,55 @@ async function setUpData() {
   a.issuedOrderId = issued.id;
   // B: submitted, its case in review (the queue and the case review).
   const b = await submitted('kabar', 'PT Kabar Kayuagung', verifier);
+  // E: verification proposed, waiting for the head's approval.
+  const e = await submitted('sebiduk', 'PT Suara Sebiduk', verifier);
+  await proposeVerified(e, verifier);
   // D: registered as a draft with one document (the wizard's later steps).
   const d = await partnerWithCompany('suara', 'PT Suara Bumi Sebiduk Sehaluan');
   await upload(d.partner, d.company.id, 'DOCUMENT_TYPE_AKTA');
   // C: signed up, no company yet (the wizard's first steps).
   const cName = `baru${randomUUID().slice(0, 8)}`;
   await apiSession(cName, PARTNER_PASSWORD, { signup: 'Redaksi Media Baru' });
-  return { a, b, c: { username: cName }, d };
+  return { a, b, c: { username: cName }, d, e, press: await pressReleases(a), line: await budgetLine(admin) };
+}
+
+// Press releases: one sent to every verified partner (A's inbox, the proof),
+// one left as a draft (the editor).
+async function pressReleases(a) {
+  const humas = await apiSession('humas', DEMO_PASSWORD);
+  const content = {
+    title: 'Bupati Resmikan Jembatan Desa', lead: 'Jembatan gantung sepanjang 40 meter menghubungkan dua desa.',
+    bodyMarkdown: 'Bupati meresmikan **jembatan gantung** pada Senin pagi.\n\n- panjang 40 meter\n- lebar 1,5 meter\n',
+    category: 'CATEGORY_INFRASTRUCTURE', contact: { name: 'Sari Humas', role: 'Kepala Bidang', phone: '0812-3456-7890' },
+    agenda: { title: 'Peresmian jembatan', startsAt: '2027-01-11T02:00:00Z', place: 'Desa Sukamaju' },
+  };
+  // A's standing reaches distribution by events: wait until A is a recipient.
+  await waitFor(humas, 'distribution.PreviewRecipients', { recipients: { mode: 'RECIPIENT_MODE_ALL_VERIFIED' } },
+    (p) => (p.items || []).some((i) => i.companyId === a.company.id), 'A among the verified partners of distribution');
+  const sent = await humas('distribution.CreateRelease', { content, recipients: { mode: 'RECIPIENT_MODE_ALL_VERIFIED' } });
+  await humas('distribution.AddFile', { releaseId: sent.id, kind: 'FILE_KIND_ATTACHMENT', fileName: 'undangan.pdf',
+    caption: 'Undangan', content: pdf('undangan').toString('base64') });
+  await humas('distribution.Schedule', { releaseId: sent.id });
+  await waitFor(humas, 'distribution.GetRelease', { releaseId: sent.id }, (r) => r.state === 'RELEASE_STATE_SENT', 'the release sent');
+  const draft = await humas('distribution.CreateRelease', { content: { ...content, title: 'Draf: Jadwal Posyandu Keliling' },
+    recipients: { mode: 'RECIPIENT_MODE_FILTER', tiers: ['TIER_A', 'TIER_B'], fiscalYear: YEAR } });
+  return { sent: sent.id, draft: draft.id };
+}
+
+// A budget line with money committed, some spent and its pagu revised (the budget screens).
+async function budgetLine(admin) {
+  const line = await admin('accounting.CreateBudgetLine', {
+    line: { fiscalYear: YEAR, subActivityCode: `2.16.02.1.02.${digits(4)}`, accountCode: '5.1.02.02.01.0029',
+      name: 'Belanja Jasa Iklan/Reklame, Film, dan Pemotretan' },
+    pagu: '1900000000', documentNumber: 'DPA/A.1/2.16.0.00.0.00.01.0000/001/2027' });
+  await admin('accounting.Reserve', { orderId: randomUUID(), budgetLineId: line.id, amount: '1000000',
+    orderNumber: 'MO/0001/DISKOMINFO/2027' });
+  const spent = randomUUID();
+  await admin('accounting.Reserve', { orderId: spent, budgetLineId: line.id, amount: '250000000' });
+  await admin('accounting.PostReservation', { orderId: spent });
+  await admin('accounting.ReviseBudgetLine', { budgetLineId: line.id, kind: 'REVISION_KIND_PERUBAHAN',
+    newPagu: '2000000000', reason: 'Perubahan APBD 2027', documentNumber: 'DPPA/001/2027', expectedVersion: '1' });
+  return line;
 }
 
 // ---- the browser side ---------------------------------------------------------------
@@ -300,8 +355,19 @@ function screens(data) {
     ['dashboard', 'admin', (p) => go(p, '/', 'tier-table')],
     ['companies', 'admin', (p) => go(p, '/companies', 'company-row')],
     ['company-staff', 'admin', (p) => go(p, `/companies/${data.b.company.id}`, 'document-row')],
+    ['company-edit-staff', 'admin', async (p) => {
+      // Staff see the bank account but cannot change it: the partner's own.
+      await go(p, `/companies/${data.b.company.id}/edit`, 'wizard-step-0');
+      await tid(p, 'wizard-step-0').click();
+      await tid(p, 'bank-partner-only').waitFor();
+      check(await tid(p, 'company-accountNumber').isDisabled(), 'staff can type into the bank account number');
+    }],
     ['queue', 'admin', (p) => go(p, '/verification', 'case-row')],
     ['case-review', 'admin', async (p) => { await go(p, `/verification/${data.b.case.id}`, 'case-document'); await tid(p, 'doc-frame').waitFor(); }],
+    // Four-eyes: the decision waiting for the head, and a decided case's history.
+    ['queue-awaiting', 'head', async (p) => { await go(p, '/verification', 'case-row'); await tid(p, 'queue-awaiting').check(); await tid(p, 'case-awaiting').first().waitFor(); }],
+    ['case-pending', 'head', (p) => go(p, `/verification/${data.e.case.id}`, 'approve-submit')],
+    ['case-decided', 'head', (p) => go(p, `/verification/${data.a.case.id}`, 'proposal-row')],
     ['announcement', 'admin', (p) => go(p, '/announcement', 'announce-form')],
     ['outlets', 'admin', (p) => go(p, '/outlets', 'outlet-row')],
     ['outlet', 'admin', (p) => go(p, `/outlets/${data.a.outletId}`, 'score-breakdown')],
@@ -315,6 +381,14 @@ function screens(data) {
       await p.waitForFunction(() => document.activeElement && document.activeElement.closest('[data-testid="user-edit-panel"]'),
         null, { timeout: 5000 }).catch(() => { throw new Error('focus did not move into the user edit panel'); });
     }],
+    ['budget', 'admin', (p) => go(p, '/budget', 'budget-row')],
+    ['budget-errors', 'admin', async (p) => {
+      // Saving the empty form: the fields are named beside their inputs.
+      await tid(p, 'budget-create-submit').click();
+      await tid(p, 'budget-create-errors').waitFor();
+      await p.locator('[aria-invalid="true"]').first().waitFor();
+    }],
+    ['budget-line', 'admin', (p) => go(p, `/budget/${data.line.id}`, 'ledger-row')],
     ['wizard-company', 'partnerC', (p) => go(p, '/my', 'wizard-step-body-0')],
     ['wizard-outlets', 'partnerC', async (p) => { await tid(p, 'wizard-step-1').click(); await tid(p, 'wizard-step-body-1').waitFor(); }],
     ['wizard-people', 'partnerC', async (p) => { await tid(p, 'wizard-step-2').click(); await tid(p, 'wizard-step-body-2').waitFor(); }],
@@ -329,6 +403,24 @@ function screens(data) {
     ['wizard-documents', 'partnerD', (p) => go(p, '/register', 'wizard-upload')],
     ['wizard-submit', 'partnerD', async (p) => { await tid(p, 'wizard-step-4').click(); await tid(p, 'wizard-missing').waitFor(); }],
     ['own-company', 'partnerA', (p) => go(p, '/my', 'score-breakdown')],
+    ['inbox', 'partnerA', (p) => go(p, '/inbox', 'inbox-item')],
+    ['inbox-release', 'partnerA', async (p) => { await go(p, `/inbox/${data.press.sent}`, 'pickup-form'); }],
+    ['pickup-errors', 'partnerA', async (p) => {
+      await tid(p, 'pickup-url').fill('bukan tautan');
+      await tid(p, 'pickup-submit').click();
+      await tid(p, 'pickup-errors').waitFor();
+    }],
+    ['releases', 'humas', (p) => go(p, '/releases', 'release-row')],
+    ['release-new', 'humas', (p) => go(p, '/releases/new', 'release-editor')],
+    ['release-draft', 'humas', async (p) => {
+      await go(p, `/releases/${data.press.draft}`, 'recipient-counts');
+      await tid(p, 'release-preview').click();
+      await tid(p, 'release-preview-html').waitFor();
+      await tid(p, 'release-send').click();
+      await tid(p, 'release-confirm').waitFor();
+    }],
+    ['release-sent', 'humas', (p) => go(p, `/releases/${data.press.sent}`, 'release-view')],
+    ['release-proof', 'humas', (p) => go(p, `/releases/${data.press.sent}/proof`, 'proof-recipient')],
     ['agreements', 'staff', (p) => go(p, '/agreements', 'agreement-row')],
     ['agreement-new', 'staff', async (p) => { await tid(p, 'agreement-new').click(); await tid(p, 'agreement-form').waitFor(); }],
     ['agreement', 'staff', (p) => go(p, `/agreements/${data.a.agreementId}`, 'quota-table')],
@@ -343,7 +435,8 @@ function screens(data) {
 
 async function visitAll(browser, vpName, data) {
   const who = {
-    anon: null, admin: ['admin', DEMO_PASSWORD], staff: ['kemitraan', DEMO_PASSWORD], partnerA: [data.a.username, PARTNER_PASSWORD],
+    anon: null, admin: ['admin', DEMO_PASSWORD], head: ['pimpinan', DEMO_PASSWORD], humas: ['humas', DEMO_PASSWORD],
+    staff: ['kemitraan', DEMO_PASSWORD], partnerA: [data.a.username, PARTNER_PASSWORD],
     partnerC: [data.c.username, PARTNER_PASSWORD], partnerD: [data.d.username, PARTNER_PASSWORD],
   };
   const open = {};

@@ -5,12 +5,14 @@
 //   named next to its field first), uploads its four documents and submits;
 //   the verifier rejects the NPWP scan with a reason; the company sees the
 //   reason and re-uploads; the verifier accepts everything, records the
-//   factual visit and verifies; the outlet shows tier B with its breakdown;
-//   staff make and sign the agreement, offer an order the partner counters,
-//   accept and issue it (MO/0001/DISKOMINFO/2027, Rp 1.000.000 reserved),
-//   and accept the partner's proof of publication.
+//   factual visit and proposes "verified"; he cannot approve it himself; the
+//   head finds it among the cases awaiting approval and approves it (four
+//   eyes); the outlet shows tier B with its breakdown; staff make and sign
+//   the agreement, offer an order the partner counters, accept and issue it
+//   (MO/0001/DISKOMINFO/2027, Rp 1.000.000 reserved), and accept the
+//   partner's proof of publication.
 //
-// Two browser contexts (partner and verifier), each with its own cookies.
+// Three browser contexts (partner, verifier, head), each with its own cookies.
 // A screenshot of every step goes to $SEKLIK_ARTIFACTS; on failure, a
 // screenshot of each page and the browser console are saved there too.
 // Only the year's requirement sets are published through the API beforehand:
@@ -250,7 +252,34 @@ async function goldenPath(browser) {
   const gps = (await tid(verifier, 'visit-gps').textContent()).trim();
   check(gps.startsWith('-3.3915, 104.8286'), `the visit shows GPS "${gps}"`);
   await snap(verifier, 'verifier-visit-recorded');
+  // The verifier proposes; the decision waits for a second person.
   await tid(verifier, 'decide-submit').click();
+  await verifier.locator('[data-testid="pending-decision"][data-outcome="OUTCOME_VERIFIED"]').waitFor();
+  check(await tid(verifier, 'approve-submit').count() === 0, 'the verifier is offered to approve his own proposal');
+  check(await verifier.locator('[data-testid="case-state"][data-status="CASE_STATE_VISITED"]').count() === 1,
+    'the case changed state before anyone approved the proposal');
+  const verifierId = (await tid(verifier, 'pending-proposed-by').textContent()).trim().split(' ')[0];
+  await snap(verifier, 'verifier-proposed');
+
+  // 6b. The head finds the case among those awaiting approval and approves it.
+  const head = await newPage(browser, 'head');
+  await login(head, 'pimpinan', DEMO_PASSWORD);
+  await chooseYear(head);
+  await followNav(head, 'nav-queue', '#/verification', consoleLines);
+  await tid(head, 'queue-awaiting').check();
+  await refreshUntil(head, 'queue-refresh', `[data-testid="case-link"]:text("${companyName}")`, 'the case awaiting approval');
+  await head.locator(`[data-testid="case-row"]:has([data-testid="case-link"]:text("${companyName}")) [data-testid="case-awaiting"]`).waitFor();
+  await snap(head, 'head-awaiting-approval');
+  await head.locator(`[data-testid="case-link"]:text("${companyName}")`).click();
+  await tid(head, 'pending-decision').waitFor();
+  check((await tid(head, 'pending-proposed-by').textContent()).trim() === verifierId, 'the head does not see who proposed');
+  await tid(head, 'approve-submit').click();
+  await head.locator('[data-testid="case-state"][data-status="CASE_STATE_VERIFIED"]').waitFor();
+  check((await tid(head, 'case-decided-by').textContent()).trim() === verifierId, 'the case does not name the proposer');
+  check((await tid(head, 'case-approved-by').textContent()).includes('(Anda)'), 'the case does not name the head as approver');
+  check(await head.locator('[data-testid="proposal-row"][data-status="PROPOSAL_STATUS_APPROVED"]').count() === 1,
+    'the decision history does not show the approved proposal');
+  await snap(head, 'head-approved');
   await refreshUntil(verifier, 'case-refresh', '[data-testid="case-state"][data-status="CASE_STATE_VERIFIED"]', 'the case verified');
   await snap(verifier, 'verifier-verified');
 

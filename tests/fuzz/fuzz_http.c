@@ -90,6 +90,8 @@ static void start_once(void)
         .max_connections = 64,
         .per_ip_connections = 0,
         .connection_timeout_s = 1,
+        .header_timeout_s = 1,
+        .body_timeout_s = 2,
         .workers = 1,
         .call_timeout_ms = 100,
         .public_ttl_s = 60,

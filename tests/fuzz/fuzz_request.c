@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "seklik/accounting.pb-c.h"
 #include "seklik/bus.pb-c.h"
 #include "seklik/gateway.pb-c.h"
 #include "seklik/registry.pb-c.h"
@@ -68,7 +69,8 @@ static const ProtobufCMessageDescriptor *method_input(const char *name)
 {
     static const ProtobufCServiceDescriptor *const services[] = {
         &seklik__registry__registry__descriptor, &seklik__scoring__scoring__descriptor,
-        &seklik__verification__verification__descriptor, &seklik__gateway__gateway__descriptor};
+        &seklik__verification__verification__descriptor, &seklik__gateway__gateway__descriptor,
+        &seklik__accounting__accounting__descriptor};
     if (strcmp(name, "bus.Replay") == 0)
         return &seklik__bus__replay_request__descriptor;
     for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++) {

@@ -3,7 +3,8 @@
 
 Protobuf is encoded by hand, in field order and without empty fields, the way
 protobuf-c packs proto3 messages, so a signed request here verifies in C with
-the key fuzz_request.c uses (0x5a ^ i for i in 0..31)."""
+the key fuzz_request.c uses (0x5a ^ i for i in 0..31), and a signed event in
+fuzz_event_frame.c."""
 import hashlib
 import hmac
 import os
@@ -55,12 +56,20 @@ def request(method, request_id, idem, deadline, act, body, sign=True, sig=None):
     return out + field(6, body) + field(7, sig or b"")
 
 
-def event(id_, type_, source, seq, occurred, corr, act, body):
+def event(id_, type_, source, seq, occurred, corr, act, body, sign=False):
+    def lp(b):
+        return struct.pack(">I", len(b)) + b
     out = field(1, id_) + field(2, type_) + field(3, source) + field(4, seq) + field(5, occurred)
     out += field(6, corr)
     if act is not None:
         out += varint(7 << 3 | 2) + varint(len(act)) + act
-    return out + field(8, body)
+    out += field(8, body)
+    if sign:
+        msg = (lp(b"seklik.bus.Event/1") + lp(id_.encode()) + lp(type_.encode())
+               + lp(source.encode()) + lp(struct.pack(">Q", seq)) + lp(struct.pack(">q", occurred))
+               + lp(corr.encode()) + lp(act or b"") + lp(body))
+        out += field(9, hmac.new(KEY, msg, hashlib.sha256).digest())
+    return out
 
 
 def write(target, name, data):
@@ -107,10 +116,22 @@ write("fuzz_request", "signed_upload_upper_uuid", request(
     "Registry.UploadDocument", "req-9", "idem-9", 0, partner,
     field(1, "0190F5A2-7C1E-7000-8000-0000000000C1")
     + msg(2, field(5, "npwp.pdf") + field(6, b"%PDF-1.4\n") + field(7, "0190F5A2-7C1E-7000-8000-00000000ABCD"))))
+ordering = actor("system:ordering")
+write("fuzz_request", "signed_reserve_upper_uuid", request(
+    "Accounting.Reserve", "req-11", "idem-11", 0, ordering,
+    field(1, "0190F5A2-7C1E-7000-8000-0000000000D1") + field(2, "0190f5a2-7c1e-7000-8000-0000000000d2")
+    + field(3, 1000000) + field(4, "MO/0001/DISKOMINFO/2027")))
+write("fuzz_request", "signed_budget_line_over_limits", request(
+    "Accounting.CreateBudgetLine", "req-12", "idem-12", 0, admin,
+    msg(1, field(1, 2027) + field(2, "2.16.02.1.01.0001") + field(3, "5.1.02.02.01.0029")
+        + field(4, "Belanja " * 60)) + field(2, -1) + field(3, "DPA/" + "9" * 200)))
 
 ev = event("0190f5a2-7c1e-7abc-8def-0123456789ab", "registry.company.registered", "registry", 4242,
            1767225600123456, "req-7", partner, b"\x0a\x02id")
 write("fuzz_event_frame", "registered", b"registry.company.registered\0" + ev)
+signed = event("0190f5a2-7c1e-7abc-8def-0123456789ab", "registry.company.registered", "registry",
+               4242, 1767225600123456, "req-7", partner, b"\x0a\x02id", sign=True)
+write("fuzz_event_frame", "registered_signed", b"registry.company.registered\0" + signed)
 write("fuzz_event_frame", "minimal", b"ordering.order.created\0" + field(2, "ordering.order.created"))
 write("fuzz_event_frame", "topic_mismatch", b"registry.company.approved\0" + ev)
 write("fuzz_event_frame", "no_nul", b"registry.company.registered")
@@ -145,3 +166,20 @@ write("fuzz_cache_value", "url_credentials", b"\1redis://seklik:p%40ss@cache:637
 write("fuzz_cache_value", "url_ipv6", b"\1redis://[::1]:6380")
 write("fuzz_cache_value", "url_unix", b"\1unix:///run/redis/redis.sock?db=1")
 write("fuzz_cache_value", "url_bad", b"\1redis://u:%zz@:0/x?y")
+
+png_head = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", 1920, 1080) + b"\x08\x06\0\0\0"
+write("fuzz_distribution", "png", png_head)
+write("fuzz_distribution", "png_huge", png_head[:16] + struct.pack(">II", 0x80000000, 1))
+write("fuzz_distribution", "jpeg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+      b"\xff\xc0\x00\x11\x08\x02\x58\x03\x20\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01\xff\xd9")
+write("fuzz_distribution", "jpeg_fill_rst", b"\xff\xd8\xff\xff\xd0\xff\xc2\x00\x0b\x08\x00\x10\x00\x10\x01\x01\x11\x00")
+write("fuzz_distribution", "pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+write("fuzz_distribution", "time_wib", b"2027-01-10T09:00:00.123+07:00")
+write("fuzz_distribution", "time_bad", b"2027-02-29T24:00:00Z")
+write("fuzz_distribution", "email", b"redaksi@kabar-alfa.co.id")
+write("fuzz_distribution", "email_inject", b"a@x.test>\r\nRCPT TO:<v@x.test>")
+write("fuzz_distribution", "url", b"https://kabar.test:8080/berita?id=1#a")
+write("fuzz_distribution", "markdown", "# Judul\n\n**tebal** <script>alert(1)</script>\n\n"
+      "[a](javascript:alert(1)) ![b](data:image/png;base64,AA==)\n\n> kutipan\n\n- satu\n- dua\n".encode())
+write("fuzz_distribution", "header_utf8", "Rapat koordinasi — “Kabupaten” é".encode() * 3)
+write("fuzz_distribution", "file_name", b"../../C:\\foto \"akhir\".jpg\r\n")

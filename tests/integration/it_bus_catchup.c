@@ -4,6 +4,15 @@
 
 #include "it_common.h"
 
+static long long metric_of(const sk_test_peer *p, const char *name)
+{
+    char url[128], body[65536];
+    snprintf(url, sizeof(url), "%s/metrics", p->http);
+    if (sk_test_http_get(url, body, sizeof(body)) != 200)
+        return -1;
+    return sk_test_metric(body, name);
+}
+
 static void subscriber_down_then_catches_up_exactly_once(void **state)
 {
     (void)state;
@@ -12,9 +21,12 @@ static void subscriber_down_then_catches_up_exactly_once(void **state)
     it_start_pair("it_catchup", "catchup", dsn, sizeof(dsn), &pub, &sub, NULL);
     sk_rpc_client *c = it_client(pub.rpc);
 
-    /* Live delivery first. */
+    /* Live delivery first: the relay's frames are signed, none is refused. */
     assert_int_equal(it_emit(c, 10, 10, 10000, NULL), SK_OK);
     assert_int_equal(it_wait_applied(dsn, 10, 10000), 10);
+    assert_int_equal(
+        metric_of(&sub, "seklik_events_refused_total{service=\"testsub\",reason=\"signature\"}"),
+        0);
 
     /* The subscriber dies without a chance to clean up. */
     sk_proc_signal(&sub.proc, SIGKILL);

@@ -10,11 +10,13 @@
   * no session, a logged-out session, oversized and malformed bodies, headers.
 """
 
+import http.client
 import json
 import os
 import sys
 import unittest
 import uuid
+from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
 import seklik_api as api  # noqa: E402
@@ -31,6 +33,21 @@ def staff(username):
 
 def unique(prefix):
     return f"{prefix}{uuid.uuid4().hex[:8]}"
+
+
+def login_from(source, username, password):
+    """POST /auth/login from the loopback address `source` (127.0.0.x needs no
+    setup on Linux): the HTTP status."""
+    url = urlsplit(BASE)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30,
+                                      source_address=(source, 0))
+    try:
+        conn.request("POST", "/api/v1/auth/login",
+                     json.dumps({"username": username, "password": password}),
+                     {"Content-Type": "application/json"})
+        return conn.getresponse().status
+    finally:
+        conn.close()
 
 
 def fill_body(schema, schemas, ids, depth=0):
@@ -189,6 +206,39 @@ class ThrottleTest(unittest.TestCase):
         with self.assertRaises(api.ApiError) as cm:
             api.Session(BASE).login(unique("tidakada"), "salah-sekali-12")
         self.assertEqual(cm.exception.status, 401)
+
+    def test_a_stranger_cannot_lock_the_owner_out(self):
+        """The limit that stops a guesser is per username and address: the
+        owner, at the address they signed up from, still gets in."""
+        name = unique("pemilik")
+        api.Session(BASE).signup(name, "Rahasia-Pemilik-2026", "Mitra Pemilik")
+        self.assertEqual([login_from("127.0.0.2", name, "salah-sekali-12") for _ in range(5)],
+                         [401] * 5)
+        self.assertEqual(login_from("127.0.0.2", name, "Rahasia-Pemilik-2026"), 429)
+        self.assertEqual(login_from("127.0.0.1", name, "Rahasia-Pemilik-2026"), 200)
+
+
+class PasswordChangeTest(unittest.TestCase):
+    def test_changing_the_password_ends_the_other_sessions(self):
+        name = unique("gantisandi")
+        first = api.Session(BASE)
+        first.signup(name, "Rahasia-Lama-2026", "Mitra Ganti Sandi")
+        second = api.Session(BASE)
+        second.login(name, "Rahasia-Lama-2026")
+        with self.assertRaises(api.ApiError) as cm:
+            first.call("gateway.ChangeOwnPassword",
+                       {"currentPassword": "salah-sekali-12", "newPassword": "Rahasia-Baru-2026"})
+        self.assertEqual(cm.exception.status, 400)
+        self.assertIn("currentPassword", cm.exception.fields())
+        first.call("gateway.ChangeOwnPassword",
+                   {"currentPassword": "Rahasia-Lama-2026", "newPassword": "Rahasia-Baru-2026"})
+        self.assertEqual(first.me()["user"]["username"], name)  # the browser that changed it
+        status, _, _ = second.request("GET", "/api/v1/auth/me")
+        self.assertEqual(status, 401)  # everyone else is out
+        with self.assertRaises(api.ApiError) as cm:
+            api.Session(BASE).login(name, "Rahasia-Lama-2026")
+        self.assertEqual(cm.exception.status, 401)
+        api.Session(BASE).login(name, "Rahasia-Baru-2026")
 
 
 class RoleTest(unittest.TestCase):

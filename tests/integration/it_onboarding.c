@@ -316,12 +316,34 @@ static void company_onboards_from_registration_to_final_list(void **state)
     assert_int_equal(call(g_vc, "Verification.RecordVisit", &verifier, true, &vr.base,
                           &seklik__verification__case__descriptor, NULL, NULL),
                      SEKLIK__BUS__CODE__OK);
+    /* The verifier proposes; alone he cannot make it the outcome. */
     Seklik__Verification__Case *done = NULL;
     assert_int_equal(call(g_vc, "Verification.Decide", &verifier, true, &dr.base,
                           &seklik__verification__case__descriptor, &done, NULL),
                      SEKLIK__BUS__CODE__OK);
+    assert_int_equal(done->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED);
+    assert_non_null(done->pending_proposal);
+    Seklik__Verification__ApproveDecisionRequest ap =
+        SEKLIK__VERIFICATION__APPROVE_DECISION_REQUEST__INIT;
+    ap.case_id = case_id;
+    ap.proposal_id = done->pending_proposal->id;
+    assert_int_equal(call(g_vc, "Verification.ApproveDecision", &verifier, true, &ap.base,
+                          &seklik__verification__case__descriptor, NULL, NULL),
+                     SEKLIK__BUS__CODE__PERMISSION_DENIED);
+    Seklik__Verification__Case *mine = wait_case(&partner, a,
+                                                 SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED);
+    assert_null(mine->pending_proposal); /* the partner sees no decision before it is one */
+    FREE(mine);
+    Seklik__Verification__Case *approved = NULL;
+    assert_int_equal(call(g_vc, "Verification.ApproveDecision", &head, true, &ap.base,
+                          &seklik__verification__case__descriptor, &approved, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    FREE(done);
+    done = approved;
     assert_int_equal(done->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED);
     assert_string_equal(done->valid_until, "2027-12-31");
+    assert_string_equal(done->decided_by, "verifier-1");
+    assert_string_equal(done->approved_by, "head-1");
     FREE(done);
 
     /* The registry's read model follows. */
@@ -431,11 +453,19 @@ static void company_onboards_from_registration_to_final_list(void **state)
                      SEKLIK__BUS__CODE__OK);
     assert_int_equal(list->n_objections, 0);
     FREE(list);
+    /* The answer comes from someone who took no part in the decision. */
     Seklik__Verification__AnswerObjectionRequest ans =
         SEKLIK__VERIFICATION__ANSWER_OBJECTION_REQUEST__INIT;
     ans.objection_id = obj->id;
     ans.answer = "Sertifikat telah dicatat; hasil verifikasi tetap";
     assert_int_equal(call(g_vc, "Verification.AnswerObjection", &head, true, &ans.base,
+                          &seklik__verification__objection__descriptor, NULL, NULL),
+                     SEKLIK__BUS__CODE__PERMISSION_DENIED);
+    assert_int_equal(call(g_vc, "Verification.AnswerObjection", &verifier, true, &ans.base,
+                          &seklik__verification__objection__descriptor, NULL, NULL),
+                     SEKLIK__BUS__CODE__PERMISSION_DENIED);
+    Seklik__Bus__Actor third = it_actor("verifier-3", "verifier", NULL);
+    assert_int_equal(call(g_vc, "Verification.AnswerObjection", &third, true, &ans.base,
                           &seklik__verification__objection__descriptor, NULL, NULL),
                      SEKLIK__BUS__CODE__OK);
     FREE(obj);
@@ -504,6 +534,91 @@ static void four_eyes_and_partner_walls(void **state)
     free(b);
 }
 
+/* A staff member who supplies a document on the partner's behalf does not
+ * judge it; a staff member does not move the partner's money alone; the
+ * partner's own bank change reaches the verifier as a finding. */
+static void staff_supply_and_bank_changes_stay_four_eyed(void **state)
+{
+    (void)state;
+    Seklik__Bus__Actor verifier = it_actor("verifier-1", "verifier", NULL);
+    Seklik__Bus__Actor v2 = it_actor("verifier-2", "verifier", NULL);
+    Seklik__Bus__Actor newcomer = it_actor("partner-user-c", "partner", NULL);
+    char *c = register_company(&newcomer, "PT Suara Sebiduk", "045678901234567", "4567890123456",
+                               "1601010101010005", "1601010101010006");
+    Seklik__Bus__Actor partner = it_actor("partner-user-c", "partner", c);
+    free(upload(&partner, c, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_AKTA, 1));
+    free(upload(&partner, c, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NIB, 1));
+    free(upload(&partner, c, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP, 1));
+    free(upload(&partner, c, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_DOMISILI, 1));
+    submit(&partner, c);
+    Seklik__Verification__Case *k =
+        wait_case(&verifier, c, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW);
+    char *case_id = strdup(k->id);
+    assert_int_equal(decide_document(&verifier, case_id,
+                                     doc_of(k, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP),
+                                     SEKLIK__VERIFICATION__DECISION__DECISION_REJECTED,
+                                     "Scan NPWP buram"),
+                     SEKLIK__BUS__CODE__OK);
+    FREE(k);
+    FREE(wait_company(&partner, c, SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_NEEDS_REVISION));
+
+    /* Bank: while the company fixes its NPWP, a staff change is refused... */
+    Seklik__Registry__GetCompanyRequest gc = SEKLIK__REGISTRY__GET_COMPANY_REQUEST__INIT;
+    gc.company_id = c;
+    Seklik__Registry__Company *co = NULL;
+    assert_int_equal(call(g_rc, "Registry.GetCompany", &partner, false, &gc.base,
+                          &seklik__registry__company__descriptor, &co, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    Seklik__Registry__UpdateRequest up = SEKLIK__REGISTRY__UPDATE_REQUEST__INIT;
+    up.company_id = c;
+    up.company = co->data;
+    char *typed = co->data->bank_account->account_number; /* freed with co: put back below */
+    co->data->bank_account->account_number = "9876543210";
+    assert_int_equal(call(g_rc, "Registry.Update", &v2, true, &up.base,
+                          &seklik__registry__company__descriptor, NULL, NULL),
+                     SEKLIK__BUS__CODE__PERMISSION_DENIED);
+    /* ...the partner's own goes through, and reaches the verifier as a finding. */
+    Seklik__Registry__Company *after = NULL;
+    assert_int_equal(call(g_rc, "Registry.Update", &partner, true, &up.base,
+                          &seklik__registry__company__descriptor, &after, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    assert_string_equal(after->data->bank_account->account_number, "9876543210");
+    FREE(after);
+    co->data->bank_account->account_number = typed;
+    bool flagged = false;
+    Seklik__Verification__GetCaseRequest gk = SEKLIK__VERIFICATION__GET_CASE_REQUEST__INIT;
+    gk.case_id = case_id;
+    for (int i = 0; i < 200 && !flagged; i++) {
+        Seklik__Verification__Case *now = NULL;
+        assert_int_equal(call(g_vc, "Verification.GetCase", &verifier, false, &gk.base,
+                              &seklik__verification__case__descriptor, &now, NULL),
+                         SEKLIK__BUS__CODE__OK);
+        for (size_t j = 0; j < now->n_findings; j++)
+            flagged = flagged || (strcmp(now->findings[j]->code, "bank_account_changed") == 0 &&
+                                  strstr(now->findings[j]->message, "9876543210"));
+        FREE(now);
+        if (!flagged)
+            sk_test_sleep_ms(50);
+    }
+    assert_true(flagged);
+
+    /* The verifier uploads the replacement himself, then tries to accept it. */
+    char *mine = upload(&verifier, c, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP, 2);
+    k = wait_case(&verifier, c, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW);
+    assert_string_equal(doc_of(k, SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_NPWP), mine);
+    FREE(k);
+    assert_int_equal(decide_document(&verifier, case_id, mine,
+                                     SEKLIK__VERIFICATION__DECISION__DECISION_ACCEPTED, NULL),
+                     SEKLIK__BUS__CODE__PERMISSION_DENIED);
+    assert_int_equal(decide_document(&v2, case_id, mine,
+                                     SEKLIK__VERIFICATION__DECISION__DECISION_ACCEPTED, NULL),
+                     SEKLIK__BUS__CODE__OK);
+    FREE(co);
+    free(mine);
+    free(case_id);
+    free(c);
+}
+
 static int start(void **state)
 {
     (void)state;
@@ -545,6 +660,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(company_onboards_from_registration_to_final_list),
         cmocka_unit_test(four_eyes_and_partner_walls),
+        cmocka_unit_test(staff_supply_and_bank_changes_stay_four_eyed),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start, stop);
 }

@@ -3,6 +3,7 @@
  * and the events and rows an auditor would look for.
  *
  * argv: testpub testsub logdir seklik-registry */
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -476,12 +477,20 @@ static void reupload_is_a_new_version_and_the_file_comes_back(void **state)
     protobuf_c_message_free_unpacked(&now->base, NULL);
     seklik__bus__response__free_unpacked(resp, NULL);
 
-    /* another partner may not fetch it */
+    /* another partner may not fetch it, and cannot tell it from a
+     * document that does not exist */
     Company *other = register_named("PT Lain");
     Seklik__Bus__Actor po = partner(other->id);
     resp = call("GetDocumentFile", &po, NULL, false, &get.base);
-    assert_int_equal(it_code(resp), SK_EPERM);
+    Seklik__Registry__GetDocumentFileRequest none = SEKLIK__REGISTRY__GET_DOCUMENT_FILE_REQUEST__INIT;
+    none.document_id = "0190a0a0-0000-7000-8000-00000000dead";
+    Seklik__Bus__Response *missing = call("GetDocumentFile", &po, NULL, false, &none.base);
+    assert_int_equal(it_code(resp), SK_ENOTFOUND);
+    assert_int_equal(it_code(missing), SK_ENOTFOUND);
+    assert_string_equal(resp->message, missing->message);
+    assert_int_equal(resp->body.len, 0);
     seklik__bus__response__free_unpacked(resp, NULL);
+    seklik__bus__response__free_unpacked(missing, NULL);
 
     char sql[256];
     snprintf(sql, sizeof(sql),
@@ -937,6 +946,260 @@ static void upper_case_ids_behave_like_lower_case(void **state)
     protobuf_c_message_free_unpacked(&c->base, NULL);
 }
 
+/* ---- one company per partner account ---- */
+
+typedef struct {
+    reg_req r;
+    Seklik__Bus__Actor actor;
+    Seklik__Bus__Response *resp;
+    int rc;
+} concurrent_register;
+
+static void *register_thread(void *arg)
+{
+    concurrent_register *job = arg;
+    char key[SK_UUID_STRLEN];
+    sk_uuid7(key);
+    job->rc = sk_rpc_call(rpc, "Registry.RegisterCompany", &job->actor, key, &job->r.req.base,
+                          20000, &job->resp);
+    return NULL;
+}
+
+static void eight_concurrent_registrations_by_one_partner_make_one_company(void **state)
+{
+    (void)state;
+    enum { N = 8 };
+    static concurrent_register jobs[N];
+    pthread_t threads[N];
+    long long before = count("company");
+    for (int i = 0; i < N; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "PT Serentak %d", i); /* each with its own data */
+        make_request(&jobs[i].r, name);
+        jobs[i].actor = it_actor("partner-eager", "partner", "");
+        jobs[i].resp = NULL;
+    }
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_create(&threads[i], NULL, register_thread, &jobs[i]), 0);
+    for (int i = 0; i < N; i++)
+        pthread_join(threads[i], NULL);
+
+    /* Every answer is the one company, so the gateway binds any of them. */
+    char first[64] = "";
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(jobs[i].rc, SK_OK);
+        if (it_code(jobs[i].resp) != SK_OK)
+            fprintf(stderr, "call %d: %s\n", i, jobs[i].resp->message);
+        assert_int_equal(it_code(jobs[i].resp), SK_OK);
+        Company *c = body(jobs[i].resp, &seklik__registry__company__descriptor);
+        if (!first[0])
+            snprintf(first, sizeof(first), "%s", c->id);
+        assert_string_equal(c->id, first);
+        assert_string_equal(c->registered_by, "partner-eager");
+        protobuf_c_message_free_unpacked(&c->base, NULL);
+        seklik__bus__response__free_unpacked(jobs[i].resp, NULL);
+    }
+    assert_int_equal(count("company"), before + 1);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM registry.company "
+                                             "WHERE partner_user_id = 'partner-eager'"),
+                     1);
+    /* Only the winner's people exist: no NIK held by an unreachable company. */
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM registry.person p JOIN "
+                                             "registry.company c ON c.id = p.company_id WHERE "
+                                             "c.legal_name LIKE 'PT Serentak %'"),
+                     2);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM registry.audit_log "
+                                             "WHERE action = 'company.register' "
+                                             "AND user_id = 'partner-eager'"),
+                     1);
+}
+
+/* ---- no oracle of registered numbers for partners ---- */
+
+/* The parts of an answer a caller sees besides the new ids. */
+static void assert_same_answer(const Seklik__Bus__Response *a, const Seklik__Bus__Response *b)
+{
+    assert_int_equal(a->code, b->code);
+    assert_string_equal(a->message, b->message);
+    assert_int_equal(a->n_violations, b->n_violations);
+}
+
+static void partner_probing_numbers_learns_nothing_and_the_verifier_is_told(void **state)
+{
+    (void)state;
+    reg_req held, probe, fresh;
+    make_request(&held, "PT Pemilik NPWP");
+    Seklik__Bus__Actor s = staff();
+    Company *owner = register_ok(&held, &s, NULL);
+
+    /* The same request twice but for the NPWP and NIK: one that exists, one that does not. */
+    make_request(&probe, "PT Penebak");
+    probe.company.npwp = held.npwp;
+    probe.journalist.nik = held.nik2;
+    make_request(&fresh, "PT Penebak Lain");
+    Seklik__Bus__Actor p1 = it_actor("partner-probe-1", "partner", "");
+    Seklik__Bus__Actor p2 = it_actor("partner-probe-2", "partner", "");
+    Seklik__Bus__Response *taken = call("RegisterCompany", &p1, NULL, true, &probe.req.base);
+    Seklik__Bus__Response *free_ = call("RegisterCompany", &p2, NULL, true, &fresh.req.base);
+    assert_int_equal(it_code(taken), SK_OK);
+    assert_same_answer(taken, free_);
+    Company *c1 = body(taken, &seklik__registry__company__descriptor);
+    Company *c2 = body(free_, &seklik__registry__company__descriptor);
+    seklik__bus__response__free_unpacked(taken, NULL);
+    seklik__bus__response__free_unpacked(free_, NULL);
+
+    /* Adding a person and changing the NPWP answer alike too. */
+    Seklik__Registry__PersonInput p = SEKLIK__REGISTRY__PERSON_INPUT__INIT;
+    p.role = SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_JOURNALIST;
+    p.name = "Wartawan Tebakan";
+    Seklik__Registry__AddPersonRequest add = SEKLIK__REGISTRY__ADD_PERSON_REQUEST__INIT;
+    add.person = &p;
+    Seklik__Bus__Actor b1 = partner(c1->id), b2 = partner(c2->id);
+    add.company_id = c1->id;
+    p.nik = held.nik1;
+    taken = call("AddPerson", &b1, NULL, true, &add.base);
+    add.company_id = c2->id;
+    p.nik = "3271999999999999";
+    free_ = call("AddPerson", &b2, NULL, true, &add.base);
+    assert_int_equal(it_code(taken), SK_OK);
+    assert_same_answer(taken, free_);
+    seklik__bus__response__free_unpacked(taken, NULL);
+    seklik__bus__response__free_unpacked(free_, NULL);
+    /* Its own people are still its own business: told plainly. */
+    add.company_id = c1->id;
+    p.nik = held.nik1;
+    assert_refused("AddPerson", &b1, &add.base, SK_EINVAL, "person.nik");
+
+    /* Staff are still told plainly. */
+    reg_req dup;
+    make_request(&dup, "PT Staf Ganda");
+    dup.company.npwp = held.npwp;
+    assert_refused("RegisterCompany", &s, &dup.req.base, SK_EINVAL, "company.npwp");
+
+    /* Submitted, the clash travels to verification for staff. */
+    Seklik__Registry__SubmitRequest sub = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
+    sub.company_id = c1->id;
+    sub.fiscal_year = 2027;
+    Seklik__Bus__Response *resp = call("Submit", &b1, NULL, true, &sub.base);
+    assert_int_equal(it_code(resp), SK_OK);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    PGconn *pg = PQconnectdb(dsn);
+    assert_int_equal(PQstatus(pg), CONNECTION_OK);
+    PGresult *r = PQexecParams(pg,
+                               "SELECT body FROM registry.outbox WHERE type ="
+                               " 'registry.company.submitted' ORDER BY seq DESC LIMIT 1",
+                               0, NULL, NULL, NULL, NULL, 1);
+    assert_int_equal(PQntuples(r), 1);
+    Seklik__Registry__CompanyChanged *ev = seklik__registry__company_changed__unpack(
+        NULL, (size_t)PQgetlength(r, 0, 0), (const uint8_t *)PQgetvalue(r, 0, 0));
+    assert_non_null(ev);
+    assert_string_equal(ev->company->id, c1->id);
+    int npwp = 0, nik = 0;
+    for (size_t i = 0; i < ev->n_identity_clashes; i++) {
+        const Seklik__Registry__IdentityClash *k = ev->identity_clashes[i];
+        assert_string_equal(k->other_company_id, owner->id);
+        npwp += strcmp(k->kind, "npwp") == 0;
+        nik += strcmp(k->kind, "nik") == 0 && k->person_id[0];
+    }
+    assert_int_equal(npwp, 1);
+    assert_int_equal(nik, 2); /* the journalist of the request and the person added */
+    seklik__registry__company_changed__free_unpacked(ev, NULL);
+    PQclear(r);
+    PQfinish(pg);
+    protobuf_c_message_free_unpacked(&owner->base, NULL);
+    protobuf_c_message_free_unpacked(&c1->base, NULL);
+    protobuf_c_message_free_unpacked(&c2->base, NULL);
+}
+
+/* ---- bank account: the partner's own ---- */
+
+static Seklik__Bus__Response *update_bank(const Seklik__Bus__Actor *who, const char *company_id,
+                                          reg_req *r, const char *account)
+{
+    r->bank.account_number = (char *)account;
+    Seklik__Registry__UpdateRequest upd = SEKLIK__REGISTRY__UPDATE_REQUEST__INIT;
+    upd.company_id = (char *)company_id;
+    upd.company = &r->company;
+    return call("Update", who, NULL, true, &upd.base);
+}
+
+static void only_the_partner_changes_its_bank_account(void **state)
+{
+    (void)state;
+    reg_req r;
+    make_request(&r, "PT Rekening Mitra");
+    Seklik__Bus__Actor self = it_actor("partner-bank", "partner", "");
+    Company *c = register_ok(&r, &self, NULL);
+    Seklik__Bus__Actor mine = it_actor("partner-bank", "partner", c->id);
+    Seklik__Bus__Actor verifier = it_actor("verifier-bank", "verifier", NULL);
+    Seklik__Bus__Actor admin = it_actor("admin-bank", "admin", NULL);
+
+    /* Staff: refused whatever the role, nothing written. */
+    r.bank.account_number = "9999000011";
+    Seklik__Registry__UpdateRequest upd = SEKLIK__REGISTRY__UPDATE_REQUEST__INIT;
+    upd.company_id = c->id;
+    upd.company = &r.company;
+    assert_refused("Update", &verifier, &upd.base, SK_EPERM, NULL);
+    assert_refused("Update", &admin, &upd.base, SK_EPERM, NULL);
+    Seklik__Bus__Response *resp = call("Update", &verifier, NULL, true, &upd.base);
+    assert_non_null(strstr(resp->message, "bank.partner_only"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    r.bank.holder_name = "Orang Lain";
+    r.bank.account_number = "1234567890";
+    assert_refused("Update", &verifier, &upd.base, SK_EPERM, NULL);
+    r.bank.holder_name = r.name;
+
+    /* Staff may change other data, the account as it is (however typed). */
+    r.company.address = "Jl. Staf Ubah 3";
+    resp = update_bank(&verifier, c->id, &r, "12-3456-7890");
+    assert_int_equal(it_code(resp), SK_OK);
+    seklik__bus__response__free_unpacked(resp, NULL);
+
+    /* The partner changes its own; the audit trail shows before and after. */
+    resp = update_bank(&mine, c->id, &r, "5555666677");
+    assert_int_equal(it_code(resp), SK_OK);
+    Company *after = body(resp, &seklik__registry__company__descriptor);
+    assert_string_equal(after->data->bank_account->account_number, "5555666677");
+    protobuf_c_message_free_unpacked(&after->base, NULL);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    char sql[400];
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM registry.audit_log WHERE entity_id = '%s' AND action = "
+             "'company.update' AND user_id = 'partner-bank' AND before->'bankAccount'->>"
+             "'accountNumber' = '12-3456-7890' AND after->'bankAccount'->>'accountNumber' = "
+             "'5555666677'",
+             c->id);
+    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+
+    /* A staff member entering a company of their own: free while it is the
+     * first draft, refused once it was submitted and came back. */
+    reg_req sr;
+    make_request(&sr, "PT Rekening Staf");
+    Company *sc = register_ok(&sr, &verifier, NULL);
+    resp = update_bank(&verifier, sc->id, &sr, "7777888899");
+    assert_int_equal(it_code(resp), SK_OK);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    resp = update_bank(&admin, sc->id, &sr, "7777888800"); /* not the registrant */
+    assert_int_equal(it_code(resp), SK_EPERM);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    Seklik__Registry__SubmitRequest sub = SEKLIK__REGISTRY__SUBMIT_REQUEST__INIT;
+    sub.company_id = sc->id;
+    sub.fiscal_year = 2027;
+    resp = call("Submit", &verifier, NULL, true, &sub.base);
+    assert_int_equal(it_code(resp), SK_OK);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    verification_event("verification.case.updated", sc->id,
+                       SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_NEEDS_REVISION, "", "");
+    assert_true(wait_status(sc->id, "needs_revision"));
+    sr.bank.account_number = "7777888800";
+    Seklik__Registry__UpdateRequest su = SEKLIK__REGISTRY__UPDATE_REQUEST__INIT;
+    su.company_id = sc->id;
+    su.company = &sr.company;
+    assert_refused("Update", &verifier, &su.base, SK_EPERM, NULL);
+    protobuf_c_message_free_unpacked(&sc->base, NULL);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 5) {
@@ -959,6 +1222,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(oversized_fields_are_refused_before_anything_is_written),
         cmocka_unit_test(invalid_utf8_is_a_field_error_not_internal),
         cmocka_unit_test(upper_case_ids_behave_like_lower_case),
+        cmocka_unit_test(eight_concurrent_registrations_by_one_partner_make_one_company),
+        cmocka_unit_test(partner_probing_numbers_learns_nothing_and_the_verifier_is_told),
+        cmocka_unit_test(only_the_partner_changes_its_bank_account),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start_registry,
                     stop_registry);

@@ -1,5 +1,6 @@
 /* Commands over NNG req/rep: a retry with the same idempotency key has one
- * effect and gets the same reply; unsigned or forged actors are refused;
+ * effect and gets the same reply; unsigned or forged actors are refused; a
+ * captured request sent again, or one past its deadline, has no effect;
  * SIGTERM lets the request in flight finish and exits 0. */
 #include <pthread.h>
 #include <signal.h>
@@ -127,10 +128,13 @@ static void key_reused_for_another_request_is_refused(void **state)
     sk_rpc_client_close(c);
 }
 
-/* Build a signed Add request by hand, then let the caller spoil it. */
+/* Build a signed Add request by hand (a fresh request id, a 10 s deadline),
+ * then let the caller spoil it. */
 static void make_add(Seklik__Bus__Request *req, Seklik__Bus__Actor *actor, uint8_t *body,
                      size_t *body_len, uint8_t mac[SK_SIGN_LEN], const sk_sign_key *key)
 {
+    static char request_id[SK_UUID_STRLEN];
+    sk_uuid7(request_id);
     static char *roles[] = {"partner"};
     seklik__bus__actor__init(actor);
     actor->user_id = "partner-a";
@@ -142,8 +146,9 @@ static void make_add(Seklik__Bus__Request *req, Seklik__Bus__Actor *actor, uint8
     *body_len = seklik__testbus__add_request__pack(&add, body);
     seklik__bus__request__init(req);
     req->method = "TestPub.Add";
-    req->request_id = "req-forge";
+    req->request_id = request_id;
     req->idempotency_key = "forge-key";
+    req->deadline_unix_ms = sk_now_unix_ms() + 10000;
     req->actor = actor;
     req->body.data = body;
     req->body.len = *body_len;
@@ -204,6 +209,146 @@ static void forged_or_missing_signature_is_refused(void **state)
     assert_int_equal(counter_total(), before + 100);
 }
 
+static long long pub_metric(const char *name)
+{
+    char url[128], body[65536];
+    snprintf(url, sizeof(url), "%s/metrics", g_pub.http);
+    if (sk_test_http_get(url, body, sizeof(body)) != 200)
+        return -1;
+    return sk_test_metric(body, name);
+}
+
+/* Send what was captured off the wire, byte for byte; the Response's code. */
+static int send_captured(const uint8_t *wire, size_t n, bool *replayed)
+{
+    Seklik__Bus__Request *req = seklik__bus__request__unpack(NULL, n, wire);
+    assert_non_null(req);
+    sk_rpc_client *c = it_client(g_pub.rpc);
+    Seklik__Bus__Response *resp = NULL;
+    assert_int_equal(sk_rpc_call_raw(c, req, 5000, &resp), SK_OK);
+    int code = resp->code;
+    if (replayed)
+        *replayed = resp->replayed;
+    seklik__bus__response__free_unpacked(resp, NULL);
+    sk_rpc_client_close(c);
+    seklik__bus__request__free_unpacked(req, NULL);
+    return code;
+}
+
+static uint8_t *capture(const Seklik__Bus__Request *req, size_t *n)
+{
+    *n = seklik__bus__request__get_packed_size(req);
+    uint8_t *wire = malloc(*n);
+    assert_non_null(wire);
+    seklik__bus__request__pack(req, wire);
+    return wire;
+}
+
+/* A signed request captured on the wire and sent again before its deadline
+ * is refused and changes nothing; a retry as callers make it (a new request
+ * id, the same idempotency key) still gets the first answer. */
+static void replayed_request_is_refused_and_has_no_effect(void **state)
+{
+    (void)state;
+    sk_sign_key key;
+    sk_test_key(&key);
+    Seklik__Bus__Request req;
+    Seklik__Bus__Actor actor;
+    uint8_t body[64], mac[SK_SIGN_LEN];
+    size_t len, n;
+    make_add(&req, &actor, body, &len, mac, &key);
+    req.idempotency_key = "replay-key";
+    assert_int_equal(sk_sign_request(&key, &req, mac), SK_OK);
+    uint8_t *wire = capture(&req, &n);
+
+    long long before = counter_total(), events = added_events();
+    long long refused = pub_metric("seklik_rpc_replays_refused_total");
+    assert_true(refused >= 0);
+    bool replayed = true;
+    assert_int_equal(send_captured(wire, n, &replayed), SEKLIK__BUS__CODE__OK);
+    assert_false(replayed);
+    assert_int_equal(counter_total(), before + 100);
+    assert_int_equal(send_captured(wire, n, &replayed), SEKLIK__BUS__CODE__UNAVAILABLE);
+    assert_false(replayed); /* refused, not answered from the idempotency store */
+    assert_int_equal(send_captured(wire, n, NULL), SEKLIK__BUS__CODE__UNAVAILABLE);
+    assert_int_equal(counter_total(), before + 100);
+    assert_int_equal(added_events(), events + 1);
+    assert_int_equal(pub_metric("seklik_rpc_replays_refused_total"), refused + 2);
+    free(wire);
+
+    /* The caller's own retry: same key, new request id. */
+    make_add(&req, &actor, body, &len, mac, &key);
+    req.idempotency_key = "replay-key";
+    assert_int_equal(sk_sign_request(&key, &req, mac), SK_OK);
+    wire = capture(&req, &n);
+    assert_int_equal(send_captured(wire, n, &replayed), SEKLIK__BUS__CODE__OK);
+    assert_true(replayed);
+    assert_int_equal(counter_total(), before + 100);
+    free(wire);
+
+    /* A query too: what it read is not handed out again. */
+    Seklik__Testbus__GetRequest get = SEKLIK__TESTBUS__GET_REQUEST__INIT;
+    uint8_t getbody[8];
+    make_add(&req, &actor, body, &len, mac, &key);
+    req.method = "TestPub.Get";
+    req.idempotency_key = "";
+    req.body.len = seklik__testbus__get_request__pack(&get, getbody);
+    req.body.data = getbody;
+    assert_int_equal(sk_sign_request(&key, &req, mac), SK_OK);
+    wire = capture(&req, &n);
+    assert_int_equal(send_captured(wire, n, NULL), SEKLIK__BUS__CODE__OK);
+    assert_int_equal(send_captured(wire, n, NULL), SEKLIK__BUS__CODE__UNAVAILABLE);
+    free(wire);
+}
+
+/* The server's deadline check: a request that arrives late, or has no
+ * deadline, or one further ahead than any caller may ask, does nothing. */
+static void request_past_or_without_a_deadline_has_no_effect(void **state)
+{
+    (void)state;
+    sk_sign_key key;
+    sk_test_key(&key);
+    Seklik__Bus__Request req;
+    Seklik__Bus__Actor actor;
+    uint8_t body[64], mac[SK_SIGN_LEN];
+    size_t len;
+    long long before = counter_total(), events = added_events();
+    static const char *const idem_rows =
+        "SELECT count(*) FROM testpub.idempotency WHERE key = 'deadline-key'";
+
+    make_add(&req, &actor, body, &len, mac, &key);
+    req.idempotency_key = "deadline-key";
+    req.deadline_unix_ms = sk_now_unix_ms() - 1000;
+    assert_int_equal(sk_sign_request(&key, &req, mac), SK_OK);
+    assert_int_equal(send_raw(&req), SEKLIK__BUS__CODE__DEADLINE_EXCEEDED);
+
+    sk_rpc_client *c = it_client(g_pub.rpc);
+    Seklik__Bus__Response *resp = NULL;
+    int64_t bad_deadlines[] = {0, sk_now_unix_ms() + 3600 * 1000};
+    for (size_t i = 0; i < 2; i++) {
+        make_add(&req, &actor, body, &len, mac, &key);
+        req.idempotency_key = "deadline-key";
+        req.deadline_unix_ms = bad_deadlines[i];
+        assert_int_equal(sk_sign_request(&key, &req, mac), SK_OK);
+        assert_int_equal(sk_rpc_call_raw(c, &req, 5000, &resp), SK_OK);
+        assert_int_equal(resp->code, SEKLIK__BUS__CODE__INVALID_ARGUMENT);
+        assert_true(it_names_field(resp, "deadlineUnixMs"));
+        seklik__bus__response__free_unpacked(resp, NULL);
+    }
+    sk_rpc_client_close(c);
+    assert_int_equal(counter_total(), before);
+    assert_int_equal(added_events(), events);
+    assert_int_equal(sk_test_sql_number(g_dsn, idem_rows), 0);
+
+    /* In time, the same command goes through. */
+    make_add(&req, &actor, body, &len, mac, &key);
+    req.idempotency_key = "deadline-key";
+    assert_int_equal(sk_sign_request(&key, &req, mac), SK_OK);
+    assert_int_equal(send_raw(&req), SEKLIK__BUS__CODE__OK);
+    assert_int_equal(counter_total(), before + 100);
+    assert_int_equal(sk_test_sql_number(g_dsn, idem_rows), 1);
+}
+
 static void unknown_method_and_bad_body_are_named(void **state)
 {
     (void)state;
@@ -258,7 +403,12 @@ static void sigterm_finishes_the_request_in_flight_and_exits_zero(void **state)
     long_call lc = {g_pub.rpc, -1, 0};
     pthread_t t;
     pthread_create(&t, NULL, long_emit, &lc);
-    sk_test_sleep_ms(50);
+    /* In flight for sure once its first transaction committed (a TLS
+     * handshake alone can outlast a fixed pause). */
+    uint64_t until = sk_now_mono_ns() + 10000000000ull;
+    while (sk_test_sql_number(g_dsn, "SELECT last_seq FROM testpub.outbox_head") == before &&
+           sk_now_mono_ns() < until)
+        sk_test_sleep_ms(5);
     sk_proc_signal(&g_pub.proc, SIGTERM);
     pthread_join(t, NULL);
     assert_int_equal(lc.rc, SK_OK);
@@ -275,6 +425,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(concurrent_retries_with_one_key_apply_once),
         cmocka_unit_test(key_reused_for_another_request_is_refused),
         cmocka_unit_test(forged_or_missing_signature_is_refused),
+        cmocka_unit_test(replayed_request_is_refused_and_has_no_effect),
+        cmocka_unit_test(request_past_or_without_a_deadline_has_no_effect),
         cmocka_unit_test(unknown_method_and_bad_body_are_named),
         /* last: it stops the publisher */
         cmocka_unit_test(sigterm_finishes_the_request_in_flight_and_exits_zero),

@@ -438,13 +438,22 @@ static void partner_reads_its_own_score_only(void **state)
     assert_int_equal(s->total, 78);
     protobuf_c_message_free_unpacked(&s->base, NULL);
 
+    /* Someone else's outlet answers exactly as an outlet that does not
+     * exist: a partner cannot probe which outlet ids are real. */
     Seklik__Bus__Actor stranger = partner(late.id);
     Seklik__Scoring__GetScoreRequest req = SEKLIK__SCORING__GET_SCORE_REQUEST__INIT;
     req.outlet_id = golden.outlet_id;
     req.fiscal_year = YEAR;
-    Seklik__Bus__Response *resp = call("GetScore", &stranger, false, &req.base);
-    assert_int_equal(it_code(resp), SK_EPERM);
-    seklik__bus__response__free_unpacked(resp, NULL);
+    Seklik__Bus__Response *other = call("GetScore", &stranger, false, &req.base);
+    req.outlet_id = "0190a0a0-0000-7000-8000-0000000000ff";
+    Seklik__Bus__Response *unknown = call("GetScore", &stranger, false, &req.base);
+    assert_int_equal(it_code(other), SK_ENOTFOUND);
+    assert_int_equal(it_code(unknown), SK_ENOTFOUND);
+    assert_string_equal(other->message, unknown->message);
+    assert_int_equal(other->n_violations, unknown->n_violations);
+    assert_int_equal(other->body.len, 0);
+    seklik__bus__response__free_unpacked(other, NULL);
+    seklik__bus__response__free_unpacked(unknown, NULL);
 }
 
 static void invalid_rule_set_names_the_field_and_stores_nothing(void **state)

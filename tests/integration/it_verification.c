@@ -48,20 +48,11 @@ typedef struct who {
 static const who ADMIN = {"admin-1", "admin", NULL};
 static const who HEAD = {"head-1", "head", NULL};
 static const who VERIFIER = {"verifier-1", "verifier", NULL};
+static const who VERIFIER2 = {"verifier-2", "verifier", NULL};
+static const who FINANCE = {"finance-1", "finance", NULL};
 static const who REGISTRAR = {"staff-1", "verifier", NULL}; /* registered the test company */
-/* Company and document ids are UUIDs on the bus (the RPC server refuses
- * anything else in an id field). */
-#define COMPANY_A "0190a0a0-0000-7000-8000-0000000000ca"
-#define COMPANY_B "0190a0a0-0000-7000-8000-0000000000cb"
-#define COMPANY_F "0190a0a0-0000-7000-8000-0000000000cf"
-#define DOC_AKTA "0190a0a0-0000-7000-8000-0000000d0001"
-#define DOC_NIB "0190a0a0-0000-7000-8000-0000000d0003"
-#define DOC_NPWP "0190a0a0-0000-7000-8000-0000000d0004"
-#define DOC_NPWP_2 "0190a0a0-0000-7000-8000-0000000d0014"
-#define DOC_SK "0190a0a0-0000-7000-8000-0000000d0002"
-
-static const who PARTNER_A = {"partner-a", "partner", COMPANY_A};
-static const who PARTNER_B = {"partner-b", "partner", COMPANY_B};
+static const who PARTNER_A = {"partner-a", "partner", "0190a0a0-0000-7000-8000-00000000a000"};
+static const who PARTNER_B = {"partner-b", "partner", "0190a0a0-0000-7000-8000-00000000a001"};
 
 /* Call `method`; commands get a fresh idempotency key. On SK_OK and with
  * `od`, the decoded reply is in *out. The Response is kept in *keep when
@@ -201,9 +192,26 @@ static void roles_are_enforced(void **state)
     assert_int_equal(vcall("Verification.ListCases", &HEAD, false, &list.base, NULL, NULL, NULL),
                      SK_OK);
 
+    /* The second person is a verifier or the head; everyone else is refused first. */
+    Seklik__Verification__ApproveDecisionRequest approve =
+        SEKLIK__VERIFICATION__APPROVE_DECISION_REQUEST__INIT;
+    Seklik__Verification__ReturnDecisionRequest back =
+        SEKLIK__VERIFICATION__RETURN_DECISION_REQUEST__INIT;
+    const who *const not_approvers[] = {&PARTNER_A, &FINANCE, NULL};
+    for (const who *const *w = not_approvers; *w; w++) {
+        assert_int_equal(
+            vcall("Verification.ApproveDecision", *w, true, &approve.base, NULL, NULL, NULL),
+            SK_EPERM);
+        assert_int_equal(
+            vcall("Verification.ReturnDecision", *w, true, &back.base, NULL, NULL, NULL), SK_EPERM);
+    }
+    assert_int_equal(vcall("Verification.ApproveDecision", &HEAD, true, &approve.base, NULL, NULL,
+                           NULL),
+                     SK_EINVAL); /* past the role: the missing case id */
+
     /* A partner never reads another company's case, even one that does not exist. */
     Seklik__Verification__GetCaseRequest get = SEKLIK__VERIFICATION__GET_CASE_REQUEST__INIT;
-    get.company_id = COMPANY_B;
+    get.company_id = "0190a0a0-0000-7000-8000-00000000a001";
     assert_int_equal(vcall("Verification.GetCase", &PARTNER_A, false, &get.base, NULL, NULL, NULL),
                      SK_EPERM);
     assert_int_equal(vcall("Verification.GetCase", &PARTNER_B, false, &get.base, NULL, NULL, NULL),
@@ -225,18 +233,63 @@ static void roles_are_enforced(void **state)
  * with its one required document already accepted. */
 static const char CASE_ID[] = "0190a0a0-0000-7000-8000-00000000c0de";
 
-static void insert_case(const char *state)
+static void insert_case_of(const char *case_id, const char *company, const char *state)
 {
     char sql[1024];
     snprintf(
         sql, sizeof(sql),
         "INSERT INTO verification.verification_case (id, company_id, company_name, "
-        "fiscal_year, state, registered_by, outlet_types) VALUES ('%s', '" COMPANY_A "', "
+        "fiscal_year, state, registered_by, outlet_types) VALUES ('%s', '%s', "
         "'PT Kabar OKI', 2029, '%s', 'staff-1', '[3]');"
         "INSERT INTO verification.case_document (case_id, slot, document_id, type, version, "
-        "expires_on, decision) VALUES ('%s', '1//', 'doc-akta', 1, 1, '2029-06-30', 'accepted')",
-        CASE_ID, state, CASE_ID);
+        "expires_on, decision) VALUES ('%s', '1//', '0190a0a0-0000-7000-8000-00000000a00a', 1, 1, '2029-06-30', 'accepted')",
+        case_id, company, state, case_id);
     assert_int_equal(sk_test_sql_exec(g_dsn, sql), 0);
+}
+
+static void insert_case(const char *state)
+{
+    insert_case_of(CASE_ID, "0190a0a0-0000-7000-8000-00000000a000", state);
+}
+
+/* The case's pending proposal id ("" when none) into `out`; its state. */
+static int case_state(const char *case_id, char out[SK_UUID_STRLEN])
+{
+    Seklik__Verification__GetCaseRequest get = SEKLIK__VERIFICATION__GET_CASE_REQUEST__INIT;
+    get.case_id = (char *)case_id;
+    Seklik__Verification__Case *c = NULL;
+    assert_int_equal(vcall("Verification.GetCase", &VERIFIER, false, &get.base,
+                           &seklik__verification__case__descriptor, (ProtobufCMessage **)&c, NULL),
+                     SK_OK);
+    int state = c->state;
+    snprintf(out, SK_UUID_STRLEN, "%s", c->pending_proposal ? c->pending_proposal->id : "");
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    return state;
+}
+
+/* ApproveDecision of the case's pending proposal by `w`; the reply in *out
+ * when asked. The refusal's message is kept in `why` (256 bytes) when not NULL. */
+static int approve(const who *w, const char *case_id, Seklik__Verification__Case **out, char *why)
+{
+    char pending[SK_UUID_STRLEN];
+    case_state(case_id, pending);
+    Seklik__Verification__ApproveDecisionRequest req =
+        SEKLIK__VERIFICATION__APPROVE_DECISION_REQUEST__INIT;
+    req.case_id = (char *)case_id;
+    req.proposal_id = pending;
+    Seklik__Bus__Response *resp = NULL;
+    int rc = vcall("Verification.ApproveDecision", w, true, &req.base,
+                   &seklik__verification__case__descriptor, (ProtobufCMessage **)out, &resp);
+    if (why)
+        snprintf(why, 256, "%s", resp->message);
+    seklik__bus__response__free_unpacked(resp, NULL);
+    return rc;
+}
+
+static long long outbox_count(const char *type)
+{
+    return sk_test_sql_number_p(g_dsn, "SELECT count(*) FROM verification.outbox WHERE type = $1",
+                                type);
 }
 
 static int record_visit(const who *w, double lat, double lon)
@@ -275,8 +328,8 @@ static void four_eyes_and_case_states(void **state)
     assert_string_equal(resp->violations[0]->field, "reason");
     seklik__bus__response__free_unpacked(resp, NULL);
 
-    /* Verified once all documents are accepted and the visit is recorded;
-     * valid until the earliest expiry, before the end of the year. */
+    /* Verified once all documents are accepted and the visit is recorded,
+     * and only by two people: the verifier proposes, another approves. */
     dec.outcome = SEKLIK__VERIFICATION__OUTCOME__OUTCOME_VERIFIED;
     Seklik__Verification__Case *c = NULL;
     assert_int_equal(vcall("Verification.Decide", &REGISTRAR, true, &dec.base, NULL, NULL, NULL),
@@ -284,45 +337,168 @@ static void four_eyes_and_case_states(void **state)
     assert_int_equal(vcall("Verification.Decide", &VERIFIER, true, &dec.base,
                            &seklik__verification__case__descriptor, (ProtobufCMessage **)&c, NULL),
                      SK_OK);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED);
+    assert_non_null(c->pending_proposal);
+    assert_int_equal(c->pending_proposal->outcome, SEKLIK__VERIFICATION__OUTCOME__OUTCOME_VERIFIED);
+    assert_string_equal(c->pending_proposal->proposed_by, "verifier-1");
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(outbox_count("verification.company.verified"), 0);
+    /* One decision waits at a time. */
+    assert_int_equal(vcall("Verification.Decide", &VERIFIER2, true, &dec.base, NULL, NULL, NULL),
+                     SK_EPRECOND);
+
+    /* Nobody approves their own proposal, nor the registrant; nothing is written. */
+    long long audit_before = sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.audit_log");
+    char why[256];
+    assert_int_equal(approve(&VERIFIER, CASE_ID, NULL, why), SK_EPERM);
+    assert_non_null(strstr(why, "four_eyes.own_proposal"));
+    assert_int_equal(approve(&REGISTRAR, CASE_ID, NULL, why), SK_EPERM);
+    assert_non_null(strstr(why, "four_eyes.registrant"));
+    char pending[SK_UUID_STRLEN];
+    assert_int_equal(case_state(CASE_ID, pending), SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED);
+    assert_true(pending[0]);
+    assert_int_equal(sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.audit_log"),
+                     audit_before);
+    assert_int_equal(outbox_count("verification.company.verified"), 0);
+
+    /* The head approves: now it is the outcome, with both names on it. */
+    assert_int_equal(approve(&HEAD, CASE_ID, &c, NULL), SK_OK);
     assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED);
     assert_string_equal(c->valid_until, "2029-06-30");
     assert_string_equal(c->decided_by, "verifier-1");
+    assert_string_equal(c->approved_by, "head-1");
+    assert_null(c->pending_proposal);
+    assert_int_equal(c->n_proposals, 1);
+    assert_int_equal(c->proposals[0]->status,
+                     SEKLIK__VERIFICATION__PROPOSAL_STATUS__PROPOSAL_STATUS_APPROVED);
+    assert_string_equal(c->proposals[0]->approved_by, "head-1");
     assert_non_null(c->visit);
     assert_string_equal(c->visit->verifier_id, "verifier-1");
     protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(outbox_count("verification.company.verified"), 1);
+    assert_int_equal(sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.audit_log WHERE "
+                                               "action = 'case.verify' AND user_id = 'head-1' AND "
+                                               "after->>'decided_by' = 'verifier-1' AND "
+                                               "after->>'approved_by' = 'head-1'"),
+                     1);
 
     /* The partner reads its own case; a second decision is a wrong state. */
     Seklik__Verification__GetCaseRequest get = SEKLIK__VERIFICATION__GET_CASE_REQUEST__INIT;
-    get.company_id = COMPANY_A;
+    get.company_id = "0190a0a0-0000-7000-8000-00000000a000";
     assert_int_equal(vcall("Verification.GetCase", &PARTNER_A, false, &get.base, NULL, NULL, NULL),
                      SK_OK);
+    /* Another company's case answers as an unknown one. */
     get.company_id = "";
     get.case_id = (char *)CASE_ID;
-    assert_int_equal(vcall("Verification.GetCase", &PARTNER_B, false, &get.base, NULL, NULL, NULL),
-                     SK_EPERM);
+    Seklik__Bus__Response *other = NULL, *unknown = NULL;
+    assert_int_equal(vcall("Verification.GetCase", &PARTNER_B, false, &get.base, NULL, NULL, &other),
+                     SK_ENOTFOUND);
+    get.case_id = "0190a0a0-0000-7000-8000-00000000beef";
+    assert_int_equal(
+        vcall("Verification.GetCase", &PARTNER_B, false, &get.base, NULL, NULL, &unknown),
+        SK_ENOTFOUND);
+    assert_string_equal(other->message, unknown->message);
+    seklik__bus__response__free_unpacked(other, NULL);
+    seklik__bus__response__free_unpacked(unknown, NULL);
     assert_int_equal(vcall("Verification.Decide", &VERIFIER, true, &dec.base, NULL, NULL, &resp),
                      SK_EPRECOND);
     assert_non_null(strstr(resp->message, "verified"));
     seklik__bus__response__free_unpacked(resp, NULL);
 
+    /* Suspension: not by the registrant; proposed, then approved by someone else. */
     Seklik__Verification__SuspendRequest sus = SEKLIK__VERIFICATION__SUSPEND_REQUEST__INIT;
-    sus.company_id = COMPANY_A;
+    sus.company_id = "0190a0a0-0000-7000-8000-00000000a000";
     sus.reason = "Dokumen palsu";
+    assert_int_equal(vcall("Verification.Suspend", &REGISTRAR, true, &sus.base, NULL, NULL, &resp),
+                     SK_EPERM);
+    assert_non_null(strstr(resp->message, "four_eyes.registrant"));
+    seklik__bus__response__free_unpacked(resp, NULL);
     assert_int_equal(vcall("Verification.Suspend", &HEAD, true, &sus.base, NULL, NULL, NULL),
                      SK_OK);
+    assert_int_equal(case_state(CASE_ID, pending), SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED);
+    assert_int_equal(outbox_count("verification.company.suspended"), 0);
+    assert_int_equal(approve(&HEAD, CASE_ID, NULL, NULL), SK_EPERM);
+    assert_int_equal(approve(&REGISTRAR, CASE_ID, NULL, NULL), SK_EPERM);
+    assert_int_equal(approve(&VERIFIER, CASE_ID, &c, NULL), SK_OK);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_SUSPENDED);
+    assert_string_equal(c->decided_by, "head-1");
+    assert_string_equal(c->approved_by, "verifier-1");
+    assert_string_equal(c->reason, "Dokumen palsu");
+    protobuf_c_message_free_unpacked(&c->base, NULL);
     assert_int_equal(vcall("Verification.Suspend", &HEAD, true, &sus.base, NULL, NULL, NULL),
                      SK_EPRECOND);
 
-    assert_int_equal(sk_test_sql_number(g_dsn,
-                                        "SELECT count(*) FROM verification.outbox WHERE type "
-                                        "IN ('verification.company.verified', "
-                                        "'verification.company.suspended', "
-                                        "'verification.case.updated')"),
-                     3);
+    assert_int_equal(outbox_count("verification.company.verified"), 1);
+    assert_int_equal(outbox_count("verification.company.suspended"), 1);
+    /* visit, two proposals */
+    assert_int_equal(outbox_count("verification.case.updated"), 3);
+    /* visit, proposal, verify, proposal, suspend */
     assert_int_equal(sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.audit_log WHERE "
                                                "entity_type = 'verification_case' AND "
                                                "before IS NOT NULL AND after IS NOT NULL"),
-                     3);
+                     5);
+}
+
+static const char CASE_BACK[] = "0190a0a0-0000-7000-8000-0000000bac00";
+
+static void a_proposal_sent_back_changes_nothing(void **state)
+{
+    (void)state;
+    long long rejected_before = outbox_count("verification.company.rejected");
+    insert_case_of(CASE_BACK, "0190a0a0-0000-7000-8000-00000000a009", "in_review");
+    Seklik__Verification__DecideRequest dec = SEKLIK__VERIFICATION__DECIDE_REQUEST__INIT;
+    dec.case_id = (char *)CASE_BACK;
+    dec.outcome = SEKLIK__VERIFICATION__OUTCOME__OUTCOME_REJECTED;
+    dec.reason = "Kantor tidak ditemukan";
+    assert_int_equal(vcall("Verification.Decide", &VERIFIER, true, &dec.base, NULL, NULL, NULL),
+                     SK_OK);
+    char pending[SK_UUID_STRLEN];
+    assert_int_equal(case_state(CASE_BACK, pending),
+                     SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW);
+
+    /* A partner never sees a proposal that has not taken effect. */
+    Seklik__Verification__GetCaseRequest get = SEKLIK__VERIFICATION__GET_CASE_REQUEST__INIT;
+    get.company_id = "0190a0a0-0000-7000-8000-00000000a009";
+    who partner = {"partner-back", "partner", "0190a0a0-0000-7000-8000-00000000a009"};
+    Seklik__Verification__Case *c = NULL;
+    assert_int_equal(vcall("Verification.GetCase", &partner, false, &get.base,
+                           &seklik__verification__case__descriptor, (ProtobufCMessage **)&c, NULL),
+                     SK_OK);
+    assert_null(c->pending_proposal);
+    assert_int_equal(c->n_proposals, 0);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+
+    /* Sent back with a reason by a second verifier: nothing else changes. */
+    Seklik__Verification__ReturnDecisionRequest back =
+        SEKLIK__VERIFICATION__RETURN_DECISION_REQUEST__INIT;
+    back.case_id = (char *)CASE_BACK;
+    back.proposal_id = pending;
+    assert_int_equal(vcall("Verification.ReturnDecision", &VERIFIER2, true, &back.base, NULL, NULL,
+                           NULL),
+                     SK_EINVAL); /* a reason is required */
+    back.reason = "Kunjungi ulang dulu";
+    assert_int_equal(vcall("Verification.ReturnDecision", &REGISTRAR, true, &back.base, NULL, NULL,
+                           NULL),
+                     SK_EPERM);
+    assert_int_equal(vcall("Verification.ReturnDecision", &VERIFIER2, true, &back.base,
+                           &seklik__verification__case__descriptor, (ProtobufCMessage **)&c, NULL),
+                     SK_OK);
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW);
+    assert_null(c->pending_proposal);
+    assert_int_equal(c->n_proposals, 1);
+    assert_int_equal(c->proposals[0]->status,
+                     SEKLIK__VERIFICATION__PROPOSAL_STATUS__PROPOSAL_STATUS_RETURNED);
+    assert_string_equal(c->proposals[0]->returned_by, "verifier-2");
+    assert_string_equal(c->proposals[0]->return_reason, "Kunjungi ulang dulu");
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    /* The old proposal cannot be approved any more. */
+    Seklik__Verification__ApproveDecisionRequest req =
+        SEKLIK__VERIFICATION__APPROVE_DECISION_REQUEST__INIT;
+    req.case_id = (char *)CASE_BACK;
+    req.proposal_id = pending;
+    assert_int_equal(vcall("Verification.ApproveDecision", &HEAD, true, &req.base, NULL, NULL, NULL),
+                     SK_EPRECOND);
+    assert_int_equal(outbox_count("verification.company.rejected"), rejected_before);
 }
 
 /* ---- registry events, applied in-process ---- */
@@ -339,7 +515,9 @@ static Seklik__Registry__Document *doc(Seklik__Registry__Document *d, const char
     return d;
 }
 
-static void apply_event(const char *type, uint64_t seq, const ProtobufCMessage *body)
+/* Apply one registry event in-process, as `actor` (NULL = none). */
+static void apply_event_by(const char *type, uint64_t seq, const ProtobufCMessage *body,
+                           const Seklik__Bus__Actor *actor)
 {
     size_t len = protobuf_c_message_get_packed_size(body);
     uint8_t *buf = malloc(len + 1);
@@ -352,6 +530,7 @@ static void apply_event(const char *type, uint64_t seq, const ProtobufCMessage *
     ev.type = (char *)type;
     ev.source = "registry";
     ev.seq = seq;
+    ev.actor = (Seklik__Bus__Actor *)actor;
     ev.correlation_id = id;
     ev.body.data = buf;
     ev.body.len = len;
@@ -368,62 +547,106 @@ static void apply_event(const char *type, uint64_t seq, const ProtobufCMessage *
     free(buf);
 }
 
-/* COMPANY_F submits for 2031 with one online outlet; `nik` is its chief editor's. */
-static void submit(uint64_t seq, const char *nik, Seklik__Registry__Document **docs, size_t n_docs)
+static void apply_event(const char *type, uint64_t seq, const ProtobufCMessage *body)
 {
-    Seklik__Registry__CompanyInput data = SEKLIK__REGISTRY__COMPANY_INPUT__INIT;
-    char *kbli[] = {"63122"};
-    data.legal_name = "PT Flow Media";
-    data.npwp = "01.234.567.8-901.234";
-    data.nib = "1234567890123";
-    data.kbli = kbli;
-    data.n_kbli = 1;
-    Seklik__Registry__OutletInput oin = SEKLIK__REGISTRY__OUTLET_INPUT__INIT;
-    oin.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER;
-    oin.name = "flow.id";
-    Seklik__Registry__Outlet outlet = SEKLIK__REGISTRY__OUTLET__INIT, *outlets[] = {&outlet};
-    outlet.id = "outlet-f";
-    outlet.data = &oin;
-    Seklik__Registry__PersonInput pin = SEKLIK__REGISTRY__PERSON_INPUT__INIT;
-    pin.role = SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_CHIEF_EDITOR;
-    pin.nik = (char *)nik;
-    pin.name = "Pemimpin Redaksi";
-    Seklik__Registry__Person person = SEKLIK__REGISTRY__PERSON__INIT, *people[] = {&person};
-    person.id = "person-f";
-    person.data = &pin;
-    Seklik__Registry__Company co = SEKLIK__REGISTRY__COMPANY__INIT;
-    co.id = COMPANY_F;
-    co.data = &data;
-    co.outlets = outlets;
-    co.n_outlets = 1;
-    co.people = people;
-    co.n_people = 1;
-    co.documents = docs;
-    co.n_documents = n_docs;
-    co.registered_by = "staff-1";
-    co.fiscal_year = 2031;
-    Seklik__Registry__CompanyChanged msg = SEKLIK__REGISTRY__COMPANY_CHANGED__INIT;
-    msg.company = &co;
-    apply_event("registry.company.submitted", seq, &msg.base);
+    apply_event_by(type, seq, body, NULL);
 }
 
-static void upload(uint64_t seq, Seklik__Registry__Document *d)
+/* What a registry.company.submitted or .updated event carries of a company:
+ * one online outlet and a chief editor with `nik`. Everything points into it. */
+typedef struct company_ev {
+    Seklik__Registry__CompanyInput data;
+    Seklik__Registry__BankAccount bank;
+    char *kbli[1];
+    Seklik__Registry__OutletInput oin;
+    Seklik__Registry__Outlet outlet, *outlets[1];
+    Seklik__Registry__PersonInput pin;
+    Seklik__Registry__Person person, *people[1];
+    Seklik__Registry__Company co;
+    Seklik__Registry__CompanyChanged msg;
+} company_ev;
+
+static void company_ev_init(company_ev *e, const char *company_id, const char *npwp,
+                            const char *nik, Seklik__Registry__Document **docs, size_t n_docs)
+{
+    memset(e, 0, sizeof(*e));
+    seklik__registry__company_input__init(&e->data);
+    e->kbli[0] = "63122";
+    e->data.legal_name = "PT Flow Media";
+    e->data.npwp = (char *)npwp;
+    e->data.nib = "1234567890123";
+    e->data.kbli = e->kbli;
+    e->data.n_kbli = 1;
+    seklik__registry__bank_account__init(&e->bank);
+    e->bank.bank_name = "Bank Sumsel Babel";
+    e->bank.account_number = "1234567890";
+    e->bank.holder_name = "PT Flow Media";
+    e->data.bank_account = &e->bank;
+    seklik__registry__outlet_input__init(&e->oin);
+    e->oin.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER;
+    e->oin.name = "flow.id";
+    seklik__registry__outlet__init(&e->outlet);
+    e->outlet.id = "0190a0a0-0000-7000-8000-00000000a010";
+    e->outlet.data = &e->oin;
+    e->outlets[0] = &e->outlet;
+    seklik__registry__person_input__init(&e->pin);
+    e->pin.role = SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_CHIEF_EDITOR;
+    e->pin.nik = (char *)nik;
+    e->pin.name = "Pemimpin Redaksi";
+    seklik__registry__person__init(&e->person);
+    e->person.id = "0190a0a0-0000-7000-8000-00000000a00f";
+    e->person.data = &e->pin;
+    e->people[0] = &e->person;
+    seklik__registry__company__init(&e->co);
+    e->co.id = (char *)company_id;
+    e->co.data = &e->data;
+    e->co.outlets = e->outlets;
+    e->co.n_outlets = 1;
+    e->co.people = e->people;
+    e->co.n_people = 1;
+    e->co.documents = docs;
+    e->co.n_documents = n_docs;
+    e->co.registered_by = "staff-1";
+    e->co.fiscal_year = 2031;
+    seklik__registry__company_changed__init(&e->msg);
+    e->msg.company = &e->co;
+}
+
+/* company-f submits for 2031 with one online outlet; `nik` is its chief editor's. */
+static void submit(uint64_t seq, const char *nik, Seklik__Registry__Document **docs, size_t n_docs)
+{
+    company_ev e;
+    company_ev_init(&e, "0190a0a0-0000-7000-8000-00000000a002", "01.234.567.8-901.234", nik, docs, n_docs);
+    apply_event("registry.company.submitted", seq, &e.msg.base);
+}
+
+static void upload_to(const char *company, uint64_t seq, Seklik__Registry__Document *d)
 {
     Seklik__Registry__DocumentUploaded msg = SEKLIK__REGISTRY__DOCUMENT_UPLOADED__INIT;
-    msg.company_id = COMPANY_F;
+    msg.company_id = (char *)company;
     msg.document = d;
     apply_event("registry.document.uploaded", seq, &msg.base);
 }
 
-static Seklik__Verification__Case *case_of_f(void)
+static void upload(uint64_t seq, Seklik__Registry__Document *d)
+{
+    upload_to("0190a0a0-0000-7000-8000-00000000a002", seq, d);
+}
+
+static Seklik__Verification__Case *case_of(const who *w, const char *company)
 {
     Seklik__Verification__GetCaseRequest get = SEKLIK__VERIFICATION__GET_CASE_REQUEST__INIT;
-    get.company_id = COMPANY_F;
+    get.company_id = (char *)company;
     Seklik__Verification__Case *c = NULL;
-    assert_int_equal(vcall("Verification.GetCase", &VERIFIER, false, &get.base,
+    assert_int_equal(vcall("Verification.GetCase", w, false, &get.base,
                            &seklik__verification__case__descriptor, (ProtobufCMessage **)&c, NULL),
                      SK_OK);
     return c;
+}
+
+static Seklik__Verification__Case *case_of_f(void)
+{
+    return case_of(&VERIFIER, "0190a0a0-0000-7000-8000-00000000a002");
 }
 
 static bool has_finding(const Seklik__Verification__Case *c, const char *code)
@@ -434,7 +657,8 @@ static bool has_finding(const Seklik__Verification__Case *c, const char *code)
     return false;
 }
 
-static int decide_doc(const char *case_id, const char *doc_id, bool accept)
+static int decide_doc_as(const who *w, const char *case_id, const char *doc_id, bool accept,
+                         Seklik__Bus__Response **keep)
 {
     Seklik__Verification__DecideDocumentRequest req =
         SEKLIK__VERIFICATION__DECIDE_DOCUMENT_REQUEST__INIT;
@@ -443,13 +667,40 @@ static int decide_doc(const char *case_id, const char *doc_id, bool accept)
     req.decision = accept ? SEKLIK__VERIFICATION__DECISION__DECISION_ACCEPTED
                           : SEKLIK__VERIFICATION__DECISION__DECISION_REJECTED;
     req.reason = accept ? "" : "Scan NPWP tidak terbaca";
-    return vcall("Verification.DecideDocument", &VERIFIER, true, &req.base, NULL, NULL, NULL);
+    return vcall("Verification.DecideDocument", w, true, &req.base, NULL, NULL, keep);
+}
+
+static int decide_doc(const char *case_id, const char *doc_id, bool accept)
+{
+    return decide_doc_as(&VERIFIER, case_id, doc_id, accept, NULL);
 }
 
 static long long events_of(const char *type)
 {
-    return sk_test_sql_number_p(g_dsn, "SELECT count(*) FROM verification.outbox WHERE type = $1",
-                                type);
+    return outbox_count(type);
+}
+
+static int propose(const who *w, const char *case_id, bool verified, const char *reason)
+{
+    Seklik__Verification__DecideRequest dec = SEKLIK__VERIFICATION__DECIDE_REQUEST__INIT;
+    dec.case_id = (char *)case_id;
+    dec.outcome = verified ? SEKLIK__VERIFICATION__OUTCOME__OUTCOME_VERIFIED
+                           : SEKLIK__VERIFICATION__OUTCOME__OUTCOME_REJECTED;
+    dec.reason = (char *)(reason ? reason : "");
+    return vcall("Verification.Decide", w, true, &dec.base, NULL, NULL, NULL);
+}
+
+static int visit_case(const who *w, const char *case_id)
+{
+    Seklik__Verification__Visit visit = SEKLIK__VERIFICATION__VISIT__INIT;
+    visit.visited_on = "2026-01-15";
+    visit.latitude = -3.4;
+    visit.longitude = 104.8;
+    visit.findings = "Kantor redaksi aktif";
+    Seklik__Verification__RecordVisitRequest rv = SEKLIK__VERIFICATION__RECORD_VISIT_REQUEST__INIT;
+    rv.case_id = (char *)case_id;
+    rv.visit = &visit;
+    return vcall("Verification.RecordVisit", w, true, &rv.base, NULL, NULL, NULL);
 }
 
 static void submitted_company_is_checked_reviewed_fixed_and_verified(void **state)
@@ -459,9 +710,9 @@ static void submitted_company_is_checked_reviewed_fixed_and_verified(void **stat
     assert_int_equal(publish(&ADMIN, 2031, 2, 4, 1), SK_OK);
     long long verified_before = events_of("verification.company.verified");
     Seklik__Registry__Document akta, nib, npwp, sk, npwp2;
-    Seklik__Registry__Document *docs[] = {doc(&akta, DOC_AKTA, 1, 1, ""),
-                                          doc(&nib, DOC_NIB, 3, 1, "2031-08-01"),
-                                          doc(&npwp, DOC_NPWP, 4, 1, "")};
+    Seklik__Registry__Document *docs[] = {doc(&akta, "0190a0a0-0000-7000-8000-00000000a00a", 1, 1, ""),
+                                          doc(&nib, "0190a0a0-0000-7000-8000-00000000a00b", 3, 1, "2031-08-01"),
+                                          doc(&npwp, "0190a0a0-0000-7000-8000-00000000a00c", 4, 1, "")};
 
     /* A bad NIK and a missing SK: findings, and the same event twice opens one case. */
     submit(1, "123", docs, 3);
@@ -478,32 +729,54 @@ static void submitted_company_is_checked_reviewed_fixed_and_verified(void **stat
     protobuf_c_message_free_unpacked(&c->base, NULL);
     assert_int_equal(events_of("verification.case.opened"), 1);
 
-    /* Reject the NPWP: the company fixes it with a new version. */
-    assert_int_equal(decide_doc(case1, DOC_NPWP, false), SK_OK);
+    /* Reject the NPWP; the verifier uploads the replacement himself, on the
+     * company's behalf: he may not judge that version, a colleague does. */
+    assert_int_equal(decide_doc(case1, "0190a0a0-0000-7000-8000-00000000a00c", false), SK_OK);
     c = case_of_f();
     assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_NEEDS_REVISION);
     protobuf_c_message_free_unpacked(&c->base, NULL);
-    upload(2, doc(&npwp2, DOC_NPWP_2, 4, 2, ""));
-    upload(3, doc(&sk, DOC_SK, 2, 1, ""));
+    doc(&npwp2, "0190a0a0-0000-7000-8000-00000000a00d", 4, 2, "");
+    npwp2.uploaded_by = "verifier-1";
+    upload(2, &npwp2);
+    upload(3, doc(&sk, "0190a0a0-0000-7000-8000-00000000a00e", 2, 1, ""));
     c = case_of_f();
     assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW);
     assert_int_equal(c->n_documents, 4);
     assert_false(has_finding(c, "missing_document"));
     protobuf_c_message_free_unpacked(&c->base, NULL);
+    long long audit_before = sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.audit_log");
+    Seklik__Bus__Response *resp = NULL;
+    assert_int_equal(decide_doc_as(&VERIFIER, case1, "0190a0a0-0000-7000-8000-00000000a00d", true, &resp), SK_EPERM);
+    assert_non_null(strstr(resp->message, "four_eyes.own_upload"));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_int_equal(decide_doc_as(&VERIFIER, case1, "0190a0a0-0000-7000-8000-00000000a00d", false, NULL), SK_EPERM);
+    assert_int_equal(sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.audit_log"),
+                     audit_before);
+    c = case_of_f();
+    for (size_t i = 0; i < c->n_documents; i++)
+        if (strcmp(c->documents[i]->document_id, "0190a0a0-0000-7000-8000-00000000a00d") == 0) {
+            assert_int_equal(c->documents[i]->decision,
+                             SEKLIK__VERIFICATION__DECISION__DECISION_PENDING);
+            assert_string_equal(c->documents[i]->uploaded_by, "verifier-1");
+        }
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(decide_doc_as(&VERIFIER2, case1, "0190a0a0-0000-7000-8000-00000000a00d", true, NULL), SK_OK);
 
-    /* Every document accepted, but the bad NIK still blocks: reject the case. */
-    const char *ids[] = {DOC_AKTA, DOC_NIB, DOC_NPWP_2, DOC_SK};
-    for (int i = 0; i < 4; i++)
+    /* Every document accepted, but the bad NIK still blocks: the case is rejected. */
+    const char *ids[] = {"0190a0a0-0000-7000-8000-00000000a00a", "0190a0a0-0000-7000-8000-00000000a00b", "0190a0a0-0000-7000-8000-00000000a00e"};
+    for (int i = 0; i < 3; i++)
         assert_int_equal(decide_doc(case1, ids[i], true), SK_OK);
     c = case_of_f();
     assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_IN_REVIEW);
     protobuf_c_message_free_unpacked(&c->base, NULL);
-    Seklik__Verification__DecideRequest dec = SEKLIK__VERIFICATION__DECIDE_REQUEST__INIT;
-    dec.case_id = case1;
-    dec.outcome = SEKLIK__VERIFICATION__OUTCOME__OUTCOME_REJECTED;
-    dec.reason = "NIK pemimpin redaksi tidak sah";
-    assert_int_equal(vcall("Verification.Decide", &VERIFIER, true, &dec.base, NULL, NULL, NULL),
-                     SK_OK);
+    /* verifier-1 uploaded a document of this case: he neither proposes nor approves. */
+    assert_int_equal(propose(&VERIFIER, case1, false, "NIK pemimpin redaksi tidak sah"), SK_EPERM);
+    assert_int_equal(propose(&VERIFIER2, case1, false, "NIK pemimpin redaksi tidak sah"), SK_OK);
+    char why[256];
+    assert_int_equal(approve(&VERIFIER, case1, NULL, why), SK_EPERM);
+    assert_non_null(strstr(why, "four_eyes.supplier"));
+    assert_int_equal(events_of("verification.company.rejected"), 0);
+    assert_int_equal(approve(&HEAD, case1, NULL, NULL), SK_OK);
     assert_int_equal(events_of("verification.company.rejected"), 1);
 
     /* Re-submitted with a good NIK: a new case, accepted, visited, verified. */
@@ -515,30 +788,29 @@ static void submitted_company_is_checked_reviewed_fixed_and_verified(void **stat
     char case2[SK_UUID_STRLEN];
     snprintf(case2, sizeof(case2), "%s", c->id);
     protobuf_c_message_free_unpacked(&c->base, NULL);
-    for (int i = 0; i < 4; i++)
-        assert_int_equal(decide_doc(case2, ids[i], true), SK_OK);
+    const char *ids2[] = {"0190a0a0-0000-7000-8000-00000000a00a", "0190a0a0-0000-7000-8000-00000000a00b", "0190a0a0-0000-7000-8000-00000000a00e"};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(decide_doc(case2, ids2[i], true), SK_OK);
+    assert_int_equal(decide_doc(case2, "0190a0a0-0000-7000-8000-00000000a00d", true), SK_EPERM); /* still his upload */
+    assert_int_equal(decide_doc_as(&VERIFIER2, case2, "0190a0a0-0000-7000-8000-00000000a00d", true, NULL), SK_OK);
     c = case_of_f();
     assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISIT_PENDING);
     protobuf_c_message_free_unpacked(&c->base, NULL);
 
-    Seklik__Verification__Visit visit = SEKLIK__VERIFICATION__VISIT__INIT;
-    visit.visited_on = "2026-01-15";
-    visit.latitude = -3.4;
-    visit.longitude = 104.8;
-    visit.findings = "Kantor redaksi aktif";
-    Seklik__Verification__RecordVisitRequest rv = SEKLIK__VERIFICATION__RECORD_VISIT_REQUEST__INIT;
-    rv.case_id = case2;
-    rv.visit = &visit;
-    assert_int_equal(vcall("Verification.RecordVisit", &VERIFIER, true, &rv.base, NULL, NULL, NULL),
-                     SK_OK);
-    dec.case_id = case2;
-    dec.outcome = SEKLIK__VERIFICATION__OUTCOME__OUTCOME_VERIFIED;
-    dec.reason = "";
-    assert_int_equal(vcall("Verification.Decide", &VERIFIER, true, &dec.base, NULL, NULL, NULL),
-                     SK_OK);
+    assert_int_equal(visit_case(&VERIFIER2, case2), SK_OK);
+    assert_int_equal(propose(&VERIFIER2, case2, true, NULL), SK_OK);
+    /* One verifier alone never reaches VERIFIED. */
+    assert_int_equal(approve(&VERIFIER2, case2, NULL, NULL), SK_EPERM);
+    c = case_of_f();
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(events_of("verification.company.verified"), verified_before);
+    assert_int_equal(approve(&HEAD, case2, NULL, NULL), SK_OK);
     c = case_of_f();
     assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED);
     assert_string_equal(c->valid_until, "2031-08-01"); /* the NIB expires before year end */
+    assert_string_equal(c->decided_by, "verifier-2");
+    assert_string_equal(c->approved_by, "head-1");
     protobuf_c_message_free_unpacked(&c->base, NULL);
     assert_int_equal(events_of("verification.company.verified"), verified_before + 1);
 
@@ -556,6 +828,145 @@ static void submitted_company_is_checked_reviewed_fixed_and_verified(void **stat
         protobuf_c_message_free_unpacked(&out->base, NULL);
     }
     assert_int_equal(events_of("verification.document.expiring"), 1);
+}
+
+/* A company of 2031 submitted, its one required document (AKTA, by the
+ * 2031 print set published here) accepted by verifier-2 and visited:
+ * ready for a proposal. The case id goes to `case_id`. */
+static void ready_to_decide(const char *company, const char *npwp, const char *nik,
+                            const Seklik__Registry__IdentityClash *const *clashes, size_t n_clashes,
+                            char case_id[SK_UUID_STRLEN])
+{
+    Seklik__Registry__Document akta;
+    char doc_id[64];
+    /* the company's id with another first group: a UUID of its own */
+    snprintf(doc_id, sizeof(doc_id), "d0c0%s", company + 4);
+    Seklik__Registry__Document *docs[] = {doc(&akta, doc_id, 1, 1, "")};
+    company_ev e;
+    company_ev_init(&e, company, npwp, nik, docs, 1);
+    e.oin.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_CETAK;
+    e.kbli[0] = "58130";
+    e.msg.identity_clashes = (Seklik__Registry__IdentityClash **)clashes;
+    e.msg.n_identity_clashes = n_clashes;
+    apply_event("registry.company.submitted", 1, &e.msg.base);
+    Seklik__Verification__Case *c = case_of(&VERIFIER2, company);
+    snprintf(case_id, SK_UUID_STRLEN, "%s", c->id);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(decide_doc_as(&VERIFIER2, case_id, doc_id, true, NULL), SK_OK);
+    assert_int_equal(visit_case(&VERIFIER2, case_id), SK_OK);
+}
+
+static void verified_companies_of_a_year_never_share_an_npwp_or_nik(void **state)
+{
+    (void)state;
+    assert_int_equal(publish(&ADMIN, 2031, 1, 1, 1), SK_OK); /* print: the deed only */
+    char first[SK_UUID_STRLEN], second[SK_UUID_STRLEN], third[SK_UUID_STRLEN];
+    /* The same taxpayer, as a 15-digit and as a 16-digit NPWP. */
+    ready_to_decide("0190a0a0-0000-7000-8000-00000000a005", "01.234.567.8-901.777", "1671010101017771", NULL, 0, first);
+    ready_to_decide("0190a0a0-0000-7000-8000-00000000a006", "0012345678901777", "1671010101017772", NULL, 0, second);
+    ready_to_decide("0190a0a0-0000-7000-8000-00000000a007", "01.234.567.8-901.778", "1671010101017771", NULL, 0, third);
+    assert_int_equal(propose(&VERIFIER2, first, true, NULL), SK_OK);
+    assert_int_equal(propose(&VERIFIER2, second, true, NULL), SK_OK);
+    assert_int_equal(propose(&VERIFIER2, third, true, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, first, NULL, NULL), SK_OK);
+    char why[256];
+    assert_int_equal(approve(&HEAD, second, NULL, why), SK_EPRECOND);
+    assert_non_null(strstr(why, "NPWP"));
+    assert_non_null(strstr(why, "0190a0a0-0000-7000-8000-00000000a005"));
+    assert_int_equal(approve(&HEAD, third, NULL, why), SK_EPRECOND); /* the same chief editor */
+    assert_non_null(strstr(why, "NIK"));
+    char pending[SK_UUID_STRLEN];
+    assert_int_equal(case_state(second, pending), SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED);
+    assert_true(pending[0]); /* still waiting: someone sends it back or rejects */
+
+    /* Once the first is suspended, its numbers are free again. */
+    Seklik__Verification__SuspendRequest sus = SEKLIK__VERIFICATION__SUSPEND_REQUEST__INIT;
+    sus.company_id = "0190a0a0-0000-7000-8000-00000000a005";
+    sus.reason = "NPWP milik perusahaan lain";
+    assert_int_equal(vcall("Verification.Suspend", &VERIFIER2, true, &sus.base, NULL, NULL, NULL),
+                     SK_OK);
+    assert_int_equal(approve(&HEAD, first, NULL, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, second, NULL, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, third, NULL, NULL), SK_OK);
+}
+
+static void identity_clashes_are_findings_for_staff_only(void **state)
+{
+    (void)state;
+    Seklik__Registry__IdentityClash npwp = SEKLIK__REGISTRY__IDENTITY_CLASH__INIT;
+    npwp.kind = "npwp";
+    npwp.other_company_id = "0190a0a0-0000-7000-8000-00000000a008";
+    Seklik__Registry__IdentityClash nik = SEKLIK__REGISTRY__IDENTITY_CLASH__INIT;
+    nik.kind = "nik";
+    nik.person_id = "0190a0a0-0000-7000-8000-00000000a00f";
+    nik.other_company_id = "0190a0a0-0000-7000-8000-00000000a008";
+    const Seklik__Registry__IdentityClash *clashes[] = {&npwp, &nik};
+    char id[SK_UUID_STRLEN];
+    ready_to_decide("0190a0a0-0000-7000-8000-00000000a004", "01.234.567.8-901.779", "1671010101017779", clashes, 2, id);
+
+    Seklik__Verification__Case *c = case_of(&VERIFIER, "0190a0a0-0000-7000-8000-00000000a004");
+    assert_true(has_finding(c, "npwp_duplicate"));
+    assert_true(has_finding(c, "nik_duplicate"));
+    for (size_t i = 0; i < c->n_findings; i++)
+        if (strstr(c->findings[i]->code, "_duplicate")) {
+            assert_true(c->findings[i]->staff_only);
+            assert_false(c->findings[i]->blocking);
+            assert_non_null(strstr(c->findings[i]->message, "0190a0a0-0000-7000-8000-00000000a008"));
+        }
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    who partner = {"partner-clash", "partner", "0190a0a0-0000-7000-8000-00000000a004"};
+    c = case_of(&partner, "0190a0a0-0000-7000-8000-00000000a004");
+    assert_false(has_finding(c, "npwp_duplicate"));
+    assert_false(has_finding(c, "nik_duplicate"));
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VISITED);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+}
+
+static void bank_change_after_submission_is_flagged_in_the_case(void **state)
+{
+    (void)state;
+    char id[SK_UUID_STRLEN];
+    ready_to_decide("0190a0a0-0000-7000-8000-00000000a003", "01.234.567.8-901.780", "1671010101017780", NULL, 0, id);
+    long long audit = sk_test_sql_number(
+        g_dsn, "SELECT count(*) FROM verification.audit_log WHERE action = 'case.bank_changed'");
+
+    /* Outlets and people change: no flag. */
+    company_ev e;
+    company_ev_init(&e, "0190a0a0-0000-7000-8000-00000000a003", "01.234.567.8-901.780", "1671010101017780", NULL, 0);
+    apply_event("registry.company.updated", 1, &e.msg.base);
+    Seklik__Verification__Case *c = case_of(&VERIFIER, "0190a0a0-0000-7000-8000-00000000a003");
+    assert_false(has_finding(c, "bank_account_changed"));
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+
+    /* The account changes while the case is open: flagged, audited. */
+    e.bank.account_number = "9999888877";
+    Seklik__Bus__Actor changer = it_actor("partner-bank", "partner", "0190a0a0-0000-7000-8000-00000000a003");
+    apply_event_by("registry.company.updated", 2, &e.msg.base, &changer);
+    c = case_of(&VERIFIER, "0190a0a0-0000-7000-8000-00000000a003");
+    assert_true(has_finding(c, "bank_account_changed"));
+    for (size_t i = 0; i < c->n_findings; i++)
+        if (strcmp(c->findings[i]->code, "bank_account_changed") == 0) {
+            assert_non_null(strstr(c->findings[i]->message, "9999888877"));
+            assert_non_null(strstr(c->findings[i]->message, "1234567890"));
+            assert_non_null(strstr(c->findings[i]->message, "partner-bank"));
+        }
+    protobuf_c_message_free_unpacked(&c->base, NULL);
+    assert_int_equal(sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.audit_log WHERE "
+                                               "action = 'case.bank_changed'"),
+                     audit + 1);
+
+    /* Verified, then changed again: the verified case says so too. */
+    assert_int_equal(propose(&VERIFIER2, id, true, NULL), SK_OK);
+    assert_int_equal(approve(&HEAD, id, NULL, NULL), SK_OK);
+    e.bank.account_number = "1111222233";
+    apply_event_by("registry.company.updated", 2, &e.msg.base, &changer);
+    c = case_of(&HEAD, "0190a0a0-0000-7000-8000-00000000a003");
+    assert_int_equal(c->state, SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED);
+    int flags = 0;
+    for (size_t i = 0; i < c->n_findings; i++)
+        flags += strcmp(c->findings[i]->code, "bank_account_changed") == 0;
+    assert_int_equal(flags, 2);
+    protobuf_c_message_free_unpacked(&c->base, NULL);
 }
 
 static void rfc3339_in(int seconds, char *buf, size_t cap)
@@ -604,17 +1015,17 @@ static void objection_window_opens_and_closes(void **state)
     assert_int_equal(finalize(&ADMIN, &a), SK_EPRECOND); /* window still open */
 
     Seklik__Verification__Objection *o = NULL;
-    assert_int_equal(object(&PARTNER_A, COMPANY_B, &o), SK_EPERM);
-    assert_int_equal(object(&VERIFIER, COMPANY_A, &o), SK_EPERM);
-    assert_int_equal(object(&PARTNER_A, COMPANY_A, &o), SK_OK);
+    assert_int_equal(object(&PARTNER_A, "0190a0a0-0000-7000-8000-00000000a001", &o), SK_EPERM);
+    assert_int_equal(object(&VERIFIER, "0190a0a0-0000-7000-8000-00000000a000", &o), SK_EPERM);
+    assert_int_equal(object(&PARTNER_A, "0190a0a0-0000-7000-8000-00000000a000", &o), SK_OK);
     char id[SK_UUID_STRLEN];
     snprintf(id, sizeof(id), "%s", o->id);
     assert_string_equal(o->raised_by, "partner-a");
     protobuf_c_message_free_unpacked(&o->base, NULL);
-    assert_int_equal(object(&PARTNER_A, COMPANY_A, &o), SK_EEXISTS); /* once a year */
+    assert_int_equal(object(&PARTNER_A, "0190a0a0-0000-7000-8000-00000000a000", &o), SK_EEXISTS); /* once a year */
 
     sk_test_sleep_ms(3500);
-    assert_int_equal(object(&PARTNER_B, COMPANY_B, &o), SK_EPRECOND); /* window closed */
+    assert_int_equal(object(&PARTNER_B, "0190a0a0-0000-7000-8000-00000000a001", &o), SK_EPRECOND); /* window closed */
     assert_int_equal(finalize(&ADMIN, &a), SK_EPRECOND);                /* unanswered */
 
     Seklik__Verification__AnswerObjectionRequest ans =
@@ -624,8 +1035,34 @@ static void objection_window_opens_and_closes(void **state)
     assert_int_equal(
         vcall("Verification.AnswerObjection", &PARTNER_A, true, &ans.base, NULL, NULL, NULL),
         SK_EPERM);
+    /* company-a's 2027 outcome was proposed by verifier-1 and approved by
+     * head-1: neither answers the objection to it; someone else does. */
     assert_int_equal(
-        vcall("Verification.AnswerObjection", &VERIFIER, true, &ans.base, NULL, NULL, NULL), SK_OK);
+        sk_test_sql_exec(g_dsn,
+                         "INSERT INTO verification.verification_case (id, company_id, "
+                         "company_name, fiscal_year, state, registered_by, decided_by, "
+                         "approved_by) VALUES ('0190a0a0-0000-7000-8000-000000002027', "
+                         "'0190a0a0-0000-7000-8000-00000000a000', 'PT Kabar OKI', 2027, 'rejected', 'partner-a', "
+                         "'verifier-1', 'head-1');"
+                         "INSERT INTO verification.case_proposal (id, case_id, outcome, reason, "
+                         "proposed_by, status, approved_by, approved_at) VALUES "
+                         "('0190a0a0-0000-7000-8000-00000000a027', "
+                         "'0190a0a0-0000-7000-8000-000000002027', 'rejected', 'Tidak lengkap', "
+                         "'verifier-1', 'approved', 'head-1', now())"),
+        0);
+    long long audit_before = sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.audit_log");
+    Seklik__Bus__Response *resp = NULL;
+    const who *const took_part[] = {&VERIFIER, &HEAD, NULL};
+    for (const who *const *w = took_part; *w; w++) {
+        assert_int_equal(
+            vcall("Verification.AnswerObjection", *w, true, &ans.base, NULL, NULL, &resp), SK_EPERM);
+        assert_non_null(strstr(resp->message, "four_eyes.took_part"));
+        seklik__bus__response__free_unpacked(resp, NULL);
+    }
+    assert_int_equal(sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.audit_log"),
+                     audit_before);
+    assert_int_equal(
+        vcall("Verification.AnswerObjection", &VERIFIER2, true, &ans.base, NULL, NULL, NULL), SK_OK);
 
     assert_int_equal(finalize(&VERIFIER, &a), SK_EPERM);
     assert_int_equal(finalize(&HEAD, &a), SK_OK);
@@ -667,8 +1104,12 @@ int main(int argc, char **argv)
         cmocka_unit_test(requirement_sets_are_versioned_and_partners_see_the_newest),
         cmocka_unit_test(roles_are_enforced),
         cmocka_unit_test(four_eyes_and_case_states),
+        cmocka_unit_test(a_proposal_sent_back_changes_nothing),
         cmocka_unit_test(objection_window_opens_and_closes),
         cmocka_unit_test(submitted_company_is_checked_reviewed_fixed_and_verified),
+        cmocka_unit_test(verified_companies_of_a_year_never_share_an_npwp_or_nik),
+        cmocka_unit_test(identity_clashes_are_findings_for_staff_only),
+        cmocka_unit_test(bank_change_after_submission_is_flagged_in_the_case),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start_verification,
                     stop_verification);

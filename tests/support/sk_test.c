@@ -445,12 +445,93 @@ static void upper_name(char *out, size_t cap, const char *name, const char *what
     snprintf(out + n, cap - n, "_%s", what);
 }
 
+static char g_tls_dir[64];
+
+static void remove_tls_dir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", g_tls_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "sk_test: could not remove %s\n", g_tls_dir);
+}
+
+const char *sk_test_tls_dir(void)
+{
+    static int made = -1;
+    if (made >= 0)
+        return made ? g_tls_dir : NULL;
+    made = 0;
+    snprintf(g_tls_dir, sizeof(g_tls_dir), "/tmp/seklik-test-tls-XXXXXX");
+    if (!mkdtemp(g_tls_dir))
+        return NULL;
+    atexit(remove_tls_dir);
+    /* EC P-256 keys; leaf certificates for both ends of a connection. */
+    static const char script[] =
+        "set -e\n"
+        "cd \"$1\"\n"
+        "key() {\n"
+        "  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out \"$1.key\"\n"
+        "}\n"
+        "ca() { key \"$1\"; openssl req -x509 -new -key \"$1.key\" -out \"$1.pem\" -days 2 \\\n"
+        "  -subj \"/CN=$1\"; }\n"
+        "leaf() {\n"
+        "  key \"$1\"\n"
+        "  openssl req -new -key \"$1.key\" -out \"$1.csr\" -subj \"/CN=$1\"\n"
+        "  printf 'basicConstraints=CA:FALSE\\nkeyUsage=digitalSignature\\n"
+        "extendedKeyUsage=serverAuth,clientAuth\\nsubjectAltName=%s\\n' \"$3\" > \"$1.ext\"\n"
+        "  openssl x509 -req -in \"$1.csr\" -CA \"$2.pem\" -CAkey \"$2.key\" -CAcreateserial \\\n"
+        "    -days 2 -extfile \"$1.ext\" -out \"$1.pem\"\n"
+        "}\n"
+        "ca ca\n"
+        "ca other-ca\n"
+        "names='DNS:localhost,DNS:127.0.0.1,IP:127.0.0.1'\n"
+        "leaf node ca \"$names\"\n"
+        "leaf rogue other-ca \"$names\"\n"
+        "leaf wrongname ca DNS:someone-else\n";
+    char path[128], cmd[512];
+    snprintf(path, sizeof(path), "%s/make-certs.sh", g_tls_dir);
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(script, f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, "sk_test: cannot write %s\n", path);
+        return NULL;
+    }
+    snprintf(cmd, sizeof(cmd), "sh '%s' '%s' >'%s/openssl.log' 2>&1", path, g_tls_dir,
+             g_tls_dir);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "sk_test: making test certificates failed; see %s/openssl.log\n",
+                g_tls_dir);
+        return NULL;
+    }
+    made = 1;
+    return g_tls_dir;
+}
+
+const char *sk_test_bus_scheme(void)
+{
+    const char *tls = getenv("SEKLIK_TEST_TLS");
+    if (!tls || strcmp(tls, "1") != 0)
+        return "tcp";
+    const char *dir = sk_test_tls_dir();
+    if (!dir)
+        return "tcp"; /* the peers then refuse nothing: the TLS tests fail */
+    static const char *const files[][2] = {{"SEKLIK_TLS_CERT", "node.pem"},
+                                           {"SEKLIK_TLS_KEY", "node.key"},
+                                           {"SEKLIK_TLS_CA", "ca.pem"}};
+    char path[128];
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i][1]);
+        setenv(files[i][0], path, 1);
+    }
+    return "tls+tcp";
+}
+
 void sk_test_peer_init(sk_test_peer *p, const char *name, const char *dsn, const char *redis_url)
 {
     memset(p, 0, sizeof(*p));
+    const char *scheme = sk_test_bus_scheme();
     snprintf(p->name, sizeof(p->name), "%s", name);
-    snprintf(p->rpc, sizeof(p->rpc), "tcp://127.0.0.1:%d", sk_test_free_port());
-    snprintf(p->events, sizeof(p->events), "tcp://127.0.0.1:%d", sk_test_free_port());
+    snprintf(p->rpc, sizeof(p->rpc), "%s://127.0.0.1:%d", scheme, sk_test_free_port());
+    snprintf(p->events, sizeof(p->events), "%s://127.0.0.1:%d", scheme, sk_test_free_port());
     snprintf(p->http, sizeof(p->http), "http://127.0.0.1:%d", sk_test_free_port());
     char key[64];
     sk_test_peer_setenv(p, "SEKLIK_DB_DSN", dsn);
@@ -458,11 +539,16 @@ void sk_test_peer_init(sk_test_peer *p, const char *name, const char *dsn, const
     sk_test_peer_setenv(p, "SEKLIK_HMAC_KEY", sk_test_hmac_hex);
     sk_test_peer_setenv(p, "SEKLIK_LOG_LEVEL", "warn");
     sk_test_peer_setenv(p, "SEKLIK_REPLAY_INTERVAL_MS", "200");
+    if (strcmp(scheme, "tls+tcp") == 0) {
+        static const char *const vars[] = {"SEKLIK_TLS_CERT", "SEKLIK_TLS_KEY", "SEKLIK_TLS_CA"};
+        for (size_t i = 0; i < 3; i++)
+            sk_test_peer_setenv(p, vars[i], getenv(vars[i]));
+    }
     static const char *const peers[] = {"registry", "verification", "scoring",
                                         "ordering", "distribution", "accounting",
                                         "gateway"};
     char nowhere[64];
-    snprintf(nowhere, sizeof(nowhere), "tcp://127.0.0.1:%d", sk_test_free_port());
+    snprintf(nowhere, sizeof(nowhere), "%s://127.0.0.1:%d", scheme, sk_test_free_port());
     for (size_t i = 0; i < sizeof(peers) / sizeof(peers[0]); i++) {
         upper_name(key, sizeof(key), peers[i], "RPC");
         sk_test_peer_setenv(p, key, nowhere);

@@ -83,6 +83,25 @@ void sk_test_sleep_ms(int ms);
 
 #endif
 
+/* ---- the bus over TLS ---- */
+
+/* "tls+tcp" when SEKLIK_TEST_TLS=1, else "tcp": the scheme of every bus URL
+ * sk_test_peer_init makes. Under TLS the first call makes the certificates
+ * (sk_test_tls_dir) and sets SEKLIK_TLS_CERT, _KEY and _CA in this process,
+ * so its own clients present the same identity as the peers. */
+const char *sk_test_bus_scheme(void);
+
+/* A directory made for this test process with openssl(1), removed at exit:
+ *   ca.pem                 the CA every peer trusts
+ *   node.pem, node.key     signed by it, for server and client use, names
+ *                          localhost and 127.0.0.1 (also as DNS names: mbedTLS
+ *                          2.28 matches no IP entries)
+ *   wrongname.pem/.key     signed by the CA, for the name "someone-else" only
+ *   other-ca.pem           another CA
+ *   rogue.pem, rogue.key   signed by the other CA, with node's names
+ * NULL when openssl failed (printed). */
+const char *sk_test_tls_dir(void);
+
 /* ---- a test service process (seklik-testpub / seklik-testsub) ---- */
 
 typedef struct sk_test_peer {
@@ -95,7 +114,8 @@ typedef struct sk_test_peer {
 } sk_test_peer;
 
 /* Choose free ports for `name` and build its environment: database `dsn`,
- * Redis `redis_url`, the shared HMAC key, warn-level logs. Every well-known
+ * Redis `redis_url`, the shared HMAC key, warn-level logs, and under
+ * SEKLIK_TEST_TLS=1 tls+tcp:// URLs and the certificates. Every well-known
  * peer points at a closed port until sk_test_peer_link says otherwise, so a
  * test never talks to a stack a developer runs on the default ports. */
 void sk_test_peer_init(sk_test_peer *p, const char *name, const char *dsn, const char *redis_url);

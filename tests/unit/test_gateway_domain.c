@@ -201,15 +201,76 @@ static void throttle_refuses_at_the_limit(void **state)
     assert_false(gw_throttle_refuse(100, 0, 0, 900, &retry)); /* no limit configured */
 }
 
+static void login_is_throttled_per_username_and_address(void **state)
+{
+    (void)state;
+    int retry = -1;
+    gw_login_counts c = {0};
+    assert_int_equal(gw_login_throttle(&c, 5, 900, &retry), GW_LOGIN_ALLOWED);
+    assert_int_equal(retry, -1);
+    /* The pair: 5 from this address for this name. */
+    c.pair_failures = 5;
+    c.pair_oldest_age_s = 100;
+    c.user_failures = 5;
+    c.addr_failures = 5;
+    assert_int_equal(gw_login_throttle(&c, 5, 900, &retry), GW_LOGIN_REFUSED_PAIR);
+    assert_int_equal(retry, 800);
+    /* The same failures seen from another address of the owner's: allowed. */
+    c.pair_failures = 0;
+    c.addr_failures = 0;
+    assert_int_equal(gw_login_throttle(&c, 5, 900, &retry), GW_LOGIN_ALLOWED);
+    /* One address spraying names: 10 x 5. */
+    c.addr_failures = 49;
+    assert_int_equal(gw_login_throttle(&c, 5, 900, &retry), GW_LOGIN_ALLOWED);
+    c.addr_failures = 50;
+    c.addr_oldest_age_s = 10;
+    assert_int_equal(gw_login_throttle(&c, 5, 900, &retry), GW_LOGIN_REFUSED_ADDR);
+    assert_int_equal(retry, 890);
+    c.addr_failures = 0;
+}
+
+static void a_known_address_is_spared_the_usernames_own_limit(void **state)
+{
+    (void)state;
+    int retry = -1;
+    /* Guesses spread over many addresses: 4 x 5 for the name. */
+    gw_login_counts c = {.user_failures = 19, .user_oldest_age_s = 300};
+    assert_int_equal(gw_login_throttle(&c, 5, 900, &retry), GW_LOGIN_ALLOWED);
+    c.user_failures = 20;
+    assert_int_equal(gw_login_throttle(&c, 5, 900, &retry), GW_LOGIN_REFUSED_USER);
+    assert_int_equal(retry, 600);
+    assert_string_equal(gw_login_verdict_name(GW_LOGIN_REFUSED_USER), "username");
+    /* The owner at an address they logged in from before is not locked out... */
+    c.known_addr = true;
+    assert_int_equal(gw_login_throttle(&c, 5, 900, &retry), GW_LOGIN_ALLOWED);
+    /* ...but the strict limit of that pair still holds there. */
+    c.pair_failures = 5;
+    assert_int_equal(gw_login_throttle(&c, 5, 900, &retry), GW_LOGIN_REFUSED_PAIR);
+    /* Several limits refusing: the longest wait is the answer. */
+    c.known_addr = false;
+    c.pair_oldest_age_s = 800; /* 100 s left */
+    assert_int_equal(gw_login_throttle(&c, 5, 900, &retry), GW_LOGIN_REFUSED_USER);
+    assert_int_equal(retry, 600);
+}
+
 /* ---- sessions ---- */
 
 static void renew_when_less_than_half_is_left(void **state)
 {
     (void)state;
-    assert_false(gw_session_needs_renewal(28800, 28800));
-    assert_false(gw_session_needs_renewal(14400, 28800)); /* exactly half */
-    assert_true(gw_session_needs_renewal(14399, 28800));
-    assert_true(gw_session_needs_renewal(0, 28800));
+    assert_false(gw_session_needs_renewal(28800, 28800, 43200));
+    assert_false(gw_session_needs_renewal(14400, 28800, 43200)); /* exactly half */
+    assert_true(gw_session_needs_renewal(14399, 28800, 43200));
+    assert_true(gw_session_needs_renewal(0, 28800, 43200));
+}
+
+static void no_renewal_past_the_absolute_end(void **state)
+{
+    (void)state;
+    /* The expiry already sits at the absolute end: renewing moves nothing. */
+    assert_false(gw_session_needs_renewal(600, 28800, 600));
+    assert_false(gw_session_needs_renewal(600, 28800, 300));
+    assert_true(gw_session_needs_renewal(600, 28800, 601));
 }
 
 static void ipv6_guesses_count_per_slash_64(void **state)
@@ -250,6 +311,9 @@ int main(void)
         cmocka_unit_test(partner_stands_alone),
         cmocka_unit_test(locale_is_id_or_en),
         cmocka_unit_test(throttle_refuses_at_the_limit),
+        cmocka_unit_test(login_is_throttled_per_username_and_address),
+        cmocka_unit_test(a_known_address_is_spared_the_usernames_own_limit),
+        cmocka_unit_test(no_renewal_past_the_absolute_end),
         cmocka_unit_test(renew_when_less_than_half_is_left),
         cmocka_unit_test(ipv6_guesses_count_per_slash_64),
     };

@@ -345,6 +345,41 @@ static void client_is_the_right_most_untrusted_forwarded_address(void **state)
     assert_string_equal(out, "10.0.0.2");
 }
 
+/* ---- total deadlines ---- */
+
+static void headers_and_body_have_total_deadlines(void **state)
+{
+    (void)state;
+    gw_deadlines d = {.header_s = 10, .body_s = 300, .max_connections = 100};
+    assert_false(gw_conn_overdue(GW_CONN_HEADERS, 9999, &d, 1));
+    assert_true(gw_conn_overdue(GW_CONN_HEADERS, 10000, &d, 1));
+    assert_false(gw_conn_overdue(GW_CONN_BODY, 299999, &d, 1));
+    assert_true(gw_conn_overdue(GW_CONN_BODY, 300000, &d, 1));
+    /* Answering is the gateway's time, not the client's. */
+    assert_false(gw_conn_overdue(GW_CONN_BUSY, UINT64_C(1) << 40, &d, 100));
+    /* 0 is no deadline. */
+    gw_deadlines none = {.header_s = 0, .body_s = 0};
+    assert_false(gw_conn_overdue(GW_CONN_HEADERS, UINT64_C(1) << 40, &none, 1));
+    assert_false(gw_conn_overdue(GW_CONN_BODY, UINT64_C(1) << 40, &none, 1));
+}
+
+static void a_nearly_full_table_shortens_the_header_deadline(void **state)
+{
+    (void)state;
+    gw_deadlines d = {.header_s = 10, .body_s = 300, .max_connections = 100};
+    assert_false(gw_conn_overdue(GW_CONN_HEADERS, 2500, &d, 74));
+    assert_true(gw_conn_overdue(GW_CONN_HEADERS, 2500, &d, 75)); /* three quarters: a quarter */
+    assert_false(gw_conn_overdue(GW_CONN_HEADERS, 2499, &d, 100));
+    assert_false(gw_conn_overdue(GW_CONN_BODY, 2500, &d, 100)); /* uploads keep their time */
+    /* Never below a second. */
+    gw_deadlines tight = {.header_s = 2, .body_s = 4, .max_connections = 8};
+    assert_false(gw_conn_overdue(GW_CONN_HEADERS, 999, &tight, 8));
+    assert_true(gw_conn_overdue(GW_CONN_HEADERS, 1000, &tight, 8));
+    /* No table size: never under pressure. */
+    gw_deadlines unsized = {.header_s = 10, .body_s = 300, .max_connections = 0};
+    assert_false(gw_conn_overdue(GW_CONN_HEADERS, 2500, &unsized, 100000));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +397,8 @@ int main(void)
         cmocka_unit_test(bad_proxy_lists_are_refused_naming_the_entry),
         cmocka_unit_test(trust_matches_the_prefix_bits),
         cmocka_unit_test(client_is_the_right_most_untrusted_forwarded_address),
+        cmocka_unit_test(headers_and_body_have_total_deadlines),
+        cmocka_unit_test(a_nearly_full_table_shortens_the_header_deadline),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -731,9 +731,64 @@ static void journalist_rules(void **state)
     }
 }
 
+/* ---- bank account ---- */
+
+static void bank_accounts_compare_by_names_and_digits(void **state)
+{
+    (void)state;
+    const registry_bank base = {"Bank Sumsel Babel", "1234567890", "PT Kabar"};
+    const struct {
+        registry_bank other;
+        bool same;
+    } cases[] = {
+        {{"Bank Sumsel Babel", "1234567890", "PT Kabar"}, true},
+        {{"Bank Sumsel Babel", "12-3456 7890", "PT Kabar"}, true}, /* as typed */
+        {{"Bank Sumsel Babel", "1.234.567.890", "PT Kabar"}, true},
+        {{"Bank Sumsel Babel", "1234567891", "PT Kabar"}, false},  /* another account */
+        {{"Bank Sumsel Babel", "12345678900", "PT Kabar"}, false}, /* one digit more */
+        {{"Bank Sumsel Babel", "123456789", "PT Kabar"}, false},
+        {{"Bank BRI", "1234567890", "PT Kabar"}, false},
+        {{"Bank Sumsel Babel", "1234567890", "Orang Lain"}, false},
+        {{"bank sumsel babel", "1234567890", "PT Kabar"}, false},  /* byte for byte */
+        {{"Bank Sumsel Babel", "1234567890/", "PT Kabar"}, false}, /* '/' is not skipped here */
+        {{NULL, NULL, NULL}, false},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        assert_int_equal(registry_bank_same(&base, &cases[i].other), cases[i].same);
+        assert_int_equal(registry_bank_same(&cases[i].other, &base), cases[i].same);
+    }
+    const registry_bank none = {NULL, NULL, NULL}, empty = {"", "", ""};
+    assert_true(registry_bank_same(&none, &empty));
+}
+
+static void only_the_partner_changes_the_bank_account(void **state)
+{
+    (void)state;
+    const registry_bank was = {"Bank Sumsel Babel", "1234567890", "PT Kabar"};
+    const registry_bank moved = {"Bank Sumsel Babel", "9999999999", "PT Kabar"};
+    const registry_bank retyped = {"Bank Sumsel Babel", "12-3456-7890", "PT Kabar"};
+    const struct {
+        const registry_bank *after;
+        bool partner, first_draft, ok;
+    } cases[] = {
+        {&moved, true, false, true},    /* the partner's own account */
+        {&moved, false, false, false},  /* staff: refused */
+        {&moved, false, true, true},    /* the registrant entering the first draft */
+        {&moved, true, true, true},
+        {&was, false, false, true},     /* unchanged: anyone */
+        {&retyped, false, false, true}, /* the same account, typed differently */
+    };
+    for (size_t i = 0; i < COUNT(cases); i++)
+        assert_int_equal(registry_bank_change_allowed(&was, cases[i].after, cases[i].partner,
+                                                      cases[i].first_draft),
+                         cases[i].ok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bank_accounts_compare_by_names_and_digits),
+        cmocka_unit_test(only_the_partner_changes_the_bank_account),
         cmocka_unit_test(normalize_strips_spaces_dots_dashes),
         cmocka_unit_test(normalize_refuses_null_and_no_room),
         cmocka_unit_test(normalized_npwp_then_validates),

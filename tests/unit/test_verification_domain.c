@@ -399,29 +399,213 @@ static void four_eyes_refuses_the_registrant_and_empty_ids(void **state)
                          cases[i].ok);
 }
 
-static void decision_needs_a_different_approver_when_configured(void **state)
+#define OK VERIFICATION_FOUR_EYES_OK
+#define UNKNOWN VERIFICATION_FOUR_EYES_UNKNOWN
+#define REGISTRANT VERIFICATION_FOUR_EYES_REGISTRANT
+#define SUPPLIER VERIFICATION_FOUR_EYES_SUPPLIER
+#define OWN_UPLOAD VERIFICATION_FOUR_EYES_OWN_UPLOAD
+#define OWN_PROPOSAL VERIFICATION_FOUR_EYES_OWN_PROPOSAL
+#define TOOK_PART VERIFICATION_FOUR_EYES_TOOK_PART
+
+static void work_on_a_case_is_refused_to_the_registrant_only(void **state)
 {
     (void)state;
     const struct {
-        const char *reg, *decider, *approver;
-        bool second, ok;
+        const char *reg, *actor;
+        verification_four_eyes rule;
     } cases[] = {
-        {"r", "d", NULL, false, true},  /* no second approval configured */
-        {"r", "d", "d", false, true},   /* approver ignored then */
-        {"r", "r", NULL, false, false}, /* four-eyes still applies */
-        {"r", "d", "a", true, true},
-        {"r", "d", "d", true, false}, /* decides and approves */
-        {"r", "d", "r", true, false}, /* the registrant approves */
-        {"r", "d", "", true, false},  /* nobody approved yet */
-        {"r", "d", NULL, true, false},
-        {"r", "r", "a", true, false}, /* decider is the registrant */
-        {"", "d", "a", true, false},
-        {"r", NULL, "a", true, false},
+        {"r", "v", OK},          {"r", "r", REGISTRANT}, {"", "v", UNKNOWN},
+        {NULL, "v", UNKNOWN},    {"r", "", UNKNOWN},     {"r", NULL, UNKNOWN},
+        {"staff-1", "staff-10", OK}, /* a prefix is another person */
     };
     for (size_t i = 0; i < N(cases); i++)
-        assert_int_equal(verification_decision_allowed(cases[i].reg, cases[i].decider,
-                                                       cases[i].approver, cases[i].second),
-                         cases[i].ok);
+        assert_int_equal(verification_may_work(cases[i].reg, cases[i].actor), cases[i].rule);
+}
+
+static void nobody_judges_a_document_version_they_uploaded(void **state)
+{
+    (void)state;
+    const struct {
+        const char *reg, *uploader, *actor;
+        verification_four_eyes rule;
+    } cases[] = {
+        {"partner-1", "partner-1", "verifier-1", OK},  /* the partner's own upload */
+        {"partner-1", "verifier-1", "verifier-1", OWN_UPLOAD}, /* staff upload on its behalf */
+        {"partner-1", "verifier-1", "verifier-2", OK}, /* a colleague judges it */
+        {"partner-1", "", "verifier-1", OK},           /* uploader not recorded (older version) */
+        {"partner-1", NULL, "verifier-1", OK},
+        {"staff-1", "verifier-1", "staff-1", REGISTRANT}, /* the registrant first */
+        {"staff-1", "staff-1", "staff-1", REGISTRANT},
+        {"partner-1", "verifier-1", "", UNKNOWN},
+        {"partner-1", "Verifier-1", "verifier-1", OK}, /* byte for byte */
+    };
+    for (size_t i = 0; i < N(cases); i++)
+        assert_int_equal(
+            verification_may_judge_document(cases[i].reg, cases[i].uploader, cases[i].actor),
+            cases[i].rule);
+}
+
+static void proposal_and_approval_need_two_people_outside_the_file(void **state)
+{
+    (void)state;
+    const char *const suppliers[] = {"partner-1", NULL, "", "staff-up"};
+    const verification_parties p = {"partner-1", suppliers, 4};
+    const verification_parties staff_registered = {"staff-reg", NULL, 0};
+    const struct {
+        const verification_parties *p;
+        const char *proposer, *approver;
+        verification_four_eyes propose, approve;
+    } cases[] = {
+        {&p, "verifier-1", "verifier-2", OK, OK},
+        {&p, "verifier-1", "head-1", OK, OK},
+        {&p, "verifier-1", "verifier-1", OK, OWN_PROPOSAL}, /* one person alone */
+        {&p, "verifier-1", "partner-1", OK, REGISTRANT},     /* the registrant approves */
+        {&p, "partner-1", "verifier-2", REGISTRANT, REGISTRANT},
+        {&p, "verifier-1", "staff-up", OK, SUPPLIER},      /* uploaded a document of the case */
+        {&p, "staff-up", "verifier-2", SUPPLIER, SUPPLIER},
+        {&p, "verifier-1", "", OK, UNKNOWN},
+        {&p, "verifier-1", NULL, OK, UNKNOWN},
+        {&p, "", "verifier-2", UNKNOWN, UNKNOWN},          /* nobody proposed */
+        {&p, NULL, "verifier-2", UNKNOWN, UNKNOWN},
+        {&staff_registered, "verifier-1", "staff-reg", OK, REGISTRANT},
+        {&staff_registered, "staff-reg", "verifier-1", REGISTRANT, REGISTRANT},
+        {NULL, "verifier-1", "verifier-2", UNKNOWN, UNKNOWN},
+    };
+    for (size_t i = 0; i < N(cases); i++) {
+        assert_int_equal(verification_may_propose(cases[i].p, cases[i].proposer), cases[i].propose);
+        assert_int_equal(verification_may_approve(cases[i].p, cases[i].proposer, cases[i].approver),
+                         cases[i].approve);
+    }
+    /* A supplier list that claims entries it does not have is refused. */
+    const verification_parties broken = {"partner-1", NULL, 2};
+    assert_int_equal(verification_may_propose(&broken, "verifier-1"), UNKNOWN);
+}
+
+static void whoever_took_part_does_not_answer_the_objection(void **state)
+{
+    (void)state;
+    const char *const deciders[] = {"verifier-1", "head-1", NULL, ""};
+    const struct {
+        const char *reg, *actor;
+        size_t n;
+        verification_four_eyes rule;
+    } cases[] = {
+        {"partner-1", "verifier-2", 4, OK},
+        {"partner-1", "verifier-1", 4, TOOK_PART}, /* proposed the decision */
+        {"partner-1", "head-1", 4, TOOK_PART},     /* approved it */
+        {"staff-1", "staff-1", 4, REGISTRANT},
+        {"", "verifier-2", 4, OK},    /* no case: no registrant known */
+        {NULL, "verifier-2", 4, OK},
+        {"partner-1", "", 4, UNKNOWN},
+        {"partner-1", "verifier-1", 0, OK}, /* nobody decided anything */
+    };
+    for (size_t i = 0; i < N(cases); i++)
+        assert_int_equal(verification_may_answer_objection(cases[i].reg, deciders, cases[i].n,
+                                                           cases[i].actor),
+                         cases[i].rule);
+    assert_int_equal(verification_may_answer_objection("r", NULL, 1, "a"), UNKNOWN);
+    assert_int_equal(verification_may_answer_objection("r", NULL, 0, "a"), OK);
+}
+
+static void four_eyes_rules_have_stable_codes(void **state)
+{
+    (void)state;
+    assert_string_equal(verification_four_eyes_code(OK), "");
+    assert_string_equal(verification_four_eyes_code(REGISTRANT), "four_eyes.registrant");
+    assert_string_equal(verification_four_eyes_code(SUPPLIER), "four_eyes.supplier");
+    assert_string_equal(verification_four_eyes_code(OWN_UPLOAD), "four_eyes.own_upload");
+    assert_string_equal(verification_four_eyes_code(OWN_PROPOSAL), "four_eyes.own_proposal");
+    assert_string_equal(verification_four_eyes_code(TOOK_PART), "four_eyes.took_part");
+    assert_string_equal(verification_four_eyes_code(UNKNOWN), "four_eyes.unknown");
+    assert_null(verification_four_eyes_code((verification_four_eyes)99));
+}
+
+static void outcomes_map_onto_the_state_machine(void **state)
+{
+    (void)state;
+    const struct {
+        verification_outcome o;
+        const char *name;
+        verification_case_state from, to;
+    } cases[] = {
+        {VERIFICATION_OUTCOME_VERIFIED, "verified", VERIFICATION_CASE_VISITED, VERIFICATION_CASE_VERIFIED},
+        {VERIFICATION_OUTCOME_REJECTED, "rejected", VERIFICATION_CASE_IN_REVIEW, VERIFICATION_CASE_REJECTED},
+        {VERIFICATION_OUTCOME_SUSPENDED, "suspended", VERIFICATION_CASE_VERIFIED, VERIFICATION_CASE_SUSPENDED},
+    };
+    for (size_t i = 0; i < N(cases); i++) {
+        verification_case_action a;
+        verification_case_state next;
+        verification_outcome back;
+        assert_true(verification_outcome_action(cases[i].o, &a));
+        assert_true(verification_next_state(cases[i].from, a, &next));
+        assert_int_equal(next, cases[i].to);
+        assert_string_equal(verification_outcome_name(cases[i].o), cases[i].name);
+        assert_true(verification_outcome_parse(cases[i].name, &back));
+        assert_int_equal(back, cases[i].o);
+    }
+    verification_case_action a;
+    verification_outcome o;
+    assert_false(verification_outcome_action((verification_outcome)7, &a));
+    assert_null(verification_outcome_name((verification_outcome)7));
+    assert_false(verification_outcome_parse("Verified", &o));
+    assert_false(verification_outcome_parse(NULL, &o));
+    /* Verified only from VISITED, suspended only from VERIFIED. */
+    assert_true(verification_outcome_action(VERIFICATION_OUTCOME_VERIFIED, &a));
+    assert_false(verification_next_state(VERIFICATION_CASE_VISIT_PENDING, a, NULL));
+    assert_true(verification_outcome_action(VERIFICATION_OUTCOME_SUSPENDED, &a));
+    assert_false(verification_next_state(VERIFICATION_CASE_VISITED, a, NULL));
+}
+
+static void identity_keys_are_one_per_taxpayer_and_person(void **state)
+{
+    (void)state;
+    const struct {
+        const char *in;
+        bool npwp, ok;
+        const char *key;
+    } cases[] = {
+        {"012345678901234", true, true, "0012345678901234"}, /* 15 digits: "0" + 15 */
+        {"0012345678901234", true, true, "0012345678901234"}, /* the same taxpayer */
+        {"01.234.567.8-901.234", true, true, "0012345678901234"},
+        {"1234567890123456", true, true, "1234567890123456"},
+        {"01234567890123", true, false, ""},   /* 14 */
+        {"12345678901234567", true, false, ""}, /* 17 */
+        {"01234567890123x", true, false, ""},
+        {"1671010101010001", false, true, "1671010101010001"},
+        {"167101010101000", false, false, ""}, /* a NIK has 16, never 15 */
+        {"", false, false, ""},
+        {NULL, true, false, ""},
+    };
+    for (size_t i = 0; i < N(cases); i++) {
+        char key[17] = "junk";
+        assert_int_equal(verification_identity_key(cases[i].in, cases[i].npwp, key), cases[i].ok);
+        assert_string_equal(key, cases[i].key);
+    }
+}
+
+static void bank_accounts_are_the_same_by_names_and_digits(void **state)
+{
+    (void)state;
+    const verification_bank base = {"Bank Sumsel Babel", "1234567890", "PT Kabar"};
+    const struct {
+        verification_bank other;
+        bool same;
+    } cases[] = {
+        {{"Bank Sumsel Babel", "1234567890", "PT Kabar"}, true},
+        {{"Bank Sumsel Babel", "12-3456/7890 ", "PT Kabar"}, true},
+        {{"Bank Sumsel Babel", "1234567891", "PT Kabar"}, false},
+        {{"Bank Sumsel Babel", "123456789", "PT Kabar"}, false},
+        {{"Bank Sumsel Babel", "12345678901", "PT Kabar"}, false},
+        {{"Bank BRI", "1234567890", "PT Kabar"}, false},
+        {{"Bank Sumsel Babel", "1234567890", "Orang Lain"}, false},
+        {{NULL, NULL, NULL}, false},
+    };
+    for (size_t i = 0; i < N(cases); i++) {
+        assert_int_equal(verification_bank_same(&base, &cases[i].other), cases[i].same);
+        assert_int_equal(verification_bank_same(&cases[i].other, &base), cases[i].same);
+    }
+    const verification_bank none = {NULL, NULL, NULL}, empty = {"", "", ""};
+    assert_true(verification_bank_same(&none, &empty));
 }
 
 /* ---- GPS ---- */
@@ -626,7 +810,14 @@ int main(void)
         cmocka_unit_test(auto_check_refuses_bad_arguments),
         cmocka_unit_test(expiring_soon_is_the_closed_window_today_to_today_plus_n),
         cmocka_unit_test(four_eyes_refuses_the_registrant_and_empty_ids),
-        cmocka_unit_test(decision_needs_a_different_approver_when_configured),
+        cmocka_unit_test(work_on_a_case_is_refused_to_the_registrant_only),
+        cmocka_unit_test(nobody_judges_a_document_version_they_uploaded),
+        cmocka_unit_test(proposal_and_approval_need_two_people_outside_the_file),
+        cmocka_unit_test(whoever_took_part_does_not_answer_the_objection),
+        cmocka_unit_test(four_eyes_rules_have_stable_codes),
+        cmocka_unit_test(outcomes_map_onto_the_state_machine),
+        cmocka_unit_test(identity_keys_are_one_per_taxpayer_and_person),
+        cmocka_unit_test(bank_accounts_are_the_same_by_names_and_digits),
         cmocka_unit_test(gps_ranges_and_the_null_island),
         cmocka_unit_test(gps_inside_the_indonesia_box),
         cmocka_unit_test(objection_once_inside_the_window),

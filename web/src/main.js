@@ -20,6 +20,11 @@ import { Outlets, OutletDetail } from './pages/Outlets.js';
 import { RuleSetEditor } from './pages/RuleSet.js';
 import { PriceEditor } from './pages/Prices.js';
 import { Users } from './pages/Users.js';
+import { Releases } from './pages/Releases.js';
+import { ReleaseEditor } from './pages/ReleaseEditor.js';
+import { ReleaseProof } from './pages/ReleaseProof.js';
+import { Inbox, InboxRelease, UnreadBadge } from './pages/Inbox.js';
+import { BudgetLines, BudgetLineDetail } from './pages/Budget.js';
 import { Agreements, AgreementDetail } from './pages/Agreements.js';
 import { Orders, OrderNew, Offers } from './pages/Orders.js';
 import { OrderDetail } from './pages/OrderDetail.js';
@@ -33,7 +38,10 @@ const NAV = [
   ['outlets', '/outlets', 'nav.outlets'],
   ['rules', '/rules', 'nav.rules'],
   ['prices', '/prices', 'nav.prices'],
+  ['budget', '/budget', 'nav.budget'],
   ['users', '/users', 'nav.users'],
+  ['releases', '/releases', 'nav.releases'],
+  ['inbox', '/inbox', 'nav.inbox'],
   ['offers', '/offers', 'nav.offers'],
   ['agreements', '/agreements', 'nav.agreements'],
   ['orders', '/orders', 'nav.orders'],
@@ -83,6 +91,14 @@ function Page({ route, user }) {
     case 'rules': return html`<${RuleSetEditor} />`;
     case 'prices': return html`<${PriceEditor} />`;
     case 'users': return html`<${Users} />`;
+    case 'releases': return html`<${Releases} />`;
+    case 'releaseNew': return html`<${ReleaseEditor} />`;
+    case 'release': return html`<${ReleaseEditor} releaseId=${route.id} />`;
+    case 'releaseProof': return html`<${ReleaseProof} releaseId=${route.id} />`;
+    case 'inbox': return html`<${Inbox} />`;
+    case 'inboxRelease': return html`<${InboxRelease} releaseId=${route.id} />`;
+    case 'budget': return html`<${BudgetLines} />`;
+    case 'budgetLine': return html`<${BudgetLineDetail} lineId=${route.id} />`;
     case 'agreements': return html`<${Agreements} />`;
     case 'agreement': return html`<${AgreementDetail} agreementId=${route.id} />`;
     case 'orders': return html`<${Orders} />`;
@@ -157,7 +173,7 @@ function App() {
     ${user ? html`<nav class="mainnav" aria-label=${t('nav.label')}><ul>
       ${NAV.filter(([name]) => allowed(name, user.roles) && !(name === 'dashboard' && isPartner(user))).map(([name, path, key]) => html`
         <li><a href=${'#' + path} aria-current=${route.name === name || (route.path.startsWith(path + '/') && path !== '/') ? 'page' : undefined}
-          data-testid=${`nav-${name}`}>${t(key)}</a></li>`)}
+          data-testid=${`nav-${name}`}>${t(key)}${name === 'inbox' ? html`<${UnreadBadge} refresh=${route.path} />` : null}</a></li>`)}
     </ul></nav>` : null}
     <main id="main" tabindex="-1">${body}</main>
     <footer class="foot"><p>${t('app.footer')}</p></footer>

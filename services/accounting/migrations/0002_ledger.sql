@@ -412,7 +412,7 @@ BEGIN
                                        (SELECT count(*) FROM accounting.reservation WHERE state = 'pending'),
                                        (SELECT count(*) FROM accounting.reservation WHERE state = 'posted'),
                                        (SELECT count(*) FROM accounting.reservation WHERE state = 'voided'))
-                   ELSE format('%s reservations: %s', n, examples) END;
+                   ELSE format('%s problems: %s', n, examples) END;
     RETURN NEXT;
 
     -- 6. Each line has its three accounts; its pagu in the ledger is its

@@ -16,8 +16,13 @@ static const char MIGRATION[] =
     " seq bigint NOT NULL, type text NOT NULL, occurred_unix_us bigint NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT clock_timestamp());";
 
-static const sk_migration migrations[] = {{"0001_applied.sql", MIGRATION}, {NULL, NULL}};
-static const size_t migrations_count = 1;
+/* The body too, so a test can tell an applied event from a forged one that
+ * carries the same seq and type. */
+static const char MIGRATION_BODY[] = "ALTER TABLE applied ADD COLUMN body bytea;";
+
+static const sk_migration migrations[] = {
+    {"0001_applied.sql", MIGRATION}, {"0002_applied_body.sql", MIGRATION_BODY}, {NULL, NULL}};
+static const size_t migrations_count = 2;
 
 static long g_delay_us;
 
@@ -33,11 +38,13 @@ static int apply(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
     snprintf(when, sizeof(when), "%lld", (long long)ev->occurred_unix_us);
     /* No unique constraint on purpose: a double apply must show as a duplicate row. */
     return sk_db_exec(db,
-                      "INSERT INTO applied (source, seq, type, occurred_unix_us) "
-                      "VALUES ($1, $2, $3, $4)",
+                      "INSERT INTO applied (source, seq, type, occurred_unix_us, body) "
+                      "VALUES ($1, $2, $3, $4, $5)",
                       (sk_param[]){SK_TEXT(ev->source), SK_TEXT(seq), SK_TEXT(ev->type),
-                                   SK_TEXT(when)},
-                      4);
+                                   SK_TEXT(when),
+                                   SK_BYTES(ev->body.data ? ev->body.data : (const uint8_t *)"",
+                                            ev->body.len)},
+                      5);
 }
 
 static const char *const prefixes[] = {"testpub.tick", "testpub.added", NULL};

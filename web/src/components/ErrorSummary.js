@@ -6,12 +6,23 @@ import { useEffect, useRef } from 'preact/hooks';
 import { fieldId } from '../errors.js';
 import { t } from '../i18n/index.js';
 
+// A rule the service names in its refusal ("four_eyes.own_proposal",
+// "bank.partner_only") in the chosen language, when the catalogue has it.
+const RULE = /\b((?:four_eyes|bank)\.[a-z_]+)/;
+
+function ruleText(message) {
+  const m = RULE.exec(message || '');
+  if (!m) return '';
+  const s = t(`rule.${m[1]}`);
+  return s === `rule.${m[1]}` ? '' : s;
+}
+
 export function errorText(err) {
   if (!err) return '';
   if (typeof err === 'string') return t(err);
   if (err.status === 0) return t('error.network');
   if (err.code === 'UNAUTHENTICATED') return err.message || t('error.unauthenticated');
-  if (err.code === 'PERMISSION_DENIED') return err.message || t('error.denied');
+  if (err.code === 'PERMISSION_DENIED') return ruleText(err.message) || err.message || t('error.denied');
   if (err.code === 'RESOURCE_EXHAUSTED') return err.message || t('error.throttled');
   // Field violations are listed below the title, each by its label: the
   // server's message ("company.npwp: ...") would repeat one with its path.

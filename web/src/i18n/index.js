@@ -1,8 +1,9 @@
 // A small message lookup: Bahasa Indonesia by default, English second.
 import id from './id.js';
 import en from './en.js';
+import * as press from './distribution.js';
 
-export const LOCALES = { id, en };
+export const LOCALES = { id: { ...id, ...press.id }, en: { ...en, ...press.en } };
 let current = 'id';
 
 export function initialLocale() {

@@ -1,6 +1,9 @@
 // A verification case: documents side by side with the file viewer (accept,
 // or reject with a reason), the automatic findings, the factual visit with
-// its GPS point, and the decision. Four-eyes rules are the service's.
+// its GPS point, and the decision. Four-eyes: a decision or a suspension is
+// a proposal until a second person approves it here; nobody judges a
+// document they uploaded. The rules are the service's; the page only hides
+// what it would refuse.
 import { html, AppContext } from '../html.js';
 import { useContext, useState } from 'preact/hooks';
 import { call, documentFileUrl } from '../api.js';
@@ -29,7 +32,10 @@ export function CaseReview({ caseId }) {
   const meta = new Map((company?.documents || []).map((x) => [x.id, x]));
   const current = docs.find((x) => x.documentId === selected) || docs[0];
   const ownCompany = vcase.registeredBy && vcase.registeredBy === user.id;
+  // Uploaded a document of the case: may neither propose nor approve its decision.
+  const supplier = docs.some((x) => x.uploadedBy && x.uploadedBy === user.id);
   const reviewing = ['CASE_STATE_OPENED', 'CASE_STATE_IN_REVIEW', 'CASE_STATE_NEEDS_REVISION', 'CASE_STATE_VISIT_PENDING', 'CASE_STATE_VISITED'].includes(vcase.state);
+  const pending = vcase.pendingProposal;
 
   return html`<section data-testid="case-page">
     <div class="page-head">
@@ -45,14 +51,18 @@ export function CaseReview({ caseId }) {
       <dt>${t('queue.openedAt')}</dt><dd>${formatDateTime(vcase.openedAt, locale)}</dd>
       ${vcase.validUntil ? html`<dt>${t('status.verifiedUntil')}</dt><dd data-testid="case-valid-until">${formatDate(vcase.validUntil, locale)}</dd>` : null}
       ${vcase.reason ? html`<dt>${t('status.reason')}</dt><dd>${vcase.reason}</dd>` : null}
+      ${vcase.decidedBy ? html`<dt>${t('decide.proposedBy')}</dt><dd data-testid="case-decided-by">${who(vcase.decidedBy, user)}</dd>` : null}
+      ${vcase.approvedBy ? html`<dt>${t('decide.approvedBy')}</dt><dd data-testid="case-approved-by">${who(vcase.approvedBy, user)}</dd>` : null}
     </dl>
     ${ownCompany ? html`<${Notice} kind="warn" testid="four-eyes">${t('case.fourEyes')}<//>` : null}
+    ${!ownCompany && supplier ? html`<${Notice} kind="warn" testid="four-eyes-supplier">${t('case.fourEyesSupplier')}<//>` : null}
 
     <section aria-labelledby="h-findings">
       <h2 id="h-findings">${t('case.findings')}</h2>
       ${(vcase.findings || []).length ? html`<ul class="findings" data-testid="findings">
         ${vcase.findings.map((f) => html`<li data-testid="finding-row" data-code=${f.code}>
           <span class=${`badge ${f.blocking ? 'badge-bad' : 'badge-warn'}`}>${f.blocking ? t('case.blocking') : t('case.note')}</span>
+          ${f.staffOnly ? html` <span class="badge badge-neutral" data-testid="finding-staff-only">${t('case.staffOnly')}</span>` : null}
           ${f.documentType ? html` <strong>${tEnum('DocumentType', f.documentType)}</strong>:` : null} ${f.message || f.code}</li>`)}
       </ul>` : html`<p class="ok-text" data-testid="findings-none">${t('case.noFindings')}</p>`}
     </section>
@@ -63,7 +73,7 @@ export function CaseReview({ caseId }) {
         <ul class="doc-list" data-testid="case-documents">
           ${docs.map((x) => html`<${DocDecision} key=${x.documentId + (x.decision || '')} caseId=${vcase.id} doc=${x} meta=${meta.get(x.documentId)}
             selected=${current && current.documentId === x.documentId} onSelect=${() => setSelected(x.documentId)}
-            canDecide=${reviewing && !ownCompany} onDone=${d.reload} />`)}
+            canDecide=${reviewing && !ownCompany} ownUpload=${!!x.uploadedBy && x.uploadedBy === user.id} onDone=${d.reload} />`)}
         </ul>
         <div class="viewer" data-testid="doc-viewer">
           ${current ? html`<${Viewer} doc=${current} meta=${meta.get(current.documentId)} />` : html`<p class="empty">${t('status.noDocs')}</p>`}
@@ -72,8 +82,81 @@ export function CaseReview({ caseId }) {
     </section>
 
     <${VisitSection} vcase=${vcase} company=${company} canRecord=${reviewing && !ownCompany} onDone=${d.reload} />
-    <${DecideSection} vcase=${vcase} canDecide=${reviewing && !ownCompany} onDone=${d.reload} />
-    <${SuspendSection} vcase=${vcase} onDone=${d.reload} />
+    ${pending ? html`<${PendingSection} vcase=${vcase} barred=${ownCompany || supplier} onDone=${d.reload} />` : html`
+      <${DecideSection} vcase=${vcase} canDecide=${reviewing && !ownCompany && !supplier} onDone=${d.reload} />
+      <${SuspendSection} vcase=${vcase} canPropose=${!ownCompany && !supplier} onDone=${d.reload} />`}
+    <${ProposalHistory} vcase=${vcase} />
+  </section>`;
+}
+
+// A user id as the page shows it: "you" for the signed-in user.
+function who(id, user) {
+  return id === user.id ? t('decide.you', { id }) : id;
+}
+
+const APPROVER_ROLES = ['verifier', 'head', 'admin'];
+
+// The decision waiting for its second person: approve it, or send it back
+// with a reason. Its proposer may only withdraw it; the registrant and the
+// uploaders of the case's documents may do neither.
+function PendingSection({ vcase, barred, onDone }) {
+  const { user, locale } = useContext(AppContext);
+  const p = vcase.pendingProposal;
+  const [reason, setReason] = useState('');
+  const f = useAction();
+  const mayAct = user.roles.some((r) => APPROVER_ROLES.includes(r)) && !barred;
+  const own = p.proposedBy === user.id;
+  const approve = async () => {
+    const out = await f.run((act) => act.run('verification', 'ApproveDecision', { caseId: vcase.id, proposalId: p.id }));
+    if (out) onDone();
+  };
+  const sendBack = async (e) => {
+    e.preventDefault();
+    if (!reason.trim()) {
+      await f.run(() => Promise.reject({ code: 'INVALID_ARGUMENT', message: t('form.fixErrors'), violations: [{ field: 'reason', description: t('decide.returnReasonRequired') }] }), ['reason']);
+      return;
+    }
+    const out = await f.run((act) => act.run('verification', 'ReturnDecision', { caseId: vcase.id, proposalId: p.id, reason: reason.trim() }), ['reason']);
+    if (out) onDone();
+  };
+  return html`<section aria-labelledby="h-pending" data-testid="pending-decision" data-outcome=${p.outcome}>
+    <h2 id="h-pending">${t('decide.pendingTitle')}</h2>
+    <dl class="facts">
+      <dt>${t('decide.outcome')}</dt><dd data-testid="pending-outcome">${tEnum('Outcome', p.outcome)}</dd>
+      <dt>${t('decide.proposedBy')}</dt><dd data-testid="pending-proposed-by">${who(p.proposedBy, user)}</dd>
+      <dt>${t('decide.proposedAt')}</dt><dd>${formatDateTime(p.proposedAt, locale)}</dd>
+      ${p.reason ? html`<dt>${t('status.reason')}</dt><dd data-testid="pending-reason">${p.reason}</dd>` : null}
+    </dl>
+    <${Notice} kind="info" testid="pending-notice">${own ? t('decide.waitingOwn') : barred ? t('decide.waitingBarred') : t('decide.waiting')}<//>
+    ${mayAct ? html`<div>
+      <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="pending-errors" />
+      ${!own ? html`<p><button type="button" class="btn primary" disabled=${f.busy} onClick=${approve} data-testid="approve-submit">${t('decide.approve')}</button></p>` : null}
+      <form onSubmit=${sendBack} novalidate data-testid="return-form">
+        <${Field} label=${own ? t('decide.withdrawReason') : t('decide.returnReason')} name="reason" prefix="return-" value=${reason} onInput=${setReason}
+          errors=${f.byField} multiline required testid="return-reason" />
+        <button type="submit" class="btn" disabled=${f.busy} data-testid="return-submit">${own ? t('decide.withdraw') : t('decide.return')}</button>
+      </form>
+    </div>` : null}
+  </section>`;
+}
+
+// Every proposal of the case: who proposed what, who approved or sent it back.
+function ProposalHistory({ vcase }) {
+  const { user, locale } = useContext(AppContext);
+  const list = vcase.proposals || [];
+  if (!list.length) return null;
+  return html`<section aria-labelledby="h-proposals">
+    <h2 id="h-proposals">${t('decide.history')}</h2>
+    <ul class="findings" data-testid="proposals">
+      ${list.map((p) => html`<li data-testid="proposal-row" data-status=${p.status || 'PROPOSAL_STATUS_PENDING'} data-outcome=${p.outcome}>
+        <${StatusBadge} type="ProposalStatus" value=${p.status || 'PROPOSAL_STATUS_PENDING'} />
+        ${' '}<strong>${tEnum('Outcome', p.outcome)}</strong>${' — '}
+        ${t('decide.proposedLine', { who: who(p.proposedBy, user), at: formatDateTime(p.proposedAt, locale) })}
+        ${p.status === 'PROPOSAL_STATUS_APPROVED' ? html`; <span data-testid="proposal-approved-by">${t('decide.approvedLine', { who: who(p.approvedBy, user), at: formatDateTime(p.approvedAt, locale) })}</span>` : null}
+        ${p.status === 'PROPOSAL_STATUS_RETURNED' ? html`; ${t('decide.returnedLine', { who: who(p.returnedBy, user), at: formatDateTime(p.returnedAt, locale), reason: p.returnReason || '' })}` : null}
+        ${p.reason ? html`<br /><span class="muted">${t('status.reason')}: ${p.reason}</span>` : null}
+      </li>`)}
+    </ul>
   </section>`;
 }
 
@@ -88,7 +171,8 @@ function Viewer({ doc, meta }) {
   </div>`;
 }
 
-function DocDecision({ caseId, doc, meta, selected, onSelect, canDecide, onDone }) {
+function DocDecision({ caseId, doc, meta, selected, onSelect, canDecide: mayWork, ownUpload, onDone }) {
+  const canDecide = mayWork && !ownUpload;
   const { locale } = useContext(AppContext);
   const [reason, setReason] = useState('');
   const [changing, setChanging] = useState(false);
@@ -112,6 +196,7 @@ function DocDecision({ caseId, doc, meta, selected, onSelect, canDecide, onDone 
     </div>
     <p class="muted">${doc.number || ''}${doc.expiresOn ? ` · ${t('doc.expiresOn')}: ${formatDate(doc.expiresOn, locale)}` : ''}${meta?.fileName ? ` · ${meta.fileName}` : ''}</p>
     ${doc.reason ? html`<p data-testid="case-doc-reason">${t('doc.reason')}: ${doc.reason}</p>` : null}
+    ${mayWork && ownUpload ? html`<p class="hint" data-testid="doc-own-upload">${t('case.ownUpload')}</p>` : null}
     ${canDecide && !pending && !changing ? html`<button type="button" class="btn small" onClick=${() => setChanging(true)} data-testid="doc-change">${t('case.change')}</button>` : null}
     ${canDecide && (pending || changing) ? html`<div class="decide">
       <${ErrorSummary} error=${f.error} byField=${{}} unmatched=${f.unmatched} testid="doc-decide-errors" />
@@ -208,7 +293,7 @@ function DecideSection({ vcase, canDecide, onDone }) {
   };
   return html`<section aria-labelledby="h-decide">
     <h2 id="h-decide">${t('decide.title')}</h2>
-    <p class="hint">${t('decide.hint')}</p>
+    <p class="hint">${t('decide.hint')} ${t('decide.fourEyesHint')}</p>
     <form onSubmit=${submit} novalidate data-testid="decide-form">
       <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="decide-errors" />
       <div class="grid">
@@ -222,11 +307,11 @@ function DecideSection({ vcase, canDecide, onDone }) {
   </section>`;
 }
 
-function SuspendSection({ vcase, onDone }) {
+function SuspendSection({ vcase, canPropose, onDone }) {
   const { user } = useContext(AppContext);
   const [reason, setReason] = useState('');
   const f = useAction();
-  if (vcase.state !== 'CASE_STATE_VERIFIED' || !user.roles.some((r) => ['verifier', 'head', 'admin'].includes(r))) return null;
+  if (!canPropose || vcase.state !== 'CASE_STATE_VERIFIED' || !user.roles.some((r) => ['verifier', 'head', 'admin'].includes(r))) return null;
   const submit = async (e) => {
     e.preventDefault();
     const out = await f.run((act) => act.run('verification', 'Suspend', { companyId: vcase.companyId, reason: reason.trim() }), ['reason']);
@@ -234,6 +319,7 @@ function SuspendSection({ vcase, onDone }) {
   };
   return html`<section aria-labelledby="h-suspend">
     <h2 id="h-suspend">${t('suspend.title')}</h2>
+    <p class="hint">${t('decide.fourEyesHint')}</p>
     <form onSubmit=${submit} novalidate data-testid="suspend-form">
       <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="suspend-errors" />
       <${Field} label=${t('suspend.reason')} name="reason" prefix="suspend-" value=${reason} onInput=${setReason} errors=${f.byField} multiline required testid="suspend-reason" />

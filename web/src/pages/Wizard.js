@@ -72,7 +72,7 @@ const COMPANY_PATHS = {
 const OUTLET_KEYS = Object.keys(EMPTY_OUTLET);
 const PERSON_KEYS = Object.keys(EMPTY_PERSON);
 
-function CompanyForm({ c, setC, errors }) {
+function CompanyForm({ c, setC, errors, bankLocked = false }) {
   const f = (k, extra = {}) => {
     const path = 'company.' + Object.keys(COMPANY_PATHS).find((p) => COMPANY_PATHS[p] === k);
     return html`<${Field} label=${t('company.' + k)} name=${path} value=${c[k]} onInput=${(v) => setC({ ...c, [k]: v })} errors=${errors} testid=${`company-${k}`} ...${extra} />`;
@@ -93,7 +93,8 @@ function CompanyForm({ c, setC, errors }) {
       ${f('domicileLetterNumber')}
     </div>
     <h3>${t('company.bank')}</h3>
-    <div class="grid">${f('bankName')}${f('accountNumber', { inputmode: 'numeric' })}${f('holderName')}</div>
+    ${bankLocked ? html`<p class="hint" data-testid="bank-partner-only">${t('company.bankPartnerOnly')}</p>` : null}
+    <div class="grid">${f('bankName', { disabled: bankLocked })}${f('accountNumber', { inputmode: 'numeric', disabled: bankLocked })}${f('holderName', { disabled: bankLocked })}</div>
     <h3>${t('company.contact')}</h3>
     <div class="grid">${f('contactName')}${f('contactPhone', { type: 'tel' })}${f('contactEmail', { type: 'email' })}</div>
     <h3>${t('company.dewanPers')}</h3>
@@ -169,6 +170,10 @@ export function Wizard({ companyId: initialId }) {
   useEffect(() => { if (company) setC(companyFromApi(company.data)); }, [company && company.version]);
 
   const editable = !company || ['COMPANY_STATUS_DRAFT', 'COMPANY_STATUS_NEEDS_REVISION', 'COMPANY_STATUS_REJECTED', undefined].includes(company.status);
+  // Payments follow the bank account: only the partner changes it (the
+  // registering staff member only while entering the first draft).
+  const bankLocked = !!company && !ctx.user.roles.includes('partner') &&
+    !(company.registeredBy === ctx.user.id && (company.status || 'COMPANY_STATUS_DRAFT') === 'COMPANY_STATUS_DRAFT' && !company.fiscalYear);
   const go = (s) => { f.clear(); setSaved(''); setStep(s); };
 
   // Violations name company.*, outlets[i].*, people[i].*: mapped onto the
@@ -227,7 +232,7 @@ export function Wizard({ companyId: initialId }) {
   const errs = f.byField;
   let body;
   if (step === 0) {
-    body = html`<${CompanyForm} c=${c} setC=${setC} errors=${errs} />
+    body = html`<${CompanyForm} c=${c} setC=${setC} errors=${errs} bankLocked=${bankLocked} />
       <div class="actions">${companyId
         ? html`<button type="button" class="btn primary" onClick=${updateCompany} disabled=${f.busy || !editable} data-testid="wizard-save-company">${t('common.save')}</button>`
         : null}
