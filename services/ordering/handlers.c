@@ -1484,9 +1484,9 @@ static int close_year(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     if (!staff_any(call, SETTINGS_ROLES))
         return deny(call, "closing the year");
     SK_TRY(check_year(call, "fiscalYear", req->fiscal_year));
-    ordering_settings s;
-    SK_TRY(ordering_store_settings(call->db, req->fiscal_year, true, &s));
-    if (s.closed)
+    bool closed_now = false;
+    SK_TRY(ordering_store_close_year(call->db, req->fiscal_year, actor_id(call), &closed_now));
+    if (!closed_now)
         return refuse(call, "fiscalYear", "tahun sudah ditutup (the year is already closed)");
     int issuing = 0;
     SK_TRY(ordering_store_issuing_count(call->db, req->fiscal_year, &issuing));
@@ -1517,7 +1517,6 @@ static int close_year(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     }
     PQclear(res);
     SK_TRY(rc);
-    SK_TRY(ordering_store_close_year(call->db, req->fiscal_year, actor_id(call)));
     char year[16], after[64];
     snprintf(year, sizeof(year), "%d", req->fiscal_year);
     snprintf(after, sizeof(after), "{\"closed\":true,\"companies\":%d}", n);

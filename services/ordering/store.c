@@ -104,7 +104,7 @@ int ordering_store_save_settings(sk_db *db, const ordering_settings *s, const ch
                       p, N(p));
 }
 
-int ordering_store_close_year(sk_db *db, int year, const char *by)
+int ordering_store_close_year(sk_db *db, int year, const char *by, bool *closed_now)
 {
     char y[24], t[24], g[24];
     itoa_(y, sizeof(y), year);
@@ -112,12 +112,17 @@ int ordering_store_close_year(sk_db *db, int year, const char *by)
     itoa_(g, sizeof(g), ORDERING_DEFAULT_GRACE_DAYS);
     sk_param p[] = {SK_TEXT(y), SK_TEXT(t), SK_TEXT(ORDERING_DEFAULT_NUMBER_FORMAT), SK_TEXT(g),
                     SK_TEXT(by)};
-    return sk_db_exec(db,
-                      "INSERT INTO ordering.year_settings (fiscal_year, approval_threshold,"
-                      " number_format, proof_grace_days, closed, updated_by)"
-                      " VALUES ($1, $2, $3, $4, true, $5) ON CONFLICT (fiscal_year) DO UPDATE"
-                      " SET closed = true, updated_by = $5, updated_at = now()",
-                      p, N(p));
+    PGresult *res;
+    SK_TRY(sk_db_query(db,
+                       "INSERT INTO ordering.year_settings (fiscal_year, approval_threshold,"
+                       " number_format, proof_grace_days, closed, updated_by)"
+                       " VALUES ($1, $2, $3, $4, true, $5) ON CONFLICT (fiscal_year) DO UPDATE"
+                       " SET closed = true, updated_by = $5, updated_at = now()"
+                       " WHERE NOT ordering.year_settings.closed RETURNING 1",
+                       p, N(p), &res));
+    *closed_now = PQntuples(res) == 1;
+    PQclear(res);
+    return SK_OK;
 }
 
 int ordering_store_last_seq(sk_db *db, int year, int *last)

@@ -38,7 +38,9 @@ typedef struct ordering_settings {
  * takes the row's lock when it exists (FOR UPDATE). */
 int ordering_store_settings(sk_db *db, int year, bool lock, ordering_settings *out);
 int ordering_store_save_settings(sk_db *db, const ordering_settings *s, const char *by);
-int ordering_store_close_year(sk_db *db, int year, const char *by);
+/* Mark the year closed; *closed_now is false when it already was. The row's
+ * lock, held until commit, makes two closes of one year one after the other. */
+int ordering_store_close_year(sk_db *db, int year, const char *by, bool *closed_now);
 
 /* Numbers given in the year so far (the counter's value, 0 without one). */
 int ordering_store_last_seq(sk_db *db, int year, int *last);
