@@ -5,7 +5,8 @@
  *    outlets and a year's price standard: ns per ceiling lookup, 1 and 2
  *    threads (goal < 10 us).
  * 2. Real ordering, accounting and scoring processes (testpubs stand in for
- *    registry and verification, as in it_ordering): one tiered company, an
+ *    registry and verification, as in it_ordering): the year opened and its
+ *    rules published by an admin, one company tiered from its documents, an
  *    agreement and a budget line big enough for everything. Each client
  *    loops: CreateOrder offered at Rp 900.000 -> the partner's AcceptOffer ->
  *    IssueOrder (the saga with Accounting.Reserve). Orders/s, p50/p99 of the
@@ -25,7 +26,6 @@
 #include "seklik/ordering.pb-c.h"
 #include "seklik/registry.pb-c.h"
 #include "seklik/scoring.pb-c.h"
-#include "seklik/verification.pb-c.h"
 
 #define YEAR 2027
 #define ADVERTORIAL SEKLIK__SCORING__PRODUCT__PRODUCT_ONLINE_ADVERTORIAL
@@ -136,7 +136,14 @@ static void seed(void)
 {
     sk_uuid7(company_id);
     sk_uuid7(outlet_id);
-    /* The company and its outlet as the registry announces it; verified for the year. */
+    char editor[SK_UUID_STRLEN];
+    sk_uuid7(editor);
+    sk_rpc_client *sc = it_client(scoring.rpc);
+    it_open_year(ver_dsn, dsn, sc, YEAR);
+    sk_rpc_client_close(sc);
+    /* The company and its outlet as the registry announces it; verified for
+     * the year with its deed, Dewan Pers and the editor's UKW certificates
+     * accepted: 30 + 15 + 0 + 10 + 17 + 5 = 77, tier B. */
     Seklik__Registry__OutletInput oi = SEKLIK__REGISTRY__OUTLET_INPUT__INIT;
     oi.type = SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER;
     oi.name = "Portal Bench";
@@ -149,11 +156,12 @@ static void seed(void)
     ed.ukw_level = SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_UTAMA;
     ed.ukw_certificate_expiry = "2199-01-01";
     Seklik__Registry__Person p = SEKLIK__REGISTRY__PERSON__INIT, *pp[] = {&p};
-    p.id = company_id;
+    p.id = editor;
     p.data = &ed;
     Seklik__Registry__CompanyInput ci = SEKLIK__REGISTRY__COMPANY_INPUT__INIT;
     ci.legal_name = "PT Bench Media";
     ci.dewan_pers_status = SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL;
+    ci.deed_date = "2010-01-01";
     ci.established_on = "2010-01-01";
     Seklik__Registry__Company c = SEKLIK__REGISTRY__COMPANY__INIT;
     c.id = company_id;
@@ -165,13 +173,8 @@ static void seed(void)
     Seklik__Registry__CompanyChanged cc = SEKLIK__REGISTRY__COMPANY_CHANGED__INIT;
     cc.company = &c;
     it_inject(reg_dsn, "registry.company.submitted", &cc.base);
-    Seklik__Verification__Case vc = SEKLIK__VERIFICATION__CASE__INIT;
-    vc.company_id = company_id;
-    vc.fiscal_year = YEAR;
-    vc.state = SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED;
-    Seklik__Verification__CaseChanged ev = SEKLIK__VERIFICATION__CASE_CHANGED__INIT;
-    ev.verification_case = &vc;
-    it_inject(ver_dsn, "verification.company.verified", &ev.base);
+    const char *certified[] = {editor};
+    it_verified_with_documents(ver_dsn, company_id, outlet_id, YEAR, certified, 1);
 
     sk_rpc_client *oc = it_client(ordering.rpc), *ac = it_client(accounting.rpc);
     Seklik__Bus__Actor staff = actor("partnership", NULL), fin = actor("finance", NULL);

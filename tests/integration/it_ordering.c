@@ -10,8 +10,10 @@
  * of issuing under load, and the year's close feeding scoring.
  *
  * Two testpubs stand in for registry and verification: the test writes
- * their events (a company with one online outlet, verified for a year) and
- * scoring tiers the outlet, which ordering learns from scoring's events.
+ * their events (each year opened, a company with one online outlet verified
+ * for a year with the documents that earn its points) and, once an admin
+ * published the year's rule set and price standard, scoring tiers the
+ * outlet; ordering learns tiers and ceilings from scoring's events.
  * After every test the ordering invariants (common/sk_order_check.h) and the
  * ledger's (common/sk_ledger.h) hold.
  *
@@ -37,7 +39,7 @@
 static const char *ordering_bin, *accounting_bin, *scoring_bin;
 static char dsn[512], reg_dsn[512], ver_dsn[512];
 static sk_test_peer ordering, accounting, scoring, fake_registry, fake_verification;
-static sk_rpc_client *ord, *acc;
+static sk_rpc_client *ord, *acc, *sco;
 
 static const uint8_t PDF[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n";
 static const uint8_t PNG[] = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01";
@@ -135,11 +137,13 @@ static long long sqln(const char *fmt, const char *arg)
 
 typedef struct company {
     char id[SK_UUID_STRLEN], outlet[SK_UUID_STRLEN];
+    char person[4][SK_UUID_STRLEN]; /* [0] the chief editor */
     char name[64];
 } company;
 
-/* A company with one online outlet scoring 78 (tier B, advertorial ceiling
- * Rp 1.000.000 under the default price standard), as registry announces it. */
+/* A company with one online outlet (600.000 visitors a month), a Madya chief
+ * editor and three Muda journalists, founded by a deed of 2015, as registry
+ * announces it. What counts is what verified_for's documents prove. */
 static void registry_event(const company *co)
 {
     Seklik__Registry__OutletInput oi = SEKLIK__REGISTRY__OUTLET_INPUT__INIT;
@@ -157,15 +161,16 @@ static void registry_event(const company *co)
                             : SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_JOURNALIST;
         pi[k].ukw_level = k == 0 ? SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_MADYA
                                  : SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_MUDA;
-        pi[k].ukw_certificate_expiry = k == 3 ? "2020-12-31" : "2199-12-31";
+        pi[k].ukw_certificate_expiry = k == 3 ? "2019-12-31" : "2199-12-31";
         seklik__registry__person__init(&people[k]);
-        people[k].id = (char *)co->id;
+        people[k].id = (char *)co->person[k];
         people[k].data = &pi[k];
         pp[k] = &people[k];
     }
     Seklik__Registry__CompanyInput ci = SEKLIK__REGISTRY__COMPANY_INPUT__INIT;
     ci.legal_name = (char *)co->name;
     ci.dewan_pers_status = SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL;
+    ci.deed_date = "2015-01-01";
     ci.established_on = "2015-01-01";
     Seklik__Registry__Company c = SEKLIK__REGISTRY__COMPANY__INIT;
     c.id = (char *)co->id;
@@ -179,15 +184,26 @@ static void registry_event(const company *co)
     it_inject(reg_dsn, "registry.company.submitted", &ev.base);
 }
 
+/* Verified for `year` with its deed, Dewan Pers certificate (faktual) and
+ * the UKW certificates of the chief editor and two of the three journalists
+ * accepted: 30 + 8 + 8 (2 of 3) + 10 (5 years or more on 1 January, from
+ * 2020 on) + 17 (600.000 visitors) + 5 (no history) = 78, tier B, whose
+ * online advertorial ceiling is Rp 1.000.000 in the drafted price standard. */
 static void verified_for(const company *co, int year)
 {
-    Seklik__Verification__Case vc = SEKLIK__VERIFICATION__CASE__INIT;
-    vc.company_id = (char *)co->id;
-    vc.fiscal_year = year;
-    vc.state = SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED;
-    Seklik__Verification__CaseChanged ev = SEKLIK__VERIFICATION__CASE_CHANGED__INIT;
-    ev.verification_case = &vc;
-    it_inject(ver_dsn, "verification.company.verified", &ev.base);
+    const char *certified[] = {co->person[0], co->person[1], co->person[2]};
+    it_verified_with_documents(ver_dsn, co->id, co->outlet, year, certified, 3);
+}
+
+/* The year opened and its drafted rule set and price standard published by
+ * the admin, once per year. */
+static void year_in_force(int year)
+{
+    static bool done[2101];
+    assert_true(year >= 2000 && year <= 2100);
+    if (!done[year])
+        it_open_year(ver_dsn, dsn, sco, year);
+    done[year] = true;
 }
 
 /* Wait until ordering offers the outlet's advertorial at `ceiling` in `year`. */
@@ -219,7 +235,11 @@ static company tiered(const char *name, const int *years, int n)
     company co;
     sk_uuid7(co.id);
     sk_uuid7(co.outlet);
+    for (int k = 0; k < 4; k++)
+        sk_uuid7(co.person[k]);
     snprintf(co.name, sizeof(co.name), "%s", name);
+    for (int i = 0; i < n; i++)
+        year_in_force(years[i]);
     registry_event(&co);
     for (int i = 0; i < n; i++)
         verified_for(&co, years[i]);
@@ -1455,6 +1475,87 @@ static void close_year_records_performance_for_scoring(void **state)
     assert_sound();
 }
 
+/* ---- ceilings only from what the admin published ---- */
+
+/* Nothing is priced before the admin publishes the year's price standard:
+ * scoring publishes nothing by itself (ADR 0016), and ordering learns
+ * ceilings only from scoring.price_standard.published. */
+static void nothing_is_priced_before_the_price_standard_is_published(void **state)
+{
+    (void)state;
+    enum { YEAR_ = 2031 };
+    Seklik__Verification__FiscalYear fy = SEKLIK__VERIFICATION__FISCAL_YEAR__INIT;
+    fy.fiscal_year = YEAR_;
+    fy.registration_opens_on = "2030-01-01";
+    fy.registration_closes_on = "2031-12-31";
+    Seklik__Verification__YearOpened opened = SEKLIK__VERIFICATION__YEAR_OPENED__INIT;
+    opened.year = &fy;
+    it_inject(ver_dsn, "verification.year.opened", &opened.base);
+    for (int i = 0; i < 400 && sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.price_standard"
+                                                         " WHERE fiscal_year = 2031") == 0;
+         i++)
+        sk_test_sleep_ms(25);
+    Seklik__Bus__Actor a = admin(), s = staff();
+    Seklik__Scoring__PublishRequest pr = SEKLIK__SCORING__PUBLISH_REQUEST__INIT;
+    pr.fiscal_year = YEAR_;
+    OK(call_on(sco, "Scoring.PublishRuleSet", &a, true, NULL, &pr.base, NULL, NULL));
+    /* Tiered under the published rules; the price standard still a draft. */
+    company co;
+    sk_uuid7(co.id);
+    sk_uuid7(co.outlet);
+    for (int k = 0; k < 4; k++)
+        sk_uuid7(co.person[k]);
+    snprintf(co.name, sizeof(co.name), "PT Kabar Baru");
+    registry_event(&co);
+    verified_for(&co, YEAR_);
+    for (int i = 0; i < 400 && sqln("SELECT count(*) FROM ordering.outlet WHERE fiscal_year = 2031"
+                                    " AND tier = 2 AND outlet_id = '%s'", co.outlet) == 0;
+         i++)
+        sk_test_sleep_ms(50);
+    assert_int_equal(sqln("SELECT count(*) FROM ordering.outlet WHERE fiscal_year = 2031"
+                          " AND tier = 2 AND outlet_id = '%s'", co.outlet), 1);
+    for (int i = 0; i < 400 && sqln("SELECT count(*) FROM ordering.company WHERE company_id = '%s'",
+                                    co.id) == 0;
+         i++)
+        sk_test_sleep_ms(50);
+    wait_offsets("ordering", "scoring", dsn, "scoring");
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.price_standard"
+                                             " WHERE fiscal_year = 2031 AND state <> 'draft'"),
+                     0);
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM ordering.ceiling"
+                                             " WHERE fiscal_year = 2031"),
+                     0);
+    Seklik__Ordering__ListProductsRequest lp = SEKLIK__ORDERING__LIST_PRODUCTS_REQUEST__INIT;
+    lp.fiscal_year = YEAR_;
+    lp.company_id = co.id;
+    Seklik__Ordering__ListProductsResponse *products = NULL;
+    OK(ocall("ListProducts", &s, &lp.base, &seklik__ordering__list_products_response__descriptor,
+             &products));
+    assert_int_equal(products->n_products, 0);
+    FREE(products);
+    char line[SK_UUID_STRLEN], ag[SK_UUID_STRLEN], sf[16], st[16];
+    budget_line(YEAR_, 10000000, line);
+    agreement(&co, YEAR_, 5000000, 5, line, ag);
+    Seklik__Ordering__OrderInput oi = order_input(ag, &co, YEAR_, 1, sf, st);
+    Seklik__Ordering__CreateOrderRequest cr = SEKLIK__ORDERING__CREATE_ORDER_REQUEST__INIT;
+    cr.order = &oi;
+    cr.unit_price = 500000;
+    long long orders = sk_test_sql_number(dsn, "SELECT count(*) FROM ordering.orders");
+    result r = ocall("CreateOrder", &s, &cr.base, NULL, NULL);
+    assert_int_equal(r.code, SK_EPRECOND);
+    assert_string_equal(r.field, "order.product");
+    assert_non_null(strstr(r.message, "no ceiling"));
+    assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM ordering.orders"), orders);
+    /* The admin publishes the drafted standard: its ceilings, and the order. */
+    OK(call_on(sco, "Scoring.PublishPriceStandard", &a, true, NULL, &pr.base, NULL, NULL));
+    wait_products(&co, YEAR_, 1000000);
+    Seklik__Ordering__Order *o = NULL;
+    OK(ocall("CreateOrder", &s, &cr.base, &seklik__ordering__order__descriptor, &o));
+    assert_int_equal(o->ceiling, 1000000);
+    FREE(o);
+    assert_sound();
+}
+
 /* ---- set-up ---- */
 
 static int start(void **state)
@@ -1498,6 +1599,7 @@ static int start(void **state)
         return -1;
     ord = it_client(ordering.rpc);
     acc = it_client(accounting.rpc);
+    sco = it_client(scoring.rpc);
     return 0;
 }
 
@@ -1506,6 +1608,7 @@ static int stop(void **state)
     (void)state;
     sk_rpc_client_close(ord);
     sk_rpc_client_close(acc);
+    sk_rpc_client_close(sco);
     it_stop((sk_test_peer *[]){&ordering, &scoring, &accounting, &fake_verification,
                                &fake_registry, NULL});
     return 0;
@@ -1525,6 +1628,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(the_job_finishes_what_accounting_did_not_answer),
         cmocka_unit_test(order_check_catches_each_broken_invariant),
         cmocka_unit_test(a_published_price_standard_moves_the_ceilings),
+        cmocka_unit_test(nothing_is_priced_before_the_price_standard_is_published),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), start, stop);
 }
