@@ -364,6 +364,50 @@ bool accounting_date_parse(const char *s, int32_t *days)
     return true;
 }
 
+static bool two_digits(const char *p, int max, int *out)
+{
+    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+        return false;
+    *out = (p[0] - '0') * 10 + (p[1] - '0');
+    return *out <= max;
+}
+
+bool accounting_wib_day(const char *t, int32_t *day)
+{
+    char date[11];
+    int32_t d;
+    int hh, mm, ss, oh = 0, om = 0;
+    if (!t || strlen(t) < 20 || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') || t[13] != ':' ||
+        t[16] != ':')
+        return false;
+    memcpy(date, t, 10);
+    date[10] = '\0';
+    if (!accounting_date_parse(date, &d) || !two_digits(t + 11, 23, &hh) ||
+        !two_digits(t + 14, 59, &mm) || !two_digits(t + 17, 60, &ss))
+        return false;
+    const char *p = t + 19;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    int sign = 0;
+    if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+        sign = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
+               two_digits(p + 1, 23, &oh) && two_digits(p + 4, 59, &om)) {
+        sign = *p == '+' ? 1 : -1;
+    } else {
+        return false;
+    }
+    int64_t secs = (int64_t)d * 86400 + hh * 3600 + mm * 60 + ss - sign * (oh * 3600 + om * 60);
+    secs += 7 * 3600;
+    *day = (int32_t)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
+    return true;
+}
+
 void accounting_date_format(int32_t days, char out[11])
 {
     int y;
@@ -612,12 +656,12 @@ int accounting_step_last(int state, int *previous_state)
     return 0;
 }
 
-bool accounting_check_step(int step, const char *number, const char *date, const char *purpose,
-                           int32_t not_before, int32_t today, char *number_out, int32_t *day,
-                           char *purpose_out, accounting_violations *v)
+bool accounting_check_step(int step, const char *number, const char *date, int32_t not_before,
+                           int32_t today, char *number_out, int32_t *day,
+                           accounting_violations *v)
 {
     size_t before = v->n;
-    number_out[0] = purpose_out[0] = '\0';
+    number_out[0] = '\0';
     if (!accounting_step_name(step))
         return accounting_violation(v, "step",
                                     "langkah harus SPP, verifikasi SPP, SPM atau SP2D (step must "
@@ -637,17 +681,16 @@ bool accounting_check_step(int step, const char *number, const char *date, const
     else if (*day > today)
         accounting_violation(v, "date",
                              "tanggal tidak boleh di masa depan (the date cannot be in the future)");
-    if (step == ACCOUNTING_STEP_SPP) {
-        if (!accounting_text(purpose, 1, ACCOUNTING_PURPOSE_MAX, false, purpose_out,
-                             ACCOUNTING_PURPOSE_MAX + 1))
-            accounting_violation(v, "purpose",
-                                 "uraian SPP wajib diisi, paling banyak 500 byte (the SPP's "
-                                 "purpose is required, at most 500 bytes)");
-    } else if (purpose && *purpose) {
-        accounting_violation(v, "purpose",
-                             "uraian hanya untuk SPP (a purpose belongs to the SPP only)");
-    }
     return v->n == before;
+}
+
+bool accounting_check_purpose(const char *purpose, char *out, accounting_violations *v)
+{
+    if (accounting_text(purpose, 1, ACCOUNTING_PURPOSE_MAX, false, out, ACCOUNTING_PURPOSE_MAX + 1))
+        return true;
+    return accounting_violation(v, "purpose",
+                                "uraian pembayaran wajib diisi, paling banyak 500 byte (the "
+                                "payment's purpose is required, at most 500 bytes)");
 }
 
 bool accounting_check_invoice(const accounting_invoice_input *in, bool pkp, int32_t today,

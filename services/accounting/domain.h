@@ -180,6 +180,11 @@ bool accounting_check_amount(int64_t amount, accounting_violations *v);
  * since 1970-01-01) to *days. False for anything else. */
 bool accounting_date_parse(const char *s, int32_t *days);
 
+/* An RFC 3339 time ("2027-03-05T17:30:00Z", fractions and a +hh:mm offset
+ * allowed) as the day it was in WIB (UTC+7): how ordering's times become
+ * the dates an invoice is checked against. False when it is no such time. */
+bool accounting_wib_day(const char *rfc3339, int32_t *day);
+
 /* Day number -> "YYYY-MM-DD" (11 bytes with the NUL). */
 void accounting_date_format(int32_t days, char out[11]);
 
@@ -328,13 +333,16 @@ int accounting_step_last(int state, int *previous_state);
 /* A step's own input: SPP, SPM and SP2D carry SIPD's number (1..100 bytes),
  * the PPK's check may; every step a date, not before `not_before` (the
  * previous step's, or the invoice's, day number) and not after `today`.
- * The SPP also carries the purpose (uraian, 1..500 bytes). Names step,
- * number, date, purpose. The trimmed texts to number_out
- * (ACCOUNTING_STEP_NUMBER_MAX + 1) and purpose_out (ACCOUNTING_PURPOSE_MAX
- * + 1); the date's day number to *day. */
-bool accounting_check_step(int step, const char *number, const char *date, const char *purpose,
-                           int32_t not_before, int32_t today, char *number_out, int32_t *day,
-                           char *purpose_out, accounting_violations *v);
+ * Names step, number, date. The trimmed number to number_out
+ * (ACCOUNTING_STEP_NUMBER_MAX + 1), the date's day number to *day. */
+bool accounting_check_step(int step, const char *number, const char *date, int32_t not_before,
+                           int32_t today, char *number_out, int32_t *day,
+                           accounting_violations *v);
+
+/* The purpose (uraian) finance gives when accepting an invoice, which the
+ * SPP carries: 1..500 bytes, one line; the trimmed text to `out`
+ * (ACCOUNTING_PURPOSE_MAX + 1). Names "purpose". */
+bool accounting_check_purpose(const char *purpose, char *out, accounting_violations *v);
 
 /* What a partner gives with an invoice (the caller owns the strings). */
 typedef struct accounting_invoice_input {

@@ -396,34 +396,37 @@ static void step_input_names_its_fields(void **state)
     char number[ACCOUNTING_STEP_NUMBER_MAX + 1], purpose[ACCOUNTING_PURPOSE_MAX + 1];
     accounting_violations v = {0};
     assert_true(accounting_check_step(ACCOUNTING_STEP_SPP, " 00123/SPP-LS/2027 ", "2027-04-10",
-                                      "Pembayaran advertorial", inv, today, number, &day,
-                                      purpose, &v));
+                                      inv, today, number, &day, &v));
     assert_string_equal(number, "00123/SPP-LS/2027");
     assert_int_equal(day, inv + 1);
-    /* The PPK's check needs no number; the SPP needs a purpose; dates in range. */
-    assert_true(accounting_check_step(ACCOUNTING_STEP_SPP_VERIFIED, "", "2027-04-09", "", inv,
-                                      today, number, &day, purpose, &v));
+    /* The PPK's check needs no number; dates from the invoice's to today. */
+    assert_true(accounting_check_step(ACCOUNTING_STEP_SPP_VERIFIED, "", "2027-04-09", inv, today,
+                                      number, &day, &v));
+    assert_true(accounting_check_step(ACCOUNTING_STEP_SP2D, "1", "2027-04-20", inv, today, number,
+                                      &day, &v));
     static const struct {
         int step;
-        const char *number, *date, *purpose, *field;
+        const char *number, *date, *field;
     } bad[] = {
-        {ACCOUNTING_STEP_SPP, "", "2027-04-10", "x", "number"},
-        {ACCOUNTING_STEP_SPM, "1", "2027-04-08", "", "date"},   /* before the invoice */
-        {ACCOUNTING_STEP_SP2D, "1", "2027-04-21", "", "date"},  /* tomorrow */
-        {ACCOUNTING_STEP_SP2D, "1", "10-04-2027", "", "date"},
-        {ACCOUNTING_STEP_SPP, "1", "2027-04-10", "", "purpose"},
-        {ACCOUNTING_STEP_SPM, "1", "2027-04-10", "x", "purpose"},
-        {0, "1", "2027-04-10", "", "step"},
-        {5, "1", "2027-04-10", "", "step"},
+        {ACCOUNTING_STEP_SPP, "", "2027-04-10", "number"},
+        {ACCOUNTING_STEP_SPM, "1", "2027-04-08", "date"},  /* before the invoice */
+        {ACCOUNTING_STEP_SP2D, "1", "2027-04-21", "date"}, /* tomorrow */
+        {ACCOUNTING_STEP_SP2D, "1", "10-04-2027", "date"},
+        {0, "1", "2027-04-10", "step"},
+        {5, "1", "2027-04-10", "step"},
     };
     for (size_t i = 0; i < COUNT(bad); i++) {
         accounting_violations w = {0};
-        assert_false(accounting_check_step(bad[i].step, bad[i].number, bad[i].date,
-                                           bad[i].purpose, inv, today, number, &day, purpose,
-                                           &w));
+        assert_false(accounting_check_step(bad[i].step, bad[i].number, bad[i].date, inv, today,
+                                           number, &day, &w));
         if (!names(&w, bad[i].field))
             fail_msg("case %zu: %s not named", i, bad[i].field);
     }
+    assert_true(accounting_check_purpose(" Pembayaran advertorial MO/0001 ", purpose, &v));
+    assert_string_equal(purpose, "Pembayaran advertorial MO/0001");
+    accounting_violations w = {0};
+    assert_false(accounting_check_purpose("a\nb", purpose, &w));
+    assert_true(names(&w, "purpose"));
 }
 
 /* ---- dates, due dates, aging ---- */
@@ -441,6 +444,25 @@ static void dates_and_the_pph23_due_date(void **state)
         assert_true(accounting_date_parse(cases[i].paid, &paid));
         accounting_date_format(accounting_pph23_due(paid), due);
         assert_string_equal(due, cases[i].due);
+    }
+    /* Ordering's times become WIB dates: 17:00 UTC is already tomorrow in Jakarta. */
+    static const struct { const char *t, *day; } times[] = {
+        {"2027-03-05T16:59:59Z", "2027-03-05"}, {"2027-03-05T17:00:00Z", "2027-03-06"},
+        {"2027-03-05T17:00:00.123456Z", "2027-03-06"}, {"2027-03-06T00:30:00+07:00", "2027-03-06"},
+        {"2027-03-05T23:30:00-01:00", "2027-03-06"}, {"2027-12-31T20:00:00Z", "2028-01-01"},
+    };
+    for (size_t i = 0; i < COUNT(times); i++) {
+        int32_t day;
+        char got[11];
+        assert_true(accounting_wib_day(times[i].t, &day));
+        accounting_date_format(day, got);
+        assert_string_equal(got, times[i].day);
+    }
+    const char *bad_times[] = {"2027-03-05", "2027-03-05T25:00:00Z", "2027-03-05T10:00:00",
+                               "2027-03-05T10:00:00.Z", "2027-02-30T10:00:00Z", "", NULL};
+    for (size_t i = 0; i < COUNT(bad_times); i++) {
+        int32_t day;
+        assert_false(accounting_wib_day(bad_times[i], &day));
     }
     int32_t d;
     assert_true(accounting_date_parse("2000-01-01", &d));
