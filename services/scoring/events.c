@@ -275,6 +275,8 @@ static int set_in_force(sk_db *db, scoring_set_kind kind, int year,
         rc = scoring_store_set_load(db, kind, year, 0, out);
     if (rc == SK_OK && inserted) {
         rc = audit_default(db, kind == SCORING_SET_RULES ? "rule_set" : "price_standard", out);
+        if (rc == SK_OK && kind == SCORING_SET_PRICES)
+            rc = scoring_emit_prices_published(db, out, NULL, NULL);
         if (rc == SK_OK)
             sk_log_info("fiscal year %d had no published %s: the default is version %d", year,
                         kind == SCORING_SET_RULES ? "rule set" : "price standard", out->version);
@@ -321,6 +323,26 @@ int scoring_rules_for_year(sk_db *db, int year, scoring_rules_in_force *out)
 int scoring_prices_for_year(sk_db *db, int year, scoring_set_row *out)
 {
     return set_in_force(db, SCORING_SET_PRICES, year, prices_pack_default, out);
+}
+
+int scoring_emit_prices_published(sk_db *db, const scoring_set_row *row,
+                                  const Seklik__Bus__Actor *actor, const char *correlation)
+{
+    Seklik__Scoring__PriceStandard *ps =
+        seklik__scoring__price_standard__unpack(NULL, row->len, row->body);
+    if (!ps)
+        return SK_EINTERNAL;
+    Seklik__Scoring__PriceStandard ev = *ps;
+    ev.id = (char *)row->id;
+    ev.fiscal_year = row->fiscal_year;
+    ev.version = row->version;
+    ev.state = SEKLIK__SCORING__SET_STATE__SET_STATE_PUBLISHED;
+    ev.published_at = (char *)row->published_at;
+    ev.published_by = (char *)row->published_by;
+    int rc = sk_outbox_append(db, "scoring.price_standard.published", &ev.base, actor, correlation,
+                              NULL);
+    seklik__scoring__price_standard__free_unpacked(ps, NULL);
+    return rc;
 }
 
 /* ---- recomputation ---- */
@@ -557,6 +579,11 @@ int scoring_recompute(scoring_io *io, const char *company_id, int year,
     }
     scoring_rules_in_force rif;
     SK_TRY(scoring_rules_for_year(db, year, &rif));
+    /* A year that tiers outlets has ceilings: the defaults are published (and
+     * announced to ordering) with the first score, not on the first read. */
+    scoring_set_row prices;
+    SK_TRY(scoring_prices_for_year(db, year, &prices));
+    scoring_set_row_free(&prices);
     char jan1_text[16];
     int32_t jan1 = 0;
     snprintf(jan1_text, sizeof(jan1_text), "%04d-01-01", year);

@@ -21,11 +21,11 @@
 // A little data goes in through the HTTP API first, so that lists, the case
 // review and the score breakdown are not empty: the year's requirement set,
 // one company verified and scored (proposed by the verifier, approved by the
-// head), one submitted (its case in review), one whose verification waits
-// for its second person, one registered as a draft with one document, a
-// partner without a company, two press releases (one sent to the verified
-// company's inbox, one draft), and a budget line with money committed, spent
-// and its pagu revised.
+// head, with an agreement, an order offered and one issued), one submitted
+// (its case in review), one whose verification waits for its second person,
+// one registered as a draft with one document, a partner without a company,
+// two press releases (one sent to the verified company's inbox, one draft),
+// and a budget line with money committed, spent and its pagu revised.
 // Every finding is printed (rule, help, target selectors) and written to
 // axe-report.json in $SEKLIK_ARTIFACTS; the test fails at the end on
 // serious/critical findings, sideways scrolling or a failed keyboard/locale
@@ -136,6 +136,32 @@ async function setUpData() {
   a.outletId = full.outlets[0].id;
   await waitFor(a.partner, 'scoring.GetScore', { outletId: a.outletId, fiscalYear: YEAR },
     (s) => s.tier && s.tier !== 'TIER_NONE', 'the outlet of A scored');
+  // A's agreement and orders (agreements, orders, the offers inbox, an
+  // issued order waiting for its proof).
+  const staff = await apiSession('kemitraan', DEMO_PASSWORD);
+  const line = await admin('accounting.CreateBudgetLine', {
+    line: { fiscalYear: YEAR, subActivityCode: '2.16.02.1.01.0001', accountCode: '5.1.02.02.01.0029',
+      name: 'Belanja Jasa Iklan/Reklame, Film, dan Pemotretan' },
+    pagu: '1900000000', documentNumber: 'DPA/2.16/001/2027',
+  });
+  await waitFor(staff, 'ordering.ListProducts', { fiscalYear: YEAR, companyId: a.company.id },
+    (r) => (r.products || []).length > 0, 'ordering to know the outlet of A');
+  const agreement = await staff('ordering.SaveAgreement', { agreement: {
+    companyId: a.company.id, fiscalYear: YEAR, number: '027/PKS/DISKOMINFO/2027', value: '24000000',
+    quotas: [{ product: 'PRODUCT_ONLINE_ADVERTORIAL', placements: 24 }], validFrom: '2027-01-01', validUntil: '2027-12-31',
+    budgetLineId: line.id } });
+  await staff('ordering.SignAgreement', { agreementId: agreement.id, signedOn: '2027-01-04', fileName: 'pks.pdf',
+    content: pdf('PKS').toString('base64') });
+  a.agreementId = agreement.id;
+  const order = (title, price) => staff('ordering.CreateOrder', { order: {
+    agreementId: agreement.id, outletId: a.outletId, product: 'PRODUCT_ONLINE_ADVERTORIAL', quantity: 1,
+    scheduleFrom: '2027-03-01', scheduleTo: '2027-03-31', title, brief: 'Advertorial layanan publik.' },
+  unitPrice: price, offerNow: true });
+  await order('Advertorial Hari Jadi Kabupaten', '900000');
+  const issued = await order('Advertorial Program Desa Digital', '1000000');
+  await a.partner('ordering.AcceptOffer', { orderId: issued.id });
+  await staff('ordering.IssueOrder', { orderId: issued.id });
+  a.issuedOrderId = issued.id;
   // B: submitted, its case in review (the queue and the case review).
   const b = await submitted('kabar', 'PT Kabar Kayuagung', verifier);
   // E: verification proposed, waiting for the head's approval.
@@ -395,13 +421,22 @@ function screens(data) {
     }],
     ['release-sent', 'humas', (p) => go(p, `/releases/${data.press.sent}`, 'release-view')],
     ['release-proof', 'humas', (p) => go(p, `/releases/${data.press.sent}/proof`, 'proof-recipient')],
+    ['agreements', 'staff', (p) => go(p, '/agreements', 'agreement-row')],
+    ['agreement-new', 'staff', async (p) => { await tid(p, 'agreement-new').click(); await tid(p, 'agreement-form').waitFor(); }],
+    ['agreement', 'staff', (p) => go(p, `/agreements/${data.a.agreementId}`, 'quota-table')],
+    ['orders', 'staff', (p) => go(p, '/orders', 'order-row')],
+    ['order-new', 'staff', (p) => go(p, '/orders/new', 'order-form')],
+    ['order-staff', 'staff', (p) => go(p, `/orders/${data.a.issuedOrderId}`, 'offer-timeline')],
+    ['offers', 'partnerA', (p) => go(p, '/offers', 'offer-card')],
+    ['order-partner', 'partnerA', (p) => go(p, `/orders/${data.a.issuedOrderId}`, 'proof-form')],
+    ['orders-partner', 'partnerA', (p) => go(p, '/orders', 'order-row')],
   ];
 }
 
 async function visitAll(browser, vpName, data) {
   const who = {
     anon: null, admin: ['admin', DEMO_PASSWORD], head: ['pimpinan', DEMO_PASSWORD], humas: ['humas', DEMO_PASSWORD],
-    partnerA: [data.a.username, PARTNER_PASSWORD],
+    staff: ['kemitraan', DEMO_PASSWORD], partnerA: [data.a.username, PARTNER_PASSWORD],
     partnerC: [data.c.username, PARTNER_PASSWORD], partnerD: [data.d.username, PARTNER_PASSWORD],
   };
   const open = {};

@@ -1,4 +1,4 @@
-// The first half of the golden path in a real browser (DOMAIN.md steps 1-6),
+// The golden path in a real browser (DOMAIN.md steps 1-9, up to the proof),
 // against the whole stack started by tests/support/with_stack.sh:
 //
 //   a press company signs up, fills the registration wizard (a wrong NPWP is
@@ -7,7 +7,10 @@
 //   reason and re-uploads; the verifier accepts everything, records the
 //   factual visit and proposes "verified"; he cannot approve it himself; the
 //   head finds it among the cases awaiting approval and approves it (four
-//   eyes); the outlet shows tier B with its breakdown.
+//   eyes); the outlet shows tier B with its breakdown; staff make and sign
+//   the agreement, offer an order the partner counters, accept and issue it
+//   (MO/0001/DISKOMINFO/2027, Rp 1.000.000 reserved), and accept the
+//   partner's proof of publication.
 //
 // Three browser contexts (partner, verifier, head), each with its own cookies.
 // A screenshot of every step goes to $SEKLIK_ARTIFACTS; on failure, a
@@ -77,7 +80,10 @@ async function uploadDocument(page, form, type, number, fileName, content) {
 }
 
 // ---- the path -----------------------------------------------------------------------
+let browser_;
+
 async function goldenPath(browser) {
+  browser_ = browser;
   const admin = await apiSession('admin', DEMO_PASSWORD);
   for (const outletType of ['OUTLET_TYPE_SIBER']) {
     await admin('verification.PublishRequirementSet', {
@@ -301,8 +307,116 @@ async function goldenPath(browser) {
   await outletRow.locator('[data-testid="tier-badge"][data-tier="B"]').waitFor();
   await snap(verifier, 'verifier-outlet-list');
 
+  await orderPath(admin, partner, verifier, companyName, suffix);
+
   const errors = consoleLines.filter((l) => / pageerror: /.test(l));
   check(errors.length === 0, `the pages threw:\n${errors.join('\n')}`);
+}
+
+// The second half up to the money (DOMAIN.md steps 7-9): an agreement for 24
+// placements and Rp 24.000.000, an advertorial offered at Rp 900.000 and
+// countered at Rp 1.000.000, accepted, issued as MO/0001/DISKOMINFO/2027
+// with Rp 1.000.000 reserved, and its proof of publication accepted.
+async function orderPath(admin, partner, verifier, companyName, suffix) {
+  // The admin opens 2027 with its budget line (the budget screens are accounting's).
+  const line = await admin('accounting.CreateBudgetLine', {
+    line: { fiscalYear: Number(YEAR), subActivityCode: '2.16.02.1.01.0001', accountCode: '5.1.02.02.01.0029',
+      name: 'Belanja Jasa Iklan/Reklame, Film, dan Pemotretan' },
+    pagu: '1900000000', documentNumber: 'DPA/2.16/001/2027',
+  });
+  await verifier.context().close();
+  const staff = await newPage(browser_, 'kemitraan');
+  await login(staff, 'kemitraan', DEMO_PASSWORD);
+  await chooseYear(staff);
+
+  // 9. The agreement: number and value always stated, quota per product, signed scan.
+  await followNav(staff, 'nav-agreements', '#/agreements', consoleLines);
+  await tid(staff, 'agreement-new').click();
+  await tid(staff, 'agreement-form').waitFor();
+  await staff.locator('[data-testid="agreement-company"] option').filter({ hasText: companyName }).waitFor({ state: 'attached' });
+  await tid(staff, 'agreement-company').selectOption({ label: companyName });
+  await tid(staff, 'agreement-number').fill(`027/PKS/DISKOMINFO/${suffix}/2027`);
+  await tid(staff, 'agreement-value').fill('24.000.000');
+  await tid(staff, 'agreement-line').selectOption(line.id);
+  await tid(staff, 'quota-product-0').selectOption('PRODUCT_ONLINE_ADVERTORIAL');
+  await tid(staff, 'quota-placements-0').fill('24');
+  await snap(staff, 'staff-agreement-form');
+  await tid(staff, 'agreement-save').click();
+  await tid(staff, 'agreement-page').waitFor();
+  await staff.locator('[data-testid="agreement-state"][data-status="AGREEMENT_STATE_DRAFT"]').waitFor();
+  check((await tid(staff, 'agreement-value-text').textContent()).trim() === 'Rp 24.000.000', 'the agreement does not state Rp 24.000.000');
+  await tid(staff, 'agreement-signed-on').fill('2027-01-04');
+  await tid(staff, 'agreement-file').setInputFiles({ name: 'pks-bertanda-tangan.pdf', mimeType: 'application/pdf', buffer: pdf('PKS 2027') });
+  await tid(staff, 'agreement-sign').click();
+  await staff.locator('[data-testid="agreement-state"][data-status="AGREEMENT_STATE_ACTIVE"]').waitFor();
+  await tid(staff, 'agreement-document').waitFor();
+  await snap(staff, 'staff-agreement-signed');
+
+  // 10. An order for one advertorial, offered at Rp 900.000.
+  await followNav(staff, 'nav-orders', '#/orders', consoleLines);
+  await tid(staff, 'order-new').click();
+  await tid(staff, 'order-form').waitFor();
+  await tid(staff, 'order-agreement').selectOption({ index: 1 });
+  const product = staff.locator('[data-testid="order-product"] option').filter({ hasText: 'Rp 1.000.000' });
+  await product.first().waitFor({ state: 'attached' });
+  await tid(staff, 'order-product').selectOption(await product.first().getAttribute('value'));
+  await tid(staff, 'order-schedule-from').fill('2027-03-01');
+  await tid(staff, 'order-schedule-to').fill('2027-03-31');
+  await tid(staff, 'order-title').fill('Advertorial Hari Jadi Kabupaten');
+  await tid(staff, 'order-brief').fill('Satu advertorial tentang layanan publik Diskominfo.');
+  // Above the ceiling first: refused, named next to the price.
+  await tid(staff, 'order-price').fill('1.250.000');
+  await tid(staff, 'order-save').click();
+  await staff.locator('[data-testid="error-unitPrice"]').filter({ hasText: /plafon/ }).waitFor();
+  await snap(staff, 'staff-order-above-ceiling');
+  await tid(staff, 'order-price').fill('900.000');
+  await tid(staff, 'order-save').click();
+  await tid(staff, 'order-page').waitFor();
+  await staff.locator('[data-testid="order-state"][data-status="ORDER_STATE_OFFERED"]').waitFor();
+  const orderUrl = staff.url();
+  await snap(staff, 'staff-order-offered');
+
+  // 11. The partner finds it in its offers and counters at the ceiling.
+  await followNav(partner, 'nav-offers', '#/offers', consoleLines);
+  await refreshUntil(partner, 'offers-refresh', '[data-testid="offer-card"]', 'the offer in the partner\'s inbox');
+  const card = partner.locator('[data-testid="offer-card"]').first();
+  check((await card.getByTestId('offer-price').textContent()).trim() === 'Rp 900.000', 'the offer does not read Rp 900.000');
+  await card.getByTestId('counter-price').fill('1.000.000');
+  await card.getByTestId('counter-note').fill('Sesuai plafon tier B');
+  await card.getByTestId('order-counter').click();
+  await tid(partner, 'offers-empty').waitFor();
+  await snap(partner, 'partner-countered');
+
+  // 12. The office accepts and issues: a number, and the money reserved.
+  await staff.goto(orderUrl);
+  await refreshUntil(staff, 'order-refresh', '[data-testid="order-state"][data-status="ORDER_STATE_COUNTERED"]', 'the counter-offer');
+  check(await staff.locator('[data-testid="offer-item"]').count() === 2, 'the timeline does not keep both offers');
+  await tid(staff, 'order-accept').click();
+  await staff.locator('[data-testid="order-state"][data-status="ORDER_STATE_ACCEPTED"]').waitFor();
+  await tid(staff, 'order-issue').click();
+  await staff.locator('[data-testid="order-state"][data-status="ORDER_STATE_ISSUED"]').waitFor();
+  const number = (await tid(staff, 'order-number').textContent()).trim();
+  check(number === 'MO/0001/DISKOMINFO/2027', `the order was issued as "${number}"`);
+  check((await tid(staff, 'order-reserved').textContent()).includes('Rp 1.000.000'), 'the page does not say Rp 1.000.000 is reserved');
+  const orderId = orderUrl.split('/orders/')[1];
+  const reservation = await admin('accounting.GetReservation', { orderId });
+  check(reservation.state === 'RESERVATION_STATE_PENDING' && reservation.amount === '1000000',
+    `accounting holds ${JSON.stringify(reservation)}`);
+  check(reservation.lineBalances.committed === '1000000', 'the line does not show Rp 1.000.000 committed');
+  await snap(staff, 'staff-order-issued');
+
+  // 13. The partner submits its proof of publication; the office accepts it.
+  await partner.goto(orderUrl);
+  await tid(partner, 'proof-form').waitFor();
+  await tid(partner, 'proof-url').fill(`https://kabar-kayuagung.example.id/2027/03/advertorial-${suffix}`);
+  await tid(partner, 'proof-submit').click();
+  await partner.locator('[data-testid="order-state"][data-status="ORDER_STATE_PROOF_SUBMITTED"]').waitFor();
+  await snap(partner, 'partner-proof-submitted');
+  await refreshUntil(staff, 'order-refresh', '[data-testid="proof-review"]', 'the proof to review');
+  await tid(staff, 'proof-accept').click();
+  await staff.locator('[data-testid="order-state"][data-status="ORDER_STATE_COMPLETED"]').waitFor();
+  await staff.locator('[data-testid="proof-item"][data-decision="accepted"]').waitFor();
+  await snap(staff, 'staff-proof-accepted');
 }
 
 const browser = await launchChromium();

@@ -1,6 +1,7 @@
 #include "it_common.h"
 
 #include "sk_ledger.h"
+#include "sk_order_check.h"
 
 #include <libpq-fe.h>
 #include <signal.h>
@@ -168,6 +169,12 @@ Seklik__Bus__Actor it_actor(const char *user_id, const char *role, const char *c
 
 double it_pgbench(const char *db, const char *sql, int seconds, double *avg_ms)
 {
+    return it_pgbench_clients(db, sql, seconds, 1, avg_ms);
+}
+
+double it_pgbench_clients(const char *db, const char *sql, int seconds, int clients,
+                          double *avg_ms)
+{
     char script[256], cmd[1400];
     snprintf(script, sizeof(script), "%s/pgbench-%s.sql", it_logdir, db);
     FILE *f = fopen(script, "w");
@@ -175,11 +182,12 @@ double it_pgbench(const char *db, const char *sql, int seconds, double *avg_ms)
     fputs(sql, f);
     fclose(f);
     snprintf(cmd, sizeof(cmd),
-             "%s/pgbench -n -h 127.0.0.1 -p %s -U %s -c 1 -j 1 -T %d -f %s %s 2>/dev/null | "
+             "%s/pgbench -n -h 127.0.0.1 -p %s -U %s -c %d -j %d -T %d -f %s %s 2>/dev/null | "
              "sed -n -e 's/^tps = \\([0-9.]*\\).*/tps \\1/p' "
              "-e 's/^latency average = \\([0-9.]*\\) ms/lat \\1/p'",
              sk_test_env("SEKLIK_TEST_PG_BIN"), sk_test_env("SEKLIK_TEST_PG_PORT"),
-             sk_test_env("SEKLIK_TEST_PG_ROLE"), seconds, script, db);
+             sk_test_env("SEKLIK_TEST_PG_ROLE"), clients, clients < 2 ? 1 : 2, seconds, script,
+             db);
     FILE *pipe = popen(cmd, "r");
     assert_non_null(pipe);
     double tps = 0, lat = 0, v;
@@ -306,4 +314,25 @@ void it_assert_ledger_sound(const char *dsn)
     if (failed < 0)
         fprintf(stderr, "ledger: the checks did not run: %s\n", err);
     assert_int_equal(failed, 0);
+}
+
+static void order_finding(void *arg, const char *check, bool ok, const char *detail)
+{
+    (void)arg;
+    if (!ok)
+        fprintf(stderr, "orders: %s FAILS: %s\n", check, detail);
+}
+
+int it_orders_check(const char *ordering_dsn, const char *accounting_dsn)
+{
+    PGconn *o = PQconnectdb(ordering_dsn), *a = PQconnectdb(accounting_dsn);
+    char err[512] = "";
+    int failed = PQstatus(o) == CONNECTION_OK && PQstatus(a) == CONNECTION_OK
+                     ? sk_order_check(o, a, order_finding, NULL, err, sizeof(err))
+                     : -1;
+    PQfinish(o);
+    PQfinish(a);
+    if (failed < 0)
+        fprintf(stderr, "orders: the checks did not run: %s\n", err);
+    return failed;
 }

@@ -75,6 +75,10 @@ Seklik__Bus__Actor it_actor(const char *user_id, const char *role, const char *c
  * latency in ms in *avg_ms (if not NULL). The reference figure of a bench. */
 double it_pgbench(const char *db, const char *sql, int seconds, double *avg_ms);
 
+/* The same with `clients` concurrent clients (on at most 2 threads). */
+double it_pgbench_clients(const char *db, const char *sql, int seconds, int clients,
+                          double *avg_ms);
+
 /* Sort `v` and return its `q` quantile (0..1). */
 double it_quantile(double *v, size_t n, double q);
 
@@ -87,6 +91,12 @@ void it_inject(const char *dsn, const char *type, const ProtobufCMessage *msg);
  * of accounting.ledger_check() (common/sk_ledger.h), printing each verdict
  * that fails. For the end of every test that moves money. */
 void it_assert_ledger_sound(const char *dsn);
+
+/* The ordering invariants (common/sk_order_check.h) over ordering's and
+ * accounting's databases (the same DSN twice when they share one), each
+ * failing verdict printed: the number of checks that failed, -1 when they
+ * could not run. */
+int it_orders_check(const char *ordering_dsn, const char *accounting_dsn);
 
 /* A log path under it_logdir. */
 const char *it_log(char *buf, size_t cap, const char *test, const char *who);

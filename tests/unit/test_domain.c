@@ -151,57 +151,7 @@ static void tier_names(void **state)
     assert_string_equal(scoring_tier_name(scoring_tier_for(78, &scoring_default_thresholds)), "B");
 }
 
-/* ---- ordering ---- */
-
-static void order_number_is_padded_to_four_digits(void **state)
-{
-    (void)state;
-    char out[64];
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "DISKOMINFO", 2027), 0);
-    assert_string_equal(out, "MO/0001/DISKOMINFO/2027");
-    assert_int_equal(ordering_format_number(out, sizeof(out), 42, "DISKOMINFO", 2027), 0);
-    assert_string_equal(out, "MO/0042/DISKOMINFO/2027");
-    assert_int_equal(ordering_format_number(out, sizeof(out), 9999, "BPKAD", 2000), 0);
-    assert_string_equal(out, "MO/9999/BPKAD/2000");
-}
-
-static void order_number_grows_past_four_digits(void **state)
-{
-    (void)state;
-    char out[64];
-    assert_int_equal(ordering_format_number(out, sizeof(out), 10000, "DISKOMINFO", 2027), 0);
-    assert_string_equal(out, "MO/10000/DISKOMINFO/2027");
-    assert_int_equal(ordering_format_number(out, sizeof(out), 12345, "DISKOMINFO", 9999), 0);
-    assert_string_equal(out, "MO/12345/DISKOMINFO/9999");
-    assert_int_equal(ordering_format_number(out, sizeof(out), UINT32_MAX, "X", 2027), 0);
-    assert_string_equal(out, "MO/4294967295/X/2027");
-}
-
-static void order_number_refuses_bad_inputs(void **state)
-{
-    (void)state;
-    char out[64];
-    assert_int_equal(ordering_format_number(out, sizeof(out), 0, "DISKOMINFO", 2027), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "DIS/KOMINFO", 2027), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "DISKOMINFO/", 2027), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "", 2027), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, NULL, 2027), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "DISKOMINFO", 1999), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "DISKOMINFO", 10000), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "DISKOMINFO", -2027), -1);
-}
-
-static void order_number_needs_room_for_the_nul(void **state)
-{
-    (void)state;
-    /* "MO/0001/DISKOMINFO/2027" is 23 characters: 24 bytes fit, 23 do not. */
-    char out[24];
-    assert_int_equal(ordering_format_number(out, 24, 1, "DISKOMINFO", 2027), 0);
-    assert_string_equal(out, "MO/0001/DISKOMINFO/2027");
-    assert_int_equal(ordering_format_number(out, 23, 1, "DISKOMINFO", 2027), -1);
-    assert_int_equal(ordering_format_number(out, 1, 1, "DISKOMINFO", 2027), -1);
-    assert_int_equal(ordering_format_number(NULL, 0, 1, "DISKOMINFO", 2027), -1);
-}
+/* ordering: tests/unit/test_ordering_domain.c */
 
 /* ---- distribution ---- */
 
@@ -229,10 +179,6 @@ int main(void)
         cmocka_unit_test(default_tiers_at_the_edges),
         cmocka_unit_test(rule_set_thresholds_are_used),
         cmocka_unit_test(tier_names),
-        cmocka_unit_test(order_number_is_padded_to_four_digits),
-        cmocka_unit_test(order_number_grows_past_four_digits),
-        cmocka_unit_test(order_number_refuses_bad_inputs),
-        cmocka_unit_test(order_number_needs_room_for_the_nul),
         cmocka_unit_test(embargo_lifts_at_its_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,9 @@ import { ReleaseEditor } from './pages/ReleaseEditor.js';
 import { ReleaseProof } from './pages/ReleaseProof.js';
 import { Inbox, InboxRelease, UnreadBadge } from './pages/Inbox.js';
 import { BudgetLines, BudgetLineDetail } from './pages/Budget.js';
+import { Agreements, AgreementDetail } from './pages/Agreements.js';
+import { Orders, OrderNew, Offers } from './pages/Orders.js';
+import { OrderDetail } from './pages/OrderDetail.js';
 
 const NAV = [
   ['dashboard', '/', 'nav.dashboard'],
@@ -39,6 +42,9 @@ const NAV = [
   ['users', '/users', 'nav.users'],
   ['releases', '/releases', 'nav.releases'],
   ['inbox', '/inbox', 'nav.inbox'],
+  ['offers', '/offers', 'nav.offers'],
+  ['agreements', '/agreements', 'nav.agreements'],
+  ['orders', '/orders', 'nav.orders'],
 ];
 
 function initialYear() {
@@ -93,6 +99,12 @@ function Page({ route, user }) {
     case 'inboxRelease': return html`<${InboxRelease} releaseId=${route.id} />`;
     case 'budget': return html`<${BudgetLines} />`;
     case 'budgetLine': return html`<${BudgetLineDetail} lineId=${route.id} />`;
+    case 'agreements': return html`<${Agreements} />`;
+    case 'agreement': return html`<${AgreementDetail} agreementId=${route.id} />`;
+    case 'orders': return html`<${Orders} />`;
+    case 'orderNew': return html`<${OrderNew} />`;
+    case 'order': return html`<${OrderDetail} orderId=${route.id} />`;
+    case 'offers': return html`<${Offers} />`;
     default: return null;
   }
 }

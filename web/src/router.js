@@ -12,6 +12,9 @@ const ROUTES = [
   ['releases', /^\/releases$/], ['releaseNew', /^\/releases\/new$/], ['releaseProof', /^\/releases\/([^/]+)\/proof$/],
   ['release', /^\/releases\/([^/]+)$/], ['inbox', /^\/inbox$/], ['inboxRelease', /^\/inbox\/([^/]+)$/],
   ['budget', /^\/budget$/], ['budgetLine', /^\/budget\/([^/]+)$/],
+  ['agreements', /^\/agreements$/], ['agreement', /^\/agreements\/([^/]+)$/],
+  ['orders', /^\/orders$/], ['orderNew', /^\/orders\/new$/], ['order', /^\/orders\/([^/]+)$/],
+  ['offers', /^\/offers$/],
 ];
 
 export function parseHash(hash) {
@@ -47,6 +50,12 @@ export const ROUTE_ROLES = {
   releaseProof: ['pr', 'head', 'admin', 'partnership'], inbox: ['partner'], inboxRelease: ['partner'],
   budget: ['admin', 'finance', 'head', 'partnership'],
   budgetLine: ['admin', 'finance', 'head', 'partnership'],
+  agreements: [...STAFF, 'partner'],
+  agreement: [...STAFF, 'partner'],
+  orders: [...STAFF, 'partner'],
+  orderNew: ['partnership'],
+  order: [...STAFF, 'partner'],
+  offers: ['partner'],
 };
 
 export const allowed = (route, roles = []) => {

@@ -12,6 +12,11 @@ const TONE = {
   DECISION_PENDING: 'neutral', DECISION_ACCEPTED: 'ok', DECISION_REJECTED: 'bad',
   SET_STATE_DRAFT: 'warn', SET_STATE_PUBLISHED: 'ok', SET_STATE_SUPERSEDED: 'neutral',
   PROPOSAL_STATUS_PENDING: 'warn', PROPOSAL_STATUS_APPROVED: 'ok', PROPOSAL_STATUS_RETURNED: 'neutral',
+  AGREEMENT_STATE_DRAFT: 'warn', AGREEMENT_STATE_ACTIVE: 'ok', AGREEMENT_STATE_ENDED: 'neutral', AGREEMENT_STATE_CANCELLED: 'bad',
+  ORDER_STATE_DRAFT: 'neutral', ORDER_STATE_OFFERED: 'info', ORDER_STATE_COUNTERED: 'warn', ORDER_STATE_ACCEPTED: 'info',
+  ORDER_STATE_AWAITING_APPROVAL: 'warn', ORDER_STATE_APPROVED: 'info', ORDER_STATE_ISSUING: 'info', ORDER_STATE_ISSUED: 'ok',
+  ORDER_STATE_PROOF_SUBMITTED: 'info', ORDER_STATE_PROOF_REJECTED: 'warn', ORDER_STATE_COMPLETED: 'ok',
+  ORDER_STATE_REJECTED: 'bad', ORDER_STATE_CANCELLED: 'bad',
 };
 
 // <StatusBadge type="CompanyStatus" value="COMPANY_STATUS_VERIFIED" />
@@ -23,7 +28,8 @@ export function StatusBadge({ type, value, testid = 'status-badge' }) {
 
 function defaultOf(type) {
   return { CompanyStatus: 'COMPANY_STATUS_UNSPECIFIED', CaseState: 'CASE_STATE_UNSPECIFIED',
-    Decision: 'DECISION_PENDING', SetState: 'SET_STATE_UNSPECIFIED' }[type] || '';
+    Decision: 'DECISION_PENDING', SetState: 'SET_STATE_UNSPECIFIED', OrderState: 'ORDER_STATE_UNSPECIFIED',
+    AgreementState: 'AGREEMENT_STATE_UNSPECIFIED' }[type] || '';
 }
 
 // Tier from the Tier enum ("TIER_B") or a letter ("B", "-").
