@@ -903,6 +903,9 @@ const sk_limit sk_limits_table[] = {
     LIST(ACC "PaymentAgingResponse.buckets", 4),
     LIST(ACC "PaymentAgingResponse.steps", 8),
     TEXT(ACC "PaymentAgingResponse.today", DATE),
+    TEXT(ACC "LedgerFinding.check_name", 64),
+    TEXT(ACC "LedgerFinding.detail", 4000),
+    LIST(ACC "CheckLedgerResponse.findings", 32),
 
     /* ---- seklik.gateway ---- */
     UUID(GW "User.id"),

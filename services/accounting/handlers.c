@@ -867,6 +867,7 @@ static const sk_rpc_method methods[] = {
     {"RecordWithholdingSlip", acc_record_withholding_slip, SK_RPC_COMMAND},
     {"ListTaxDue", acc_list_tax_due, SK_RPC_QUERY},
     {"PaymentAging", acc_payment_aging, SK_RPC_QUERY},
+    {"CheckLedger", acc_check_ledger, SK_RPC_QUERY},
 };
 
 static const char *const REGISTRY_EVENTS[] = {"registry.company.", NULL};

@@ -79,6 +79,7 @@ int acc_export_spp(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
 int acc_record_withholding_slip(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out);
 int acc_list_tax_due(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out);
 int acc_payment_aging(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out);
+int acc_check_ledger(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out);
 
 /* ---- events.c: the read models ---- */
 

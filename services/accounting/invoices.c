@@ -26,6 +26,7 @@
 #include "sk_err.h"
 #include "sk_file.h"
 #include "sk_id.h"
+#include "sk_ledger.h"
 #include "sk_log.h"
 #include "sk_outbox.h"
 
@@ -1859,4 +1860,49 @@ int acc_payment_aging(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     }
     PQclear(res);
     return SK_OK;
+}
+
+/* ---- the ledger's invariants ---- */
+
+typedef struct findings {
+    sk_call *call;
+    Seklik__Accounting__CheckLedgerResponse *resp;
+    int rc;
+} findings;
+
+static void add_finding(void *arg, const char *check, bool ok, const char *detail)
+{
+    findings *f = arg;
+    Seklik__Accounting__LedgerFinding *x = sk_call_alloc(f->call, sizeof(*x));
+    if (!x || f->resp->n_findings >= 32) {
+        f->rc = SK_ENOMEM;
+        return;
+    }
+    seklik__accounting__ledger_finding__init(x);
+    x->check_name = sk_call_strdup(f->call, check);
+    x->ok = ok;
+    x->detail = sk_call_strdup(f->call, detail ? detail : "");
+    f->resp->findings[f->resp->n_findings++] = x;
+}
+
+/* Accounting.CheckLedger (staff): accounting.ledger_check(), as seklikctl
+ * check runs it. */
+int acc_check_ledger(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    (void)in;
+    Seklik__Accounting__CheckLedgerResponse *resp = (Seklik__Accounting__CheckLedgerResponse *)out;
+    if (acc_is_partner(call) || !acc_may_read(call))
+        return acc_deny(call, "ledger check");
+    resp->findings = sk_call_alloc(call, sizeof(*resp->findings) * 32);
+    if (!resp->findings)
+        return SK_ENOMEM;
+    findings f = {call, resp, SK_OK};
+    char err[512];
+    int failed = sk_ledger_check(call->db->conn, add_finding, &f, err, sizeof(err));
+    if (failed < 0) {
+        sk_log_error("accounting.ledger_check() did not run: %s", err);
+        return SK_EINTERNAL;
+    }
+    resp->ok = failed == 0;
+    return f.rc;
 }

@@ -71,7 +71,7 @@ static bool is_query(const char *m)
         "ListOrders",      "GetBudgetLine", "ListBudgetLines", "GetReservation", "ListTransfers",
         "GetTaxTable",     "ListTaxTables", "PreviewTax",     "GetDocumentRules", "GetInvoice",
         "ListInvoices",    "GetInvoiceDocument", "ExportSpp", "ListTaxDue",      "PaymentAging",
-        NULL};
+        "CheckLedger",     NULL};
     const char *dot = strchr(m, '.');
     for (const char *const *q = queries; *q; q++)
         if (strcmp(dot ? dot + 1 : m, *q) == 0)
@@ -675,6 +675,15 @@ static void golden_path_from_accepted_proof_to_sp2d(void **state)
                           co.id),
                      980000);
     assert_sound();
+    Seklik__Accounting__CheckLedgerRequest cl = SEKLIK__ACCOUNTING__CHECK_LEDGER_REQUEST__INIT;
+    Seklik__Accounting__CheckLedgerResponse *check = NULL;
+    Seklik__Bus__Actor h = head();
+    OK(acall("CheckLedger", &h, &cl.base, &seklik__accounting__check_ledger_response__descriptor,
+             &check));
+    assert_true(check->ok);
+    assert_int_equal(check->n_findings, 7);
+    assert_string_equal(check->findings[6]->check_name, "ledger_payments_match_invoices");
+    FREE(check);
 
     /* PPh 23 is due by the 15th of the next month; finance records the slip. */
     Seklik__Accounting__TaxDueRequest td = SEKLIK__ACCOUNTING__TAX_DUE_REQUEST__INIT;
@@ -1036,7 +1045,8 @@ static void partner_wall_on_every_new_method(void **state)
     static const char *const staff_only[] = {
         "SaveTaxTable", "PublishTaxTable", "GetTaxTable", "ListTaxTables", "PreviewTax",
         "SaveDocumentRules", "ReturnInvoice", "AcceptInvoice", "RecordPaymentStep",
-        "CancelPaymentStep", "ExportSpp", "RecordWithholdingSlip", "ListTaxDue", "PaymentAging"};
+        "CancelPaymentStep", "ExportSpp", "RecordWithholdingSlip", "ListTaxDue", "PaymentAging",
+        "CheckLedger"};
     Seklik__Bus__Actor p = partner_of(mine.id), other = partner_of(theirs.id);
     Seklik__Bus__Actor partner_with_finance = partner_of(mine.id);
     char *roles[] = {"partner", "finance"};
