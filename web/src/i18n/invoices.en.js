@@ -14,7 +14,7 @@ export default {
   'invoice.signatory': 'Signs the receipt (the company\'s head)', 'invoice.bank': 'Bank account',
   'invoice.bankBranch': 'Bank branch', 'invoice.npwp': 'NPWP', 'invoice.noNpwp': 'none (PPh 23 100% higher)',
   'invoice.pkp': 'PKP', 'invoice.pkpYes': 'VAT-registered (PKP)', 'invoice.pkpNo': 'not PKP', 'invoice.submittedAt': 'Submitted',
-  'invoice.decidedBy': 'Checked by {who}, {when}', 'invoice.returned': 'Returned: {reason}',
+  'invoice.decided': 'Checked', 'invoice.decidedBy': 'Checked by {who}, {when}', 'invoice.returned': 'Returned: {reason}',
   'invoice.purpose': 'Payment purpose (for the SPP)', 'invoice.refresh': 'Reload',
   'invoice.orders': 'Orders invoiced', 'invoice.ordersCaption': 'Orders on this invoice',
   'invoice.order': 'Order', 'invoice.issuedOn': 'Issued', 'invoice.proofAccepted': 'Proof accepted',

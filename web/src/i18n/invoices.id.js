@@ -14,7 +14,7 @@ export default {
   'invoice.signatory': 'Penanda tangan kuitansi (pimpinan perusahaan)', 'invoice.bank': 'Rekening bank',
   'invoice.bankBranch': 'Cabang bank', 'invoice.npwp': 'NPWP', 'invoice.noNpwp': 'tidak ada (PPh 23 100% lebih tinggi)',
   'invoice.pkp': 'PKP', 'invoice.pkpYes': 'PKP', 'invoice.pkpNo': 'bukan PKP', 'invoice.submittedAt': 'Diajukan',
-  'invoice.decidedBy': 'Diperiksa oleh {who}, {when}', 'invoice.returned': 'Dikembalikan: {reason}',
+  'invoice.decided': 'Pemeriksaan', 'invoice.decidedBy': 'Diperiksa oleh {who}, {when}', 'invoice.returned': 'Dikembalikan: {reason}',
   'invoice.purpose': 'Uraian pembayaran (untuk SPP)', 'invoice.refresh': 'Muat ulang',
   'invoice.orders': 'Pesanan yang ditagih', 'invoice.ordersCaption': 'Pesanan dalam tagihan ini',
   'invoice.order': 'Pesanan', 'invoice.issuedOn': 'Terbit', 'invoice.proofAccepted': 'Bukti tayang diterima',

@@ -223,7 +223,7 @@ function Facts({ inv }) {
     <dt>${t('invoice.bank')}</dt><dd>${inv.bankName} ${inv.data.bankBranch ? `(${inv.data.bankBranch})` : ''}<br />
       <span class="code">${inv.accountNumber}</span> a.n. ${inv.accountHolder}</dd>
     <dt>${t('invoice.submittedAt')}</dt><dd>${formatDateTime(inv.submittedAt, locale)}</dd>
-    ${inv.decidedBy ? html`<dt>${t('invoice.state')}</dt><dd>${t('invoice.decidedBy', { who: inv.decidedBy, when: formatDateTime(inv.decidedAt, locale) })}</dd>` : null}
+    ${inv.decidedBy ? html`<dt>${t('invoice.decided')}</dt><dd>${t('invoice.decidedBy', { who: inv.decidedBy, when: formatDateTime(inv.decidedAt, locale) })}</dd>` : null}
     ${inv.purpose ? html`<dt>${t('invoice.purpose')}</dt><dd data-testid="invoice-purpose">${inv.purpose}</dd>` : null}
   </dl>`;
 }
@@ -307,7 +307,7 @@ function Steps({ inv }) {
   return html`<section aria-labelledby="inv-steps-h"><h2 id="inv-steps-h">${t('steps.title')}</h2>
     ${!steps.length ? html`<p class="empty">${t('steps.none')}</p>` : html`<ol class="checklist" data-testid="invoice-steps">
       ${steps.map((s) => html`<li data-testid="invoice-step" data-step=${s.step} data-cancelled=${s.cancelled ? 'true' : 'false'}>
-        <strong>${tEnum('PaymentStep', s.step)}</strong>${s.number ? html` <span class="code" data-testid="step-number">${s.number}</span>` : null},
+        <strong>${tEnum('PaymentStep', s.step)}</strong>${s.number ? html` <span class="code" data-testid="step-number">${s.number}</span>` : null}${', '}
         ${formatDate(s.date, locale)}<br />
         <span class="muted">${t('steps.recordedBy', { who: s.recordedBy, when: formatDateTime(s.recordedAt, locale) })}</span>
         ${s.cancelled ? html`<br /><span class="badge badge-bad">${t('steps.cancelled', { reason: s.cancelledReason })}</span>` : null}
