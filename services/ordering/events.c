@@ -383,14 +383,23 @@ int ordering_emit_order(sk_db *db, const char *what, const Seklik__Ordering__Ord
 static int audit_order(sk_db *db, const char *action, const Seklik__Ordering__Order *o,
                        int before_state, const char *correlation)
 {
-    char before[64], after[256];
+    char before[64];
     snprintf(before, sizeof(before), "{\"state\":\"%s\"}", ordering_state_name(before_state));
-    snprintf(after, sizeof(after),
-             "{\"state\":\"%s\",\"number\":\"%s\",\"gross\":%lld,\"refusalField\":\"%s\"}",
-             ordering_state_name((int)o->state), o->number ? o->number : "",
-             (long long)o->gross, o->refusal_field ? o->refusal_field : "");
-    return sk_audit_append(db, ordering_system_actor(), action, "order", o->id, before, after,
-                           correlation);
+    /* The number follows the year's format, which an admin typed: escaped. */
+    cJSON *j = cJSON_CreateObject();
+    char *after = NULL;
+    if (j && cJSON_AddStringToObject(j, "state", ordering_state_name((int)o->state)) &&
+        cJSON_AddStringToObject(j, "number", o->number ? o->number : "") &&
+        cJSON_AddNumberToObject(j, "gross", (double)o->gross) &&
+        cJSON_AddStringToObject(j, "refusalField", o->refusal_field ? o->refusal_field : ""))
+        after = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    if (!after)
+        return SK_ENOMEM;
+    int rc = sk_audit_append(db, ordering_system_actor(), action, "order", o->id, before, after,
+                             correlation);
+    cJSON_free(after);
+    return rc;
 }
 
 /* Is an error from accounting worth retrying (the order stays ISSUING)? */

@@ -7,6 +7,7 @@
  * IssueOrder and CancelOrder are sagas (SK_RPC_SAGA) that commit in steps
  * around their calls to accounting (docs/adr/0014-ordering.md). Every change
  * is audited and announced through the outbox in its own transaction. */
+#include <cjson/cJSON.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,16 +314,27 @@ static int agreement_done(sk_call *call, const char *id, const char *what, const
     int rc = agreement_reply(call, res, 0, out);
     PQclear(res);
     SK_TRY(rc);
-    char type[64], action[64], after[320];
+    char type[64], action[64];
     snprintf(type, sizeof(type), "ordering.agreement.%s", what);
     snprintf(action, sizeof(action), "agreement.%s", what);
-    snprintf(after, sizeof(after),
-             "{\"state\":%d,\"number\":\"%.100s\",\"value\":%lld,\"version\":%lld}",
-             (int)out->state, "", (long long)out->data->value, (long long)out->version);
+    /* The number is people's text: cJSON escapes it. */
+    cJSON *j = cJSON_CreateObject();
+    char *after = NULL;
+    if (j && cJSON_AddNumberToObject(j, "state", (double)out->state) &&
+        cJSON_AddStringToObject(j, "number", out->data->number) &&
+        cJSON_AddNumberToObject(j, "value", (double)out->data->value) &&
+        cJSON_AddNumberToObject(j, "version", (double)out->version))
+        after = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    if (!after)
+        return SK_ENOMEM;
     Seklik__Ordering__AgreementChanged ev = SEKLIK__ORDERING__AGREEMENT_CHANGED__INIT;
     ev.agreement = out;
-    SK_TRY(sk_outbox_append(call->db, type, &ev.base, call->actor, call->req->request_id, NULL));
-    return audit(call, action, "agreement", id, before, after);
+    rc = sk_outbox_append(call->db, type, &ev.base, call->actor, call->req->request_id, NULL);
+    if (rc == SK_OK)
+        rc = audit(call, action, "agreement", id, before, after);
+    cJSON_free(after);
+    return rc;
 }
 
 /* Check an AgreementInput; violations under "agreement.". */

@@ -92,18 +92,18 @@ function Timeline({ order }) {
 function Proofs({ order }) {
   const { locale } = useContext(AppContext);
   const proofs = order.proofs || [];
-  return html`<section aria-labelledby="proofs-h"><h2 id="proofs-h">${t('proof.title')}</h2>
-    ${!proofs.length ? html`<p class="empty">${t('proof.none')}</p>` : html`<ol class="checklist" data-testid="proof-list">
+  return html`<section aria-labelledby="proofs-h"><h2 id="proofs-h">${t('orderProof.title')}</h2>
+    ${!proofs.length ? html`<p class="empty">${t('orderProof.none')}</p>` : html`<ol class="checklist" data-testid="proof-list">
       ${proofs.map((p) => html`<li data-testid="proof-item" data-version=${p.version}
           data-decision=${p.accepted ? 'accepted' : p.rejected ? 'rejected' : 'pending'}>
-        <strong>${t('proof.version', { v: p.version })}: ${tEnum('ProofKind', p.kind)}</strong>
-        ${' '}<span class=${`badge badge-${p.late ? 'warn' : 'ok'}`} data-testid="proof-late">${p.late ? t('proof.late') : t('proof.onTime')}</span>
-        ${' '}<span class=${`badge badge-${p.accepted ? 'ok' : p.rejected ? 'bad' : 'neutral'}`}>${p.accepted ? t('proof.accepted') : p.rejected ? t('proof.rejected', { reason: p.reason }) : t('proof.pending')}</span><br />
-        ${p.url ? html`<a href=${p.url} target="_blank" rel="noopener noreferrer">${t('proof.openLink')}</a><br />` : null}
+        <strong>${t('orderProof.version', { v: p.version })}: ${tEnum('ProofKind', p.kind)}</strong>
+        ${' '}<span class=${`badge badge-${p.late ? 'warn' : 'ok'}`} data-testid="proof-late">${p.late ? t('orderProof.late') : t('orderProof.onTime')}</span>
+        ${' '}<span class=${`badge badge-${p.accepted ? 'ok' : p.rejected ? 'bad' : 'neutral'}`}>${p.accepted ? t('orderProof.accepted') : p.rejected ? t('orderProof.rejected', { reason: p.reason }) : t('orderProof.pending')}</span><br />
+        ${p.url ? html`<a href=${p.url} target="_blank" rel="noopener noreferrer">${t('orderProof.openLink')}</a><br />` : null}
         ${p.sha256 ? html`<button type="button" class="linklike" data-testid="proof-file"
-          onClick=${() => openBase64(call('ordering', 'GetProofFile', { orderId: order.id, proofVersion: p.version }), p.contentType)}>${t('proof.viewFile')}</button><br />` : null}
-        <span class="muted">${t('proof.publishedAt', { when: formatDateTime(p.publishedAt, locale) })};
-          ${t('proof.submittedBy', { who: p.submittedBy, when: formatDateTime(p.submittedAt, locale) })}</span>
+          onClick=${() => openBase64(call('ordering', 'GetProofFile', { orderId: order.id, proofVersion: p.version }), p.contentType)}>${t('orderProof.viewFile')}</button><br />` : null}
+        <span class="muted">${t('orderProof.publishedAt', { when: formatDateTime(p.publishedAt, locale) })};
+          ${t('orderProof.submittedBy', { who: p.submittedBy, when: formatDateTime(p.submittedAt, locale) })}</span>
         ${p.rejected ? html`<p data-testid="proof-reason">${p.reason}</p>` : null}
       </li>`)}</ol>`}</section>`;
 }
@@ -132,23 +132,23 @@ function ProofForm({ order, onDone, again }) {
     if (out) onDone(out);
   };
   return html`<form class="sub-card" onSubmit=${(e) => { e.preventDefault(); submit(); }} novalidate data-testid="proof-form">
-    <h2>${again ? t('proof.resubmit') : t('proof.submit')}</h2>
+    <h2>${again ? t('orderProof.resubmit') : t('orderProof.submit')}</h2>
     <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="proof-errors"
-      labels=${{ url: t('proof.url'), publishedAt: t('proof.publishedDate'), content: t('proof.file') }} />
+      labels=${{ url: t('orderProof.url'), publishedAt: t('orderProof.publishedDate'), content: t('orderProof.file') }} />
     <div class="grid">
-      <${Field} label=${t('proof.kind')} name="kind" value=${kind} onInput=${setKind} testid="proof-kind"
+      <${Field} label=${t('orderProof.kind')} name="kind" value=${kind} onInput=${setKind} testid="proof-kind"
         options=${PROOF_KINDS.map((k) => ({ value: k, label: tEnum('ProofKind', k) }))} />
       ${needsFile ? html`<div class=${`field${fileErr || f.byField.content ? ' has-error' : ''}`}>
-          <label for="f-proof-file">${t('proof.file')}</label>
+          <label for="f-proof-file">${t('orderProof.file')}</label>
           <input id="f-proof-file" type="file" accept="application/pdf,image/jpeg,image/png" onChange=${onFile} data-testid="proof-upload"
             aria-invalid=${fileErr || f.byField.content ? 'true' : undefined} aria-describedby="f-proof-file-err" />
           <p class="field-error" id="f-proof-file-err" role="status">${fileErr || f.byField.content || ''}</p>
         </div>`
-        : html`<${Field} label=${t('proof.url')} name="url" type="url" value=${url} onInput=${setUrl} errors=${f.byField} required testid="proof-url" />`}
-      <${Field} label=${t('proof.publishedDate')} name="publishedAt" type="date" value=${date} onInput=${setDate} errors=${f.byField} required testid="proof-date" />
-      <${Field} label=${t('proof.publishedTime')} name="publishedTime" type="time" value=${time} onInput=${setTime} testid="proof-time" />
+        : html`<${Field} label=${t('orderProof.url')} name="url" type="url" value=${url} onInput=${setUrl} errors=${f.byField} required testid="proof-url" />`}
+      <${Field} label=${t('orderProof.publishedDate')} name="publishedAt" type="date" value=${date} onInput=${setDate} errors=${f.byField} required testid="proof-date" />
+      <${Field} label=${t('orderProof.publishedTime')} name="publishedTime" type="time" value=${time} onInput=${setTime} testid="proof-time" />
     </div>
-    <div class="actions"><button type="submit" class="btn primary" disabled=${f.busy} data-testid="proof-submit">${t('proof.submit')}</button></div>
+    <div class="actions"><button type="submit" class="btn primary" disabled=${f.busy} data-testid="proof-submit">${t('orderProof.submit')}</button></div>
   </form>`;
 }
 
@@ -158,18 +158,18 @@ function ProofReview({ order, onDone }) {
   const [reason, setReason] = useState('');
   const f = useAction();
   if (!proof) return null;
-  if (proof.submittedBy === user.id) return html`<${Notice} kind="info">${t('proof.ownProof')}<//>`;
+  if (proof.submittedBy === user.id) return html`<${Notice} kind="info">${t('orderProof.ownProof')}<//>`;
   const decide = async (accept) => {
     const out = await f.run((a) => a.run('ordering', 'DecideProof', { orderId: order.id, proofVersion: proof.version, accept, reason }), ['reason']);
     if (out) { setReason(''); onDone(out); }
   };
   return html`<form class="sub-card" onSubmit=${(e) => { e.preventDefault(); decide(false); }} novalidate data-testid="proof-review">
-    <h2>${t('proof.review')} (${t('proof.version', { v: proof.version })})</h2>
-    <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="review-errors" labels=${{ reason: t('proof.reason') }} />
-    <${Field} label=${t('proof.reason')} name="reason" value=${reason} onInput=${setReason} errors=${f.byField} multiline prefix="review-" testid="proof-reason-input" />
+    <h2>${t('orderProof.review')} (${t('orderProof.version', { v: proof.version })})</h2>
+    <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="review-errors" labels=${{ reason: t('orderProof.reason') }} />
+    <${Field} label=${t('orderProof.reason')} name="reason" value=${reason} onInput=${setReason} errors=${f.byField} multiline prefix="review-" testid="proof-reason-input" />
     <div class="actions">
-      <button type="button" class="btn primary" disabled=${f.busy} onClick=${() => decide(true)} data-testid="proof-accept">${t('proof.acceptBtn')}</button>
-      <button type="submit" class="btn" disabled=${f.busy} data-testid="proof-reject">${t('proof.rejectBtn')}</button>
+      <button type="button" class="btn primary" disabled=${f.busy} onClick=${() => decide(true)} data-testid="proof-accept">${t('orderProof.acceptBtn')}</button>
+      <button type="submit" class="btn" disabled=${f.busy} data-testid="proof-reject">${t('orderProof.rejectBtn')}</button>
     </div>
   </form>`;
 }
@@ -247,7 +247,7 @@ export function OrderDetail({ orderId }) {
     ${ISSUED.includes(s) ? html`<${Notice} kind="ok" testid="order-reserved">${t('order.reserved', { amount: formatRupiah(o.gross) })}<//>` : null}
     ${s === 'ORDER_STATE_ISSUING' ? html`<${Notice} kind="info" testid="order-issuing">${t('order.issuing')}<//>` : null}
     ${o.refusalField && !ISSUED.includes(s) ? html`<${Notice} kind="warn" testid="order-refusal">${t('order.refusal', { field: o.refusalField, reason: o.refusalReason })}<//>` : null}
-    ${ISSUED.includes(s) && settings ? html`<p class="hint">${t('proof.due', { date: formatDate(addDays(o.data.scheduleTo, dueDays), locale), days: dueDays })}</p>` : null}
+    ${ISSUED.includes(s) && settings ? html`<p class="hint">${t('orderProof.due', { date: formatDate(addDays(o.data.scheduleTo, dueDays), locale), days: dueDays })}</p>` : null}
     <${Timeline} order=${o} />
     <h2>${t('order.actions')}</h2>
     <${OfferActions} order=${o} onDone=${done('offer')} />
