@@ -9,8 +9,11 @@
  *
  * so pagu = appropriation's net debit, committed = available's pending
  * debits, realised = realised's net posted credit, and available = what is
- * left of the pagu. Everything takes caller-owned structs and buffers and
- * keeps no pointer it was given. */
+ * left of the pagu. Then the payment rules (issue 13): the tax engine of a
+ * year's table, the faktur number, the invoice's fields, the order of SIPD's
+ * payment documents, the supporting-document checklist by value, dates and
+ * aging. Everything takes caller-owned structs and buffers and keeps no
+ * pointer it was given. */
 #ifndef ACCOUNTING_DOMAIN_H
 #define ACCOUNTING_DOMAIN_H
 
