@@ -24,6 +24,7 @@
 // head, with an agreement, an order offered and one issued), one submitted
 // (its case in review), one whose verification waits for its second person,
 // one registered as a draft with one document, a partner without a company,
+// an invoice of A's accepted at its SPP with the year's tax table published,
 // two press releases (one sent to the verified company's inbox, one draft),
 // and a budget line with money committed, spent and its pagu revised.
 // Every finding is printed (rule, help, target selectors) and written to
@@ -167,6 +168,7 @@ async function setUpData() {
   await a.partner('ordering.AcceptOffer', { orderId: issued.id });
   await staff('ordering.IssueOrder', { orderId: issued.id });
   a.issuedOrderId = issued.id;
+  a.invoiceId = await invoiceOfA(a, staff, order);
   // B: submitted, its case in review (the queue and the case review).
   const b = await submitted('kabar', 'PT Kabar Kayuagung', verifier);
   // E: verification proposed, waiting for the head's approval.
@@ -179,6 +181,40 @@ async function setUpData() {
   const cName = `baru${randomUUID().slice(0, 8)}`;
   await apiSession(cName, PARTNER_PASSWORD, { signup: 'Redaksi Media Baru' });
   return { a, b, c: { username: cName }, d, e, press: await pressReleases(a), line: await budgetLine(admin) };
+}
+
+// A's invoice (the invoice, tax and payment screens): an order completed,
+// invoiced with its kuitansi and proof of purchase, the year's tax table
+// published, the invoice accepted and its SPP recorded.
+async function invoiceOfA(a, staff, order) {
+  const done = await order('Advertorial Pekan Olahraga', '1000000');
+  await a.partner('ordering.AcceptOffer', { orderId: done.id });
+  await staff('ordering.IssueOrder', { orderId: done.id });
+  await a.partner('ordering.SubmitProof', { orderId: done.id, kind: 'PROOF_KIND_URL', url: 'https://berita.example.id/olahraga',
+    publishedAt: new Date(Date.now() - 86400000).toISOString() });
+  await staff('ordering.DecideProof', { orderId: done.id, proofVersion: 1, accept: true });
+  const finance = await apiSession('keuangan', DEMO_PASSWORD);
+  const table = await finance('accounting.GetTaxTable', { fiscalYear: YEAR });
+  const draft = await finance('accounting.SaveTaxTable', { table: table.data });
+  await finance('accounting.PublishTaxTable', { fiscalYear: YEAR, version: draft.version });
+  const today = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+  const kuitansi = { kind: 'DOCUMENT_KIND_KUITANSI', fileName: 'kuitansi.pdf', content: pdf('Kuitansi').toString('base64') };
+  const nota = { ...kuitansi, kind: 'DOCUMENT_KIND_PROOF_OF_PURCHASE', fileName: 'nota.pdf' };
+  // Accounting learns the accepted proof from ordering's events: try until it has.
+  let invoice;
+  for (let i = 0; !invoice; i++) {
+    try {
+      invoice = await a.partner('accounting.SubmitInvoice', { invoice: { orderIds: [done.id], number: 'INV/WOI/001/2027', date: today,
+        signatoryName: 'Hendra Pemimpin Redaksi', bankBranch: 'Kayuagung' }, documents: [kuitansi, nota] });
+    } catch (e) {
+      if (i > 80) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  await finance('accounting.AcceptInvoice', { invoiceId: invoice.id, purpose: 'Pembayaran jasa advertorial Pekan Olahraga',
+    expectedVersion: invoice.version });
+  await finance('accounting.RecordPaymentStep', { invoiceId: invoice.id, step: 'PAYMENT_STEP_SPP', number: '00077/SPP-LS/2027', date: today });
+  return invoice.id;
 }
 
 // Press releases: one sent to every verified partner (A's inbox, the proof),
@@ -435,13 +471,26 @@ function screens(data) {
     ['offers', 'partnerA', (p) => go(p, '/offers', 'offer-card')],
     ['order-partner', 'partnerA', (p) => go(p, `/orders/${data.a.issuedOrderId}`, 'proof-form')],
     ['orders-partner', 'partnerA', (p) => go(p, '/orders', 'order-row')],
+    ['invoices', 'finance', (p) => go(p, '/invoices', 'invoice-row')],
+    ['invoice-finance', 'finance', (p) => go(p, `/invoices/${data.a.invoiceId}`, 'step-form')],
+    ['invoice-errors', 'finance', async (p) => {
+      // Cancelling without a reason: named beside the field.
+      await tid(p, 'step-cancel').click();
+      await tid(p, 'step-cancel-errors').waitFor();
+      await p.locator('[aria-invalid="true"]').first().waitFor();
+    }],
+    ['taxes', 'finance', (p) => go(p, '/taxes', 'tax-table-form')],
+    ['payments', 'finance', (p) => go(p, '/payments', 'ledger-checks')],
+    ['invoices-partner', 'partnerA', (p) => go(p, '/invoices', 'invoice-row')],
+    ['invoice-partner', 'partnerA', (p) => go(p, `/invoices/${data.a.invoiceId}`, 'tax-lines')],
+    ['invoice-new', 'partnerA', (p) => go(p, '/invoices/new', 'invoice-form')],
   ];
 }
 
 async function visitAll(browser, vpName, data) {
   const who = {
     anon: null, admin: ['admin', DEMO_PASSWORD], head: ['pimpinan', DEMO_PASSWORD], humas: ['humas', DEMO_PASSWORD],
-    staff: ['kemitraan', DEMO_PASSWORD], partnerA: [data.a.username, PARTNER_PASSWORD],
+    staff: ['kemitraan', DEMO_PASSWORD], finance: ['keuangan', DEMO_PASSWORD], partnerA: [data.a.username, PARTNER_PASSWORD],
     partnerC: [data.c.username, PARTNER_PASSWORD], partnerD: [data.d.username, PARTNER_PASSWORD],
   };
   const open = {};

@@ -28,6 +28,9 @@ import { BudgetLines, BudgetLineDetail } from './pages/Budget.js';
 import { Agreements, AgreementDetail } from './pages/Agreements.js';
 import { Orders, OrderNew, Offers } from './pages/Orders.js';
 import { OrderDetail } from './pages/OrderDetail.js';
+import { Invoices, InvoiceNew, InvoiceDetail } from './pages/Invoices.js';
+import { Taxes } from './pages/Taxes.js';
+import { Payments } from './pages/Payments.js';
 
 const NAV = [
   ['dashboard', '/', 'nav.dashboard'],
@@ -45,6 +48,9 @@ const NAV = [
   ['offers', '/offers', 'nav.offers'],
   ['agreements', '/agreements', 'nav.agreements'],
   ['orders', '/orders', 'nav.orders'],
+  ['invoices', '/invoices', 'nav.invoices'],
+  ['payments', '/payments', 'nav.payments'],
+  ['taxes', '/taxes', 'nav.taxes'],
 ];
 
 function initialYear() {
@@ -105,6 +111,11 @@ function Page({ route, user }) {
     case 'orderNew': return html`<${OrderNew} />`;
     case 'order': return html`<${OrderDetail} orderId=${route.id} />`;
     case 'offers': return html`<${Offers} />`;
+    case 'invoices': return html`<${Invoices} />`;
+    case 'invoiceNew': return html`<${InvoiceNew} />`;
+    case 'invoice': return html`<${InvoiceDetail} invoiceId=${route.id} />`;
+    case 'taxes': return html`<${Taxes} />`;
+    case 'payments': return html`<${Payments} />`;
     default: return null;
   }
 }

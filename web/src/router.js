@@ -15,6 +15,8 @@ const ROUTES = [
   ['agreements', /^\/agreements$/], ['agreement', /^\/agreements\/([^/]+)$/],
   ['orders', /^\/orders$/], ['orderNew', /^\/orders\/new$/], ['order', /^\/orders\/([^/]+)$/],
   ['offers', /^\/offers$/],
+  ['invoices', /^\/invoices$/], ['invoiceNew', /^\/invoices\/new$/], ['invoice', /^\/invoices\/([^/]+)$/],
+  ['taxes', /^\/taxes$/], ['payments', /^\/payments$/],
 ];
 
 export function parseHash(hash) {
@@ -56,6 +58,11 @@ export const ROUTE_ROLES = {
   orderNew: ['partnership'],
   order: [...STAFF, 'partner'],
   offers: ['partner'],
+  invoices: ['admin', 'finance', 'head', 'partnership', 'partner'],
+  invoiceNew: ['partner'],
+  invoice: ['admin', 'finance', 'head', 'partnership', 'partner'],
+  taxes: ['admin', 'finance', 'head'],
+  payments: ['admin', 'finance', 'head'],
 };
 
 export const allowed = (route, roles = []) => {

@@ -17,6 +17,9 @@ const TONE = {
   ORDER_STATE_AWAITING_APPROVAL: 'warn', ORDER_STATE_APPROVED: 'info', ORDER_STATE_ISSUING: 'info', ORDER_STATE_ISSUED: 'ok',
   ORDER_STATE_PROOF_SUBMITTED: 'info', ORDER_STATE_PROOF_REJECTED: 'warn', ORDER_STATE_COMPLETED: 'ok',
   ORDER_STATE_REJECTED: 'bad', ORDER_STATE_CANCELLED: 'bad',
+  INVOICE_STATE_SUBMITTED: 'info', INVOICE_STATE_RETURNED: 'warn', INVOICE_STATE_ACCEPTED: 'info', INVOICE_STATE_SPP: 'info',
+  INVOICE_STATE_SPP_VERIFIED: 'info', INVOICE_STATE_SPM: 'info', INVOICE_STATE_PAID: 'ok',
+  TAX_TABLE_STATE_DRAFT: 'warn', TAX_TABLE_STATE_PUBLISHED: 'ok', TAX_TABLE_STATE_SUPERSEDED: 'neutral',
 };
 
 // <StatusBadge type="CompanyStatus" value="COMPANY_STATUS_VERIFIED" />
@@ -29,7 +32,8 @@ export function StatusBadge({ type, value, testid = 'status-badge' }) {
 function defaultOf(type) {
   return { CompanyStatus: 'COMPANY_STATUS_UNSPECIFIED', CaseState: 'CASE_STATE_UNSPECIFIED',
     Decision: 'DECISION_PENDING', SetState: 'SET_STATE_UNSPECIFIED', OrderState: 'ORDER_STATE_UNSPECIFIED',
-    AgreementState: 'AGREEMENT_STATE_UNSPECIFIED' }[type] || '';
+    AgreementState: 'AGREEMENT_STATE_UNSPECIFIED', InvoiceState: 'INVOICE_STATE_UNSPECIFIED',
+    TaxTableState: 'TAX_TABLE_STATE_UNSPECIFIED' }[type] || '';
 }
 
 // Tier from the Tier enum ("TIER_B") or a letter ("B", "-").

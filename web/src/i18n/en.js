@@ -1,5 +1,6 @@
 // English (second locale). Domain words keep their Indonesian name where staff use it.
 import orders from './orders.en.js';
+import invoices from './invoices.en.js';
 
 export default {
   'app.subtitle': 'Public Communication Partnership Integration System',
@@ -276,4 +277,5 @@ export default {
   'enum.AccountKind.ACCOUNT_KIND_PARTNER_PAYABLE': 'Owed to a partner', 'enum.AccountKind.ACCOUNT_KIND_TAX_PPH23': 'PPh 23',
   'enum.AccountKind.ACCOUNT_KIND_TAX_PPN': 'VAT (PPN)', 'enum.AccountKind.ACCOUNT_KIND_CASH': 'Regional treasury',
   ...orders,
+  ...invoices,
 };

@@ -1,5 +1,6 @@
 // Bahasa Indonesia (the default locale). The domain's own words are used.
 import orders from './orders.id.js';
+import invoices from './invoices.id.js';
 
 export default {
   'app.subtitle': 'Sistem Integrasi Kemitraan Komunikasi Publik',
@@ -276,4 +277,5 @@ export default {
   'enum.AccountKind.ACCOUNT_KIND_PARTNER_PAYABLE': 'Utang kepada mitra', 'enum.AccountKind.ACCOUNT_KIND_TAX_PPH23': 'PPh 23',
   'enum.AccountKind.ACCOUNT_KIND_TAX_PPN': 'PPN', 'enum.AccountKind.ACCOUNT_KIND_CASH': 'Kas daerah',
   ...orders,
+  ...invoices,
 };
