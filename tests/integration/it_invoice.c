@@ -10,7 +10,9 @@
  * the ledger check catches each broken payment.
  *
  * Two testpubs stand in for registry (companies with NPWP, PKP and bank) and
- * verification; scoring tiers the outlets, ordering runs the orders, and
+ * verification (the year opened, companies verified with the documents that
+ * earn their points); once an admin published the year's rule set and price
+ * standard, scoring tiers the outlets, ordering runs the orders, and
  * accounting learns companies, agreements and orders from their events.
  * After every test the ledger's invariants and ordering's hold.
  *
@@ -27,7 +29,6 @@
 #include "seklik/ordering.pb-c.h"
 #include "seklik/registry.pb-c.h"
 #include "seklik/scoring.pb-c.h"
-#include "seklik/verification.pb-c.h"
 
 #define ADVERTORIAL SEKLIK__SCORING__PRODUCT__PRODUCT_ONLINE_ADVERTORIAL
 #define IS(x) SEKLIK__ACCOUNTING__INVOICE_STATE__INVOICE_STATE_##x
@@ -40,7 +41,7 @@
 static const char *ordering_bin, *accounting_bin, *scoring_bin;
 static char dsn[512], reg_dsn[512], ver_dsn[512];
 static sk_test_peer ordering, accounting, scoring, fake_registry, fake_verification;
-static sk_rpc_client *ord, *acc;
+static sk_rpc_client *ord, *acc, *sco;
 static char today[11];
 
 static const uint8_t PDF[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n";
@@ -170,6 +171,7 @@ static long long footprint(void)
 
 typedef struct company {
     char id[SK_UUID_STRLEN], outlet[SK_UUID_STRLEN];
+    char person[4][SK_UUID_STRLEN]; /* [0] the chief editor */
     char name[64];
     bool pkp;
     const char *npwp;
@@ -192,9 +194,9 @@ static void registry_event(const company *co)
                             : SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_JOURNALIST;
         pi[k].ukw_level = k == 0 ? SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_MADYA
                                  : SEKLIK__REGISTRY__UKW_LEVEL__UKW_LEVEL_MUDA;
-        pi[k].ukw_certificate_expiry = k == 3 ? "2020-12-31" : "2199-12-31";
+        pi[k].ukw_certificate_expiry = k == 3 ? "2019-12-31" : "2199-12-31";
         seklik__registry__person__init(&people[k]);
-        people[k].id = (char *)co->id;
+        people[k].id = (char *)co->person[k];
         people[k].data = &pi[k];
         pp[k] = &people[k];
     }
@@ -205,6 +207,7 @@ static void registry_event(const company *co)
     Seklik__Registry__CompanyInput ci = SEKLIK__REGISTRY__COMPANY_INPUT__INIT;
     ci.legal_name = (char *)co->name;
     ci.dewan_pers_status = SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL;
+    ci.deed_date = "2015-01-01";
     ci.established_on = "2015-01-01";
     ci.npwp = (char *)co->npwp;
     ci.pkp = co->pkp;
@@ -232,13 +235,18 @@ static void wait_sql(const char *fmt, const char *arg, long long want, const cha
 }
 
 /* A company accounting knows (and, when `tiered`, ordering can order from:
- * verified, its outlet scored into tier B with an advertorial ceiling of
- * Rp 1.000.000). */
+ * verified with its deed, Dewan Pers certificate (faktual) and the UKW
+ * certificates of its chief editor (Madya) and two of three journalists
+ * accepted, its outlet scores 30 + 8 + 8 + 10 + 17 (600.000 visitors) + 5 =
+ * 78, tier B, with an advertorial ceiling of Rp 1.000.000). The year is
+ * opened and its rules published by the admin before the first. */
 static company make_company(const char *name, bool pkp, const char *npwp, bool tiered)
 {
     company co;
     sk_uuid7(co.id);
     sk_uuid7(co.outlet);
+    for (int k = 0; k < 4; k++)
+        sk_uuid7(co.person[k]);
     snprintf(co.name, sizeof(co.name), "%s", name);
     co.pkp = pkp;
     co.npwp = npwp;
@@ -247,13 +255,12 @@ static company make_company(const char *name, bool pkp, const char *npwp, bool t
              "the company");
     if (!tiered)
         return co;
-    Seklik__Verification__Case vc = SEKLIK__VERIFICATION__CASE__INIT;
-    vc.company_id = co.id;
-    vc.fiscal_year = YEAR;
-    vc.state = SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED;
-    Seklik__Verification__CaseChanged ev = SEKLIK__VERIFICATION__CASE_CHANGED__INIT;
-    ev.verification_case = &vc;
-    it_inject(ver_dsn, "verification.company.verified", &ev.base);
+    static bool year_open;
+    if (!year_open)
+        it_open_year(ver_dsn, dsn, sco, YEAR);
+    year_open = true;
+    const char *certified[] = {co.person[0], co.person[1], co.person[2]};
+    it_verified_with_documents(ver_dsn, co.id, co.outlet, YEAR, certified, 3);
     Seklik__Ordering__ListProductsRequest req = SEKLIK__ORDERING__LIST_PRODUCTS_REQUEST__INIT;
     req.fiscal_year = YEAR;
     req.company_id = co.id;
@@ -1539,6 +1546,7 @@ static int start(void **state)
         return -1;
     ord = it_client(ordering.rpc);
     acc = it_client(accounting.rpc);
+    sco = it_client(scoring.rpc);
     return 0;
 }
 
@@ -1547,6 +1555,7 @@ static int stop(void **state)
     (void)state;
     sk_rpc_client_close(ord);
     sk_rpc_client_close(acc);
+    sk_rpc_client_close(sco);
     it_stop((sk_test_peer *[]){&ordering, &scoring, &accounting, &fake_verification,
                                &fake_registry, NULL});
     return 0;
