@@ -30,3 +30,12 @@ bool sk_actor_may_act_for_company(const Seklik__Bus__Actor *actor, const char *c
     return sk_actor_has_role(actor, SK_ROLE_PARTNER) && actor->company_id &&
            actor->company_id[0] && strcmp(actor->company_id, company_id) == 0;
 }
+
+bool sk_actor_is_service(const Seklik__Bus__Actor *actor, const char *service)
+{
+    static const char PREFIX[] = "system:";
+    if (!actor || !service || !service[0] || !actor->user_id || actor->n_roles != 0)
+        return false;
+    return strncmp(actor->user_id, PREFIX, sizeof(PREFIX) - 1) == 0 &&
+           strcmp(actor->user_id + sizeof(PREFIX) - 1, service) == 0;
+}

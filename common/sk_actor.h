@@ -31,4 +31,10 @@ bool sk_actor_has_any_role(const Seklik__Bus__Actor *actor, const char *const *r
 bool sk_actor_may_act_for_company(const Seklik__Bus__Actor *actor, const char *company_id,
                                   const char *const *staff_roles);
 
+/* True when `actor` is service `service` acting on its own behalf: user id
+ * "system:<service>" and no role, as subscribers and services sign their
+ * own calls. A user's actor never is one (the gateway signs users with
+ * their UUIDs). */
+bool sk_actor_is_service(const Seklik__Bus__Actor *actor, const char *service);
+
 #endif

@@ -21,7 +21,7 @@
  *                                     computation say (pending at SPM; posted, paid
  *                                     out of cash and every reservation posted once
  *                                     paid); no payment transfer without an invoice
- * (the seventh arrives with migration 0003_invoices.sql; docs/adr/0017). */
+ * (the seventh arrives with migration 0003_invoices.sql; docs/adr/0019). */
 #ifndef SK_LEDGER_H
 #define SK_LEDGER_H
 

@@ -700,6 +700,35 @@ const sk_limit sk_limits_table[] = {
     LIST(DIS "InboxRelease.outlets", 1000),
     INT(DIS "RequeueResult.requeued", 0, INT32_MAX),
     UUIDS(DIS "ReleaseChanged.recipient_company_ids", 1000000),
+    TEXT(DIS "MailValue.key", 64),
+    TEXT(DIS "MailValue.value", 2000),     /* a notice's reason is the longest */
+    TEXT(DIS "QueueMailRequest.template_name", 64),
+    TEXTS(DIS "QueueMailRequest.recipients", 10, 320), /* the domain: 254 */
+    LIST(DIS "QueueMailRequest.values", 32),
+    UUID(DIS "QueueMailRequest.user_id"),
+    TEXT(DIS "QueueMailRequest.locale", 8),
+    UUID(DIS "QueueMailResponse.message_id"),
+    INT(DIS "QueueMailResponse.queued", 0, INT32_MAX),
+    UUID(DIS "Notice.id"),
+    TEXT(DIS "Notice.created_at", TIME),
+    TEXT(DIS "Notice.read_at", TIME),
+    TEXT(DIS "Notice.resolved_at", TIME),
+    UUID(DIS "Notice.company_id"),
+    TEXT(DIS "Notice.company_name", NAME),
+    TEXT(DIS "Notice.subject_id", 128),
+    TEXT(DIS "Notice.link", URL),
+    LIST(DIS "Notice.params", 32),
+    INT(DIS "ListNoticesRequest.page_size", PAGE_SIZE),
+    TEXT(DIS "ListNoticesRequest.page_token", PAGE_TOKEN),
+    LIST(DIS "ListNoticesResponse.notices", 1000),
+    TEXT(DIS "ListNoticesResponse.next_page_token", PAGE_TOKEN),
+    INT(DIS "ListNoticesResponse.unread", 0, INT32_MAX),
+    UUIDS(DIS "MarkNoticesReadRequest.notice_ids", 1000),
+    INT(DIS "MarkNoticesReadResponse.marked", 0, INT32_MAX),
+    INT(DIS "MarkNoticesReadResponse.unread", 0, INT32_MAX),
+    LIST(DIS "NoticePreferences.preferences", 32),
+    LIST(DIS "SetNoticePreferencesRequest.preferences", 32),
+
     /* ---- seklik.accounting ---- */
     INT(ACC "BudgetLineInput.fiscal_year", FISCAL_YEAR),
     TEXT(ACC "BudgetLineInput.sub_activity_code", 32), /* 17 characters; the domain names the shape */
@@ -966,12 +995,14 @@ const sk_limit sk_limits_table[] = {
     INT(GW "User.created_unix_ms", UNIX_MS),
     INT(GW "User.last_login_unix_ms", UNIX_MS),
     INT(GW "User.version", VERSION),
+    TEXT(GW "User.email", 254),        /* stored checked: GW_EMAIL_MAX */
     TEXT(GW "CreateUserRequest.username", 100),     /* 64 once trimmed */
     TEXT(GW "CreateUserRequest.display_name", 200), /* 128 bytes once trimmed */
     TEXTS(GW "CreateUserRequest.roles", 8, 32),     /* GW_ROLES_MAX */
     UUID(GW "CreateUserRequest.company_id"),
     TEXT(GW "CreateUserRequest.password", 256), /* GW_PASSWORD_MAX bytes */
     TEXT(GW "CreateUserRequest.locale", 8),
+    TEXT(GW "CreateUserRequest.email", 320), /* 254 once trimmed */
     TEXT(GW "ListUsersRequest.query", 200),
     TEXT(GW "ListUsersRequest.role", 32),
     INT(GW "ListUsersRequest.page_size", PAGE_SIZE),
@@ -983,6 +1014,11 @@ const sk_limit sk_limits_table[] = {
     TEXTS(GW "UpdateUserRequest.roles", 8, 32),
     TEXT(GW "UpdateUserRequest.locale", 8),
     INT(GW "UpdateUserRequest.expected_version", VERSION),
+    TEXT(GW "UpdateUserRequest.email", 320),
+    TEXT(GW "UpdateProfileRequest.display_name", 200),
+    TEXT(GW "UpdateProfileRequest.locale", 8),
+    TEXT(GW "UpdateProfileRequest.email", 320),
+    INT(GW "UpdateProfileRequest.expected_version", VERSION),
     UUID(GW "ResetPasswordRequest.user_id"),
     TEXT(GW "ResetPasswordRequest.new_password", 256),
     TEXT(GW "ChangeOwnPasswordRequest.current_password", 256),

@@ -1,5 +1,5 @@
 /* invoices.c - the tax table, invoices and the regional payment documents
- * (issue 13; docs/adr/0017-invoices-taxes-payment.md).
+ * (issue 13; docs/adr/0019-invoices-taxes-payment.md).
  *
  * A partner invoices its accepted orders; finance checks the invoice, which
  * computes its taxes with the year's published table and stores every line;

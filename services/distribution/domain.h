@@ -266,4 +266,71 @@ int dist_compose_release(const dist_release_view *r, dist_message_text *out);
 /* Indonesian label of a Category value ("" outside the enum). */
 const char *dist_category_label(int category);
 
+/* ---- notices: what a user must act on ---- */
+
+enum { /* seklik.distribution.NoticeKind */
+    DIST_NOTICE_DOCUMENT_REJECTED = 1,
+    DIST_NOTICE_DECISION_AWAITING = 2,
+    DIST_NOTICE_OFFER_WAITING = 3,
+    DIST_NOTICE_PROOF_REJECTED = 4,
+    DIST_NOTICE_INVOICE_RETURNED = 5,
+    DIST_NOTICE_INVOICE_PAID = 6,
+};
+#define DIST_NOTICE_KIND_MAX 6
+
+/* "document_rejected", ...; NULL outside 1..DIST_NOTICE_KIND_MAX. */
+const char *dist_notice_kind_name(int kind);
+/* The kind for a name; 0 when unknown. */
+int dist_notice_kind_parse(const char *name);
+
+/* Does `kind` concern an account with `roles`? A partner's kinds reach only
+ * a partner bound to a company (`has_company`): a rejected document, an
+ * offer, a rejected proof, an invoice returned or paid. A decision waiting
+ * for its second person concerns verifiers, heads and admins (those who may
+ * approve one); a counter-offer waiting, the partnership staff. */
+bool dist_notice_concerns(int kind, const char *const *roles, size_t n_roles, bool has_company);
+
+/* The kinds that concern the account, in order, into `kinds` (capacity
+ * DIST_NOTICE_KIND_MAX); returns how many. */
+size_t dist_notice_kinds_for(const char *const *roles, size_t n_roles, bool has_company,
+                             int kinds[DIST_NOTICE_KIND_MAX]);
+
+/* An event that happened more than this long before it is applied raises
+ * no notice: a service catching up on a year of history (a first start, a
+ * restore) must not flood inboxes with matters long settled. */
+#define DIST_NOTICE_MAX_AGE_S (14 * 86400)
+bool dist_notice_fresh(int64_t occurred_unix_s, int64_t now);
+
+/* ---- templates: mail for the rest of the system (compose.c) ---- */
+
+typedef struct dist_kv {
+    const char *key, *value;
+} dist_kv;
+
+typedef struct dist_mail_context {
+    const char *portal_url;  /* "https://seklik.example.go.id", no trailing slash */
+    const char *sender_name; /* signs the e-mail; may be "" */
+} dist_mail_context;
+
+/* Is `name` one of the templates below? */
+bool dist_template_known(const char *name);
+
+/* Render template `name` in `locale` ("en" is English, anything else
+ * Indonesian) with `values`, after checking them: every key the template's,
+ * each once, the required ones present, each of its shape. Templates:
+ *   password_reset  user (UUID), token (43 base64url), minutes (1..1440),
+ *                   name (optional): a link <portal>/#/reset?u=<user>&t=<token>
+ *   notice          kind (a notice kind's name), link (a portal route "/..."),
+ *                   name, companyName, documentType (DOCUMENT_TYPE_*),
+ *                   reason, outcome (OUTCOME_*), number: all optional
+ * Values are escaped in the HTML; text values are single lines (a reason may
+ * have several), so nothing reaches a header but what was checked. 0 with
+ * `out` filled (free with dist_message_text_free); -1 with violations in
+ * `v` ("templateName" unknown, "values[i].key" unknown or duplicate,
+ * "values[i].value" or "values.<key>" required or invalid), or with none on
+ * out of memory. */
+int dist_compose_template(const char *name, const char *locale, const dist_kv *values, size_t n,
+                          const dist_mail_context *ctx, dist_message_text *out,
+                          dist_violations *v);
+
 #endif

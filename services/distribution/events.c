@@ -105,7 +105,9 @@ int dist_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
                            ? ev->type + strlen(PREFIX)
                            : "";
     bool verified = strcmp(what, "verified") == 0, suspended = strcmp(what, "suspended") == 0;
-    if (!verified && !suspended && strcmp(what, "rejected") != 0)
+    bool outcome = verified || suspended || strcmp(what, "rejected") == 0;
+    bool case_event = ev->type && strncmp(ev->type, "verification.case.", 18) == 0;
+    if (!outcome && !case_event)
         return SK_OK;
     Seklik__Verification__CaseChanged *cc =
         seklik__verification__case_changed__unpack(NULL, ev->body.len, ev->body.data);
@@ -116,6 +118,11 @@ int dist_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
                     (unsigned long long)ev->seq);
         goto done;
     }
+    /* What the case now asks of someone: a rejected document, a decision
+     * waiting for its second person (every case event carries the case). */
+    rc = dist_notices_from_case(ctx, ev, vc);
+    if (rc != SK_OK || !outcome)
+        goto done;
     /* A suspension keeps "verified" (the case was verified) and stops
      * releases; a rejection ends it; a new verification reinstates. */
     bool changed = false;

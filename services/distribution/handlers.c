@@ -1322,6 +1322,310 @@ static int mark_read(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessag
     return audit(call, "release.read", "release", req->release_id, NULL, after);
 }
 
+/* ---- Distribution.QueueMail (service actors) ---- */
+
+/* The services that may have mail sent for them: the gateway (password
+ * resets). A user's actor never passes: users are UUIDs, never "system:". */
+static const char *const MAIL_CALLERS[] = {"gateway", NULL};
+
+static bool mail_caller(const sk_call *call)
+{
+    for (const char *const *s = MAIL_CALLERS; *s; s++)
+        if (sk_actor_is_service(call->actor, *s))
+            return true;
+    return false;
+}
+
+static int queue_mail(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessage *out)
+{
+    const Seklik__Distribution__QueueMailRequest *req =
+        (const Seklik__Distribution__QueueMailRequest *)in_;
+    Seklik__Distribution__QueueMailResponse *resp =
+        (Seklik__Distribution__QueueMailResponse *)out;
+    if (!mail_caller(call))
+        return deny(call, "queueing mail: service actors only");
+    dist_app *app = call->app;
+    bool ok = check_id(call, "userId", req->user_id);
+    if (req->n_recipients == 0 || req->n_recipients > 10)
+        ok = sk_call_violation(call, "recipients", req->n_recipients ? "too_many" : "required") &&
+             false;
+    for (size_t i = 0; i < req->n_recipients && i < 10; i++) {
+        char f[32];
+        snprintf(f, sizeof(f), "recipients[%zu]", i);
+        if (!dist_email_valid(req->recipients[i]))
+            ok = sk_call_violation(call, f, "invalid_email") && false;
+        for (size_t k = 0; k < i; k++)
+            if (req->recipients[k] && req->recipients[i] &&
+                strcasecmp(req->recipients[k], req->recipients[i]) == 0) {
+                ok = sk_call_violation(call, f, "duplicate") && false;
+                break;
+            }
+    }
+    const char *locale = req->locale ? req->locale : "";
+    if (*locale && strcmp(locale, "id") != 0 && strcmp(locale, "en") != 0)
+        ok = sk_call_violation(call, "locale", "unknown") && false;
+    dist_kv *values = alloc_array(call, req->n_values, sizeof(*values));
+    if (!values)
+        return SK_ENOMEM;
+    for (size_t i = 0; i < req->n_values; i++)
+        values[i] = (dist_kv){req->values[i]->key, req->values[i]->value};
+    if (!dist_template_known(req->template_name))
+        ok = sk_call_violation(call, "templateName",
+                               dist_blank(req->template_name) ? "required" : "unknown") &&
+             false;
+    if (!ok)
+        return SK_EINVAL;
+    /* The user's language, as the gateway's events last told it. */
+    char user_locale[8] = "id";
+    if (!*locale) {
+        PGresult *acc;
+        int rc = dist_store_account(call->db, req->user_id, &acc);
+        if (rc == SK_OK) {
+            if (strcmp(PQgetvalue(acc, 0, AC_LOCALE), "en") == 0)
+                snprintf(user_locale, sizeof(user_locale), "en");
+            PQclear(acc);
+        } else if (rc != SK_ENOTFOUND) {
+            return rc;
+        }
+        locale = user_locale;
+    }
+    dist_mail_context mc = {app->portal_url, app->sender_name};
+    dist_message_text text;
+    dist_violations v = {0};
+    if (dist_compose_template(req->template_name, locale, values, req->n_values, &mc, &text,
+                              &v) != 0) {
+        if (v.n == 0)
+            return SK_ENOMEM;
+        add_violations(call, &v);
+        return SK_EINVAL;
+    }
+    cJSON *to = cJSON_CreateArray();
+    for (size_t i = 0; to && i < req->n_recipients; i++)
+        cJSON_AddItemToArray(to, cJSON_CreateString(req->recipients[i]));
+    char *to_json = to ? cJSON_PrintUnformatted(to) : NULL;
+    cJSON_Delete(to);
+    char id[SK_UUID_STRLEN];
+    sk_uuid7(id);
+    int queued = 0;
+    int rc = to_json ? dist_store_queue_personal(call->db, id, req->template_name, locale,
+                                                 text.subject, text.text, text.html, to_json,
+                                                 req->user_id, &queued)
+                     : SK_ENOMEM;
+    cJSON_free(to_json);
+    dist_message_text_free(&text);
+    SK_TRY(rc);
+    resp->message_id = sk_call_strdup(call, id);
+    resp->queued = queued;
+    /* The audit names the template and the user, never the values: a reset
+     * link is a key to an account. */
+    cJSON *after = cJSON_CreateObject();
+    cJSON_AddStringToObject(after, "template", req->template_name);
+    cJSON_AddStringToObject(after, "userId", req->user_id);
+    cJSON_AddStringToObject(after, "locale", locale);
+    cJSON_AddNumberToObject(after, "deliveries", queued);
+    return audit(call, "mail.queued", "mail_message", id, NULL, after);
+}
+
+/* ---- notices (every logged-in user, their own) ---- */
+
+/* The actor's own notices: its user id, and for a partner the company its
+ * actor is signed for (NULL for staff). False when the actor is no user. */
+static bool notice_owner(const sk_call *call, const char **user, const char **company)
+{
+    *user = call->actor->user_id;
+    if (!*user || !sk_uuid_valid(*user))
+        return false;
+    *company = NULL;
+    if (sk_actor_has_role(call->actor, SK_ROLE_PARTNER)) {
+        /* A partner without a company has no company's notices: an id
+         * nobody has keeps the filter on. */
+        *company = partner_company(call);
+        if (!*company)
+            *company = "00000000-0000-0000-0000-000000000000";
+    }
+    return true;
+}
+
+static int notice_from_row(sk_call *call, PGresult *res, int i, Seklik__Distribution__Notice *n)
+{
+    seklik__distribution__notice__init(n);
+    n->id = S(call, res, i, NT_ID);
+    n->kind = (Seklik__Distribution__NoticeKind)atoi(PQgetvalue(res, i, NT_KIND));
+    n->created_at = S(call, res, i, NT_CREATED_AT);
+    n->read_at = S(call, res, i, NT_READ_AT);
+    n->resolved_at = S(call, res, i, NT_RESOLVED_AT);
+    n->company_id = S(call, res, i, NT_COMPANY_ID);
+    n->company_name = S(call, res, i, NT_COMPANY_NAME);
+    n->subject_id = S(call, res, i, NT_SUBJECT_ID);
+    n->link = S(call, res, i, NT_LINK);
+    n->emailed = PQgetvalue(res, i, NT_EMAILED)[0] == 't';
+    cJSON *params = cJSON_Parse(PQgetvalue(res, i, NT_PARAMS));
+    int count = cJSON_GetArraySize(params);
+    n->params = alloc_array(call, count > 0 ? (size_t)count : 0, sizeof(*n->params));
+    const cJSON *p;
+    cJSON_ArrayForEach(p, params)
+    {
+        if (!n->params || !cJSON_IsString(p) || !p->string)
+            continue;
+        Seklik__Distribution__MailValue *mv = sk_call_alloc(call, sizeof(*mv));
+        if (!mv)
+            break;
+        seklik__distribution__mail_value__init(mv);
+        mv->key = sk_call_strdup(call, p->string);
+        mv->value = sk_call_strdup(call, p->valuestring);
+        n->params[n->n_params++] = mv;
+    }
+    cJSON_Delete(params);
+    return n->id && n->link ? SK_OK : SK_ENOMEM;
+}
+
+static int list_notices(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessage *out)
+{
+    const Seklik__Distribution__ListNoticesRequest *req =
+        (const Seklik__Distribution__ListNoticesRequest *)in_;
+    Seklik__Distribution__ListNoticesResponse *resp =
+        (Seklik__Distribution__ListNoticesResponse *)out;
+    const char *user, *company;
+    if (!notice_owner(call, &user, &company))
+        return deny(call, "notices: users only");
+    if (req->page_token && *req->page_token && !sk_uuid_valid(req->page_token))
+        return sk_call_violation(call, "pageToken", "invalid_token");
+    int size = page_size(req->page_size);
+    PGresult *res;
+    SK_TRY(dist_store_notices(call->db, user, company, req->unread_only, req->page_token,
+                              size + 1, &res));
+    int n = PQntuples(res), shown = n > size ? size : n, rc = SK_OK;
+    resp->notices = alloc_array(call, (size_t)shown, sizeof(*resp->notices));
+    for (int i = 0; rc == SK_OK && resp->notices && i < shown; i++) {
+        Seklik__Distribution__Notice *it = sk_call_alloc(call, sizeof(*it));
+        rc = it ? notice_from_row(call, res, i, it) : SK_ENOMEM;
+        if (rc == SK_OK)
+            resp->notices[resp->n_notices++] = it;
+    }
+    if (rc == SK_OK && n > size)
+        resp->next_page_token = S(call, res, shown - 1, NT_ID);
+    PQclear(res);
+    int unread = 0;
+    if (rc == SK_OK)
+        rc = dist_store_notices_unread(call->db, user, company, &unread);
+    resp->unread = unread;
+    return rc;
+}
+
+static int mark_notices_read(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessage *out)
+{
+    const Seklik__Distribution__MarkNoticesReadRequest *req =
+        (const Seklik__Distribution__MarkNoticesReadRequest *)in_;
+    Seklik__Distribution__MarkNoticesReadResponse *resp =
+        (Seklik__Distribution__MarkNoticesReadResponse *)out;
+    const char *user, *company;
+    if (!notice_owner(call, &user, &company))
+        return deny(call, "notices: users only");
+    if (!req->all && req->n_notice_ids == 0)
+        return sk_call_violation(call, "noticeIds", "required");
+    bool ok = true;
+    for (size_t i = 0; !req->all && i < req->n_notice_ids; i++) {
+        char f[32];
+        snprintf(f, sizeof(f), "noticeIds[%zu]", i);
+        ok = check_id(call, f, req->notice_ids[i]) && ok;
+    }
+    if (!ok)
+        return SK_EINVAL;
+    char *ids = NULL;
+    if (!req->all) {
+        cJSON *a = cJSON_CreateArray();
+        for (size_t i = 0; a && i < req->n_notice_ids; i++)
+            cJSON_AddItemToArray(a, cJSON_CreateString(req->notice_ids[i]));
+        ids = a ? cJSON_PrintUnformatted(a) : NULL;
+        cJSON_Delete(a);
+        if (!ids)
+            return SK_ENOMEM;
+    }
+    int marked = 0, unread = 0;
+    int rc = dist_store_mark_notices_read(call->db, user, company, ids, &marked);
+    cJSON_free(ids);
+    if (rc == SK_OK)
+        rc = dist_store_notices_unread(call->db, user, company, &unread);
+    resp->marked = marked;
+    resp->unread = unread;
+    return rc;
+}
+
+/* The kinds that concern the actor, with its choices and whether it has an
+ * address (both from the account the gateway's events describe). */
+static int preferences_reply(sk_call *call, const char *user,
+                             Seklik__Distribution__NoticePreferences *out)
+{
+    const char *company = partner_company(call);
+    int kinds[DIST_NOTICE_KIND_MAX];
+    size_t n = dist_notice_kinds_for((const char *const *)call->actor->roles,
+                                     call->actor->n_roles, company != NULL, kinds);
+    PGresult *res;
+    SK_TRY(dist_store_notice_prefs(call->db, user, &res));
+    out->preferences = alloc_array(call, n, sizeof(*out->preferences));
+    for (size_t i = 0; out->preferences && i < n; i++) {
+        Seklik__Distribution__NoticePreference *p = sk_call_alloc(call, sizeof(*p));
+        if (!p)
+            break;
+        seklik__distribution__notice_preference__init(p);
+        p->kind = (Seklik__Distribution__NoticeKind)kinds[i];
+        for (int r = 0; r < PQntuples(res); r++)
+            if (atoi(PQgetvalue(res, r, 0)) == kinds[i])
+                p->email = PQgetvalue(res, r, 1)[0] == 't';
+        out->preferences[out->n_preferences++] = p;
+    }
+    PQclear(res);
+    PGresult *acc;
+    int rc = dist_store_account(call->db, user, &acc);
+    if (rc == SK_OK) {
+        out->has_email = *PQgetvalue(acc, 0, AC_EMAIL) != '\0';
+        PQclear(acc);
+    }
+    return rc == SK_ENOTFOUND ? SK_OK : rc;
+}
+
+static int get_notice_preferences(sk_call *call, const ProtobufCMessage *in_,
+                                  ProtobufCMessage *out)
+{
+    (void)in_;
+    const char *user, *company;
+    if (!notice_owner(call, &user, &company))
+        return deny(call, "notice preferences: users only");
+    return preferences_reply(call, user, (Seklik__Distribution__NoticePreferences *)out);
+}
+
+static int set_notice_preferences(sk_call *call, const ProtobufCMessage *in_,
+                                  ProtobufCMessage *out)
+{
+    const Seklik__Distribution__SetNoticePreferencesRequest *req =
+        (const Seklik__Distribution__SetNoticePreferencesRequest *)in_;
+    const char *user, *company;
+    if (!notice_owner(call, &user, &company))
+        return deny(call, "notice preferences: users only");
+    bool has_company = partner_company(call) != NULL;
+    bool ok = true;
+    for (size_t i = 0; i < req->n_preferences; i++) {
+        char f[48];
+        snprintf(f, sizeof(f), "preferences[%zu].kind", i);
+        int kind = (int)req->preferences[i]->kind;
+        if (!dist_notice_kind_name(kind))
+            ok = sk_call_violation(call, f, "unknown") && false;
+        else if (!dist_notice_concerns(kind, (const char *const *)call->actor->roles,
+                                       call->actor->n_roles, has_company))
+            ok = sk_call_violation(call, f, "not_for_role") && false;
+    }
+    if (!ok)
+        return SK_EINVAL;
+    cJSON *after = cJSON_CreateObject();
+    for (size_t i = 0; i < req->n_preferences; i++) {
+        int kind = (int)req->preferences[i]->kind;
+        SK_TRY(dist_store_set_notice_pref(call->db, user, kind, req->preferences[i]->email));
+        cJSON_AddBoolToObject(after, dist_notice_kind_name(kind), req->preferences[i]->email);
+    }
+    SK_TRY(audit(call, "notice.preferences", "user", user, NULL, after));
+    return preferences_reply(call, user, (Seklik__Distribution__NoticePreferences *)out);
+}
+
 /* ---- the service ---- */
 
 static const sk_rpc_method methods[] = {
@@ -1344,16 +1648,24 @@ static const sk_rpc_method methods[] = {
     {"ListInbox", list_inbox, SK_RPC_QUERY},
     {"GetInboxRelease", get_inbox_release, SK_RPC_QUERY},
     {"MarkRead", mark_read, SK_RPC_COMMAND},
+    {"QueueMail", queue_mail, SK_RPC_COMMAND},
+    {"ListNotices", list_notices, SK_RPC_QUERY},
+    {"MarkNoticesRead", mark_notices_read, SK_RPC_COMMAND},
+    {"GetNoticePreferences", get_notice_preferences, SK_RPC_QUERY},
+    {"SetNoticePreferences", set_notice_preferences, SK_RPC_COMMAND},
 };
 
 static const char *const REGISTRY_EVENTS[] = {"registry.company.", NULL};
-static const char *const VERIFICATION_EVENTS[] = {"verification.company.", NULL};
+static const char *const VERIFICATION_EVENTS[] = {"verification.company.", "verification.case.",
+                                                  NULL};
 static const char *const SCORING_EVENTS[] = {"scoring.outlet.tiered", NULL};
+static const char *const GATEWAY_EVENTS[] = {"gateway.user.", NULL};
 
 static const sk_subscription_def subscriptions[] = {
     {"registry", REGISTRY_EVENTS, dist_apply_registry},
     {"verification", VERIFICATION_EVENTS, dist_apply_verification},
     {"scoring", SCORING_EVENTS, dist_apply_scoring},
+    {"gateway", GATEWAY_EVENTS, dist_apply_gateway},
 };
 
 static const sk_service_hooks hooks = {

@@ -15,6 +15,7 @@
 #include "domain.h"
 #include "seklik/bus.pb-c.h"
 #include "seklik/distribution.pb-c.h"
+#include "seklik/verification.pb-c.h"
 #include "sk_config.h"
 #include "sk_db.h"
 #include "sk_inbox.h"
@@ -34,6 +35,7 @@ typedef struct dist_app {
     int batch;                    /* deliveries claimed at once */
     int lease_s;                  /* a claim older than this is settled even if its session lives */
     atomic_bool stopping;         /* SIGTERM: finish the message in hand, claim no more */
+    char portal_url[512];         /* SEKLIK_PORTAL_URL, no trailing slash: links in e-mails */
 } dist_app;
 
 /* Hooks of the service (sk_service_hooks), in mailer.c. */
@@ -48,6 +50,38 @@ int dist_mail_job(sk_db *db, void *app);
 int dist_apply_registry(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
 int dist_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
 int dist_apply_scoring(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
+
+/* ---- notices (notices.c) ---- */
+
+/* gateway.user.created/.updated: the account read model. */
+int dist_apply_gateway(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
+
+/* Notices a verification case's event raises or settles (a rejected
+ * document, a decision waiting for its second person). */
+int dist_notices_from_case(sk_event_ctx *ctx, const Seklik__Bus__Event *ev,
+                           const Seklik__Verification__Case *vc);
+
+/* Who may approve a verification decision (verification's ROLES_APPROVE). */
+#define DIST_APPROVER_ROLES "verifier,head,admin"
+#define GW_ROLES_CSV_MAX 160
+#define DIST_NOTICE_PARAMS_MAX 8
+
+/* One matter to notify: to the partner accounts of `company_id`, or (when
+ * NULL) to the staff accounts holding one of `roles_csv` but not those in
+ * `exclude_json`. `dedupe_key` makes it once per account. */
+typedef struct dist_notice_spec {
+    int kind;
+    const char *dedupe_key;
+    const char *company_id;
+    const char *roles_csv, *exclude_json;
+    const char *company_name, *subject_id, *link;
+    const dist_kv *params; /* kept with the notice; the worded ones also in its e-mail */
+    size_t n_params;       /* at most DIST_NOTICE_PARAMS_MAX */
+} dist_notice_spec;
+
+/* Raise `spec` inside the open transaction: one notice per account it
+ * reaches that has none with its key, and the e-mail of those who chose it. */
+int dist_raise_notice(sk_db *db, const dist_app *app, const dist_notice_spec *spec);
 
 /* ---- shared between handlers.c and mailer.c ---- */
 

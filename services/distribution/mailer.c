@@ -9,7 +9,9 @@
  *    emitted. Its partners' inboxes show it from then on.
  * 2. Claims left by a sender that died are settled (below).
  * 3. Due deliveries are claimed in batches (FOR UPDATE SKIP LOCKED, so
- *    replicas share the queue) and sent one message per address.
+ *    replicas share the queue) and sent one message per address, personal
+ *    mail (reset links, notices) first.
+ * 4. The texts of password-reset messages no delivery waits for are wiped.
  *
  * What a delivery's state guarantees (docs/adr/0015):
  * - A claim names its database session. Just before libcurl sends the last
@@ -83,6 +85,15 @@ void dist_configure(sk_config *cfg, void *app_)
     app->retry_base_s = sk_config_long(cfg, "SEKLIK_SMTP_RETRY_BASE_S", 60, 1, 86400);
     app->retry_max_s = sk_config_long(cfg, "SEKLIK_SMTP_RETRY_MAX_S", 3600, 1, 7 * 86400);
     dist_jobs[0].interval_ms = (int)sk_config_long(cfg, "SEKLIK_MAIL_POLL_MS", 1000, 20, 60000);
+    /* Where the links in e-mails point: the portal as people reach it. */
+    const char *portal = sk_config_url(cfg, "SEKLIK_PORTAL_URL", "http://127.0.0.1:8080", "http,https");
+    size_t plen = portal ? strlen(portal) : 0;
+    while (plen > 0 && portal[plen - 1] == '/')
+        plen--;
+    if (plen >= sizeof(app->portal_url))
+        sk_config_fail(cfg, "SEKLIK_PORTAL_URL", "is too long");
+    else if (portal)
+        snprintf(app->portal_url, sizeof(app->portal_url), "%.*s", (int)plen, portal);
     app->batch = 50;
     app->lease_s = 3600;
     app->smtp.url = url;
@@ -779,5 +790,9 @@ int dist_mail_job(sk_db *db, void *app_)
         rc = settle_orphans(db, app);
     if (rc == SK_OK && app->mail_enabled && !atomic_load(&app->stopping))
         rc = work_queue(db, app);
+    /* Reset links delivered (or given up) leave nothing behind. */
+    int wiped = 0;
+    if (rc == SK_OK)
+        rc = dist_store_wipe_secrets(db, &wiped);
     return rc;
 }

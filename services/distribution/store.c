@@ -449,7 +449,7 @@ int dist_store_requeue_failed(sk_db *db, const char *release_id, int *n)
 static const char SQL_CLAIM[] =
     "WITH due AS (SELECT id FROM distribution.mail_delivery"
     "  WHERE state = 'queued' AND next_attempt_at <= now()"
-    "  ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED),"
+    "  ORDER BY priority, next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED),"
     " me AS (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()),"
     " claimed AS (UPDATE distribution.mail_delivery d SET state = 'attempting',"
     "  claimed_at = now(), claim_pid = pg_backend_pid(),"
@@ -778,6 +778,239 @@ int dist_store_now(sk_db *db, int64_t *now)
     PGresult *res;
     SK_TRY(sk_db_query(db, "SELECT extract(epoch FROM now())::bigint", NULL, 0, &res));
     *now = sk_db_get_int64(res, 0, 0);
+    PQclear(res);
+    return SK_OK;
+}
+
+/* ---- accounts (gateway.user.*) ---- */
+
+static const char SQL_PUT_ACCOUNT[] =
+    "INSERT INTO distribution.account (id, username, display_name, roles, company_id, disabled,"
+    " locale, email, version) VALUES ($1, $2, $3, string_to_array($4, ','), $5::uuid,"
+    " $6::boolean, $7, $8, $9::bigint)"
+    " ON CONFLICT (id) DO UPDATE SET username = excluded.username,"
+    " display_name = excluded.display_name, roles = excluded.roles,"
+    " company_id = excluded.company_id, disabled = excluded.disabled, locale = excluded.locale,"
+    " email = excluded.email, version = excluded.version, updated_at = now()"
+    " WHERE account.version <= excluded.version";
+
+int dist_store_put_account(sk_db *db, const dist_account_row *a)
+{
+    char v[24];
+    num(v, sizeof(v), (long long)a->version);
+    sk_param p[] = {SK_TEXT(a->id),     SK_TEXT(a->username),
+                    SK_TEXT(a->display_name), SK_TEXT(a->roles_csv),
+                    SK_TEXT(a->company_id && *a->company_id ? a->company_id : NULL),
+                    SK_TEXT(a->disabled ? "t" : "f"), SK_TEXT(a->locale),
+                    SK_TEXT(a->email), SK_TEXT(v)};
+    return sk_db_exec(db, SQL_PUT_ACCOUNT, p, 9);
+}
+
+int dist_store_account(sk_db *db, const char *id, PGresult **res)
+{
+    sk_param p[] = {SK_TEXT(id)};
+    SK_TRY(sk_db_query(db,
+                       "SELECT array_to_string(roles, ','), coalesce(company_id::text, ''),"
+                       " locale, email, display_name, disabled"
+                       " FROM distribution.account WHERE id = $1::uuid",
+                       p, 1, res));
+    if (PQntuples(*res) == 0) {
+        PQclear(*res);
+        *res = NULL;
+        return SK_ENOTFOUND;
+    }
+    return SK_OK;
+}
+
+/* ---- notices ---- */
+
+#define AUDIENCE_COLS                                                                              \
+    "a.id::text, a.display_name, a.locale, a.email, coalesce(p.email, false)"
+
+int dist_store_audience_company(sk_db *db, const char *company_id, int kind, PGresult **res)
+{
+    char k[16];
+    num(k, sizeof(k), kind);
+    sk_param p[] = {SK_TEXT(company_id), SK_TEXT(k)};
+    return sk_db_query(db,
+                       "SELECT " AUDIENCE_COLS " FROM distribution.account a"
+                       " LEFT JOIN distribution.notice_preference p ON p.user_id = a.id"
+                       " AND p.kind = $2::smallint"
+                       " WHERE a.company_id = $1::uuid AND 'partner' = ANY (a.roles)"
+                       " AND NOT a.disabled ORDER BY a.id",
+                       p, 2, res);
+}
+
+int dist_store_audience_roles(sk_db *db, const char *roles_csv, const char *exclude_json, int kind,
+                              PGresult **res)
+{
+    char k[16];
+    num(k, sizeof(k), kind);
+    sk_param p[] = {SK_TEXT(roles_csv), SK_TEXT(exclude_json), SK_TEXT(k)};
+    return sk_db_query(db,
+                       "SELECT " AUDIENCE_COLS " FROM distribution.account a"
+                       " LEFT JOIN distribution.notice_preference p ON p.user_id = a.id"
+                       " AND p.kind = $3::smallint"
+                       " WHERE a.roles && string_to_array($1, ',') AND NOT 'partner' = ANY (a.roles)"
+                       " AND NOT a.disabled AND a.id::text NOT IN"
+                       " (SELECT jsonb_array_elements_text($2::jsonb)) ORDER BY a.id",
+                       p, 3, res);
+}
+
+int dist_store_insert_notice(sk_db *db, const dist_notice_row *n, bool *inserted)
+{
+    char k[16];
+    num(k, sizeof(k), n->kind);
+    sk_param p[] = {SK_TEXT(n->id),          SK_TEXT(n->user_id),
+                    SK_TEXT(k),              SK_TEXT(n->dedupe_key),
+                    SK_TEXT(n->company_id && *n->company_id ? n->company_id : NULL),
+                    SK_TEXT(n->company_name ? n->company_name : ""),
+                    SK_TEXT(n->subject_id ? n->subject_id : ""), SK_TEXT(n->link ? n->link : ""),
+                    SK_TEXT(n->params_json ? n->params_json : "{}")};
+    PGresult *res;
+    SK_TRY(sk_db_query(db,
+                       "INSERT INTO distribution.notice (id, user_id, kind, dedupe_key, company_id,"
+                       " company_name, subject_id, link, params) VALUES ($1, $2::uuid,"
+                       " $3::smallint, $4, $5::uuid, $6, $7, $8, $9::jsonb)"
+                       " ON CONFLICT (user_id, dedupe_key) DO NOTHING RETURNING id",
+                       p, 9, &res));
+    *inserted = PQntuples(res) == 1;
+    PQclear(res);
+    return SK_OK;
+}
+
+int dist_store_notice_mailed(sk_db *db, const char *notice_id, const char *message_id)
+{
+    sk_param p[] = {SK_TEXT(notice_id), SK_TEXT(message_id)};
+    return sk_db_exec(db,
+                      "UPDATE distribution.notice SET mail_message_id = $2::uuid WHERE id = $1::uuid",
+                      p, 2);
+}
+
+int dist_store_resolve_notices(sk_db *db, int kind, const char *subject_id, const char *keep_json)
+{
+    char k[16];
+    num(k, sizeof(k), kind);
+    sk_param p[] = {SK_TEXT(k), SK_TEXT(subject_id), SK_TEXT(keep_json)};
+    return sk_db_exec(db,
+                      "UPDATE distribution.notice SET resolved_at = now()"
+                      " WHERE kind = $1::smallint AND subject_id = $2 AND resolved_at IS NULL"
+                      " AND dedupe_key NOT IN (SELECT jsonb_array_elements_text($3::jsonb))",
+                      p, 3);
+}
+
+/* A partner's view is narrowed to its company as the signed actor says it
+ * ($2): a notice raised while the account belonged to another company stays
+ * out of sight. Staff pass NULL. */
+#define NOTICE_OWNER " n.user_id = $1::uuid AND ($2::uuid IS NULL OR n.company_id = $2::uuid)"
+
+int dist_store_notices(sk_db *db, const char *user_id, const char *company_id, bool unread_only,
+                       const char *after, int limit, PGresult **res)
+{
+    char l[16];
+    num(l, sizeof(l), limit);
+    sk_param p[] = {SK_TEXT(user_id), SK_TEXT(company_id), SK_TEXT(unread_only ? "t" : "f"),
+                    SK_TEXT(after && *after ? after : NULL), SK_TEXT(l)};
+    return sk_db_query(
+        db,
+        "SELECT n.id::text, n.kind, " SQL_TS("n.created_at") ", " SQL_TS("n.read_at") ", "
+        SQL_TS("n.resolved_at") ", coalesce(n.company_id::text, ''), n.company_name, n.subject_id,"
+        " n.link, n.params::text, n.mail_message_id IS NOT NULL"
+        " FROM distribution.notice n WHERE" NOTICE_OWNER
+        " AND (NOT $3::boolean OR n.read_at IS NULL)"
+        " AND ($4::uuid IS NULL OR (n.created_at, n.id) < (SELECT created_at, id FROM"
+        " distribution.notice WHERE id = $4::uuid))"
+        " ORDER BY n.created_at DESC, n.id DESC LIMIT $5::int",
+        p, 5, res);
+}
+
+int dist_store_notices_unread(sk_db *db, const char *user_id, const char *company_id, int *n)
+{
+    sk_param p[] = {SK_TEXT(user_id), SK_TEXT(company_id)};
+    PGresult *res;
+    SK_TRY(sk_db_query(db,
+                       "SELECT count(*) FROM distribution.notice n WHERE" NOTICE_OWNER
+                       " AND n.read_at IS NULL",
+                       p, 2, &res));
+    *n = atoi(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return SK_OK;
+}
+
+int dist_store_mark_notices_read(sk_db *db, const char *user_id, const char *company_id,
+                                 const char *ids_json, int *marked)
+{
+    sk_param p[] = {SK_TEXT(user_id), SK_TEXT(company_id), SK_TEXT(ids_json)};
+    PGresult *res;
+    SK_TRY(sk_db_query(db,
+                       "UPDATE distribution.notice n SET read_at = now() WHERE" NOTICE_OWNER
+                       " AND n.read_at IS NULL AND ($3::jsonb IS NULL OR n.id::text IN"
+                       " (SELECT lower(jsonb_array_elements_text($3::jsonb))))",
+                       p, 3, &res));
+    *marked = atoi(PQcmdTuples(res));
+    PQclear(res);
+    return SK_OK;
+}
+
+int dist_store_notice_prefs(sk_db *db, const char *user_id, PGresult **res)
+{
+    sk_param p[] = {SK_TEXT(user_id)};
+    return sk_db_query(db,
+                       "SELECT kind, email FROM distribution.notice_preference"
+                       " WHERE user_id = $1::uuid ORDER BY kind",
+                       p, 1, res);
+}
+
+int dist_store_set_notice_pref(sk_db *db, const char *user_id, int kind, bool email)
+{
+    char k[16];
+    num(k, sizeof(k), kind);
+    sk_param p[] = {SK_TEXT(user_id), SK_TEXT(k), SK_TEXT(email ? "t" : "f")};
+    return sk_db_exec(db,
+                      "INSERT INTO distribution.notice_preference (user_id, kind, email)"
+                      " VALUES ($1::uuid, $2::smallint, $3::boolean)"
+                      " ON CONFLICT (user_id, kind) DO UPDATE SET email = excluded.email,"
+                      " updated_at = now()",
+                      p, 3);
+}
+
+/* ---- personal mail ---- */
+
+int dist_store_wipe_secrets(sk_db *db, int *n)
+{
+    PGresult *res;
+    SK_TRY(sk_db_query(db,
+                       "UPDATE distribution.mail_message m SET text_body = '', html_body = ''"
+                       " WHERE m.kind = 'password_reset' AND m.text_body <> '' AND NOT EXISTS"
+                       " (SELECT 1 FROM distribution.mail_delivery d WHERE d.message_id = m.id"
+                       " AND d.state IN ('queued', 'attempting'))",
+                       NULL, 0, &res));
+    *n = atoi(PQcmdTuples(res));
+    PQclear(res);
+    return SK_OK;
+}
+
+int dist_store_queue_personal(sk_db *db, const char *message_id, const char *kind,
+                              const char *locale, const char *subject, const char *text,
+                              const char *html, const char *addresses_json, const char *user_id,
+                              int *queued)
+{
+    sk_param m[] = {SK_TEXT(message_id), SK_TEXT(kind),  SK_TEXT(locale),
+                    SK_TEXT(subject),    SK_TEXT(text),  SK_TEXT(html)};
+    SK_TRY(sk_db_exec(db,
+                      "INSERT INTO distribution.mail_message (id, kind, locale, subject,"
+                      " text_body, html_body) VALUES ($1, $2, $3, $4, $5, $6)",
+                      m, 6));
+    sk_param d[] = {SK_TEXT(message_id), SK_TEXT(addresses_json), SK_TEXT(user_id)};
+    PGresult *res;
+    SK_TRY(sk_db_query(db,
+                       "INSERT INTO distribution.mail_delivery (id, message_id, address, user_id,"
+                       " priority) SELECT gen_random_uuid(), $1, a, $3::uuid, 0"
+                       " FROM jsonb_array_elements_text($2::jsonb) a"
+                       " ON CONFLICT (message_id, address) DO NOTHING",
+                       d, 3, &res));
+    if (queued)
+        *queued = atoi(PQcmdTuples(res));
     PQclear(res);
     return SK_OK;
 }

@@ -233,4 +233,83 @@ int dist_store_pickup(sk_db *db, const char *id, PGresult **res);
 /* now() of the database, Unix seconds. */
 int dist_store_now(sk_db *db, int64_t *now);
 
+/* ---- accounts: the gateway's users (gateway.user.*) ---- */
+
+typedef struct dist_account_row {
+    const char *id, *username, *display_name;
+    const char *roles_csv;   /* "admin,head" */
+    const char *company_id;  /* NULL or "" = none */
+    bool disabled;
+    const char *locale, *email;
+    int64_t version;
+} dist_account_row;
+
+/* Create or update an account; an event older than the stored version
+ * (a replay) changes nothing. */
+int dist_store_put_account(sk_db *db, const dist_account_row *a);
+
+/* One account. SK_ENOTFOUND when the gateway's events have not told of it. */
+enum { AC_ROLES, AC_COMPANY_ID, AC_LOCALE, AC_EMAIL, AC_DISPLAY_NAME, AC_DISABLED };
+int dist_store_account(sk_db *db, const char *id, PGresult **res);
+
+/* ---- notices ---- */
+
+/* Who a notice of `kind` reaches, with their e-mail choice for it: the
+ * partner accounts bound to `company_id`, or the staff accounts holding any
+ * of `roles_csv` but those in `exclude_json` (a JSON array of ids). Enabled
+ * accounts only. */
+enum { AU_ID, AU_NAME, AU_LOCALE, AU_EMAIL, AU_WANTS_EMAIL };
+int dist_store_audience_company(sk_db *db, const char *company_id, int kind, PGresult **res);
+int dist_store_audience_roles(sk_db *db, const char *roles_csv, const char *exclude_json, int kind,
+                              PGresult **res);
+
+typedef struct dist_notice_row {
+    const char *id, *user_id;
+    int kind;
+    const char *dedupe_key, *company_id, *company_name, *subject_id, *link;
+    const char *params_json; /* {"reason": "..."} */
+} dist_notice_row;
+
+/* *inserted is false when the user has a notice with that key already. */
+int dist_store_insert_notice(sk_db *db, const dist_notice_row *n, bool *inserted);
+int dist_store_notice_mailed(sk_db *db, const char *notice_id, const char *message_id);
+
+/* Notices of `kind` about `subject_id` whose key is not in `keep_json` are
+ * settled (resolved now). */
+int dist_store_resolve_notices(sk_db *db, int kind, const char *subject_id, const char *keep_json);
+
+/* A page of `user_id`'s notices, newest first, after notice `after` (NULL
+ * or "" = from the newest); `company_id` (a partner's, from its actor)
+ * narrows them to that company, NULL for staff. */
+enum {
+    NT_ID, NT_KIND, NT_CREATED_AT, NT_READ_AT, NT_RESOLVED_AT, NT_COMPANY_ID, NT_COMPANY_NAME,
+    NT_SUBJECT_ID, NT_LINK, NT_PARAMS, NT_EMAILED,
+};
+int dist_store_notices(sk_db *db, const char *user_id, const char *company_id, bool unread_only,
+                       const char *after, int limit, PGresult **res);
+int dist_store_notices_unread(sk_db *db, const char *user_id, const char *company_id, int *n);
+
+/* Mark the notices `ids_json` (a JSON array; NULL = every unread one) of
+ * the user read; *marked counts them. */
+int dist_store_mark_notices_read(sk_db *db, const char *user_id, const char *company_id,
+                                 const char *ids_json, int *marked);
+
+/* The user's e-mail choices: rows of (kind, email). */
+int dist_store_notice_prefs(sk_db *db, const char *user_id, PGresult **res);
+int dist_store_set_notice_pref(sk_db *db, const char *user_id, int kind, bool email);
+
+/* ---- personal mail ---- */
+
+/* Wipe the texts of password-reset messages none of whose deliveries waits
+ * any more (sent, failed or bounced): the link is a key. *n counts them. */
+int dist_store_wipe_secrets(sk_db *db, int *n);
+
+/* Queue one rendered message of template `kind` to each address of
+ * `addresses_json` (a JSON array of checked addresses), as `user_id`'s, ahead
+ * of the releases' bulk. *queued counts the deliveries. */
+int dist_store_queue_personal(sk_db *db, const char *message_id, const char *kind,
+                              const char *locale, const char *subject, const char *text,
+                              const char *html, const char *addresses_json, const char *user_id,
+                              int *queued);
+
 #endif

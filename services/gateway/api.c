@@ -33,7 +33,7 @@ const gw_service gw_services[GW_N_SERVICES] = {
     {"gateway", &seklik__gateway__gateway__descriptor},
 };
 
-enum { SVC_REGISTRY = 0, SVC_SCORING = 2, SVC_GATEWAY = 6 };
+enum { SVC_REGISTRY = 0, SVC_SCORING = 2, SVC_DISTRIBUTION = 4, SVC_GATEWAY = 6 };
 
 /* Small JSON bodies (login, sign-up) are never larger than this. */
 #define AUTH_BODY_MAX 16384
@@ -430,52 +430,158 @@ static void reply_session(gw_app *app, gw_req *r, const gw_session *s, bool cook
         gw_auth_cookie(app->auth, s, r->reply.set_cookie, sizeof(r->reply.set_cookie));
 }
 
-static void handle_login(gw_app *app, gw_req *r, bool signup)
+/* The small JSON body of an auth route: an object whose `fields` are
+ * strings ("" when absent) into vals[]. False: the reply is set (and `*o`
+ * freed). The caller frees *o. */
+static bool auth_form(gw_app *app, gw_req *r, const char *const *fields, size_t n,
+                      const char **vals, cJSON **o)
 {
+    *o = NULL;
     if (!app->auth) {
         gw_reply_error(&r->reply, 503, SK_EUNAVAIL, "masuk tidak tersedia (login unavailable)",
                        NULL, NULL);
-        return;
+        return false;
     }
     if (r->body_len > AUTH_BODY_MAX) {
         gw_reply_error(&r->reply, 413, SK_EEXHAUSTED,
                        "isi permintaan terlalu besar (request body too large)", NULL, NULL);
-        return;
+        return false;
     }
-    cJSON *o = cJSON_ParseWithLength((const char *)r->body, r->body_len);
-    if (!cJSON_IsObject(o)) {
-        cJSON_Delete(o);
+    *o = cJSON_ParseWithLength((const char *)r->body, r->body_len);
+    if (!cJSON_IsObject(*o)) {
+        cJSON_Delete(*o);
+        *o = NULL;
         gw_reply_error(&r->reply, 400, SK_EINVAL,
                        "isi harus objek JSON (body must be a JSON object)", "",
                        "bukan objek JSON (not a JSON object)");
-        return;
+        return false;
     }
-    const char *fields[] = {"username", "password", "displayName"};
-    const char *vals[3];
-    for (size_t i = 0; i < (signup ? 3u : 2u); i++) {
-        vals[i] = str_member(o, fields[i]);
+    for (size_t i = 0; i < n; i++) {
+        vals[i] = str_member(*o, fields[i]);
         if (!vals[i]) {
-            cJSON_Delete(o);
+            cJSON_Delete(*o);
+            *o = NULL;
             gw_reply_error(&r->reply, 400, SK_EINVAL, "harus berupa teks (must be a string)",
                            fields[i], "harus berupa teks (must be a string)");
-            return;
+            return false;
         }
     }
+    return true;
+}
+
+/* An auth function's refusal as the reply, with Retry-After when throttled. */
+static void reply_auth_error(gw_req *r, int rc, const gw_auth_error *err)
+{
+    const char *msg = err->message[0] ? err->message : NULL;
+    gw_reply_error(&r->reply, 0, rc, msg, err->field[0] ? err->field : NULL, msg);
+    if (rc == SK_EEXHAUSTED || err->retry_after_s > 0)
+        r->reply.retry_after_s = err->retry_after_s > 0 ? err->retry_after_s : 60;
+}
+
+static void handle_login(gw_app *app, gw_req *r, bool signup)
+{
+    static const char *const fields[] = {"username", "password", "displayName", "email"};
+    const char *vals[4];
+    cJSON *o;
+    if (!auth_form(app, r, fields, signup ? 4u : 2u, vals, &o))
+        return;
     gw_session s;
     gw_auth_error err;
     memset(&s, 0, sizeof(s));
     memset(&err, 0, sizeof(err));
-    int rc = signup ? gw_auth_signup(app->auth, vals[0], vals[1], vals[2], r->remote_addr, &s, &err)
+    int rc = signup ? gw_auth_signup_email(app->auth, vals[0], vals[1], vals[2], vals[3],
+                                           r->remote_addr, &s, &err)
                     : gw_auth_login(app->auth, vals[0], vals[1], r->remote_addr, &s, &err);
     cJSON_Delete(o);
     if (rc == SK_OK) {
         reply_session(app, r, &s, true);
         return;
     }
-    const char *msg = err.message[0] ? err.message : NULL;
-    gw_reply_error(&r->reply, 0, rc, msg, err.field[0] ? err.field : NULL, msg);
-    if (rc == SK_EEXHAUSTED || err.retry_after_s > 0)
-        r->reply.retry_after_s = err.retry_after_s > 0 ? err.retry_after_s : 60;
+    reply_auth_error(r, rc, &err);
+}
+
+/* POST /api/v1/auth/reset/request {"account"}: the same answer for every
+ * account, known or not (gw_auth_reset_request). */
+static void handle_reset_request(gw_app *app, gw_req *r)
+{
+    static const char *const fields[] = {"account"};
+    const char *vals[1];
+    cJSON *o;
+    if (!auth_form(app, r, fields, 1, vals, &o))
+        return;
+    gw_auth_error err;
+    int rc = gw_auth_reset_request(app->auth, vals[0], r->remote_addr, &err);
+    cJSON_Delete(o);
+    if (rc != SK_OK) {
+        reply_auth_error(r, rc, &err);
+        return;
+    }
+    cJSON *ok = cJSON_CreateObject();
+    if (ok)
+        cJSON_AddBoolToObject(ok, "accepted", true);
+    reply_take_json(&r->reply, 200, ok);
+}
+
+/* POST /api/v1/auth/reset/confirm {"userId", "token", "newPassword"}. */
+static void handle_reset_confirm(gw_app *app, gw_req *r)
+{
+    static const char *const fields[] = {"userId", "token", "newPassword"};
+    const char *vals[3];
+    cJSON *o;
+    if (!auth_form(app, r, fields, 3, vals, &o))
+        return;
+    gw_auth_error err;
+    int rc = gw_auth_reset_confirm(app->auth, vals[0], vals[1], vals[2], r->remote_addr, &err);
+    cJSON_Delete(o);
+    if (rc != SK_OK) {
+        reply_auth_error(r, rc, &err);
+        return;
+    }
+    reply_take_json(&r->reply, 200, cJSON_CreateObject());
+}
+
+/* The reset mail thread's hand-over (gw_reset_mail_fn): Distribution.QueueMail
+ * as the gateway itself, with the same idempotency key on every try. */
+int gw_api_send_reset_mail(void *arg, const gw_reset_mail *m)
+{
+    gw_app *app = arg;
+    sk_rpc_client *cl = app->clients[SVC_DISTRIBUTION];
+    if (!cl)
+        return SK_EUNAVAIL;
+    Seklik__Bus__Actor actor = SEKLIK__BUS__ACTOR__INIT;
+    actor.user_id = (char *)"system:gateway";
+    char minutes[16];
+    snprintf(minutes, sizeof(minutes), "%d", m->minutes);
+    Seklik__Distribution__MailValue v[4];
+    Seklik__Distribution__MailValue *vp[4];
+    const char *keys[] = {"user", "token", "minutes", "name"};
+    const char *vals[] = {m->user_id, m->token, minutes, m->name};
+    for (size_t i = 0; i < 4; i++) {
+        seklik__distribution__mail_value__init(&v[i]);
+        v[i].key = (char *)keys[i];
+        v[i].value = (char *)vals[i];
+        vp[i] = &v[i];
+    }
+    char *to[] = {(char *)m->email};
+    Seklik__Distribution__QueueMailRequest req = SEKLIK__DISTRIBUTION__QUEUE_MAIL_REQUEST__INIT;
+    req.template_name = (char *)"password_reset";
+    req.recipients = to;
+    req.n_recipients = 1;
+    req.values = vp;
+    req.n_values = 4;
+    req.user_id = (char *)m->user_id;
+    req.locale = (char *)m->locale;
+    char why[200] = "";
+    ProtobufCMessage *out = NULL;
+    int rc = sk_rpc_call_decode(cl, "Distribution.QueueMail", &actor, m->key, &req.base,
+                                &seklik__distribution__queue_mail_response__descriptor,
+                                app->cfg.call_timeout_ms, &out, why, sizeof(why));
+    if (out)
+        protobuf_c_message_free_unpacked(out, NULL);
+    if (rc != SK_OK)
+        sk_log_warn("gateway: Distribution.QueueMail for user %s: %s %s", m->user_id,
+                    sk_strerror(rc), why);
+    return rc;
 }
 
 static void handle_logout(gw_app *app, gw_req *r)
@@ -862,6 +968,8 @@ void gw_api_handle(gw_app *app, gw_req *r)
     case GW_ROUTE_RPC: handle_rpc(app, r); break;
     case GW_ROUTE_LOGIN: handle_login(app, r, false); break;
     case GW_ROUTE_SIGNUP: handle_login(app, r, true); break;
+    case GW_ROUTE_RESET_REQUEST: handle_reset_request(app, r); break;
+    case GW_ROUTE_RESET_CONFIRM: handle_reset_confirm(app, r); break;
     case GW_ROUTE_LOGOUT: handle_logout(app, r); break;
     case GW_ROUTE_ME: handle_me(app, r); break;
     case GW_ROUTE_FILE: handle_file(app, r); break;

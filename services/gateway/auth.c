@@ -28,7 +28,9 @@
 #include "sk_audit.h"
 #include "sk_err.h"
 #include "sk_id.h"
+#include "seklik/gateway.pb-c.h"
 #include "sk_log.h"
+#include "sk_outbox.h"
 #include "store.h"
 
 _Static_assert(GW_PASSWORD_HASH_CAP == crypto_pwhash_STRBYTES, "hash buffer size");
@@ -69,6 +71,15 @@ struct gw_auth {
     bool stopping;
     bool flushing; /* the thread runs */
     pthread_t flusher;
+    /* Reset e-mails waiting for the mail thread (a ring), and the thread. */
+    pthread_mutex_t mail_lock;
+    pthread_cond_t mail_wake; /* on CLOCK_MONOTONIC */
+    gw_reset_mail *mails;     /* GW_RESET_MAIL_QUEUE */
+    size_t mail_head, mail_n;
+    gw_reset_mail_fn mail_fn;
+    void *mail_arg;
+    bool mail_running, mail_stopping;
+    pthread_t mailer;
 };
 
 /* ---- configuration ---- */
@@ -92,6 +103,13 @@ void gw_auth_read_config(sk_config *cfg, gw_auth_config *out)
     out->signup_max = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_SIGNUP_MAX_PER_ADDR", 20, 1, 10000);
     out->signup_taken_max =
         (int)sk_config_long(cfg, "SEKLIK_GATEWAY_SIGNUP_TAKEN_MAX_PER_ADDR", 50, 1, 10000);
+    out->reset_ttl_s = (int)sk_config_long(cfg, "SEKLIK_GATEWAY_RESET_TTL_S", 1800, 60, 86400);
+    out->reset_window_s =
+        (int)sk_config_long(cfg, "SEKLIK_GATEWAY_RESET_WINDOW_S", 3600, 60, 7 * 86400);
+    out->reset_max_per_addr =
+        (int)sk_config_long(cfg, "SEKLIK_GATEWAY_RESET_MAX_PER_ADDR", 10, 1, 10000);
+    out->reset_max_per_account =
+        (int)sk_config_long(cfg, "SEKLIK_GATEWAY_RESET_MAX_PER_ACCOUNT", 3, 1, 100);
     const char *secure = sk_config_str(cfg, "SEKLIK_GATEWAY_COOKIE_SECURE", "false", false);
     if (strcasecmp(secure, "true") == 0 || strcmp(secure, "1") == 0) {
         out->cookie_secure = true;
@@ -126,6 +144,14 @@ static void config_defaults(gw_auth_config *c)
         c->throttle_window_s = 900;
     if (c->audit_flush_s <= 0)
         c->audit_flush_s = 5;
+    if (c->reset_ttl_s <= 0)
+        c->reset_ttl_s = 1800;
+    if (c->reset_window_s <= 0)
+        c->reset_window_s = 3600;
+    if (c->reset_max_per_addr <= 0)
+        c->reset_max_per_addr = 10;
+    if (c->reset_max_per_account <= 0)
+        c->reset_max_per_account = 3;
 }
 
 int gw_auth_open(sk_db_pool *db, sk_cache *cache, const gw_auth_config *cfg, gw_auth **out)
@@ -150,6 +176,11 @@ int gw_auth_open(sk_db_pool *db, sk_cache *cache, const gw_auth_config *cfg, gw_
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&a->gate_lock, NULL);
     pthread_cond_init(&a->gate_turn, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&a->mail_lock, NULL);
+    pthread_cond_init(&a->mail_wake, &ca);
+    pthread_condattr_destroy(&ca);
     /* A hash of a random password nobody knows: what unknown usernames are
      * checked against, with the same cost parameters as real ones. */
     unsigned char secret[32];
@@ -188,6 +219,9 @@ void gw_auth_close(gw_auth *a)
     pthread_mutex_destroy(&a->tally_lock);
     pthread_cond_destroy(&a->gate_turn);
     pthread_mutex_destroy(&a->gate_lock);
+    gw_auth_stop_mailer(a);
+    pthread_cond_destroy(&a->mail_wake);
+    pthread_mutex_destroy(&a->mail_lock);
     free(a->tallies);
     free(a);
 }
@@ -902,6 +936,16 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
                    const char *display_name, const char *remote_addr, gw_session *out,
                    gw_auth_error *err)
 {
+    return gw_auth_signup_email(a, username, password, display_name, NULL, remote_addr, out, err);
+}
+
+static const char EMAIL_TAKEN[] =
+    "alamat surel sudah dipakai akun lain (the address belongs to another account)";
+
+int gw_auth_signup_email(gw_auth *a, const char *username, const char *password,
+                         const char *display_name, const char *email, const char *remote_addr,
+                         gw_session *out, gw_auth_error *err)
+{
     if (err)
         memset(err, 0, sizeof(*err));
     if (!remote_addr)
@@ -917,6 +961,9 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
     p = gw_password_check(password, u.username);
     if (p != GW_OK)
         return fail(err, SK_EINVAL, "password", gw_problem_message(p));
+    p = gw_email_normalize(email, u.email, sizeof(u.email));
+    if (p != GW_OK)
+        return fail(err, SK_EINVAL, "email", gw_problem_message(p));
     gw_trim_copy(display_name, u.display_name, sizeof(u.display_name));
     snprintf(u.roles[0], sizeof(u.roles[0]), "%s", SK_ROLE_PARTNER);
     u.n_roles = 1;
@@ -943,6 +990,15 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
         return rc;
     }
     rc = sk_db_begin(db);
+    bool email_taken = false;
+    if (rc == SK_OK && u.email[0])
+        rc = gw_store_email_taken(db, u.email, "", &email_taken);
+    if (rc == SK_OK && email_taken) {
+        sk_db_rollback(db);
+        gw_store_signup_outcome(db, attempt, true);
+        sk_db_release(db);
+        return fail(err, SK_EEXISTS, "email", EMAIL_TAKEN);
+    }
     if (rc == SK_OK)
         rc = gw_store_insert_user(db, &u);
     if (rc == SK_EEXISTS) {
@@ -968,6 +1024,8 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
         rc = open_session(a, db, remote_addr, out);
     if (rc == SK_OK)
         rc = audit(db, &actor, "auth.signup", "user", u.id, NULL, after);
+    if (rc == SK_OK)
+        rc = gw_emit_user(db, "gateway.user.created", &u, &actor, NULL);
     cJSON_free(after);
     if (rc == SK_OK)
         rc = sk_db_commit(db);
@@ -1224,6 +1282,14 @@ int gw_auth_bind_company(gw_auth *a, gw_session *s, const char *company_id)
                  : SK_ENOMEM;
         cJSON_free(before);
         cJSON_free(after);
+        /* Which company's notices reach the account follows its binding. */
+        gw_user u;
+        if (rc == SK_OK)
+            rc = gw_store_user_by_id(db, s->user_id, false, &u);
+        if (rc == SK_OK) {
+            sodium_memzero(u.password_hash, sizeof(u.password_hash));
+            rc = gw_emit_user(db, "gateway.user.updated", &u, &actor, NULL);
+        }
     }
     if (rc == SK_OK)
         rc = sk_db_commit(db);
@@ -1299,4 +1365,341 @@ int gw_auth_admit(gw_auth *a, const gw_admission *q, gw_admitted *out)
         return SK_EPERM;
     }
     return SK_OK;
+}
+
+/* ---- events ---- */
+
+int gw_emit_user(sk_db *db, const char *type, const struct gw_user *u,
+                 const Seklik__Bus__Actor *actor, const char *correlation_id)
+{
+    Seklik__Gateway__User m = SEKLIK__GATEWAY__USER__INIT;
+    char *roles[GW_MAX_ROLES];
+    m.id = (char *)u->id;
+    m.username = (char *)u->username;
+    m.display_name = (char *)u->display_name;
+    m.n_roles = u->n_roles < GW_MAX_ROLES ? u->n_roles : GW_MAX_ROLES;
+    for (size_t i = 0; i < m.n_roles; i++)
+        roles[i] = (char *)u->roles[i];
+    m.roles = roles;
+    m.company_id = (char *)u->company_id;
+    m.disabled = u->disabled;
+    m.locale = (char *)u->locale;
+    m.created_unix_ms = u->created_unix_ms;
+    m.last_login_unix_ms = u->last_login_unix_ms;
+    m.version = u->version;
+    m.email = (char *)u->email;
+    SK_TRY(sk_outbox_append(db, type, &m.base, actor, correlation_id, NULL));
+    return gw_store_mark_announced(db, u->id, u->version);
+}
+
+/* ---- the reset mail thread ---- */
+
+static void *mailer_main(void *arg)
+{
+    gw_auth *a = arg;
+    pthread_mutex_lock(&a->mail_lock);
+    while (!a->mail_stopping) {
+        if (a->mail_n == 0) {
+            pthread_cond_wait(&a->mail_wake, &a->mail_lock);
+            continue;
+        }
+        gw_reset_mail m = a->mails[a->mail_head];
+        sodium_memzero(&a->mails[a->mail_head], sizeof(m));
+        a->mail_head = (a->mail_head + 1) % GW_RESET_MAIL_QUEUE;
+        a->mail_n--;
+        int rc = SK_EUNAVAIL;
+        /* 0, 1, 3, 7 s: a distribution restarting is back within that. */
+        for (int t = 0; t < GW_RESET_MAIL_TRIES && !a->mail_stopping; t++) {
+            if (t > 0) {
+                struct timespec ts;
+                clock_gettime(CLOCK_MONOTONIC, &ts);
+                ts.tv_sec += 1 << (t - 1);
+                while (!a->mail_stopping &&
+                       pthread_cond_timedwait(&a->mail_wake, &a->mail_lock, &ts) == 0)
+                    ;
+                if (a->mail_stopping)
+                    break;
+            }
+            pthread_mutex_unlock(&a->mail_lock);
+            rc = a->mail_fn(a->mail_arg, &m);
+            pthread_mutex_lock(&a->mail_lock);
+            if (rc == SK_OK || rc == SK_EINVAL || rc == SK_EPERM)
+                break; /* sent, or refused for good: trying again changes nothing */
+        }
+        if (rc != SK_OK)
+            sk_log_warn("auth: the reset e-mail for user %s could not be queued: %s", m.user_id,
+                        sk_strerror(rc));
+        sodium_memzero(&m, sizeof(m));
+    }
+    pthread_mutex_unlock(&a->mail_lock);
+    return NULL;
+}
+
+int gw_auth_start_mailer(gw_auth *a, gw_reset_mail_fn fn, void *arg)
+{
+    if (a->mail_running)
+        return SK_OK;
+    a->mails = calloc(GW_RESET_MAIL_QUEUE, sizeof(gw_reset_mail));
+    if (!a->mails)
+        return SK_ENOMEM;
+    a->mail_fn = fn;
+    a->mail_arg = arg;
+    a->mail_stopping = false;
+    if (pthread_create(&a->mailer, NULL, mailer_main, a) != 0) {
+        free(a->mails);
+        a->mails = NULL;
+        return SK_ENOMEM;
+    }
+    a->mail_running = true;
+    return SK_OK;
+}
+
+void gw_auth_stop_mailer(gw_auth *a)
+{
+    if (!a || !a->mail_running)
+        return;
+    pthread_mutex_lock(&a->mail_lock);
+    a->mail_stopping = true;
+    pthread_cond_broadcast(&a->mail_wake);
+    pthread_mutex_unlock(&a->mail_lock);
+    pthread_join(a->mailer, NULL);
+    a->mail_running = false;
+    if (a->mail_n)
+        sk_log_warn("auth: %zu reset e-mails not queued at shutdown", a->mail_n);
+    sodium_memzero(a->mails, GW_RESET_MAIL_QUEUE * sizeof(gw_reset_mail));
+    free(a->mails);
+    a->mails = NULL;
+    a->mail_n = a->mail_head = 0;
+}
+
+/* Queue `m` for the thread; false when there is none or no room. */
+static bool mail_enqueue(gw_auth *a, const gw_reset_mail *m)
+{
+    bool queued = false;
+    pthread_mutex_lock(&a->mail_lock);
+    if (a->mail_running && !a->mail_stopping && a->mail_n < GW_RESET_MAIL_QUEUE) {
+        a->mails[(a->mail_head + a->mail_n) % GW_RESET_MAIL_QUEUE] = *m;
+        a->mail_n++;
+        queued = true;
+        pthread_cond_signal(&a->mail_wake);
+    }
+    pthread_mutex_unlock(&a->mail_lock);
+    return queued;
+}
+
+/* ---- password resets ---- */
+
+int gw_auth_reset_request(gw_auth *a, const char *account, const char *remote_addr,
+                          gw_auth_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (blank(account))
+        return fail(err, SK_EINVAL, "account", gw_problem_message(GW_MISSING));
+    if (strlen(account) > GW_EMAIL_MAX + 8)
+        return fail(err, SK_EINVAL, "account",
+                    "terlalu panjang untuk nama pengguna atau surel "
+                    "(too long for a username or an e-mail address)");
+    if (!remote_addr)
+        remote_addr = "";
+    /* Looked up as both: a username may hold '@', and either finds it. */
+    char name[GW_USERNAME_MAX + 8], email[GW_EMAIL_MAX + 1];
+    gw_username_normalize(account, name, sizeof(name));
+    if (gw_email_normalize(account, email, sizeof(email)) != GW_OK)
+        email[0] = '\0';
+    char addr_key[INET6_ADDRSTRLEN + 4];
+    gw_throttle_addr_key(remote_addr, addr_key, sizeof(addr_key));
+
+    gw_reset_mail mail;
+    memset(&mail, 0, sizeof(mail));
+    uint8_t hash[GW_TOKEN_HASH_BYTES];
+    new_token(mail.token, sizeof(mail.token));
+    token_hash(mail.token, hash);
+
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    gw_user u;
+    bool found = false;
+    int rc = sk_db_begin(db);
+    if (rc == SK_OK) {
+        rc = gw_store_user_by_account(db, name, email, &u);
+        found = rc == SK_OK;
+        if (rc == SK_ENOTFOUND)
+            rc = SK_OK;
+    }
+    if (found)
+        sodium_memzero(u.password_hash, sizeof(u.password_hash));
+    /* The account's limit counts e-mails to the user whatever name was
+     * typed; an unknown name counts under itself. */
+    char account_key[96];
+    snprintf(account_key, sizeof(account_key), "%s%s", found ? "user:" : "name:",
+             found ? u.id : (email[0] ? email : name));
+    int64_t addr_n = 0, addr_age = 0, acct_n = 0, acct_age = 0;
+    if (rc == SK_OK)
+        rc = gw_store_lock_reset(db, addr_key, account_key);
+    if (rc == SK_OK)
+        rc = gw_store_reset_counts(db, addr_key, account_key, a->cfg.reset_window_s, &addr_n,
+                                   &addr_age, &acct_n, &acct_age);
+    int retry = 0;
+    bool addr_refused = rc == SK_OK && gw_throttle_refuse(addr_n, addr_age,
+                                                          a->cfg.reset_max_per_addr,
+                                                          a->cfg.reset_window_s, &retry);
+    int ignored = 0;
+    bool account_over = rc == SK_OK && gw_throttle_refuse(acct_n, acct_age,
+                                                          a->cfg.reset_max_per_account,
+                                                          a->cfg.reset_window_s, &ignored);
+    bool reaches = found && !u.disabled && u.email[0] && !account_over;
+    const char *why = !found ? "unknown account" : u.disabled ? "disabled" : !u.email[0]
+                                                       ? "no e-mail address"
+                                                       : account_over ? "account throttled"
+                                                                      : "sent";
+    if (rc == SK_OK && !addr_refused)
+        rc = gw_store_insert_reset(db, hash, reaches ? u.id : NULL, account_key, addr_key,
+                                   a->cfg.reset_ttl_s);
+    if (rc == SK_OK && !addr_refused) {
+        Seklik__Bus__Actor actor;
+        char *roles[GW_MAX_ROLES];
+        audit_actor(&actor, roles, NULL, NULL, remote_addr);
+        char *after = json_object("account", found ? u.username : name, "outcome", why);
+        rc = after ? audit(db, &actor, account_over ? "auth.reset.throttled" : "auth.reset.requested",
+                           "user", found ? u.id : name, NULL, after)
+                   : SK_ENOMEM;
+        cJSON_free(after);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sk_db_release(db);
+    if (rc == SK_OK && addr_refused) {
+        tally_note(a, "auth.reset.throttled", "user", name, addr_key, "address");
+        sodium_memzero(&mail, sizeof(mail));
+        return throttled(err, retry);
+    }
+    if (rc == SK_OK && reaches) {
+        snprintf(mail.user_id, sizeof(mail.user_id), "%s", u.id);
+        snprintf(mail.email, sizeof(mail.email), "%s", u.email);
+        snprintf(mail.name, sizeof(mail.name), "%s", u.display_name);
+        snprintf(mail.locale, sizeof(mail.locale), "%s", u.locale);
+        mail.minutes = (a->cfg.reset_ttl_s + 59) / 60;
+        sk_uuid7(mail.key);
+        if (!mail_enqueue(a, &mail))
+            sk_log_warn("auth: no room for the reset e-mail of user %s; not sent", u.id);
+    }
+    sodium_memzero(&mail, sizeof(mail));
+    return rc;
+}
+
+/* A refused token: the field "token" and its stable code first. */
+static int token_refused(gw_auth_error *err, gw_reset_verdict v)
+{
+    static const char *const WHY[] = {
+        [GW_RESET_INVALID] = "tautan tidak sah (the link is not valid)",
+        [GW_RESET_USED] = "tautan sudah dipakai; minta tautan baru (the link was used already; "
+                          "ask for a new one)",
+        [GW_RESET_EXPIRED] = "tautan sudah kedaluwarsa; minta tautan baru (the link has expired; "
+                             "ask for a new one)",
+    };
+    char msg[160];
+    snprintf(msg, sizeof(msg), "%s: %s", gw_reset_verdict_code(v), WHY[v]);
+    return fail(err, SK_EINVAL, "token", msg);
+}
+
+int gw_auth_reset_confirm(gw_auth *a, const char *user_id, const char *token,
+                          const char *new_password, const char *remote_addr, gw_auth_error *err)
+{
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (!remote_addr)
+        remote_addr = "";
+    if (!token_shape_ok(token) || !user_id || !sk_uuid_valid(user_id))
+        return token_refused(err, GW_RESET_INVALID);
+    char uid[SK_UUID_STRLEN];
+    snprintf(uid, sizeof(uid), "%s", user_id);
+    for (char *p = uid; *p; p++)
+        if (*p >= 'A' && *p <= 'F')
+            *p = (char)(*p - 'A' + 'a');
+    uint8_t hash[GW_TOKEN_HASH_BYTES];
+    token_hash(token, hash);
+
+    /* A token nobody was given, or a user who cannot log in, goes no
+     * further: nothing is hashed for them. Whether it is this user's, unused
+     * and unexpired is decided below, by the statement that uses it. */
+    sk_db *db = NULL;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    bool found = false, used = false, expired = false;
+    char row_user[40] = "";
+    gw_user u;
+    bool have_user = false;
+    int rc = gw_store_reset_row(db, hash, &found, row_user, &used, &expired);
+    if (rc == SK_OK && found) {
+        rc = gw_store_user_by_id(db, uid, false, &u);
+        have_user = rc == SK_OK;
+        if (rc == SK_ENOTFOUND)
+            rc = SK_OK;
+    }
+    sk_db_release(db);
+    db = NULL;
+    if (have_user)
+        sodium_memzero(u.password_hash, sizeof(u.password_hash));
+    if (rc != SK_OK)
+        return rc;
+    if (!found || !have_user || u.disabled)
+        return token_refused(err, GW_RESET_INVALID);
+    gw_problem p = gw_password_check(new_password, u.username);
+    if (p != GW_OK)
+        return fail(err, SK_EINVAL, "newPassword", gw_problem_message(p));
+
+    if (!gate_enter(a))
+        return busy(err);
+    char fresh[crypto_pwhash_STRBYTES];
+    rc = gated_hash(a, new_password, fresh);
+    gate_leave(a);
+    if (rc != SK_OK)
+        return rc;
+
+    uint8_t(*ended)[GW_TOKEN_HASH_BYTES] = NULL;
+    size_t n_ended = 0;
+    bool used_now = false;
+    SK_TRY(sk_db_acquire(a->db, &db));
+    rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_use_reset(db, hash, uid, &used_now);
+    if (rc == SK_OK && used_now) {
+        rc = gw_store_set_password(db, uid, fresh);
+        /* Whoever holds a session of this account is logged out: the reset
+         * may be because someone else has the old password. */
+        if (rc == SK_OK)
+            rc = gw_store_user_sessions(db, uid, true, &ended, &n_ended);
+        Seklik__Bus__Actor actor;
+        char *roles[GW_MAX_ROLES];
+        audit_actor(&actor, roles, NULL, uid, remote_addr);
+        char count[24];
+        snprintf(count, sizeof(count), "%zu", n_ended);
+        char *after = json_object("sessionsEnded", count, NULL, NULL);
+        if (rc == SK_OK)
+            rc = after ? audit(db, &actor, "auth.reset.confirmed", "user", uid, NULL, after)
+                       : SK_ENOMEM;
+        cJSON_free(after);
+    }
+    if (rc == SK_OK && used_now)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    gw_reset_verdict v = GW_RESET_VALID;
+    if (rc == SK_OK && !used_now) {
+        /* Why not: said only to the user the token was made for. */
+        rc = gw_store_reset_row(db, hash, &found, row_user, &used, &expired);
+        v = gw_reset_check(found, row_user, uid, used, expired);
+        if (v == GW_RESET_VALID)
+            v = GW_RESET_USED; /* used by a request that won the race */
+    }
+    sk_db_release(db);
+    sodium_memzero(fresh, sizeof(fresh));
+    if (rc == SK_OK && used_now)
+        gw_auth_forget_sessions(a->cache, (const uint8_t(*)[32])ended, n_ended);
+    free(ended);
+    if (rc != SK_OK)
+        return rc;
+    return used_now ? SK_OK : token_refused(err, v);
 }

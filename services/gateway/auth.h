@@ -55,6 +55,10 @@ typedef struct gw_auth_config {
     int hash_queue;             /* ... and logins waiting for one; past both: 503 at once */
     int signup_max;             /* accounts created per address per hour ... */
     int signup_taken_max;       /* ... and sign-ups that found the name taken */
+    int reset_ttl_s;            /* a reset link's life */
+    int reset_window_s;         /* the window of the reset limits ... */
+    int reset_max_per_addr;     /* ... requests from one address (refused: 429) ... */
+    int reset_max_per_account;  /* ... and e-mails to one account (past it: no e-mail, same answer) */
 } gw_auth_config;
 
 typedef struct gw_auth gw_auth;
@@ -64,8 +68,11 @@ typedef struct gw_auth gw_auth;
  * (900 s), SEKLIK_GATEWAY_COOKIE_SECURE (false), SEKLIK_GATEWAY_AUDIT_FLUSH_S
  * (5 s), SEKLIK_GATEWAY_HASH_CONCURRENCY (2), SEKLIK_GATEWAY_HASH_QUEUE (4),
  * SEKLIK_GATEWAY_SIGNUP_MAX_PER_ADDR (20) and
- * SEKLIK_GATEWAY_SIGNUP_TAKEN_MAX_PER_ADDR (50) into *out; a bad value
- * fails `cfg` naming it. */
+ * SEKLIK_GATEWAY_SIGNUP_TAKEN_MAX_PER_ADDR (50), SEKLIK_GATEWAY_RESET_TTL_S
+ * (1800 s), SEKLIK_GATEWAY_RESET_WINDOW_S (3600 s),
+ * SEKLIK_GATEWAY_RESET_MAX_PER_ADDR (10) and
+ * SEKLIK_GATEWAY_RESET_MAX_PER_ACCOUNT (3) into *out; a bad value fails
+ * `cfg` naming it. */
 void gw_auth_read_config(sk_config *cfg, gw_auth_config *out);
 
 /* `db` and `cache` (may be NULL) must outlive the auth. *out owned by caller,
@@ -104,6 +111,69 @@ int gw_auth_login(gw_auth *a, const char *username, const char *password,
 int gw_auth_signup(gw_auth *a, const char *username, const char *password,
                    const char *display_name, const char *remote_addr, gw_session *out,
                    gw_auth_error *err);
+
+/* The same with the account's e-mail address (`email` may be NULL or "":
+ * none); SK_EINVAL naming "email" when it is not an address, SK_EEXISTS
+ * naming it when another account has it. */
+int gw_auth_signup_email(gw_auth *a, const char *username, const char *password,
+                         const char *display_name, const char *email, const char *remote_addr,
+                         gw_session *out, gw_auth_error *err);
+
+/* ---- password resets by e-mail (docs/adr/0017) ---- */
+
+/* One reset e-mail to hand to the distribution service. The token exists
+ * in clear only here, in memory, until it is handed over. */
+typedef struct gw_reset_mail {
+    char user_id[40];
+    char email[256];
+    char name[136];
+    char locale[8];
+    char token[64];
+    int minutes;
+    char key[48]; /* the call's idempotency key: the same on every try */
+} gw_reset_mail;
+
+/* Hands one reset e-mail over (api.c: Distribution.QueueMail as
+ * "system:gateway"); SK_OK, or an error after which it is tried again. */
+typedef int (*gw_reset_mail_fn)(void *arg, const gw_reset_mail *m);
+
+/* Start the thread that hands reset e-mails to `fn`, off the requests' path
+ * (an answer must not wait on the bus for a known account only). Without
+ * it requests are answered and recorded and no e-mail leaves. A mail is
+ * tried GW_RESET_MAIL_TRIES times, a second apart and then longer; waiting
+ * ones beyond GW_RESET_MAIL_QUEUE are dropped (the person asks again).
+ * SK_OK or SK_ENOMEM. */
+#define GW_RESET_MAIL_TRIES 4
+#define GW_RESET_MAIL_QUEUE 64
+int gw_auth_start_mailer(gw_auth *a, gw_reset_mail_fn fn, void *arg);
+
+/* Stop the thread (waiting mails are dropped; their tokens wiped). Call it
+ * before whatever `fn` uses goes away. Idempotent. */
+void gw_auth_stop_mailer(gw_auth *a);
+
+/* "Forgot my password": `account` is a username or an e-mail address. The
+ * answer is the same whether it names an account or not (SK_OK), and so is
+ * the work: one lookup, one recorded request with a fresh token's SHA-256,
+ * one audit row. When it names an enabled account with an address that is
+ * under its limit, the token opens that account (for reset_ttl_s) and its
+ * e-mail is queued for the mail thread. SK_EINVAL ("account" missing or
+ * too long); SK_EEXHAUSTED when `remote_addr` made reset_max_per_addr
+ * requests in the window (err->retry_after_s). Past reset_max_per_account
+ * for one account the answer stays SK_OK but no e-mail goes (audited as
+ * throttled): the answer tells nobody which names exist. */
+int gw_auth_reset_request(gw_auth *a, const char *account, const char *remote_addr,
+                          gw_auth_error *err);
+
+/* Choose a new password with the token of a reset e-mail for `user_id`:
+ * the token is used once, before its expiry, for its own user only (one
+ * statement checks all three as it uses it); the password follows the
+ * policy; every session of the user ends (PostgreSQL and Redis) and every
+ * other token of the user expires; audited. SK_OK; SK_EINVAL with
+ * err->field "token" and a message starting with gw_reset_verdict_code's
+ * code ("token.used: ..."), or err->field "newPassword"; SK_EUNAVAIL as
+ * gw_auth_login. */
+int gw_auth_reset_confirm(gw_auth *a, const char *user_id, const char *token,
+                          const char *new_password, const char *remote_addr, gw_auth_error *err);
 
 /* ---- admission: the one step every route that needs a session takes ---- */
 
@@ -193,6 +263,13 @@ int gw_password_hash(const char *password, char out[GW_PASSWORD_HASH_CAP]);
 
 /* Constant-time check of `password` against a stored hash. */
 bool gw_password_verify(const char *hash, const char *password);
+
+struct gw_user;
+/* Append gateway.user.<what> (a seklik.gateway.User of `u`, never its
+ * password hash) to the outbox in the open transaction on `db`, and mark
+ * its version told: distribution keeps accounts from these. */
+int gw_emit_user(sk_db *db, const char *type, const struct gw_user *u,
+                 const Seklik__Bus__Actor *actor, const char *correlation_id);
 
 /* Drop the Redis copies of sessions whose SHA-256s are `hashes` (after the
  * transaction that deleted or changed them committed). `cache` may be NULL. */

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "sk_actor.h"
+#include "sk_email.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -41,6 +42,7 @@ static const char *const MESSAGES[] = {
     [GW_COMPANY_NOT_PARTNER] = "hanya akun mitra yang terikat pada perusahaan "
                                "(only partner accounts belong to a company)",
     [GW_LOCALE_UNKNOWN] = "bahasa harus id atau en (locale must be id or en)",
+    [GW_EMAIL_INVALID] = "alamat surel tidak sah (not a valid e-mail address)",
 };
 
 const char *gw_problem_message(gw_problem p)
@@ -269,6 +271,47 @@ gw_problem gw_roles_check(const char *const *roles, size_t n, const char *compan
 bool gw_locale_valid(const char *locale)
 {
     return locale && (strcmp(locale, "id") == 0 || strcmp(locale, "en") == 0);
+}
+
+/* ---- e-mail addresses ---- */
+
+gw_problem gw_email_normalize(const char *in, char *out, size_t cap)
+{
+    if (cap == 0)
+        return GW_EMAIL_INVALID;
+    out[0] = '\0';
+    if (!in || in[strspn(in, " \t\r\n")] == '\0')
+        return GW_OK;
+    if (!sk_email_normalize(in, out, cap)) {
+        out[0] = '\0';
+        return GW_EMAIL_INVALID;
+    }
+    return sk_email_valid(out) ? GW_OK : GW_EMAIL_INVALID;
+}
+
+/* ---- password resets ---- */
+
+gw_reset_verdict gw_reset_check(bool found, const char *row_user, const char *given_user,
+                                bool used, bool expired)
+{
+    if (!found || !row_user || !row_user[0] || !given_user ||
+        strcasecmp(row_user, given_user) != 0)
+        return GW_RESET_INVALID;
+    if (used)
+        return GW_RESET_USED;
+    if (expired)
+        return GW_RESET_EXPIRED;
+    return GW_RESET_VALID;
+}
+
+const char *gw_reset_verdict_code(gw_reset_verdict v)
+{
+    switch (v) {
+    case GW_RESET_INVALID: return "token.invalid";
+    case GW_RESET_USED: return "token.used";
+    case GW_RESET_EXPIRED: return "token.expired";
+    default: return "";
+    }
 }
 
 /* ---- throttling ---- */

@@ -54,6 +54,7 @@ typedef enum {
     GW_ROLE_PARTNER_MIXED, /* partner together with any other role */
     GW_COMPANY_NOT_PARTNER, /* a company on a staff account */
     GW_LOCALE_UNKNOWN,     /* not "id" or "en" */
+    GW_EMAIL_INVALID,      /* not an address SEKLIK can send to (sk_email.h) */
 } gw_problem;
 
 /* "username ... (English ...)": static text for `p`; "" for GW_OK. */
@@ -102,6 +103,38 @@ bool gw_roles_is_partner(const char *const *roles, size_t n);
 
 /* "id" or "en". "" or NULL is not a locale: callers default to "id". */
 bool gw_locale_valid(const char *locale);
+
+/* ---- e-mail addresses ---- */
+
+#define GW_EMAIL_MAX 254
+
+/* Copy `in` trimmed, its domain lower-cased, into `out` (capacity `cap`,
+ * at least GW_EMAIL_MAX + 1), then check it with sk_email_valid. Blank is
+ * no address: GW_OK with `out` "" (whether one is required is the caller's
+ * rule). */
+gw_problem gw_email_normalize(const char *in, char *out, size_t cap);
+
+/* ---- password resets ---- */
+
+/* What a reset token's row says when it is presented: */
+typedef enum {
+    GW_RESET_VALID = 0,
+    GW_RESET_INVALID, /* unknown, for another user, or reaching no account */
+    GW_RESET_USED,    /* it worked once already */
+    GW_RESET_EXPIRED,
+} gw_reset_verdict;
+
+/* The verdict for a token row: `found` (a row with the token's hash),
+ * `row_user` its user ("" when it reached no account), `given_user` the user
+ * the link names, `used` and `expired` as stored. Unknown or for another
+ * user is invalid before anything else is said: a token says it was used or
+ * expired only to the one it was made for. */
+gw_reset_verdict gw_reset_check(bool found, const char *row_user, const char *given_user,
+                                bool used, bool expired);
+
+/* "token.invalid", "token.used", "token.expired": the stable reason a
+ * refused token gets; "" for GW_RESET_VALID. */
+const char *gw_reset_verdict_code(gw_reset_verdict v);
 
 /* ---- throttling ---- */
 

@@ -81,7 +81,8 @@ static User *user_msg(sk_call *call, const gw_user *u)
     m->created_unix_ms = u->created_unix_ms;
     m->last_login_unix_ms = u->last_login_unix_ms;
     m->version = u->version;
-    if (!m->id || !m->username || !m->display_name || !m->company_id || !m->locale)
+    m->email = sk_call_strdup(call, u->email);
+    if (!m->id || !m->username || !m->display_name || !m->company_id || !m->locale || !m->email)
         return NULL;
     return m;
 }
@@ -113,7 +114,7 @@ static int user_changed(sk_call *call, const char *action, const gw_user *before
     User *m = user_msg(call, after);
     if (!m)
         return SK_ENOMEM;
-    SK_TRY(sk_outbox_append(call->db, type, &m->base, call->actor, call->req->request_id, NULL));
+    SK_TRY(gw_emit_user(call->db, type, after, call->actor, call->req->request_id));
     user_out((User *)out, m);
     return SK_OK;
 }
@@ -176,6 +177,20 @@ static void copy_roles(gw_user *u, char **roles, size_t n)
         snprintf(u->roles[i], sizeof(u->roles[i]), "%s", roles[i]);
 }
 
+/* Name "email" when another account has the address. */
+static int check_email_free(sk_call *call, const char *email, const char *except_id)
+{
+    if (!email[0])
+        return SK_OK;
+    bool taken = false;
+    SK_TRY(gw_store_email_taken(call->db, email, except_id, &taken));
+    if (taken)
+        sk_call_violation(call, "email",
+                          "alamat surel sudah dipakai akun lain (the address belongs to another "
+                          "account)");
+    return SK_OK;
+}
+
 /* ---- Gateway.CreateUser ---- */
 
 static int create_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
@@ -212,6 +227,11 @@ static int create_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         sk_call_violation(call, "password", gw_problem_message(p));
     if (req->locale && req->locale[0] && !gw_locale_valid(req->locale))
         sk_call_violation(call, "locale", gw_problem_message(GW_LOCALE_UNKNOWN));
+    p = gw_email_normalize(req->email, u.email, sizeof(u.email));
+    if (p != GW_OK)
+        sk_call_violation(call, "email", gw_problem_message(p));
+    else
+        SK_TRY(check_email_free(call, u.email, ""));
     if (call->n_violations > 0)
         return SK_EINVAL;
 
@@ -275,6 +295,22 @@ static int list_users(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
 }
 
 /* ---- Gateway.UpdateUser ---- */
+
+/* `email` (checked, free) into u->email, or a violation named "email". */
+static int apply_email(sk_call *call, const char *email, const char *id, gw_user *u)
+{
+    char norm[GW_EMAIL_MAX + 1];
+    gw_problem p = gw_email_normalize(email, norm, sizeof(norm));
+    if (p != GW_OK) {
+        sk_call_violation(call, "email", gw_problem_message(p));
+        return SK_OK;
+    }
+    size_t before = call->n_violations;
+    SK_TRY(check_email_free(call, norm, id));
+    if (call->n_violations == before)
+        snprintf(u->email, sizeof(u->email), "%s", norm);
+    return SK_OK;
+}
 
 static bool same_roles(const gw_user *u, char **roles, size_t n)
 {
@@ -348,6 +384,8 @@ static int update_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         else
             snprintf(u.locale, sizeof(u.locale), "%s", req->locale);
     }
+    if (req->set_email)
+        SK_TRY(apply_email(call, req->email, id, &u));
     if (call->n_violations > 0)
         return SK_EINVAL;
 
@@ -365,6 +403,7 @@ static int update_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     const char *action = disabling                             ? "user.disable"
                          : !u.disabled && before.disabled      ? "user.enable"
                          : roles_changed                       ? "user.roles"
+                         : strcmp(u.email, before.email) != 0  ? "user.email"
                                                                : "user.update";
     return user_changed(call, action, &before, &u, "gateway.user.updated", out);
 }
@@ -413,6 +452,81 @@ static int change_own_password(sk_call *call, const ProtobufCMessage *in, Protob
                 "a password is changed only through a session at the gateway");
 }
 
+/* ---- Gateway.GetProfile, Gateway.UpdateProfile (every user, their own) ---- */
+
+/* The caller's own id, lower case; a refusal when the actor is no user. */
+static int own_id(sk_call *call, char id[SK_UUID_STRLEN])
+{
+    if (!call->actor->user_id || !sk_uuid_valid(call->actor->user_id))
+        return deny(call, "hanya pengguna yang masuk", "logged-in users only");
+    lower_id(call->actor->user_id, id);
+    return SK_OK;
+}
+
+static int get_profile(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    (void)in;
+    char id[SK_UUID_STRLEN];
+    SK_TRY(own_id(call, id));
+    gw_user u;
+    int rc = gw_store_user_by_id(call->db, id, false, &u);
+    if (rc == SK_ENOTFOUND)
+        return not_found(call);
+    SK_TRY(rc);
+    sodium_memzero(u.password_hash, sizeof(u.password_hash));
+    User *m = user_msg(call, &u);
+    if (!m)
+        return SK_ENOMEM;
+    user_out((User *)out, m);
+    return SK_OK;
+}
+
+/* A user's own name, language and address; roles, company and the
+ * account's state stay the admin's. */
+static int update_profile(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Gateway__UpdateProfileRequest *req =
+        (const Seklik__Gateway__UpdateProfileRequest *)in;
+    char id[SK_UUID_STRLEN];
+    SK_TRY(own_id(call, id));
+    gw_user before, u;
+    int rc = gw_store_user_by_id(call->db, id, true, &before);
+    if (rc == SK_ENOTFOUND)
+        return not_found(call);
+    SK_TRY(rc);
+    sodium_memzero(before.password_hash, sizeof(before.password_hash));
+    if (before.disabled)
+        return deny(call, "akun nonaktif", "the account is disabled");
+    if (req->expected_version != 0 && req->expected_version != before.version)
+        return sk_call_fail(call, SK_EPRECOND,
+                            "profil telah diubah; muat ulang (the profile changed; reload)");
+    u = before;
+    if (!blank(req->display_name)) {
+        gw_problem p = gw_display_name_check(req->display_name);
+        if (p != GW_OK)
+            sk_call_violation(call, "displayName", gw_problem_message(p));
+        gw_trim_copy(req->display_name, u.display_name, sizeof(u.display_name));
+    }
+    if (req->locale && req->locale[0]) {
+        if (!gw_locale_valid(req->locale))
+            sk_call_violation(call, "locale", gw_problem_message(GW_LOCALE_UNKNOWN));
+        else
+            snprintf(u.locale, sizeof(u.locale), "%s", req->locale);
+    }
+    if (req->set_email)
+        SK_TRY(apply_email(call, req->email, id, &u));
+    if (call->n_violations > 0)
+        return SK_EINVAL;
+    rc = gw_store_update_user(call->db, &u);
+    if (rc == SK_ENOTFOUND)
+        return not_found(call);
+    SK_TRY(rc);
+    /* The sessions' copies carry the name and language. */
+    if (strcmp(u.display_name, before.display_name) != 0 || strcmp(u.locale, before.locale) != 0)
+        SK_TRY(end_sessions(call, id, false));
+    return user_changed(call, "user.profile", &before, &u, "gateway.user.updated", out);
+}
+
 /* ---- housekeeping ---- */
 
 static int prune(sk_db *db, void *app)
@@ -430,11 +544,43 @@ const sk_rpc_method gateway_methods[] = {
     {"UpdateUser", update_user, SK_RPC_COMMAND},
     {"ResetPassword", reset_password, SK_RPC_COMMAND},
     {"ChangeOwnPassword", change_own_password, SK_RPC_COMMAND},
+    {"GetProfile", get_profile, SK_RPC_QUERY},
+    {"UpdateProfile", update_profile, SK_RPC_COMMAND},
 };
 const size_t gateway_n_methods = sizeof(gateway_methods) / sizeof(gateway_methods[0]);
 
-/* Hourly: sessions ended a day ago, attempts older than a week. */
+/* Users changed where no event was written (seklikctl, a password, or
+ * before events carried them all) are told now, as the gateway itself. */
+static int announce(sk_db *db, void *app)
+{
+    (void)app;
+    enum { BATCH = 100 };
+    gw_user *users = calloc(BATCH, sizeof(gw_user));
+    if (!users)
+        return SK_ENOMEM;
+    Seklik__Bus__Actor actor = SEKLIK__BUS__ACTOR__INIT;
+    actor.user_id = (char *)"system:gateway";
+    size_t n = 0;
+    int rc = sk_db_begin(db);
+    if (rc == SK_OK)
+        rc = gw_store_unannounced(db, BATCH, users, &n);
+    for (size_t i = 0; rc == SK_OK && i < n; i++) {
+        sodium_memzero(users[i].password_hash, sizeof(users[i].password_hash));
+        rc = gw_emit_user(db, "gateway.user.updated", &users[i], &actor, NULL);
+    }
+    if (rc == SK_OK)
+        rc = sk_db_commit(db);
+    else
+        sk_db_rollback(db);
+    sodium_memzero(users, BATCH * sizeof(gw_user));
+    free(users);
+    return rc;
+}
+
+/* Hourly: sessions ended a day ago, attempts older than a week. Every two
+ * seconds: users to tell. */
 const sk_job_def gateway_jobs[] = {
     {"gateway.prune", 3600 * 1000, prune},
+    {"gateway.announce", 2000, announce},
 };
 const size_t gateway_n_jobs = sizeof(gateway_jobs) / sizeof(gateway_jobs[0]);

@@ -429,8 +429,10 @@ static bool is_api(gw_route_kind k)
 
 static bool takes_body(const gw_route *route)
 {
-    return route->method_ok && (route->kind == GW_ROUTE_RPC || route->kind == GW_ROUTE_LOGIN ||
-                                route->kind == GW_ROUTE_SIGNUP || route->kind == GW_ROUTE_LOGOUT);
+    return route->method_ok &&
+           (route->kind == GW_ROUTE_RPC || route->kind == GW_ROUTE_LOGIN ||
+            route->kind == GW_ROUTE_SIGNUP || route->kind == GW_ROUTE_LOGOUT ||
+            route->kind == GW_ROUTE_RESET_REQUEST || route->kind == GW_ROUTE_RESET_CONFIRM);
 }
 
 static gw_req *req_new(gw_app *app, struct MHD_Connection *c, const gw_route *route,

@@ -26,6 +26,8 @@ typedef enum gw_route_kind {
     GW_ROUTE_RPC,           /* POST /api/v1/{service}.{Method} */
     GW_ROUTE_LOGIN,         /* POST /api/v1/auth/login */
     GW_ROUTE_SIGNUP,        /* POST /api/v1/auth/signup */
+    GW_ROUTE_RESET_REQUEST, /* POST /api/v1/auth/reset/request */
+    GW_ROUTE_RESET_CONFIRM, /* POST /api/v1/auth/reset/confirm */
     GW_ROUTE_LOGOUT,        /* POST /api/v1/auth/logout */
     GW_ROUTE_ME,            /* GET  /api/v1/auth/me */
     GW_ROUTE_FILE,          /* GET  /api/v1/files/registry/documents/{id} */

@@ -132,6 +132,10 @@ void gw_api_close_clients(gw_app *app);
  * may block on the bus and the database. Always fills r->reply. */
 void gw_api_handle(gw_app *app, gw_req *r);
 
+/* Hand a reset e-mail to the distribution service (gw_reset_mail_fn; `arg`
+ * is the gw_app). */
+int gw_api_send_reset_mail(void *arg, const gw_reset_mail *m);
+
 /* An error reply: {"code":..,"message":..,"violations":[{field,description}]}
  * with the HTTP status of `code` (or `status` when not 0). `field` may be
  * NULL. On OOM the reply is a bare 500. */

@@ -117,6 +117,7 @@ static int start(const sk_service_env *env, void *appp)
                 urls[i] = env->peer_rpc_urls[k];
     }
     SK_TRY(gw_api_open_clients(a, urls));
+    SK_TRY(gw_auth_start_mailer(a->auth, gw_api_send_reset_mail, a));
     return gw_server_start(a, false);
 }
 
@@ -141,6 +142,7 @@ static void close_ext(void *appp)
 static void stop(void *appp)
 {
     gw_app *a = appp;
+    gw_auth_stop_mailer(a->auth); /* it calls the distribution client */
     gw_server_free(a);
     gw_api_close_clients(a);
     gw_auth_close(a->auth);
@@ -191,6 +193,8 @@ static const char *const REGISTRY_PREFIXES[] = {"registry.company.", NULL};
 static const char *const SCORING_PREFIXES[] = {"scoring.outlet.", NULL};
 static const char *const VERIFICATION_PREFIXES[] = {"verification.company.", NULL};
 
+/* Per process: each gateway replica holds its own cached profiles, so each one
+ * must see every event (sk_service.h). */
 static const sk_subscription_def subscriptions[] = {
     {"registry", REGISTRY_PREFIXES, on_registry},
     {"scoring", SCORING_PREFIXES, on_scoring},
@@ -216,8 +220,8 @@ int main(int argc, char **argv)
         .n_methods = gateway_n_methods,
         .migrations = gateway_migrations,
         .n_migrations = &gateway_migrations_count,
-        .subscriptions = subscriptions,
-        .n_subscriptions = sizeof(subscriptions) / sizeof(subscriptions[0]),
+        .process_subscriptions = subscriptions,
+        .n_process_subscriptions = sizeof(subscriptions) / sizeof(subscriptions[0]),
         .jobs = gateway_jobs,
         .n_jobs = gateway_n_jobs,
         .app = &app,

@@ -382,7 +382,10 @@ static void add_fixed_schemas(cJSON *schemas)
         const char *const *fields;
     } objs[] = {
         {"LoginRequest", (const char *const[]){"username", "password", NULL}},
-        {"SignupRequest", (const char *const[]){"username", "password", "displayName", NULL}},
+        {"SignupRequest",
+         (const char *const[]){"username", "password", "displayName", "email", NULL}},
+        {"ResetRequest", (const char *const[]){"account", NULL}},
+        {"ResetConfirm", (const char *const[]){"userId", "token", "newPassword", NULL}},
         {"User",
          (const char *const[]){"id", "username", "displayName", "companyId", "locale", NULL}},
         {"PublicOutlet", (const char *const[]){"id", "name", "type", "companyId", "companyName",
@@ -446,6 +449,14 @@ static void add_http_routes(cJSON *paths)
         {"/api/v1/auth/signup", "post", "auth.signup",
          "A press company's self sign-up (a partner account), logged in at once", "SignupRequest",
          "Session", 0},
+        {"/api/v1/auth/reset/request", "post", "auth.resetRequest",
+         "Forgot the password: a reset link by e-mail to the account named (a username or an "
+         "address), if it has one; the same answer for every name",
+         "ResetRequest", NULL, 0},
+        {"/api/v1/auth/reset/confirm", "post", "auth.resetConfirm",
+         "Choose a new password with the link's user and token (once, before it expires); every "
+         "session of the user ends",
+         "ResetConfirm", NULL, 0},
         {"/api/v1/auth/logout", "post", "auth.logout", "End the session; clears the cookie", NULL,
          NULL, 2},
         {"/api/v1/auth/me", "get", "auth.me", "The current session", NULL, "Session", 1},

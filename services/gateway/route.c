@@ -22,12 +22,16 @@ static bool ident_ok(const char *s, size_t n, size_t cap)
 }
 
 /* `rest` is "<id>" with no further slash and fits id[40]. */
+/* Ids in paths are UUIDs, which are compared and cached as lower case (the
+ * RPC server canonicalises ids in bodies the same way): an id typed in upper
+ * case must not slip past a cache entry's invalidation. */
 static bool take_id(const char *rest, gw_route *out)
 {
     size_t n = strlen(rest);
     if (n == 0 || n >= sizeof(out->id) || strchr(rest, '/'))
         return false;
-    memcpy(out->id, rest, n + 1);
+    for (size_t i = 0; i <= n; i++)
+        out->id[i] = rest[i] >= 'A' && rest[i] <= 'F' ? (char)(rest[i] - 'A' + 'a') : rest[i];
     return true;
 }
 
@@ -64,6 +68,10 @@ void gw_route_parse(const char *method, const char *path, gw_route *out)
         return want(out, GW_ROUTE_LOGIN, is_get, is_post, true);
     if (strcmp(rest, "auth/signup") == 0)
         return want(out, GW_ROUTE_SIGNUP, is_get, is_post, true);
+    if (strcmp(rest, "auth/reset/request") == 0)
+        return want(out, GW_ROUTE_RESET_REQUEST, is_get, is_post, true);
+    if (strcmp(rest, "auth/reset/confirm") == 0)
+        return want(out, GW_ROUTE_RESET_CONFIRM, is_get, is_post, true);
     if (strcmp(rest, "auth/logout") == 0)
         return want(out, GW_ROUTE_LOGOUT, is_get, is_post, true);
     if (strcmp(rest, "auth/me") == 0)

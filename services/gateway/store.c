@@ -15,7 +15,7 @@
 #define USER_COLS                                                                                  \
     "id::text, username, display_name, password_hash, array_to_string(roles, ','), "               \
     "coalesce(company_id::text, ''), disabled, locale, " MS("created_at") ", "                     \
-    "coalesce(" MS("last_login_at") ", 0), version"
+    "coalesce(" MS("last_login_at") ", 0), version, email"
 
 static void copy(char *dst, size_t cap, const char *src)
 {
@@ -58,6 +58,7 @@ static void read_user(const PGresult *r, int row, gw_user *u)
     u->created_unix_ms = sk_db_get_int64(r, row, 8);
     u->last_login_unix_ms = sk_db_get_int64(r, row, 9);
     u->version = sk_db_get_int64(r, row, 10);
+    copy(u->email, sizeof(u->email), PQgetvalue(r, row, 11));
 }
 
 char *gw_user_json(const gw_user *u)
@@ -74,6 +75,7 @@ char *gw_user_json(const gw_user *u)
     cJSON_AddStringToObject(o, "companyId", u->company_id);
     cJSON_AddBoolToObject(o, "disabled", u->disabled);
     cJSON_AddStringToObject(o, "locale", u->locale);
+    cJSON_AddStringToObject(o, "email", u->email);
     cJSON_AddNumberToObject(o, "version", (double)u->version);
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
@@ -81,6 +83,8 @@ char *gw_user_json(const gw_user *u)
 }
 
 /* ---- users ---- */
+
+static int exec_one_row(sk_db *db, const char *sql, const sk_param *p, int n);
 
 static int one_user(sk_db *db, const char *sql, const sk_param *p, int n, gw_user *out)
 {
@@ -110,21 +114,43 @@ int gw_store_user_by_id(sk_db *db, const char *id, bool for_update, gw_user *out
     return one_user(db, for_update ? SQL_LOCK : SQL, p, 1, out);
 }
 
+int gw_store_user_by_account(sk_db *db, const char *name, const char *email, gw_user *out)
+{
+    /* The username wins when a name is both someone's username and another's address. */
+    static const char SQL[] =
+        "SELECT " USER_COLS " FROM users WHERE username = $1 OR ($2 <> '' AND email <> '' AND "
+        "lower(email) = lower($2)) ORDER BY (username = $1) DESC LIMIT 1";
+    sk_param p[] = {SK_TEXT(name ? name : ""), SK_TEXT(email ? email : "")};
+    return one_user(db, SQL, p, 2, out);
+}
+
+int gw_store_email_taken(sk_db *db, const char *email, const char *except_id, bool *taken)
+{
+    static const char SQL[] = "SELECT 1 FROM users WHERE email <> '' AND lower(email) = lower($1) "
+                              "AND ($2 = '' OR id <> $2::uuid)";
+    sk_param p[] = {SK_TEXT(email), SK_TEXT(except_id ? except_id : "")};
+    int rc = exec_one_row(db, SQL, p, 2);
+    if (rc != SK_OK && rc != SK_ENOTFOUND)
+        return rc;
+    *taken = rc == SK_OK;
+    return SK_OK;
+}
+
 int gw_store_insert_user(sk_db *db, gw_user *u)
 {
     static const char SQL[] =
         "INSERT INTO users (id, username, display_name, password_hash, roles, company_id, "
-        "disabled, locale) VALUES ($1::uuid, $2, $3, $4, string_to_array($5, ','), "
-        "nullif($6, '')::uuid, $7::boolean, $8) RETURNING version, " MS("created_at");
+        "disabled, locale, email) VALUES ($1::uuid, $2, $3, $4, string_to_array($5, ','), "
+        "nullif($6, '')::uuid, $7::boolean, $8, $9) RETURNING version, " MS("created_at");
     char roles[GW_MAX_ROLES * 17];
     join_roles(u->roles, u->n_roles, roles, sizeof(roles));
     sk_param p[] = {SK_TEXT(u->id),       SK_TEXT(u->username),
                     SK_TEXT(u->display_name), SK_TEXT(u->password_hash),
                     SK_TEXT(roles),       SK_TEXT(u->company_id),
                     SK_TEXT(u->disabled ? "true" : "false"),
-                    SK_TEXT(u->locale[0] ? u->locale : "id")};
+                    SK_TEXT(u->locale[0] ? u->locale : "id"), SK_TEXT(u->email)};
     PGresult *r = NULL;
-    SK_TRY(sk_db_query(db, SQL, p, 8, &r));
+    SK_TRY(sk_db_query(db, SQL, p, 9, &r));
     u->version = sk_db_get_int64(r, 0, 0);
     u->created_unix_ms = sk_db_get_int64(r, 0, 1);
     u->last_login_unix_ms = 0;
@@ -136,15 +162,16 @@ int gw_store_update_user(sk_db *db, gw_user *u)
 {
     static const char SQL[] =
         "UPDATE users SET display_name = $2, roles = string_to_array($3, ','), "
-        "company_id = nullif($4, '')::uuid, disabled = $5::boolean, locale = $6, "
+        "company_id = nullif($4, '')::uuid, disabled = $5::boolean, locale = $6, email = $7, "
         "version = version + 1, updated_at = now() WHERE id = $1::uuid RETURNING version";
     char roles[GW_MAX_ROLES * 17];
     join_roles(u->roles, u->n_roles, roles, sizeof(roles));
     sk_param p[] = {SK_TEXT(u->id),         SK_TEXT(u->display_name),
                     SK_TEXT(roles),         SK_TEXT(u->company_id),
-                    SK_TEXT(u->disabled ? "true" : "false"), SK_TEXT(u->locale)};
+                    SK_TEXT(u->disabled ? "true" : "false"), SK_TEXT(u->locale),
+                    SK_TEXT(u->email)};
     PGresult *r = NULL;
-    SK_TRY(sk_db_query(db, SQL, p, 6, &r));
+    SK_TRY(sk_db_query(db, SQL, p, 7, &r));
     int rc = SK_ENOTFOUND;
     if (PQntuples(r) > 0) {
         u->version = sk_db_get_int64(r, 0, 0);
@@ -364,6 +391,121 @@ int gw_store_username_taken(sk_db *db, const char *username, bool *taken)
     return SK_OK;
 }
 
+/* ---- telling the other services ---- */
+
+int gw_store_mark_announced(sk_db *db, const char *id, int64_t version)
+{
+    static const char SQL[] = "UPDATE users SET announced_version = $2::bigint WHERE id = "
+                              "$1::uuid AND announced_version < $2::bigint";
+    char v[24];
+    snprintf(v, sizeof(v), "%lld", (long long)version);
+    sk_param p[] = {SK_TEXT(id), SK_TEXT(v)};
+    return sk_db_exec(db, SQL, p, 2);
+}
+
+int gw_store_unannounced(sk_db *db, int limit, gw_user *out, size_t *n)
+{
+    static const char SQL[] = "SELECT " USER_COLS " FROM users WHERE announced_version < version "
+                              "ORDER BY id LIMIT $1::int FOR UPDATE SKIP LOCKED";
+    char lim[16];
+    snprintf(lim, sizeof(lim), "%d", limit);
+    sk_param p[] = {SK_TEXT(lim)};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 1, &r));
+    size_t rows = (size_t)PQntuples(r);
+    for (size_t i = 0; i < rows && i < (size_t)limit; i++)
+        read_user(r, (int)i, &out[i]);
+    *n = rows < (size_t)limit ? rows : (size_t)limit;
+    PQclear(r);
+    return SK_OK;
+}
+
+/* ---- password resets ---- */
+
+int gw_store_lock_reset(sk_db *db, const char *addr, const char *account_key)
+{
+    SK_TRY(advisory_lock(db, "gateway.reset.account:", account_key));
+    return advisory_lock(db, "gateway.reset.addr:", addr);
+}
+
+int gw_store_reset_counts(sk_db *db, const char *addr, const char *account_key, int window_s,
+                          int64_t *addr_n, int64_t *addr_oldest_s, int64_t *account_n,
+                          int64_t *account_oldest_s)
+{
+    static const char SQL[] =
+        "WITH w AS (SELECT * FROM password_resets WHERE created_at > now() - "
+        "make_interval(secs => $3::int) AND (remote_addr = $1 OR account_key = $2)) "
+        "SELECT count(*) FILTER (WHERE remote_addr = $1), "
+        "coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE remote_addr = $1)), "
+        "0)::bigint, count(*) FILTER (WHERE account_key = $2), "
+        "coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE account_key = $2)), "
+        "0)::bigint FROM w";
+    char win[16];
+    snprintf(win, sizeof(win), "%d", window_s);
+    sk_param p[] = {SK_TEXT(addr ? addr : ""), SK_TEXT(account_key), SK_TEXT(win)};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 3, &r));
+    *addr_n = sk_db_get_int64(r, 0, 0);
+    *addr_oldest_s = sk_db_get_int64(r, 0, 1);
+    *account_n = sk_db_get_int64(r, 0, 2);
+    *account_oldest_s = sk_db_get_int64(r, 0, 3);
+    PQclear(r);
+    return SK_OK;
+}
+
+int gw_store_insert_reset(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], const char *user_id,
+                          const char *account_key, const char *addr, int ttl_s)
+{
+    static const char SQL[] =
+        "INSERT INTO password_resets (token_hash, user_id, account_key, remote_addr, expires_at) "
+        "VALUES ($1, nullif($2, '')::uuid, $3, $4, now() + make_interval(secs => $5::int))";
+    char ttl[16];
+    snprintf(ttl, sizeof(ttl), "%d", ttl_s);
+    sk_param p[] = {SK_BYTES(hash, GW_TOKEN_HASH_BYTES), SK_TEXT(user_id ? user_id : ""),
+                    SK_TEXT(account_key), SK_TEXT(addr ? addr : ""), SK_TEXT(ttl)};
+    return sk_db_exec(db, SQL, p, 5);
+}
+
+int gw_store_reset_row(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], bool *found,
+                       char *user_id, bool *used, bool *expired)
+{
+    static const char SQL[] =
+        "SELECT coalesce(user_id::text, ''), used_at IS NOT NULL, expires_at <= now() "
+        "FROM password_resets WHERE token_hash = $1";
+    sk_param p[] = {SK_BYTES(hash, GW_TOKEN_HASH_BYTES)};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 1, &r));
+    *found = PQntuples(r) > 0;
+    user_id[0] = '\0';
+    *used = *expired = false;
+    if (*found) {
+        copy(user_id, 40, PQgetvalue(r, 0, 0));
+        *used = PQgetvalue(r, 0, 1)[0] == 't';
+        *expired = PQgetvalue(r, 0, 2)[0] == 't';
+    }
+    PQclear(r);
+    return SK_OK;
+}
+
+int gw_store_use_reset(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], const char *user_id,
+                       bool *used_now)
+{
+    /* The token's user, unused, unexpired: checked by the statement that
+     * uses it, so two presentations at once cannot both pass. */
+    static const char SQL_USE[] =
+        "UPDATE password_resets SET used_at = now() WHERE token_hash = $1 AND "
+        "user_id = $2::uuid AND used_at IS NULL AND expires_at > now() RETURNING 1";
+    static const char SQL_OTHERS[] =
+        "UPDATE password_resets SET expires_at = now() WHERE user_id = $2::uuid AND "
+        "token_hash <> $1 AND used_at IS NULL AND expires_at > now()";
+    sk_param p[] = {SK_BYTES(hash, GW_TOKEN_HASH_BYTES), SK_TEXT(user_id)};
+    int rc = exec_one_row(db, SQL_USE, p, 2);
+    if (rc != SK_OK && rc != SK_ENOTFOUND)
+        return rc;
+    *used_now = rc == SK_OK;
+    return *used_now ? sk_db_exec(db, SQL_OTHERS, p, 2) : SK_OK;
+}
+
 /* ---- sessions ---- */
 
 int gw_store_insert_session(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], const char *csrf,
@@ -523,10 +665,12 @@ int gw_store_prune(sk_db *db, int64_t *n)
         "WITH s AS (DELETE FROM sessions WHERE expires_at < now() - interval '1 day' RETURNING 1), "
         "l AS (DELETE FROM login_attempts WHERE at < now() - interval '7 days' RETURNING 1), "
         "g AS (DELETE FROM signup_attempts WHERE at < now() - interval '7 days' RETURNING 1), "
+        "r AS (DELETE FROM password_resets WHERE created_at < now() - interval '7 days' "
+        "RETURNING 1), "
         "k AS (DELETE FROM known_addresses WHERE last_ok_at < now() - "
         "make_interval(days => $1::int) RETURNING 1) "
         "SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM l) + (SELECT count(*) FROM g) "
-        "+ (SELECT count(*) FROM k)";
+        "+ (SELECT count(*) FROM k) + (SELECT count(*) FROM r)";
     char days[16];
     snprintf(days, sizeof(days), "%d", GW_KNOWN_ADDR_DAYS);
     sk_param p[] = {SK_TEXT(days)};

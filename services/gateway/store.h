@@ -34,6 +34,7 @@ typedef struct gw_user {
     int64_t created_unix_ms;
     int64_t last_login_unix_ms; /* 0 = never */
     int64_t version;
+    char email[GW_EMAIL_MAX + 1]; /* "" when none */
 } gw_user;
 
 /* The user's JSON for the audit trail (no password hash). malloc'ed; NULL
@@ -47,12 +48,22 @@ char *gw_user_json(const gw_user *u);
 int gw_store_user_by_username(sk_db *db, const char *username, gw_user *out);
 int gw_store_user_by_id(sk_db *db, const char *id, bool for_update, gw_user *out);
 
+/* The account a password reset names: the user whose username is `name`,
+ * else the one whose e-mail address is `email` (compared without case; ""
+ * matches nobody). One query either way. SK_ENOTFOUND when neither. */
+int gw_store_user_by_account(sk_db *db, const char *name, const char *email, gw_user *out);
+
+/* Does another user than `except_id` ("" = none) have address `email`? */
+int gw_store_email_taken(sk_db *db, const char *email, const char *except_id, bool *taken);
+
 /* Insert `u` (id, username, display_name, password_hash, roles, company_id,
- * disabled, locale); u->version, created and last login are filled back. */
+ * disabled, locale, email); u->version, created and last login are filled
+ * back. SK_EEXISTS when the username or the address is taken. */
 int gw_store_insert_user(sk_db *db, gw_user *u);
 
-/* Write display_name, roles, company_id, disabled and locale of `u` and bump
- * its version; u->version is filled back. SK_ENOTFOUND for an unknown id. */
+/* Write display_name, roles, company_id, disabled, locale and email of `u`
+ * and bump its version; u->version is filled back. SK_ENOTFOUND for an
+ * unknown id, SK_EEXISTS when the address is another user's. */
 int gw_store_update_user(sk_db *db, gw_user *u);
 
 /* Replace the password hash (and bump the version). */
@@ -112,6 +123,43 @@ int gw_store_signup_outcome(sk_db *db, int64_t id, bool drop);
 
 /* Is the (normalised) username taken? */
 int gw_store_username_taken(sk_db *db, const char *username, bool *taken);
+
+/* ---- telling the other services ---- */
+
+/* The user's version `version` was told (gateway.user.* written). */
+int gw_store_mark_announced(sk_db *db, const char *id, int64_t version);
+
+/* Up to `limit` users changed since they were last told, locked (SKIP
+ * LOCKED) for the open transaction; *n into `out` (capacity `limit`). */
+int gw_store_unannounced(sk_db *db, int limit, gw_user *out, size_t *n);
+
+/* ---- password resets ---- */
+
+/* Inside an open transaction: the advisory locks that make count-then-insert
+ * one step for the address key and the account key. */
+int gw_store_lock_reset(sk_db *db, const char *addr, const char *account_key);
+
+/* Requests in the last `window_s` from `addr` and for `account_key`, each
+ * with the age of its oldest. */
+int gw_store_reset_counts(sk_db *db, const char *addr, const char *account_key, int window_s,
+                          int64_t *addr_n, int64_t *addr_oldest_s, int64_t *account_n,
+                          int64_t *account_oldest_s);
+
+/* Record a request: the token's hash, the user it opens (NULL or "": none),
+ * expiring `ttl_s` from now. */
+int gw_store_insert_reset(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], const char *user_id,
+                          const char *account_key, const char *addr, int ttl_s);
+
+/* The row of a presented token: *found, its user ("" when none; capacity
+ * 40), whether it was used and whether it expired. */
+int gw_store_reset_row(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], bool *found,
+                       char *user_id, bool *used, bool *expired);
+
+/* Use the token for `user_id`: one statement that succeeds (*used_now) only
+ * when the row is that user's, unused and unexpired; then every other token
+ * of the user expires. */
+int gw_store_use_reset(sk_db *db, const uint8_t hash[GW_TOKEN_HASH_BYTES], const char *user_id,
+                       bool *used_now);
 
 /* ---- sessions ---- */
 

@@ -26,7 +26,9 @@
 // one registered as a draft with one document, a partner without a company,
 // an invoice of A's accepted at its SPP with the year's tax table published,
 // two press releases (one sent to the verified company's inbox, one draft),
-// and a budget line with money committed, spent and its pagu revised.
+// and a budget line with money committed, spent and its pagu revised. E's
+// waiting decision is the head's notice; the forgot-password and reset pages
+// need no data.
 // Every finding is printed (rule, help, target selectors) and written to
 // axe-report.json in $SEKLIK_ARTIFACTS; the test fails at the end on
 // serious/critical findings, sideways scrolling or a failed keyboard/locale
@@ -174,6 +176,9 @@ async function setUpData() {
   // E: verification proposed, waiting for the head's approval.
   const e = await submitted('sebiduk', 'PT Suara Sebiduk', verifier);
   await proposeVerified(e, verifier);
+  // ... which is a notice for the head (the notices screen lists it).
+  await waitFor(head, 'distribution.ListNotices', {}, (r) => (r.notices || []).some((n) => n.companyName === 'PT Suara Sebiduk'),
+    'the head\'s notice of E\'s waiting decision');
   // D: registered as a draft with one document (the wizard's later steps).
   const d = await partnerWithCompany('suara', 'PT Suara Bumi Sebiduk Sehaluan');
   await upload(d.partner, d.company.id, 'DOCUMENT_TYPE_AKTA');
@@ -393,6 +398,28 @@ function screens(data) {
       await tid(p, 'login-submit').click();
       await tid(p, 'login-error').waitFor();
     }],
+    // Forgot password: the request and its answer; the page of the link,
+    // incomplete, with a mistyped password, and with a token nobody was given.
+    ['forgot', 'anon', async (p) => { await go(p, '/login', 'login-form'); await tid(p, 'forgot-link').click(); await tid(p, 'forgot-form').waitFor(); }],
+    ['forgot-sent', 'anon', async (p) => {
+      await tid(p, 'forgot-account').fill('siapa-saja');
+      await tid(p, 'forgot-submit').click();
+      await tid(p, 'forgot-sent').waitFor();
+    }],
+    ['reset-missing', 'anon', (p) => go(p, '/reset', 'reset-missing')],
+    ['reset', 'anon', (p) => go(p, `/reset?u=${randomUUID()}&t=${'A'.repeat(43)}`, 'reset-form')],
+    ['reset-errors', 'anon', async (p) => {
+      await tid(p, 'reset-password').fill('pendek');
+      await tid(p, 'reset-confirm').fill('lain');
+      await tid(p, 'reset-submit').click();
+      await tid(p, 'reset-error').waitFor();
+    }],
+    ['reset-token-error', 'anon', async (p) => {
+      await tid(p, 'reset-password').fill('Kata-Sandi-Baru-2027');
+      await tid(p, 'reset-confirm').fill('Kata-Sandi-Baru-2027');
+      await tid(p, 'reset-submit').click();
+      await tid(p, 'reset-token-error').waitFor();
+    }],
     ['dashboard', 'admin', (p) => go(p, '/', 'tier-table')],
     ['companies', 'admin', (p) => go(p, '/companies', 'company-row')],
     ['company-staff', 'admin', (p) => go(p, `/companies/${data.b.company.id}`, 'document-row')],
@@ -451,6 +478,18 @@ function screens(data) {
       await tid(p, 'pickup-submit').click();
       await tid(p, 'pickup-errors').waitFor();
     }],
+    // Notices (E's decision waits for the head) and the profile, by a staff
+    // role and a partner; the profile's error state.
+    ['notices', 'head', (p) => go(p, '/notices', 'notice-item')],
+    ['profile', 'head', async (p) => { await go(p, '/profile', 'profile-form'); await tid(p, 'notice-choices-form').waitFor(); }],
+    ['profile-errors', 'head', async (p) => {
+      await tid(p, 'profile-email').fill('bukan surel');
+      await tid(p, 'profile-save').click();
+      await tid(p, 'profile-errors').waitFor();
+      await p.locator('[aria-invalid="true"]').first().waitFor();
+    }],
+    ['profile-partner', 'partnerA', async (p) => { await go(p, '/profile', 'profile-form'); await tid(p, 'notice-choices-form').waitFor(); }],
+    ['notices-partner', 'partnerA', (p) => go(p, '/notices', 'notices-page')],
     ['releases', 'humas', (p) => go(p, '/releases', 'release-row')],
     ['release-new', 'humas', (p) => go(p, '/releases/new', 'release-editor')],
     ['release-draft', 'humas', async (p) => {
@@ -612,8 +651,10 @@ async function locale(browser) {
   const page = await newContext(browser, 'laptop', 'locale');
   await login(page, 'admin', DEMO_PASSWORD);
   await tid(page, 'tier-table').waitFor();
+  // A link's own words, without the unread count beside some of them.
   const navTexts = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid^="nav-"]')]
-    .map((a) => [a.getAttribute('data-testid').slice(4), a.textContent.trim()])));
+    .map((a) => [a.getAttribute('data-testid').slice(4),
+      [...a.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim()])));
   const expect = async (dict, lang) => {
     await page.waitForFunction((l) => document.documentElement.lang === l, lang, { timeout: 5000 })
       .catch(() => { throw new Error(`<html lang> did not become "${lang}"`); });

@@ -9,9 +9,12 @@
 //   factual visit and proposes "verified"; he cannot approve it himself; the
 //   head finds it among the cases awaiting approval and approves it (four
 //   eyes); the outlet shows tier B, 78 points, with its breakdown: what the
-//   accepted certificates and deed prove; staff make and sign the agreement,
-//   offer an order the partner counters, accept and issue it
-//   (MO/0001/DISKOMINFO/2027, Rp 1.000.000 reserved), and accept the
+//   accepted certificates and deed prove. Along the way the notices: the
+//   company (signed up with its e-mail address) is told of the rejected scan,
+//   with the reason and a link to its page; the head is told of the decision
+//   waiting for him, and sees it settled once approved. Then staff make and
+//   sign the agreement, offer an order the partner counters, accept and issue
+//   it (MO/0001/DISKOMINFO/2027, Rp 1.000.000 reserved), and accept the
 //   partner's proof of publication; the partner invoices it with its
 //   kuitansi; finance publishes the year's tax table, sees PPh 23 Rp 20.000
 //   and a net of Rp 980.000, accepts, exports the SPP's data for SIPD and
@@ -106,6 +109,7 @@ async function goldenPath(browser) {
   await tid(partner, 'signup-link').click();
   await tid(partner, 'signup-display-name').fill('Redaksi Kabar Kayuagung');
   await tid(partner, 'signup-username').fill(username);
+  await tid(partner, 'signup-email').fill(`${username}@kabar.example.id`);
   await tid(partner, 'signup-password').fill('Rahasia-Mitra-2026');
   await tid(partner, 'signup-confirm').fill('Rahasia-Mitra-2026');
   await tid(partner, 'signup-submit').click();
@@ -224,7 +228,17 @@ async function goldenPath(browser) {
   await verifier.locator('[data-testid="case-document"][data-type="DOCUMENT_TYPE_NPWP"][data-decision="DECISION_REJECTED"]').waitFor();
   await snap(verifier, 'verifier-rejected-npwp');
 
-  // 5. The company sees the reason and re-uploads the scan.
+  // 5. The company is told (a notice in the menu, with the reason and a link
+  // to its page), sees the reason there and re-uploads the scan.
+  await followNav(partner, 'nav-notices', '#/notices', consoleLines);
+  const rejectedNotice = '[data-testid="notice-item"][data-kind="NOTICE_KIND_DOCUMENT_REJECTED"][data-read="false"]';
+  await refreshUntil(partner, 'notices-refresh', rejectedNotice, 'the notice of the rejected NPWP');
+  const noticeText = (await partner.locator(rejectedNotice).first().textContent()).replace(/\s+/g, ' ');
+  check(noticeText.includes('NPWP') && noticeText.includes(REJECT_REASON), `the notice reads "${noticeText}"`);
+  await tid(partner, 'notice-unread-badge').waitFor();
+  await snap(partner, 'partner-notice');
+  await partner.locator(rejectedNotice).first().getByTestId('notice-open').click();
+  await tid(partner, 'company-status-page').waitFor();
   await refreshUntil(partner, 'company-refresh',
     '[data-testid="document-row"][data-type="DOCUMENT_TYPE_NPWP"][data-decision="DECISION_REJECTED"]', 'the rejected NPWP on the company page');
   const rejectedRow = partner.locator('[data-testid="document-row"][data-type="DOCUMENT_TYPE_NPWP"]');
@@ -275,10 +289,16 @@ async function goldenPath(browser) {
   const verifierId = (await tid(verifier, 'pending-proposed-by').textContent()).trim().split(' ')[0];
   await snap(verifier, 'verifier-proposed');
 
-  // 6b. The head finds the case among those awaiting approval and approves it.
+  // 6b. The head is told a decision waits for him, finds the case among those
+  // awaiting approval and approves it.
   const head = await newPage(browser, 'head');
   await login(head, 'pimpinan', DEMO_PASSWORD);
   await chooseYear(head);
+  await followNav(head, 'nav-notices', '#/notices', consoleLines);
+  const awaitingNotice = `[data-testid="notice-item"][data-kind="NOTICE_KIND_DECISION_AWAITING"]:has-text("${companyName}")`;
+  await refreshUntil(head, 'notices-refresh', awaitingNotice, 'the notice of the decision awaiting approval');
+  check(await head.locator(`${awaitingNotice} [data-testid="notice-resolved"]`).count() === 0, 'the waiting decision reads as settled');
+  await snap(head, 'head-notice');
   await followNav(head, 'nav-queue', '#/verification', consoleLines);
   await tid(head, 'queue-awaiting').check();
   await refreshUntil(head, 'queue-refresh', `[data-testid="case-link"]:text("${companyName}")`, 'the case awaiting approval');
@@ -296,6 +316,9 @@ async function goldenPath(browser) {
   await snap(head, 'head-approved');
   await refreshUntil(verifier, 'case-refresh', '[data-testid="case-state"][data-status="CASE_STATE_VERIFIED"]', 'the case verified');
   await snap(verifier, 'verifier-verified');
+  // The head's notice is settled by the approval.
+  await followNav(head, 'nav-notices', '#/notices', consoleLines);
+  await refreshUntil(head, 'notices-refresh', `${awaitingNotice} [data-testid="notice-resolved"]`, 'the notice settled');
 
   // 7. The company is verified; its outlet is scored tier B with a breakdown.
   await refreshUntil(partner, 'company-refresh', '[data-testid="company-status"][data-status="COMPANY_STATUS_VERIFIED"]', 'the company verified');

@@ -1,13 +1,15 @@
 /* fuzz_distribution.c - distribution's decoders of outside input: the image
  * header reader (PNG IHDR, JPEG frame header), RFC 3339 times, e-mail
  * addresses from the registry's events, pick-up URLs, phone numbers, file
- * names, text checks, header encoding and Markdown rendering.
+ * names, text checks, header encoding, Markdown rendering, and the values
+ * other services hand QueueMail for its templates.
  *
  * Each input is read as file content and, up to its first NUL, as text.
  * Besides not crashing, the properties the service relies on are checked:
  * a parsed time formats and parses back to itself, an encoded header holds
  * no line break but folding, a safe file name no quote, slash or control,
- * and rendered Markdown never holds a <script> element. */
+ * rendered Markdown never holds a <script> element, and a rendered
+ * template's subject holds no line break. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -78,6 +80,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (const char *p = html; (p = strchr(p, '<')) != NULL; p++)
                 check(strncasecmp(p, "<script", 7) != 0);
             free(html);
+        }
+    }
+    /* The input split at newlines into a template's values, key=value. */
+    if (n <= 8192) {
+        dist_kv kv[12];
+        size_t nk = 0;
+        char *save = NULL;
+        for (char *line = strtok_r(s, "\n", &save); line && nk < 12;
+             line = strtok_r(NULL, "\n", &save)) {
+            char *eq = strchr(line, '=');
+            if (eq)
+                *eq = '\0';
+            kv[nk++] = (dist_kv){line, eq ? eq + 1 : ""};
+        }
+        static const dist_mail_context mc = {"https://seklik.test", "Diskominfo"};
+        const char *names[] = {"password_reset", "notice"};
+        for (size_t t = 0; t < 2; t++) {
+            dist_message_text m;
+            dist_violations v = {0};
+            if (dist_compose_template(names[t], size % 2 ? "en" : "id", kv, nk, &mc, &m, &v) ==
+                0) {
+                check(!strpbrk(m.subject, "\r\n"));
+                check(strstr(m.html, "<script") == NULL);
+                dist_message_text_free(&m);
+            }
         }
     }
     free(s);

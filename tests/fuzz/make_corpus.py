@@ -191,3 +191,7 @@ write("fuzz_distribution", "markdown", "# Judul\n\n**tebal** <script>alert(1)</s
       "[a](javascript:alert(1)) ![b](data:image/png;base64,AA==)\n\n> kutipan\n\n- satu\n- dua\n".encode())
 write("fuzz_distribution", "header_utf8", "Rapat koordinasi — “Kabupaten” é".encode() * 3)
 write("fuzz_distribution", "file_name", b"../../C:\\foto \"akhir\".jpg\r\n")
+write("fuzz_distribution", "template_reset", b"user=01890a5d-ac96-774b-bcce-b302099a8057\n"
+      b"token=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCde\nminutes=30\nname=Sari <b>\n")
+write("fuzz_distribution", "template_notice", b"kind=document_rejected\nlink=/my\ncompanyName=PT A & B\n"
+      b"documentType=DOCUMENT_TYPE_NPWP\nreason=Buram\n")

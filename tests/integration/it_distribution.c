@@ -944,6 +944,16 @@ static void every_method_checks_role_and_partner_wall(void **state)
     pick_other.company_id = B.id;
     pick_other.url = "https://alfa.test/atas-nama-b";
     Seklik__Distribution__ListInboxRequest inbox_req = SEKLIK__DISTRIBUTION__LIST_INBOX_REQUEST__INIT;
+    Seklik__Distribution__QueueMailRequest queue_req = SEKLIK__DISTRIBUTION__QUEUE_MAIL_REQUEST__INIT;
+    Seklik__Distribution__ListNoticesRequest notices_req =
+        SEKLIK__DISTRIBUTION__LIST_NOTICES_REQUEST__INIT;
+    Seklik__Distribution__MarkNoticesReadRequest mark_req =
+        SEKLIK__DISTRIBUTION__MARK_NOTICES_READ_REQUEST__INIT;
+    mark_req.all = true;
+    Seklik__Distribution__GetNoticePreferencesRequest prefs_req =
+        SEKLIK__DISTRIBUTION__GET_NOTICE_PREFERENCES_REQUEST__INIT;
+    Seklik__Distribution__SetNoticePreferencesRequest set_prefs_req =
+        SEKLIK__DISTRIBUTION__SET_NOTICE_PREFERENCES_REQUEST__INIT;
 
     /* partner A: staff methods are refused, B's release does not exist for A */
     const method_case cases[] = {
@@ -965,6 +975,12 @@ static void every_method_checks_role_and_partner_wall(void **state)
         {"ListInbox", &inbox_req.base, SK_OK, SK_EPERM},
         {"GetInboxRelease", &rid.base, SK_ENOTFOUND, SK_EPERM},
         {"MarkRead", &rid.base, SK_ENOTFOUND, SK_EPERM},
+        /* mail for services, notices for users by UUID (it_mail_notices) */
+        {"QueueMail", &queue_req.base, SK_EPERM, SK_EPERM},
+        {"ListNotices", &notices_req.base, SK_EPERM, SK_EPERM},
+        {"MarkNoticesRead", &mark_req.base, SK_EPERM, SK_EPERM},
+        {"GetNoticePreferences", &prefs_req.base, SK_EPERM, SK_EPERM},
+        {"SetNoticePreferences", &set_prefs_req.base, SK_EPERM, SK_EPERM},
     };
     const ProtobufCServiceDescriptor *svc = &seklik__distribution__distribution__descriptor;
     /* every method but Health is in the table */

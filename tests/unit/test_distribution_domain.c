@@ -404,6 +404,129 @@ static void sender_address_is_taken_from_the_from_setting(void **state)
     assert_false(dist_smtp_parse_from("<a@b.test\r\n>", a, sizeof(a)));
 }
 
+/* ---- templates and notices ---- */
+
+static const dist_mail_context MC = {"https://seklik.test", "Diskominfo"};
+
+static void reset_template_links_to_the_users_page_in_its_language(void **state)
+{
+    (void)state;
+    dist_kv v[] = {{"user", "01890a5d-ac96-774b-bcce-b302099a8057"},
+                   {"token", "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCde"},
+                   {"minutes", "30"},
+                   {"name", "Sari <Humas>"}};
+    dist_message_text m;
+    dist_violations vs = {0};
+    assert_int_equal(dist_compose_template("password_reset", "id", v, 4, &MC, &m, &vs), 0);
+    assert_string_equal(m.subject, "Atur ulang kata sandi SEKLIK Anda");
+    assert_non_null(strstr(m.text, "https://seklik.test/#/reset?u=01890a5d-ac96-774b-bcce-"
+                                   "b302099a8057&t=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCde\r\n"));
+    assert_non_null(strstr(m.text, "30 menit"));
+    assert_non_null(strstr(m.html, "Sari &lt;Humas&gt;")); /* escaped in HTML */
+    assert_null(strstr(m.html, "<Humas>"));
+    assert_non_null(strstr(m.html, "lang=\"id\""));
+    dist_message_text_free(&m);
+    assert_int_equal(dist_compose_template("password_reset", "en", v, 4, &MC, &m, &vs), 0);
+    assert_string_equal(m.subject, "Reset your SEKLIK password");
+    assert_non_null(strstr(m.text, "30 minutes"));
+    dist_message_text_free(&m);
+}
+
+static void template_values_are_checked_before_rendering(void **state)
+{
+    (void)state;
+    dist_message_text m;
+    dist_violations vs = {0};
+    assert_int_equal(dist_compose_template("promo", "id", NULL, 0, &MC, &m, &vs), -1);
+    assert_string_equal(vs.items[0].field, "templateName");
+    assert_string_equal(vs.items[0].code, "unknown");
+
+    dist_kv bad[] = {{"user", "not-a-uuid"},
+                     {"token", "short"},
+                     {"minutes", "0"},
+                     {"name", "Sari\r\nBcc: all@x.test"},
+                     {"extra", "x"},
+                     {"name", "again"}};
+    memset(&vs, 0, sizeof(vs));
+    assert_int_equal(dist_compose_template("password_reset", "id", bad, 6, &MC, &m, &vs), -1);
+    const char *want[][2] = {{"values[0].value", "invalid"},    {"values[1].value", "invalid"},
+                             {"values[2].value", "invalid"},    {"values[3].value", "invalid_text"},
+                             {"values[4].key", "unknown"},      {"values[5].key", "duplicate"}};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        bool found = false;
+        for (size_t k = 0; k < vs.n; k++)
+            found = found || (strcmp(vs.items[k].field, want[i][0]) == 0 &&
+                              strcmp(vs.items[k].code, want[i][1]) == 0);
+        if (!found)
+            fail_msg("no %s %s", want[i][0], want[i][1]);
+    }
+    /* a required value missing */
+    dist_kv few[] = {{"user", "01890a5d-ac96-774b-bcce-b302099a8057"}};
+    memset(&vs, 0, sizeof(vs));
+    assert_int_equal(dist_compose_template("password_reset", "id", few, 1, &MC, &m, &vs), -1);
+    assert_int_equal(vs.n, 2);
+    assert_string_equal(vs.items[0].field, "values.token");
+    assert_string_equal(vs.items[1].field, "values.minutes");
+    /* a notice's link is a portal route, nothing else */
+    dist_kv link[] = {{"kind", "document_rejected"}, {"link", "javascript:alert(1)"}};
+    memset(&vs, 0, sizeof(vs));
+    assert_int_equal(dist_compose_template("notice", "id", link, 2, &MC, &m, &vs), -1);
+    assert_string_equal(vs.items[0].field, "values[1].value");
+}
+
+static void notice_mail_says_what_and_why_in_both_languages(void **state)
+{
+    (void)state;
+    dist_kv v[] = {{"kind", "document_rejected"},
+                   {"link", "/my"},
+                   {"name", "Redaksi"},
+                   {"companyName", "PT Kabar & Co"},
+                   {"documentType", "DOCUMENT_TYPE_NPWP"},
+                   {"reason", "Foto buram\nunggah ulang"}};
+    dist_message_text m;
+    dist_violations vs = {0};
+    assert_int_equal(dist_compose_template("notice", "id", v, 6, &MC, &m, &vs), 0);
+    assert_string_equal(m.subject, "Dokumen ditolak: NPWP");
+    assert_non_null(strstr(m.text, "Dokumen NPWP milik PT Kabar & Co ditolak"));
+    assert_non_null(strstr(m.text, "Alasan: Foto buram\r\nunggah ulang"));
+    assert_non_null(strstr(m.text, "https://seklik.test/#/my"));
+    assert_non_null(strstr(m.html, "PT Kabar &amp; Co"));
+    dist_message_text_free(&m);
+    v[0].value = "decision_awaiting";
+    dist_kv w[] = {v[0], {"link", "/verification/x1"}, {"outcome", "OUTCOME_REJECTED"}};
+    assert_int_equal(dist_compose_template("notice", "en", w, 3, &MC, &m, &vs), 0);
+    assert_string_equal(m.subject, "Decision awaiting approval: your company");
+    assert_non_null(strstr(m.text, "\"rejected\""));
+    dist_message_text_free(&m);
+}
+
+static void notice_kinds_follow_the_roles(void **state)
+{
+    (void)state;
+    const char *partner[] = {"partner"}, *verifier[] = {"verifier"}, *pr[] = {"pr"},
+               *mixed[] = {"partnership", "head"};
+    int kinds[DIST_NOTICE_KIND_MAX];
+    /* a partner bound to a company: its company's matters; unbound: none */
+    assert_int_equal(dist_notice_kinds_for(partner, 1, true, kinds), 5);
+    assert_int_equal(kinds[0], DIST_NOTICE_DOCUMENT_REJECTED);
+    assert_int_equal(dist_notice_kinds_for(partner, 1, false, kinds), 0);
+    assert_false(dist_notice_concerns(DIST_NOTICE_DECISION_AWAITING, partner, 1, true));
+    assert_int_equal(dist_notice_kinds_for(verifier, 1, false, kinds), 1);
+    assert_int_equal(kinds[0], DIST_NOTICE_DECISION_AWAITING);
+    assert_int_equal(dist_notice_kinds_for(pr, 1, false, kinds), 0);
+    assert_int_equal(dist_notice_kinds_for(mixed, 2, false, kinds), 2);
+    assert_int_equal(kinds[0], DIST_NOTICE_DECISION_AWAITING);
+    assert_int_equal(kinds[1], DIST_NOTICE_OFFER_WAITING);
+    assert_false(dist_notice_concerns(0, mixed, 2, false));
+    assert_false(dist_notice_concerns(DIST_NOTICE_KIND_MAX + 1, mixed, 2, false));
+    for (int k = 1; k <= DIST_NOTICE_KIND_MAX; k++)
+        assert_int_equal(dist_notice_kind_parse(dist_notice_kind_name(k)), k);
+    assert_int_equal(dist_notice_kind_parse("nothing"), 0);
+    /* history older than the limit raises nothing */
+    assert_true(dist_notice_fresh(1000, 1000 + DIST_NOTICE_MAX_AGE_S));
+    assert_false(dist_notice_fresh(1000, 1001 + DIST_NOTICE_MAX_AGE_S));
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -423,6 +546,10 @@ int main(void)
         cmocka_unit_test(headers_are_encoded_and_cannot_be_split),
         cmocka_unit_test(the_mail_states_embargo_and_correction_plainly),
         cmocka_unit_test(sender_address_is_taken_from_the_from_setting),
+        cmocka_unit_test(reset_template_links_to_the_users_page_in_its_language),
+        cmocka_unit_test(template_values_are_checked_before_rendering),
+        cmocka_unit_test(notice_mail_says_what_and_why_in_both_languages),
+        cmocka_unit_test(notice_kinds_follow_the_roles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -298,6 +298,49 @@ static void ipv6_guesses_count_per_slash_64(void **state)
     assert_int_equal(strlen(k), 7);
 }
 
+/* ---- e-mail addresses and reset tokens ---- */
+
+static void email_is_trimmed_its_domain_lowered_and_checked(void **state)
+{
+    (void)state;
+    char out[GW_EMAIL_MAX + 1];
+    assert_int_equal(gw_email_normalize("  Sari.Humas@Kominfo.GO.ID ", out, sizeof(out)), GW_OK);
+    assert_string_equal(out, "Sari.Humas@kominfo.go.id");
+    assert_int_equal(gw_email_normalize("", out, sizeof(out)), GW_OK);
+    assert_string_equal(out, "");
+    assert_int_equal(gw_email_normalize(NULL, out, sizeof(out)), GW_OK);
+    const char *bad[] = {"sari", "sari@", "@kominfo.go.id", "sari@localhost", "a b@c.id",
+                         "a@b.id\r\nRCPT TO:<x@y.id>", "a..b@c.id", "a@-b.id", "\"a\"@b.id"};
+    for (size_t i = 0; i < COUNT(bad); i++)
+        if (gw_email_normalize(bad[i], out, sizeof(out)) != GW_EMAIL_INVALID)
+            fail_msg("accepted %s", bad[i]);
+    char long_one[300];
+    memset(long_one, 'a', sizeof(long_one));
+    memcpy(long_one + 250, "@b.id", 6);
+    assert_int_equal(gw_email_normalize(long_one, out, sizeof(out)), GW_EMAIL_INVALID);
+    assert_string_not_equal(gw_problem_message(GW_EMAIL_INVALID), "");
+}
+
+static void a_token_speaks_only_to_its_own_user(void **state)
+{
+    (void)state;
+    const char *me = "01890a5d-ac96-774b-bcce-b302099a8057";
+    const char *other = "01890a5d-ac96-774b-bcce-b302099a8058";
+    assert_int_equal(gw_reset_check(true, me, me, false, false), GW_RESET_VALID);
+    assert_int_equal(gw_reset_check(true, me, "01890A5D-AC96-774B-BCCE-B302099A8057", false, false),
+                     GW_RESET_VALID);
+    assert_int_equal(gw_reset_check(true, me, me, true, false), GW_RESET_USED);
+    assert_int_equal(gw_reset_check(true, me, me, true, true), GW_RESET_USED);
+    assert_int_equal(gw_reset_check(true, me, me, false, true), GW_RESET_EXPIRED);
+    /* for another user, or reaching no account: invalid, used or not */
+    assert_int_equal(gw_reset_check(true, me, other, true, true), GW_RESET_INVALID);
+    assert_int_equal(gw_reset_check(true, "", me, false, false), GW_RESET_INVALID);
+    assert_int_equal(gw_reset_check(false, me, me, false, false), GW_RESET_INVALID);
+    assert_string_equal(gw_reset_verdict_code(GW_RESET_USED), "token.used");
+    assert_string_equal(gw_reset_verdict_code(GW_RESET_EXPIRED), "token.expired");
+    assert_string_equal(gw_reset_verdict_code(GW_RESET_INVALID), "token.invalid");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +359,8 @@ int main(void)
         cmocka_unit_test(no_renewal_past_the_absolute_end),
         cmocka_unit_test(renew_when_less_than_half_is_left),
         cmocka_unit_test(ipv6_guesses_count_per_slash_64),
+        cmocka_unit_test(email_is_trimmed_its_domain_lowered_and_checked),
+        cmocka_unit_test(a_token_speaks_only_to_its_own_user),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

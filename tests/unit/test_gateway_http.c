@@ -64,6 +64,10 @@ static void fixed_routes_and_their_methods(void **state)
     } cases[] = {
         {"POST", "/api/v1/auth/login", GW_ROUTE_LOGIN, true},
         {"GET", "/api/v1/auth/login", GW_ROUTE_LOGIN, false},
+        {"POST", "/api/v1/auth/reset/request", GW_ROUTE_RESET_REQUEST, true},
+        {"GET", "/api/v1/auth/reset/request", GW_ROUTE_RESET_REQUEST, false},
+        {"POST", "/api/v1/auth/reset/confirm", GW_ROUTE_RESET_CONFIRM, true},
+        {"POST", "/api/v1/auth/reset", GW_ROUTE_API_UNKNOWN, true},
         {"POST", "/api/v1/auth/signup", GW_ROUTE_SIGNUP, true},
         {"POST", "/api/v1/auth/logout", GW_ROUTE_LOGOUT, true},
         {"GET", "/api/v1/auth/me", GW_ROUTE_ME, true},
@@ -98,6 +102,9 @@ static void id_routes_keep_the_id(void **state)
     gw_route_parse("GET", "/api/v1/public/outlets/x", &r);
     assert_int_equal(r.kind, GW_ROUTE_PUBLIC_OUTLET);
     assert_string_equal(r.id, "x"); /* checked as a UUID by the caller */
+    gw_route_parse("GET", "/api/v1/public/outlets/0190F2A4-1B2C-7D3E-8F40-123456789ABC", &r);
+    assert_int_equal(r.kind, GW_ROUTE_PUBLIC_OUTLET);
+    assert_string_equal(r.id, "0190f2a4-1b2c-7d3e-8f40-123456789abc"); /* one cache key */
     gw_route_parse("GET", "/api/v1/public/outlets/0123456789012345678901234567890123456789", &r);
     assert_int_equal(r.kind, GW_ROUTE_API_UNKNOWN); /* too long for any id */
 }

@@ -54,8 +54,12 @@ function session(reply) {
 
 export const auth = {
   login: async (username, password) => session(await request('/api/v1/auth/login', { body: { username, password } })),
-  signup: async (username, password, displayName) =>
-    session(await request('/api/v1/auth/signup', { body: { username, password, displayName } })),
+  signup: async (username, password, displayName, email = '') =>
+    session(await request('/api/v1/auth/signup', { body: { username, password, displayName, email } })),
+  // The same answer whether the account exists or not.
+  resetRequest: (account) => request('/api/v1/auth/reset/request', { body: { account } }),
+  resetConfirm: (userId, token, newPassword) =>
+    request('/api/v1/auth/reset/confirm', { body: { userId, token, newPassword } }),
   me: async () => session(await request('/api/v1/auth/me', { method: 'GET' })),
   logout: async () => {
     try { await request('/api/v1/auth/logout', { body: {} }); } finally { csrfToken = ''; }

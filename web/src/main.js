@@ -4,7 +4,7 @@ import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html, AppContext } from './html.js';
 import { auth, onUnauthenticated } from './api.js';
-import { parseHash, allowed, navigate, STAFF } from './router.js';
+import { parseHash, allowed, navigate, STAFF, PUBLIC_ROUTES } from './router.js';
 import { t, setLocale, initialLocale } from './i18n/index.js';
 import { yearWIB, defaultFiscalYear } from './format.js';
 import { Loading } from './components/Table.js';
@@ -24,6 +24,9 @@ import { Releases } from './pages/Releases.js';
 import { ReleaseEditor } from './pages/ReleaseEditor.js';
 import { ReleaseProof } from './pages/ReleaseProof.js';
 import { Inbox, InboxRelease, UnreadBadge } from './pages/Inbox.js';
+import { ForgotPassword, ResetPassword } from './pages/Reset.js';
+import { Profile } from './pages/Profile.js';
+import { Notices, NoticeBadge } from './pages/Notices.js';
 import { BudgetLines, BudgetLineDetail } from './pages/Budget.js';
 import { Agreements, AgreementDetail } from './pages/Agreements.js';
 import { Orders, OrderNew, Offers } from './pages/Orders.js';
@@ -51,6 +54,8 @@ const NAV = [
   ['invoices', '/invoices', 'nav.invoices'],
   ['payments', '/payments', 'nav.payments'],
   ['taxes', '/taxes', 'nav.taxes'],
+  ['notices', '/notices', 'nav.notices'],
+  ['profile', '/profile', 'nav.profile'],
 ];
 
 function initialYear() {
@@ -103,6 +108,8 @@ function Page({ route, user }) {
     case 'releaseProof': return html`<${ReleaseProof} releaseId=${route.id} />`;
     case 'inbox': return html`<${Inbox} />`;
     case 'inboxRelease': return html`<${InboxRelease} releaseId=${route.id} />`;
+    case 'profile': return html`<${Profile} />`;
+    case 'notices': return html`<${Notices} />`;
     case 'budget': return html`<${BudgetLines} />`;
     case 'budgetLine': return html`<${BudgetLineDetail} lineId=${route.id} />`;
     case 'agreements': return html`<${Agreements} />`;
@@ -160,7 +167,10 @@ function App() {
   const ctx = { user, year, setYear, refreshMe, locale: loc, setUser };
   const publicRoute = route.name === 'login' || route.name === 'signup';
   let body;
-  if (user === undefined) body = html`<${Loading} />`;
+  if (route.name === 'forgot') body = html`<${ForgotPassword} />`;
+  // A new link (another token) is a new form.
+  else if (route.name === 'reset') body = html`<${ResetPassword} key=${globalThis.location.hash} />`;
+  else if (user === undefined) body = html`<${Loading} />`;
   else if (!user) body = route.name === 'signup' ? html`<${Signup} />` : html`<${Login} />`;
   else if (publicRoute) { navigate(isPartner(user) ? '/my' : '/'); body = null; }
   else body = html`<${Page} route=${route} user=${user} />`;
@@ -186,10 +196,10 @@ function App() {
           <button type="button" class="btn small" onClick=${logout} data-testid="logout">${t('nav.logout')}</button>` : null}
       </div>
     </header>
-    ${user ? html`<nav class="mainnav" aria-label=${t('nav.label')}><ul>
+    ${user && !PUBLIC_ROUTES.includes(route.name) ? html`<nav class="mainnav" aria-label=${t('nav.label')}><ul>
       ${NAV.filter(([name]) => allowed(name, user.roles) && !(name === 'dashboard' && isPartner(user))).map(([name, path, key]) => html`
         <li><a href=${'#' + path} aria-current=${route.name === name || (route.path.startsWith(path + '/') && path !== '/') ? 'page' : undefined}
-          data-testid=${`nav-${name}`}>${t(key)}${name === 'inbox' ? html`<${UnreadBadge} refresh=${route.path} />` : null}</a></li>`)}
+          data-testid=${`nav-${name}`}>${t(key)}${name === 'inbox' ? html`<${UnreadBadge} refresh=${route.path} />` : null}${name === 'notices' ? html`<${NoticeBadge} refresh=${route.path} />` : null}</a></li>`)}
     </ul></nav>` : null}
     <main id="main" tabindex="-1">${body}</main>
     <footer class="foot"><p>${t('app.footer')}</p></footer>

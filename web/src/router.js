@@ -1,6 +1,7 @@
 // Hash routes: "#/companies/abc" -> { name: 'company', params: { id: 'abc' } }.
 const ROUTES = [
-  ['login', /^\/login$/], ['signup', /^\/signup$/],
+  ['login', /^\/login$/], ['signup', /^\/signup$/], ['forgot', /^\/forgot$/], ['reset', /^\/reset$/],
+  ['profile', /^\/profile$/], ['notices', /^\/notices$/],
   ['dashboard', /^\/$/], ['dashboard', /^\/dashboard$/],
   ['my', /^\/my$/], ['register', /^\/register$/],
   ['companies', /^\/companies$/], ['companyNew', /^\/companies\/new$/],
@@ -50,6 +51,7 @@ export const ROUTE_ROLES = {
   users: ['admin'],
   releases: ['pr', 'head', 'admin', 'partnership'], releaseNew: ['pr'], release: ['pr', 'head', 'admin', 'partnership'],
   releaseProof: ['pr', 'head', 'admin', 'partnership'], inbox: ['partner'], inboxRelease: ['partner'],
+  profile: [...STAFF, 'partner'], notices: [...STAFF, 'partner'],
   budget: ['admin', 'finance', 'head', 'partnership'],
   budgetLine: ['admin', 'finance', 'head', 'partnership'],
   agreements: [...STAFF, 'partner'],
@@ -64,6 +66,9 @@ export const ROUTE_ROLES = {
   taxes: ['admin', 'finance', 'head'],
   payments: ['admin', 'finance', 'head'],
 };
+
+// Pages anyone may open, logged in or not (a reset link may be opened either way).
+export const PUBLIC_ROUTES = ['login', 'signup', 'forgot', 'reset'];
 
 export const allowed = (route, roles = []) => {
   const need = ROUTE_ROLES[route];

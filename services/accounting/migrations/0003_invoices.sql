@@ -1,4 +1,4 @@
--- Invoices, taxes and payment (issue 13; docs/adr/0017-invoices-taxes-payment.md).
+-- Invoices, taxes and payment (issue 13; docs/adr/0019-invoices-taxes-payment.md).
 --
 -- What accounting learns from other services' events (companies from the
 -- registry, agreements and orders from ordering) is kept here as read

@@ -2,8 +2,12 @@
 import id from './id.js';
 import en from './en.js';
 import * as press from './distribution.js';
+import * as notices from './notices.js';
 
-export const LOCALES = { id: { ...id, ...press.id }, en: { ...en, ...press.en } };
+export const LOCALES = {
+  id: { ...id, ...press.id, ...notices.id },
+  en: { ...en, ...press.en, ...notices.en },
+};
 let current = 'id';
 
 export function initialLocale() {

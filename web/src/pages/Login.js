@@ -43,14 +43,15 @@ export function Login() {
         errors=${f.byField} required autocomplete="current-password" testid="login-password" />
       <button type="submit" class="btn primary wide" disabled=${f.busy} data-testid="login-submit">${t('login.submit')}</button>
     </form>
+    <p><a href="#/forgot" data-testid="forgot-link">${t('login.forgot')}</a></p>
     <p class="muted">${t('login.partnerQuestion')} <a href="#/signup" data-testid="signup-link">${t('login.signupLink')}</a></p>
   </section>`;
 }
 
 export function Signup() {
   const ctx = useContext(AppContext);
-  const [v, setV] = useState({ displayName: '', username: '', password: '', confirm: '' });
-  const f = useAuthForm(['displayName', 'username', 'password', 'confirm']);
+  const [v, setV] = useState({ displayName: '', username: '', email: '', password: '', confirm: '' });
+  const f = useAuthForm(['displayName', 'username', 'email', 'password', 'confirm']);
   const [local, setLocal] = useState({});
   const set = (k) => (x) => setV({ ...v, [k]: x });
   const submit = async (e) => {
@@ -60,7 +61,7 @@ export function Signup() {
     if (v.password !== v.confirm) errs.confirm = t('signup.mismatch');
     setLocal(errs);
     if (Object.keys(errs).length) return;
-    const r = await f.run(() => auth.signup(v.username.trim(), v.password, v.displayName.trim()));
+    const r = await f.run(() => auth.signup(v.username.trim(), v.password, v.displayName.trim(), v.email.trim()));
     if (r) { ctx.setUser(r.user); location.hash = '#/my'; }
   };
   const errors = { ...f.byField, ...local };
@@ -73,6 +74,8 @@ export function Signup() {
         required autocomplete="organization" testid="signup-display-name" />
       <${Field} label=${t('login.username')} name="username" value=${v.username} onInput=${set('username')} errors=${errors}
         required autocomplete="username" testid="signup-username" />
+      <${Field} label=${t('profile.email')} name="email" type="email" value=${v.email} onInput=${set('email')} errors=${errors}
+        autocomplete="email" hint=${t('profile.emailHint')} testid="signup-email" />
       <${Field} label=${t('login.password')} name="password" type="password" value=${v.password} onInput=${set('password')} errors=${errors}
         required autocomplete="new-password" hint=${t('signup.passwordHint')} testid="signup-password" />
       <${Field} label=${t('signup.confirm')} name="confirm" type="password" value=${v.confirm} onInput=${set('confirm')} errors=${errors}

@@ -39,6 +39,7 @@ export function Users() {
       <${DataTable} testid="users-table" rowTestid="user-row" rows=${d.data.users || []} columns=${[
         { label: t('login.username'), render: (u) => html`<button type="button" class="linklike" onClick=${() => setSelected(u)} data-testid="user-edit">${u.username}</button>` },
         { label: t('users.displayName'), render: (u) => u.displayName },
+        { label: t('users.email'), render: (u) => html`<span data-testid="user-email">${u.email || t('users.noEmail')}</span>` },
         { label: t('users.roles'), render: (u) => (u.roles || []).map((r) => t(`role.${r}`)).join(', ') },
         { label: t('common.status'), render: (u) => html`<span class=${`badge ${u.disabled ? 'badge-bad' : 'badge-ok'}`} data-testid="user-state">${u.disabled ? t('users.disabled') : t('users.active')}</span>` },
         { label: t('users.lastLogin'), render: (u) => formatDateTime(u.lastLoginUnixMs, locale) || '—' },
@@ -49,16 +50,16 @@ export function Users() {
 }
 
 function CreateUser({ onDone }) {
-  const empty = { username: '', displayName: '', roles: [], companyId: '', password: '', locale: 'id' };
+  const empty = { username: '', displayName: '', email: '', roles: [], companyId: '', password: '', locale: 'id' };
   const [v, setV] = useState(empty);
   const [msg, setMsg] = useState('');
   const f = useAction();
   const set = (k) => (x) => setV({ ...v, [k]: x });
-  const known = ['username', 'displayName', 'roles', 'companyId', 'password', 'locale'];
+  const known = ['username', 'displayName', 'email', 'roles', 'companyId', 'password', 'locale'];
   const submit = async (e) => {
     e.preventDefault();
     setMsg('');
-    const out = await f.run((act) => act.run('gateway', 'CreateUser', { ...v, username: v.username.trim(), displayName: v.displayName.trim(), companyId: v.companyId.trim() }), known);
+    const out = await f.run((act) => act.run('gateway', 'CreateUser', { ...v, username: v.username.trim(), displayName: v.displayName.trim(), email: v.email.trim(), companyId: v.companyId.trim() }), known);
     if (out) { setV(empty); setMsg(t('users.created', { name: out.username })); onDone(); }
   };
   return html`<section aria-labelledby="h-create" class="sub-card">
@@ -69,6 +70,7 @@ function CreateUser({ onDone }) {
       <div class="grid">
         <${Field} prefix="new-" label=${t('login.username')} name="username" value=${v.username} onInput=${set('username')} errors=${f.byField} required autocomplete="off" testid="user-new-username" />
         <${Field} prefix="new-" label=${t('users.displayName')} name="displayName" value=${v.displayName} onInput=${set('displayName')} errors=${f.byField} required testid="user-new-display-name" />
+        <${Field} prefix="new-" label=${t('users.email')} name="email" type="email" value=${v.email} onInput=${set('email')} errors=${f.byField} autocomplete="off" testid="user-new-email" />
         <${Field} prefix="new-" label=${t('login.password')} name="password" type="password" value=${v.password} onInput=${set('password')} errors=${f.byField} required
           autocomplete="new-password" hint=${t('signup.passwordHint')} testid="user-new-password" />
         <${Field} prefix="new-" label=${t('users.locale')} name="locale" value=${v.locale} onInput=${set('locale')} errors=${f.byField} testid="user-new-locale"
@@ -82,7 +84,7 @@ function CreateUser({ onDone }) {
 }
 
 function EditUser({ user, onDone, onClose }) {
-  const [v, setV] = useState({ displayName: user.displayName || '', roles: user.roles || [], locale: user.locale || 'id' });
+  const [v, setV] = useState({ displayName: user.displayName || '', email: user.email || '', roles: user.roles || [], locale: user.locale || 'id' });
   const [pw, setPw] = useState('');
   const [msg, setMsg] = useState('');
   const f = useAction();
@@ -91,8 +93,9 @@ function EditUser({ user, onDone, onClose }) {
   const update = async (extra = {}) => {
     setMsg('');
     const out = await f.run((act) => act.run('gateway', 'UpdateUser', {
-      userId: user.id, displayName: v.displayName.trim(), roles: v.roles, locale: v.locale, expectedVersion: user.version || '0', ...extra,
-    }), ['displayName', 'roles', 'locale']);
+      userId: user.id, displayName: v.displayName.trim(), roles: v.roles, locale: v.locale, expectedVersion: user.version || '0',
+      setEmail: true, email: v.email.trim(), ...extra,
+    }), ['displayName', 'email', 'roles', 'locale']);
     if (out) { setMsg(t('wizard.saved')); onDone(out); }
   };
   const reset = async (e) => {
@@ -109,6 +112,7 @@ function EditUser({ user, onDone, onClose }) {
       <${ErrorSummary} prefix="edit-" error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="user-edit-errors" />
       <div class="grid">
         <${Field} prefix="edit-" label=${t('users.displayName')} name="displayName" value=${v.displayName} onInput=${(x) => setV({ ...v, displayName: x })} errors=${f.byField} testid="user-edit-display-name" />
+        <${Field} prefix="edit-" label=${t('users.email')} name="email" type="email" value=${v.email} onInput=${(x) => setV({ ...v, email: x })} errors=${f.byField} autocomplete="off" testid="user-edit-email" />
         <${Field} prefix="edit-" label=${t('users.locale')} name="locale" value=${v.locale} onInput=${(x) => setV({ ...v, locale: x })} errors=${f.byField} testid="user-edit-locale"
           options=${[{ value: 'id', label: 'Bahasa Indonesia' }, { value: 'en', label: 'English' }]} />
       </div>
