@@ -2,7 +2,7 @@
  * accounting service (seklikctl check, integration tests).
  *
  * The checks live in the accounting schema as one read-only SQL function,
- * accounting.ledger_check() (services/accounting/migrations/0002_ledger.sql),
+ * accounting.ledger_check() (services/accounting/migrations/0002_ledger.sql, 0003),
  * so they read one snapshot and need no service running. Each yields a named
  * verdict:
  *   ledger_balances_match_transfers   every account's debits/credits pending/
@@ -15,7 +15,13 @@
  *   ledger_reservations_match_transfers  each reservation is its pending
  *                                     transfer, in the state its completion says
  *   ledger_lines_match_revisions      each line's pagu is its newest revision's,
- *                                     revisions chain, and each moved its difference */
+ *                                     revisions chain, and each moved its difference
+ *   ledger_payments_match_invoices    each invoice's gross is its orders', and its
+ *                                     payment transfers are what its state and tax
+ *                                     computation say (pending at SPM; posted, paid
+ *                                     out of cash and every reservation posted once
+ *                                     paid); no payment transfer without an invoice
+ * (the seventh arrives with migration 0003_invoices.sql; docs/adr/0019). */
 #ifndef SK_LEDGER_H
 #define SK_LEDGER_H
 

@@ -11,7 +11,8 @@
  * outbox. Methods flagged SK_RPC_COMMAND run inside a transaction the server
  * opens, with their idempotency key: the key, a hash of the request and the
  * packed response are stored in the same transaction, so a retry returns the
- * first response and changes nothing twice.
+ * first response and changes nothing twice. Methods flagged SK_RPC_SAGA
+ * commit in steps of their own (see below).
  *
  * Client: one REQ socket per peer; each call uses its own nng_ctx, so many
  * calls share the socket. Calls are synchronous (made from worker threads),
@@ -50,7 +51,16 @@ typedef struct sk_call sk_call;
  * with sk_call_violation) that becomes the Response. */
 typedef int (*sk_rpc_fn)(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out);
 
-enum { SK_RPC_QUERY = 0, SK_RPC_COMMAND = 1 };
+/* SK_RPC_SAGA: a command whose handler opens and commits its own
+ * transactions on call->db (it calls other services between them, which no
+ * transaction may span). The server holds a session advisory lock on the
+ * idempotency key for the whole call, so retries of one key run one at a
+ * time; answers a retry from the idempotency store, and stores the response
+ * after the handler returned SK_OK (a refusal is not stored: the handler's
+ * steps must be safe to run again), without waiting for its fsync. after_commit work runs when the handler
+ * returned SK_OK. A crash between the handler's last commit and the store
+ * makes a retry run the handler again, so every step must be idempotent. */
+enum { SK_RPC_QUERY = 0, SK_RPC_COMMAND = 1, SK_RPC_SAGA = 2 };
 
 /* Largest request or response on the bus: documents travel in requests. */
 #define SK_RPC_MAX_MESSAGE (16u * 1024 * 1024)
@@ -63,13 +73,14 @@ enum { SK_RPC_QUERY = 0, SK_RPC_COMMAND = 1 };
 typedef struct sk_rpc_method {
     const char *name; /* the method's name in the .proto service ("Health") */
     sk_rpc_fn fn;
-    int kind;         /* SK_RPC_QUERY or SK_RPC_COMMAND */
+    int kind;         /* SK_RPC_QUERY, SK_RPC_COMMAND or SK_RPC_SAGA */
 } sk_rpc_method;
 
 struct sk_call {
     const Seklik__Bus__Request *req;
     const Seklik__Bus__Actor *actor; /* never NULL: an empty actor when none */
-    sk_db *db;        /* a pooled connection; for commands, in the call's transaction */
+    sk_db *db;        /* a pooled connection; for commands, in the call's transaction;
+                       * for sagas, outside any (the handler begins and commits) */
     sk_cache *cache;  /* may be NULL */
     void *app;        /* the service's own context (sk_service_def.app) */
     const char *service;

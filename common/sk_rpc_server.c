@@ -96,6 +96,11 @@ int sk_call_fail(sk_call *call, int code, const char *message)
 /* ---- idempotency store: see migration bus_0001 in sk_outbox.c ---- */
 
 static const char SQL_IDEM_LOCK[] = "SELECT pg_advisory_xact_lock(hashtext('seklik.idem.' || $1))";
+/* A saga's lock spans its own transactions: held by the session. */
+static const char SQL_IDEM_SESSION_LOCK[] =
+    "SELECT pg_advisory_lock(hashtext('seklik.idem.' || $1))";
+static const char SQL_IDEM_SESSION_UNLOCK[] =
+    "SELECT pg_advisory_unlock(hashtext('seklik.idem.' || $1))";
 static const char SQL_IDEM_GET[] =
     "SELECT method, request_hash, response FROM idempotency WHERE key = $1";
 static const char SQL_IDEM_PUT[] =
@@ -110,13 +115,14 @@ static void request_hash(const Seklik__Bus__Request *req, uint8_t out[crypto_has
     crypto_hash_sha256_final(&st, out);
 }
 
-/* Look the key up inside the open transaction. *stored is the packed first
- * response (malloc'ed) when the command already ran. */
-static int idem_lookup(sk_call *call, uint8_t **stored, size_t *stored_len)
+/* Look the key up under `lock_sql` (a command's transaction lock, or a
+ * saga's session lock). *stored is the packed first response (malloc'ed)
+ * when the command already ran. */
+static int idem_lookup(sk_call *call, const char *lock_sql, uint8_t **stored, size_t *stored_len)
 {
     const Seklik__Bus__Request *req = call->req;
     *stored = NULL;
-    SK_TRY(sk_db_exec(call->db, SQL_IDEM_LOCK, (sk_param[]){SK_TEXT(req->idempotency_key)}, 1));
+    SK_TRY(sk_db_exec(call->db, lock_sql, (sk_param[]){SK_TEXT(req->idempotency_key)}, 1));
     PGresult *r = NULL;
     SK_TRY(sk_db_query(call->db, SQL_IDEM_GET, (sk_param[]){SK_TEXT(req->idempotency_key)}, 1, &r));
     int rc = SK_OK;
@@ -145,6 +151,23 @@ static int idem_store(sk_call *call, const uint8_t *resp, size_t len)
     sk_param p[] = {SK_TEXT(call->req->idempotency_key), SK_TEXT(call->req->method),
                     SK_BYTES(hash, sizeof(hash)), SK_BYTES(resp, len)};
     return sk_db_exec(call->db, SQL_IDEM_PUT, p, 4);
+}
+
+/* Pack `out` as the response's body and store the response the caller
+ * will get under the request's idempotency key. */
+static int store_response(sk_call *call, const ProtobufCMessage *out, Seklik__Bus__Response *resp)
+{
+    resp->body.len = protobuf_c_message_get_packed_size(out);
+    resp->body.data = sk_call_alloc(call, resp->body.len + 1);
+    if (!resp->body.data)
+        return SK_ENOMEM;
+    protobuf_c_message_pack(out, resp->body.data);
+    size_t n = seklik__bus__response__get_packed_size(resp);
+    uint8_t *packed = sk_call_alloc(call, n + 1);
+    if (!packed)
+        return SK_ENOMEM;
+    seklik__bus__response__pack(resp, packed);
+    return idem_store(call, packed, n);
 }
 
 /* ---- dispatch ---- */
@@ -239,7 +262,7 @@ static int run_call(sk_rpc_server *srv, sk_call *call, Seklik__Bus__Response *re
     const ProtobufCMessageDescriptor *in_desc = md ? md->input : &seklik__bus__replay_request__descriptor;
     const ProtobufCMessageDescriptor *out_desc = md ? md->output : &seklik__bus__replay_response__descriptor;
 
-    if (method->kind == SK_RPC_COMMAND && (!req->idempotency_key || !req->idempotency_key[0]))
+    if (method->kind != SK_RPC_QUERY && (!req->idempotency_key || !req->idempotency_key[0]))
         return sk_call_violation(call, "idempotencyKey", "wajib diisi untuk perintah (required for commands)");
 
     ProtobufCMessage *in = protobuf_c_message_unpack(in_desc, NULL, req->body.len, req->body.data);
@@ -264,28 +287,11 @@ static int run_call(sk_rpc_server *srv, sk_call *call, Seklik__Bus__Response *re
     if (method->kind == SK_RPC_COMMAND) {
         rc = sk_db_begin(call->db);
         if (rc == SK_OK)
-            rc = idem_lookup(call, first, first_len);
+            rc = idem_lookup(call, SQL_IDEM_LOCK, first, first_len);
         if (rc == SK_OK && !*first)
             rc = method->fn(call, in, out);
-        if (rc == SK_OK && !*first) {
-            /* Store the response the caller will get, in the same transaction. */
-            resp->body.len = protobuf_c_message_get_packed_size(out);
-            resp->body.data = sk_call_alloc(call, resp->body.len + 1);
-            if (!resp->body.data)
-                rc = SK_ENOMEM;
-            else
-                protobuf_c_message_pack(out, resp->body.data);
-            if (rc == SK_OK) {
-                size_t n = seklik__bus__response__get_packed_size(resp);
-                uint8_t *packed = sk_call_alloc(call, n + 1);
-                if (!packed)
-                    rc = SK_ENOMEM;
-                else {
-                    seklik__bus__response__pack(resp, packed);
-                    rc = idem_store(call, packed, n);
-                }
-            }
-        }
+        if (rc == SK_OK && !*first) /* in the same transaction */
+            rc = store_response(call, out, resp);
         if (rc == SK_OK)
             rc = sk_db_commit(call->db);
         if (rc == SK_OK) {
@@ -295,6 +301,40 @@ static int run_call(sk_rpc_server *srv, sk_call *call, Seklik__Bus__Response *re
                 sk_log_error("%s: %s", req->method, call->db->error);
             sk_db_rollback(call->db);
             sk_defer_drop(&call->after_commit);
+            free(*first);
+            *first = NULL;
+        }
+    } else if (method->kind == SK_RPC_SAGA) {
+        sk_param key = SK_TEXT(req->idempotency_key);
+        rc = idem_lookup(call, SQL_IDEM_SESSION_LOCK, first, first_len);
+        if (rc == SK_OK && !*first) {
+            rc = method->fn(call, in, out);
+            if (call->db->in_tx) { /* a handler's bug: nothing half-done is kept */
+                sk_db_rollback(call->db);
+                rc = rc == SK_OK ? SK_EINTERNAL : rc;
+            }
+            /* Not worth an fsync of its own: if a crash loses it, a retry runs
+             * the handler again, which every saga must allow anyway. */
+            if (rc == SK_OK)
+                rc = sk_db_begin(call->db);
+            if (rc == SK_OK)
+                rc = sk_db_exec(call->db, "SET LOCAL synchronous_commit TO off", NULL, 0);
+            if (rc == SK_OK)
+                rc = store_response(call, out, resp);
+            if (rc == SK_OK)
+                rc = sk_db_commit(call->db);
+            if (call->db->in_tx)
+                sk_db_rollback(call->db);
+        }
+        /* Released with the session anyway if this fails (connection reset). */
+        sk_db_exec(call->db, SQL_IDEM_SESSION_UNLOCK, &key, 1);
+        if (rc == SK_OK && !*first)
+            sk_defer_run(&call->after_commit);
+        else
+            sk_defer_drop(&call->after_commit);
+        if (rc != SK_OK) {
+            if (call->db->error[0] && (rc == SK_EDB || rc == SK_EUNAVAIL))
+                sk_log_error("%s: %s", req->method, call->db->error);
             free(*first);
             *first = NULL;
         }

@@ -319,23 +319,540 @@ bool accounting_check_amount(int64_t amount, accounting_violations *v)
                                 "rupiah)");
 }
 
-/* ---- taxes ---- */
+/* ---- dates ---- */
 
-/* round(num / den) half up, for num >= 0, den > 0 */
-static int64_t div_round(int64_t num, int64_t den)
+/* Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar. */
+static int32_t days_from_civil(int y, unsigned m, unsigned d)
 {
-    return (num + den / 2) / den;
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int32_t)doe - 719468;
 }
 
-bool accounting_compute_taxes(int64_t amount, bool pkp, const accounting_tax_rates *rates,
-                              accounting_taxes *out)
+static void civil_from_days(int32_t z, int *y, unsigned *m, unsigned *d)
 {
-    if (amount < 0 || amount > INT64_MAX / 20000 || rates->pph23_bp < 0 ||
-        rates->pph23_bp > 10000 || rates->ppn_bp < 0 || rates->ppn_bp > 10000)
+    z += 719468;
+    const int era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)yoe + era * 400 + (*m <= 2);
+}
+
+bool accounting_date_parse(const char *s, int32_t *days)
+{
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
         return false;
-    out->base = pkp ? div_round(amount * 10000, 10000 + rates->ppn_bp) : amount;
-    out->ppn = pkp ? amount - out->base : 0;
-    out->pph23 = div_round(out->base * rates->pph23_bp, 10000);
-    out->net = amount - out->ppn - out->pph23;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    unsigned m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+    unsigned d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+    static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 ||
+        d > mdays[m - 1] + (m == 2 && leap ? 1u : 0u))
+        return false;
+    *days = days_from_civil(y, m, d);
     return true;
+}
+
+static bool two_digits(const char *p, int max, int *out)
+{
+    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+        return false;
+    *out = (p[0] - '0') * 10 + (p[1] - '0');
+    return *out <= max;
+}
+
+bool accounting_wib_day(const char *t, int32_t *day)
+{
+    char date[11];
+    int32_t d;
+    int hh, mm, ss, oh = 0, om = 0;
+    if (!t || strlen(t) < 20 || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') || t[13] != ':' ||
+        t[16] != ':')
+        return false;
+    memcpy(date, t, 10);
+    date[10] = '\0';
+    if (!accounting_date_parse(date, &d) || !two_digits(t + 11, 23, &hh) ||
+        !two_digits(t + 14, 59, &mm) || !two_digits(t + 17, 60, &ss))
+        return false;
+    const char *p = t + 19;
+    if (*p == '.') {
+        p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    int sign = 0;
+    if ((*p == 'Z' || *p == 'z') && p[1] == '\0') {
+        sign = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
+               two_digits(p + 1, 23, &oh) && two_digits(p + 4, 59, &om)) {
+        sign = *p == '+' ? 1 : -1;
+    } else {
+        return false;
+    }
+    int64_t secs = (int64_t)d * 86400 + hh * 3600 + mm * 60 + ss - sign * (oh * 3600 + om * 60);
+    secs += 7 * 3600;
+    *day = (int32_t)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
+    return true;
+}
+
+void accounting_date_format(int32_t days, char out[11])
+{
+    int y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    char buf[32];
+    snprintf(buf, sizeof(buf), "%04d-%02u-%02u", y, m, d);
+    memcpy(out, buf, 10);
+    out[10] = '\0';
+}
+
+int accounting_date_year(int32_t days)
+{
+    int y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    return y;
+}
+
+int32_t accounting_pph23_due(int32_t paid)
+{
+    int y;
+    unsigned m, d;
+    civil_from_days(paid, &y, &m, &d);
+    return m == 12 ? days_from_civil(y + 1, 1, 15) : days_from_civil(y, m + 1, 15);
+}
+
+/* ---- the tax table ---- */
+
+static const char *const ROUNDING_NAMES[] = {NULL, "half_up", "half_even", "down"};
+
+const char *accounting_rounding_name(int rule)
+{
+    return rule >= 1 && rule <= 3 ? ROUNDING_NAMES[rule] : NULL;
+}
+
+int accounting_rounding_parse(const char *name)
+{
+    for (int k = 1; name && k <= 3; k++)
+        if (strcmp(ROUNDING_NAMES[k], name) == 0)
+            return k;
+    return 0;
+}
+
+void accounting_tax_table_default(int year, accounting_tax_table *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->fiscal_year = year;
+    out->pph23_bp = 200;
+    out->no_npwp_uplift_pct = 100;
+    out->ppn_bp = year >= 2025 ? 1200 : 1100;
+    out->dpp_num = year >= 2025 ? 11 : 1;
+    out->dpp_den = year >= 2025 ? 12 : 1;
+    out->wapu_threshold = 2000000;
+    out->rounding = ACCOUNTING_ROUND_HALF_UP;
+}
+
+bool accounting_check_tax_table(const accounting_tax_table *t, accounting_violations *v)
+{
+    size_t before = v->n;
+    if (t->fiscal_year < 2000 || t->fiscal_year > 2100)
+        accounting_violation(v, "table.fiscalYear",
+                             "tahun anggaran harus 2000..2100 (fiscal year outside 2000..2100)");
+    if (t->pph23_bp < 0 || t->pph23_bp > 10000)
+        accounting_violation(v, "table.pph23RateBp",
+                             "tarif PPh 23 harus 0..10000 basis poin (PPh 23 rate: 0..10000 bp)");
+    if (t->no_npwp_uplift_pct < 0 || t->no_npwp_uplift_pct > 1000)
+        accounting_violation(v, "table.noNpwpUpliftPercent",
+                             "tambahan tanpa NPWP harus 0..1000 persen (uplift: 0..1000%)");
+    else if (t->pph23_bp >= 0 && t->pph23_bp <= 10000 &&
+             (int64_t)t->pph23_bp * (100 + t->no_npwp_uplift_pct) > 10000 * 100)
+        accounting_violation(v, "table.noNpwpUpliftPercent",
+                             "tarif PPh 23 tanpa NPWP melebihi 100% (the uplifted PPh 23 rate "
+                             "exceeds 100%)");
+    if (t->ppn_bp < 0 || t->ppn_bp > 10000)
+        accounting_violation(v, "table.ppnRateBp",
+                             "tarif PPN harus 0..10000 basis poin (PPN rate: 0..10000 bp)");
+    if (t->dpp_num < 1 || t->dpp_num > 1000)
+        accounting_violation(v, "table.dppFactorNumerator",
+                             "pembilang DPP harus 1..1000 (DPP factor numerator: 1..1000)");
+    if (t->dpp_den < 1 || t->dpp_den > 1000)
+        accounting_violation(v, "table.dppFactorDenominator",
+                             "penyebut DPP harus 1..1000 (DPP factor denominator: 1..1000)");
+    else if (t->dpp_num >= 1 && t->dpp_num > t->dpp_den)
+        accounting_violation(v, "table.dppFactorNumerator",
+                             "DPP nilai lain tidak boleh melebihi harga jual (the DPP factor "
+                             "cannot exceed 1)");
+    if (t->wapu_threshold < 0 || t->wapu_threshold > ACCOUNTING_MONEY_MAX)
+        accounting_violation(v, "table.wapuThreshold",
+                             "batas pemungutan harus 0..Rp 10.000.000.000.000 (threshold: "
+                             "0..10^13 rupiah)");
+    if (!accounting_rounding_name(t->rounding))
+        accounting_violation(v, "table.rounding",
+                             "aturan pembulatan harus half_up, half_even atau down (rounding: "
+                             "HALF_UP, HALF_EVEN or DOWN)");
+    return v->n == before;
+}
+
+typedef __int128 wide;
+
+/* num / den as whole rupiah by `rule`; num >= 0, den > 0, result within int64. */
+static int64_t round_div(wide num, wide den, int rule)
+{
+    wide q = num / den, r = num % den;
+    switch (rule) {
+    case ACCOUNTING_ROUND_HALF_UP:
+        if (2 * r >= den)
+            q++;
+        break;
+    case ACCOUNTING_ROUND_HALF_EVEN:
+        if (2 * r > den || (2 * r == den && (q & 1)))
+            q++;
+        break;
+    default: /* down: the fraction is dropped */
+        break;
+    }
+    return (int64_t)q;
+}
+
+bool accounting_compute_tax(const accounting_tax_table *t, const accounting_tax_input *in,
+                            accounting_tax_lines *out)
+{
+    memset(out, 0, sizeof(*out));
+    accounting_violations v = {0};
+    if (!accounting_check_tax_table(t, &v) || in->gross < 0 || in->gross > ACCOUNTING_MONEY_MAX)
+        return false;
+    accounting_tax_lines l = {0};
+    l.gross = in->gross;
+    if (in->pkp) {
+        /* price = gross / (1 + ppn/10000 x num/den) = gross x 10000 den / (10000 den + ppn num) */
+        wide den = (wide)10000 * t->dpp_den + (wide)t->ppn_bp * t->dpp_num;
+        l.price_before_vat = round_div((wide)in->gross * 10000 * t->dpp_den, den, t->rounding);
+        l.dpp_other = round_div((wide)l.price_before_vat * t->dpp_num, t->dpp_den, t->rounding);
+        l.ppn = round_div((wide)l.dpp_other * t->ppn_bp, 10000, t->rounding);
+        l.wapu = l.price_before_vat > t->wapu_threshold;
+        l.ppn_collected = l.wapu ? l.ppn : 0;
+    } else {
+        l.price_before_vat = in->gross;
+    }
+    l.pph23_base = l.price_before_vat;
+    int32_t uplift = in->has_npwp ? 0 : t->no_npwp_uplift_pct;
+    l.pph23_bp = (int32_t)round_div((wide)t->pph23_bp * (100 + uplift), 100, ACCOUNTING_ROUND_HALF_UP);
+    l.pph23 = round_div((wide)l.pph23_base * t->pph23_bp * (100 + uplift), (wide)10000 * 100,
+                        t->rounding);
+    l.net = l.gross - l.pph23 - l.ppn_collected;
+    if (l.net < 0)
+        return false;
+    *out = l;
+    return true;
+}
+
+/* ---- the faktur pajak number ---- */
+
+accounting_faktur_verdict accounting_faktur_number(const char *in, int year,
+                                                   char out[ACCOUNTING_FAKTUR_SIZE])
+{
+    out[0] = '\0';
+    char d[ACCOUNTING_FAKTUR_SIZE];
+    size_t n = 0;
+    bool digit_before = false;
+    for (const char *p = in ? in : ""; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (n + 1 >= sizeof(d))
+                return ACCOUNTING_FAKTUR_SHAPE;
+            d[n++] = *p;
+            digit_before = true;
+        } else if ((*p == '.' || *p == '-' || *p == ' ') && digit_before && p[1] >= '0' &&
+                   p[1] <= '9') {
+            /* a separator between two digits */
+        } else if (*p == ' ' && (n == 0 || p[1] == '\0' || p[1] == ' ')) {
+            /* blanks around */
+        } else {
+            return ACCOUNTING_FAKTUR_SHAPE;
+        }
+    }
+    d[n] = '\0';
+    bool coretax = year >= 2025;
+    if (n != (coretax ? 17u : 16u))
+        return ACCOUNTING_FAKTUR_SHAPE;
+    if (d[0] != '0' || d[1] != '2')
+        return ACCOUNTING_FAKTUR_CODE;
+    /* status: normal or replacement ("00"/"01" in Coretax, "0"/"1" before) */
+    if (coretax ? !(d[2] == '0' && (d[3] == '0' || d[3] == '1')) : !(d[2] == '0' || d[2] == '1'))
+        return ACCOUNTING_FAKTUR_STATUS;
+    const char *yy = coretax ? d + 4 : d + 6;
+    if ((yy[0] - '0') * 10 + (yy[1] - '0') != year % 100)
+        return ACCOUNTING_FAKTUR_YEAR;
+    memcpy(out, d, n + 1);
+    return ACCOUNTING_FAKTUR_OK;
+}
+
+/* ---- invoices ---- */
+
+static const char *const INVOICE_STATES[] = {NULL,  "submitted", "returned",    "accepted",
+                                             "spp", "spp_verified", "spm", "paid"};
+static const char *const STEPS[] = {NULL, "spp", "spp_verified", "spm", "sp2d"};
+
+const char *accounting_invoice_state_name(int state)
+{
+    return state >= 1 && state <= 7 ? INVOICE_STATES[state] : NULL;
+}
+
+int accounting_invoice_state_parse(const char *name)
+{
+    for (int k = 1; name && k <= 7; k++)
+        if (strcmp(INVOICE_STATES[k], name) == 0)
+            return k;
+    return 0;
+}
+
+const char *accounting_step_name(int step)
+{
+    return step >= 1 && step <= 4 ? STEPS[step] : NULL;
+}
+
+int accounting_step_parse(const char *name)
+{
+    for (int k = 1; name && k <= 4; k++)
+        if (strcmp(STEPS[k], name) == 0)
+            return k;
+    return 0;
+}
+
+/* Step k moves an invoice from FROM[k] to TO[k]. */
+static const int STEP_FROM[] = {0, ACCOUNTING_INVOICE_ACCEPTED, ACCOUNTING_INVOICE_SPP,
+                                ACCOUNTING_INVOICE_SPP_VERIFIED, ACCOUNTING_INVOICE_SPM};
+static const int STEP_TO[] = {0, ACCOUNTING_INVOICE_SPP, ACCOUNTING_INVOICE_SPP_VERIFIED,
+                              ACCOUNTING_INVOICE_SPM, ACCOUNTING_INVOICE_PAID};
+
+int accounting_step_next(int state, int step)
+{
+    if (step < 1 || step > 4 || STEP_FROM[step] != state)
+        return 0;
+    return STEP_TO[step];
+}
+
+int accounting_step_last(int state, int *previous_state)
+{
+    /* SP2D is final: the money left the treasury. */
+    for (int k = 1; k <= 3; k++)
+        if (STEP_TO[k] == state) {
+            *previous_state = STEP_FROM[k];
+            return k;
+        }
+    *previous_state = 0;
+    return 0;
+}
+
+bool accounting_check_step(int step, const char *number, const char *date, int32_t not_before,
+                           int32_t today, char *number_out, int32_t *day,
+                           accounting_violations *v)
+{
+    size_t before = v->n;
+    number_out[0] = '\0';
+    if (!accounting_step_name(step))
+        return accounting_violation(v, "step",
+                                    "langkah harus SPP, verifikasi SPP, SPM atau SP2D (step must "
+                                    "be SPP, SPP_VERIFIED, SPM or SP2D)");
+    size_t min = step == ACCOUNTING_STEP_SPP_VERIFIED ? 0 : 1;
+    if (!accounting_text(number, min, ACCOUNTING_STEP_NUMBER_MAX, false, number_out,
+                         ACCOUNTING_STEP_NUMBER_MAX + 1))
+        accounting_violation(v, "number",
+                             "nomor dari SIPD wajib diisi, paling banyak 100 byte (SIPD's number "
+                             "is required, at most 100 bytes)");
+    if (!accounting_date_parse(date, day))
+        accounting_violation(v, "date", "tanggal harus YYYY-MM-DD (date must be YYYY-MM-DD)");
+    else if (*day < not_before)
+        accounting_violation(v, "date",
+                             "tanggal tidak boleh sebelum langkah sebelumnya atau tagihan (the "
+                             "date cannot be before the previous step or the invoice)");
+    else if (*day > today)
+        accounting_violation(v, "date",
+                             "tanggal tidak boleh di masa depan (the date cannot be in the future)");
+    return v->n == before;
+}
+
+bool accounting_check_purpose(const char *purpose, char *out, accounting_violations *v)
+{
+    if (accounting_text(purpose, 1, ACCOUNTING_PURPOSE_MAX, false, out, ACCOUNTING_PURPOSE_MAX + 1))
+        return true;
+    return accounting_violation(v, "purpose",
+                                "uraian pembayaran wajib diisi, paling banyak 500 byte (the "
+                                "payment's purpose is required, at most 500 bytes)");
+}
+
+bool accounting_check_invoice(const accounting_invoice_input *in, bool pkp, int32_t today,
+                              bool (*uuid_ok)(const char *), accounting_invoice *out,
+                              accounting_violations *v)
+{
+    size_t before = v->n;
+    memset(out, 0, sizeof(*out));
+    if (!accounting_text(in->number, 1, ACCOUNTING_INVOICE_NUMBER_MAX, false, out->number,
+                         sizeof(out->number)))
+        accounting_violation(v, "invoice.number",
+                             "nomor tagihan wajib diisi, paling banyak 64 byte (invoice number: "
+                             "required, at most 64 bytes)");
+    bool dated = accounting_date_parse(in->date, &out->date);
+    if (!dated)
+        accounting_violation(v, "invoice.date",
+                             "tanggal tagihan harus YYYY-MM-DD (invoice date must be YYYY-MM-DD)");
+    else if (out->date > today)
+        accounting_violation(v, "invoice.date",
+                             "tanggal tagihan tidak boleh di masa depan (the invoice date cannot "
+                             "be in the future)");
+    const char *faktur = in->faktur_number ? in->faktur_number : "";
+    while (*faktur == ' ')
+        faktur++;
+    if (!pkp) {
+        if (*faktur)
+            accounting_violation(v, "invoice.fakturNumber",
+                                 "mitra bukan PKP tidak menerbitkan faktur pajak (a partner that "
+                                 "is not PKP issues no faktur pajak)");
+    } else if (!*faktur) {
+        accounting_violation(v, "invoice.fakturNumber",
+                             "mitra PKP wajib mencantumkan nomor faktur pajak (a PKP partner "
+                             "must give its faktur pajak number)");
+    } else if (dated) {
+        int year = accounting_date_year(out->date);
+        switch (accounting_faktur_number(faktur, year, out->faktur_number)) {
+        case ACCOUNTING_FAKTUR_OK:
+            break;
+        case ACCOUNTING_FAKTUR_SHAPE:
+            accounting_violation(v, "invoice.fakturNumber",
+                                 year >= 2025 ? "nomor faktur pajak harus 17 digit (Coretax) "
+                                                "(the faktur number must have 17 digits)"
+                                              : "nomor faktur pajak harus 16 digit (e-Faktur) "
+                                                "(the faktur number must have 16 digits)");
+            break;
+        case ACCOUNTING_FAKTUR_CODE:
+            accounting_violation(v, "invoice.fakturNumber",
+                                 "kode transaksi faktur harus 02, penyerahan kepada bendahara "
+                                 "pemerintah (the transaction code must be 02)");
+            break;
+        case ACCOUNTING_FAKTUR_STATUS:
+            accounting_violation(v, "invoice.fakturNumber",
+                                 "kode status faktur harus normal atau pengganti (the status "
+                                 "must be normal or replacement)");
+            break;
+        case ACCOUNTING_FAKTUR_YEAR:
+            accounting_violation(v, "invoice.fakturNumber",
+                                 "tahun pada nomor faktur bukan tahun tanggal tagihan (the "
+                                 "faktur's year is not the invoice date's)");
+            break;
+        }
+    }
+    if (!accounting_text(in->signatory, 1, ACCOUNTING_PERSON_MAX, false, out->signatory,
+                         sizeof(out->signatory)))
+        accounting_violation(v, "invoice.signatoryName",
+                             "nama penandatangan kuitansi wajib diisi, paling banyak 200 byte "
+                             "(the kuitansi's signatory is required, at most 200 bytes)");
+    if (!accounting_text(in->bank_branch, 0, ACCOUNTING_BRANCH_MAX, false, out->bank_branch,
+                         sizeof(out->bank_branch)))
+        accounting_violation(v, "invoice.bankBranch",
+                             "cabang bank paling banyak 100 byte (bank branch: at most 100 bytes)");
+    if (in->n_orders < 1 || in->n_orders > ACCOUNTING_INVOICE_ORDERS_MAX) {
+        accounting_violation(v, "invoice.orderIds",
+                             "tagihan memuat 1..50 order (an invoice holds 1..50 orders)");
+    } else {
+        for (size_t i = 0; i < in->n_orders; i++) {
+            bool ok = in->order_ids[i] && uuid_ok(in->order_ids[i]);
+            for (size_t k = 0; ok && k < i; k++)
+                ok = strcmp(in->order_ids[k], in->order_ids[i]) != 0;
+            if (!ok) {
+                accounting_violation(v, "invoice.orderIds",
+                                     "order tidak sah atau tercantum dua kali (an order id is "
+                                     "not valid or listed twice)");
+                break;
+            }
+        }
+    }
+    return v->n == before;
+}
+
+/* ---- supporting documents ---- */
+
+static const char *const DOC_NAMES[] = {NULL, "proof_of_purchase", "kuitansi", "spk",
+                                        "agreement"};
+
+const char *accounting_document_kind_name(int kind)
+{
+    return kind >= 1 && kind <= ACCOUNTING_DOC_KINDS ? DOC_NAMES[kind] : NULL;
+}
+
+int accounting_document_kind_parse(const char *name)
+{
+    for (int k = 1; name && k <= ACCOUNTING_DOC_KINDS; k++)
+        if (strcmp(DOC_NAMES[k], name) == 0)
+            return k;
+    return 0;
+}
+
+void accounting_document_rules_default(accounting_document_rule out[ACCOUNTING_DOC_KINDS])
+{
+    out[0] = (accounting_document_rule){ACCOUNTING_DOC_PROOF_OF_PURCHASE, 0, 10000000};
+    out[1] = (accounting_document_rule){ACCOUNTING_DOC_KUITANSI, 0, 0};
+    out[2] = (accounting_document_rule){ACCOUNTING_DOC_SPK, 50000000, 200000000};
+    out[3] = (accounting_document_rule){ACCOUNTING_DOC_AGREEMENT, 200000000, 0};
+}
+
+bool accounting_check_document_rules(const accounting_document_rule *rules, size_t n,
+                                     accounting_violations *v)
+{
+    size_t before = v->n;
+    char field[48];
+    if (n > ACCOUNTING_DOC_KINDS)
+        return accounting_violation(v, "rules", "paling banyak 4 aturan (at most 4 rules)");
+    for (size_t i = 0; i < n; i++) {
+        const accounting_document_rule *r = &rules[i];
+        bool twice = false;
+        for (size_t k = 0; k < i; k++)
+            twice = twice || rules[k].kind == r->kind;
+        if (!accounting_document_kind_name(r->kind) || twice) {
+            snprintf(field, sizeof(field), "rules[%zu].kind", i);
+            accounting_violation(v, field,
+                                 "jenis dokumen tidak dikenal atau ganda (unknown or repeated "
+                                 "document kind)");
+        }
+        if (r->above < 0 || r->above > ACCOUNTING_MONEY_MAX) {
+            snprintf(field, sizeof(field), "rules[%zu].above", i);
+            accounting_violation(v, field, "nilai harus 0..Rp 10.000.000.000.000 (amount out of "
+                                           "range)");
+        }
+        if (r->up_to < 0 || r->up_to > ACCOUNTING_MONEY_MAX ||
+            (r->up_to != 0 && r->up_to <= r->above)) {
+            snprintf(field, sizeof(field), "rules[%zu].upTo", i);
+            accounting_violation(v, field,
+                                 "batas atas harus 0 (tanpa batas) atau di atas batas bawah (the "
+                                 "upper bound must be 0 or above the lower one)");
+        }
+    }
+    return v->n == before;
+}
+
+bool accounting_document_required(const accounting_document_rule *rules, size_t n, int kind,
+                                  int64_t gross)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rules[i].kind == kind)
+            return gross > rules[i].above && (rules[i].up_to == 0 || gross <= rules[i].up_to);
+    return false;
+}
+
+/* ---- aging ---- */
+
+int accounting_aging_bucket(int32_t days)
+{
+    return days <= 30 ? 0 : days <= 60 ? 1 : days <= 90 ? 2 : 3;
 }

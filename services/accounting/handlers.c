@@ -23,6 +23,7 @@
 #include "sk_log.h"
 #include "sk_outbox.h"
 #include "sk_service.h"
+#include "internal.h"
 #include "store.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -43,7 +44,7 @@ typedef enum { RES_PENDING = 1, RES_POSTED = 2, RES_VOIDED = 3 } reservation_sta
 
 /* ---- who may ---- */
 
-static bool is_ordering(const sk_call *call)
+bool acc_is_ordering(const sk_call *call)
 {
     const Seklik__Bus__Actor *a = call->actor;
     return a->user_id && strcmp(a->user_id, ORDERING_ACTOR) == 0 && a->n_roles == 0 &&
@@ -52,28 +53,28 @@ static bool is_ordering(const sk_call *call)
 
 /* A partner holding a staff role too is still a partner: the partner wall
  * comes first. */
-static bool is_partner(const sk_call *call)
+bool acc_is_partner(const sk_call *call)
 {
     return sk_actor_has_role(call->actor, SK_ROLE_PARTNER) ||
            (call->actor->company_id && call->actor->company_id[0]);
 }
 
-static bool may_read(const sk_call *call)
+bool acc_may_read(const sk_call *call)
 {
-    return is_ordering(call) || (!is_partner(call) && sk_actor_has_any_role(call->actor, STAFF_ROLES));
+    return acc_is_ordering(call) || (!acc_is_partner(call) && sk_actor_has_any_role(call->actor, STAFF_ROLES));
 }
 
-static bool may_budget(const sk_call *call)
+bool acc_may_budget(const sk_call *call)
 {
-    return !is_partner(call) && sk_actor_has_any_role(call->actor, BUDGET_ROLES);
+    return !acc_is_partner(call) && sk_actor_has_any_role(call->actor, BUDGET_ROLES);
 }
 
 static bool may_reserve(const sk_call *call)
 {
-    return is_ordering(call) || may_budget(call);
+    return acc_is_ordering(call) || acc_may_budget(call);
 }
 
-static int deny(sk_call *call, const char *what)
+int acc_deny(sk_call *call, const char *what)
 {
     char msg[200];
     snprintf(msg, sizeof(msg), "tidak diizinkan: %s (not allowed: %s)", what, what);
@@ -82,12 +83,12 @@ static int deny(sk_call *call, const char *what)
 
 /* ---- small helpers ---- */
 
-static const char *actor_id(const sk_call *call)
+const char *acc_actor_id(const sk_call *call)
 {
     return call->actor->user_id && call->actor->user_id[0] ? call->actor->user_id : "system";
 }
 
-static int not_found(sk_call *call, const char *field, const char *what)
+int acc_not_found(sk_call *call, const char *field, const char *what)
 {
     char msg[160];
     snprintf(msg, sizeof(msg), "%s tidak ditemukan (%s not found)", what, what);
@@ -96,14 +97,14 @@ static int not_found(sk_call *call, const char *field, const char *what)
 }
 
 /* Name each violation of `v` and return `code` with the first one's words. */
-static int refuse(sk_call *call, int code, const accounting_violations *v)
+int acc_refuse(sk_call *call, int code, const accounting_violations *v)
 {
     for (size_t i = 0; i < v->n; i++)
         sk_call_violation(call, v->items[i].field, v->items[i].description);
     return v->n ? sk_call_fail(call, code, v->items[0].description) : code;
 }
 
-static int bad_id(sk_call *call, const char *field, const char *id)
+int acc_bad_id(sk_call *call, const char *field, const char *id)
 {
     if (id && sk_uuid_valid(id))
         return SK_OK;
@@ -113,7 +114,7 @@ static int bad_id(sk_call *call, const char *field, const char *id)
 
 /* The line's figures, from its accounts. An unsound ledger is an internal
  * error, named in the log: the invariant check says where. */
-static int line_balances(const accounting_line_row *row, accounting_balances *out)
+int acc_line_balances(const accounting_line_row *row, accounting_balances *out)
 {
     if (accounting_line_balances(&row->accounts[ACCT_APPROPRIATION],
                                  &row->accounts[ACCT_AVAILABLE], &row->accounts[ACCT_REALISED],
@@ -125,7 +126,7 @@ static int line_balances(const accounting_line_row *row, accounting_balances *ou
 }
 
 /* `o` as JSON text in the call's memory (for the audit trail); frees `o`. */
-static char *json_text(sk_call *call, cJSON *o)
+char *acc_json_text(sk_call *call, cJSON *o)
 {
     char *s = o ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
@@ -134,7 +135,7 @@ static char *json_text(sk_call *call, cJSON *o)
     return copy;
 }
 
-static void json_money(cJSON *o, const char *name, int64_t v)
+void acc_json_money(cJSON *o, const char *name, int64_t v)
 {
     char s[24];
     snprintf(s, sizeof(s), "%lld", (long long)v); /* int64 as a string, as proto3 JSON does */
@@ -143,7 +144,7 @@ static void json_money(cJSON *o, const char *name, int64_t v)
 
 /* ---- replies ---- */
 
-static Seklik__Accounting__Balances *balances_msg(sk_call *call, const accounting_balances *b)
+Seklik__Accounting__Balances *acc_balances_msg(sk_call *call, const accounting_balances *b)
 {
     Seklik__Accounting__Balances *m = sk_call_alloc(call, sizeof(*m));
     if (!m)
@@ -161,9 +162,9 @@ static int line_msg(sk_call *call, const accounting_line_row *row,
                     Seklik__Accounting__BudgetLine *out)
 {
     accounting_balances b;
-    SK_TRY(line_balances(row, &b));
+    SK_TRY(acc_line_balances(row, &b));
     Seklik__Accounting__BudgetLineInput *d = sk_call_alloc(call, sizeof(*d));
-    out->balances = balances_msg(call, &b);
+    out->balances = acc_balances_msg(call, &b);
     if (!d || !out->balances)
         return SK_ENOMEM;
     seklik__accounting__budget_line_input__init(d);
@@ -239,7 +240,7 @@ static int reservation_msg(sk_call *call, const accounting_reservation_row *r,
     out->state = (Seklik__Accounting__ReservationState)r->state;
     out->transfer_id = sk_call_strdup(call, r->transfer_id);
     out->completed_by_transfer_id = sk_call_strdup(call, r->completed_by_transfer_id);
-    out->line_balances = balances_msg(call, line);
+    out->line_balances = acc_balances_msg(call, line);
     out->order_number = sk_call_strdup(call, r->order_number);
     out->reason = sk_call_strdup(call, r->reason);
     out->created_at = sk_call_strdup(call, r->created_at);
@@ -266,8 +267,8 @@ static int create_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     const Seklik__Accounting__CreateBudgetLineRequest *req =
         (const Seklik__Accounting__CreateBudgetLineRequest *)in;
     Seklik__Accounting__BudgetLine *reply = (Seklik__Accounting__BudgetLine *)out;
-    if (!may_budget(call))
-        return deny(call, "budget line");
+    if (!acc_may_budget(call))
+        return acc_deny(call, "budget line");
     if (!req->line)
         return sk_call_violation(call, "line", "wajib diisi (required)");
     accounting_line_input input = {req->line->fiscal_year, req->line->sub_activity_code,
@@ -276,14 +277,14 @@ static int create_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     char document[ACCOUNTING_DOCUMENT_MAX + 1];
     accounting_violations v = {0};
     if (!accounting_check_line(&input, req->pagu, req->document_number, &line, document, &v))
-        return refuse(call, SK_EINVAL, &v);
+        return acc_refuse(call, SK_EINVAL, &v);
 
     char id[SK_UUID_STRLEN], revision_id[SK_UUID_STRLEN], transfer_id[SK_UUID_STRLEN];
     sk_uuid7(id);
     sk_uuid7(revision_id);
     sk_uuid7(transfer_id);
     accounting_line_row row;
-    int rc = accounting_store_insert_line(call->db, id, &line, actor_id(call), &row);
+    int rc = accounting_store_insert_line(call->db, id, &line, acc_actor_id(call), &row);
     if (rc == SK_EEXISTS) {
         sk_call_violation(call, "line.accountCode",
                           "tahun ini sudah punya baris anggaran dengan kode sub kegiatan dan "
@@ -301,7 +302,7 @@ static int create_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
                                     .code = "pagu.initial",
                                     .reference = revision_id,
                                     .memo = document,
-                                    .by = actor_id(call)};
+                                    .by = acc_actor_id(call)};
         SK_TRY(accounting_store_apply(call->db, &t, &replayed));
     }
     char revised_at[40];
@@ -309,7 +310,7 @@ static int create_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
                                 .kind = ACCOUNTING_REVISION_INITIAL, .pagu_before = 0,
                                 .pagu_after = req->pagu, .reason = "", .document_number = document,
                                 .transfer_id = req->pagu > 0 ? transfer_id : NULL,
-                                .by = actor_id(call)};
+                                .by = acc_actor_id(call)};
     SK_TRY(accounting_store_insert_revision(call->db, &r, revised_at));
     SK_TRY(accounting_store_load_line(call->db, id, false, &row));
     SK_TRY(line_msg(call, &row, reply));
@@ -319,10 +320,10 @@ static int create_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     cJSON_AddStringToObject(after, "subActivityCode", line.sub_activity_code);
     cJSON_AddStringToObject(after, "accountCode", line.account_code);
     cJSON_AddStringToObject(after, "name", line.name);
-    json_money(after, "pagu", req->pagu);
+    acc_json_money(after, "pagu", req->pagu);
     cJSON_AddStringToObject(after, "documentNumber", document);
     SK_TRY(sk_audit_append(call->db, call->actor, "budget_line.created", "budget_line", id, NULL,
-                           json_text(call, after), call->req->request_id));
+                           acc_json_text(call, after), call->req->request_id));
 
     Seklik__Accounting__BudgetLineDetail detail = SEKLIK__ACCOUNTING__BUDGET_LINE_DETAIL__INIT;
     Seklik__Accounting__Revision *initial = NULL;
@@ -338,9 +339,9 @@ static int revise_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     const Seklik__Accounting__ReviseBudgetLineRequest *req =
         (const Seklik__Accounting__ReviseBudgetLineRequest *)in;
     Seklik__Accounting__BudgetLineDetail *reply = (Seklik__Accounting__BudgetLineDetail *)out;
-    if (!may_budget(call))
-        return deny(call, "budget line");
-    SK_TRY(bad_id(call, "budgetLineId", req->budget_line_id));
+    if (!acc_may_budget(call))
+        return acc_deny(call, "budget line");
+    SK_TRY(acc_bad_id(call, "budgetLineId", req->budget_line_id));
     if (req->expected_version < 0)
         return sk_call_violation(call, "expectedVersion", "harus >= 0 (must be >= 0)");
     /* The request's own problems first, against an empty line... */
@@ -351,12 +352,12 @@ static int revise_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     zero.pagu = -1; /* never equal to a valid new pagu */
     if (accounting_check_revision(req->kind, req->new_pagu, req->reason, req->document_number,
                                   &zero, &move, reason, document, &v) == ACCOUNTING_REVISION_INVALID)
-        return refuse(call, SK_EINVAL, &v);
+        return acc_refuse(call, SK_EINVAL, &v);
 
     accounting_line_row row;
     int rc = accounting_store_load_line(call->db, req->budget_line_id, true, &row);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "budgetLineId", "budget line");
+        return acc_not_found(call, "budgetLineId", "budget line");
     SK_TRY(rc);
     if (req->expected_version != 0 && req->expected_version != row.version) {
         char msg[200];
@@ -369,10 +370,10 @@ static int revise_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     }
     /* ...then against the line's figures, read under its lock. */
     accounting_balances now;
-    SK_TRY(line_balances(&row, &now));
+    SK_TRY(acc_line_balances(&row, &now));
     if (accounting_check_revision(req->kind, req->new_pagu, req->reason, req->document_number,
                                   &now, &move, reason, document, &v) != ACCOUNTING_REVISION_OK)
-        return refuse(call, SK_EPRECOND, &v);
+        return acc_refuse(call, SK_EPRECOND, &v);
 
     int64_t version;
     SK_TRY(accounting_store_bump_version(call->db, row.id, &version));
@@ -392,7 +393,7 @@ static int revise_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
         .code = code,
         .reference = revision_id,
         .memo = document,
-        .by = actor_id(call)};
+        .by = acc_actor_id(call)};
     rc = accounting_store_apply(call->db, &t, &replayed);
     if (rc == SK_EPRECOND) {
         sk_call_violation(call, "newPagu", "pagu tidak boleh di bawah yang sudah terikat dan "
@@ -406,22 +407,22 @@ static int revise_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
                                 .kind = req->kind, .pagu_before = now.pagu,
                                 .pagu_after = req->new_pagu, .reason = reason,
                                 .document_number = document, .transfer_id = transfer_id,
-                                .by = actor_id(call)};
+                                .by = acc_actor_id(call)};
     SK_TRY(accounting_store_insert_revision(call->db, &r, revised_at));
     SK_TRY(accounting_store_load_line(call->db, row.id, false, &row));
     Seklik__Accounting__Revision *newest = NULL;
     SK_TRY(detail_msg(call, &row, reply, &newest));
 
     cJSON *before = cJSON_CreateObject(), *after = cJSON_CreateObject();
-    json_money(before, "pagu", now.pagu);
+    acc_json_money(before, "pagu", now.pagu);
     cJSON_AddNumberToObject(before, "version", (double)(version - 1));
-    json_money(after, "pagu", req->new_pagu);
+    acc_json_money(after, "pagu", req->new_pagu);
     cJSON_AddNumberToObject(after, "version", (double)version);
     cJSON_AddStringToObject(after, "kind", kind_name);
     cJSON_AddStringToObject(after, "reason", reason);
     cJSON_AddStringToObject(after, "documentNumber", document);
     SK_TRY(sk_audit_append(call->db, call->actor, "budget_line.revised", "budget_line", row.id,
-                           json_text(call, before), json_text(call, after),
+                           acc_json_text(call, before), acc_json_text(call, after),
                            call->req->request_id));
     return emit_line(call, "accounting.budget_line.revised", reply->line, newest);
 }
@@ -431,13 +432,13 @@ static int get_budget_line(sk_call *call, const ProtobufCMessage *in, ProtobufCM
 {
     const Seklik__Accounting__GetBudgetLineRequest *req =
         (const Seklik__Accounting__GetBudgetLineRequest *)in;
-    if (!may_read(call))
-        return deny(call, "budget line");
-    SK_TRY(bad_id(call, "budgetLineId", req->budget_line_id));
+    if (!acc_may_read(call))
+        return acc_deny(call, "budget line");
+    SK_TRY(acc_bad_id(call, "budgetLineId", req->budget_line_id));
     accounting_line_row row;
     int rc = accounting_store_load_line(call->db, req->budget_line_id, false, &row);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "budgetLineId", "budget line");
+        return acc_not_found(call, "budgetLineId", "budget line");
     SK_TRY(rc);
     return detail_msg(call, &row, (Seklik__Accounting__BudgetLineDetail *)out, NULL);
 }
@@ -449,8 +450,8 @@ static int list_budget_lines(sk_call *call, const ProtobufCMessage *in, Protobuf
         (const Seklik__Accounting__ListBudgetLinesRequest *)in;
     Seklik__Accounting__ListBudgetLinesResponse *resp =
         (Seklik__Accounting__ListBudgetLinesResponse *)out;
-    if (!may_read(call))
-        return deny(call, "budget lines");
+    if (!acc_may_read(call))
+        return acc_deny(call, "budget lines");
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
         return sk_call_violation(call, "fiscalYear",
                                  "tahun anggaran harus 2000..2100 (fiscal year outside 2000..2100)");
@@ -479,14 +480,15 @@ static int list_budget_lines(sk_call *call, const ProtobufCMessage *in, Protobuf
     }
     PQclear(res);
     SK_TRY(rc);
-    resp->total = balances_msg(call, &total);
+    resp->total = acc_balances_msg(call, &total);
     return resp->total ? SK_OK : SK_ENOMEM;
 }
 
 /* ---- the ledger ---- */
 
 static const char *const ACCOUNT_KINDS[] = {"",        "appropriation", "available", "realised",
-                                            "partner_payable", "tax_pph23", "tax_ppn", "cash"};
+                                            "partner_payable", "tax_pph23", "tax_ppn", "cash",
+                                            "expense"};
 static const char *const TRANSFER_KINDS[] = {"", "single", "pending", "post_pending",
                                              "void_pending"};
 
@@ -506,8 +508,8 @@ static int list_transfers(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
         (const Seklik__Accounting__ListTransfersRequest *)in;
     Seklik__Accounting__ListTransfersResponse *resp =
         (Seklik__Accounting__ListTransfersResponse *)out;
-    if (!may_read(call))
-        return deny(call, "ledger");
+    if (!acc_may_read(call))
+        return acc_deny(call, "ledger");
     const char *line_id = req->budget_line_id && *req->budget_line_id ? req->budget_line_id : NULL;
     const char *reference = req->reference && *req->reference ? req->reference : NULL;
     if (!line_id == !reference)
@@ -515,9 +517,9 @@ static int list_transfers(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
                                  "isi salah satu: budgetLineId atau reference (give exactly one "
                                  "of budgetLineId and reference)");
     if (line_id)
-        SK_TRY(bad_id(call, "budgetLineId", line_id));
+        SK_TRY(acc_bad_id(call, "budgetLineId", line_id));
     else
-        SK_TRY(bad_id(call, "reference", reference));
+        SK_TRY(acc_bad_id(call, "reference", reference));
     int64_t after = 0;
     const char *token = req->page_token ? req->page_token : "";
     if (*token) {
@@ -534,7 +536,7 @@ static int list_transfers(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
         accounting_line_row row;
         int rc = accounting_store_load_line(call->db, line_id, false, &row);
         if (rc == SK_ENOTFOUND)
-            return not_found(call, "budgetLineId", "budget line");
+            return acc_not_found(call, "budgetLineId", "budget line");
         SK_TRY(rc);
     }
     PGresult *res;
@@ -623,11 +625,11 @@ static int audit_reservation(sk_call *call, const char *action,
     if (state_before) {
         cJSON *b = cJSON_CreateObject();
         cJSON_AddStringToObject(b, "state", state_before);
-        before = json_text(call, b);
+        before = acc_json_text(call, b);
     }
     cJSON *a = cJSON_CreateObject();
     cJSON_AddStringToObject(a, "budgetLineId", r->budget_line_id);
-    json_money(a, "amount", r->amount);
+    acc_json_money(a, "amount", r->amount);
     cJSON_AddStringToObject(a, "state", STATE_NAMES[r->state]);
     cJSON_AddStringToObject(a, "orderNumber", r->order_number);
     cJSON_AddStringToObject(a, "transferId",
@@ -635,7 +637,7 @@ static int audit_reservation(sk_call *call, const char *action,
     if (r->reason[0])
         cJSON_AddStringToObject(a, "reason", r->reason);
     return sk_audit_append(call->db, call->actor, action, "reservation", r->order_id, before,
-                           json_text(call, a), call->req->request_id);
+                           acc_json_text(call, a), call->req->request_id);
 }
 
 /* The refusal ordering relays: FAILED_PRECONDITION naming budgetLine. */
@@ -660,18 +662,18 @@ static int reserve(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     const Seklik__Accounting__ReserveRequest *req = (const Seklik__Accounting__ReserveRequest *)in;
     Seklik__Accounting__Reservation *reply = (Seklik__Accounting__Reservation *)out;
     if (!may_reserve(call))
-        return deny(call, "reservation");
+        return acc_deny(call, "reservation");
     accounting_violations v = {0};
     char order_number[ACCOUNTING_ORDER_NUMBER_MAX + 1];
-    int bad = bad_id(call, "orderId", req->order_id);
-    bad |= bad_id(call, "budgetLineId", req->budget_line_id);
+    int bad = acc_bad_id(call, "orderId", req->order_id);
+    bad |= acc_bad_id(call, "budgetLineId", req->budget_line_id);
     accounting_check_amount(req->amount, &v);
     if (!accounting_text(req->order_number, 0, ACCOUNTING_ORDER_NUMBER_MAX, false, order_number,
                          sizeof(order_number)))
         accounting_violation(&v, "orderNumber",
                              "nomor order paling banyak 64 byte (order number: at most 64 bytes)");
     if (bad || v.n)
-        return refuse(call, SK_EINVAL, &v);
+        return acc_refuse(call, SK_EINVAL, &v);
 
     SK_TRY(accounting_store_lock_order(call->db, req->order_id));
     accounting_reservation_row r;
@@ -686,7 +688,7 @@ static int reserve(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
         accounting_line_row row;
         accounting_balances b;
         SK_TRY(accounting_store_load_line(call->db, r.budget_line_id, false, &row));
-        SK_TRY(line_balances(&row, &b));
+        SK_TRY(acc_line_balances(&row, &b));
         return reservation_msg(call, &r, &b, reply);
     }
     if (rc != SK_ENOTFOUND)
@@ -695,10 +697,10 @@ static int reserve(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     accounting_line_row row;
     rc = accounting_store_load_line(call->db, req->budget_line_id, true, &row);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "budgetLineId", "budget line");
+        return acc_not_found(call, "budgetLineId", "budget line");
     SK_TRY(rc);
     accounting_balances b; /* under the line's lock: what the refusal below states */
-    SK_TRY(line_balances(&row, &b));
+    SK_TRY(acc_line_balances(&row, &b));
 
     memset(&r, 0, sizeof(r));
     snprintf(r.order_id, sizeof(r.order_id), "%s", req->order_id);
@@ -716,48 +718,33 @@ static int reserve(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
                                 .code = "reservation",
                                 .reference = r.order_id,
                                 .memo = order_number,
-                                .by = actor_id(call)};
+                                .by = acc_actor_id(call)};
     rc = accounting_store_apply(call->db, &t, &replayed);
     if (rc == SK_EPRECOND) /* available's balance limit: the ledger decides */
         return no_money(call, &b, req->amount);
     SK_TRY(rc);
-    SK_TRY(accounting_store_insert_reservation(call->db, &r, actor_id(call), r.created_at));
+    SK_TRY(accounting_store_insert_reservation(call->db, &r, acc_actor_id(call), r.created_at));
     SK_TRY(accounting_store_load_line(call->db, row.id, false, &row));
-    SK_TRY(line_balances(&row, &b));
+    SK_TRY(acc_line_balances(&row, &b));
     SK_TRY(reservation_msg(call, &r, &b, reply));
     SK_TRY(audit_reservation(call, "reservation.made", &r, NULL));
     return emit_reservation(call, "accounting.reservation.made", reply);
 }
 
-/* Post (spent) or void (released) a pending reservation; the same call
- * again answers the reservation as it is. */
-static int complete(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out,
-                    reservation_state target)
+int acc_complete_reservation(sk_call *call, const char *order_id, int target, const char *reason,
+                             const char *memo, Seklik__Accounting__Reservation *reply)
 {
-    const Seklik__Accounting__ReservationRequest *req =
-        (const Seklik__Accounting__ReservationRequest *)in;
-    Seklik__Accounting__Reservation *reply = (Seklik__Accounting__Reservation *)out;
-    if (!may_reserve(call))
-        return deny(call, "reservation");
-    char reason[ACCOUNTING_REASON_MAX + 1];
-    int bad = bad_id(call, "orderId", req->order_id);
-    if (!accounting_text(req->reason, 0, ACCOUNTING_REASON_MAX, true, reason, sizeof(reason)))
-        bad = sk_call_violation(call, "reason",
-                                "alasan paling banyak 2000 byte (reason: at most 2000 bytes)");
-    if (bad)
-        return SK_EINVAL;
-
-    SK_TRY(accounting_store_lock_order(call->db, req->order_id));
+    SK_TRY(accounting_store_lock_order(call->db, order_id));
     accounting_reservation_row r;
-    int rc = accounting_store_load_reservation(call->db, req->order_id, &r);
+    int rc = accounting_store_load_reservation(call->db, order_id, &r);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "orderId", "reservation");
+        return acc_not_found(call, "orderId", "reservation");
     SK_TRY(rc);
     accounting_line_row row;
     accounting_balances b;
-    if (r.state == (int)target) {
+    if (r.state == target) {
         SK_TRY(accounting_store_load_line(call->db, r.budget_line_id, false, &row));
-        SK_TRY(line_balances(&row, &b));
+        SK_TRY(acc_line_balances(&row, &b));
         return reservation_msg(call, &r, &b, reply);
     }
     if (r.state != RES_PENDING) {
@@ -777,22 +764,42 @@ static int complete(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
                                 .pending_id = r.transfer_id,
                                 .code = post ? "reservation.post" : "reservation.void",
                                 .reference = r.order_id,
-                                .memo = r.order_number,
-                                .by = actor_id(call)};
+                                .memo = memo && *memo ? memo : r.order_number,
+                                .by = acc_actor_id(call)};
     SK_TRY(accounting_store_apply(call->db, &t, &replayed));
     SK_TRY(accounting_store_complete_reservation(call->db, r.order_id, target, transfer_id, reason,
-                                                 actor_id(call), r.completed_at));
+                                                 acc_actor_id(call), r.completed_at));
     r.state = target;
     snprintf(r.completed_by_transfer_id, sizeof(r.completed_by_transfer_id), "%s", transfer_id);
     snprintf(r.reason, sizeof(r.reason), "%s", reason);
     SK_TRY(accounting_store_load_line(call->db, row.id, false, &row));
-    SK_TRY(line_balances(&row, &b));
+    SK_TRY(acc_line_balances(&row, &b));
     SK_TRY(reservation_msg(call, &r, &b, reply));
     SK_TRY(audit_reservation(call, post ? "reservation.posted" : "reservation.released", &r,
                              "pending"));
     return emit_reservation(call,
                             post ? "accounting.reservation.posted" : "accounting.reservation.released",
                             reply);
+}
+
+/* Post (spent) or void (released) a pending reservation; the same call
+ * again answers the reservation as it is. */
+static int complete(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out,
+                    reservation_state target)
+{
+    const Seklik__Accounting__ReservationRequest *req =
+        (const Seklik__Accounting__ReservationRequest *)in;
+    Seklik__Accounting__Reservation *reply = (Seklik__Accounting__Reservation *)out;
+    if (!may_reserve(call))
+        return acc_deny(call, "reservation");
+    char reason[ACCOUNTING_REASON_MAX + 1];
+    int bad = acc_bad_id(call, "orderId", req->order_id);
+    if (!accounting_text(req->reason, 0, ACCOUNTING_REASON_MAX, true, reason, sizeof(reason)))
+        bad = sk_call_violation(call, "reason",
+                                "alasan paling banyak 2000 byte (reason: at most 2000 bytes)");
+    if (bad)
+        return SK_EINVAL;
+    return acc_complete_reservation(call, req->order_id, (int)target, reason, NULL, reply);
 }
 
 /* Accounting.ReleaseReservation: the order was cancelled. */
@@ -813,17 +820,17 @@ static int get_reservation(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     const Seklik__Accounting__ReservationRequest *req =
         (const Seklik__Accounting__ReservationRequest *)in;
     if (!may_reserve(call))
-        return deny(call, "reservation");
-    SK_TRY(bad_id(call, "orderId", req->order_id));
+        return acc_deny(call, "reservation");
+    SK_TRY(acc_bad_id(call, "orderId", req->order_id));
     accounting_reservation_row r;
     int rc = accounting_store_load_reservation(call->db, req->order_id, &r);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "orderId", "reservation");
+        return acc_not_found(call, "orderId", "reservation");
     SK_TRY(rc);
     accounting_line_row row;
     accounting_balances b;
     SK_TRY(accounting_store_load_line(call->db, r.budget_line_id, false, &row));
-    SK_TRY(line_balances(&row, &b));
+    SK_TRY(acc_line_balances(&row, &b));
     return reservation_msg(call, &r, &b, (Seklik__Accounting__Reservation *)out);
 }
 
@@ -840,6 +847,35 @@ static const sk_rpc_method methods[] = {
     {"ReleaseReservation", release_reservation, SK_RPC_COMMAND},
     {"PostReservation", post_reservation, SK_RPC_COMMAND},
     {"GetReservation", get_reservation, SK_RPC_QUERY},
+    {"SaveTaxTable", acc_save_tax_table, SK_RPC_COMMAND},
+    {"PublishTaxTable", acc_publish_tax_table, SK_RPC_COMMAND},
+    {"GetTaxTable", acc_get_tax_table, SK_RPC_QUERY},
+    {"ListTaxTables", acc_list_tax_tables, SK_RPC_QUERY},
+    {"PreviewTax", acc_preview_tax, SK_RPC_QUERY},
+    {"SaveDocumentRules", acc_save_document_rules, SK_RPC_COMMAND},
+    {"GetDocumentRules", acc_get_document_rules, SK_RPC_QUERY},
+    {"SubmitInvoice", acc_submit_invoice, SK_RPC_COMMAND},
+    {"AddInvoiceDocument", acc_add_invoice_document, SK_RPC_COMMAND},
+    {"GetInvoice", acc_get_invoice, SK_RPC_QUERY},
+    {"ListInvoices", acc_list_invoices, SK_RPC_QUERY},
+    {"GetInvoiceDocument", acc_get_invoice_document, SK_RPC_QUERY},
+    {"ReturnInvoice", acc_return_invoice, SK_RPC_COMMAND},
+    {"AcceptInvoice", acc_accept_invoice, SK_RPC_COMMAND},
+    {"RecordPaymentStep", acc_record_payment_step, SK_RPC_COMMAND},
+    {"CancelPaymentStep", acc_cancel_payment_step, SK_RPC_COMMAND},
+    {"ExportSpp", acc_export_spp, SK_RPC_QUERY},
+    {"RecordWithholdingSlip", acc_record_withholding_slip, SK_RPC_COMMAND},
+    {"ListTaxDue", acc_list_tax_due, SK_RPC_QUERY},
+    {"PaymentAging", acc_payment_aging, SK_RPC_QUERY},
+    {"CheckLedger", acc_check_ledger, SK_RPC_QUERY},
+};
+
+static const char *const REGISTRY_EVENTS[] = {"registry.company.", NULL};
+static const char *const ORDERING_EVENTS[] = {"ordering.order.", "ordering.agreement.", NULL};
+
+static const sk_subscription_def subscriptions[] = {
+    {"registry", REGISTRY_EVENTS, acc_apply_registry},
+    {"ordering", ORDERING_EVENTS, acc_apply_ordering},
 };
 
 extern const sk_migration accounting_migrations[];
@@ -852,4 +888,6 @@ const sk_service_def accounting_service = {
     .n_methods = COUNT(methods),
     .migrations = accounting_migrations,
     .n_migrations = &accounting_migrations_count,
+    .subscriptions = subscriptions,
+    .n_subscriptions = COUNT(subscriptions),
 };

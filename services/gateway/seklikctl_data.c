@@ -5,8 +5,9 @@
  * through that service's own DSN (SEKLIK_<SVC>_DB_DSN, else SEKLIK_DB_DSN),
  * so they work when services have databases of their own.
  *
- * check: a table of named checks (CHECKS below) run per schema; a later
- * issue adds its invariants (a balanced ledger, reservations) as rows there.
+ * check: a table of named checks (CHECKS below) run per schema, with the
+ * ledger's and the orders' invariants (common/sk_ledger.h, sk_order_check.h)
+ * as rows of their schemas.
  * backup: pg_dump per schema in custom format, all schemas of one database
  * from one exported snapshot, so one service's offsets never run ahead of
  * another's outbox in the backup; a manifest records what a restore checks.
@@ -33,6 +34,8 @@
 #include <unistd.h>
 
 #include "seklik/bus.pb-c.h"
+#include "sk_ledger.h"
+#include "sk_order_check.h"
 
 #ifndef SEKLIK_VERSION
 #define SEKLIK_VERSION "0"
@@ -543,6 +546,51 @@ static void check_effects(check_env *e, svc *s, const char *name, report *r)
              "%lld commands, each with its audit record and an OK response", total);
 }
 
+/* One verdict of sk_ledger_check / sk_order_check as a finding of `check`
+ * (the verdict's name leads the text: finding.check holds static strings). */
+typedef struct verdicts {
+    report *r;
+    const char *schema, *check;
+} verdicts;
+
+static void note_verdict(void *arg, const char *verdict, bool ok, const char *detail)
+{
+    verdicts *v = arg;
+    note(v->r, v->schema, v->check, ok, false, "%s: %.240s", verdict, detail);
+}
+
+/* The ledger's invariants, read by accounting.ledger_check() in this
+ * schema's snapshot: balances equal their transfers, debits = credits, no
+ * limit broken, pending completed once, reservations and payments as their
+ * orders and invoices say. */
+static void check_ledger(check_env *e, svc *s, const char *name, report *r)
+{
+    (void)e;
+    char err[512];
+    verdicts v = {r, s->name, name};
+    if (sk_ledger_check(s->conn, note_verdict, &v, err, sizeof(err)) < 0)
+        note(r, s->name, name, false, false, "cannot run accounting.ledger_check(): %s", err);
+}
+
+/* Orders against accounting's reservations: reservations = issued -
+ * cancelled - posted, quota used = issued placements, gapless numbers.
+ * sk_order_check ends this schema's transaction (its ROLLBACK), so it is the
+ * last check of ordering in CHECKS; orders in the middle of their saga are
+ * skipped (run it on a quiet system to see everything). */
+static void check_orders(check_env *e, svc *s, const char *name, report *r)
+{
+    svc *acc = find_svc(e->all, "accounting");
+    if (!acc || !acc->present) {
+        note(r, s->name, name, false, false,
+             "schema accounting does not exist: the orders' reservations cannot be compared");
+        return;
+    }
+    char err[512];
+    verdicts v = {r, s->name, name};
+    if (sk_order_check(s->conn, acc->conn, note_verdict, &v, err, sizeof(err)) < 0)
+        note(r, s->name, name, false, false, "cannot compare orders with reservations: %s", err);
+}
+
 typedef struct ctl_check {
     const char *name;
     const char *schema; /* NULL: every schema */
@@ -550,13 +598,15 @@ typedef struct ctl_check {
 } ctl_check;
 
 /* The invariants, in the order they are reported. A service-specific one
- * names its schema (e.g. {"ledger_balanced", "accounting", check_ledger}),
- * and says in CHECK_TEXT what it proves, for `seklikctl help check`. */
+ * names its schema, and says in CHECK_TEXT what it proves, for `seklikctl
+ * help check`. */
 static const ctl_check CHECKS[] = {
     {"outbox_gapless", NULL, check_outbox},
     {"offsets", NULL, check_offsets},
     {"idempotency_unique", NULL, check_idempotency},
     {"command_effects", NULL, check_effects},
+    {"ledger", "accounting", check_ledger},
+    {"orders", "ordering", check_orders}, /* last of ordering: it ends the snapshot */
 };
 #define N_CHECKS (sizeof(CHECKS) / sizeof(CHECKS[0]))
 
@@ -570,6 +620,8 @@ static const struct {
      "idempotency keys are unique, so a retried command finds its first answer"},
     {"command_effects",
      "every stored command response is OK and has the audit record of its transaction"},
+    {"ledger", "accounting.ledger_check(): debits = credits, balances = transfers, limits"},
+    {"orders", "reservations = issued - cancelled - posted; quota = placements; numbers 1..N"},
 };
 
 void ctl_data_print_checks(FILE *out)

@@ -258,40 +258,6 @@ bool registry_dates_valid(int32_t issue, int32_t expiry, int32_t today)
     return issue <= today && (expiry == 0 || expiry > issue);
 }
 
-/* ---- files ---- */
-
-registry_file_kind registry_file_kind_sniff(const uint8_t *data, size_t len)
-{
-    static const uint8_t PDF[] = {'%', 'P', 'D', 'F', '-'};
-    static const uint8_t JPEG[] = {0xFF, 0xD8, 0xFF};
-    static const uint8_t PNG[] = {0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A};
-    if (!data)
-        return REGISTRY_FILE_UNKNOWN;
-    if (len >= sizeof PDF && memcmp(data, PDF, sizeof PDF) == 0)
-        return REGISTRY_FILE_PDF;
-    if (len >= sizeof JPEG && memcmp(data, JPEG, sizeof JPEG) == 0)
-        return REGISTRY_FILE_JPEG;
-    if (len >= sizeof PNG && memcmp(data, PNG, sizeof PNG) == 0)
-        return REGISTRY_FILE_PNG;
-    return REGISTRY_FILE_UNKNOWN;
-}
-
-const char *registry_file_kind_mime(registry_file_kind k)
-{
-    switch (k) {
-    case REGISTRY_FILE_PDF: return "application/pdf";
-    case REGISTRY_FILE_JPEG: return "image/jpeg";
-    case REGISTRY_FILE_PNG: return "image/png";
-    case REGISTRY_FILE_UNKNOWN: break;
-    }
-    return NULL;
-}
-
-bool registry_file_size_ok(size_t len, size_t max)
-{
-    return len > 0 && len <= max;
-}
-
 /* ---- violations ---- */
 
 /* Copy at most cap-1 bytes of `src`, backing off so that no UTF-8 sequence is

@@ -132,22 +132,7 @@ bool registry_format_date(int32_t days, char out[static 11]);
  * by now is a separate question (verification's). */
 bool registry_dates_valid(int32_t issue, int32_t expiry, int32_t today);
 
-/* ---- document files ---- */
-
-typedef enum {
-    REGISTRY_FILE_UNKNOWN,
-    REGISTRY_FILE_PDF,  /* starts with "%PDF-" */
-    REGISTRY_FILE_JPEG, /* starts with FF D8 FF */
-    REGISTRY_FILE_PNG,  /* starts with 89 50 4E 47 0D 0A 1A 0A */
-} registry_file_kind;
-
-/* What the first bytes of the content say it is; the file's name is never
- * consulted. UNKNOWN for anything else, too-short content, or NULL. */
-registry_file_kind registry_file_kind_sniff(const uint8_t *data, size_t len);
-/* "application/pdf", "image/jpeg", "image/png"; NULL for UNKNOWN. */
-const char *registry_file_kind_mime(registry_file_kind k);
-/* Not empty and at most `max` bytes. */
-bool registry_file_size_ok(size_t len, size_t max);
+/* Document files are judged by content with sk_file.h (common/). */
 
 typedef enum {
     REGISTRY_DOC_AKTA,

@@ -18,6 +18,7 @@
 #include "sk_actor.h"
 #include "sk_audit.h"
 #include "sk_err.h"
+#include "sk_file.h"
 #include "sk_id.h"
 #include "sk_log.h"
 #include "sk_outbox.h"
@@ -695,9 +696,9 @@ static bool has_person(const Company *c, const char *id)
 }
 
 static void check_document(sk_call *call, const Seklik__Registry__DocumentInput *d,
-                           const Company *c, registry_file_kind *kind)
+                           const Company *c, sk_file_kind *kind)
 {
-    *kind = REGISTRY_FILE_UNKNOWN;
+    *kind = SK_FILE_UNKNOWN;
     if (!d) {
         violation(call, "document", NULL, "Dokumen wajib diisi (document is required)");
         return;
@@ -706,11 +707,11 @@ static void check_document(sk_call *call, const Seklik__Registry__DocumentInput 
         d->type > SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_OTHER)
         violation(call, "document", "type", "Jenis dokumen tidak dikenal (unknown document type)");
 
-    if (!registry_file_size_ok(d->content.len, MAX_DOCUMENT_BYTES))
+    if (!sk_file_size_ok(d->content.len, MAX_DOCUMENT_BYTES))
         violation(call, "document", "content",
                   "Berkas wajib ada dan paling besar 10 MiB (file is required, at most 10 MiB)");
-    else if ((*kind = registry_file_kind_sniff(d->content.data, d->content.len)) ==
-             REGISTRY_FILE_UNKNOWN)
+    else if ((*kind = sk_file_kind_sniff(d->content.data, d->content.len)) ==
+             SK_FILE_UNKNOWN)
         violation(call, "document", "content",
                   "Berkas harus PDF, JPEG atau PNG menurut isinya (file must be a PDF, JPEG or "
                   "PNG by its content)");
@@ -779,7 +780,7 @@ static int upload_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     SK_TRY(load_company(call, req->company_id, &c));
 
     const Seklik__Registry__DocumentInput *d = req->document;
-    registry_file_kind kind;
+    sk_file_kind kind;
     check_document(call, d, c, &kind);
     if (call->n_violations)
         return SK_EINVAL;
@@ -794,7 +795,7 @@ static int upload_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     doc.issued_on = d->issued_on;
     doc.expires_on = d->expires_on;
     doc.file_name = d->file_name;
-    doc.content_type = (char *)registry_file_kind_mime(kind);
+    doc.content_type = (char *)sk_file_kind_mime(kind);
     doc.size = (int64_t)d->content.len;
     doc.sha256 = hex;
     doc.uploaded_by = (char *)actor_id(call);

@@ -333,6 +333,26 @@ static int apply_year_opened(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
     return rc;
 }
 
+int scoring_emit_prices_published(sk_db *db, const scoring_set_row *row,
+                                  const Seklik__Bus__Actor *actor, const char *correlation)
+{
+    Seklik__Scoring__PriceStandard *ps =
+        seklik__scoring__price_standard__unpack(NULL, row->len, row->body);
+    if (!ps)
+        return SK_EINTERNAL;
+    Seklik__Scoring__PriceStandard ev = *ps;
+    ev.id = (char *)row->id;
+    ev.fiscal_year = row->fiscal_year;
+    ev.version = row->version;
+    ev.state = SEKLIK__SCORING__SET_STATE__SET_STATE_PUBLISHED;
+    ev.published_at = (char *)row->published_at;
+    ev.published_by = (char *)row->published_by;
+    int rc = sk_outbox_append(db, "scoring.price_standard.published", &ev.base, actor, correlation,
+                              NULL);
+    seklik__scoring__price_standard__free_unpacked(ps, NULL);
+    return rc;
+}
+
 /* ---- recomputation ---- */
 
 static void ceiling_prefix(char *buf, size_t cap, int year, const char *outlet_id)

@@ -222,6 +222,8 @@ static int publish_set(sk_call *call, const set_kind *k, const ProtobufCMessage 
     scoring_set_row row;
     SK_TRY(scoring_store_set_load(call->db, k->kind, req->fiscal_year, 0, &row));
     rc = audit_set(call, k->action, k->entity, &row, previous, changed);
+    if (rc == SK_OK && k->kind == SCORING_SET_PRICES)
+        rc = scoring_emit_prices_published(call->db, &row, call->actor, call->req->request_id);
     if (rc == SK_OK)
         rc = k->reply(call, &row, out);
     sk_log_info("%s %d v%d published: %d outlets re-tiered", k->what, row.fiscal_year,

@@ -60,6 +60,12 @@ int scoring_rules_for_year(sk_db *db, int year, scoring_rules_in_force *out);
  * SK_ENOTFOUND when there is none. */
 int scoring_prices_for_year(sk_db *db, int year, scoring_set_row *out);
 
+/* Append scoring.price_standard.published (body: the PriceStandard of `row`,
+ * a published set) in the open transaction: the ordering service keeps its
+ * ceilings from it. */
+int scoring_emit_prices_published(sk_db *db, const scoring_set_row *row,
+                                  const Seklik__Bus__Actor *actor, const char *correlation);
+
 /* ---- recomputation ---- */
 
 /* Where a handler or an event applier writes, and where its after-commit

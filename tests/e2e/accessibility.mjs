@@ -21,12 +21,14 @@
 // A little data goes in through the HTTP API first, so that lists, the case
 // review and the score breakdown are not empty: the year's requirement set,
 // one company verified and scored (proposed by the verifier, approved by the
-// head), one submitted (its case in review), one whose verification waits
-// for its second person, one registered as a draft with one document, a
-// partner without a company, two press releases (one sent to the verified
-// company's inbox, one draft), and a budget line with money committed, spent
-// and its pagu revised. E's waiting decision is the head's notice; the
-// forgot-password and reset pages need no data.
+// head, with an agreement, an order offered and one issued), one submitted
+// (its case in review), one whose verification waits for its second person,
+// one registered as a draft with one document, a partner without a company,
+// an invoice of A's accepted at its SPP with the year's tax table published,
+// two press releases (one sent to the verified company's inbox, one draft),
+// and a budget line with money committed, spent and its pagu revised. E's
+// waiting decision is the head's notice; the forgot-password and reset pages
+// need no data.
 // Every finding is printed (rule, help, target selectors) and written to
 // axe-report.json in $SEKLIK_ARTIFACTS; the test fails at the end on
 // serious/critical findings, sideways scrolling or a failed keyboard/locale
@@ -93,16 +95,22 @@ async function partnerWithCompany(label, name) {
   return { username, partner, company };
 }
 
-const upload = (partner, companyId, type) => partner('registry.UploadDocument', {
+const upload = (partner, companyId, type, personId = '') => partner('registry.UploadDocument', {
   companyId,
   document: { type, number: `${type.slice(14)}-001`, issuedOn: '2024-01-15', fileName: `${type.slice(14).toLowerCase()}.pdf`,
-    content: pdf(type).toString('base64') },
+    content: pdf(type).toString('base64'), personId },
 });
 
 async function submitted(label, name, verifier) {
   const p = await partnerWithCompany(label, name);
-  // The Dewan Pers certificate (the declared administratif) earns A its tier.
+  // Points only for what accepted documents prove: the Dewan Pers certificate
+  // (the declared administratif, 15), both UKW certificates (Utama 15, one of
+  // one journalist 15) and the deed (10) give A, with its reach (15) and no
+  // history (5), 75 points: tier B, whose online advertorial ceiling of
+  // Rp 1.000.000 its orders below need.
   for (const type of [...DOCS, 'DOCUMENT_TYPE_DEWAN_PERS']) await upload(p.partner, p.company.id, type);
+  const { people } = await p.partner('registry.GetCompany', { companyId: p.company.id });
+  for (const person of people || []) await upload(p.partner, p.company.id, 'DOCUMENT_TYPE_UKW', person.id);
   await p.partner('registry.Submit', { companyId: p.company.id, fiscalYear: YEAR });
   p.case = await waitFor(verifier, 'verification.GetCase', { companyId: p.company.id },
     (c) => c.state === 'CASE_STATE_IN_REVIEW', `the case of ${name} in review`);
@@ -135,7 +143,34 @@ async function setUpData() {
   const full = await a.partner('registry.GetCompany', { companyId: a.company.id });
   a.outletId = full.outlets[0].id;
   await waitFor(a.partner, 'scoring.GetScore', { outletId: a.outletId, fiscalYear: YEAR },
-    (s) => s.tier && s.tier !== 'TIER_NONE', 'the outlet of A scored');
+    (s) => s.tier === 'TIER_B', 'the outlet of A scored into tier B');
+  // A's agreement and orders (agreements, orders, the offers inbox, an
+  // issued order waiting for its proof).
+  const staff = await apiSession('kemitraan', DEMO_PASSWORD);
+  const line = await admin('accounting.CreateBudgetLine', {
+    line: { fiscalYear: YEAR, subActivityCode: '2.16.02.1.01.0001', accountCode: '5.1.02.02.01.0029',
+      name: 'Belanja Jasa Iklan/Reklame, Film, dan Pemotretan' },
+    pagu: '1900000000', documentNumber: 'DPA/2.16/001/2027',
+  });
+  await waitFor(staff, 'ordering.ListProducts', { fiscalYear: YEAR, companyId: a.company.id },
+    (r) => (r.products || []).length > 0, 'ordering to know the outlet of A');
+  const agreement = await staff('ordering.SaveAgreement', { agreement: {
+    companyId: a.company.id, fiscalYear: YEAR, number: '027/PKS/DISKOMINFO/2027', value: '24000000',
+    quotas: [{ product: 'PRODUCT_ONLINE_ADVERTORIAL', placements: 24 }], validFrom: '2027-01-01', validUntil: '2027-12-31',
+    budgetLineId: line.id } });
+  await staff('ordering.SignAgreement', { agreementId: agreement.id, signedOn: '2027-01-04', fileName: 'pks.pdf',
+    content: pdf('PKS').toString('base64') });
+  a.agreementId = agreement.id;
+  const order = (title, price) => staff('ordering.CreateOrder', { order: {
+    agreementId: agreement.id, outletId: a.outletId, product: 'PRODUCT_ONLINE_ADVERTORIAL', quantity: 1,
+    scheduleFrom: '2027-03-01', scheduleTo: '2027-03-31', title, brief: 'Advertorial layanan publik.' },
+  unitPrice: price, offerNow: true });
+  await order('Advertorial Hari Jadi Kabupaten', '900000');
+  const issued = await order('Advertorial Program Desa Digital', '1000000');
+  await a.partner('ordering.AcceptOffer', { orderId: issued.id });
+  await staff('ordering.IssueOrder', { orderId: issued.id });
+  a.issuedOrderId = issued.id;
+  a.invoiceId = await invoiceOfA(a, staff, order);
   // B: submitted, its case in review (the queue and the case review).
   const b = await submitted('kabar', 'PT Kabar Kayuagung', verifier);
   // E: verification proposed, waiting for the head's approval.
@@ -151,6 +186,40 @@ async function setUpData() {
   const cName = `baru${randomUUID().slice(0, 8)}`;
   await apiSession(cName, PARTNER_PASSWORD, { signup: 'Redaksi Media Baru' });
   return { a, b, c: { username: cName }, d, e, press: await pressReleases(a), line: await budgetLine(admin) };
+}
+
+// A's invoice (the invoice, tax and payment screens): an order completed,
+// invoiced with its kuitansi and proof of purchase, the year's tax table
+// published, the invoice accepted and its SPP recorded.
+async function invoiceOfA(a, staff, order) {
+  const done = await order('Advertorial Pekan Olahraga', '1000000');
+  await a.partner('ordering.AcceptOffer', { orderId: done.id });
+  await staff('ordering.IssueOrder', { orderId: done.id });
+  await a.partner('ordering.SubmitProof', { orderId: done.id, kind: 'PROOF_KIND_URL', url: 'https://berita.example.id/olahraga',
+    publishedAt: new Date(Date.now() - 86400000).toISOString() });
+  await staff('ordering.DecideProof', { orderId: done.id, proofVersion: 1, accept: true });
+  const finance = await apiSession('keuangan', DEMO_PASSWORD);
+  const table = await finance('accounting.GetTaxTable', { fiscalYear: YEAR });
+  const draft = await finance('accounting.SaveTaxTable', { table: table.data });
+  await finance('accounting.PublishTaxTable', { fiscalYear: YEAR, version: draft.version });
+  const today = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+  const kuitansi = { kind: 'DOCUMENT_KIND_KUITANSI', fileName: 'kuitansi.pdf', content: pdf('Kuitansi').toString('base64') };
+  const nota = { ...kuitansi, kind: 'DOCUMENT_KIND_PROOF_OF_PURCHASE', fileName: 'nota.pdf' };
+  // Accounting learns the accepted proof from ordering's events: try until it has.
+  let invoice;
+  for (let i = 0; !invoice; i++) {
+    try {
+      invoice = await a.partner('accounting.SubmitInvoice', { invoice: { orderIds: [done.id], number: 'INV/WOI/001/2027', date: today,
+        signatoryName: 'Hendra Pemimpin Redaksi', bankBranch: 'Kayuagung' }, documents: [kuitansi, nota] });
+    } catch (e) {
+      if (i > 80) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  await finance('accounting.AcceptInvoice', { invoiceId: invoice.id, purpose: 'Pembayaran jasa advertorial Pekan Olahraga',
+    expectedVersion: invoice.version });
+  await finance('accounting.RecordPaymentStep', { invoiceId: invoice.id, step: 'PAYMENT_STEP_SPP', number: '00077/SPP-LS/2027', date: today });
+  return invoice.id;
 }
 
 // Press releases: one sent to every verified partner (A's inbox, the proof),
@@ -432,13 +501,35 @@ function screens(data) {
     }],
     ['release-sent', 'humas', (p) => go(p, `/releases/${data.press.sent}`, 'release-view')],
     ['release-proof', 'humas', (p) => go(p, `/releases/${data.press.sent}/proof`, 'proof-recipient')],
+    ['agreements', 'staff', (p) => go(p, '/agreements', 'agreement-row')],
+    ['agreement-new', 'staff', async (p) => { await tid(p, 'agreement-new').click(); await tid(p, 'agreement-form').waitFor(); }],
+    ['agreement', 'staff', (p) => go(p, `/agreements/${data.a.agreementId}`, 'quota-table')],
+    ['orders', 'staff', (p) => go(p, '/orders', 'order-row')],
+    ['order-new', 'staff', (p) => go(p, '/orders/new', 'order-form')],
+    ['order-staff', 'staff', (p) => go(p, `/orders/${data.a.issuedOrderId}`, 'offer-timeline')],
+    ['offers', 'partnerA', (p) => go(p, '/offers', 'offer-card')],
+    ['order-partner', 'partnerA', (p) => go(p, `/orders/${data.a.issuedOrderId}`, 'proof-form')],
+    ['orders-partner', 'partnerA', (p) => go(p, '/orders', 'order-row')],
+    ['invoices', 'finance', (p) => go(p, '/invoices', 'invoice-row')],
+    ['invoice-finance', 'finance', (p) => go(p, `/invoices/${data.a.invoiceId}`, 'step-form')],
+    ['invoice-errors', 'finance', async (p) => {
+      // Cancelling without a reason: named beside the field.
+      await tid(p, 'step-cancel').click();
+      await tid(p, 'step-cancel-errors').waitFor();
+      await p.locator('[aria-invalid="true"]').first().waitFor();
+    }],
+    ['taxes', 'finance', (p) => go(p, '/taxes', 'tax-table-form')],
+    ['payments', 'finance', (p) => go(p, '/payments', 'ledger-checks')],
+    ['invoices-partner', 'partnerA', (p) => go(p, '/invoices', 'invoice-row')],
+    ['invoice-partner', 'partnerA', (p) => go(p, `/invoices/${data.a.invoiceId}`, 'tax-lines')],
+    ['invoice-new', 'partnerA', (p) => go(p, '/invoices/new', 'invoice-form')],
   ];
 }
 
 async function visitAll(browser, vpName, data) {
   const who = {
     anon: null, admin: ['admin', DEMO_PASSWORD], head: ['pimpinan', DEMO_PASSWORD], humas: ['humas', DEMO_PASSWORD],
-    partnerA: [data.a.username, PARTNER_PASSWORD],
+    staff: ['kemitraan', DEMO_PASSWORD], finance: ['keuangan', DEMO_PASSWORD], partnerA: [data.a.username, PARTNER_PASSWORD],
     partnerC: [data.c.username, PARTNER_PASSWORD], partnerD: [data.d.username, PARTNER_PASSWORD],
   };
   const open = {};

@@ -1,4 +1,4 @@
-// The first half of the golden path in a real browser (DOMAIN.md steps 1-6),
+// The golden path in a real browser (DOMAIN.md steps 1-10, to the SP2D),
 // against the whole stack started by tests/support/with_stack.sh:
 //
 //   a press company signs up, fills the registration wizard (a wrong NPWP is
@@ -12,7 +12,14 @@
 //   accepted certificates and deed prove. Along the way the notices: the
 //   company (signed up with its e-mail address) is told of the rejected scan,
 //   with the reason and a link to its page; the head is told of the decision
-//   waiting for him, and sees it settled once approved.
+//   waiting for him, and sees it settled once approved. Then staff make and
+//   sign the agreement, offer an order the partner counters, accept and issue
+//   it (MO/0001/DISKOMINFO/2027, Rp 1.000.000 reserved), and accept the
+//   partner's proof of publication; the partner invoices it with its
+//   kuitansi; finance publishes the year's tax table, sees PPh 23 Rp 20.000
+//   and a net of Rp 980.000, accepts, exports the SPP's data for SIPD and
+//   records SPP, the PPK's check, SPM and SP2D: the ledger balances, the
+//   order is paid, absorption shows Rp 1.000.000.
 //
 // Three browser contexts (partner, verifier, head), each with its own cookies.
 // A screenshot of every step goes to $SEKLIK_ARTIFACTS; on failure, a
@@ -21,7 +28,7 @@
 // rule set and price standard): that is the admin's job before registration
 // opens, not part of this path.
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import {
   BASE, DEMO_PASSWORD, DOCS, STEP_TIMEOUT_MS, setUp, apiSession, launchChromium, recordConsole, tid, check, login, pdf,
@@ -85,7 +92,10 @@ async function uploadDocument(page, form, type, number, fileName, content, perso
 }
 
 // ---- the path -----------------------------------------------------------------------
+let browser_;
+
 async function goldenPath(browser) {
+  browser_ = browser;
   const admin = await apiSession('admin', DEMO_PASSWORD);
   await openYear(admin, Number(YEAR));
 
@@ -334,8 +344,227 @@ async function goldenPath(browser) {
   await outletRow.locator('[data-testid="tier-badge"][data-tier="B"]').waitFor();
   await snap(verifier, 'verifier-outlet-list');
 
+  const ordered = await orderPath(admin, partner, verifier, companyName, suffix);
+  await paymentPath(partner, ordered, companyName, suffix);
+
   const errors = consoleLines.filter((l) => / pageerror: /.test(l));
   check(errors.length === 0, `the pages threw:\n${errors.join('\n')}`);
+}
+
+// The second half up to the money (DOMAIN.md steps 7-9): an agreement for 24
+// placements and Rp 24.000.000, an advertorial offered at Rp 900.000 and
+// countered at Rp 1.000.000, accepted, issued as MO/0001/DISKOMINFO/2027
+// with Rp 1.000.000 reserved, and its proof of publication accepted.
+async function orderPath(admin, partner, verifier, companyName, suffix) {
+  // The admin opens 2027 with its budget line (the budget screens are accounting's).
+  const line = await admin('accounting.CreateBudgetLine', {
+    line: { fiscalYear: Number(YEAR), subActivityCode: '2.16.02.1.01.0001', accountCode: '5.1.02.02.01.0029',
+      name: 'Belanja Jasa Iklan/Reklame, Film, dan Pemotretan' },
+    pagu: '1900000000', documentNumber: 'DPA/2.16/001/2027',
+  });
+  await verifier.context().close();
+  const staff = await newPage(browser_, 'kemitraan');
+  await login(staff, 'kemitraan', DEMO_PASSWORD);
+  await chooseYear(staff);
+
+  // 9. The agreement: number and value always stated, quota per product, signed scan.
+  await followNav(staff, 'nav-agreements', '#/agreements', consoleLines);
+  await tid(staff, 'agreement-new').click();
+  await tid(staff, 'agreement-form').waitFor();
+  await staff.locator('[data-testid="agreement-company"] option').filter({ hasText: companyName }).waitFor({ state: 'attached' });
+  await tid(staff, 'agreement-company').selectOption({ label: companyName });
+  await tid(staff, 'agreement-number').fill(`027/PKS/DISKOMINFO/${suffix}/2027`);
+  await tid(staff, 'agreement-value').fill('24.000.000');
+  await tid(staff, 'agreement-line').selectOption(line.id);
+  await tid(staff, 'quota-product-0').selectOption('PRODUCT_ONLINE_ADVERTORIAL');
+  await tid(staff, 'quota-placements-0').fill('24');
+  await snap(staff, 'staff-agreement-form');
+  await tid(staff, 'agreement-save').click();
+  await tid(staff, 'agreement-page').waitFor();
+  await staff.locator('[data-testid="agreement-state"][data-status="AGREEMENT_STATE_DRAFT"]').waitFor();
+  check((await tid(staff, 'agreement-value-text').textContent()).trim() === 'Rp 24.000.000', 'the agreement does not state Rp 24.000.000');
+  await tid(staff, 'agreement-signed-on').fill('2027-01-04');
+  await tid(staff, 'agreement-file').setInputFiles({ name: 'pks-bertanda-tangan.pdf', mimeType: 'application/pdf', buffer: pdf('PKS 2027') });
+  await tid(staff, 'agreement-sign').click();
+  await staff.locator('[data-testid="agreement-state"][data-status="AGREEMENT_STATE_ACTIVE"]').waitFor();
+  await tid(staff, 'agreement-document').waitFor();
+  await snap(staff, 'staff-agreement-signed');
+
+  // 10. An order for one advertorial, offered at Rp 900.000.
+  await followNav(staff, 'nav-orders', '#/orders', consoleLines);
+  await tid(staff, 'order-new').click();
+  await tid(staff, 'order-form').waitFor();
+  await tid(staff, 'order-agreement').selectOption({ index: 1 });
+  const product = staff.locator('[data-testid="order-product"] option').filter({ hasText: 'Rp 1.000.000' });
+  await product.first().waitFor({ state: 'attached' });
+  await tid(staff, 'order-product').selectOption(await product.first().getAttribute('value'));
+  await tid(staff, 'order-schedule-from').fill('2027-03-01');
+  await tid(staff, 'order-schedule-to').fill('2027-03-31');
+  await tid(staff, 'order-title').fill('Advertorial Hari Jadi Kabupaten');
+  await tid(staff, 'order-brief').fill('Satu advertorial tentang layanan publik Diskominfo.');
+  // Above the ceiling first: refused, named next to the price.
+  await tid(staff, 'order-price').fill('1.250.000');
+  await tid(staff, 'order-save').click();
+  await staff.locator('[data-testid="error-unitPrice"]').filter({ hasText: /plafon/ }).waitFor();
+  await snap(staff, 'staff-order-above-ceiling');
+  await tid(staff, 'order-price').fill('900.000');
+  await tid(staff, 'order-save').click();
+  await tid(staff, 'order-page').waitFor();
+  await staff.locator('[data-testid="order-state"][data-status="ORDER_STATE_OFFERED"]').waitFor();
+  const orderUrl = staff.url();
+  await snap(staff, 'staff-order-offered');
+
+  // 11. The partner finds it in its offers and counters at the ceiling.
+  await followNav(partner, 'nav-offers', '#/offers', consoleLines);
+  await refreshUntil(partner, 'offers-refresh', '[data-testid="offer-card"]', 'the offer in the partner\'s inbox');
+  const card = partner.locator('[data-testid="offer-card"]').first();
+  check((await card.getByTestId('offer-price').textContent()).trim() === 'Rp 900.000', 'the offer does not read Rp 900.000');
+  await card.getByTestId('counter-price').fill('1.000.000');
+  await card.getByTestId('counter-note').fill('Sesuai plafon tier B');
+  await card.getByTestId('order-counter').click();
+  await tid(partner, 'offers-empty').waitFor();
+  await snap(partner, 'partner-countered');
+
+  // 12. The office accepts and issues: a number, and the money reserved.
+  await staff.goto(orderUrl);
+  await refreshUntil(staff, 'order-refresh', '[data-testid="order-state"][data-status="ORDER_STATE_COUNTERED"]', 'the counter-offer');
+  check(await staff.locator('[data-testid="offer-item"]').count() === 2, 'the timeline does not keep both offers');
+  await tid(staff, 'order-accept').click();
+  await staff.locator('[data-testid="order-state"][data-status="ORDER_STATE_ACCEPTED"]').waitFor();
+  await tid(staff, 'order-issue').click();
+  await staff.locator('[data-testid="order-state"][data-status="ORDER_STATE_ISSUED"]').waitFor();
+  const number = (await tid(staff, 'order-number').textContent()).trim();
+  check(number === 'MO/0001/DISKOMINFO/2027', `the order was issued as "${number}"`);
+  check((await tid(staff, 'order-reserved').textContent()).includes('Rp 1.000.000'), 'the page does not say Rp 1.000.000 is reserved');
+  const orderId = orderUrl.split('/orders/')[1];
+  const reservation = await admin('accounting.GetReservation', { orderId });
+  check(reservation.state === 'RESERVATION_STATE_PENDING' && reservation.amount === '1000000',
+    `accounting holds ${JSON.stringify(reservation)}`);
+  check(reservation.lineBalances.committed === '1000000', 'the line does not show Rp 1.000.000 committed');
+  await snap(staff, 'staff-order-issued');
+
+  // 13. The partner submits its proof of publication; the office accepts it.
+  await partner.goto(orderUrl);
+  await tid(partner, 'proof-form').waitFor();
+  await tid(partner, 'proof-url').fill(`https://kabar-kayuagung.example.id/2027/03/advertorial-${suffix}`);
+  await tid(partner, 'proof-submit').click();
+  await partner.locator('[data-testid="order-state"][data-status="ORDER_STATE_PROOF_SUBMITTED"]').waitFor();
+  await snap(partner, 'partner-proof-submitted');
+  await refreshUntil(staff, 'order-refresh', '[data-testid="proof-review"]', 'the proof to review');
+  await tid(staff, 'proof-accept').click();
+  await staff.locator('[data-testid="order-state"][data-status="ORDER_STATE_COMPLETED"]').waitFor();
+  await staff.locator('[data-testid="proof-item"][data-decision="accepted"]').waitFor();
+  await snap(staff, 'staff-proof-accepted');
+  return { line, orderId, orderUrl };
+}
+
+// The money (DOMAIN.md step 10): the invoice, its taxes, the regional payment
+// documents in order, and what the ledger says afterwards.
+async function paymentPath(partner, { line, orderId }, companyName, suffix) {
+  // 14. The partner invoices the accepted order: its own number, who signs,
+  // the kuitansi and the proof of purchase the checklist asks for.
+  await followNav(partner, 'nav-invoices', '#/invoices', consoleLines);
+  await tid(partner, 'invoice-new').click();
+  await tid(partner, 'invoice-form').waitFor();
+  await partner.locator('[data-testid="invoice-order"]').first().check();
+  check((await tid(partner, 'invoice-total').textContent()).includes('Rp 1.000.000'), 'the invoice total is not Rp 1.000.000');
+  await tid(partner, 'invoice-number').fill(`INV/${suffix}/001`);
+  await tid(partner, 'invoice-signatory').fill('Budi Santoso');
+  await tid(partner, 'invoice-branch').fill('Kayuagung');
+  await tid(partner, 'invoice-file-DOCUMENT_KIND_KUITANSI').setInputFiles({ name: 'kuitansi.pdf', mimeType: 'application/pdf', buffer: pdf('Kuitansi') });
+  await tid(partner, 'invoice-file-DOCUMENT_KIND_PROOF_OF_PURCHASE').setInputFiles({ name: 'nota.pdf', mimeType: 'application/pdf', buffer: pdf('Nota') });
+  await snap(partner, 'partner-invoice-form');
+  // Accounting learns the accepted proof from ordering's events: a person
+  // whose first try comes too early sends the form again.
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  for (;;) {
+    await tid(partner, 'invoice-submit').click();
+    const done = await Promise.race([
+      tid(partner, 'invoice-page').waitFor().then(() => true),
+      tid(partner, 'invoice-errors').waitFor().then(() => false),
+    ]);
+    if (done) break;
+    if (Date.now() > deadline) throw new Error('the invoice was never accepted for submission');
+    await partner.waitForTimeout(500);
+  }
+  await partner.locator('[data-testid="invoice-state"][data-status="INVOICE_STATE_SUBMITTED"]').waitFor();
+  const invoiceUrl = partner.url();
+  await snap(partner, 'partner-invoice-submitted');
+
+  // 15. Finance publishes the year's tax table: the regulations' values.
+  const finance = await newPage(browser_, 'keuangan');
+  await login(finance, 'keuangan', DEMO_PASSWORD);
+  await chooseYear(finance);
+  await followNav(finance, 'nav-taxes', '#/taxes', consoleLines);
+  await tid(finance, 'tax-table-form').waitFor();
+  check((await tid(finance, 'tax-pph23').inputValue()) === '2', 'the default PPh 23 rate is not 2%');
+  check((await tid(finance, 'tax-derived').textContent()).includes('100/111'), 'the table does not derive 100/111');
+  await tid(finance, 'tax-table-save').click();
+  await tid(finance, 'tax-table-publish').click();
+  await finance.locator('[data-testid="tax-table-state"][data-status="TAX_TABLE_STATE_PUBLISHED"]').waitFor();
+  await snap(finance, 'finance-tax-table-published');
+
+  // 16. Finance checks the invoice: PPh 23 Rp 20.000, Rp 980.000 to the
+  // partner, the rounding rule named; accepts it.
+  await followNav(finance, 'nav-invoices', '#/invoices', consoleLines);
+  await finance.locator('[data-testid="invoice-row"]').filter({ hasText: companyName }).getByTestId('invoice-link').click();
+  await tid(finance, 'invoice-page').waitFor();
+  check((await tid(finance, 'tax-pph23').textContent()).trim() === 'Rp 20.000', 'PPh 23 is not Rp 20.000');
+  check((await tid(finance, 'tax-net').textContent()).trim() === 'Rp 980.000', 'the net is not Rp 980.000');
+  check(await finance.locator('[data-testid="checklist-present"][data-required="true"][data-present="false"]').count() === 0,
+    'a required document is missing');
+  await tid(finance, 'invoice-accept').click();
+  await finance.locator('[data-testid="invoice-state"][data-status="INVOICE_STATE_ACCEPTED"]').waitFor();
+  await finance.locator('[data-testid="tax-lines"][data-stored="true"]').waitFor();
+  check((await tid(finance, 'tax-rounding').textContent()).includes('setengah ke atas'), 'the rounding rule is not printed');
+  await snap(finance, 'finance-invoice-accepted');
+
+  // 17. What SIPD needs for the SPP: one line of Rp 1.000.000, as CSV.
+  await tid(finance, 'spp-record').first().waitFor();
+  check((await tid(finance, 'spp-amount').first().textContent()).trim() === 'Rp 1.000.000', 'the SPP line is not Rp 1.000.000');
+  const [download] = await Promise.all([finance.waitForEvent('download'), tid(finance, 'spp-csv').click()]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  check(csv.includes(companyName) && csv.includes(',1000000,') && csv.includes('012345678901234'),
+    `the SIPD export lacks the vendor, amount or NPWP:\n${csv}`);
+  await snap(finance, 'finance-spp-export');
+
+  // 18. SPP, the PPK's check, SPM and SP2D, each the only one offered next.
+  const steps = [['PAYMENT_STEP_SPP', `00123/SPP-LS/${suffix}`], ['PAYMENT_STEP_SPP_VERIFIED', ''],
+    ['PAYMENT_STEP_SPM', `00123/SPM-LS/${suffix}`], ['PAYMENT_STEP_SP2D', `00123/SP2D/${suffix}`]];
+  for (const [step, number] of steps) {
+    await finance.locator(`[data-testid="step-form"][data-step="${step}"]`).waitFor();
+    if (number) await tid(finance, 'step-number-input').fill(number);
+    await tid(finance, 'step-submit').click();
+    await finance.locator(`[data-testid="invoice-step"][data-step="${step}"]`).waitFor();
+  }
+  await finance.locator('[data-testid="invoice-state"][data-status="INVOICE_STATE_PAID"]').waitFor();
+  await finance.locator('[data-testid="order-paid"][data-paid="true"]').waitFor();
+  await finance.locator('[data-testid="invoice-ledger-row"]').filter({ hasText: 'Rp 980.000' }).first().waitFor();
+  await tid(finance, 'pph23-due').waitFor();
+  await snap(finance, 'finance-invoice-paid');
+
+  // 19. The ledger balances; PPh 23 Rp 20.000 is due by the 15th.
+  await followNav(finance, 'nav-payments', '#/payments', consoleLines);
+  await tid(finance, 'ledger-ok').waitFor();
+  check(await finance.locator('[data-testid="ledger-check"] [data-ok="false"]').count() === 0, 'a ledger check fails');
+  check((await tid(finance, 'tax-due-pph23').first().textContent()).trim() === 'Rp 20.000', 'PPh 23 due is not Rp 20.000');
+  await snap(finance, 'finance-payments');
+
+  // 20. Absorption: the budget line shows Rp 1.000.000 realised.
+  await followNav(finance, 'nav-budget', '#/budget', consoleLines);
+  const row = finance.locator(`[data-testid="budget-row"][data-id="${line.id}"]`);
+  await row.waitFor();
+  check((await row.getByTestId('row-realised').textContent()).trim() === 'Rp 1.000.000', 'absorption is not Rp 1.000.000');
+  check((await row.getByTestId('row-committed').textContent()).trim() === 'Rp 0', 'money is still committed');
+  await snap(finance, 'finance-absorption');
+
+  // 21. The partner sees its invoice paid, with its age and tax lines.
+  await partner.goto(invoiceUrl);
+  await refreshUntil(partner, 'invoice-refresh', '[data-testid="invoice-state"][data-status="INVOICE_STATE_PAID"]', 'the paid invoice');
+  check((await tid(partner, 'tax-net').textContent()).trim() === 'Rp 980.000', 'the partner does not see Rp 980.000');
+  await tid(partner, 'invoice-age').waitFor();
+  await snap(partner, 'partner-invoice-paid');
+  check(orderId.length === 36, 'no order id');
 }
 
 const browser = await launchChromium();

@@ -125,6 +125,14 @@ write("fuzz_request", "signed_budget_line_over_limits", request(
     "Accounting.CreateBudgetLine", "req-12", "idem-12", 0, admin,
     msg(1, field(1, 2027) + field(2, "2.16.02.1.01.0001") + field(3, "5.1.02.02.01.0029")
         + field(4, "Belanja " * 60)) + field(2, -1) + field(3, "DPA/" + "9" * 200)))
+# A partner's invoice: an order id that is no UUID, an over-long faktur
+# number, a kuitansi as bytes (the accounting limits and checks).
+write("fuzz_request", "signed_invoice_over_limits", request(
+    "Accounting.SubmitInvoice", "req-13", "idem-13", 0, partner,
+    msg(1, field(1, "0190F5A2-7C1E-7000-8000-0000000000E1") + field(1, "bukan-uuid")
+        + field(2, "INV/001/2027") + field(3, "2027-02-30") + field(4, "02." * 30)
+        + field(5, "Budi Santoso"))
+    + msg(2, field(1, 2) + field(2, "kuitansi.pdf") + field(3, b"%PDF-1.4\n"))))
 
 ev = event("0190f5a2-7c1e-7abc-8def-0123456789ab", "registry.company.registered", "registry", 4242,
            1767225600123456, "req-7", partner, b"\x0a\x02id")

@@ -1,6 +1,10 @@
 #include "it_common.h"
 
+#include "seklik/registry.pb-c.h"
+#include "seklik/scoring.pb-c.h"
+#include "seklik/verification.pb-c.h"
 #include "sk_ledger.h"
+#include "sk_order_check.h"
 
 #include <libpq-fe.h>
 #include <signal.h>
@@ -168,6 +172,12 @@ Seklik__Bus__Actor it_actor(const char *user_id, const char *role, const char *c
 
 double it_pgbench(const char *db, const char *sql, int seconds, double *avg_ms)
 {
+    return it_pgbench_clients(db, sql, seconds, 1, avg_ms);
+}
+
+double it_pgbench_clients(const char *db, const char *sql, int seconds, int clients,
+                          double *avg_ms)
+{
     char script[256], cmd[1400];
     snprintf(script, sizeof(script), "%s/pgbench-%s.sql", it_logdir, db);
     FILE *f = fopen(script, "w");
@@ -175,11 +185,12 @@ double it_pgbench(const char *db, const char *sql, int seconds, double *avg_ms)
     fputs(sql, f);
     fclose(f);
     snprintf(cmd, sizeof(cmd),
-             "%s/pgbench -n -h 127.0.0.1 -p %s -U %s -c 1 -j 1 -T %d -f %s %s 2>/dev/null | "
+             "%s/pgbench -n -h 127.0.0.1 -p %s -U %s -c %d -j %d -T %d -f %s %s 2>/dev/null | "
              "sed -n -e 's/^tps = \\([0-9.]*\\).*/tps \\1/p' "
              "-e 's/^latency average = \\([0-9.]*\\) ms/lat \\1/p'",
              sk_test_env("SEKLIK_TEST_PG_BIN"), sk_test_env("SEKLIK_TEST_PG_PORT"),
-             sk_test_env("SEKLIK_TEST_PG_ROLE"), seconds, script, db);
+             sk_test_env("SEKLIK_TEST_PG_ROLE"), clients, clients < 2 ? 1 : 2, seconds, script,
+             db);
     FILE *pipe = popen(cmd, "r");
     assert_non_null(pipe);
     double tps = 0, lat = 0, v;
@@ -233,6 +244,87 @@ void it_inject(const char *dsn, const char *type, const ProtobufCMessage *msg)
     PQclear(r);
     PQfinish(pg);
     free(packed);
+}
+
+void it_open_year(const char *ver_dsn, const char *scoring_dsn, sk_rpc_client *scoring, int year)
+{
+    Seklik__Verification__FiscalYear fy = SEKLIK__VERIFICATION__FISCAL_YEAR__INIT;
+    fy.fiscal_year = year;
+    fy.registration_opens_on = "2000-01-01";
+    fy.registration_closes_on = "2100-12-31";
+    Seklik__Verification__YearOpened ev = SEKLIK__VERIFICATION__YEAR_OPENED__INIT;
+    ev.year = &fy;
+    it_inject(ver_dsn, "verification.year.opened", &ev.base);
+    char q[256];
+    snprintf(q, sizeof(q),
+             "SELECT (SELECT count(*) FROM scoring.rule_set WHERE fiscal_year = %d) +"
+             " (SELECT count(*) FROM scoring.price_standard WHERE fiscal_year = %d)",
+             year, year);
+    int i = 0;
+    for (; i < 600 && sk_test_sql_number(scoring_dsn, q) < 2; i++)
+        sk_test_sleep_ms(25);
+    if (i == 600)
+        fail_msg("scoring never drafted the sets of %d", year);
+    static const char *const publish[] = {"Scoring.PublishRuleSet", "Scoring.PublishPriceStandard"};
+    Seklik__Bus__Actor admin = it_actor("admin-1", "admin", NULL);
+    for (size_t k = 0; k < 2; k++) {
+        Seklik__Scoring__PublishRequest req = SEKLIK__SCORING__PUBLISH_REQUEST__INIT;
+        req.fiscal_year = year;
+        char key[SK_UUID_STRLEN];
+        sk_uuid7(key);
+        Seklik__Bus__Response *resp = NULL;
+        assert_int_equal(sk_rpc_call(scoring, publish[k], &admin, key, &req.base, 30000, &resp),
+                         SK_OK);
+        if (it_code(resp) != SK_OK)
+            fail_msg("%s %d: %s", publish[k], year, resp->message);
+        seklik__bus__response__free_unpacked(resp, NULL);
+    }
+}
+
+/* seklik.registry.DocumentType: the deed, the Dewan Pers certificate, UKW. */
+enum { DOC_AKTA = 1, DOC_DEWAN_PERS = 6, DOC_UKW = 7 };
+
+static void accepted_document(Seklik__Verification__CaseDocument *d, int type, const char *person,
+                              int dewan_pers_level)
+{
+    seklik__verification__case_document__init(d);
+    d->type = (Seklik__Registry__DocumentType)type;
+    d->person_id = (char *)(person ? person : "");
+    d->decision = SEKLIK__VERIFICATION__DECISION__DECISION_ACCEPTED;
+    d->in_force_document_id = "0190a0a0-0000-7000-8000-00000000d0c0";
+    d->in_force_expires_on = type == DOC_AKTA ? "" : "2199-12-31";
+    d->in_force_dewan_pers_status = (Seklik__Registry__DewanPersStatus)dewan_pers_level;
+}
+
+void it_verified_with_documents(const char *ver_dsn, const char *company_id,
+                                const char *outlet_id, int year, const char *const *certified,
+                                size_t n)
+{
+    enum { MAX_CERTIFIED = 16 };
+    assert_true(n <= MAX_CERTIFIED);
+    Seklik__Verification__CaseDocument docs[MAX_CERTIFIED + 2], *dp[MAX_CERTIFIED + 2];
+    size_t nd = 0;
+    accepted_document(&docs[nd++], DOC_AKTA, NULL, 0);
+    accepted_document(&docs[nd++], DOC_DEWAN_PERS, NULL,
+                      SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL);
+    for (size_t i = 0; i < n; i++)
+        accepted_document(&docs[nd++], DOC_UKW, certified[i], 0);
+    for (size_t i = 0; i < nd; i++)
+        dp[i] = &docs[i];
+    Seklik__Verification__CaseOutlet o = SEKLIK__VERIFICATION__CASE_OUTLET__INIT, *op[] = {&o};
+    o.outlet_id = (char *)outlet_id;
+    o.state = SEKLIK__VERIFICATION__OUTLET_STATE__OUTLET_STATE_VERIFIED;
+    Seklik__Verification__Case vc = SEKLIK__VERIFICATION__CASE__INIT;
+    vc.company_id = (char *)company_id;
+    vc.fiscal_year = year;
+    vc.state = SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_VERIFIED;
+    vc.outlets = op;
+    vc.n_outlets = 1;
+    vc.documents = dp;
+    vc.n_documents = nd;
+    Seklik__Verification__CaseChanged ev = SEKLIK__VERIFICATION__CASE_CHANGED__INIT;
+    ev.verification_case = &vc;
+    it_inject(ver_dsn, "verification.company.verified", &ev.base);
 }
 
 const char *it_log(char *buf, size_t cap, const char *test, const char *who)
@@ -306,4 +398,25 @@ void it_assert_ledger_sound(const char *dsn)
     if (failed < 0)
         fprintf(stderr, "ledger: the checks did not run: %s\n", err);
     assert_int_equal(failed, 0);
+}
+
+static void order_finding(void *arg, const char *check, bool ok, const char *detail)
+{
+    (void)arg;
+    if (!ok)
+        fprintf(stderr, "orders: %s FAILS: %s\n", check, detail);
+}
+
+int it_orders_check(const char *ordering_dsn, const char *accounting_dsn)
+{
+    PGconn *o = PQconnectdb(ordering_dsn), *a = PQconnectdb(accounting_dsn);
+    char err[512] = "";
+    int failed = PQstatus(o) == CONNECTION_OK && PQstatus(a) == CONNECTION_OK
+                     ? sk_order_check(o, a, order_finding, NULL, err, sizeof(err))
+                     : -1;
+    PQfinish(o);
+    PQfinish(a);
+    if (failed < 0)
+        fprintf(stderr, "orders: the checks did not run: %s\n", err);
+    return failed;
 }

@@ -75,6 +75,10 @@ Seklik__Bus__Actor it_actor(const char *user_id, const char *role, const char *c
  * latency in ms in *avg_ms (if not NULL). The reference figure of a bench. */
 double it_pgbench(const char *db, const char *sql, int seconds, double *avg_ms);
 
+/* The same with `clients` concurrent clients (on at most 2 threads). */
+double it_pgbench_clients(const char *db, const char *sql, int seconds, int clients,
+                          double *avg_ms);
+
 /* Sort `v` and return its `q` quantile (0..1). */
 double it_quantile(double *v, size_t n, double q);
 
@@ -83,10 +87,33 @@ double it_quantile(double *v, size_t n, double q);
  * test plays another service's events. */
 void it_inject(const char *dsn, const char *type, const ProtobufCMessage *msg);
 
+/* Fiscal year `year` opened as verification announces it (the event into
+ * the verification stand-in's outbox `ver_dsn`); once scoring (database
+ * `scoring_dsn`) has drafted the year's rule set and price standard, an admin
+ * publishes both through `scoring`, as an office must: nothing is published
+ * by itself. Publishing the price standard emits
+ * scoring.price_standard.published, ordering's ceilings. Once per year. */
+void it_open_year(const char *ver_dsn, const char *scoring_dsn, sk_rpc_client *scoring, int year);
+
+/* verification.company.verified for `company_id`'s case of `year` as
+ * verification tells it: `outlet_id` verified, and the documents a verifier
+ * accepted, each valid through the year: the deed, a faktual Dewan Pers
+ * certificate, and the UKW certificates of the `n` people `certified` (ids).
+ * Scoring counts only what these prove (with the registry's deed date). */
+void it_verified_with_documents(const char *ver_dsn, const char *company_id,
+                                const char *outlet_id, int year, const char *const *certified,
+                                size_t n);
+
 /* Assert that the accounting ledger in database `dsn` keeps every invariant
  * of accounting.ledger_check() (common/sk_ledger.h), printing each verdict
  * that fails. For the end of every test that moves money. */
 void it_assert_ledger_sound(const char *dsn);
+
+/* The ordering invariants (common/sk_order_check.h) over ordering's and
+ * accounting's databases (the same DSN twice when they share one), each
+ * failing verdict printed: the number of checks that failed, -1 when they
+ * could not run. */
+int it_orders_check(const char *ordering_dsn, const char *accounting_dsn);
 
 /* A log path under it_logdir. */
 const char *it_log(char *buf, size_t cap, const char *test, const char *who);

@@ -7,7 +7,10 @@ ran, then the whole system started on those schemas; `status` (every service's
 Health over the bus, each subscriber's lag; a stopped service makes it fail);
 `replay` (dry run changes nothing, a forward move is refused, --apply makes the
 subscriber apply the events again and is audited, an offset ahead of a restored
-source is brought back so new events are applied); `audit export` (every
+source is brought back so new events are applied); `check` also runs the
+ledger's and the orders' invariants and fails on a planted break of each
+(an account whose balance no transfer explains, a number counter with no
+orders); `audit export` (every
 schema's records in time order, the period's bounds, the formula guard, --out
 never overwrites); and every command's manual page.
 """
@@ -93,7 +96,8 @@ def manual_pages(ctl):
             expect(r.returncode == 0 and "SYNOPSIS" in r.stdout and "EXIT STATUS" in r.stdout
                    and f"seklikctl {c}" in r.stdout, f"seklikctl {' '.join(argv)}: {r.stdout[:300]}")
     check_page = ctl("help", "check").stdout
-    for name in ("outbox_gapless", "offsets", "idempotency_unique", "command_effects"):
+    for name in ("outbox_gapless", "offsets", "idempotency_unique", "command_effects", "ledger",
+                 "orders"):
         expect(name in check_page, f"help check lists the check {name}")
     r = ctl("frobnicate")
     expect(r.returncode == 2 and "no command 'frobnicate'" in r.stderr, f"unknown: {r.stderr}")
@@ -309,6 +313,46 @@ def replay(ctl, stack):
          f"(company 1 has {cases} case after the events were applied twice)")
 
 
+# ---- check: the ledger and the orders ---------------------------------------------
+
+def money_checks(ctl, dsn):
+    r = ctl("check", "--wait", "60")
+    expect(r.returncode == 0, f"check on a sound system:\n{r.stdout}{r.stderr}")
+    for schema, check, verdict in (("accounting", "ledger", "ledger_debits_equal_credits"),
+                                   ("accounting", "ledger", "ledger_balances_match_transfers"),
+                                   ("ordering", "orders", "order_reservations_match"),
+                                   ("ordering", "orders", "order_numbers_gapless")):
+        expect(re.search(rf"^{schema} +{check} +ok +{verdict}:", r.stdout, re.M),
+               f"check runs {verdict}:\n{r.stdout}")
+
+    # A cash account credited with money no transfer moved: the ledger is broken.
+    ops.sql(dsn, "INSERT INTO accounting.account (id, code, kind, credits_posted) VALUES "
+                 "(gen_random_uuid(), 'it_seklikctl:planted', 'cash', 5)")
+    try:
+        r = ctl("check")
+    finally:
+        ops.sql(dsn, "BEGIN; ALTER TABLE accounting.account DISABLE TRIGGER account_guard; "
+                     "DELETE FROM accounting.account WHERE code = 'it_seklikctl:planted'; "
+                     "ALTER TABLE accounting.account ENABLE TRIGGER account_guard; COMMIT")
+    expect(r.returncode == 1 and re.search(
+        r"^accounting +ledger +FAIL +ledger_balances_match_transfers:", r.stdout, re.M),
+        f"check sees a balance no transfer explains:\n{r.stdout}")
+
+    # A year whose counter handed out a number no order holds: a gap.
+    ops.sql(dsn, "INSERT INTO ordering.number_counter (fiscal_year, last_seq) VALUES (2099, 1)")
+    try:
+        r = ctl("check")
+    finally:
+        ops.sql(dsn, "DELETE FROM ordering.number_counter WHERE fiscal_year = 2099")
+    expect(r.returncode == 1 and re.search(
+        r"^ordering +orders +FAIL +order_numbers_gapless:.*2099", r.stdout, re.M),
+        f"check sees a number gap:\n{r.stdout}")
+    r = ctl("check")
+    expect(r.returncode == 0, f"check once the breaks are gone:\n{r.stdout}{r.stderr}")
+    step("check: the ledger's and the orders' invariants hold; a planted balance and a "
+         "planted number gap each fail it")
+
+
 # ---- audit export -------------------------------------------------------------------
 
 HEADER = ["at_utc", "schema", "id", "user_id", "roles", "company_id", "remote_addr", "action",
@@ -394,6 +438,7 @@ def main():
     try:
         status(ctl, stack)
         replay(ctl, stack)
+        money_checks(ctl, dsn)
         audit(ctl, dsn, logs)
     finally:
         rc = stack.stop()

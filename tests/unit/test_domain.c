@@ -151,57 +151,7 @@ static void tier_names(void **state)
     assert_string_equal(scoring_tier_name(scoring_tier_for(78, &scoring_default_thresholds)), "B");
 }
 
-/* ---- ordering ---- */
-
-static void order_number_is_padded_to_four_digits(void **state)
-{
-    (void)state;
-    char out[64];
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "DISKOMINFO", 2027), 0);
-    assert_string_equal(out, "MO/0001/DISKOMINFO/2027");
-    assert_int_equal(ordering_format_number(out, sizeof(out), 42, "DISKOMINFO", 2027), 0);
-    assert_string_equal(out, "MO/0042/DISKOMINFO/2027");
-    assert_int_equal(ordering_format_number(out, sizeof(out), 9999, "BPKAD", 2000), 0);
-    assert_string_equal(out, "MO/9999/BPKAD/2000");
-}
-
-static void order_number_grows_past_four_digits(void **state)
-{
-    (void)state;
-    char out[64];
-    assert_int_equal(ordering_format_number(out, sizeof(out), 10000, "DISKOMINFO", 2027), 0);
-    assert_string_equal(out, "MO/10000/DISKOMINFO/2027");
-    assert_int_equal(ordering_format_number(out, sizeof(out), 12345, "DISKOMINFO", 9999), 0);
-    assert_string_equal(out, "MO/12345/DISKOMINFO/9999");
-    assert_int_equal(ordering_format_number(out, sizeof(out), UINT32_MAX, "X", 2027), 0);
-    assert_string_equal(out, "MO/4294967295/X/2027");
-}
-
-static void order_number_refuses_bad_inputs(void **state)
-{
-    (void)state;
-    char out[64];
-    assert_int_equal(ordering_format_number(out, sizeof(out), 0, "DISKOMINFO", 2027), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "DIS/KOMINFO", 2027), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "DISKOMINFO/", 2027), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "", 2027), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, NULL, 2027), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "DISKOMINFO", 1999), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "DISKOMINFO", 10000), -1);
-    assert_int_equal(ordering_format_number(out, sizeof(out), 1, "DISKOMINFO", -2027), -1);
-}
-
-static void order_number_needs_room_for_the_nul(void **state)
-{
-    (void)state;
-    /* "MO/0001/DISKOMINFO/2027" is 23 characters: 24 bytes fit, 23 do not. */
-    char out[24];
-    assert_int_equal(ordering_format_number(out, 24, 1, "DISKOMINFO", 2027), 0);
-    assert_string_equal(out, "MO/0001/DISKOMINFO/2027");
-    assert_int_equal(ordering_format_number(out, 23, 1, "DISKOMINFO", 2027), -1);
-    assert_int_equal(ordering_format_number(out, 1, 1, "DISKOMINFO", 2027), -1);
-    assert_int_equal(ordering_format_number(NULL, 0, 1, "DISKOMINFO", 2027), -1);
-}
+/* ordering: tests/unit/test_ordering_domain.c */
 
 /* ---- distribution ---- */
 
@@ -214,128 +164,6 @@ static void embargo_lifts_at_its_time(void **state)
     assert_true(distribution_embargo_lifted(at, at + 1));
     assert_true(distribution_embargo_lifted(0, 0)); /* no embargo */
     assert_true(distribution_embargo_lifted(0, at));
-}
-
-/* ---- accounting ---- */
-
-static const accounting_tax_rates RATES = {.pph23_bp = 200, .ppn_bp = 1100}; /* 2%, 11% */
-
-static void non_pkp_golden_path(void **state)
-{
-    (void)state;
-    /* No VAT: base = amount; PPh 23 = 2% of 1.000.000 = 20.000. */
-    accounting_taxes t;
-    assert_true(accounting_compute_taxes(1000000, false, &RATES, &t));
-    assert_int_equal(t.base, 1000000);
-    assert_int_equal(t.ppn, 0);
-    assert_int_equal(t.pph23, 20000);
-    assert_int_equal(t.net, 980000);
-}
-
-static void pkp_price_includes_vat(void **state)
-{
-    (void)state;
-    /* 1.110.000 x 100/111 = 1.000.000 exactly; PPN 110.000; PPh 23 2% of the base. */
-    accounting_taxes t;
-    assert_true(accounting_compute_taxes(1110000, true, &RATES, &t));
-    assert_int_equal(t.base, 1000000);
-    assert_int_equal(t.ppn, 110000);
-    assert_int_equal(t.pph23, 20000);
-    assert_int_equal(t.net, 980000); /* 1.110.000 - 110.000 - 20.000 */
-}
-
-static void pkp_base_is_rounded_half_up(void **state)
-{
-    (void)state;
-    /* 1.000.000 x 100/111 = 900.900,90.. -> 900.901; PPN 1.000.000 - 900.901 = 99.099
-     * (= 11% of 900.901 = 99.099,11 rounded); PPh 23 2% of 900.901 = 18.018,02 -> 18.018;
-     * net 1.000.000 - 99.099 - 18.018 = 882.883. */
-    accounting_taxes t;
-    assert_true(accounting_compute_taxes(1000000, true, &RATES, &t));
-    assert_int_equal(t.base, 900901);
-    assert_int_equal(t.ppn, 99099);
-    assert_int_equal(t.pph23, 18018);
-    assert_int_equal(t.net, 882883);
-}
-
-static void exact_halves_round_up(void **state)
-{
-    (void)state;
-    accounting_taxes t;
-    /* PPh 23 of 25 is 0,5 -> 1; of 24 is 0,48 -> 0. */
-    assert_true(accounting_compute_taxes(25, false, &RATES, &t));
-    assert_int_equal(t.pph23, 1);
-    assert_int_equal(t.net, 24);
-    assert_true(accounting_compute_taxes(24, false, &RATES, &t));
-    assert_int_equal(t.pph23, 0);
-    /* With PPN at 100% the base of 3 is 1,5 -> 2. (PPN is not asserted here:
-     * 3 - 2 = 1, but 100% of the rounded base is 2; domain.h does not settle which.) */
-    const accounting_tax_rates full = {.pph23_bp = 0, .ppn_bp = 10000};
-    assert_true(accounting_compute_taxes(3, true, &full, &t));
-    assert_int_equal(t.base, 2);
-}
-
-static void zero_amount_is_all_zero(void **state)
-{
-    (void)state;
-    accounting_taxes t;
-    assert_true(accounting_compute_taxes(0, true, &RATES, &t));
-    assert_int_equal(t.base, 0);
-    assert_int_equal(t.ppn, 0);
-    assert_int_equal(t.pph23, 0);
-    assert_int_equal(t.net, 0);
-}
-
-static void negative_amount_is_refused(void **state)
-{
-    (void)state;
-    accounting_taxes t;
-    assert_false(accounting_compute_taxes(-1, false, &RATES, &t));
-    assert_false(accounting_compute_taxes(-1000000, true, &RATES, &t));
-    assert_false(accounting_compute_taxes(INT64_MIN, true, &RATES, &t));
-}
-
-static void rates_out_of_range_are_refused(void **state)
-{
-    (void)state;
-    accounting_taxes t;
-    const accounting_tax_rates bad[] = {
-        {.pph23_bp = -1, .ppn_bp = 1100},
-        {.pph23_bp = 10001, .ppn_bp = 1100},
-        {.pph23_bp = 200, .ppn_bp = -1},
-        {.pph23_bp = 200, .ppn_bp = 10001},
-        {.pph23_bp = INT32_MIN, .ppn_bp = INT32_MAX},
-    };
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        if (accounting_compute_taxes(1000000, true, &bad[i], &t))
-            fail_msg("rates pph23 %d bp, ppn %d bp accepted", bad[i].pph23_bp, bad[i].ppn_bp);
-        if (accounting_compute_taxes(1000000, false, &bad[i], &t))
-            fail_msg("rates pph23 %d bp, ppn %d bp accepted (non-PKP)", bad[i].pph23_bp,
-                     bad[i].ppn_bp);
-    }
-    /* Both ends of [0, 10000] are in range. */
-    const accounting_tax_rates zero = {0, 0}, hundred = {10000, 10000};
-    assert_true(accounting_compute_taxes(1000000, true, &zero, &t));
-    assert_int_equal(t.base, 1000000);
-    assert_int_equal(t.net, 1000000);
-    assert_true(accounting_compute_taxes(1000000, true, &hundred, &t));
-    assert_int_equal(t.base, 500000); /* 1.000.000 x 100/200 */
-    assert_int_equal(t.pph23, 500000);
-    assert_int_equal(t.net, 0);
-}
-
-static void amount_too_large_to_compute_is_refused(void **state)
-{
-    /* amount x 10000 must not overflow int64. */
-    (void)state;
-    accounting_taxes t;
-    assert_false(accounting_compute_taxes(INT64_MAX, true, &RATES, &t));
-    assert_false(accounting_compute_taxes(INT64_MAX / 10000 + 1, false, &RATES, &t));
-    /* A trillion rupiah is a real budget line and must work: 10^12 x 100/111
-     * = 900.900.900.900,9 -> 900.900.900.901. */
-    assert_true(accounting_compute_taxes(1000000000000, true, &RATES, &t));
-    assert_int_equal(t.base, 900900900901);
-    assert_int_equal(t.ppn, 1000000000000 - 900900900901);
 }
 
 int main(void)
@@ -351,19 +179,7 @@ int main(void)
         cmocka_unit_test(default_tiers_at_the_edges),
         cmocka_unit_test(rule_set_thresholds_are_used),
         cmocka_unit_test(tier_names),
-        cmocka_unit_test(order_number_is_padded_to_four_digits),
-        cmocka_unit_test(order_number_grows_past_four_digits),
-        cmocka_unit_test(order_number_refuses_bad_inputs),
-        cmocka_unit_test(order_number_needs_room_for_the_nul),
         cmocka_unit_test(embargo_lifts_at_its_time),
-        cmocka_unit_test(non_pkp_golden_path),
-        cmocka_unit_test(pkp_price_includes_vat),
-        cmocka_unit_test(pkp_base_is_rounded_half_up),
-        cmocka_unit_test(exact_halves_round_up),
-        cmocka_unit_test(zero_amount_is_all_zero),
-        cmocka_unit_test(negative_amount_is_refused),
-        cmocka_unit_test(rates_out_of_range_are_refused),
-        cmocka_unit_test(amount_too_large_to_compute_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -392,62 +392,6 @@ static void document_dates_make_sense(void **state)
             fail_msg("case %zu", i);
 }
 
-/* ---- files ---- */
-
-static void file_kind_by_content(void **state)
-{
-    (void)state;
-    static const struct {
-        const char *bytes;
-        size_t len;
-        registry_file_kind kind;
-    } cases[] = {
-        {"%PDF-1.7\n%\xe2\xe3\xcf\xd3", 14, REGISTRY_FILE_PDF},
-        {"%PDF-", 5, REGISTRY_FILE_PDF},         /* the signature alone */
-        {"%PDF", 4, REGISTRY_FILE_UNKNOWN},      /* one byte short */
-        {"%pdf-1.4", 8, REGISTRY_FILE_UNKNOWN},  /* case matters */
-        {" %PDF-1.4", 9, REGISTRY_FILE_UNKNOWN}, /* not at the start */
-        {"\xff\xd8\xff\xe0\x00\x10JFIF", 10, REGISTRY_FILE_JPEG},
-        {"\xff\xd8\xff", 3, REGISTRY_FILE_JPEG},
-        {"\xff\xd8", 2, REGISTRY_FILE_UNKNOWN},
-        {"\xff\xd8\xfe\xe0", 4, REGISTRY_FILE_UNKNOWN},
-        {"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 16, REGISTRY_FILE_PNG},
-        {"\x89PNG\r\n\x1a\n", 8, REGISTRY_FILE_PNG},
-        {"\x89PNG\r\n\x1a", 7, REGISTRY_FILE_UNKNOWN},
-        {"\x89PNG\r\n\x1a\x00", 8, REGISTRY_FILE_UNKNOWN},
-        {"\x89PNG\n\n\x1a\n", 8, REGISTRY_FILE_UNKNOWN}, /* line ending mangled in transfer */
-        {"GIF89a", 6, REGISTRY_FILE_UNKNOWN},
-        {"PK\x03\x04", 4, REGISTRY_FILE_UNKNOWN}, /* a .docx */
-        {"", 0, REGISTRY_FILE_UNKNOWN},
-    };
-    for (size_t i = 0; i < COUNT(cases); i++)
-        if (registry_file_kind_sniff((const uint8_t *)cases[i].bytes, cases[i].len) !=
-            cases[i].kind)
-            fail_msg("case %zu", i);
-    assert_int_equal(registry_file_kind_sniff(NULL, 5), REGISTRY_FILE_UNKNOWN);
-    /* the length is honoured even when more bytes follow in memory */
-    assert_int_equal(registry_file_kind_sniff((const uint8_t *)"%PDF-1.7", 3),
-                     REGISTRY_FILE_UNKNOWN);
-
-    assert_string_equal(registry_file_kind_mime(REGISTRY_FILE_PDF), "application/pdf");
-    assert_string_equal(registry_file_kind_mime(REGISTRY_FILE_JPEG), "image/jpeg");
-    assert_string_equal(registry_file_kind_mime(REGISTRY_FILE_PNG), "image/png");
-    assert_null(registry_file_kind_mime(REGISTRY_FILE_UNKNOWN));
-}
-
-static void file_size_limit(void **state)
-{
-    (void)state;
-    const size_t max = 10u * 1024 * 1024;
-    assert_false(registry_file_size_ok(0, max)); /* empty */
-    assert_true(registry_file_size_ok(1, max));
-    assert_true(registry_file_size_ok(max, max)); /* exactly the limit */
-    assert_false(registry_file_size_ok(max + 1, max));
-    assert_false(registry_file_size_ok(SIZE_MAX, max));
-    assert_false(registry_file_size_ok(0, 0));
-    assert_false(registry_file_size_ok(1, 0));
-}
-
 static void document_types_by_name(void **state)
 {
     (void)state;
@@ -953,8 +897,6 @@ int main(void)
         cmocka_unit_test(parse_date_refuses_impossible_dates_and_layouts),
         cmocka_unit_test(format_date_is_the_inverse),
         cmocka_unit_test(document_dates_make_sense),
-        cmocka_unit_test(file_kind_by_content),
-        cmocka_unit_test(file_size_limit),
         cmocka_unit_test(document_types_by_name),
         cmocka_unit_test(violations_keep_the_first_sixteen),
         cmocka_unit_test(violations_cut_long_strings_at_a_character),

@@ -28,6 +28,12 @@ import { ForgotPassword, ResetPassword } from './pages/Reset.js';
 import { Profile } from './pages/Profile.js';
 import { Notices, NoticeBadge } from './pages/Notices.js';
 import { BudgetLines, BudgetLineDetail } from './pages/Budget.js';
+import { Agreements, AgreementDetail } from './pages/Agreements.js';
+import { Orders, OrderNew, Offers } from './pages/Orders.js';
+import { OrderDetail } from './pages/OrderDetail.js';
+import { Invoices, InvoiceNew, InvoiceDetail } from './pages/Invoices.js';
+import { Taxes } from './pages/Taxes.js';
+import { Payments } from './pages/Payments.js';
 
 const NAV = [
   ['dashboard', '/', 'nav.dashboard'],
@@ -42,6 +48,12 @@ const NAV = [
   ['users', '/users', 'nav.users'],
   ['releases', '/releases', 'nav.releases'],
   ['inbox', '/inbox', 'nav.inbox'],
+  ['offers', '/offers', 'nav.offers'],
+  ['agreements', '/agreements', 'nav.agreements'],
+  ['orders', '/orders', 'nav.orders'],
+  ['invoices', '/invoices', 'nav.invoices'],
+  ['payments', '/payments', 'nav.payments'],
+  ['taxes', '/taxes', 'nav.taxes'],
   ['notices', '/notices', 'nav.notices'],
   ['profile', '/profile', 'nav.profile'],
 ];
@@ -100,6 +112,17 @@ function Page({ route, user }) {
     case 'notices': return html`<${Notices} />`;
     case 'budget': return html`<${BudgetLines} />`;
     case 'budgetLine': return html`<${BudgetLineDetail} lineId=${route.id} />`;
+    case 'agreements': return html`<${Agreements} />`;
+    case 'agreement': return html`<${AgreementDetail} agreementId=${route.id} />`;
+    case 'orders': return html`<${Orders} />`;
+    case 'orderNew': return html`<${OrderNew} />`;
+    case 'order': return html`<${OrderDetail} orderId=${route.id} />`;
+    case 'offers': return html`<${Offers} />`;
+    case 'invoices': return html`<${Invoices} />`;
+    case 'invoiceNew': return html`<${InvoiceNew} />`;
+    case 'invoice': return html`<${InvoiceDetail} invoiceId=${route.id} />`;
+    case 'taxes': return html`<${Taxes} />`;
+    case 'payments': return html`<${Payments} />`;
     default: return null;
   }
 }

@@ -13,6 +13,11 @@ const ROUTES = [
   ['releases', /^\/releases$/], ['releaseNew', /^\/releases\/new$/], ['releaseProof', /^\/releases\/([^/]+)\/proof$/],
   ['release', /^\/releases\/([^/]+)$/], ['inbox', /^\/inbox$/], ['inboxRelease', /^\/inbox\/([^/]+)$/],
   ['budget', /^\/budget$/], ['budgetLine', /^\/budget\/([^/]+)$/],
+  ['agreements', /^\/agreements$/], ['agreement', /^\/agreements\/([^/]+)$/],
+  ['orders', /^\/orders$/], ['orderNew', /^\/orders\/new$/], ['order', /^\/orders\/([^/]+)$/],
+  ['offers', /^\/offers$/],
+  ['invoices', /^\/invoices$/], ['invoiceNew', /^\/invoices\/new$/], ['invoice', /^\/invoices\/([^/]+)$/],
+  ['taxes', /^\/taxes$/], ['payments', /^\/payments$/],
 ];
 
 export function parseHash(hash) {
@@ -49,6 +54,17 @@ export const ROUTE_ROLES = {
   profile: [...STAFF, 'partner'], notices: [...STAFF, 'partner'],
   budget: ['admin', 'finance', 'head', 'partnership'],
   budgetLine: ['admin', 'finance', 'head', 'partnership'],
+  agreements: [...STAFF, 'partner'],
+  agreement: [...STAFF, 'partner'],
+  orders: [...STAFF, 'partner'],
+  orderNew: ['partnership'],
+  order: [...STAFF, 'partner'],
+  offers: ['partner'],
+  invoices: ['admin', 'finance', 'head', 'partnership', 'partner'],
+  invoiceNew: ['partner'],
+  invoice: ['admin', 'finance', 'head', 'partnership', 'partner'],
+  taxes: ['admin', 'finance', 'head'],
+  payments: ['admin', 'finance', 'head'],
 };
 
 // Pages anyone may open, logged in or not (a reset link may be opened either way).

@@ -1,4 +1,7 @@
 // English (second locale). Domain words keep their Indonesian name where staff use it.
+import orders from './orders.en.js';
+import invoices from './invoices.en.js';
+
 export default {
   'app.subtitle': 'Public Communication Partnership Integration System',
   'app.footer': 'SEKLIK — Communications and Informatics Office. Times in WIB (UTC+7).',
@@ -273,4 +276,6 @@ export default {
   'enum.AccountKind.ACCOUNT_KIND_AVAILABLE': 'Available budget', 'enum.AccountKind.ACCOUNT_KIND_REALISED': 'Committed / realised',
   'enum.AccountKind.ACCOUNT_KIND_PARTNER_PAYABLE': 'Owed to a partner', 'enum.AccountKind.ACCOUNT_KIND_TAX_PPH23': 'PPh 23',
   'enum.AccountKind.ACCOUNT_KIND_TAX_PPN': 'VAT (PPN)', 'enum.AccountKind.ACCOUNT_KIND_CASH': 'Regional treasury',
+  ...orders,
+  ...invoices,
 };

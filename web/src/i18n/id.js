@@ -1,4 +1,7 @@
 // Bahasa Indonesia (the default locale). The domain's own words are used.
+import orders from './orders.id.js';
+import invoices from './invoices.id.js';
+
 export default {
   'app.subtitle': 'Sistem Integrasi Kemitraan Komunikasi Publik',
   'app.footer': 'SEKLIK — Dinas Komunikasi dan Informatika. Waktu dalam WIB.',
@@ -273,4 +276,6 @@ export default {
   'enum.AccountKind.ACCOUNT_KIND_AVAILABLE': 'Sisa anggaran', 'enum.AccountKind.ACCOUNT_KIND_REALISED': 'Terikat / realisasi',
   'enum.AccountKind.ACCOUNT_KIND_PARTNER_PAYABLE': 'Utang kepada mitra', 'enum.AccountKind.ACCOUNT_KIND_TAX_PPH23': 'PPh 23',
   'enum.AccountKind.ACCOUNT_KIND_TAX_PPN': 'PPN', 'enum.AccountKind.ACCOUNT_KIND_CASH': 'Kas daerah',
+  ...orders,
+  ...invoices,
 };
