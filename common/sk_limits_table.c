@@ -49,6 +49,7 @@
 #define ACTOR_ID 128   /* a user's UUID, or "system", "seklikctl", "gateway:public" */
 #define PAGE_TOKEN 64  /* a UUID or a username (registry's own is longer) */
 #define SEQ_MAX INT64_MAX /* outbox seq is a PostgreSQL bigint */
+#define AUDIT_JSON (4u * 1024 * 1024) /* a before or after snapshot (a case with its documents) */
 
 /* ---- numbers ---- */
 /* 0 = unset or "any"; every service's rule is 2000..2100 when a year is required. */
@@ -113,6 +114,29 @@ const sk_limit sk_limits_table[] = {
     TEXT(BUS "HealthResponse.version", 64),
     INT(BUS "HealthResponse.outbox_last_seq", 0, SEQ_MAX),
     INT(BUS "HealthResponse.outbox_published_seq", 0, SEQ_MAX),
+    INT(BUS "AuditEntry.id", 0, SEQ_MAX),
+    INT(BUS "AuditEntry.at_unix_us", UNIX_US),
+    TEXT(BUS "AuditEntry.user_id", ACTOR_ID),
+    TEXTS(BUS "AuditEntry.roles", 16, 32),
+    TEXT(BUS "AuditEntry.company_id", 64),
+    TEXT(BUS "AuditEntry.remote_addr", 128),
+    TEXT(BUS "AuditEntry.action", 128),
+    TEXT(BUS "AuditEntry.entity_type", 64),
+    TEXT(BUS "AuditEntry.entity_id", 128),
+    TEXT(BUS "AuditEntry.before", AUDIT_JSON),
+    TEXT(BUS "AuditEntry.after", AUDIT_JSON),
+    TEXT(BUS "AuditEntry.correlation_id", 128),
+    TEXT(BUS "AuditEntry.service", 64),
+    TEXT(BUS "ListAuditRequest.user_id", ACTOR_ID),
+    UUID(BUS "ListAuditRequest.company_id"),
+    TEXT(BUS "ListAuditRequest.action", 128),
+    TEXTS(BUS "ListAuditRequest.entity_ids", 100, 128),
+    INT(BUS "ListAuditRequest.from_unix_ms", UNIX_MS),
+    INT(BUS "ListAuditRequest.to_unix_ms", UNIX_MS),
+    INT(BUS "ListAuditRequest.before_unix_us", UNIX_US),
+    INT(BUS "ListAuditRequest.before_id", 0, SEQ_MAX),
+    INT(BUS "ListAuditRequest.limit", 0, UINT32_MAX), /* the server caps it */
+    LIST(BUS "ListAuditResponse.entries", 1000),
 
     /* ---- seklik.registry ---- */
     TEXT(REG "BankAccount.bank_name", NAME),

@@ -21,6 +21,7 @@
 #include "sk_id.h"
 #include "sk_log.h"
 #include "sk_outbox.h"
+#include "sk_pdf.h"
 #include "sk_service.h"
 #include "store.h"
 
@@ -714,6 +715,9 @@ static void check_document(sk_call *call, const Seklik__Registry__DocumentInput 
         violation(call, "document", "content",
                   "Berkas harus PDF, JPEG atau PNG menurut isinya (file must be a PDF, JPEG or "
                   "PNG by its content)");
+    else if (*kind == REGISTRY_FILE_PDF && !sk_pdf_opens(d->content.data, d->content.len))
+        violation(call, "document", "content",
+                  "file.pdf_unreadable: the file starts like a PDF but does not open as one");
     if (d->file_name && strlen(d->file_name) > 255)
         violation(call, "document", "fileName", "Paling panjang 255 karakter (at most 255 bytes)");
     if (d->number && strlen(d->number) > 100)
