@@ -139,6 +139,9 @@ const sk_limit sk_limits_table[] = {
     LIST(BUS "ListAuditResponse.entries", 1000),
 
     /* ---- seklik.registry ---- */
+    UUID(REG "DeleteDocumentRequest.company_id"),
+    UUID(REG "DeleteDocumentRequest.document_id"),
+    UUID(REG "DocumentDeleted.company_id"),
     TEXT(REG "BankAccount.bank_name", NAME),
     TEXT(REG "BankAccount.account_number", DIGITS), /* 6-20 digits */
     TEXT(REG "BankAccount.holder_name", NAME),
@@ -296,6 +299,8 @@ const sk_limit sk_limits_table[] = {
     INT(SCO "OutletTiered.previous_total", POINTS),
 
     /* ---- seklik.verification ---- */
+    UUID(VER "GetCaseHistoryRequest.case_id"),
+    LIST(VER "CaseHistory.entries", 1000),
     UUID(VER "RequirementSet.id"),
     INT(VER "RequirementSet.fiscal_year", FISCAL_YEAR),
     INT(VER "RequirementSet.version", VERSION),
