@@ -402,7 +402,29 @@ char *vcase_audit_json(const verification_case_row *c)
         cJSON_AddStringToObject(d, "decided_by", PQgetvalue(c->docs, i, DOC_DECIDED_BY));
         cJSON_AddStringToObject(d, "uploaded_by", PQgetvalue(c->docs, i, DOC_UPLOADED_BY));
         cJSON_AddStringToObject(d, "in_force", PQgetvalue(c->docs, i, DOC_IN_FORCE_ID));
+        cJSON_AddNumberToObject(d, "type", atoi(PQgetvalue(c->docs, i, DOC_TYPE)));
+        cJSON_AddNumberToObject(d, "version", atoi(PQgetvalue(c->docs, i, DOC_VERSION)));
         cJSON_AddItemToArray(docs, d);
+    }
+    /* What a case's history tells of the visit and of the newest proposal
+     * (a returned one is no longer pending, and its reason is only here). */
+    if (c->visit_json && c->visit_json[0]) {
+        cJSON *v = cJSON_Parse(c->visit_json);
+        cJSON *visit = cJSON_AddObjectToObject(o, "visit");
+        const char *on = cJSON_GetStringValue(cJSON_GetObjectItem(v, "visited_on"));
+        const char *by = cJSON_GetStringValue(cJSON_GetObjectItem(v, "verifier_id"));
+        cJSON_AddStringToObject(visit, "visited_on", on ? on : "");
+        cJSON_AddStringToObject(visit, "verifier_id", by ? by : "");
+        cJSON_Delete(v);
+    }
+    int np = c->props ? PQntuples(c->props) : 0;
+    if (np > 0) {
+        cJSON *p = cJSON_AddObjectToObject(o, "last_proposal");
+        cJSON_AddStringToObject(p, "id", PQgetvalue(c->props, np - 1, PROP_ID));
+        cJSON_AddStringToObject(p, "outcome", PQgetvalue(c->props, np - 1, PROP_OUTCOME));
+        cJSON_AddStringToObject(p, "status", PQgetvalue(c->props, np - 1, PROP_STATUS));
+        cJSON_AddStringToObject(p, "reason", PQgetvalue(c->props, np - 1, PROP_REASON));
+        cJSON_AddStringToObject(p, "return_reason", PQgetvalue(c->props, np - 1, PROP_RETURN_REASON));
     }
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
