@@ -13,6 +13,7 @@ const ROUTES = [
   ['releases', /^\/releases$/], ['releaseNew', /^\/releases\/new$/], ['releaseProof', /^\/releases\/([^/]+)\/proof$/],
   ['release', /^\/releases\/([^/]+)$/], ['inbox', /^\/inbox$/], ['inboxRelease', /^\/inbox\/([^/]+)$/],
   ['budget', /^\/budget$/], ['budgetLine', /^\/budget\/([^/]+)$/],
+  ['years', /^\/years$/], ['requirements', /^\/requirements$/], ['audit', /^\/audit$/],
 ];
 
 export function parseHash(hash) {
@@ -49,6 +50,9 @@ export const ROUTE_ROLES = {
   profile: [...STAFF, 'partner'], notices: [...STAFF, 'partner'],
   budget: ['admin', 'finance', 'head', 'partnership'],
   budgetLine: ['admin', 'finance', 'head', 'partnership'],
+  years: ['admin', 'head'],
+  requirements: ['admin', 'head', 'verifier'],
+  audit: ['admin', 'head'],
 };
 
 // Pages anyone may open, logged in or not (a reset link may be opened either way).
