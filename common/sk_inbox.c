@@ -44,6 +44,9 @@ struct sk_subscriber {
     bool batch_catch_up;
     /* the worker's (one batch at a time): refusals not logged yet */
     uint64_t refused_logged_ns, refused_unlogged;
+    /* the worker's, in_memory only: the position, and whether it is known */
+    uint64_t mem_last;
+    bool mem_known;
 };
 
 static const char SQL_OFFSET_ENSURE[] =
@@ -52,6 +55,11 @@ static const char SQL_OFFSET_LOCK[] =
     "SELECT last_seq FROM inbox_offsets WHERE source = $1 FOR UPDATE";
 static const char SQL_OFFSET_SET[] =
     "UPDATE inbox_offsets SET last_seq = $2, updated_at = now() WHERE source = $1";
+/* in_memory: how far the furthest replica got, for check and status only. */
+static const char SQL_OFFSET_REPORT[] =
+    "INSERT INTO inbox_offsets (source, last_seq) VALUES ($1, $2) ON CONFLICT (source) DO "
+    "UPDATE SET last_seq = GREATEST(inbox_offsets.last_seq, EXCLUDED.last_seq), "
+    "updated_at = now() WHERE inbox_offsets.last_seq < EXCLUDED.last_seq";
 
 static bool wanted(const sk_subscriber *s, const char *type)
 {
@@ -65,6 +73,10 @@ static bool wanted(const sk_subscriber *s, const char *type)
 
 static int offset_begin(sk_subscriber *s, sk_db *db, uint64_t *last)
 {
+    if (s->cfg.in_memory) {
+        *last = s->mem_last;
+        return SK_OK;
+    }
     sk_param src = SK_TEXT(s->cfg.source);
     SK_TRY(sk_db_exec(db, SQL_OFFSET_ENSURE, &src, 1));
     SK_TRY(sk_db_begin(db));
@@ -85,10 +97,44 @@ static int offset_commit(sk_subscriber *s, sk_event_ctx *ctx, uint64_t last)
 {
     char v[24];
     snprintf(v, sizeof(v), "%llu", (unsigned long long)last);
+    if (s->cfg.in_memory) {
+        bool moved = last != s->mem_last;
+        s->mem_last = last;
+        sk_defer_run(&ctx->after_commit);
+        /* A failed report costs nothing but a stale row. */
+        if (moved)
+            sk_db_exec(ctx->db, SQL_OFFSET_REPORT,
+                       (sk_param[]){SK_TEXT(s->cfg.source), SK_TEXT(v)}, 2);
+        return SK_OK;
+    }
     SK_TRY(sk_db_exec(ctx->db, SQL_OFFSET_SET, (sk_param[]){SK_TEXT(s->cfg.source), SK_TEXT(v)},
                       2));
     SK_TRY(sk_db_commit(ctx->db));
     sk_defer_run(&ctx->after_commit);
+    return SK_OK;
+}
+
+/* in_memory: start from the source's head (what came before concerns a
+ * process that was not running), asked of the source once. */
+static int mem_start(sk_subscriber *s)
+{
+    if (s->mem_known)
+        return SK_OK;
+    Seklik__Bus__ReplayRequest req = SEKLIK__BUS__REPLAY_REQUEST__INIT;
+    req.after_seq = INT64_MAX; /* nothing after it: just the head */
+    req.limit = 1;
+    Seklik__Bus__ReplayResponse *page = NULL;
+    char why[256];
+    int rc = sk_rpc_call_decode(s->replay, "bus.Replay", &s->actor, NULL, &req.base,
+                                &seklik__bus__replay_response__descriptor, REPLAY_TIMEOUT_MS,
+                                (ProtobufCMessage **)&page, why, sizeof(why));
+    if (rc != SK_OK) {
+        sk_log_warn("inbox: %s's head not known yet: %s", s->cfg.source, why);
+        return rc;
+    }
+    s->mem_last = page->last_seq;
+    s->mem_known = true;
+    protobuf_c_message_free_unpacked(&page->base, NULL);
     return SK_OK;
 }
 
@@ -207,6 +253,8 @@ static int process(sk_subscriber *s, sk_event_ctx *ctx, frame_node *batch, bool 
 {
     sk_db *db = ctx->db;
     uint64_t last = 0;
+    if (s->cfg.in_memory)
+        SK_TRY(mem_start(s));
     SK_TRY(offset_begin(s, db, &last));
     int rc = SK_OK;
     for (frame_node *n = batch; n && rc == SK_OK; n = (frame_node *)n->item.next) {
@@ -237,7 +285,8 @@ static int process(sk_subscriber *s, sk_event_ctx *ctx, frame_node *batch, bool 
     if (rc == SK_OK)
         rc = offset_commit(s, ctx, last);
     if (rc != SK_OK) {
-        sk_db_rollback(db);
+        if (!s->cfg.in_memory)
+            sk_db_rollback(db);
         sk_defer_drop(&ctx->after_commit);
     }
     return rc;

@@ -58,6 +58,12 @@ typedef struct sk_subscriber_config {
     sk_metrics *metrics;
     int replay_interval_ms;        /* periodic catch-up */
     int max_pending;               /* frames held; past it the oldest is dropped (a gap) */
+    /* The effects live in this process (a cache to invalidate), so every
+     * replica applies every event: the position is kept in memory, starting
+     * at the source's head, and no transaction is opened for `apply` (ctx->db
+     * is a plain pooled connection). The furthest position any replica
+     * reached is written to inbox_offsets for check and status. */
+    bool in_memory;
 } sk_subscriber_config;
 
 typedef struct sk_subscriber sk_subscriber;

@@ -736,3 +736,13 @@ int sk_pb_to_json(const ProtobufCMessage *msg, char **json)
     cJSON_Delete(root);
     return *json ? SK_OK : SK_ENOMEM;
 }
+
+int sk_json_int(const cJSON *item, int min, int max, int fallback)
+{
+    if (!cJSON_IsNumber(item))
+        return fallback;
+    double v = item->valuedouble;
+    if (!isfinite(v) || v != floor(v) || v < (double)min || v > (double)max)
+        return fallback;
+    return (int)v;
+}

@@ -54,4 +54,12 @@ int sk_json_to_pb(const ProtobufCMessageDescriptor *desc, const char *json, size
  * invalid UTF-8, which JSON cannot carry) or SK_ENOMEM. */
 int sk_pb_to_json(const ProtobufCMessage *msg, char **json);
 
+struct cJSON;
+
+/* The integer `item` holds, or `fallback` when it is absent, not a number, not
+ * whole, or outside [min, max]. For JSON this process wrote itself and reads
+ * back (jsonb columns): a missing member or a row changed by hand must not turn
+ * into undefined behaviour (NaN cast to int). */
+int sk_json_int(const struct cJSON *item, int min, int max, int fallback);
+
 #endif

@@ -173,6 +173,11 @@ char *sk_metrics_render(const sk_metrics *mc, const char *svc)
     gauge(&b, svc, "outbox_last_seq", "Newest committed outbox sequence number.", last);
     gauge(&b, svc, "outbox_published_seq", "Newest outbox sequence number published.", pub);
     gauge(&b, svc, "outbox_lag", "Committed events not yet published.", last > pub ? last - pub : 0);
+    counter(&b, svc, "jobs_run_total", "Scheduled job runs started (only the leader runs jobs).",
+            LOAD(m->jobs_run));
+    gauge(&b, svc, "leader",
+          "1 while this process leads its service: runs the relay, the subscribers and the jobs.",
+          LOAD(m->leader));
     if (m->cache) {
         counter(&b, svc, "cache_hits_total", "Cache reads served by Redis.", LOAD(m->cache->hits));
         counter(&b, svc, "cache_misses_total", "Cache reads loaded from the source.",

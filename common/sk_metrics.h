@@ -32,6 +32,8 @@ typedef struct sk_metrics {
     atomic_uint_fast64_t events_refused_malformed; /* a frame that is not topic NUL Event */
     atomic_uint_fast64_t outbox_last_seq;
     atomic_uint_fast64_t outbox_published_seq;
+    atomic_uint_fast64_t leader; /* 1 while this process leads its service (sk_leader.h) */
+    atomic_uint_fast64_t jobs_run; /* scheduled job runs started (the leader's) */
     sk_cache_stats *cache; /* may be NULL */
     /* HTTP answered by the service itself (the gateway's API), not /healthz
      * on the health port. Rendered only once http_enabled is set. */

@@ -2,10 +2,17 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "sk_log.h"
+
+/* Once one close has hung, NNG is in the state that makes them hang (peers
+ * gone, dialers racing): the later closes of a stopping process get a short
+ * wait each, so the whole stop stays within a pod's grace period. */
+static atomic_bool g_hung;
+#define AFTER_HANG_MS 100
 
 /* Shared by the caller and the closing thread; the last one out frees it. */
 typedef struct close_job {
@@ -50,6 +57,8 @@ bool sk_nng_close_bounded(nng_socket sock, int timeout_ms)
         nng_close(sock);
         return true;
     }
+    if (atomic_load(&g_hung) && timeout_ms > AFTER_HANG_MS)
+        timeout_ms = AFTER_HANG_MS;
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->done_cv, NULL);
     j->sock = sock;
@@ -78,6 +87,8 @@ bool sk_nng_close_bounded(nng_socket sock, int timeout_ms)
     bool done = j->done;
     pthread_mutex_unlock(&j->lock);
     job_release(j);
+    if (!done)
+        atomic_store(&g_hung, true);
     if (!done)
         sk_log_warn("nng: closing a socket still blocks after %d ms (nng#1498); leaving it",
                     timeout_ms);

@@ -13,7 +13,8 @@
 /* Close `sock` on a thread of its own and wait at most `timeout_ms` for it.
  * True when the close finished in time; false when it is still blocked (it
  * is logged; the socket is abandoned to that thread, which finishes the close
- * whenever NNG lets it). Any thread. */
+ * whenever NNG lets it). After one close of the process has hung, later ones
+ * wait at most 100 ms each. Any thread. */
 bool sk_nng_close_bounded(nng_socket sock, int timeout_ms);
 
 /* The bound every shutdown path uses. */

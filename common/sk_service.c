@@ -13,6 +13,7 @@
 #include "sk_err.h"
 #include "sk_health.h"
 #include "sk_id.h"
+#include "sk_leader.h"
 #include "sk_log.h"
 #include "sk_outbox.h"
 #include "sk_tls.h"
@@ -58,7 +59,7 @@ typedef struct service_cfg {
     const char *dsn, *redis_url, *redis_user, *redis_password, *rpc_listen, *events_listen,
         *http_listen;
     sk_sign_key key;
-    int log_level, pool_size, concurrency, replay_interval_ms, max_pending;
+    int log_level, pool_size, concurrency, replay_interval_ms, max_pending, leader_interval_ms;
     peer_cfg peers[MAX_PEERS]; /* every known service, then other sources */
     size_t n_peers;
 } service_cfg;
@@ -101,6 +102,8 @@ static void read_config(const sk_service_def *def, sk_config *cfg, service_cfg *
     sc->replay_interval_ms =
         (int)sk_config_long(cfg, "SEKLIK_REPLAY_INTERVAL_MS", 1000, 10, 3600000);
     sc->max_pending = (int)sk_config_long(cfg, "SEKLIK_INBOX_MAX_PENDING", 4096, 1, 1000000);
+    sc->leader_interval_ms =
+        (int)sk_config_long(cfg, "SEKLIK_LEADER_INTERVAL_MS", 1000, 100, 60000);
 
     /* Where we are reached; what we bind defaults to the same. */
     env_name(name, sizeof(name), def->name, "RPC");
@@ -118,12 +121,16 @@ static void read_config(const sk_service_def *def, sk_config *cfg, service_cfg *
     for (size_t i = 0; i < N_KNOWN; i++)
         if (strcmp(known_services[i].name, def->name) != 0)
             sc->peers[sc->n_peers++].name = known_services[i].name;
-    for (size_t i = 0; i < def->n_subscriptions && sc->n_peers < MAX_PEERS; i++) {
+    size_t n_all = def->n_subscriptions + def->n_process_subscriptions;
+    for (size_t i = 0; i < n_all && sc->n_peers < MAX_PEERS; i++) {
+        const char *source = i < def->n_subscriptions
+                                 ? def->subscriptions[i].source
+                                 : def->process_subscriptions[i - def->n_subscriptions].source;
         bool seen = false;
         for (size_t k = 0; k < sc->n_peers && !seen; k++)
-            seen = strcmp(sc->peers[k].name, def->subscriptions[i].source) == 0;
+            seen = strcmp(sc->peers[k].name, source) == 0;
         if (!seen)
-            sc->peers[sc->n_peers++].name = def->subscriptions[i].source;
+            sc->peers[sc->n_peers++].name = source;
     }
     for (size_t i = 0; i < sc->n_peers; i++) {
         const char *src = sc->peers[i].name;
@@ -171,9 +178,23 @@ typedef struct service_rt {
     sk_health_state health_state;
     sk_health *health;
     sk_rpc_server *rpc;
+    /* The leader's work (sk_leader.h): relay, offset-keeping subscribers, jobs. */
+    sk_leader *leader;
+    bool leading_work;  /* started */
+    bool stepping_down; /* stopping it: waiting for its work in flight */
+    bool lead_again;    /* leadership came back meanwhile */
+    uv_timer_t stepdown_timer;
     sk_relay *relay;
     sk_subscriber *subs[MAX_PEERS];
     size_t n_subs;
+    /* Per-process subscriptions: every replica, from start to exit. */
+    sk_subscriber *local_subs[MAX_PEERS];
+    size_t n_local_subs;
+    /* Closed when leadership was lost; freed after uv_run returns. */
+    sk_subscriber **retired_subs;
+    size_t n_retired_subs;
+    sk_relay **retired_relays;
+    size_t n_retired_relays;
     job_rt jobs[MAX_JOBS];
     size_t n_jobs;
     sk_migration *all_migrations;
@@ -266,9 +287,10 @@ static void job_done(uv_work_t *w, int status)
 static void on_job_tick(uv_timer_t *t)
 {
     job_rt *j = t->data;
-    if (j->busy || j->rt->stopping)
+    if (j->busy || j->rt->stopping || !j->rt->leading_work)
         return;
     j->busy = true;
+    atomic_fetch_add(&j->rt->metrics.jobs_run, 1);
     j->work.data = j;
     if (uv_queue_work(j->rt->loop, &j->work, job_work, job_done) != 0)
         j->busy = false;
@@ -282,10 +304,13 @@ static bool work_in_flight(service_rt *rt)
     if (rt->ext_started && rt->def->hooks->busy && rt->def->hooks->busy(rt->def->app))
         return true;
     if (rt->ready_busy || (rt->rpc && sk_rpc_server_inflight(rt->rpc) > 0) ||
-        (rt->relay && sk_relay_busy(rt->relay)))
+        (rt->relay && sk_relay_busy(rt->relay)) || sk_leader_busy(rt->leader))
         return true;
     for (size_t i = 0; i < rt->n_subs; i++)
         if (sk_subscriber_busy(rt->subs[i]))
+            return true;
+    for (size_t i = 0; i < rt->n_local_subs; i++)
+        if (sk_subscriber_busy(rt->local_subs[i]))
             return true;
     return false;
 }
@@ -300,11 +325,18 @@ static void close_all(service_rt *rt)
     }
     uv_timer_stop(&rt->drain_timer);
     uv_close((uv_handle_t *)&rt->drain_timer, NULL);
+    uv_timer_stop(&rt->stepdown_timer);
+    uv_close((uv_handle_t *)&rt->stepdown_timer, NULL);
     uv_close((uv_handle_t *)&rt->heartbeat, NULL);
     uv_close((uv_handle_t *)&rt->sigterm, NULL);
     uv_close((uv_handle_t *)&rt->sigint, NULL);
+    /* The lock itself goes with its connection, when the leader is freed:
+     * a follower leads once this process has stopped entirely. */
+    sk_leader_close(rt->leader);
     for (size_t i = 0; i < rt->n_subs; i++)
         sk_subscriber_close(rt->subs[i]);
+    for (size_t i = 0; i < rt->n_local_subs; i++)
+        sk_subscriber_close(rt->local_subs[i]);
     sk_relay_close(rt->relay);
     sk_rpc_server_close(rt->rpc);
 }
@@ -332,6 +364,8 @@ static void on_signal(uv_signal_t *h, int signum)
     sk_rpc_server_drain(rt->rpc);
     for (size_t i = 0; i < rt->n_subs; i++)
         sk_subscriber_drain(rt->subs[i]);
+    for (size_t i = 0; i < rt->n_local_subs; i++)
+        sk_subscriber_drain(rt->local_subs[i]);
     if (rt->ext_started && rt->def->hooks->drain)
         rt->def->hooks->drain(rt->def->app);
     rt->drain_started_ns = sk_now_mono_ns();
@@ -364,6 +398,128 @@ static int migrate(service_rt *rt)
     return sk_db_migrate(rt->db, rt->all_migrations, n);
 }
 
+static int start_subscriber(service_rt *rt, const sk_subscription_def *d, bool per_process,
+                            sk_subscriber **out)
+{
+    const peer_cfg *peer = find_peer(&rt->sc, d->source);
+    if (!peer)
+        return SK_ECONFIG;
+    sk_subscriber_config sub = {
+        .service = rt->def->name,
+        .source = d->source,
+        .events_url = peer->events,
+        .rpc_url = peer->rpc,
+        .prefixes = d->prefixes,
+        .apply = d->apply,
+        .app = rt->def->app,
+        .cache = rt->cache,
+        .key = &rt->sc.key,
+        .db = rt->db,
+        .metrics = &rt->metrics,
+        .replay_interval_ms = rt->sc.replay_interval_ms,
+        .max_pending = rt->sc.max_pending,
+        .in_memory = per_process,
+    };
+    return sk_subscriber_start(rt->loop, &sub, out);
+}
+
+/* Became the leader: bind the PUB socket, relay, subscribe, run the jobs. */
+static void lead_start(service_rt *rt)
+{
+    const sk_service_def *def = rt->def;
+    int rc = sk_relay_start(rt->loop, rt->db, rt->sc.dsn, def->name, rt->sc.events_listen,
+                            &rt->sc.key, &rt->metrics, &rt->relay);
+    if (rc != SK_OK) {
+        /* Subscribers still get every event, by replay on their timer. */
+        sk_log_error("leader: the relay did not start on %s: %s", rt->sc.events_listen,
+                     sk_strerror(rc));
+        rt->relay = NULL;
+    }
+    rt->n_subs = 0;
+    for (size_t i = 0; i < def->n_subscriptions && i < MAX_PEERS; i++) {
+        rc = start_subscriber(rt, &def->subscriptions[i], false, &rt->subs[rt->n_subs]);
+        if (rc == SK_OK)
+            rt->n_subs++;
+        else
+            sk_log_error("leader: cannot subscribe to %s: %s", def->subscriptions[i].source,
+                         sk_strerror(rc));
+    }
+    for (size_t i = 0; i < rt->n_jobs; i++)
+        uv_timer_start(&rt->jobs[i].timer, on_job_tick, 0,
+                       (uint64_t)rt->jobs[i].def->interval_ms);
+    rt->leading_work = true;
+}
+
+static bool retire(void ***list, size_t *n, void *item)
+{
+    void **grown = realloc(*list, (*n + 1) * sizeof(**list));
+    if (!grown)
+        return false;
+    grown[(*n)++] = item;
+    *list = grown;
+    return true;
+}
+
+static void on_stepdown_tick(uv_timer_t *t)
+{
+    service_rt *rt = t->data;
+    bool busy = rt->relay && sk_relay_busy(rt->relay);
+    for (size_t i = 0; i < rt->n_jobs; i++)
+        busy |= rt->jobs[i].busy;
+    for (size_t i = 0; i < rt->n_subs; i++)
+        busy |= sk_subscriber_busy(rt->subs[i]);
+    if (busy || rt->stopping)
+        return; /* on stopping, close_all takes over */
+    uv_timer_stop(&rt->stepdown_timer);
+    for (size_t i = 0; i < rt->n_subs; i++) {
+        sk_subscriber_close(rt->subs[i]);
+        if (!retire((void ***)&rt->retired_subs, &rt->n_retired_subs, rt->subs[i]))
+            sk_log_error("leader: out of memory retiring a subscriber (leaked)");
+    }
+    rt->n_subs = 0;
+    if (rt->relay) {
+        sk_relay_close(rt->relay);
+        if (!retire((void ***)&rt->retired_relays, &rt->n_retired_relays, rt->relay))
+            sk_log_error("leader: out of memory retiring the relay (leaked)");
+        rt->relay = NULL;
+    }
+    rt->stepping_down = false;
+    if (rt->lead_again && sk_leader_leading(rt->leader)) {
+        rt->lead_again = false;
+        lead_start(rt);
+    }
+}
+
+/* Lost the leadership: no new batch, no new job run, then close the relay's
+ * PUB socket and the subscribers once their work in flight has finished. */
+static void lead_stop(service_rt *rt)
+{
+    rt->leading_work = false;
+    rt->stepping_down = true;
+    for (size_t i = 0; i < rt->n_jobs; i++)
+        uv_timer_stop(&rt->jobs[i].timer);
+    for (size_t i = 0; i < rt->n_subs; i++)
+        sk_subscriber_drain(rt->subs[i]);
+    uv_timer_start(&rt->stepdown_timer, on_stepdown_tick, 0, 20);
+}
+
+static void on_leader(void *arg, bool leading)
+{
+    service_rt *rt = arg;
+    atomic_store(&rt->metrics.leader, leading ? 1 : 0);
+    if (rt->stopping)
+        return;
+    if (!leading) {
+        rt->lead_again = false;
+        if (rt->leading_work)
+            lead_stop(rt);
+    } else if (rt->stepping_down) {
+        rt->lead_again = true;
+    } else if (!rt->leading_work) {
+        lead_start(rt);
+    }
+}
+
 static int start(service_rt *rt)
 {
     const sk_service_def *def = rt->def;
@@ -383,29 +539,10 @@ static int start(service_rt *rt)
         .health = &rt->health_state,
     };
     SK_TRY(sk_rpc_server_start(rt->loop, &rc, &rt->rpc));
-    SK_TRY(sk_relay_start(rt->loop, rt->db, rt->sc.dsn, def->name, rt->sc.events_listen,
-                          &rt->sc.key, &rt->metrics, &rt->relay));
-    for (size_t i = 0; i < def->n_subscriptions && i < MAX_PEERS; i++) {
-        const peer_cfg *peer = find_peer(&rt->sc, def->subscriptions[i].source);
-        if (!peer)
-            return SK_ECONFIG;
-        sk_subscriber_config sub = {
-            .service = def->name,
-            .source = def->subscriptions[i].source,
-            .events_url = peer->events,
-            .rpc_url = peer->rpc,
-            .prefixes = def->subscriptions[i].prefixes,
-            .apply = def->subscriptions[i].apply,
-            .app = def->app,
-            .cache = rt->cache,
-            .key = &rt->sc.key,
-            .db = rt->db,
-            .metrics = &rt->metrics,
-            .replay_interval_ms = rt->sc.replay_interval_ms,
-            .max_pending = rt->sc.max_pending,
-        };
-        SK_TRY(sk_subscriber_start(rt->loop, &sub, &rt->subs[rt->n_subs]));
-        rt->n_subs++;
+    for (size_t i = 0; i < def->n_process_subscriptions && i < MAX_PEERS; i++) {
+        SK_TRY(start_subscriber(rt, &def->process_subscriptions[i], true,
+                                &rt->local_subs[rt->n_local_subs]));
+        rt->n_local_subs++;
     }
     for (size_t i = 0; i < def->n_jobs && i < MAX_JOBS; i++) {
         job_rt *j = &rt->jobs[rt->n_jobs++];
@@ -413,7 +550,6 @@ static int start(service_rt *rt)
         j->def = &def->jobs[i];
         uv_timer_init(rt->loop, &j->timer);
         j->timer.data = j;
-        uv_timer_start(&j->timer, on_job_tick, 0, (uint64_t)j->def->interval_ms);
     }
     if (def->hooks && def->hooks->start) {
         for (size_t i = 0; i < rt->sc.n_peers; i++) {
@@ -434,7 +570,8 @@ static int start(service_rt *rt)
         SK_TRY(def->hooks->start(&rt->env, def->app));
         rt->ext_started = true;
     }
-    return SK_OK;
+    return sk_leader_start(rt->loop, rt->sc.dsn, def->name, rt->sc.leader_interval_ms, on_leader,
+                           rt, &rt->leader);
 }
 
 int sk_service_main(const sk_service_def *def, int argc, char **argv)
@@ -514,7 +651,8 @@ int sk_service_main(const sk_service_def *def, int argc, char **argv)
     uv_signal_start(&rt->sigint, on_signal, SIGINT);
     uv_timer_init(rt->loop, &rt->heartbeat);
     uv_timer_init(rt->loop, &rt->drain_timer);
-    rt->heartbeat.data = rt->drain_timer.data = rt;
+    uv_timer_init(rt->loop, &rt->stepdown_timer);
+    rt->heartbeat.data = rt->drain_timer.data = rt->stepdown_timer.data = rt;
 
     rc = start(rt);
     if (rc != SK_OK) {
@@ -532,9 +670,18 @@ int sk_service_main(const sk_service_def *def, int argc, char **argv)
     sk_health_stop(rt->health);
     if (rt->ext_started && def->hooks->stop)
         def->hooks->stop(def->app);
+    sk_leader_free(rt->leader); /* ends its session: the lock is free for a follower */
     for (size_t i = 0; i < rt->n_subs; i++)
         sk_subscriber_free(rt->subs[i]);
+    for (size_t i = 0; i < rt->n_local_subs; i++)
+        sk_subscriber_free(rt->local_subs[i]);
+    for (size_t i = 0; i < rt->n_retired_subs; i++)
+        sk_subscriber_free(rt->retired_subs[i]);
+    free(rt->retired_subs);
     sk_relay_free(rt->relay);
+    for (size_t i = 0; i < rt->n_retired_relays; i++)
+        sk_relay_free(rt->retired_relays[i]);
+    free(rt->retired_relays);
     sk_rpc_server_free(rt->rpc);
     sk_cache_close(rt->cache);
     sk_db_pool_close(rt->db);

@@ -7,9 +7,17 @@
  *
  * sk_service_main reads the configuration (exit 2 naming the variable on a
  * bad value), connects to PostgreSQL, applies the bus tables and the
- * service's migrations, binds its REP, PUB and HTTP sockets, subscribes to
- * its sources, and runs the libuv loop until SIGTERM or SIGINT, then drains
- * in-flight work and returns 0.
+ * service's migrations, binds its REP and HTTP sockets, and runs the libuv
+ * loop until SIGTERM or SIGINT, then drains in-flight work and returns 0.
+ *
+ * Replicas: any number of processes of a service may share its schema. Each
+ * answers commands and queries. One of them, the leader (sk_leader.h: a
+ * PostgreSQL advisory lock, taken over when the leader dies), binds the PUB
+ * socket and runs the outbox relay, the subscribers that keep offsets and the
+ * scheduled jobs; a follower's events port is closed, so a subscriber dialling
+ * the service through a load balancer ends up on the leader.
+ * SEKLIK_LEADER_INTERVAL_MS (1000) is how often a follower tries to lead and
+ * the leader checks it still does.
  *
  * Environment (SVC is the upper-cased name):
  *   SEKLIK_DB_DSN / SEKLIK_<SVC>_DB_DSN   libpq connection string (required)
@@ -45,9 +53,10 @@ typedef struct sk_subscription_def {
     sk_event_fn apply;
 } sk_subscription_def;
 
-/* A job the service runs by itself every `interval_ms` (and once at start),
- * on the thread pool with a pooled connection; never two runs at once. Its
- * return code is logged when not SK_OK. */
+/* A job the service runs by itself every `interval_ms` (and once when the
+ * process becomes the leader), on the thread pool with a pooled connection;
+ * only the leader runs jobs, never two runs at once. Its return code is
+ * logged when not SK_OK. */
 typedef struct sk_job_def {
     const char *name;
     int interval_ms;
@@ -92,8 +101,15 @@ typedef struct sk_service_def {
     size_t n_methods;
     const sk_migration *migrations;
     const size_t *n_migrations;
+    /* Effects in the schema, exactly once: only the leader applies them,
+     * keeping its offset in <schema>.inbox_offsets (sk_leader.h). */
     const sk_subscription_def *subscriptions;
     size_t n_subscriptions;
+    /* Effects in this process's memory (a cache to invalidate): every replica
+     * applies every event, from the source's head at start on
+     * (sk_subscriber_config.in_memory). */
+    const sk_subscription_def *process_subscriptions;
+    size_t n_process_subscriptions;
     const sk_job_def *jobs;
     size_t n_jobs;
     void *app; /* handed to handlers (sk_call.app) and event appliers */

@@ -42,6 +42,10 @@ SK_PKGS_TEST=(yamllint python3-yaml nginx-light wrk gdb python3-aiosmtpd)
 command -v npm >/dev/null 2>&1 || SK_PKGS_BUILD+=(nodejs npm)
 # The browser tests' Chromium (~650 MB), installed only by scripts/test.
 SK_PKGS_BROWSER=(chromium)
+# The container test (tests/deploy/containers.py), installed only by scripts/test: podman with
+# runc (crun refuses hybrid cgroups), netavark and aardvark-dns (networks with names),
+# podman-compose, and mmdebstrap for a Debian base image when no registry is reachable.
+SK_PKGS_CONTAINERS=(podman runc netavark aardvark-dns podman-compose mmdebstrap)
 
 # Print the packages among "$@" that are not installed, one per line.
 sk_missing_packages() {

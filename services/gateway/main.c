@@ -193,6 +193,8 @@ static const char *const REGISTRY_PREFIXES[] = {"registry.company.", NULL};
 static const char *const SCORING_PREFIXES[] = {"scoring.outlet.", NULL};
 static const char *const VERIFICATION_PREFIXES[] = {"verification.company.", NULL};
 
+/* Per process: each gateway replica holds its own cached profiles, so each one
+ * must see every event (sk_service.h). */
 static const sk_subscription_def subscriptions[] = {
     {"registry", REGISTRY_PREFIXES, on_registry},
     {"scoring", SCORING_PREFIXES, on_scoring},
@@ -218,8 +220,8 @@ int main(int argc, char **argv)
         .n_methods = gateway_n_methods,
         .migrations = gateway_migrations,
         .n_migrations = &gateway_migrations_count,
-        .subscriptions = subscriptions,
-        .n_subscriptions = sizeof(subscriptions) / sizeof(subscriptions[0]),
+        .process_subscriptions = subscriptions,
+        .n_process_subscriptions = sizeof(subscriptions) / sizeof(subscriptions[0]),
         .jobs = gateway_jobs,
         .n_jobs = gateway_n_jobs,
         .app = &app,

@@ -22,12 +22,16 @@ static bool ident_ok(const char *s, size_t n, size_t cap)
 }
 
 /* `rest` is "<id>" with no further slash and fits id[40]. */
+/* Ids in paths are UUIDs, which are compared and cached as lower case (the
+ * RPC server canonicalises ids in bodies the same way): an id typed in upper
+ * case must not slip past a cache entry's invalidation. */
 static bool take_id(const char *rest, gw_route *out)
 {
     size_t n = strlen(rest);
     if (n == 0 || n >= sizeof(out->id) || strchr(rest, '/'))
         return false;
-    memcpy(out->id, rest, n + 1);
+    for (size_t i = 0; i <= n; i++)
+        out->id[i] = rest[i] >= 'A' && rest[i] <= 'F' ? (char)(rest[i] - 'A' + 'a') : rest[i];
     return true;
 }
 

@@ -1,21 +1,16 @@
-/* seklikctl - the operator's tool: gateway users, straight on PostgreSQL;
- * and the data of every service: invariant check, backup, restore (those
- * in seklikctl_data.c).
+/* seklikctl - the operator's tool: one program, a command per job, each with
+ * a manual page (`seklikctl help COMMAND`, written in MANUAL below).
  *
- * Creates the first admin and manages accounts when no web UI is there yet
- * (or nobody can log in to it). Uses the gateway's own store and rules, so a
- * user made here is exactly one made through Gateway.CreateUser; applies the
- * gateway's migrations first when the schema is new. Every change is audited
- * as actor "seklikctl" in the same transaction.
+ *   user       gateway accounts, straight on PostgreSQL (this file)
+ *   check, backup, restore                       (seklikctl_data.c)
+ *   migrate, status, replay, audit export        (seklikctl_ops.c)
  *
- *   seklikctl user create --username U --role R [--role R2 ...] [--company ID]
- *                         [--display-name N] [--locale id|en] [--if-absent]
- *                         (--password-stdin | --password-env VAR)
- *   seklikctl user list
- *   seklikctl user disable U | enable U
- *   seklikctl user set-password U (--password-stdin | --password-env VAR)
- *   seklikctl user roles U --role R [--role R2 ...]
- *   seklikctl check | backup | restore ...     (see seklikctl_data.h)
+ * The user commands create the first admin and manage accounts when no web UI
+ * is there yet (or nobody can log in to it). They use the gateway's own store
+ * and rules, so a user made here is exactly one made through
+ * Gateway.CreateUser; they apply the gateway's migrations first when the
+ * schema is new. Every change is audited as actor "seklikctl" in the same
+ * transaction.
  *
  * Environment: SEKLIK_GATEWAY_DB_DSN or SEKLIK_DB_DSN; SEKLIK_REDIS_URL,
  * SEKLIK_REDIS_USER, SEKLIK_REDIS_PASSWORD (to drop cached sessions of a
@@ -30,6 +25,7 @@
 #include "auth.h"
 #include "domain.h"
 #include "seklikctl_data.h"
+#include "seklikctl_ops.h"
 #include "sk_audit.h"
 #include "sk_cache.h"
 #include "sk_db.h"
@@ -53,15 +49,184 @@ static const char USAGE[] =
     "       seklikctl user enable U\n"
     "       seklikctl user set-password U (--password-stdin | --password-env VAR)\n"
     "       seklikctl user roles U --role R [--role R2 ...]\n";
-static const char USAGE_ENV[] =
-    "user commands: SEKLIK_GATEWAY_DB_DSN or SEKLIK_DB_DSN; SEKLIK_REDIS_URL,\n"
-    "               SEKLIK_REDIS_USER, SEKLIK_REDIS_PASSWORD; SEKLIK_HMAC_KEY\n";
+
+/* ---- the manual ---- */
+
+typedef struct manual_page {
+    const char *command;
+    const char *summary; /* one line in `seklikctl --help` */
+    const char *page;    /* `seklikctl help COMMAND` */
+} manual_page;
+
+static const char ENVIRONMENT[] =
+    "ENVIRONMENT\n"
+    "  The services' own: SEKLIK_DB_DSN, or a service's SEKLIK_<SVC>_DB_DSN when it has a\n"
+    "  database of its own (SVC: REGISTRY VERIFICATION SCORING ORDERING DISTRIBUTION\n"
+    "  ACCOUNTING GATEWAY); SEKLIK_HMAC_KEY and SEKLIK_<SVC>_RPC (status); SEKLIK_REDIS_URL,\n"
+    "  SEKLIK_REDIS_USER, SEKLIK_REDIS_PASSWORD (user: drops cached sessions); SEKLIK_PG_BIN\n"
+    "  (where pg_dump and pg_restore are; else PATH). In a container, the gateway's\n"
+    "  environment has them all: podman exec CONTAINER seklikctl status.\n";
+
+static const manual_page MANUAL[] = {
+    {"user", "create and manage gateway accounts (the first admin; lockouts)",
+     "SYNOPSIS\n"
+     "  seklikctl user create --username U --role R [--role R2 ...] [--company ID]\n"
+     "                        [--display-name N] [--locale id|en] [--if-absent]\n"
+     "                        (--password-stdin | --password-env VAR)\n"
+     "  seklikctl user list | disable U | enable U\n"
+     "  seklikctl user set-password U (--password-stdin | --password-env VAR)\n"
+     "  seklikctl user roles U --role R [--role R2 ...]\n"
+     "DESCRIPTION\n"
+     "  The gateway's accounts, changed in its schema with its own rules (the same checks\n"
+     "  as the admin screen) and audited as user \"seklikctl\". Roles: admin, verifier,\n"
+     "  partnership, pr, finance, head, partner (with --company). Disabling a user or\n"
+     "  setting a password ends the user's sessions; changing roles drops their cached\n"
+     "  copies. A password is never an argument: one line on stdin, or an environment\n"
+     "  variable named by --password-env. --if-absent makes create succeed when the user\n"
+     "  exists (scripts).\n"
+     "EXIT STATUS\n"
+     "  0 done, 1 refused or failed (why on stderr), 2 usage.\n"},
+    {"migrate", "apply every service's database migrations, or list what would run",
+     "SYNOPSIS\n"
+     "  seklikctl migrate [--dry-run] [--schema S ...]\n"
+     "DESCRIPTION\n"
+     "  Each service applies its own migrations when it starts; migrate does the same ahead\n"
+     "  of a rollout, for every schema (or those named), with the services' runner: the\n"
+     "  same advisory lock, each migration in one transaction, recorded in\n"
+     "  <schema>.schema_migrations. --dry-run lists, per schema, what would be applied and\n"
+     "  changes nothing. A schema holding migrations this seklikctl does not know was\n"
+     "  migrated by a later version: reported as \"newer\", not an error (one version back\n"
+     "  runs on it: docs/upgrades.md). Upgrade: migrate with the new version's seklikctl,\n"
+     "  then roll the services one by one.\n"
+     "EXIT STATUS\n"
+     "  0 done (or nothing to do), 1 a migration failed (those before it stay applied).\n"},
+    {"status", "each service's readiness and version, and each subscriber's lag",
+     "SYNOPSIS\n"
+     "  seklikctl status [--timeout SECONDS]\n"
+     "DESCRIPTION\n"
+     "  Calls Health on every service over the bus (signed with SEKLIK_HMAC_KEY, at\n"
+     "  SEKLIK_<SVC>_RPC; --timeout each, 2 s by default) and prints whether it is ready\n"
+     "  (database reachable, migrations applied), its version, its outbox head and how far\n"
+     "  its relay has published. Then, from the inbox_offsets tables, every subscriber's\n"
+     "  offset per source against the source's head: LAG is how many events it has still\n"
+     "  to apply; \"ahead\" means the source lost events it had (a restore: see replay).\n"
+     "EXIT STATUS\n"
+     "  0 every service answered ready, 1 otherwise (or a schema could not be read).\n"},
+    {"check", "the invariants of every schema: gapless outboxes, offsets, idempotency, ...",
+     NULL /* printed with the table of checks */},
+    {"replay", "make a subscriber apply a source's events again, from a sequence number",
+     "SYNOPSIS\n"
+     "  seklikctl replay --subscriber S --source SRC --from SEQ [--apply]\n"
+     "DESCRIPTION\n"
+     "  A subscriber stores the sequence number of the last event it applied from each\n"
+     "  source (inbox_offsets) in the same transaction as the event's effects, and skips any\n"
+     "  event at or below it: applying is idempotent by offset, and only by offset. replay\n"
+     "  sets S's offset for SRC to SEQ-1, so that S applies SRC's events SEQ, SEQ+1, ... at\n"
+     "  its next catch-up (within SEKLIK_REPLAY_INTERVAL_MS; the service may keep running:\n"
+     "  the change waits for the batch S is applying, under the row lock S takes itself).\n"
+     "  Events up to the old offset are applied A SECOND TIME, and an applier that is not\n"
+     "  idempotent by itself does its work again (another audit row, a case opened again,\n"
+     "  events of its own emitted again). Without --apply it only shows the offset, the\n"
+     "  source's head and the events that would be applied again, by type. It never moves\n"
+     "  an offset forward (that would skip events) nor past the source's head. Every change\n"
+     "  is recorded in S's audit_log as inbox.replay with the offsets before and after.\n"
+     "  When to use it: after fixing an applier that mishandled events (replay from the\n"
+     "  first one it got wrong); when check reports an offset AHEAD of its source's head\n"
+     "  because the source was restored from an earlier backup than S: --from HEAD+1\n"
+     "  makes S apply the source's new events, which reuse those numbers, instead of\n"
+     "  skipping them.\n"
+     "EXIT STATUS\n"
+     "  0 done (or shown), 1 failed, 2 usage or refused.\n"},
+    {"audit", "export the audit trail of every schema for a period, as CSV",
+     "SYNOPSIS\n"
+     "  seklikctl audit export --from WHEN --to WHEN [--schema S ...] [--out FILE]\n"
+     "DESCRIPTION\n"
+     "  Every audit record of every schema (or those named) with --from <= at < --to, in\n"
+     "  time order, as CSV (RFC 4180, CRLF, a header row) on stdout or into FILE, which is\n"
+     "  created with mode 0600 and never overwritten. WHEN is a day, YYYY-MM-DD, meaning its\n"
+     "  midnight in Asia/Jakarta (WIB), or a time with its zone: 2027-01-31T09:00:00+07:00,\n"
+     "  2027-01-31T02:00:00Z. Columns: at_utc, schema, id, user_id, roles, company_id,\n"
+     "  remote_addr, action, entity_type, entity_id, correlation_id, before, after (JSON).\n"
+     "  Each schema is read in one snapshot. A value that a spreadsheet would run as a\n"
+     "  formula (starting with = + - @, a tab or CR) is written with a leading apostrophe.\n"
+     "  The count per schema goes to stderr.\n"
+     "EXIT STATUS\n"
+     "  0 done, 1 failed, 2 usage.\n"},
+    {"backup", "pg_dump every schema from one snapshot, with a manifest",
+     "SYNOPSIS\n"
+     "  seklikctl backup --out DIR\n"
+     "DESCRIPTION\n"
+     "  One pg_dump custom-format file per schema, all schemas of a database from one\n"
+     "  exported snapshot (taken while the system runs), and manifest.json (versions,\n"
+     "  migrations, each outbox's last_seq and offsets, SHA-256 of each file). DIR is made\n"
+     "  private (0700): it holds personal data and password hashes.\n"
+     "EXIT STATUS\n"
+     "  0 done, 1 failed (DIR then holds no manifest and is no backup).\n"},
+    {"restore", "restore a backup into empty schemas (or over them, --force)",
+     "SYNOPSIS\n"
+     "  seklikctl restore --from DIR [--force]\n"
+     "DESCRIPTION\n"
+     "  Checks every file against the manifest, then restores each schema with pg_restore\n"
+     "  in one transaction. Refuses schemas that hold data unless --force (which drops them\n"
+     "  first) and a backup missing any schema. Stop the services first; start them\n"
+     "  afterwards and run seklikctl check --wait 60: subscribers resume from their\n"
+     "  restored offsets.\n"
+     "EXIT STATUS\n"
+     "  0 done, 1 refused or failed.\n"},
+};
+#define N_MANUAL (sizeof(MANUAL) / sizeof(MANUAL[0]))
+
+static void print_overview(FILE *out)
+{
+    fputs("seklikctl - operate a SEKLIK installation\n\n"
+          "usage: seklikctl COMMAND [ARGS...]\n"
+          "       seklikctl help [COMMAND]          (or: seklikctl COMMAND --help)\n\n"
+          "COMMANDS\n",
+          out);
+    for (size_t i = 0; i < N_MANUAL; i++)
+        fprintf(out, "  %-9s %s\n", MANUAL[i].command, MANUAL[i].summary);
+    fputs("\n", out);
+    fputs(ENVIRONMENT, out);
+    fputs("\nEXIT STATUS\n  0 done, 1 failed or a violation found, 2 usage.\n", out);
+}
+
+static void print_page(const manual_page *m, FILE *out)
+{
+    fprintf(out, "seklikctl %s - %s\n\n", m->command, m->summary);
+    if (m->page) {
+        fputs(m->page, out);
+    } else { /* check */
+        fputs("SYNOPSIS\n"
+              "  seklikctl check [--schema S ...] [--wait SECONDS] [--allow-lag]\n"
+              "DESCRIPTION\n"
+              "  Runs the named checks below on every schema (or those named), each schema\n"
+              "  in one read-only snapshot, and prints one line per finding: schema, check,\n"
+              "  ok or FAIL, what it saw. A subscriber behind its source is a violation unless\n"
+              "  --allow-lag; --wait gives subscribers that long to catch up first (a lost\n"
+              "  event never comes back by waiting: no wait then).\n"
+              "CHECKS\n",
+              out);
+        ctl_data_print_checks(out);
+        fputs("EXIT STATUS\n  0 every invariant holds, 1 a violation (FAIL lines), 2 usage.\n",
+              out);
+    }
+    fputs("\n", out);
+    fputs(ENVIRONMENT, out);
+}
+
+static const manual_page *find_page(const char *command)
+{
+    for (size_t i = 0; i < N_MANUAL; i++)
+        if (strcmp(MANUAL[i].command, command) == 0)
+            return &MANUAL[i];
+    return NULL;
+}
 
 static int usage(const char *fmt, const char *arg)
 {
     fprintf(stderr, "seklikctl: ");
     fprintf(stderr, fmt, arg ? arg : "");
-    fprintf(stderr, "\n%s%s%s", USAGE, CTL_DATA_USAGE, USAGE_ENV);
+    fprintf(stderr, "\n%s(seklikctl help user for its manual page)\n", USAGE);
     return EXIT_USAGE;
 }
 
@@ -507,16 +672,34 @@ static int cmd_roles(ctl *c, const opts *o)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        fputs(USAGE, stdout);
-        fputs(CTL_DATA_USAGE, stdout);
-        fputs(USAGE_ENV, stdout);
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        (strcmp(argv[1], "help") == 0 && argc == 2)) {
+        print_overview(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    if (strcmp(argv[1], "help") == 0 || (argc >= 3 && (strcmp(argv[2], "--help") == 0 ||
+                                                       strcmp(argv[2], "-h") == 0))) {
+        const manual_page *m = find_page(strcmp(argv[1], "help") == 0 ? argv[2] : argv[1]);
+        if (!m) {
+            fprintf(stderr, "seklikctl: no command '%s'\n\n",
+                    argv[strcmp(argv[1], "help") == 0 ? 2 : 1]);
+            print_overview(stderr);
+            return EXIT_USAGE;
+        }
+        print_page(m, stdout);
         return 0;
     }
-    if (argc >= 2 && ctl_data_is_command(argv[1]))
+    if (ctl_data_is_command(argv[1]))
         return ctl_data_main(argc, argv);
-    if (argc < 3 || strcmp(argv[1], "user") != 0)
-        return usage("expected 'user <command>', 'check', 'backup' or 'restore'%s", "");
+    if (ctl_ops_is_command(argv[1]))
+        return ctl_ops_main(argc, argv);
+    if (strcmp(argv[1], "user") != 0) {
+        fprintf(stderr, "seklikctl: no command '%s'\n\n", argv[1]);
+        print_overview(stderr);
+        return EXIT_USAGE;
+    }
+    if (argc < 3)
+        return usage("expected 'user <command>'%s", "");
     const char *cmd = argv[2];
     const char *allowed;
     if (strcmp(cmd, "create") == 0)

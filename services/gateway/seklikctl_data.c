@@ -52,10 +52,10 @@ const char CTL_DATA_USAGE[] =
     "SEKLIK_<SVC>_DB_DSN or else SEKLIK_DB_DSN; pg_dump and pg_restore come from\n"
     "$SEKLIK_PG_BIN when set, else PATH. Restore with the services stopped.\n";
 
-/* Every service owns the schema of its name. */
-static const char *const SERVICES[] = {"registry",     "verification", "scoring", "ordering",
-                                       "distribution", "accounting",   "gateway"};
-#define N_SERVICES (sizeof(SERVICES) / sizeof(SERVICES[0]))
+const char *const CTL_SERVICES[CTL_N_SERVICES] = {
+    "registry", "verification", "scoring", "ordering", "distribution", "accounting", "gateway"};
+#define SERVICES CTL_SERVICES
+#define N_SERVICES CTL_N_SERVICES
 
 typedef struct svc {
     const char *name;
@@ -88,7 +88,7 @@ bool ctl_data_is_command(const char *name)
            strcmp(name, "restore") == 0;
 }
 
-static const char *known_service(const char *name)
+const char *ctl_known_service(const char *name)
 {
     for (size_t i = 0; i < N_SERVICES; i++)
         if (strcmp(SERVICES[i], name) == 0)
@@ -104,8 +104,7 @@ static void quiet_notice(void *arg, const char *message)
     (void)message;
 }
 
-/* The DSN of service `name`: its own variable, else the shared one. */
-static const char *service_dsn(const char *name)
+const char *ctl_service_dsn(const char *name)
 {
     char var[64];
     size_t n = (size_t)snprintf(var, sizeof(var), "SEKLIK_");
@@ -164,7 +163,7 @@ static bool query_number(PGconn *c, const char *sql, int n, const char *const *p
     return ok;
 }
 
-static PGconn *open_conn(const char *name, const char *dsn, bool read_only)
+PGconn *ctl_open_conn(const char *name, const char *dsn, bool read_only)
 {
     PGconn *c = PQconnectdb(dsn);
     if (PQstatus(c) != CONNECTION_OK) {
@@ -212,7 +211,7 @@ static bool open_all(svc *all, bool read_only)
 {
     for (size_t i = 0; i < N_SERVICES; i++) {
         svc *s = &all[i];
-        s->conn = open_conn(s->name, s->dsn, read_only);
+        s->conn = ctl_open_conn(s->name, s->dsn, read_only);
         if (!s->conn || !schema_exists(s->conn, s->name, &s->present))
             return false;
         if (s->present && !use_schema(s->conn, s->name, false))
@@ -235,7 +234,7 @@ static int resolve_services(svc *all)
     memset(all, 0, N_SERVICES * sizeof(*all));
     for (size_t i = 0; i < N_SERVICES; i++) {
         all[i].name = SERVICES[i];
-        all[i].dsn = service_dsn(SERVICES[i]);
+        all[i].dsn = ctl_service_dsn(SERVICES[i]);
         if (!all[i].dsn)
             return usage("no DSN for %s: set SEKLIK_DB_DSN (or SEKLIK_<SVC>_DB_DSN)",
                          SERVICES[i]);
@@ -460,6 +459,8 @@ static const struct {
 } EFFECTS_UNAUDITED[] = {
     /* Its effects are expiry notices and their events; none may be due. */
     {"Verification.CheckExpiries", "notices only"},
+    /* Opening a year again with the same settings writes and sends nothing. */
+    {"Verification.OpenYear", "a repeat with unchanged settings changes nothing"},
 };
 
 /* A stored response means the command committed: its effects committed
@@ -549,7 +550,8 @@ typedef struct ctl_check {
 } ctl_check;
 
 /* The invariants, in the order they are reported. A service-specific one
- * names its schema (e.g. {"ledger_balanced", "accounting", check_ledger}). */
+ * names its schema (e.g. {"ledger_balanced", "accounting", check_ledger}),
+ * and says in CHECK_TEXT what it proves, for `seklikctl help check`. */
 static const ctl_check CHECKS[] = {
     {"outbox_gapless", NULL, check_outbox},
     {"offsets", NULL, check_offsets},
@@ -557,6 +559,30 @@ static const ctl_check CHECKS[] = {
     {"command_effects", NULL, check_effects},
 };
 #define N_CHECKS (sizeof(CHECKS) / sizeof(CHECKS[0]))
+
+static const struct {
+    const char *name, *what;
+} CHECK_TEXT[] = {
+    {"outbox_gapless", "the outbox holds every seq from 1 to outbox_head.last_seq, once"},
+    {"offsets",
+     "each subscriber's offset equals its source's head (behind: lag; ahead: restored source)"},
+    {"idempotency_unique",
+     "idempotency keys are unique, so a retried command finds its first answer"},
+    {"command_effects",
+     "every stored command response is OK and has the audit record of its transaction"},
+};
+
+void ctl_data_print_checks(FILE *out)
+{
+    for (size_t i = 0; i < N_CHECKS; i++) {
+        const char *what = "";
+        for (size_t k = 0; k < sizeof(CHECK_TEXT) / sizeof(CHECK_TEXT[0]); k++)
+            if (strcmp(CHECK_TEXT[k].name, CHECKS[i].name) == 0)
+                what = CHECK_TEXT[k].what;
+        fprintf(out, "  %-19s %-13s %s\n", CHECKS[i].name,
+                CHECKS[i].schema ? CHECKS[i].schema : "every schema", what);
+    }
+}
 
 static bool selected(const dopts *o, const char *schema)
 {
@@ -998,7 +1024,7 @@ static int cmd_backup(const dopts *o)
         if (done[i])
             continue;
         /* Services sharing a database: one connection, one snapshot. */
-        PGconn *c = open_conn(all[i].name, all[i].dsn, true);
+        PGconn *c = ctl_open_conn(all[i].name, all[i].dsn, true);
         char err[512];
         PGresult *snap = NULL;
         ok = c && exec_ok(c, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL);
@@ -1078,7 +1104,7 @@ static bool load_backup(const dopts *o, svc *all, cJSON **out, restore_item *ite
     cJSON_ArrayForEach(e, schemas)
     {
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(e, "schema"));
-        if (!name || !known_service(name)) {
+        if (!name || !ctl_known_service(name)) {
             fprintf(stderr, "seklikctl: %s: unknown schema '%.40s'\n", path, name ? name : "");
             return false;
         }
@@ -1200,7 +1226,7 @@ static int cmd_restore(const dopts *o)
     bool ok = load_backup(o, all, &m, items);
     for (size_t i = 0; ok && i < N_SERVICES; i++) {
         restore_item *it = &items[i];
-        it->s->conn = open_conn(it->s->name, it->s->dsn, false);
+        it->s->conn = ctl_open_conn(it->s->name, it->s->dsn, false);
         ok = it->s->conn && schema_exists(it->s->conn, it->s->name, &it->exists) &&
              (!it->exists || schema_non_empty(it->s->conn, it->s->name, &it->non_empty));
     }
@@ -1263,7 +1289,7 @@ static int parse(int argc, char **argv, const char *cmd, dopts *o)
         const char *a = argv[i];
         bool has_value = i + 1 < argc;
         if (is_check && strcmp(a, "--schema") == 0 && has_value) {
-            const char *s = known_service(argv[++i]);
+            const char *s = ctl_known_service(argv[++i]);
             if (!s)
                 return usage("--schema: '%s' is no service schema", argv[i]);
             if (o->n_schemas < N_SERVICES)

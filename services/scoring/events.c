@@ -35,6 +35,7 @@
 #include "seklik/ordering.pb-c.h"
 #include "seklik/registry.pb-c.h"
 #include "seklik/verification.pb-c.h"
+#include "sk_json.h"
 #include "sk_audit.h"
 #include "sk_err.h"
 #include "sk_id.h"
@@ -446,7 +447,7 @@ static scoring_certificate certificate_of(const cJSON *d)
     int32_t day;
     if (scoring_parse_date(cJSON_GetStringValue(cJSON_GetObjectItem(d, "expires")), &day))
         c.expires = day;
-    c.level = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "level"));
+    c.level = sk_json_int(cJSON_GetObjectItem(d, "level"), 0, 100, 0);
     return c;
 }
 
@@ -488,7 +489,7 @@ static int facts_of_row(PGresult *res, int i, scoring_facts *f, scoring_person_f
     const cJSON *d;
     for (int k = 0; rc == SK_OK && k < n_docs; k++) {
         d = cJSON_GetArrayItem(docs, k);
-        int type = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "type"));
+        int type = sk_json_int(cJSON_GetObjectItem(d, "type"), 0, 1000, 0);
         const char *own = json_str(d, "outlet_id");
         scoring_certificate c = certificate_of(d);
         if (type == DOC_DEWAN_PERS && (!*own || strcmp(own, outlet_id) == 0))
@@ -500,11 +501,12 @@ static int facts_of_row(PGresult *res, int i, scoring_facts *f, scoring_person_f
         const cJSON *p = cJSON_GetArrayItem(persons, k);
         scoring_person_facts *pf = &(*people)[f->n_people++];
         pf->chief_editor = cJSON_IsTrue(cJSON_GetObjectItem(p, "chief"));
-        pf->level = (scoring_ukw)cJSON_GetNumberValue(cJSON_GetObjectItem(p, "level"));
+        pf->level = (scoring_ukw)sk_json_int(cJSON_GetObjectItem(p, "level"), SCORING_UKW_NONE,
+                                             SCORING_UKW_UTAMA, SCORING_UKW_NONE);
         const char *id = json_str(p, "id");
         cJSON_ArrayForEach(d, docs)
         {
-            if ((int)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "type")) == DOC_UKW && *id &&
+            if (sk_json_int(cJSON_GetObjectItem(d, "type"), 0, 1000, 0) == DOC_UKW && *id &&
                 strcmp(json_str(d, "person_id"), id) == 0) {
                 scoring_certificate c = certificate_of(d);
                 if (better_proof(c.proof, pf->ukw.proof))

@@ -10,6 +10,7 @@
 #include "domain.h"
 #include "internal.h"
 #include "seklik/registry.pb-c.h"
+#include "sk_json.h"
 #include "sk_actor.h"
 #include "sk_audit.h"
 #include "sk_err.h"
@@ -475,7 +476,7 @@ static int collect_set(sk_db *db, int year, int outlet_type, requirements *req, 
     cJSON *it;
     cJSON_ArrayForEach(it, reqs)
     {
-        int type = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "type"));
+        int type = sk_json_int(cJSON_GetObjectItem(it, "type"), 0, 1000, 0);
         if (cJSON_IsTrue(cJSON_GetObjectItem(it, "required")) && req->n_required < MAX_REQUIRED)
             req->required[req->n_required++] = type;
         if (cJSON_IsTrue(cJSON_GetObjectItem(it, "must_not_be_expired")) && type > 0 && type < 16)
@@ -592,7 +593,7 @@ static int case_outlet_types(const verification_case_row *c, int types[8])
     cJSON *a = cJSON_Parse(c->outlet_types_json), *it;
     cJSON_ArrayForEach(it, a)
     {
-        int t = (int)cJSON_GetNumberValue(it);
+        int t = sk_json_int(it, 0, 1000, 0);
         if (t > 0 && t < 8 && !seen[t]) {
             seen[t] = true;
             types[n++] = t;

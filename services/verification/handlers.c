@@ -12,6 +12,7 @@
 #include "internal.h"
 #include "seklik/registry.pb-c.h"
 #include "seklik/verification.pb-c.h"
+#include "sk_json.h"
 #include "sk_actor.h"
 #include "sk_audit.h"
 #include "sk_err.h"
@@ -83,7 +84,7 @@ static Seklik__Verification__RequirementSet *set_to_pb_at(sk_arena *m, PGresult 
         if (!q)
             break;
         seklik__verification__requirement__init(q);
-        q->type = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "type"));
+        q->type = sk_json_int(cJSON_GetObjectItem(it, "type"), 0, 1000, 0);
         q->required = cJSON_IsTrue(cJSON_GetObjectItem(it, "required"));
         q->must_not_be_expired = cJSON_IsTrue(cJSON_GetObjectItem(it, "must_not_be_expired"));
         out->requirements[out->n_requirements++] = q;

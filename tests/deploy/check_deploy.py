@@ -4,8 +4,9 @@
     check_deploy.py --source-dir SRC --build-dir BUILD [-v]
 
 The list of services is data: every services/<name>/ holding a main.c. For each one:
-  * deploy/compose.yaml has a service seklik-<name>, and deploy/k8s/base (and every overlay, when
-    kubectl can render it) has a Deployment and a Service seklik-<name>;
+  * deploy/compose.yaml has a service seklik-<name>, and deploy/k8s/base and every overlay
+    (rendered by deploy/podman_kube.py and, when installed, by kubectl: the same objects) have
+    a Deployment and a Service seklik-<name>;
   * the image can start it: the Dockerfile builds every services/*/main.c into /usr/local/bin and its
     entrypoint script, run with the name the manifests pass, execs seklik-<name>;
   * the k8s probes hit /healthz and /readyz on the service's HTTP port (SEKLIK_HTTP_LISTEN), ports
@@ -14,10 +15,13 @@ The list of services is data: every services/<name>/ holding a main.c. For each 
     valueFrom) is one that `seklik-<name> --print-env` lists, and SEKLIK_DB_DSN, SEKLIK_HMAC_KEY and
     SEKLIK_REDIS_PASSWORD are set.
 Every mismatch is printed as FAIL; the exit status is non-zero when there is one.
-Needs python3 with PyYAML (Debian: python3-yaml) and yamllint; kubectl is optional (overlays).
+Needs python3 with PyYAML (Debian: python3-yaml) and yamllint; kubectl is optional.
 """
 
 import argparse
+import base64
+import importlib.util
+import json
 import os
 import re
 import shutil
@@ -44,6 +48,7 @@ ENV_NAME_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 PEER_RE = re.compile(r"^SEKLIK_([A-Z0-9]+)_(RPC|EVENTS)$")
 LISTEN_VARS = {"rpc": "SEKLIK_RPC_LISTEN", "events": "SEKLIK_EVENTS_LISTEN",
                "http": "SEKLIK_HTTP_LISTEN"}
+SOURCE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 class Report:
@@ -181,7 +186,8 @@ def check_dockerfile(rep, src, services):
     if not rep.check(len(stages) >= 2, "Dockerfile: multi-stage", f"{len(stages)} stage(s)"):
         return None
     for image, _ in stages:
-        rep.check(image.startswith("debian:bookworm"), f"Dockerfile: stage FROM {image} is Debian 12")
+        rep.check(image.removeprefix("docker.io/library/").startswith("debian:bookworm"),
+                  f"Dockerfile: stage FROM {image} is Debian 12")
     final = stages[-1][1]
     users = [a for i, a in final if i == "USER"]
     rep.check(users and users[-1].split(":")[0] not in ("0", "root"),
@@ -377,13 +383,25 @@ def k8s_load_base(rep, kdir, seen=None):
     return docs
 
 
+def canonical(objs):
+    """{(kind, name): JSON} with Secret data decoded (kubectl wraps long base64 lines)."""
+    out = {}
+    for o in objs:
+        o = dict(o)
+        if o.get("kind") == "Secret":
+            data = {k: base64.b64decode(v).decode() for k, v in (o.get("data") or {}).items()}
+            data.update(o.get("stringData") or {})
+            o.pop("stringData", None)
+            o["data"] = data
+        out[(o.get("kind"), (o.get("metadata") or {}).get("name"))] = json.dumps(o, sort_keys=True)
+    return out
+
+
 def k8s_render(rep, k8s_root, kdir, label):
-    """kubectl kustomize KDIR (under K8S_ROOT) in a temp copy of K8S_ROOT where missing *.env files
-    are made from their *.env.example, so overlays with secretGenerators render in a clean tree."""
-    kubectl = shutil.which("kubectl")
-    if kubectl is None:
-        rep.skip(f"{label}: kubectl not found, not rendered")
-        return None
+    """KDIR (under K8S_ROOT) rendered in a temp copy of K8S_ROOT where missing *.env files are made
+    from their *.env.example, so overlays with secretGenerators render in a clean tree: by
+    deploy/podman_kube.py's own kustomize (what podman users and the container test rely on), and
+    by `kubectl kustomize` when kubectl is installed, which must give the same objects."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = os.path.join(tmp, "k8s")
         shutil.copytree(k8s_root, copy)
@@ -391,12 +409,41 @@ def k8s_render(rep, k8s_root, kdir, label):
             for n in names:
                 if n.endswith(".env.example") and not os.path.exists(os.path.join(root, n[:-8])):
                     shutil.copy(os.path.join(root, n), os.path.join(root, n[:-8]))
-        rel = os.path.relpath(kdir, k8s_root)
-        proc = subprocess.run([kubectl, "kustomize", os.path.join(copy, rel)], stdout=subprocess.PIPE,
+        target = os.path.join(copy, os.path.relpath(kdir, k8s_root))
+        try:
+            lite = podman_kube().render_lite(target)
+        except Exception as e:  # noqa: BLE001 - any failure of the renderer is the finding
+            rep.fail(f"{label}: deploy/podman_kube.py renders it", str(e))
+            lite = None
+        kubectl = shutil.which("kubectl")
+        if kubectl is None:
+            rep.skip(f"{label}: kubectl not found, its rendering not compared")
+            return lite
+        proc = subprocess.run([kubectl, "kustomize", target], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, timeout=120)
     if not rep.check(proc.returncode == 0, f"{label}: kubectl kustomize renders", proc.stderr.strip()):
-        return None
-    return [d for d in yaml.safe_load_all(proc.stdout) if d is not None]
+        return lite
+    docs = [d for d in yaml.safe_load_all(proc.stdout) if d is not None]
+    if lite is not None:
+        a, b = canonical(docs), canonical(lite)
+        differ = sorted(f"{k[0]} {k[1]}" for k in set(a) | set(b) if a.get(k) != b.get(k))
+        rep.check(not differ, f"{label}: deploy/podman_kube.py renders what kubectl kustomize does",
+                  "differs in " + ", ".join(differ))
+    return docs
+
+
+_PODMAN_KUBE = None
+
+
+def podman_kube():
+    """deploy/podman_kube.py of the tree being checked, imported once."""
+    global _PODMAN_KUBE
+    if _PODMAN_KUBE is None:
+        spec = importlib.util.spec_from_file_location(
+            "podman_kube", os.path.join(SOURCE_DIR, "deploy", "podman_kube.py"))
+        _PODMAN_KUBE = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(_PODMAN_KUBE)
+    return _PODMAN_KUBE
 
 
 def k8s_specs(rep, docs, label, services):
@@ -591,6 +638,9 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="print passing checks too")
     opts = ap.parse_args()
     src, build = os.path.abspath(opts.source_dir), os.path.abspath(opts.build_dir)
+    global SOURCE_DIR
+    SOURCE_DIR = src
+    sys.dont_write_bytecode = True
     rep = Report(opts.verbose)
 
     services = discover_services(src)

@@ -7,7 +7,7 @@
  * --existing-db used as it is, e.g. restored from a backup), starts the seven
  * services on free loopback ports, all linked to each other, creates the demo
  * users (scripts/demo-users), writes ENV_OUT (KEY='VALUE' lines, among them
- * SEKLIK_GATEWAY_URL and SEKLIK_DB_DSN) once everything is ready, and runs
+ * SEKLIK_GATEWAY_URL, SEKLIK_DB_DSN and SEKLIK_HMAC_KEY) once everything is ready, and runs
  * until SIGTERM or SIGINT. Then it stops every service with SIGTERM and exits
  * 0 only if all of them exited 0. Needs SEKLIK_TEST_ENV_FILE (the fixture).
  * Each service's pid is in LOG_DIR/stack-NAME.pid. With --supervise a
@@ -157,8 +157,10 @@ int main(int argc, char **argv)
             rc = 1;
         } else {
             /* Quoted for the shell: the DSN has spaces. */
-            fprintf(f, "SEKLIK_GATEWAY_URL='%s'\nSEKLIK_DB_DSN='%s'\nSEKLIK_REDIS_URL='%s'\n", url,
-                    dsn, redis);
+            fprintf(f,
+                    "SEKLIK_GATEWAY_URL='%s'\nSEKLIK_DB_DSN='%s'\nSEKLIK_REDIS_URL='%s'\n"
+                    "SEKLIK_HMAC_KEY='%s'\n",
+                    url, dsn, redis, sk_test_hmac_hex);
             for (size_t i = 0; i < N_SVC; i++)
                 fprintf(f, "SEKLIK_STACK_%s_RPC='%s'\nSEKLIK_STACK_%s_HTTP='%s'\n", names[i],
                         peers[i].rpc, names[i], peers[i].http);

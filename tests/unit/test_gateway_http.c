@@ -102,6 +102,9 @@ static void id_routes_keep_the_id(void **state)
     gw_route_parse("GET", "/api/v1/public/outlets/x", &r);
     assert_int_equal(r.kind, GW_ROUTE_PUBLIC_OUTLET);
     assert_string_equal(r.id, "x"); /* checked as a UUID by the caller */
+    gw_route_parse("GET", "/api/v1/public/outlets/0190F2A4-1B2C-7D3E-8F40-123456789ABC", &r);
+    assert_int_equal(r.kind, GW_ROUTE_PUBLIC_OUTLET);
+    assert_string_equal(r.id, "0190f2a4-1b2c-7d3e-8f40-123456789abc"); /* one cache key */
     gw_route_parse("GET", "/api/v1/public/outlets/0123456789012345678901234567890123456789", &r);
     assert_int_equal(r.kind, GW_ROUTE_API_UNKNOWN); /* too long for any id */
 }

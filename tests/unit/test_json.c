@@ -17,6 +17,8 @@
 #include "sk_err.h"
 #include "sk_json.h"
 
+#include <cjson/cJSON.h>
+
 #define REGISTER (&seklik__registry__register_request__descriptor)
 #define EVENT    (&seklik__bus__event__descriptor)
 #define VISIT    (&seklik__verification__visit__descriptor)
@@ -408,6 +410,24 @@ static void oneof_members(void **state)
     expect_error_str(&choice_descriptor, "{\"plain_value\":1,\"name\":5}", "name");
 }
 
+/* Stored JSON read back: a missing, fractional, huge or non-numeric member
+ * gives the fallback, never a NaN cast (UBSan caught that in scoring). */
+static void stored_int_members_fall_back(void **state)
+{
+    (void)state;
+    cJSON *o = cJSON_Parse("{\"a\":3,\"b\":2.5,\"c\":1e300,\"d\":\"7\",\"e\":-4}");
+    assert_non_null(o);
+    assert_int_equal(sk_json_int(cJSON_GetObjectItem(o, "a"), 0, 10, -1), 3);
+    assert_int_equal(sk_json_int(cJSON_GetObjectItem(o, "b"), 0, 10, -1), -1);
+    assert_int_equal(sk_json_int(cJSON_GetObjectItem(o, "c"), 0, 10, -1), -1);
+    assert_int_equal(sk_json_int(cJSON_GetObjectItem(o, "d"), 0, 10, -1), -1);
+    assert_int_equal(sk_json_int(cJSON_GetObjectItem(o, "e"), 0, 10, -1), -1);
+    assert_int_equal(sk_json_int(cJSON_GetObjectItem(o, "e"), -10, 10, -1), -4);
+    assert_int_equal(sk_json_int(cJSON_GetObjectItem(o, "missing"), 0, 10, 9), 9);
+    assert_int_equal(sk_json_int(NULL, 0, 10, 9), 9);
+    cJSON_Delete(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +443,7 @@ int main(void)
         cmocka_unit_test(depth_is_limited),
         cmocka_unit_test(invalid_json_and_trailing_garbage),
         cmocka_unit_test(oneof_members),
+        cmocka_unit_test(stored_int_members_fall_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
