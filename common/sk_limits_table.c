@@ -49,6 +49,7 @@
 #define ACTOR_ID 128   /* a user's UUID, or "system", "seklikctl", "gateway:public" */
 #define PAGE_TOKEN 64  /* a UUID or a username (registry's own is longer) */
 #define SEQ_MAX INT64_MAX /* outbox seq is a PostgreSQL bigint */
+#define AUDIT_JSON (4u * 1024 * 1024) /* a before or after snapshot (a case with its documents) */
 
 /* ---- numbers ---- */
 /* 0 = unset or "any"; every service's rule is 2000..2100 when a year is required. */
@@ -119,8 +120,34 @@ const sk_limit sk_limits_table[] = {
     TEXT(BUS "HealthResponse.version", 64),
     INT(BUS "HealthResponse.outbox_last_seq", 0, SEQ_MAX),
     INT(BUS "HealthResponse.outbox_published_seq", 0, SEQ_MAX),
+    INT(BUS "AuditEntry.id", 0, SEQ_MAX),
+    INT(BUS "AuditEntry.at_unix_us", UNIX_US),
+    TEXT(BUS "AuditEntry.user_id", ACTOR_ID),
+    TEXTS(BUS "AuditEntry.roles", 16, 32),
+    TEXT(BUS "AuditEntry.company_id", 64),
+    TEXT(BUS "AuditEntry.remote_addr", 128),
+    TEXT(BUS "AuditEntry.action", 128),
+    TEXT(BUS "AuditEntry.entity_type", 64),
+    TEXT(BUS "AuditEntry.entity_id", 128),
+    TEXT(BUS "AuditEntry.before", AUDIT_JSON),
+    TEXT(BUS "AuditEntry.after", AUDIT_JSON),
+    TEXT(BUS "AuditEntry.correlation_id", 128),
+    TEXT(BUS "AuditEntry.service", 64),
+    TEXT(BUS "ListAuditRequest.user_id", ACTOR_ID),
+    UUID(BUS "ListAuditRequest.company_id"),
+    TEXT(BUS "ListAuditRequest.action", 128),
+    TEXTS(BUS "ListAuditRequest.entity_ids", 100, 128),
+    INT(BUS "ListAuditRequest.from_unix_ms", UNIX_MS),
+    INT(BUS "ListAuditRequest.to_unix_ms", UNIX_MS),
+    INT(BUS "ListAuditRequest.before_unix_us", UNIX_US),
+    INT(BUS "ListAuditRequest.before_id", 0, SEQ_MAX),
+    INT(BUS "ListAuditRequest.limit", 0, UINT32_MAX), /* the server caps it */
+    LIST(BUS "ListAuditResponse.entries", 1000),
 
     /* ---- seklik.registry ---- */
+    UUID(REG "DeleteDocumentRequest.company_id"),
+    UUID(REG "DeleteDocumentRequest.document_id"),
+    UUID(REG "DocumentDeleted.company_id"),
     TEXT(REG "BankAccount.bank_name", NAME),
     TEXT(REG "BankAccount.account_number", DIGITS), /* 6-20 digits */
     TEXT(REG "BankAccount.holder_name", NAME),
@@ -278,6 +305,8 @@ const sk_limit sk_limits_table[] = {
     INT(SCO "OutletTiered.previous_total", POINTS),
 
     /* ---- seklik.verification ---- */
+    UUID(VER "GetCaseHistoryRequest.case_id"),
+    LIST(VER "CaseHistory.entries", 1000),
     UUID(VER "RequirementSet.id"),
     INT(VER "RequirementSet.fiscal_year", FISCAL_YEAR),
     INT(VER "RequirementSet.version", VERSION),
@@ -1023,6 +1052,24 @@ const sk_limit sk_limits_table[] = {
     TEXT(GW "ResetPasswordRequest.new_password", 256),
     TEXT(GW "ChangeOwnPasswordRequest.current_password", 256),
     TEXT(GW "ChangeOwnPasswordRequest.new_password", 256),
+    TEXTS(GW "LookupUsersRequest.user_ids", 200, ACTOR_ID),
+    TEXT(GW "LookupUsersRequest.query", 200),
+    UUID(GW "UserName.id"),
+    TEXT(GW "UserName.username", 64),
+    TEXT(GW "UserName.display_name", 128),
+    TEXTS(GW "UserName.roles", 8, 32),
+    LIST(GW "LookupUsersResponse.users", 1000),
+    TEXT(GW "ListAuditRequest.user_id", ACTOR_ID),
+    UUID(GW "ListAuditRequest.company_id"),
+    TEXT(GW "ListAuditRequest.action", 128),
+    TEXT(GW "ListAuditRequest.service", 32),
+    TEXT(GW "ListAuditRequest.from_date", DATE),
+    TEXT(GW "ListAuditRequest.to_date", DATE),
+    INT(GW "ListAuditRequest.page_size", PAGE_SIZE),
+    TEXT(GW "ListAuditRequest.page_token", PAGE_TOKEN),
+    LIST(GW "ListAuditResponse.entries", 1000),
+    TEXT(GW "ListAuditResponse.next_page_token", PAGE_TOKEN),
+    TEXTS(GW "ListAuditResponse.unavailable", 16, 32),
 };
 
 const size_t sk_limits_table_len = sizeof(sk_limits_table) / sizeof(sk_limits_table[0]);

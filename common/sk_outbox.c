@@ -57,8 +57,17 @@ static const char BUS_SQL[] =
     "  created_at timestamptz NOT NULL DEFAULT now()\n"
     ");\n";
 
-const sk_migration sk_bus_migrations[] = {{"0000_bus.sql", BUS_SQL}, {NULL, NULL}};
-const size_t sk_bus_migrations_count = 1;
+/* The trail is read newest first, by company and by user (bus.ListAudit).
+ * A partner's rows carry its company already; the rest name the company
+ * they concern from now on (sk_audit_append_about). */
+static const char BUS_AUDIT_SQL[] =
+    "CREATE INDEX audit_log_at ON audit_log (at, id);\n"
+    "CREATE INDEX audit_log_company ON audit_log (company_id, at) WHERE company_id IS NOT NULL;\n"
+    "CREATE INDEX audit_log_user ON audit_log (user_id, at);\n";
+
+const sk_migration sk_bus_migrations[] = {
+    {"0000_bus.sql", BUS_SQL}, {"0000_bus_audit_lookup.sql", BUS_AUDIT_SQL}, {NULL, NULL}};
+const size_t sk_bus_migrations_count = 2;
 
 /* The notification is delivered at commit; identical ones in a transaction
  * fold into one. Folding it into the insert saves a round trip per event. */

@@ -8,11 +8,12 @@
  * be replayed: the second arrival is refused with UNAUTHENTICATED), and the
  * method found by name in the service's protobuf service descriptor
  * ("Registry.Health"); "bus.Replay" is answered by every server from its
- * outbox. Methods flagged SK_RPC_COMMAND run inside a transaction the server
- * opens, with their idempotency key: the key, a hash of the request and the
- * packed response are stored in the same transaction, so a retry returns the
- * first response and changes nothing twice. Methods flagged SK_RPC_SAGA
- * commit in steps of their own (see below).
+ * outbox, "bus.ListAudit" from its audit trail (sk_audit.h). Methods
+ * flagged SK_RPC_COMMAND run inside a transaction the server opens, with
+ * their idempotency key: the key, a hash of the request and the packed
+ * response are stored in the same transaction, so a retry returns the first
+ * response and changes nothing twice. Methods flagged SK_RPC_SAGA commit in
+ * steps of their own (see below).
  *
  * Client: one REQ socket per peer; each call uses its own nng_ctx, so many
  * calls share the socket. Calls are synchronous (made from worker threads),

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sk_audit.h"
 #include "sk_err.h"
 #include "sk_id.h"
 #include "sk_limits.h"
@@ -172,16 +173,27 @@ static int store_response(sk_call *call, const ProtobufCMessage *out, Seklik__Bu
 
 /* ---- dispatch ---- */
 
-static const sk_rpc_method replay_method = {REPLAY_METHOD, sk_outbox_serve_replay, SK_RPC_QUERY};
+/* What every server answers besides its own API, from common code. */
+static const sk_rpc_method bus_methods[] = {
+    {REPLAY_METHOD, sk_outbox_serve_replay, SK_RPC_QUERY},
+    {"bus.ListAudit", sk_audit_serve_list, SK_RPC_QUERY},
+};
+static const ProtobufCMethodDescriptor bus_descriptors[] = {
+    {"Replay", &seklik__bus__replay_request__descriptor,
+     &seklik__bus__replay_response__descriptor},
+    {"ListAudit", &seklik__bus__list_audit_request__descriptor,
+     &seklik__bus__list_audit_response__descriptor},
+};
 
 /* Find the handler and message descriptors for "Short.Method". */
 static const sk_rpc_method *find_method(sk_rpc_server *srv, const char *name,
                                         const ProtobufCMethodDescriptor **md)
 {
-    if (strcmp(name, REPLAY_METHOD) == 0) {
-        *md = NULL;
-        return &replay_method;
-    }
+    for (size_t i = 0; i < sizeof(bus_methods) / sizeof(bus_methods[0]); i++)
+        if (strcmp(name, bus_methods[i].name) == 0) {
+            *md = &bus_descriptors[i];
+            return &bus_methods[i];
+        }
     size_t sn = strlen(srv->short_name);
     if (strncmp(name, srv->short_name, sn) != 0 || name[sn] != '.')
         return NULL;
@@ -259,8 +271,8 @@ static int run_call(sk_rpc_server *srv, sk_call *call, Seklik__Bus__Response *re
         snprintf(why, sizeof(why), "unknown method \"%.100s\"", req->method);
         return sk_call_fail(call, SK_EUNIMPL, why);
     }
-    const ProtobufCMessageDescriptor *in_desc = md ? md->input : &seklik__bus__replay_request__descriptor;
-    const ProtobufCMessageDescriptor *out_desc = md ? md->output : &seklik__bus__replay_response__descriptor;
+    const ProtobufCMessageDescriptor *in_desc = md->input;
+    const ProtobufCMessageDescriptor *out_desc = md->output;
 
     if (method->kind != SK_RPC_QUERY && (!req->idempotency_key || !req->idempotency_key[0]))
         return sk_call_violation(call, "idempotencyKey", "wajib diisi untuk perintah (required for commands)");

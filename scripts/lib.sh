@@ -33,7 +33,7 @@ sk_tail_log() {
 
 SK_PKGS_BUILD=(cmake make gcc clang pkg-config libnng-dev libprotobuf-c-dev protobuf-c-compiler
     libprotobuf-dev libuv1-dev libhiredis-dev libpq-dev libcjson-dev libsodium-dev libcmocka-dev
-    libmicrohttpd-dev libclang-rt-14-dev libcmark-dev libcurl4-openssl-dev)
+    libmicrohttpd-dev libclang-rt-14-dev libcmark-dev libcurl4-openssl-dev libqpdf-dev)
 SK_PKGS_SERVERS=(postgresql-15 redis-server)
 # Used by the scripts themselves (free ports, readiness probes).
 SK_PKGS_SCRIPTS=(python3 curl)

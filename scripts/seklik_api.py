@@ -128,7 +128,9 @@ def today_wib():
     return datetime.datetime.now(WIB).date().isoformat()
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+# A PDF with one page: the services open what they store (common/sk_pdf.h).
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+       b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 # What a PT submits: the year's four required documents and its SK Kemenkumham.
 REQUIRED_DOCS = ["DOCUMENT_TYPE_AKTA", "DOCUMENT_TYPE_SK_KEMENKUMHAM", "DOCUMENT_TYPE_NIB",
                  "DOCUMENT_TYPE_NPWP", "DOCUMENT_TYPE_DOMISILI"]

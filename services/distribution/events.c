@@ -133,8 +133,8 @@ int dist_apply_verification(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
         char after[160];
         snprintf(after, sizeof(after), "{\"standing\":\"%s\",\"fiscalYear\":%d}", what,
                  vc->fiscal_year);
-        rc = sk_audit_append(ctx->db, ev->actor, "partner.standing", "company", vc->company_id,
-                             NULL, after, ev->correlation_id);
+        rc = sk_audit_append_about(ctx->db, ev->actor, vc->company_id, "partner.standing",
+                                   "company", vc->company_id, NULL, after, ev->correlation_id);
     }
 done:
     if (cc)

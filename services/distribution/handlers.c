@@ -21,6 +21,7 @@
 #include "sk_id.h"
 #include "sk_log.h"
 #include "sk_outbox.h"
+#include "sk_pdf.h"
 #include "sk_service.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -514,6 +515,8 @@ static int add_file(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessage
     if (!dist_file_acceptable((int)req->kind, type, req->content.len, w, h, &why) &&
         strcmp(why, "unknown") != 0)
         ok = sk_call_violation(call, "content", why) && false;
+    else if (type == DIST_FILE_PDF && !sk_pdf_opens(req->content.data, req->content.len))
+        ok = sk_call_violation(call, "content", "pdf_unreadable") && false;
     if (!ok)
         return SK_EINVAL;
     locked l;

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -400,4 +401,91 @@ void gw_throttle_addr_key(const char *addr, char *out, size_t cap)
 bool gw_session_needs_renewal(int64_t remaining_s, int ttl_s, int64_t to_absolute_s)
 {
     return remaining_s * 2 < (int64_t)ttl_s && remaining_s < to_absolute_s;
+}
+
+/* ---- the audit viewer ---- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+bool gw_wib_day_start_ms(const char *date, int64_t *ms)
+{
+    static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!date || strlen(date) != 10 || date[4] != '-' || date[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (date[i] < '0' || date[i] > '9'))
+            return false;
+    int y = atoi(date);
+    unsigned m = (unsigned)atoi(date + 5), d = (unsigned)atoi(date + 8);
+    if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1)
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (d > mdays[m - 1] + (m == 2 && leap))
+        return false;
+    /* midnight in WIB is 17:00 UTC the day before */
+    *ms = (days_from_civil(y, m, d) * 86400 - 7 * 3600) * 1000;
+    return true;
+}
+
+void gw_audit_key_format(const gw_audit_key *k, char *out, size_t cap)
+{
+    snprintf(out, cap, "%lld.%d.%lld", (long long)k->at_us, k->rank, (long long)k->id);
+}
+
+/* A decimal without sign or leading junk, ending at `end`; false on overflow. */
+static bool parse_count(const char *s, const char *end, int64_t *out)
+{
+    if (s == end || end - s > 19)
+        return false;
+    int64_t v = 0;
+    for (const char *p = s; p < end; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        int digit = *p - '0';
+        if (v > (INT64_MAX - digit) / 10)
+            return false;
+        v = v * 10 + digit;
+    }
+    *out = v;
+    return true;
+}
+
+bool gw_audit_key_parse(const char *s, int ranks, gw_audit_key *k)
+{
+    if (!s)
+        return false;
+    const char *dot1 = strchr(s, '.');
+    const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    int64_t at = 0, rank = 0, id = 0;
+    if (!dot2 || !parse_count(s, dot1, &at) || !parse_count(dot1 + 1, dot2, &rank) ||
+        !parse_count(dot2 + 1, dot2 + 1 + strlen(dot2 + 1), &id) || rank >= ranks)
+        return false;
+    *k = (gw_audit_key){at, (int)rank, id};
+    return true;
+}
+
+bool gw_audit_key_newer(const gw_audit_key *a, const gw_audit_key *b)
+{
+    if (a->at_us != b->at_us)
+        return a->at_us > b->at_us;
+    if (a->rank != b->rank)
+        return a->rank > b->rank;
+    return a->id > b->id;
+}
+
+void gw_audit_resume(const gw_audit_key *k, int rank, int64_t *before_us, int64_t *before_id)
+{
+    *before_us = k->at_us;
+    /* Same time: a lower rank comes after every row of the key's service at
+     * that time, a higher rank before them (already shown). */
+    *before_id = rank < k->rank ? INT64_MAX : rank == k->rank ? k->id : 0;
 }

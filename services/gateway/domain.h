@@ -189,4 +189,36 @@ void gw_throttle_addr_key(const char *addr, char *out, size_t cap);
  * the login, whatever the use). */
 bool gw_session_needs_renewal(int64_t remaining_s, int ttl_s, int64_t to_absolute_s);
 
+/* ---- the audit viewer: one trail merged from every service's ---- */
+
+/* The UTC time, in unix ms, at which WIB calendar day `date` ("YYYY-MM-DD",
+ * years 2000-2100) begins. False for anything else. */
+bool gw_wib_day_start_ms(const char *date, int64_t *ms);
+
+/* A row's place in the merged trail, newest first: by time, then by the
+ * service's rank (its index in the gateway's list), then by its id. The page
+ * token is the key of the last row shown. */
+typedef struct gw_audit_key {
+    int64_t at_us;
+    int rank;
+    int64_t id;
+} gw_audit_key;
+
+#define GW_AUDIT_KEY_MAX 64 /* the token's text, NUL included */
+
+/* "<at_us>.<rank>.<id>"; writes at most `cap` bytes. */
+void gw_audit_key_format(const gw_audit_key *k, char *out, size_t cap);
+
+/* The token's key; false for anything gw_audit_key_format did not write
+ * (negative numbers, a rank beyond `ranks`, junk, overflow). */
+bool gw_audit_key_parse(const char *s, int ranks, gw_audit_key *k);
+
+/* True when `a` comes before `b` in the merged trail (is newer). */
+bool gw_audit_key_newer(const gw_audit_key *a, const gw_audit_key *b);
+
+/* Where the service of rank `rank` resumes after the row `k`: its rows
+ * strictly older than (*before_us, *before_id) by its own (time, id) order
+ * are the ones after `k` in the merged trail. */
+void gw_audit_resume(const gw_audit_key *k, int rank, int64_t *before_us, int64_t *before_id);
+
 #endif

@@ -13,11 +13,13 @@
 
 #include "auth.h"
 #include "domain.h"
+#include "internal.h"
 #include "seklik/gateway.pb-c.h"
 #include "sk_actor.h"
 #include "sk_audit.h"
 #include "sk_err.h"
 #include "sk_id.h"
+#include "sk_log.h"
 #include "sk_outbox.h"
 #include "sk_service.h"
 #include "store.h"
@@ -530,6 +532,245 @@ static int update_profile(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     return user_changed(call, "user.profile", &before, &u, "gateway.user.updated", out);
 }
 
+/* ---- Gateway.LookupUsers (staff: names instead of ids) ---- */
+
+static const char *const STAFF_ROLES[] = {SK_ROLE_ADMIN, SK_ROLE_VERIFIER, SK_ROLE_PARTNERSHIP,
+                                          SK_ROLE_PR,    SK_ROLE_FINANCE,  SK_ROLE_HEAD,
+                                          NULL};
+
+#define LOOKUP_IDS_MAX 200
+#define LOOKUP_QUERY_MAX 20
+
+static bool is_staff(sk_call *call)
+{
+    return sk_actor_has_any_role(call->actor, STAFF_ROLES) &&
+           !sk_actor_has_role(call->actor, SK_ROLE_PARTNER);
+}
+
+static Seklik__Gateway__UserName *name_msg(sk_call *call, const gw_user *u)
+{
+    Seklik__Gateway__UserName *m = sk_call_alloc(call, sizeof(*m));
+    char **roles = sk_call_alloc(call, (u->n_roles ? u->n_roles : 1) * sizeof(char *));
+    if (!m || !roles)
+        return NULL;
+    seklik__gateway__user_name__init(m);
+    m->id = sk_call_strdup(call, u->id);
+    m->username = sk_call_strdup(call, u->username);
+    m->display_name = sk_call_strdup(call, u->display_name);
+    for (size_t i = 0; i < u->n_roles; i++)
+        if (!(roles[i] = sk_call_strdup(call, u->roles[i])))
+            return NULL;
+    m->roles = roles;
+    m->n_roles = u->n_roles;
+    return m->id && m->username && m->display_name ? m : NULL;
+}
+
+static int lookup_users(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Gateway__LookupUsersRequest *req =
+        (const Seklik__Gateway__LookupUsersRequest *)in;
+    Seklik__Gateway__LookupUsersResponse *resp = (Seklik__Gateway__LookupUsersResponse *)out;
+    if (!is_staff(call))
+        return deny(call, "hanya staf", "user.lookup_staff_only: staff only");
+    if (req->n_user_ids > LOOKUP_IDS_MAX)
+        return sk_call_violation(call, "userIds", "user.lookup_too_many: at most 200 ids");
+    bool by_query = req->n_user_ids == 0 && !blank(req->query);
+    int limit = by_query ? LOOKUP_QUERY_MAX : (int)req->n_user_ids;
+    if (limit == 0)
+        return SK_OK;
+    gw_user *users = calloc((size_t)limit, sizeof(gw_user));
+    if (!users)
+        return SK_ENOMEM;
+    size_t n = 0;
+    int rc;
+    if (by_query) {
+        rc = gw_store_list_users(call->db, req->query, "", "", limit, users, &n);
+    } else {
+        cJSON *ids = cJSON_CreateArray();
+        for (size_t i = 0; ids && i < req->n_user_ids; i++)
+            cJSON_AddItemToArray(ids, cJSON_CreateString(req->user_ids[i] ? req->user_ids[i] : ""));
+        char *json = ids ? cJSON_PrintUnformatted(ids) : NULL;
+        cJSON_Delete(ids);
+        rc = json ? gw_store_users_by_ids(call->db, json, limit, users, &n) : SK_ENOMEM;
+        cJSON_free(json);
+    }
+    if (rc == SK_OK) {
+        resp->users = sk_call_alloc(call, (n ? n : 1) * sizeof(*resp->users));
+        rc = resp->users ? SK_OK : SK_ENOMEM;
+        for (size_t i = 0; rc == SK_OK && i < n; i++) {
+            resp->users[i] = name_msg(call, &users[i]);
+            if (!resp->users[i])
+                rc = SK_ENOMEM;
+            else
+                resp->n_users++;
+        }
+    }
+    sodium_memzero(users, (size_t)limit * sizeof(gw_user));
+    free(users);
+    return rc;
+}
+
+/* ---- Gateway.ListAudit (admin, head): every service's trail, merged ---- */
+
+#define AUDIT_DAY_MS (24LL * 3600 * 1000)
+
+typedef struct audit_row {
+    gw_audit_key key;
+    Seklik__Bus__AuditEntry *e;
+} audit_row;
+
+/* Decoded messages that live as long as the call: an allocator over its arena. */
+static void *call_alloc(void *data, size_t size)
+{
+    return sk_call_alloc(data, size);
+}
+
+static void call_free(void *data, void *ptr)
+{
+    (void)data;
+    (void)ptr; /* the arena is freed with the call */
+}
+
+/* The rows of one service's trail after `resume` (NULL = from the newest),
+ * appended to rows[*n] (capacity enough for the limit more). *more when it
+ * has rows beyond them; *answered false when it did not answer. */
+static int audit_from(sk_call *call, int rank, Seklik__Bus__ListAuditRequest *q,
+                      const gw_audit_key *resume, audit_row *rows, size_t *n, bool *more,
+                      bool *answered)
+{
+    gw_app *app = call->app;
+    q->before_unix_us = 0;
+    q->before_id = 0;
+    if (resume)
+        gw_audit_resume(resume, rank, &q->before_unix_us, &q->before_id);
+    *answered = true;
+    *more = false;
+    Seklik__Bus__ListAuditResponse own = SEKLIK__BUS__LIST_AUDIT_RESPONSE__INIT, *got = &own;
+    if (strcmp(gw_services[rank].name, "gateway") == 0) {
+        SK_TRY(sk_audit_list(call, q, &own)); /* our own trail, in this call's connection */
+    } else {
+        sk_rpc_client *cl = app ? app->clients[rank] : NULL;
+        Seklik__Bus__Response *resp = NULL;
+        int rc = cl ? sk_rpc_call(cl, "bus.ListAudit", call->actor, NULL, &q->base,
+                                  app->cfg.call_timeout_ms, &resp)
+                    : SK_EUNAVAIL;
+        if (rc == SK_OK && resp->code == SEKLIK__BUS__CODE__PERMISSION_DENIED) {
+            rc = sk_call_fail(call, SK_EPERM, resp->message);
+            seklik__bus__response__free_unpacked(resp, NULL);
+            return rc;
+        }
+        ProtobufCAllocator in_call = {.alloc = call_alloc, .free = call_free,
+                                      .allocator_data = call};
+        got = rc == SK_OK && resp->code == SEKLIK__BUS__CODE__OK
+                  ? seklik__bus__list_audit_response__unpack(&in_call, resp->body.len,
+                                                            resp->body.data)
+                  : NULL;
+        if (!got)
+            sk_log_warn("gateway: %s did not answer bus.ListAudit: %s %s", gw_services[rank].name,
+                        rc == SK_OK ? sk_err_code_name(sk_err_from_bus_code(resp->code))
+                                    : sk_strerror(rc),
+                        rc == SK_OK && resp->message ? resp->message : "");
+        if (resp)
+            seklik__bus__response__free_unpacked(resp, NULL);
+        if (!got) {
+            *answered = false;
+            return SK_OK;
+        }
+    }
+    for (size_t i = 0; i < got->n_entries && i < q->limit; i++) { /* never past rows' capacity */
+        Seklik__Bus__AuditEntry *e = got->entries[i];
+        e->service = (char *)gw_services[rank].name;
+        rows[*n] = (audit_row){{e->at_unix_us, rank, e->id}, e};
+        (*n)++;
+    }
+    *more = got->more;
+    return SK_OK;
+}
+
+static int by_newest(const void *a, const void *b)
+{
+    const audit_row *x = a, *y = b;
+    return gw_audit_key_newer(&x->key, &y->key) ? -1 : gw_audit_key_newer(&y->key, &x->key);
+}
+
+static int list_audit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Gateway__ListAuditRequest *req = (const Seklik__Gateway__ListAuditRequest *)in;
+    Seklik__Gateway__ListAuditResponse *resp = (Seklik__Gateway__ListAuditResponse *)out;
+    static const char *const readers[] = {SK_ROLE_ADMIN, SK_ROLE_HEAD, NULL};
+    if (!sk_actor_has_any_role(call->actor, readers) ||
+        sk_actor_has_role(call->actor, SK_ROLE_PARTNER))
+        return deny(call, "hanya admin dan pimpinan",
+                    "audit.readers_only: only admin and head read the audit trail");
+
+    Seklik__Bus__ListAuditRequest q = SEKLIK__BUS__LIST_AUDIT_REQUEST__INIT;
+    q.user_id = req->user_id;
+    q.company_id = req->company_id;
+    q.action = req->action;
+    int64_t ms = 0;
+    if (!blank(req->from_date)) {
+        if (!gw_wib_day_start_ms(req->from_date, &ms))
+            sk_call_violation(call, "fromDate", "date.invalid: a calendar date YYYY-MM-DD");
+        q.from_unix_ms = ms;
+    }
+    if (!blank(req->to_date)) {
+        if (!gw_wib_day_start_ms(req->to_date, &ms))
+            sk_call_violation(call, "toDate", "date.invalid: a calendar date YYYY-MM-DD");
+        q.to_unix_ms = ms + AUDIT_DAY_MS; /* through the end of that day */
+    }
+    if (q.to_unix_ms && q.from_unix_ms >= q.to_unix_ms)
+        sk_call_violation(call, "toDate", "audit.range_empty: on or after the first day");
+    int only = -1;
+    if (!blank(req->service)) {
+        for (int i = 0; i < GW_N_SERVICES; i++)
+            if (strcmp(gw_services[i].name, req->service) == 0)
+                only = i;
+        if (only < 0)
+            sk_call_violation(call, "service", "audit.service_unknown: not a SEKLIK service");
+    }
+    gw_audit_key resume;
+    bool resuming = !blank(req->page_token);
+    if (resuming && !gw_audit_key_parse(req->page_token, GW_N_SERVICES, &resume))
+        sk_call_violation(call, "pageToken", "page_token.invalid: not a token this list gave");
+    if (call->n_violations)
+        return SK_EINVAL;
+    unsigned limit = req->page_size == 0 ? SK_AUDIT_PAGE_DEFAULT
+                     : req->page_size > SK_AUDIT_PAGE_MAX ? SK_AUDIT_PAGE_MAX
+                                                          : req->page_size;
+    q.limit = limit;
+
+    audit_row *rows = sk_call_alloc(call, (size_t)GW_N_SERVICES * limit * sizeof(*rows));
+    char **unavailable = sk_call_alloc(call, GW_N_SERVICES * sizeof(char *));
+    if (!rows || !unavailable)
+        return SK_ENOMEM;
+    size_t n = 0;
+    bool any_more = false;
+    for (int rank = 0; rank < GW_N_SERVICES; rank++) {
+        if (only >= 0 && rank != only)
+            continue;
+        bool more = false, answered = true;
+        SK_TRY(audit_from(call, rank, &q, resuming ? &resume : NULL, rows, &n, &more, &answered));
+        any_more = any_more || more;
+        if (!answered)
+            unavailable[resp->n_unavailable++] = (char *)gw_services[rank].name;
+    }
+    qsort(rows, n, sizeof(*rows), by_newest);
+    size_t shown = n > limit ? limit : n;
+    resp->entries = sk_call_alloc(call, (shown ? shown : 1) * sizeof(*resp->entries));
+    if (!resp->entries)
+        return SK_ENOMEM;
+    for (size_t i = 0; i < shown; i++)
+        resp->entries[resp->n_entries++] = rows[i].e;
+    resp->unavailable = unavailable;
+    if ((n > limit || any_more) && shown > 0) {
+        resp->next_page_token = sk_call_alloc(call, GW_AUDIT_KEY_MAX);
+        if (!resp->next_page_token)
+            return SK_ENOMEM;
+        gw_audit_key_format(&rows[shown - 1].key, resp->next_page_token, GW_AUDIT_KEY_MAX);
+    }
+    return SK_OK;
+}
+
 /* ---- housekeeping ---- */
 
 static int prune(sk_db *db, void *app)
@@ -549,6 +790,8 @@ const sk_rpc_method gateway_methods[] = {
     {"ChangeOwnPassword", change_own_password, SK_RPC_COMMAND},
     {"GetProfile", get_profile, SK_RPC_QUERY},
     {"UpdateProfile", update_profile, SK_RPC_COMMAND},
+    {"LookupUsers", lookup_users, SK_RPC_QUERY},
+    {"ListAudit", list_audit, SK_RPC_QUERY},
 };
 const size_t gateway_n_methods = sizeof(gateway_methods) / sizeof(gateway_methods[0]);
 

@@ -236,6 +236,25 @@ int gw_store_list_users(sk_db *db, const char *query, const char *role, const ch
     return SK_OK;
 }
 
+int gw_store_users_by_ids(sk_db *db, const char *ids_json, int limit, gw_user *out, size_t *n)
+{
+    /* Ids that are not UUIDs ("system", "seklikctl") match nothing, not an error. */
+    static const char SQL[] =
+        "SELECT " USER_COLS " FROM users WHERE id::text IN "
+        "(SELECT lower(jsonb_array_elements_text($1::jsonb))) ORDER BY username LIMIT $2::int";
+    char lim[16];
+    snprintf(lim, sizeof(lim), "%d", limit);
+    sk_param p[] = {SK_TEXT(ids_json), SK_TEXT(lim)};
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, p, 2, &r));
+    size_t rows = (size_t)PQntuples(r);
+    for (size_t i = 0; i < rows && i < (size_t)limit; i++)
+        read_user(r, (int)i, &out[i]);
+    *n = rows < (size_t)limit ? rows : (size_t)limit;
+    PQclear(r);
+    return SK_OK;
+}
+
 /* ---- login and sign-up attempts ---- */
 
 /* hashtextextended is PostgreSQL's own string hash (11+); a collision only

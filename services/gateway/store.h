@@ -80,6 +80,11 @@ int gw_store_bind_company(sk_db *db, const char *user_id, const char *company_id
 int gw_store_list_users(sk_db *db, const char *query, const char *role, const char *after,
                         int limit, gw_user *out, size_t *n);
 
+/* The users whose ids `ids_json` (a JSON array of texts) lists, in no
+ * particular order; ids that are no user's are left out. At most `limit`
+ * into `out` (capacity `limit`); *n is how many. */
+int gw_store_users_by_ids(sk_db *db, const char *ids_json, int limit, gw_user *out, size_t *n);
+
 /* ---- login and sign-up attempts ---- */
 
 /* Inside an open transaction: take the advisory locks (held to its end)

@@ -595,3 +595,38 @@ const char *registry_submit_code(registry_submit_verdict v)
     }
     return NULL;
 }
+
+/* ---- documents at upload and deletion ---- */
+
+bool registry_doc_needs_person(registry_doc_type t)
+{
+    return t == REGISTRY_DOC_UKW || t == REGISTRY_DOC_PRESS_CARD;
+}
+
+bool registry_doc_expired(int32_t expiry, int32_t today)
+{
+    return expiry != 0 && expiry < today;
+}
+
+registry_delete_verdict registry_may_delete_document(bool company_editable, bool deleted,
+                                                     const char *uploaded_by, const char *actor)
+{
+    if (deleted)
+        return REGISTRY_DELETE_GONE;
+    if (!company_editable)
+        return REGISTRY_DELETE_NOT_EDITABLE;
+    if (!uploaded_by || !uploaded_by[0] || !actor || strcmp(uploaded_by, actor) != 0)
+        return REGISTRY_DELETE_NOT_UPLOADER;
+    return REGISTRY_DELETE_OK;
+}
+
+const char *registry_delete_code(registry_delete_verdict v)
+{
+    switch (v) {
+    case REGISTRY_DELETE_OK: return "";
+    case REGISTRY_DELETE_GONE: return "document.deleted";
+    case REGISTRY_DELETE_NOT_EDITABLE: return "document.not_editable";
+    case REGISTRY_DELETE_NOT_UPLOADER: return "document.not_uploader";
+    }
+    return NULL;
+}

@@ -156,6 +156,31 @@ bool registry_doc_type_parse(const char *s, registry_doc_type *out);
 /* The lower_snake name; NULL for a value outside the enum. */
 const char *registry_doc_type_name(registry_doc_type t);
 
+/* A UKW certificate and a press card are a journalist's: they name whose. */
+bool registry_doc_needs_person(registry_doc_type t);
+
+/* A document whose expiry (days since 1970-01-01; 0 = does not expire) is
+ * before `today` is already expired: refused at upload, not stored to fail
+ * its review later. A document valid through today is not. */
+bool registry_doc_expired(int32_t expiry, int32_t today);
+
+/* Deleting an uploaded document (one uploaded by mistake). Only whoever
+ * uploaded it, only while the company is editable (a draft, or sent back
+ * by verification), and once. The first rule broken wins, in enum order. */
+typedef enum {
+    REGISTRY_DELETE_OK = 0,
+    REGISTRY_DELETE_GONE,         /* deleted already */
+    REGISTRY_DELETE_NOT_EDITABLE, /* the company is under review or decided */
+    REGISTRY_DELETE_NOT_UPLOADER, /* someone else's upload */
+} registry_delete_verdict;
+
+registry_delete_verdict registry_may_delete_document(bool company_editable, bool deleted,
+                                                     const char *uploaded_by, const char *actor);
+
+/* The verdict's stable code: "document.deleted", "document.not_editable",
+ * "document.not_uploader"; "" for OK, NULL outside the enum. */
+const char *registry_delete_code(registry_delete_verdict v);
+
 /* ---- bank account ---- */
 
 /* Where a partner is paid. Strings may be NULL (= ""). */

@@ -66,8 +66,8 @@ static int audit_status(sk_db *db, const char *company_id, const char *before, i
     char *bs = cJSON_PrintUnformatted(b), *as = cJSON_PrintUnformatted(a);
     cJSON_Delete(b);
     cJSON_Delete(a);
-    int rc = bs && as ? sk_audit_append(db, NULL, "company.verification", "company", company_id,
-                                        bs, as, correlation)
+    int rc = bs && as ? sk_audit_append_about(db, NULL, company_id, "company.verification",
+                                              "company", company_id, bs, as, correlation)
                       : SK_ENOMEM;
     cJSON_free(bs);
     cJSON_free(as);
@@ -104,8 +104,8 @@ static int apply_outlets(sk_db *db, const Seklik__Verification__Case *vc, const 
         char after[160];
         snprintf(after, sizeof(after), "{\"fiscalYear\":%d,\"status\":\"%s\",\"verifiedUntil\":\"%s\"}",
                  vc->fiscal_year, NAMES[o->state], until);
-        SK_TRY(sk_audit_append(db, NULL, "outlet.verification", "outlet", o->outlet_id, NULL,
-                               after, correlation));
+        SK_TRY(sk_audit_append_about(db, NULL, vc->company_id, "outlet.verification", "outlet",
+                                     o->outlet_id, NULL, after, correlation));
     }
     return SK_OK;
 }

@@ -22,6 +22,7 @@
 #include "sk_id.h"
 #include "sk_log.h"
 #include "sk_outbox.h"
+#include "sk_pdf.h"
 #include "sk_service.h"
 #include "store.h"
 
@@ -171,8 +172,9 @@ static int audit_company(sk_call *call, const char *action, const Company *befor
 {
     char *b = before ? company_json(before) : NULL, *a = company_json(after);
     int rc = (before && !b) || !a ? SK_ENOMEM
-                                  : sk_audit_append(call->db, call->actor, action, "company",
-                                                    after->id, b, a, call->req->request_id);
+                                  : sk_audit_append_about(call->db, call->actor, after->id, action,
+                                                          "company", after->id, b, a,
+                                                          call->req->request_id);
     cJSON_free(b);
     cJSON_free(a);
     return rc;
@@ -715,6 +717,9 @@ static void check_document(sk_call *call, const Seklik__Registry__DocumentInput 
         violation(call, "document", "content",
                   "Berkas harus PDF, JPEG atau PNG menurut isinya (file must be a PDF, JPEG or "
                   "PNG by its content)");
+    else if (*kind == SK_FILE_PDF && !sk_pdf_opens(d->content.data, d->content.len))
+        violation(call, "document", "content",
+                  "file.pdf_unreadable: the file starts like a PDF but does not open as one");
     if (d->file_name && strlen(d->file_name) > 255)
         violation(call, "document", "fileName", "Paling panjang 255 karakter (at most 255 bytes)");
     if (d->number && strlen(d->number) > 100)
@@ -736,6 +741,16 @@ static void check_document(sk_call *call, const Seklik__Registry__DocumentInput 
         violation(call, "document", "expiresOn",
                   "Tanggal kedaluwarsa harus setelah tanggal terbit (expiry must be after the "
                   "issue date)");
+    else if (!blank(d->expires_on) && registry_doc_expired(expires, today()))
+        violation(call, "document", "expiresOn",
+                  "document.expired: the document has expired already; upload a valid one");
+    registry_doc_type dt;
+    const ProtobufCEnumValue *tv =
+        protobuf_c_enum_descriptor_get_value(&seklik__registry__document_type__descriptor, d->type);
+    if (tv && registry_doc_type_parse(tv->name + strlen("DOCUMENT_TYPE_"), &dt) &&
+        registry_doc_needs_person(dt) && blank(d->person_id))
+        violation(call, "document", "personId",
+                  "document.owner_required: a UKW certificate or press card names its journalist");
 
     if (d->dewan_pers_status < SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_NONE ||
         d->dewan_pers_status > SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL)
@@ -826,8 +841,8 @@ static int upload_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     cJSON_AddStringToObject(a, "fileName", stored->file_name);
     char *after = cJSON_PrintUnformatted(a);
     cJSON_Delete(a);
-    rc = after ? sk_audit_append(call->db, call->actor, "document.upload", "document", id, NULL,
-                                 after, call->req->request_id)
+    rc = after ? sk_audit_append_about(call->db, call->actor, req->company_id, "document.upload",
+                                       "document", id, NULL, after, call->req->request_id)
                : SK_ENOMEM;
     cJSON_free(after);
     SK_TRY(rc);
@@ -837,6 +852,84 @@ static int upload_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     ev.document = stored;
     return sk_outbox_append(call->db, "registry.document.uploaded", &ev.base, call->actor,
                             call->req->request_id, NULL);
+}
+
+/* ---- Registry.DeleteDocument ---- */
+
+static int delete_document(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Registry__DeleteDocumentRequest *req =
+        (const Seklik__Registry__DeleteDocumentRequest *)in;
+    SK_TRY(authorize(call, req->company_id, WRITE_ROLES,
+                     "menghapus dokumen perusahaan ini (deleting this company's documents)"));
+    if (!sk_uuid_valid(req->document_id))
+        return sk_call_violation(call, "documentId",
+                                 "ID dokumen tidak sah (document id is not a valid id)");
+    int status = 0;
+    int64_t version = 0;
+    int rc = registry_store_lock_company(call->db, req->company_id, &status, &version);
+    if (rc == SK_ENOTFOUND)
+        return not_found(call, "perusahaan (company)");
+    SK_TRY(rc);
+    bool found = false, deleted = false;
+    SK_TRY(registry_store_lock_document(call->db, req->company_id, req->document_id, &found,
+                                        &deleted));
+    /* Another company's document answers as one that does not exist. */
+    if (!found)
+        return not_found(call, "dokumen (document)");
+    Seklik__Registry__Document *doc = sk_call_alloc(call, sizeof(*doc));
+    if (!doc)
+        return SK_ENOMEM;
+    seklik__registry__document__init(doc);
+    char company_id[37];
+    if (!deleted)
+        SK_TRY(registry_store_load_document(call, req->document_id, doc, company_id, NULL));
+    registry_delete_verdict v =
+        registry_may_delete_document(editable(status), deleted, doc->uploaded_by, actor_id(call));
+    if (v != REGISTRY_DELETE_OK) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "%s: the document cannot be deleted",
+                 registry_delete_code(v));
+        return sk_call_fail(call, v == REGISTRY_DELETE_NOT_UPLOADER ? SK_EPERM : SK_EPRECOND, msg);
+    }
+
+    SK_TRY(registry_store_delete_document(call->db, req->document_id, actor_id(call)));
+    SK_TRY(registry_store_bump_version(call->db, req->company_id));
+    Seklik__Registry__Document *current = sk_call_alloc(call, sizeof(*current));
+    if (!current)
+        return SK_ENOMEM;
+    seklik__registry__document__init(current);
+    rc = registry_store_slot_current(call, req->document_id, current);
+    if (rc == SK_ENOTFOUND)
+        current = NULL;
+    else
+        SK_TRY(rc);
+
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "id", doc->id);
+    cJSON_AddNumberToObject(b, "type", doc->type);
+    cJSON_AddNumberToObject(b, "version", doc->version);
+    cJSON_AddStringToObject(b, "sha256", doc->sha256);
+    cJSON_AddStringToObject(b, "fileName", doc->file_name);
+    char *bs = cJSON_PrintUnformatted(b);
+    cJSON_Delete(b);
+    char after[120];
+    snprintf(after, sizeof(after), "{\"deleted\":true,\"current\":\"%s\"}",
+             current ? current->id : "");
+    rc = bs ? sk_audit_append_about(call->db, call->actor, req->company_id, "document.delete",
+                                    "document", req->document_id, bs, after,
+                                    call->req->request_id)
+            : SK_ENOMEM;
+    cJSON_free(bs);
+    SK_TRY(rc);
+
+    Seklik__Registry__DocumentDeleted ev = SEKLIK__REGISTRY__DOCUMENT_DELETED__INIT;
+    ev.company_id = (char *)req->company_id;
+    ev.document = doc;
+    ev.current = current;
+    SK_TRY(sk_outbox_append(call->db, "registry.document.deleted", &ev.base, call->actor,
+                            call->req->request_id, NULL));
+    return registry_store_load_company(call, req->company_id, (Company *)out);
 }
 
 /* ---- Registry.Submit ---- */
@@ -1059,6 +1152,7 @@ static const sk_rpc_method methods[] = {
     {"AddOutlet", add_outlet, SK_RPC_COMMAND},
     {"AddPerson", add_person, SK_RPC_COMMAND},
     {"UploadDocument", upload_document, SK_RPC_COMMAND},
+    {"DeleteDocument", delete_document, SK_RPC_COMMAND},
     {"Submit", submit, SK_RPC_COMMAND},
     {"GetCompany", get_company, SK_RPC_QUERY},
     {"ListCompanies", list_companies, SK_RPC_QUERY},

@@ -478,7 +478,8 @@ static void read_document(sk_call *call, const PGresult *r, int row, Seklik__Reg
 int registry_store_load_document(sk_call *call, const char *id, Seklik__Registry__Document *d,
                                  char company_id[37], ProtobufCBinaryData *content)
 {
-    static const char SQL[] = "SELECT " DOC_COLUMNS " FROM document WHERE id = $1";
+    static const char SQL[] =
+        "SELECT " DOC_COLUMNS " FROM document WHERE id = $1 AND deleted_at IS NULL";
     static const char SQL_FILE[] = "SELECT content FROM document_file WHERE document_id = $1";
     PGresult *r = NULL;
     SK_TRY(sk_db_query(call->db, SQL, (sk_param[]){SK_TEXT(id)}, 1, &r));
@@ -652,12 +653,50 @@ static int load_people(sk_call *call, const char *id, Seklik__Registry__Company 
     return rc;
 }
 
+int registry_store_lock_document(sk_db *db, const char *company_id, const char *id, bool *found,
+                                 bool *deleted)
+{
+    static const char SQL[] = "SELECT deleted_at IS NOT NULL FROM document"
+                              " WHERE id = $1 AND company_id = $2 FOR UPDATE";
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db, SQL, (sk_param[]){SK_TEXT(id), SK_TEXT(company_id)}, 2, &r));
+    *found = PQntuples(r) == 1;
+    *deleted = *found && PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return SK_OK;
+}
+
+int registry_store_delete_document(sk_db *db, const char *id, const char *by)
+{
+    static const char SQL[] =
+        "UPDATE document SET deleted_at = now(), deleted_by = $2 WHERE id = $1 AND deleted_at IS NULL";
+    return sk_db_exec(db, SQL, (sk_param[]){SK_TEXT(id), SK_TEXT(by)}, 2);
+}
+
+int registry_store_slot_current(sk_call *call, const char *id, Seklik__Registry__Document *d)
+{
+    static const char SQL[] =
+        "SELECT " DOC_COLUMNS " FROM document n WHERE n.deleted_at IS NULL AND EXISTS ("
+        " SELECT 1 FROM document o WHERE o.id = $1 AND o.company_id = n.company_id"
+        " AND o.type = n.type AND o.person_id IS NOT DISTINCT FROM n.person_id"
+        " AND o.outlet_id IS NOT DISTINCT FROM n.outlet_id)"
+        " ORDER BY n.version DESC LIMIT 1";
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(call->db, SQL, (sk_param[]){SK_TEXT(id)}, 1, &r));
+    int rc = PQntuples(r) == 1 ? SK_OK : SK_ENOTFOUND;
+    if (rc == SK_OK)
+        read_document(call, r, 0, d);
+    PQclear(r);
+    return rc;
+}
+
 static int load_documents(sk_call *call, const char *id, Seklik__Registry__Company *c)
 {
     /* DISTINCT ON treats NULL person/outlet as one group: one row per slot. */
     static const char SQL[] =
         "SELECT DISTINCT ON (type, person_id, outlet_id) " DOC_COLUMNS
-        " FROM document WHERE company_id = $1 ORDER BY type, person_id, outlet_id, version DESC";
+        " FROM document WHERE company_id = $1 AND deleted_at IS NULL"
+        " ORDER BY type, person_id, outlet_id, version DESC";
     PGresult *r = NULL;
     size_t n = 0;
     SK_TRY(load_rows(call, SQL, id, &r, (void ***)&c->documents, &n));

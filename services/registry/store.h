@@ -93,9 +93,22 @@ int registry_store_insert_document(sk_db *db, const char *company_id,
 
 /* Load one document's metadata into `d` (initialised by the caller), its
  * company into `company_id`, and, when `content` is not NULL, its bytes
- * (call memory). */
+ * (call memory). A deleted document is SK_ENOTFOUND. */
 int registry_store_load_document(sk_call *call, const char *id, Seklik__Registry__Document *d,
                                  char company_id[37], ProtobufCBinaryData *content);
+
+/* Whether document `id` of company `company_id` exists (*found) and was
+ * deleted (*deleted), locking its row. */
+int registry_store_lock_document(sk_db *db, const char *company_id, const char *id, bool *found,
+                                 bool *deleted);
+
+/* Mark document `id` deleted by `by` (it stays for the trail). */
+int registry_store_delete_document(sk_db *db, const char *id, const char *by);
+
+/* The newest version not deleted of the slot (type, person, outlet) that
+ * document `id` belongs to, into `d` (initialised by the caller);
+ * SK_ENOTFOUND when none is left. */
+int registry_store_slot_current(sk_call *call, const char *id, Seklik__Registry__Document *d);
 
 /* Load the whole company into `c` (initialised by the caller): data,
  * outlets and people in the order they were added, the newest version of

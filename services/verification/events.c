@@ -403,7 +403,29 @@ char *vcase_audit_json(const verification_case_row *c)
         cJSON_AddStringToObject(d, "decided_by", PQgetvalue(c->docs, i, DOC_DECIDED_BY));
         cJSON_AddStringToObject(d, "uploaded_by", PQgetvalue(c->docs, i, DOC_UPLOADED_BY));
         cJSON_AddStringToObject(d, "in_force", PQgetvalue(c->docs, i, DOC_IN_FORCE_ID));
+        cJSON_AddNumberToObject(d, "type", atoi(PQgetvalue(c->docs, i, DOC_TYPE)));
+        cJSON_AddNumberToObject(d, "version", atoi(PQgetvalue(c->docs, i, DOC_VERSION)));
         cJSON_AddItemToArray(docs, d);
+    }
+    /* What a case's history tells of the visit and of the newest proposal
+     * (a returned one is no longer pending, and its reason is only here). */
+    if (c->visit_json && c->visit_json[0]) {
+        cJSON *v = cJSON_Parse(c->visit_json);
+        cJSON *visit = cJSON_AddObjectToObject(o, "visit");
+        const char *on = cJSON_GetStringValue(cJSON_GetObjectItem(v, "visited_on"));
+        const char *by = cJSON_GetStringValue(cJSON_GetObjectItem(v, "verifier_id"));
+        cJSON_AddStringToObject(visit, "visited_on", on ? on : "");
+        cJSON_AddStringToObject(visit, "verifier_id", by ? by : "");
+        cJSON_Delete(v);
+    }
+    int np = c->props ? PQntuples(c->props) : 0;
+    if (np > 0) {
+        cJSON *p = cJSON_AddObjectToObject(o, "last_proposal");
+        cJSON_AddStringToObject(p, "id", PQgetvalue(c->props, np - 1, PROP_ID));
+        cJSON_AddStringToObject(p, "outcome", PQgetvalue(c->props, np - 1, PROP_OUTCOME));
+        cJSON_AddStringToObject(p, "status", PQgetvalue(c->props, np - 1, PROP_STATUS));
+        cJSON_AddStringToObject(p, "reason", PQgetvalue(c->props, np - 1, PROP_REASON));
+        cJSON_AddStringToObject(p, "return_reason", PQgetvalue(c->props, np - 1, PROP_RETURN_REASON));
     }
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
@@ -761,8 +783,9 @@ static int audit_case(sk_db *db, const Seklik__Bus__Event *ev, const char *actio
     verification_case_row c;
     SK_TRY(verification_store_load_case(db, case_id, false, &c));
     char *after = vcase_audit_json(&c);
-    int rc = after ? sk_audit_append(db, ev->actor, action, "verification_case", case_id, before,
-                                     after, ev->correlation_id)
+    int rc = after ? sk_audit_append_about(db, ev->actor, c.company_id, action,
+                                           "verification_case", case_id, before, after,
+                                           ev->correlation_id)
                    : SK_ENOMEM;
     free(after);
     verification_store_case_free(&c);
@@ -928,8 +951,8 @@ static int add_visit_photo(sk_db *db, const Seklik__Bus__Event *ev, const verifi
                                               doc->uploaded_by ? doc->uploaded_by : ""));
     char after[160];
     snprintf(after, sizeof(after), "{\"visit_photo\":\"%s\"}", doc->id);
-    SK_TRY(sk_audit_append(db, ev->actor, "case.visit_photo", "verification_case", c->id, NULL,
-                           after, ev->correlation_id));
+    SK_TRY(sk_audit_append_about(db, ev->actor, c->company_id, "case.visit_photo",
+                                 "verification_case", c->id, NULL, after, ev->correlation_id));
     return vcase_emit(db, "verification.case.updated", c->id, ev->actor, ev->correlation_id);
 }
 
@@ -954,6 +977,48 @@ static int on_uploaded(sk_db *db, const Seklik__Bus__Event *ev)
         rc = SK_OK; /* no case open: the upload is judged when the company submits */
     }
     seklik__registry__document_uploaded__free_unpacked(msg, NULL);
+    return rc;
+}
+
+/* A document deleted in the registry (its uploader's mistake, while the
+ * company could still be changed): the case forgets that version. When an
+ * older version of its slot remains, that one is the company's document
+ * again and is judged afresh; the checks then run as after an upload. */
+static int on_deleted(sk_db *db, const Seklik__Bus__Event *ev)
+{
+    Seklik__Registry__DocumentDeleted *msg =
+        seklik__registry__document_deleted__unpack(NULL, ev->body.len, ev->body.data);
+    if (!msg || !msg->company_id || !msg->document || !msg->document->id) {
+        sk_log_error("event %s seq %llu: not a usable DocumentDeleted, skipped", ev->type,
+                     (unsigned long long)ev->seq);
+        if (msg)
+            seklik__registry__document_deleted__free_unpacked(msg, NULL);
+        return SK_OK;
+    }
+    verification_case_row c;
+    int rc = verification_store_newest_case(db, msg->company_id, 0, LIVE_STATES, true, &c);
+    if (rc == SK_OK) {
+        char *before = vcase_audit_json(&c);
+        bool removed = false;
+        rc = before ? verification_store_remove_document(db, c.id, msg->document->id, &removed)
+                    : SK_ENOMEM;
+        if (rc == SK_OK && removed && msg->current && msg->current->id)
+            rc = put_document(db, c.id, msg->current);
+        vcheck chk;
+        if (rc == SK_OK && removed)
+            rc = vcheck_run(db, c.id, &chk);
+        if (rc == SK_OK && removed)
+            rc = vcase_follow_documents(db, c.id, c.state, &chk, c.visit_json[0] != '\0');
+        if (rc == SK_OK && removed)
+            rc = audit_case(db, ev, "case.document_deleted", c.id, before);
+        if (rc == SK_OK && removed)
+            rc = vcase_emit(db, "verification.case.updated", c.id, ev->actor, ev->correlation_id);
+        free(before);
+        verification_store_case_free(&c);
+    } else if (rc == SK_ENOTFOUND) {
+        rc = SK_OK; /* never submitted: nothing judged it */
+    }
+    seklik__registry__document_deleted__free_unpacked(msg, NULL);
     return rc;
 }
 
@@ -1010,8 +1075,9 @@ static int update_snapshot(sk_db *db, const Seklik__Bus__Event *ev, verification
                                             false);
         char *b = bank_json(&before), *a = bank_json(&after);
         if (rc == SK_OK)
-            rc = b && a ? sk_audit_append(db, ev->actor, "case.bank_changed", "verification_case",
-                                          c->id, b, a, ev->correlation_id)
+            rc = b && a ? sk_audit_append_about(db, ev->actor, c->company_id, "case.bank_changed",
+                                                "verification_case", c->id, b, a,
+                                                ev->correlation_id)
                         : SK_ENOMEM;
         free(b);
         free(a);
@@ -1069,6 +1135,8 @@ int vevents_apply(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
         return on_uploaded(db, ev);
     if (strcmp(ev->type, "registry.company.updated") == 0)
         return on_updated(db, ev);
+    if (strcmp(ev->type, "registry.document.deleted") == 0)
+        return on_deleted(db, ev);
     return SK_OK;
 }
 

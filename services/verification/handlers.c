@@ -443,6 +443,68 @@ static int get_case(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     return rc;
 }
 
+/* ---- Verification.GetCaseHistory ---- */
+
+#define HISTORY_MAX 1000
+
+static int get_case_history(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
+{
+    const Seklik__Verification__GetCaseHistoryRequest *req = (const void *)in;
+    Seklik__Verification__CaseHistory *resp = (void *)out;
+    /* The names of who decided, and their reasons before the partner sees
+     * them: staff only. */
+    if (!sk_actor_has_any_role(call->actor, ROLES_STAFF) ||
+        sk_actor_has_role(call->actor, SK_ROLE_PARTNER))
+        return deny(call, "staf (case.history_staff_only: staff only)");
+    if (!sk_uuid_valid(req->case_id))
+        return sk_call_violation(call, "caseId", "case.id_invalid: not a case id");
+    verification_case_row c;
+    int rc = verification_store_load_case(call->db, req->case_id, false, &c);
+    if (rc == SK_ENOTFOUND)
+        return not_found(call);
+    SK_TRY(rc);
+    PGresult *objs = NULL;
+    rc = verification_store_list_objections(call->db, c.fiscal_year, c.company_id, &objs);
+    int n_objs = rc == SK_OK ? PQntuples(objs) : 0;
+    char **ids = sk_call_alloc(call, (size_t)(n_objs + 1) * sizeof(char *));
+    if (rc == SK_OK && !ids)
+        rc = SK_ENOMEM;
+    Seklik__Bus__ListAuditRequest q = SEKLIK__BUS__LIST_AUDIT_REQUEST__INIT;
+    if (rc == SK_OK) {
+        ids[0] = sk_call_strdup(call, c.id);
+        for (int i = 0; i < n_objs; i++)
+            ids[i + 1] = sk_call_strdup(call, PQgetvalue(objs, i, OBJ_ID));
+        q.entity_ids = ids;
+        q.n_entity_ids = (size_t)n_objs + 1;
+        q.company_id = sk_call_strdup(call, c.company_id);
+        q.limit = SK_AUDIT_PAGE_MAX;
+    }
+    PQclear(objs);
+    verification_store_case_free(&c);
+    SK_TRY(rc);
+    /* Newest first, page by page; the answer reads oldest first. */
+    Seklik__Bus__AuditEntry **all = sk_call_alloc(call, HISTORY_MAX * sizeof(*all));
+    if (!all)
+        return SK_ENOMEM;
+    size_t n = 0;
+    for (;;) {
+        Seklik__Bus__ListAuditResponse page = SEKLIK__BUS__LIST_AUDIT_RESPONSE__INIT;
+        SK_TRY(sk_audit_list(call, &q, &page));
+        for (size_t i = 0; i < page.n_entries && n < HISTORY_MAX; i++)
+            all[n++] = page.entries[i];
+        if (!page.more || n >= HISTORY_MAX || page.n_entries == 0)
+            break;
+        q.before_unix_us = page.entries[page.n_entries - 1]->at_unix_us;
+        q.before_id = page.entries[page.n_entries - 1]->id;
+    }
+    resp->entries = sk_call_alloc(call, (n ? n : 1) * sizeof(*resp->entries));
+    if (!resp->entries)
+        return SK_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        resp->entries[resp->n_entries++] = all[n - 1 - i];
+    return SK_OK;
+}
+
 static int list_cases(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Verification__ListCasesRequest *req = (const void *)in;
@@ -558,8 +620,9 @@ static int finish(sk_call *call, const char *action, const char *event, const ch
     verification_case_row c;
     SK_TRY(verification_store_load_case(call->db, case_id, false, &c));
     char *after = vcase_audit_json(&c);
-    int rc = after ? sk_audit_append(call->db, call->actor, action, "verification_case", case_id,
-                                     before, after, call->req->request_id)
+    int rc = after ? sk_audit_append_about(call->db, call->actor, c.company_id, action,
+                                           "verification_case", case_id, before, after,
+                                           call->req->request_id)
                    : SK_ENOMEM;
     free(after);
     if (rc == SK_OK)
@@ -1393,8 +1456,9 @@ static char *objection_json(PGresult *r)
 static int audit_objection(sk_call *call, const char *action, const char *before, PGresult *r)
 {
     char *after = objection_json(r);
-    int rc = after ? sk_audit_append(call->db, call->actor, action, "objection",
-                                     PQgetvalue(r, 0, OBJ_ID), before, after, call->req->request_id)
+    int rc = after ? sk_audit_append_about(call->db, call->actor, PQgetvalue(r, 0, OBJ_COMPANY_ID),
+                                           action, "objection", PQgetvalue(r, 0, OBJ_ID), before,
+                                           after, call->req->request_id)
                    : SK_ENOMEM;
     free(after);
     return rc;
@@ -1500,8 +1564,9 @@ static int reopen(sk_call *call, const char *company_id, int fiscal_year)
         rc = verification_store_load_case(call->db, c.id, false, &after);
         char *now = rc == SK_OK ? vcase_audit_json(&after) : NULL;
         if (rc == SK_OK)
-            rc = now ? sk_audit_append(call->db, call->actor, "case.reopen", "verification_case",
-                                       c.id, before, now, call->req->request_id)
+            rc = now ? sk_audit_append_about(call->db, call->actor, c.company_id, "case.reopen",
+                                             "verification_case", c.id, before, now,
+                                             call->req->request_id)
                      : SK_ENOMEM;
         free(now);
         if (rc == SK_OK)
@@ -1733,6 +1798,7 @@ static const sk_rpc_method methods[] = {
     {"GetYear", get_year, SK_RPC_QUERY},
     {"GetCase", get_case, SK_RPC_QUERY},
     {"ListCases", list_cases, SK_RPC_QUERY},
+    {"GetCaseHistory", get_case_history, SK_RPC_QUERY},
     {"DecideDocument", decide_document, SK_RPC_COMMAND},
     {"RecordVisit", record_visit, SK_RPC_COMMAND},
     {"Decide", decide, SK_RPC_COMMAND},
@@ -1749,7 +1815,8 @@ static const sk_rpc_method methods[] = {
 };
 
 static const char *const registry_prefixes[] = {
-    "registry.company.submitted", "registry.company.updated", "registry.document.uploaded", NULL};
+    "registry.company.submitted", "registry.company.updated", "registry.document.uploaded",
+    "registry.document.deleted", NULL};
 
 static const sk_subscription_def subscriptions[] = {
     {"registry", registry_prefixes, vevents_apply},

@@ -373,6 +373,19 @@ int verification_store_set_legal_form(sk_db *db, const char *case_id, int legal_
                       (sk_param[]){SK_TEXT(case_id), SK_TEXT(lf)}, 2);
 }
 
+int verification_store_remove_document(sk_db *db, const char *case_id, const char *document_id,
+                                       bool *removed)
+{
+    PGresult *r = NULL;
+    SK_TRY(sk_db_query(db,
+                       "DELETE FROM case_document WHERE case_id = $1 AND document_id = $2 "
+                       "RETURNING 1",
+                       (sk_param[]){SK_TEXT(case_id), SK_TEXT(document_id)}, 2, &r));
+    *removed = PQntuples(r) > 0;
+    PQclear(r);
+    return SK_OK;
+}
+
 int verification_store_put_document(sk_db *db, const char *case_id, const verification_doc_row *d)
 {
     char t[16], v[16], dp[16];

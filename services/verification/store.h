@@ -170,6 +170,11 @@ typedef struct verification_doc_row {
  * stays in force until the new one is accepted. */
 int verification_store_put_document(sk_db *db, const char *case_id, const verification_doc_row *d);
 
+/* Document `document_id` was deleted from the registry: its slot row goes
+ * when it holds that version (*removed), and stays otherwise. */
+int verification_store_remove_document(sk_db *db, const char *case_id, const char *document_id,
+                                       bool *removed);
+
 /* Record a decision on one document of the case. Accepting puts this
  * version in force, with `dewan_pers_status` (0 = the level it claims) as
  * its level; rejecting leaves the version in force as it was. */

@@ -24,7 +24,12 @@ static Seklik__Bus__Actor staff(void)
     return it_actor("bench-staff", "partnership", NULL);
 }
 
-static const uint8_t pdf[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n";
+static const uint8_t pdf[] =
+    /* a PDF with one page: the services open what they store (sk_pdf.h) */
+    "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\n"
+    "trailer<</Root 1 0 R>>\n%%EOF\n";
 
 static const char *const words[] = {"Kabar", "Warta", "Suara", "Berita", "Media", "Pos",
                                     "Harian", "Info", "Sriwijaya", "Komering", "Ogan", "Musi"};

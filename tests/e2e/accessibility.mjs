@@ -420,7 +420,17 @@ function screens(data) {
       await tid(p, 'reset-submit').click();
       await tid(p, 'reset-token-error').waitFor();
     }],
-    ['dashboard', 'admin', (p) => go(p, '/', 'tier-table')],
+    ['dashboard', 'admin', async (p) => {
+      await go(p, '/', 'tier-table');
+      // The admin's whole menu (the most entries) is one line on a laptop.
+      const tops = await p.evaluate(() => [...document.querySelectorAll('.mainnav > ul > li')].map((li) => li.offsetTop));
+      if (await p.evaluate(() => innerWidth) >= 1366) check(new Set(tops).size === 1, `the admin menu wraps (${tops.join(',')})`);
+    }],
+    // The head's dashboard: the decisions waiting for him first.
+    ['dashboard-head', 'head', async (p) => {
+      await go(p, '/', 'work-queue');
+      await p.waitForFunction(() => Number(document.querySelector('[data-testid="work-approval-value"]')?.textContent) >= 1);
+    }],
     ['companies', 'admin', (p) => go(p, '/companies', 'company-row')],
     ['company-staff', 'admin', (p) => go(p, `/companies/${data.b.company.id}`, 'document-row')],
     ['company-edit-staff', 'admin', async (p) => {
@@ -431,11 +441,21 @@ function screens(data) {
       check(await tid(p, 'company-accountNumber').isDisabled(), 'staff can type into the bank account number');
     }],
     ['queue', 'admin', (p) => go(p, '/verification', 'case-row')],
-    ['case-review', 'admin', async (p) => { await go(p, `/verification/${data.b.case.id}`, 'case-document'); await tid(p, 'doc-frame').waitFor(); }],
+    ['case-review', 'admin', async (p) => {
+      await go(p, `/verification/${data.b.case.id}`, 'case-document');
+      await tid(p, 'doc-frame').waitFor();
+      await tid(p, 'company-panel').waitFor();
+      await tid(p, 'history-entry').first().waitFor();
+    }],
     // Four-eyes: the decision waiting for the head, and a decided case's history.
     ['queue-awaiting', 'head', async (p) => { await go(p, '/verification', 'case-row'); await tid(p, 'queue-awaiting').check(); await tid(p, 'case-awaiting').first().waitFor(); }],
     ['case-pending', 'head', (p) => go(p, `/verification/${data.e.case.id}`, 'approve-submit')],
     ['case-decided', 'head', (p) => go(p, `/verification/${data.a.case.id}`, 'proposal-row')],
+    ['audit', 'admin', (p) => go(p, '/audit', 'audit-row')],
+    ['audit-change', 'admin', async (p) => { await tid(p, 'audit-change').first().locator('summary').click(); await tid(p, 'audit-after').first().waitFor(); }],
+    ['years', 'admin', (p) => go(p, '/years', 'year-item')],
+    ['years-asks', 'admin', async (p) => { await tid(p, 'year-submit').click(); await tid(p, 'year-submit-question').waitFor(); await tid(p, 'year-submit-cancel').click(); }],
+    ['requirements', 'admin', (p) => go(p, '/requirements', 'reqs-row')],
     ['announcement', 'admin', (p) => go(p, '/announcement', 'announce-form')],
     ['outlets', 'admin', (p) => go(p, '/outlets', 'outlet-row')],
     ['outlet', 'admin', (p) => go(p, `/outlets/${data.a.outletId}`, 'score-breakdown')],
@@ -458,17 +478,21 @@ function screens(data) {
     }],
     ['budget-line', 'admin', (p) => go(p, `/budget/${data.line.id}`, 'ledger-row')],
     ['wizard-company', 'partnerC', (p) => go(p, '/my', 'wizard-step-body-0')],
-    ['wizard-outlets', 'partnerC', async (p) => { await tid(p, 'wizard-step-1').click(); await tid(p, 'wizard-step-body-1').waitFor(); }],
-    ['wizard-people', 'partnerC', async (p) => { await tid(p, 'wizard-step-2').click(); await tid(p, 'wizard-step-body-2').waitFor(); }],
     ['wizard-errors', 'partnerC', async (p) => {
-      // Registering the empty form: the server names the fields, the wizard
-      // goes back to the company step and marks them.
-      await tid(p, 'wizard-register').click();
+      // Saving the empty first step: the server names every missing field at once.
+      await tid(p, 'wizard-next').click();
       await tid(p, 'wizard-errors').waitFor();
       await tid(p, 'wizard-step-body-0').waitFor();
       await p.locator('[aria-invalid="true"]').first().waitFor();
     }],
-    ['wizard-documents', 'partnerD', (p) => go(p, '/register', 'wizard-upload')],
+    ['wizard-outlets', 'partnerD', (p) => go(p, '/register?step=1', 'wizard-step-body-1')],
+    ['wizard-people', 'partnerD', (p) => go(p, '/register?step=2', 'wizard-step-body-2')],
+    ['wizard-documents', 'partnerD', (p) => go(p, '/register?step=3', 'wizard-upload')],
+    ['wizard-delete-asks', 'partnerD', async (p) => {
+      await tid(p, 'document-delete').first().click();
+      await tid(p, 'document-delete-question').waitFor();
+      await tid(p, 'document-delete-cancel').click();
+    }],
     ['wizard-submit', 'partnerD', async (p) => { await tid(p, 'wizard-step-4').click(); await tid(p, 'wizard-missing').waitFor(); }],
     ['own-company', 'partnerA', (p) => go(p, '/my', 'score-breakdown')],
     ['inbox', 'partnerA', (p) => go(p, '/inbox', 'inbox-item')],

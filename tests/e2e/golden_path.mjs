@@ -67,6 +67,19 @@ async function refreshUntil(page, refreshTestid, selector, what) {
   }
 }
 
+// Wait until the element `testid` reads exactly `text` (names arrive after the page).
+async function waitForText(page, testid, text, what) {
+  try {
+    await page.waitForFunction(([id, want]) => {
+      const el = document.querySelector(`[data-testid="${id}"]`);
+      return !!el && el.textContent.trim() === want;
+    }, [testid, text], { timeout: STEP_TIMEOUT_MS });
+  } catch {
+    const el = tid(page, testid);
+    throw new Error(`${what}: "${(await el.count()) ? (await el.first().textContent()).trim() : '(absent)'}", not "${text}"`);
+  }
+}
+
 async function newPage(browser, label) {
   const context = await browser.newContext({ locale: 'id-ID', timezoneId: 'Asia/Jakarta', viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
@@ -128,33 +141,8 @@ async function goldenPath(browser) {
   };
   for (const [k, v] of Object.entries(company)) await tid(partner, `company-${k}`).fill(v);
   await tid(partner, 'company-dewanPersStatus').selectOption('DEWAN_PERS_FAKTUAL');
+  // The first step already saves the company (a draft); the server names the field.
   await tid(partner, 'wizard-next').click();
-  await tid(partner, 'outlet-name-0').fill(`Kabar Kayuagung ${suffix}`);
-  await tid(partner, 'outlet-type-0').selectOption('OUTLET_TYPE_SIBER');
-  await tid(partner, 'outlet-scale-0').selectOption('OUTLET_SCALE_REGIONAL');
-  await tid(partner, 'outlet-url-0').fill('https://kabar-kayuagung.example.id');
-  await tid(partner, 'outlet-monthlyVisitors-0').fill('600000');
-  await tid(partner, 'wizard-next').click();
-  const later = (years) => `${new Date().getFullYear() + years}-06-30`; // certificates still valid
-  const people = [
-    ['PERSON_ROLE_CHIEF_EDITOR', 'Hendra Pemimpin Redaksi', '1602010101800001', 'UKW_LEVEL_MADYA', 'UKW-001', later(3)],
-    ['PERSON_ROLE_JOURNALIST', 'Dewi Wartawan', '1602010101900002', 'UKW_LEVEL_MUDA', 'UKW-002', later(2)],
-    ['PERSON_ROLE_JOURNALIST', 'Rudi Wartawan', '1602010101900003', 'UKW_LEVEL_MUDA', 'UKW-003', later(2)],
-    ['PERSON_ROLE_JOURNALIST', 'Tono Wartawan Baru', '1602010101900004', null, null, null],
-  ];
-  for (let i = 0; i < people.length; i++) {
-    if (i > 0) await tid(partner, 'wizard-more-person').click();
-    const [role, name, nik, ukw, cert, expiry] = people[i];
-    await tid(partner, `person-role-${i}`).selectOption(role);
-    await tid(partner, `person-name-${i}`).fill(name);
-    await tid(partner, `person-nik-${i}`).fill(nik);
-    if (!ukw) continue; /* not yet tested */
-    await tid(partner, `person-ukwLevel-${i}`).selectOption(ukw);
-    await tid(partner, `person-ukwCertificateNumber-${i}`).fill(cert);
-    await tid(partner, `person-ukwCertificateExpiry-${i}`).fill(expiry);
-  }
-  await tid(partner, 'wizard-register').click();
-  // The server names the field; the wizard goes back to the company step.
   const npwpError = tid(partner, 'error-company.npwp');
   await partner.waitForFunction((el) => el && el.textContent.trim().length > 0,
     await npwpError.elementHandle());
@@ -162,8 +150,49 @@ async function goldenPath(browser) {
   check(await tid(partner, 'wizard-errors').count() === 1, 'no error summary above the wizard');
   await snap(partner, 'partner-npwp-field-error');
   await tid(partner, 'company-npwp').fill('012345678901234');
-  await tid(partner, 'wizard-step-2').click();
-  await tid(partner, 'wizard-register').click();
+  await tid(partner, 'wizard-next').click();
+  await tid(partner, 'wizard-step-body-1').waitFor();
+  // What is typed on a step survives a refresh before it is saved.
+  await tid(partner, 'outlet-name').fill(`Kabar Kayuagung ${suffix}`);
+  await tid(partner, 'outlet-type').selectOption('OUTLET_TYPE_SIBER');
+  await partner.reload();
+  await tid(partner, 'wizard-step-body-1').waitFor();
+  const kept = await tid(partner, 'outlet-name').inputValue();
+  check(kept === `Kabar Kayuagung ${suffix}`, `after a refresh the outlet name reads "${kept}"`);
+  await tid(partner, 'outlet-scale').selectOption('OUTLET_SCALE_REGIONAL');
+  await tid(partner, 'outlet-url').fill('https://kabar-kayuagung.example.id');
+  await tid(partner, 'outlet-monthlyVisitors').fill('600000');
+  await tid(partner, 'wizard-next').click();
+  await tid(partner, 'wizard-step-body-2').waitFor();
+  const later = (years) => `${new Date().getFullYear() + years}-06-30`; // certificates still valid
+  const people = [
+    ['PERSON_ROLE_CHIEF_EDITOR', 'Hendra Pemimpin Redaksi', '1602010101800001', 'UKW_LEVEL_MADYA', 'UKW-001', later(3)],
+    ['PERSON_ROLE_JOURNALIST', 'Dewi Wartawan', '1602010101900002', 'UKW_LEVEL_MUDA', 'UKW-002', later(2)],
+    ['PERSON_ROLE_JOURNALIST', 'Rudi Wartawan', '1602010101900003', 'UKW_LEVEL_MUDA', 'UKW-003', later(2)],
+    ['PERSON_ROLE_JOURNALIST', 'Tono Wartawan Baru', '1602010101900004', null, null, null],
+  ];
+  // ... and the browser's Back and Forward between steps.
+  await tid(partner, 'person-name').fill(people[0][1]);
+  await partner.goBack();
+  await tid(partner, 'wizard-step-body-1').waitFor();
+  await partner.goForward();
+  await tid(partner, 'wizard-step-body-2').waitFor();
+  check(await tid(partner, 'person-name').inputValue() === people[0][1], 'Back and Forward lost the name typed');
+  for (let i = 0; i < people.length; i++) {
+    const [role, name, nik, ukw, cert, expiry] = people[i];
+    await tid(partner, 'person-role').selectOption(role);
+    await tid(partner, 'person-name').fill(name);
+    await tid(partner, 'person-nik').fill(nik);
+    if (ukw) {
+      await tid(partner, 'person-ukwLevel').selectOption(ukw);
+      await tid(partner, 'person-ukwCertificateNumber').fill(cert);
+      await tid(partner, 'person-ukwCertificateExpiry').fill(expiry);
+    }
+    await tid(partner, 'wizard-add-person').click();
+    await partner.locator('[data-testid="person-row"]').nth(i).waitFor();
+    await partner.waitForFunction(() => document.querySelector('[data-testid="person-name"]').value === '');
+  }
+  await tid(partner, 'wizard-next').click();
   await tid(partner, 'wizard-upload').waitFor();
   await snap(partner, 'partner-registered');
 
@@ -185,6 +214,16 @@ async function goldenPath(browser) {
     await partner.locator(`[data-testid="doc-requirement"][data-type="${type}"][data-present="true"]`).waitFor();
     check(await tid(partner, 'upload-progress').getAttribute('value') === '100', `the progress bar of ${type} did not reach 100`);
   }
+  // A document uploaded by mistake is deleted, after a confirmation.
+  await uploadDocument(partner, form, 'DOCUMENT_TYPE_PAKTA_INTEGRITAS', 'SALAH-001', 'salah-unggah.pdf', pdf('mistake'));
+  const mistake = partner.locator('[data-testid="document-row"]').filter({ hasText: 'salah-unggah.pdf' });
+  await mistake.waitFor();
+  await mistake.getByTestId('document-delete').click();
+  await mistake.getByTestId('document-delete-question').waitFor();
+  await snap(partner, 'partner-delete-asks');
+  await mistake.getByTestId('document-delete-confirm').click();
+  await mistake.waitFor({ state: 'detached' });
+  check(await partner.locator('[data-testid="document-row"]').count() === DOCS.length, 'the mistaken upload is still listed');
   const extra = [['DOCUMENT_TYPE_DEWAN_PERS', null], ...people.filter((p) => p[3]).map((p) => ['DOCUMENT_TYPE_UKW', p[1]])];
   for (const [i, [type, person]] of extra.entries()) {
     await uploadDocument(partner, form, type, `CERT-00${i}`, `sertifikat-${i}.pdf`, pdf(`${type} ${person || ''}`), person);
@@ -195,6 +234,8 @@ async function goldenPath(browser) {
   check(await tid(partner, 'wizard-missing').count() === 0, 'the submit step still lists missing documents');
   await tid(partner, 'wizard-submit').click();
   await tid(partner, 'company-status-page').waitFor();
+  // Saying so after "Ajukan verifikasi" succeeded.
+  check((await tid(partner, 'company-flash').textContent()).includes(YEAR), 'the partner is not told the request was sent');
   await refreshUntil(partner, 'company-refresh', '[data-testid="company-status"][data-status="COMPANY_STATUS_IN_REVIEW"]', 'the company in review');
   await snap(partner, 'partner-submitted');
 
@@ -282,11 +323,14 @@ async function goldenPath(browser) {
   await snap(verifier, 'verifier-visit-recorded');
   // The verifier proposes; the decision waits for a second person.
   await tid(verifier, 'decide-submit').click();
+  await tid(verifier, 'decide-submit-question').waitFor();
+  await tid(verifier, 'decide-submit-confirm').click();
   await verifier.locator('[data-testid="pending-decision"][data-outcome="OUTCOME_VERIFIED"]').waitFor();
   check(await tid(verifier, 'approve-submit').count() === 0, 'the verifier is offered to approve his own proposal');
   check(await verifier.locator('[data-testid="case-state"][data-status="CASE_STATE_VISITED"]').count() === 1,
     'the case changed state before anyone approved the proposal');
-  const verifierId = (await tid(verifier, 'pending-proposed-by').textContent()).trim().split(' ')[0];
+  // The verifier sees himself as "<name> (Anda)"; the head sees the name.
+  const verifierName = (await tid(verifier, 'pending-proposed-by').textContent()).trim().replace(/\s*\(Anda\)$/, '');
   await snap(verifier, 'verifier-proposed');
 
   // 6b. The head is told a decision waits for him, finds the case among those
@@ -306,14 +350,39 @@ async function goldenPath(browser) {
   await snap(head, 'head-awaiting-approval');
   await head.locator(`[data-testid="case-link"]:text("${companyName}")`).click();
   await tid(head, 'pending-decision').waitFor();
-  check((await tid(head, 'pending-proposed-by').textContent()).trim() === verifierId, 'the head does not see who proposed');
+  await waitForText(head, 'pending-proposed-by', verifierName, 'the head sees as the proposer');
   await tid(head, 'approve-submit').click();
+  await tid(head, 'approve-submit-question').waitFor();
+  await tid(head, 'approve-submit-confirm').click();
   await head.locator('[data-testid="case-state"][data-status="CASE_STATE_VERIFIED"]').waitFor();
-  check((await tid(head, 'case-decided-by').textContent()).trim() === verifierId, 'the case does not name the proposer');
+  await waitForText(head, 'case-decided-by', verifierName, 'the case names as the proposer');
   check((await tid(head, 'case-approved-by').textContent()).includes('(Anda)'), 'the case does not name the head as approver');
   check(await head.locator('[data-testid="proposal-row"][data-status="PROPOSAL_STATUS_APPROVED"]').count() === 1,
     'the decision history does not show the approved proposal');
   await snap(head, 'head-approved');
+  // The case shows what the partner entered (the company panel beside the
+  // documents) and its history: who decided what, when, with which reason.
+  const panel = tid(head, 'company-panel');
+  check((await panel.getByTestId('panel-npwp').textContent()).replace(/\D/g, '').includes('012345678901234'), 'the panel shows no NPWP');
+  check((await panel.getByTestId('panel-nib').textContent()).includes(company.nib), 'the panel shows no NIB');
+  check((await panel.getByTestId('panel-accountNumber').textContent()).includes(company.accountNumber), 'the panel shows no bank account');
+  for (const p of people) {
+    check(await panel.locator('[data-testid="panel-person-nik"]').filter({ hasText: p[2] }).count() === 1, `the panel shows no NIK of ${p[1]}`);
+  }
+  await waitForText(head, 'visit-verifier', verifierName, 'the visit names as the verifier');
+  const history = tid(head, 'case-history');
+  const rejectedEntry = history.locator('[data-testid="history-entry"][data-action="case.decide_document"]').filter({ hasText: REJECT_REASON });
+  await rejectedEntry.waitFor();
+  await rejectedEntry.getByTestId('history-who').filter({ hasText: verifierName }).waitFor();
+  check((await rejectedEntry.getByTestId('history-text').textContent()).includes('NPWP'), 'the history does not say which document was rejected');
+  await history.locator('[data-testid="history-entry"][data-action="case.record_visit"]').filter({ hasText: verifierName }).waitFor();
+  await history.locator('[data-testid="history-entry"][data-action="case.verify"]').waitFor();
+  await snap(head, 'head-case-history');
+  // The company page shows staff the same panel.
+  await tid(head, 'case-company-link').click();
+  await tid(head, 'company-status-page').waitFor();
+  check((await tid(head, 'company-panel').getByTestId('panel-legalName').textContent()).includes(companyName), 'the company page shows no panel');
+  await snap(head, 'head-company-panel');
   await refreshUntil(verifier, 'case-refresh', '[data-testid="case-state"][data-status="CASE_STATE_VERIFIED"]', 'the case verified');
   await snap(verifier, 'verifier-verified');
   // The head's notice is settled by the approval.
@@ -346,6 +415,59 @@ async function goldenPath(browser) {
 
   const ordered = await orderPath(admin, partner, verifier, companyName, suffix);
   await paymentPath(partner, ordered, companyName, suffix);
+
+  // 9. The admin reads the company's trail in the audit viewer: who did
+  // what, filtered by company, with the data before and after.
+  const adminPage = await newPage(browser, 'admin');
+  await login(adminPage, 'admin', DEMO_PASSWORD);
+  await followNav(adminPage, 'nav-audit', '#/audit', consoleLines);
+  await tid(adminPage, 'audit-page').waitFor();
+  await tid(adminPage, 'audit-company-query').fill(companyName);
+  await tid(adminPage, 'audit-company-find').click();
+  await tid(adminPage, 'audit-company-option').filter({ hasText: companyName }).click();
+  await tid(adminPage, 'audit-company-picked').waitFor();
+  await tid(adminPage, 'audit-apply').click();
+  const submitRow = adminPage.locator('[data-testid="audit-row"][data-action="company.submit"]');
+  await submitRow.first().waitFor();
+  check((await submitRow.first().getByTestId('audit-who').textContent()).includes('Redaksi Kabar Kayuagung'),
+    'the audit viewer does not name the partner who submitted');
+  const decided = adminPage.locator('[data-testid="audit-row"][data-action="case.decide_document"]').filter({ hasText: verifierName });
+  await decided.first().waitFor();
+  // Only this company's trail: every row links to it, by name.
+  const onlyThis = await adminPage.waitForFunction((name) => {
+    const names = [...document.querySelectorAll('[data-testid="audit-row"]')]
+      .map((e) => e.querySelector('a[href^="#/companies/"]')?.textContent.trim() || '(none)');
+    return names.length > 5 && names.every((n) => n === name) ? true : null;
+  }, companyName, { timeout: STEP_TIMEOUT_MS }).then(() => true, () => false);
+  check(onlyThis, 'the audit filter by company shows rows of others (or unnamed ones)');
+  const rejectRow = adminPage.locator('[data-testid="audit-row"][data-action="case.decide_document"]')
+    .filter({ has: adminPage.locator(`[data-testid="audit-after"]:has-text("${REJECT_REASON}")`) });
+  await rejectRow.getByTestId('audit-change').locator('summary').click();
+  await rejectRow.getByTestId('audit-after').waitFor();
+  await snap(adminPage, 'admin-audit');
+
+  // 10. The admin opens next year on the Years page, after a confirmation:
+  // the window is set and last year's requirements are drafted for review.
+  const next = Number(YEAR) + 1;
+  await tid(adminPage, 'fiscal-year').selectOption(String(next));
+  await followNav(adminPage, 'nav-years', '#/years', consoleLines);
+  await tid(adminPage, 'years-page').waitFor();
+  await tid(adminPage, 'year-opens').fill(`${next - 1}-10-02`);
+  await tid(adminPage, 'year-closes').fill(`${next}-04-30`);
+  await tid(adminPage, 'year-submit').click();
+  await tid(adminPage, 'year-submit-question').waitFor();
+  await tid(adminPage, 'year-submit-confirm').click();
+  await tid(adminPage, 'year-done').waitFor();
+  await tid(adminPage, 'year-opened').waitFor();
+  const opened = await admin('verification.GetYear', { fiscalYear: next });
+  check(opened.registrationOpensOn === `${next - 1}-10-02` && opened.registrationClosesOn === `${next}-04-30`,
+    `the year was opened with ${JSON.stringify(opened)}`);
+  await adminPage.locator('[data-testid="year-item"][data-item="requirements"] [data-status="SET_STATE_DRAFT"]').waitFor();
+  await snap(adminPage, 'admin-year-opened');
+  await followNav(adminPage, 'nav-requirements', '#/requirements', consoleLines);
+  await tid(adminPage, 'reqs-table').waitFor();
+  await tid(adminPage, 'reqs-draft').locator('[data-status="SET_STATE_DRAFT"]').waitFor();
+  await snap(adminPage, 'admin-requirements');
 
   const errors = consoleLines.filter((l) => / pageerror: /.test(l));
   check(errors.length === 0, `the pages threw:\n${errors.join('\n')}`);

@@ -151,8 +151,12 @@ export function check(cond, message) {
 // Click the navigation link `testid` and wait until the hash route is `hash`.
 // On a loaded 2-core machine a click was seen once to land before the link
 // was ready; the retry is written to `lines` so a pattern would show.
+// A link under the menu's settings entry is shown by opening that first.
 export async function followNav(page, testid, hash, lines) {
   for (let attempt = 1; ; attempt++) {
+    // A page inside a menu entry that opens (Keuangan, Pengaturan): open it first.
+    const group = page.locator('details.navmore', { has: tid(page, testid) });
+    if (!(await tid(page, testid).isVisible()) && await group.count()) await group.locator('summary').click();
     await tid(page, testid).click();
     try {
       await page.waitForFunction((h) => location.hash.split('?')[0] === h, hash, { timeout: 5000 });

@@ -218,7 +218,12 @@ static size_t png(uint8_t *out, uint32_t w, uint32_t h)
     return 300;
 }
 
-static const char PDF[] = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+static const char PDF[] =
+    /* a PDF with one page: the services open what they store (sk_pdf.h) */
+    "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\n"
+    "trailer<</Root 1 0 R>>\n%%EOF\n";
 
 static Seklik__Bus__Response *add_file(const char *release_id, int kind, const char *name,
                                        const uint8_t *data, size_t len)

@@ -71,7 +71,12 @@ static int call(sk_rpc_client *c, const char *method, const Seklik__Bus__Actor *
 
 #define FREE(m) protobuf_c_message_free_unpacked(&(m)->base, NULL)
 
-static const uint8_t pdf[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n";
+static const uint8_t pdf[] =
+    /* a PDF with one page: the services open what they store (sk_pdf.h) */
+    "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\n"
+    "trailer<</Root 1 0 R>>\n%%EOF\n";
 
 static char *register_company(const Seklik__Bus__Actor *who, const char *name, const char *npwp,
                               const char *nib, const char *nik_editor, const char *nik_journalist)

@@ -211,7 +211,12 @@ static void assert_refused(const char *method, const Seklik__Bus__Actor *actor,
     assert_unchanged(before);
 }
 
-static const uint8_t PDF[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n";
+static const uint8_t PDF[] =
+    /* a PDF with one page: the services open what they store (sk_pdf.h) */
+    "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 10 10]>>endobj\n"
+    "trailer<</Root 1 0 R>>\n%%EOF\n";
 
 static Seklik__Bus__Response *upload(const Seklik__Bus__Actor *actor, const char *company_id,
                                      const uint8_t *data, size_t len, const char *file_name)

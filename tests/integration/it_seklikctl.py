@@ -106,11 +106,21 @@ def manual_pages(ctl):
 
 # ---- migrate ------------------------------------------------------------------------
 
+def bus_migrations():
+    """The bus's own migrations every schema gets first, as common/sk_outbox.c lists them."""
+    text = (SOURCE / "common" / "sk_outbox.c").read_text()
+    table = text[text.index("sk_bus_migrations[]"):]
+    names = re.findall(r'\{"(0000_\w+\.sql)"', table[:table.index("};")])
+    expect(names and names[0] == "0000_bus.sql", f"sk_outbox.c lists the bus migrations: {names}")
+    return names
+
+
 def expected_migrations():
+    bus = bus_migrations()
     out = {}
     for svc in ops.SERVICES:
         d = SOURCE / "services" / svc / "migrations"
-        out[svc] = ["0000_bus.sql"] + sorted(p.name for p in d.glob("*.sql"))
+        out[svc] = bus + sorted(p.name for p in d.glob("*.sql"))
     return out
 
 

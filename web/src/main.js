@@ -34,6 +34,11 @@ import { OrderDetail } from './pages/OrderDetail.js';
 import { Invoices, InvoiceNew, InvoiceDetail } from './pages/Invoices.js';
 import { Taxes } from './pages/Taxes.js';
 import { Payments } from './pages/Payments.js';
+import { Years } from './pages/Years.js';
+import { RequirementSets } from './pages/RequirementSets.js';
+import { AuditTrail } from './pages/Audit.js';
+import { forgetAllDrafts } from './components/stored.js';
+import { forgetNames } from './names.js';
 
 const NAV = [
   ['dashboard', '/', 'nav.dashboard'],
@@ -42,20 +47,29 @@ const NAV = [
   ['queue', '/verification', 'nav.queue'],
   ['announcement', '/announcement', 'nav.announcement'],
   ['outlets', '/outlets', 'nav.outlets'],
-  ['rules', '/rules', 'nav.rules'],
-  ['prices', '/prices', 'nav.prices'],
-  ['budget', '/budget', 'nav.budget'],
-  ['users', '/users', 'nav.users'],
   ['releases', '/releases', 'nav.releases'],
   ['inbox', '/inbox', 'nav.inbox'],
   ['offers', '/offers', 'nav.offers'],
   ['agreements', '/agreements', 'nav.agreements'],
   ['orders', '/orders', 'nav.orders'],
+  ['notices', '/notices', 'nav.notices'],
+];
+
+// Menu entries that open: the money, and the year's rules with the
+// administration. The whole menu fits one line at 1366 px.
+const MONEY = [
+  ['budget', '/budget', 'nav.budget'],
   ['invoices', '/invoices', 'nav.invoices'],
   ['payments', '/payments', 'nav.payments'],
   ['taxes', '/taxes', 'nav.taxes'],
-  ['notices', '/notices', 'nav.notices'],
-  ['profile', '/profile', 'nav.profile'],
+];
+const SETTINGS = [
+  ['years', '/years', 'nav.years'],
+  ['requirements', '/requirements', 'nav.requirements'],
+  ['rules', '/rules', 'nav.rules'],
+  ['prices', '/prices', 'nav.prices'],
+  ['users', '/users', 'nav.users'],
+  ['audit', '/audit', 'nav.audit'],
 ];
 
 function initialYear() {
@@ -123,6 +137,9 @@ function Page({ route, user }) {
     case 'invoice': return html`<${InvoiceDetail} invoiceId=${route.id} />`;
     case 'taxes': return html`<${Taxes} />`;
     case 'payments': return html`<${Payments} />`;
+    case 'years': return html`<${Years} />`;
+    case 'requirements': return html`<${RequirementSets} />`;
+    case 'audit': return html`<${AuditTrail} />`;
     default: return null;
   }
 }
@@ -162,9 +179,16 @@ function App() {
 
   const setYear = (y) => { setYearState(y); try { localStorage.setItem('seklik.year', String(y)); } catch { /* ignore */ } };
   const switchLocale = (l) => { setLocale(l); setLoc(l); };
-  const logout = async () => { try { await auth.logout(); } catch { /* gone already */ } setUser(null); navigate('/login'); };
+  // What was typed and whose names were seen stay with the person, not the computer.
+  const logout = async () => {
+    try { await auth.logout(); } catch { /* gone already */ }
+    forgetAllDrafts(); forgetNames(); setUser(null); navigate('/login');
+  };
 
   const ctx = { user, year, setYear, refreshMe, locale: loc, setUser };
+  const current = (name, path) => (route.name === name || (route.path.startsWith(path + '/') && path !== '/') ? 'page' : undefined);
+  const groups = [['money', 'nav.money', MONEY], ['settings', 'nav.settings', SETTINGS]]
+    .map(([id, key, items]) => [id, key, user ? items.filter(([name]) => allowed(name, user.roles)) : []]);
   const publicRoute = route.name === 'login' || route.name === 'signup';
   let body;
   if (route.name === 'forgot') body = html`<${ForgotPassword} />`;
@@ -192,14 +216,19 @@ function App() {
           <label class="inline" for="fiscal-year">${t('nav.year')}</label>
           <select id="fiscal-year" value=${year} onChange=${(e) => setYear(Number(e.currentTarget.value))} data-testid="fiscal-year">
             ${years.sort().map((y) => html`<option value=${y}>${y}</option>`)}</select>
-          <span class="who" data-testid="current-user">${user.displayName || user.username}</span>
+          <a class="who" href="#/profile" title=${t('nav.profile')} aria-label=${`${t('nav.profile')}: ${user.displayName || user.username}`}
+            aria-current=${route.name === 'profile' ? 'page' : undefined} data-testid="current-user">${user.displayName || user.username}</a>
           <button type="button" class="btn small" onClick=${logout} data-testid="logout">${t('nav.logout')}</button>` : null}
       </div>
     </header>
     ${user && !PUBLIC_ROUTES.includes(route.name) ? html`<nav class="mainnav" aria-label=${t('nav.label')}><ul>
       ${NAV.filter(([name]) => allowed(name, user.roles) && !(name === 'dashboard' && isPartner(user))).map(([name, path, key]) => html`
-        <li><a href=${'#' + path} aria-current=${route.name === name || (route.path.startsWith(path + '/') && path !== '/') ? 'page' : undefined}
+        <li><a href=${'#' + path} aria-current=${current(name, path)}
           data-testid=${`nav-${name}`}>${t(key)}${name === 'inbox' ? html`<${UnreadBadge} refresh=${route.path} />` : null}${name === 'notices' ? html`<${NoticeBadge} refresh=${route.path} />` : null}</a></li>`)}
+      ${groups.filter(([, , items]) => items.length).map(([id, label, items]) => html`<li><details class="navmore" key=${id + route.path}>
+        <summary class=${items.some(([name, path]) => current(name, path)) ? 'current' : ''} data-testid=${`nav-${id}`}>${t(label)}</summary>
+        <ul>${items.map(([name, path, key]) => html`<li><a href=${'#' + path} aria-current=${current(name, path)} data-testid=${`nav-${name}`}
+          onClick=${(e) => { const d = e.currentTarget.closest('details'); if (d) d.open = false; }}>${t(key)}</a></li>`)}</ul></details></li>`)}
     </ul></nav>` : null}
     <main id="main" tabindex="-1">${body}</main>
     <footer class="foot"><p>${t('app.footer')}</p></footer>

@@ -18,6 +18,7 @@ const ROUTES = [
   ['offers', /^\/offers$/],
   ['invoices', /^\/invoices$/], ['invoiceNew', /^\/invoices\/new$/], ['invoice', /^\/invoices\/([^/]+)$/],
   ['taxes', /^\/taxes$/], ['payments', /^\/payments$/],
+  ['years', /^\/years$/], ['requirements', /^\/requirements$/], ['audit', /^\/audit$/],
 ];
 
 export function parseHash(hash) {
@@ -65,6 +66,9 @@ export const ROUTE_ROLES = {
   invoice: ['admin', 'finance', 'head', 'partnership', 'partner'],
   taxes: ['admin', 'finance', 'head'],
   payments: ['admin', 'finance', 'head'],
+  years: ['admin', 'head'],
+  requirements: ['admin', 'head', 'verifier'],
+  audit: ['admin', 'head'],
 };
 
 // Pages anyone may open, logged in or not (a reset link may be opened either way).

@@ -5,6 +5,7 @@ import { html } from '../html.js';
 import { useEffect, useRef } from 'preact/hooks';
 import { fieldId } from '../errors.js';
 import { t } from '../i18n/index.js';
+import { codeOf, describe } from '../codes.js';
 
 // A rule the service names in its refusal ("four_eyes.own_proposal",
 // "bank.partner_only") in the chosen language, when the catalogue has it.
@@ -22,11 +23,12 @@ export function errorText(err) {
   if (typeof err === 'string') return t(err);
   if (err.status === 0) return t('error.network');
   if (err.code === 'UNAUTHENTICATED') return err.message || t('error.unauthenticated');
-  if (err.code === 'PERMISSION_DENIED') return ruleText(err.message) || err.message || t('error.denied');
+  if (err.code === 'PERMISSION_DENIED') return ruleText(err.message) || (codeOf(err.message) ? describe(err.message) : '') || err.message || t('error.denied');
   if (err.code === 'RESOURCE_EXHAUSTED') return err.message || t('error.throttled');
   // Field violations are listed below the title, each by its label: the
   // server's message ("company.npwp: ...") would repeat one with its path.
   if (err.code === 'INVALID_ARGUMENT' && (err.violations || []).length) return t('form.fixErrors');
+  if (codeOf(err.message)) return describe(err.message);
   return err.message || t('error.generic', { code: err.code });
 }
 

@@ -2,6 +2,7 @@
 // 10 MiB, checked here before upload), a progress bar, field-level errors.
 import { html } from '../html.js';
 import { useState } from 'preact/hooks';
+import { useStored } from './stored.js';
 import { Field } from './Field.js';
 import { ErrorSummary } from './ErrorSummary.js';
 import { useAction } from './hooks.js';
@@ -15,11 +16,14 @@ import { DOCUMENT_TYPES, PERSON_DOCS } from '../enums.js';
 const KNOWN = ['document.type', 'document.number', 'document.issuedOn', 'document.expiresOn',
   'document.personId', 'document.outletId', 'document.content', 'document.fileName'];
 
-export function DocumentUpload({ company, presetType, presetPersonId = '', presetOutletId = '', onUploaded, testid = 'upload', compact = false }) {
-  const [doc, setDoc] = useState({
-    type: presetType || 'DOCUMENT_TYPE_AKTA', number: '', issuedOn: '', expiresOn: '',
-    personId: presetPersonId, outletId: presetOutletId,
-  });
+// `draftKey` keeps what is typed (not the file) through a refresh; `initial`
+// preselects type, person and outlet (a document to upload again).
+export function DocumentUpload({ company, presetType, presetPersonId = '', presetOutletId = '', onUploaded, testid = 'upload', compact = false, draftKey, initial }) {
+  const start = {
+    type: presetType || initial?.type || 'DOCUMENT_TYPE_AKTA', number: '', issuedOn: '', expiresOn: '',
+    personId: presetPersonId || initial?.personId || '', outletId: presetOutletId || initial?.outletId || '',
+  };
+  const [doc, setDoc, forgetDoc] = useStored(draftKey, start);
   const [file, setFile] = useState(null);
   const [fileErr, setFileErr] = useState('');
   const [progress, setProgress] = useState(null);
@@ -56,6 +60,8 @@ export function DocumentUpload({ company, presetType, presetPersonId = '', prese
       return act.runWith((key) => uploadDocument(company.id, body, content, { key, onProgress: setProgress }));
     }, KNOWN);
     if (out) {
+      forgetDoc();
+      setDoc({ ...start, type: doc.type });
       setDone(t('upload.done', { name: file.name }));
       setFile(null);
       const input = form.querySelector('input[type=file]'); if (input) input.value = '';
@@ -71,13 +77,13 @@ export function DocumentUpload({ company, presetType, presetPersonId = '', prese
   return html`<form class=${`upload${compact ? ' compact' : ''}`} onSubmit=${submit} data-testid=${testid} novalidate>
     <${ErrorSummary} prefix=${px} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid=${`${testid}-errors`} />
     <div class="grid">
-      ${presetType ? null : html`<${Field} label=${t('doc.type')} name="document.type" value=${doc.type} onInput=${set('type')}
+      ${presetType ? null : html`<${Field} label=${t('doc.type')} name="document.type" value=${doc.type} onInput=${set('type')} required
         errors=${errors} prefix=${px} options=${DOCUMENT_TYPES.map((v) => ({ value: v, label: tEnum('DocumentType', v) }))} testid="upload-type" />`}
       <${Field} label=${t('doc.number')} name="document.number" value=${doc.number} onInput=${set('number')} errors=${errors} prefix=${px} testid="upload-number" />
       <${Field} label=${t('doc.issuedOn')} name="document.issuedOn" type="date" value=${doc.issuedOn} onInput=${set('issuedOn')} errors=${errors} prefix=${px} testid="upload-issued" />
       <${Field} label=${t('doc.expiresOn')} name="document.expiresOn" type="date" value=${doc.expiresOn} onInput=${set('expiresOn')} errors=${errors} prefix=${px}
         hint=${t('doc.expiresHint')} testid="upload-expires" />
-      ${needsPerson && !presetPersonId ? html`<${Field} label=${t('doc.person')} name="document.personId" value=${doc.personId} onInput=${set('personId')} errors=${errors} prefix=${px}
+      ${needsPerson && !presetPersonId ? html`<${Field} label=${t('doc.person')} name="document.personId" value=${doc.personId} onInput=${set('personId')} errors=${errors} prefix=${px} required
         options=${[{ value: '', label: t('common.choose') }, ...people.map((p) => ({ value: p.id, label: p.data?.name || p.id }))]} testid="upload-person" />` : null}
       ${outlets.length > 1 && !presetOutletId ? html`<${Field} label=${t('doc.outlet')} name="document.outletId" value=${doc.outletId} onInput=${set('outletId')} errors=${errors} prefix=${px}
         options=${[{ value: '', label: t('doc.wholeCompany') }, ...outlets.map((o) => ({ value: o.id, label: o.data?.name || o.id }))]} testid="upload-outlet" />` : null}

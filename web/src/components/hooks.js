@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
 import { action } from '../api.js';
 import { mapViolations } from '../errors.js';
+import { describe } from '../codes.js';
 
 // const { data, error, loading, reload } = useLoad(async () => ..., [deps])
 export function useLoad(fn, deps) {
@@ -31,8 +32,9 @@ export function useFocusOnShow(key) {
 // const f = useAction(); await f.run(() => f.act.run('registry', 'Submit', body), knownFields)
 // Keeps one idempotency key per user action (see api.js action()), the busy
 // flag (buttons are disabled meanwhile), the error, and the violations
-// mapped onto the form's fields.
-export function useAction() {
+// mapped onto the form's fields. `resetKey` names the state the error was
+// about (a case's state, a proposal): when it moves on, the error goes.
+export function useAction(resetKey) {
   const act = useRef(null);
   if (!act.current) act.current = action();
   const [busy, setBusy] = useState(false);
@@ -48,7 +50,7 @@ export function useAction() {
       setUnmatched([]);
       return out;
     } catch (e) {
-      const m = mapViolations(e.violations || [], known, opts);
+      const m = mapViolations((e.violations || []).map((v) => ({ ...v, description: describe(v.description) })), known, opts);
       setByField(m.byField);
       setUnmatched(m.unmatched);
       setError(e);
@@ -58,5 +60,10 @@ export function useAction() {
     }
   };
   const clear = () => { setError(null); setByField({}); setUnmatched([]); };
+  const seen = useRef(resetKey);
+  useEffect(() => {
+    if (seen.current !== resetKey) clear();
+    seen.current = resetKey;
+  }, [resetKey]);
   return { act: act.current, run, busy, error, byField, unmatched, clear };
 }

@@ -7,6 +7,7 @@ import { useAction, useLoad } from '../components/hooks.js';
 import { Field } from '../components/Field.js';
 import { ErrorSummary, Notice } from '../components/ErrorSummary.js';
 import { Loading } from '../components/Table.js';
+import { ConfirmBox } from '../components/Confirm.js';
 import { t } from '../i18n/index.js';
 import { formatDateTime, todayWIB, wibToRFC3339 } from '../format.js';
 
@@ -45,14 +46,17 @@ function Announce({ onDone }) {
   const { year } = useContext(AppContext);
   const [date, setDate] = useState(todayWIB(new Date(Date.now() + 7 * 86400000)));
   const [time, setTime] = useState('23:59');
+  const [asking, setAsking] = useState(false);
   const f = useAction();
-  const submit = async (e) => {
-    e.preventDefault();
+  const announce = async () => {
+    setAsking(false);
     const objectionUntil = wibToRFC3339(date, time);
     const out = await f.run((act) => act.run('verification', 'Announce', { fiscalYear: year, objectionUntil: objectionUntil || '' }),
       ['objectionUntil', 'fiscalYear']);
     if (out) onDone();
   };
+  // Announcing publishes the list to every company: asked first.
+  const submit = (e) => { e.preventDefault(); setAsking(true); };
   return html`<form onSubmit=${submit} novalidate data-testid="announce-form">
     <p>${t('ann.none')}</p>
     <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="announce-errors" />
@@ -60,7 +64,9 @@ function Announce({ onDone }) {
       <${Field} label=${t('ann.untilDate')} name="objectionUntil" type="date" value=${date} onInput=${setDate} errors=${f.byField} required testid="announce-date" />
       <${Field} label=${t('ann.untilTime')} name="objectionUntilTime" type="time" value=${time} onInput=${setTime} errors=${{}} required testid="announce-time" />
     </div>
-    <button type="submit" class="btn primary" disabled=${f.busy} data-testid="announce-submit">${t('ann.announce')}</button>
+    ${asking ? html`<${ConfirmBox} question=${t('ann.announceConfirm', { year })} onConfirm=${announce} onCancel=${() => setAsking(false)}
+        busy=${f.busy} testid="announce-submit" confirmLabel=${t('ann.announce')} />`
+      : html`<button type="submit" class="btn primary" disabled=${f.busy} data-testid="announce-submit">${t('ann.announce')}</button>`}
   </form>`;
 }
 

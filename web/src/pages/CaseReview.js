@@ -15,6 +15,11 @@ import { StatusBadge } from '../components/Badge.js';
 import { Loading } from '../components/Table.js';
 import { t, tEnum } from '../i18n/index.js';
 import { formatDate, formatDateTime, todayWIB } from '../format.js';
+import { CompanyPanel } from '../components/CompanyPanel.js';
+import { CaseHistory } from '../components/CaseHistory.js';
+import { ConfirmBox, ConfirmButton } from '../components/Confirm.js';
+import { nameOf, useNames } from '../names.js';
+import { notFound } from './CompanyStatus.js';
 
 export function CaseReview({ caseId }) {
   const { user, locale } = useContext(AppContext);
@@ -24,8 +29,15 @@ export function CaseReview({ caseId }) {
     return { vcase, company };
   }, [caseId]);
   const [selected, setSelected] = useState('');
+  const vc = d.data?.vcase;
+  useNames(vc ? [vc.decidedBy, vc.approvedBy, vc.registeredBy, vc.visit?.verifierId, vc.pendingProposal?.proposedBy,
+    ...(vc.proposals || []).flatMap((p) => [p.proposedBy, p.approvedBy, p.returnedBy]),
+    ...(vc.documents || []).flatMap((x) => [x.decidedBy, x.uploadedBy]),
+    ...(d.data?.company?.documents || []).map((x) => x.uploadedBy)].filter(Boolean) : [], user);
 
   if (d.loading && !d.data) return html`<section><h1>${t('case.title')}</h1><${Loading} /></section>`;
+  if (d.error && notFound(d.error)) return html`<section><h1>${t('case.title')}</h1><${Notice} kind="error" testid="case-not-found">${t('case.notFound')}<//>
+    <p><a href="#/verification">${t('queue.title')}</a></p></section>`;
   if (d.error) return html`<section><h1>${t('case.title')}</h1><${ErrorSummary} error=${d.error} /></section>`;
   const { vcase, company } = d.data;
   const docs = vcase.documents || [];
@@ -67,9 +79,14 @@ export function CaseReview({ caseId }) {
       </ul>` : html`<p class="ok-text" data-testid="findings-none">${t('case.noFindings')}</p>`}
     </section>
 
-    <section aria-labelledby="h-docs">
+    <div class="case-layout">
+    ${company ? html`<section aria-labelledby="h-panel" class="case-panel">
+      <h2 id="h-panel">${t('panel.title')}</h2>
+      <${CompanyPanel} company=${company} vcase=${vcase} name=${(id) => nameOf(id, user)} />
+    </section>` : null}
+    <section aria-labelledby="h-docs" class="case-docs">
       <h2 id="h-docs">${t('status.documents')}</h2>
-      <div class="side-by-side">
+      <div class="stacked">
         <ul class="doc-list" data-testid="case-documents">
           ${docs.map((x) => html`<${DocDecision} key=${x.documentId + (x.decision || '')} caseId=${vcase.id} doc=${x} meta=${meta.get(x.documentId)}
             selected=${current && current.documentId === x.documentId} onSelect=${() => setSelected(x.documentId)}
@@ -80,18 +97,21 @@ export function CaseReview({ caseId }) {
         </div>
       </div>
     </section>
+    </div>
 
     <${VisitSection} vcase=${vcase} company=${company} canRecord=${reviewing && !ownCompany} onDone=${d.reload} />
     ${pending ? html`<${PendingSection} vcase=${vcase} barred=${ownCompany || supplier} onDone=${d.reload} />` : html`
       <${DecideSection} vcase=${vcase} canDecide=${reviewing && !ownCompany && !supplier} onDone=${d.reload} />
       <${SuspendSection} vcase=${vcase} canPropose=${!ownCompany && !supplier} onDone=${d.reload} />`}
     <${ProposalHistory} vcase=${vcase} />
+    <${CaseHistory} caseId=${vcase.id} refresh=${[vcase.state, (vcase.proposals || []).length, (vcase.documents || []).map((x) => x.decision).join()].join('|')} />
   </section>`;
 }
 
-// A user id as the page shows it: "you" for the signed-in user.
+// A user as the page names them: "you" for the signed-in user, else the
+// display name (names.js caches what useNames fetched).
 function who(id, user) {
-  return id === user.id ? t('decide.you', { id }) : id;
+  return id === user.id ? t('decide.you', { id: user.displayName || user.username }) : nameOf(id, user);
 }
 
 const APPROVER_ROLES = ['verifier', 'head', 'admin'];
@@ -103,7 +123,7 @@ function PendingSection({ vcase, barred, onDone }) {
   const { user, locale } = useContext(AppContext);
   const p = vcase.pendingProposal;
   const [reason, setReason] = useState('');
-  const f = useAction();
+  const f = useAction(p.id);
   const mayAct = user.roles.some((r) => APPROVER_ROLES.includes(r)) && !barred;
   const own = p.proposedBy === user.id;
   const approve = async () => {
@@ -130,7 +150,8 @@ function PendingSection({ vcase, barred, onDone }) {
     <${Notice} kind="info" testid="pending-notice">${own ? t('decide.waitingOwn') : barred ? t('decide.waitingBarred') : t('decide.waiting')}<//>
     ${mayAct ? html`<div>
       <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="pending-errors" />
-      ${!own ? html`<p><button type="button" class="btn primary" disabled=${f.busy} onClick=${approve} data-testid="approve-submit">${t('decide.approve')}</button></p>` : null}
+      ${!own ? html`<div class="actions"><${ConfirmButton} label=${t('decide.approve')} question=${t('decide.approveConfirm', { outcome: tEnum('Outcome', p.outcome), name: vcase.companyName })}
+        onConfirm=${approve} busy=${f.busy} testid="approve-submit" /></div>` : null}
       <form onSubmit=${sendBack} novalidate data-testid="return-form">
         <${Field} label=${own ? t('decide.withdrawReason') : t('decide.returnReason')} name="reason" prefix="return-" value=${reason} onInput=${setReason}
           errors=${f.byField} multiline required testid="return-reason" />
@@ -209,7 +230,7 @@ function DocDecision({ caseId, doc, meta, selected, onSelect, canDecide: mayWork
 }
 
 function VisitSection({ vcase, company, canRecord, onDone }) {
-  const { locale } = useContext(AppContext);
+  const { locale, user } = useContext(AppContext);
   const v = vcase.visit;
   const [form, setForm] = useState({ visitedOn: todayWIB(), latitude: '', longitude: '', findings: '', photos: [] });
   const [geoMsg, setGeoMsg] = useState('');
@@ -252,6 +273,7 @@ function VisitSection({ vcase, company, canRecord, onDone }) {
     <h2 id="h-visit">${t('visit.title')}</h2>
     ${v && v.visitedOn ? html`<dl class="facts" data-testid="visit-record">
       <dt>${t('visit.date')}</dt><dd>${formatDate(v.visitedOn, locale)}</dd>
+      <dt>${t('visit.verifier')}</dt><dd data-testid="visit-verifier">${v.verifierId ? who(v.verifierId, user) : '—'}</dd>
       <dt>${t('visit.gps')}</dt><dd data-testid="visit-gps">${v.latitude ?? 0}, ${v.longitude ?? 0}${' '}
         <a href=${`https://www.openstreetmap.org/?mlat=${v.latitude}&mlon=${v.longitude}#map=17/${v.latitude}/${v.longitude}`} target="_blank" rel="noopener noreferrer">${t('visit.map')}</a></dd>
       <dt>${t('visit.findings')}</dt><dd>${v.findings || '—'}</dd>
@@ -292,13 +314,15 @@ function VisitSection({ vcase, company, canRecord, onDone }) {
 function DecideSection({ vcase, canDecide, onDone }) {
   const [outcome, setOutcome] = useState('OUTCOME_VERIFIED');
   const [reason, setReason] = useState('');
-  const f = useAction();
+  const [asking, setAsking] = useState(false);
+  const f = useAction(vcase.state);
   if (!canDecide) return null;
-  const submit = async (e) => {
-    e.preventDefault();
+  const decide = async () => {
+    setAsking(false);
     const out = await f.run((act) => act.run('verification', 'Decide', { caseId: vcase.id, outcome, reason: reason.trim() }), ['outcome', 'reason']);
     if (out) onDone();
   };
+  const submit = (e) => { e.preventDefault(); f.clear(); setAsking(true); };
   return html`<section aria-labelledby="h-decide">
     <h2 id="h-decide">${t('decide.title')}</h2>
     <p class="hint">${t('decide.hint')} ${t('decide.fourEyesHint')}</p>
@@ -310,7 +334,9 @@ function DecideSection({ vcase, canDecide, onDone }) {
         <${Field} label=${t('decide.reason')} name="reason" value=${reason} onInput=${setReason} errors=${f.byField} multiline
           required=${outcome === 'OUTCOME_REJECTED'} testid="decide-reason" />
       </div>
-      <button type="submit" class="btn primary" disabled=${f.busy} data-testid="decide-submit">${t('decide.submit')}</button>
+      ${asking ? html`<${ConfirmBox} question=${t('decide.confirm', { outcome: tEnum('Outcome', outcome), name: vcase.companyName })} onConfirm=${decide}
+        onCancel=${() => setAsking(false)} busy=${f.busy} testid="decide-submit" confirmLabel=${t('decide.submit')} />`
+      : html`<button type="submit" class="btn primary" disabled=${f.busy} data-testid="decide-submit">${t('decide.submit')}</button>`}
     </form>
   </section>`;
 }
@@ -318,20 +344,24 @@ function DecideSection({ vcase, canDecide, onDone }) {
 function SuspendSection({ vcase, canPropose, onDone }) {
   const { user } = useContext(AppContext);
   const [reason, setReason] = useState('');
-  const f = useAction();
+  const [asking, setAsking] = useState(false);
+  const f = useAction(vcase.state);
   if (!canPropose || vcase.state !== 'CASE_STATE_VERIFIED' || !user.roles.some((r) => ['verifier', 'head', 'admin'].includes(r))) return null;
-  const submit = async (e) => {
-    e.preventDefault();
+  const suspend = async () => {
+    setAsking(false);
     const out = await f.run((act) => act.run('verification', 'Suspend', { companyId: vcase.companyId, reason: reason.trim() }), ['reason']);
     if (out) onDone();
   };
+  const submit = (e) => { e.preventDefault(); setAsking(true); };
   return html`<section aria-labelledby="h-suspend">
     <h2 id="h-suspend">${t('suspend.title')}</h2>
     <p class="hint">${t('decide.fourEyesHint')}</p>
     <form onSubmit=${submit} novalidate data-testid="suspend-form">
       <${ErrorSummary} error=${f.error} byField=${f.byField} unmatched=${f.unmatched} testid="suspend-errors" />
       <${Field} label=${t('suspend.reason')} name="reason" prefix="suspend-" value=${reason} onInput=${setReason} errors=${f.byField} multiline required testid="suspend-reason" />
-      <button type="submit" class="btn danger" disabled=${f.busy || !reason.trim()} data-testid="suspend-submit">${t('suspend.submit')}</button>
+      ${asking ? html`<${ConfirmBox} question=${t('suspend.confirm', { name: vcase.companyName })} onConfirm=${suspend} onCancel=${() => setAsking(false)}
+        busy=${f.busy} testid="suspend-submit" confirmLabel=${t('suspend.submit')} kind="danger" />`
+      : html`<button type="submit" class="btn danger" disabled=${f.busy || !reason.trim()} data-testid="suspend-submit">${t('suspend.submit')}</button>`}
     </form>
   </section>`;
 }

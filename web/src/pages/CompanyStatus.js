@@ -3,7 +3,7 @@
 // ones can be re-uploaded here), each outlet's score breakdown and tier, and
 // the announcement with the company's objection.
 import { html, AppContext } from '../html.js';
-import { useContext, useState } from 'preact/hooks';
+import { useContext, useEffect, useState } from 'preact/hooks';
 import { call, documentFileUrl } from '../api.js';
 import { useAction, useFocusOnShow, useLoad } from '../components/hooks.js';
 import { Field } from '../components/Field.js';
@@ -15,13 +15,14 @@ import { Loading } from '../components/Table.js';
 import { t, tEnum } from '../i18n/index.js';
 import { formatDate, formatDateTime } from '../format.js';
 import { requiredDocuments } from './requirements.js';
+import { CompanyPanel } from '../components/CompanyPanel.js';
+import { useFlash } from '../components/stored.js';
+import { useNames } from '../names.js';
 
 const orNull = (p) => p.catch((e) => { if (e.status === 404 || e.code === 'NOT_FOUND') return null; throw e; });
 
 export async function loadCompanyView(companyId, year) {
   const company = await call('registry', 'GetCompany', { companyId });
-  // The year the company was last submitted for judges it; else the chosen year.
-  year = company.fiscalYear || year;
   const [vcase, reqs, scores, announcement, objections] = await Promise.all([
     orNull(call('verification', 'GetCase', { companyId })),
     requiredDocuments(company, year),
@@ -32,10 +33,12 @@ export async function loadCompanyView(companyId, year) {
   return { year, company, vcase, reqs, scores, announcement, objections: objections.filter((o) => o.companyId === companyId) };
 }
 
-// The company's newest documents joined with the case's decisions.
+// The company's newest documents joined with the case's decisions; the
+// verifier's own visit photos are the case's, not documents to judge.
 export function documentRows(company, vcase) {
   const decided = new Map((vcase?.documents || []).map((d) => [d.documentId, d]));
-  return (company.documents || []).map((d) => {
+  const photos = new Set([...(vcase?.visitPhotos || []).map((p) => p.documentId), ...(vcase?.visit?.photoDocumentIds || [])]);
+  return (company.documents || []).filter((d) => !photos.has(d.id)).map((d) => {
     const cd = decided.get(d.id);
     return { ...d, decision: cd?.decision || 'DECISION_PENDING', reason: cd?.reason || '', decidedAt: cd?.decidedAt || '' };
   });
@@ -53,22 +56,44 @@ export function missingItems(company, vcase, reqs) {
   return items;
 }
 
+// A link to a company that is not one: the id is malformed (the service
+// names the field) or no company has it.
+export const notFound = (e) => !!e && (e.code === 'NOT_FOUND' || (e.code === 'INVALID_ARGUMENT' && (e.violations || []).some((v) => /Id$/.test(v.field || ''))));
+
+// The year a partner first sees: the one its company was submitted for,
+// unless it chose one already (the selector then does what it says).
+function yearChosen() {
+  try { return !!globalThis.localStorage?.getItem('seklik.year') || /[?&]year=/.test(globalThis.location.hash); } catch { return false; }
+}
+
 export function CompanyStatus({ companyId, own = false }) {
   const ctx = useContext(AppContext);
   const { year, locale, user } = ctx;
   const d = useLoad(() => loadCompanyView(companyId, year), [companyId, year]);
   const [reupload, setReupload] = useState('');
   const reuploadHead = useFocusOnShow(reupload);
+  const flash = useFlash('company');
+  const submittedYear = d.data?.company?.fiscalYear;
+  useEffect(() => { if (own && submittedYear && submittedYear !== year && !yearChosen()) ctx.setYear(submittedYear); }, [submittedYear]);
+  const staff = !user.roles.includes('partner');
+  const name = useNames(staff && d.data ? [...(d.data.company.documents || []).map((x) => x.uploadedBy),
+    ...(d.data.vcase?.documents || []).map((x) => x.decidedBy)] : [], user);
 
-  if (d.loading && !d.data) return html`<section><h1>${own ? t('status.titleOwn') : t('status.title')}</h1><${Loading} /></section>`;
-  if (d.error) return html`<section><h1>${own ? t('status.titleOwn') : t('status.title')}</h1><${ErrorSummary} error=${d.error} /></section>`;
+  const title = own ? t('status.titleOwn') : t('status.title');
+  if (d.loading && !d.data) return html`<section><h1>${title}</h1><${Loading} /></section>`;
+  if (d.error && notFound(d.error)) return html`<section><h1>${title}</h1><${Notice} kind="error" testid="company-not-found">${t('company.notFound')}<//>
+    <p><a href=${own ? '#/my' : '#/companies'}>${t('company.backToList')}</a></p></section>`;
+  if (d.error) return html`<section><h1>${title}</h1><${ErrorSummary} error=${d.error} /></section>`;
   const { company, vcase, reqs, scores, announcement, objections, year: shownYear } = d.data;
   const rows = documentRows(company, vcase);
   const missing = missingItems(company, vcase, reqs);
   const isPartner = user.roles.includes('partner');
   const editable = ['COMPANY_STATUS_DRAFT', 'COMPANY_STATUS_NEEDS_REVISION', 'COMPANY_STATUS_REJECTED'].includes(company.status || 'COMPANY_STATUS_DRAFT');
   const canEdit = isPartner || user.roles.some((r) => ['admin', 'partnership', 'verifier'].includes(r));
-  const editHref = isPartner ? '#/register' : `#/companies/${company.id}/edit`;
+  // "Perbaiki data" opens on the first rejected document, its reason beside it.
+  const firstRejected = rows.find((r) => r.decision === 'DECISION_REJECTED');
+  const fix = firstRejected ? `?step=3&focus=${firstRejected.id}` : '';
+  const editHref = isPartner ? `#/register${fix}` : `#/companies/${company.id}/edit${fix}`;
   const canReview = user.roles.some((r) => ['admin', 'verifier', 'head'].includes(r));
 
   return html`<section data-testid="company-status-page">
@@ -80,6 +105,8 @@ export function CompanyStatus({ companyId, own = false }) {
         <button type="button" class="btn" onClick=${d.reload} data-testid="company-refresh">${t('common.refresh')}</button>
       </div>
     </div>
+    ${flash ? html`<${Notice} kind="ok" testid="company-flash">${t(flash, { year: company.fiscalYear || year })}<//>` : null}
+    ${company.fiscalYear && company.fiscalYear !== year ? html`<${Notice} kind="info" testid="company-other-year">${t('status.otherYear', { year, submitted: company.fiscalYear })}<//>` : null}
     <dl class="facts">
       <dt>${t('common.status')}</dt><dd><${StatusBadge} type="CompanyStatus" value=${company.status || 'COMPANY_STATUS_DRAFT'} testid="company-status" /></dd>
       ${vcase ? html`<dt>${t('status.case')}</dt><dd><${StatusBadge} type="CaseState" value=${vcase.state} testid="case-state" /></dd>` : null}
@@ -118,6 +145,11 @@ export function CompanyStatus({ companyId, own = false }) {
             testid="reupload" onUploaded=${() => { setReupload(''); d.reload(); }} /></div>` : null;
       })() : null}
     </section>
+
+    ${staff ? html`<section aria-labelledby="h-panel">
+      <h2 id="h-panel">${t('panel.title')}</h2>
+      <${CompanyPanel} company=${company} vcase=${vcase} name=${name} />
+    </section>` : null}
 
     <section aria-labelledby="h-outlets">
       <h2 id="h-outlets">${t('status.outlets')}</h2>

@@ -2,7 +2,8 @@
 // (a Chart.js chart with the same figures as a table).
 import { html, AppContext } from '../html.js';
 import { useContext } from 'preact/hooks';
-import { listAll } from '../api.js';
+import { call, listAll } from '../api.js';
+import { formatRupiah } from '../format.js';
 import { useLoad } from '../components/hooks.js';
 import { ChartCanvas } from '../components/ChartCanvas.js';
 import { Loading } from '../components/Table.js';
@@ -32,8 +33,59 @@ export function tierMatrix(scores) {
   return m;
 }
 
+// Each role's work first: the verifier's queue, finance's money, the PR
+// office's releases; the head and the admin see all of them.
+const has = (user, roles) => user.roles.some((r) => roles.includes(r));
+const QUEUE_ROLES = ['verifier', 'head', 'admin'];
+const MONEY_ROLES = ['finance', 'head', 'admin', 'partnership'];
+const RELEASE_ROLES = ['pr', 'head', 'admin', 'partnership'];
+const RELEASE_STATES = ['RELEASE_STATE_DRAFT', 'RELEASE_STATE_SCHEDULED', 'RELEASE_STATE_SENT'];
+
+// "100+" when a page of `max` came back with more behind it.
+const countOf = (list, next, max) => (next && list.length >= max ? `${max}+` : String(list.length));
+
+async function loadWork(user, year) {
+  const cases = (extra) => call('verification', 'ListCases', { fiscalYear: year, pageSize: 100, ...extra })
+    .then((r) => countOf(r.cases || [], r.nextPageToken, 100));
+  const [queue, money, releases] = await Promise.all([
+    has(user, QUEUE_ROLES) ? Promise.all([cases({ state: 'CASE_STATE_IN_REVIEW' }), cases({ state: 'CASE_STATE_VISIT_PENDING' }),
+      cases({ awaitingApproval: true })]).then(([review, visit, approval]) => ({ review, visit, approval })) : null,
+    has(user, MONEY_ROLES) ? call('accounting', 'ListBudgetLines', { fiscalYear: year }).then((r) => r.total || {}).catch(() => null) : null,
+    has(user, RELEASE_ROLES) ? Promise.all(RELEASE_STATES.map((state) => call('distribution', 'ListReleases', { state, pageSize: 100 })
+      .then((r) => [state, countOf(r.releases || [], r.nextPageToken, 100)]))).then(Object.fromEntries).catch(() => null) : null,
+  ]);
+  return { queue, money, releases };
+}
+
+function Work() {
+  const { year, user } = useContext(AppContext);
+  const d = useLoad(() => loadWork(user, year), [year, user.id]);
+  if (d.loading && !d.data) return html`<${Loading} />`;
+  if (d.error) return html`<${ErrorSummary} error=${d.error} />`;
+  const { queue, money, releases } = d.data;
+  const card = (testid, n, label, href) => html`<li class="card" data-testid=${testid}>
+    <a href=${href}><span class="big" data-testid=${`${testid}-value`}>${n}</span> <span>${label}</span></a></li>`;
+  return html`
+    ${queue ? html`<section aria-labelledby="h-work-queue" data-testid="work-queue">
+      <h2 id="h-work-queue">${t('dash.queue', { year })}</h2>
+      <ul class="cards">
+        ${card('work-review', queue.review, tEnum('CaseState', 'CASE_STATE_IN_REVIEW'), '#/verification')}
+        ${card('work-visit', queue.visit, tEnum('CaseState', 'CASE_STATE_VISIT_PENDING'), '#/verification')}
+        ${card('work-approval', queue.approval, t('queue.awaitingBadge'), '#/verification')}
+      </ul></section>` : null}
+    ${money ? html`<section aria-labelledby="h-work-money" data-testid="work-money">
+      <h2 id="h-work-money">${t('dash.money', { year })}</h2>
+      <dl class="budget-figures">${['pagu', 'committed', 'realised', 'available'].map((k) => html`<div class="fig">
+        <dt>${t(`budget.${k}`)}</dt><dd data-testid=${`work-money-${k}`}>${formatRupiah(money[k])}</dd></div>`)}</dl>
+      <p><a href="#/budget">${t('nav.budget')}</a></p></section>` : null}
+    ${releases ? html`<section aria-labelledby="h-work-releases" data-testid="work-releases">
+      <h2 id="h-work-releases">${t('dash.releases')}</h2>
+      <ul class="cards">${RELEASE_STATES.map((s) => card(`work-release-${s.slice(14).toLowerCase()}`, releases[s], tEnum('ReleaseState', s), '#/releases'))}</ul>
+    </section>` : null}`;
+}
+
 export function Dashboard() {
-  const { year, locale } = useContext(AppContext);
+  const { year, locale, user } = useContext(AppContext);
   const d = useLoad(async () => {
     const [companies, scores] = await Promise.all([
       listAll('registry', 'ListCompanies', {}, 'companies'),
@@ -85,5 +137,5 @@ export function Dashboard() {
         </table></div>
       </section>`;
   }
-  return html`<section><h1>${t('dash.title')}</h1>${content}</section>`;
+  return html`<section><h1>${t('dash.title')}</h1><${Work} />${content}</section>`;
 }

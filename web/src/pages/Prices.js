@@ -9,7 +9,8 @@ import { Loading } from '../components/Table.js';
 import { t, tEnum } from '../i18n/index.js';
 import { formatDateTime, formatRupiah, parseRupiah } from '../format.js';
 import { fieldId, normalizeField } from '../errors.js';
-import { OUTLET_TYPES, PRODUCTS } from '../enums.js';
+import { OUTLET_TYPES, PRODUCTS_BY_TYPE } from '../enums.js';
+import { ConfirmButton } from '../components/Confirm.js';
 import { loadPublishedAndDraft } from './drafts.js';
 
 const PAID_TIERS = ['TIER_A', 'TIER_B', 'TIER_C'];
@@ -19,7 +20,7 @@ const cellKey = (type, product, tier) => `${type}|${product}|${tier}`;
 export function gridToEntries(cells) {
   const entries = [];
   const from = [];
-  for (const type of OUTLET_TYPES) for (const product of PRODUCTS) for (const tier of PAID_TIERS) {
+  for (const type of OUTLET_TYPES) for (const product of PRODUCTS_BY_TYPE[type]) for (const tier of PAID_TIERS) {
     const k = cellKey(type, product, tier);
     const raw = (cells[k] ?? '').trim();
     if (!raw) continue;
@@ -94,7 +95,7 @@ export function PriceEditor() {
       <div class="table-wrap"><table class="price-grid" data-testid="price-grid">
         <caption>${t('prices.caption', { type: tEnum('OutletType', type) })}</caption>
         <thead><tr><th scope="col">${t('price.product')}</th>${PAID_TIERS.map((tr) => html`<th scope="col">${tEnum('Tier', tr)}</th>`)}</tr></thead>
-        <tbody>${PRODUCTS.map((p) => html`<tr data-testid="price-row" data-product=${p}>
+        <tbody>${PRODUCTS_BY_TYPE[type].map((p) => html`<tr data-testid="price-row" data-product=${p}>
           <th scope="row">${tEnum('Product', p)}</th>
           ${PAID_TIERS.map((tr) => {
             const k = cellKey(type, p, tr);
@@ -112,7 +113,8 @@ export function PriceEditor() {
       </table></div>
       ${isAdmin ? html`<div class="actions">
         <button type="submit" class="btn" disabled=${f.busy} data-testid="prices-save">${t('rules.saveDraft')}</button>
-        <button type="button" class="btn primary" disabled=${f.busy || !draft} onClick=${publish} data-testid="prices-publish">${t('rules.publish')}</button>
+        <${ConfirmButton} label=${t('rules.publish')} question=${t('prices.publishConfirm', { year, v: draft?.version || '' })} onConfirm=${publish}
+          busy=${f.busy} disabled=${!draft} testid="prices-publish" />
       </div>` : null}
     </form>
   </section>`;

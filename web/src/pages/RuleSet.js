@@ -11,6 +11,18 @@ import { Loading } from '../components/Table.js';
 import { t, tEnum } from '../i18n/index.js';
 import { formatDateTime } from '../format.js';
 import { loadPublishedAndDraft } from './drafts.js';
+import { ConfirmButton } from '../components/Confirm.js';
+import { DEWAN_PERS, UKW_LEVELS } from '../enums.js';
+
+// Criteria whose threshold is a level, not a number: the editor offers the
+// levels in words ("Terverifikasi administratif"), never their codes.
+const LEVELS = {
+  CRITERION_DEWAN_PERS: ['DewanPersStatus', DEWAN_PERS],
+  CRITERION_CHIEF_EDITOR_UKW: ['UkwLevel', UKW_LEVELS],
+};
+// The unit of a numeric threshold, for its label.
+const UNIT = { CRITERION_JOURNALIST_UKW_SHARE: 'rules.unit.percent', CRITERION_PERFORMANCE: 'rules.unit.percent', CRITERION_COMPANY_AGE: 'rules.unit.years' };
+export const thresholdLabel = (criterion) => (UNIT[criterion] ? `${t('rules.threshold')}, ${t(UNIT[criterion])}` : t('rules.threshold'));
 
 // A rule set from the API -> the editable form (every number a string).
 function toForm(rs) {
@@ -42,12 +54,17 @@ function knownFields(f) {
   return k;
 }
 
-function Bands({ bands, base, errors, disabled, onChange }) {
+function Bands({ bands, base, errors, disabled, onChange, criterion }) {
   const set = (j, k, v) => onChange(bands.map((b, x) => (x === j ? { ...b, [k]: v } : b)));
+  const levels = LEVELS[criterion];
+  const label = levels ? t('rules.level') : thresholdLabel(criterion);
   return html`<div class="bands">
     ${bands.map((b, j) => html`<div class="band-row" data-testid="band-row">
-      <${Field} label=${t('rules.threshold')} name=${`${base}.bands[${j}].threshold`} value=${b.threshold} onInput=${(v) => set(j, 'threshold', v)}
-        errors=${errors} disabled=${disabled} inputmode="numeric" testid="band-threshold" />
+      ${levels ? html`<${Field} label=${label} name=${`${base}.bands[${j}].threshold`} value=${b.threshold} onInput=${(v) => set(j, 'threshold', v)}
+        errors=${errors} disabled=${disabled} testid="band-threshold"
+        options=${levels[1].map((v, i) => ({ value: String(i), label: tEnum(levels[0], v) }))} />`
+      : html`<${Field} label=${label} name=${`${base}.bands[${j}].threshold`} value=${b.threshold} onInput=${(v) => set(j, 'threshold', v)}
+        errors=${errors} disabled=${disabled} inputmode="numeric" testid="band-threshold" />`}
       <${Field} label=${t('rules.points')} name=${`${base}.bands[${j}].points`} value=${b.points} onInput=${(v) => set(j, 'points', v)}
         errors=${errors} disabled=${disabled} inputmode="numeric" testid="band-points" />
       ${disabled ? null : html`<button type="button" class="btn small danger" onClick=${() => onChange(bands.filter((_, x) => x !== j))}
@@ -102,12 +119,14 @@ export function RuleSetEditor() {
         <${Field} label=${t('rules.maxPoints')} name=${`criteria[${i}].maxPoints`} value=${c.maxPoints} onInput=${(v) => setCrit(i, { ...c, maxPoints: v })}
           errors=${errs} disabled=${!isAdmin} inputmode="numeric" testid="criterion-max" />
         ${c.criterion === 'CRITERION_REACH' ? html`<p class="hint">${t('rules.reachHint')}</p>`
-          : html`<${Bands} bands=${c.bands} base=${`criteria[${i}]`} errors=${errs} disabled=${!isAdmin} onChange=${(b) => setCrit(i, { ...c, bands: b })} />`}
+          : html`<${Bands} bands=${c.bands} base=${`criteria[${i}]`} errors=${errs} disabled=${!isAdmin} criterion=${c.criterion}
+            onChange=${(b) => setCrit(i, { ...c, bands: b })} />`}
       </fieldset>`)}
       <h2>${t('rules.reach')}</h2>
       ${form.reach.map((r, i) => html`<fieldset class="sub-card" data-testid="reach" data-outlet-type=${r.outletType}>
         <legend>${tEnum('OutletType', r.outletType)} — ${t(`rules.reachUnit.${r.outletType}`)}</legend>
-        <${Bands} bands=${r.bands} base=${`reach[${i}]`} errors=${errs} disabled=${!isAdmin} onChange=${(b) => setReach(i, { ...r, bands: b })} />
+        <${Bands} bands=${r.bands} base=${`reach[${i}]`} errors=${errs} disabled=${!isAdmin}
+          onChange=${(b) => setReach(i, { ...r, bands: b })} />
       </fieldset>`)}
       <h2>${t('rules.tiers')}</h2>
       <div class="grid">
@@ -118,7 +137,8 @@ export function RuleSetEditor() {
       </div>
       ${isAdmin ? html`<div class="actions">
         <button type="submit" class="btn" disabled=${f.busy} data-testid="rules-save">${t('rules.saveDraft')}</button>
-        <button type="button" class="btn primary" disabled=${f.busy || !draft} onClick=${publish} data-testid="rules-publish">${t('rules.publish')}</button>
+        <${ConfirmButton} label=${t('rules.publish')} question=${t('rules.publishConfirm', { year, v: draft?.version || '' })} onConfirm=${publish}
+          busy=${f.busy} disabled=${!draft} testid="rules-publish" />
       </div>` : null}
     </form>
   </section>`;

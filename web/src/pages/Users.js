@@ -9,11 +9,12 @@ import { DataTable, Loading } from '../components/Table.js';
 import { t } from '../i18n/index.js';
 import { formatDateTime } from '../format.js';
 import { ROLES } from '../enums.js';
+import { Picker } from '../components/Picker.js';
 
-function RoleChecks({ roles, onChange, name, errors, prefix = '' }) {
+function RoleChecks({ roles, onChange, name, errors, prefix = '', required = false }) {
   const err = errors[name];
   return html`<fieldset class=${`roles${err ? ' has-error' : ''}`} data-testid=${`${prefix}roles`} aria-describedby=${err ? `${prefix}${name}-err` : undefined}>
-    <legend>${t('users.roles')}</legend>
+    <legend>${t('users.roles')}${required ? html`<span class="req" aria-hidden="true"> *</span>` : null}</legend>
     ${ROLES.map((r) => html`<label class="check"><input type="checkbox" checked=${roles.includes(r)} data-testid=${`${prefix}role-${r}`}
       onChange=${(e) => onChange(e.currentTarget.checked ? [...roles, r] : roles.filter((x) => x !== r))} /> ${t(`role.${r}`)}</label>`)}
     <p class="field-error" id=${`${prefix}${name}-err`} role="status" aria-live="polite">${err || ''}</p>
@@ -50,7 +51,7 @@ export function Users() {
 }
 
 function CreateUser({ onDone }) {
-  const empty = { username: '', displayName: '', email: '', roles: [], companyId: '', password: '', locale: 'id' };
+  const empty = { username: '', displayName: '', email: '', roles: [], company: null, password: '', locale: 'id' };
   const [v, setV] = useState(empty);
   const [msg, setMsg] = useState('');
   const f = useAction();
@@ -59,7 +60,8 @@ function CreateUser({ onDone }) {
   const submit = async (e) => {
     e.preventDefault();
     setMsg('');
-    const out = await f.run((act) => act.run('gateway', 'CreateUser', { ...v, username: v.username.trim(), displayName: v.displayName.trim(), email: v.email.trim(), companyId: v.companyId.trim() }), known);
+    const { company, ...rest } = v;
+    const out = await f.run((act) => act.run('gateway', 'CreateUser', { ...rest, username: v.username.trim(), displayName: v.displayName.trim(), email: v.email.trim(), companyId: company?.id || '' }), known);
     if (out) { setV(empty); setMsg(t('users.created', { name: out.username })); onDone(); }
   };
   return html`<section aria-labelledby="h-create" class="sub-card">
@@ -69,15 +71,18 @@ function CreateUser({ onDone }) {
       ${msg ? html`<${Notice} kind="ok" testid="user-created">${msg}<//>` : null}
       <div class="grid">
         <${Field} prefix="new-" label=${t('login.username')} name="username" value=${v.username} onInput=${set('username')} errors=${f.byField} required autocomplete="off" testid="user-new-username" />
-        <${Field} prefix="new-" label=${t('users.displayName')} name="displayName" value=${v.displayName} onInput=${set('displayName')} errors=${f.byField} required testid="user-new-display-name" />
+        <${Field} prefix="new-" label=${t('users.displayName')} name="displayName" value=${v.displayName} onInput=${set('displayName')} errors=${f.byField}
+          hint=${t('users.displayNameHint')} testid="user-new-display-name" />
         <${Field} prefix="new-" label=${t('users.email')} name="email" type="email" value=${v.email} onInput=${set('email')} errors=${f.byField} autocomplete="off" testid="user-new-email" />
         <${Field} prefix="new-" label=${t('login.password')} name="password" type="password" value=${v.password} onInput=${set('password')} errors=${f.byField} required
           autocomplete="new-password" hint=${t('signup.passwordHint')} testid="user-new-password" />
         <${Field} prefix="new-" label=${t('users.locale')} name="locale" value=${v.locale} onInput=${set('locale')} errors=${f.byField} testid="user-new-locale"
           options=${[{ value: 'id', label: 'Bahasa Indonesia' }, { value: 'en', label: 'English' }]} />
-        ${v.roles.includes('partner') ? html`<${Field} prefix="new-" label=${t('users.companyId')} name="companyId" value=${v.companyId} onInput=${set('companyId')} errors=${f.byField} testid="user-new-company" />` : null}
       </div>
-      <${RoleChecks} roles=${v.roles} onChange=${set('roles')} name="roles" errors=${f.byField} prefix="new-" />
+      ${v.roles.includes('partner') ? html`<${Picker} prefix="new-" label=${t('users.company')} name="companyId" testid="user-new-company" errors=${f.byField}
+        value=${v.company} onPick=${set('company')} search=${async (q) => ((await call('registry', 'ListCompanies', { query: q, pageSize: 20 })).companies || [])
+          .map((c) => ({ id: c.id, label: c.legalName }))} />` : null}
+      <${RoleChecks} roles=${v.roles} onChange=${set('roles')} name="roles" errors=${f.byField} prefix="new-" required />
       <button type="submit" class="btn primary" disabled=${f.busy} data-testid="user-create-submit">${t('users.createSubmit')}</button>
     </form>
   </section>`;
