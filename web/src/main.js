@@ -47,16 +47,18 @@ const NAV = [
   ['queue', '/verification', 'nav.queue'],
   ['announcement', '/announcement', 'nav.announcement'],
   ['outlets', '/outlets', 'nav.outlets'],
-  ['releases', '/releases', 'nav.releases'],
   ['inbox', '/inbox', 'nav.inbox'],
-  ['offers', '/offers', 'nav.offers'],
-  ['agreements', '/agreements', 'nav.agreements'],
-  ['orders', '/orders', 'nav.orders'],
   ['notices', '/notices', 'nav.notices'],
 ];
 
-// Menu entries that open: the money, and the year's rules with the
-// administration. The whole menu fits one line at 1366 px.
+// Menu entries that open: the work with partner media, the money, and the
+// year's rules with the administration. The whole menu fits one line at 1366 px.
+const PARTNERSHIP = [
+  ['offers', '/offers', 'nav.offers'],
+  ['agreements', '/agreements', 'nav.agreements'],
+  ['orders', '/orders', 'nav.orders'],
+  ['releases', '/releases', 'nav.releases'],
+];
 const MONEY = [
   ['budget', '/budget', 'nav.budget'],
   ['invoices', '/invoices', 'nav.invoices'],
@@ -187,7 +189,8 @@ function App() {
 
   const ctx = { user, year, setYear, refreshMe, locale: loc, setUser };
   const current = (name, path) => (route.name === name || (route.path.startsWith(path + '/') && path !== '/') ? 'page' : undefined);
-  const groups = [['money', 'nav.money', MONEY], ['settings', 'nav.settings', SETTINGS]]
+  const groups = [['partnership', 'nav.partnership', PARTNERSHIP], ['money', 'nav.money', MONEY],
+    ['settings', 'nav.settings', SETTINGS]]
     .map(([id, key, items]) => [id, key, user ? items.filter(([name]) => allowed(name, user.roles)) : []]);
   const publicRoute = route.name === 'login' || route.name === 'signup';
   let body;

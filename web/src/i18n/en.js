@@ -377,6 +377,6 @@ export default {
   'audit.entity.reservation': 'reservation', 'audit.entity.outlet_score': 'outlet score', 'audit.entity.notice': 'notice',
   'audit.entity.mail': 'e-mail', 'audit.entity.partner': 'partner',
   'dash.queue': 'Verification work for {year}', 'dash.money': 'Budget for {year}', 'dash.releases': 'Press releases',
-  'nav.settings': 'Settings', 'nav.money': 'Finance',
+  'nav.settings': 'Settings', 'nav.money': 'Finance', 'nav.partnership': 'Partnerships',
   'ann.announceConfirm': 'Announce the {year} list of verified companies? Every company can see it and the objection window starts.',
 };

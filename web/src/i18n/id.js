@@ -377,6 +377,6 @@ export default {
   'audit.entity.reservation': 'cadangan anggaran', 'audit.entity.outlet_score': 'nilai media', 'audit.entity.notice': 'pemberitahuan',
   'audit.entity.mail': 'surel', 'audit.entity.partner': 'mitra',
   'dash.queue': 'Pekerjaan verifikasi tahun {year}', 'dash.money': 'Anggaran tahun {year}', 'dash.releases': 'Siaran pers',
-  'nav.settings': 'Pengaturan', 'nav.money': 'Keuangan',
+  'nav.settings': 'Pengaturan', 'nav.money': 'Keuangan', 'nav.partnership': 'Kemitraan',
   'ann.announceConfirm': 'Umumkan daftar perusahaan terverifikasi tahun {year}? Semua perusahaan dapat melihatnya dan masa sanggah dimulai.',
 };
