@@ -920,10 +920,11 @@ static void addresses_are_checked_unique_and_reach_distribution(void **state)
     http("/api/v1/auth/signup", "10.77.10.1", NULL, NULL, json, a);
     assert_int_equal(a->status, 200);
     free(a);
-    snprintf(sql, sizeof(sql), "SELECT count(*) FROM gateway.users WHERE username = '%s' AND email = "
-                               "'%s@redaksi.test'",
-             name, name);
-    assert_int_equal(sk_test_sql_number(gw_dsn, sql), 1);
+    assert_int_equal(sk_test_sql_number_p(gw_dsn,
+                                          "SELECT count(*) FROM gateway.users WHERE username = $1"
+                                          " AND email = $1 || '@redaksi.test'",
+                                          name),
+                     1);
     /* and the same address again is refused, naming it */
     snprintf(json, sizeof(json),
              "{\"username\":\"%s-2\",\"password\":\"%s\",\"displayName\":\"PT Daftar\","

@@ -814,11 +814,9 @@ static void verification_outcomes_update_the_status_without_an_event(void **stat
 
 static long long idempotency_rows(const char *key)
 {
-    char sql[256];
     if (!key)
         return sk_test_sql_number(dsn, "SELECT count(*) FROM registry.idempotency");
-    snprintf(sql, sizeof(sql), "SELECT count(*) FROM registry.idempotency WHERE key = '%s'", key);
-    return sk_test_sql_number(dsn, sql);
+    return sk_test_sql_number_p(dsn, "SELECT count(*) FROM registry.idempotency WHERE key = $1", key);
 }
 
 /* The 1 MB domicile letter number of issue 10, and the other fields that had
