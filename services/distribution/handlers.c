@@ -1663,12 +1663,16 @@ static const char *const VERIFICATION_EVENTS[] = {"verification.company.", "veri
                                                   NULL};
 static const char *const SCORING_EVENTS[] = {"scoring.outlet.tiered", NULL};
 static const char *const GATEWAY_EVENTS[] = {"gateway.user.", NULL};
+static const char *const ORDERING_EVENTS[] = {"ordering.order.", NULL};
+static const char *const ACCOUNTING_EVENTS[] = {"accounting.invoice.", NULL};
 
 static const sk_subscription_def subscriptions[] = {
     {"registry", REGISTRY_EVENTS, dist_apply_registry},
     {"verification", VERIFICATION_EVENTS, dist_apply_verification},
     {"scoring", SCORING_EVENTS, dist_apply_scoring},
     {"gateway", GATEWAY_EVENTS, dist_apply_gateway},
+    {"ordering", ORDERING_EVENTS, dist_apply_ordering},
+    {"accounting", ACCOUNTING_EVENTS, dist_apply_accounting},
 };
 
 static const sk_service_hooks hooks = {

@@ -61,6 +61,12 @@ int dist_apply_gateway(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
 int dist_notices_from_case(sk_event_ctx *ctx, const Seklik__Bus__Event *ev,
                            const Seklik__Verification__Case *vc);
 
+/* ordering.order.*: an offer waiting for its answer, a proof rejected. */
+int dist_apply_ordering(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
+
+/* accounting.invoice.*: an invoice returned or paid. */
+int dist_apply_accounting(sk_event_ctx *ctx, const Seklik__Bus__Event *ev);
+
 /* Who may approve a verification decision (verification's ROLES_APPROVE). */
 #define DIST_APPROVER_ROLES "verifier,head,admin"
 #define GW_ROLES_CSV_MAX 160

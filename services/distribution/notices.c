@@ -11,9 +11,11 @@
  * in the same transaction as the notice (the same queue as the releases).
  *
  * Sources plug in with a function that turns their event into a
- * dist_notice_spec: verification's cases here; ordering's orders
- * (ordering.order.offered/.countered/.proof_decided) and accounting's
- * invoices when those services publish them. */
+ * dist_notice_spec: verification's cases, ordering's orders and
+ * accounting's invoices. Each event carries the whole case, order or
+ * invoice, so what is raised and settled follows its state, not the event's
+ * name: a replay, or an event that changed something else, finds the same
+ * keys and raises nothing new. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +23,9 @@
 #include <time.h>
 
 #include "internal.h"
+#include "seklik/accounting.pb-c.h"
 #include "seklik/gateway.pb-c.h"
+#include "seklik/ordering.pb-c.h"
 #include "seklik/registry.pb-c.h"
 #include "seklik/verification.pb-c.h"
 #include "sk_err.h"
@@ -277,4 +281,150 @@ int dist_notices_from_case(sk_event_ctx *ctx, const Seklik__Bus__Event *ev,
     bool fresh = dist_notice_fresh(ev->occurred_unix_us / 1000000, (int64_t)time(NULL));
     SK_TRY(rejected_documents(ctx, vc, fresh));
     return waiting_decision(ctx, vc, fresh);
+}
+
+/* ---- ordering's orders ---- */
+
+/* What names an order in a notice: its number once issued, else its title. */
+static const char *order_label(const Seklik__Ordering__Order *o)
+{
+    if (o->number && *o->number)
+        return o->number;
+    return o->data && o->data->title ? o->data->title : "";
+}
+
+/* The offer in force waits for an answer: the office's offer (state
+ * offered) for the company's partner accounts, the partner's counter-offer
+ * (countered) for partnership staff. One notice per offer round; settled
+ * when the order is answered, countered or cancelled. */
+static int waiting_offer(sk_event_ctx *ctx, const Seklik__Ordering__Order *o, bool fresh,
+                         const char *link)
+{
+    bool to_partner = o->state == SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_OFFERED;
+    bool to_staff = o->state == SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_COUNTERED;
+    const Seklik__Ordering__Offer *last = o->n_offers ? o->offers[o->n_offers - 1] : NULL;
+    int round = last && last->round > 0 ? last->round : (int)o->n_offers;
+    char key[96] = "";
+    if (to_partner || to_staff)
+        snprintf(key, sizeof(key), "%s:%s:%d", to_partner ? "offer_waiting" : "offer_countered",
+                 o->id, round);
+    int rc = SK_OK;
+    if ((to_partner || to_staff) && fresh) {
+        dist_kv params[] = {{"number", order_label(o)}};
+        dist_notice_spec spec = {
+            .kind = DIST_NOTICE_OFFER_WAITING, .dedupe_key = key,
+            .company_id = to_partner ? o->company_id : NULL,
+            .roles_csv = to_partner ? NULL : "partnership", .exclude_json = "[]",
+            .company_name = o->company_name, .subject_id = o->id, .link = link,
+            .params = params, .n_params = 1,
+        };
+        rc = dist_raise_notice(ctx->db, ctx->app, &spec);
+    }
+    char *keep_items[1] = {key};
+    char *keep = rc == SK_OK ? json_of_strings(keep_items, *key ? 1 : 0) : NULL;
+    if (rc == SK_OK)
+        rc = keep ? dist_store_resolve_notices(ctx->db, DIST_NOTICE_OFFER_WAITING, o->id, keep)
+                  : SK_ENOMEM;
+    cJSON_free(keep);
+    return rc;
+}
+
+/* The last proof rejected (state proof_rejected): the company's partner
+ * accounts, with the reason; settled once a new proof is submitted (or the
+ * order leaves that state otherwise). */
+static int rejected_proof(sk_event_ctx *ctx, const Seklik__Ordering__Order *o, bool fresh,
+                          const char *link)
+{
+    const Seklik__Ordering__Proof *p = o->n_proofs ? o->proofs[o->n_proofs - 1] : NULL;
+    bool rejected = o->state == SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_PROOF_REJECTED && p &&
+                    p->rejected;
+    char key[96] = "";
+    if (rejected)
+        snprintf(key, sizeof(key), "proof_rejected:%s:%d", o->id, p->version);
+    int rc = SK_OK;
+    if (rejected && fresh) {
+        dist_kv params[] = {{"number", order_label(o)}, {"reason", p->reason ? p->reason : ""}};
+        dist_notice_spec spec = {
+            .kind = DIST_NOTICE_PROOF_REJECTED, .dedupe_key = key, .company_id = o->company_id,
+            .company_name = o->company_name, .subject_id = o->id, .link = link,
+            .params = params, .n_params = 2,
+        };
+        rc = dist_raise_notice(ctx->db, ctx->app, &spec);
+    }
+    char *keep_items[1] = {key};
+    char *keep = rc == SK_OK ? json_of_strings(keep_items, *key ? 1 : 0) : NULL;
+    if (rc == SK_OK)
+        rc = keep ? dist_store_resolve_notices(ctx->db, DIST_NOTICE_PROOF_REJECTED, o->id, keep)
+                  : SK_ENOMEM;
+    cJSON_free(keep);
+    return rc;
+}
+
+int dist_apply_ordering(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
+{
+    if (!ev->type || strncmp(ev->type, "ordering.order.", 15) != 0)
+        return SK_OK;
+    Seklik__Ordering__OrderChanged *oc =
+        seklik__ordering__order_changed__unpack(NULL, ev->body.len, ev->body.data);
+    const Seklik__Ordering__Order *o = oc ? oc->order : NULL;
+    int rc = SK_OK;
+    if (!o || !sk_uuid_valid(o->id) || !sk_uuid_valid(o->company_id)) {
+        sk_log_warn("%s seq %llu: no readable order, skipped", ev->type,
+                    (unsigned long long)ev->seq);
+        goto done;
+    }
+    bool fresh = dist_notice_fresh(ev->occurred_unix_us / 1000000, (int64_t)time(NULL));
+    char link[64];
+    snprintf(link, sizeof(link), "/orders/%s", o->id);
+    rc = waiting_offer(ctx, o, fresh, link);
+    if (rc == SK_OK)
+        rc = rejected_proof(ctx, o, fresh, link);
+done:
+    if (oc)
+        seklik__ordering__order_changed__free_unpacked(oc, NULL);
+    return rc;
+}
+
+/* ---- accounting's invoices ---- */
+
+/* An invoice returned (with its reason) or paid (SP2D): the company's
+ * partner accounts, once per invoice. Both states are final, so nothing
+ * settles them but the partner reading them. */
+int dist_apply_accounting(sk_event_ctx *ctx, const Seklik__Bus__Event *ev)
+{
+    if (!ev->type || strncmp(ev->type, "accounting.invoice.", 19) != 0)
+        return SK_OK;
+    Seklik__Accounting__InvoiceChanged *ic =
+        seklik__accounting__invoice_changed__unpack(NULL, ev->body.len, ev->body.data);
+    const Seklik__Accounting__Invoice *inv = ic ? ic->invoice : NULL;
+    int rc = SK_OK;
+    if (!inv || !sk_uuid_valid(inv->id) || !sk_uuid_valid(inv->company_id)) {
+        sk_log_warn("%s seq %llu: no readable invoice, skipped", ev->type,
+                    (unsigned long long)ev->seq);
+        goto done;
+    }
+    bool returned = inv->state == SEKLIK__ACCOUNTING__INVOICE_STATE__INVOICE_STATE_RETURNED;
+    bool paid = inv->state == SEKLIK__ACCOUNTING__INVOICE_STATE__INVOICE_STATE_PAID;
+    if ((!returned && !paid) ||
+        !dist_notice_fresh(ev->occurred_unix_us / 1000000, (int64_t)time(NULL)))
+        goto done;
+    char key[96], link[64];
+    snprintf(key, sizeof(key), "%s:%s", returned ? "invoice_returned" : "invoice_paid", inv->id);
+    snprintf(link, sizeof(link), "/invoices/%s", inv->id);
+    dist_kv params[] = {
+        {"number", inv->data && inv->data->number ? inv->data->number : ""},
+        {returned ? "reason" : "paidOn",
+         returned ? (inv->returned_reason ? inv->returned_reason : "")
+                  : (inv->paid_on ? inv->paid_on : "")},
+    };
+    dist_notice_spec spec = {
+        .kind = returned ? DIST_NOTICE_INVOICE_RETURNED : DIST_NOTICE_INVOICE_PAID,
+        .dedupe_key = key, .company_id = inv->company_id, .company_name = inv->company_name,
+        .subject_id = inv->id, .link = link, .params = params, .n_params = 2,
+    };
+    rc = dist_raise_notice(ctx->db, ctx->app, &spec);
+done:
+    if (ic)
+        seklik__accounting__invoice_changed__free_unpacked(ic, NULL);
+    return rc;
 }

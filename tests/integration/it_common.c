@@ -224,22 +224,29 @@ double it_quantile(double *v, size_t n, double q)
 
 void it_inject(const char *dsn, const char *type, const ProtobufCMessage *msg)
 {
+    it_inject_at(dsn, type, msg, 0);
+}
+
+void it_inject_at(const char *dsn, const char *type, const ProtobufCMessage *msg,
+                  int64_t occurred_unix_us)
+{
     size_t len = protobuf_c_message_get_packed_size(msg);
     uint8_t *packed = malloc(len + 1);
     assert_non_null(packed);
     protobuf_c_message_pack(msg, packed);
-    char id[SK_UUID_STRLEN];
+    char id[SK_UUID_STRLEN], occurred[24];
     sk_uuid7(id);
-    const char *values[] = {id, type, (const char *)packed};
-    int lengths[] = {0, 0, (int)len}, formats[] = {0, 0, 1};
+    snprintf(occurred, sizeof(occurred), "%lld", (long long)occurred_unix_us);
+    const char *values[] = {id, type, (const char *)packed, occurred};
+    int lengths[] = {0, 0, (int)len, 0}, formats[] = {0, 0, 1, 0};
     PGconn *pg = PQconnectdb(dsn);
     assert_int_equal(PQstatus(pg), CONNECTION_OK);
     PGresult *r = PQexecParams(
         pg,
         "WITH head AS (UPDATE testpub.outbox_head SET last_seq = last_seq + 1 RETURNING last_seq)"
         " INSERT INTO testpub.outbox (seq, id, type, occurred_unix_us, body)"
-        " SELECT last_seq, $1::uuid, $2, 0, $3 FROM head",
-        3, NULL, values, lengths, formats, 0);
+        " SELECT last_seq, $1::uuid, $2, $4::bigint, $3 FROM head",
+        4, NULL, values, lengths, formats, 0);
     assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
     PQclear(r);
     PQfinish(pg);

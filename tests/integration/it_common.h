@@ -87,6 +87,11 @@ double it_quantile(double *v, size_t n, double q);
  * test plays another service's events. */
 void it_inject(const char *dsn, const char *type, const ProtobufCMessage *msg);
 
+/* The same, saying it happened at `occurred_unix_us` (0: unknown, as
+ * it_inject): an old event as a replay of history brings it. */
+void it_inject_at(const char *dsn, const char *type, const ProtobufCMessage *msg,
+                  int64_t occurred_unix_us);
+
 /* Fiscal year `year` opened as verification announces it (the event into
  * the verification stand-in's outbox `ver_dsn`); once scoring (database
  * `scoring_dsn`) has drafted the year's rule set and price standard, an admin

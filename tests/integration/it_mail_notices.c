@@ -1,8 +1,10 @@
 /* Password resets by e-mail and notices of what a user must act on: a real
  * seklik-gateway and seklik-distribution against the fixture's PostgreSQL
  * and Redis and a real SMTP server on loopback (python3-aiosmtpd, one
- * maildir file per message). Three testpubs stand in for registry,
- * verification and scoring: the test writes verification's case events.
+ * maildir file per message). Five testpubs stand in for registry,
+ * verification, scoring, ordering and accounting: the test writes
+ * verification's case events, ordering's order events and accounting's
+ * invoice events.
  *
  * What it shows: the reset e-mail reaches the right account with a link
  * that works once, not after its expiry and not for another user, and ends
@@ -12,8 +14,12 @@
  * company's partner accounts a notice in the portal and an e-mail only to
  * those who chose it, in their language; a decision waiting for its second
  * person reaches the approvers but its proposer and is settled once
- * decided; a partner never sees another company's notices; only service
- * actors queue mail.
+ * decided; a partner never sees another company's notices; an offer waiting
+ * for the partner, a rejected proof, a returned and a paid invoice reach
+ * the company's partner accounts once each (replays raise nothing twice),
+ * e-mailed per each user's choice of kind, and settle when the order moves
+ * on; events older than the notice age raise nothing; only service actors
+ * queue mail.
  *
  * argv: testpub testsub logdir seklik-gateway seklik-distribution */
 #include <cjson/cJSON.h>
@@ -28,8 +34,10 @@
 
 #include "it_common.h"
 #include "it_smtp.h"
+#include "seklik/accounting.pb-c.h"
 #include "seklik/distribution.pb-c.h"
 #include "seklik/gateway.pb-c.h"
+#include "seklik/ordering.pb-c.h"
 #include "seklik/registry.pb-c.h"
 #include "seklik/verification.pb-c.h"
 
@@ -39,8 +47,10 @@
 #define RESET_MAX_PER_ACCOUNT 3
 
 static const char *gateway_bin, *dist_bin;
-static char gw_dsn[512], dist_dsn[512], reg_dsn[512], ver_dsn[512], sco_dsn[512];
-static sk_test_peer gw, dist, fake_registry, fake_verification, fake_scoring;
+static char gw_dsn[512], dist_dsn[512], reg_dsn[512], ver_dsn[512], sco_dsn[512], ord_dsn[512],
+    acc_dsn[512];
+static sk_test_peer gw, dist, fake_registry, fake_verification, fake_scoring, fake_ordering,
+    fake_accounting;
 static it_smtp relay;
 static sk_rpc_client *gw_rpc, *dist_rpc;
 static char web_url[64];
@@ -438,20 +448,27 @@ static void case_event(const char *type, const char *case_id, const char *compan
     it_inject(ver_dsn, type, &ev.base);
 }
 
-static void wait_verification_applied(void)
+/* Distribution has applied every event the stand-in of `source` (database
+ * `dsn`) published so far. */
+static void wait_applied(const char *dsn, const char *source)
 {
     for (int i = 0; i < 400; i++) {
-        long long head = sk_test_sql_number(ver_dsn, "SELECT last_seq FROM testpub.outbox_head");
+        long long head = sk_test_sql_number(dsn, "SELECT last_seq FROM testpub.outbox_head");
         char sql[200];
         snprintf(sql, sizeof(sql),
-                 "SELECT count(*) FROM distribution.inbox_offsets WHERE source = 'verification'"
+                 "SELECT count(*) FROM distribution.inbox_offsets WHERE source = '%s'"
                  " AND last_seq = %lld",
-                 head);
+                 source, head);
         if (sk_test_sql_number(dist_dsn, sql) == 1)
             return;
         sk_test_sleep_ms(25);
     }
-    fail_msg("distribution did not apply verification's events");
+    fail_msg("distribution did not apply %s's events", source);
+}
+
+static void wait_verification_applied(void)
+{
+    wait_applied(ver_dsn, "verification");
 }
 
 static Seklik__Distribution__ListNoticesResponse *notices_of(const Seklik__Bus__Actor *a)
@@ -502,17 +519,25 @@ static int setup(void **state)
         !sk_test_create_db("it_mail_distribution", dist_dsn, sizeof(dist_dsn)) ||
         !sk_test_create_db("it_mail_registry", reg_dsn, sizeof(reg_dsn)) ||
         !sk_test_create_db("it_mail_verification", ver_dsn, sizeof(ver_dsn)) ||
-        !sk_test_create_db("it_mail_scoring", sco_dsn, sizeof(sco_dsn)))
+        !sk_test_create_db("it_mail_scoring", sco_dsn, sizeof(sco_dsn)) ||
+        !sk_test_create_db("it_mail_ordering", ord_dsn, sizeof(ord_dsn)) ||
+        !sk_test_create_db("it_mail_accounting", acc_dsn, sizeof(acc_dsn)))
         return -1;
     if (it_smtp_init(&relay, it_logdir, "it_mail_notices") || it_smtp_start(&relay))
         return -1;
     sk_test_peer_init(&fake_registry, "testpub", reg_dsn, redis);
     sk_test_peer_init(&fake_verification, "testpub", ver_dsn, redis);
     sk_test_peer_init(&fake_scoring, "testpub", sco_dsn, redis);
+    sk_test_peer_init(&fake_ordering, "testpub", ord_dsn, redis);
+    sk_test_peer_init(&fake_accounting, "testpub", acc_dsn, redis);
     if (sk_test_peer_start(&fake_registry, it_pub_bin, it_log(log, sizeof(log), "mail", "registry")) ||
         sk_test_peer_start(&fake_verification, it_pub_bin,
                            it_log(log, sizeof(log), "mail", "verification")) ||
-        sk_test_peer_start(&fake_scoring, it_pub_bin, it_log(log, sizeof(log), "mail", "scoring")))
+        sk_test_peer_start(&fake_scoring, it_pub_bin, it_log(log, sizeof(log), "mail", "scoring")) ||
+        sk_test_peer_start(&fake_ordering, it_pub_bin,
+                           it_log(log, sizeof(log), "mail", "ordering")) ||
+        sk_test_peer_start(&fake_accounting, it_pub_bin,
+                           it_log(log, sizeof(log), "mail", "accounting")))
         return -1;
     sk_test_peer_init(&dist, "distribution", dist_dsn, redis);
     sk_test_peer_init(&gw, "gateway", gw_dsn, redis);
@@ -524,6 +549,10 @@ static int setup(void **state)
         sk_test_peer_setenv(both[i], "SEKLIK_VERIFICATION_EVENTS", fake_verification.events);
         sk_test_peer_setenv(both[i], "SEKLIK_SCORING_RPC", fake_scoring.rpc);
         sk_test_peer_setenv(both[i], "SEKLIK_SCORING_EVENTS", fake_scoring.events);
+        sk_test_peer_setenv(both[i], "SEKLIK_ORDERING_RPC", fake_ordering.rpc);
+        sk_test_peer_setenv(both[i], "SEKLIK_ORDERING_EVENTS", fake_ordering.events);
+        sk_test_peer_setenv(both[i], "SEKLIK_ACCOUNTING_RPC", fake_accounting.rpc);
+        sk_test_peer_setenv(both[i], "SEKLIK_ACCOUNTING_EVENTS", fake_accounting.events);
     }
     sk_test_peer_link(&dist, &gw);
     sk_test_peer_link(&gw, &dist);
@@ -552,7 +581,8 @@ static int teardown(void **state)
     sk_rpc_client_close(gw_rpc);
     sk_rpc_client_close(dist_rpc);
     int rc = 0;
-    sk_test_peer *all[] = {&gw, &dist, &fake_registry, &fake_verification, &fake_scoring};
+    sk_test_peer *all[] = {&gw,           &dist,          &fake_registry,  &fake_verification,
+                           &fake_scoring, &fake_ordering, &fake_accounting};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         sk_proc_signal(&all[i]->proc, SIGTERM);
         if (sk_proc_wait(&all[i]->proc, 15000) != 0 && i < 2)
@@ -1160,6 +1190,422 @@ static void a_waiting_decision_notifies_approvers_but_its_proposer(void **state)
     protobuf_c_message_free_unpacked(&l->base, NULL);
 }
 
+/* ---- ordering's and accounting's matters ---- */
+
+enum {
+    K_OFFER = SEKLIK__DISTRIBUTION__NOTICE_KIND__NOTICE_KIND_OFFER_WAITING,
+    K_PROOF = SEKLIK__DISTRIBUTION__NOTICE_KIND__NOTICE_KIND_PROOF_REJECTED,
+    K_RETURNED = SEKLIK__DISTRIBUTION__NOTICE_KIND__NOTICE_KIND_INVOICE_RETURNED,
+    K_PAID = SEKLIK__DISTRIBUTION__NOTICE_KIND__NOTICE_KIND_INVOICE_PAID,
+};
+
+/* Company C's partners: `c_mail` chose e-mail for offers, proofs and
+ * returned invoices, `c_quiet` (English) only for paid invoices; company
+ * D's partner chose every kind; a partnership officer chose offers. */
+static char company_c[SK_UUID_STRLEN], company_d[SK_UUID_STRLEN];
+static user c_mail, c_quiet, d_mail, officer;
+static bool trade_people_made;
+
+static void trade_people(void)
+{
+    if (trade_people_made)
+        return;
+    trade_people_made = true;
+    sk_uuid7(company_c);
+    sk_uuid7(company_d);
+    make_user(&c_mail, "mitraC", "partner", company_c, true, "id");
+    make_user(&c_quiet, "mitraCen", "partner", company_c, true, "en");
+    make_user(&d_mail, "mitraD", "partner", company_d, true, "id");
+    make_user(&officer, "kemitraan", "partnership", NULL, true, "id");
+    user *all[] = {&c_mail, &c_quiet, &d_mail, &officer};
+    for (size_t i = 0; i < 4; i++)
+        wait_account(all[i]);
+    const int c_kinds[] = {K_OFFER, K_PROOF, K_RETURNED};
+    for (size_t i = 0; i < 3; i++)
+        choose_email(&c_mail, c_kinds[i], true);
+    choose_email(&c_quiet, K_PAID, true);
+    const int all_kinds[] = {K_OFFER, K_PROOF, K_RETURNED, K_PAID};
+    for (size_t i = 0; i < 4; i++)
+        choose_email(&d_mail, all_kinds[i], true);
+    choose_email(&officer, K_OFFER, true);
+}
+
+/* `u`'s notices about `subject`: how many, how many still open; the last
+ * (newest) one's fields checked against `kind` and `link` when n > 0. */
+static size_t notices_about(const user *u, const char *subject, int kind, const char *link,
+                            size_t *open, bool *emailed, char *reason, size_t reason_cap)
+{
+    Seklik__Bus__Actor a = actor_of(u);
+    Seklik__Distribution__ListNoticesResponse *l = notices_of(&a);
+    size_t n = 0, o = 0;
+    for (size_t i = 0; i < l->n_notices; i++) {
+        const Seklik__Distribution__Notice *x = l->notices[i];
+        if (strcmp(x->subject_id, subject) != 0)
+            continue;
+        assert_int_equal(x->kind, kind);
+        assert_string_equal(x->link, link);
+        if (u->company[0])
+            assert_string_equal(x->company_id, u->company);
+        if (n == 0) { /* newest first */
+            if (emailed)
+                *emailed = x->emailed;
+            if (reason) {
+                reason[0] = '\0';
+                for (size_t k = 0; k < x->n_params; k++)
+                    if (strcmp(x->params[k]->key, "reason") == 0)
+                        snprintf(reason, reason_cap, "%s", x->params[k]->value);
+            }
+        }
+        n++;
+        o += x->resolved_at[0] == '\0';
+    }
+    protobuf_c_message_free_unpacked(&l->base, NULL);
+    if (open)
+        *open = o;
+    return n;
+}
+
+/* E-mails queued for `u` (in the notice's transaction: final once applied). */
+static long long mails_queued_for(const user *u)
+{
+    return sk_test_sql_number_p(dist_dsn,
+                                "SELECT count(*) FROM distribution.mail_delivery WHERE "
+                                "user_id = $1::uuid",
+                                u->id);
+}
+
+/* Once `u` has received `total` messages: the one whose subject is
+ * `subject` (there must be exactly one), decoded (caller frees). */
+static char *mail_titled(const user *u, size_t total, const char *subject)
+{
+    wait_mails(u->email, total, NULL);
+    char *m[32], want[200], *found = NULL;
+    snprintf(want, sizeof(want), "Subject: %s\n", subject);
+    size_t n = mails_to(u->email, m, 32);
+    for (size_t i = 0; i < n; i++) {
+        if (strstr(m[i], want)) {
+            if (found)
+                fail_msg("%s received \"%s\" twice", u->name, subject);
+            found = m[i];
+            m[i] = NULL;
+        }
+    }
+    free_all(m, n);
+    if (!found)
+        fail_msg("%s never received \"%s\"", u->name, subject);
+    return found;
+}
+
+/* ordering.order.<what> for order `id` of `company` in `state`, with
+ * `n_offers` offers (office, partner, office, ...) and `n_proofs` proofs of
+ * which the last is rejected when `last_rejected`. */
+static void order_event_at(const char *what, const char *id, const char *company,
+                           const char *number, Seklik__Ordering__OrderState state,
+                           size_t n_offers, size_t n_proofs, bool last_rejected,
+                           int64_t occurred_unix_us)
+{
+    Seklik__Ordering__OrderInput in = SEKLIK__ORDERING__ORDER_INPUT__INIT;
+    in.title = "Iklan HUT Kota";
+    in.quantity = 1;
+    Seklik__Ordering__Offer offers[4], *op[4];
+    Seklik__Ordering__Proof proofs[4], *pp[4];
+    assert_true(n_offers <= 4 && n_proofs <= 4);
+    for (size_t i = 0; i < n_offers; i++) {
+        seklik__ordering__offer__init(&offers[i]);
+        offers[i].round = (int32_t)i + 1;
+        offers[i].party = i % 2 ? SEKLIK__ORDERING__PARTY__PARTY_PARTNER
+                                : SEKLIK__ORDERING__PARTY__PARTY_OFFICE;
+        offers[i].unit_price = 1000000 - (int64_t)i * 50000;
+        op[i] = &offers[i];
+    }
+    for (size_t i = 0; i < n_proofs; i++) {
+        seklik__ordering__proof__init(&proofs[i]);
+        proofs[i].version = (int32_t)i + 1;
+        proofs[i].kind = SEKLIK__ORDERING__PROOF_KIND__PROOF_KIND_URL;
+        proofs[i].url = "https://kabar.test/berita/1";
+        bool rej = i + 1 < n_proofs || last_rejected;
+        proofs[i].rejected = rej;
+        proofs[i].reason = rej ? "Tautan mati" : "";
+        pp[i] = &proofs[i];
+    }
+    Seklik__Ordering__Order o = SEKLIK__ORDERING__ORDER__INIT;
+    o.id = (char *)id;
+    o.fiscal_year = 2027;
+    o.data = &in;
+    o.state = state;
+    o.number = (char *)(number ? number : "");
+    o.company_id = (char *)company;
+    o.company_name = "PT Kabar Citra";
+    o.offers = op;
+    o.n_offers = n_offers;
+    o.proofs = pp;
+    o.n_proofs = n_proofs;
+    Seklik__Ordering__OrderChanged ev = SEKLIK__ORDERING__ORDER_CHANGED__INIT;
+    ev.order = &o;
+    char type[64];
+    snprintf(type, sizeof(type), "ordering.order.%s", what);
+    it_inject_at(ord_dsn, type, &ev.base, occurred_unix_us);
+}
+
+static void order_event(const char *what, const char *id, const char *company,
+                        const char *number, Seklik__Ordering__OrderState state, size_t n_offers,
+                        size_t n_proofs, bool last_rejected)
+{
+    order_event_at(what, id, company, number, state, n_offers, n_proofs, last_rejected, 0);
+}
+
+static void invoice_event_at(const char *what, const char *id, const char *company,
+                             const char *number, Seklik__Accounting__InvoiceState state,
+                             const char *reason, int64_t occurred_unix_us)
+{
+    Seklik__Accounting__InvoiceInput in = SEKLIK__ACCOUNTING__INVOICE_INPUT__INIT;
+    in.number = (char *)number;
+    in.date = "2027-03-01";
+    Seklik__Accounting__Invoice inv = SEKLIK__ACCOUNTING__INVOICE__INIT;
+    inv.id = (char *)id;
+    inv.company_id = (char *)company;
+    inv.company_name = "PT Kabar Citra";
+    inv.fiscal_year = 2027;
+    inv.data = &in;
+    inv.state = state;
+    inv.returned_reason = (char *)(reason ? reason : "");
+    inv.paid_on = state == SEKLIK__ACCOUNTING__INVOICE_STATE__INVOICE_STATE_PAID ? "2027-04-02" : "";
+    Seklik__Accounting__InvoiceChanged ev = SEKLIK__ACCOUNTING__INVOICE_CHANGED__INIT;
+    ev.invoice = &inv;
+    char type[64];
+    snprintf(type, sizeof(type), "accounting.invoice.%s", what);
+    it_inject_at(acc_dsn, type, &ev.base, occurred_unix_us);
+}
+
+static void invoice_event(const char *what, const char *id, const char *company,
+                          const char *number, Seklik__Accounting__InvoiceState state,
+                          const char *reason)
+{
+    invoice_event_at(what, id, company, number, state, reason, 0);
+}
+
+static void an_offer_waiting_reaches_the_companys_partners_until_answered(void **state)
+{
+    (void)state;
+    trade_people();
+    char order[SK_UUID_STRLEN], link[64];
+    sk_uuid7(order);
+    snprintf(link, sizeof(link), "/orders/%s", order);
+    long long before_mail = mails_queued_for(&c_mail), before_quiet = mails_queued_for(&c_quiet);
+    long long before_d = mails_queued_for(&d_mail), before_officer = mails_queued_for(&officer);
+    /* a draft is nobody's matter; the office's offer waits for C's partners */
+    order_event("created", order, company_c, NULL,
+                SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_DRAFT, 0, 0, false);
+    order_event("offered", order, company_c, NULL,
+                SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_OFFERED, 1, 0, false);
+    /* the same event again raises nothing twice */
+    order_event("offered", order, company_c, NULL,
+                SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_OFFERED, 1, 0, false);
+    wait_applied(ord_dsn, "ordering");
+    size_t open = 0;
+    bool emailed = false;
+    assert_int_equal(notices_about(&c_mail, order, K_OFFER, link, &open, &emailed, NULL, 0), 1);
+    assert_int_equal(open, 1);
+    assert_true(emailed);
+    assert_int_equal(notices_about(&c_quiet, order, K_OFFER, link, &open, &emailed, NULL, 0), 1);
+    assert_false(emailed);
+    /* not another company's partner, not the office yet */
+    assert_int_equal(notices_about(&d_mail, order, K_OFFER, link, NULL, NULL, NULL, 0), 0);
+    assert_int_equal(notices_about(&officer, order, K_OFFER, link, NULL, NULL, NULL, 0), 0);
+    assert_int_equal(mails_queued_for(&c_mail), before_mail + 1);
+    assert_int_equal(mails_queued_for(&c_quiet), before_quiet);
+    assert_int_equal(mails_queued_for(&d_mail), before_d);
+    char *mail = mail_titled(&c_mail, (size_t)before_mail + 1,
+                             "Penawaran menunggu jawaban: Iklan HUT Kota");
+    char url[128];
+    snprintf(url, sizeof(url), PORTAL "/#/orders/%s", order);
+    assert_non_null(strstr(mail, url));
+    free(mail);
+
+    /* the partner counters: its notice is settled, the office's officer is told */
+    order_event("countered", order, company_c, NULL,
+                SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_COUNTERED, 2, 0, false);
+    wait_applied(ord_dsn, "ordering");
+    assert_int_equal(notices_about(&c_mail, order, K_OFFER, link, &open, NULL, NULL, 0), 1);
+    assert_int_equal(open, 0);
+    assert_int_equal(notices_about(&officer, order, K_OFFER, link, &open, &emailed, NULL, 0), 1);
+    assert_int_equal(open, 1);
+    assert_true(emailed);
+    assert_int_equal(mails_queued_for(&officer), before_officer + 1);
+    /* the office counters again: a new round waits for the partners */
+    order_event("countered", order, company_c, NULL,
+                SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_OFFERED, 3, 0, false);
+    order_event("countered", order, company_c, NULL,
+                SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_OFFERED, 3, 0, false);
+    wait_applied(ord_dsn, "ordering");
+    assert_int_equal(notices_about(&c_mail, order, K_OFFER, link, &open, NULL, NULL, 0), 2);
+    assert_int_equal(open, 1);
+    assert_int_equal(notices_about(&officer, order, K_OFFER, link, &open, NULL, NULL, 0), 1);
+    assert_int_equal(open, 0);
+    assert_int_equal(mails_queued_for(&c_mail), before_mail + 2);
+    /* accepted: nothing waits any more */
+    order_event("accepted", order, company_c, NULL,
+                SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_ACCEPTED, 3, 0, false);
+    wait_applied(ord_dsn, "ordering");
+    assert_int_equal(notices_about(&c_mail, order, K_OFFER, link, &open, NULL, NULL, 0), 2);
+    assert_int_equal(open, 0);
+    assert_int_equal(notices_about(&c_quiet, order, K_OFFER, link, &open, NULL, NULL, 0), 2);
+    assert_int_equal(open, 0);
+    assert_int_equal(notices_about(&d_mail, order, K_OFFER, link, NULL, NULL, NULL, 0), 0);
+    assert_int_equal(mails_queued_for(&c_mail), before_mail + 2);
+    assert_int_equal(mails_queued_for(&c_quiet), before_quiet);
+    assert_int_equal(mails_queued_for(&d_mail), before_d);
+}
+
+static void a_rejected_proof_reaches_the_partners_until_a_new_proof(void **state)
+{
+    (void)state;
+    trade_people();
+    char order[SK_UUID_STRLEN], other[SK_UUID_STRLEN], link[64], other_link[64];
+    sk_uuid7(order);
+    sk_uuid7(other);
+    snprintf(link, sizeof(link), "/orders/%s", order);
+    snprintf(other_link, sizeof(other_link), "/orders/%s", other);
+    const char *number = "MO/0007/DISKOMINFO/2027";
+    long long before_mail = mails_queued_for(&c_mail), before_quiet = mails_queued_for(&c_quiet);
+    long long before_d = mails_queued_for(&d_mail);
+    order_event("proof_submitted", order, company_c, number,
+                SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_PROOF_SUBMITTED, 1, 1, false);
+    order_event("proof_decided", order, company_c, number,
+                SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_PROOF_REJECTED, 1, 1, true);
+    order_event("proof_decided", order, company_c, number,
+                SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_PROOF_REJECTED, 1, 1, true);
+    /* D's own rejected proof is D's alone */
+    order_event("proof_decided", other, company_d, "MO/0008/DISKOMINFO/2027",
+                SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_PROOF_REJECTED, 1, 1, true);
+    wait_applied(ord_dsn, "ordering");
+    size_t open = 0;
+    bool emailed = false;
+    char reason[64];
+    assert_int_equal(
+        notices_about(&c_mail, order, K_PROOF, link, &open, &emailed, reason, sizeof(reason)), 1);
+    assert_int_equal(open, 1);
+    assert_true(emailed);
+    assert_string_equal(reason, "Tautan mati");
+    assert_int_equal(notices_about(&c_quiet, order, K_PROOF, link, &open, &emailed, NULL, 0), 1);
+    assert_false(emailed);
+    assert_int_equal(notices_about(&d_mail, order, K_PROOF, link, NULL, NULL, NULL, 0), 0);
+    assert_int_equal(notices_about(&d_mail, other, K_PROOF, other_link, NULL, NULL, NULL, 0), 1);
+    assert_int_equal(notices_about(&c_mail, other, K_PROOF, other_link, NULL, NULL, NULL, 0), 0);
+    assert_int_equal(mails_queued_for(&c_mail), before_mail + 1);
+    assert_int_equal(mails_queued_for(&c_quiet), before_quiet);
+    assert_int_equal(mails_queued_for(&d_mail), before_d + 1);
+    char *mail = mail_titled(&c_mail, (size_t)before_mail + 1,
+                             "Bukti tayang ditolak: MO/0007/DISKOMINFO/2027");
+    assert_non_null(strstr(mail, "Tautan mati"));
+    char url[128];
+    snprintf(url, sizeof(url), PORTAL "/#/orders/%s", order);
+    assert_non_null(strstr(mail, url));
+    free(mail);
+    /* a new proof: settled */
+    order_event("proof_submitted", order, company_c, number,
+                SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_PROOF_SUBMITTED, 1, 2, false);
+    wait_applied(ord_dsn, "ordering");
+    assert_int_equal(notices_about(&c_mail, order, K_PROOF, link, &open, NULL, NULL, 0), 1);
+    assert_int_equal(open, 0);
+    assert_int_equal(notices_about(&d_mail, other, K_PROOF, other_link, &open, NULL, NULL, 0), 1);
+    assert_int_equal(open, 1);
+}
+
+static void returned_and_paid_invoices_reach_the_companys_partners(void **state)
+{
+    (void)state;
+    trade_people();
+    char returned[SK_UUID_STRLEN], paid[SK_UUID_STRLEN], link_r[64], link_p[64];
+    sk_uuid7(returned);
+    sk_uuid7(paid);
+    snprintf(link_r, sizeof(link_r), "/invoices/%s", returned);
+    snprintf(link_p, sizeof(link_p), "/invoices/%s", paid);
+    long long before_mail = mails_queued_for(&c_mail), before_quiet = mails_queued_for(&c_quiet);
+    long long before_d = mails_queued_for(&d_mail);
+    /* submitted is nobody's matter yet */
+    invoice_event("submitted", returned, company_c, "INV-77",
+                  SEKLIK__ACCOUNTING__INVOICE_STATE__INVOICE_STATE_SUBMITTED, NULL);
+    invoice_event("returned", returned, company_c, "INV-77",
+                  SEKLIK__ACCOUNTING__INVOICE_STATE__INVOICE_STATE_RETURNED,
+                  "Kuitansi tanpa meterai");
+    invoice_event("returned", returned, company_c, "INV-77",
+                  SEKLIK__ACCOUNTING__INVOICE_STATE__INVOICE_STATE_RETURNED,
+                  "Kuitansi tanpa meterai");
+    invoice_event("submitted", paid, company_c, "INV-78",
+                  SEKLIK__ACCOUNTING__INVOICE_STATE__INVOICE_STATE_SUBMITTED, NULL);
+    invoice_event("step_recorded", paid, company_c, "INV-78",
+                  SEKLIK__ACCOUNTING__INVOICE_STATE__INVOICE_STATE_SPM, NULL);
+    wait_applied(acc_dsn, "accounting");
+    assert_int_equal(notices_about(&c_mail, paid, K_PAID, link_p, NULL, NULL, NULL, 0), 0);
+    /* SP2D, then a later event of the paid invoice (the withholding slip) */
+    invoice_event("paid", paid, company_c, "INV-78",
+                  SEKLIK__ACCOUNTING__INVOICE_STATE__INVOICE_STATE_PAID, NULL);
+    invoice_event("slip_recorded", paid, company_c, "INV-78",
+                  SEKLIK__ACCOUNTING__INVOICE_STATE__INVOICE_STATE_PAID, NULL);
+    wait_applied(acc_dsn, "accounting");
+
+    bool emailed = false;
+    char reason[64];
+    assert_int_equal(notices_about(&c_mail, returned, K_RETURNED, link_r, NULL, &emailed, reason,
+                                   sizeof(reason)),
+                     1);
+    assert_true(emailed);
+    assert_string_equal(reason, "Kuitansi tanpa meterai");
+    assert_int_equal(notices_about(&c_quiet, returned, K_RETURNED, link_r, NULL, &emailed, NULL, 0),
+                     1);
+    assert_false(emailed);
+    assert_int_equal(notices_about(&c_mail, paid, K_PAID, link_p, NULL, &emailed, NULL, 0), 1);
+    assert_false(emailed);
+    assert_int_equal(notices_about(&c_quiet, paid, K_PAID, link_p, NULL, &emailed, NULL, 0), 1);
+    assert_true(emailed);
+    assert_int_equal(notices_about(&d_mail, returned, K_RETURNED, link_r, NULL, NULL, NULL, 0), 0);
+    assert_int_equal(notices_about(&d_mail, paid, K_PAID, link_p, NULL, NULL, NULL, 0), 0);
+    assert_int_equal(notices_about(&officer, paid, K_PAID, link_p, NULL, NULL, NULL, 0), 0);
+    /* e-mail per each one's choice of kind: one each, none for D */
+    assert_int_equal(mails_queued_for(&c_mail), before_mail + 1);
+    assert_int_equal(mails_queued_for(&c_quiet), before_quiet + 1);
+    assert_int_equal(mails_queued_for(&d_mail), before_d);
+    char *mail = mail_titled(&c_quiet, (size_t)before_quiet + 1, "Invoice paid: INV-78");
+    char url[128];
+    snprintf(url, sizeof(url), PORTAL "/#/invoices/%s", paid);
+    assert_non_null(strstr(mail, url));
+    free(mail);
+    mail = mail_titled(&c_mail, (size_t)before_mail + 1, "Tagihan dikembalikan: INV-77");
+    assert_non_null(strstr(mail, "Kuitansi tanpa meterai"));
+    free(mail);
+}
+
+static void old_events_raise_no_notice(void **state)
+{
+    (void)state;
+    trade_people();
+    /* a first start catching up on a month-old history */
+    int64_t month_ago = ((int64_t)time(NULL) - 30 * 86400) * 1000000;
+    char order[SK_UUID_STRLEN], invoice[SK_UUID_STRLEN], link[64], link_i[64];
+    sk_uuid7(order);
+    sk_uuid7(invoice);
+    snprintf(link, sizeof(link), "/orders/%s", order);
+    snprintf(link_i, sizeof(link_i), "/invoices/%s", invoice);
+    order_event_at("offered", order, company_c, NULL,
+                   SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_OFFERED, 1, 0, false, month_ago);
+    invoice_event_at("returned", invoice, company_c, "INV-90",
+                     SEKLIK__ACCOUNTING__INVOICE_STATE__INVOICE_STATE_RETURNED, "Lama", month_ago);
+    wait_applied(ord_dsn, "ordering");
+    wait_applied(acc_dsn, "accounting");
+    assert_int_equal(notices_about(&c_mail, order, K_OFFER, link, NULL, NULL, NULL, 0), 0);
+    assert_int_equal(notices_about(&c_mail, invoice, K_RETURNED, link_i, NULL, NULL, NULL, 0), 0);
+    /* the same matters told now do raise */
+    order_event("offered", order, company_c, NULL,
+                SEKLIK__ORDERING__ORDER_STATE__ORDER_STATE_OFFERED, 1, 0, false);
+    invoice_event("returned", invoice, company_c, "INV-90",
+                  SEKLIK__ACCOUNTING__INVOICE_STATE__INVOICE_STATE_RETURNED, "Lama");
+    wait_applied(ord_dsn, "ordering");
+    wait_applied(acc_dsn, "accounting");
+    assert_int_equal(notices_about(&c_mail, order, K_OFFER, link, NULL, NULL, NULL, 0), 1);
+    assert_int_equal(notices_about(&c_mail, invoice, K_RETURNED, link_i, NULL, NULL, NULL, 0), 1);
+}
+
 static void only_service_actors_queue_mail(void **state)
 {
     (void)state;
@@ -1267,6 +1713,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(a_rejected_document_notifies_the_companys_partners),
         cmocka_unit_test(a_partner_never_sees_another_companys_notices),
         cmocka_unit_test(a_waiting_decision_notifies_approvers_but_its_proposer),
+        cmocka_unit_test(an_offer_waiting_reaches_the_companys_partners_until_answered),
+        cmocka_unit_test(a_rejected_proof_reaches_the_partners_until_a_new_proof),
+        cmocka_unit_test(returned_and_paid_invoices_reach_the_companys_partners),
+        cmocka_unit_test(old_events_raise_no_notice),
         cmocka_unit_test(only_service_actors_queue_mail),
     };
     return it_main2(argc, argv, tests, sizeof(tests) / sizeof(tests[0]), setup, teardown);
