@@ -69,6 +69,12 @@ export function todayWIB(now = new Date()) {
     .format(now);
 }
 
+// The current time of day in WIB, "HH:MM" (seconds dropped, so never ahead of now).
+export function nowTimeWIB(now = new Date()) {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: WIB, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .format(now);
+}
+
 // The current year in WIB (the default fiscal year).
 export function yearWIB(now = new Date()) {
   return Number(todayWIB(now).slice(0, 4));

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatRupiah, parseRupiah, formatDateTime, formatDate, todayWIB, wibToRFC3339, formatNumber, defaultFiscalYear } from '../src/format.js';
+import { formatRupiah, parseRupiah, formatDateTime, formatDate, todayWIB, nowTimeWIB, wibToRFC3339, formatNumber, defaultFiscalYear } from '../src/format.js';
 
 test('Rupiah: dots between thousands, "Rp " prefix, int64 strings', () => {
   assert.equal(formatRupiah(1500000), 'Rp 1.500.000');
@@ -46,6 +46,9 @@ test('calendar dates are not shifted', () => {
 test('today in WIB and WIB -> RFC 3339', () => {
   assert.equal(todayWIB(new Date('2027-01-15T18:00:00Z')), '2027-01-16');
   assert.equal(todayWIB(new Date('2027-01-15T16:59:00Z')), '2027-01-15');
+  // the time of day a proof form starts with: WIB, minutes, never ahead
+  assert.equal(nowTimeWIB(new Date('2027-01-15T17:17:59Z')), '00:17');
+  assert.equal(nowTimeWIB(new Date('2027-01-15T05:00:00Z')), '12:00');
   assert.equal(wibToRFC3339('2027-03-01', '17:00'), '2027-03-01T10:00:00Z');
   assert.equal(wibToRFC3339('2027-03-01', '03:00'), '2027-02-28T20:00:00Z');
   assert.equal(wibToRFC3339('bad', '03:00'), null);

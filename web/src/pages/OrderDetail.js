@@ -12,7 +12,7 @@ import { ErrorSummary, Notice } from '../components/ErrorSummary.js';
 import { StatusBadge } from '../components/Badge.js';
 import { Loading } from '../components/Table.js';
 import { t, tEnum } from '../i18n/index.js';
-import { formatDate, formatDateTime, formatRupiah, parseRupiah, wibToRFC3339, todayWIB } from '../format.js';
+import { formatDate, formatDateTime, formatRupiah, parseRupiah, wibToRFC3339, todayWIB, nowTimeWIB } from '../format.js';
 import { checkFile } from '../files.js';
 import { PROOF_KINDS } from '../enums.js';
 import { openBase64 } from './Agreements.js';
@@ -111,8 +111,10 @@ function Proofs({ order }) {
 function ProofForm({ order, onDone, again }) {
   const [kind, setKind] = useState('PROOF_KIND_URL');
   const [url, setUrl] = useState('');
+  // Now, not a fixed hour: today at 09:00 is still ahead before 9 in the morning
+  // (the server refuses a publication time in the future).
   const [date, setDate] = useState(todayWIB());
-  const [time, setTime] = useState('09:00');
+  const [time, setTime] = useState(nowTimeWIB());
   const [file, setFile] = useState(null);
   const [fileErr, setFileErr] = useState('');
   const f = useAction();
