@@ -865,6 +865,13 @@ static void oversized_fields_are_refused_before_anything_is_written(void **state
         if (!it_names_field(resp, named[i]))
             fail_msg("%s not named (message: %s)", named[i], resp->message);
     assert_int_equal(resp->n_violations, sizeof(named) / sizeof(named[0]));
+    /* each with the walk's code and its limit in the English text */
+    assert_true(it_names_field_code(resp, "company.domicileLetterNumber", "too_long"));
+    assert_true(it_names_field_code(resp, "company.contacts", "too_many"));
+    assert_true(it_names_field_code(resp, "outlets[0].monthlyVisitors", "out_of_range"));
+    for (size_t i = 0; i < resp->n_violations; i++)
+        if (strcmp(resp->violations[i]->field, "company.skKemenkumham") == 0)
+            assert_string_equal(resp->violations[i]->description, "at most 100 characters");
     seklik__bus__response__free_unpacked(resp, NULL);
     assert_unchanged(before);
     assert_int_equal(idempotency_rows(NULL), idem);

@@ -47,7 +47,7 @@ export function ErrorSummary({ error, byField = {}, unmatched = [], labels = {},
     ${fields.length || unmatched.length ? html`<ul>
       ${fields.map((f) => html`<li><button type="button" class="linklike" onClick=${() => focus(f)}>
         ${labels[f] || f}</button>: ${byField[f]}</li>`)}
-      ${unmatched.map((v) => html`<li>${v.field ? html`<code>${v.field}</code>: ` : null}${v.description}</li>`)}
+      ${unmatched.map((v) => html`<li>${v.field ? (labels[v.field] ? `${labels[v.field]}: ` : html`<code>${v.field}</code>: `) : null}${v.description}</li>`)}
     </ul>` : null}
   </div>`;
 }
