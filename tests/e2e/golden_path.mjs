@@ -147,6 +147,10 @@ async function goldenPath(browser) {
   await partner.waitForFunction((el) => el && el.textContent.trim().length > 0,
     await npwpError.elementHandle());
   check(await tid(partner, 'company-npwp').getAttribute('aria-invalid') === 'true', 'the NPWP input is not marked invalid');
+  // The service's code in the catalogue's words, not its English fallback.
+  const npwpText = (await npwpError.textContent()).trim();
+  check(npwpText.includes('NPWP harus 15 atau 16 digit') && !/must|digits/.test(npwpText),
+    `the NPWP error is not the catalogue's Indonesian text: "${npwpText}"`);
   check(await tid(partner, 'wizard-errors').count() === 1, 'no error summary above the wizard');
   await snap(partner, 'partner-npwp-field-error');
   await tid(partner, 'company-npwp').fill('012345678901234');

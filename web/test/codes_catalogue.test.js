@@ -17,14 +17,18 @@ import { setLocale } from '../src/i18n/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-// function name -> index of its code argument. Helpers that take a code
-// and pass it on to sk_call_violation_code are listed here with theirs.
+// function name -> index of its code argument: everywhere, and per file for
+// the helpers that take a code and pass it on (their names are local).
 export const CODE_ARG = {
   sk_call_violation_code: 2,
 };
+export const LOCAL_CODE_ARG = {
+  'services/registry/handlers.c': { violation: 3, unique_lost: 3 },
+  'services/registry/domain.c': { registry_violation_add: 2, fail: 2, check_number: 4 },
+};
 
 // Names a forwarding helper gives its code parameter.
-const FORWARDED = new Set(['code', 'wrong_code']);
+const FORWARDED = new Set(['code', 'v->items[i].code']);
 
 function sources(dir) {
   const out = [];
@@ -67,13 +71,13 @@ function args(src, open) {
 // argument the scan cannot read.
 export function scanCodes(files) {
   const found = [];
-  const names = Object.keys(CODE_ARG).join('|');
-  const call = new RegExp(`(?<![A-Za-z0-9_])(${names})\\s*\\(`, 'g');
   for (const file of files) {
+    const table = { ...CODE_ARG, ...(LOCAL_CODE_ARG[relative(ROOT, file)] || {}) };
+    const call = new RegExp(`(?<![A-Za-z0-9_>.])(${Object.keys(table).join('|')})\\s*\\(`, 'g');
     const src = stripComments(readFileSync(file, 'utf8'));
     for (const m of src.matchAll(call)) {
       const a = args(src, m.index + m[0].length - 1);
-      const arg = a[CODE_ARG[m[1]]];
+      const arg = a[table[m[1]]];
       if (arg === undefined) continue; /* another function of the same name */
       const where = `${relative(ROOT, file)}: ${m[1]}(${a.join(', ').slice(0, 80)}`;
       if (/\bconst\b|\bchar\b|\*/.test(arg)) continue; /* the declaration or definition */
