@@ -15,8 +15,8 @@ export function codeOf(text) {
 export function describe(text) {
   const code = codeOf(text);
   if (!code) return text;
-  const s = t(`code.${code}`);
-  return s === `code.${code}` ? text : s;
+  const s = t(`code.${code}`, limitVars(text));
+  return s === `code.${code}` || /\{(n|m|size)\}/.test(s) ? text : s;
 }
 
 // The numbers a description carries ("at most 200 characters", "must be

@@ -12,7 +12,7 @@ import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import id from '../src/i18n/id.js';
 import en from '../src/i18n/en.js';
-import { limitVars, violationWords } from '../src/codes.js';
+import { describe as codeWords, limitVars, violationWords } from '../src/codes.js';
 import { setLocale } from '../src/i18n/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -154,5 +154,14 @@ test('limits in the English text fill the catalogue text', () => {
   assert.equal(violationWords({ code: 'no.such_code', description: 'as the service said' }), 'as the service said');
   // a text that needs a number the description lacks falls back too
   assert.equal(violationWords({ code: 'too_long', description: 'too long' }), 'too long');
+  setLocale('id');
+});
+
+test('a throttled login says its wait in minutes, in the chosen language', () => {
+  const msg = 'auth.throttled: too many attempts; try again in 47 minutes';
+  setLocale('id');
+  assert.equal(codeWords(msg), 'Terlalu banyak percobaan. Coba lagi dalam 47 menit.');
+  setLocale('en');
+  assert.equal(codeWords(msg), 'Too many attempts. Try again in 47 min.');
   setLocale('id');
 });

@@ -116,4 +116,6 @@ export default {
   'code.rule_set.tier_order': 'The tier thresholds must go down from A to C',
   'code.rule_set.too_many_bands': 'At most 8 rows',
   'code.version.invalid': 'Invalid version',
+  // messages that start with a code (not field violations)
+  'code.auth.throttled': 'Too many attempts. Try again in {n} min.',
 };

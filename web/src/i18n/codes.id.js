@@ -116,4 +116,6 @@ export default {
   'code.rule_set.tier_order': 'Ambang tier harus menurun dari A ke C',
   'code.rule_set.too_many_bands': 'Paling banyak 8 baris',
   'code.version.invalid': 'Versi tidak sah',
+  // messages that start with a code (not field violations)
+  'code.auth.throttled': 'Terlalu banyak percobaan. Coba lagi dalam {n} menit.',
 };
