@@ -692,7 +692,7 @@ static int fail(gw_auth_error *err, int code, const char *field, const char *mes
 static int throttled(gw_auth_error *err, int retry_after_s)
 {
     char msg[160];
-    int minutes = retry_after_s > 0 ? (retry_after_s + 59) / 60 : 1;
+    int minutes = gw_wait_minutes(retry_after_s);
     snprintf(msg, sizeof(msg), "auth.throttled: too many attempts; try again in %d minute%s",
              minutes, minutes == 1 ? "" : "s");
     if (err)

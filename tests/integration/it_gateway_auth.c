@@ -478,7 +478,7 @@ static void failures_throttle_the_pair_even_with_the_right_password(void **state
     assert_true(err.retry_after_s > 800 && err.retry_after_s <= 900);
     char said[96]; /* the wait in whole minutes, rounded up, after the UI's code */
     snprintf(said, sizeof(said), "auth.throttled: too many attempts; try again in %d minutes",
-             (err.retry_after_s + 59) / 60);
+             gw_wait_minutes(err.retry_after_s));
     assert_string_equal(err.message, said);
     /* The refused attempt was not checked, so not counted either; it is audited. */
     assert_int_equal(sqln("SELECT count(*) FROM gateway.login_attempts WHERE username = $1",
