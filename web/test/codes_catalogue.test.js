@@ -26,6 +26,7 @@ export const CODE_ARG = {
 export const LOCAL_CODE_ARG = {
   'services/registry/handlers.c': { violation: 3, unique_lost: 3 },
   'services/registry/domain.c': { registry_violation_add: 2, fail: 2, check_number: 4 },
+  'services/ordering/handlers.c': { refuse: 2 },
 };
 
 // Names a forwarding helper gives its code parameter.
