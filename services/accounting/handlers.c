@@ -109,7 +109,7 @@ int acc_bad_id(sk_call *call, const char *field, const char *id)
     if (id && sk_uuid_valid(id))
         return SK_OK;
     return sk_call_violation_code(call, field, id && *id ? "id.invalid" : "required",
-id && *id ? "not a valid id" : "required");
+                                  id && *id ? "not a valid id" : "required");
 }
 
 /* The line's figures, from its accounts. An unsound ledger is an internal
@@ -286,7 +286,8 @@ static int create_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     accounting_line_row row;
     int rc = accounting_store_insert_line(call->db, id, &line, acc_actor_id(call), &row);
     if (rc == SK_EEXISTS) {
-        sk_call_violation_code(call, "line.accountCode", "budget.line_exists", "the year has a line with these codes");
+        sk_call_violation_code(call, "line.accountCode", "budget.line_exists",
+                               "the year has a line with these codes");
         return sk_call_fail(call, SK_EEXISTS, "budget line exists");
     }
     SK_TRY(rc);
@@ -394,7 +395,8 @@ static int revise_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
         .by = acc_actor_id(call)};
     rc = accounting_store_apply(call->db, &t, &replayed);
     if (rc == SK_EPRECOND) {
-        sk_call_violation_code(call, "newPagu", "budget.pagu_below_committed", "pagu cannot drop below committed + realised");
+        sk_call_violation_code(call, "newPagu", "budget.pagu_below_committed",
+                               "pagu cannot drop below committed + realised");
         return sk_call_fail(call, SK_EPRECOND, "the ledger refused the lower pagu");
     }
     SK_TRY(rc);
@@ -449,7 +451,8 @@ static int list_budget_lines(sk_call *call, const ProtobufCMessage *in, Protobuf
     if (!acc_may_read(call))
         return acc_deny(call, "budget lines");
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
-        return sk_call_violation_code(call, "fiscalYear", "out_of_range", "must be between 2000 and 2100");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     PGresult *res;
     SK_TRY(accounting_store_list_lines(call->db, req->fiscal_year, &res));
     int n = PQntuples(res), rc = SK_OK;
@@ -508,7 +511,9 @@ static int list_transfers(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     const char *line_id = req->budget_line_id && *req->budget_line_id ? req->budget_line_id : NULL;
     const char *reference = req->reference && *req->reference ? req->reference : NULL;
     if (!line_id == !reference)
-        return sk_call_violation_code(call, line_id ? "reference" : "budgetLineId", "ledger.line_or_reference", "give exactly one of budgetLineId and reference");
+        return sk_call_violation_code(call, line_id ? "reference" : "budgetLineId",
+                                      "ledger.line_or_reference",
+                                      "give exactly one of budgetLineId and reference");
     if (line_id)
         SK_TRY(acc_bad_id(call, "budgetLineId", line_id));
     else
@@ -519,7 +524,8 @@ static int list_transfers(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
         char *end = NULL;
         long long v = strtoll(token, &end, 10);
         if (!end || *end || v < 0 || token[strspn(token, "0123456789")] != '\0')
-            return sk_call_violation_code(call, "pageToken", "page_token.invalid", "bad page token");
+            return sk_call_violation_code(call, "pageToken", "page_token.invalid",
+                                          "bad page token");
         after = v;
     }
     int size = req->page_size == 0 ? PAGE_SIZE_DEFAULT
@@ -673,7 +679,9 @@ static int reserve(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     int rc = accounting_store_load_reservation(call->db, req->order_id, &r);
     if (rc == SK_OK) {
         if (strcmp(r.budget_line_id, req->budget_line_id) != 0 || r.amount != req->amount) {
-            sk_call_violation_code(call, "orderId", "reservation.other", "the order has a reservation on another line or of another amount");
+            sk_call_violation_code(
+                call, "orderId", "reservation.other",
+                "the order has a reservation on another line or of another amount");
             return sk_call_fail(call, SK_EEXISTS, "the order has another reservation");
         }
         accounting_line_row row;

@@ -229,9 +229,11 @@ int acc_publish_tax_table(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
         return acc_deny(call, "tax table");
     int bad = SK_OK;
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
-        bad = sk_call_violation_code(call, "fiscalYear", "out_of_range", "must be between 2000 and 2100");
+        bad = sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                     "must be between 2000 and 2100");
     if (req->version < 1)
-        bad = sk_call_violation_code(call, "version", "required", "the draft's version is required");
+        bad =
+            sk_call_violation_code(call, "version", "required", "the draft's version is required");
     if (bad)
         return bad;
     SK_TRY(accounting_store_lock_tax_year(call->db, req->fiscal_year));
@@ -264,7 +266,8 @@ int acc_get_tax_table(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     if (!acc_may_read(call))
         return acc_deny(call, "tax table");
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
-        return sk_call_violation_code(call, "fiscalYear", "out_of_range", "must be between 2000 and 2100");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     accounting_tax_table_row r;
     int rc = accounting_store_tax_table(call->db, req->fiscal_year, TAX_DRAFT, req->version, &r);
     if (rc == SK_ENOTFOUND && req->version == 0)
@@ -292,7 +295,8 @@ int acc_list_tax_tables(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     if (!acc_may_read(call))
         return acc_deny(call, "tax tables");
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
-        return sk_call_violation_code(call, "fiscalYear", "out_of_range", "must be between 2000 and 2100");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     PGresult *res;
     SK_TRY(accounting_store_tax_tables(call->db, req->fiscal_year, &res));
     int n = PQntuples(res), rc = SK_OK;
@@ -412,7 +416,8 @@ int acc_get_document_rules(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     if (!may_read_invoices(call))
         return acc_deny(call, "document rules");
     if (!year_ok(req->fiscal_year))
-        return sk_call_violation_code(call, "fiscalYear", "out_of_range", "must be between 2000 and 2100");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     accounting_document_rules_row r;
     SK_TRY(accounting_store_document_rules(call->db, req->fiscal_year, &r));
     return rules_msg(call, req->fiscal_year, &r, (Seklik__Accounting__DocumentRules *)out);
@@ -725,13 +730,15 @@ static bool file_ok(sk_call *call, const Seklik__Accounting__InvoiceFile *f, con
     }
     if (!accounting_text(f->file_name, 1, ACCOUNTING_FILE_NAME_MAX, false, name, cap)) {
         snprintf(path, sizeof(path), "%s.fileName", field);
-        sk_call_violation_code(call, path, "file.name_invalid", "file name: required, at most 200 bytes");
+        sk_call_violation_code(call, path, "file.name_invalid",
+                               "file name: required, at most 200 bytes");
         ok = false;
     }
     *mime = sk_file_kind_mime(sk_file_kind_sniff(f->content.data, f->content.len));
     if (!*mime || !sk_file_size_ok(f->content.len, ACCOUNTING_FILE_MAX)) {
         snprintf(path, sizeof(path), "%s.content", field);
-        sk_call_violation_code(call, path, "file.type_or_size", "the file must be a PDF, JPEG or PNG of at most 10 MiB");
+        sk_call_violation_code(call, path, "file.type_or_size",
+                               "the file must be a PDF, JPEG or PNG of at most 10 MiB");
         ok = false;
     }
     return ok;
@@ -806,7 +813,8 @@ int acc_submit_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         kuitansi = kuitansi || req->documents[i]->kind == SEKLIK__ACCOUNTING__DOCUMENT_KIND__DOCUMENT_KIND_KUITANSI;
     }
     if (!kuitansi)
-        bad = sk_call_violation_code(call, "documents", "invoice.kuitansi_required", "the kuitansi is required");
+        bad = sk_call_violation_code(call, "documents", "invoice.kuitansi_required",
+                                     "the kuitansi is required");
     if (bad)
         return sk_call_fail(call, SK_EINVAL, "the invoice has invalid fields");
 
@@ -992,7 +1000,8 @@ int acc_list_invoices(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     if (company)
         bad = acc_bad_id(call, "companyId", company);
     if (req->fiscal_year != 0 && !year_ok(req->fiscal_year))
-        bad = sk_call_violation_code(call, "fiscalYear", "out_of_range", "must be between 2000 and 2100");
+        bad = sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                     "must be between 2000 and 2100");
     const char *state = NULL;
     if (req->state != 0 && !(state = accounting_invoice_state_name((int)req->state)))
         bad = sk_call_violation_code(call, "state", "unknown_value", "unknown state");
@@ -1089,7 +1098,8 @@ int acc_return_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     char reason[ACCOUNTING_REASON_MAX + 1];
     int bad = acc_bad_id(call, "invoiceId", req->invoice_id);
     if (!accounting_text(req->reason, 1, ACCOUNTING_REASON_MAX, true, reason, sizeof(reason)))
-        bad = sk_call_violation_code(call, "reason", "reason.required_max", "reason: required, at most 2000 bytes");
+        bad = sk_call_violation_code(call, "reason", "reason.required_max",
+                                     "reason: required, at most 2000 bytes");
     if (req->expected_version < 0)
         bad = sk_call_violation_code(call, "expectedVersion", "negative", "must be 0 or more");
     if (bad)
@@ -1349,7 +1359,8 @@ int acc_record_payment_step(sk_call *call, const ProtobufCMessage *in, ProtobufC
         return acc_deny(call, "payment step");
     int bad = acc_bad_id(call, "invoiceId", req->invoice_id);
     if (!accounting_step_name((int)req->step))
-        bad = sk_call_violation_code(call, "step", "payment.step_unknown", "step must be SPP, SPP_VERIFIED, SPM or SP2D");
+        bad = sk_call_violation_code(call, "step", "payment.step_unknown",
+                                     "step must be SPP, SPP_VERIFIED, SPM or SP2D");
     if (req->expected_version < 0)
         bad = sk_call_violation_code(call, "expectedVersion", "negative", "must be 0 or more");
     int32_t unused;
@@ -1447,7 +1458,8 @@ int acc_cancel_payment_step(sk_call *call, const ProtobufCMessage *in, ProtobufC
     if (!accounting_step_name((int)req->step))
         bad = sk_call_violation_code(call, "step", "unknown_value", "unknown step");
     if (!accounting_text(req->reason, 1, ACCOUNTING_REASON_MAX, true, reason, sizeof(reason)))
-        bad = sk_call_violation_code(call, "reason", "reason.required_max", "reason: required, at most 2000 bytes");
+        bad = sk_call_violation_code(call, "reason", "reason.required_max",
+                                     "reason: required, at most 2000 bytes");
     if (req->expected_version < 0)
         bad = sk_call_violation_code(call, "expectedVersion", "negative", "must be 0 or more");
     if (bad)
@@ -1498,7 +1510,8 @@ int acc_record_withholding_slip(sk_call *call, const ProtobufCMessage *in, Proto
     int bad = acc_bad_id(call, "invoiceId", req->invoice_id);
     if (!accounting_text(req->number, 1, ACCOUNTING_STEP_NUMBER_MAX, false, number,
                          sizeof(number)))
-        bad = sk_call_violation_code(call, "number", "withholding.number_invalid", "the slip's number: required, at most 100 bytes");
+        bad = sk_call_violation_code(call, "number", "withholding.number_invalid",
+                                     "the slip's number: required, at most 100 bytes");
     if (!accounting_date_parse(req->date, &day))
         bad = sk_call_violation_code(call, "date", "date.invalid", "date must be YYYY-MM-DD");
     if (bad)
@@ -1582,7 +1595,8 @@ int acc_export_spp(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     const char *format = req->format && *req->format ? req->format : "csv";
     bool csv = strcmp(format, "csv") == 0;
     if (!csv && strcmp(format, "json") != 0)
-        bad = sk_call_violation_code(call, "format", "format.unknown", "format must be csv or json");
+        bad =
+            sk_call_violation_code(call, "format", "format.unknown", "format must be csv or json");
     if (bad)
         return SK_EINVAL;
     accounting_invoice_row r;
@@ -1724,7 +1738,8 @@ int acc_list_tax_due(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage
     if (acc_is_partner(call) || !acc_may_read(call))
         return acc_deny(call, "tax due");
     if (!year_ok(req->fiscal_year))
-        return sk_call_violation_code(call, "fiscalYear", "out_of_range", "must be between 2000 and 2100");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     PGresult *res;
     SK_TRY(accounting_store_tax_due(call->db, req->fiscal_year, &res));
     int n = PQntuples(res), rc = SK_OK;
@@ -1786,7 +1801,8 @@ int acc_payment_aging(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     if (acc_is_partner(call) || !acc_may_read(call))
         return acc_deny(call, "payment aging");
     if (req->fiscal_year != 0 && !year_ok(req->fiscal_year))
-        return sk_call_violation_code(call, "fiscalYear", "out_of_range", "must be between 2000 and 2100");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     static const char *const LABELS[] = {"0-30", "31-60", "61-90", ">90"};
     /* Where an unpaid invoice waits, in the order of the way to payment. */
     static const int WAITING[] = {ACCOUNTING_INVOICE_SUBMITTED, ACCOUNTING_INVOICE_ACCEPTED,

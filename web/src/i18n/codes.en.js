@@ -153,4 +153,17 @@ export default {
   'code.time.invalid': 'Must be a real date and time',
   'code.year.closed': 'The fiscal year is closed',
   'code.year.orders_issuing': 'Orders are still being issued',
+  // accounting
+  'code.budget.line_exists': 'The year already has a budget line with these codes',
+  'code.budget.pagu_below_committed': 'The pagu cannot drop below what is committed and realised',
+  'code.ledger.line_or_reference': 'Give either a budget line or a reference',
+  'code.reservation.other': 'The order already has another reservation',
+  'code.too_long_bytes': 'Too long (at most {n} bytes)',
+  'code.file.name_invalid': 'A file name is required, at most 200 bytes',
+  'code.file.type_or_size': 'The file must be a PDF, JPEG or PNG of at most 10 MiB',
+  'code.invoice.kuitansi_required': 'The kuitansi is required',
+  'code.reason.required_max': 'A reason is required, at most 2000 bytes',
+  'code.payment.step_unknown': 'The step must be SPP, SPP verified, SPM or SP2D',
+  'code.withholding.number_invalid': 'The slip\'s number is required, at most 100 bytes',
+  'code.format.unknown': 'The format must be CSV or JSON',
 };

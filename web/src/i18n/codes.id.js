@@ -153,4 +153,17 @@ export default {
   'code.time.invalid': 'Harus tanggal dan waktu yang ada',
   'code.year.closed': 'Tahun anggaran sudah ditutup',
   'code.year.orders_issuing': 'Masih ada pesanan yang sedang diterbitkan',
+  // accounting
+  'code.budget.line_exists': 'Tahun ini sudah punya baris anggaran dengan kode sub kegiatan dan rekening yang sama',
+  'code.budget.pagu_below_committed': 'Pagu tidak boleh di bawah yang sudah terikat dan terealisasi',
+  'code.ledger.line_or_reference': 'Isi salah satu: baris anggaran atau referensi',
+  'code.reservation.other': 'Pesanan ini sudah punya reservasi lain',
+  'code.too_long_bytes': 'Terlalu panjang (paling banyak {n} byte)',
+  'code.file.name_invalid': 'Nama berkas wajib diisi, paling panjang 200 byte',
+  'code.file.type_or_size': 'Berkas harus PDF, JPEG atau PNG, paling besar 10 MiB',
+  'code.invoice.kuitansi_required': 'Kuitansi wajib dilampirkan',
+  'code.reason.required_max': 'Alasan wajib diisi, paling panjang 2000 byte',
+  'code.payment.step_unknown': 'Langkah harus SPP, verifikasi SPP, SPM atau SP2D',
+  'code.withholding.number_invalid': 'Nomor bukti potong wajib diisi, paling panjang 100 byte',
+  'code.format.unknown': 'Format harus CSV atau JSON',
 };
