@@ -70,7 +70,8 @@ typedef void (*sk_limits_violation_fn)(void *arg, const char *field, const char 
 
 /* Every code the walk gives, space-separated: the web UI's catalogue test
  * reads this line, so a new code here needs its words there. */
-#define SK_LIMITS_CODES "text.invalid_utf8 too_long id.invalid out_of_range too_large too_many nested_too_deep"
+#define SK_LIMITS_CODES \
+    "text.invalid_utf8 too_long id.invalid out_of_range too_large too_many nested_too_deep"
 
 /* At most this many violations are reported for one message; the walk stops
  * there (a request that bad is refused whatever else it holds). */

@@ -109,8 +109,7 @@ char *sk_call_strdup(sk_call *call, const char *s);
  * English text is what logs and API users without a catalogue read; it may
  * carry numbers the catalogue's text shows ({n}, {m}: the first and second
  * number in it). A code that is not dotted lower case is sent as "". */
-int sk_call_violation_code(sk_call *call, const char *field, const char *code,
-                           const char *english);
+int sk_call_violation_code(sk_call *call, const char *field, const char *code, const char *english);
 
 /* Marks a violation code kept in a table rather than passed to
  * sk_call_violation_code as a literal: the web UI's catalogue test reads

@@ -70,8 +70,7 @@ bool sk_violation_code_valid(const char *code)
     return true;
 }
 
-int sk_call_violation_code(sk_call *call, const char *field, const char *code,
-                           const char *english)
+int sk_call_violation_code(sk_call *call, const char *field, const char *code, const char *english)
 {
     if (call->n_violations == call->cap_violations) {
         size_t cap = call->cap_violations ? call->cap_violations * 2 : 4;
@@ -249,8 +248,7 @@ static nng_msg *packed_response_msg(const uint8_t *data, size_t len, bool replay
     return m;
 }
 
-static void limits_violation(void *call, const char *field, const char *code,
-                             const char *english)
+static void limits_violation(void *call, const char *field, const char *code, const char *english)
 {
     sk_call_violation_code(call, field, code, english);
 }
@@ -295,8 +293,7 @@ static int run_call(sk_rpc_server *srv, sk_call *call, Seklik__Bus__Response *re
     const ProtobufCMessageDescriptor *out_desc = md->output;
 
     if (method->kind != SK_RPC_QUERY && (!req->idempotency_key || !req->idempotency_key[0]))
-        return sk_call_violation_code(call, "idempotencyKey", "required",
-                                      "required for commands");
+        return sk_call_violation_code(call, "idempotencyKey", "required", "required for commands");
 
     ProtobufCMessage *in = protobuf_c_message_unpack(in_desc, NULL, req->body.len, req->body.data);
     if (!in)

@@ -357,7 +357,9 @@ static void check_text(checker *c, const char *field, const char *s, size_t max)
         snprintf(why, sizeof why, "at most %zu characters", max);
         fail(c, field, "too_long", why);
         break;
-    case TEXT_BAD: fail(c, field, "text.invalid", "contains characters that are not allowed"); break;
+    case TEXT_BAD:
+        fail(c, field, "text.invalid", "contains characters that are not allowed");
+        break;
     }
 }
 
@@ -440,8 +442,7 @@ bool registry_check_company(const registry_company_input *in, int32_t today, boo
 
     check_number(&c, "npwp", in->npwp, registry_npwp_valid, "npwp.invalid",
                  "NPWP must be 15 or 16 digits");
-    check_number(&c, "nib", in->nib, registry_nib_valid, "nib.invalid",
-                 "NIB must be 13 digits");
+    check_number(&c, "nib", in->nib, registry_nib_valid, "nib.invalid", "NIB must be 13 digits");
     check_kbli(&c, in->kbli, in->n_kbli);
 
     check_text(&c, "deedNumber", in->deed_number, 100);

@@ -334,9 +334,8 @@ static void check_outlet(sk_call *call, const char *prefix, const Seklik__Regist
     registry_outlet_type t = (registry_outlet_type)(o->type - 1);
     if (type_ok && !registry_kbli_any_matches(t, (const char *const *)kbli, n_kbli)) {
         char why[200];
-        snprintf(why, sizeof(why),
-                 "company KBLI must include %s for a %s outlet", registry_kbli_for(t),
-                 registry_outlet_type_name(t));
+        snprintf(why, sizeof(why), "company KBLI must include %s for a %s outlet",
+                 registry_kbli_for(t), registry_outlet_type_name(t));
         sk_call_violation_code(call, kbli_field, "kbli.outlet_mismatch", why);
     }
 }
@@ -366,7 +365,8 @@ static void check_person(sk_call *call, const char *prefix, const Seklik__Regist
     registry_check_journalist(p->nik, p->name, ukw_text(p->ukw_level), p->ukw_certificate_number,
                               p->ukw_certificate_expiry, today(), &v);
     add_violations(call, prefix, &v);
-    if (p->press_card_number && sk_utf8_count(p->press_card_number, strlen(p->press_card_number)) > 100)
+    if (p->press_card_number &&
+        sk_utf8_count(p->press_card_number, strlen(p->press_card_number)) > 100)
         violation(call, prefix, "pressCardNumber", "too_long", "at most 100 characters");
     if (!registry_normalize_digits(p->nik, nik, 32))
         nik[0] = '\0';
@@ -696,8 +696,7 @@ static void check_document(sk_call *call, const Seklik__Registry__DocumentInput 
         violation(call, "document", "type", "unknown_value", "unknown document type");
 
     if (!sk_file_size_ok(d->content.len, MAX_DOCUMENT_BYTES))
-        violation(call, "document", "content", "file.size",
-                  "a file is required, at most 10 MiB");
+        violation(call, "document", "content", "file.size", "a file is required, at most 10 MiB");
     else if ((*kind = sk_file_kind_sniff(d->content.data, d->content.len)) ==
              SK_FILE_UNKNOWN)
         violation(call, "document", "content", "file.type",
@@ -739,7 +738,8 @@ static void check_document(sk_call *call, const Seklik__Registry__DocumentInput 
                   "unknown Dewan Pers status");
     else if (d->dewan_pers_status != SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_NONE &&
              d->type != SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_DEWAN_PERS)
-        violation(call, "document", "dewanPersStatus", "document.dewan_pers_level_not_a_certificate",
+        violation(call, "document", "dewanPersStatus",
+                  "document.dewan_pers_level_not_a_certificate",
                   "only a Dewan Pers certificate states a level");
     if (!blank(d->person_id) && (!sk_uuid_valid(d->person_id) || !has_person(c, d->person_id)))
         violation(call, "document", "personId", "document.person_unknown",

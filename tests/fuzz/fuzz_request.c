@@ -46,8 +46,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void on_violation(void *arg, const char *field, const char *code, const char *english)
 {
     (void)arg;
-    if (!field || !english || !english[0] || strlen(field) >= 256 ||
-        !sk_violation_code_valid(code))
+    if (!field || !english || !english[0] || strlen(field) >= 256 || !sk_violation_code_valid(code))
         abort();
 }
 

@@ -218,8 +218,8 @@ static void assert_refused_code(const char *method, const Seklik__Bus__Actor *ac
     counts before = snapshot();
     Seklik__Bus__Response *resp = call(method, actor, NULL, true, in);
     if (!it_names_field_code(resp, field, code))
-        fprintf(stderr, "%s: code %d (%s), want %s with %s\n", method, it_code(resp),
-                resp->message, field, code);
+        fprintf(stderr, "%s: code %d (%s), want %s with %s\n", method, it_code(resp), resp->message,
+                field, code);
     assert_int_equal(it_code(resp), SK_EINVAL);
     assert_true(it_names_field_code(resp, field, code));
     seklik__bus__response__free_unpacked(resp, NULL);

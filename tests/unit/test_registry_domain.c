@@ -453,7 +453,8 @@ static void assert_descriptions_whole(const registry_violations *v)
         const char *d = v->items[i].description, *c = v->items[i].code;
         size_t n = strlen(d), k = strlen(c);
         if (n == 0 || n >= sizeof v->items[i].description - 1 || k == 0 ||
-            k >= sizeof v->items[i].code - 1 || strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789_.") != k)
+            k >= sizeof v->items[i].code - 1 ||
+            strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789_.") != k)
             fail_msg("%s: [%s] \"%s\"", v->items[i].field, c, d);
     }
 }

@@ -99,7 +99,7 @@ export function scanCodes(files) {
 
 export function limitsCodes() {
   const h = readFileSync(join(ROOT, 'common', 'sk_limits.h'), 'utf8');
-  const m = /#define SK_LIMITS_CODES "([^"]*)"/.exec(h);
+  const m = /#define SK_LIMITS_CODES[\s\\]*"([^"]*)"/.exec(h);
   assert.ok(m, 'SK_LIMITS_CODES in common/sk_limits.h');
   return m[1].split(/\s+/).filter(Boolean);
 }
