@@ -140,13 +140,13 @@ int sk_audit_list(sk_call *call, const Seklik__Bus__ListAuditRequest *req,
                   Seklik__Bus__ListAuditResponse *out)
 {
     if (req->from_unix_ms < 0)
-        sk_call_violation(call, "fromUnixMs", "audit.from_negative: must not be negative");
+        sk_call_violation_code(call, "fromUnixMs", "negative", "must not be negative");
     if (req->to_unix_ms < 0)
-        sk_call_violation(call, "toUnixMs", "audit.to_negative: must not be negative");
+        sk_call_violation_code(call, "toUnixMs", "negative", "must not be negative");
     if (req->to_unix_ms && req->from_unix_ms >= req->to_unix_ms)
-        sk_call_violation(call, "toUnixMs", "audit.range_empty: must be after fromUnixMs");
+        sk_call_violation_code(call, "toUnixMs", "audit.range_empty", "must be after fromUnixMs");
     if (req->before_unix_us < 0 || req->before_id < 0)
-        sk_call_violation(call, "beforeUnixUs", "audit.page_key_negative: must not be negative");
+        sk_call_violation_code(call, "beforeUnixUs", "negative", "must not be negative");
     if (call->n_violations)
         return SK_EINVAL;
     unsigned limit = req->limit == 0 ? SK_AUDIT_PAGE_DEFAULT

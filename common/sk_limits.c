@@ -156,7 +156,7 @@ static bool full(const walk *w)
     return w->found >= SK_LIMITS_MAX_VIOLATIONS;
 }
 
-static void report(walk *w, const char *fmt, ...)
+static void report(walk *w, const char *code, const char *fmt, ...)
 {
     if (full(w))
         return;
@@ -168,7 +168,7 @@ static void report(walk *w, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    w->fn(w->arg, w->path, why);
+    w->fn(w->arg, w->path, code, why);
 }
 
 static void path_add(walk *w, char c)
@@ -231,19 +231,18 @@ static void check_string(walk *w, const sk_limit *lim, char *s)
     size_t len = strlen(s);
     long chars = sk_utf8_count(s, len);
     if (chars < 0) {
-        report(w, "Bukan teks UTF-8 yang sah (not valid UTF-8 text)");
+        report(w, "text.invalid_utf8", "not valid UTF-8 text");
         return;
     }
     if (!lim || lim->kind != SK_LIMIT_TEXT)
         return;
     if ((unsigned long)chars > lim->max_len) {
-        report(w, "Paling panjang %" PRIu32 " karakter (at most %" PRIu32 " characters)",
-               lim->max_len, lim->max_len);
+        report(w, "too_long", "at most %" PRIu32 " characters", lim->max_len);
         return;
     }
     if (lim->format == SK_FORMAT_UUID && len > 0) {
         if (!sk_uuid_valid(s)) {
-            report(w, "Bukan ID yang sah (not a valid id: a UUID is expected)");
+            report(w, "id.invalid", "not a valid id: a UUID is expected");
             return;
         }
         for (char *p = s; *p; p++)
@@ -254,9 +253,7 @@ static void check_string(walk *w, const sk_limit *lim, char *s)
 
 static void out_of_range(walk *w, const sk_limit *lim)
 {
-    report(w, "Harus antara %" PRId64 " dan %" PRId64 " (must be between %" PRId64 " and %" PRId64
-              ")",
-           lim->min, lim->max, lim->min, lim->max);
+    report(w, "out_of_range", "must be between %" PRId64 " and %" PRId64, lim->min, lim->max);
 }
 
 static void check_int(walk *w, const sk_limit *lim, int64_t v)
@@ -276,8 +273,7 @@ static void check_uint(walk *w, const sk_limit *lim, uint64_t v)
 static void check_real(walk *w, const sk_limit *lim, double v)
 {
     if (lim && lim->kind == SK_LIMIT_REAL && !(v >= lim->fmin && v <= lim->fmax))
-        report(w, "Harus antara %g dan %g (must be between %g and %g)", lim->fmin, lim->fmax,
-               lim->fmin, lim->fmax);
+        report(w, "out_of_range", "must be between %g and %g", lim->fmin, lim->fmax);
 }
 
 /* One value of field `f` at `p` (a member of the message, or an entry of a
@@ -292,7 +288,7 @@ static void check_value(walk *w, const ProtobufCFieldDescriptor *f, const sk_lim
         if (lim && lim->kind == SK_LIMIT_BYTES && b->len > lim->max_len) {
             char size[32];
             size_text(lim->max_len, size, sizeof(size));
-            report(w, "Paling besar %s (at most %s)", size, size);
+            report(w, "too_large", "at most %s", size);
         }
         break;
     }
@@ -355,7 +351,7 @@ static void check_message(walk *w, ProtobufCMessage *m, int depth)
     if (!m)
         return;
     if (depth > MAX_DEPTH) {
-        report(w, "Terlalu dalam bertingkat (nested too deeply)");
+        report(w, "nested_too_deep", "nested too deeply");
         return;
     }
     const ProtobufCMessageDescriptor *md = m->descriptor;
@@ -369,8 +365,7 @@ static void check_message(walk *w, ProtobufCMessage *m, int depth)
             size_t n = *(const size_t *)(base + f->quantifier_offset);
             char *entries = *(char **)(base + f->offset);
             if (lim && lim->max_items && n > lim->max_items) {
-                report(w, "Paling banyak %" PRIu32 " isian (at most %" PRIu32 " entries)",
-                       lim->max_items, lim->max_items);
+                report(w, "too_many", "at most %" PRIu32 " entries", lim->max_items);
             } else {
                 size_t size = entry_size(f->type), here = w->len;
                 for (size_t k = 0; k < n && entries && !full(w); k++) {

@@ -62,9 +62,16 @@ const sk_limit *sk_limits_find(const ProtobufCMessageDescriptor *md,
 
 /* Called once per violation: `field` is the lowerCamelCase path from the
  * message checked ("company.domicileLetterNumber", "outlets[2].url",
- * "company.kbli[0]"), `description` Bahasa Indonesia first, English in
- * parentheses. Both are valid only during the call. */
-typedef void (*sk_limits_violation_fn)(void *arg, const char *field, const char *description);
+ * "company.kbli[0]"), `code` one of SK_LIMITS_CODES, `english` the English
+ * text with the limit in it ("at most 200 characters"). All valid only
+ * during the call. */
+typedef void (*sk_limits_violation_fn)(void *arg, const char *field, const char *code,
+                                       const char *english);
+
+/* Every code the walk gives, space-separated: the web UI's catalogue test
+ * reads this line, so a new code here needs its words there. */
+#define SK_LIMITS_CODES \
+    "text.invalid_utf8 too_long id.invalid out_of_range too_large too_many nested_too_deep"
 
 /* At most this many violations are reported for one message; the walk stops
  * there (a request that bad is refused whatever else it holds). */

@@ -101,6 +101,7 @@ const sk_limit sk_limits_table[] = {
     BYTES(BUS "Request.signature", 64),
     TEXT(BUS "FieldViolation.field", 256),
     TEXT(BUS "FieldViolation.description", 1000),
+    TEXT(BUS "FieldViolation.code", 64),
     TEXT(BUS "Response.message", 1000),
     LIST(BUS "Response.violations", 1000),
     BYTES(BUS "Response.body", BUS_BYTES),

@@ -100,9 +100,28 @@ struct sk_call {
 void *sk_call_alloc(sk_call *call, size_t size);
 char *sk_call_strdup(sk_call *call, const char *s);
 
-/* Name a bad field ("company.npwp") and why; returns SK_EINVAL so a handler
- * can `return sk_call_violation(...)`. Several may be added before returning. */
+/* Name a bad field ("company.npwp") with a stable `code` and an English
+ * description; returns SK_EINVAL so a handler can `return
+ * sk_call_violation_code(...)`. Several may be added before returning.
+ * `code` is dotted lower case ([a-z0-9_.], "required", "npwp.invalid"):
+ * the web UI's catalogues (web/src/i18n) hold its words in each language,
+ * and a test there fails when a code given here as a literal has none. The
+ * English text is what logs and API users without a catalogue read; it may
+ * carry numbers the catalogue's text shows ({n}, {m}: the first and second
+ * number in it). A code that is not dotted lower case is sent as "". */
+int sk_call_violation_code(sk_call *call, const char *field, const char *code, const char *english);
+
+/* Marks a violation code kept in a table rather than passed to
+ * sk_call_violation_code as a literal: the web UI's catalogue test reads
+ * SK_CODE("...") literals too, so every code that can reach the UI is seen. */
+#define SK_CODE(code) code
+
+/* The same without a code, for call sites not yet converted: `description`
+ * is "Bahasa Indonesia (English)". */
 int sk_call_violation(sk_call *call, const char *field, const char *description);
+
+/* Is `code` a violation code as sk_call_violation_code takes it? */
+bool sk_violation_code_valid(const char *code);
 
 /* Run fn(arg) once the command's transaction has committed; never if it
  * rolls back. `arg` from sk_call_alloc. In a query, after the handler

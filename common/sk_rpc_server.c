@@ -57,7 +57,20 @@ char *sk_call_strdup(sk_call *call, const char *s)
     return sk_arena_strdup(&call->arena, s);
 }
 
-int sk_call_violation(sk_call *call, const char *field, const char *description)
+bool sk_violation_code_valid(const char *code)
+{
+    if (!code || !code[0] || code[0] == '.' || strlen(code) > 64)
+        return false;
+    for (const char *p = code; *p; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+                  (*p == '.' && p[1] && p[1] != '.');
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+int sk_call_violation_code(sk_call *call, const char *field, const char *code, const char *english)
 {
     if (call->n_violations == call->cap_violations) {
         size_t cap = call->cap_violations ? call->cap_violations * 2 : 4;
@@ -74,13 +87,20 @@ int sk_call_violation(sk_call *call, const char *field, const char *description)
         return SK_EINVAL;
     seklik__bus__field_violation__init(fv);
     fv->field = sk_call_strdup(call, field);
-    fv->description = sk_call_strdup(call, description);
-    if (!fv->field || !fv->description)
+    fv->description = sk_call_strdup(call, english);
+    if (sk_violation_code_valid(code))
+        fv->code = sk_call_strdup(call, code);
+    if (!fv->field || !fv->description || !fv->code)
         return SK_EINVAL;
     call->violations[call->n_violations++] = fv;
     if (!call->message[0])
-        snprintf(call->message, sizeof(call->message), "%s: %s", field, description);
+        snprintf(call->message, sizeof(call->message), "%s: %s", field, english);
     return SK_EINVAL;
+}
+
+int sk_call_violation(sk_call *call, const char *field, const char *description)
+{
+    return sk_call_violation_code(call, field, "", description);
 }
 
 int sk_call_after_commit(sk_call *call, sk_defer_fn fn, void *arg)
@@ -134,9 +154,8 @@ static int idem_lookup(sk_call *call, const char *lock_sql, uint8_t **stored, si
         rc = sk_db_get_bytea(r, 0, 1, &was, &was_len);
         if (rc == SK_OK && (strcmp(PQgetvalue(r, 0, 0), req->method) != 0 ||
                             was_len != sizeof(hash) || memcmp(was, hash, sizeof(hash)) != 0))
-            rc = sk_call_violation(call, "idempotencyKey",
-                                   "kunci idempotensi sudah dipakai untuk permintaan lain "
-                                   "(key already used for a different request)");
+            rc = sk_call_violation_code(call, "idempotencyKey", "idempotency_key.reused",
+                                        "key already used for a different request");
         free(was);
         if (rc == SK_OK)
             rc = sk_db_get_bytea(r, 0, 2, stored, stored_len);
@@ -229,9 +248,9 @@ static nng_msg *packed_response_msg(const uint8_t *data, size_t len, bool replay
     return m;
 }
 
-static void limits_violation(void *call, const char *field, const char *description)
+static void limits_violation(void *call, const char *field, const char *code, const char *english)
 {
-    sk_call_violation(call, field, description);
+    sk_call_violation_code(call, field, code, english);
 }
 
 /* Run one decoded request; fills `resp` (body and violations point into
@@ -246,9 +265,8 @@ static int run_call(sk_rpc_server *srv, sk_call *call, Seklik__Bus__Response *re
      * sent again. The deadline check is the same step, on the same clock. */
     int seen = sk_seen_admit(srv->seen, req->request_id, req->deadline_unix_ms, sk_now_unix_ms());
     if (seen == SK_EINVAL)
-        return sk_call_violation(call, "deadlineUnixMs",
-                                 "wajib, paling lama 120 detik lagi "
-                                 "(required, at most 120 s ahead)");
+        return sk_call_violation_code(call, "deadlineUnixMs", "deadline.invalid",
+                                      "required, at most 120 s ahead");
     /* A second arrival answers UNAVAILABLE, not UNAUTHENTICATED: NNG 1.5
      * resends a request by itself when its connection breaks before the
      * reply, and that honest duplicate must read as "retry" (the caller's
@@ -275,11 +293,11 @@ static int run_call(sk_rpc_server *srv, sk_call *call, Seklik__Bus__Response *re
     const ProtobufCMessageDescriptor *out_desc = md->output;
 
     if (method->kind != SK_RPC_QUERY && (!req->idempotency_key || !req->idempotency_key[0]))
-        return sk_call_violation(call, "idempotencyKey", "wajib diisi untuk perintah (required for commands)");
+        return sk_call_violation_code(call, "idempotencyKey", "required", "required for commands");
 
     ProtobufCMessage *in = protobuf_c_message_unpack(in_desc, NULL, req->body.len, req->body.data);
     if (!in)
-        return sk_call_violation(call, "body", "bukan pesan protobuf yang sah (not a valid message)");
+        return sk_call_violation_code(call, "body", "body.invalid", "not a valid message");
     if (sk_limits_check(in, limits_violation, call) > 0) { /* before anything is written */
         protobuf_c_message_free_unpacked(in, NULL);
         return SK_EINVAL;

@@ -29,6 +29,10 @@ class ApiError(Exception):
     def fields(self):
         return [v.get("field", "") for v in self.violations]
 
+    def codes(self):
+        """{field: code} of the violations (the stable codes the UI translates)."""
+        return {v.get("field", ""): v.get("code", "") for v in self.violations}
+
 
 class Session:
     """One browser-like client: its own cookie jar and CSRF token."""

@@ -108,8 +108,8 @@ int acc_bad_id(sk_call *call, const char *field, const char *id)
 {
     if (id && sk_uuid_valid(id))
         return SK_OK;
-    return sk_call_violation(call, field, id && *id ? "ID tidak sah (not a valid id)"
-                                                    : "wajib diisi (required)");
+    return sk_call_violation_code(call, field, id && *id ? "id.invalid" : "required",
+                                  id && *id ? "not a valid id" : "required");
 }
 
 /* The line's figures, from its accounts. An unsound ledger is an internal
@@ -270,7 +270,7 @@ static int create_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     if (!acc_may_budget(call))
         return acc_deny(call, "budget line");
     if (!req->line)
-        return sk_call_violation(call, "line", "wajib diisi (required)");
+        return sk_call_violation_code(call, "line", "required", "required");
     accounting_line_input input = {req->line->fiscal_year, req->line->sub_activity_code,
                                    req->line->account_code, req->line->name};
     accounting_line line;
@@ -286,9 +286,8 @@ static int create_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     accounting_line_row row;
     int rc = accounting_store_insert_line(call->db, id, &line, acc_actor_id(call), &row);
     if (rc == SK_EEXISTS) {
-        sk_call_violation(call, "line.accountCode",
-                          "tahun ini sudah punya baris anggaran dengan kode sub kegiatan dan "
-                          "rekening yang sama (the year has a line with these codes)");
+        sk_call_violation_code(call, "line.accountCode", "budget.line_exists",
+                               "the year has a line with these codes");
         return sk_call_fail(call, SK_EEXISTS, "budget line exists");
     }
     SK_TRY(rc);
@@ -343,7 +342,7 @@ static int revise_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
         return acc_deny(call, "budget line");
     SK_TRY(acc_bad_id(call, "budgetLineId", req->budget_line_id));
     if (req->expected_version < 0)
-        return sk_call_violation(call, "expectedVersion", "harus >= 0 (must be >= 0)");
+        return sk_call_violation_code(call, "expectedVersion", "negative", "must be 0 or more");
     /* The request's own problems first, against an empty line... */
     accounting_balances zero = {0};
     accounting_pagu_move move;
@@ -396,9 +395,8 @@ static int revise_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
         .by = acc_actor_id(call)};
     rc = accounting_store_apply(call->db, &t, &replayed);
     if (rc == SK_EPRECOND) {
-        sk_call_violation(call, "newPagu", "pagu tidak boleh di bawah yang sudah terikat dan "
-                                           "terealisasi (pagu cannot drop below committed + "
-                                           "realised)");
+        sk_call_violation_code(call, "newPagu", "budget.pagu_below_committed",
+                               "pagu cannot drop below committed + realised");
         return sk_call_fail(call, SK_EPRECOND, "the ledger refused the lower pagu");
     }
     SK_TRY(rc);
@@ -453,8 +451,8 @@ static int list_budget_lines(sk_call *call, const ProtobufCMessage *in, Protobuf
     if (!acc_may_read(call))
         return acc_deny(call, "budget lines");
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
-        return sk_call_violation(call, "fiscalYear",
-                                 "tahun anggaran harus 2000..2100 (fiscal year outside 2000..2100)");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     PGresult *res;
     SK_TRY(accounting_store_list_lines(call->db, req->fiscal_year, &res));
     int n = PQntuples(res), rc = SK_OK;
@@ -513,9 +511,9 @@ static int list_transfers(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     const char *line_id = req->budget_line_id && *req->budget_line_id ? req->budget_line_id : NULL;
     const char *reference = req->reference && *req->reference ? req->reference : NULL;
     if (!line_id == !reference)
-        return sk_call_violation(call, line_id ? "reference" : "budgetLineId",
-                                 "isi salah satu: budgetLineId atau reference (give exactly one "
-                                 "of budgetLineId and reference)");
+        return sk_call_violation_code(call, line_id ? "reference" : "budgetLineId",
+                                      "ledger.line_or_reference",
+                                      "give exactly one of budgetLineId and reference");
     if (line_id)
         SK_TRY(acc_bad_id(call, "budgetLineId", line_id));
     else
@@ -526,7 +524,8 @@ static int list_transfers(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
         char *end = NULL;
         long long v = strtoll(token, &end, 10);
         if (!end || *end || v < 0 || token[strspn(token, "0123456789")] != '\0')
-            return sk_call_violation(call, "pageToken", "token halaman tidak sah (bad page token)");
+            return sk_call_violation_code(call, "pageToken", "page_token.invalid",
+                                          "bad page token");
         after = v;
     }
     int size = req->page_size == 0 ? PAGE_SIZE_DEFAULT
@@ -680,9 +679,9 @@ static int reserve(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     int rc = accounting_store_load_reservation(call->db, req->order_id, &r);
     if (rc == SK_OK) {
         if (strcmp(r.budget_line_id, req->budget_line_id) != 0 || r.amount != req->amount) {
-            sk_call_violation(call, "orderId",
-                              "order ini sudah punya reservasi lain (the order has a reservation "
-                              "on another line or of another amount)");
+            sk_call_violation_code(
+                call, "orderId", "reservation.other",
+                "the order has a reservation on another line or of another amount");
             return sk_call_fail(call, SK_EEXISTS, "the order has another reservation");
         }
         accounting_line_row row;
@@ -795,8 +794,7 @@ static int complete(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     char reason[ACCOUNTING_REASON_MAX + 1];
     int bad = acc_bad_id(call, "orderId", req->order_id);
     if (!accounting_text(req->reason, 0, ACCOUNTING_REASON_MAX, true, reason, sizeof(reason)))
-        bad = sk_call_violation(call, "reason",
-                                "alasan paling banyak 2000 byte (reason: at most 2000 bytes)");
+        bad = sk_call_violation_code(call, "reason", "too_long_bytes", "at most 2000 bytes");
     if (bad)
         return SK_EINVAL;
     return acc_complete_reservation(call, req->order_id, (int)target, reason, NULL, reply);

@@ -176,7 +176,7 @@ int acc_save_tax_table(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     if (!may_finance(call))
         return acc_deny(call, "tax table");
     if (!req->table)
-        return sk_call_violation(call, "table", "wajib diisi (required)");
+        return sk_call_violation_code(call, "table", "required", "required");
     accounting_tax_table t;
     table_from(req->table, &t);
     accounting_violations v = {0};
@@ -229,11 +229,11 @@ int acc_publish_tax_table(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
         return acc_deny(call, "tax table");
     int bad = SK_OK;
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
-        bad = sk_call_violation(call, "fiscalYear", "tahun anggaran harus 2000..2100 (fiscal year "
-                                                    "outside 2000..2100)");
+        bad = sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                     "must be between 2000 and 2100");
     if (req->version < 1)
-        bad = sk_call_violation(call, "version", "versi konsep wajib diisi (the draft's version "
-                                                 "is required)");
+        bad =
+            sk_call_violation_code(call, "version", "required", "the draft's version is required");
     if (bad)
         return bad;
     SK_TRY(accounting_store_lock_tax_year(call->db, req->fiscal_year));
@@ -266,8 +266,8 @@ int acc_get_tax_table(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     if (!acc_may_read(call))
         return acc_deny(call, "tax table");
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
-        return sk_call_violation(call, "fiscalYear",
-                                 "tahun anggaran harus 2000..2100 (fiscal year outside 2000..2100)");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     accounting_tax_table_row r;
     int rc = accounting_store_tax_table(call->db, req->fiscal_year, TAX_DRAFT, req->version, &r);
     if (rc == SK_ENOTFOUND && req->version == 0)
@@ -295,8 +295,8 @@ int acc_list_tax_tables(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     if (!acc_may_read(call))
         return acc_deny(call, "tax tables");
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
-        return sk_call_violation(call, "fiscalYear",
-                                 "tahun anggaran harus 2000..2100 (fiscal year outside 2000..2100)");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     PGresult *res;
     SK_TRY(accounting_store_tax_tables(call->db, req->fiscal_year, &res));
     int n = PQntuples(res), rc = SK_OK;
@@ -351,7 +351,7 @@ int acc_preview_tax(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     if (!acc_may_read(call))
         return acc_deny(call, "tax table");
     if (!req->table)
-        return sk_call_violation(call, "table", "wajib diisi (required)");
+        return sk_call_violation_code(call, "table", "required", "required");
     accounting_tax_table t;
     table_from(req->table, &t);
     accounting_violations v = {0};
@@ -416,8 +416,8 @@ int acc_get_document_rules(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     if (!may_read_invoices(call))
         return acc_deny(call, "document rules");
     if (!year_ok(req->fiscal_year))
-        return sk_call_violation(call, "fiscalYear",
-                                 "tahun anggaran harus 2000..2100 (fiscal year outside 2000..2100)");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     accounting_document_rules_row r;
     SK_TRY(accounting_store_document_rules(call->db, req->fiscal_year, &r));
     return rules_msg(call, req->fiscal_year, &r, (Seklik__Accounting__DocumentRules *)out);
@@ -725,20 +725,20 @@ static bool file_ok(sk_call *call, const Seklik__Accounting__InvoiceFile *f, con
     bool ok = true;
     if (!accounting_document_kind_name((int)f->kind)) {
         snprintf(path, sizeof(path), "%s.kind", field);
-        sk_call_violation(call, path, "jenis dokumen tidak dikenal (unknown document kind)");
+        sk_call_violation_code(call, path, "unknown_value", "unknown document kind");
         ok = false;
     }
     if (!accounting_text(f->file_name, 1, ACCOUNTING_FILE_NAME_MAX, false, name, cap)) {
         snprintf(path, sizeof(path), "%s.fileName", field);
-        sk_call_violation(call, path, "nama berkas wajib diisi, paling banyak 200 byte (file "
-                                      "name: required, at most 200 bytes)");
+        sk_call_violation_code(call, path, "file.name_invalid",
+                               "file name: required, at most 200 bytes");
         ok = false;
     }
     *mime = sk_file_kind_mime(sk_file_kind_sniff(f->content.data, f->content.len));
     if (!*mime || !sk_file_size_ok(f->content.len, ACCOUNTING_FILE_MAX)) {
         snprintf(path, sizeof(path), "%s.content", field);
-        sk_call_violation(call, path, "berkas harus PDF, JPEG atau PNG, paling besar 10 MiB (the "
-                                      "file must be a PDF, JPEG or PNG of at most 10 MiB)");
+        sk_call_violation_code(call, path, "file.type_or_size",
+                               "the file must be a PDF, JPEG or PNG of at most 10 MiB");
         ok = false;
     }
     return ok;
@@ -780,7 +780,7 @@ int acc_submit_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     if (!company)
         return acc_deny(call, "invoice (partners submit their own)");
     if (!req->invoice)
-        return sk_call_violation(call, "invoice", "wajib diisi (required)");
+        return sk_call_violation_code(call, "invoice", "required", "required");
     accounting_company_info co;
     int rc = accounting_store_load_company(call->db, company, &co);
     if (rc == SK_ENOTFOUND)
@@ -804,7 +804,7 @@ int acc_submit_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     const char *mimes[8] = {0};
     bool kuitansi = false;
     if (req->n_documents > 8)
-        bad = sk_call_violation(call, "documents", "paling banyak 8 berkas (at most 8 files)");
+        bad = sk_call_violation_code(call, "documents", "too_many", "at most 8 entries");
     for (size_t i = 0; i < req->n_documents && i < 8; i++) {
         char field[32];
         snprintf(field, sizeof(field), "documents[%zu]", i);
@@ -813,8 +813,8 @@ int acc_submit_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         kuitansi = kuitansi || req->documents[i]->kind == SEKLIK__ACCOUNTING__DOCUMENT_KIND__DOCUMENT_KIND_KUITANSI;
     }
     if (!kuitansi)
-        bad = sk_call_violation(call, "documents",
-                                "kuitansi wajib dilampirkan (the kuitansi is required)");
+        bad = sk_call_violation_code(call, "documents", "invoice.kuitansi_required",
+                                     "the kuitansi is required");
     if (bad)
         return sk_call_fail(call, SK_EINVAL, "the invoice has invalid fields");
 
@@ -943,7 +943,7 @@ int acc_add_invoice_document(sk_call *call, const ProtobufCMessage *in, Protobuf
         return acc_deny(call, "invoice document");
     SK_TRY(acc_bad_id(call, "invoiceId", req->invoice_id));
     if (!req->document)
-        return sk_call_violation(call, "document", "wajib diisi (required)");
+        return sk_call_violation_code(call, "document", "required", "required");
     char name[ACCOUNTING_FILE_NAME_MAX + 1];
     const char *mime;
     if (!file_ok(call, req->document, "document", name, sizeof(name), &mime))
@@ -1000,14 +1000,14 @@ int acc_list_invoices(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     if (company)
         bad = acc_bad_id(call, "companyId", company);
     if (req->fiscal_year != 0 && !year_ok(req->fiscal_year))
-        bad = sk_call_violation(call, "fiscalYear", "tahun anggaran harus 2000..2100 (fiscal "
-                                                    "year outside 2000..2100)");
+        bad = sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                     "must be between 2000 and 2100");
     const char *state = NULL;
     if (req->state != 0 && !(state = accounting_invoice_state_name((int)req->state)))
-        bad = sk_call_violation(call, "state", "status tidak dikenal (unknown state)");
+        bad = sk_call_violation_code(call, "state", "unknown_value", "unknown state");
     const char *token = req->page_token ? req->page_token : "";
     if (*token && !sk_uuid_valid(token))
-        bad = sk_call_violation(call, "pageToken", "token halaman tidak sah (bad page token)");
+        bad = sk_call_violation_code(call, "pageToken", "page_token.invalid", "bad page token");
     if (bad)
         return bad;
     int size = req->page_size == 0 ? PAGE_SIZE_DEFAULT
@@ -1098,10 +1098,10 @@ int acc_return_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     char reason[ACCOUNTING_REASON_MAX + 1];
     int bad = acc_bad_id(call, "invoiceId", req->invoice_id);
     if (!accounting_text(req->reason, 1, ACCOUNTING_REASON_MAX, true, reason, sizeof(reason)))
-        bad = sk_call_violation(call, "reason", "alasan wajib diisi, paling banyak 2000 byte "
-                                                "(reason: required, at most 2000 bytes)");
+        bad = sk_call_violation_code(call, "reason", "reason.required_max",
+                                     "reason: required, at most 2000 bytes");
     if (req->expected_version < 0)
-        bad = sk_call_violation(call, "expectedVersion", "harus >= 0 (must be >= 0)");
+        bad = sk_call_violation_code(call, "expectedVersion", "negative", "must be 0 or more");
     if (bad)
         return SK_EINVAL;
     accounting_invoice_row r;
@@ -1359,13 +1359,13 @@ int acc_record_payment_step(sk_call *call, const ProtobufCMessage *in, ProtobufC
         return acc_deny(call, "payment step");
     int bad = acc_bad_id(call, "invoiceId", req->invoice_id);
     if (!accounting_step_name((int)req->step))
-        bad = sk_call_violation(call, "step", "langkah harus SPP, verifikasi SPP, SPM atau SP2D "
-                                              "(step must be SPP, SPP_VERIFIED, SPM or SP2D)");
+        bad = sk_call_violation_code(call, "step", "payment.step_unknown",
+                                     "step must be SPP, SPP_VERIFIED, SPM or SP2D");
     if (req->expected_version < 0)
-        bad = sk_call_violation(call, "expectedVersion", "harus >= 0 (must be >= 0)");
+        bad = sk_call_violation_code(call, "expectedVersion", "negative", "must be 0 or more");
     int32_t unused;
     if (!accounting_date_parse(req->date, &unused))
-        bad = sk_call_violation(call, "date", "tanggal harus YYYY-MM-DD (date must be YYYY-MM-DD)");
+        bad = sk_call_violation_code(call, "date", "date.invalid", "date must be YYYY-MM-DD");
     if (bad)
         return SK_EINVAL;
     accounting_invoice_row r;
@@ -1456,12 +1456,12 @@ int acc_cancel_payment_step(sk_call *call, const ProtobufCMessage *in, ProtobufC
     char reason[ACCOUNTING_REASON_MAX + 1];
     int bad = acc_bad_id(call, "invoiceId", req->invoice_id);
     if (!accounting_step_name((int)req->step))
-        bad = sk_call_violation(call, "step", "langkah tidak dikenal (unknown step)");
+        bad = sk_call_violation_code(call, "step", "unknown_value", "unknown step");
     if (!accounting_text(req->reason, 1, ACCOUNTING_REASON_MAX, true, reason, sizeof(reason)))
-        bad = sk_call_violation(call, "reason", "alasan wajib diisi, paling banyak 2000 byte "
-                                                "(reason: required, at most 2000 bytes)");
+        bad = sk_call_violation_code(call, "reason", "reason.required_max",
+                                     "reason: required, at most 2000 bytes");
     if (req->expected_version < 0)
-        bad = sk_call_violation(call, "expectedVersion", "harus >= 0 (must be >= 0)");
+        bad = sk_call_violation_code(call, "expectedVersion", "negative", "must be 0 or more");
     if (bad)
         return SK_EINVAL;
     accounting_invoice_row r;
@@ -1510,11 +1510,10 @@ int acc_record_withholding_slip(sk_call *call, const ProtobufCMessage *in, Proto
     int bad = acc_bad_id(call, "invoiceId", req->invoice_id);
     if (!accounting_text(req->number, 1, ACCOUNTING_STEP_NUMBER_MAX, false, number,
                          sizeof(number)))
-        bad = sk_call_violation(call, "number", "nomor bukti potong wajib diisi, paling banyak "
-                                                "100 byte (the slip's number: required, at most "
-                                                "100 bytes)");
+        bad = sk_call_violation_code(call, "number", "withholding.number_invalid",
+                                     "the slip's number: required, at most 100 bytes");
     if (!accounting_date_parse(req->date, &day))
-        bad = sk_call_violation(call, "date", "tanggal harus YYYY-MM-DD (date must be YYYY-MM-DD)");
+        bad = sk_call_violation_code(call, "date", "date.invalid", "date must be YYYY-MM-DD");
     if (bad)
         return SK_EINVAL;
     accounting_invoice_row r;
@@ -1596,8 +1595,8 @@ int acc_export_spp(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     const char *format = req->format && *req->format ? req->format : "csv";
     bool csv = strcmp(format, "csv") == 0;
     if (!csv && strcmp(format, "json") != 0)
-        bad = sk_call_violation(call, "format", "format harus csv atau json (format must be csv "
-                                                "or json)");
+        bad =
+            sk_call_violation_code(call, "format", "format.unknown", "format must be csv or json");
     if (bad)
         return SK_EINVAL;
     accounting_invoice_row r;
@@ -1739,8 +1738,8 @@ int acc_list_tax_due(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage
     if (acc_is_partner(call) || !acc_may_read(call))
         return acc_deny(call, "tax due");
     if (!year_ok(req->fiscal_year))
-        return sk_call_violation(call, "fiscalYear",
-                                 "tahun anggaran harus 2000..2100 (fiscal year outside 2000..2100)");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     PGresult *res;
     SK_TRY(accounting_store_tax_due(call->db, req->fiscal_year, &res));
     int n = PQntuples(res), rc = SK_OK;
@@ -1802,8 +1801,8 @@ int acc_payment_aging(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     if (acc_is_partner(call) || !acc_may_read(call))
         return acc_deny(call, "payment aging");
     if (req->fiscal_year != 0 && !year_ok(req->fiscal_year))
-        return sk_call_violation(call, "fiscalYear",
-                                 "tahun anggaran harus 2000..2100 (fiscal year outside 2000..2100)");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     static const char *const LABELS[] = {"0-30", "31-60", "61-90", ">90"};
     /* Where an unpaid invoice waits, in the order of the way to payment. */
     static const int WAITING[] = {ACCOUNTING_INVOICE_SUBMITTED, ACCOUNTING_INVOICE_ACCEPTED,

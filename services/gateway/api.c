@@ -117,7 +117,9 @@ static cJSON *error_object(int code, const char *message)
     return o;
 }
 
-static void add_violation(cJSON *o, const char *field, const char *description)
+/* One violation: `code` is the service's stable code ("" from a site not yet
+ * converted), which the UI's catalogues turn into words. */
+static void add_violation(cJSON *o, const char *field, const char *code, const char *description)
 {
     cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "violations");
     if (!arr)
@@ -128,6 +130,7 @@ static void add_violation(cJSON *o, const char *field, const char *description)
         return;
     }
     cJSON_AddStringToObject(v, "field", field ? field : "");
+    cJSON_AddStringToObject(v, "code", code ? code : "");
     cJSON_AddStringToObject(v, "description", description ? description : "");
     cJSON_AddItemToArray(arr, v);
 }
@@ -137,7 +140,7 @@ void gw_reply_error(gw_reply *rep, unsigned status, int code, const char *messag
 {
     cJSON *o = error_object(code, message);
     if (o && field)
-        add_violation(o, field, description ? description : message);
+        add_violation(o, field, "", description ? description : message);
     rep->document = false;
     reply_take_json(rep, status ? status : (unsigned)sk_err_http_status(code), o);
 }
@@ -148,7 +151,8 @@ static void reply_bus_error(gw_reply *rep, const Seklik__Bus__Response *resp)
     int code = sk_err_from_bus_code(resp->code);
     cJSON *o = error_object(code, resp->message && resp->message[0] ? resp->message : NULL);
     for (size_t i = 0; o && i < resp->n_violations; i++)
-        add_violation(o, resp->violations[i]->field, resp->violations[i]->description);
+        add_violation(o, resp->violations[i]->field, resp->violations[i]->code,
+                      resp->violations[i]->description);
     rep->document = false;
     reply_take_json(rep, (unsigned)sk_err_http_status(code), o);
 }

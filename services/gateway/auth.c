@@ -686,13 +686,15 @@ static int fail(gw_auth_error *err, int code, const char *field, const char *mes
     return code;
 }
 
+/* The wait is said in whole minutes, rounded up (a person does not count
+ * 2788 seconds); Retry-After keeps the seconds for programs. The leading code
+ * is what the UI translates (web/src/codes.js). */
 static int throttled(gw_auth_error *err, int retry_after_s)
 {
     char msg[160];
-    snprintf(msg, sizeof(msg),
-             "terlalu banyak percobaan; coba lagi dalam %d detik "
-             "(too many attempts; try again in %d seconds)",
-             retry_after_s, retry_after_s);
+    int minutes = gw_wait_minutes(retry_after_s);
+    snprintf(msg, sizeof(msg), "auth.throttled: too many attempts; try again in %d minute%s",
+             minutes, minutes == 1 ? "" : "s");
     if (err)
         err->retry_after_s = retry_after_s;
     return fail(err, SK_EEXHAUSTED, "", msg);

@@ -489,3 +489,8 @@ void gw_audit_resume(const gw_audit_key *k, int rank, int64_t *before_us, int64_
      * that time, a higher rank before them (already shown). */
     *before_id = rank < k->rank ? INT64_MAX : rank == k->rank ? k->id : 0;
 }
+
+int gw_wait_minutes(int seconds)
+{
+    return seconds > 60 ? seconds / 60 + (seconds % 60 != 0) : 1;
+}

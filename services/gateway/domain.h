@@ -171,6 +171,10 @@ typedef enum {
  * gw_login_verdict_name. */
 gw_login_verdict gw_login_throttle(const gw_login_counts *c, int max, int window_s,
                                    int *retry_after_s);
+
+/* A wait of `seconds` as a person reads it: whole minutes, rounded up, at
+ * least 1 (2788 s -> 47). */
+int gw_wait_minutes(int seconds);
 const char *gw_login_verdict_name(gw_login_verdict v);
 
 /* The address failures are counted against: an IPv4 address as it is, an

@@ -165,14 +165,67 @@ static int end_sessions(sk_call *call, const char *user_id, bool delete)
 
 /* ---- validation shared by create and update ---- */
 
+/* A rule of domain.c broken by `field`, as a coded violation. */
+static int problem(sk_call *call, const char *field, gw_problem p)
+{
+    switch (p) {
+    case GW_OK: return SK_OK;
+    case GW_MISSING: return sk_call_violation_code(call, field, "required", "required");
+    case GW_USERNAME_LENGTH:
+        return sk_call_violation_code(call, field, "username.length",
+                                      "username must be 3 to 64 characters");
+    case GW_USERNAME_CHARS:
+        return sk_call_violation_code(call, field, "username.chars",
+                                      "username may hold only lower-case letters, digits, '.', "
+                                      "'_', '-' and '@', starting with a letter or digit");
+    case GW_DISPLAY_NAME_LENGTH:
+        return sk_call_violation_code(call, field, "too_long", "at most 128 characters");
+    case GW_DISPLAY_NAME_CHARS:
+        return sk_call_violation_code(call, field, "text.invalid",
+                                      "holds characters that are not allowed");
+    case GW_PASSWORD_SHORT:
+        return sk_call_violation_code(call, field, "password.too_short",
+                                      "a password needs at least 10 characters");
+    case GW_PASSWORD_LONG:
+        return sk_call_violation_code(call, field, "password.too_long", "at most 256 bytes");
+    case GW_PASSWORD_USERNAME:
+        return sk_call_violation_code(call, field, "password.is_username",
+                                      "the password must not be the username");
+    case GW_PASSWORD_COMMON:
+        return sk_call_violation_code(call, field, "password.common",
+                                      "the password is too common, choose another");
+    case GW_PASSWORD_ENCODING:
+        return sk_call_violation_code(call, field, "text.invalid_utf8", "not valid UTF-8 text");
+    case GW_ROLE_UNKNOWN:
+        return sk_call_violation_code(call, field, "role.unknown",
+                                      "unknown role; use admin, verifier, partnership, pr, "
+                                      "finance, head or partner");
+    case GW_ROLE_DUPLICATE:
+        return sk_call_violation_code(call, field, "role.duplicate", "role given more than once");
+    case GW_ROLE_TOO_MANY:
+        return sk_call_violation_code(call, field, "role.too_many", "too many roles");
+    case GW_ROLE_PARTNER_MIXED:
+        return sk_call_violation_code(call, field, "role.partner_mixed",
+                                      "a partner account has the partner role only");
+    case GW_COMPANY_NOT_PARTNER:
+        return sk_call_violation_code(call, field, "role.company_not_partner",
+                                      "only partner accounts belong to a company");
+    case GW_LOCALE_UNKNOWN:
+        return sk_call_violation_code(call, field, "locale.unknown", "locale must be id or en");
+    case GW_EMAIL_INVALID:
+        return sk_call_violation_code(call, field, "email.invalid", "not a valid e-mail address");
+    }
+    return sk_call_violation_code(call, field, "unknown_value", "not allowed");
+}
+
 static void check_roles(sk_call *call, char **roles, size_t n, const char *company_id)
 {
     int bad = -1;
     gw_problem p = gw_roles_check((const char *const *)roles, n, company_id, &bad);
     if (p == GW_COMPANY_NOT_PARTNER)
-        sk_call_violation(call, "companyId", gw_problem_message(p));
+        problem(call, "companyId", p);
     else if (p != GW_OK)
-        sk_call_violation(call, "roles", gw_problem_message(p));
+        problem(call, "roles", p);
 }
 
 static void copy_roles(gw_user *u, char **roles, size_t n)
@@ -190,9 +243,8 @@ static int check_email_free(sk_call *call, const char *email, const char *except
     bool taken = false;
     SK_TRY(gw_store_email_taken(call->db, email, except_id, &taken));
     if (taken)
-        sk_call_violation(call, "email",
-                          "alamat surel sudah dipakai akun lain (the address belongs to another "
-                          "account)");
+        sk_call_violation_code(call, "email", "email.taken",
+                               "the address belongs to another account");
     return SK_OK;
 }
 
@@ -208,11 +260,11 @@ static int create_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     memset(&u, 0, sizeof(u));
     gw_problem p = gw_username_normalize(req->username, u.username, sizeof(u.username));
     if (p != GW_OK)
-        sk_call_violation(call, "username", gw_problem_message(p));
+        problem(call, "username", p);
     if (!blank(req->display_name)) {
         p = gw_display_name_check(req->display_name);
         if (p != GW_OK)
-            sk_call_violation(call, "displayName", gw_problem_message(p));
+            problem(call, "displayName", p);
         gw_trim_copy(req->display_name, u.display_name, sizeof(u.display_name));
     } else {
         snprintf(u.display_name, sizeof(u.display_name), "%s", u.username);
@@ -221,20 +273,19 @@ static int create_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     if (req->company_id && req->company_id[0]) {
         company_ok = sk_uuid_valid(req->company_id);
         if (!company_ok)
-            sk_call_violation(call, "companyId",
-                              "ID perusahaan tidak sah (company id is not a valid id)");
+            sk_call_violation_code(call, "companyId", "id.invalid", "company id is not a valid id");
         else
             lower_id(req->company_id, u.company_id);
     }
     check_roles(call, req->roles, req->n_roles, company_ok ? u.company_id : NULL);
     p = gw_password_check(req->password, u.username);
     if (p != GW_OK)
-        sk_call_violation(call, "password", gw_problem_message(p));
+        problem(call, "password", p);
     if (req->locale && req->locale[0] && !gw_locale_valid(req->locale))
-        sk_call_violation(call, "locale", gw_problem_message(GW_LOCALE_UNKNOWN));
+        problem(call, "locale", GW_LOCALE_UNKNOWN);
     p = gw_email_normalize(req->email, u.email, sizeof(u.email));
     if (p != GW_OK)
-        sk_call_violation(call, "email", gw_problem_message(p));
+        problem(call, "email", p);
     else
         SK_TRY(check_email_free(call, u.email, ""));
     if (call->n_violations > 0)
@@ -261,11 +312,10 @@ static int list_users(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     if (!is_admin(call))
         return deny(call, "hanya admin yang mengelola pengguna", "only admins manage users");
     if (req->role && req->role[0] && !gw_role_valid(req->role))
-        return sk_call_violation(call, "role", gw_problem_message(GW_ROLE_UNKNOWN));
+        return problem(call, "role", GW_ROLE_UNKNOWN);
     if (req->page_size < 0)
-        return sk_call_violation(call, "pageSize",
-                                 "ukuran halaman tidak boleh negatif (page size must not be "
-                                 "negative)");
+        return sk_call_violation_code(call, "pageSize", "negative",
+                                      "page size must not be negative");
     int limit = req->page_size == 0 ? LIST_DEFAULT : req->page_size;
     if (limit > LIST_MAX)
         limit = LIST_MAX;
@@ -307,7 +357,7 @@ static int apply_email(sk_call *call, const char *email, const char *id, gw_user
     char norm[GW_EMAIL_MAX + 1];
     gw_problem p = gw_email_normalize(email, norm, sizeof(norm));
     if (p != GW_OK) {
-        sk_call_violation(call, "email", gw_problem_message(p));
+        problem(call, "email", p);
         return SK_OK;
     }
     size_t before = call->n_violations;
@@ -334,8 +384,7 @@ static int admin_target(sk_call *call, const char *user_id, char id[SK_UUID_STRL
     if (!is_admin(call))
         return deny(call, "hanya admin yang mengelola pengguna", "only admins manage users");
     if (!user_id || !sk_uuid_valid(user_id))
-        return sk_call_violation(call, "userId",
-                                 "ID pengguna tidak sah (user id is not a valid id)");
+        return sk_call_violation_code(call, "userId", "id.invalid", "user id is not a valid id");
     lower_id(user_id, id);
     return SK_OK;
 }
@@ -361,7 +410,7 @@ static int update_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     if (!blank(req->display_name)) {
         gw_problem p = gw_display_name_check(req->display_name);
         if (p != GW_OK)
-            sk_call_violation(call, "displayName", gw_problem_message(p));
+            problem(call, "displayName", p);
         gw_trim_copy(req->display_name, u.display_name, sizeof(u.display_name));
     }
     bool roles_changed = req->n_roles > 0 && !same_roles(&before, req->roles, req->n_roles);
@@ -372,20 +421,18 @@ static int update_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         for (size_t i = 0; i < req->n_roles; i++)
             keeps_admin = keeps_admin || strcmp(req->roles[i], SK_ROLE_ADMIN) == 0;
         if (self && !keeps_admin)
-            sk_call_violation(call, "roles",
-                              "admin tidak dapat mencabut peran admin miliknya sendiri "
-                              "(an admin cannot remove their own admin role)");
+            sk_call_violation_code(call, "roles", "user.own_admin_role",
+                                   "an admin cannot remove their own admin role");
     }
     if (req->set_disabled) {
         if (self && req->disabled)
-            sk_call_violation(call, "disabled",
-                              "admin tidak dapat menonaktifkan akunnya sendiri "
-                              "(an admin cannot disable their own account)");
+            sk_call_violation_code(call, "disabled", "user.disable_self",
+                                   "an admin cannot disable their own account");
         u.disabled = req->disabled;
     }
     if (req->locale && req->locale[0]) {
         if (!gw_locale_valid(req->locale))
-            sk_call_violation(call, "locale", gw_problem_message(GW_LOCALE_UNKNOWN));
+            problem(call, "locale", GW_LOCALE_UNKNOWN);
         else
             snprintf(u.locale, sizeof(u.locale), "%s", req->locale);
     }
@@ -428,7 +475,7 @@ static int reset_password(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     SK_TRY(rc);
     gw_problem p = gw_password_check(req->new_password, u.username);
     if (p != GW_OK)
-        return sk_call_violation(call, "newPassword", gw_problem_message(p));
+        return problem(call, "newPassword", p);
     SK_TRY(gw_password_hash(req->new_password, u.password_hash));
     SK_TRY(gw_store_set_password(call->db, id, u.password_hash));
     sodium_memzero(u.password_hash, sizeof(u.password_hash));
@@ -509,12 +556,12 @@ static int update_profile(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     if (!blank(req->display_name)) {
         gw_problem p = gw_display_name_check(req->display_name);
         if (p != GW_OK)
-            sk_call_violation(call, "displayName", gw_problem_message(p));
+            problem(call, "displayName", p);
         gw_trim_copy(req->display_name, u.display_name, sizeof(u.display_name));
     }
     if (req->locale && req->locale[0]) {
         if (!gw_locale_valid(req->locale))
-            sk_call_violation(call, "locale", gw_problem_message(GW_LOCALE_UNKNOWN));
+            problem(call, "locale", GW_LOCALE_UNKNOWN);
         else
             snprintf(u.locale, sizeof(u.locale), "%s", req->locale);
     }
@@ -573,7 +620,7 @@ static int lookup_users(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     if (!is_staff(call))
         return deny(call, "hanya staf", "user.lookup_staff_only: staff only");
     if (req->n_user_ids > LOOKUP_IDS_MAX)
-        return sk_call_violation(call, "userIds", "user.lookup_too_many: at most 200 ids");
+        return sk_call_violation_code(call, "userIds", "too_many", "at most 200 entries");
     bool by_query = req->n_user_ids == 0 && !blank(req->query);
     int limit = by_query ? LOOKUP_QUERY_MAX : (int)req->n_user_ids;
     if (limit == 0)
@@ -710,28 +757,30 @@ static int list_audit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     int64_t ms = 0;
     if (!blank(req->from_date)) {
         if (!gw_wib_day_start_ms(req->from_date, &ms))
-            sk_call_violation(call, "fromDate", "date.invalid: a calendar date YYYY-MM-DD");
+            sk_call_violation_code(call, "fromDate", "date.invalid", "a calendar date YYYY-MM-DD");
         q.from_unix_ms = ms;
     }
     if (!blank(req->to_date)) {
         if (!gw_wib_day_start_ms(req->to_date, &ms))
-            sk_call_violation(call, "toDate", "date.invalid: a calendar date YYYY-MM-DD");
+            sk_call_violation_code(call, "toDate", "date.invalid", "a calendar date YYYY-MM-DD");
         q.to_unix_ms = ms + AUDIT_DAY_MS; /* through the end of that day */
     }
     if (q.to_unix_ms && q.from_unix_ms >= q.to_unix_ms)
-        sk_call_violation(call, "toDate", "audit.range_empty: on or after the first day");
+        sk_call_violation_code(call, "toDate", "audit.range_empty", "on or after the first day");
     int only = -1;
     if (!blank(req->service)) {
         for (int i = 0; i < GW_N_SERVICES; i++)
             if (strcmp(gw_services[i].name, req->service) == 0)
                 only = i;
         if (only < 0)
-            sk_call_violation(call, "service", "audit.service_unknown: not a SEKLIK service");
+            sk_call_violation_code(call, "service", "audit.service_unknown",
+                                   "not a SEKLIK service");
     }
     gw_audit_key resume;
     bool resuming = !blank(req->page_token);
     if (resuming && !gw_audit_key_parse(req->page_token, GW_N_SERVICES, &resume))
-        sk_call_violation(call, "pageToken", "page_token.invalid: not a token this list gave");
+        sk_call_violation_code(call, "pageToken", "page_token.invalid",
+                               "not a token this list gave");
     if (call->n_violations)
         return SK_EINVAL;
     unsigned limit = req->page_size == 0 ? SK_AUDIT_PAGE_DEFAULT

@@ -373,6 +373,11 @@ static void add_fixed_schemas(cJSON *schemas)
                     }
                     if (d)
                         cJSON_AddStringToObject(d, "type", "string");
+                    cJSON *c = ip ? cJSON_AddObjectToObject(ip, "code") : NULL;
+                    if (c) {
+                        cJSON_AddStringToObject(c, "type", "string");
+                        cJSON_AddStringToObject(c, "example", "npwp.invalid");
+                    }
                 }
             }
         }

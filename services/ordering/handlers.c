@@ -54,10 +54,13 @@ static int not_found(sk_call *call, const char *what)
     return sk_call_fail(call, SK_ENOTFOUND, msg);
 }
 
-/* FAILED_PRECONDITION naming `field`: what ran out or is not in the right state. */
-static int refuse(sk_call *call, const char *field, const char *why)
+/* FAILED_PRECONDITION naming `field`: what ran out or is not in the right
+ * state. The message leads with the code, as the UI reads it. */
+static int refuse(sk_call *call, const char *field, const char *code, const char *english)
 {
-    sk_call_violation(call, field, why);
+    char why[400];
+    snprintf(why, sizeof(why), "%s: %.320s", code, english);
+    sk_call_violation_code(call, field, code, english);
     return sk_call_fail(call, SK_EPRECOND, why);
 }
 
@@ -123,15 +126,14 @@ static int party_of(const sk_call *call)
 static int check_year(sk_call *call, const char *field, int year)
 {
     if (year < ORDERING_YEAR_MIN || year > ORDERING_YEAR_MAX)
-        return sk_call_violation(call, field,
-                                 "tahun anggaran tidak sah (fiscal year outside 2000..2100)");
+        return sk_call_violation_code(call, field, "out_of_range", "must be between 2000 and 2100");
     return SK_OK;
 }
 
 static int check_uuid(sk_call *call, const char *field, const char *id)
 {
     if (!sk_uuid_valid(id))
-        return sk_call_violation(call, field, "ID tidak sah (not a valid id)");
+        return sk_call_violation_code(call, field, "id.invalid", "not a valid id");
     return SK_OK;
 }
 
@@ -188,28 +190,27 @@ static int save_year_settings(sk_call *call, const ProtobufCMessage *in, Protobu
         return deny(call, "year settings");
     check_year(call, "fiscalYear", req->fiscal_year);
     if (req->approval_threshold < 0 || req->approval_threshold > ORDERING_MAX_MONEY)
-        sk_call_violation(call, "approvalThreshold",
-                          "ambang harus 0 atau lebih (threshold must be >= 0)");
+        sk_call_violation_code(call, "approvalThreshold", "negative",
+                               "the threshold must be 0 or more");
     const char *format = blank(req->number_format) ? ORDERING_DEFAULT_NUMBER_FORMAT
                                                    : req->number_format;
     if (!ordering_number_format_valid(format))
-        sk_call_violation(call, "numberFormat",
-                          "format harus memuat {seq} atau {seq:N} dan {year} sekali (format needs "
-                          "one {seq} or {seq:N} and one {year}, printable ASCII)");
+        sk_call_violation_code(
+            call, "numberFormat", "number_format.invalid",
+            "the format needs one {seq} or {seq:N} and one {year}, printable ASCII");
     if (req->proof_grace_days < 0 || req->proof_grace_days > 365)
-        sk_call_violation(call, "proofGraceDays", "0 sampai 365 hari (0 to 365 days)");
+        sk_call_violation_code(call, "proofGraceDays", "out_of_range", "must be between 0 and 365");
     if (call->n_violations)
         return SK_EINVAL;
     ordering_settings before, s;
     SK_TRY(ordering_store_settings(call->db, req->fiscal_year, true, &before));
     if (before.closed)
-        return refuse(call, "fiscalYear", "tahun sudah ditutup (the year is closed)");
+        return refuse(call, "fiscalYear", "year.closed", "the year is closed");
     int last = 0;
     SK_TRY(ordering_store_last_seq(call->db, req->fiscal_year, &last));
     if (last > 0 && strcmp(format, before.number_format) != 0)
-        return refuse(call, "numberFormat",
-                      "nomor sudah diterbitkan tahun ini dengan format lama (numbers were already "
-                      "issued this year in the old format)");
+        return refuse(call, "numberFormat", "number_format.in_use",
+                      "numbers were already issued this year in the old format");
     s = before;
     s.approval_threshold = req->approval_threshold;
     snprintf(s.number_format, sizeof(s.number_format), "%s", format);
@@ -343,57 +344,60 @@ static void check_agreement(sk_call *call, const Seklik__Ordering__AgreementInpu
 {
     *nq = 0;
     if (!a) {
-        sk_call_violation(call, "agreement", "wajib diisi (required)");
+        sk_call_violation_code(call, "agreement", "required", "required");
         return;
     }
     check_uuid(call, "agreement.companyId", a->company_id);
     check_year(call, "agreement.fiscalYear", a->fiscal_year);
     if (blank(a->number))
-        sk_call_violation(call, "agreement.number", "nomor perjanjian wajib diisi (required)");
+        sk_call_violation_code(call, "agreement.number", "required",
+                               "the agreement number is required");
     if (a->value <= 0 || a->value > ORDERING_MAX_MONEY)
-        sk_call_violation(call, "agreement.value", "nilai harus > 0 (value must be > 0)");
+        sk_call_violation_code(call, "agreement.value", "amount.not_positive",
+                               "the value must be above 0");
     bool from_ok = ordering_parse_date(a->valid_from, from);
     bool until_ok = ordering_parse_date(a->valid_until, until);
     if (!from_ok)
-        sk_call_violation(call, "agreement.validFrom", "tanggal YYYY-MM-DD (a date YYYY-MM-DD)");
+        sk_call_violation_code(call, "agreement.validFrom", "date.invalid", "a date YYYY-MM-DD");
     if (!until_ok)
-        sk_call_violation(call, "agreement.validUntil", "tanggal YYYY-MM-DD (a date YYYY-MM-DD)");
+        sk_call_violation_code(call, "agreement.validUntil", "date.invalid", "a date YYYY-MM-DD");
     char y1[16], y2[16];
     snprintf(y1, sizeof(y1), "%04d-01-01", a->fiscal_year);
     snprintf(y2, sizeof(y2), "%04d-12-31", a->fiscal_year);
     int32_t jan1 = 0, dec31 = 0;
     bool year_ok = ordering_parse_date(y1, &jan1) && ordering_parse_date(y2, &dec31);
     if (from_ok && until_ok && *until < *from)
-        sk_call_violation(call, "agreement.validUntil",
-                          "harus sesudah tanggal mulai (must not be before validFrom)");
+        sk_call_violation_code(call, "agreement.validUntil", "date.before_start",
+                               "must not be before validFrom");
     else if (year_ok && from_ok && until_ok && (*from < jan1 || *until > dec31))
-        sk_call_violation(call, "agreement.validUntil",
-                          "harus di dalam tahun anggaran (must lie within the fiscal year)");
+        sk_call_violation_code(call, "agreement.validUntil", "date.outside_year",
+                               "must lie within the fiscal year");
     if (a->n_quotas == 0)
-        sk_call_violation(call, "agreement.quotas",
-                          "kuota penayangan wajib diisi (a quota of placements is required)");
+        sk_call_violation_code(call, "agreement.quotas", "required",
+                               "a quota of placements is required");
     char field[64];
     for (size_t i = 0; i < a->n_quotas && i < MAX_QUOTAS; i++) {
         const Seklik__Ordering__Quota *x = a->quotas[i];
         int product = x ? (int)x->product : 0;
         if (product < 1 || product > ORDERING_PRODUCT_COUNT) {
             snprintf(field, sizeof(field), "agreement.quotas[%zu].product", i);
-            sk_call_violation(call, field, "produk tidak dikenal (unknown product)");
+            sk_call_violation_code(call, field, "unknown_value", "unknown product");
             continue;
         }
         for (size_t k = 0; k < *nq; k++)
             if (q[k].product == product) {
                 snprintf(field, sizeof(field), "agreement.quotas[%zu].product", i);
-                sk_call_violation(call, field, "produk tercantum dua kali (product listed twice)");
+                sk_call_violation_code(call, field, "agreement.product_twice",
+                                       "product listed twice");
             }
         if (x->placements < 1 || x->placements > 1000000) {
             snprintf(field, sizeof(field), "agreement.quotas[%zu].placements", i);
-            sk_call_violation(call, field, "jumlah penayangan 1..1000000 (placements 1..1000000)");
+            sk_call_violation_code(call, field, "out_of_range", "must be between 1 and 1000000");
         }
         q[(*nq)++] = (ordering_quota){product, x->placements, 0};
     }
     if (a->n_quotas > MAX_QUOTAS)
-        sk_call_violation(call, "agreement.quotas", "paling banyak 12 produk (at most 12)");
+        sk_call_violation_code(call, "agreement.quotas", "too_many", "at most 12 entries");
 }
 
 /* Ordering.SaveAgreement (partnership): a new draft, or a draft changed. */
@@ -416,9 +420,8 @@ static int save_agreement(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     bool tiered = false;
     SK_TRY(ordering_store_company_tiered(call->db, a->company_id, a->fiscal_year, &tiered));
     if (!tiered)
-        return refuse(call, "agreement.companyId",
-                      "perusahaan belum memiliki media bertier untuk tahun ini (the company has "
-                      "no tiered outlet for this fiscal year)");
+        return refuse(call, "agreement.companyId", "company.no_tiered_outlet",
+                      "the company has no tiered outlet for this fiscal year");
     char id[SK_UUID_STRLEN], before[96] = "";
     ordering_agreement_row row = {.company_id = a->company_id,
                                   .number = a->number,
@@ -468,14 +471,12 @@ static int sign_agreement(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
         return deny(call, "agreement");
     check_uuid(call, "agreementId", req->agreement_id);
     if (!ordering_parse_date(req->signed_on, NULL))
-        sk_call_violation(call, "signedOn", "tanggal YYYY-MM-DD (a date YYYY-MM-DD)");
+        sk_call_violation_code(call, "signedOn", "date.invalid", "a date YYYY-MM-DD");
     if (!sk_file_size_ok(req->content.len, MAX_FILE_BYTES))
-        sk_call_violation(call, "content",
-                          "berkas wajib ada dan paling besar 10 MiB (file required, at most 10 MiB)");
+        sk_call_violation_code(call, "content", "file.size", "a file is required, at most 10 MiB");
     else if (sk_file_kind_sniff(req->content.data, req->content.len) != SK_FILE_PDF)
-        sk_call_violation(call, "content",
-                          "perjanjian harus PDF menurut isinya (the agreement must be a PDF by its "
-                          "content)");
+        sk_call_violation_code(call, "content", "file.pdf_required",
+                               "the agreement must be a PDF by its content");
     if (call->n_violations)
         return SK_EINVAL;
     PGresult *res;
@@ -491,9 +492,8 @@ static int sign_agreement(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     bool tiered = false;
     SK_TRY(ordering_store_company_tiered(call->db, company, year, &tiered));
     if (!tiered)
-        return refuse(call, "agreementId",
-                      "perusahaan tidak lagi memiliki media bertier (the company no longer has a "
-                      "tiered outlet)");
+        return refuse(call, "agreementId", "company.no_tiered_outlet",
+                      "the company no longer has a tiered outlet");
     char hex[65];
     sha256_hex(req->content.data, req->content.len, hex);
     SK_TRY(ordering_store_agreement_sign(call->db, req->agreement_id, req->signed_on,
@@ -511,7 +511,7 @@ static int cancel_agreement(sk_call *call, const ProtobufCMessage *in, ProtobufC
         return deny(call, "agreement");
     check_uuid(call, "agreementId", req->agreement_id);
     if (blank(req->reason))
-        sk_call_violation(call, "reason", "alasan wajib diisi (a reason is required)");
+        sk_call_violation_code(call, "reason", "required", "a reason is required");
     if (call->n_violations)
         return SK_EINVAL;
     PGresult *res;
@@ -653,8 +653,8 @@ static int list_products(sk_call *call, const ProtobufCMessage *in, ProtobufCMes
     if (by_company)
         check_uuid(call, "companyId", req->company_id);
     if (!by_outlet && !by_company)
-        sk_call_violation(call, "companyId",
-                          "pilih perusahaan atau media (a company or an outlet is required)");
+        sk_call_violation_code(call, "companyId", "order.company_or_outlet",
+                               "a company or an outlet is required");
     if (call->n_violations)
         return SK_EINVAL;
     const char *company = by_company ? req->company_id : "";
@@ -743,25 +743,20 @@ static int ceiling_now(sk_call *call, const char *outlet_id, int year, int produ
                                                          product, ceiling, &v, NULL);
     switch (st) {
     case ORDERING_CEILING_NO_OUTLET:
-        return refuse(call, outlet_field,
-                      "media belum bertier untuk tahun ini (the outlet has no tier this year)");
+        return refuse(call, outlet_field, "outlet.no_tier", "the outlet has no tier this year");
     case ORDERING_CEILING_NO_TIER:
-        return refuse(call, outlet_field,
-                      "media di bawah tier C: tanpa pesanan berbayar (tier below C: no paid "
-                      "orders)");
+        return refuse(call, outlet_field, "outlet.below_tier_c", "tier below C: no paid orders");
     case ORDERING_CEILING_SUSPENDED:
-        return refuse(call, outlet_field, "perusahaan media ditangguhkan (company suspended)");
+        return refuse(call, outlet_field, "company.suspended", "company suspended");
     case ORDERING_CEILING_NO_PRICE:
-        return refuse(call, product_field,
-                      "tidak ada plafon untuk produk ini (no ceiling for this product at this "
-                      "outlet's type and tier)");
+        return refuse(call, product_field, "price.no_ceiling",
+                      "no ceiling for this product at this outlet's type and tier");
     case ORDERING_CEILING_OK:
         break;
     }
     if (company_id && strcmp(v.company_id, company_id) != 0)
-        return refuse(call, outlet_field,
-                      "media bukan milik perusahaan mitra (the outlet belongs to another "
-                      "company)");
+        return refuse(call, outlet_field, "outlet.other_company",
+                      "the outlet belongs to another company");
     return SK_OK;
 }
 
@@ -772,16 +767,15 @@ static int check_price(sk_call *call, const char *field, int64_t unit_price, int
 {
     char msg[200];
     if (unit_price <= 0)
-        return sk_call_violation(call, field, "harga harus > 0 (price must be > 0)");
+        return sk_call_violation_code(call, field, "amount.not_positive",
+                                      "the price must be above 0");
     if (unit_price > ceiling) {
-        snprintf(msg, sizeof(msg),
-                 "harga melebihi plafon Rp %lld per unit (price above the ceiling of Rp %lld "
-                 "per unit)",
-                 (long long)ceiling, (long long)ceiling);
-        return sk_call_violation(call, field, msg);
+        snprintf(msg, sizeof(msg), "price above the ceiling of Rp %lld per unit",
+                 (long long)ceiling);
+        return sk_call_violation_code(call, field, "price.above_ceiling", msg);
     }
     if (!ordering_gross(unit_price, quantity, gross))
-        return sk_call_violation(call, field, "jumlah terlalu besar (amount too large)");
+        return sk_call_violation_code(call, field, "amount.too_large", "amount too large");
     return SK_OK;
 }
 
@@ -794,31 +788,32 @@ static int create_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
         return deny(call, "order");
     const Seklik__Ordering__OrderInput *o = req->order;
     if (!o)
-        return sk_call_violation(call, "order", "wajib diisi (required)");
+        return sk_call_violation_code(call, "order", "required", "required");
     check_uuid(call, "order.agreementId", o->agreement_id);
     check_uuid(call, "order.outletId", o->outlet_id);
     if (o->product < 1 || o->product > ORDERING_PRODUCT_COUNT)
-        sk_call_violation(call, "order.product", "produk tidak dikenal (unknown product)");
+        sk_call_violation_code(call, "order.product", "unknown_value", "unknown product");
     if (o->quantity < 1 || o->quantity > ORDERING_MAX_QUANTITY)
-        sk_call_violation(call, "order.quantity", "jumlah 1..10000 (quantity 1..10000)");
+        sk_call_violation_code(call, "order.quantity", "out_of_range",
+                               "must be between 1 and 10000");
     int32_t from = 0, to = 0;
     bool from_ok = ordering_parse_date(o->schedule_from, &from);
     bool to_ok = ordering_parse_date(o->schedule_to, &to);
     if (!from_ok)
-        sk_call_violation(call, "order.scheduleFrom", "tanggal YYYY-MM-DD (a date YYYY-MM-DD)");
+        sk_call_violation_code(call, "order.scheduleFrom", "date.invalid", "a date YYYY-MM-DD");
     if (!to_ok)
-        sk_call_violation(call, "order.scheduleTo", "tanggal YYYY-MM-DD (a date YYYY-MM-DD)");
+        sk_call_violation_code(call, "order.scheduleTo", "date.invalid", "a date YYYY-MM-DD");
     if (from_ok && to_ok && to < from)
-        sk_call_violation(call, "order.scheduleTo",
-                          "harus sesudah tanggal mulai (must not be before scheduleFrom)");
+        sk_call_violation_code(call, "order.scheduleTo", "date.before_start",
+                               "must not be before scheduleFrom");
     if (blank(o->title))
-        sk_call_violation(call, "order.title", "judul wajib diisi (a title is required)");
+        sk_call_violation_code(call, "order.title", "required", "a title is required");
     if (blank(o->brief) && blank(o->press_release_id))
-        sk_call_violation(call, "order.brief",
-                          "isi pesanan atau siaran pers wajib ada (a brief or a press release is "
-                          "required)");
+        sk_call_violation_code(call, "order.brief", "order.brief_required",
+                               "a brief or a press release is required");
     if (req->unit_price <= 0)
-        sk_call_violation(call, "unitPrice", "harga harus > 0 (price must be > 0)");
+        sk_call_violation_code(call, "unitPrice", "amount.not_positive",
+                               "the price must be above 0");
     if (call->n_violations)
         return SK_EINVAL;
 
@@ -827,8 +822,8 @@ static int create_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
      * checks the agreement again under its lock. */
     int rc = ordering_store_agreement(call->db, o->agreement_id, false, &ag);
     if (rc == SK_ENOTFOUND)
-        return sk_call_violation(call, "order.agreementId",
-                                 "perjanjian tidak ditemukan (agreement not found)");
+        return sk_call_violation_code(call, "order.agreementId", "agreement.not_found",
+                                      "agreement not found");
     SK_TRY(rc);
     int ag_state = atoi(PQgetvalue(ag, 0, AG_STATE)), year = atoi(PQgetvalue(ag, 0, AG_YEAR));
     char company[SK_UUID_STRLEN];
@@ -841,25 +836,24 @@ static int create_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     PQclear(ag);
     if (ag_state != SEKLIK__ORDERING__AGREEMENT_STATE__AGREEMENT_STATE_DRAFT &&
         ag_state != SEKLIK__ORDERING__AGREEMENT_STATE__AGREEMENT_STATE_ACTIVE)
-        return refuse(call, "order.agreementId",
-                      "perjanjian tidak berlaku (the agreement is not in force)");
+        return refuse(call, "order.agreementId", "agreement.not_in_force",
+                      "the agreement is not in force");
     ordering_settings s;
     SK_TRY(ordering_store_settings(call->db, year, false, &s));
     if (s.closed)
-        return refuse(call, "order.agreementId", "tahun sudah ditutup (the year is closed)");
+        return refuse(call, "order.agreementId", "year.closed", "the year is closed");
     if (from < ag_from || from > ag_until)
-        sk_call_violation(call, "order.scheduleFrom",
-                          "di luar masa berlaku perjanjian (outside the agreement's validity)");
+        sk_call_violation_code(call, "order.scheduleFrom", "order.outside_agreement",
+                               "outside the agreement's validity");
     if (to < ag_from || to > ag_until)
-        sk_call_violation(call, "order.scheduleTo",
-                          "di luar masa berlaku perjanjian (outside the agreement's validity)");
+        sk_call_violation_code(call, "order.scheduleTo", "order.outside_agreement",
+                               "outside the agreement's validity");
     bool quota = false;
     for (size_t i = 0; i < nq; i++)
         quota = quota || q[i].product == (int)o->product;
     if (!quota)
-        sk_call_violation(call, "order.product",
-                          "perjanjian tidak memuat kuota produk ini (the agreement has no quota "
-                          "for this product)");
+        sk_call_violation_code(call, "order.product", "order.no_quota",
+                               "the agreement has no quota for this product");
     if (call->n_violations)
         return SK_EINVAL;
     int64_t ceiling = 0, gross = 0;
@@ -978,9 +972,8 @@ static int accept_offer(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     int64_t ceiling = 0;
     SK_TRY(ceiling_now(call, outlet, year, product, NULL, "outletId", "product", &ceiling));
     if (price > ceiling)
-        return refuse(call, "unitPrice",
-                      "plafon sudah turun di bawah harga ini: tawar ulang (the ceiling fell below "
-                      "this price: counter again)");
+        return refuse(call, "unitPrice", "price.ceiling_fell",
+                      "the ceiling fell below this price: counter again");
     ordering_settings s;
     SK_TRY(ordering_store_settings(call->db, year, false, &s));
     int next = ordering_state_after_accept(gross, s.approval_threshold);
@@ -1068,15 +1061,14 @@ static int issue_begin(sk_call *call, const Seklik__Ordering__OrderRequest *req,
     if ((rc = ordering_store_settings(call->db, year, false, &s)))
         goto out;
     if (s.closed) {
-        rc = refuse(call, "fiscalYear", "tahun sudah ditutup (the year is closed)");
+        rc = refuse(call, "fiscalYear", "year.closed", "the year is closed");
         goto out;
     }
     if ((rc = ordering_store_agreement(call->db, agreement, true, &ag)))
         goto out;
     if (atoi(PQgetvalue(ag, 0, AG_STATE)) != SEKLIK__ORDERING__AGREEMENT_STATE__AGREEMENT_STATE_ACTIVE) {
-        rc = refuse(call, "agreement",
-                    "perjanjian belum ditandatangani atau tidak berlaku (the agreement is not "
-                    "signed or not in force)");
+        rc = refuse(call, "agreement", "agreement.not_in_force",
+                    "the agreement is not signed or not in force");
         goto out;
     }
     int64_t ceiling = 0;
@@ -1089,24 +1081,22 @@ static int issue_begin(sk_call *call, const Seklik__Ordering__OrderRequest *req,
     if (!*line)
         line = s.default_budget_line_id;
     if (!*line) {
-        rc = refuse(call, "budgetLine",
-                    "tidak ada mata anggaran untuk pesanan ini (no budget line for this order)");
+        rc = refuse(call, "budgetLine", "budget.no_line", "no budget line for this order");
         goto out;
     }
     bool fits = false;
     if ((rc = ordering_store_hold_quota(call->db, agreement, product, qty, &fits)))
         goto out;
     if (!fits) {
-        rc = refuse(call, "agreement.quota",
-                    "kuota penayangan perjanjian habis (the agreement's quota for this product "
-                    "is used up)");
+        rc = refuse(call, "agreement.quota", "agreement.quota_used_up",
+                    "the agreement's quota for this product is used up");
         goto out;
     }
     if ((rc = ordering_store_hold_value(call->db, agreement, gross, &fits)))
         goto out;
     if (!fits) {
-        rc = refuse(call, "agreement.value",
-                    "nilai perjanjian tidak mencukupi (the agreement's value is used up)");
+        rc = refuse(call, "agreement.value", "agreement.value_used_up",
+                    "the agreement's value is used up");
         goto out;
     }
     if ((rc = ordering_store_order_issuing(call->db, req->order_id, line, state, actor_id(call))))
@@ -1153,8 +1143,8 @@ static int issue_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
                             "unreachable: the order is being issued and will be finished)");
     if (outcome == ORDERING_SAGA_REFUSED) {
         char msg[320];
-        snprintf(msg, sizeof(msg), "anggaran tidak mencukupi (budget line refused: %s)", why);
-        return refuse(call, "budgetLine", msg);
+        snprintf(msg, sizeof(msg), "budget line refused: %s", why);
+        return refuse(call, "budgetLine", "budget.refused", msg);
     }
     if (outcome != ORDERING_SAGA_ISSUED) /* answered by another run: as it is now */
         SK_TRY(ordering_order_load(call->db, &call->arena, req->order_id, o));
@@ -1172,7 +1162,7 @@ static int cancel_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
         return deny(call, "cancelling");
     check_uuid(call, "orderId", req->order_id);
     if (blank(req->reason))
-        sk_call_violation(call, "reason", "alasan wajib diisi (a reason is required)");
+        sk_call_violation_code(call, "reason", "required", "a reason is required");
     if (call->n_violations)
         return SK_EINVAL;
     PGresult *res = NULL;
@@ -1263,7 +1253,7 @@ static int list_orders(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     if (req->fiscal_year != 0)
         check_year(call, "fiscalYear", req->fiscal_year);
     if ((int)req->state < 0 || (int)req->state > ORDERING_CANCELLED)
-        sk_call_violation(call, "state", "status tidak dikenal (unknown state)");
+        sk_call_violation_code(call, "state", "unknown_value", "unknown state");
     if (!blank(req->outlet_id))
         check_uuid(call, "outletId", req->outlet_id);
     char month_from[32] = "", month_to[32] = "";
@@ -1271,7 +1261,7 @@ static int list_orders(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         int32_t d;
         snprintf(month_from, sizeof(month_from), "%.7s-01", req->month);
         if (strlen(req->month) != 7 || !ordering_parse_date(month_from, &d)) {
-            sk_call_violation(call, "month", "bulan YYYY-MM (a month YYYY-MM)");
+            sk_call_violation_code(call, "month", "month.invalid", "a month YYYY-MM");
         } else {
             /* The month's last day: the day before the next month's first. */
             int y = atoi(req->month), m = atoi(req->month + 5);
@@ -1334,28 +1324,25 @@ static int submit_proof(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
                 req->kind == SEKLIK__ORDERING__PROOF_KIND__PROOF_KIND_BROADCAST_LOG;
     if (req->kind < SEKLIK__ORDERING__PROOF_KIND__PROOF_KIND_URL ||
         req->kind > SEKLIK__ORDERING__PROOF_KIND__PROOF_KIND_BROADCAST_LOG)
-        sk_call_violation(call, "kind", "jenis bukti tidak dikenal (unknown proof kind)");
+        sk_call_violation_code(call, "kind", "unknown_value", "unknown proof kind");
     if (req->kind == SEKLIK__ORDERING__PROOF_KIND__PROOF_KIND_URL &&
         (!req->url || (strncmp(req->url, "https://", 8) != 0 &&
                        strncmp(req->url, "http://", 7) != 0) ||
          strlen(req->url) < 11 || strpbrk(req->url, " \t\r\n")))
-        sk_call_violation(call, "url", "tautan http(s) wajib diisi (an http(s) link is required)");
+        sk_call_violation_code(call, "url", "proof.url_required", "an http(s) link is required");
     sk_file_kind fk = SK_FILE_UNKNOWN;
     if (file && !sk_file_size_ok(req->content.len, MAX_FILE_BYTES))
-        sk_call_violation(call, "content",
-                          "berkas wajib ada dan paling besar 10 MiB (file required, at most 10 MiB)");
+        sk_call_violation_code(call, "content", "file.size", "a file is required, at most 10 MiB");
     else if (file && (fk = sk_file_kind_sniff(req->content.data, req->content.len)) ==
                          SK_FILE_UNKNOWN)
-        sk_call_violation(call, "content",
-                          "berkas harus PDF, JPEG atau PNG menurut isinya (file must be a PDF, "
-                          "JPEG or PNG by its content)");
+        sk_call_violation_code(call, "content", "file.type",
+                               "the file must be a PDF, JPEG or PNG by its content");
     int64_t published = 0;
     if (!ordering_parse_time(req->published_at, &published))
-        sk_call_violation(call, "publishedAt",
-                          "waktu tayang RFC 3339 wajib diisi (publication time, RFC 3339)");
+        sk_call_violation_code(call, "publishedAt", "time.invalid", "publication time, RFC 3339");
     else if (published > sk_now_unix_ms() / 1000 + 300)
-        sk_call_violation(call, "publishedAt",
-                          "waktu tayang di masa depan (publication time in the future)");
+        sk_call_violation_code(call, "publishedAt", "proof.published_future",
+                               "publication time in the future");
     if (call->n_violations)
         return SK_EINVAL;
     PGresult *res;
@@ -1400,10 +1387,9 @@ static int decide_proof(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
         return deny(call, "proof decision");
     check_uuid(call, "orderId", req->order_id);
     if (req->proof_version < 1)
-        sk_call_violation(call, "proofVersion", "versi bukti wajib diisi (proof version required)");
+        sk_call_violation_code(call, "proofVersion", "required", "proof version required");
     if (!req->accept && blank(req->reason))
-        sk_call_violation(call, "reason",
-                          "alasan penolakan wajib diisi (a reason is required to reject)");
+        sk_call_violation_code(call, "reason", "reason.required", "a reason is required to reject");
     if (call->n_violations)
         return SK_EINVAL;
     PGresult *res;
@@ -1415,7 +1401,7 @@ static int decide_proof(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
         return wrong_state(call, "memeriksa bukti (decide a proof)", state);
     int rc = ordering_store_proof_file(call->db, req->order_id, req->proof_version, &res);
     if (rc == SK_ENOTFOUND)
-        return sk_call_violation(call, "proofVersion", "bukti tidak ditemukan (no such proof)");
+        return sk_call_violation_code(call, "proofVersion", "proof.not_found", "no such proof");
     SK_TRY(rc);
     bool own = strcmp(PQgetvalue(res, 0, PF_SUBMITTED_BY), actor_id(call)) == 0;
     bool pending = atoi(PQgetvalue(res, 0, PF_DECISION)) == 0;
@@ -1423,8 +1409,8 @@ static int decide_proof(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     if (own)
         return deny(call, "deciding a proof one submitted (four eyes)");
     if (!pending)
-        return refuse(call, "proofVersion",
-                      "bukti ini sudah diputuskan (this proof was already decided)");
+        return refuse(call, "proofVersion", "proof.already_decided",
+                      "this proof was already decided");
     SK_TRY(ordering_store_proof_decide(call->db, req->order_id, req->proof_version, req->accept,
                                        req->accept ? "" : req->reason, actor_id(call)));
     SK_TRY(ordering_store_order_move(call->db, req->order_id,
@@ -1487,12 +1473,11 @@ static int close_year(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     bool closed_now = false;
     SK_TRY(ordering_store_close_year(call->db, req->fiscal_year, actor_id(call), &closed_now));
     if (!closed_now)
-        return refuse(call, "fiscalYear", "tahun sudah ditutup (the year is already closed)");
+        return refuse(call, "fiscalYear", "year.closed", "the year is already closed");
     int issuing = 0;
     SK_TRY(ordering_store_issuing_count(call->db, req->fiscal_year, &issuing));
     if (issuing > 0)
-        return refuse(call, "fiscalYear",
-                      "masih ada pesanan yang sedang diterbitkan (orders are being issued)");
+        return refuse(call, "fiscalYear", "year.orders_issuing", "orders are being issued");
     PGresult *res;
     SK_TRY(ordering_store_performance(call->db, req->fiscal_year, &res));
     int n = PQntuples(res), rc = SK_OK;

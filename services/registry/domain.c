@@ -275,11 +275,13 @@ static void copy_cut(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-bool registry_violation_add(registry_violations *v, const char *field, const char *description)
+bool registry_violation_add(registry_violations *v, const char *field, const char *code,
+                            const char *description)
 {
     if (!v || v->n >= REGISTRY_MAX_VIOLATIONS)
         return false;
     copy_cut(v->items[v->n].field, sizeof v->items[v->n].field, field);
+    copy_cut(v->items[v->n].code, sizeof v->items[v->n].code, code);
     copy_cut(v->items[v->n].description, sizeof v->items[v->n].description, description);
     v->n++;
     return true;
@@ -307,15 +309,15 @@ static size_t utf8_seq(const unsigned char *p)
 
 typedef enum { TEXT_OK, TEXT_MISSING, TEXT_TOO_LONG, TEXT_BAD } text_verdict;
 
-/* Required free text: not NULL, not only blanks, at most `max` bytes, valid
- * UTF-8 without control characters. */
+/* Required free text: not NULL, not only blanks, at most `max` characters
+ * (code points, as the user counts them), valid UTF-8 without control
+ * characters. */
 static text_verdict text_check(const char *s, size_t max)
 {
     if (!s || s[strspn(s, " \t\r\n")] == '\0')
         return TEXT_MISSING;
-    if (strlen(s) > max)
-        return TEXT_TOO_LONG;
     const unsigned char *p = (const unsigned char *)s;
+    size_t chars = 0;
     while (*p) {
         if (*p < 0x20 || *p == 0x7F)
             return TEXT_BAD;
@@ -323,8 +325,9 @@ static text_verdict text_check(const char *s, size_t max)
         if (k == 0)
             return TEXT_BAD;
         p += k;
+        chars++;
     }
-    return TEXT_OK;
+    return chars > max ? TEXT_TOO_LONG : TEXT_OK;
 }
 
 static bool blank(const char *s)
@@ -337,36 +340,39 @@ typedef struct {
     bool ok;
 } checker;
 
-static void fail(checker *c, const char *field, const char *description)
+static void fail(checker *c, const char *field, const char *code, const char *english)
 {
     c->ok = false;
-    registry_violation_add(c->v, field, description);
+    registry_violation_add(c->v, field, code, english);
 }
 
-/* Required free text, with the messages for a missing and a too-long value. */
-static void check_text(checker *c, const char *field, const char *s, size_t max,
-                       const char *missing, const char *too_long)
+/* Required free text of at most `max` characters. */
+static void check_text(checker *c, const char *field, const char *s, size_t max)
 {
+    char why[48];
     switch (text_check(s, max)) {
     case TEXT_OK: break;
-    case TEXT_MISSING: fail(c, field, missing); break;
-    case TEXT_TOO_LONG: fail(c, field, too_long); break;
+    case TEXT_MISSING: fail(c, field, "required", "required"); break;
+    case TEXT_TOO_LONG:
+        snprintf(why, sizeof why, "at most %zu characters", max);
+        fail(c, field, "too_long", why);
+        break;
     case TEXT_BAD:
-        fail(c, field,
-             "Berisi karakter yang tidak diizinkan (contains characters that are not allowed)");
+        fail(c, field, "text.invalid", "contains characters that are not allowed");
         break;
     }
 }
 
-/* A number that may carry separators: normalised, then judged by `rule`. */
+/* A required number that may carry separators: normalised, then judged by
+ * `rule`; `code` and `wrong` say what a number that breaks it is. */
 static void check_number(checker *c, const char *field, const char *s, bool (*rule)(const char *),
-                         const char *missing, const char *wrong)
+                         const char *code, const char *wrong)
 {
     char digits[32];
     if (blank(s))
-        fail(c, field, missing);
+        fail(c, field, "required", "required");
     else if (!registry_normalize_digits(s, digits, sizeof digits) || !rule(digits))
-        fail(c, field, wrong);
+        fail(c, field, code, wrong);
 }
 
 static bool account_number_valid(const char *s)
@@ -383,7 +389,7 @@ static bool kbli_code_valid(const char *s)
 static void check_kbli(checker *c, const char *const *codes, size_t n)
 {
     if (n == 0 || !codes) {
-        fail(c, "kbli", "Minimal satu kode KBLI wajib diisi (at least one KBLI code is required)");
+        fail(c, "kbli", "required", "at least one KBLI code is required");
         return;
     }
     bool all_well_formed = true, press = false;
@@ -391,7 +397,7 @@ static void check_kbli(checker *c, const char *const *codes, size_t n)
         if (!kbli_code_valid(codes[i])) {
             char field[32];
             snprintf(field, sizeof field, "kbli[%zu]", i);
-            fail(c, field, "Kode KBLI harus 5 digit (KBLI code must be 5 digits)");
+            fail(c, field, "kbli.invalid", "a KBLI code is 5 digits");
             all_well_formed = false;
             continue;
         }
@@ -399,9 +405,20 @@ static void check_kbli(checker *c, const char *const *codes, size_t n)
             press = press || registry_kbli_matches((registry_outlet_type)t, codes[i]);
     }
     if (all_well_formed && !press)
-        fail(c, "kbli",
-             "KBLI harus memuat kode usaha pers 58130, 63122, 60102 atau 60202 "
-             "(KBLI must include a press code: 58130, 63122, 60102 or 60202)");
+        fail(c, "kbli", "kbli.no_press_code",
+             "KBLI must include a press code: 58130, 63122, 60102 or 60202");
+}
+
+/* A date that is required, real, and not after `today`. */
+static void check_past_date(checker *c, const char *field, const char *s, int32_t today)
+{
+    int32_t day;
+    if (blank(s))
+        fail(c, field, "required", "required");
+    else if (!registry_parse_date(s, &day))
+        fail(c, field, "date.invalid", "must be a real date, YYYY-MM-DD");
+    else if (day > today)
+        fail(c, field, "date.future", "cannot be in the future");
 }
 
 bool registry_check_company(const registry_company_input *in, int32_t today, bool cv_allowed,
@@ -409,69 +426,46 @@ bool registry_check_company(const registry_company_input *in, int32_t today, boo
 {
     checker c = {v, true};
     if (!in) {
-        fail(&c, "company", "Data perusahaan wajib diisi (company data is required)");
+        fail(&c, "company", "required", "company data is required");
         return false;
     }
 
-    check_text(&c, "legalName", in->legal_name, 200,
-               "Nama badan hukum wajib diisi (legal name is required)",
-               "Nama badan hukum paling panjang 200 karakter (legal name is at most 200 bytes)");
+    check_text(&c, "legalName", in->legal_name, 200);
 
     registry_legal_form form;
     if (blank(in->legal_form))
-        fail(&c, "legalForm", "Bentuk badan hukum wajib diisi (legal form is required)");
+        fail(&c, "legalForm", "required", "required");
     else if (!registry_legal_form_parse(in->legal_form, &form))
-        fail(&c, "legalForm",
-             "Bentuk badan hukum harus PT, Yayasan, Koperasi atau CV "
-             "(legal form must be PT, Yayasan, Koperasi or CV)");
+        fail(&c, "legalForm", "legal_form.unknown", "must be PT, Yayasan, Koperasi or CV");
     else if (!registry_legal_form_allowed(form, cv_allowed))
-        fail(&c, "legalForm",
-             "Bentuk badan hukum CV tidak diterima tahun ini (legal form CV is not accepted this "
-             "year)");
+        fail(&c, "legalForm", "legal_form.cv_not_allowed", "a CV may not register this year");
 
-    check_number(&c, "npwp", in->npwp, registry_npwp_valid, "NPWP wajib diisi (NPWP is required)",
-                 "NPWP harus 15 atau 16 digit (NPWP must be 15 or 16 digits)");
-    check_number(&c, "nib", in->nib, registry_nib_valid, "NIB wajib diisi (NIB is required)",
-                 "NIB harus 13 digit (NIB must be 13 digits)");
+    check_number(&c, "npwp", in->npwp, registry_npwp_valid, "npwp.invalid",
+                 "NPWP must be 15 or 16 digits");
+    check_number(&c, "nib", in->nib, registry_nib_valid, "nib.invalid", "NIB must be 13 digits");
     check_kbli(&c, in->kbli, in->n_kbli);
 
-    check_text(&c, "deedNumber", in->deed_number, 100,
-               "Nomor akta pendirian wajib diisi (deed number is required)",
-               "Nomor akta paling panjang 100 karakter (deed number is at most 100 bytes)");
-
-    int32_t deed;
-    if (blank(in->deed_date))
-        fail(&c, "deedDate", "Tanggal akta wajib diisi (deed date is required)");
-    else if (!registry_parse_date(in->deed_date, &deed))
-        fail(&c, "deedDate",
-             "Tanggal akta harus tanggal yang ada, format YYYY-MM-DD "
-             "(deed date must be a real date, YYYY-MM-DD)");
-    else if (deed > today)
-        fail(&c, "deedDate",
-             "Tanggal akta tidak boleh di masa depan (deed date cannot be in the future)");
-
-    check_text(&c, "address", in->address, 500, "Alamat wajib diisi (address is required)",
-               "Alamat paling panjang 500 karakter (address is at most 500 bytes)");
+    check_text(&c, "deedNumber", in->deed_number, 100);
+    check_past_date(&c, "deedDate", in->deed_date, today);
+    check_text(&c, "address", in->address, 500);
 
     check_number(&c, "bankAccount.accountNumber", in->bank_account_number, account_number_valid,
-                 "Nomor rekening wajib diisi (account number is required)",
-                 "Nomor rekening harus 6 sampai 20 digit (account number must be 6 to 20 digits)");
-    check_text(&c, "bankAccount.holderName", in->bank_holder_name, 200,
-               "Nama pemilik rekening wajib diisi (account holder name is required)",
-               "Nama pemilik rekening paling panjang 200 karakter "
-               "(account holder name is at most 200 bytes)");
+                 "bank_account.number_invalid", "account number must be 6 to 20 digits");
+    check_text(&c, "bankAccount.holderName", in->bank_holder_name, 200);
 
     /* A PT exists by its ministry decree, and has a domicile letter. */
     registry_legal_form pt;
     if (registry_legal_form_parse(in->legal_form, &pt) && pt == REGISTRY_LEGAL_FORM_PT) {
-        check_text(&c, "skKemenkumham", in->sk_kemenkumham, 100,
-                   "Nomor SK Kemenkumham wajib untuk PT (legal_form.pt_needs_sk_kemenkumham: "
-                   "a PT needs its SK Kemenkumham number)",
-                   "Nomor SK Kemenkumham paling panjang 100 karakter (at most 100 bytes)");
-        check_text(&c, "domicileLetterNumber", in->domicile_letter_number, 100,
-                   "Nomor surat domisili wajib untuk PT (legal_form.pt_needs_domicile_letter: "
-                   "a PT needs its domicile letter number)",
-                   "Nomor surat domisili paling panjang 100 karakter (at most 100 bytes)");
+        if (blank(in->sk_kemenkumham))
+            fail(&c, "skKemenkumham", "legal_form.pt_needs_sk_kemenkumham",
+                 "a PT needs its SK Kemenkumham number");
+        else
+            check_text(&c, "skKemenkumham", in->sk_kemenkumham, 100);
+        if (blank(in->domicile_letter_number))
+            fail(&c, "domicileLetterNumber", "legal_form.pt_needs_domicile_letter",
+                 "a PT needs its domicile letter number");
+        else
+            check_text(&c, "domicileLetterNumber", in->domicile_letter_number, 100);
     }
     return c.ok;
 }
@@ -481,46 +475,34 @@ bool registry_check_journalist(const char *nik, const char *name, const char *uk
                                registry_violations *v)
 {
     checker c = {v, true};
-    check_number(&c, "nik", nik, registry_nik_valid, "NIK wajib diisi (NIK is required)",
-                 "NIK harus 16 digit (NIK must be 16 digits)");
-    check_text(&c, "name", name, 200, "Nama wajib diisi (name is required)",
-               "Nama paling panjang 200 karakter (name is at most 200 bytes)");
+    check_number(&c, "nik", nik, registry_nik_valid, "nik.invalid", "NIK must be 16 digits");
+    check_text(&c, "name", name, 200);
 
     registry_ukw_level level = REGISTRY_UKW_NONE;
     bool level_known = true;
     if (ukw_level && *ukw_level && !registry_ukw_level_parse(ukw_level, &level)) {
         level_known = false;
-        fail(&c, "ukwLevel",
-             "Jenjang UKW harus Muda, Madya atau Utama (UKW level must be Muda, Madya or Utama)");
+        fail(&c, "ukwLevel", "ukw.level_unknown", "UKW level must be Muda, Madya or Utama");
     }
     bool has_number = !blank(cert_number), has_expiry = !blank(cert_expiry);
 
     if (has_number)
-        check_text(&c, "ukwCertificateNumber", cert_number, 100, "",
-                   "Nomor sertifikat UKW paling panjang 100 karakter "
-                   "(UKW certificate number is at most 100 bytes)");
+        check_text(&c, "ukwCertificateNumber", cert_number, 100);
     else if (level_known && level != REGISTRY_UKW_NONE)
-        fail(&c, "ukwCertificateNumber",
-             "Nomor sertifikat UKW wajib diisi (UKW certificate number is required)");
+        fail(&c, "ukwCertificateNumber", "required", "required for a UKW level");
 
     int32_t expiry;
     if (has_expiry) {
         if (!registry_parse_date(cert_expiry, &expiry))
-            fail(&c, "ukwCertificateExpiry",
-                 "Masa berlaku sertifikat UKW harus tanggal yang ada, format YYYY-MM-DD "
-                 "(UKW certificate expiry must be a real date, YYYY-MM-DD)");
+            fail(&c, "ukwCertificateExpiry", "date.invalid", "must be a real date, YYYY-MM-DD");
         else if (expiry < today)
-            fail(&c, "ukwCertificateExpiry",
-                 "Sertifikat UKW sudah kedaluwarsa (UKW certificate has expired)");
+            fail(&c, "ukwCertificateExpiry", "ukw.expired", "the UKW certificate has expired");
     } else if (level_known && level != REGISTRY_UKW_NONE) {
-        fail(&c, "ukwCertificateExpiry",
-             "Masa berlaku sertifikat UKW wajib diisi (UKW certificate expiry is required)");
+        fail(&c, "ukwCertificateExpiry", "required", "required for a UKW level");
     }
 
     if (level_known && level == REGISTRY_UKW_NONE && (has_number || has_expiry))
-        fail(&c, "ukwLevel",
-             "Jenjang UKW wajib diisi bila ada sertifikat "
-             "(UKW level is required when a certificate is given)");
+        fail(&c, "ukwLevel", "ukw.level_required", "required when a certificate is given");
     return c.ok;
 }
 

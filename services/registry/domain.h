@@ -210,20 +210,22 @@ bool registry_bank_change_allowed(const registry_bank *before, const registry_ba
 
 /* What a handler turns into INVALID_ARGUMENT: each bad field named as the API
  * names it (lowerCamelCase, "bankAccount.holderName", "kbli[1]") with a
- * description in Bahasa Indonesia and English in parentheses. Lives on the
- * caller's stack; start it as {0}. */
+ * stable code ("required", "npwp.invalid": see sk_call_violation_code) and an
+ * English description. Lives on the caller's stack; start it as {0}. */
 typedef struct {
     struct {
         char field[64];
+        char code[48];
         char description[160];
     } items[REGISTRY_MAX_VIOLATIONS];
     size_t n;
 } registry_violations;
 
-/* Record one violation; both strings are copied, cut to fit (at a UTF-8
+/* Record one violation; the strings are copied, cut to fit (at a UTF-8
  * character boundary). Keeps the first REGISTRY_MAX_VIOLATIONS and returns
  * false for any after them, or when `v` is NULL. A NULL string is taken as "". */
-bool registry_violation_add(registry_violations *v, const char *field, const char *description);
+bool registry_violation_add(registry_violations *v, const char *field, const char *code,
+                            const char *description);
 
 /* A company as a request gives it: the caller owns every string and keeps them
  * alive during the call. Numbers may carry the usual separators. */
@@ -253,7 +255,7 @@ typedef struct {
  * 5 digits, and at least one of the four press codes (whether it matches a
  * given outlet is checked with the outlet). The deed is not dated after
  * `today`. Text fields are required, valid UTF-8 without control characters,
- * and bounded (name 200, deed number 100, address 500, holder 200 bytes).
+ * and bounded (name 200, deed number 100, address 500, holder 200 characters).
  * Returns true when nothing was added. */
 bool registry_check_company(const registry_company_input *in, int32_t today, bool cv_allowed,
                             registry_violations *v);

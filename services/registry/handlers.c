@@ -20,6 +20,7 @@
 #include "sk_err.h"
 #include "sk_file.h"
 #include "sk_id.h"
+#include "sk_limits.h"
 #include "sk_log.h"
 #include "sk_outbox.h"
 #include "sk_pdf.h"
@@ -54,14 +55,15 @@ static bool blank(const char *s)
 /* Lower-case canonical UUID text, as ids are written everywhere: checked
  * before it reaches SQL, where a bad one would be a database error. */
 /* A violation on "<prefix>.<field>" (or just `field` without a prefix). */
-static void violation(sk_call *call, const char *prefix, const char *field, const char *why)
+static void violation(sk_call *call, const char *prefix, const char *field, const char *code,
+                      const char *english)
 {
     char path[128];
     if (prefix && field)
         snprintf(path, sizeof(path), "%s.%s", prefix, field);
     else
         snprintf(path, sizeof(path), "%s", prefix ? prefix : field);
-    sk_call_violation(call, path, why);
+    sk_call_violation_code(call, path, code, english);
 }
 
 /* Move the domain's violations onto the call under `prefix`. The domain
@@ -72,7 +74,7 @@ static void add_violations(sk_call *call, const char *prefix, const registry_vio
         const char *field = v->items[i].field;
         if (strcmp(field, "bankAccount.number") == 0)
             field = "bankAccount.accountNumber";
-        violation(call, prefix, field, v->items[i].description);
+        violation(call, prefix, field, v->items[i].code, v->items[i].description);
     }
 }
 
@@ -88,8 +90,8 @@ static int authorize(sk_call *call, const char *company_id, const char *const *r
                      const char *what)
 {
     if (!sk_uuid_valid(company_id))
-        return sk_call_violation(call, "companyId",
-                                 "ID perusahaan tidak sah (company id is not a valid id)");
+        return sk_call_violation_code(call, "companyId", "id.invalid",
+                                      "company id is not a valid id");
     if (!sk_actor_may_act_for_company(call->actor, company_id, roles))
         return deny(call, what);
     return SK_OK;
@@ -246,11 +248,9 @@ static void check_date_field(sk_call *call, const char *prefix, const char *fiel
     if (blank(s))
         return;
     if (!registry_parse_date(s, &d))
-        violation(call, prefix, field,
-                  "Harus tanggal yang ada, format YYYY-MM-DD (must be a real date, YYYY-MM-DD)");
+        violation(call, prefix, field, "date.invalid", "must be a real date, YYYY-MM-DD");
     else if (not_future && d > today())
-        violation(call, prefix, field,
-                  "Tanggal tidak boleh di masa depan (date cannot be in the future)");
+        violation(call, prefix, field, "date.future", "cannot be in the future");
 }
 
 /* Check a CompanyInput under `prefix` and write its normalised NPWP and NIB. */
@@ -259,7 +259,7 @@ static void check_company(sk_call *call, const char *prefix,
 {
     npwp[0] = nib[0] = '\0';
     if (!in) {
-        violation(call, prefix, NULL, "Data perusahaan wajib diisi (company data is required)");
+        violation(call, prefix, NULL, "required", "company data is required");
         return;
     }
     const Seklik__Registry__BankAccount *bank = in->bank_account;
@@ -285,8 +285,7 @@ static void check_company(sk_call *call, const char *prefix,
     check_date_field(call, prefix, "establishedOn", in->established_on, true);
     if (in->dewan_pers_status < 0 ||
         in->dewan_pers_status > SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL)
-        violation(call, prefix, "dewanPersStatus",
-                  "Status Dewan Pers tidak dikenal (unknown Dewan Pers status)");
+        violation(call, prefix, "dewanPersStatus", "unknown_value", "unknown Dewan Pers status");
     /* The certificate itself is a document (DEWAN_PERS) that verification
      * requires and judges; its number is not demanded here. */
     /* Stored and compared in its 16-digit form: one taxpayer, one number. */
@@ -304,46 +303,40 @@ static void check_outlet(sk_call *call, const char *prefix, const Seklik__Regist
                          char *const *kbli, size_t n_kbli, const char *kbli_field)
 {
     if (!o) {
-        violation(call, prefix, NULL, "Data media wajib diisi (outlet data is required)");
+        violation(call, prefix, NULL, "required", "outlet data is required");
         return;
     }
     bool type_ok = o->type >= SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_CETAK &&
                    o->type <= SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_TV;
     if (!type_ok)
-        violation(call, prefix, "type",
-                  "Jenis media harus cetak, siber, radio atau TV "
-                  "(outlet type must be print, online, radio or TV)");
+        violation(call, prefix, "type", "outlet.type_unknown",
+                  "outlet type must be print, online, radio or TV");
     if (o->scale < SEKLIK__REGISTRY__OUTLET_SCALE__OUTLET_SCALE_LOKAL ||
         o->scale > SEKLIK__REGISTRY__OUTLET_SCALE__OUTLET_SCALE_NASIONAL)
-        violation(call, prefix, "scale",
-                  "Skala media harus lokal, regional atau nasional "
-                  "(scale must be local, regional or national)");
-    if (blank(o->name) || strlen(o->name) > 200)
-        violation(call, prefix, "name",
-                  "Nama media wajib diisi, paling panjang 200 karakter "
-                  "(outlet name is required, at most 200 bytes)");
+        violation(call, prefix, "scale", "outlet.scale_unknown",
+                  "scale must be local, regional or national");
+    if (blank(o->name))
+        violation(call, prefix, "name", "required", "outlet name is required");
+    else if (sk_utf8_count(o->name, strlen(o->name)) > 200)
+        violation(call, prefix, "name", "too_long", "at most 200 characters");
     if (o->type == SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_SIBER &&
         (!o->url || (strncmp(o->url, "https://", 8) != 0 && strncmp(o->url, "http://", 7) != 0) ||
          strlen(o->url) > 500))
-        violation(call, prefix, "url",
-                  "Media siber wajib punya alamat http(s):// (an online outlet needs an "
-                  "http(s):// URL)");
+        violation(call, prefix, "url", "outlet.url_required",
+                  "an online outlet needs an http(s):// URL");
     if (o->circulation < 0)
-        violation(call, prefix, "circulation", "Tidak boleh negatif (cannot be negative)");
+        violation(call, prefix, "circulation", "negative", "cannot be negative");
     if (o->monthly_visitors < 0)
-        violation(call, prefix, "monthlyVisitors", "Tidak boleh negatif (cannot be negative)");
+        violation(call, prefix, "monthlyVisitors", "negative", "cannot be negative");
     if (o->audience < 0)
-        violation(call, prefix, "audience", "Tidak boleh negatif (cannot be negative)");
+        violation(call, prefix, "audience", "negative", "cannot be negative");
 
     registry_outlet_type t = (registry_outlet_type)(o->type - 1);
     if (type_ok && !registry_kbli_any_matches(t, (const char *const *)kbli, n_kbli)) {
         char why[200];
-        snprintf(why, sizeof(why),
-                 "KBLI perusahaan harus memuat %s untuk media %s (company KBLI must include %s "
-                 "for a %s outlet)",
-                 registry_kbli_for(t), registry_outlet_type_name(t), registry_kbli_for(t),
-                 registry_outlet_type_name(t));
-        sk_call_violation(call, kbli_field, why);
+        snprintf(why, sizeof(why), "company KBLI must include %s for a %s outlet",
+                 registry_kbli_for(t), registry_outlet_type_name(t));
+        sk_call_violation_code(call, kbli_field, "kbli.outlet_mismatch", why);
     }
 }
 
@@ -361,21 +354,20 @@ static void check_person(sk_call *call, const char *prefix, const Seklik__Regist
 {
     nik[0] = '\0';
     if (!p) {
-        violation(call, prefix, NULL, "Data orang wajib diisi (person data is required)");
+        violation(call, prefix, NULL, "required", "person data is required");
         return;
     }
     if (p->role != SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_CHIEF_EDITOR &&
         p->role != SEKLIK__REGISTRY__PERSON_ROLE__PERSON_ROLE_JOURNALIST)
-        violation(call, prefix, "role",
-                  "Peran harus pemimpin redaksi atau wartawan (role must be chief editor or "
-                  "journalist)");
+        violation(call, prefix, "role", "person.role_unknown",
+                  "role must be chief editor or journalist");
     registry_violations v = {0};
     registry_check_journalist(p->nik, p->name, ukw_text(p->ukw_level), p->ukw_certificate_number,
                               p->ukw_certificate_expiry, today(), &v);
     add_violations(call, prefix, &v);
-    if (p->press_card_number && strlen(p->press_card_number) > 100)
-        violation(call, prefix, "pressCardNumber",
-                  "Paling panjang 100 karakter (at most 100 bytes)");
+    if (p->press_card_number &&
+        sk_utf8_count(p->press_card_number, strlen(p->press_card_number)) > 100)
+        violation(call, prefix, "pressCardNumber", "too_long", "at most 100 characters");
     if (!registry_normalize_digits(p->nik, nik, 32))
         nik[0] = '\0';
 }
@@ -398,9 +390,7 @@ static int check_npwp_free(sk_call *call, const char *field, const char *npwp, c
         return SK_OK;
     int rc = registry_store_npwp_owner(call->db, npwp, self, owner);
     if (rc == SK_OK)
-        violation(call, field, NULL,
-                  "NPWP sudah terdaftar untuk perusahaan lain (NPWP is already registered to "
-                  "another company)");
+        violation(call, field, NULL, "npwp.taken", "NPWP is already registered to another company");
     return rc == SK_ENOTFOUND ? SK_OK : rc;
 }
 
@@ -416,18 +406,17 @@ static int check_nik_free(sk_call *call, const char *field, const char *nik,
         return SK_OK;
     int rc = registry_store_nik_owner(call->db, nik, staff ? NULL : company_id, owner);
     if (rc == SK_OK)
-        violation(call, field, NULL,
-                  "NIK sudah terdaftar pada perusahaan pers (NIK is already claimed by a press "
-                  "company)");
+        violation(call, field, NULL, "nik.taken", "NIK is already claimed by a press company");
     return rc == SK_ENOTFOUND ? SK_OK : rc;
 }
 
 /* A unique index refused what our check let through (a concurrent request
  * won): the same answer the check would have given. */
-static int unique_lost(sk_call *call, int rc, const char *field, const char *why)
+static int unique_lost(sk_call *call, int rc, const char *field, const char *code,
+                       const char *english)
 {
     if (rc == SK_EEXISTS)
-        return sk_call_violation(call, field, why);
+        return sk_call_violation_code(call, field, code, english);
     return rc;
 }
 
@@ -457,8 +446,7 @@ static int validate_register(sk_call *call, const Seklik__Registry__RegisterRequ
         check_person(call, path, req->people[i], niks[i]);
         for (size_t j = 0; j < i; j++)
             if (niks[i][0] && strcmp(niks[i], niks[j]) == 0)
-                violation(call, path, "nik",
-                          "NIK ganda dalam permintaan ini (NIK appears twice in this request)");
+                violation(call, path, "nik", "nik.duplicate", "NIK appears twice in this request");
     }
     SK_TRY(check_npwp_free(call, "company.npwp", npwp, NULL));
     for (size_t i = 0; i < req->n_people; i++) {
@@ -474,7 +462,8 @@ static int register_company(sk_call *call, const ProtobufCMessage *in, ProtobufC
     if (!may_register(call))
         return deny(call, "mendaftarkan perusahaan (registering a company)");
     if (req->n_people > 200 || req->n_outlets > 50)
-        return sk_call_violation(call, "people", "Terlalu banyak (too many entries)");
+        return sk_call_violation_code(call, "people", "too_many",
+                                      "at most 200 people and 50 outlets");
 
     /* A partner account holds exactly one company. Its registrations run
      * one at a time, and every one after the first answers with the
@@ -519,9 +508,8 @@ static int register_company(sk_call *call, const ProtobufCMessage *in, ProtobufC
         snprintf(path, sizeof(path), "people[%zu].nik", i);
         rc = registry_store_insert_person(call->db, pid, id, req->people[i], niks[i]);
         if (rc != SK_OK)
-            return unique_lost(call, rc, path,
-                               "NIK sudah terdaftar pada perusahaan pers (NIK is already claimed "
-                               "by a press company)");
+            return unique_lost(call, rc, path, "nik.taken",
+                               "NIK is already claimed by a press company");
     }
 
     Company *c = (Company *)out;
@@ -598,9 +586,8 @@ static int update_company(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     registry_company_values v = {req->company, npwp, nib};
     rc = registry_store_update_company(call->db, req->company_id, &v);
     if (rc != SK_OK)
-        return unique_lost(call, rc, "company.npwp",
-                           "NPWP sudah terdaftar untuk perusahaan lain (NPWP is already "
-                           "registered to another company)");
+        return unique_lost(call, rc, "company.npwp", "npwp.taken",
+                           "NPWP is already registered to another company");
     Company *after = (Company *)out;
     SK_TRY(registry_store_load_company(call, req->company_id, after));
     SK_TRY(audit_company(call, "company.update", before, after));
@@ -670,9 +657,8 @@ static int add_person(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     sk_uuid7(id);
     int rc = registry_store_insert_person(call->db, id, req->company_id, req->person, nik);
     if (rc != SK_OK)
-        return unique_lost(call, rc, "person.nik",
-                           "NIK sudah terdaftar pada perusahaan pers (NIK is already claimed by a "
-                           "press company)");
+        return unique_lost(call, rc, "person.nik", "nik.taken",
+                           "NIK is already claimed by a press company");
     Seklik__Registry__Person *p = (Seklik__Registry__Person *)out;
     p->id = sk_call_strdup(call, id);
     p->data = req->person;
@@ -702,71 +688,65 @@ static void check_document(sk_call *call, const Seklik__Registry__DocumentInput 
 {
     *kind = SK_FILE_UNKNOWN;
     if (!d) {
-        violation(call, "document", NULL, "Dokumen wajib diisi (document is required)");
+        violation(call, "document", NULL, "required", "document is required");
         return;
     }
     if (d->type < SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_AKTA ||
         d->type > SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_OTHER)
-        violation(call, "document", "type", "Jenis dokumen tidak dikenal (unknown document type)");
+        violation(call, "document", "type", "unknown_value", "unknown document type");
 
     if (!sk_file_size_ok(d->content.len, MAX_DOCUMENT_BYTES))
-        violation(call, "document", "content",
-                  "Berkas wajib ada dan paling besar 10 MiB (file is required, at most 10 MiB)");
+        violation(call, "document", "content", "file.size", "a file is required, at most 10 MiB");
     else if ((*kind = sk_file_kind_sniff(d->content.data, d->content.len)) ==
              SK_FILE_UNKNOWN)
-        violation(call, "document", "content",
-                  "Berkas harus PDF, JPEG atau PNG menurut isinya (file must be a PDF, JPEG or "
-                  "PNG by its content)");
+        violation(call, "document", "content", "file.type",
+                  "the file must be a PDF, JPEG or PNG by its content");
     else if (*kind == SK_FILE_PDF && !sk_pdf_opens(d->content.data, d->content.len))
-        violation(call, "document", "content",
-                  "file.pdf_unreadable: the file starts like a PDF but does not open as one");
-    if (d->file_name && strlen(d->file_name) > 255)
-        violation(call, "document", "fileName", "Paling panjang 255 karakter (at most 255 bytes)");
-    if (d->number && strlen(d->number) > 100)
-        violation(call, "document", "number", "Paling panjang 100 karakter (at most 100 bytes)");
+        violation(call, "document", "content", "file.pdf_unreadable",
+                  "the file starts like a PDF but does not open as one");
+    if (d->file_name && sk_utf8_count(d->file_name, strlen(d->file_name)) > 255)
+        violation(call, "document", "fileName", "too_long", "at most 255 characters");
+    if (d->number && sk_utf8_count(d->number, strlen(d->number)) > 100)
+        violation(call, "document", "number", "too_long", "at most 100 characters");
 
     int32_t issued = 0, expires = 0;
     bool issued_ok = blank(d->issued_on) || registry_parse_date(d->issued_on, &issued);
     bool expires_ok = blank(d->expires_on) || registry_parse_date(d->expires_on, &expires);
     if (!issued_ok)
-        violation(call, "document", "issuedOn",
-                  "Harus tanggal yang ada, format YYYY-MM-DD (must be a real date, YYYY-MM-DD)");
+        violation(call, "document", "issuedOn", "date.invalid", "must be a real date, YYYY-MM-DD");
     else if (!blank(d->issued_on) && issued > today())
-        violation(call, "document", "issuedOn",
-                  "Tanggal terbit tidak boleh di masa depan (issue date cannot be in the future)");
+        violation(call, "document", "issuedOn", "date.future", "cannot be in the future");
     if (!expires_ok)
-        violation(call, "document", "expiresOn",
-                  "Harus tanggal yang ada, format YYYY-MM-DD (must be a real date, YYYY-MM-DD)");
+        violation(call, "document", "expiresOn", "date.invalid", "must be a real date, YYYY-MM-DD");
     else if (issued_ok && !blank(d->issued_on) && !blank(d->expires_on) && expires <= issued)
-        violation(call, "document", "expiresOn",
-                  "Tanggal kedaluwarsa harus setelah tanggal terbit (expiry must be after the "
-                  "issue date)");
+        violation(call, "document", "expiresOn", "document.expiry_before_issue",
+                  "expiry must be after the issue date");
     else if (!blank(d->expires_on) && registry_doc_expired(expires, today()))
-        violation(call, "document", "expiresOn",
-                  "document.expired: the document has expired already; upload a valid one");
+        violation(call, "document", "expiresOn", "document.expired",
+                  "the document has expired already; upload a valid one");
     registry_doc_type dt;
     const ProtobufCEnumValue *tv =
         protobuf_c_enum_descriptor_get_value(&seklik__registry__document_type__descriptor, d->type);
     if (tv && registry_doc_type_parse(tv->name + strlen("DOCUMENT_TYPE_"), &dt) &&
         registry_doc_needs_person(dt) && blank(d->person_id))
-        violation(call, "document", "personId",
-                  "document.owner_required: a UKW certificate or press card names its journalist");
+        violation(call, "document", "personId", "document.owner_required",
+                  "a UKW certificate or press card names its journalist");
 
     if (d->dewan_pers_status < SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_NONE ||
         d->dewan_pers_status > SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL)
-        violation(call, "document", "dewanPersStatus",
-                  "Status Dewan Pers tidak dikenal (unknown Dewan Pers status)");
+        violation(call, "document", "dewanPersStatus", "unknown_value",
+                  "unknown Dewan Pers status");
     else if (d->dewan_pers_status != SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_NONE &&
              d->type != SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_DEWAN_PERS)
         violation(call, "document", "dewanPersStatus",
-                  "Hanya untuk sertifikat Dewan Pers (document.dewan_pers_level_not_a_certificate: "
-                  "only a Dewan Pers certificate states a level)");
+                  "document.dewan_pers_level_not_a_certificate",
+                  "only a Dewan Pers certificate states a level");
     if (!blank(d->person_id) && (!sk_uuid_valid(d->person_id) || !has_person(c, d->person_id)))
-        violation(call, "document", "personId",
-                  "Orang tidak terdaftar pada perusahaan ini (person is not in this company)");
+        violation(call, "document", "personId", "document.person_unknown",
+                  "the person is not in this company");
     if (!blank(d->outlet_id) && (!sk_uuid_valid(d->outlet_id) || !has_outlet(c, d->outlet_id)))
-        violation(call, "document", "outletId",
-                  "Media tidak terdaftar pada perusahaan ini (outlet is not in this company)");
+        violation(call, "document", "outletId", "document.outlet_unknown",
+                  "the outlet is not in this company");
 }
 
 static void sha256_hex(const uint8_t *data, size_t len, char hex[65])
@@ -863,8 +843,8 @@ static int delete_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     SK_TRY(authorize(call, req->company_id, WRITE_ROLES,
                      "menghapus dokumen perusahaan ini (deleting this company's documents)"));
     if (!sk_uuid_valid(req->document_id))
-        return sk_call_violation(call, "documentId",
-                                 "ID dokumen tidak sah (document id is not a valid id)");
+        return sk_call_violation_code(call, "documentId", "id.invalid",
+                                      "document id is not a valid id");
     int status = 0;
     int64_t version = 0;
     int rc = registry_store_lock_company(call->db, req->company_id, &status, &version);
@@ -939,31 +919,31 @@ static int delete_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
  * the year allows one. */
 static int check_year_rules(sk_call *call, const Company *c, int fiscal_year)
 {
-    static const char *const why[] = {
-        [REGISTRY_SUBMIT_YEAR_NOT_OPEN] = "Pendaftaran untuk tahun anggaran ini belum dibuka "
-                                          "(registration.year_not_open: the fiscal year is not "
-                                          "open for registration)",
-        [REGISTRY_SUBMIT_NOT_YET_OPEN] = "Masa pendaftaran tahun anggaran ini belum dimulai "
-                                         "(registration.not_yet_open: the registration window "
-                                         "has not opened yet)",
-        [REGISTRY_SUBMIT_CLOSED] = "Masa pendaftaran tahun anggaran ini sudah ditutup "
-                                   "(registration.closed: the registration window has closed)",
-        [REGISTRY_SUBMIT_YEAR_FINAL] = "Daftar mitra tahun anggaran ini sudah final "
-                                       "(registration.year_final: the year's partner list is final)",
-        [REGISTRY_SUBMIT_CV_NOT_ALLOWED] = "Bentuk badan hukum CV tidak diterima tahun anggaran "
-                                           "ini (legal_form.cv_not_allowed: a CV may not register "
-                                           "for this fiscal year)",
-    };
     registry_year_rules y;
     SK_TRY(registry_store_year(call->db, fiscal_year, &y));
     registry_legal_form form = REGISTRY_LEGAL_FORM_PT;
     const char *name = legal_form_text(c->data ? c->data->legal_form : 0);
     if (!registry_legal_form_parse(name, &form))
         form = REGISTRY_LEGAL_FORM_PT; /* check_company refused it when it was stored */
-    registry_submit_verdict v = registry_may_submit(&y, form, today());
-    if (v == REGISTRY_SUBMIT_OK)
-        return SK_OK;
-    return sk_call_violation(call, "fiscalYear", why[v]);
+    switch (registry_may_submit(&y, form, today())) {
+    case REGISTRY_SUBMIT_OK: return SK_OK;
+    case REGISTRY_SUBMIT_YEAR_NOT_OPEN:
+        return sk_call_violation_code(call, "fiscalYear", "registration.year_not_open",
+                                      "the fiscal year is not open for registration");
+    case REGISTRY_SUBMIT_NOT_YET_OPEN:
+        return sk_call_violation_code(call, "fiscalYear", "registration.not_yet_open",
+                                      "the registration window has not opened yet");
+    case REGISTRY_SUBMIT_CLOSED:
+        return sk_call_violation_code(call, "fiscalYear", "registration.closed",
+                                      "the registration window has closed");
+    case REGISTRY_SUBMIT_YEAR_FINAL:
+        return sk_call_violation_code(call, "fiscalYear", "registration.year_final",
+                                      "the year's partner list is final");
+    case REGISTRY_SUBMIT_CV_NOT_ALLOWED:
+        return sk_call_violation_code(call, "fiscalYear", "legal_form.cv_not_allowed",
+                                      "a CV may not register for this fiscal year");
+    }
+    return SK_EINTERNAL;
 }
 
 static bool has_chief_editor(const Company *c)
@@ -980,9 +960,8 @@ static int submit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *o
     SK_TRY(authorize(call, req->company_id, WRITE_ROLES,
                      "mengajukan verifikasi perusahaan ini (submitting this company)"));
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
-        return sk_call_violation(call, "fiscalYear",
-                                 "Tahun anggaran harus 2000 sampai 2100 (fiscal year must be "
-                                 "2000 to 2100)");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     Company *before = NULL;
     SK_TRY(open_for_change(call, req->company_id, &before));
     if (before->n_outlets == 0 || !has_chief_editor(before))
@@ -1056,22 +1035,22 @@ static int list_companies(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
         f.only_company = call->actor->company_id;
     }
     if (req->status < 0 || req->status > SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_SUSPENDED)
-        sk_call_violation(call, "status", "Status tidak dikenal (unknown status)");
+        sk_call_violation_code(call, "status", "unknown_value", "unknown status");
     if (req->outlet_type < 0 || req->outlet_type > SEKLIK__REGISTRY__OUTLET_TYPE__OUTLET_TYPE_TV)
-        sk_call_violation(call, "outletType", "Jenis media tidak dikenal (unknown outlet type)");
-    if (req->query && strlen(req->query) > 200)
-        sk_call_violation(call, "query", "Paling panjang 200 karakter (at most 200 bytes)");
+        sk_call_violation_code(call, "outletType", "unknown_value", "unknown outlet type");
+    if (req->query && sk_utf8_count(req->query, strlen(req->query)) > 200)
+        sk_call_violation_code(call, "query", "too_long", "at most 200 characters");
     if (!blank(req->tier)) {
         if (strcmp(req->tier, "A") && strcmp(req->tier, "B") && strcmp(req->tier, "C") &&
             strcmp(req->tier, "-"))
-            sk_call_violation(call, "tier", "Tier harus A, B, C atau - (tier must be A, B, C or -)");
+            sk_call_violation_code(call, "tier", "tier.unknown", "tier must be A, B, C or -");
         f.tier = req->tier;
     }
     char after_id[37];
     char *after_name = NULL;
     if (!blank(req->page_token)) {
         if (!parse_page_token(call, req->page_token, after_id, &after_name))
-            sk_call_violation(call, "pageToken", "Token halaman tidak sah (invalid page token)");
+            sk_call_violation_code(call, "pageToken", "page_token.invalid", "invalid page token");
         f.after_id = after_id;
         f.after_name = after_name;
     }
@@ -1096,8 +1075,8 @@ static int get_document_file(sk_call *call, const ProtobufCMessage *in, Protobuf
         (const Seklik__Registry__GetDocumentFileRequest *)in;
     Seklik__Registry__DocumentFile *file = (Seklik__Registry__DocumentFile *)out;
     if (!sk_uuid_valid(req->document_id))
-        return sk_call_violation(call, "documentId",
-                                 "ID dokumen tidak sah (document id is not a valid id)");
+        return sk_call_violation_code(call, "documentId", "id.invalid",
+                                      "document id is not a valid id");
     Seklik__Registry__Document *d = sk_call_alloc(call, sizeof(*d));
     if (!d)
         return SK_ENOMEM;

@@ -50,8 +50,8 @@ static const char *actor_id(const sk_call *call)
 static int check_year(sk_call *call, int year)
 {
     if (year < 2000 || year > 2100)
-        return sk_call_violation(call, "fiscalYear",
-                                 "tahun anggaran tidak sah (fiscal year outside 2000..2100)");
+        return sk_call_violation_code(call, "fiscalYear", "out_of_range",
+                                      "must be between 2000 and 2100");
     return SK_OK;
 }
 
@@ -112,6 +112,47 @@ static int rule_set_reply(sk_call *call, const scoring_set_row *row, Seklik__Sco
     return SK_OK;
 }
 
+/* The code of a rule-set problem, by the start of its English reason
+ * (domain.c, events.c); the reason itself is the English text. */
+static const struct {
+    const char *reason, *code;
+} RULE_PROBLEMS[] = {
+    {"unknown criterion", SK_CODE("rule_set.criterion_unknown")},
+    {"criterion listed twice", SK_CODE("rule_set.criterion_twice")},
+    {"too many bands", SK_CODE("rule_set.too_many_bands")},
+    {"more than 8 bands", SK_CODE("rule_set.too_many_bands")},
+    {"every criterion must be listed once", SK_CODE("rule_set.criterion_missing")},
+    {"unknown outlet type", SK_CODE("unknown_value")},
+    {"outlet type listed twice", SK_CODE("rule_set.outlet_type_twice")},
+    {"tier thresholds are required", SK_CODE("required")},
+    {"no rule set", SK_CODE("required")},
+    {"criteria must be in the order", SK_CODE("rule_set.criteria_order")},
+    {"maximum outside 0..100", SK_CODE("rule_set.maximum_range")},
+    {"reach is banded per outlet type", SK_CODE("rule_set.reach_bands")},
+    {"threshold is negative", SK_CODE("negative")},
+    {"threshold not above the previous", SK_CODE("rule_set.threshold_order")},
+    {"points are negative", SK_CODE("negative")},
+    {"points below the previous", SK_CODE("rule_set.points_order")},
+    {"points above the criterion's maximum", SK_CODE("rule_set.points_above_max")},
+    {"maxima sum to", SK_CODE("rule_set.maxima_sum")},
+    {"neutral points outside", SK_CODE("rule_set.neutral_range")},
+    {"tier A threshold above 100", SK_CODE("rule_set.tier_a_range")},
+    {"tier B threshold not below", SK_CODE("rule_set.tier_order")},
+    {"tier C threshold not below", SK_CODE("rule_set.tier_order")},
+    {"tier C threshold not above 0", SK_CODE("rule_set.tier_c_range")},
+};
+
+static int rule_problem(sk_call *call, const char *field, const char *reason)
+{
+    const char *code = SK_CODE("rule_set.invalid");
+    for (size_t i = 0; i < sizeof(RULE_PROBLEMS) / sizeof(RULE_PROBLEMS[0]); i++)
+        if (strncmp(reason, RULE_PROBLEMS[i].reason, strlen(RULE_PROBLEMS[i].reason)) == 0) {
+            code = RULE_PROBLEMS[i].code;
+            break;
+        }
+    return sk_call_violation_code(call, field, code, reason);
+}
+
 /* Scoring.SaveRuleSetDraft (admin) */
 static int save_rule_set_draft(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
@@ -122,11 +163,11 @@ static int save_rule_set_draft(sk_call *call, const ProtobufCMessage *in, Protob
     scoring_rule_set rules;
     scoring_problem p;
     if (!scoring_rules_from_api(req, &rules, &p))
-        return sk_call_violation(call, p.field, p.reason);
+        return rule_problem(call, p.field, p.reason);
     if (!scoring_rule_set_valid(&rules, &p)) {
         char field[96];
         scoring_api_field(req, p.field, field, sizeof(field));
-        return sk_call_violation(call, field, p.reason);
+        return rule_problem(call, field, p.reason);
     }
     uint8_t *body;
     size_t len;
@@ -248,7 +289,8 @@ static int get_set(sk_call *call, const set_kind *k, const ProtobufCMessage *in,
         return deny(call, k->what);
     SK_TRY(check_year(call, req->fiscal_year));
     if (req->version < -1)
-        return sk_call_violation(call, "version", "versi tidak sah (version must be >= -1)");
+        return sk_call_violation_code(call, "version", "version.invalid",
+                                      "must be -1 (the draft), 0 (the newest) or a version number");
     /* Drafts are the admin's to review; to anyone else there is none. */
     if (req->version == -1 && !sk_actor_has_role(call->actor, SK_ROLE_ADMIN))
         return not_found(call, k->what);
@@ -297,36 +339,39 @@ static bool price_entries_valid(sk_call *call, const Seklik__Scoring__PriceStand
     char field[64];
     bool ok = true;
     if (ps->n_entries == 0) {
-        sk_call_violation(call, "entries", "daftar harga kosong (no price entries)");
+        sk_call_violation_code(call, "entries", "required", "no price entries");
         return false;
     }
     for (size_t i = 0; i < ps->n_entries; i++) {
         const Seklik__Scoring__PriceEntry *e = ps->entries[i];
         if (e->outlet_type < 1 || e->outlet_type > 4) {
             snprintf(field, sizeof(field), "entries[%zu].outletType", i);
-            ok = sk_call_violation(call, field, "jenis media tidak dikenal (unknown outlet type)") && false;
+            ok = sk_call_violation_code(call, field, "unknown_value", "unknown outlet type") &&
+                 false;
         }
         if (e->product < 1 || (int)e->product > (int)SCORING_PRODUCT_COUNT) {
             snprintf(field, sizeof(field), "entries[%zu].product", i);
-            ok = sk_call_violation(call, field, "produk tidak dikenal (unknown product)") && false;
+            ok = sk_call_violation_code(call, field, "unknown_value", "unknown product") && false;
         }
         if (e->tier < SEKLIK__SCORING__TIER__TIER_C || e->tier > SEKLIK__SCORING__TIER__TIER_A) {
             snprintf(field, sizeof(field), "entries[%zu].tier", i);
-            ok = sk_call_violation(call, field,
-                                   "tier harus A, B atau C (tier NONE has no paid orders)") &&
+            ok = sk_call_violation_code(call, field, "price.tier_none",
+                                        "tier must be A, B or C: tier NONE has no paid orders") &&
                  false;
         }
         if (e->ceiling <= 0) {
             snprintf(field, sizeof(field), "entries[%zu].ceiling", i);
-            ok = sk_call_violation(call, field, "plafon harus > 0 (ceiling must be > 0)") && false;
+            ok = sk_call_violation_code(call, field, "price.ceiling_not_positive",
+                                        "the ceiling must be above 0") &&
+                 false;
         }
         for (size_t j = 0; j < i; j++) {
             const Seklik__Scoring__PriceEntry *o = ps->entries[j];
             if (o->outlet_type == e->outlet_type && o->product == e->product &&
                 o->tier == e->tier) {
                 snprintf(field, sizeof(field), "entries[%zu]", i);
-                ok = sk_call_violation(call, field,
-                                       "duplikat (outlet type, product, tier) (duplicate entry)") &&
+                ok = sk_call_violation_code(call, field, "price.duplicate",
+                                            "the same outlet type, product and tier twice") &&
                      false;
                 break;
             }
@@ -352,18 +397,18 @@ static int check_prices(sk_call *call, const Seklik__Scoring__PriceStandard *ps,
     scoring_price_problem p = scoring_prices_check(t, ps->n_entries, &at);
     if (p == SCORING_PRICE_OK)
         return SK_OK;
-    const char *why = p == SCORING_PRICE_PRODUCT_TYPE
-                          ? "produk ini tidak dijual pada jenis media tersebut "
-                            "(price.product_outlet_type: the product is not sold on this outlet "
-                            "type)"
-                          : "plafon tier lebih tinggi di bawah tier lebih rendah "
-                            "(price.tier_order: a higher tier's ceiling is below a lower tier's)";
+    bool product = p == SCORING_PRICE_PRODUCT_TYPE;
+    const char *why = product ? "price.product_outlet_type: the product is not sold on this "
+                                "outlet type"
+                              : "price.tier_order: a higher tier's ceiling is below a lower "
+                                "tier's";
     if (stored)
         return sk_call_fail(call, SK_EPRECOND, why);
     char field[64];
-    snprintf(field, sizeof(field), "entries[%zu].%s", at,
-             p == SCORING_PRICE_PRODUCT_TYPE ? "product" : "ceiling");
-    return sk_call_violation(call, field, why);
+    snprintf(field, sizeof(field), "entries[%zu].%s", at, product ? "product" : "ceiling");
+    return sk_call_violation_code(call, field,
+                                  product ? "price.product_outlet_type" : "price.tier_order",
+                                  strchr(why, ' ') + 1);
 }
 
 static int check_prices_draft(sk_call *call, const scoring_set_row *draft)
@@ -462,7 +507,7 @@ static int get_score(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage
 {
     const Seklik__Scoring__GetScoreRequest *req = (const Seklik__Scoring__GetScoreRequest *)in;
     if (!sk_uuid_valid(req->outlet_id))
-        return sk_call_violation(call, "outletId", "ID media tidak sah (outlet id is not valid)");
+        return sk_call_violation_code(call, "outletId", "id.invalid", "outlet id is not valid");
     SK_TRY(check_year(call, req->fiscal_year));
     if (!sk_actor_has_any_role(call->actor, STAFF_ROLES) &&
         !sk_actor_has_role(call->actor, SK_ROLE_PARTNER))
@@ -491,12 +536,12 @@ static int list_tiers(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
         return deny(call, "tier list");
     SK_TRY(check_year(call, req->fiscal_year));
     if (req->tier < 0 || req->tier > SEKLIK__SCORING__TIER__TIER_A)
-        return sk_call_violation(call, "tier", "tier tidak dikenal (unknown tier)");
+        return sk_call_violation_code(call, "tier", "unknown_value", "unknown tier");
     if (req->outlet_type < 0 || req->outlet_type > 4)
-        return sk_call_violation(call, "outletType", "jenis media tidak dikenal (unknown outlet type)");
+        return sk_call_violation_code(call, "outletType", "unknown_value", "unknown outlet type");
     const char *after = req->page_token ? req->page_token : "";
     if (*after && !sk_uuid_valid(after))
-        return sk_call_violation(call, "pageToken", "token halaman tidak sah (bad page token)");
+        return sk_call_violation_code(call, "pageToken", "page_token.invalid", "bad page token");
     int size = req->page_size == 0 ? PAGE_SIZE_DEFAULT
                : req->page_size > PAGE_SIZE_MAX ? PAGE_SIZE_MAX
                                                 : (int)req->page_size;
@@ -599,9 +644,9 @@ static int get_ceiling(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     if (!signed_actor(call))
         return deny(call, "ceiling");
     if (!sk_uuid_valid(req->outlet_id))
-        return sk_call_violation(call, "outletId", "ID media tidak sah (outlet id is not valid)");
+        return sk_call_violation_code(call, "outletId", "id.invalid", "outlet id is not valid");
     if (req->product < 1 || (int)req->product > (int)SCORING_PRODUCT_COUNT)
-        return sk_call_violation(call, "product", "produk tidak dikenal (unknown product)");
+        return sk_call_violation_code(call, "product", "unknown_value", "unknown product");
     SK_TRY(check_year(call, req->fiscal_year));
     ceiling_load l = {.db = call->db, .outlet_id = req->outlet_id, .product = req->product,
                       .year = req->fiscal_year};

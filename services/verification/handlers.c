@@ -115,15 +115,15 @@ static int check_requirements(sk_call *call,
                               const Seklik__Verification__PublishRequirementSetRequest *req)
 {
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
-        sk_call_violation(call, "fiscalYear", "tahun anggaran 2000-2100 (fiscal year 2000-2100)");
+        sk_call_violation_code(call, "fiscalYear", "out_of_range", "must be between 2000 and 2100");
     if (req->outlet_type < 1 || req->outlet_type > 4)
-        sk_call_violation(call, "outletType", "jenis media wajib diisi (outlet type required)");
+        sk_call_violation_code(call, "outletType", "required", "outlet type required");
     if (req->n_requirements == 0 && !req->from_draft)
-        sk_call_violation(call, "requirements", "minimal satu dokumen (at least one document)");
+        sk_call_violation_code(call, "requirements", "requirement_set.empty",
+                               "at least one document");
     if (req->n_requirements > 0 && req->from_draft)
-        sk_call_violation(call, "requirements",
-                          "kosongkan bila menerbitkan draf (requirement_set.draft_or_list: "
-                          "publish either the draft or a list, not both)");
+        sk_call_violation_code(call, "requirements", "requirement_set.draft_or_list",
+                               "publish either the draft or a list, not both");
     for (size_t i = 0; i < req->n_requirements; i++) {
         int t = req->requirements[i]->type;
         bool dup = false;
@@ -132,9 +132,9 @@ static int check_requirements(sk_call *call,
         if (t < 1 || t > 12 || dup) {
             char field[48];
             snprintf(field, sizeof(field), "requirements[%zu].type", i);
-            sk_call_violation(call, field,
-                              dup ? "jenis dokumen ganda (duplicate document type)"
-                                  : "jenis dokumen tidak dikenal (unknown document type)");
+            sk_call_violation_code(call, field,
+                                   dup ? "requirement_set.duplicate_type" : "unknown_value",
+                                   dup ? "duplicate document type" : "unknown document type");
         }
     }
     return call->n_violations ? SK_EINVAL : SK_OK;
@@ -303,28 +303,25 @@ static int open_year(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage
     int32_t opens = 0, closes = 0;
     bool year_ok = req->fiscal_year >= 2000 && req->fiscal_year <= 2100;
     if (!year_ok)
-        sk_call_violation(call, "fiscalYear", "tahun anggaran 2000-2100 (fiscal year 2000-2100)");
+        sk_call_violation_code(call, "fiscalYear", "out_of_range", "must be between 2000 and 2100");
     bool dates = verification_date_parse(req->registration_opens_on, &opens);
     if (!dates)
-        sk_call_violation(call, "registrationOpensOn",
-                          "tanggal YYYY-MM-DD wajib diisi (a date is required)");
+        sk_call_violation_code(call, "registrationOpensOn", "date.invalid",
+                               "a date YYYY-MM-DD is required");
     if (!verification_date_parse(req->registration_closes_on, &closes)) {
         dates = false;
-        sk_call_violation(call, "registrationClosesOn",
-                          "tanggal YYYY-MM-DD wajib diisi (a date is required)");
+        sk_call_violation_code(call, "registrationClosesOn", "date.invalid",
+                               "a date YYYY-MM-DD is required");
     }
     if (year_ok && dates) {
         switch (verification_window_check(req->fiscal_year, opens, closes)) {
         case VERIFICATION_WINDOW_ORDER:
-            sk_call_violation(call, "registrationClosesOn",
-                              "tidak boleh sebelum tanggal buka (registration.window_order: the "
-                              "window closes before it opens)");
+            sk_call_violation_code(call, "registrationClosesOn", "registration.window_order",
+                                   "the window closes before it opens");
             break;
         case VERIFICATION_WINDOW_AFTER_YEAR:
-            sk_call_violation(call, "registrationClosesOn",
-                              "paling lambat 31 Desember tahun anggaran itu "
-                              "(registration.window_after_year: the window closes within its "
-                              "fiscal year)");
+            sk_call_violation_code(call, "registrationClosesOn", "registration.window_after_year",
+                                   "the window closes within its fiscal year");
             break;
         case VERIFICATION_WINDOW_OK: break;
         }
@@ -417,7 +414,7 @@ static int get_case(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     int rc;
     if (!blank(req->case_id)) {
         if (!sk_uuid_valid(req->case_id))
-            return sk_call_violation(call, "caseId", "bukan id kasus (not a case id)");
+            return sk_call_violation_code(call, "caseId", "id.invalid", "not a case id");
         rc = verification_store_load_case(call->db, req->case_id, false, &c);
     } else if (!blank(req->company_id)) {
         /* Checked before reading: a partner learns nothing of another company. */
@@ -425,7 +422,8 @@ static int get_case(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
             return deny(call, "staf atau mitra perusahaan ini (staff or this company's partner)");
         rc = verification_store_newest_case(call->db, req->company_id, 0, NULL, false, &c);
     } else {
-        return sk_call_violation(call, "caseId", "caseId atau companyId wajib diisi (required)");
+        return sk_call_violation_code(call, "caseId", "required",
+                                      "caseId or companyId is required");
     }
     if (rc == SK_ENOTFOUND)
         return not_found(call);
@@ -457,7 +455,7 @@ static int get_case_history(sk_call *call, const ProtobufCMessage *in, ProtobufC
         sk_actor_has_role(call->actor, SK_ROLE_PARTNER))
         return deny(call, "staf (case.history_staff_only: staff only)");
     if (!sk_uuid_valid(req->case_id))
-        return sk_call_violation(call, "caseId", "case.id_invalid: not a case id");
+        return sk_call_violation_code(call, "caseId", "id.invalid", "not a case id");
     verification_case_row c;
     int rc = verification_store_load_case(call->db, req->case_id, false, &c);
     if (rc == SK_ENOTFOUND)
@@ -515,10 +513,11 @@ static int list_cases(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     if (req->state != SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_UNSPECIFIED) {
         state = verification_case_state_name((verification_case_state)(req->state - 1));
         if (!state)
-            return sk_call_violation(call, "state", "status tidak dikenal (unknown state)");
+            return sk_call_violation_code(call, "state", "unknown_value", "unknown state");
     }
     if (!blank(req->page_token) && !sk_uuid_valid(req->page_token))
-        return sk_call_violation(call, "pageToken", "token halaman tidak sah (invalid page token)");
+        return sk_call_violation_code(call, "pageToken", "page_token.invalid",
+                                      "invalid page token");
     int size = req->page_size == 0 ? 20 : req->page_size > 100 ? 100 : (int)req->page_size;
     PGresult *r = NULL;
     /* One more row than asked tells whether there is a next page. */
@@ -586,7 +585,7 @@ static int require_verifier(sk_call *call)
 static int load_for_verifier(sk_call *call, const char *case_id, verification_case_row *c)
 {
     if (!sk_uuid_valid(case_id))
-        return sk_call_violation(call, "caseId", "id kasus wajib diisi (a case id is required)");
+        return sk_call_violation_code(call, "caseId", "id.invalid", "a case id is required");
     int rc = verification_store_load_case(call->db, case_id, true, c);
     if (rc == SK_ENOTFOUND)
         return not_found(call);
@@ -659,14 +658,15 @@ static int decide_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     SK_TRY(require_verifier(call));
     bool accept = req->decision == SEKLIK__VERIFICATION__DECISION__DECISION_ACCEPTED;
     if (!accept && req->decision != SEKLIK__VERIFICATION__DECISION__DECISION_REJECTED)
-        return sk_call_violation(call, "decision", "ACCEPTED atau REJECTED (accepted or rejected)");
+        return sk_call_violation_code(call, "decision", "decision.required",
+                                      "accepted or rejected");
     if (!accept && blank(req->reason))
-        return sk_call_violation(call, "reason",
-                                 "alasan penolakan wajib diisi (a rejection needs a reason)");
+        return sk_call_violation_code(call, "reason", "reason.required",
+                                      "a rejection needs a reason");
     if (req->dewan_pers_status < SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_NONE ||
         req->dewan_pers_status > SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_FAKTUAL)
-        return sk_call_violation(call, "dewanPersStatus",
-                                 "status Dewan Pers tidak dikenal (unknown Dewan Pers status)");
+        return sk_call_violation_code(call, "dewanPersStatus", "unknown_value",
+                                      "unknown Dewan Pers status");
     verification_case_row c;
     SK_TRY(load_for_verifier(call, req->case_id, &c));
     int rc = SK_OK;
@@ -679,15 +679,14 @@ static int decide_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
           strcmp(PQgetvalue(c.docs, row, DOC_DECISION), "pending") == 0))
         rc = wrong_state(call, c.state, "keputusan dokumen (document decision)");
     else if (row < 0)
-        rc = sk_call_violation(call, "documentId",
-                               "dokumen bukan bagian dari kasus ini (not a document of this case)");
+        rc = sk_call_violation_code(call, "documentId", "case.document_unknown",
+                                    "not a document of this case");
     else if (req->dewan_pers_status != SEKLIK__REGISTRY__DEWAN_PERS_STATUS__DEWAN_PERS_NONE &&
              (!accept || atoi(PQgetvalue(c.docs, row, DOC_TYPE)) !=
                              SEKLIK__REGISTRY__DOCUMENT_TYPE__DOCUMENT_TYPE_DEWAN_PERS))
-        rc = sk_call_violation(call, "dewanPersStatus",
-                               "hanya saat menerima sertifikat Dewan Pers "
-                               "(document.dewan_pers_level_not_a_certificate: a level is read "
-                               "only off an accepted Dewan Pers certificate)");
+        rc = sk_call_violation_code(call, "dewanPersStatus",
+                                    "document.dewan_pers_level_not_a_certificate",
+                                    "a level is read only off an accepted Dewan Pers certificate");
     verification_four_eyes rule = VERIFICATION_FOUR_EYES_OK;
     if (rc == SK_OK &&
         (rule = verification_may_judge_document(c.registered_by,
@@ -735,16 +734,15 @@ static int check_visit(sk_call *call, const Seklik__Verification__Visit *v)
 {
     int32_t day;
     if (!v)
-        return sk_call_violation(call, "visit", "data kunjungan wajib diisi (visit required)");
+        return sk_call_violation_code(call, "visit", "required", "visit required");
     if (!verification_date_parse(v->visited_on, &day) || day > vdate_today_wib())
-        sk_call_violation(call, "visit.visitedOn",
-                          "tanggal kunjungan YYYY-MM-DD, tidak di masa depan (a past date)");
+        sk_call_violation_code(call, "visit.visitedOn", "visit.date_invalid",
+                               "a past date, YYYY-MM-DD");
     if (!verification_gps_in_indonesia(v->latitude, v->longitude))
-        sk_call_violation(call, "visit.latitude",
-                          "titik GPS harus di wilayah Indonesia (GPS point must be in Indonesia)");
+        sk_call_violation_code(call, "visit.latitude", "visit.gps_outside_indonesia",
+                               "the GPS point must be in Indonesia");
     if (blank(v->findings))
-        sk_call_violation(call, "visit.findings",
-                          "temuan kunjungan wajib diisi (findings required)");
+        sk_call_violation_code(call, "visit.findings", "required", "findings required");
     return call->n_violations ? SK_EINVAL : SK_OK;
 }
 
@@ -761,10 +759,8 @@ static int check_visit_photos(sk_call *call, const verification_case_row *c,
         if (!ours) {
             char field[48];
             snprintf(field, sizeof(field), "visit.photoDocumentIds[%zu]", i);
-            sk_call_violation(call, field,
-                              "bukan foto yang diunggah untuk kunjungan kasus ini "
-                              "(visit.photo_not_of_case: not an image uploaded for this case's "
-                              "visit)");
+            sk_call_violation_code(call, field, "visit.photo_not_of_case",
+                                   "not an image uploaded for this case's visit");
         }
     }
     return call->n_violations ? SK_EINVAL : SK_OK;
@@ -890,10 +886,9 @@ static int outlets_of_decision(sk_call *call, const verification_case_row *c,
         for (size_t j = 0; j < i; j++)
             twice = twice || strcmp(given[j], given[i]) == 0;
         if (outlet_row(c, given[i]) < 0 || twice)
-            sk_call_violation(call, field,
-                              twice ? "media disebut dua kali (outlet listed twice)"
-                                    : "media bukan bagian dari kasus ini (decision.outlet_not_in_case: "
-                                      "not an outlet of this case)");
+            sk_call_violation_code(call, field,
+                                   twice ? "decision.outlet_twice" : "decision.outlet_not_in_case",
+                                   twice ? "outlet listed twice" : "not an outlet of this case");
         else
             (*ids)[(*n)++] = given[i];
     }
@@ -1024,10 +1019,10 @@ static int decide(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *o
     SK_TRY(require_verifier(call));
     bool verify = req->outcome == SEKLIK__VERIFICATION__OUTCOME__OUTCOME_VERIFIED;
     if (!verify && req->outcome != SEKLIK__VERIFICATION__OUTCOME__OUTCOME_REJECTED)
-        return sk_call_violation(call, "outcome", "VERIFIED atau REJECTED (verified or rejected)");
+        return sk_call_violation_code(call, "outcome", "outcome.required", "verified or rejected");
     if (!verify && blank(req->reason))
-        return sk_call_violation(call, "reason",
-                                 "alasan penolakan wajib diisi (a rejection needs a reason)");
+        return sk_call_violation_code(call, "reason", "reason.required",
+                                      "a rejection needs a reason");
     verification_case_row c;
     SK_TRY(load_for_verifier(call, req->case_id, &c));
     verification_outcome outcome =
@@ -1051,9 +1046,9 @@ static int suspend(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     if (!sk_actor_has_any_role(call->actor, ROLES_SUSPEND))
         return deny(call, "verifikator, kepala atau admin (verifier, head or admin)");
     if (blank(req->company_id))
-        return sk_call_violation(call, "companyId", "wajib diisi (required)");
+        return sk_call_violation_code(call, "companyId", "required", "required");
     if (blank(req->reason))
-        return sk_call_violation(call, "reason", "alasan pembekuan wajib diisi (reason required)");
+        return sk_call_violation_code(call, "reason", "required", "a suspension needs a reason");
     /* The company's newest case: a verified one further back does not count. */
     verification_case_row c;
     int rc = verification_store_newest_case(call->db, req->company_id, 0, NULL, true, &c);
@@ -1078,10 +1073,10 @@ static int load_pending(sk_call *call, const char *case_id, const char *proposal
                         verification_case_row *c)
 {
     if (!sk_uuid_valid(case_id))
-        return sk_call_violation(call, "caseId", "id kasus wajib diisi (a case id is required)");
+        return sk_call_violation_code(call, "caseId", "id.invalid", "a case id is required");
     if (!sk_uuid_valid(proposal_id))
-        return sk_call_violation(call, "proposalId",
-                                 "id usulan wajib diisi (a proposal id is required)");
+        return sk_call_violation_code(call, "proposalId", "id.invalid",
+                                      "a proposal id is required");
     int rc = verification_store_load_case(call->db, case_id, true, c);
     if (rc == SK_ENOTFOUND)
         return not_found(call);
@@ -1291,8 +1286,7 @@ static int return_decision(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     if (!sk_actor_has_any_role(call->actor, ROLES_APPROVE))
         return deny(call, "verifikator, kepala atau admin (verifier, head or admin)");
     if (blank(req->reason))
-        return sk_call_violation(call, "reason",
-                                 "alasan pengembalian wajib diisi (a reason is required)");
+        return sk_call_violation_code(call, "reason", "required", "a reason is required");
     verification_case_row c;
     SK_TRY(load_pending(call, req->case_id, req->proposal_id, &c));
     int rc = SK_OK;
@@ -1387,10 +1381,10 @@ static int announce(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
         return deny(call, "admin atau kepala (admin or head)");
     int64_t until;
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
-        sk_call_violation(call, "fiscalYear", "tahun anggaran 2000-2100 (fiscal year 2000-2100)");
+        sk_call_violation_code(call, "fiscalYear", "out_of_range", "must be between 2000 and 2100");
     if (!verification_time_parse(req->objection_until, &until) || until <= sk_now_unix_ms() / 1000)
-        sk_call_violation(call, "objectionUntil",
-                          "waktu RFC 3339 di masa depan (an RFC 3339 time in the future)");
+        sk_call_violation_code(call, "objectionUntil", "time.not_future",
+                               "an RFC 3339 time in the future");
     if (call->n_violations)
         return SK_EINVAL;
     PGresult *r = NULL;
@@ -1472,7 +1466,7 @@ static int object(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *o
         !sk_actor_may_act_for_company(call->actor, req->company_id, ROLES_NONE))
         return deny(call, "mitra untuk perusahaannya sendiri (a partner, for its own company)");
     if (blank(req->reason))
-        return sk_call_violation(call, "reason", "alasan sanggahan wajib diisi (reason required)");
+        return sk_call_violation_code(call, "reason", "required", "an objection needs a reason");
     PGresult *ann = NULL;
     verification_objection_window w = {0};
     SK_TRY(load_window(call, req->fiscal_year, true, &ann, &w));
@@ -1587,9 +1581,10 @@ static int answer_objection(sk_call *call, const ProtobufCMessage *in, ProtobufC
     if (!sk_actor_has_any_role(call->actor, roles))
         return deny(call, "admin, kepala atau verifikator (admin, head or verifier)");
     if (blank(req->answer))
-        return sk_call_violation(call, "answer", "jawaban wajib diisi (answer required)");
+        return sk_call_violation_code(call, "answer", "required", "answer required");
     if (!sk_uuid_valid(req->objection_id))
-        return sk_call_violation(call, "objectionId", "id sanggahan wajib diisi (required)");
+        return sk_call_violation_code(call, "objectionId", "id.invalid",
+                                      "an objection id is required");
     PGresult *r = NULL;
     int rc = verification_store_load_objection(call->db, req->objection_id, true, &r);
     if (rc == SK_ENOTFOUND)
@@ -1775,10 +1770,10 @@ static int check_expiries(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
         return deny(call, "admin, verifikator atau kepala (admin, verifier or head)");
     int32_t today = vdate_today_wib();
     if (!blank(req->today) && !verification_date_parse(req->today, &today))
-        sk_call_violation(call, "today", "tanggal YYYY-MM-DD (a date)");
+        sk_call_violation_code(call, "today", "date.invalid", "a date YYYY-MM-DD");
     int days = req->days_ahead == 0 ? 30 : req->days_ahead;
     if (days < 1 || days > 366)
-        sk_call_violation(call, "daysAhead", "1 sampai 366 hari (1 to 366 days)");
+        sk_call_violation_code(call, "daysAhead", "out_of_range", "must be between 1 and 366");
     if (call->n_violations)
         return SK_EINVAL;
     int notices = 0;

@@ -147,6 +147,10 @@ async function goldenPath(browser) {
   await partner.waitForFunction((el) => el && el.textContent.trim().length > 0,
     await npwpError.elementHandle());
   check(await tid(partner, 'company-npwp').getAttribute('aria-invalid') === 'true', 'the NPWP input is not marked invalid');
+  // The service's code in the catalogue's words, not its English fallback.
+  const npwpText = (await npwpError.textContent()).trim();
+  check(npwpText.includes('NPWP harus 15 atau 16 digit') && !/must|digits/.test(npwpText),
+    `the NPWP error is not the catalogue's Indonesian text: "${npwpText}"`);
   check(await tid(partner, 'wizard-errors').count() === 1, 'no error summary above the wizard');
   await snap(partner, 'partner-npwp-field-error');
   await tid(partner, 'company-npwp').fill('012345678901234');
@@ -569,6 +573,9 @@ async function orderPath(admin, partner, verifier, companyName, suffix) {
   await partner.goto(orderUrl);
   await tid(partner, 'proof-form').waitFor();
   await tid(partner, 'proof-url').fill(`https://kabar-kayuagung.example.id/2027/03/advertorial-${suffix}`);
+  // Published at 00:00 WIB today: the form's default 09:00 lies in the future
+  // when the test runs between midnight and 09:00 WIB, and is refused.
+  await tid(partner, 'proof-time').fill('00:00');
   await tid(partner, 'proof-submit').click();
   await partner.locator('[data-testid="order-state"][data-status="ORDER_STATE_PROOF_SUBMITTED"]').waitFor();
   await snap(partner, 'partner-proof-submitted');

@@ -22,6 +22,7 @@
 #include "sk_err.h"
 #include "sk_json.h"
 #include "sk_limits.h"
+#include "sk_rpc.h"
 #include "sk_sign.h"
 
 #include <sodium.h>
@@ -42,10 +43,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void on_violation(void *arg, const char *field, const char *description)
+static void on_violation(void *arg, const char *field, const char *code, const char *english)
 {
     (void)arg;
-    if (!field || !description || !description[0] || strlen(field) >= 256)
+    if (!field || !english || !english[0] || strlen(field) >= 256 || !sk_violation_code_valid(code))
         abort();
 }
 

@@ -388,6 +388,23 @@ bool it_names_field(const Seklik__Bus__Response *r, const char *field)
     return false;
 }
 
+const char *it_field_code(const Seklik__Bus__Response *r, const char *field)
+{
+    for (size_t i = 0; i < r->n_violations; i++)
+        if (strcmp(r->violations[i]->field, field) == 0)
+            return r->violations[i]->code;
+    return NULL;
+}
+
+bool it_names_field_code(const Seklik__Bus__Response *r, const char *field, const char *code)
+{
+    for (size_t i = 0; i < r->n_violations; i++)
+        if (strcmp(r->violations[i]->field, field) == 0 &&
+            strcmp(r->violations[i]->code, code) == 0)
+            return true;
+    return false;
+}
+
 static void ledger_finding(void *arg, const char *check, bool ok, const char *detail)
 {
     (void)arg;

@@ -35,6 +35,10 @@ int it_code(const Seklik__Bus__Response *r);
 
 /* Does the response name `field` among its violations? */
 bool it_names_field(const Seklik__Bus__Response *r, const char *field);
+/* The code of the first violation naming `field`, or NULL when none does. */
+const char *it_field_code(const Seklik__Bus__Response *r, const char *field);
+/* Does some violation name `field` with `code`? */
+bool it_names_field_code(const Seklik__Bus__Response *r, const char *field, const char *code);
 
 /* Emit `count` events in transactions of `per_tx`; returns the SK_* code. */
 int it_emit(sk_rpc_client *c, uint32_t count, uint32_t per_tx, int timeout_ms,

@@ -211,6 +211,21 @@ static void assert_refused(const char *method, const Seklik__Bus__Actor *actor,
     assert_unchanged(before);
 }
 
+/* Refused as INVALID_ARGUMENT naming `field` with `code`, nothing written. */
+static void assert_refused_code(const char *method, const Seklik__Bus__Actor *actor,
+                                const ProtobufCMessage *in, const char *field, const char *code)
+{
+    counts before = snapshot();
+    Seklik__Bus__Response *resp = call(method, actor, NULL, true, in);
+    if (!it_names_field_code(resp, field, code))
+        fprintf(stderr, "%s: code %d (%s), want %s with %s\n", method, it_code(resp), resp->message,
+                field, code);
+    assert_int_equal(it_code(resp), SK_EINVAL);
+    assert_true(it_names_field_code(resp, field, code));
+    seklik__bus__response__free_unpacked(resp, NULL);
+    assert_unchanged(before);
+}
+
 static const uint8_t PDF[] =
     /* a PDF with one page: the services open what they store (sk_pdf.h) */
     "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -306,7 +321,7 @@ static void each_invalid_input_names_the_field_and_stores_nothing(void **state)
 
     make_request(&r, "PT Salah NPWP");
     r.company.npwp = "12345";
-    assert_refused("RegisterCompany", &a, &r.req.base, SK_EINVAL, "company.npwp");
+    assert_refused_code("RegisterCompany", &a, &r.req.base, "company.npwp", "npwp.invalid");
 
     make_request(&r, "PT Salah NIB");
     r.company.nib = "12345678901234";
@@ -362,7 +377,7 @@ static void duplicate_npwp_and_nik_across_companies_are_refused(void **state)
 
     make_request(&second, "PT Kedua");
     second.company.npwp = first.npwp;
-    assert_refused("RegisterCompany", &a, &second.req.base, SK_EINVAL, "company.npwp");
+    assert_refused_code("RegisterCompany", &a, &second.req.base, "company.npwp", "npwp.taken");
 
     make_request(&second, "PT Ketiga");
     second.journalist.nik = first.nik2; /* the same journalist, claimed again */
@@ -863,6 +878,13 @@ static void oversized_fields_are_refused_before_anything_is_written(void **state
         if (!it_names_field(resp, named[i]))
             fail_msg("%s not named (message: %s)", named[i], resp->message);
     assert_int_equal(resp->n_violations, sizeof(named) / sizeof(named[0]));
+    /* each with the walk's code and its limit in the English text */
+    assert_true(it_names_field_code(resp, "company.domicileLetterNumber", "too_long"));
+    assert_true(it_names_field_code(resp, "company.contacts", "too_many"));
+    assert_true(it_names_field_code(resp, "outlets[0].monthlyVisitors", "out_of_range"));
+    for (size_t i = 0; i < resp->n_violations; i++)
+        if (strcmp(resp->violations[i]->field, "company.skKemenkumham") == 0)
+            assert_string_equal(resp->violations[i]->description, "at most 100 characters");
     seklik__bus__response__free_unpacked(resp, NULL);
     assert_unchanged(before);
     assert_int_equal(idempotency_rows(NULL), idem);
@@ -1256,7 +1278,7 @@ static void npwp_15_and_16_digits_are_one_taxpayer(void **state)
     assert_string_equal(c->data->npwp, "0021112223444555");
     make_request(&second, "PT Enam Belas");
     second.company.npwp = "0021112223444555";
-    assert_refused("RegisterCompany", &a, &second.req.base, SK_EINVAL, "company.npwp");
+    assert_refused_code("RegisterCompany", &a, &second.req.base, "company.npwp", "npwp.taken");
     /* And the other way round: the 16-digit form first. */
     make_request(&first, "PT Enam Belas Dulu");
     first.company.npwp = "0 031 112 223 444 555";
@@ -1318,7 +1340,7 @@ static void submit_follows_the_years_rules(void **state)
         Seklik__Bus__Response *resp = call("Submit", &s, NULL, true, &sub.base);
         assert_int_equal(it_code(resp), SK_EINVAL);
         assert_true(it_names_field(resp, "fiscalYear"));
-        assert_non_null(strstr(resp->violations[0]->description, years[i].code));
+        assert_string_equal(resp->violations[0]->code, years[i].code);
         seklik__bus__response__free_unpacked(resp, NULL);
         assert_unchanged(before);
     }
@@ -1328,7 +1350,7 @@ static void submit_follows_the_years_rules(void **state)
     sub.fiscal_year = 2044;
     Seklik__Bus__Response *resp = call("Submit", &s, NULL, true, &sub.base);
     assert_int_equal(it_code(resp), SK_EINVAL);
-    assert_non_null(strstr(resp->violations[0]->description, "legal_form.cv_not_allowed"));
+    assert_string_equal(resp->violations[0]->code, "legal_form.cv_not_allowed");
     seklik__bus__response__free_unpacked(resp, NULL);
     year_opened(2044, "2000-01-01", "2099-12-31", true);
     resp = call("Submit", &s, NULL, true, &sub.base);
@@ -1365,7 +1387,7 @@ static void submit_follows_the_years_rules(void **state)
     sub.company_id = pt->id;
     resp = call("Submit", &s, NULL, true, &sub.base);
     assert_int_equal(it_code(resp), SK_EINVAL);
-    assert_non_null(strstr(resp->violations[0]->description, "registration.year_final"));
+    assert_string_equal(resp->violations[0]->code, "registration.year_final");
     seklik__bus__response__free_unpacked(resp, NULL);
 
     /* What Submit applies, for anyone signed in to see. */

@@ -118,11 +118,14 @@ static void key_reused_for_another_request_is_refused(void **state)
     assert_int_equal(it_add(c, "add-reuse", 3, NULL, NULL, &resp), SK_EINVAL);
     assert_int_equal(resp->n_violations, 1);
     assert_string_equal(resp->violations[0]->field, "idempotencyKey");
+    assert_string_equal(resp->violations[0]->code, "idempotency_key.reused");
+    assert_non_null(strstr(resp->violations[0]->description, "already used"));
     seklik__bus__response__free_unpacked(resp, NULL);
 
     /* A command without a key is refused, naming the field. */
     assert_int_equal(it_add(c, NULL, 3, NULL, NULL, &resp), SK_EINVAL);
     assert_string_equal(resp->violations[0]->field, "idempotencyKey");
+    assert_string_equal(resp->violations[0]->code, "required");
     seklik__bus__response__free_unpacked(resp, NULL);
     assert_int_equal(counter_total(), before);
     sk_rpc_client_close(c);
@@ -375,6 +378,7 @@ static void unknown_method_and_bad_body_are_named(void **state)
     assert_int_equal(sk_rpc_call_raw(c, &req, 5000, &resp), SK_OK);
     assert_int_equal(resp->code, SEKLIK__BUS__CODE__INVALID_ARGUMENT);
     assert_string_equal(resp->violations[0]->field, "body");
+    assert_string_equal(resp->violations[0]->code, "body.invalid");
     seklik__bus__response__free_unpacked(resp, NULL);
     sk_rpc_client_close(c);
 }

@@ -1069,7 +1069,7 @@ static void price_standards_keep_tiers_in_order_and_products_on_their_outlets(vo
     char field[64];
     snprintf(field, sizeof(field), "entries[%zu].ceiling", a_at);
     assert_string_equal(resp->violations[0]->field, field);
-    assert_non_null(strstr(resp->violations[0]->description, "price.tier_order"));
+    assert_string_equal(resp->violations[0]->code, "price.tier_order");
     seklik__bus__response__free_unpacked(resp, NULL);
     ps->entries[a_at]->ceiling = was;
 
@@ -1079,7 +1079,7 @@ static void price_standards_keep_tiers_in_order_and_products_on_their_outlets(vo
     assert_int_equal(it_code(resp), SK_EINVAL);
     snprintf(field, sizeof(field), "entries[%zu].product", print_at);
     assert_string_equal(resp->violations[0]->field, field);
-    assert_non_null(strstr(resp->violations[0]->description, "price.product_outlet_type"));
+    assert_string_equal(resp->violations[0]->code, "price.product_outlet_type");
     seklik__bus__response__free_unpacked(resp, NULL);
     ps->entries[print_at]->product = product;
     assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM scoring.price_standard"), rows);

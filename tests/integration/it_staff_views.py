@@ -195,8 +195,10 @@ class AuditViewer(unittest.TestCase):
             "fromDate": "2001-01-01", "toDate": "2001-01-31"}).get("entries"))
         e = refused(self, 400, FIX.admin.call, "gateway.ListAudit", {"fromDate": "2026-02-30"})
         self.assertIn("fromDate", e.fields())
+        self.assertEqual(e.codes()["fromDate"], "date.invalid")  # the JSON carries the code
         e = refused(self, 400, FIX.admin.call, "gateway.ListAudit", {"pageToken": "junk"})
         self.assertIn("pageToken", e.fields())
+        self.assertEqual(e.codes()["pageToken"], "page_token.invalid")
 
     def test_pages_walk_the_same_rows_as_one_page_newest_first(self):
         q = {"companyId": FIX.company_id}
@@ -307,6 +309,7 @@ class Uploads(unittest.TestCase):
         e = refused(self, 400, self.upload, FIX.other, cid,
                     document("DOCUMENT_TYPE_NIB", expires=yesterday))
         self.assertIn("document.expiresOn", e.fields())
+        self.assertEqual(e.codes()["document.expiresOn"], "document.expired")
         today = api.today_wib()
         self.upload(FIX.other, cid, document("DOCUMENT_TYPE_NIB", expires=today))
         e = refused(self, 400, self.upload, FIX.other, cid, document("DOCUMENT_TYPE_UKW"))

@@ -341,6 +341,19 @@ static void a_token_speaks_only_to_its_own_user(void **state)
     assert_string_equal(gw_reset_verdict_code(GW_RESET_INVALID), "token.invalid");
 }
 
+/* The login throttle's wait, said in minutes: rounded up, never 0. */
+static void waits_are_whole_minutes_rounded_up(void **state)
+{
+    (void)state;
+    assert_int_equal(gw_wait_minutes(2788), 47);
+    assert_int_equal(gw_wait_minutes(900), 15);
+    assert_int_equal(gw_wait_minutes(901), 16);
+    assert_int_equal(gw_wait_minutes(61), 2);
+    assert_int_equal(gw_wait_minutes(60), 1);
+    assert_int_equal(gw_wait_minutes(1), 1);
+    assert_int_equal(gw_wait_minutes(0), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -361,6 +374,7 @@ int main(void)
         cmocka_unit_test(ipv6_guesses_count_per_slash_64),
         cmocka_unit_test(email_is_trimmed_its_domain_lowered_and_checked),
         cmocka_unit_test(a_token_speaks_only_to_its_own_user),
+        cmocka_unit_test(waits_are_whole_minutes_rounded_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
  * OpenAPI document publishes the same bounds. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -198,14 +199,29 @@ typedef struct got {
     size_t n;
     char field[SK_LIMITS_MAX_VIOLATIONS + 1][256];
     char why[SK_LIMITS_MAX_VIOLATIONS + 1][256];
+    char code[SK_LIMITS_MAX_VIOLATIONS + 1][64];
 } got;
 
-static void collect(void *arg, const char *field, const char *description)
+/* Is `code` one of the words of SK_LIMITS_CODES (which the web UI's
+ * catalogue test reads)? */
+static bool listed_code(const char *code)
+{
+    const char *list = SK_LIMITS_CODES;
+    size_t n = strlen(code);
+    for (const char *p = list; (p = strstr(p, code)) != NULL; p++)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+static void collect(void *arg, const char *field, const char *code, const char *english)
 {
     got *g = arg;
     assert_true(g->n <= SK_LIMITS_MAX_VIOLATIONS);
+    assert_true(code && code[0] && listed_code(code));
     snprintf(g->field[g->n], sizeof(g->field[0]), "%s", field);
-    snprintf(g->why[g->n], sizeof(g->why[0]), "%s", description);
+    snprintf(g->why[g->n], sizeof(g->why[0]), "%s", english);
+    snprintf(g->code[g->n], sizeof(g->code[0]), "%s", code);
     g->n++;
 }
 
@@ -320,6 +336,7 @@ static void strings_are_counted_in_code_points(void **state)
         else {
             assert_string_equal(v, "company.domicileLetterNumber");
             assert_non_null(strstr(g.why[0], "at most 100 characters"));
+            assert_string_equal(g.code[0], "too_long");
         }
         free(s);
     }
@@ -396,6 +413,7 @@ static void invalid_utf8_is_named_in_every_string_field(void **state)
                             "company.legalName company.kbli[0] company.bankAccount.bankName "
                             "outlets[2].url");
         assert_non_null(strstr(g.why[0], "not valid UTF-8"));
+        assert_string_equal(g.code[0], "text.invalid_utf8");
     }
     /* paths start at the message checked */
     Seklik__Registry__Contact c = SEKLIK__REGISTRY__CONTACT__INIT;
@@ -420,6 +438,7 @@ static void bytes_are_bounded_in_bytes(void **state)
     d.content.len = max + 1;
     assert_string_equal(violations(&req.base, &g), "document.content");
     assert_non_null(strstr(g.why[0], "at most 10 MiB"));
+    assert_string_equal(g.code[0], "too_large");
     free(data);
 }
 
@@ -435,6 +454,7 @@ static void repeated_fields_are_counted_and_not_walked_when_over(void **state)
     r.outlet[3].url = "\x80"; /* inside the list: not reported once the count is over */
     assert_string_equal(violations(&r.req.base, &g), "outlets");
     assert_non_null(strstr(g.why[0], "at most 50 entries"));
+    assert_string_equal(g.code[0], "too_many");
 
     reg_init(&r);
     r.company.n_kbli = 50;
@@ -513,6 +533,7 @@ static void numbers_are_held_to_their_range(void **state)
     e1.ceiling = INT64_MAX;
     violations(&ps.base, &g);
     assert_non_null(strstr(g.why[0], "must be between 0 and 10000000000000"));
+    assert_string_equal(g.code[0], "out_of_range");
 
     /* visitors, circulation, audience */
     reg r;

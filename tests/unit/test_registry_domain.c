@@ -445,15 +445,17 @@ static const char *fields_of(const registry_violations *v, char *buf, size_t cap
     return buf;
 }
 
-/* Every description is whole (not cut) and bilingual: "Indonesian (English)". */
+/* Every violation has a code the UI's catalogues can hold (dotted lower
+ * case, whole) and an English description that is not cut. */
 static void assert_descriptions_whole(const registry_violations *v)
 {
     for (size_t i = 0; i < v->n; i++) {
-        const char *d = v->items[i].description;
-        size_t n = strlen(d);
-        if (n == 0 || n >= sizeof v->items[i].description - 1 || !strstr(d, " (") ||
-            d[n - 1] != ')')
-            fail_msg("%s: \"%s\"", v->items[i].field, d);
+        const char *d = v->items[i].description, *c = v->items[i].code;
+        size_t n = strlen(d), k = strlen(c);
+        if (n == 0 || n >= sizeof v->items[i].description - 1 || k == 0 ||
+            k >= sizeof v->items[i].code - 1 ||
+            strspn(c, "abcdefghijklmnopqrstuvwxyz0123456789_.") != k)
+            fail_msg("%s: [%s] \"%s\"", v->items[i].field, c, d);
     }
 }
 
@@ -463,13 +465,13 @@ static void violations_keep_the_first_sixteen(void **state)
     registry_violations v = {0};
     for (int i = 0; i < 17; i++) {
         char field[8] = {'f', (char)('a' + i), '\0'};
-        bool kept = registry_violation_add(&v, field, "x (x)");
+        bool kept = registry_violation_add(&v, field, "x", "x");
         assert_int_equal(kept, i < 16);
     }
     assert_int_equal(v.n, 16);
     assert_string_equal(v.items[0].field, "fa");
     assert_string_equal(v.items[15].field, "fp"); /* 'a' + 15 */
-    assert_false(registry_violation_add(NULL, "f", "d"));
+    assert_false(registry_violation_add(NULL, "f", "c", "d"));
 }
 
 static void violations_cut_long_strings_at_a_character(void **state)
@@ -483,7 +485,7 @@ static void violations_cut_long_strings_at_a_character(void **state)
      * and the cut would fall between C3 and A9, so the whole "é" goes */
     memset(desc, 'a', 158);
     memcpy(desc + 158, "\xc3\xa9", 3);
-    assert_true(registry_violation_add(&v, field, desc));
+    assert_true(registry_violation_add(&v, field, "too_long", desc));
     assert_int_equal(strlen(v.items[0].field), 63);
     assert_int_equal(strlen(v.items[0].description), 158);
     assert_int_equal(v.items[0].description[157], 'a');
@@ -491,10 +493,11 @@ static void violations_cut_long_strings_at_a_character(void **state)
     /* 157 + 2 = 159 bytes: fits exactly */
     memset(desc, 'a', 157);
     memcpy(desc + 157, "\xc3\xa9", 3);
-    assert_true(registry_violation_add(&v, NULL, desc));
+    assert_true(registry_violation_add(&v, NULL, NULL, desc));
+    assert_string_equal(v.items[1].code, "");
     assert_string_equal(v.items[1].field, "");
     assert_string_equal(v.items[1].description, desc);
-    assert_true(registry_violation_add(&v, "f", NULL));
+    assert_true(registry_violation_add(&v, "f", "c", NULL));
     assert_string_equal(v.items[2].description, "");
     assert_int_equal(v.n, 3);
 }
@@ -683,7 +686,7 @@ static void only_a_pt_needs_its_decree_and_domicile_letter(void **state)
         if (strcmp(fields_of(&v, got, sizeof got), want[i]) != 0)
             fail_msg("%s: got \"%s\", expected \"%s\"", forms[i], got, want[i]);
         for (size_t k = 0; k < v.n; k++)
-            assert_non_null(strstr(v.items[k].description, "legal_form.pt_needs_"));
+            assert_non_null(strstr(v.items[k].code, "legal_form.pt_needs_"));
     }
 }
 
@@ -751,7 +754,7 @@ static void submit_only_inside_the_years_window(void **state)
     assert_null(registry_submit_code((registry_submit_verdict)99));
 }
 
-static void npwp_message_is_bilingual(void **state)
+static void npwp_violation_has_its_code(void **state)
 {
     (void)state;
     registry_company_input in = good_company();
@@ -760,8 +763,30 @@ static void npwp_message_is_bilingual(void **state)
     assert_false(registry_check_company(&in, TODAY, false, &v));
     assert_int_equal(v.n, 1);
     assert_string_equal(v.items[0].field, "npwp");
-    assert_string_equal(v.items[0].description,
-                        "NPWP harus 15 atau 16 digit (NPWP must be 15 or 16 digits)");
+    assert_string_equal(v.items[0].code, "npwp.invalid");
+    assert_string_equal(v.items[0].description, "NPWP must be 15 or 16 digits");
+}
+
+/* Lengths are counted in characters, as the form counts them: 200 "é" (400
+ * bytes) is a name, 201 is one too long, said with its limit. */
+static void lengths_count_characters(void **state)
+{
+    (void)state;
+    char name[2 * 201 + 1];
+    for (int i = 0; i < 201; i++)
+        memcpy(name + 2 * i, "\xc3\xa9", 2);
+    name[2 * 200] = '\0';
+    registry_company_input in = good_company();
+    in.legal_name = name;
+    registry_violations v = {0};
+    assert_true(registry_check_company(&in, TODAY, false, &v));
+    name[2 * 200] = '\xc3';
+    name[2 * 201] = '\0';
+    assert_false(registry_check_company(&in, TODAY, false, &v));
+    assert_int_equal(v.n, 1);
+    assert_string_equal(v.items[0].field, "legalName");
+    assert_string_equal(v.items[0].code, "too_long");
+    assert_string_equal(v.items[0].description, "at most 200 characters");
 }
 
 static void many_bad_codes_keep_sixteen(void **state)
@@ -904,7 +929,8 @@ int main(void)
         cmocka_unit_test(each_bad_field_is_named),
         cmocka_unit_test(kbli_of_the_company),
         cmocka_unit_test(empty_company_names_every_field),
-        cmocka_unit_test(npwp_message_is_bilingual),
+        cmocka_unit_test(npwp_violation_has_its_code),
+        cmocka_unit_test(lengths_count_characters),
         cmocka_unit_test(many_bad_codes_keep_sixteen),
         cmocka_unit_test(journalist_rules),
         cmocka_unit_test(only_a_pt_needs_its_decree_and_domicile_letter),

@@ -1,7 +1,8 @@
-// A service's stable code in the chosen language. Services start a
-// description or message with a code ("document.expired: the document has
-// expired already"); the catalogues hold its words under "code.<code>".
-// Anything else is returned as it came.
+// A service's stable code in the chosen language. A field violation carries
+// its code ("required", "npwp.invalid") next to an English description; the
+// catalogues hold the words under "code.<code>". Older refusals start their
+// description or message with the code ("document.expired: the document has
+// expired already"). Anything without words is returned as it came.
 import { t } from './i18n/index.js';
 
 const LEADING = /^([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+):\s/;
@@ -14,6 +15,34 @@ export function codeOf(text) {
 export function describe(text) {
   const code = codeOf(text);
   if (!code) return text;
-  const s = t(`code.${code}`);
-  return s === `code.${code}` ? text : s;
+  const s = t(`code.${code}`, limitVars(text));
+  return s === `code.${code}` || /\{(n|m|size)\}/.test(s) ? text : s;
+}
+
+// The numbers a description carries ("at most 200 characters", "must be
+// between 1 and 5", "at most 10 MiB"), for the catalogue's {n}, {m} and
+// {size}: a limit is stated once, by the service, in either language.
+export function limitVars(text) {
+  const s = String(text ?? '');
+  const nums = s.match(/-?\d+(?:\.\d+)?(?:e[+-]?\d+)?/gi) || [];
+  const size = /(\d+(?:\.\d+)? (?:MiB|KiB|byte))/.exec(s);
+  const vars = {};
+  if (nums[0] !== undefined) vars.n = nums[0];
+  if (nums[1] !== undefined) vars.m = nums[1];
+  if (size) vars.size = size[1];
+  return vars;
+}
+
+// A violation {field, code, description} in the chosen language: the
+// catalogue's text for its code (with the limits of its description filled
+// in), else the words of a code leading its description, else the
+// description as the service wrote it.
+export function violationWords(v) {
+  const code = v && typeof v.code === 'string' ? v.code : '';
+  if (code) {
+    const key = `code.${code}`;
+    const s = t(key, limitVars(v.description));
+    if (s !== key && !/\{(n|m|size)\}/.test(s)) return s;
+  }
+  return describe(v ? v.description : '');
 }

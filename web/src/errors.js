@@ -26,7 +26,7 @@ export function parseError(status, text) {
   const message = body && typeof body.message === 'string' ? body.message : '';
   const violations = body && Array.isArray(body.violations)
     ? body.violations.filter((v) => v && typeof v === 'object')
-      .map((v) => ({ field: normalizeField(String(v.field ?? '')), description: String(v.description ?? '') }))
+      .map((v) => ({ field: normalizeField(String(v.field ?? '')), code: String(v.code ?? ''), description: String(v.description ?? '') }))
     : [];
   return new ApiError(status, code, message, violations);
 }

@@ -9,7 +9,13 @@ test('an error body is parsed, with violations', () => {
   assert.equal(e.status, 400);
   assert.equal(e.code, 'INVALID_ARGUMENT');
   assert.equal(e.message, 'Data tidak sah');
-  assert.deepEqual(e.violations, [{ field: 'company.npwp', description: 'NPWP harus 15 atau 16 digit' }]);
+  assert.deepEqual(e.violations, [{ field: 'company.npwp', code: '', description: 'NPWP harus 15 atau 16 digit' }]);
+});
+
+test('a violation keeps its code', () => {
+  const e = parseError(400, JSON.stringify({ code: 'INVALID_ARGUMENT', message: 'x',
+    violations: [{ field: 'company.legal_name', code: 'too_long', description: 'at most 200 characters' }] }));
+  assert.deepEqual(e.violations, [{ field: 'company.legalName', code: 'too_long', description: 'at most 200 characters' }]);
 });
 
 test('a body that is not JSON still gives a code from the status', () => {

@@ -24,7 +24,7 @@ export function errorText(err) {
   if (err.status === 0) return t('error.network');
   if (err.code === 'UNAUTHENTICATED') return err.message || t('error.unauthenticated');
   if (err.code === 'PERMISSION_DENIED') return ruleText(err.message) || (codeOf(err.message) ? describe(err.message) : '') || err.message || t('error.denied');
-  if (err.code === 'RESOURCE_EXHAUSTED') return err.message || t('error.throttled');
+  if (err.code === 'RESOURCE_EXHAUSTED') return (codeOf(err.message) ? describe(err.message) : err.message) || t('error.throttled');
   // Field violations are listed below the title, each by its label: the
   // server's message ("company.npwp: ...") would repeat one with its path.
   if (err.code === 'INVALID_ARGUMENT' && (err.violations || []).length) return t('form.fixErrors');
@@ -47,7 +47,7 @@ export function ErrorSummary({ error, byField = {}, unmatched = [], labels = {},
     ${fields.length || unmatched.length ? html`<ul>
       ${fields.map((f) => html`<li><button type="button" class="linklike" onClick=${() => focus(f)}>
         ${labels[f] || f}</button>: ${byField[f]}</li>`)}
-      ${unmatched.map((v) => html`<li>${v.field ? html`<code>${v.field}</code>: ` : null}${v.description}</li>`)}
+      ${unmatched.map((v) => html`<li>${v.field ? (labels[v.field] ? `${labels[v.field]}: ` : html`<code>${v.field}</code>: `) : null}${v.description}</li>`)}
     </ul>` : null}
   </div>`;
 }

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
 import { action } from '../api.js';
 import { mapViolations } from '../errors.js';
-import { describe } from '../codes.js';
+import { violationWords } from '../codes.js';
 
 // const { data, error, loading, reload } = useLoad(async () => ..., [deps])
 export function useLoad(fn, deps) {
@@ -50,7 +50,7 @@ export function useAction(resetKey) {
       setUnmatched([]);
       return out;
     } catch (e) {
-      const m = mapViolations((e.violations || []).map((v) => ({ ...v, description: describe(v.description) })), known, opts);
+      const m = mapViolations((e.violations || []).map((v) => ({ ...v, description: violationWords(v) })), known, opts);
       setByField(m.byField);
       setUnmatched(m.unmatched);
       setError(e);

@@ -1,6 +1,7 @@
 // English (second locale). Domain words keep their Indonesian name where staff use it.
 import orders from './orders.en.js';
 import invoices from './invoices.en.js';
+import codes from './codes.en.js';
 
 export default {
   'app.subtitle': 'Public Communication Partnership Integration System',
@@ -278,6 +279,7 @@ export default {
   'enum.AccountKind.ACCOUNT_KIND_TAX_PPN': 'VAT (PPN)', 'enum.AccountKind.ACCOUNT_KIND_CASH': 'Regional treasury',
   ...orders,
   ...invoices,
+  ...codes,
 
   // Staff company panel, case history, audit viewer, year opening, requirement sets.
   'common.yes': 'Yes', 'common.no': 'No',

@@ -1,6 +1,7 @@
 // Bahasa Indonesia (the default locale). The domain's own words are used.
 import orders from './orders.id.js';
 import invoices from './invoices.id.js';
+import codes from './codes.id.js';
 
 export default {
   'app.subtitle': 'Sistem Integrasi Kemitraan Komunikasi Publik',
@@ -278,6 +279,7 @@ export default {
   'enum.AccountKind.ACCOUNT_KIND_TAX_PPN': 'PPN', 'enum.AccountKind.ACCOUNT_KIND_CASH': 'Kas daerah',
   ...orders,
   ...invoices,
+  ...codes,
 
   // Staff company panel, case history, audit viewer, year opening, requirement sets.
   'common.yes': 'Ya', 'common.no': 'Tidak',

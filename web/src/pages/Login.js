@@ -5,6 +5,7 @@ import { auth } from '../api.js';
 import { Field } from '../components/Field.js';
 import { ErrorSummary } from '../components/ErrorSummary.js';
 import { mapViolations } from '../errors.js';
+import { violationWords } from '../codes.js';
 import { t } from '../i18n/index.js';
 
 function useAuthForm(known) {
@@ -15,7 +16,7 @@ function useAuthForm(known) {
   const run = async (fn) => {
     setBusy(true); setError(null);
     try { return await fn(); } catch (e) {
-      const m = mapViolations(e.violations || [], known);
+      const m = mapViolations((e.violations || []).map((v) => ({ ...v, description: violationWords(v) })), known);
       setByField(m.byField); setUnmatched(m.unmatched); setError(e); return undefined;
     } finally { setBusy(false); }
   };

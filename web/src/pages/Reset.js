@@ -7,6 +7,7 @@ import { auth } from '../api.js';
 import { Field } from '../components/Field.js';
 import { ErrorSummary, Notice } from '../components/ErrorSummary.js';
 import { mapViolations } from '../errors.js';
+import { violationWords } from '../codes.js';
 import { t } from '../i18n/index.js';
 
 // The link's user and token: "#/reset?u=<id>&t=<token>".
@@ -28,7 +29,7 @@ export function ForgotPassword() {
       await auth.resetRequest(account.trim());
       setSent(true);
     } catch (err) {
-      setByField(mapViolations(err.violations || [], ['account']).byField);
+      setByField(mapViolations((err.violations || []).map((v) => ({ ...v, description: violationWords(v) })), ['account']).byField);
       setError(err);
     } finally { setBusy(false); }
   };
@@ -81,7 +82,7 @@ export function ResetPassword() {
     } catch (err) {
       const words = tokenWords(err);
       if (words) { setTokenError(words); setError(null); return; }
-      const m = mapViolations(err.violations || [], ['newPassword']);
+      const m = mapViolations((err.violations || []).map((v) => ({ ...v, description: violationWords(v) })), ['newPassword']);
       setByField(m.byField.newPassword ? { password: m.byField.newPassword } : {});
       setError(err);
     } finally { setBusy(false); }
