@@ -324,14 +324,15 @@ static void forged_replayed_event_fails_the_batch_and_is_retried(void **state)
         sk_test_peer_setenv(&sub, e[0], e[1]);
     assert_int_equal(
         sk_test_peer_start(&pub, it_pub_bin, it_log(log, sizeof(log), "forgery-replay", "pub")), 0);
+    /* All five exist before the subscriber asks: a page it reads while they
+     * were still being added could hold only two, nothing to forge. */
+    sk_rpc_client *c = it_client(pub.rpc);
+    for (int i = 1; i <= 5; i++)
+        add(c, i);
     px.upstream = pub.rpc;
     assert_int_equal(pthread_create(&px.thread, NULL, proxy_run, &px), 0);
     assert_int_equal(
         sk_test_peer_start(&sub, it_sub_bin, it_log(log, sizeof(log), "forgery-replay", "sub")), 0);
-
-    sk_rpc_client *c = it_client(pub.rpc);
-    for (int i = 1; i <= 5; i++)
-        add(c, i);
 
     /* Two pages refused in a row: the third event is forged in each, so none
      * of the page is applied, not even the two real events before it. */
