@@ -471,7 +471,8 @@ bool accounting_check_tax_table(const accounting_tax_table *t, accounting_violat
 {
     size_t before = v->n;
     if (t->fiscal_year < 2000 || t->fiscal_year > 2100)
-        accounting_violation(v, "table.fiscalYear", "out_of_range", "must be between 2000 and 2100");
+        accounting_violation(v, "table.fiscalYear", "out_of_range",
+                             "must be between 2000 and 2100");
     if (t->pph23_bp < 0 || t->pph23_bp > 10000)
         accounting_violation(v, "table.pph23RateBp", "out_of_range",
                              "must be between 0 and 10000 basis points");

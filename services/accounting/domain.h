@@ -84,9 +84,10 @@ bool accounting_text_check(const char *in, size_t min, size_t max, bool multilin
                            size_t cap, const char *field, accounting_violations *v);
 
 /* Bytes that hold `max` characters of UTF-8 and the terminating NUL. */
-#define ACCOUNTING_TEXT_SIZE(max) ((max) * 4 + 1)
+#define ACCOUNTING_TEXT_SIZE(max) (4 * (max) + 1)
 
-#define ACCOUNTING_NAME_MAX 250      /* a DPA line's name, characters (all limits here) */
+/* Text limits, in characters. */
+#define ACCOUNTING_NAME_MAX 250      /* a DPA line's name */
 #define ACCOUNTING_DOCUMENT_MAX 100  /* a DPA/DPPA document number */
 #define ACCOUNTING_REASON_MAX 2000   /* why a pagu changed or a reservation was released */
 #define ACCOUNTING_ORDER_NUMBER_MAX 64

@@ -375,7 +375,8 @@ static int revise_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     /* The request's own problems first, against an empty line... */
     accounting_balances zero = {0};
     accounting_pagu_move move;
-    char reason[ACCOUNTING_TEXT_SIZE(ACCOUNTING_REASON_MAX)], document[ACCOUNTING_TEXT_SIZE(ACCOUNTING_DOCUMENT_MAX)];
+    char reason[ACCOUNTING_TEXT_SIZE(ACCOUNTING_REASON_MAX)],
+        document[ACCOUNTING_TEXT_SIZE(ACCOUNTING_DOCUMENT_MAX)];
     accounting_violations v = {0};
     zero.pagu = -1; /* never equal to a valid new pagu */
     if (accounting_check_revision(req->kind, req->new_pagu, req->reason, req->document_number,
@@ -562,7 +563,8 @@ static int list_transfers(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
         accounting_line_row row;
         int rc = accounting_store_load_line(call->db, line_id, false, &row);
         if (rc == SK_ENOTFOUND)
-            return acc_not_found(call, "budgetLineId", "budget_line.not_found", "no such budget line");
+            return acc_not_found(call, "budgetLineId", "budget_line.not_found",
+                                 "no such budget line");
         SK_TRY(rc);
     }
     PGresult *res;

@@ -362,7 +362,7 @@ int acc_preview_tax(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     accounting_tax_lines l;
     if (!accounting_compute_tax(&t, &ti, &l))
         return fail_named(call, SK_EINVAL, "table", "tax_table.cannot_compute",
-                            "the table cannot compute this");
+                          "the table cannot compute this");
     return computation_msg(call, NULL, &t, 0, &ti, &l, NULL, NULL,
                            (Seklik__Accounting__TaxComputation *)out);
 }
@@ -833,25 +833,24 @@ int acc_submit_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         if (PQgetvalue(res, i, OI_KNOWN)[0] != 't' ||
             strcmp(PQgetvalue(res, i, OI_COMPANY), company) != 0)
             code = fail_named(call, SK_ENOTFOUND, field, "order.not_found",
-                            "no such order of your company");
+                              "no such order of your company");
         else if (strcmp(PQgetvalue(res, i, OI_STATE), "completed") != 0)
             code = precondition(call, field, "order.proof_not_accepted",
-                            "the order's proof is not accepted");
+                                "the order's proof is not accepted");
         else if (PQgetvalue(res, i, OI_INVOICED)[0] == 't')
             code = fail_named(call, SK_EEXISTS, field, "order.invoiced",
-                            "the order is on another invoice");
+                              "the order is on another invoice");
         else if (strcmp(PQgetvalue(res, i, OI_RES_STATE), "pending") != 0) {
             bool posted = strcmp(PQgetvalue(res, i, OI_RES_STATE), "posted") == 0;
             code = precondition(call, field, posted ? "order.paid" : "order.not_reserved",
                                 posted ? "the order is paid already"
                                        : "the order holds no reserved money");
-        }
-        else if (sk_db_get_int64(res, i, OI_RES_AMOUNT) != sk_db_get_int64(res, i, OI_GROSS))
+        } else if (sk_db_get_int64(res, i, OI_RES_AMOUNT) != sk_db_get_int64(res, i, OI_GROSS))
             code = precondition(call, field, "order.gross_mismatch",
-                            "the order's gross differs from its reservation");
+                                "the order's gross differs from its reservation");
         else if (year && atoi(PQgetvalue(res, i, OI_YEAR)) != year)
             code = fail_named(call, SK_EINVAL, "invoice.orderIds", "invoice.orders_one_year",
-                            "all orders must be of one fiscal year");
+                              "all orders must be of one fiscal year");
         else if (accounting_date_parse(PQgetvalue(res, i, OI_ISSUED), &issued) &&
                  inv.date < issued) {
             snprintf(msg, sizeof(msg), "the invoice is dated before order %s was issued on %s",
@@ -862,7 +861,7 @@ int acc_submit_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
             gross += sk_db_get_int64(res, i, OI_GROSS);
             if (gross > ACCOUNTING_MONEY_MAX)
                 code = fail_named(call, SK_EINVAL, "invoice.orderIds", "invoice.total_too_large",
-                            "the invoice's total is too large");
+                                  "the invoice's total is too large");
         }
     }
     if (code != SK_OK) {
@@ -889,7 +888,7 @@ int acc_submit_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     if (rc == SK_EEXISTS) {
         PQclear(res);
         return fail_named(call, SK_EEXISTS, "invoice.number", "invoice.number_taken",
-                            "this invoice number is taken");
+                          "this invoice number is taken");
     }
     for (int i = 0; i < PQntuples(res) && rc == SK_OK; i++) {
         rc = accounting_store_insert_invoice_order(
@@ -1306,7 +1305,7 @@ static int post_sp2d(sk_call *call, const accounting_invoice_row *r,
             char field[48];
             snprintf(field, sizeof(field), "invoice.orderIds[%d]", i);
             rc = precondition(call, field, "order.reservation_not_pending",
-                            "the order's reservation is no longer pending");
+                              "the order's reservation is no longer pending");
             break;
         }
         Seklik__Accounting__Reservation *res_msg = sk_call_alloc(call, sizeof(*res_msg));
@@ -1380,7 +1379,8 @@ int acc_record_payment_step(sk_call *call, const ProtobufCMessage *in, ProtobufC
             if (accounting_step_next(r.state, k))
                 want = k;
         snprintf(msg, sizeof(msg), "out of order: the invoice is %s, the next step is %s",
-                 accounting_invoice_state_name(r.state), want ? accounting_step_name(want) : "none");
+                 accounting_invoice_state_name(r.state),
+                 want ? accounting_step_name(want) : "none");
         return precondition(call, "step", "payment.step_order", msg);
     }
     int32_t day;
@@ -1392,7 +1392,7 @@ int acc_record_payment_step(sk_call *call, const ProtobufCMessage *in, ProtobufC
                                           acc_actor_id(call));
     if (rc == SK_EEXISTS)
         return fail_named(call, SK_EEXISTS, "number", "payment.number_taken",
-                            "SIPD's number is on another invoice");
+                          "SIPD's number is on another invoice");
     SK_TRY(rc);
     accounting_tax_computation_row c;
     SK_TRY(accounting_store_load_tax_computation(call->db, r.tax_computation_id, &c));
@@ -1445,12 +1445,11 @@ int acc_cancel_payment_step(sk_call *call, const ProtobufCMessage *in, ProtobufC
     int previous;
     int last = accounting_step_last(r.state, &previous);
     if (!last || last != (int)req->step)
-        return precondition(call, "step",
-                            r.state == ACCOUNTING_INVOICE_PAID ? "payment.sp2d_final"
-                                                               : "payment.not_last_step",
-                            r.state == ACCOUNTING_INVOICE_PAID
-                                ? "the SP2D is final"
-                                : "only the last step can be cancelled");
+        return precondition(
+            call, "step",
+            r.state == ACCOUNTING_INVOICE_PAID ? "payment.sp2d_final" : "payment.not_last_step",
+            r.state == ACCOUNTING_INVOICE_PAID ? "the SP2D is final"
+                                               : "only the last step can be cancelled");
     SK_TRY(accounting_store_cancel_step(call->db, r.id, last, reason, acc_actor_id(call)));
     if (last == ACCOUNTING_STEP_SPM) {
         char memo[160];
@@ -1482,8 +1481,8 @@ int acc_record_withholding_slip(sk_call *call, const ProtobufCMessage *in, Proto
     char number[ACCOUNTING_TEXT_SIZE(ACCOUNTING_STEP_NUMBER_MAX)];
     int32_t day = 0;
     int bad = acc_bad_id(call, "invoiceId", req->invoice_id);
-    if (!acc_text(call, req->number, 1, ACCOUNTING_STEP_NUMBER_MAX, false, number,
-                  sizeof(number), "number"))
+    if (!acc_text(call, req->number, 1, ACCOUNTING_STEP_NUMBER_MAX, false, number, sizeof(number),
+                  "number"))
         bad = SK_EINVAL;
     if (!accounting_date_parse(req->date, &day))
         bad = sk_call_violation_code(call, "date", "date.invalid", "date must be YYYY-MM-DD");
@@ -1495,16 +1494,14 @@ int acc_record_withholding_slip(sk_call *call, const ProtobufCMessage *in, Proto
         return precondition(call, "invoiceId", "withholding.before_sp2d",
                             "the slip follows the SP2D");
     if (r.slip_number[0])
-        return precondition(call, "number", "withholding.recorded",
-                            "the slip is recorded already");
+        return precondition(call, "number", "withholding.recorded", "the slip is recorded already");
     if (day < r.paid_on || day > acc_today_wib())
         return fail_named(call, SK_EINVAL, "date", "withholding.date_range",
-                            "the slip is dated between the SP2D and today");
+                          "the slip is dated between the SP2D and today");
     accounting_tax_computation_row c;
     SK_TRY(accounting_store_load_tax_computation(call->db, r.tax_computation_id, &c));
     if (c.l.pph23 == 0)
-        return precondition(call, "invoiceId", "withholding.none",
-                            "no PPh 23 was withheld");
+        return precondition(call, "invoiceId", "withholding.none", "no PPh 23 was withheld");
     SK_TRY(accounting_store_set_slip(call->db, r.id, number, req->date, acc_actor_id(call)));
     SK_TRY(accounting_store_load_invoice(call->db, r.id, false, &r));
     SK_TRY(invoice_msg(call, &r, true, reply));

@@ -17,8 +17,7 @@ bool dist_violation_add(dist_violations *v, const char *field, const char *code,
         return false;
     snprintf(v->items[v->n].field, sizeof(v->items[v->n].field), "%s", field ? field : "");
     snprintf(v->items[v->n].code, sizeof(v->items[v->n].code), "%s", code ? code : "");
-    snprintf(v->items[v->n].english, sizeof(v->items[v->n].english), "%s",
-             english ? english : "");
+    snprintf(v->items[v->n].english, sizeof(v->items[v->n].english), "%s", english ? english : "");
     v->n++;
     return true;
 }
@@ -83,8 +82,7 @@ bool dist_text_ok(const char *s, size_t max_chars, bool multiline, const char **
     return why == NULL;
 }
 
-void dist_text_violation(dist_violations *v, const char *field, const char *code,
-                         size_t max_chars)
+void dist_text_violation(dist_violations *v, const char *field, const char *code, size_t max_chars)
 {
     char english[64];
     if (code && strcmp(code, "too_long") == 0)
@@ -326,8 +324,7 @@ bool dist_release_input_check(const dist_release_input *in, const char *prefix, 
     if (dist_blank(in->body_markdown)) {
         if (complete)
             dist_violation_add(v, f, "required", "required");
-    }
-    else if (!dist_text_ok(in->body_markdown, DIST_BODY_MAX, true, &why))
+    } else if (!dist_text_ok(in->body_markdown, DIST_BODY_MAX, true, &why))
         dist_text_violation(v, f, why, DIST_BODY_MAX);
     field(f, sizeof(f), prefix, "category");
     if (in->category == 0) {

@@ -65,8 +65,7 @@ bool dist_text_ok(const char *s, size_t max_chars, bool multiline, const char **
 
 /* Add the violation of dist_text_ok's `code` for `field`, its English text
  * stating the limit `max_chars` ("at most 200 characters"). */
-void dist_text_violation(dist_violations *v, const char *field, const char *code,
-                         size_t max_chars);
+void dist_text_violation(dist_violations *v, const char *field, const char *code, size_t max_chars);
 
 /* True when `s` is blank (NULL, empty or only spaces, tabs and line ends). */
 bool dist_blank(const char *s);

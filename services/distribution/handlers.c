@@ -546,8 +546,9 @@ static int add_file(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessage
     int64_t bytes = 0;
     SK_TRY(dist_store_file_totals(call->db, req->release_id, &count, &bytes));
     if (count + 1 > DIST_RELEASE_FILES_MAX)
-        return sk_call_violation_code(call, "content", "release.too_many_files",
-                                      "a release holds at most 20 files"); /* DIST_RELEASE_FILES_MAX */
+        return sk_call_violation_code(
+            call, "content", "release.too_many_files",
+            "a release holds at most 20 files"); /* DIST_RELEASE_FILES_MAX */
     if (bytes + (int64_t)req->content.len > (int64_t)DIST_RELEASE_FILES_MAX_BYTES)
         return sk_call_violation_code(call, "content", "release.files_too_large",
                                       "the files of a release: at most 12 MiB together");
@@ -1171,7 +1172,7 @@ static int report_pickup(sk_call *call, const ProtobufCMessage *in_, ProtobufCMe
                                         &sent));
         if (!sent)
             return not_found(call, "release.not_sent_to_company",
-                         "the release was not sent to this company");
+                             "the release was not sent to this company");
     } else {
         SK_TRY(partner_sees(call, company, req->release_id));
     }

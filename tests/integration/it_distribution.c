@@ -195,7 +195,7 @@ static int code_of(const char *method, const Seklik__Bus__Actor *actor, const Pr
 /* The response's violation of `field` with code `code` (FieldViolation.code),
  * or NULL. */
 static const Seklik__Bus__FieldViolation *violation_of(const Seklik__Bus__Response *r,
-                                                      const char *field, const char *code)
+                                                       const char *field, const char *code)
 {
     for (size_t i = 0; i < r->n_violations; i++)
         if (strcmp(r->violations[i]->field, field) == 0 &&

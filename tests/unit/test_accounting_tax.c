@@ -160,7 +160,7 @@ static void tax_engine_refuses_what_it_cannot_compute(void **state)
     (void)state;
     accounting_tax_table t = table_of(2027, UP);
     accounting_tax_lines l;
-    const int64_t bad[] = {-1, -1000000, INT64_MIN, ACCOUNTING_TEXT_SIZE(ACCOUNTING_MONEY_MAX), INT64_MAX};
+    const int64_t bad[] = {-1, -1000000, INT64_MIN, ACCOUNTING_MONEY_MAX + 1, INT64_MAX};
     for (size_t i = 0; i < COUNT(bad); i++) {
         accounting_tax_input in = {bad[i], true, true};
         if (accounting_compute_tax(&t, &in, &l))
@@ -190,7 +190,7 @@ static void tax_table_fields_are_named(void **state)
         {2, 1001, "table.noNpwpUpliftPercent"}, {3, 10001, "table.ppnRateBp"},
         {4, 0, "table.dppFactorNumerator"},  {4, 13, "table.dppFactorNumerator"},
         {5, 0, "table.dppFactorDenominator"}, {5, 1001, "table.dppFactorDenominator"},
-        {6, -1, "table.wapuThreshold"},      {6, ACCOUNTING_TEXT_SIZE(ACCOUNTING_MONEY_MAX), "table.wapuThreshold"},
+        {6, -1, "table.wapuThreshold"},      {6, ACCOUNTING_MONEY_MAX + 1, "table.wapuThreshold"},
         {7, 0, "table.rounding"},            {7, 4, "table.rounding"},
     };
     for (size_t i = 0; i < COUNT(cases); i++) {
@@ -393,7 +393,7 @@ static void step_input_names_its_fields(void **state)
     int32_t inv, today, day;
     assert_true(accounting_date_parse("2027-04-09", &inv));
     assert_true(accounting_date_parse("2027-04-20", &today));
-    char number[ACCOUNTING_TEXT_SIZE(ACCOUNTING_STEP_NUMBER_MAX)], purpose[ACCOUNTING_TEXT_SIZE(ACCOUNTING_PURPOSE_MAX)];
+    char number[ACCOUNTING_STEP_NUMBER_MAX + 1], purpose[ACCOUNTING_PURPOSE_MAX + 1];
     accounting_violations v = {0};
     assert_true(accounting_check_step(ACCOUNTING_STEP_SPP, " 00123/SPP-LS/2027 ", "2027-04-10",
                                       inv, today, number, &day, &v));

@@ -212,27 +212,27 @@ static void files_are_known_by_their_bytes_and_images_by_their_size(void **state
     assert_int_equal(dist_file_sniff(NULL, 10, &w, &h), DIST_FILE_UNKNOWN);
 
     const char *code = NULL, *english = NULL;
-    assert_true(dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_JPEG, 1000, 8000, 8000, &code,
-                                     &english));
-    assert_false(dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_JPEG, 1000, 8001, 10, &code,
-                                      &english));
+    assert_true(
+        dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_JPEG, 1000, 8000, 8000, &code, &english));
+    assert_false(
+        dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_JPEG, 1000, 8001, 10, &code, &english));
     assert_string_equal(code, "image.too_large");
     assert_false(dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_PDF, 1000, 0, 0, &code, NULL));
     assert_string_equal(code, "file.not_image");
-    assert_false(dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_PNG, DIST_PHOTO_MAX_BYTES + 1,
-                                      10, 10, &code, &english));
+    assert_false(dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_PNG, DIST_PHOTO_MAX_BYTES + 1, 10,
+                                      10, &code, &english));
     assert_string_equal(code, "too_large");
     assert_string_equal(english, "at most 5 MiB");
-    assert_true(dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_PDF,
-                                     DIST_ATTACHMENT_MAX_BYTES, 0, 0, &code, &english));
+    assert_true(dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_PDF, DIST_ATTACHMENT_MAX_BYTES,
+                                     0, 0, &code, &english));
     assert_false(dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_PDF,
                                       DIST_ATTACHMENT_MAX_BYTES + 1, 0, 0, &code, &english));
     assert_string_equal(english, "at most 10 MiB");
-    assert_false(dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_UNKNOWN, 10, 0, 0, &code,
-                                      &english));
+    assert_false(
+        dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_UNKNOWN, 10, 0, 0, &code, &english));
     assert_string_equal(code, "file.type");
-    assert_false(dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_PDF, 0, 0, 0, &code,
-                                      &english));
+    assert_false(
+        dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_PDF, 0, 0, 0, &code, &english));
     assert_string_equal(code, "required");
 }
 
@@ -469,12 +469,10 @@ static void template_values_are_checked_before_rendering(void **state)
                      {"name", "again"}};
     memset(&vs, 0, sizeof(vs));
     assert_int_equal(dist_compose_template("password_reset", "id", bad, 6, &MC, &m, &vs), -1);
-    const char *want[][2] = {{"values[0].value", "value.invalid"},
-                             {"values[1].value", "value.invalid"},
-                             {"values[2].value", "value.invalid"},
-                             {"values[3].value", "text.invalid"},
-                             {"values[4].key", "unknown_value"},
-                             {"values[5].key", "duplicate"}};
+    const char *want[][2] = {
+        {"values[0].value", "value.invalid"}, {"values[1].value", "value.invalid"},
+        {"values[2].value", "value.invalid"}, {"values[3].value", "text.invalid"},
+        {"values[4].key", "unknown_value"},   {"values[5].key", "duplicate"}};
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         bool found = false;
         for (size_t k = 0; k < vs.n; k++)
