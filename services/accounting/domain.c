@@ -1,5 +1,7 @@
 #include "domain.h"
 
+#include "sk_limits.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -19,10 +21,12 @@ static void copy_cut(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-bool accounting_violation(accounting_violations *v, const char *field, const char *description)
+bool accounting_violation(accounting_violations *v, const char *field, const char *code,
+                          const char *description)
 {
     if (v && v->n < ACCOUNTING_MAX_VIOLATIONS) {
         copy_cut(v->items[v->n].field, sizeof(v->items[v->n].field), field);
+        copy_cut(v->items[v->n].code, sizeof(v->items[v->n].code), code);
         copy_cut(v->items[v->n].description, sizeof(v->items[v->n].description), description);
         v->n++;
     }
@@ -82,28 +86,42 @@ bool accounting_account_code(const char *in, char out[ACCOUNTING_CODE_SIZE])
 
 /* ---- text ---- */
 
-/* Length of the valid UTF-8 sequence at `p` (1-4), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *p)
-{
-    if (p[0] < 0x80)
-        return 1;
-    if (p[0] >= 0xC2 && p[0] <= 0xDF)
-        return (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-        unsigned lo = p[0] == 0xE0 ? 0xA0 : 0x80, hi = p[0] == 0xED ? 0x9F : 0xBF;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
-    }
-    if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-        unsigned lo = p[0] == 0xF0 ? 0x90 : 0x80, hi = p[0] == 0xF4 ? 0x8F : 0xBF;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4
-                                                                                            : 0;
-    }
-    return 0;
-}
-
 static bool is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Why `in` (trimmed to in[0..len)) is not min..max characters of text, or
+ * NULL when it is. */
+static const char *text_fault(const char *in, size_t len, size_t min, size_t max, bool multiline)
+{
+    long chars = sk_utf8_count(in, len);
+    if (chars < 0)
+        return "text.invalid";
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c == 0x7F || (c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))))
+            return "text.invalid";
+    }
+    if ((size_t)chars < min)
+        return "required";
+    if ((size_t)chars > max)
+        return "too_long";
+    return NULL;
+}
+
+/* `in` trimmed of blanks around it: its start, its length to *len. */
+static const char *trimmed(const char *in, size_t *len)
+{
+    if (!in)
+        in = "";
+    while (is_blank(*in))
+        in++;
+    size_t n = strlen(in);
+    while (n > 0 && is_blank(in[n - 1]))
+        n--;
+    *len = n;
+    return in;
 }
 
 bool accounting_text(const char *in, size_t min, size_t max, bool multiline, char *out,
@@ -111,27 +129,31 @@ bool accounting_text(const char *in, size_t min, size_t max, bool multiline, cha
 {
     if (cap > 0)
         out[0] = '\0';
-    if (!in)
-        in = "";
-    while (is_blank(*in))
-        in++;
-    size_t len = strlen(in);
-    while (len > 0 && is_blank(in[len - 1]))
-        len--;
-    if (len < min || len > max || len >= cap)
+    size_t len;
+    in = trimmed(in, &len);
+    if (text_fault(in, len, min, max, multiline) || len >= cap)
         return false;
-    const unsigned char *p = (const unsigned char *)in, *end = p + len;
-    while (p < end) {
-        if (*p == 0x7F || (*p < 0x20 && !(multiline && (*p == '\n' || *p == '\r' || *p == '\t'))))
-            return false;
-        size_t k = utf8_seq(p);
-        if (k == 0 || p + k > end)
-            return false;
-        p += k;
-    }
     memcpy(out, in, len);
     out[len] = '\0';
     return true;
+}
+
+bool accounting_text_check(const char *in, size_t min, size_t max, bool multiline, char *out,
+                           size_t cap, const char *field, accounting_violations *v)
+{
+    if (accounting_text(in, min, max, multiline, out, cap))
+        return true;
+    size_t len;
+    const char *t = trimmed(in, &len);
+    const char *code = text_fault(t, len, min, max, multiline);
+    if (code && strcmp(code, "required") == 0)
+        return accounting_violation(v, field, "required", "required");
+    if (code && strcmp(code, "text.invalid") == 0)
+        return accounting_violation(v, field, "text.invalid",
+                                    "contains characters that are not allowed");
+    char english[48];
+    snprintf(english, sizeof(english), "at most %zu characters", max);
+    return accounting_violation(v, field, "too_long", english);
 }
 
 bool accounting_check_line(const accounting_line_input *in, int64_t pagu,
@@ -142,28 +164,20 @@ bool accounting_check_line(const accounting_line_input *in, int64_t pagu,
     memset(out, 0, sizeof(*out));
     out->fiscal_year = in->fiscal_year;
     if (in->fiscal_year < 2000 || in->fiscal_year > 2100)
-        accounting_violation(v, "line.fiscalYear",
-                             "tahun anggaran harus 2000..2100 (fiscal year outside 2000..2100)");
+        accounting_violation(v, "line.fiscalYear", "out_of_range", "must be between 2000 and 2100");
     if (!accounting_sub_activity_code(in->sub_activity_code, out->sub_activity_code))
-        accounting_violation(v, "line.subActivityCode",
-                             "kode sub kegiatan harus 12 digit x.xx.xx.x.xx.xxxx (sub-activity "
-                             "code must be 12 digits as x.xx.xx.x.xx.xxxx)");
+        accounting_violation(v, "line.subActivityCode", "sub_activity_code.invalid",
+                             "the sub-activity code must be 12 digits as x.xx.xx.x.xx.xxxx");
     if (!accounting_account_code(in->account_code, out->account_code))
-        accounting_violation(v, "line.accountCode",
-                             "kode rekening belanja harus 12 digit 5.x.xx.xx.xx.xxxx (account "
-                             "code must be a spending account of 12 digits as 5.x.xx.xx.xx.xxxx)");
-    if (!accounting_text(in->name, 1, ACCOUNTING_NAME_MAX, false, out->name, sizeof(out->name)))
-        accounting_violation(v, "line.name",
-                             "nama wajib diisi, paling banyak 250 byte, tanpa karakter kontrol "
-                             "(name is required, at most 250 bytes, no control characters)");
+        accounting_violation(v, "line.accountCode", "account_code.invalid",
+                             "the account code must be a spending account of 12 digits as "
+                             "5.x.xx.xx.xx.xxxx");
+    accounting_text_check(in->name, 1, ACCOUNTING_NAME_MAX, false, out->name, sizeof(out->name),
+                          "line.name", v);
     if (pagu < 0 || pagu > ACCOUNTING_MONEY_MAX)
-        accounting_violation(v, "pagu",
-                             "pagu harus 0..Rp 10.000.000.000.000 (pagu must be 0..10^13 rupiah)");
-    if (!accounting_text(document_number, 0, ACCOUNTING_DOCUMENT_MAX, false, document,
-                         ACCOUNTING_DOCUMENT_MAX + 1))
-        accounting_violation(v, "documentNumber",
-                             "nomor dokumen paling banyak 100 byte, tanpa karakter kontrol "
-                             "(document number: at most 100 bytes, no control characters)");
+        accounting_violation(v, "pagu", "money.out_of_range", "must be between 0 and 10^13 rupiah");
+    accounting_text_check(document_number, 0, ACCOUNTING_DOCUMENT_MAX, false, document,
+                          ACCOUNTING_TEXT_SIZE(ACCOUNTING_DOCUMENT_MAX), "documentNumber", v);
     return v->n == before;
 }
 
@@ -269,38 +283,27 @@ accounting_revision_verdict accounting_check_revision(int kind, int64_t new_pagu
 {
     size_t before = v->n;
     if (kind != ACCOUNTING_REVISION_PERGESERAN && kind != ACCOUNTING_REVISION_PERUBAHAN)
-        accounting_violation(v, "kind",
-                             "jenis revisi harus pergeseran atau perubahan (kind must be "
-                             "PERGESERAN or PERUBAHAN; the initial pagu comes with the line)");
+        accounting_violation(v, "kind", "unknown_value",
+                             "kind must be PERGESERAN or PERUBAHAN; the initial pagu comes with "
+                             "the line");
     if (new_pagu < 0 || new_pagu > ACCOUNTING_MONEY_MAX)
-        accounting_violation(v, "newPagu",
-                             "pagu harus 0..Rp 10.000.000.000.000 (pagu must be 0..10^13 rupiah)");
-    if (!accounting_text(reason, 1, ACCOUNTING_REASON_MAX, true, reason_out,
-                         ACCOUNTING_REASON_MAX + 1))
-        accounting_violation(v, "reason",
-                             "alasan wajib diisi, paling banyak 2000 byte (reason is required, "
-                             "at most 2000 bytes)");
-    if (!accounting_text(document_number, 1, ACCOUNTING_DOCUMENT_MAX, false, document_out,
-                         ACCOUNTING_DOCUMENT_MAX + 1))
-        accounting_violation(v, "documentNumber",
-                             "nomor DPA/DPPA wajib diisi, paling banyak 100 byte (the DPA/DPPA "
-                             "document number is required, at most 100 bytes)");
+        accounting_violation(v, "newPagu", "money.out_of_range",
+                             "must be between 0 and 10^13 rupiah");
+    accounting_text_check(reason, 1, ACCOUNTING_REASON_MAX, true, reason_out,
+                          ACCOUNTING_TEXT_SIZE(ACCOUNTING_REASON_MAX), "reason", v);
+    accounting_text_check(document_number, 1, ACCOUNTING_DOCUMENT_MAX, false, document_out,
+                          ACCOUNTING_TEXT_SIZE(ACCOUNTING_DOCUMENT_MAX), "documentNumber", v);
     if (v->n != before)
         return ACCOUNTING_REVISION_INVALID;
     if (new_pagu == now->pagu) {
-        accounting_violation(v, "newPagu",
-                             "pagu baru sama dengan pagu sekarang (the new pagu equals the "
-                             "current one)");
+        accounting_violation(v, "newPagu", "pagu.unchanged", "the new pagu equals the current one");
         return ACCOUNTING_REVISION_REFUSED;
     }
     if (new_pagu < now->committed + now->realised) {
-        char floor[40], msg[200];
+        char floor[40], msg[120];
         accounting_rupiah(now->committed + now->realised, floor, sizeof(floor));
-        snprintf(msg, sizeof(msg),
-                 "pagu tidak boleh di bawah yang sudah terikat dan terealisasi, %s (pagu cannot "
-                 "drop below committed + realised)",
-                 floor);
-        accounting_violation(v, "newPagu", msg);
+        snprintf(msg, sizeof(msg), "the pagu cannot drop below %s, committed + realised", floor);
+        accounting_violation(v, "newPagu", "budget.pagu_below_committed", msg);
         return ACCOUNTING_REVISION_REFUSED;
     }
     move->raise = new_pagu > now->pagu;
@@ -314,9 +317,8 @@ bool accounting_check_amount(int64_t amount, accounting_violations *v)
 {
     if (amount >= 1 && amount <= ACCOUNTING_MONEY_MAX)
         return true;
-    return accounting_violation(v, "amount",
-                                "jumlah harus 1..Rp 10.000.000.000.000 (amount must be 1..10^13 "
-                                "rupiah)");
+    return accounting_violation(v, "amount", "money.out_of_range",
+                                "must be between 1 and 10^13 rupiah");
 }
 
 /* ---- dates ---- */
@@ -469,40 +471,36 @@ bool accounting_check_tax_table(const accounting_tax_table *t, accounting_violat
 {
     size_t before = v->n;
     if (t->fiscal_year < 2000 || t->fiscal_year > 2100)
-        accounting_violation(v, "table.fiscalYear",
-                             "tahun anggaran harus 2000..2100 (fiscal year outside 2000..2100)");
+        accounting_violation(v, "table.fiscalYear", "out_of_range",
+                             "must be between 2000 and 2100");
     if (t->pph23_bp < 0 || t->pph23_bp > 10000)
-        accounting_violation(v, "table.pph23RateBp",
-                             "tarif PPh 23 harus 0..10000 basis poin (PPh 23 rate: 0..10000 bp)");
+        accounting_violation(v, "table.pph23RateBp", "out_of_range",
+                             "must be between 0 and 10000 basis points");
     if (t->no_npwp_uplift_pct < 0 || t->no_npwp_uplift_pct > 1000)
-        accounting_violation(v, "table.noNpwpUpliftPercent",
-                             "tambahan tanpa NPWP harus 0..1000 persen (uplift: 0..1000%)");
+        accounting_violation(v, "table.noNpwpUpliftPercent", "out_of_range",
+                             "must be between 0 and 1000 percent");
     else if (t->pph23_bp >= 0 && t->pph23_bp <= 10000 &&
              (int64_t)t->pph23_bp * (100 + t->no_npwp_uplift_pct) > 10000 * 100)
-        accounting_violation(v, "table.noNpwpUpliftPercent",
-                             "tarif PPh 23 tanpa NPWP melebihi 100% (the uplifted PPh 23 rate "
-                             "exceeds 100%)");
+        accounting_violation(v, "table.noNpwpUpliftPercent", "tax.uplifted_rate_above_100",
+                             "the uplifted PPh 23 rate exceeds 100%");
     if (t->ppn_bp < 0 || t->ppn_bp > 10000)
-        accounting_violation(v, "table.ppnRateBp",
-                             "tarif PPN harus 0..10000 basis poin (PPN rate: 0..10000 bp)");
+        accounting_violation(v, "table.ppnRateBp", "out_of_range",
+                             "must be between 0 and 10000 basis points");
     if (t->dpp_num < 1 || t->dpp_num > 1000)
-        accounting_violation(v, "table.dppFactorNumerator",
-                             "pembilang DPP harus 1..1000 (DPP factor numerator: 1..1000)");
+        accounting_violation(v, "table.dppFactorNumerator", "out_of_range",
+                             "must be between 1 and 1000");
     if (t->dpp_den < 1 || t->dpp_den > 1000)
-        accounting_violation(v, "table.dppFactorDenominator",
-                             "penyebut DPP harus 1..1000 (DPP factor denominator: 1..1000)");
+        accounting_violation(v, "table.dppFactorDenominator", "out_of_range",
+                             "must be between 1 and 1000");
     else if (t->dpp_num >= 1 && t->dpp_num > t->dpp_den)
-        accounting_violation(v, "table.dppFactorNumerator",
-                             "DPP nilai lain tidak boleh melebihi harga jual (the DPP factor "
-                             "cannot exceed 1)");
+        accounting_violation(v, "table.dppFactorNumerator", "tax.dpp_factor_above_1",
+                             "the DPP factor cannot exceed 1");
     if (t->wapu_threshold < 0 || t->wapu_threshold > ACCOUNTING_MONEY_MAX)
-        accounting_violation(v, "table.wapuThreshold",
-                             "batas pemungutan harus 0..Rp 10.000.000.000.000 (threshold: "
-                             "0..10^13 rupiah)");
+        accounting_violation(v, "table.wapuThreshold", "money.out_of_range",
+                             "must be between 0 and 10^13 rupiah");
     if (!accounting_rounding_name(t->rounding))
-        accounting_violation(v, "table.rounding",
-                             "aturan pembulatan harus half_up, half_even atau down (rounding: "
-                             "HALF_UP, HALF_EVEN or DOWN)");
+        accounting_violation(v, "table.rounding", "unknown_value",
+                             "rounding must be HALF_UP, HALF_EVEN or DOWN");
     return v->n == before;
 }
 
@@ -663,34 +661,25 @@ bool accounting_check_step(int step, const char *number, const char *date, int32
     size_t before = v->n;
     number_out[0] = '\0';
     if (!accounting_step_name(step))
-        return accounting_violation(v, "step",
-                                    "langkah harus SPP, verifikasi SPP, SPM atau SP2D (step must "
-                                    "be SPP, SPP_VERIFIED, SPM or SP2D)");
+        return accounting_violation(v, "step", "payment.step_unknown",
+                                    "step must be SPP, SPP_VERIFIED, SPM or SP2D");
     size_t min = step == ACCOUNTING_STEP_SPP_VERIFIED ? 0 : 1;
-    if (!accounting_text(number, min, ACCOUNTING_STEP_NUMBER_MAX, false, number_out,
-                         ACCOUNTING_STEP_NUMBER_MAX + 1))
-        accounting_violation(v, "number",
-                             "nomor dari SIPD wajib diisi, paling banyak 100 byte (SIPD's number "
-                             "is required, at most 100 bytes)");
+    accounting_text_check(number, min, ACCOUNTING_STEP_NUMBER_MAX, false, number_out,
+                          ACCOUNTING_TEXT_SIZE(ACCOUNTING_STEP_NUMBER_MAX), "number", v);
     if (!accounting_date_parse(date, day))
-        accounting_violation(v, "date", "tanggal harus YYYY-MM-DD (date must be YYYY-MM-DD)");
+        accounting_violation(v, "date", "date.invalid", "date must be YYYY-MM-DD");
     else if (*day < not_before)
-        accounting_violation(v, "date",
-                             "tanggal tidak boleh sebelum langkah sebelumnya atau tagihan (the "
-                             "date cannot be before the previous step or the invoice)");
+        accounting_violation(v, "date", "payment.date_before_previous",
+                             "the date cannot be before the previous step or the invoice");
     else if (*day > today)
-        accounting_violation(v, "date",
-                             "tanggal tidak boleh di masa depan (the date cannot be in the future)");
+        accounting_violation(v, "date", "date.future", "the date cannot be in the future");
     return v->n == before;
 }
 
 bool accounting_check_purpose(const char *purpose, char *out, accounting_violations *v)
 {
-    if (accounting_text(purpose, 1, ACCOUNTING_PURPOSE_MAX, false, out, ACCOUNTING_PURPOSE_MAX + 1))
-        return true;
-    return accounting_violation(v, "purpose",
-                                "uraian pembayaran wajib diisi, paling banyak 500 byte (the "
-                                "payment's purpose is required, at most 500 bytes)");
+    return accounting_text_check(purpose, 1, ACCOUNTING_PURPOSE_MAX, false, out,
+                                 ACCOUNTING_TEXT_SIZE(ACCOUNTING_PURPOSE_MAX), "purpose", v);
 }
 
 bool accounting_check_invoice(const accounting_invoice_input *in, bool pkp, int32_t today,
@@ -699,81 +688,62 @@ bool accounting_check_invoice(const accounting_invoice_input *in, bool pkp, int3
 {
     size_t before = v->n;
     memset(out, 0, sizeof(*out));
-    if (!accounting_text(in->number, 1, ACCOUNTING_INVOICE_NUMBER_MAX, false, out->number,
-                         sizeof(out->number)))
-        accounting_violation(v, "invoice.number",
-                             "nomor tagihan wajib diisi, paling banyak 64 byte (invoice number: "
-                             "required, at most 64 bytes)");
+    accounting_text_check(in->number, 1, ACCOUNTING_INVOICE_NUMBER_MAX, false, out->number,
+                          sizeof(out->number), "invoice.number", v);
     bool dated = accounting_date_parse(in->date, &out->date);
     if (!dated)
-        accounting_violation(v, "invoice.date",
-                             "tanggal tagihan harus YYYY-MM-DD (invoice date must be YYYY-MM-DD)");
+        accounting_violation(v, "invoice.date", "date.invalid", "the date must be YYYY-MM-DD");
     else if (out->date > today)
-        accounting_violation(v, "invoice.date",
-                             "tanggal tagihan tidak boleh di masa depan (the invoice date cannot "
-                             "be in the future)");
+        accounting_violation(v, "invoice.date", "date.future", "the date cannot be in the future");
     const char *faktur = in->faktur_number ? in->faktur_number : "";
     while (*faktur == ' ')
         faktur++;
     if (!pkp) {
         if (*faktur)
-            accounting_violation(v, "invoice.fakturNumber",
-                                 "mitra bukan PKP tidak menerbitkan faktur pajak (a partner that "
-                                 "is not PKP issues no faktur pajak)");
+            accounting_violation(v, "invoice.fakturNumber", "faktur.not_pkp",
+                                 "a partner that is not PKP issues no faktur pajak");
     } else if (!*faktur) {
-        accounting_violation(v, "invoice.fakturNumber",
-                             "mitra PKP wajib mencantumkan nomor faktur pajak (a PKP partner "
-                             "must give its faktur pajak number)");
+        accounting_violation(v, "invoice.fakturNumber", "faktur.required",
+                             "a PKP partner must give its faktur pajak number");
     } else if (dated) {
         int year = accounting_date_year(out->date);
         switch (accounting_faktur_number(faktur, year, out->faktur_number)) {
         case ACCOUNTING_FAKTUR_OK:
             break;
         case ACCOUNTING_FAKTUR_SHAPE:
-            accounting_violation(v, "invoice.fakturNumber",
-                                 year >= 2025 ? "nomor faktur pajak harus 17 digit (Coretax) "
-                                                "(the faktur number must have 17 digits)"
-                                              : "nomor faktur pajak harus 16 digit (e-Faktur) "
-                                                "(the faktur number must have 16 digits)");
+            accounting_violation(v, "invoice.fakturNumber", "faktur.digits",
+                                 year >= 2025 ? "the faktur number must have 17 digits (Coretax)"
+                                              : "the faktur number must have 16 digits (e-Faktur)");
             break;
         case ACCOUNTING_FAKTUR_CODE:
-            accounting_violation(v, "invoice.fakturNumber",
-                                 "kode transaksi faktur harus 02, penyerahan kepada bendahara "
-                                 "pemerintah (the transaction code must be 02)");
+            accounting_violation(v, "invoice.fakturNumber", "faktur.transaction_code",
+                                 "the transaction code must be 02");
             break;
         case ACCOUNTING_FAKTUR_STATUS:
-            accounting_violation(v, "invoice.fakturNumber",
-                                 "kode status faktur harus normal atau pengganti (the status "
-                                 "must be normal or replacement)");
+            accounting_violation(v, "invoice.fakturNumber", "faktur.status",
+                                 "the status must be normal or replacement");
             break;
         case ACCOUNTING_FAKTUR_YEAR:
-            accounting_violation(v, "invoice.fakturNumber",
-                                 "tahun pada nomor faktur bukan tahun tanggal tagihan (the "
-                                 "faktur's year is not the invoice date's)");
+            accounting_violation(v, "invoice.fakturNumber", "faktur.year",
+                                 "the faktur's year is not the invoice date's");
             break;
         }
     }
-    if (!accounting_text(in->signatory, 1, ACCOUNTING_PERSON_MAX, false, out->signatory,
-                         sizeof(out->signatory)))
-        accounting_violation(v, "invoice.signatoryName",
-                             "nama penandatangan kuitansi wajib diisi, paling banyak 200 byte "
-                             "(the kuitansi's signatory is required, at most 200 bytes)");
-    if (!accounting_text(in->bank_branch, 0, ACCOUNTING_BRANCH_MAX, false, out->bank_branch,
-                         sizeof(out->bank_branch)))
-        accounting_violation(v, "invoice.bankBranch",
-                             "cabang bank paling banyak 100 byte (bank branch: at most 100 bytes)");
+    accounting_text_check(in->signatory, 1, ACCOUNTING_PERSON_MAX, false, out->signatory,
+                          sizeof(out->signatory), "invoice.signatoryName", v);
+    accounting_text_check(in->bank_branch, 0, ACCOUNTING_BRANCH_MAX, false, out->bank_branch,
+                          sizeof(out->bank_branch), "invoice.bankBranch", v);
     if (in->n_orders < 1 || in->n_orders > ACCOUNTING_INVOICE_ORDERS_MAX) {
-        accounting_violation(v, "invoice.orderIds",
-                             "tagihan memuat 1..50 order (an invoice holds 1..50 orders)");
+        accounting_violation(v, "invoice.orderIds", "out_of_range",
+                             "an invoice holds between 1 and 50 orders");
     } else {
         for (size_t i = 0; i < in->n_orders; i++) {
             bool ok = in->order_ids[i] && uuid_ok(in->order_ids[i]);
             for (size_t k = 0; ok && k < i; k++)
                 ok = strcmp(in->order_ids[k], in->order_ids[i]) != 0;
             if (!ok) {
-                accounting_violation(v, "invoice.orderIds",
-                                     "order tidak sah atau tercantum dua kali (an order id is "
-                                     "not valid or listed twice)");
+                accounting_violation(v, "invoice.orderIds", "invoice.order_invalid",
+                                     "an order id is not valid or listed twice");
                 break;
             }
         }
@@ -813,7 +783,7 @@ bool accounting_check_document_rules(const accounting_document_rule *rules, size
     size_t before = v->n;
     char field[48];
     if (n > ACCOUNTING_DOC_KINDS)
-        return accounting_violation(v, "rules", "paling banyak 4 aturan (at most 4 rules)");
+        return accounting_violation(v, "rules", "too_many", "at most 4 entries");
     for (size_t i = 0; i < n; i++) {
         const accounting_document_rule *r = &rules[i];
         bool twice = false;
@@ -821,21 +791,19 @@ bool accounting_check_document_rules(const accounting_document_rule *rules, size
             twice = twice || rules[k].kind == r->kind;
         if (!accounting_document_kind_name(r->kind) || twice) {
             snprintf(field, sizeof(field), "rules[%zu].kind", i);
-            accounting_violation(v, field,
-                                 "jenis dokumen tidak dikenal atau ganda (unknown or repeated "
-                                 "document kind)");
+            accounting_violation(v, field, "document_rule.kind_invalid",
+                                 "unknown or repeated document kind");
         }
         if (r->above < 0 || r->above > ACCOUNTING_MONEY_MAX) {
             snprintf(field, sizeof(field), "rules[%zu].above", i);
-            accounting_violation(v, field, "nilai harus 0..Rp 10.000.000.000.000 (amount out of "
-                                           "range)");
+            accounting_violation(v, field, "money.out_of_range",
+                                 "must be between 0 and 10^13 rupiah");
         }
         if (r->up_to < 0 || r->up_to > ACCOUNTING_MONEY_MAX ||
             (r->up_to != 0 && r->up_to <= r->above)) {
             snprintf(field, sizeof(field), "rules[%zu].upTo", i);
-            accounting_violation(v, field,
-                                 "batas atas harus 0 (tanpa batas) atau di atas batas bawah (the "
-                                 "upper bound must be 0 or above the lower one)");
+            accounting_violation(v, field, "document_rule.upper_bound",
+                                 "the upper bound must be 0 (none) or above the lower one");
         }
     }
     return v->n == before;

@@ -31,11 +31,13 @@
 
 /* What a handler turns into INVALID_ARGUMENT or FAILED_PRECONDITION: each bad
  * field named as the API names it ("line.accountCode", "newPagu"), with a
- * description in Bahasa Indonesia and English in parentheses. Lives on the
- * caller's stack; start it as {0}. */
+ * stable code ("required", "faktur.digits": the web UI's catalogues hold its
+ * words) and an English description with the limit in it ("at most 2000
+ * characters"). Lives on the caller's stack; start it as {0}. */
 typedef struct accounting_violations {
     struct {
         char field[48];
+        char code[48];
         char description[200];
     } items[ACCOUNTING_MAX_VIOLATIONS];
     size_t n;
@@ -44,7 +46,8 @@ typedef struct accounting_violations {
 /* Record one violation (strings copied, cut to fit). Keeps the first
  * ACCOUNTING_MAX_VIOLATIONS; always returns false, so a rule can
  * `return accounting_violation(...)`. */
-bool accounting_violation(accounting_violations *v, const char *field, const char *description);
+bool accounting_violation(accounting_violations *v, const char *field, const char *code,
+                          const char *description);
 
 /* ---- codes ---- */
 
@@ -67,13 +70,24 @@ bool accounting_account_code(const char *in, char out[ACCOUNTING_CODE_SIZE]);
 /* ---- text ---- */
 
 /* Copy `in` without blanks around it to `out` (`cap` bytes) when it is
- * min..max bytes long after trimming, valid UTF-8, and has no control
- * characters (line breaks and tabs allowed when `multiline`). False
- * otherwise (out is then ""). */
+ * min..max characters (code points) long after trimming, valid UTF-8, and
+ * has no control characters (line breaks and tabs allowed when `multiline`).
+ * False otherwise (out is then ""). Limits are characters, as users see
+ * them; ACCOUNTING_TEXT_SIZE(max) bytes hold any text within `max`. */
 bool accounting_text(const char *in, size_t min, size_t max, bool multiline, char *out,
                      size_t cap);
 
-#define ACCOUNTING_NAME_MAX 250      /* a DPA line's name, bytes */
+/* The same, naming `field` in `v` when `in` is not acceptable: "required"
+ * (blank, min > 0), "too_long" ("at most <max> characters") or
+ * "text.invalid". */
+bool accounting_text_check(const char *in, size_t min, size_t max, bool multiline, char *out,
+                           size_t cap, const char *field, accounting_violations *v);
+
+/* Bytes that hold `max` characters of UTF-8 and the terminating NUL. */
+#define ACCOUNTING_TEXT_SIZE(max) (4 * (max) + 1)
+
+/* Text limits, in characters. */
+#define ACCOUNTING_NAME_MAX 250      /* a DPA line's name */
 #define ACCOUNTING_DOCUMENT_MAX 100  /* a DPA/DPPA document number */
 #define ACCOUNTING_REASON_MAX 2000   /* why a pagu changed or a reservation was released */
 #define ACCOUNTING_ORDER_NUMBER_MAX 64
@@ -91,13 +105,13 @@ typedef struct accounting_line {
     int fiscal_year;
     char sub_activity_code[ACCOUNTING_CODE_SIZE];
     char account_code[ACCOUNTING_CODE_SIZE];
-    char name[ACCOUNTING_NAME_MAX + 1];
+    char name[ACCOUNTING_TEXT_SIZE(ACCOUNTING_NAME_MAX)];
 } accounting_line;
 
 /* Check a new line and its initial pagu; fields line.fiscalYear (2000..2100),
- * line.subActivityCode, line.accountCode, line.name (1..250 bytes), pagu
- * (0..ACCOUNTING_MONEY_MAX) and documentNumber (optional, <= 100 bytes; its
- * trimmed form goes to `document`, ACCOUNTING_DOCUMENT_MAX + 1 bytes). Every
+ * line.subActivityCode, line.accountCode, line.name (1..250 characters), pagu
+ * (0..ACCOUNTING_MONEY_MAX) and documentNumber (optional, <= 100 characters; its
+ * trimmed form goes to `document`, ACCOUNTING_TEXT_SIZE(ACCOUNTING_DOCUMENT_MAX) bytes). Every
  * bad field is named. True when none is. */
 bool accounting_check_line(const accounting_line_input *in, int64_t pagu, const char *document_number,
                            accounting_line *out, char *document, accounting_violations *v);
@@ -159,11 +173,11 @@ typedef enum {
 /* May a line with figures `now` get the pagu `new_pagu` by a revision of
  * `kind`? INVALID names kind (PERGESERAN or PERUBAHAN: the initial pagu comes
  * with the line), newPagu (0..ACCOUNTING_MONEY_MAX), reason (required, <= 2000
- * bytes) and documentNumber (required, <= 100 bytes). Only a well-formed
+ * characters) and documentNumber (required, <= 100 characters). Only a well-formed
  * request is judged against the line: REFUSED names newPagu when it equals
  * the pagu or drops below committed + realised. On OK `move` says which way
- * the money goes, and the trimmed texts are in `reason_out` (REASON_MAX + 1)
- * and `document_out` (DOCUMENT_MAX + 1). */
+ * the money goes, and the trimmed texts are in `reason_out` (TEXT_SIZE(REASON_MAX))
+ * and `document_out` (TEXT_SIZE(DOCUMENT_MAX)). */
 accounting_revision_verdict accounting_check_revision(int kind, int64_t new_pagu,
                                                       const char *reason,
                                                       const char *document_number,
@@ -333,18 +347,18 @@ int accounting_step_next(int state, int step);
  * after SP2D, which is final). */
 int accounting_step_last(int state, int *previous_state);
 
-/* A step's own input: SPP, SPM and SP2D carry SIPD's number (1..100 bytes),
+/* A step's own input: SPP, SPM and SP2D carry SIPD's number (1..100 characters),
  * the PPK's check may; every step a date, not before `not_before` (the
  * previous step's, or the invoice's, day number) and not after `today`.
  * Names step, number, date. The trimmed number to number_out
- * (ACCOUNTING_STEP_NUMBER_MAX + 1), the date's day number to *day. */
+ * (ACCOUNTING_TEXT_SIZE(ACCOUNTING_STEP_NUMBER_MAX)), the date's day number to *day. */
 bool accounting_check_step(int step, const char *number, const char *date, int32_t not_before,
                            int32_t today, char *number_out, int32_t *day,
                            accounting_violations *v);
 
 /* The purpose (uraian) finance gives when accepting an invoice, which the
- * SPP carries: 1..500 bytes, one line; the trimmed text to `out`
- * (ACCOUNTING_PURPOSE_MAX + 1). Names "purpose". */
+ * SPP carries: 1..500 characters, one line; the trimmed text to `out`
+ * (ACCOUNTING_TEXT_SIZE(ACCOUNTING_PURPOSE_MAX)). Names "purpose". */
 bool accounting_check_purpose(const char *purpose, char *out, accounting_violations *v);
 
 /* What a partner gives with an invoice (the caller owns the strings). */
@@ -359,11 +373,11 @@ typedef struct accounting_invoice_input {
 } accounting_invoice_input;
 
 typedef struct accounting_invoice {
-    char number[ACCOUNTING_INVOICE_NUMBER_MAX + 1];
+    char number[ACCOUNTING_TEXT_SIZE(ACCOUNTING_INVOICE_NUMBER_MAX)];
     int32_t date;
     char faktur_number[ACCOUNTING_FAKTUR_SIZE];
-    char signatory[ACCOUNTING_PERSON_MAX + 1];
-    char bank_branch[ACCOUNTING_BRANCH_MAX + 1];
+    char signatory[ACCOUNTING_TEXT_SIZE(ACCOUNTING_PERSON_MAX)];
+    char bank_branch[ACCOUNTING_TEXT_SIZE(ACCOUNTING_BRANCH_MAX)];
 } accounting_invoice;
 
 /* Check the invoice's own fields for a partner that is (not) PKP, on

@@ -77,7 +77,7 @@ static bool may_reserve(const sk_call *call)
 int acc_deny(sk_call *call, const char *what)
 {
     char msg[200];
-    snprintf(msg, sizeof(msg), "tidak diizinkan: %s (not allowed: %s)", what, what);
+    snprintf(msg, sizeof(msg), "access.denied: not allowed: %s", what);
     return sk_call_fail(call, SK_EPERM, msg);
 }
 
@@ -88,20 +88,48 @@ const char *acc_actor_id(const sk_call *call)
     return call->actor->user_id && call->actor->user_id[0] ? call->actor->user_id : "system";
 }
 
-int acc_not_found(sk_call *call, const char *field, const char *what)
+/* Fail with `rc` and "<code>: <english>", the message the UI words by its
+ * code, naming `field` (when not NULL) with the same code. */
+int acc_fail(sk_call *call, int rc, const char *field, const char *code, const char *english)
 {
-    char msg[160];
-    snprintf(msg, sizeof(msg), "%s tidak ditemukan (%s not found)", what, what);
-    sk_call_violation(call, field, msg);
-    return sk_call_fail(call, SK_ENOTFOUND, msg);
+    char msg[300];
+    snprintf(msg, sizeof(msg), "%s: %s", code, english);
+    if (field)
+        sk_call_violation_code(call, field, code, english);
+    return sk_call_fail(call, rc, msg);
 }
 
-/* Name each violation of `v` and return `code` with the first one's words. */
-int acc_refuse(sk_call *call, int code, const accounting_violations *v)
+int acc_not_found(sk_call *call, const char *field, const char *code, const char *english)
+{
+    return acc_fail(call, SK_ENOTFOUND, field, code, english);
+}
+
+void acc_name_violations(sk_call *call, const accounting_violations *v)
 {
     for (size_t i = 0; i < v->n; i++)
-        sk_call_violation(call, v->items[i].field, v->items[i].description);
-    return v->n ? sk_call_fail(call, code, v->items[0].description) : code;
+        sk_call_violation_code(call, v->items[i].field, v->items[i].code, v->items[i].description);
+}
+
+/* Name each violation of `v` and return `code` with the first one's code
+ * and words ("pagu.unchanged: the new pagu equals the current one"). */
+int acc_refuse(sk_call *call, int code, const accounting_violations *v)
+{
+    acc_name_violations(call, v);
+    if (!v->n)
+        return code;
+    char msg[300];
+    snprintf(msg, sizeof(msg), "%s: %s", v->items[0].code, v->items[0].description);
+    return sk_call_fail(call, code, msg);
+}
+
+bool acc_text(sk_call *call, const char *in, size_t min, size_t max, bool multiline, char *out,
+              size_t cap, const char *field)
+{
+    accounting_violations v = {0};
+    if (accounting_text_check(in, min, max, multiline, out, cap, field, &v))
+        return true;
+    acc_name_violations(call, &v);
+    return false;
 }
 
 int acc_bad_id(sk_call *call, const char *field, const char *id)
@@ -274,7 +302,7 @@ static int create_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     accounting_line_input input = {req->line->fiscal_year, req->line->sub_activity_code,
                                    req->line->account_code, req->line->name};
     accounting_line line;
-    char document[ACCOUNTING_DOCUMENT_MAX + 1];
+    char document[ACCOUNTING_TEXT_SIZE(ACCOUNTING_DOCUMENT_MAX)];
     accounting_violations v = {0};
     if (!accounting_check_line(&input, req->pagu, req->document_number, &line, document, &v))
         return acc_refuse(call, SK_EINVAL, &v);
@@ -288,7 +316,8 @@ static int create_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     if (rc == SK_EEXISTS) {
         sk_call_violation_code(call, "line.accountCode", "budget.line_exists",
                                "the year has a line with these codes");
-        return sk_call_fail(call, SK_EEXISTS, "budget line exists");
+        return sk_call_fail(call, SK_EEXISTS,
+                            "budget.line_exists: the year has a line with these codes");
     }
     SK_TRY(rc);
     if (req->pagu > 0) {
@@ -346,7 +375,8 @@ static int revise_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     /* The request's own problems first, against an empty line... */
     accounting_balances zero = {0};
     accounting_pagu_move move;
-    char reason[ACCOUNTING_REASON_MAX + 1], document[ACCOUNTING_DOCUMENT_MAX + 1];
+    char reason[ACCOUNTING_TEXT_SIZE(ACCOUNTING_REASON_MAX)],
+        document[ACCOUNTING_TEXT_SIZE(ACCOUNTING_DOCUMENT_MAX)];
     accounting_violations v = {0};
     zero.pagu = -1; /* never equal to a valid new pagu */
     if (accounting_check_revision(req->kind, req->new_pagu, req->reason, req->document_number,
@@ -356,16 +386,13 @@ static int revise_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     accounting_line_row row;
     int rc = accounting_store_load_line(call->db, req->budget_line_id, true, &row);
     if (rc == SK_ENOTFOUND)
-        return acc_not_found(call, "budgetLineId", "budget line");
+        return acc_not_found(call, "budgetLineId", "budget_line.not_found", "no such budget line");
     SK_TRY(rc);
     if (req->expected_version != 0 && req->expected_version != row.version) {
         char msg[200];
-        snprintf(msg, sizeof(msg),
-                 "baris anggaran sudah diubah orang lain, versi sekarang %lld (the line changed "
-                 "meanwhile: version %lld)",
-                 (long long)row.version, (long long)row.version);
-        sk_call_violation(call, "expectedVersion", msg);
-        return sk_call_fail(call, SK_EPRECOND, msg);
+        snprintf(msg, sizeof(msg), "the line changed meanwhile: its version is now %lld",
+                 (long long)row.version);
+        return acc_fail(call, SK_EPRECOND, "expectedVersion", "budget.line_changed", msg);
     }
     /* ...then against the line's figures, read under its lock. */
     accounting_balances now;
@@ -397,7 +424,8 @@ static int revise_budget_line(sk_call *call, const ProtobufCMessage *in, Protobu
     if (rc == SK_EPRECOND) {
         sk_call_violation_code(call, "newPagu", "budget.pagu_below_committed",
                                "pagu cannot drop below committed + realised");
-        return sk_call_fail(call, SK_EPRECOND, "the ledger refused the lower pagu");
+        return sk_call_fail(call, SK_EPRECOND,
+                            "budget.pagu_below_committed: the ledger refused the lower pagu");
     }
     SK_TRY(rc);
     char revised_at[40];
@@ -436,7 +464,7 @@ static int get_budget_line(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     accounting_line_row row;
     int rc = accounting_store_load_line(call->db, req->budget_line_id, false, &row);
     if (rc == SK_ENOTFOUND)
-        return acc_not_found(call, "budgetLineId", "budget line");
+        return acc_not_found(call, "budgetLineId", "budget_line.not_found", "no such budget line");
     SK_TRY(rc);
     return detail_msg(call, &row, (Seklik__Accounting__BudgetLineDetail *)out, NULL);
 }
@@ -535,7 +563,8 @@ static int list_transfers(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
         accounting_line_row row;
         int rc = accounting_store_load_line(call->db, line_id, false, &row);
         if (rc == SK_ENOTFOUND)
-            return acc_not_found(call, "budgetLineId", "budget line");
+            return acc_not_found(call, "budgetLineId", "budget_line.not_found",
+                                 "no such budget line");
         SK_TRY(rc);
     }
     PGresult *res;
@@ -642,14 +671,11 @@ static int audit_reservation(sk_call *call, const char *action,
 /* The refusal ordering relays: FAILED_PRECONDITION naming budgetLine. */
 static int no_money(sk_call *call, const accounting_balances *line, int64_t amount)
 {
-    char have[40], want[40], msg[240];
+    char have[40], want[40], msg[160];
     accounting_rupiah(line->available, have, sizeof(have));
     accounting_rupiah(amount, want, sizeof(want));
-    snprintf(msg, sizeof(msg),
-             "sisa anggaran %s tidak cukup untuk %s (the budget line has %s available, %s asked)",
-             have, want, have, want);
-    sk_call_violation(call, "budgetLine", msg);
-    return sk_call_fail(call, SK_EPRECOND, msg);
+    snprintf(msg, sizeof(msg), "the budget line has %s available, %s asked", have, want);
+    return acc_fail(call, SK_EPRECOND, "budgetLine", "budget.insufficient", msg);
 }
 
 /* Accounting.Reserve (the ordering service, finance, admin): a pending
@@ -663,14 +689,12 @@ static int reserve(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     if (!may_reserve(call))
         return acc_deny(call, "reservation");
     accounting_violations v = {0};
-    char order_number[ACCOUNTING_ORDER_NUMBER_MAX + 1];
+    char order_number[ACCOUNTING_TEXT_SIZE(ACCOUNTING_ORDER_NUMBER_MAX)];
     int bad = acc_bad_id(call, "orderId", req->order_id);
     bad |= acc_bad_id(call, "budgetLineId", req->budget_line_id);
     accounting_check_amount(req->amount, &v);
-    if (!accounting_text(req->order_number, 0, ACCOUNTING_ORDER_NUMBER_MAX, false, order_number,
-                         sizeof(order_number)))
-        accounting_violation(&v, "orderNumber",
-                             "nomor order paling banyak 64 byte (order number: at most 64 bytes)");
+    accounting_text_check(req->order_number, 0, ACCOUNTING_ORDER_NUMBER_MAX, false, order_number,
+                          sizeof(order_number), "orderNumber", &v);
     if (bad || v.n)
         return acc_refuse(call, SK_EINVAL, &v);
 
@@ -682,7 +706,8 @@ static int reserve(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
             sk_call_violation_code(
                 call, "orderId", "reservation.other",
                 "the order has a reservation on another line or of another amount");
-            return sk_call_fail(call, SK_EEXISTS, "the order has another reservation");
+            return sk_call_fail(call, SK_EEXISTS,
+                                "reservation.other: the order has another reservation");
         }
         accounting_line_row row;
         accounting_balances b;
@@ -696,7 +721,7 @@ static int reserve(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     accounting_line_row row;
     rc = accounting_store_load_line(call->db, req->budget_line_id, true, &row);
     if (rc == SK_ENOTFOUND)
-        return acc_not_found(call, "budgetLineId", "budget line");
+        return acc_not_found(call, "budgetLineId", "budget_line.not_found", "no such budget line");
     SK_TRY(rc);
     accounting_balances b; /* under the line's lock: what the refusal below states */
     SK_TRY(acc_line_balances(&row, &b));
@@ -737,7 +762,7 @@ int acc_complete_reservation(sk_call *call, const char *order_id, int target, co
     accounting_reservation_row r;
     int rc = accounting_store_load_reservation(call->db, order_id, &r);
     if (rc == SK_ENOTFOUND)
-        return acc_not_found(call, "orderId", "reservation");
+        return acc_not_found(call, "orderId", "reservation.not_found", "no such reservation");
     SK_TRY(rc);
     accounting_line_row row;
     accounting_balances b;
@@ -748,10 +773,9 @@ int acc_complete_reservation(sk_call *call, const char *order_id, int target, co
     }
     if (r.state != RES_PENDING) {
         char msg[200];
-        snprintf(msg, sizeof(msg), "reservasi sudah %s (the reservation is %s already)",
-                 r.state == RES_POSTED ? "direalisasikan" : "dilepas", STATE_NAMES[r.state]);
-        sk_call_violation(call, "orderId", msg);
-        return sk_call_fail(call, SK_EPRECOND, msg);
+        snprintf(msg, sizeof(msg), "the reservation is %s already", STATE_NAMES[r.state]);
+        return acc_fail(call, SK_EPRECOND, "orderId",
+                        r.state == RES_POSTED ? "reservation.posted" : "reservation.released", msg);
     }
     SK_TRY(accounting_store_load_line(call->db, r.budget_line_id, true, &row));
     const bool post = target == RES_POSTED;
@@ -791,10 +815,11 @@ static int complete(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     Seklik__Accounting__Reservation *reply = (Seklik__Accounting__Reservation *)out;
     if (!may_reserve(call))
         return acc_deny(call, "reservation");
-    char reason[ACCOUNTING_REASON_MAX + 1];
+    char reason[ACCOUNTING_TEXT_SIZE(ACCOUNTING_REASON_MAX)];
     int bad = acc_bad_id(call, "orderId", req->order_id);
-    if (!accounting_text(req->reason, 0, ACCOUNTING_REASON_MAX, true, reason, sizeof(reason)))
-        bad = sk_call_violation_code(call, "reason", "too_long_bytes", "at most 2000 bytes");
+    if (!acc_text(call, req->reason, 0, ACCOUNTING_REASON_MAX, true, reason, sizeof(reason),
+                  "reason"))
+        bad = SK_EINVAL;
     if (bad)
         return SK_EINVAL;
     return acc_complete_reservation(call, req->order_id, (int)target, reason, NULL, reply);
@@ -823,7 +848,7 @@ static int get_reservation(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     accounting_reservation_row r;
     int rc = accounting_store_load_reservation(call->db, req->order_id, &r);
     if (rc == SK_ENOTFOUND)
-        return acc_not_found(call, "orderId", "reservation");
+        return acc_not_found(call, "orderId", "reservation.not_found", "no such reservation");
     SK_TRY(rc);
     accounting_line_row row;
     accounting_balances b;

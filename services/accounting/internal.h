@@ -34,7 +34,16 @@ bool acc_may_budget(const sk_call *call);
 /* PERMISSION_DENIED naming what. */
 int acc_deny(sk_call *call, const char *what);
 /* NOT_FOUND naming `field`. */
-int acc_not_found(sk_call *call, const char *field, const char *what);
+int acc_not_found(sk_call *call, const char *field, const char *code, const char *english);
+/* Fail with `rc` and "<code>: <english>" (the UI words it by its code),
+ * naming `field` with the code when `field` is not NULL. */
+int acc_fail(sk_call *call, int rc, const char *field, const char *code, const char *english);
+/* Name every violation of `v` with its code and English text. */
+void acc_name_violations(sk_call *call, const accounting_violations *v);
+/* accounting_text_check naming `field` on the call; false when `in` is not
+ * acceptable (violation added). */
+bool acc_text(sk_call *call, const char *in, size_t min, size_t max, bool multiline, char *out,
+              size_t cap, const char *field);
 /* Every violation of `v` named; `code` with the first one's words. */
 int acc_refuse(sk_call *call, int code, const accounting_violations *v);
 /* SK_OK for a UUID; else a violation naming `field` (SK_EINVAL). */

@@ -64,16 +64,20 @@ static bool may_read_invoices(const sk_call *call)
 
 /* ---- small helpers ---- */
 
-static int precondition(sk_call *call, const char *field, const char *msg)
+/* Name `field` with `code` and fail with `rc` and "<code>: <english>", the
+ * message the UI words by its code. */
+static int fail_named(sk_call *call, int rc, const char *field, const char *code,
+                      const char *english)
 {
-    sk_call_violation(call, field, msg);
-    return sk_call_fail(call, SK_EPRECOND, msg);
+    char msg[300];
+    snprintf(msg, sizeof(msg), "%s: %s", code, english);
+    sk_call_violation_code(call, field, code, english);
+    return sk_call_fail(call, rc, msg);
 }
 
-static int fail_named(sk_call *call, int code, const char *field, const char *msg)
+static int precondition(sk_call *call, const char *field, const char *code, const char *english)
 {
-    sk_call_violation(call, field, msg);
-    return sk_call_fail(call, code, msg);
+    return fail_named(call, SK_EPRECOND, field, code, english);
 }
 
 static char *day_str(sk_call *call, int32_t day)
@@ -95,11 +99,9 @@ static void sha256_hex(const uint8_t *data, size_t len, char hex[65])
 static int stale_version(sk_call *call, int64_t now)
 {
     char msg[200];
-    snprintf(msg, sizeof(msg),
-             "tagihan sudah diubah orang lain, versi sekarang %lld (the invoice changed meanwhile: "
-             "version %lld)",
-             (long long)now, (long long)now);
-    return precondition(call, "expectedVersion", msg);
+    snprintf(msg, sizeof(msg), "the invoice changed meanwhile: its version is now %lld",
+             (long long)now);
+    return precondition(call, "expectedVersion", "invoice.changed", msg);
 }
 
 /* ---- the tax table ---- */
@@ -180,15 +182,12 @@ int acc_save_tax_table(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     accounting_tax_table t;
     table_from(req->table, &t);
     accounting_violations v = {0};
-    char basis[ACCOUNTING_LEGAL_BASIS_MAX + 1];
+    char basis[ACCOUNTING_TEXT_SIZE(ACCOUNTING_LEGAL_BASIS_MAX)];
     accounting_check_tax_table(&t, &v);
-    if (!accounting_text(req->table->legal_basis, 0, ACCOUNTING_LEGAL_BASIS_MAX, true, basis,
-                         sizeof(basis)))
-        accounting_violation(&v, "table.legalBasis",
-                             "dasar hukum paling banyak 2000 byte (legal basis: at most 2000 "
-                             "bytes)");
+    accounting_text_check(req->table->legal_basis, 0, ACCOUNTING_LEGAL_BASIS_MAX, true, basis,
+                          sizeof(basis), "table.legalBasis", &v);
     if (req->expected_version < 0)
-        accounting_violation(&v, "expectedVersion", "harus >= 0 (must be >= 0)");
+        accounting_violation(&v, "expectedVersion", "negative", "must be 0 or more");
     if (v.n)
         return acc_refuse(call, SK_EINVAL, &v);
 
@@ -199,9 +198,8 @@ int acc_save_tax_table(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         return rc;
     bool have = rc == SK_OK;
     if (req->expected_version != 0 && (!have || draft.version != req->expected_version))
-        return precondition(call, "expectedVersion",
-                            "konsep tabel pajak sudah diubah atau diterbitkan (the draft changed "
-                            "or was published meanwhile)");
+        return precondition(call, "expectedVersion", "tax_table.draft_changed",
+                            "the draft changed or was published meanwhile");
     SK_TRY(accounting_store_save_tax_draft(call->db, &t, have ? draft.version : 0, basis,
                                            acc_actor_id(call), &saved));
     cJSON *after = cJSON_CreateObject();
@@ -241,9 +239,8 @@ int acc_publish_tax_table(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     int rc = accounting_store_publish_tax_table(call->db, req->fiscal_year, req->version,
                                                 acc_actor_id(call), &r);
     if (rc == SK_ENOTFOUND)
-        return precondition(call, "version",
-                            "versi ini bukan konsep tahun ini (this version is not the year's "
-                            "draft)");
+        return precondition(call, "version", "tax_table.not_draft",
+                            "this version is not the year's draft");
     SK_TRY(rc);
     cJSON *after = cJSON_CreateObject();
     audit_table(after, &r);
@@ -273,7 +270,7 @@ int acc_get_tax_table(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     if (rc == SK_ENOTFOUND && req->version == 0)
         rc = accounting_store_tax_table(call->db, req->fiscal_year, TAX_PUBLISHED, 0, &r);
     if (rc == SK_ENOTFOUND && req->version != 0)
-        return acc_not_found(call, "version", "tax table");
+        return acc_not_found(call, "version", "tax_table.not_found", "no such tax table");
     if (rc == SK_ENOTFOUND) {
         memset(&r, 0, sizeof(r));
         accounting_tax_table_default(req->fiscal_year, &r.t);
@@ -357,16 +354,15 @@ int acc_preview_tax(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     accounting_violations v = {0};
     accounting_check_tax_table(&t, &v);
     if (req->gross < 0 || req->gross > ACCOUNTING_MONEY_MAX)
-        accounting_violation(&v, "gross",
-                             "jumlah harus 0..Rp 10.000.000.000.000 (gross must be 0..10^13 "
-                             "rupiah)");
+        accounting_violation(&v, "gross", "money.out_of_range",
+                             "must be between 0 and 10^13 rupiah");
     if (v.n)
         return acc_refuse(call, SK_EINVAL, &v);
     accounting_tax_input ti = {req->gross, req->pkp, req->has_npwp};
     accounting_tax_lines l;
     if (!accounting_compute_tax(&t, &ti, &l))
-        return fail_named(call, SK_EINVAL, "table", "tabel pajak tidak dapat dihitung (the "
-                                                    "table cannot compute this)");
+        return fail_named(call, SK_EINVAL, "table", "tax_table.cannot_compute",
+                          "the table cannot compute this");
     return computation_msg(call, NULL, &t, 0, &ti, &l, NULL, NULL,
                            (Seklik__Accounting__TaxComputation *)out);
 }
@@ -431,10 +427,9 @@ int acc_save_document_rules(sk_call *call, const ProtobufCMessage *in, ProtobufC
         return acc_deny(call, "document rules");
     accounting_violations v = {0};
     if (!year_ok(req->fiscal_year))
-        accounting_violation(&v, "fiscalYear",
-                             "tahun anggaran harus 2000..2100 (fiscal year outside 2000..2100)");
+        accounting_violation(&v, "fiscalYear", "out_of_range", "must be between 2000 and 2100");
     if (req->n_rules > ACCOUNTING_DOC_KINDS)
-        return fail_named(call, SK_EINVAL, "rules", "paling banyak 4 aturan (at most 4 rules)");
+        return fail_named(call, SK_EINVAL, "rules", "too_many", "at most 4 entries");
     accounting_document_rule rules[ACCOUNTING_DOC_KINDS];
     bool required[ACCOUNTING_DOC_KINDS];
     for (size_t i = 0; i < req->n_rules; i++) {
@@ -706,7 +701,7 @@ static int load_for(sk_call *call, const char *id, bool lock, accounting_invoice
 {
     int rc = accounting_store_load_invoice(call->db, id, lock, r);
     if (rc == SK_ENOTFOUND)
-        return acc_not_found(call, "invoiceId", "invoice");
+        return acc_not_found(call, "invoiceId", "invoice.not_found", "no such invoice");
     SK_TRY(rc);
     const char *own = partner_company(call);
     if (acc_is_partner(call) && (!own || strcmp(own, r->company_id) != 0))
@@ -728,10 +723,11 @@ static bool file_ok(sk_call *call, const Seklik__Accounting__InvoiceFile *f, con
         sk_call_violation_code(call, path, "unknown_value", "unknown document kind");
         ok = false;
     }
-    if (!accounting_text(f->file_name, 1, ACCOUNTING_FILE_NAME_MAX, false, name, cap)) {
-        snprintf(path, sizeof(path), "%s.fileName", field);
-        sk_call_violation_code(call, path, "file.name_invalid",
-                               "file name: required, at most 200 bytes");
+    snprintf(path, sizeof(path), "%s.fileName", field);
+    accounting_violations v = {0};
+    if (!accounting_text_check(f->file_name, 1, ACCOUNTING_FILE_NAME_MAX, false, name, cap, path,
+                               &v)) {
+        acc_name_violations(call, &v);
         ok = false;
     }
     *mime = sk_file_kind_mime(sk_file_kind_sniff(f->content.data, f->content.len));
@@ -784,9 +780,8 @@ int acc_submit_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     accounting_company_info co;
     int rc = accounting_store_load_company(call->db, company, &co);
     if (rc == SK_ENOTFOUND)
-        return precondition(call, "companyId",
-                            "data perusahaan belum diterima dari registri (the company is not "
-                            "known here yet)");
+        return precondition(call, "companyId", "company.unknown_yet",
+                            "the company is not known here yet");
     SK_TRY(rc);
 
     /* The request's own fields, then its files. */
@@ -798,9 +793,8 @@ int acc_submit_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     accounting_violations v = {0};
     accounting_check_invoice(&input, co.pkp, acc_today_wib(), uuid_ok, &inv, &v);
     int bad = v.n ? SK_EINVAL : SK_OK;
-    for (size_t i = 0; i < v.n; i++)
-        sk_call_violation(call, v.items[i].field, v.items[i].description);
-    char names[8][ACCOUNTING_FILE_NAME_MAX + 1];
+    acc_name_violations(call, &v);
+    char names[8][ACCOUNTING_TEXT_SIZE(ACCOUNTING_FILE_NAME_MAX)];
     const char *mimes[8] = {0};
     bool kuitansi = false;
     if (req->n_documents > 8)
@@ -816,7 +810,7 @@ int acc_submit_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         bad = sk_call_violation_code(call, "documents", "invoice.kuitansi_required",
                                      "the kuitansi is required");
     if (bad)
-        return sk_call_fail(call, SK_EINVAL, "the invoice has invalid fields");
+        return sk_call_fail(call, SK_EINVAL, "invoice.invalid: the invoice has invalid fields");
 
     /* The orders, as the read model and the ledger know them. */
     size_t cap = ii->n_order_ids * (SK_UUID_STRLEN + 1) + 3, at = 0;
@@ -838,44 +832,36 @@ int acc_submit_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         int32_t issued = -1;
         if (PQgetvalue(res, i, OI_KNOWN)[0] != 't' ||
             strcmp(PQgetvalue(res, i, OI_COMPANY), company) != 0)
-            code = fail_named(call, SK_ENOTFOUND, field,
-                              "order tidak ditemukan di antara order perusahaan Anda (no such "
-                              "order of your company)");
+            code = fail_named(call, SK_ENOTFOUND, field, "order.not_found",
+                              "no such order of your company");
         else if (strcmp(PQgetvalue(res, i, OI_STATE), "completed") != 0)
-            code = precondition(call, field,
-                                "bukti tayang order belum diterima (the order's proof is not "
-                                "accepted)");
+            code = precondition(call, field, "order.proof_not_accepted",
+                                "the order's proof is not accepted");
         else if (PQgetvalue(res, i, OI_INVOICED)[0] == 't')
-            code = fail_named(call, SK_EEXISTS, field,
-                              "order sudah ditagihkan (the order is on another invoice)");
-        else if (strcmp(PQgetvalue(res, i, OI_RES_STATE), "pending") != 0)
-            code = precondition(call, field,
-                                strcmp(PQgetvalue(res, i, OI_RES_STATE), "posted") == 0
-                                    ? "order sudah dibayar (the order is paid already)"
-                                    : "order tidak punya anggaran yang terikat (the order holds "
-                                      "no reserved money)");
-        else if (sk_db_get_int64(res, i, OI_RES_AMOUNT) != sk_db_get_int64(res, i, OI_GROSS))
-            code = precondition(call, field,
-                                "nilai order berbeda dari anggaran yang terikat (the order's gross "
-                                "differs from its reservation)");
+            code = fail_named(call, SK_EEXISTS, field, "order.invoiced",
+                              "the order is on another invoice");
+        else if (strcmp(PQgetvalue(res, i, OI_RES_STATE), "pending") != 0) {
+            bool posted = strcmp(PQgetvalue(res, i, OI_RES_STATE), "posted") == 0;
+            code = precondition(call, field, posted ? "order.paid" : "order.not_reserved",
+                                posted ? "the order is paid already"
+                                       : "the order holds no reserved money");
+        } else if (sk_db_get_int64(res, i, OI_RES_AMOUNT) != sk_db_get_int64(res, i, OI_GROSS))
+            code = precondition(call, field, "order.gross_mismatch",
+                                "the order's gross differs from its reservation");
         else if (year && atoi(PQgetvalue(res, i, OI_YEAR)) != year)
-            code = fail_named(call, SK_EINVAL, "invoice.orderIds",
-                              "semua order harus dari satu tahun anggaran (all orders must be of "
-                              "one fiscal year)");
+            code = fail_named(call, SK_EINVAL, "invoice.orderIds", "invoice.orders_one_year",
+                              "all orders must be of one fiscal year");
         else if (accounting_date_parse(PQgetvalue(res, i, OI_ISSUED), &issued) &&
                  inv.date < issued) {
-            snprintf(msg, sizeof(msg),
-                     "tanggal tagihan sebelum order %s diterbitkan pada %s (the invoice is dated "
-                     "before the order was issued)",
+            snprintf(msg, sizeof(msg), "the invoice is dated before order %s was issued on %s",
                      number, PQgetvalue(res, i, OI_ISSUED));
-            code = fail_named(call, SK_EINVAL, "invoice.date", msg);
+            code = fail_named(call, SK_EINVAL, "invoice.date", "invoice.date_before_order", msg);
         } else {
             year = atoi(PQgetvalue(res, i, OI_YEAR));
             gross += sk_db_get_int64(res, i, OI_GROSS);
             if (gross > ACCOUNTING_MONEY_MAX)
-                code = fail_named(call, SK_EINVAL, "invoice.orderIds",
-                                  "jumlah tagihan terlalu besar (the invoice's total is too "
-                                  "large)");
+                code = fail_named(call, SK_EINVAL, "invoice.orderIds", "invoice.total_too_large",
+                                  "the invoice's total is too large");
         }
     }
     if (code != SK_OK) {
@@ -901,8 +887,8 @@ int acc_submit_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     rc = accounting_store_insert_invoice(call->db, &r);
     if (rc == SK_EEXISTS) {
         PQclear(res);
-        return fail_named(call, SK_EEXISTS, "invoice.number",
-                          "nomor tagihan ini sudah dipakai (this invoice number is taken)");
+        return fail_named(call, SK_EEXISTS, "invoice.number", "invoice.number_taken",
+                          "this invoice number is taken");
     }
     for (int i = 0; i < PQntuples(res) && rc == SK_OK; i++) {
         rc = accounting_store_insert_invoice_order(
@@ -910,8 +896,8 @@ int acc_submit_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
             sk_db_get_int64(res, i, OI_GROSS), PQgetvalue(res, i, OI_RES_LINE));
         if (rc == SK_EEXISTS) { /* another invoice took it meanwhile */
             snprintf(field, sizeof(field), "invoice.orderIds[%d]", i);
-            rc = fail_named(call, SK_EEXISTS, field,
-                            "order sudah ditagihkan (the order is on another invoice)");
+            rc = fail_named(call, SK_EEXISTS, field, "order.invoiced",
+                            "the order is on another invoice");
         }
     }
     PQclear(res);
@@ -944,19 +930,18 @@ int acc_add_invoice_document(sk_call *call, const ProtobufCMessage *in, Protobuf
     SK_TRY(acc_bad_id(call, "invoiceId", req->invoice_id));
     if (!req->document)
         return sk_call_violation_code(call, "document", "required", "required");
-    char name[ACCOUNTING_FILE_NAME_MAX + 1];
+    char name[ACCOUNTING_TEXT_SIZE(ACCOUNTING_FILE_NAME_MAX)];
     const char *mime;
     if (!file_ok(call, req->document, "document", name, sizeof(name), &mime))
-        return sk_call_fail(call, SK_EINVAL, "the document is not acceptable");
+        return sk_call_fail(call, SK_EINVAL, "document.invalid: the document is not acceptable");
     accounting_invoice_row r;
     SK_TRY(load_for(call, req->invoice_id, true, &r));
     bool open = acc_is_partner(call) ? r.state == ACCOUNTING_INVOICE_SUBMITTED
                                      : r.state != ACCOUNTING_INVOICE_RETURNED &&
                                            r.state != ACCOUNTING_INVOICE_PAID;
     if (!open)
-        return precondition(call, "invoiceId",
-                            "tagihan tidak lagi menerima dokumen (the invoice takes no more "
-                            "documents)");
+        return precondition(call, "invoiceId", "invoice.documents_closed",
+                            "the invoice takes no more documents");
     char doc_id[SK_UUID_STRLEN];
     SK_TRY(store_file(call, r.id, req->document, name, mime, doc_id));
     cJSON *after = cJSON_CreateObject();
@@ -1053,7 +1038,7 @@ int acc_get_invoice_document(sk_call *call, const ProtobufCMessage *in, Protobuf
     PGresult *res;
     int rc = accounting_store_invoice_document(call->db, r.id, req->document_id, &res);
     if (rc == SK_ENOTFOUND)
-        return acc_not_found(call, "documentId", "document");
+        return acc_not_found(call, "documentId", "document.not_found", "no such document");
     SK_TRY(rc);
     Seklik__Accounting__InvoiceDocument *d = sk_call_alloc(call, sizeof(*d));
     uint8_t *bytes = NULL;
@@ -1095,11 +1080,11 @@ int acc_return_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     Seklik__Accounting__Invoice *reply = (Seklik__Accounting__Invoice *)out;
     if (!may_finance(call))
         return acc_deny(call, "invoice");
-    char reason[ACCOUNTING_REASON_MAX + 1];
+    char reason[ACCOUNTING_TEXT_SIZE(ACCOUNTING_REASON_MAX)];
     int bad = acc_bad_id(call, "invoiceId", req->invoice_id);
-    if (!accounting_text(req->reason, 1, ACCOUNTING_REASON_MAX, true, reason, sizeof(reason)))
-        bad = sk_call_violation_code(call, "reason", "reason.required_max",
-                                     "reason: required, at most 2000 bytes");
+    if (!acc_text(call, req->reason, 1, ACCOUNTING_REASON_MAX, true, reason, sizeof(reason),
+                  "reason"))
+        bad = SK_EINVAL;
     if (req->expected_version < 0)
         bad = sk_call_violation_code(call, "expectedVersion", "negative", "must be 0 or more");
     if (bad)
@@ -1109,9 +1094,8 @@ int acc_return_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     if (req->expected_version && req->expected_version != r.version)
         return stale_version(call, r.version);
     if (r.state != ACCOUNTING_INVOICE_SUBMITTED && r.state != ACCOUNTING_INVOICE_ACCEPTED)
-        return precondition(call, "invoiceId",
-                            "hanya tagihan yang belum masuk SPP yang dapat dikembalikan (only an "
-                            "invoice without an SPP can be returned)");
+        return precondition(call, "invoiceId", "invoice.not_returnable",
+                            "only an invoice without an SPP can be returned");
     cJSON *before = audit_invoice(&r);
     SK_TRY(accounting_store_return_invoice(call->db, r.id, reason, acc_actor_id(call)));
     SK_TRY(accounting_store_load_invoice(call->db, r.id, false, &r));
@@ -1134,11 +1118,9 @@ static int orders_still_payable(sk_call *call, const accounting_invoice_row *r)
         char field[48], msg[200];
         snprintf(field, sizeof(field), "invoice.orderIds[%d]", i);
         if (strcmp(PQgetvalue(res, i, IO_RES_STATE), "pending") != 0) {
-            snprintf(msg, sizeof(msg),
-                     "order %s tidak lagi punya anggaran terikat (%s) (the order's reservation "
-                     "is no longer pending)",
+            snprintf(msg, sizeof(msg), "the reservation of order %s is no longer pending (%s)",
                      PQgetvalue(res, i, IO_NUMBER), PQgetvalue(res, i, IO_RES_STATE));
-            rc = precondition(call, field, msg);
+            rc = precondition(call, field, "order.reservation_not_pending", msg);
         }
     }
     PQclear(res);
@@ -1155,12 +1137,12 @@ int acc_accept_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     Seklik__Accounting__Invoice *reply = (Seklik__Accounting__Invoice *)out;
     if (!may_finance(call))
         return acc_deny(call, "invoice");
-    char purpose[ACCOUNTING_PURPOSE_MAX + 1];
+    char purpose[ACCOUNTING_TEXT_SIZE(ACCOUNTING_PURPOSE_MAX)];
     accounting_violations v = {0};
     int bad = acc_bad_id(call, "invoiceId", req->invoice_id);
     accounting_check_purpose(req->purpose, purpose, &v);
     if (req->expected_version < 0)
-        accounting_violation(&v, "expectedVersion", "harus >= 0 (must be >= 0)");
+        accounting_violation(&v, "expectedVersion", "negative", "must be 0 or more");
     if (bad || v.n)
         return acc_refuse(call, SK_EINVAL, &v);
     accounting_invoice_row r;
@@ -1168,15 +1150,13 @@ int acc_accept_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     if (req->expected_version && req->expected_version != r.version)
         return stale_version(call, r.version);
     if (r.state != ACCOUNTING_INVOICE_SUBMITTED)
-        return precondition(call, "invoiceId",
-                            "tagihan tidak sedang menunggu pemeriksaan (the invoice is not "
-                            "waiting for a decision)");
+        return precondition(call, "invoiceId", "invoice.not_submitted",
+                            "the invoice is not waiting for a decision");
     accounting_tax_table_row table;
     int rc = accounting_store_tax_table(call->db, r.fiscal_year, TAX_PUBLISHED, 0, &table);
     if (rc == SK_ENOTFOUND)
-        return precondition(call, "taxTable",
-                            "tabel pajak tahun ini belum diterbitkan (the year's tax table is "
-                            "not published)");
+        return precondition(call, "taxTable", "tax_table.not_published",
+                            "the year's tax table is not published");
     SK_TRY(rc);
     SK_TRY(orders_still_payable(call, &r));
     bool present[ACCOUNTING_DOC_KINDS + 1] = {false};
@@ -1187,9 +1167,8 @@ int acc_accept_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     if (missing) {
         char field[48];
         snprintf(field, sizeof(field), "documents.%s", accounting_document_kind_name(missing));
-        return precondition(call, field,
-                            "dokumen pendukung yang wajib belum lengkap (a required supporting "
-                            "document is missing)");
+        return precondition(call, field, "invoice.document_missing",
+                            "a required supporting document is missing");
     }
     /* The partner as the registry knows it now; as it invoiced otherwise. */
     accounting_company_info co;
@@ -1202,9 +1181,8 @@ int acc_accept_invoice(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         return rc;
     }
     if (pkp && !r.inv.faktur_number[0])
-        return precondition(call, "invoice.fakturNumber",
-                            "mitra kini PKP: tagihan harus memuat faktur pajak (the partner is "
-                            "PKP now: the invoice needs a faktur pajak)");
+        return precondition(call, "invoice.fakturNumber", "faktur.required_now_pkp",
+                            "the partner is PKP now: the invoice needs a faktur pajak");
     accounting_tax_input ti = {r.gross, pkp, npwp};
     accounting_tax_lines l;
     if (!accounting_compute_tax(&table.t, &ti, &l)) {
@@ -1326,9 +1304,8 @@ static int post_sp2d(sk_call *call, const accounting_invoice_row *r,
         if (strcmp(PQgetvalue(res, i, IO_RES_STATE), "pending") != 0) {
             char field[48];
             snprintf(field, sizeof(field), "invoice.orderIds[%d]", i);
-            rc = precondition(call, field,
-                              "anggaran order tidak lagi terikat: order dibatalkan atau sudah "
-                              "dibayar (the order's reservation is no longer pending)");
+            rc = precondition(call, field, "order.reservation_not_pending",
+                              "the order's reservation is no longer pending");
             break;
         }
         Seklik__Accounting__Reservation *res_msg = sk_call_alloc(call, sizeof(*res_msg));
@@ -1373,7 +1350,7 @@ int acc_record_payment_step(sk_call *call, const ProtobufCMessage *in, ProtobufC
     PGresult *steps;
     SK_TRY(accounting_store_steps(call->db, r.id, &steps));
     const char *number, *date;
-    char num[ACCOUNTING_STEP_NUMBER_MAX + 1];
+    char num[ACCOUNTING_TEXT_SIZE(ACCOUNTING_STEP_NUMBER_MAX)];
     bool same = false;
     if (live_step(steps, (int)req->step, &number, &date)) {
         int32_t day;
@@ -1401,12 +1378,10 @@ int acc_record_payment_step(sk_call *call, const ProtobufCMessage *in, ProtobufC
         for (int k = 1; k <= 4 && !want; k++)
             if (accounting_step_next(r.state, k))
                 want = k;
-        snprintf(msg, sizeof(msg),
-                 "langkah tidak urut: tagihan %s, langkah berikutnya %s (out of order: the "
-                 "invoice is %s, the next step is %s)",
-                 accounting_invoice_state_name(r.state), want ? accounting_step_name(want) : "-",
-                 accounting_invoice_state_name(r.state), want ? accounting_step_name(want) : "none");
-        return precondition(call, "step", msg);
+        snprintf(msg, sizeof(msg), "out of order: the invoice is %s, the next step is %s",
+                 accounting_invoice_state_name(r.state),
+                 want ? accounting_step_name(want) : "none");
+        return precondition(call, "step", "payment.step_order", msg);
     }
     int32_t day;
     accounting_violations v = {0};
@@ -1416,13 +1391,12 @@ int acc_record_payment_step(sk_call *call, const ProtobufCMessage *in, ProtobufC
     int rc = accounting_store_insert_step(call->db, r.id, (int)req->step, num, req->date,
                                           acc_actor_id(call));
     if (rc == SK_EEXISTS)
-        return fail_named(call, SK_EEXISTS, "number",
-                          "nomor SIPD ini sudah tercatat pada tagihan lain (SIPD's number is on "
-                          "another invoice)");
+        return fail_named(call, SK_EEXISTS, "number", "payment.number_taken",
+                          "SIPD's number is on another invoice");
     SK_TRY(rc);
     accounting_tax_computation_row c;
     SK_TRY(accounting_store_load_tax_computation(call->db, r.tax_computation_id, &c));
-    char memo[160];
+    char memo[ACCOUNTING_TEXT_SIZE(ACCOUNTING_STEP_NUMBER_MAX) + 32];
     snprintf(memo, sizeof(memo), "%s %s", accounting_step_name((int)req->step), num);
     if (req->step == SEKLIK__ACCOUNTING__PAYMENT_STEP__PAYMENT_STEP_SPM)
         SK_TRY(post_spm(call, &r, &c, memo));
@@ -1453,13 +1427,13 @@ int acc_cancel_payment_step(sk_call *call, const ProtobufCMessage *in, ProtobufC
     Seklik__Accounting__Invoice *reply = (Seklik__Accounting__Invoice *)out;
     if (!may_finance(call))
         return acc_deny(call, "payment step");
-    char reason[ACCOUNTING_REASON_MAX + 1];
+    char reason[ACCOUNTING_TEXT_SIZE(ACCOUNTING_REASON_MAX)];
     int bad = acc_bad_id(call, "invoiceId", req->invoice_id);
     if (!accounting_step_name((int)req->step))
         bad = sk_call_violation_code(call, "step", "unknown_value", "unknown step");
-    if (!accounting_text(req->reason, 1, ACCOUNTING_REASON_MAX, true, reason, sizeof(reason)))
-        bad = sk_call_violation_code(call, "reason", "reason.required_max",
-                                     "reason: required, at most 2000 bytes");
+    if (!acc_text(call, req->reason, 1, ACCOUNTING_REASON_MAX, true, reason, sizeof(reason),
+                  "reason"))
+        bad = SK_EINVAL;
     if (req->expected_version < 0)
         bad = sk_call_violation_code(call, "expectedVersion", "negative", "must be 0 or more");
     if (bad)
@@ -1471,12 +1445,11 @@ int acc_cancel_payment_step(sk_call *call, const ProtobufCMessage *in, ProtobufC
     int previous;
     int last = accounting_step_last(r.state, &previous);
     if (!last || last != (int)req->step)
-        return precondition(call, "step",
-                            r.state == ACCOUNTING_INVOICE_PAID
-                                ? "SP2D sudah terbit dan tidak dapat dibatalkan di SEKLIK (the "
-                                  "SP2D is final)"
-                                : "hanya langkah terakhir yang dapat dibatalkan (only the last step "
-                                  "can be cancelled)");
+        return precondition(
+            call, "step",
+            r.state == ACCOUNTING_INVOICE_PAID ? "payment.sp2d_final" : "payment.not_last_step",
+            r.state == ACCOUNTING_INVOICE_PAID ? "the SP2D is final"
+                                               : "only the last step can be cancelled");
     SK_TRY(accounting_store_cancel_step(call->db, r.id, last, reason, acc_actor_id(call)));
     if (last == ACCOUNTING_STEP_SPM) {
         char memo[160];
@@ -1505,13 +1478,12 @@ int acc_record_withholding_slip(sk_call *call, const ProtobufCMessage *in, Proto
     Seklik__Accounting__Invoice *reply = (Seklik__Accounting__Invoice *)out;
     if (!may_finance(call))
         return acc_deny(call, "withholding slip");
-    char number[ACCOUNTING_STEP_NUMBER_MAX + 1];
+    char number[ACCOUNTING_TEXT_SIZE(ACCOUNTING_STEP_NUMBER_MAX)];
     int32_t day = 0;
     int bad = acc_bad_id(call, "invoiceId", req->invoice_id);
-    if (!accounting_text(req->number, 1, ACCOUNTING_STEP_NUMBER_MAX, false, number,
-                         sizeof(number)))
-        bad = sk_call_violation_code(call, "number", "withholding.number_invalid",
-                                     "the slip's number: required, at most 100 bytes");
+    if (!acc_text(call, req->number, 1, ACCOUNTING_STEP_NUMBER_MAX, false, number, sizeof(number),
+                  "number"))
+        bad = SK_EINVAL;
     if (!accounting_date_parse(req->date, &day))
         bad = sk_call_violation_code(call, "date", "date.invalid", "date must be YYYY-MM-DD");
     if (bad)
@@ -1519,20 +1491,17 @@ int acc_record_withholding_slip(sk_call *call, const ProtobufCMessage *in, Proto
     accounting_invoice_row r;
     SK_TRY(load_for(call, req->invoice_id, true, &r));
     if (r.state != ACCOUNTING_INVOICE_PAID)
-        return precondition(call, "invoiceId",
-                            "bukti potong dicatat setelah SP2D (the slip follows the SP2D)");
+        return precondition(call, "invoiceId", "withholding.before_sp2d",
+                            "the slip follows the SP2D");
     if (r.slip_number[0])
-        return precondition(call, "number", "bukti potong sudah dicatat (the slip is recorded "
-                                            "already)");
+        return precondition(call, "number", "withholding.recorded", "the slip is recorded already");
     if (day < r.paid_on || day > acc_today_wib())
-        return fail_named(call, SK_EINVAL, "date",
-                          "tanggal bukti potong antara SP2D dan hari ini (the slip is dated "
-                          "between the SP2D and today)");
+        return fail_named(call, SK_EINVAL, "date", "withholding.date_range",
+                          "the slip is dated between the SP2D and today");
     accounting_tax_computation_row c;
     SK_TRY(accounting_store_load_tax_computation(call->db, r.tax_computation_id, &c));
     if (c.l.pph23 == 0)
-        return precondition(call, "invoiceId", "tidak ada PPh 23 yang dipotong (no PPh 23 was "
-                                               "withheld)");
+        return precondition(call, "invoiceId", "withholding.none", "no PPh 23 was withheld");
     SK_TRY(accounting_store_set_slip(call->db, r.id, number, req->date, acc_actor_id(call)));
     SK_TRY(accounting_store_load_invoice(call->db, r.id, false, &r));
     SK_TRY(invoice_msg(call, &r, true, reply));
@@ -1602,9 +1571,8 @@ int acc_export_spp(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     accounting_invoice_row r;
     SK_TRY(load_for(call, req->invoice_id, false, &r));
     if (r.state == ACCOUNTING_INVOICE_SUBMITTED || r.state == ACCOUNTING_INVOICE_RETURNED)
-        return precondition(call, "invoiceId",
-                            "ekspor SPP setelah tagihan diterima (the SPP export follows the "
-                            "invoice's acceptance)");
+        return precondition(call, "invoiceId", "export.not_accepted",
+                            "the SPP export follows the invoice's acceptance");
     accounting_tax_computation_row c;
     SK_TRY(accounting_store_load_tax_computation(call->db, r.tax_computation_id, &c));
     /* The agreements, joined when the orders have several. */

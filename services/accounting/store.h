@@ -113,11 +113,11 @@ typedef struct accounting_reservation_row {
     char order_id[SK_UUID_STRLEN];
     char budget_line_id[SK_UUID_STRLEN];
     int64_t amount;
-    char order_number[ACCOUNTING_ORDER_NUMBER_MAX + 1];
+    char order_number[ACCOUNTING_TEXT_SIZE(ACCOUNTING_ORDER_NUMBER_MAX)];
     int state; /* seklik.accounting.ReservationState */
     char transfer_id[SK_UUID_STRLEN];
     char completed_by_transfer_id[SK_UUID_STRLEN];
-    char reason[ACCOUNTING_REASON_MAX + 1];
+    char reason[ACCOUNTING_TEXT_SIZE(ACCOUNTING_REASON_MAX)];
     char created_at[40];
     char completed_at[40];
 } accounting_reservation_row;
@@ -144,7 +144,7 @@ typedef struct accounting_tax_table_row {
     accounting_tax_table t;
     int version;
     int state; /* TAX_* */
-    char legal_basis[ACCOUNTING_LEGAL_BASIS_MAX + 1];
+    char legal_basis[ACCOUNTING_TEXT_SIZE(ACCOUNTING_LEGAL_BASIS_MAX)];
     char saved_at[40], saved_by[130], published_at[40], published_by[130];
 } accounting_tax_table_row;
 
@@ -246,14 +246,14 @@ typedef struct accounting_invoice_row {
     char bank_name[256], account_number[64], account_holder[256];
     int64_t gross;
     int state; /* accounting_invoice_state */
-    char purpose[ACCOUNTING_PURPOSE_MAX + 1];
-    char returned_reason[ACCOUNTING_REASON_MAX + 1];
+    char purpose[ACCOUNTING_TEXT_SIZE(ACCOUNTING_PURPOSE_MAX)];
+    char returned_reason[ACCOUNTING_TEXT_SIZE(ACCOUNTING_REASON_MAX)];
     char submitted_at[40], submitted_by[130];
     int32_t submitted_on;
     char decided_at[40], decided_by[130];
     char tax_computation_id[SK_UUID_STRLEN]; /* "" before acceptance */
     int32_t paid_on;                         /* -1 when not paid */
-    char slip_number[ACCOUNTING_STEP_NUMBER_MAX + 1];
+    char slip_number[ACCOUNTING_TEXT_SIZE(ACCOUNTING_STEP_NUMBER_MAX)];
     int32_t slip_date;                       /* -1 when none */
     int64_t version;
 } accounting_invoice_row;

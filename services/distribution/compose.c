@@ -393,13 +393,15 @@ static const value_spec NOTICE_VALUES[] = {
     {NULL, 0, false},
 };
 
-static bool shape_ok(int shape, const char *s, const char **code)
+/* Is `s` of `shape`? On false, *code is dist_text_ok's code for a text
+ * (*max its limit), else NULL (a value of the wrong shape). */
+static bool shape_ok(int shape, const char *s, const char **code, size_t *max)
 {
     size_t n = strlen(s);
-    *code = "invalid";
+    *code = NULL;
     switch (shape) {
-    case V_TEXT: return dist_text_ok(s, DIST_SHORT_MAX, false, code);
-    case V_PARAGRAPH: return dist_text_ok(s, DIST_NOTE_MAX, true, code);
+    case V_TEXT: return dist_text_ok(s, *max = DIST_SHORT_MAX, false, code);
+    case V_PARAGRAPH: return dist_text_ok(s, *max = DIST_NOTE_MAX, true, code);
     case V_UUID: {
         /* 8-4-4-4-12 hex */
         if (n != 36)
@@ -448,26 +450,31 @@ static bool values_ok(const value_spec *spec, const dist_kv *values, size_t n, d
             s++;
         snprintf(f, sizeof(f), "values[%zu].key", i);
         if (!s->key) {
-            dist_violation_add(v, f, "unknown");
+            dist_violation_add(v, f, "unknown_value", "unknown key");
             continue;
         }
         for (size_t k = 0; k < i; k++)
             if (values[k].key && strcmp(values[k].key, values[i].key) == 0) {
-                dist_violation_add(v, f, "duplicate");
+                dist_violation_add(v, f, "duplicate", "the key is given twice");
                 break;
             }
         const char *code = NULL;
+        size_t max = 0;
         snprintf(f, sizeof(f), "values[%zu].value", i);
         const char *val = values[i].value ? values[i].value : "";
         if (s->required && dist_blank(val))
-            dist_violation_add(v, f, "required");
-        else if (*val && !shape_ok(s->shape, val, &code))
-            dist_violation_add(v, f, code ? code : "invalid");
+            dist_violation_add(v, f, "required", "required");
+        else if (*val && !shape_ok(s->shape, val, &code, &max)) {
+            if (code)
+                dist_text_violation(v, f, code, max);
+            else
+                dist_violation_add(v, f, "value.invalid", "not a value of this key's form");
+        }
     }
     for (const value_spec *s = spec; s->key; s++)
         if (s->required && !value_of(values, n, s->key)) {
             snprintf(f, sizeof(f), "values.%s", s->key);
-            dist_violation_add(v, f, "required");
+            dist_violation_add(v, f, "required", "required");
         }
     return v->n == before;
 }
@@ -787,7 +794,8 @@ int dist_compose_template(const char *name, const char *locale, const dist_kv *v
         if (strcmp(TEMPLATES[i].name, name) == 0)
             t = &TEMPLATES[i];
     if (!t) {
-        dist_violation_add(v, "templateName", name && *name ? "unknown" : "required");
+        dist_violation_add(v, "templateName", name && *name ? "unknown_value" : "required",
+                           "unknown template");
         return -1;
     }
     if (!values_ok(t->values, values, n, v))

@@ -10,12 +10,14 @@
 
 /* ---- violations ---- */
 
-bool dist_violation_add(dist_violations *v, const char *field, const char *code)
+bool dist_violation_add(dist_violations *v, const char *field, const char *code,
+                        const char *english)
 {
     if (!v || v->n >= DIST_MAX_VIOLATIONS)
         return false;
     snprintf(v->items[v->n].field, sizeof(v->items[v->n].field), "%s", field ? field : "");
     snprintf(v->items[v->n].code, sizeof(v->items[v->n].code), "%s", code ? code : "");
+    snprintf(v->items[v->n].english, sizeof(v->items[v->n].english), "%s", english ? english : "");
     v->n++;
     return true;
 }
@@ -63,21 +65,31 @@ bool dist_text_ok(const char *s, size_t max_chars, bool multiline, const char **
         uint32_t cp;
         size_t len = utf8_next(p + i, n - i, &cp);
         if (len == 0) {
-            why = "invalid_text";
+            why = DIST_CODE("text.invalid");
             break;
         }
         bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
         if (control && !(multiline && (cp == '\t' || cp == '\r' || cp == '\n'))) {
-            why = "invalid_text";
+            why = DIST_CODE("text.invalid");
             break;
         }
         i += len;
         if (++chars > max_chars && !why)
-            why = "too_long";
+            why = DIST_CODE("too_long");
     }
     if (reason)
         *reason = why;
     return why == NULL;
+}
+
+void dist_text_violation(dist_violations *v, const char *field, const char *code, size_t max_chars)
+{
+    char english[64];
+    if (code && strcmp(code, "too_long") == 0)
+        snprintf(english, sizeof(english), "at most %zu characters", max_chars);
+    else
+        snprintf(english, sizeof(english), "contains characters that are not allowed");
+    dist_violation_add(v, field, code, english);
 }
 
 bool dist_blank(const char *s)
@@ -295,9 +307,9 @@ static void check_text(dist_violations *v, const char *prefix, const char *name,
     field(f, sizeof(f), prefix, name);
     const char *why = NULL;
     if (required && dist_blank(s))
-        dist_violation_add(v, f, "required");
+        dist_violation_add(v, f, "required", "required");
     else if (!dist_text_ok(s, max, multiline, &why))
-        dist_violation_add(v, f, why);
+        dist_text_violation(v, f, why, max);
 }
 
 bool dist_release_input_check(const dist_release_input *in, const char *prefix, bool complete,
@@ -311,19 +323,16 @@ bool dist_release_input_check(const dist_release_input *in, const char *prefix, 
     const char *why = NULL;
     if (dist_blank(in->body_markdown)) {
         if (complete)
-            dist_violation_add(v, f, "required");
-    }
-    else if (strlen(in->body_markdown) > DIST_BODY_MAX)
-        dist_violation_add(v, f, "too_long");
-    else if (!dist_text_ok(in->body_markdown, DIST_BODY_MAX, true, &why))
-        dist_violation_add(v, f, why);
+            dist_violation_add(v, f, "required", "required");
+    } else if (!dist_text_ok(in->body_markdown, DIST_BODY_MAX, true, &why))
+        dist_text_violation(v, f, why, DIST_BODY_MAX);
     field(f, sizeof(f), prefix, "category");
     if (in->category == 0) {
         if (complete)
-            dist_violation_add(v, f, "required");
+            dist_violation_add(v, f, "required", "required");
     }
     else if (in->category < 0 || in->category > DIST_CATEGORY_MAX)
-        dist_violation_add(v, f, "unknown");
+        dist_violation_add(v, f, "unknown_value", "unknown category");
 
     char contact[64];
     field(contact, sizeof(contact), prefix, "contact");
@@ -333,13 +342,14 @@ bool dist_release_input_check(const dist_release_input *in, const char *prefix, 
     field(f, sizeof(f), contact, "phone");
     if (!phone && !email) {
         if (complete)
-            dist_violation_add(v, f, "phone_or_email_required");
+            dist_violation_add(v, f, "contact.phone_or_email_required",
+                               "a phone number or an e-mail address is required");
     }
     else if (phone && !dist_phone_valid(in->contact_phone))
-        dist_violation_add(v, f, "invalid_phone");
+        dist_violation_add(v, f, "phone.invalid", "not a valid phone number");
     field(f, sizeof(f), contact, "email");
     if (email && !dist_email_valid(in->contact_email))
-        dist_violation_add(v, f, "invalid_email");
+        dist_violation_add(v, f, "email.invalid", "not a valid e-mail address");
 
     char agenda[64];
     field(agenda, sizeof(agenda), prefix, "agenda");
@@ -348,7 +358,7 @@ bool dist_release_input_check(const dist_release_input *in, const char *prefix, 
     int64_t t;
     field(f, sizeof(f), agenda, "startsAt");
     if (!dist_blank(in->agenda_starts_at) && !dist_parse_time(in->agenda_starts_at, &t))
-        dist_violation_add(v, f, "invalid_time");
+        dist_violation_add(v, f, "time.invalid", "must be a real date and time (RFC 3339)");
     return v->n == before;
 }
 
@@ -452,26 +462,28 @@ const char *dist_file_mime(dist_file_type t)
 }
 
 bool dist_file_acceptable(int kind, dist_file_type type, size_t len, uint32_t width,
-                          uint32_t height, const char **code)
+                          uint32_t height, const char **code, const char **english)
 {
-    const char *why = NULL;
+    const char *why = NULL, *text = NULL;
     bool image = type == DIST_FILE_JPEG || type == DIST_FILE_PNG;
     if (len == 0)
-        why = "required";
+        why = DIST_CODE("required"), text = "the file is empty";
     else if (kind == DIST_KIND_PHOTO && len > DIST_PHOTO_MAX_BYTES)
-        why = "too_large";
+        why = DIST_CODE("too_large"), text = "at most 5 MiB"; /* DIST_PHOTO_MAX_BYTES */
     else if (kind == DIST_KIND_ATTACHMENT && len > DIST_ATTACHMENT_MAX_BYTES)
-        why = "too_large";
+        why = DIST_CODE("too_large"), text = "at most 10 MiB"; /* DIST_ATTACHMENT_MAX_BYTES */
     else if (kind == DIST_KIND_PHOTO && !image)
-        why = "not_image";
+        why = DIST_CODE("file.not_image"), text = "a photo must be a JPEG or PNG";
     else if (kind == DIST_KIND_ATTACHMENT && type == DIST_FILE_UNKNOWN)
-        why = "not_allowed_type";
+        why = DIST_CODE("file.type"), text = "the file must be a PDF, JPEG or PNG";
     else if (image && (width > DIST_IMAGE_MAX_SIDE || height > DIST_IMAGE_MAX_SIDE))
-        why = "image_too_large";
+        why = DIST_CODE("image.too_large"), text = "at most 8000 pixels a side";
     else if (kind != DIST_KIND_PHOTO && kind != DIST_KIND_ATTACHMENT)
-        why = "unknown";
+        why = DIST_CODE("unknown_value"), text = "unknown file kind";
     if (code)
         *code = why;
+    if (english)
+        *english = text;
     return why == NULL;
 }
 
@@ -573,32 +585,33 @@ bool dist_selection_check(int mode, const int *tiers, size_t n_tiers, const int 
     char f[96];
     field(f, sizeof(f), prefix, "mode");
     if (mode == 0)
-        dist_violation_add(v, f, "required");
+        dist_violation_add(v, f, "required", "required");
     else if (mode != DIST_MODE_ALL && mode != DIST_MODE_FILTER && mode != DIST_MODE_CHOSEN)
-        dist_violation_add(v, f, "unknown");
+        dist_violation_add(v, f, "unknown_value", "unknown recipient mode");
     if (mode == DIST_MODE_FILTER) {
         for (size_t i = 0; i < n_tiers; i++)
             if (tiers[i] < 0 || tiers[i] > 3) {
                 snprintf(f, sizeof(f), "%s%stiers[%zu]", prefix ? prefix : "",
                          prefix && *prefix ? "." : "", i);
-                dist_violation_add(v, f, "unknown");
+                dist_violation_add(v, f, "unknown_value", "unknown tier");
             }
         for (size_t i = 0; i < n_types; i++)
             if (types[i] < 1 || types[i] > 4) {
                 snprintf(f, sizeof(f), "%s%soutletTypes[%zu]", prefix ? prefix : "",
                          prefix && *prefix ? "." : "", i);
-                dist_violation_add(v, f, "unknown");
+                dist_violation_add(v, f, "unknown_value", "unknown outlet type");
             }
         field(f, sizeof(f), prefix, "fiscalYear");
         if (n_tiers > 0 && (fiscal_year < 2000 || fiscal_year > 2100))
-            dist_violation_add(v, f, fiscal_year == 0 ? "required" : "out_of_range");
+            dist_violation_add(v, f, fiscal_year == 0 ? "required" : "out_of_range",
+                               "must be between 2000 and 2100");
     }
     if (mode == DIST_MODE_CHOSEN) {
         field(f, sizeof(f), prefix, "companyIds");
         if (n_companies == 0)
-            dist_violation_add(v, f, "required");
+            dist_violation_add(v, f, "required", "required");
         else if (n_companies > DIST_CHOSEN_MAX)
-            dist_violation_add(v, f, "too_many");
+            dist_violation_add(v, f, "too_many", "at most 1000 entries"); /* DIST_CHOSEN_MAX */
     }
     return v->n == before;
 }

@@ -1,9 +1,11 @@
 /* domain.h - distribution rules, pure: no I/O, no globals.
  *
  * Strings are NUL-terminated UTF-8; a NULL string is treated as empty.
- * Times are Unix seconds (UTC). Violations carry the API's field path and a
- * stable reason code ("required", "too_long", ...), never prose: the UI's
- * catalogues turn them into sentences. The few functions that allocate
+ * Times are Unix seconds (UTC). Violations carry the API's field path, a
+ * stable code ("required", "too_long", "email.invalid", ...) and an English
+ * text with the limit in it ("at most 200 characters") for logs and API
+ * users: the UI's catalogues (web/src/i18n/codes.*.js) turn the code into
+ * words. The few functions that allocate
  * (Markdown rendering, message composition: compose.c) say so; the caller
  * frees with free(). */
 #ifndef DISTRIBUTION_DOMAIN_H
@@ -18,8 +20,9 @@
 #define DIST_MAX_VIOLATIONS 32
 
 typedef struct dist_violation {
-    char field[96];  /* "content.title" */
-    char code[32];   /* "required" */
+    char field[96];    /* "content.title" */
+    char code[48];     /* "required" */
+    char english[128]; /* "at most 200 characters" */
 } dist_violation;
 
 typedef struct dist_violations {
@@ -28,13 +31,18 @@ typedef struct dist_violations {
 } dist_violations;
 
 /* Append one; false when full (the first DIST_MAX_VIOLATIONS are kept). */
-bool dist_violation_add(dist_violations *v, const char *field, const char *code);
+bool dist_violation_add(dist_violations *v, const char *field, const char *code,
+                        const char *english);
+
+/* A code chosen here and given out later (dist_text_ok's, dist_file_acceptable's):
+ * the web UI's catalogue test reads DIST_CODE("...") literals. */
+#define DIST_CODE(code) code
 
 /* ---- limits ---- */
 
 #define DIST_TITLE_MAX 200          /* characters */
 #define DIST_LEAD_MAX 1000          /* characters */
-#define DIST_BODY_MAX 100000        /* bytes of Markdown */
+#define DIST_BODY_MAX 100000        /* characters of Markdown */
 #define DIST_NOTE_MAX 1000          /* characters */
 #define DIST_SHORT_MAX 200          /* names, roles, places, captions, file names */
 #define DIST_PHONE_MAX 32
@@ -52,8 +60,12 @@ bool dist_violation_add(dist_violations *v, const char *field, const char *code)
 
 /* Valid UTF-8 of at most `max_chars` code points and no control characters
  * other than, when `multiline`, tab, CR and LF. `reason` (if not NULL) gets
- * "too_long" or "invalid_text" when false. */
+ * the code "too_long" or "text.invalid" when false. */
 bool dist_text_ok(const char *s, size_t max_chars, bool multiline, const char **reason);
+
+/* Add the violation of dist_text_ok's `code` for `field`, its English text
+ * stating the limit `max_chars` ("at most 200 characters"). */
+void dist_text_violation(dist_violations *v, const char *field, const char *code, size_t max_chars);
 
 /* True when `s` is blank (NULL, empty or only spaces, tabs and line ends). */
 bool dist_blank(const char *s);
@@ -139,10 +151,11 @@ enum { DIST_KIND_PHOTO = 1, DIST_KIND_ATTACHMENT = 2 }; /* seklik.distribution.F
  * of `kind` (DIST_KIND_*)? A photo is a JPEG or PNG of at most
  * DIST_PHOTO_MAX_BYTES and DIST_IMAGE_MAX_SIDE pixels a side; an attachment a
  * PDF, JPEG or PNG of at most DIST_ATTACHMENT_MAX_BYTES. On false, *code is
- * "required" (empty), "too_large", "not_image", "not_allowed_type" or
- * "image_too_large". */
+ * "required" (empty), "too_large", "file.not_image", "file.type",
+ * "image.too_large" or "unknown_value" (the kind), and *english (if not NULL)
+ * its English text with the limit in it; both static. */
 bool dist_file_acceptable(int kind, dist_file_type type, size_t len, uint32_t width,
-                          uint32_t height, const char **code);
+                          uint32_t height, const char **code, const char **english);
 
 /* A file name safe to put in a MIME header and a download: its last path
  * component, with characters outside printable ASCII, quotes, backslashes and

@@ -38,23 +38,41 @@ static const char *const READ_ROLES[] = {SK_ROLE_PR, SK_ROLE_HEAD, SK_ROLE_ADMIN
 
 /* ---- small helpers ---- */
 
+/* Fail with `rc` and the message "<code>: <english>": the UI words a
+ * message that starts with a code from its catalogues (web/src/codes.js). */
+static int refuse(sk_call *call, int rc, const char *code, const char *english)
+{
+    char msg[256];
+    snprintf(msg, sizeof(msg), "%s: %s", code, english);
+    return sk_call_fail(call, rc, msg);
+}
+
 static int deny(sk_call *call, const char *what)
 {
     char msg[200];
     snprintf(msg, sizeof(msg), "not allowed: %s", what);
-    return sk_call_fail(call, SK_EPERM, msg);
+    return refuse(call, SK_EPERM, "access.denied", msg);
 }
 
-static int not_found(sk_call *call, const char *what)
+static int not_found(sk_call *call, const char *code, const char *english)
 {
-    char msg[160];
-    snprintf(msg, sizeof(msg), "%s not found", what);
-    return sk_call_fail(call, SK_ENOTFOUND, msg);
+    return refuse(call, SK_ENOTFOUND, code, english);
 }
 
-static int precondition(sk_call *call, const char *why)
+/* A violation with its code and English text that also fails the call:
+ * `ok = violation(...) && false`. */
+static bool violation(sk_call *call, const char *field, const char *code, const char *english)
 {
-    return sk_call_fail(call, SK_EPRECOND, why);
+    sk_call_violation_code(call, field, code, english);
+    return false;
+}
+
+/* The violation of dist_text_ok's `code` (the limit `max` in its text). */
+static bool text_violation(sk_call *call, const char *field, const char *code, size_t max)
+{
+    dist_violations v = {0};
+    dist_text_violation(&v, field, code, max);
+    return violation(call, field, code, v.items[0].english);
 }
 
 static const char *actor_id(const sk_call *call)
@@ -83,14 +101,14 @@ static bool check_id(sk_call *call, const char *field, const char *id)
 {
     if (sk_uuid_valid(id))
         return true;
-    sk_call_violation(call, field, id && *id ? "invalid_id" : "required");
-    return false;
+    return violation(call, field, id && *id ? "id.invalid" : "required",
+                     id && *id ? "not a valid id" : "required");
 }
 
 static void add_violations(sk_call *call, const dist_violations *v)
 {
     for (size_t i = 0; i < v->n; i++)
-        sk_call_violation(call, v->items[i].field, v->items[i].code);
+        sk_call_violation_code(call, v->items[i].field, v->items[i].code, v->items[i].english);
 }
 
 static char *S(sk_call *call, PGresult *res, int i, int col)
@@ -179,8 +197,7 @@ static bool check_input(sk_call *call, const Seklik__Distribution__ReleaseInput 
 static bool check_selection(sk_call *call, const Seklik__Distribution__RecipientSelection *s)
 {
     if (!s) {
-        sk_call_violation(call, "recipients.mode", "required");
-        return false;
+        return violation(call, "recipients.mode", "required", "required");
     }
     int tiers[16], types[16];
     size_t n_tiers = s->n_tiers < COUNT(tiers) ? s->n_tiers : COUNT(tiers);
@@ -193,9 +210,10 @@ static bool check_selection(sk_call *call, const Seklik__Distribution__Recipient
     bool ok = dist_selection_check((int)s->mode, tiers, n_tiers, types, n_types, s->fiscal_year,
                                    s->n_company_ids, "recipients", &v);
     if (s->n_tiers > COUNT(tiers))
-        ok = dist_violation_add(&v, "recipients.tiers", "too_many") && false;
+        ok = dist_violation_add(&v, "recipients.tiers", "too_many", "at most 16 entries") && false;
     if (s->n_outlet_types > COUNT(types))
-        ok = dist_violation_add(&v, "recipients.outletTypes", "too_many") && false;
+        ok = dist_violation_add(&v, "recipients.outletTypes", "too_many", "at most 16 entries") &&
+             false;
     add_violations(call, &v);
     for (size_t i = 0; (int)s->mode == DIST_MODE_CHOSEN && i < s->n_company_ids &&
                        i < DIST_CHOSEN_MAX;
@@ -268,7 +286,7 @@ static int lock_release(sk_call *call, const char *id, locked *l)
     PGresult *res;
     int rc = dist_store_lock_release(call->db, id, &res);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "release");
+        return not_found(call, "release.not_found", "no such release");
     SK_TRY(rc);
     snprintf(l->state, sizeof(l->state), "%s", PQgetvalue(res, 0, RL_STATE));
     l->version = atoi(PQgetvalue(res, 0, RL_VERSION));
@@ -284,7 +302,7 @@ static int check_revision(sk_call *call, const locked *l, int64_t expected)
         char msg[120];
         snprintf(msg, sizeof(msg), "the release changed meanwhile: its revision is now %lld",
                  (long long)l->revision);
-        return precondition(call, msg);
+        return refuse(call, SK_EPRECOND, "release.changed", msg);
     }
     return SK_OK;
 }
@@ -295,7 +313,7 @@ static int require_state(sk_call *call, const locked *l, const char *state)
         return SK_OK;
     char msg[120];
     snprintf(msg, sizeof(msg), "the release is %s, not %s", l->state, state);
-    return precondition(call, msg);
+    return refuse(call, SK_EPRECOND, "release.wrong_state", msg);
 }
 
 /* ---- replies ---- */
@@ -323,7 +341,7 @@ static int release_reply(sk_call *call, const char *id, int version, bool staff,
     PGresult *res;
     int rc = dist_store_load_release(call->db, id, version, &res);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "release");
+        return not_found(call, "release.not_found", "no such release");
     SK_TRY(rc);
     out->id = S(call, res, 0, RV_ID);
     out->state = dist_state_number(PQgetvalue(res, 0, RV_STATE));
@@ -500,23 +518,25 @@ static int add_file(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessage
     if (!may_write(call))
         return deny(call, "writing releases");
     bool ok = check_id(call, "releaseId", req->release_id);
-    const char *why = NULL;
+    const char *code = NULL; /* dist_text_ok's, dist_file_acceptable's */
     if (req->kind != SEKLIK__DISTRIBUTION__FILE_KIND__FILE_KIND_PHOTO &&
         req->kind != SEKLIK__DISTRIBUTION__FILE_KIND__FILE_KIND_ATTACHMENT)
-        ok = sk_call_violation(call, "kind", req->kind ? "unknown" : "required") && false;
+        ok = violation(call, "kind", req->kind ? "unknown_value" : "required",
+                       "the kind must be a photo or an attachment");
     if (dist_blank(req->file_name))
-        ok = sk_call_violation(call, "fileName", "required") && false;
-    else if (!dist_text_ok(req->file_name, DIST_SHORT_MAX, false, &why))
-        ok = sk_call_violation(call, "fileName", why) && false;
-    if (!dist_text_ok(req->caption, DIST_SHORT_MAX, false, &why))
-        ok = sk_call_violation(call, "caption", why) && false;
+        ok = violation(call, "fileName", "required", "required");
+    else if (!dist_text_ok(req->file_name, DIST_SHORT_MAX, false, &code))
+        ok = text_violation(call, "fileName", code, DIST_SHORT_MAX);
+    if (!dist_text_ok(req->caption, DIST_SHORT_MAX, false, &code))
+        ok = text_violation(call, "caption", code, DIST_SHORT_MAX);
     uint32_t w = 0, h = 0;
+    const char *english = NULL;
     dist_file_type type = dist_file_sniff(req->content.data, req->content.len, &w, &h);
-    if (!dist_file_acceptable((int)req->kind, type, req->content.len, w, h, &why) &&
-        strcmp(why, "unknown") != 0)
-        ok = sk_call_violation(call, "content", why) && false;
+    if (!dist_file_acceptable((int)req->kind, type, req->content.len, w, h, &code, &english) &&
+        strcmp(code, "unknown_value") != 0) /* the kind, named above */
+        ok = violation(call, "content", code, english);
     else if (type == DIST_FILE_PDF && !sk_pdf_opens(req->content.data, req->content.len))
-        ok = sk_call_violation(call, "content", "pdf_unreadable") && false;
+        ok = violation(call, "content", "file.pdf_unreadable", "the PDF does not open");
     if (!ok)
         return SK_EINVAL;
     locked l;
@@ -526,9 +546,12 @@ static int add_file(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessage
     int64_t bytes = 0;
     SK_TRY(dist_store_file_totals(call->db, req->release_id, &count, &bytes));
     if (count + 1 > DIST_RELEASE_FILES_MAX)
-        return sk_call_violation(call, "content", "too_many_files");
+        return sk_call_violation_code(
+            call, "content", "release.too_many_files",
+            "a release holds at most 20 files"); /* DIST_RELEASE_FILES_MAX */
     if (bytes + (int64_t)req->content.len > (int64_t)DIST_RELEASE_FILES_MAX_BYTES)
-        return sk_call_violation(call, "content", "release_files_too_large");
+        return sk_call_violation_code(call, "content", "release.files_too_large",
+                                      "the files of a release: at most 12 MiB together");
     char id[SK_UUID_STRLEN], name[DIST_SHORT_MAX + 1];
     unsigned char digest[crypto_hash_sha256_BYTES];
     char hex[crypto_hash_sha256_BYTES * 2 + 1];
@@ -574,7 +597,7 @@ static int remove_file(sk_call *call, const ProtobufCMessage *in_, ProtobufCMess
     SK_TRY(require_state(call, &l, "draft"));
     int rc = dist_store_delete_file(call->db, req->release_id, req->file_id);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "file");
+        return not_found(call, "file.not_found", "no such file");
     SK_TRY(rc);
     SK_TRY(dist_store_touch_release(call->db, req->release_id, NULL, 0));
     cJSON *before = cJSON_CreateObject();
@@ -621,7 +644,8 @@ static int check_stored_complete(sk_call *call, const char *id)
     seklik__distribution__recipient_selection__free_unpacked(s, NULL);
     SK_TRY(rc);
     if (r.n == 0)
-        ok = sk_call_violation(call, "recipients", "no_recipients") && false;
+        ok = violation(call, "recipients", "recipients.none",
+                       "the selection matches no press company");
     dist_recipients_free(&r);
     return ok ? SK_OK : SK_EINVAL;
 }
@@ -638,11 +662,13 @@ static int schedule(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessage
     if (!dist_blank(req->embargo_until)) {
         if (!dist_parse_time(req->embargo_until, &embargo) ||
             !dist_format_time(embargo, embargo_text))
-            ok = sk_call_violation(call, "embargoUntil", "invalid_time") && false;
+            ok = violation(call, "embargoUntil", "time.invalid",
+                           "must be a real date and time (RFC 3339)");
         else if (!dist_embargo_acceptable(embargo, (int64_t)time(NULL)))
-            ok = sk_call_violation(call, "embargoUntil",
-                                   embargo < (int64_t)time(NULL) + DIST_EMBARGO_MIN_S ? "too_soon" : "too_far") &&
-                 false;
+            ok = violation(call, "embargoUntil",
+                           embargo < (int64_t)time(NULL) + DIST_EMBARGO_MIN_S ? "time.not_future"
+                                                                              : "embargo.too_far",
+                           "the embargo must lie ahead, within 366 days");
     }
     if (!ok)
         return SK_EINVAL;
@@ -693,9 +719,9 @@ static int correct(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessage 
     ok = check_input(call, req->content, true) && ok;
     const char *why = NULL;
     if (dist_blank(req->note))
-        ok = sk_call_violation(call, "note", "required") && false;
+        ok = violation(call, "note", "required", "required");
     else if (!dist_text_ok(req->note, DIST_NOTE_MAX, true, &why))
-        ok = sk_call_violation(call, "note", why) && false;
+        ok = text_violation(call, "note", why, DIST_NOTE_MAX);
     if (!ok)
         return SK_EINVAL;
     locked l;
@@ -755,10 +781,10 @@ static int render_preview(sk_call *call, const ProtobufCMessage *in_, ProtobufCM
     if (!may_read(call))
         return deny(call, "previews");
     const char *why = NULL;
-    if (req->body_markdown && strlen(req->body_markdown) > DIST_BODY_MAX)
-        return sk_call_violation(call, "bodyMarkdown", "too_long");
-    if (!dist_text_ok(req->body_markdown, DIST_BODY_MAX, true, &why))
-        return sk_call_violation(call, "bodyMarkdown", why);
+    if (!dist_text_ok(req->body_markdown, DIST_BODY_MAX, true, &why)) {
+        text_violation(call, "bodyMarkdown", why, DIST_BODY_MAX);
+        return SK_EINVAL;
+    }
     char *html = render(call, req->body_markdown);
     if (!html)
         return SK_ENOMEM;
@@ -842,9 +868,9 @@ static int list_releases(sk_call *call, const ProtobufCMessage *in_, ProtobufCMe
     static const char *const STATES[] = {"", "draft", "scheduled", "sent"};
     bool ok = true;
     if (req->state < 0 || (size_t)req->state >= COUNT(STATES))
-        ok = sk_call_violation(call, "state", "unknown") && false;
+        ok = violation(call, "state", "unknown_value", "unknown state");
     if (req->page_token && *req->page_token && !sk_uuid_valid(req->page_token))
-        ok = sk_call_violation(call, "pageToken", "invalid_token") && false;
+        ok = violation(call, "pageToken", "page_token.invalid", "bad page token");
     if (!ok)
         return SK_EINVAL;
     int size = page_size(req->page_size);
@@ -873,7 +899,7 @@ static int get_release(sk_call *call, const ProtobufCMessage *in_, ProtobufCMess
         return deny(call, "releases");
     bool ok = check_id(call, "releaseId", req->release_id);
     if (req->version < 0)
-        ok = sk_call_violation(call, "version", "out_of_range") && false;
+        ok = violation(call, "version", "negative", "must be 0 or more");
     if (!ok)
         return SK_EINVAL;
     return release_reply(call, req->release_id, req->version, true, (Release *)out);
@@ -1008,7 +1034,7 @@ static int get_proof(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessag
     SK_TRY(dist_store_summaries(call->db, req->release_id, "", NULL, 1, &sum));
     if (PQntuples(sum) == 0) {
         PQclear(sum);
-        return not_found(call, "release");
+        return not_found(call, "release.not_found", "no such release");
     }
     Seklik__Distribution__ReleaseSummary *s = sk_call_alloc(call, sizeof(*s));
     int rc = s ? summary_reply(call, sum, 0, s) : SK_ENOMEM;
@@ -1060,7 +1086,7 @@ static int partner_sees(sk_call *call, const char *company, const char *id)
     SK_TRY(dist_store_inbox_visible(call->db, id, company, &visible, &embargo, &sent));
     SK_TRY(dist_store_now(call->db, &now));
     if (!visible || !sent || !distribution_embargo_lifted(embargo, now))
-        return not_found(call, "release");
+        return not_found(call, "release.not_found", "no such release");
     return SK_OK;
 }
 
@@ -1080,7 +1106,7 @@ static int get_file(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessage
     PGresult *res;
     int rc = dist_store_file(call->db, req->release_id, req->file_id, &res);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "file");
+        return not_found(call, "file.not_found", "no such file");
     SK_TRY(rc);
     Seklik__Distribution__FileContent *fc = (Seklik__Distribution__FileContent *)out;
     Seklik__Distribution__ReleaseFile *f = sk_call_alloc(call, sizeof(*f));
@@ -1122,17 +1148,20 @@ static int report_pickup(sk_call *call, const ProtobufCMessage *in_, ProtobufCMe
     if (req->outlet_id && *req->outlet_id)
         ok = check_id(call, "outletId", req->outlet_id) && ok;
     if (dist_blank(req->url))
-        ok = sk_call_violation(call, "url", "required") && false;
+        ok = violation(call, "url", "required", "required");
     else if (!dist_url_valid(req->url))
-        ok = sk_call_violation(call, "url", "invalid_url") && false;
+        ok = violation(call, "url", "url.invalid",
+                       "must be an http:// or https:// link of at most 2000 characters");
     int64_t published = 0;
     char published_text[21] = "";
     if (!dist_blank(req->published_at)) {
         if (!dist_parse_time(req->published_at, &published) ||
             !dist_format_time(published, published_text))
-            ok = sk_call_violation(call, "publishedAt", "invalid_time") && false;
+            ok = violation(call, "publishedAt", "time.invalid",
+                           "must be a real date and time (RFC 3339)");
         else if (published > (int64_t)time(NULL) + 600)
-            ok = sk_call_violation(call, "publishedAt", "in_future") && false;
+            ok = violation(call, "publishedAt", "proof.published_future",
+                           "the publication time cannot be in the future");
     }
     if (!ok)
         return SK_EINVAL;
@@ -1142,7 +1171,8 @@ static int report_pickup(sk_call *call, const ProtobufCMessage *in_, ProtobufCMe
         SK_TRY(dist_store_inbox_visible(call->db, req->release_id, company, &visible, &embargo,
                                         &sent));
         if (!sent)
-            return not_found(call, "recipient of a sent release");
+            return not_found(call, "release.not_sent_to_company",
+                             "the release was not sent to this company");
     } else {
         SK_TRY(partner_sees(call, company, req->release_id));
     }
@@ -1151,7 +1181,8 @@ static int report_pickup(sk_call *call, const ProtobufCMessage *in_, ProtobufCMe
         int rc = dist_store_company_outlet(call->db, company, req->outlet_id, outlet_name,
                                            sizeof(outlet_name));
         if (rc == SK_ENOTFOUND)
-            return sk_call_violation(call, "outletId", "not_company_outlet");
+            return sk_call_violation_code(call, "outletId", "outlet.other_company",
+                                          "the outlet is not one of this company's");
         SK_TRY(rc);
     }
     char id[SK_UUID_STRLEN];
@@ -1164,8 +1195,8 @@ static int report_pickup(sk_call *call, const ProtobufCMessage *in_, ProtobufCMe
     };
     int rc = dist_store_insert_pickup(call->db, &p);
     if (rc == SK_EEXISTS) {
-        sk_call_violation(call, "url", "duplicate");
-        return sk_call_fail(call, SK_EEXISTS, "this link was reported already");
+        sk_call_violation_code(call, "url", "pickup.duplicate", "this link was reported already");
+        return sk_call_fail(call, SK_EEXISTS, "pickup.duplicate: this link was reported already");
     }
     SK_TRY(rc);
     PGresult *res;
@@ -1213,7 +1244,7 @@ static int list_inbox(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessa
     if (!company)
         return deny(call, "an inbox: partner accounts only");
     if (req->page_token && *req->page_token && !sk_uuid_valid(req->page_token))
-        return sk_call_violation(call, "pageToken", "invalid_token");
+        return sk_call_violation_code(call, "pageToken", "page_token.invalid", "bad page token");
     int size = page_size(req->page_size);
     PGresult *res;
     SK_TRY(dist_store_inbox(call->db, company, NULL, req->unread_only, req->page_token, size + 1,
@@ -1248,7 +1279,7 @@ static int load_item(sk_call *call, const char *company, const char *id,
         rc = it ? inbox_item(call, res, 0, it) : SK_ENOMEM;
     PQclear(res);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "release");
+        return not_found(call, "release.not_found", "no such release");
     *out = it;
     return rc;
 }
@@ -1350,32 +1381,32 @@ static int queue_mail(sk_call *call, const ProtobufCMessage *in_, ProtobufCMessa
     dist_app *app = call->app;
     bool ok = check_id(call, "userId", req->user_id);
     if (req->n_recipients == 0 || req->n_recipients > 10)
-        ok = sk_call_violation(call, "recipients", req->n_recipients ? "too_many" : "required") &&
-             false;
+        ok = violation(call, "recipients", req->n_recipients ? "too_many" : "required",
+                       "between 1 and 10 entries");
     for (size_t i = 0; i < req->n_recipients && i < 10; i++) {
         char f[32];
         snprintf(f, sizeof(f), "recipients[%zu]", i);
         if (!dist_email_valid(req->recipients[i]))
-            ok = sk_call_violation(call, f, "invalid_email") && false;
+            ok = violation(call, f, "email.invalid", "not a valid e-mail address");
         for (size_t k = 0; k < i; k++)
             if (req->recipients[k] && req->recipients[i] &&
                 strcasecmp(req->recipients[k], req->recipients[i]) == 0) {
-                ok = sk_call_violation(call, f, "duplicate") && false;
+                ok = violation(call, f, "email.duplicate", "the address is listed twice");
                 break;
             }
     }
     const char *locale = req->locale ? req->locale : "";
     if (*locale && strcmp(locale, "id") != 0 && strcmp(locale, "en") != 0)
-        ok = sk_call_violation(call, "locale", "unknown") && false;
+        ok = violation(call, "locale", "locale.unknown", "the locale must be id or en");
     dist_kv *values = alloc_array(call, req->n_values, sizeof(*values));
     if (!values)
         return SK_ENOMEM;
     for (size_t i = 0; i < req->n_values; i++)
         values[i] = (dist_kv){req->values[i]->key, req->values[i]->value};
     if (!dist_template_known(req->template_name))
-        ok = sk_call_violation(call, "templateName",
-                               dist_blank(req->template_name) ? "required" : "unknown") &&
-             false;
+        ok = violation(call, "templateName",
+                       dist_blank(req->template_name) ? "required" : "unknown_value",
+                       "unknown template");
     if (!ok)
         return SK_EINVAL;
     /* The user's language, as the gateway's events last told it. */
@@ -1492,7 +1523,7 @@ static int list_notices(sk_call *call, const ProtobufCMessage *in_, ProtobufCMes
     if (!notice_owner(call, &user, &company))
         return deny(call, "notices: users only");
     if (req->page_token && *req->page_token && !sk_uuid_valid(req->page_token))
-        return sk_call_violation(call, "pageToken", "invalid_token");
+        return sk_call_violation_code(call, "pageToken", "page_token.invalid", "bad page token");
     int size = page_size(req->page_size);
     PGresult *res;
     SK_TRY(dist_store_notices(call->db, user, company, req->unread_only, req->page_token,
@@ -1525,7 +1556,7 @@ static int mark_notices_read(sk_call *call, const ProtobufCMessage *in_, Protobu
     if (!notice_owner(call, &user, &company))
         return deny(call, "notices: users only");
     if (!req->all && req->n_notice_ids == 0)
-        return sk_call_violation(call, "noticeIds", "required");
+        return sk_call_violation_code(call, "noticeIds", "required", "required");
     bool ok = true;
     for (size_t i = 0; !req->all && i < req->n_notice_ids; i++) {
         char f[32];
@@ -1612,10 +1643,11 @@ static int set_notice_preferences(sk_call *call, const ProtobufCMessage *in_,
         snprintf(f, sizeof(f), "preferences[%zu].kind", i);
         int kind = (int)req->preferences[i]->kind;
         if (!dist_notice_kind_name(kind))
-            ok = sk_call_violation(call, f, "unknown") && false;
+            ok = violation(call, f, "unknown_value", "unknown kind of notice");
         else if (!dist_notice_concerns(kind, (const char *const *)call->actor->roles,
                                        call->actor->n_roles, has_company))
-            ok = sk_call_violation(call, f, "not_for_role") && false;
+            ok = violation(call, f, "notice.not_for_role",
+                           "this kind of notice is not sent to your roles");
     }
     if (!ok)
         return SK_EINVAL;

@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check(t != DIST_FILE_PNG || (w > 0 && h > 0 && w <= 0x7FFFFFFF && h <= 0x7FFFFFFF));
     check(t != DIST_FILE_JPEG || (w > 0 && h > 0 && w <= 0xFFFF && h <= 0xFFFF));
     const char *code = NULL;
-    dist_file_acceptable(DIST_KIND_PHOTO, t, size, w, h, &code);
-    dist_file_acceptable(DIST_KIND_ATTACHMENT, t, size, w, h, &code);
+    dist_file_acceptable(DIST_KIND_PHOTO, t, size, w, h, &code, NULL);
+    dist_file_acceptable(DIST_KIND_ATTACHMENT, t, size, w, h, &code, NULL);
 
     size_t n = strnlen((const char *)data, size);
     char *s = malloc(n + 1);

@@ -553,7 +553,9 @@ static void reserve_beyond_available_names_budget_line(void **state)
     long long before = footprint();
     Seklik__Bus__Response *r = reserve_call(order, line->id, 1000001);
     assert_int_equal(it_code(r), SK_EPRECOND);
-    assert_true(it_names_field(r, "budgetLine"));
+    assert_true(it_names_field_code(r, "budgetLine", "budget.insufficient"));
+    /* the message leads with the code the UI words, then the English */
+    assert_int_equal(strncmp(r->message, "budget.insufficient: ", 21), 0);
     assert_non_null(strstr(r->message, "Rp 1.000.000"));
     seklik__bus__response__free_unpacked(r, NULL);
     assert_int_equal(footprint(), before);
@@ -916,10 +918,33 @@ static void bad_input_names_the_field_and_writes_nothing(void **state)
     cr.pagu = 5;
     Seklik__Bus__Response *r = call("CreateBudgetLine", &fin, &cr.base);
     assert_int_equal(it_code(r), SK_EINVAL);
-    assert_true(it_names_field(r, "line.fiscalYear"));
-    assert_true(it_names_field(r, "line.subActivityCode"));
-    assert_true(it_names_field(r, "line.accountCode"));
-    assert_true(it_names_field(r, "line.name"));
+    assert_true(it_names_field_code(r, "line.fiscalYear", "out_of_range"));
+    assert_true(it_names_field_code(r, "line.subActivityCode", "sub_activity_code.invalid"));
+    assert_true(it_names_field_code(r, "line.accountCode", "account_code.invalid"));
+    assert_true(it_names_field_code(r, "line.name", "required"));
+    seklik__bus__response__free_unpacked(r, NULL);
+    /* A name's limit is in characters, as the UI states it: 250 two-byte
+     * characters are a name, 251 are not, and the refusal says so. */
+    char name[251 * 2 + 1];
+    for (int i = 0; i < 251; i++)
+        memcpy(name + 2 * i, "\xc3\xa9", 2);
+    name[250 * 2] = '\0';
+    Seklik__Accounting__BudgetLine *wide = create_line(1, NULL, name);
+    assert_int_equal((int)strlen(wide->data->name), 500);
+    protobuf_c_message_free_unpacked(&wide->base, NULL);
+    before = footprint(); /* that line was meant to be written */
+    name[250 * 2] = '\xc3';
+    name[251 * 2] = '\0';
+    li.fiscal_year = YEAR;
+    li.sub_activity_code = "2.16.02.1.01.0998";
+    li.account_code = "5.1.02.02.01.0029";
+    li.name = name;
+    r = call("CreateBudgetLine", &fin, &cr.base);
+    assert_int_equal(it_code(r), SK_EINVAL);
+    assert_true(it_names_field_code(r, "line.name", "too_long"));
+    for (size_t i = 0; i < r->n_violations; i++)
+        if (strcmp(r->violations[i]->field, "line.name") == 0)
+            assert_string_equal(r->violations[i]->description, "at most 250 characters");
     seklik__bus__response__free_unpacked(r, NULL);
     /* Over the bus's bounds: refused before the handler. */
     li.fiscal_year = YEAR;

@@ -192,14 +192,34 @@ static int code_of(const char *method, const Seklik__Bus__Actor *actor, const Pr
     return c;
 }
 
-/* Does the response name `field` with reason `code`? */
-static bool names(const Seklik__Bus__Response *r, const char *field, const char *code)
+/* The response's violation of `field` with code `code` (FieldViolation.code),
+ * or NULL. */
+static const Seklik__Bus__FieldViolation *violation_of(const Seklik__Bus__Response *r,
+                                                       const char *field, const char *code)
 {
     for (size_t i = 0; i < r->n_violations; i++)
         if (strcmp(r->violations[i]->field, field) == 0 &&
-            strcmp(r->violations[i]->description, code) == 0)
-            return true;
-    return false;
+            strcmp(r->violations[i]->code, code) == 0)
+            return r->violations[i];
+    return NULL;
+}
+
+/* Does the response name `field` with code `code`? */
+static bool names(const Seklik__Bus__Response *r, const char *field, const char *code)
+{
+    return violation_of(r, field, code) != NULL;
+}
+
+/* The refusal's message starts with `code` and ": " (the UI words it). */
+static void refused_with(const char *method, const Seklik__Bus__Actor *actor,
+                         const ProtobufCMessage *in, int want, const char *code)
+{
+    Seklik__Bus__Response *r = call(method, actor, in);
+    assert_int_equal(it_code(r), want);
+    size_t n = strlen(code);
+    if (strncmp(r->message, code, n) != 0 || strncmp(r->message + n, ": ", 2) != 0)
+        fail_msg("%s: message \"%s\" does not start with %s", method, r->message, code);
+    seklik__bus__response__free_unpacked(r, NULL);
 }
 
 /* ---- files ---- */
@@ -787,12 +807,12 @@ static void photos_and_attachments_are_checked_by_content(void **state)
         size_t len;
         const char *code;
     } cases[] = {
-        {1, "dokumen.png", (const uint8_t *)PDF, sizeof(PDF) - 1, "not_image"},
-        {1, "foto.jpg", (const uint8_t *)NOT_IMAGE, sizeof(NOT_IMAGE) - 1, "not_image"},
-        {1, "raksasa.png", huge, sizeof(huge), "image_too_large"},
+        {1, "dokumen.png", (const uint8_t *)PDF, sizeof(PDF) - 1, "file.not_image"},
+        {1, "foto.jpg", (const uint8_t *)NOT_IMAGE, sizeof(NOT_IMAGE) - 1, "file.not_image"},
+        {1, "raksasa.png", huge, sizeof(huge), "image.too_large"},
         {1, "besar.png", big, sizeof(big), "too_large"},
         {1, "kosong.png", NULL, 0, "required"},
-        {2, "program.exe", (const uint8_t *)"MZ\x90\x00\x03", 5, "not_allowed_type"},
+        {2, "program.exe", (const uint8_t *)"MZ\x90\x00\x03", 5, "file.type"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         Seklik__Bus__Response *r = add_file(id, cases[i].kind, cases[i].name, cases[i].data,
@@ -800,6 +820,9 @@ static void photos_and_attachments_are_checked_by_content(void **state)
         assert_int_equal(it_code(r), SK_EINVAL);
         if (!names(r, "content", cases[i].code))
             fail_msg("case %zu: no content/%s", i, cases[i].code);
+        if (strcmp(cases[i].code, "too_large") == 0) /* the limit, for the UI's words */
+            assert_string_equal(violation_of(r, "content", "too_large")->description,
+                                "at most 5 MiB");
         seklik__bus__response__free_unpacked(r, NULL);
     }
     assert_int_equal(sql_id("SELECT count(*) FROM distribution.file WHERE release_id = $1::uuid", id), 0);
@@ -996,6 +1019,9 @@ static void every_method_checks_role_and_partner_wall(void **state)
     Seklik__Bus__Actor lost = it_actor("mitra-tanpa", "partner", NULL); /* no company */
     Seklik__Bus__Actor nobody = SEKLIK__BUS__ACTOR__INIT; /* signed, but no role */
     nobody.user_id = "nobody";
+    /* a refusal starts with its code */
+    refused_with("CreateRelease", &pa, &create_req.base, SK_EPERM, "access.denied");
+    refused_with("GetInboxRelease", &pa, &rid.base, SK_ENOTFOUND, "release.not_found");
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const method_case *c = &cases[i];
         int got = code_of(c->method, &pa, c->in);
@@ -1133,22 +1159,22 @@ static void reading_and_pickups_show_in_the_proof(void **state)
     rp.url = "javascript:alert(1)";
     r = call("ReportPickup", &pa, &rp.base);
     assert_int_equal(it_code(r), SK_EINVAL);
-    assert_true(names(r, "url", "invalid_url"));
+    assert_true(names(r, "url", "url.invalid"));
     seklik__bus__response__free_unpacked(r, NULL);
     rp.url = "https://alfa.test/berita/rapat-koordinasi";
     rp.published_at = "2099-01-10T10:00:00+07:00";
     r = call("ReportPickup", &pa, &rp.base);
-    assert_true(names(r, "publishedAt", "in_future"));
+    assert_true(names(r, "publishedAt", "proof.published_future"));
     seklik__bus__response__free_unpacked(r, NULL);
     rp.published_at = "2026-01-10T10:00:00+07:00";
     rp.outlet_id = B.outlet_id; /* not A's */
     r = call("ReportPickup", &pa, &rp.base);
-    assert_true(names(r, "outletId", "not_company_outlet"));
+    assert_true(names(r, "outletId", "outlet.other_company"));
     seklik__bus__response__free_unpacked(r, NULL);
     rp.outlet_id = A.outlet_id;
     rp.published_at = "";
     assert_int_equal(code_of("ReportPickup", &pa, &rp.base), SK_OK);
-    assert_int_equal(code_of("ReportPickup", &pa, &rp.base), SK_EEXISTS);
+    refused_with("ReportPickup", &pa, &rp.base, SK_EEXISTS, "pickup.duplicate");
     /* staff add one for B */
     Seklik__Distribution__ReportPickupRequest sp = SEKLIK__DISTRIBUTION__REPORT_PICKUP_REQUEST__INIT;
     sp.release_id = first_release;
@@ -1157,7 +1183,7 @@ static void reading_and_pickups_show_in_the_proof(void **state)
     assert_int_equal(code_of("ReportPickup", &staff, &sp.base), SK_OK);
     /* and not for a company that did not receive it */
     sp.company_id = C.id;
-    assert_int_equal(code_of("ReportPickup", &staff, &sp.base), SK_ENOTFOUND);
+    refused_with("ReportPickup", &staff, &sp.base, SK_ENOTFOUND, "release.not_sent_to_company");
 
     r = call("GetProof", &staff, &rid.base);
     Seklik__Distribution__Proof *proof = body(r, &seklik__distribution__proof__descriptor);

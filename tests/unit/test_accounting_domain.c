@@ -106,8 +106,22 @@ static void text_is_trimmed_bounded_and_clean(void **state)
     assert_true(accounting_text("Rp\xc2\xa0" "1", 1, 10, false, out, sizeof(out))); /* UTF-8 */
     assert_false(accounting_text("\xc3\x28", 1, 10, false, out, sizeof(out)));    /* not UTF-8 */
     assert_false(accounting_text("ab\xe2\x82", 1, 10, false, out, sizeof(out)));  /* cut short */
-    /* The bound is in bytes: 4 two-byte characters are 8 bytes. */
-    assert_false(accounting_text("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 1, 7, false, out, sizeof(out)));
+    /* The bound is in characters, as users see it: 4 two-byte characters
+     * (8 bytes) are within 4, and 5 are not. */
+    assert_true(accounting_text("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 1, 4, false, out, sizeof(out)));
+    assert_false(
+        accounting_text("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 1, 4, false, out, sizeof(out)));
+    /* ...and a refusal names the limit in characters, with its code */
+    accounting_violations v = {0};
+    assert_false(accounting_text_check("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 1, 4, false, out,
+                                       sizeof(out), "reason", &v));
+    assert_string_equal(v.items[0].field, "reason");
+    assert_string_equal(v.items[0].code, "too_long");
+    assert_string_equal(v.items[0].description, "at most 4 characters");
+    assert_false(accounting_text_check("  ", 1, 4, false, out, sizeof(out), "reason", &v));
+    assert_string_equal(v.items[1].code, "required");
+    assert_false(accounting_text_check("a\x01", 1, 4, false, out, sizeof(out), "reason", &v));
+    assert_string_equal(v.items[2].code, "text.invalid");
 }
 
 /* ---- a new line ---- */
@@ -123,7 +137,7 @@ static void golden_line_is_accepted(void **state)
     (void)state;
     accounting_line_input in = golden_input();
     accounting_line out;
-    char doc[ACCOUNTING_DOCUMENT_MAX + 1];
+    char doc[ACCOUNTING_TEXT_SIZE(ACCOUNTING_DOCUMENT_MAX)];
     accounting_violations v = {0};
     assert_true(accounting_check_line(&in, 1900000000, " DPA/001/2027 ", &out, doc, &v));
     assert_int_equal(v.n, 0);
@@ -145,7 +159,7 @@ static void every_bad_field_of_a_line_is_named(void **state)
     long_name[251] = '\0';
     accounting_line_input in = {1999, "2.16.02.1.01", "4.1.01.01.01.0001", long_name};
     accounting_line out;
-    char doc[ACCOUNTING_DOCUMENT_MAX + 1];
+    char doc[ACCOUNTING_TEXT_SIZE(ACCOUNTING_DOCUMENT_MAX)];
     accounting_violations v = {0};
     assert_false(accounting_check_line(&in, -1, "DPA\x01", &out, doc, &v));
     assert_int_equal(v.n, 6);
@@ -155,7 +169,7 @@ static void every_bad_field_of_a_line_is_named(void **state)
     assert_true(names(&v, "line.name"));
     assert_true(names(&v, "pagu"));
     assert_true(names(&v, "documentNumber"));
-    /* The edges: years 2000 and 2100, a name of 250 bytes, pagu 10^13 + 1. */
+    /* The edges: years 2000 and 2100, a name of 250 characters, pagu 10^13 + 1. */
     long_name[250] = '\0';
     in = golden_input();
     in.name = long_name;
@@ -267,7 +281,8 @@ static void revision_moves_the_difference_either_way(void **state)
     (void)state;
     accounting_balances now = {1900000000, 1000000, 0, 1899000000};
     accounting_pagu_move m;
-    char reason[ACCOUNTING_REASON_MAX + 1], doc[ACCOUNTING_DOCUMENT_MAX + 1];
+    char reason[ACCOUNTING_TEXT_SIZE(ACCOUNTING_REASON_MAX)],
+        doc[ACCOUNTING_TEXT_SIZE(ACCOUNTING_DOCUMENT_MAX)];
     accounting_violations v = {0};
     assert_int_equal(accounting_check_revision(ACCOUNTING_REVISION_PERUBAHAN, 2000000000,
                                                " P-APBD ", "DPPA/1", &now, &m, reason, doc, &v),
@@ -289,12 +304,14 @@ static void revision_never_below_committed_plus_realised(void **state)
     (void)state;
     accounting_balances now = {1000, 300, 200, 500};
     accounting_pagu_move m;
-    char reason[ACCOUNTING_REASON_MAX + 1], doc[ACCOUNTING_DOCUMENT_MAX + 1];
+    char reason[ACCOUNTING_TEXT_SIZE(ACCOUNTING_REASON_MAX)],
+        doc[ACCOUNTING_TEXT_SIZE(ACCOUNTING_DOCUMENT_MAX)];
     accounting_violations v = {0};
     assert_int_equal(accounting_check_revision(ACCOUNTING_REVISION_PERGESERAN, 499, "r", "d", &now,
                                                &m, reason, doc, &v),
                      ACCOUNTING_REVISION_REFUSED);
     assert_true(names(&v, "newPagu"));
+    assert_string_equal(v.items[0].code, "budget.pagu_below_committed");
     assert_non_null(strstr(v.items[0].description, "Rp 500"));
     v.n = 0;
     assert_int_equal(accounting_check_revision(ACCOUNTING_REVISION_PERGESERAN, 500, "r", "d", &now,
@@ -313,7 +330,8 @@ static void revision_input_is_judged_before_the_line(void **state)
     (void)state;
     accounting_balances now = {1000, 300, 200, 500};
     accounting_pagu_move m;
-    char reason[ACCOUNTING_REASON_MAX + 1], doc[ACCOUNTING_DOCUMENT_MAX + 1];
+    char reason[ACCOUNTING_TEXT_SIZE(ACCOUNTING_REASON_MAX)],
+        doc[ACCOUNTING_TEXT_SIZE(ACCOUNTING_DOCUMENT_MAX)];
     accounting_violations v = {0};
     /* Initial or unknown kinds, no reason, no document, a pagu out of range:
      * all named, and INVALID even where the line would also refuse. */
@@ -333,8 +351,8 @@ static void revision_input_is_judged_before_the_line(void **state)
                      ACCOUNTING_REVISION_INVALID);
     v.n = 0;
     assert_int_equal(accounting_check_revision(ACCOUNTING_REVISION_PERUBAHAN,
-                                               ACCOUNTING_MONEY_MAX + 1, "r", "d", &now, &m,
-                                               reason, doc, &v),
+                                               ACCOUNTING_MONEY_MAX + 1, "r", "d", &now, &m, reason,
+                                               doc, &v),
                      ACCOUNTING_REVISION_INVALID);
     v.n = 0;
     assert_int_equal(accounting_check_revision(ACCOUNTING_REVISION_PERUBAHAN, ACCOUNTING_MONEY_MAX,
@@ -395,13 +413,13 @@ static void violations_keep_the_first_eight(void **state)
     (void)state;
     accounting_violations v = {0};
     for (int i = 0; i < 10; i++)
-        assert_false(accounting_violation(&v, "f", "d"));
+        assert_false(accounting_violation(&v, "f", "c", "d"));
     assert_int_equal(v.n, ACCOUNTING_MAX_VIOLATIONS);
     char longer[300];
     memset(longer, 'x', sizeof(longer) - 1);
     longer[sizeof(longer) - 1] = '\0';
     accounting_violations w = {0};
-    accounting_violation(&w, longer, longer);
+    accounting_violation(&w, longer, longer, longer);
     assert_int_equal(strlen(w.items[0].field), sizeof(w.items[0].field) - 1);
 }
 

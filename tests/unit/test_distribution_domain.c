@@ -22,11 +22,11 @@ static void text_is_utf8_without_controls_and_counts_characters(void **state)
     assert_false(dist_text_ok("Pemda — “resmi”", 14, false, &why));
     assert_string_equal(why, "too_long");
     assert_false(dist_text_ok("satu\ndua", 20, false, &why));
-    assert_string_equal(why, "invalid_text");
+    assert_string_equal(why, "text.invalid");
     assert_true(dist_text_ok("satu\r\ndua\tdan", 20, true, NULL));
     assert_false(dist_text_ok("nul\x01", 20, true, NULL));
     assert_false(dist_text_ok("\xC0\xAF", 20, false, &why)); /* overlong '/' */
-    assert_string_equal(why, "invalid_text");
+    assert_string_equal(why, "text.invalid");
     assert_false(dist_text_ok("\xED\xA0\x80", 20, false, NULL)); /* a surrogate */
     assert_false(dist_text_ok("\xE2\x82", 20, false, NULL));     /* cut short */
     assert_false(dist_text_ok("\xC2\x85", 20, true, NULL));      /* C1 control */
@@ -144,7 +144,7 @@ static void a_draft_needs_a_title_and_a_sent_release_everything(void **state)
     assert_true(has(&v, "content.bodyMarkdown", "required"));
     assert_true(has(&v, "content.category", "required"));
     assert_true(has(&v, "content.contact.name", "required"));
-    assert_true(has(&v, "content.contact.phone", "phone_or_email_required"));
+    assert_true(has(&v, "content.contact.phone", "contact.phone_or_email_required"));
     dist_release_input full = {
         .title = "Judul", .body_markdown = "Isi", .category = 1, .contact_name = "Sari",
         .contact_email = "sari@x.test", .agenda_starts_at = "2027-01-10T09:00:00+07:00",
@@ -156,10 +156,22 @@ static void a_draft_needs_a_title_and_a_sent_release_everything(void **state)
     full.agenda_starts_at = "besok pagi";
     full.title = "";
     assert_false(dist_release_input_check(&full, "content", false, &v));
-    assert_true(has(&v, "content.contact.email", "invalid_email"));
-    assert_true(has(&v, "content.category", "unknown"));
-    assert_true(has(&v, "content.agenda.startsAt", "invalid_time"));
+    assert_true(has(&v, "content.contact.email", "email.invalid"));
+    assert_true(has(&v, "content.category", "unknown_value"));
+    assert_true(has(&v, "content.agenda.startsAt", "time.invalid"));
     assert_true(has(&v, "content.title", "required"));
+    /* a text over its limit states the limit, in characters */
+    memset(&v, 0, sizeof(v));
+    char title[DIST_TITLE_MAX * 2 + 3];
+    for (size_t i = 0; i <= DIST_TITLE_MAX; i++)
+        memcpy(title + 2 * i, "\xC3\xA9", 2); /* é: 201 characters, 402 bytes */
+    title[2 * (DIST_TITLE_MAX + 1)] = '\0';
+    full.title = title;
+    assert_false(dist_release_input_check(&full, "content", false, &v));
+    assert_true(has(&v, "content.title", "too_long"));
+    for (size_t i = 0; i < v.n; i++)
+        if (strcmp(v.items[i].field, "content.title") == 0)
+            assert_string_equal(v.items[i].english, "at most 200 characters");
 }
 
 static size_t png(uint8_t *out, uint32_t w, uint32_t h)
@@ -199,20 +211,28 @@ static void files_are_known_by_their_bytes_and_images_by_their_size(void **state
     assert_int_equal(dist_file_sniff((const uint8_t *)"GIF89a", 6, &w, &h), DIST_FILE_UNKNOWN);
     assert_int_equal(dist_file_sniff(NULL, 10, &w, &h), DIST_FILE_UNKNOWN);
 
-    const char *code = NULL;
-    assert_true(dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_JPEG, 1000, 8000, 8000, &code));
-    assert_false(dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_JPEG, 1000, 8001, 10, &code));
-    assert_string_equal(code, "image_too_large");
-    assert_false(dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_PDF, 1000, 0, 0, &code));
-    assert_string_equal(code, "not_image");
-    assert_false(dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_PNG, DIST_PHOTO_MAX_BYTES + 1,
-                                      10, 10, &code));
+    const char *code = NULL, *english = NULL;
+    assert_true(
+        dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_JPEG, 1000, 8000, 8000, &code, &english));
+    assert_false(
+        dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_JPEG, 1000, 8001, 10, &code, &english));
+    assert_string_equal(code, "image.too_large");
+    assert_false(dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_PDF, 1000, 0, 0, &code, NULL));
+    assert_string_equal(code, "file.not_image");
+    assert_false(dist_file_acceptable(DIST_KIND_PHOTO, DIST_FILE_PNG, DIST_PHOTO_MAX_BYTES + 1, 10,
+                                      10, &code, &english));
     assert_string_equal(code, "too_large");
-    assert_true(dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_PDF,
-                                     DIST_ATTACHMENT_MAX_BYTES, 0, 0, &code));
-    assert_false(dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_UNKNOWN, 10, 0, 0, &code));
-    assert_string_equal(code, "not_allowed_type");
-    assert_false(dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_PDF, 0, 0, 0, &code));
+    assert_string_equal(english, "at most 5 MiB");
+    assert_true(dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_PDF, DIST_ATTACHMENT_MAX_BYTES,
+                                     0, 0, &code, &english));
+    assert_false(dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_PDF,
+                                      DIST_ATTACHMENT_MAX_BYTES + 1, 0, 0, &code, &english));
+    assert_string_equal(english, "at most 10 MiB");
+    assert_false(
+        dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_UNKNOWN, 10, 0, 0, &code, &english));
+    assert_string_equal(code, "file.type");
+    assert_false(
+        dist_file_acceptable(DIST_KIND_ATTACHMENT, DIST_FILE_PDF, 0, 0, 0, &code, &english));
     assert_string_equal(code, "required");
 }
 
@@ -287,8 +307,8 @@ static void only_active_partners_are_chosen(void **state)
     const int bad_tiers[] = {4}, bad_types[] = {0};
     assert_false(dist_selection_check(DIST_MODE_FILTER, bad_tiers, 1, bad_types, 1, 0,
                                       0, "recipients", &v));
-    assert_true(has(&v, "recipients.tiers[0]", "unknown"));
-    assert_true(has(&v, "recipients.outletTypes[0]", "unknown"));
+    assert_true(has(&v, "recipients.tiers[0]", "unknown_value"));
+    assert_true(has(&v, "recipients.outletTypes[0]", "unknown_value"));
     assert_true(has(&v, "recipients.fiscalYear", "required"));
     memset(&v, 0, sizeof(v));
     assert_false(dist_selection_check(DIST_MODE_CHOSEN, NULL, 0, NULL, 0, 0, 0, "recipients", &v));
@@ -439,7 +459,7 @@ static void template_values_are_checked_before_rendering(void **state)
     dist_violations vs = {0};
     assert_int_equal(dist_compose_template("promo", "id", NULL, 0, &MC, &m, &vs), -1);
     assert_string_equal(vs.items[0].field, "templateName");
-    assert_string_equal(vs.items[0].code, "unknown");
+    assert_string_equal(vs.items[0].code, "unknown_value");
 
     dist_kv bad[] = {{"user", "not-a-uuid"},
                      {"token", "short"},
@@ -449,9 +469,10 @@ static void template_values_are_checked_before_rendering(void **state)
                      {"name", "again"}};
     memset(&vs, 0, sizeof(vs));
     assert_int_equal(dist_compose_template("password_reset", "id", bad, 6, &MC, &m, &vs), -1);
-    const char *want[][2] = {{"values[0].value", "invalid"},    {"values[1].value", "invalid"},
-                             {"values[2].value", "invalid"},    {"values[3].value", "invalid_text"},
-                             {"values[4].key", "unknown"},      {"values[5].key", "duplicate"}};
+    const char *want[][2] = {
+        {"values[0].value", "value.invalid"}, {"values[1].value", "value.invalid"},
+        {"values[2].value", "value.invalid"}, {"values[3].value", "text.invalid"},
+        {"values[4].key", "unknown_value"},   {"values[5].key", "duplicate"}};
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         bool found = false;
         for (size_t k = 0; k < vs.n; k++)
