@@ -239,14 +239,11 @@ static bool admit(gw_app *app, gw_req *r, const char *what, bool csrf, bool quie
     switch (rc) {
     case SK_OK: return true;
     case SK_EAUTH:
-        gw_reply_error(&r->reply, 401, SK_EAUTH, "auth.required: log in first", NULL,
-                       NULL);
+        gw_reply_error(&r->reply, 401, SK_EAUTH, "auth.required: log in first", NULL, NULL);
         return false;
     case SK_EPERM:
-        gw_reply_error(&r->reply, 403, SK_EPERM,
-                       "csrf.invalid: the CSRF token is missing or wrong",
-                       GW_CSRF_HEADER,
-                       "csrf.invalid: must equal the session's csrfToken");
+        gw_reply_error(&r->reply, 403, SK_EPERM, "csrf.invalid: the CSRF token is missing or wrong",
+                       GW_CSRF_HEADER, "csrf.invalid: must equal the session's csrfToken");
         return false;
     default:
         /* Not the user's fault: a 401 would send them to the login page. */
@@ -315,8 +312,8 @@ static void handle_rpc(gw_app *app, gw_req *r)
     const ProtobufCMethodDescriptor *md =
         gw_api_find_method(r->route.service, r->route.method, &svc);
     if (!md) {
-        gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "method.unknown: unknown service or method", NULL,
-                       NULL);
+        gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "method.unknown: unknown service or method",
+                       NULL, NULL);
         return;
     }
     char what[96];
@@ -359,8 +356,9 @@ static void handle_rpc(gw_app *app, gw_req *r)
     const char *given = r->idem_key && r->idem_key[0] ? r->idem_key : NULL;
     if (given && strlen(given) > IDEM_KEY_MAX) {
         protobuf_c_message_free_unpacked(in, NULL);
-        gw_reply_error(&r->reply, 400, SK_EINVAL, "idempotency_key.too_long: at most 128 characters",
-                       "Idempotency-Key", "idempotency_key.too_long: at most 128 characters");
+        gw_reply_error(&r->reply, 400, SK_EINVAL,
+                       "idempotency_key.too_long: at most 128 characters", "Idempotency-Key",
+                       "idempotency_key.too_long: at most 128 characters");
         return;
     }
     if (!given) {
@@ -452,8 +450,8 @@ static bool auth_form(gw_app *app, gw_req *r, const char *const *fields, size_t 
 {
     *o = NULL;
     if (!app->auth) {
-        gw_reply_error(&r->reply, 503, SK_EUNAVAIL, "auth.unavailable: logging in is unavailable now",
-                       NULL, NULL);
+        gw_reply_error(&r->reply, 503, SK_EUNAVAIL,
+                       "auth.unavailable: logging in is unavailable now", NULL, NULL);
         return false;
     }
     if (r->body_len > AUTH_BODY_MAX) {
@@ -465,9 +463,8 @@ static bool auth_form(gw_app *app, gw_req *r, const char *const *fields, size_t 
     if (!cJSON_IsObject(*o)) {
         cJSON_Delete(*o);
         *o = NULL;
-        gw_reply_error(&r->reply, 400, SK_EINVAL,
-                       "body.not_object: the body must be a JSON object", "",
-                       "body.not_object: the body must be a JSON object");
+        gw_reply_error(&r->reply, 400, SK_EINVAL, "body.not_object: the body must be a JSON object",
+                       "", "body.not_object: the body must be a JSON object");
         return false;
     }
     for (size_t i = 0; i < n; i++) {
@@ -634,8 +631,8 @@ static const char *document_type(const char *t)
 static void handle_file(gw_app *app, gw_req *r)
 {
     if (!sk_uuid_valid(r->route.id)) {
-        gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "document.not_found: no such document",
-                       NULL, NULL);
+        gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "document.not_found: no such document", NULL,
+                       NULL);
         return;
     }
     gw_admitted ad;
@@ -961,8 +958,8 @@ static void handle_public(gw_app *app, gw_req *r)
     if (rc != SK_OK) {
         free(val);
         if (rc == SK_ENOTFOUND || rc == SK_EPERM)
-            gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "outlet.not_found: no such outlet",
-                           NULL, NULL);
+            gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "outlet.not_found: no such outlet", NULL,
+                           NULL);
         else
             reply_transport_error(&r->reply, rc);
         return;
@@ -989,7 +986,8 @@ void gw_api_handle(gw_app *app, gw_req *r)
     case GW_ROUTE_FILE: handle_file(app, r); break;
     case GW_ROUTE_PUBLIC_OUTLET: handle_public(app, r); break;
     default:
-        gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "path.not_found: no such API path", NULL, NULL);
+        gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "path.not_found: no such API path", NULL,
+                       NULL);
         break;
     }
     if (!r->reply.status)

@@ -700,15 +700,13 @@ static int throttled(gw_auth_error *err, int retry_after_s)
     return fail(err, SK_EEXHAUSTED, "", msg);
 }
 
-static const char WRONG_LOGIN[] =
-    "auth.wrong_login: wrong username or password";
+static const char WRONG_LOGIN[] = "auth.wrong_login: wrong username or password";
 
 static int busy(gw_auth_error *err)
 {
     if (err)
         err->retry_after_s = 1;
-    return fail(err, SK_EUNAVAIL, "",
-                "server.busy: the server is busy; try again shortly");
+    return fail(err, SK_EUNAVAIL, "", "server.busy: the server is busy; try again shortly");
 }
 
 /* ---- sessions ---- */
@@ -919,8 +917,7 @@ static int reserve_signup(gw_auth *a, const char *name, const char *addr_key, in
         return throttled(err, retry);
     }
     if (verdict == SK_EEXISTS)
-        return fail(err, SK_EEXISTS, "username",
-                    "username.taken: the username is already taken");
+        return fail(err, SK_EEXISTS, "username", "username.taken: the username is already taken");
     return SK_OK;
 }
 
@@ -941,8 +938,7 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
     return gw_auth_signup_email(a, username, password, display_name, NULL, remote_addr, out, err);
 }
 
-static const char EMAIL_TAKEN[] =
-    "email.taken: the address belongs to another account";
+static const char EMAIL_TAKEN[] = "email.taken: the address belongs to another account";
 
 int gw_auth_signup_email(gw_auth *a, const char *username, const char *password,
                          const char *display_name, const char *email, const char *remote_addr,
@@ -1008,8 +1004,7 @@ int gw_auth_signup_email(gw_auth *a, const char *username, const char *password,
         sk_db_rollback(db);
         gw_store_signup_outcome(db, attempt, false);
         sk_db_release(db);
-        return fail(err, SK_EEXISTS, "username",
-                    "username.taken: the username is already taken");
+        return fail(err, SK_EEXISTS, "username", "username.taken: the username is already taken");
     }
     session_from_user(&u, out);
     Seklik__Bus__Actor actor;

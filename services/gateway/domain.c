@@ -31,7 +31,8 @@ static const char *const MESSAGES[] = {
     [GW_ROLE_DUPLICATE] = "role.duplicate: role given more than once",
     [GW_ROLE_TOO_MANY] = "role.too_many: too many roles",
     [GW_ROLE_PARTNER_MIXED] = "role.partner_mixed: a partner account has the partner role only",
-    [GW_COMPANY_NOT_PARTNER] = "role.company_not_partner: only partner accounts belong to a company",
+    [GW_COMPANY_NOT_PARTNER] =
+        "role.company_not_partner: only partner accounts belong to a company",
     [GW_LOCALE_UNKNOWN] = "locale.unknown: locale must be id or en",
     [GW_EMAIL_INVALID] = "email.invalid: not a valid e-mail address",
 };

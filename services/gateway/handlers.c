@@ -297,8 +297,7 @@ static int create_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     SK_TRY(gw_password_hash(req->password, u.password_hash));
     int rc = gw_store_insert_user(call->db, &u);
     if (rc == SK_EEXISTS)
-        return sk_call_fail(call, SK_EEXISTS,
-                            "username.taken: the username is already taken");
+        return sk_call_fail(call, SK_EEXISTS, "username.taken: the username is already taken");
     SK_TRY(rc);
     return user_changed(call, "user.create", NULL, &u, "gateway.user.created", out);
 }
@@ -499,9 +498,8 @@ static int change_own_password(sk_call *call, const ProtobufCMessage *in, Protob
 {
     (void)in;
     (void)out;
-    return deny(call,
-                "password.session_only: a password is changed only through a session at the "
-                "gateway");
+    return deny(call, "password.session_only: a password is changed only through a session at the "
+                      "gateway");
 }
 
 /* ---- Gateway.GetProfile, Gateway.UpdateProfile (every user, their own) ---- */

@@ -536,8 +536,8 @@ static enum MHD_Result answer(gw_app *app, struct MHD_Connection *c, const char 
             MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, route.allow);
             return queue(app, c, 405, resp, false);
         }
-        return send_error(app, c, 405, SK_EUNIMPL,
-                          "method.not_allowed: HTTP method not allowed", route.allow);
+        return send_error(app, c, 405, SK_EUNIMPL, "method.not_allowed: HTTP method not allowed",
+                          route.allow);
     }
     switch (route.kind) {
     case GW_ROUTE_STATIC: return serve_static(app, c, url);
@@ -549,12 +549,11 @@ static enum MHD_Result answer(gw_app *app, struct MHD_Connection *c, const char 
             return send_error(app, c, 503, SK_EUNAVAIL, "OpenAPI document unavailable", NULL);
         return send_text(app, c, 200, "application/json", app->openapi, app->openapi_len, false);
     case GW_ROUTE_RPC:
-        return send_error(app, c, 404, SK_ENOTFOUND,
-                          "method.unknown: unknown service or method", NULL);
+        return send_error(app, c, 404, SK_ENOTFOUND, "method.unknown: unknown service or method",
+                          NULL);
     case GW_ROUTE_PUBLIC_OUTLET: {
         if (!sk_uuid_valid(route.id))
-            return send_error(app, c, 404, SK_ENOTFOUND, "outlet.not_found: no such outlet",
-                              NULL);
+            return send_error(app, c, 404, SK_ENOTFOUND, "outlet.not_found: no such outlet", NULL);
         uint8_t *json = NULL;
         size_t len = 0;
         if (gw_public_get(app, route.id, &json, &len)) { /* the hot path: no bus, no database */
@@ -572,8 +571,7 @@ static enum MHD_Result answer(gw_app *app, struct MHD_Connection *c, const char 
     }
     case GW_ROUTE_ME:
     case GW_ROUTE_FILE: break;
-    default:
-        return send_error(app, c, 404, SK_ENOTFOUND, "path.not_found: no such API path", NULL);
+    default: return send_error(app, c, 404, SK_ENOTFOUND, "path.not_found: no such API path", NULL);
     }
     if (atomic_load(&app->draining))
         return send_error(app, c, 503, SK_EUNAVAIL, "server.stopping: the gateway is shutting down",
@@ -752,7 +750,8 @@ static void work_done(uv_work_t *w, int status)
 {
     gw_req *r = w->data;
     if (status != 0 && !r->reply.status)
-        gw_reply_error(&r->reply, 503, SK_EUNAVAIL, "request.cancelled: the request was cancelled", NULL, NULL);
+        gw_reply_error(&r->reply, 503, SK_EUNAVAIL, "request.cancelled: the request was cancelled",
+                       NULL, NULL);
     r->done = true;
     MHD_resume_connection(r->conn);
 }
@@ -766,7 +765,8 @@ static void on_queue(sk_loopq *q, sk_loopq_item *items, void *arg)
         items = items->next;
         r->work.data = r;
         if (uv_queue_work(app->loop, &r->work, work_run, work_done) != 0) {
-            gw_reply_error(&r->reply, 503, SK_EUNAVAIL, "server.busy: the server is busy; try again shortly", NULL, NULL);
+            gw_reply_error(&r->reply, 503, SK_EUNAVAIL,
+                           "server.busy: the server is busy; try again shortly", NULL, NULL);
             r->done = true;
             MHD_resume_connection(r->conn);
         }

@@ -487,8 +487,7 @@ static int sign_agreement(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     int year = atoi(PQgetvalue(res, 0, AG_YEAR));
     PQclear(res);
     if (state != SEKLIK__ORDERING__AGREEMENT_STATE__AGREEMENT_STATE_DRAFT)
-        return sk_call_fail(call, SK_EPRECOND,
-                            "agreement.not_draft: only a draft can be signed");
+        return sk_call_fail(call, SK_EPRECOND, "agreement.not_draft: only a draft can be signed");
     bool tiered = false;
     SK_TRY(ordering_store_company_tiered(call->db, company, year, &tiered));
     if (!tiered)

@@ -116,8 +116,7 @@ static bool editable(int status)
 static int not_editable(sk_call *call, int status)
 {
     char msg[200];
-    snprintf(msg, sizeof(msg),
-             "company.not_editable: the company cannot be changed in status %s",
+    snprintf(msg, sizeof(msg), "company.not_editable: the company cannot be changed in status %s",
              registry_store_status_name(status));
     return sk_call_fail(call, SK_EPRECOND, msg);
 }
@@ -757,8 +756,7 @@ static int upload_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
 {
     const Seklik__Registry__UploadDocumentRequest *req =
         (const Seklik__Registry__UploadDocumentRequest *)in;
-    SK_TRY(authorize(call, req->company_id, WRITE_ROLES,
-                     "uploading to this company"));
+    SK_TRY(authorize(call, req->company_id, WRITE_ROLES, "uploading to this company"));
     int status = 0;
     int64_t version = 0;
     int rc = registry_store_lock_company(call->db, req->company_id, &status, &version);
@@ -837,8 +835,7 @@ static int delete_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
 {
     const Seklik__Registry__DeleteDocumentRequest *req =
         (const Seklik__Registry__DeleteDocumentRequest *)in;
-    SK_TRY(authorize(call, req->company_id, WRITE_ROLES,
-                     "deleting this company's documents"));
+    SK_TRY(authorize(call, req->company_id, WRITE_ROLES, "deleting this company's documents"));
     if (!sk_uuid_valid(req->document_id))
         return sk_call_violation_code(call, "documentId", "id.invalid",
                                       "document id is not a valid id");
@@ -959,16 +956,16 @@ static bool has_chief_editor(const Company *c)
 static int submit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Registry__SubmitRequest *req = (const Seklik__Registry__SubmitRequest *)in;
-    SK_TRY(authorize(call, req->company_id, WRITE_ROLES,
-                     "submitting this company"));
+    SK_TRY(authorize(call, req->company_id, WRITE_ROLES, "submitting this company"));
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
         return sk_call_violation_code(call, "fiscalYear", "out_of_range",
                                       "must be between 2000 and 2100");
     Company *before = NULL;
     SK_TRY(open_for_change(call, req->company_id, &before));
     if (before->n_outlets == 0 || !has_chief_editor(before))
-        return sk_call_fail(call, SK_EPRECOND,
-                            "company.incomplete: a company needs an outlet and a chief editor to submit");
+        return sk_call_fail(
+            call, SK_EPRECOND,
+            "company.incomplete: a company needs an outlet and a chief editor to submit");
     SK_TRY(check_year_rules(call, before, req->fiscal_year));
 
     SK_TRY(registry_store_submit(call->db, req->company_id, req->fiscal_year));

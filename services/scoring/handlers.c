@@ -224,13 +224,25 @@ static int no_check(sk_call *call, const scoring_set_row *draft)
 static int check_prices_draft(sk_call *call, const scoring_set_row *draft);
 
 static const set_kind RULES = {
-    SCORING_SET_RULES, "rule set", "rule_set", "rule_set.published",
-    "rule_set.no_draft: no draft rule set to publish", "rule_set.not_found: no such rule set",
-    reply_rules, no_check};
+    .kind = SCORING_SET_RULES,
+    .what = "rule set",
+    .entity = "rule_set",
+    .action = "rule_set.published",
+    .no_draft = "rule_set.no_draft: no draft rule set to publish",
+    .missing = "rule_set.not_found: no such rule set",
+    .reply = reply_rules,
+    .check_draft = no_check,
+};
 static const set_kind PRICES = {
-    SCORING_SET_PRICES, "price standard", "price_standard", "price_standard.published",
-    "price_standard.no_draft: no draft price standard to publish",
-    "price_standard.not_found: no such price standard", reply_prices, check_prices_draft};
+    .kind = SCORING_SET_PRICES,
+    .what = "price standard",
+    .entity = "price_standard",
+    .action = "price_standard.published",
+    .no_draft = "price_standard.no_draft: no draft price standard to publish",
+    .missing = "price_standard.not_found: no such price standard",
+    .reply = reply_prices,
+    .check_draft = check_prices_draft,
+};
 
 /* Publish the year's draft of `k` (admin). A rule set re-scores every
  * verified outlet of the year in this same transaction; a price standard
@@ -598,8 +610,8 @@ static int load_ceiling(void *arg, uint8_t **val, size_t *len)
     scoring_set_row prices;
     rc = scoring_prices_for_year(l->db, l->year, &prices);
     if (rc == SK_ENOTFOUND) {
-        snprintf(l->why, sizeof(l->why),
-                 "price.none_published: no price standard published for %d", l->year);
+        snprintf(l->why, sizeof(l->why), "price.none_published: no price standard published for %d",
+                 l->year);
         return SK_EPRECOND;
     }
     SK_TRY(rc);
@@ -616,8 +628,7 @@ static int load_ceiling(void *arg, uint8_t **val, size_t *len)
         }
     }
     if (rc == SK_ENOTFOUND)
-        snprintf(l->why, sizeof(l->why),
-                 "price.no_ceiling: no ceiling for this product and tier");
+        snprintf(l->why, sizeof(l->why), "price.no_ceiling: no ceiling for this product and tier");
     if (rc == SK_OK) {
         c.outlet_id = (char *)l->outlet_id;
         c.product = (Seklik__Scoring__Product)l->product;

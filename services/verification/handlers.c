@@ -549,8 +549,8 @@ static int refuse(sk_call *call, verification_four_eyes rule)
         [VERIFICATION_FOUR_EYES_OK] = "",
         [VERIFICATION_FOUR_EYES_UNKNOWN] =
             "four_eyes.unknown: the acting user or the registrant is unknown",
-        [VERIFICATION_FOUR_EYES_REGISTRANT] =
-            "four_eyes.registrant: whoever registered the company may not verify it or decide on it",
+        [VERIFICATION_FOUR_EYES_REGISTRANT] = "four_eyes.registrant: whoever registered the "
+                                              "company may not verify it or decide on it",
         [VERIFICATION_FOUR_EYES_SUPPLIER] =
             "four_eyes.supplier: whoever uploaded one of its documents may not propose or approve "
             "the decision",
@@ -924,8 +924,7 @@ static int outcome_allowed(sk_call *call, const verification_case_row *c,
         int row = outlet_row(c, outlets[i]);
         if (row < 0 || !verification_outlet_next(outlet_state_at(c, row), outcome, NULL)) {
             char msg[300];
-            snprintf(msg, sizeof(msg),
-                     "decision.outlet_state: outlet %s is %s; %s is not possible",
+            snprintf(msg, sizeof(msg), "decision.outlet_state: outlet %s is %s; %s is not possible",
                      row < 0 ? outlets[i] : PQgetvalue(c->outlets, row, OUT_NAME),
                      row < 0 ? "?" : PQgetvalue(c->outlets, row, OUT_STATE), what[outcome]);
             return sk_call_fail(call, SK_EPRECOND, msg);
@@ -1111,8 +1110,8 @@ static int claim_identities(sk_call *call, const verification_case_row *c)
     if (rc == SK_OK && clash) {
         char msg[300];
         snprintf(msg, sizeof(msg),
-                 "identity.taken: the %s is held by another company verified this year (%s)",
-                 clash, other);
+                 "identity.taken: the %s is held by another company verified this year (%s)", clash,
+                 other);
         rc = sk_call_fail(call, SK_EPRECOND, msg);
     }
     return rc;
@@ -1382,7 +1381,8 @@ static int announce(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     int rc = verification_store_announce(call->db, req->fiscal_year, req->objection_until,
                                          call->actor->user_id, &r);
     if (rc == SK_EEXISTS)
-        return sk_call_fail(call, rc, "announcement.exists: the year's results are announced already");
+        return sk_call_fail(call, rc,
+                            "announcement.exists: the year's results are announced already");
     SK_TRY(rc);
     rc = audit_announcement(call, "announcement.announce", req->fiscal_year, NULL, r);
     if (rc == SK_OK)
@@ -1465,9 +1465,7 @@ static int object(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *o
     bool already = false;
     SK_TRY(verification_store_has_objection(call->db, req->fiscal_year, req->company_id, &already));
     if (already)
-        return sk_call_fail(
-            call, SK_EEXISTS,
-            "objection.once: one objection per company per year");
+        return sk_call_fail(call, SK_EEXISTS, "objection.once: one objection per company per year");
     if (!verification_objection_allowed(&w, sk_now_unix_ms() / 1000, false))
         return sk_call_fail(call, SK_EPRECOND,
                             w.finalized ? "list.final: the year's partner list is final"
@@ -1593,7 +1591,8 @@ static int answer_objection(sk_call *call, const ProtobufCMessage *in, ProtobufC
     if (rc == SK_OK && w.finalized)
         rc = sk_call_fail(call, SK_EPRECOND, "list.final: the year's partner list is final");
     else if (rc == SK_OK && PQgetvalue(r, 0, OBJ_ANSWERED_AT)[0])
-        rc = sk_call_fail(call, SK_EPRECOND, "objection.answered: the objection is answered already");
+        rc = sk_call_fail(call, SK_EPRECOND,
+                          "objection.answered: the objection is answered already");
     char *before = rc == SK_OK ? objection_json(r) : NULL;
     PQclear(r);
     r = NULL;
@@ -1682,8 +1681,7 @@ static int finalize(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
                      "list.reopened_undecided: %lld cases reopened by objections are undecided",
                      reopened);
         else if (now < w.objection_until)
-            snprintf(msg, sizeof(msg),
-                     "objection.window_open: objections are open until %s",
+            snprintf(msg, sizeof(msg), "objection.window_open: objections are open until %s",
                      PQgetvalue(r, 0, ANN_OBJECTION_UNTIL));
         else
             snprintf(msg, sizeof(msg), "objection.unanswered: %lld objections are unanswered",
