@@ -173,7 +173,9 @@ test('a throttled login says its wait in minutes, in the chosen language', () =>
 // Its code is read from every message literal of sk_call_fail and of the
 // helpers that take such a literal (LOCAL_MESSAGE_ARG), and from any literal
 // that starts with a dotted code (a message built with snprintf, or kept in a
-// table). In CODED_SERVICES a literal refusal without a leading code fails.
+// table). In CODED_SERVICES a refusal without a leading code fails: a literal
+// message, or the format snprintf writes into a message buffer earlier in the
+// function that sends it.
 export const MESSAGE_ARG = { sk_call_fail: 2 };
 export const LOCAL_MESSAGE_ARG = {
   'services/registry/handlers.c': { not_found: 1 },
@@ -199,25 +201,44 @@ export function scanRefusals(files, coded = (rel) => CODED_SERVICES.some((s) => 
       const code = codeOf(s);
       if (code) codes.push({ code, where: `${rel}: "${s.slice(0, 60)}"` });
     }
+    // The `want`th top-level argument after `from` in `text` (from just after
+    // a call's "(", or at a "," before it, counting from there).
+    const argOf = (text, from, want) => {
+      let depth = 0, n = 0, start = from;
+      for (let i = from; i < text.length; i++) {
+        const c = text[i];
+        if (c === '"') { i += /^"(?:[^"\\]|\\.)*"/.exec(text.slice(i))[0].length - 1; continue; }
+        if ('([{'.includes(c)) depth++;
+        else if (')]}'.includes(c) && depth-- === 0) return n === want ? text.slice(start, i) : null;
+        else if (c === ',' && depth === 0) { if (n === want) return text.slice(start, i); n++; start = i + 1; }
+      }
+      return null;
+    };
+    const argAt = (from, want) => argOf(src, from, want);
+    const check = (text, where) => {
+      for (const s of strings(text)) {
+        if (codeOf(s)) codes.push({ code: codeOf(s), where: `${where} "${s.slice(0, 60)}"` });
+        else if (coded(rel)) uncoded.push(`${where} "${s.slice(0, 60)}"`);
+      }
+    };
     const table = { ...MESSAGE_ARG, ...(LOCAL_MESSAGE_ARG[rel] || {}) };
     const call = new RegExp(`(?<![A-Za-z0-9_>.])(${Object.keys(table).join('|')})\\s*\\(`, 'g');
     for (const m of src.matchAll(call)) {
-      let depth = 0, i = m.index + m[0].length, n = 0, start = i;
-      const want = table[m[1]];
-      let arg = null;
-      for (; i < src.length; i++) { // the `want`th argument, at top level
-        const c = src[i];
-        if (c === '"') { i += /^"(?:[^"\\]|\\.)*"/.exec(src.slice(i))[0].length - 1; continue; }
-        if ('([{'.includes(c)) depth++;
-        else if (')]}'.includes(c) && depth-- === 0) { if (n === want) arg = src.slice(start, i); break; }
-        else if (c === ',' && depth === 0) { if (n === want) { arg = src.slice(start, i); break; } n++; start = i + 1; }
-      }
+      const arg = argAt(m.index + m[0].length, table[m[1]]);
       if (arg === null) continue;
-      for (const s of strings(arg)) {
-        const where = `${rel}: ${m[1]}(… "${s.slice(0, 60)}")`;
-        if (codeOf(s)) codes.push({ code: codeOf(s), where });
-        else if (coded(rel)) uncoded.push(where);
+      check(arg, `${rel}: ${m[1]}(…`);
+      // A message in a buffer: what snprintf writes into it earlier in the
+      // same function, or its initializer; "%s: ..." forwards a code.
+      const id = /^\s*(?:[A-Za-z_]\w*(?:\.|->))*([A-Za-z_]\w*)\s*$/.exec(arg);
+      if (!id) continue;
+      const body = src.slice(src.lastIndexOf('\n}', m.index) + 1, m.index);
+      const into = new RegExp(`\\bsnprintf\\s*\\(\\s*(?:[A-Za-z_]\\w*(?:\\.|->))*${id[1]}\\s*,`, 'g');
+      for (const w of body.matchAll(into)) {
+        const fmt = argOf(body, w.index + w[0].length - 1, 2) || '';
+        if (!/^\s*"%s: /.test(fmt)) check(fmt, `${rel}: snprintf(${id[1]}, …`);
       }
+      const init = new RegExp(`\\b${id[1]}\\s*\\[\\s*\\]\\s*=\\s*((?:"(?:[^"\\\\]|\\\\.)*"\\s*)+)`, 'g');
+      for (const w of body.matchAll(init)) check(w[1], `${rel}: ${id[1]}[] =`);
     }
   }
   return { codes, uncoded };
@@ -248,13 +269,16 @@ test('refusals: the scan reads literals, choices, wrappers and snprintf formats'
   const f = join(dir, 'x.c');
   writeFileSync(f, '/* sk_call_fail(c, 1, "in.comment: no") */\n' +
     'int a(sk_call *c, bool b) { return sk_call_fail(c, SK_EPERM, b ? "one.x: why, really" : "two.y: " "joined"); }\n' +
-    'int d(sk_call *c) { char m[9]; snprintf(m, 9, "three.z: %s", "q"); return sk_call_fail(c, 1, m); }\n' +
-    'int e(sk_call *c) { return sk_call_fail(c, SK_ENOTFOUND, "Kasus tidak ditemukan (case not found)"); }\n');
+    'int d(sk_call *c)\n{\n    char m[9];\n    snprintf(m, 9, "three.z: %s", "q");\n    return sk_call_fail(c, 1, m);\n}\n' +
+    'int e(sk_call *c) { return sk_call_fail(c, SK_ENOTFOUND, "Kasus tidak ditemukan (case not found)"); }\n' +
+    'int g(sk_call *c, int v)\n{\n    char m[99];\n    snprintf(m, sizeof(m), "versi %d (version %d)", v, v);\n    return sk_call_fail(c, 1, m);\n}\n' +
+    'int h(sk_call *c, const char *code)\n{\n    char m[99];\n    snprintf(m, sizeof(m), "%s: forwarded", code);\n    return sk_call_fail(c, 1, m);\n}\n');
   try {
     const r = scanRefusals([f], () => true);
     assert.deepEqual([...new Set(r.codes.map((x) => x.code))].sort(), ['one.x', 'three.z', 'two.y']);
-    assert.equal(r.uncoded.length, 1);
+    assert.equal(r.uncoded.length, 2, r.uncoded.join('\n'));
     assert.match(r.uncoded[0], /Kasus tidak ditemukan/);
+    assert.match(r.uncoded[1], /snprintf\(m, … "versi %d/);
     assert.deepEqual(scanRefusals([f], () => false).uncoded, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
