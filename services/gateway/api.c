@@ -139,8 +139,18 @@ void gw_reply_error(gw_reply *rep, unsigned status, int code, const char *messag
                     const char *field, const char *description)
 {
     cJSON *o = error_object(code, message);
-    if (o && field)
-        add_violation(o, field, "", description ? description : message);
+    if (o && field) {
+        /* "<code>: <English>" gives the violation its code, as a service's has. */
+        const char *d = description ? description : message ? message : "";
+        char lead[64] = "";
+        size_t n = strspn(d, "abcdefghijklmnopqrstuvwxyz0123456789_.");
+        if (n > 0 && n < sizeof(lead) && d[n] == ':' && d[n + 1] == ' ') {
+            memcpy(lead, d, n);
+            lead[n] = '\0';
+            d += n + 2;
+        }
+        add_violation(o, field, lead, d);
+    }
     rep->document = false;
     reply_take_json(rep, status ? status : (unsigned)sk_err_http_status(code), o);
 }
@@ -160,8 +170,8 @@ static void reply_bus_error(gw_reply *rep, const Seklik__Bus__Response *resp)
 static void reply_transport_error(gw_reply *rep, int rc)
 {
     gw_reply_error(rep, 0, rc,
-                   rc == SK_ETIMEDOUT ? "layanan tidak menjawab tepat waktu (service timed out)"
-                                      : "layanan tidak tersedia (service unavailable)",
+                   rc == SK_ETIMEDOUT ? "service.timeout: the service did not answer in time"
+                                      : "service.unavailable: the service is unavailable",
                    NULL, NULL);
 }
 
@@ -229,14 +239,11 @@ static bool admit(gw_app *app, gw_req *r, const char *what, bool csrf, bool quie
     switch (rc) {
     case SK_OK: return true;
     case SK_EAUTH:
-        gw_reply_error(&r->reply, 401, SK_EAUTH, "silakan masuk dahulu (login required)", NULL,
-                       NULL);
+        gw_reply_error(&r->reply, 401, SK_EAUTH, "auth.required: log in first", NULL, NULL);
         return false;
     case SK_EPERM:
-        gw_reply_error(&r->reply, 403, SK_EPERM,
-                       "token CSRF tidak ada atau salah (CSRF token missing or wrong)",
-                       GW_CSRF_HEADER,
-                       "wajib sama dengan csrfToken sesi (must equal the session's csrfToken)");
+        gw_reply_error(&r->reply, 403, SK_EPERM, "csrf.invalid: the CSRF token is missing or wrong",
+                       GW_CSRF_HEADER, "csrf.invalid: must equal the session's csrfToken");
         return false;
     default:
         /* Not the user's fault: a 401 would send them to the login page. */
@@ -305,8 +312,8 @@ static void handle_rpc(gw_app *app, gw_req *r)
     const ProtobufCMethodDescriptor *md =
         gw_api_find_method(r->route.service, r->route.method, &svc);
     if (!md) {
-        gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "metode tidak dikenal (unknown method)", NULL,
-                       NULL);
+        gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "method.unknown: unknown service or method",
+                       NULL, NULL);
         return;
     }
     char what[96];
@@ -320,7 +327,7 @@ static void handle_rpc(gw_app *app, gw_req *r)
         in = protobuf_c_message_unpack(md->input, NULL, r->body_len, r->body);
         if (!in) {
             gw_reply_error(&r->reply, 400, SK_EINVAL,
-                           "isi protobuf tidak sah (body is not a valid protobuf message)", "",
+                           "body.invalid: the body is not a valid protobuf message", "",
                            md->input->name);
             return;
         }
@@ -349,8 +356,9 @@ static void handle_rpc(gw_app *app, gw_req *r)
     const char *given = r->idem_key && r->idem_key[0] ? r->idem_key : NULL;
     if (given && strlen(given) > IDEM_KEY_MAX) {
         protobuf_c_message_free_unpacked(in, NULL);
-        gw_reply_error(&r->reply, 400, SK_EINVAL, "Idempotency-Key terlalu panjang (too long)",
-                       "Idempotency-Key", "paling banyak 128 karakter (at most 128 characters)");
+        gw_reply_error(&r->reply, 400, SK_EINVAL,
+                       "idempotency_key.too_long: at most 128 characters", "Idempotency-Key",
+                       "idempotency_key.too_long: at most 128 characters");
         return;
     }
     if (!given) {
@@ -442,22 +450,21 @@ static bool auth_form(gw_app *app, gw_req *r, const char *const *fields, size_t 
 {
     *o = NULL;
     if (!app->auth) {
-        gw_reply_error(&r->reply, 503, SK_EUNAVAIL, "masuk tidak tersedia (login unavailable)",
-                       NULL, NULL);
+        gw_reply_error(&r->reply, 503, SK_EUNAVAIL,
+                       "auth.unavailable: logging in is unavailable now", NULL, NULL);
         return false;
     }
     if (r->body_len > AUTH_BODY_MAX) {
         gw_reply_error(&r->reply, 413, SK_EEXHAUSTED,
-                       "isi permintaan terlalu besar (request body too large)", NULL, NULL);
+                       "body.too_large: the request body is too large", NULL, NULL);
         return false;
     }
     *o = cJSON_ParseWithLength((const char *)r->body, r->body_len);
     if (!cJSON_IsObject(*o)) {
         cJSON_Delete(*o);
         *o = NULL;
-        gw_reply_error(&r->reply, 400, SK_EINVAL,
-                       "isi harus objek JSON (body must be a JSON object)", "",
-                       "bukan objek JSON (not a JSON object)");
+        gw_reply_error(&r->reply, 400, SK_EINVAL, "body.not_object: the body must be a JSON object",
+                       "", "body.not_object: the body must be a JSON object");
         return false;
     }
     for (size_t i = 0; i < n; i++) {
@@ -465,8 +472,8 @@ static bool auth_form(gw_app *app, gw_req *r, const char *const *fields, size_t 
         if (!vals[i]) {
             cJSON_Delete(*o);
             *o = NULL;
-            gw_reply_error(&r->reply, 400, SK_EINVAL, "harus berupa teks (must be a string)",
-                           fields[i], "harus berupa teks (must be a string)");
+            gw_reply_error(&r->reply, 400, SK_EINVAL, "body.not_string: must be a string",
+                           fields[i], "body.not_string: must be a string");
             return false;
         }
     }
@@ -624,8 +631,8 @@ static const char *document_type(const char *t)
 static void handle_file(gw_app *app, gw_req *r)
 {
     if (!sk_uuid_valid(r->route.id)) {
-        gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "dokumen tidak ditemukan (document not found)",
-                       NULL, NULL);
+        gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "document.not_found: no such document", NULL,
+                       NULL);
         return;
     }
     gw_admitted ad;
@@ -951,8 +958,8 @@ static void handle_public(gw_app *app, gw_req *r)
     if (rc != SK_OK) {
         free(val);
         if (rc == SK_ENOTFOUND || rc == SK_EPERM)
-            gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "media tidak ditemukan (outlet not found)",
-                           NULL, NULL);
+            gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "outlet.not_found: no such outlet", NULL,
+                           NULL);
         else
             reply_transport_error(&r->reply, rc);
         return;
@@ -979,7 +986,8 @@ void gw_api_handle(gw_app *app, gw_req *r)
     case GW_ROUTE_FILE: handle_file(app, r); break;
     case GW_ROUTE_PUBLIC_OUTLET: handle_public(app, r); break;
     default:
-        gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "tidak ditemukan (not found)", NULL, NULL);
+        gw_reply_error(&r->reply, 404, SK_ENOTFOUND, "path.not_found: no such API path", NULL,
+                       NULL);
         break;
     }
     if (!r->reply.status)

@@ -700,15 +700,13 @@ static int throttled(gw_auth_error *err, int retry_after_s)
     return fail(err, SK_EEXHAUSTED, "", msg);
 }
 
-static const char WRONG_LOGIN[] =
-    "nama pengguna atau kata sandi salah (wrong username or password)";
+static const char WRONG_LOGIN[] = "auth.wrong_login: wrong username or password";
 
 static int busy(gw_auth_error *err)
 {
     if (err)
         err->retry_after_s = 1;
-    return fail(err, SK_EUNAVAIL, "",
-                "server sedang sibuk; coba lagi sebentar (server busy; try again shortly)");
+    return fail(err, SK_EUNAVAIL, "", "server.busy: the server is busy; try again shortly");
 }
 
 /* ---- sessions ---- */
@@ -919,8 +917,7 @@ static int reserve_signup(gw_auth *a, const char *name, const char *addr_key, in
         return throttled(err, retry);
     }
     if (verdict == SK_EEXISTS)
-        return fail(err, SK_EEXISTS, "username",
-                    "nama pengguna sudah dipakai (username is already taken)");
+        return fail(err, SK_EEXISTS, "username", "username.taken: the username is already taken");
     return SK_OK;
 }
 
@@ -941,8 +938,7 @@ int gw_auth_signup(gw_auth *a, const char *username, const char *password,
     return gw_auth_signup_email(a, username, password, display_name, NULL, remote_addr, out, err);
 }
 
-static const char EMAIL_TAKEN[] =
-    "alamat surel sudah dipakai akun lain (the address belongs to another account)";
+static const char EMAIL_TAKEN[] = "email.taken: the address belongs to another account";
 
 int gw_auth_signup_email(gw_auth *a, const char *username, const char *password,
                          const char *display_name, const char *email, const char *remote_addr,
@@ -1008,8 +1004,7 @@ int gw_auth_signup_email(gw_auth *a, const char *username, const char *password,
         sk_db_rollback(db);
         gw_store_signup_outcome(db, attempt, false);
         sk_db_release(db);
-        return fail(err, SK_EEXISTS, "username",
-                    "nama pengguna sudah dipakai (username is already taken)");
+        return fail(err, SK_EEXISTS, "username", "username.taken: the username is already taken");
     }
     session_from_user(&u, out);
     Seklik__Bus__Actor actor;
@@ -1155,8 +1150,7 @@ int gw_auth_change_password(gw_auth *a, const gw_session *s, const char *current
         return fail(err, SK_EINVAL, "newPassword", gw_problem_message(p));
     if (strcmp(new_password, current_password) == 0)
         return fail(err, SK_EINVAL, "newPassword",
-                    "kata sandi baru harus berbeda dari yang lama "
-                    "(the new password must differ from the current one)");
+                    "password.unchanged: the new password must differ from the current one");
     if (!remote_addr)
         remote_addr = "";
     char addr_key[INET6_ADDRSTRLEN + 4];
@@ -1241,7 +1235,7 @@ int gw_auth_change_password(gw_auth *a, const gw_session *s, const char *current
         return rc;
     return verified ? SK_OK
                     : fail(err, SK_EINVAL, "currentPassword",
-                           "kata sandi saat ini salah (current password is wrong)");
+                           "password.wrong: the current password is wrong");
 }
 
 bool gw_auth_csrf_ok(const gw_session *s, const char *header_value)
@@ -1505,8 +1499,7 @@ int gw_auth_reset_request(gw_auth *a, const char *account, const char *remote_ad
         return fail(err, SK_EINVAL, "account", gw_problem_message(GW_MISSING));
     if (strlen(account) > GW_EMAIL_MAX + 8)
         return fail(err, SK_EINVAL, "account",
-                    "terlalu panjang untuk nama pengguna atau surel "
-                    "(too long for a username or an e-mail address)");
+                    "account.too_long: too long for a username or an e-mail address");
     if (!remote_addr)
         remote_addr = "";
     /* Looked up as both: a username may hold '@', and either finds it. */
@@ -1601,15 +1594,11 @@ int gw_auth_reset_request(gw_auth *a, const char *account, const char *remote_ad
 static int token_refused(gw_auth_error *err, gw_reset_verdict v)
 {
     static const char *const WHY[] = {
-        [GW_RESET_INVALID] = "tautan tidak sah (the link is not valid)",
-        [GW_RESET_USED] = "tautan sudah dipakai; minta tautan baru (the link was used already; "
-                          "ask for a new one)",
-        [GW_RESET_EXPIRED] = "tautan sudah kedaluwarsa; minta tautan baru (the link has expired; "
-                             "ask for a new one)",
+        [GW_RESET_INVALID] = "token.invalid: the link is not valid",
+        [GW_RESET_USED] = "token.used: the link was used already; ask for a new one",
+        [GW_RESET_EXPIRED] = "token.expired: the link has expired; ask for a new one",
     };
-    char msg[160];
-    snprintf(msg, sizeof(msg), "%s: %s", gw_reset_verdict_code(v), WHY[v]);
-    return fail(err, SK_EINVAL, "token", msg);
+    return fail(err, SK_EINVAL, "token", WHY[v]);
 }
 
 int gw_auth_reset_confirm(gw_auth *a, const char *user_id, const char *token,

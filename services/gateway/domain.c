@@ -15,35 +15,26 @@
 
 static const char *const MESSAGES[] = {
     [GW_OK] = "",
-    [GW_MISSING] = "wajib diisi (required)",
-    [GW_USERNAME_LENGTH] = "nama pengguna harus 3 sampai 64 karakter "
-                           "(username must be 3 to 64 characters)",
-    [GW_USERNAME_CHARS] = "nama pengguna hanya boleh huruf kecil, angka, titik, garis bawah, "
-                          "tanda hubung dan @, diawali huruf atau angka (username may hold only "
-                          "lower-case letters, digits, '.', '_', '-' and '@', starting with a "
-                          "letter or digit)",
-    [GW_DISPLAY_NAME_LENGTH] = "nama tampilan paling banyak 128 karakter "
-                               "(display name is at most 128 characters)",
-    [GW_DISPLAY_NAME_CHARS] = "nama tampilan berisi karakter yang tidak sah "
-                              "(display name holds characters that are not allowed)",
-    [GW_PASSWORD_SHORT] = "kata sandi minimal 10 karakter (password needs at least 10 characters)",
-    [GW_PASSWORD_LONG] = "kata sandi terlalu panjang (password is too long)",
-    [GW_PASSWORD_USERNAME] = "kata sandi tidak boleh sama dengan nama pengguna "
-                             "(password must not be the username)",
-    [GW_PASSWORD_COMMON] = "kata sandi terlalu umum, pilih yang lain "
-                           "(password is too common, choose another)",
-    [GW_PASSWORD_ENCODING] = "kata sandi bukan teks UTF-8 yang sah (password is not valid UTF-8)",
-    [GW_ROLE_UNKNOWN] = "peran tidak dikenal; pilih admin, verifier, partnership, pr, finance, "
-                        "head atau partner (unknown role; use admin, verifier, partnership, pr, "
-                        "finance, head or partner)",
-    [GW_ROLE_DUPLICATE] = "peran disebut lebih dari sekali (role given more than once)",
-    [GW_ROLE_TOO_MANY] = "terlalu banyak peran (too many roles)",
-    [GW_ROLE_PARTNER_MIXED] = "akun mitra hanya boleh berperan partner "
-                              "(a partner account has the partner role only)",
-    [GW_COMPANY_NOT_PARTNER] = "hanya akun mitra yang terikat pada perusahaan "
-                               "(only partner accounts belong to a company)",
-    [GW_LOCALE_UNKNOWN] = "bahasa harus id atau en (locale must be id or en)",
-    [GW_EMAIL_INVALID] = "alamat surel tidak sah (not a valid e-mail address)",
+    [GW_MISSING] = "required: a value is required",
+    [GW_USERNAME_LENGTH] = "username.length: username must be 3 to 64 characters",
+    [GW_USERNAME_CHARS] = "username.chars: username may hold only lower-case letters, digits, "
+                          "'.', '_', '-' and '@', starting with a letter or digit",
+    [GW_DISPLAY_NAME_LENGTH] = "too_long: display name is at most 128 characters",
+    [GW_DISPLAY_NAME_CHARS] = "text.invalid: display name holds characters that are not allowed",
+    [GW_PASSWORD_SHORT] = "password.too_short: a password needs at least 10 characters",
+    [GW_PASSWORD_LONG] = "password.too_long: the password is too long",
+    [GW_PASSWORD_USERNAME] = "password.is_username: the password must not be the username",
+    [GW_PASSWORD_COMMON] = "password.common: the password is too common, choose another",
+    [GW_PASSWORD_ENCODING] = "text.invalid_utf8: the password is not valid UTF-8",
+    [GW_ROLE_UNKNOWN] = "role.unknown: unknown role; use admin, verifier, partnership, pr, "
+                        "finance, head or partner",
+    [GW_ROLE_DUPLICATE] = "role.duplicate: role given more than once",
+    [GW_ROLE_TOO_MANY] = "role.too_many: too many roles",
+    [GW_ROLE_PARTNER_MIXED] = "role.partner_mixed: a partner account has the partner role only",
+    [GW_COMPANY_NOT_PARTNER] =
+        "role.company_not_partner: only partner accounts belong to a company",
+    [GW_LOCALE_UNKNOWN] = "locale.unknown: locale must be id or en",
+    [GW_EMAIL_INVALID] = "email.invalid: not a valid e-mail address",
 };
 
 const char *gw_problem_message(gw_problem p)

@@ -31,16 +31,16 @@ typedef Seklik__Gateway__User User;
 
 /* ---- small helpers ---- */
 
-static int deny(sk_call *call, const char *id, const char *en)
+/* `message` is "<code>: <English>", a literal (the web UI's catalogue test
+ * reads it at every call). */
+static int deny(sk_call *call, const char *message)
 {
-    char msg[240];
-    snprintf(msg, sizeof(msg), "tidak diizinkan: %s (not allowed: %s)", id, en);
-    return sk_call_fail(call, SK_EPERM, msg);
+    return sk_call_fail(call, SK_EPERM, message);
 }
 
 static int not_found(sk_call *call)
 {
-    return sk_call_fail(call, SK_ENOTFOUND, "pengguna tidak ditemukan (user not found)");
+    return sk_call_fail(call, SK_ENOTFOUND, "user.not_found: no such user");
 }
 
 static bool is_admin(sk_call *call)
@@ -254,7 +254,7 @@ static int create_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
 {
     const Seklik__Gateway__CreateUserRequest *req = (const Seklik__Gateway__CreateUserRequest *)in;
     if (!is_admin(call))
-        return deny(call, "hanya admin yang mengelola pengguna", "only admins manage users");
+        return deny(call, "access.admin_only: only admins manage users");
 
     gw_user u;
     memset(&u, 0, sizeof(u));
@@ -297,8 +297,7 @@ static int create_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     SK_TRY(gw_password_hash(req->password, u.password_hash));
     int rc = gw_store_insert_user(call->db, &u);
     if (rc == SK_EEXISTS)
-        return sk_call_fail(call, SK_EEXISTS,
-                            "nama pengguna sudah dipakai (username is already taken)");
+        return sk_call_fail(call, SK_EEXISTS, "username.taken: the username is already taken");
     SK_TRY(rc);
     return user_changed(call, "user.create", NULL, &u, "gateway.user.created", out);
 }
@@ -310,7 +309,7 @@ static int list_users(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     const Seklik__Gateway__ListUsersRequest *req = (const Seklik__Gateway__ListUsersRequest *)in;
     Seklik__Gateway__ListUsersResponse *resp = (Seklik__Gateway__ListUsersResponse *)out;
     if (!is_admin(call))
-        return deny(call, "hanya admin yang mengelola pengguna", "only admins manage users");
+        return deny(call, "access.admin_only: only admins manage users");
     if (req->role && req->role[0] && !gw_role_valid(req->role))
         return problem(call, "role", GW_ROLE_UNKNOWN);
     if (req->page_size < 0)
@@ -382,7 +381,7 @@ static bool same_roles(const gw_user *u, char **roles, size_t n)
 static int admin_target(sk_call *call, const char *user_id, char id[SK_UUID_STRLEN])
 {
     if (!is_admin(call))
-        return deny(call, "hanya admin yang mengelola pengguna", "only admins manage users");
+        return deny(call, "access.admin_only: only admins manage users");
     if (!user_id || !sk_uuid_valid(user_id))
         return sk_call_violation_code(call, "userId", "id.invalid", "user id is not a valid id");
     lower_id(user_id, id);
@@ -402,8 +401,7 @@ static int update_user(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     sodium_memzero(before.password_hash, sizeof(before.password_hash));
     if (req->expected_version != 0 && req->expected_version != before.version)
         return sk_call_fail(call, SK_EPRECOND,
-                            "pengguna telah diubah orang lain; muat ulang "
-                            "(the user was changed by someone else; reload)");
+                            "version.changed: the user was changed by someone else; reload");
     u = before;
 
     bool self = call->actor->user_id && strcmp(call->actor->user_id, id) == 0;
@@ -500,8 +498,8 @@ static int change_own_password(sk_call *call, const ProtobufCMessage *in, Protob
 {
     (void)in;
     (void)out;
-    return deny(call, "ubah kata sandi hanya lewat sesi di gateway",
-                "a password is changed only through a session at the gateway");
+    return deny(call, "password.session_only: a password is changed only through a session at the "
+                      "gateway");
 }
 
 /* ---- Gateway.GetProfile, Gateway.UpdateProfile (every user, their own) ---- */
@@ -510,7 +508,7 @@ static int change_own_password(sk_call *call, const ProtobufCMessage *in, Protob
 static int own_id(sk_call *call, char id[SK_UUID_STRLEN])
 {
     if (!call->actor->user_id || !sk_uuid_valid(call->actor->user_id))
-        return deny(call, "hanya pengguna yang masuk", "logged-in users only");
+        return deny(call, "auth.required: logged-in users only");
     lower_id(call->actor->user_id, id);
     return SK_OK;
 }
@@ -548,10 +546,10 @@ static int update_profile(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     SK_TRY(rc);
     sodium_memzero(before.password_hash, sizeof(before.password_hash));
     if (before.disabled)
-        return deny(call, "akun nonaktif", "the account is disabled");
+        return deny(call, "account.disabled: the account is disabled");
     if (req->expected_version != 0 && req->expected_version != before.version)
         return sk_call_fail(call, SK_EPRECOND,
-                            "profil telah diubah; muat ulang (the profile changed; reload)");
+                            "version.changed: the profile changed meanwhile; reload");
     u = before;
     if (!blank(req->display_name)) {
         gw_problem p = gw_display_name_check(req->display_name);
@@ -618,7 +616,7 @@ static int lookup_users(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
         (const Seklik__Gateway__LookupUsersRequest *)in;
     Seklik__Gateway__LookupUsersResponse *resp = (Seklik__Gateway__LookupUsersResponse *)out;
     if (!is_staff(call))
-        return deny(call, "hanya staf", "user.lookup_staff_only: staff only");
+        return deny(call, "user.lookup_staff_only: staff only");
     if (req->n_user_ids > LOOKUP_IDS_MAX)
         return sk_call_violation_code(call, "userIds", "too_many", "at most 200 entries");
     bool by_query = req->n_user_ids == 0 && !blank(req->query);
@@ -747,8 +745,7 @@ static int list_audit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     static const char *const readers[] = {SK_ROLE_ADMIN, SK_ROLE_HEAD, NULL};
     if (!sk_actor_has_any_role(call->actor, readers) ||
         sk_actor_has_role(call->actor, SK_ROLE_PARTNER))
-        return deny(call, "hanya admin dan pimpinan",
-                    "audit.readers_only: only admin and head read the audit trail");
+        return deny(call, "audit.readers_only: only admin and head read the audit trail");
 
     Seklik__Bus__ListAuditRequest q = SEKLIK__BUS__LIST_AUDIT_REQUEST__INIT;
     q.user_id = req->user_id;

@@ -488,7 +488,7 @@ static enum MHD_Result headers_in(gw_app *app, struct MHD_Connection *c, const c
         (route.kind == GW_ROUTE_RPC && !gw_api_find_method(route.service, route.method, NULL)))
         return answer(app, c, url, method, con_cls); /* refused at once; the body is not read */
     if (atomic_load(&app->draining))
-        return send_error(app, c, 503, SK_EUNAVAIL, "gateway sedang berhenti (shutting down)",
+        return send_error(app, c, 503, SK_EUNAVAIL, "server.stopping: the gateway is shutting down",
                           NULL);
     const char *ctype =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
@@ -496,12 +496,12 @@ static enum MHD_Result headers_in(gw_app *app, struct MHD_Connection *c, const c
     bool body_json = !ctype || media_is(ctype, "application/json");
     if (!body_protobuf && !body_json)
         return send_error(app, c, 415, SK_EINVAL,
-                          "Content-Type harus application/json atau application/x-protobuf "
-                          "(unsupported media type)",
+                          "media_type.unsupported: Content-Type must be application/json or "
+                          "application/x-protobuf",
                           NULL);
     if (body_protobuf && route.kind != GW_ROUTE_RPC)
         return send_error(app, c, 415, SK_EINVAL,
-                          "Content-Type harus application/json (unsupported media type)", NULL);
+                          "media_type.unsupported: Content-Type must be application/json", NULL);
     const char *clen =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (clen) {
@@ -510,7 +510,7 @@ static enum MHD_Result headers_in(gw_app *app, struct MHD_Connection *c, const c
         unsigned long long n = strtoull(clen, &end, 10);
         if (errno == 0 && end != clen && n > app->cfg.max_body_bytes)
             return send_error(app, c, 413, SK_EEXHAUSTED,
-                              "isi permintaan terlalu besar (request body too large)", NULL);
+                              "body.too_large: the request body is too large", NULL);
     }
     gw_req *r = req_new(app, c, &route, body_protobuf, body_json);
     if (!r)
@@ -536,8 +536,8 @@ static enum MHD_Result answer(gw_app *app, struct MHD_Connection *c, const char 
             MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, route.allow);
             return queue(app, c, 405, resp, false);
         }
-        return send_error(app, c, 405, SK_EUNIMPL,
-                          "metode HTTP tidak diizinkan (method not allowed)", route.allow);
+        return send_error(app, c, 405, SK_EUNIMPL, "method.not_allowed: HTTP method not allowed",
+                          route.allow);
     }
     switch (route.kind) {
     case GW_ROUTE_STATIC: return serve_static(app, c, url);
@@ -549,12 +549,11 @@ static enum MHD_Result answer(gw_app *app, struct MHD_Connection *c, const char 
             return send_error(app, c, 503, SK_EUNAVAIL, "OpenAPI document unavailable", NULL);
         return send_text(app, c, 200, "application/json", app->openapi, app->openapi_len, false);
     case GW_ROUTE_RPC:
-        return send_error(app, c, 404, SK_ENOTFOUND,
-                          "layanan atau metode tidak dikenal (unknown service or method)", NULL);
+        return send_error(app, c, 404, SK_ENOTFOUND, "method.unknown: unknown service or method",
+                          NULL);
     case GW_ROUTE_PUBLIC_OUTLET: {
         if (!sk_uuid_valid(route.id))
-            return send_error(app, c, 404, SK_ENOTFOUND, "media tidak ditemukan (outlet not found)",
-                              NULL);
+            return send_error(app, c, 404, SK_ENOTFOUND, "outlet.not_found: no such outlet", NULL);
         uint8_t *json = NULL;
         size_t len = 0;
         if (gw_public_get(app, route.id, &json, &len)) { /* the hot path: no bus, no database */
@@ -572,11 +571,10 @@ static enum MHD_Result answer(gw_app *app, struct MHD_Connection *c, const char 
     }
     case GW_ROUTE_ME:
     case GW_ROUTE_FILE: break;
-    default:
-        return send_error(app, c, 404, SK_ENOTFOUND, "tidak ditemukan (no such API path)", NULL);
+    default: return send_error(app, c, 404, SK_ENOTFOUND, "path.not_found: no such API path", NULL);
     }
     if (atomic_load(&app->draining))
-        return send_error(app, c, 503, SK_EUNAVAIL, "gateway sedang berhenti (shutting down)",
+        return send_error(app, c, 503, SK_EUNAVAIL, "server.stopping: the gateway is shutting down",
                           NULL);
     gw_req *r = req_new(app, c, &route, false, true);
     if (!r)
@@ -644,7 +642,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     if (r->too_large)
         return send_error(app, c, 413, SK_EEXHAUSTED,
-                          "isi permintaan terlalu besar (request body too large)", NULL);
+                          "body.too_large: the request body is too large", NULL);
     return suspend_for_pool(app, c, r);
 }
 
@@ -752,7 +750,8 @@ static void work_done(uv_work_t *w, int status)
 {
     gw_req *r = w->data;
     if (status != 0 && !r->reply.status)
-        gw_reply_error(&r->reply, 503, SK_EUNAVAIL, "dibatalkan (cancelled)", NULL, NULL);
+        gw_reply_error(&r->reply, 503, SK_EUNAVAIL, "request.cancelled: the request was cancelled",
+                       NULL, NULL);
     r->done = true;
     MHD_resume_connection(r->conn);
 }
@@ -766,7 +765,8 @@ static void on_queue(sk_loopq *q, sk_loopq_item *items, void *arg)
         items = items->next;
         r->work.data = r;
         if (uv_queue_work(app->loop, &r->work, work_run, work_done) != 0) {
-            gw_reply_error(&r->reply, 503, SK_EUNAVAIL, "sibuk (busy)", NULL, NULL);
+            gw_reply_error(&r->reply, 503, SK_EUNAVAIL,
+                           "server.busy: the server is busy; try again shortly", NULL, NULL);
             r->done = true;
             MHD_resume_connection(r->conn);
         }

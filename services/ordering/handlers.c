@@ -43,15 +43,15 @@ static const char *const PROOF_DECIDERS[] = {SK_ROLE_PARTNERSHIP, SK_ROLE_HEAD, 
 static int deny(sk_call *call, const char *what)
 {
     char msg[200];
-    snprintf(msg, sizeof(msg), "tidak diizinkan: %s (not allowed: %s)", what, what);
+    snprintf(msg, sizeof(msg), "access.denied: not allowed: %s", what);
     return sk_call_fail(call, SK_EPERM, msg);
 }
 
-static int not_found(sk_call *call, const char *what)
+/* `message` is "<code>: <English>", a literal (the web UI's catalogue test
+ * reads it at every call). */
+static int not_found(sk_call *call, const char *message)
 {
-    char msg[160];
-    snprintf(msg, sizeof(msg), "%s tidak ditemukan (%s not found)", what, what);
-    return sk_call_fail(call, SK_ENOTFOUND, msg);
+    return sk_call_fail(call, SK_ENOTFOUND, message);
 }
 
 /* FAILED_PRECONDITION naming `field`: what ran out or is not in the right
@@ -67,8 +67,8 @@ static int refuse(sk_call *call, const char *field, const char *code, const char
 static int wrong_state(sk_call *call, const char *what, int state)
 {
     char msg[200];
-    snprintf(msg, sizeof(msg), "tidak bisa %s pada status %s (cannot %s in state %s)", what,
-             ordering_state_name(state), what, ordering_state_name(state));
+    snprintf(msg, sizeof(msg), "state.wrong: cannot %s in state %s", what,
+             ordering_state_name(state));
     return sk_call_fail(call, SK_EPRECOND, msg);
 }
 
@@ -141,8 +141,9 @@ static int check_version(sk_call *call, int64_t expected, int64_t actual)
 {
     if (expected != 0 && expected != actual) {
         char msg[160];
-        snprintf(msg, sizeof(msg), "data sudah berubah: versi %lld (changed: version is now %lld)",
-                 (long long)actual, (long long)actual);
+        snprintf(msg, sizeof(msg),
+                 "version.changed: the data changed meanwhile (version %lld); reload",
+                 (long long)actual);
         return sk_call_fail(call, SK_EPRECOND, msg);
     }
     return SK_OK;
@@ -294,7 +295,7 @@ static int agreement_for(sk_call *call, const char *id, bool lock, PGresult **re
     SK_TRY(check_uuid(call, "agreementId", id));
     int rc = ordering_store_agreement(call->db, id, lock, res);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "perjanjian (agreement)");
+        return not_found(call, "agreement.not_found: no such agreement");
     SK_TRY(rc);
     if (!is_staff(call) &&
         !(is_partner(call) &&
@@ -447,15 +448,14 @@ static int save_agreement(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
         PQclear(res);
         if (state != SEKLIK__ORDERING__AGREEMENT_STATE__AGREEMENT_STATE_DRAFT)
             return sk_call_fail(call, SK_EPRECOND,
-                                "hanya draf yang bisa diubah (only a draft can be changed)");
+                                "agreement.not_draft: only a draft can be changed");
         SK_TRY(check_version(call, req->expected_version, version));
         rc = ordering_store_agreement_update(call->db, &row);
     }
     if (rc == SK_EEXISTS)
         return sk_call_fail(call, SK_EEXISTS,
-                            "perusahaan sudah punya perjanjian tahun ini, atau nomor sudah dipakai "
-                            "(the company already has an agreement this year, or the number is "
-                            "taken)");
+                            "agreement.exists: the company already has an agreement this year, or "
+                            "the number is taken");
     SK_TRY(rc);
     SK_TRY(ordering_store_agreement_set_quotas(call->db, id, q, nq));
     return agreement_done(call, id, "saved", fresh ? NULL : before,
@@ -487,8 +487,7 @@ static int sign_agreement(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     int year = atoi(PQgetvalue(res, 0, AG_YEAR));
     PQclear(res);
     if (state != SEKLIK__ORDERING__AGREEMENT_STATE__AGREEMENT_STATE_DRAFT)
-        return sk_call_fail(call, SK_EPRECOND,
-                            "hanya draf yang bisa ditandatangani (only a draft can be signed)");
+        return sk_call_fail(call, SK_EPRECOND, "agreement.not_draft: only a draft can be signed");
     bool tiered = false;
     SK_TRY(ordering_store_company_tiered(call->db, company, year, &tiered));
     if (!tiered)
@@ -522,10 +521,10 @@ static int cancel_agreement(sk_call *call, const ProtobufCMessage *in, ProtobufC
     SK_TRY(ordering_store_agreement_live_orders(call->db, req->agreement_id, &live));
     if (live > 0)
         return sk_call_fail(call, SK_EPRECOND,
-                            "masih ada pesanan berjalan (the agreement still has live orders)");
+                            "agreement.has_orders: the agreement still has live orders");
     int rc = ordering_store_agreement_cancel(call->db, req->agreement_id, req->reason);
     if (rc == SK_ENOTFOUND)
-        return wrong_state(call, "membatalkan (cancel)", state);
+        return wrong_state(call, "cancel", state);
     SK_TRY(rc);
     char before[32];
     snprintf(before, sizeof(before), "{\"state\":%d}", state);
@@ -559,7 +558,7 @@ static int get_agreement_document(sk_call *call, const ProtobufCMessage *in,
     PQclear(res);
     int rc = ordering_store_agreement_document(call->db, req->agreement_id, &res);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "dokumen perjanjian (agreement document)");
+        return not_found(call, "document.not_found: no such agreement document");
     SK_TRY(rc);
     uint8_t *data = NULL;
     size_t len = 0;
@@ -700,7 +699,7 @@ static int order_for(sk_call *call, const char *id, bool lock, PGresult **res)
     SK_TRY(check_uuid(call, "orderId", id));
     int rc = ordering_store_order(call->db, id, lock, res);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "pesanan (order)");
+        return not_found(call, "order.not_found: no such order");
     SK_TRY(rc);
     bool ok = is_staff(call) ||
               (is_partner(call) &&
@@ -906,7 +905,7 @@ static int offer_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     PQclear(res);
     SK_TRY(check_version(call, req->expected_version, version));
     if (state != ORDERING_DRAFT)
-        return wrong_state(call, "menawarkan (offer)", state);
+        return wrong_state(call, "offer", state);
     int64_t ceiling = 0, gross = 0;
     SK_TRY(ceiling_now(call, outlet, year, product, NULL, "outletId", "product", &ceiling));
     SK_TRY(check_price(call, "unitPrice", price, qty, ceiling, &gross));
@@ -936,7 +935,7 @@ static int counter_offer(sk_call *call, const ProtobufCMessage *in, ProtobufCMes
     PQclear(res);
     SK_TRY(check_version(call, req->expected_version, version));
     if (!ordering_may_answer(state, (ordering_party)party))
-        return wrong_state(call, "menawar balik (counter)", state);
+        return wrong_state(call, "counter", state);
     int64_t ceiling = 0, gross = 0;
     SK_TRY(ceiling_now(call, outlet, year, product, NULL, "outletId", "product", &ceiling));
     SK_TRY(check_price(call, "unitPrice", req->unit_price, qty, ceiling, &gross));
@@ -968,7 +967,7 @@ static int accept_offer(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     PQclear(res);
     SK_TRY(check_version(call, req->expected_version, version));
     if (!ordering_may_answer(state, (ordering_party)party))
-        return wrong_state(call, "menerima (accept)", state);
+        return wrong_state(call, "accept", state);
     int64_t ceiling = 0;
     SK_TRY(ceiling_now(call, outlet, year, product, NULL, "outletId", "product", &ceiling));
     if (price > ceiling)
@@ -997,7 +996,7 @@ static int reject_offer(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     PQclear(res);
     SK_TRY(check_version(call, req->expected_version, version));
     if (!ordering_negotiating(state))
-        return wrong_state(call, "menolak (reject)", state);
+        return wrong_state(call, "reject", state);
     SK_TRY(ordering_store_order_move(call->db, req->order_id, ORDERING_REJECTED,
                                      blank(req->reason) ? NULL : req->reason));
     return order_done(call, req->order_id, "rejected", state, price,
@@ -1021,7 +1020,7 @@ static int approve_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMes
         return deny(call, "approving an order one created (four eyes)");
     SK_TRY(check_version(call, req->expected_version, version));
     if (state != ORDERING_AWAITING_APPROVAL)
-        return wrong_state(call, "menyetujui (approve)", state);
+        return wrong_state(call, "approve", state);
     SK_TRY(ordering_store_order_approve(call->db, req->order_id, actor_id(call)));
     return order_done(call, req->order_id, "approved", state, price,
                       (Seklik__Ordering__Order *)out);
@@ -1053,8 +1052,8 @@ static int issue_begin(sk_call *call, const Seklik__Ordering__OrderRequest *req,
     if (!ordering_issuable(state, needs_approval)) {
         rc = state == ORDERING_ACCEPTED
                  ? sk_call_fail(call, SK_EPRECOND,
-                                "pesanan perlu persetujuan pimpinan (needs the head's approval)")
-                 : wrong_state(call, "menerbitkan (issue)", state);
+                                "order.needs_approval: the order needs the head's approval")
+                 : wrong_state(call, "issue", state);
         goto out;
     }
     ordering_settings s;
@@ -1139,8 +1138,8 @@ static int issue_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     SK_TRY(rc);
     if (outcome == ORDERING_SAGA_PENDING)
         return sk_call_fail(call, SK_EUNAVAIL,
-                            "anggaran belum bisa dicadangkan; pesanan sedang diterbitkan (accounting "
-                            "unreachable: the order is being issued and will be finished)");
+                            "order.issuing: accounting unreachable; the order is being issued and "
+                            "will be finished");
     if (outcome == ORDERING_SAGA_REFUSED) {
         char msg[320];
         snprintf(msg, sizeof(msg), "budget line refused: %s", why);
@@ -1149,7 +1148,7 @@ static int issue_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
     if (outcome != ORDERING_SAGA_ISSUED) /* answered by another run: as it is now */
         SK_TRY(ordering_order_load(call->db, &call->arena, req->order_id, o));
     if (!ordering_issued((int)o->state))
-        return wrong_state(call, "menerbitkan (issue)", (int)o->state);
+        return wrong_state(call, "issue", (int)o->state);
     return SK_OK;
 }
 
@@ -1182,7 +1181,7 @@ static int cancel_order(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     if ((rc = check_version(call, req->expected_version, sk_db_get_int64(res, 0, OR_VERSION))))
         goto out;
     if (!ordering_cancellable(state)) {
-        rc = wrong_state(call, "membatalkan (cancel)", state);
+        rc = wrong_state(call, "cancel", state);
         goto out;
     }
     issued = ordering_issued(state);
@@ -1353,7 +1352,7 @@ static int submit_proof(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     ordering_parse_date(PQgetvalue(res, 0, OR_SCHEDULE_TO), &schedule_to);
     PQclear(res);
     if (!ordering_proof_expected(state))
-        return wrong_state(call, "mengirim bukti tayang (submit a proof)", state);
+        return wrong_state(call, "submit a proof", state);
     ordering_settings s;
     SK_TRY(ordering_store_settings(call->db, year, false, &s));
     char hex[65] = "";
@@ -1398,7 +1397,7 @@ static int decide_proof(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     int64_t price = sk_db_get_int64(res, 0, OR_UNIT_PRICE);
     PQclear(res);
     if (state != ORDERING_PROOF_SUBMITTED)
-        return wrong_state(call, "memeriksa bukti (decide a proof)", state);
+        return wrong_state(call, "decide a proof", state);
     int rc = ordering_store_proof_file(call->db, req->order_id, req->proof_version, &res);
     if (rc == SK_ENOTFOUND)
         return sk_call_violation_code(call, "proofVersion", "proof.not_found", "no such proof");
@@ -1433,7 +1432,7 @@ static int get_proof_file(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     PQclear(res);
     int rc = ordering_store_proof_file(call->db, req->order_id, req->proof_version, &res);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "bukti tayang (proof)");
+        return not_found(call, "proof.not_found: no such proof");
     SK_TRY(rc);
     /* The proof's metadata as GetOrder shows it, then its bytes. */
     Seklik__Ordering__Order o = SEKLIK__ORDERING__ORDER__INIT;

@@ -601,14 +601,3 @@ registry_delete_verdict registry_may_delete_document(bool company_editable, bool
         return REGISTRY_DELETE_NOT_UPLOADER;
     return REGISTRY_DELETE_OK;
 }
-
-const char *registry_delete_code(registry_delete_verdict v)
-{
-    switch (v) {
-    case REGISTRY_DELETE_OK: return "";
-    case REGISTRY_DELETE_GONE: return "document.deleted";
-    case REGISTRY_DELETE_NOT_EDITABLE: return "document.not_editable";
-    case REGISTRY_DELETE_NOT_UPLOADER: return "document.not_uploader";
-    }
-    return NULL;
-}

@@ -177,10 +177,6 @@ typedef enum {
 registry_delete_verdict registry_may_delete_document(bool company_editable, bool deleted,
                                                      const char *uploaded_by, const char *actor);
 
-/* The verdict's stable code: "document.deleted", "document.not_editable",
- * "document.not_uploader"; "" for OK, NULL outside the enum. */
-const char *registry_delete_code(registry_delete_verdict v);
-
 /* ---- bank account ---- */
 
 /* Where a partner is paid. Strings may be NULL (= ""). */

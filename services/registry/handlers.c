@@ -81,7 +81,7 @@ static void add_violations(sk_call *call, const char *prefix, const registry_vio
 static int deny(sk_call *call, const char *what)
 {
     char msg[200];
-    snprintf(msg, sizeof(msg), "tidak diizinkan: %s (not allowed: %s)", what, what);
+    snprintf(msg, sizeof(msg), "access.denied: not allowed: %s", what);
     return sk_call_fail(call, SK_EPERM, msg);
 }
 
@@ -97,11 +97,11 @@ static int authorize(sk_call *call, const char *company_id, const char *const *r
     return SK_OK;
 }
 
-static int not_found(sk_call *call, const char *what)
+/* `message` is "<code>: <English>", a literal (the web UI's catalogue test
+ * reads it at every call). */
+static int not_found(sk_call *call, const char *message)
 {
-    char msg[160];
-    snprintf(msg, sizeof(msg), "%s tidak ditemukan (%s not found)", what, what);
-    return sk_call_fail(call, SK_ENOTFOUND, msg);
+    return sk_call_fail(call, SK_ENOTFOUND, message);
 }
 
 /* Company data may change only before verification has a say, or after it
@@ -116,10 +116,8 @@ static bool editable(int status)
 static int not_editable(sk_call *call, int status)
 {
     char msg[200];
-    snprintf(msg, sizeof(msg),
-             "data perusahaan tidak dapat diubah pada status %s (company cannot be changed in "
-             "status %s)",
-             registry_store_status_name(status), registry_store_status_name(status));
+    snprintf(msg, sizeof(msg), "company.not_editable: the company cannot be changed in status %s",
+             registry_store_status_name(status));
     return sk_call_fail(call, SK_EPRECOND, msg);
 }
 
@@ -460,7 +458,7 @@ static int register_company(sk_call *call, const ProtobufCMessage *in, ProtobufC
 {
     const Seklik__Registry__RegisterRequest *req = (const Seklik__Registry__RegisterRequest *)in;
     if (!may_register(call))
-        return deny(call, "mendaftarkan perusahaan (registering a company)");
+        return deny(call, "registering a company");
     if (req->n_people > 200 || req->n_outlets > 50)
         return sk_call_violation_code(call, "people", "too_many",
                                       "at most 200 people and 50 outlets");
@@ -493,8 +491,7 @@ static int register_company(sk_call *call, const ProtobufCMessage *in, ProtobufC
     int rc = registry_store_insert_company(call->db, id, &v, actor_id(call), partner);
     if (rc == SK_EEXISTS) /* the lock makes this unreachable; the index is the backstop */
         return sk_call_fail(call, SK_EEXISTS,
-                            "akun mitra ini sudah memiliki perusahaan (this partner account "
-                            "already has a company)");
+                            "partner.has_company: this partner account already has a company");
     if (rc != SK_OK)
         return rc;
     for (size_t i = 0; i < req->n_outlets; i++) {
@@ -546,28 +543,27 @@ static int check_bank_change(sk_call *call, const Company *before,
     if (registry_bank_change_allowed(&was, &now, by_partner, first_draft))
         return SK_OK;
     return sk_call_fail(call, SK_EPERM,
-                        "rekening bank hanya dapat diubah oleh mitra sendiri (bank.partner_only: "
-                        "only the partner changes its bank account)");
+                        "bank.partner_only: only the partner changes its bank account");
 }
 
 static int update_company(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Registry__UpdateRequest *req = (const Seklik__Registry__UpdateRequest *)in;
-    SK_TRY(authorize(call, req->company_id, WRITE_ROLES, "mengubah perusahaan ini (changing this company)"));
+    SK_TRY(authorize(call, req->company_id, WRITE_ROLES, "changing this company"));
 
     int status = 0;
     int64_t version = 0;
     int rc = registry_store_lock_company(call->db, req->company_id, &status, &version);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "perusahaan (company)");
+        return not_found(call, "company.not_found: no such company");
     SK_TRY(rc);
     if (!editable(status))
         return not_editable(call, status);
     if (req->expected_version != 0 && req->expected_version != version) {
         char msg[160];
         snprintf(msg, sizeof(msg),
-                 "versi perusahaan sudah berubah menjadi %lld (company version is now %lld)",
-                 (long long)version, (long long)version);
+                 "version.changed: the company changed meanwhile (version %lld); reload",
+                 (long long)version);
         return sk_call_fail(call, SK_EPRECOND, msg);
     }
 
@@ -597,12 +593,12 @@ static int update_company(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
 /* Lock an editable company the actor may change; `before` is loaded. */
 static int open_for_change(sk_call *call, const char *company_id, Company **before)
 {
-    SK_TRY(authorize(call, company_id, WRITE_ROLES, "mengubah perusahaan ini (changing this company)"));
+    SK_TRY(authorize(call, company_id, WRITE_ROLES, "changing this company"));
     int status = 0;
     int64_t version = 0;
     int rc = registry_store_lock_company(call->db, company_id, &status, &version);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "perusahaan (company)");
+        return not_found(call, "company.not_found: no such company");
     SK_TRY(rc);
     if (!editable(status))
         return not_editable(call, status);
@@ -760,13 +756,12 @@ static int upload_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
 {
     const Seklik__Registry__UploadDocumentRequest *req =
         (const Seklik__Registry__UploadDocumentRequest *)in;
-    SK_TRY(authorize(call, req->company_id, WRITE_ROLES,
-                     "mengunggah dokumen perusahaan ini (uploading to this company)"));
+    SK_TRY(authorize(call, req->company_id, WRITE_ROLES, "uploading to this company"));
     int status = 0;
     int64_t version = 0;
     int rc = registry_store_lock_company(call->db, req->company_id, &status, &version);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "perusahaan (company)");
+        return not_found(call, "company.not_found: no such company");
     SK_TRY(rc);
     /* Documents are re-uploaded during review too; only a suspension stops it. */
     if (status == SEKLIK__REGISTRY__COMPANY_STATUS__COMPANY_STATUS_SUSPENDED)
@@ -840,8 +835,7 @@ static int delete_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
 {
     const Seklik__Registry__DeleteDocumentRequest *req =
         (const Seklik__Registry__DeleteDocumentRequest *)in;
-    SK_TRY(authorize(call, req->company_id, WRITE_ROLES,
-                     "menghapus dokumen perusahaan ini (deleting this company's documents)"));
+    SK_TRY(authorize(call, req->company_id, WRITE_ROLES, "deleting this company's documents"));
     if (!sk_uuid_valid(req->document_id))
         return sk_call_violation_code(call, "documentId", "id.invalid",
                                       "document id is not a valid id");
@@ -849,14 +843,14 @@ static int delete_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     int64_t version = 0;
     int rc = registry_store_lock_company(call->db, req->company_id, &status, &version);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "perusahaan (company)");
+        return not_found(call, "company.not_found: no such company");
     SK_TRY(rc);
     bool found = false, deleted = false;
     SK_TRY(registry_store_lock_document(call->db, req->company_id, req->document_id, &found,
                                         &deleted));
     /* Another company's document answers as one that does not exist. */
     if (!found)
-        return not_found(call, "dokumen (document)");
+        return not_found(call, "document.not_found: no such document");
     Seklik__Registry__Document *doc = sk_call_alloc(call, sizeof(*doc));
     if (!doc)
         return SK_ENOMEM;
@@ -867,10 +861,15 @@ static int delete_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     registry_delete_verdict v =
         registry_may_delete_document(editable(status), deleted, doc->uploaded_by, actor_id(call));
     if (v != REGISTRY_DELETE_OK) {
-        char msg[160];
-        snprintf(msg, sizeof(msg), "%s: the document cannot be deleted",
-                 registry_delete_code(v));
-        return sk_call_fail(call, v == REGISTRY_DELETE_NOT_UPLOADER ? SK_EPERM : SK_EPRECOND, msg);
+        static const char *const why[] = {
+            [REGISTRY_DELETE_GONE] = "document.deleted: the document was deleted already",
+            [REGISTRY_DELETE_NOT_EDITABLE] =
+                "document.not_editable: the company is under review; its documents stay",
+            [REGISTRY_DELETE_NOT_UPLOADER] =
+                "document.not_uploader: only who uploaded a document deletes it",
+        };
+        return sk_call_fail(call, v == REGISTRY_DELETE_NOT_UPLOADER ? SK_EPERM : SK_EPRECOND,
+                            why[v]);
     }
 
     SK_TRY(registry_store_delete_document(call->db, req->document_id, actor_id(call)));
@@ -957,17 +956,16 @@ static bool has_chief_editor(const Company *c)
 static int submit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Registry__SubmitRequest *req = (const Seklik__Registry__SubmitRequest *)in;
-    SK_TRY(authorize(call, req->company_id, WRITE_ROLES,
-                     "mengajukan verifikasi perusahaan ini (submitting this company)"));
+    SK_TRY(authorize(call, req->company_id, WRITE_ROLES, "submitting this company"));
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
         return sk_call_violation_code(call, "fiscalYear", "out_of_range",
                                       "must be between 2000 and 2100");
     Company *before = NULL;
     SK_TRY(open_for_change(call, req->company_id, &before));
     if (before->n_outlets == 0 || !has_chief_editor(before))
-        return sk_call_fail(call, SK_EPRECOND,
-                            "perusahaan harus punya minimal satu media dan seorang pemimpin "
-                            "redaksi (a company needs an outlet and a chief editor to submit)");
+        return sk_call_fail(
+            call, SK_EPRECOND,
+            "company.incomplete: a company needs an outlet and a chief editor to submit");
     SK_TRY(check_year_rules(call, before, req->fiscal_year));
 
     SK_TRY(registry_store_submit(call->db, req->company_id, req->fiscal_year));
@@ -982,9 +980,9 @@ static int submit(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *o
 static int get_company(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
 {
     const Seklik__Registry__GetCompanyRequest *req = (const Seklik__Registry__GetCompanyRequest *)in;
-    SK_TRY(authorize(call, req->company_id, READ_ROLES, "membaca perusahaan ini (reading this company)"));
+    SK_TRY(authorize(call, req->company_id, READ_ROLES, "reading this company"));
     int rc = registry_store_load_company(call, req->company_id, (Company *)out);
-    return rc == SK_ENOTFOUND ? not_found(call, "perusahaan (company)") : rc;
+    return rc == SK_ENOTFOUND ? not_found(call, "company.not_found: no such company") : rc;
 }
 
 /* Page tokens are the hex of the last row's key: its id (36 characters)
@@ -1029,7 +1027,7 @@ static int list_companies(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
 
     if (!sk_actor_has_any_role(call->actor, READ_ROLES)) {
         if (!sk_actor_has_role(call->actor, SK_ROLE_PARTNER))
-            return deny(call, "melihat daftar perusahaan (listing companies)");
+            return deny(call, "listing companies");
         if (blank(call->actor->company_id))
             return SK_OK; /* a partner without a company sees nothing */
         f.only_company = call->actor->company_id;
@@ -1085,12 +1083,12 @@ static int get_document_file(sk_call *call, const ProtobufCMessage *in, Protobuf
     /* Metadata first: the bytes are read only for someone who may see them. */
     int rc = registry_store_load_document(call, req->document_id, d, company_id, NULL);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "dokumen (document)");
+        return not_found(call, "document.not_found: no such document");
     SK_TRY(rc);
     /* Another company's document answers as one that does not exist: the
      * answer must not tell a partner which document ids are real. */
     if (!sk_actor_may_act_for_company(call->actor, company_id, READ_ROLES))
-        return not_found(call, "dokumen (document)");
+        return not_found(call, "document.not_found: no such document");
     SK_TRY(registry_store_load_document(call, req->document_id, d, company_id, &file->content));
     file->document = d;
     return SK_OK;
@@ -1103,11 +1101,11 @@ static int get_year(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
 {
     const Seklik__Registry__GetYearRequest *req = (const Seklik__Registry__GetYearRequest *)in;
     if (blank(call->actor->user_id))
-        return deny(call, "membaca tahun anggaran (reading a fiscal year)");
+        return deny(call, "reading a fiscal year");
     registry_year_rules y;
     SK_TRY(registry_store_year(call->db, req->fiscal_year, &y));
     if (!y.opened)
-        return not_found(call, "tahun anggaran (fiscal year)");
+        return not_found(call, "year.not_found: the fiscal year is not opened");
     Seklik__Registry__YearRules *r = (Seklik__Registry__YearRules *)out;
     char *opens = sk_call_alloc(call, 11), *closes = sk_call_alloc(call, 11);
     if (!opens || !closes)

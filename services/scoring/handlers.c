@@ -33,7 +33,7 @@ static const char *const STAFF_ROLES[] = {SK_ROLE_ADMIN,   SK_ROLE_VERIFIER, SK_
 static int deny(sk_call *call, const char *what)
 {
     char msg[200];
-    snprintf(msg, sizeof(msg), "tidak diizinkan: %s (not allowed: %s)", what, what);
+    snprintf(msg, sizeof(msg), "access.denied: not allowed: %s", what);
     return sk_call_fail(call, SK_EPERM, msg);
 }
 
@@ -55,11 +55,11 @@ static int check_year(sk_call *call, int year)
     return SK_OK;
 }
 
-static int not_found(sk_call *call, const char *what)
+/* `message` is "<code>: <English>", a literal where it is written (the web
+ * UI's catalogue test reads it there). */
+static int not_found(sk_call *call, const char *message)
 {
-    char msg[160];
-    snprintf(msg, sizeof(msg), "%s tidak ditemukan (%s not found)", what, what);
-    return sk_call_fail(call, SK_ENOTFOUND, msg);
+    return sk_call_fail(call, SK_ENOTFOUND, message);
 }
 
 /* Protobuf memory from the call's arena: decoded bodies hang off `out`. */
@@ -198,6 +198,7 @@ typedef struct set_kind {
     const char *entity;   /* audit entity: "rule_set" */
     const char *action;   /* audit action on publishing */
     const char *no_draft; /* FAILED_PRECONDITION message */
+    const char *missing;  /* NOT_FOUND message */
     int (*reply)(sk_call *call, scoring_set_row *row, ProtobufCMessage *out);
     /* A draft that may not be published as it is: a refusal, else SK_OK. */
     int (*check_draft)(sk_call *call, const scoring_set_row *draft);
@@ -223,12 +224,25 @@ static int no_check(sk_call *call, const scoring_set_row *draft)
 static int check_prices_draft(sk_call *call, const scoring_set_row *draft);
 
 static const set_kind RULES = {
-    SCORING_SET_RULES, "rule set", "rule_set", "rule_set.published",
-    "tidak ada draf untuk diterbitkan (no draft rule set to publish)", reply_rules, no_check};
+    .kind = SCORING_SET_RULES,
+    .what = "rule set",
+    .entity = "rule_set",
+    .action = "rule_set.published",
+    .no_draft = "rule_set.no_draft: no draft rule set to publish",
+    .missing = "rule_set.not_found: no such rule set",
+    .reply = reply_rules,
+    .check_draft = no_check,
+};
 static const set_kind PRICES = {
-    SCORING_SET_PRICES, "price standard", "price_standard", "price_standard.published",
-    "tidak ada draf untuk diterbitkan (no draft price standard to publish)", reply_prices,
-    check_prices_draft};
+    .kind = SCORING_SET_PRICES,
+    .what = "price standard",
+    .entity = "price_standard",
+    .action = "price_standard.published",
+    .no_draft = "price_standard.no_draft: no draft price standard to publish",
+    .missing = "price_standard.not_found: no such price standard",
+    .reply = reply_prices,
+    .check_draft = check_prices_draft,
+};
 
 /* Publish the year's draft of `k` (admin). A rule set re-scores every
  * verified outlet of the year in this same transaction; a price standard
@@ -293,13 +307,13 @@ static int get_set(sk_call *call, const set_kind *k, const ProtobufCMessage *in,
                                       "must be -1 (the draft), 0 (the newest) or a version number");
     /* Drafts are the admin's to review; to anyone else there is none. */
     if (req->version == -1 && !sk_actor_has_role(call->actor, SK_ROLE_ADMIN))
-        return not_found(call, k->what);
+        return not_found(call, k->missing);
     /* A year without a published set answers NOT_FOUND: a read never
      * publishes (Verification.OpenYear drafts the year's sets). */
     scoring_set_row row;
     int rc = scoring_store_set_load(call->db, k->kind, req->fiscal_year, req->version, &row);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, k->what);
+        return not_found(call, k->missing);
     SK_TRY(rc);
     rc = k->reply(call, &row, out);
     scoring_set_row_free(&row);
@@ -515,12 +529,12 @@ static int get_score(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage
     PGresult *res;
     int rc = scoring_store_load_score(call->db, req->outlet_id, req->fiscal_year, &res);
     if (rc == SK_ENOTFOUND)
-        return not_found(call, "score");
+        return not_found(call, "score.not_found: no score for this outlet and year");
     SK_TRY(rc);
     /* Another company's outlet answers as an unknown one: the answer must
      * not tell a partner which outlet ids exist or have a score. */
     if (!sk_actor_may_act_for_company(call->actor, PQgetvalue(res, 0, SC_COMPANY_ID), STAFF_ROLES))
-        rc = not_found(call, "score");
+        rc = not_found(call, "score.not_found: no score for this outlet and year");
     else
         rc = score_reply(call, res, 0, true, (Seklik__Scoring__OutletScore *)out);
     PQclear(res);
@@ -584,22 +598,20 @@ static int load_ceiling(void *arg, uint8_t **val, size_t *len)
     PGresult *res;
     int rc = scoring_store_load_score(l->db, l->outlet_id, l->year, &res);
     if (rc == SK_ENOTFOUND)
-        snprintf(l->why, sizeof(l->why), "media belum dinilai untuk %d (outlet has no score for %d)",
-                 l->year, l->year);
+        snprintf(l->why, sizeof(l->why), "score.not_found: the outlet has no score for %d",
+                 l->year);
     SK_TRY(rc);
     int tier = atoi(PQgetvalue(res, 0, SC_TIER)), type = atoi(PQgetvalue(res, 0, SC_OUTLET_TYPE));
     PQclear(res);
     if (tier == SEKLIK__SCORING__TIER__TIER_NONE) {
-        snprintf(l->why, sizeof(l->why), "tier below C: no paid orders");
+        snprintf(l->why, sizeof(l->why), "outlet.below_tier_c: tier below C: no paid orders");
         return SK_EPRECOND;
     }
     scoring_set_row prices;
     rc = scoring_prices_for_year(l->db, l->year, &prices);
     if (rc == SK_ENOTFOUND) {
-        snprintf(l->why, sizeof(l->why),
-                 "standar harga %d belum diterbitkan (price.none_published: no price standard "
-                 "published for %d)",
-                 l->year, l->year);
+        snprintf(l->why, sizeof(l->why), "price.none_published: no price standard published for %d",
+                 l->year);
         return SK_EPRECOND;
     }
     SK_TRY(rc);
@@ -616,8 +628,7 @@ static int load_ceiling(void *arg, uint8_t **val, size_t *len)
         }
     }
     if (rc == SK_ENOTFOUND)
-        snprintf(l->why, sizeof(l->why),
-                 "tidak ada plafon untuk produk ini (no ceiling for this product and tier)");
+        snprintf(l->why, sizeof(l->why), "price.no_ceiling: no ceiling for this product and tier");
     if (rc == SK_OK) {
         c.outlet_id = (char *)l->outlet_id;
         c.product = (Seklik__Scoring__Product)l->product;

@@ -37,7 +37,7 @@ static const char *const ROLES_NONE[] = {NULL};
 static int deny(sk_call *call, const char *who)
 {
     char msg[200];
-    snprintf(msg, sizeof(msg), "Akses ditolak: hanya %s (permission denied)", who);
+    snprintf(msg, sizeof(msg), "access.denied: only %s may do this", who);
     return sk_call_fail(call, SK_EPERM, msg);
 }
 
@@ -49,8 +49,8 @@ static bool signed_in(const sk_call *call)
 static int wrong_state(sk_call *call, verification_case_state state, const char *what)
 {
     char msg[256];
-    snprintf(msg, sizeof(msg), "Kasus berstatus %s: %s tidak dapat dilakukan (case is %s)",
-             verification_case_state_name(state), what, verification_case_state_name(state));
+    snprintf(msg, sizeof(msg), "case.wrong_state: the case is %s; %s is not possible",
+             verification_case_state_name(state), what);
     return sk_call_fail(call, SK_EPRECOND, msg);
 }
 
@@ -153,8 +153,8 @@ static int publish_set(sk_call *call, const ProtobufCMessage *in, ProtobufCMessa
         int rc = verification_store_load_draft(call->db, req->fiscal_year, req->outlet_type, &d);
         if (rc == SK_ENOTFOUND)
             return sk_call_fail(call, SK_EPRECOND,
-                                "Tidak ada draf persyaratan untuk diterbitkan (no draft "
-                                "requirement set to publish)");
+                                "requirement_set.no_draft: no draft requirement set to "
+                                "publish");
         SK_TRY(rc);
         json = strdup(PQgetvalue(d, 0, RS_REQUIREMENTS));
         PQclear(d);
@@ -200,21 +200,21 @@ static int get_set(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
     const Seklik__Verification__GetRequirementSetRequest *req = (const void *)in;
     /* Anyone signed in: partners must see the set that judges them. */
     if (!signed_in(call))
-        return deny(call, "pengguna yang masuk (signed-in users)");
+        return deny(call, "signed-in users");
     PGresult *r = NULL;
     if (req->draft) {
         if (!sk_actor_has_any_role(call->actor, ROLES_ADMIN))
             return deny(call, "admin");
         int rc = verification_store_load_draft(call->db, req->fiscal_year, req->outlet_type, &r);
         if (rc == SK_ENOTFOUND)
-            return sk_call_fail(call, rc, "Tidak ada draf persyaratan (no draft requirement set)");
+            return sk_call_fail(call, rc, "requirement_set.no_draft: no draft requirement set");
         SK_TRY(rc);
         return reply_set_of(call, r, (Seklik__Verification__RequirementSet *)out, true);
     }
     int rc = verification_store_newest_set(call->db, req->fiscal_year, req->outlet_type, &r);
     if (rc == SK_ENOTFOUND)
         return sk_call_fail(call, rc,
-                            "Persyaratan belum diterbitkan (no requirement set published)");
+                            "requirement_set.not_published: no requirement set published");
     SK_TRY(rc);
     return reply_set(call, r, (Seklik__Verification__RequirementSet *)out);
 }
@@ -226,7 +226,7 @@ static int list_sets(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage
     const Seklik__Verification__ListRequirementSetsRequest *req = (const void *)in;
     Seklik__Verification__ListRequirementSetsResponse *resp = (void *)out;
     if (!signed_in(call))
-        return deny(call, "pengguna yang masuk (signed-in users)");
+        return deny(call, "signed-in users");
     bool drafts = sk_actor_has_any_role(call->actor, ROLES_ADMIN);
     PGresult *r = NULL;
     SK_TRY(verification_store_list_sets(call->db, req->fiscal_year, &r));
@@ -378,11 +378,11 @@ static int get_year(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
 {
     const Seklik__Verification__GetYearRequest *req = (const void *)in;
     if (!signed_in(call))
-        return deny(call, "pengguna yang masuk (signed-in users)");
+        return deny(call, "signed-in users");
     PGresult *r = NULL;
     int rc = verification_store_load_year(call->db, req->fiscal_year, &r);
     if (rc == SK_ENOTFOUND)
-        return sk_call_fail(call, rc, "Tahun anggaran belum dibuka (fiscal year not opened)");
+        return sk_call_fail(call, rc, "year.not_found: the fiscal year is not opened");
     SK_TRY(rc);
     rc = reply_year(call, r, out);
     PQclear(r);
@@ -404,7 +404,7 @@ static int reply_case(sk_call *call, const verification_case_row *c, ProtobufCMe
 
 static int not_found(sk_call *call)
 {
-    return sk_call_fail(call, SK_ENOTFOUND, "Kasus tidak ditemukan (case not found)");
+    return sk_call_fail(call, SK_ENOTFOUND, "case.not_found: no such case");
 }
 
 static int get_case(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *out)
@@ -419,7 +419,7 @@ static int get_case(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     } else if (!blank(req->company_id)) {
         /* Checked before reading: a partner learns nothing of another company. */
         if (!sk_actor_may_act_for_company(call->actor, req->company_id, ROLES_STAFF))
-            return deny(call, "staf atau mitra perusahaan ini (staff or this company's partner)");
+            return deny(call, "staff or this company's partner");
         rc = verification_store_newest_case(call->db, req->company_id, 0, NULL, false, &c);
     } else {
         return sk_call_violation_code(call, "caseId", "required",
@@ -453,7 +453,7 @@ static int get_case_history(sk_call *call, const ProtobufCMessage *in, ProtobufC
      * them: staff only. */
     if (!sk_actor_has_any_role(call->actor, ROLES_STAFF) ||
         sk_actor_has_role(call->actor, SK_ROLE_PARTNER))
-        return deny(call, "staf (case.history_staff_only: staff only)");
+        return deny(call, "staff");
     if (!sk_uuid_valid(req->case_id))
         return sk_call_violation_code(call, "caseId", "id.invalid", "not a case id");
     verification_case_row c;
@@ -508,7 +508,7 @@ static int list_cases(sk_call *call, const ProtobufCMessage *in, ProtobufCMessag
     const Seklik__Verification__ListCasesRequest *req = (const void *)in;
     Seklik__Verification__ListCasesResponse *resp = (void *)out;
     if (!sk_actor_has_any_role(call->actor, ROLES_STAFF))
-        return deny(call, "staf (staff)");
+        return deny(call, "staff");
     const char *state = NULL;
     if (req->state != SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_UNSPECIFIED) {
         state = verification_case_state_name((verification_case_state)(req->state - 1));
@@ -548,27 +548,24 @@ static int refuse(sk_call *call, verification_four_eyes rule)
     static const char *const why[] = {
         [VERIFICATION_FOUR_EYES_OK] = "",
         [VERIFICATION_FOUR_EYES_UNKNOWN] =
-            "pengguna atau pendaftar tidak dikenal (the acting user or the registrant is unknown)",
-        [VERIFICATION_FOUR_EYES_REGISTRANT] =
-            "pendaftar perusahaan tidak boleh memverifikasi atau memutuskannya (whoever registered "
-            "the company may not verify it or decide on it)",
+            "four_eyes.unknown: the acting user or the registrant is unknown",
+        [VERIFICATION_FOUR_EYES_REGISTRANT] = "four_eyes.registrant: whoever registered the "
+                                              "company may not verify it or decide on it",
         [VERIFICATION_FOUR_EYES_SUPPLIER] =
-            "pengunggah dokumen perusahaan ini tidak boleh mengusulkan atau menyetujui keputusan "
-            "(whoever uploaded one of its documents may not propose or approve the decision)",
+            "four_eyes.supplier: whoever uploaded one of its documents may not propose or approve "
+            "the decision",
         [VERIFICATION_FOUR_EYES_OWN_UPLOAD] =
-            "dokumen yang Anda unggah harus diperiksa orang lain (nobody judges a document "
-            "version they uploaded)",
+            "four_eyes.own_upload: nobody judges a document version they uploaded",
         [VERIFICATION_FOUR_EYES_OWN_PROPOSAL] =
-            "usulan Anda sendiri harus disetujui orang lain (nobody approves their own proposal)",
+            "four_eyes.own_proposal: nobody approves their own proposal",
         [VERIFICATION_FOUR_EYES_TOOK_PART] =
-            "yang ikut memutuskan tidak menjawab sanggahan atas keputusan itu (whoever took part "
-            "in the decision may not answer the objection to it)",
+            "four_eyes.took_part: whoever took part in the decision may not answer the objection "
+            "to it",
     };
-    const char *code = verification_four_eyes_code(rule);
-    char msg[400];
-    snprintf(msg, sizeof(msg), "Prinsip empat mata %s: %s", code ? code : "?",
-             code && (size_t)rule < sizeof(why) / sizeof(why[0]) ? why[rule] : "");
-    return sk_call_fail(call, SK_EPERM, msg);
+    return sk_call_fail(call, SK_EPERM,
+                        (size_t)rule < sizeof(why) / sizeof(why[0]) && why[rule][0]
+                            ? why[rule]
+                            : "four_eyes.unknown: the four-eyes rule refused");
 }
 
 /* First in every verifier command, before its input is judged: whoever may
@@ -576,7 +573,7 @@ static int refuse(sk_call *call, verification_four_eyes rule)
 static int require_verifier(sk_call *call)
 {
     if (!sk_actor_has_any_role(call->actor, ROLES_VERIFIER))
-        return deny(call, "verifikator atau admin (verifier or admin)");
+        return deny(call, "verifier or admin");
     return SK_OK;
 }
 
@@ -677,7 +674,7 @@ static int decide_document(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     if (c.state != VERIFICATION_CASE_IN_REVIEW && c.state != VERIFICATION_CASE_NEEDS_REVISION &&
         !(c.state == VERIFICATION_CASE_VERIFIED && row >= 0 &&
           strcmp(PQgetvalue(c.docs, row, DOC_DECISION), "pending") == 0))
-        rc = wrong_state(call, c.state, "keputusan dokumen (document decision)");
+        rc = wrong_state(call, c.state, "document decision");
     else if (row < 0)
         rc = sk_call_violation_code(call, "documentId", "case.document_unknown",
                                     "not a document of this case");
@@ -778,7 +775,7 @@ static int record_visit(sk_call *call, const ProtobufCMessage *in, ProtobufCMess
     verification_case_state next;
     int rc = SK_OK;
     if (!verification_next_state(c.state, VERIFICATION_ACTION_VISIT_RECORDED, &next))
-        rc = wrong_state(call, c.state, "pencatatan kunjungan (recording the visit)");
+        rc = wrong_state(call, c.state, "recording the visit");
     else
         rc = check_visit_photos(call, &c, req->visit);
     char *before = rc == SK_OK ? vcase_audit_json(&c) : NULL;
@@ -822,9 +819,8 @@ static bool outlet_until(const verification_case_row *c, const vcheck *chk, cons
 static int expires_before_year(sk_call *call)
 {
     return sk_call_fail(call, SK_EPRECOND,
-                        "Dokumen yang diterima habis berlaku sebelum tahun anggaran dimulai "
-                        "(validity.before_fiscal_year: an accepted document expires before the "
-                        "fiscal year begins)");
+                        "validity.before_fiscal_year: an accepted document expires before the "
+                        "fiscal year begins");
 }
 
 /* After a replacement was accepted on a verified case: each verified
@@ -899,8 +895,7 @@ static int outlets_of_decision(sk_call *call, const verification_case_row *c,
             (*ids)[(*n)++] = PQgetvalue(c->outlets, i, OUT_OUTLET_ID);
     if (*n == 0)
         return sk_call_fail(call, SK_EPRECOND,
-                            "Tidak ada media yang dapat diputuskan (decision.no_outlet: no outlet "
-                            "this outcome can apply to)");
+                            "decision.no_outlet: no outlet this outcome can apply to");
     return SK_OK;
 }
 
@@ -916,9 +911,9 @@ static int outcome_allowed(sk_call *call, const verification_case_row *c,
                            vcheck *chk)
 {
     static const char *const what[] = {
-        [VERIFICATION_OUTCOME_VERIFIED] = "keputusan terverifikasi (deciding verified)",
-        [VERIFICATION_OUTCOME_REJECTED] = "penolakan (rejecting)",
-        [VERIFICATION_OUTCOME_SUSPENDED] = "pembekuan (suspension)",
+        [VERIFICATION_OUTCOME_VERIFIED] = "deciding verified",
+        [VERIFICATION_OUTCOME_REJECTED] = "rejecting",
+        [VERIFICATION_OUTCOME_SUSPENDED] = "suspending",
     };
     verification_case_action action;
     if (!verification_outcome_action(outcome, &action))
@@ -929,12 +924,9 @@ static int outcome_allowed(sk_call *call, const verification_case_row *c,
         int row = outlet_row(c, outlets[i]);
         if (row < 0 || !verification_outlet_next(outlet_state_at(c, row), outcome, NULL)) {
             char msg[300];
-            snprintf(msg, sizeof(msg),
-                     "Media %s berstatus %s: %s tidak dapat dilakukan (decision.outlet_state: "
-                     "the outlet is %s)",
+            snprintf(msg, sizeof(msg), "decision.outlet_state: outlet %s is %s; %s is not possible",
                      row < 0 ? outlets[i] : PQgetvalue(c->outlets, row, OUT_NAME),
-                     row < 0 ? "?" : PQgetvalue(c->outlets, row, OUT_STATE), what[outcome],
-                     row < 0 ? "?" : PQgetvalue(c->outlets, row, OUT_STATE));
+                     row < 0 ? "?" : PQgetvalue(c->outlets, row, OUT_STATE), what[outcome]);
             return sk_call_fail(call, SK_EPRECOND, msg);
         }
     }
@@ -942,16 +934,15 @@ static int outcome_allowed(sk_call *call, const verification_case_row *c,
     SK_TRY(verification_store_year_final(call->db, c->fiscal_year, &final));
     if (!verification_outcome_after_final(outcome, final))
         return sk_call_fail(call, SK_EPRECOND,
-                            "Daftar mitra tahun ini sudah final: tidak ada verifikasi baru untuk "
-                            "tahun itu (list.final: the year's partner list is final; nobody is "
-                            "verified for it now)");
+                            "list.final: the year's partner list is final; nobody is verified "
+                            "for it now");
     SK_TRY(vcheck_run(call->db, c->id, chk));
     if (outcome != VERIFICATION_OUTCOME_VERIFIED)
         return SK_OK;
     if (!chk->all_accepted || !chk->complete || chk->any_blocking || blank(c->visit_json))
         return sk_call_fail(call, SK_EPRECOND,
-                            "Belum semua dokumen diterima, ada temuan yang menghalangi, atau "
-                            "kunjungan belum dicatat (documents, findings or visit incomplete)");
+                            "case.incomplete: documents not all accepted, a blocking finding, or "
+                            "no visit recorded");
     return SK_OK;
 }
 
@@ -977,8 +968,8 @@ static char *ids_json(const char *const *ids, size_t n)
 static int propose(sk_call *call, const verification_case_row *c, verification_outcome outcome,
                    const char *reason, const char *const *outlets, size_t n, ProtobufCMessage *out)
 {
-    static const char busy[] = "Sudah ada keputusan yang menunggu persetujuan (a decision is "
-                               "already waiting for approval)";
+    static const char busy[] = "decision.pending: a decision is already waiting for "
+                               "approval";
     if (c->pending_id[0])
         return sk_call_fail(call, SK_EPRECOND, busy);
     char *before = vcase_audit_json(c), *outlet_ids = ids_json(outlets, n);
@@ -1044,7 +1035,7 @@ static int suspend(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *
 {
     const Seklik__Verification__SuspendRequest *req = (const void *)in;
     if (!sk_actor_has_any_role(call->actor, ROLES_SUSPEND))
-        return deny(call, "verifikator, kepala atau admin (verifier, head or admin)");
+        return deny(call, "verifier, head or admin");
     if (blank(req->company_id))
         return sk_call_violation_code(call, "companyId", "required", "required");
     if (blank(req->reason))
@@ -1084,8 +1075,8 @@ static int load_pending(sk_call *call, const char *case_id, const char *proposal
     if (strcmp(c->pending_id, proposal_id) != 0) {
         verification_store_case_free(c);
         return sk_call_fail(call, SK_EPRECOND,
-                            "Usulan ini tidak lagi menunggu persetujuan (this proposal is not "
-                            "waiting for approval)");
+                            "proposal.not_pending: this proposal is not waiting for "
+                            "approval");
     }
     return SK_OK;
 }
@@ -1119,9 +1110,8 @@ static int claim_identities(sk_call *call, const verification_case_row *c)
     if (rc == SK_OK && clash) {
         char msg[300];
         snprintf(msg, sizeof(msg),
-                 "%s sudah dimiliki perusahaan lain yang terverifikasi tahun ini: %s (%s held by "
-                 "another company verified this year)",
-                 clash, other, clash);
+                 "identity.taken: the %s is held by another company verified this year (%s)", clash,
+                 other);
         rc = sk_call_fail(call, SK_EPRECOND, msg);
     }
     return rc;
@@ -1212,7 +1202,7 @@ static int approve_decision(sk_call *call, const ProtobufCMessage *in, ProtobufC
 {
     const Seklik__Verification__ApproveDecisionRequest *req = (const void *)in;
     if (!sk_actor_has_any_role(call->actor, ROLES_APPROVE))
-        return deny(call, "verifikator, kepala atau admin (verifier, head or admin)");
+        return deny(call, "verifier, head or admin");
     verification_case_row c;
     SK_TRY(load_pending(call, req->case_id, req->proposal_id, &c));
     verification_parties parties;
@@ -1284,7 +1274,7 @@ static int return_decision(sk_call *call, const ProtobufCMessage *in, ProtobufCM
 {
     const Seklik__Verification__ReturnDecisionRequest *req = (const void *)in;
     if (!sk_actor_has_any_role(call->actor, ROLES_APPROVE))
-        return deny(call, "verifikator, kepala atau admin (verifier, head or admin)");
+        return deny(call, "verifier, head or admin");
     if (blank(req->reason))
         return sk_call_violation_code(call, "reason", "required", "a reason is required");
     verification_case_row c;
@@ -1378,7 +1368,7 @@ static int announce(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
 {
     const Seklik__Verification__AnnounceRequest *req = (const void *)in;
     if (!sk_actor_has_any_role(call->actor, ROLES_HEAD))
-        return deny(call, "admin atau kepala (admin or head)");
+        return deny(call, "admin or head");
     int64_t until;
     if (req->fiscal_year < 2000 || req->fiscal_year > 2100)
         sk_call_violation_code(call, "fiscalYear", "out_of_range", "must be between 2000 and 2100");
@@ -1391,7 +1381,8 @@ static int announce(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     int rc = verification_store_announce(call->db, req->fiscal_year, req->objection_until,
                                          call->actor->user_id, &r);
     if (rc == SK_EEXISTS)
-        return sk_call_fail(call, rc, "Hasil tahun ini sudah diumumkan (already announced)");
+        return sk_call_fail(call, rc,
+                            "announcement.exists: the year's results are announced already");
     SK_TRY(rc);
     rc = audit_announcement(call, "announcement.announce", req->fiscal_year, NULL, r);
     if (rc == SK_OK)
@@ -1407,7 +1398,7 @@ static int load_window(sk_call *call, int year, bool lock, PGresult **r,
     int rc = verification_store_load_announcement(call->db, year, lock, r);
     if (rc == SK_ENOTFOUND)
         return sk_call_fail(call, SK_EPRECOND,
-                            "Hasil tahun ini belum diumumkan (results not announced yet)");
+                            "announcement.not_yet: the year's results are not announced yet");
     SK_TRY(rc);
     w->announced_at = sk_db_get_int64(*r, 0, ANN_ANNOUNCED_UNIX);
     w->objection_until = sk_db_get_int64(*r, 0, ANN_UNTIL_UNIX);
@@ -1464,7 +1455,7 @@ static int object(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *o
     /* Only a partner, only for its own company: staff do not object. */
     if (blank(req->company_id) ||
         !sk_actor_may_act_for_company(call->actor, req->company_id, ROLES_NONE))
-        return deny(call, "mitra untuk perusahaannya sendiri (a partner, for its own company)");
+        return deny(call, "a partner, for its own company");
     if (blank(req->reason))
         return sk_call_violation_code(call, "reason", "required", "an objection needs a reason");
     PGresult *ann = NULL;
@@ -1474,20 +1465,18 @@ static int object(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage *o
     bool already = false;
     SK_TRY(verification_store_has_objection(call->db, req->fiscal_year, req->company_id, &already));
     if (already)
-        return sk_call_fail(
-            call, SK_EEXISTS,
-            "Sanggahan hanya sekali per tahun (one objection per company per year)");
+        return sk_call_fail(call, SK_EEXISTS, "objection.once: one objection per company per year");
     if (!verification_objection_allowed(&w, sk_now_unix_ms() / 1000, false))
         return sk_call_fail(call, SK_EPRECOND,
-                            w.finalized ? "Daftar sudah final (the list is final)"
-                                        : "Masa sanggah sudah berakhir (objection window closed)");
+                            w.finalized ? "list.final: the year's partner list is final"
+                                        : "objection.window_closed: the objection window closed");
     char id[SK_UUID_STRLEN];
     sk_uuid7(id);
     PGresult *r = NULL;
     int rc = verification_store_insert_objection(call->db, id, req->fiscal_year, req->company_id,
                                                  req->reason, call->actor->user_id, &r);
     if (rc == SK_EEXISTS)
-        return sk_call_fail(call, rc, "Sanggahan hanya sekali per tahun (one objection per year)");
+        return sk_call_fail(call, rc, "objection.once: one objection per company per year");
     SK_TRY(rc);
     rc = audit_objection(call, "objection.raise", NULL, r);
     if (rc == SK_OK)
@@ -1579,7 +1568,7 @@ static int answer_objection(sk_call *call, const ProtobufCMessage *in, ProtobufC
     const Seklik__Verification__AnswerObjectionRequest *req = (const void *)in;
     static const char *const roles[] = {SK_ROLE_ADMIN, SK_ROLE_HEAD, SK_ROLE_VERIFIER, NULL};
     if (!sk_actor_has_any_role(call->actor, roles))
-        return deny(call, "admin, kepala atau verifikator (admin, head or verifier)");
+        return deny(call, "admin, head or verifier");
     if (blank(req->answer))
         return sk_call_violation_code(call, "answer", "required", "answer required");
     if (!sk_uuid_valid(req->objection_id))
@@ -1588,7 +1577,7 @@ static int answer_objection(sk_call *call, const ProtobufCMessage *in, ProtobufC
     PGresult *r = NULL;
     int rc = verification_store_load_objection(call->db, req->objection_id, true, &r);
     if (rc == SK_ENOTFOUND)
-        return sk_call_fail(call, rc, "Sanggahan tidak ditemukan (objection not found)");
+        return sk_call_fail(call, rc, "objection.not_found: no such objection");
     SK_TRY(rc);
     rc = may_answer(call, PQgetvalue(r, 0, OBJ_COMPANY_ID), atoi(PQgetvalue(r, 0, OBJ_FISCAL_YEAR)));
     if (rc != SK_OK) {
@@ -1600,9 +1589,10 @@ static int answer_objection(sk_call *call, const ProtobufCMessage *in, ProtobufC
     rc = load_window(call, atoi(PQgetvalue(r, 0, OBJ_FISCAL_YEAR)), false, &ann, &w);
     PQclear(ann);
     if (rc == SK_OK && w.finalized)
-        rc = sk_call_fail(call, SK_EPRECOND, "Daftar sudah final (the list is final)");
+        rc = sk_call_fail(call, SK_EPRECOND, "list.final: the year's partner list is final");
     else if (rc == SK_OK && PQgetvalue(r, 0, OBJ_ANSWERED_AT)[0])
-        rc = sk_call_fail(call, SK_EPRECOND, "Sanggahan sudah dijawab (already answered)");
+        rc = sk_call_fail(call, SK_EPRECOND,
+                          "objection.answered: the objection is answered already");
     char *before = rc == SK_OK ? objection_json(r) : NULL;
     PQclear(r);
     r = NULL;
@@ -1626,12 +1616,12 @@ static int get_announcement(sk_call *call, const ProtobufCMessage *in, ProtobufC
 {
     const Seklik__Verification__GetAnnouncementRequest *req = (const void *)in;
     if (!signed_in(call))
-        return deny(call, "pengguna terdaftar (signed-in users)");
+        return deny(call, "signed-in users");
     PGresult *r = NULL;
     int rc = verification_store_load_announcement(call->db, req->fiscal_year, false, &r);
     if (rc == SK_ENOTFOUND)
         return sk_call_fail(call, SK_ENOTFOUND,
-                            "Hasil tahun ini belum diumumkan (results not announced yet)");
+                            "announcement.not_yet: the year's results are not announced yet");
     SK_TRY(rc);
     rc = reply_announcement(call, r, out);
     PQclear(r);
@@ -1648,7 +1638,7 @@ static int list_objections(sk_call *call, const ProtobufCMessage *in, ProtobufCM
     if (!sk_actor_has_any_role(call->actor, ROLES_STAFF)) {
         if (!sk_actor_has_role(call->actor, SK_ROLE_PARTNER) || !call->actor->company_id ||
             !call->actor->company_id[0])
-            return deny(call, "staf atau mitra (staff or partners)");
+            return deny(call, "staff or partners");
         only = call->actor->company_id;
     }
     PGresult *r = NULL;
@@ -1673,7 +1663,7 @@ static int finalize(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
 {
     const Seklik__Verification__FinalizeRequest *req = (const void *)in;
     if (!sk_actor_has_any_role(call->actor, ROLES_HEAD))
-        return deny(call, "admin atau kepala (admin or head)");
+        return deny(call, "admin or head");
     PGresult *r = NULL;
     verification_objection_window w = {0};
     SK_TRY(load_window(call, req->fiscal_year, true, &r, &w));
@@ -1685,18 +1675,16 @@ static int finalize(sk_call *call, const ProtobufCMessage *in, ProtobufCMessage 
     if (rc == SK_OK && !verification_can_finalize(&w, now, (size_t)open, (size_t)reopened)) {
         char msg[200];
         if (w.finalized)
-            snprintf(msg, sizeof(msg), "Daftar sudah final (the list is final already)");
+            snprintf(msg, sizeof(msg), "list.final: the year's partner list is final already");
         else if (reopened > 0)
             snprintf(msg, sizeof(msg),
-                     "%lld kasus yang dibuka kembali karena sanggahan belum diputuskan "
-                     "(list.reopened_undecided: cases reopened by objections are undecided)",
+                     "list.reopened_undecided: %lld cases reopened by objections are undecided",
                      reopened);
         else if (now < w.objection_until)
-            snprintf(msg, sizeof(msg),
-                     "Masa sanggah belum berakhir sampai %s (objection window open)",
+            snprintf(msg, sizeof(msg), "objection.window_open: objections are open until %s",
                      PQgetvalue(r, 0, ANN_OBJECTION_UNTIL));
         else
-            snprintf(msg, sizeof(msg), "%lld sanggahan belum dijawab (objections unanswered)",
+            snprintf(msg, sizeof(msg), "objection.unanswered: %lld objections are unanswered",
                      open);
         rc = sk_call_fail(call, SK_EPRECOND, msg);
     }
@@ -1767,7 +1755,7 @@ static int check_expiries(sk_call *call, const ProtobufCMessage *in, ProtobufCMe
     const Seklik__Verification__CheckExpiriesRequest *req = (const void *)in;
     static const char *const roles[] = {SK_ROLE_ADMIN, SK_ROLE_VERIFIER, SK_ROLE_HEAD, NULL};
     if (!sk_actor_has_any_role(call->actor, roles))
-        return deny(call, "admin, verifikator atau kepala (admin, verifier or head)");
+        return deny(call, "admin, verifier or head");
     int32_t today = vdate_today_wib();
     if (!blank(req->today) && !verification_date_parse(req->today, &today))
         sk_call_violation_code(call, "today", "date.invalid", "a date YYYY-MM-DD");

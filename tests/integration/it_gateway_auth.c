@@ -990,6 +990,8 @@ static void http_refusals_are_audited_with_the_client_address(void **state)
     http("POST", "/api/v1/gateway.CreateUser", NULL, with_csrf, body, a);
     assert_int_equal(a->status, 403);
     assert_non_null(strstr(a->body, "PERMISSION_DENIED"));
+    /* the refusal's code leads its message: the UI says it in the chosen language */
+    assert_non_null(strstr(a->body, "\"access.admin_only: only admins manage users\""));
     assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE action = "
                           "'request.refused' AND entity_id = 'gateway.CreateUser' AND "
                           "user_id = $1 AND remote_addr = '198.51.100.21' AND "
@@ -1003,6 +1005,8 @@ static void http_refusals_are_audited_with_the_client_address(void **state)
     http("POST", "/api/v1/gateway.ListUsers", NULL, no_csrf, "{}", a);
     assert_int_equal(a->status, 403);
     assert_non_null(strstr(a->body, GW_CSRF_HEADER));
+    assert_non_null(strstr(a->body, "\"csrf.invalid: the CSRF token is missing or wrong\""));
+    assert_non_null(strstr(a->body, "\"code\":\"csrf.invalid\"")); /* the violation's code */
     assert_int_equal(sqln("SELECT count(*) FROM gateway.audit_log WHERE action = "
                           "'request.refused' AND entity_id = 'gateway.ListUsers' AND "
                           "user_id = $1 AND remote_addr = '198.51.100.21' AND "

@@ -813,7 +813,9 @@ static void offer_above_the_ceiling_is_refused_naming_unit_price(void **state)
     /* Stale versions are refused. */
     co.unit_price = 920000;
     co.expected_version = c1->version - 1;
-    assert_int_equal(ocall("CounterOffer", &s, &co.base, NULL, NULL).code, SK_EPRECOND);
+    r = ocall("CounterOffer", &s, &co.base, NULL, NULL);
+    assert_int_equal(r.code, SK_EPRECOND);
+    assert_int_equal(strncmp(r.message, "version.changed: ", 17), 0); /* the code leads */
     co.expected_version = c1->version;
     Seklik__Ordering__Order *c2 = NULL;
     OK(ocall("CounterOffer", &s, &co.base, &seklik__ordering__order__descriptor, &c2));

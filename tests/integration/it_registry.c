@@ -513,6 +513,8 @@ static void reupload_is_a_new_version_and_the_file_comes_back(void **state)
     assert_int_equal(it_code(resp), SK_ENOTFOUND);
     assert_int_equal(it_code(missing), SK_ENOTFOUND);
     assert_string_equal(resp->message, missing->message);
+    /* the code leads, in one language: the UI says it in the chosen one */
+    assert_string_equal(resp->message, "document.not_found: no such document");
     assert_int_equal(resp->body.len, 0);
     seklik__bus__response__free_unpacked(resp, NULL);
     seklik__bus__response__free_unpacked(missing, NULL);

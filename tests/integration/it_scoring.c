@@ -587,6 +587,7 @@ static void partner_reads_its_own_score_only(void **state)
     assert_int_equal(it_code(other), SK_ENOTFOUND);
     assert_int_equal(it_code(unknown), SK_ENOTFOUND);
     assert_string_equal(other->message, unknown->message);
+    assert_int_equal(strncmp(other->message, "score.not_found: ", 17), 0); /* the code leads */
     assert_int_equal(other->n_violations, unknown->n_violations);
     assert_int_equal(other->body.len, 0);
     seklik__bus__response__free_unpacked(other, NULL);

@@ -12,7 +12,7 @@ import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import id from '../src/i18n/id.js';
 import en from '../src/i18n/en.js';
-import { describe as codeWords, limitVars, violationWords } from '../src/codes.js';
+import { codeOf, describe as codeWords, limitVars, violationWords } from '../src/codes.js';
 import { setLocale } from '../src/i18n/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -217,5 +217,144 @@ test('a throttled login says its wait in minutes, in the chosen language', () =>
   assert.equal(codeWords(msg), 'Terlalu banyak percobaan. Coba lagi dalam 47 menit.');
   setLocale('en');
   assert.equal(codeWords(msg), 'Too many attempts. Try again in 47 min.');
+  setLocale('id');
+});
+
+// --- refusals: the leading code of a non-field refusal (issue 11) ---
+// A refusal that names no field (not found, permission denied, wrong state,
+// conflict) is sent as "<code>: <English>" (web/src/codes.js `describe`).
+// Its code is read from every message literal of sk_call_fail and of the
+// helpers that take such a literal (LOCAL_MESSAGE_ARG), and from any literal
+// that starts with a dotted code (a message built with snprintf, or kept in a
+// table). In CODED_SERVICES a refusal without a leading code fails: a literal
+// message, or the format snprintf writes into a message buffer earlier in the
+// function that sends it.
+export const MESSAGE_ARG = { sk_call_fail: 2 };
+export const LOCAL_MESSAGE_ARG = {
+  'services/registry/handlers.c': { not_found: 1 },
+  'services/scoring/handlers.c': { not_found: 1 },
+  'services/ordering/handlers.c': { not_found: 1 },
+  'services/gateway/handlers.c': { deny: 1 },
+};
+export const CODED_SERVICES = ['registry', 'verification', 'scoring', 'ordering', 'gateway'];
+
+// {codes: [{code, where}], uncoded: [where]} for `files` (paths under ROOT,
+// or anywhere for a test; `coded` says which files must lead with a code).
+export function scanRefusals(files, coded = (rel) => CODED_SERVICES.some((s) => rel.startsWith(`services/${s}/`))) {
+  const LIT = /"((?:[^"\\\n]|\\.)*)"/g;
+  // C text without comments; adjacent literals are one string.
+  const strings = (text) => [...text.matchAll(/(?:"(?:[^"\\\n]|\\.)*"\s*)+/g)]
+    .map((run) => [...run[0].matchAll(LIT)].map((x) => x[1]).join(''));
+  const codes = [], uncoded = [];
+  for (const file of files) {
+    const rel = relative(ROOT, file);
+    const src = readFileSync(file, 'utf8')
+      .replace(/("(?:[^"\\\n]|\\.)*")|\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, (m, str) => str || ' ');
+    for (const s of strings(src)) {
+      const code = codeOf(s);
+      if (code) codes.push({ code, where: `${rel}: "${s.slice(0, 60)}"` });
+    }
+    // The `want`th top-level argument after `from` in `text` (from just after
+    // a call's "(", or at a "," before it, counting from there).
+    const argOf = (text, from, want) => {
+      let depth = 0, n = 0, start = from;
+      for (let i = from; i < text.length; i++) {
+        const c = text[i];
+        if (c === '"') { i += /^"(?:[^"\\]|\\.)*"/.exec(text.slice(i))[0].length - 1; continue; }
+        if ('([{'.includes(c)) depth++;
+        else if (')]}'.includes(c) && depth-- === 0) return n === want ? text.slice(start, i) : null;
+        else if (c === ',' && depth === 0) { if (n === want) return text.slice(start, i); n++; start = i + 1; }
+      }
+      return null;
+    };
+    const argAt = (from, want) => argOf(src, from, want);
+    const check = (text, where) => {
+      for (const s of strings(text)) {
+        if (codeOf(s)) codes.push({ code: codeOf(s), where: `${where} "${s.slice(0, 60)}"` });
+        else if (coded(rel)) uncoded.push(`${where} "${s.slice(0, 60)}"`);
+      }
+    };
+    const table = { ...MESSAGE_ARG, ...(LOCAL_MESSAGE_ARG[rel] || {}) };
+    const call = new RegExp(`(?<![A-Za-z0-9_>.])(${Object.keys(table).join('|')})\\s*\\(`, 'g');
+    for (const m of src.matchAll(call)) {
+      const arg = argAt(m.index + m[0].length, table[m[1]]);
+      if (arg === null) continue;
+      check(arg, `${rel}: ${m[1]}(…`);
+      // A message in a buffer: what snprintf writes into it earlier in the
+      // same function, or its initializer; "%s: ..." forwards a code.
+      const id = /^\s*(?:[A-Za-z_]\w*(?:\.|->))*([A-Za-z_]\w*)\s*$/.exec(arg);
+      if (!id) continue;
+      const body = src.slice(src.lastIndexOf('\n}', m.index) + 1, m.index);
+      const into = new RegExp(`\\bsnprintf\\s*\\(\\s*(?:[A-Za-z_]\\w*(?:\\.|->))*${id[1]}\\s*,`, 'g');
+      for (const w of body.matchAll(into)) {
+        const fmt = argOf(body, w.index + w[0].length - 1, 2) || '';
+        if (!/^\s*"%s: /.test(fmt)) check(fmt, `${rel}: snprintf(${id[1]}, …`);
+      }
+      const init = new RegExp(`\\b${id[1]}\\s*\\[\\s*\\]\\s*=\\s*((?:"(?:[^"\\\\]|\\\\.)*"\\s*)+)`, 'g');
+      for (const w of body.matchAll(init)) check(w[1], `${rel}: ${id[1]}[] =`);
+    }
+  }
+  return { codes, uncoded };
+}
+
+test('refusals: every leading code has words in Indonesian and English', () => {
+  const { codes } = scanRefusals(files);
+  // a few that must be there, so a broken scan cannot pass as "no codes"
+  const seen = new Set(codes.map((x) => x.code));
+  for (const c of ['company.not_found', 'access.denied', 'case.wrong_state', 'four_eyes.registrant',
+    'rule_set.not_found', 'state.wrong', 'user.not_found', 'auth.wrong_login', 'audit.readers_only']) assert.ok(seen.has(c), c);
+  const missing = new Map();
+  for (const { code, where } of codes) {
+    for (const [name, cat] of [['id', id], ['en', en]]) {
+      const k = `${name}: code.${code}`;
+      if ((typeof cat[`code.${code}`] !== 'string' || !cat[`code.${code}`].trim()) && !missing.has(k)) missing.set(k, where);
+    }
+  }
+  assert.equal(missing.size, 0, [...missing].map(([k, w]) => `${k}   (${w})`).join('\n'));
+});
+
+test('refusals: a converted service sends no refusal without its leading code', () => {
+  assert.deepEqual(scanRefusals(files).uncoded, []);
+});
+
+test('refusals: the scan reads literals, choices, wrappers and snprintf formats', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'refusals-'));
+  const f = join(dir, 'x.c');
+  writeFileSync(f, '/* sk_call_fail(c, 1, "in.comment: no") */\n' +
+    'int a(sk_call *c, bool b) { return sk_call_fail(c, SK_EPERM, b ? "one.x: why, really" : "two.y: " "joined"); }\n' +
+    'int d(sk_call *c)\n{\n    char m[9];\n    snprintf(m, 9, "three.z: %s", "q");\n    return sk_call_fail(c, 1, m);\n}\n' +
+    'int e(sk_call *c) { return sk_call_fail(c, SK_ENOTFOUND, "Kasus tidak ditemukan (case not found)"); }\n' +
+    'int g(sk_call *c, int v)\n{\n    char m[99];\n    snprintf(m, sizeof(m), "versi %d (version %d)", v, v);\n    return sk_call_fail(c, 1, m);\n}\n' +
+    'int h(sk_call *c, const char *code)\n{\n    char m[99];\n    snprintf(m, sizeof(m), "%s: forwarded", code);\n    return sk_call_fail(c, 1, m);\n}\n');
+  try {
+    const r = scanRefusals([f], () => true);
+    assert.deepEqual([...new Set(r.codes.map((x) => x.code))].sort(), ['one.x', 'three.z', 'two.y']);
+    assert.equal(r.uncoded.length, 2, r.uncoded.join('\n'));
+    assert.match(r.uncoded[0], /Kasus tidak ditemukan/);
+    assert.match(r.uncoded[1], /snprintf\(m, … "versi %d/);
+    assert.deepEqual(scanRefusals([f], () => false).uncoded, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('refusals: the UI speaks a refusal in the chosen language', () => {
+  setLocale('id');
+  assert.equal(codeWords('case.not_found: no such case'), 'Berkas verifikasi tidak ditemukan');
+  assert.equal(codeWords('objection.unanswered: 3 objections are unanswered'), '3 sanggahan belum dijawab');
+  setLocale('en');
+  assert.equal(codeWords('access.denied: not allowed: listing companies'), 'You are not allowed to do this');
+  setLocale('id');
+});
+
+test('refusals: the error summary speaks every kind of refusal', async () => {
+  const { errorText } = await import('../src/components/ErrorSummary.js');
+  setLocale('id');
+  assert.equal(errorText({ status: 401, code: 'UNAUTHENTICATED', message: 'auth.wrong_login: wrong username or password' }), 'Nama pengguna atau kata sandi salah');
+  assert.equal(errorText({ status: 404, code: 'NOT_FOUND', message: 'company.not_found: no such company' }), 'Perusahaan tidak ditemukan');
+  assert.equal(errorText({ status: 412, code: 'FAILED_PRECONDITION', message: 'state.wrong: cannot issue in state ORDER_STATE_DRAFT' }), 'Tidak dapat dilakukan pada status saat ini');
+  assert.equal(errorText({ status: 403, code: 'PERMISSION_DENIED', message: 'access.denied: not allowed: listing companies' }), 'Anda tidak berwenang melakukan ini');
+  setLocale('en');
+  assert.equal(errorText({ status: 409, code: 'ALREADY_EXISTS', message: 'username.taken: the username is already taken' }), 'The username is already taken');
   setLocale('id');
 });

@@ -22,7 +22,7 @@ export function errorText(err) {
   if (!err) return '';
   if (typeof err === 'string') return t(err);
   if (err.status === 0) return t('error.network');
-  if (err.code === 'UNAUTHENTICATED') return err.message || t('error.unauthenticated');
+  if (err.code === 'UNAUTHENTICATED') return (codeOf(err.message) ? describe(err.message) : err.message) || t('error.unauthenticated');
   if (err.code === 'PERMISSION_DENIED') return ruleText(err.message) || (codeOf(err.message) ? describe(err.message) : '') || err.message || t('error.denied');
   if (err.code === 'RESOURCE_EXHAUSTED') return (codeOf(err.message) ? describe(err.message) : err.message) || t('error.throttled');
   // Field violations are listed below the title, each by its label: the
