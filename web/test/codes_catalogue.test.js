@@ -103,34 +103,6 @@ export function scanCodes(files) {
   return found;
 }
 
-// [{code, where}] for the code leading each sk_call_fail message literal
-// ("release.not_found: no such release"): the UI words such a message by its
-// code (src/codes.js describe). A literal message under one of the `strict`
-// directories must start with a code; a message built at run time is not
-// read here (its code is a helper's code argument, CODE_ARG above).
-export function refusalCodes(files, strict = []) {
-  const found = [];
-  const leading = /^([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+):\s/;
-  for (const file of files) {
-    const rel = relative(ROOT, file);
-    const src = stripComments(readFileSync(file, 'utf8'));
-    for (const m of src.matchAll(/(?<![A-Za-z0-9_>.])sk_call_fail\s*\(/g)) {
-      const a = args(src, m.index + m[0].length - 1);
-      const msg = a[2] || '';
-      if (!/^"(?:[^"\\]|\\.)*"(?:\s*"(?:[^"\\]|\\.)*")*$/.test(msg)) continue; /* not a literal */
-      const text = [...msg.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1]).join('');
-      const where = `${rel}: sk_call_fail(${a.join(', ').slice(0, 80)}`;
-      const c = leading.exec(text);
-      if (c) found.push({ code: c[1], where });
-      else if (strict.some((d) => rel.startsWith(`${d}/`))) throw new Error(`message without a code: ${where}`);
-    }
-  }
-  return found;
-}
-
-// Services whose every sk_call_fail message literal leads with a code.
-export const STRICT_REFUSALS = ['services/distribution', 'services/accounting'];
-
 export function limitsCodes() {
   const h = readFileSync(join(ROOT, 'common', 'sk_limits.h'), 'utf8');
   const m = /#define SK_LIMITS_CODES[\s\\]*"([^"]*)"/.exec(h);
@@ -145,25 +117,6 @@ test('the scan finds the codes the services return', () => {
   // a few that must be there, so a broken scan cannot pass as "no codes"
   for (const c of ['idempotency_key.reused', 'required', 'npwp.invalid', 'rule_set.tier_order']) assert.ok(codes.includes(c), c);
   assert.ok(limitsCodes().includes('too_long'));
-});
-
-test('every code leading a refusal message has words in Indonesian and English', () => {
-  const found = refusalCodes(files, STRICT_REFUSALS);
-  assert.ok(found.some((x) => x.code === 'pickup.duplicate'), 'a scan that finds nothing cannot pass');
-  const missing = found.filter(({ code }) => ![id, en].every((cat) => typeof cat[`code.${code}`] === 'string' && cat[`code.${code}`].trim()));
-  assert.deepEqual(missing.map(({ code, where }) => `${code}   (${where})`), []);
-});
-
-test('a refusal message literal without a code fails the strict scan', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'refusals-'));
-  const f = join(dir, 'x.c');
-  writeFileSync(f, 'int f(sk_call *c) { sk_call_fail(c, SK_EPERM, "a.b: " "split"); return sk_call_fail(c, SK_EPERM, "no code here"); }\n');
-  try {
-    assert.deepEqual(refusalCodes([f]).map((x) => x.code), ['a.b']);
-    assert.throws(() => refusalCodes([f], [relative(ROOT, dir)]), /without a code/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 });
 
 test('every code is dotted lower case', () => {
@@ -236,7 +189,7 @@ export const LOCAL_MESSAGE_ARG = {
   'services/ordering/handlers.c': { not_found: 1 },
   'services/gateway/handlers.c': { deny: 1 },
 };
-export const CODED_SERVICES = ['registry', 'verification', 'scoring', 'ordering', 'gateway'];
+export const CODED_SERVICES = ['registry', 'verification', 'scoring', 'ordering', 'gateway', 'distribution', 'accounting'];
 
 // {codes: [{code, where}], uncoded: [where]} for `files` (paths under ROOT,
 // or anywhere for a test; `coded` says which files must lead with a code).
