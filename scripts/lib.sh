@@ -45,7 +45,7 @@ SK_PKGS_BROWSER=(chromium)
 # The container test (tests/deploy/containers.py), installed only by scripts/test: podman with
 # runc (crun refuses hybrid cgroups), netavark and aardvark-dns (networks with names),
 # podman-compose, and mmdebstrap for a Debian base image when no registry is reachable.
-SK_PKGS_CONTAINERS=(podman runc netavark aardvark-dns podman-compose mmdebstrap)
+SK_PKGS_CONTAINERS=(podman runc netavark aardvark-dns iptables podman-compose mmdebstrap)
 
 # Print the packages among "$@" that are not installed, one per line.
 sk_missing_packages() {
