@@ -35,7 +35,7 @@ export default {
   'order.company': 'Press company', 'order.state': 'Status', 'order.createdBy': 'Created by',
   'order.needsApproval': 'Needs the head\'s approval', 'order.approvedBy': 'Approved by', 'order.issuedAt': 'Issued',
   'order.reserved': '{amount} reserved on the budget line.', 'order.issuing': 'The order is being issued; the budget is being reserved. Refresh in a moment.',
-  'order.refusal': 'The last issue attempt was refused ({field}): {reason}', 'order.cancelledReason': 'Reason cancelled/declined',
+  'order.refusal': 'The last issue attempt was refused: {reason}', 'order.cancelledReason': 'Reason cancelled/declined',
   'order.chooseAgreement': 'Choose an agreement first.', 'order.noProducts': 'This company has no tiered outlet this year.',
   'order.pickOutlet': 'Outlet and product', 'order.created': 'Order saved.',
   'order.timeline': 'Offer history', 'order.offerRound': 'Round {round}', 'order.offerBy': '{party} — {who}, {when}',

@@ -35,7 +35,7 @@ export default {
   'order.company': 'Perusahaan pers', 'order.state': 'Status', 'order.createdBy': 'Dibuat oleh',
   'order.needsApproval': 'Perlu persetujuan pimpinan', 'order.approvedBy': 'Disetujui oleh', 'order.issuedAt': 'Diterbitkan',
   'order.reserved': 'Dana dicadangkan {amount} pada mata anggaran.', 'order.issuing': 'Pesanan sedang diterbitkan; anggaran sedang dicadangkan. Muat ulang sebentar lagi.',
-  'order.refusal': 'Penerbitan terakhir ditolak ({field}): {reason}', 'order.cancelledReason': 'Alasan batal/tolak',
+  'order.refusal': 'Penerbitan terakhir ditolak: {reason}', 'order.cancelledReason': 'Alasan batal/tolak',
   'order.chooseAgreement': 'Pilih perjanjian dulu.', 'order.noProducts': 'Perusahaan ini belum punya media bertier tahun ini.',
   'order.pickOutlet': 'Media dan produk', 'order.created': 'Pesanan tersimpan.',
   'order.timeline': 'Riwayat penawaran', 'order.offerRound': 'Putaran {round}', 'order.offerBy': '{party} — {who}, {when}',

@@ -14,6 +14,7 @@ import { Loading } from '../components/Table.js';
 import { t, tEnum } from '../i18n/index.js';
 import { formatDate, formatDateTime, formatRupiah, parseRupiah, wibToRFC3339, todayWIB, nowTimeWIB } from '../format.js';
 import { checkFile } from '../files.js';
+import { describe } from '../codes.js';
 import { PROOF_KINDS } from '../enums.js';
 import { openBase64 } from './Agreements.js';
 
@@ -248,7 +249,7 @@ export function OrderDetail({ orderId }) {
     ${o.data.brief ? html`<h2>${t('order.brief')}</h2><p class="brief">${o.data.brief}</p>` : null}
     ${ISSUED.includes(s) ? html`<${Notice} kind="ok" testid="order-reserved">${t('order.reserved', { amount: formatRupiah(o.gross) })}<//>` : null}
     ${s === 'ORDER_STATE_ISSUING' ? html`<${Notice} kind="info" testid="order-issuing">${t('order.issuing')}<//>` : null}
-    ${o.refusalField && !ISSUED.includes(s) ? html`<${Notice} kind="warn" testid="order-refusal">${t('order.refusal', { field: o.refusalField, reason: o.refusalReason })}<//>` : null}
+    ${o.refusalField && !ISSUED.includes(s) ? html`<${Notice} kind="warn" testid="order-refusal">${t('order.refusal', { reason: describe(o.refusalReason) })}<//>` : null}
     ${ISSUED.includes(s) && settings ? html`<p class="hint">${t('orderProof.due', { date: formatDate(addDays(o.data.scheduleTo, dueDays), locale), days: dueDays })}</p>` : null}
     <${Timeline} order=${o} />
     <h2>${t('order.actions')}</h2>
