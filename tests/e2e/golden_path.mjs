@@ -32,7 +32,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import {
   BASE, DEMO_PASSWORD, DOCS, STEP_TIMEOUT_MS, setUp, apiSession, launchChromium, recordConsole, tid, check, login, pdf,
-  followNav, fiscalYear, openYear,
+  followNav, fiscalYear, openYear, assertLanguageClean,
 } from './lib.mjs';
 
 const ARTIFACTS = setUp('golden_path', 'test-artifacts/e2e');
@@ -46,12 +46,25 @@ const REJECT_REASON = 'Scan NPWP buram, mohon unggah ulang yang terbaca';
 let shot = 0;
 const pages = [];
 const consoleLines = [];
+const wordProblems = []; // English or raw codes on a screen, reported at the end
 
 async function snap(page, name) {
   shot += 1;
   const file = join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   console.log(`  step ${shot}: ${name}`);
+  await wordsOnly(page, name);
+}
+
+// Every screen the path shows, and every error it provokes, reads in
+// Bahasa Indonesia without a raw code or field path (lib.mjs).
+async function wordsOnly(page, name) {
+  try {
+    await assertLanguageClean(page, 'id', name);
+  } catch (e) {
+    console.log(`  ${e.message}`);
+    wordProblems.push(e.message);
+  }
 }
 
 // Click `refresh` until `selector` is on the page: events travel between
@@ -268,6 +281,7 @@ async function goldenPath(browser) {
   // A reason is required to reject: the verifier is told so next to the field.
   await npwpItem.getByTestId('doc-reject').click();
   await npwpItem.locator('[data-testid="error-reason"]').filter({ hasText: /\S/ }).waitFor();
+  await wordsOnly(verifier, 'verifier-reason-required');
   await npwpItem.getByTestId('doc-reason').fill(REJECT_REASON);
   await npwpItem.getByTestId('doc-reject').click();
   await verifier.locator('[data-testid="case-document"][data-type="DOCUMENT_TYPE_NPWP"][data-decision="DECISION_REJECTED"]').waitFor();
@@ -475,6 +489,7 @@ async function goldenPath(browser) {
 
   const errors = consoleLines.filter((l) => / pageerror: /.test(l));
   check(errors.length === 0, `the pages threw:\n${errors.join('\n')}`);
+  check(wordProblems.length === 0, `${wordProblems.length} screen(s) show English or raw codes:\n${wordProblems.join('\n')}`);
 }
 
 // The second half up to the money (DOMAIN.md steps 7-9): an agreement for 24

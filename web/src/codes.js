@@ -29,7 +29,9 @@ export function limitVars(text) {
   const vars = {};
   if (nums[0] !== undefined) vars.n = nums[0];
   if (nums[1] !== undefined) vars.m = nums[1];
-  if (size) vars.size = size[1];
+  // The UI says sizes in MB and KB (1024-based, as format.js does), whatever
+  // unit the service's text used.
+  if (size) vars.size = size[1].replace(/MiB$/, 'MB').replace(/KiB$/, 'KB');
   return vars;
 }
 

@@ -32,6 +32,22 @@ export function errorText(err) {
   return err.message || t('error.generic', { code: err.code });
 }
 
+// The words for a field path where the form gave no label: the form's own
+// label, else the catalogue's label of that path ("company.npwp" is a key
+// already), else of its last part ("field.expiresOn", "field.reason"),
+// else nothing: a person never reads the path itself.
+export function fieldLabel(path, labels = {}) {
+  if (!path) return '';
+  if (labels[path]) return labels[path];
+  const plain = path.replace(/\[\d+\]/g, '');
+  const last = plain.split('.').pop();
+  for (const k of [plain, `field.${plain}`, `field.${last}`]) {
+    const s = t(k);
+    if (s !== k) return s;
+  }
+  return '';
+}
+
 export function ErrorSummary({ error, byField = {}, unmatched = [], labels = {}, testid = 'error-summary', prefix = '', onPick }) {
   const ref = useRef(null);
   useEffect(() => { if (error && ref.current) ref.current.focus(); }, [error]);
@@ -46,8 +62,8 @@ export function ErrorSummary({ error, byField = {}, unmatched = [], labels = {},
     <p class="error-title">${errorText(error)}</p>
     ${fields.length || unmatched.length ? html`<ul>
       ${fields.map((f) => html`<li><button type="button" class="linklike" onClick=${() => focus(f)}>
-        ${labels[f] || f}</button>: ${byField[f]}</li>`)}
-      ${unmatched.map((v) => html`<li>${v.field ? (labels[v.field] ? `${labels[v.field]}: ` : html`<code>${v.field}</code>: `) : null}${v.description}</li>`)}
+        ${fieldLabel(f, labels) || t('form.thisField')}</button>: ${byField[f]}</li>`)}
+      ${unmatched.map((v) => { const l = fieldLabel(v.field, labels); return html`<li>${l ? `${l}: ` : null}${v.description}</li>`; })}
     </ul>` : null}
   </div>`;
 }

@@ -81,8 +81,8 @@ export default {
   'doc.expiresHint': 'Leave empty when it does not expire.', 'doc.person': 'Belongs to', 'doc.outlet': 'For outlet', 'doc.wholeCompany': 'The whole company',
   'doc.file': 'File', 'doc.version': 'Version', 'doc.uploadedAt': 'Uploaded', 'doc.view': 'View', 'doc.decision': 'Decision', 'doc.reason': 'Reason',
 
-  'upload.hint': 'PDF, JPEG or PNG, 10 MiB at most.', 'upload.choose': 'Choose a file first.',
-  'upload.empty': 'The file is empty.', 'upload.tooBig': 'The file is too large ({size}); 10 MiB at most.',
+  'upload.hint': 'PDF, JPEG or PNG, 10 MB at most.', 'upload.choose': 'Choose a file first.',
+  'upload.empty': 'The file is empty.', 'upload.tooBig': 'The file is too large ({size}); 10 MB at most.',
   'upload.badType': 'The file must be a PDF, JPEG or PNG.', 'upload.progress': 'Upload progress', 'upload.submit': 'Upload',
   'upload.uploading': 'Uploading…', 'upload.done': '{name} uploaded.',
 
@@ -381,4 +381,20 @@ export default {
   'dash.queue': 'Verification work for {year}', 'dash.money': 'Budget for {year}', 'dash.releases': 'Press releases',
   'nav.settings': 'Settings', 'nav.money': 'Finance', 'nav.partnership': 'Partnerships',
   'ann.announceConfirm': 'Announce the {year} list of verified companies? Every company can see it and the objection window starts.',
+  // --- walk: words for screens that showed a code or a field path ---
+  'form.thisField': 'This field',
+  'field.budgetLine': 'Budget line',
+  'payments.checkName.ledger_balances_match_transfers': 'Account balances agree with the transfers',
+  'payments.checkName.ledger_debits_equal_credits': 'Debits equal credits',
+  'payments.checkName.ledger_limits_hold': 'No negative balance or exceeded limit',
+  'payments.checkName.ledger_pending_completed_once': 'Each pending transfer completed at most once',
+  'payments.checkOk.ledger_balances_match_transfers': '{n} accounts agree with {m} transfers',
+  'payments.checkOk.ledger_debits_equal_credits': 'Posted {rpN}, pending {rpM} on each side',
+  'payments.checkOk.ledger_limits_hold': 'No balance negative, every limit held',
+  'payments.checkOk.ledger_pending_completed_once': '{n} pending transfers, {m} completed',
+  'payments.checkBad.ledger_balances_match_transfers': '{n} accounts disagree with their transfers',
+  'payments.checkBad.ledger_debits_equal_credits': 'Debits exceed credits by {rpN} pending and {rpM} posted',
+  'payments.checkBad.ledger_limits_hold': '{n} accounts exceed their limits',
+  'payments.checkBad.ledger_pending_completed_once': '{n} pending transfers completed more than once',
+  'payments.checkOther': 'Another check', 'payments.checkOkOther': 'Holds', 'payments.checkBadOther': 'Does not hold; run the ledger check on the server',
 };

@@ -81,8 +81,8 @@ export default {
   'doc.expiresHint': 'Kosongkan bila tidak kedaluwarsa.', 'doc.person': 'Milik', 'doc.outlet': 'Untuk media', 'doc.wholeCompany': 'Seluruh perusahaan',
   'doc.file': 'Berkas', 'doc.version': 'Versi', 'doc.uploadedAt': 'Diunggah', 'doc.view': 'Lihat', 'doc.decision': 'Keputusan', 'doc.reason': 'Alasan',
 
-  'upload.hint': 'PDF, JPEG atau PNG, paling besar 10 MiB.', 'upload.choose': 'Pilih berkas terlebih dahulu.',
-  'upload.empty': 'Berkas kosong.', 'upload.tooBig': 'Berkas terlalu besar ({size}); paling besar 10 MiB.',
+  'upload.hint': 'PDF, JPEG atau PNG, paling besar 10 MB.', 'upload.choose': 'Pilih berkas terlebih dahulu.',
+  'upload.empty': 'Berkas kosong.', 'upload.tooBig': 'Berkas terlalu besar ({size}); paling besar 10 MB.',
   'upload.badType': 'Berkas harus PDF, JPEG atau PNG.', 'upload.progress': 'Kemajuan unggah', 'upload.submit': 'Unggah',
   'upload.uploading': 'Mengunggah…', 'upload.done': '{name} terunggah.',
 
@@ -381,4 +381,20 @@ export default {
   'dash.queue': 'Pekerjaan verifikasi tahun {year}', 'dash.money': 'Anggaran tahun {year}', 'dash.releases': 'Siaran pers',
   'nav.settings': 'Pengaturan', 'nav.money': 'Keuangan', 'nav.partnership': 'Kemitraan',
   'ann.announceConfirm': 'Umumkan daftar perusahaan terverifikasi tahun {year}? Semua perusahaan dapat melihatnya dan masa sanggah dimulai.',
+  // --- walk: words for screens that showed a code or a field path ---
+  'form.thisField': 'Isian ini',
+  'field.budgetLine': 'Baris anggaran',
+  'payments.checkName.ledger_balances_match_transfers': 'Saldo akun sesuai dengan transfer',
+  'payments.checkName.ledger_debits_equal_credits': 'Debit sama dengan kredit',
+  'payments.checkName.ledger_limits_hold': 'Tidak ada saldo negatif atau batas terlampaui',
+  'payments.checkName.ledger_pending_completed_once': 'Setiap transfer tertunda diselesaikan paling banyak sekali',
+  'payments.checkOk.ledger_balances_match_transfers': '{n} akun sesuai dengan {m} transfer',
+  'payments.checkOk.ledger_debits_equal_credits': 'Tercatat {rpN}, tertunda {rpM} di tiap sisi',
+  'payments.checkOk.ledger_limits_hold': 'Tidak ada saldo negatif; setiap batas terpenuhi',
+  'payments.checkOk.ledger_pending_completed_once': '{n} transfer tertunda, {m} diselesaikan',
+  'payments.checkBad.ledger_balances_match_transfers': '{n} akun tidak sesuai dengan transfernya',
+  'payments.checkBad.ledger_debits_equal_credits': 'Debit melebihi kredit: {rpN} tertunda dan {rpM} tercatat',
+  'payments.checkBad.ledger_limits_hold': '{n} akun melampaui batasnya',
+  'payments.checkBad.ledger_pending_completed_once': '{n} transfer tertunda diselesaikan lebih dari sekali',
+  'payments.checkOther': 'Pemeriksaan lain', 'payments.checkOkOther': 'Terpenuhi', 'payments.checkBadOther': 'Tidak terpenuhi; jalankan pemeriksaan buku besar di server',
 };

@@ -93,8 +93,8 @@ export function AuditTrail() {
           <td data-label=${t('audit.company')}>${e.companyId ? html`<a href=${`#/companies/${e.companyId}`}>${cname(e.companyId)}</a>` : html`<span class="muted">—</span>`}</td>
           <td data-label=${t('audit.change')}>${e.before || e.after ? html`<details data-testid="audit-change"><summary>${t('audit.show')}</summary>
             <div class="before-after">
-              <div><h4>${t('audit.before')}</h4><pre data-testid="audit-before">${pretty(e.before) || t('audit.none')}</pre></div>
-              <div><h4>${t('audit.after')}</h4><pre data-testid="audit-after">${pretty(e.after) || t('audit.none')}</pre></div>
+              <div><h4>${t('audit.before')}</h4><pre data-raw="record" data-testid="audit-before">${pretty(e.before) || t('audit.none')}</pre></div>
+              <div><h4>${t('audit.after')}</h4><pre data-raw="record" data-testid="audit-after">${pretty(e.after) || t('audit.none')}</pre></div>
             </div></details>` : html`<span class="muted">—</span>`}</td>
         </tr>`)}</tbody></table></div>
       <${Pager} pages=${pages} nextToken=${d.data.nextPageToken} />`}

@@ -8,7 +8,8 @@ import { useContext, useState } from 'preact/hooks';
 import { call, fileToBase64 } from '../api.js';
 import { useAction, useLoad } from '../components/hooks.js';
 import { Field } from '../components/Field.js';
-import { ErrorSummary, Notice } from '../components/ErrorSummary.js';
+import { ErrorSummary, Notice, fieldLabel } from '../components/ErrorSummary.js';
+import { describe } from '../codes.js';
 import { StatusBadge } from '../components/Badge.js';
 import { Loading } from '../components/Table.js';
 import { t, tEnum } from '../i18n/index.js';
@@ -248,7 +249,7 @@ export function OrderDetail({ orderId }) {
     ${o.data.brief ? html`<h2>${t('order.brief')}</h2><p class="brief">${o.data.brief}</p>` : null}
     ${ISSUED.includes(s) ? html`<${Notice} kind="ok" testid="order-reserved">${t('order.reserved', { amount: formatRupiah(o.gross) })}<//>` : null}
     ${s === 'ORDER_STATE_ISSUING' ? html`<${Notice} kind="info" testid="order-issuing">${t('order.issuing')}<//>` : null}
-    ${o.refusalField && !ISSUED.includes(s) ? html`<${Notice} kind="warn" testid="order-refusal">${t('order.refusal', { field: o.refusalField, reason: o.refusalReason })}<//>` : null}
+    ${o.refusalField && !ISSUED.includes(s) ? html`<${Notice} kind="warn" testid="order-refusal">${t('order.refusal', { field: fieldLabel(o.refusalField) || t('form.thisField'), reason: describe(o.refusalReason) })}<//>` : null}
     ${ISSUED.includes(s) && settings ? html`<p class="hint">${t('orderProof.due', { date: formatDate(addDays(o.data.scheduleTo, dueDays), locale), days: dueDays })}</p>` : null}
     <${Timeline} order=${o} />
     <h2>${t('order.actions')}</h2>
