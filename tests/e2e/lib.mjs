@@ -251,16 +251,19 @@ export async function assertLanguageClean(page, locale, where) {
 }
 
 // After an empty form was sent: the fields marked required (a "*" beside
-// the label or legend) are exactly those the server named, all at once.
-// Fails naming the fields marked but not refused (the marker promises too
-// much) and those refused but not marked (it promises too little).
+// the label or legend) and left empty are exactly those the server named,
+// all at once. Fails naming the empty fields marked but not refused (the
+// marker promises too much) and those refused but not marked (it promises
+// too little). A field with a value (a preselected choice) may be marked.
 export async function assertRequiredMatchesRefused(form, where) {
   const { marked, refused } = await form.evaluate((root) => {
     const out = { marked: [], refused: [] };
     for (const el of root.querySelectorAll('.field, fieldset.roles')) {
       const label = el.querySelector(':scope > label, :scope > legend');
       const name = (label ? label.textContent : '').replace(/\*/g, '').trim();
-      if (el.querySelector(':scope > label .req, :scope > legend .req')) out.marked.push(name);
+      const inputs = [...el.querySelectorAll('input, select, textarea')];
+      const empty = inputs.every((i) => (i.type === 'checkbox' || i.type === 'radio' ? !i.checked : !i.value));
+      if (empty && el.querySelector(':scope > label .req, :scope > legend .req')) out.marked.push(name);
       if (el.classList.contains('has-error') || el.querySelector('[aria-invalid="true"]')) out.refused.push(name);
     }
     return out;

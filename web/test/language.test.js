@@ -35,3 +35,39 @@ test('the rule catches what it is for', () => {
   assert.ok(languageOffences('COMPANY_STATUS_IN_REVIEW', 'en').length);
   assert.ok(languageOffences('in_review', 'id').length);
 });
+
+import { setLocale } from '../src/i18n/index.js';
+import { oneLanguage, violationWords } from '../src/codes.js';
+import { actionLabel, entityLabel } from '../src/pages/Audit.js';
+import { ledgerCheckWords } from '../src/pages/Payments.js';
+import { fieldLabel } from '../src/components/ErrorSummary.js';
+
+test('a text the service wrote in both languages reads in one, with MB and characters', () => {
+  const both = 'nama wajib diisi, paling banyak 250 byte, tanpa karakter kontrol (name is required, at most 250 bytes, no control characters)';
+  setLocale('id');
+  assert.equal(oneLanguage(both), 'nama wajib diisi, paling banyak 250 karakter, tanpa karakter kontrol');
+  assert.equal(violationWords({ field: 'line.name', code: '', description: both }), 'nama wajib diisi, paling banyak 250 karakter, tanpa karakter kontrol');
+  assert.equal(oneLanguage('Kode KBLI (58130)'), 'Kode KBLI (58130)');
+  assert.equal(oneLanguage('a file of at most 10 MiB'), 'a file of at most 10 MB');
+  setLocale('en');
+  assert.equal(oneLanguage(both), 'name is required, at most 250 characters, no control characters');
+  setLocale('id');
+});
+
+test('no code reaches the screen: audit actions, ledger checks, field paths', () => {
+  for (const lang of ['id', 'en']) {
+    setLocale(lang);
+    for (const s of [actionLabel('auth.reset.requested'), actionLabel('company.something_new'), actionLabel('nothing.known_here'),
+      entityLabel('no_such_entity'), fieldLabel('document.expiresOn') || 'x', fieldLabel('budgetLine'),
+      ...Object.values(ledgerCheckWords({ checkName: 'ledger_debits_equal_credits', ok: true, detail: 'posted Rp 1000000, pending Rp 0 on each side' })),
+      ...Object.values(ledgerCheckWords({ checkName: 'ledger_new_check', ok: false, detail: '3 rows: x' }))]) {
+      assert.deepEqual(languageOffences(s, lang), [], `${lang}: "${s}"`);
+    }
+  }
+  setLocale('id');
+  assert.equal(actionLabel('company.something_new'), 'Tindakan atas perusahaan');
+  assert.equal(fieldLabel('company.npwp'), 'NPWP');
+  assert.equal(fieldLabel('no.such_path'), '');
+  assert.equal(ledgerCheckWords({ checkName: 'ledger_debits_equal_credits', ok: true, detail: 'posted Rp 1000000, pending Rp 0 on each side' }).detail,
+    'Tercatat Rp 1.000.000, tertunda Rp 0 di tiap sisi');
+});

@@ -5,7 +5,7 @@ import { html } from '../html.js';
 import { useEffect, useRef } from 'preact/hooks';
 import { fieldId } from '../errors.js';
 import { t } from '../i18n/index.js';
-import { codeOf, describe } from '../codes.js';
+import { codeOf, describe, oneLanguage } from '../codes.js';
 
 // A rule the service names in its refusal ("four_eyes.own_proposal",
 // "bank.partner_only") in the chosen language, when the catalogue has it.
@@ -16,6 +16,12 @@ function ruleText(message) {
   if (!m) return '';
   const s = t(`rule.${m[1]}`);
   return s === `rule.${m[1]}` ? '' : s;
+}
+
+// A status code ("NOT_FOUND") in words; one the catalogue lacks as "HTTP".
+function statusWords(code) {
+  const s = t(`error.status.${code}`);
+  return s === `error.status.${code}` ? t('error.status.OTHER') : s;
 }
 
 export function errorText(err) {
@@ -29,7 +35,7 @@ export function errorText(err) {
   // server's message ("company.npwp: ...") would repeat one with its path.
   if (err.code === 'INVALID_ARGUMENT' && (err.violations || []).length) return t('form.fixErrors');
   if (codeOf(err.message)) return describe(err.message);
-  return err.message || t('error.generic', { code: err.code });
+  return oneLanguage(err.message) || t('error.generic', { code: statusWords(err.code) });
 }
 
 // The words for a field path where the form gave no label: the form's own

@@ -19,7 +19,7 @@ export function ledgerCheckWords(x) {
   const name = t(`payments.checkName.${x.checkName}`);
   const nums = String(x.detail || '').match(/\d+/g) || [];
   const rp = (i) => formatRupiah(nums[i] || '0');
-  const vars = { n: nums[0] || '0', m: nums[1] || '0', rpN: rp(0), rpM: rp(1) };
+  const vars = { n: nums[0] || '0', m: nums[1] || '0', o: nums[2] || '0', p: nums[3] || '0', rpN: rp(0), rpM: rp(1), rpO: rp(2) };
   const key = `payments.check${x.ok ? 'Ok' : 'Bad'}.${x.checkName}`;
   const detail = t(key, vars);
   return {
