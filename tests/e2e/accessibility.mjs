@@ -8,7 +8,12 @@
 //      touch): axe-core's WCAG 2 A/AA rules find nothing of serious or
 //      critical impact; on the phone nothing scrolls sideways; a screenshot
 //      of each screen per viewport; opening a user for editing moves focus
-//      into the panel;
+//      into the panel; on every screen, words only (lib.mjs
+//      assertLanguageClean): the laptop pass reads Bahasa Indonesia and
+//      may show no English word, the phone pass reads English, and
+//      neither a raw code, catalogue key, field path or enum name; after
+//      sending an empty form (wizard, users, budget) every field marked
+//      required is named by the server at once, and only those;
 //   2. keyboard: from the top of the login page Tab reaches the skip link
 //      (which moves focus to the content), then user name, password and the
 //      submit button, each with a visible focus ring; Enter in the password

@@ -21,6 +21,9 @@
 //   records SPP, the PPK's check, SPM and SP2D: the ledger balances, the
 //   order is paid, absorption shows Rp 1.000.000.
 //
+// Every screenshot and every error the path provokes (the NPWP, the missing
+// reason, the price above the ceiling) is also read for words: no English
+// and no raw code or field path on an Indonesian screen (lib.mjs).
 // Three browser contexts (partner, verifier, head), each with its own cookies.
 // A screenshot of every step goes to $SEKLIK_ARTIFACTS; on failure, a
 // screenshot of each page and the browser console are saved there too.
@@ -628,6 +631,7 @@ async function paymentPath(partner, { line, orderId }, companyName, suffix) {
       tid(partner, 'invoice-errors').waitFor().then(() => false),
     ]);
     if (done) break;
+    await wordsOnly(partner, 'partner-invoice-too-early');
     if (Date.now() > deadline) throw new Error('the invoice was never accepted for submission');
     await partner.waitForTimeout(500);
   }

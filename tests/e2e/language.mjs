@@ -16,6 +16,11 @@ export const ENGLISH_WORDS = [
   'that', 'which', 'your', 'you', 'only', 'been', 'has', 'have', 'not', 'no longer', 'page', 'file', 'files',
 ];
 
+// One pattern for the whole list, a word standing on its own (not inside
+// another word, a name with a hyphen or a code with an underscore).
+const ENGLISH_RE = new RegExp(`(?<![\\p{L}\\p{N}_-])(?:${[...ENGLISH_WORDS].sort((a, b) => b.length - a.length)
+  .map((w) => w.replace(/ /g, '\\s+')).join('|')})(?![\\p{L}\\p{N}_-])`, 'giu');
+
 // The offences in one text: English words (when `locale` is "id"), raw
 // codes and catalogue keys ("company.not_found", "code.required",
 // "nav.users"), field paths ("company.npwp", "document.expiresOn",
@@ -26,10 +31,8 @@ export function languageOffences(text, locale) {
   const found = [];
   const s = String(text);
   if (locale === 'id') {
-    for (const w of ENGLISH_WORDS) {
-      const re = new RegExp(`(^|[^\\p{L}\\p{N}_-])${w.replace(/ /g, '\\s+')}(?=$|[^\\p{L}\\p{N}_-])`, 'iu');
-      if (re.test(s)) found.push(`English "${w}"`);
-    }
+    const words = new Set([...s.matchAll(ENGLISH_RE)].map((m) => m[0].toLowerCase().replace(/\s+/g, ' ')));
+    for (const w of words) found.push(`English "${w}"`);
   }
   for (const raw of s.split(/\s+/)) {
     if (!raw || /[@/]|:\/\//.test(raw)) continue; // e-mail addresses, URLs, dates with slashes
