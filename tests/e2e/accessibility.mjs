@@ -8,7 +8,12 @@
 //      touch): axe-core's WCAG 2 A/AA rules find nothing of serious or
 //      critical impact; on the phone nothing scrolls sideways; a screenshot
 //      of each screen per viewport; opening a user for editing moves focus
-//      into the panel;
+//      into the panel; on every screen, words only (lib.mjs
+//      assertLanguageClean): the laptop pass reads Bahasa Indonesia and
+//      may show no English word, the phone pass reads English, and
+//      neither a raw code, catalogue key, field path or enum name; after
+//      sending an empty form (wizard, users, budget) every field marked
+//      required is named by the server at once, and only those;
 //   2. keyboard: from the top of the login page Tab reaches the skip link
 //      (which moves focus to the content), then user name, password and the
 //      submit button, each with a visible focus ring; Enter in the password
@@ -39,7 +44,7 @@ import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import {
   BASE, DEMO_PASSWORD, DOCS, STEP_TIMEOUT_MS, setUp, apiSession, waitFor, launchChromium, recordConsole, tid, check,
-  login, pdf, fiscalYear, openYear,
+  login, pdf, fiscalYear, openYear, assertLanguageClean, assertRequiredMatchesRefused,
 } from './lib.mjs';
 import { LOCALES } from '../../web/src/i18n/index.js';
 
@@ -50,10 +55,13 @@ const YEAR = fiscalYear();
 const PARTNER_PASSWORD = 'Rahasia-Mitra-2026';
 const FAILING_IMPACTS = ['serious', 'critical'];
 
+// The laptop reads the UI in Bahasa Indonesia, the phone in English: every
+// screen is checked for words in the wrong language and raw codes in both.
 const VIEWPORTS = {
   laptop: { viewport: { width: 1366, height: 768 } },
   phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
 };
+const LANG = { laptop: 'id', phone: 'en' };
 
 const problems = [];      // what fails the test
 const findings = [];      // every axe violation, for axe-report.json
@@ -268,11 +276,12 @@ async function newContext(browser, vpName, label) {
     bypassCSP: true, // axe-core goes in as an inline script
   });
   // The data is the next fiscal year's; a person would pick it in the header once.
-  await context.addInitScript((y) => {
+  await context.addInitScript(([y, lang]) => {
     try {
       if (!localStorage.getItem('seklik.year')) localStorage.setItem('seklik.year', String(y));
+      if (!localStorage.getItem('seklik.locale')) localStorage.setItem('seklik.locale', lang);
     } catch { /* a frame without storage (the document viewer) */ }
-  }, YEAR);
+  }, [YEAR, label === 'keyboard' || label === 'locale' ? 'id' : LANG[vpName]]);
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   recordConsole(page, `${vpName}/${label}`, consoleLines);
@@ -348,10 +357,17 @@ async function overflow(page, width) {
   }, width);
 }
 
-async function audit(page, vpName, name) {
+async function audit(page, vpName, name, lang = LANG[vpName]) {
   await settle(page);
   await snap(page, vpName, name);
   const where = `${vpName} ${name}`;
+  // Words, not codes: no English in Indonesian, no raw code or field path in either.
+  try {
+    await assertLanguageClean(page, lang, `${where} (${lang})`);
+  } catch (e) {
+    console.log(`FAIL ${e.message}`);
+    problems.push(`FAIL ${e.message}`);
+  }
   const { violations, incomplete } = await runAxe(page);
   if (incomplete.length) reviews.push({ viewport: vpName, screen: name, rules: incomplete });
   for (const v of violations) {
@@ -469,12 +485,21 @@ function screens(data) {
       await p.waitForFunction(() => document.activeElement && document.activeElement.closest('[data-testid="user-edit-panel"]'),
         null, { timeout: 5000 }).catch(() => { throw new Error('focus did not move into the user edit panel'); });
     }],
+    ['users-errors', 'admin', async (p) => {
+      // Creating a user from the empty form: every required field named at once.
+      await go(p, '/users', 'user-create-form');
+      await tid(p, 'user-create-submit').click();
+      await tid(p, 'user-create-errors').waitFor();
+      await p.locator('[data-testid="user-create-form"] [aria-invalid="true"]').first().waitFor();
+      await assertRequiredMatchesRefused(tid(p, 'user-create-form'), 'users-errors');
+    }],
     ['budget', 'admin', (p) => go(p, '/budget', 'budget-row')],
     ['budget-errors', 'admin', async (p) => {
       // Saving the empty form: the fields are named beside their inputs.
       await tid(p, 'budget-create-submit').click();
       await tid(p, 'budget-create-errors').waitFor();
       await p.locator('[aria-invalid="true"]').first().waitFor();
+      await assertRequiredMatchesRefused(p.locator('form:has([data-testid="budget-create-submit"])'), 'budget-errors');
     }],
     ['budget-line', 'admin', (p) => go(p, `/budget/${data.line.id}`, 'ledger-row')],
     ['wizard-company', 'partnerC', (p) => go(p, '/my', 'wizard-step-body-0')],
@@ -484,6 +509,7 @@ function screens(data) {
       await tid(p, 'wizard-errors').waitFor();
       await tid(p, 'wizard-step-body-0').waitFor();
       await p.locator('[aria-invalid="true"]').first().waitFor();
+      await assertRequiredMatchesRefused(tid(p, 'wizard-step-body-0'), 'wizard-errors');
     }],
     ['wizard-outlets', 'partnerD', (p) => go(p, '/register?step=1', 'wizard-step-body-1')],
     ['wizard-people', 'partnerD', (p) => go(p, '/register?step=2', 'wizard-step-body-2')],
@@ -697,7 +723,7 @@ async function locale(browser) {
   await expect(en, 'en');
   // Changing a setting is no change of context: focus stays on the select.
   check((await focused(page)).name === 'locale-switch', `after switching the language focus is on ${(await focused(page)).name}`);
-  await audit(page, 'laptop', 'dashboard-english');
+  await audit(page, 'laptop', 'dashboard-english', 'en');
   await page.reload();
   await tid(page, 'tier-table').waitFor();
   await expect(en, 'en'); // remembered, and <html lang> set again on load

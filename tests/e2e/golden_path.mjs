@@ -21,6 +21,9 @@
 //   records SPP, the PPK's check, SPM and SP2D: the ledger balances, the
 //   order is paid, absorption shows Rp 1.000.000.
 //
+// Every screenshot and every error the path provokes (the NPWP, the missing
+// reason, the price above the ceiling) is also read for words: no English
+// and no raw code or field path on an Indonesian screen (lib.mjs).
 // Three browser contexts (partner, verifier, head), each with its own cookies.
 // A screenshot of every step goes to $SEKLIK_ARTIFACTS; on failure, a
 // screenshot of each page and the browser console are saved there too.
@@ -32,7 +35,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import {
   BASE, DEMO_PASSWORD, DOCS, STEP_TIMEOUT_MS, setUp, apiSession, launchChromium, recordConsole, tid, check, login, pdf,
-  followNav, fiscalYear, openYear,
+  followNav, fiscalYear, openYear, assertLanguageClean,
 } from './lib.mjs';
 
 const ARTIFACTS = setUp('golden_path', 'test-artifacts/e2e');
@@ -46,12 +49,25 @@ const REJECT_REASON = 'Scan NPWP buram, mohon unggah ulang yang terbaca';
 let shot = 0;
 const pages = [];
 const consoleLines = [];
+const wordProblems = []; // English or raw codes on a screen, reported at the end
 
 async function snap(page, name) {
   shot += 1;
   const file = join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   console.log(`  step ${shot}: ${name}`);
+  await wordsOnly(page, name);
+}
+
+// Every screen the path shows, and every error it provokes, reads in
+// Bahasa Indonesia without a raw code or field path (lib.mjs).
+async function wordsOnly(page, name) {
+  try {
+    await assertLanguageClean(page, 'id', name);
+  } catch (e) {
+    console.log(`  ${e.message}`);
+    wordProblems.push(e.message);
+  }
 }
 
 // Click `refresh` until `selector` is on the page: events travel between
@@ -268,6 +284,7 @@ async function goldenPath(browser) {
   // A reason is required to reject: the verifier is told so next to the field.
   await npwpItem.getByTestId('doc-reject').click();
   await npwpItem.locator('[data-testid="error-reason"]').filter({ hasText: /\S/ }).waitFor();
+  await wordsOnly(verifier, 'verifier-reason-required');
   await npwpItem.getByTestId('doc-reason').fill(REJECT_REASON);
   await npwpItem.getByTestId('doc-reject').click();
   await verifier.locator('[data-testid="case-document"][data-type="DOCUMENT_TYPE_NPWP"][data-decision="DECISION_REJECTED"]').waitFor();
@@ -475,6 +492,7 @@ async function goldenPath(browser) {
 
   const errors = consoleLines.filter((l) => / pageerror: /.test(l));
   check(errors.length === 0, `the pages threw:\n${errors.join('\n')}`);
+  check(wordProblems.length === 0, `${wordProblems.length} screen(s) show English or raw codes:\n${wordProblems.join('\n')}`);
 }
 
 // The second half up to the money (DOMAIN.md steps 7-9): an agreement for 24
@@ -613,6 +631,7 @@ async function paymentPath(partner, { line, orderId }, companyName, suffix) {
       tid(partner, 'invoice-errors').waitFor().then(() => false),
     ]);
     if (done) break;
+    await wordsOnly(partner, 'partner-invoice-too-early');
     if (Date.now() > deadline) throw new Error('the invoice was never accepted for submission');
     await partner.waitForTimeout(500);
   }

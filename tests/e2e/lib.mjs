@@ -5,6 +5,9 @@
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { languageOffences } from './language.mjs';
+
+export { ENGLISH_WORDS, languageOffences } from './language.mjs';
 
 export const BASE = (process.env.SEKLIK_GATEWAY_URL || '').replace(/\/$/, '');
 export const CHROMIUM = process.env.SEKLIK_CHROMIUM || '/usr/bin/chromium';
@@ -197,4 +200,79 @@ export function pdf(label) {
   for (const at of offsets) out += `${String(at).padStart(10, '0')} 00000 n \n`;
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(out, 'latin1');
+}
+
+// ---- words, not codes ---------------------------------------------------------------
+// Whatever a person reads on `page` (its text, the names screen readers
+// announce, placeholders, titles, the chosen options and the document
+// title), minus raw records shown on purpose (inside [data-raw], the audit
+// viewer's before and after).
+export async function visibleTexts(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const shown = (el) => !el.closest('[data-raw]') && !el.closest('[hidden]') && el.getClientRects().length > 0;
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const el = n.parentElement;
+      if (!el || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(el.tagName) || el.closest('[data-raw]')) continue;
+      if (el.tagName !== 'OPTION' && !shown(el) && !el.closest('.sr-only')) continue;
+      const s = n.textContent.replace(/\s+/g, ' ').trim();
+      if (s) out.push({ text: s, where: describe(el) });
+    }
+    for (const el of document.querySelectorAll('[aria-label], [placeholder], [title], [alt], [aria-description]')) {
+      if (el.closest('[data-raw]')) continue;
+      for (const a of ['aria-label', 'placeholder', 'title', 'alt', 'aria-description']) {
+        const s = (el.getAttribute(a) || '').trim();
+        if (s) out.push({ text: s, where: `${describe(el)}@${a}` });
+      }
+    }
+    if (document.title) out.push({ text: document.title, where: 'document.title' });
+    return out;
+    function describe(el) {
+      const t = el.closest('[data-testid]');
+      return `${el.tagName.toLowerCase()}${t ? `[data-testid=${t.getAttribute('data-testid')}]` : ''}`;
+    }
+  });
+}
+
+// Fails naming every offending text on `page` in `locale` ("id" or "en"):
+// see languageOffences. `where` names the screen in the message.
+export async function assertLanguageClean(page, locale, where) {
+  const bad = [];
+  for (const { text, where: el } of await visibleTexts(page)) {
+    const off = languageOffences(text, locale);
+    if (off.length) bad.push(`${off.join(', ')} in ${el}: "${text.slice(0, 160)}"`);
+  }
+  const unique = [...new Set(bad)];
+  if (unique.length) {
+    throw new Error(`[${where}] ${locale === 'id' ? 'Indonesian' : 'English'} page shows what a person should not read:\n  `
+      + unique.slice(0, 25).join('\n  ') + (unique.length > 25 ? `\n  … ${unique.length - 25} more` : ''));
+  }
+}
+
+// After an empty form was sent: the fields marked required (a "*" beside
+// the label or legend) and left empty are exactly those the server named,
+// all at once. Fails naming the empty fields marked but not refused (the
+// marker promises too much) and those refused but not marked (it promises
+// too little). A field with a value (a preselected choice) may be marked.
+export async function assertRequiredMatchesRefused(form, where) {
+  const { marked, refused } = await form.evaluate((root) => {
+    const out = { marked: [], refused: [] };
+    for (const el of root.querySelectorAll('.field, fieldset.roles')) {
+      const label = el.querySelector(':scope > label, :scope > legend');
+      const name = (label ? label.textContent : '').replace(/\*/g, '').trim();
+      const inputs = [...el.querySelectorAll('input, select, textarea')];
+      const empty = inputs.every((i) => (i.type === 'checkbox' || i.type === 'radio' ? !i.checked : !i.value));
+      if (empty && el.querySelector(':scope > label .req, :scope > legend .req')) out.marked.push(name);
+      if (el.classList.contains('has-error') || el.querySelector('[aria-invalid="true"]')) out.refused.push(name);
+    }
+    return out;
+  });
+  const notRefused = marked.filter((n) => !refused.includes(n));
+  const notMarked = refused.filter((n) => !marked.includes(n));
+  if (notRefused.length || notMarked.length) {
+    throw new Error(`[${where}] required markers do not match the server: marked but not refused: ${notRefused.join(', ') || '-'}; `
+      + `refused but not marked: ${notMarked.join(', ') || '-'}`);
+  }
+  if (!refused.length) throw new Error(`[${where}] the empty form was refused without naming a field`);
 }

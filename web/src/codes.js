@@ -3,7 +3,7 @@
 // catalogues hold the words under "code.<code>". Older refusals start their
 // description or message with the code ("document.expired: the document has
 // expired already"). Anything without words is returned as it came.
-import { t } from './i18n/index.js';
+import { t, locale } from './i18n/index.js';
 
 const LEADING = /^([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+):\s/;
 
@@ -12,9 +12,21 @@ export function codeOf(text) {
   return m ? m[1] : '';
 }
 
+// A service text written in both languages, "<Indonesian> (<English>)"
+// (accounting's older refusals), in the chosen one; sizes in MB and lengths
+// in characters, as the rest of the UI says them. Any other text as it came.
+const BILINGUAL = /^(.*\S) \(([A-Za-z][^()]*)\)\.?$/;
+export function oneLanguage(text) {
+  let s = String(text ?? '');
+  const m = BILINGUAL.exec(s);
+  if (m && /\s/.test(m[2])) s = locale() === 'en' ? m[2] : m[1];
+  return s.replace(/(\d+) bytes?\b/g, (_, n) => `${n} ${t('unit.characters')}`)
+    .replace(/(\d+) MiB\b/g, '$1 MB').replace(/(\d+) KiB\b/g, '$1 KB');
+}
+
 export function describe(text) {
   const code = codeOf(text);
-  if (!code) return text;
+  if (!code) return oneLanguage(text);
   const s = t(`code.${code}`, limitVars(text));
   return s === `code.${code}` || /\{(n|m|size)\}/.test(s) ? text : s;
 }
@@ -29,7 +41,9 @@ export function limitVars(text) {
   const vars = {};
   if (nums[0] !== undefined) vars.n = nums[0];
   if (nums[1] !== undefined) vars.m = nums[1];
-  if (size) vars.size = size[1];
+  // The UI says sizes in MB and KB (1024-based, as format.js does), whatever
+  // unit the service's text used.
+  if (size) vars.size = size[1].replace(/MiB$/, 'MB').replace(/KiB$/, 'KB');
   return vars;
 }
 

@@ -5,7 +5,7 @@ import { html } from '../html.js';
 import { useEffect, useRef } from 'preact/hooks';
 import { fieldId } from '../errors.js';
 import { t } from '../i18n/index.js';
-import { codeOf, describe } from '../codes.js';
+import { codeOf, describe, oneLanguage } from '../codes.js';
 
 // A rule the service names in its refusal ("four_eyes.own_proposal",
 // "bank.partner_only") in the chosen language, when the catalogue has it.
@@ -16,6 +16,12 @@ function ruleText(message) {
   if (!m) return '';
   const s = t(`rule.${m[1]}`);
   return s === `rule.${m[1]}` ? '' : s;
+}
+
+// A status code ("NOT_FOUND") in words; one the catalogue lacks as "HTTP".
+function statusWords(code) {
+  const s = t(`error.status.${code}`);
+  return s === `error.status.${code}` ? t('error.status.OTHER') : s;
 }
 
 export function errorText(err) {
@@ -29,7 +35,23 @@ export function errorText(err) {
   // server's message ("company.npwp: ...") would repeat one with its path.
   if (err.code === 'INVALID_ARGUMENT' && (err.violations || []).length) return t('form.fixErrors');
   if (codeOf(err.message)) return describe(err.message);
-  return err.message || t('error.generic', { code: err.code });
+  return oneLanguage(err.message) || t('error.generic', { code: statusWords(err.code) });
+}
+
+// The words for a field path where the form gave no label: the form's own
+// label, else the catalogue's label of that path ("company.npwp" is a key
+// already), else of its last part ("field.expiresOn", "field.reason"),
+// else nothing: a person never reads the path itself.
+export function fieldLabel(path, labels = {}) {
+  if (!path) return '';
+  if (labels[path]) return labels[path];
+  const plain = path.replace(/\[\d+\]/g, '');
+  const last = plain.split('.').pop();
+  for (const k of [plain, `field.${plain}`, `field.${last}`]) {
+    const s = t(k);
+    if (s !== k) return s;
+  }
+  return '';
 }
 
 export function ErrorSummary({ error, byField = {}, unmatched = [], labels = {}, testid = 'error-summary', prefix = '', onPick }) {
@@ -46,8 +68,8 @@ export function ErrorSummary({ error, byField = {}, unmatched = [], labels = {},
     <p class="error-title">${errorText(error)}</p>
     ${fields.length || unmatched.length ? html`<ul>
       ${fields.map((f) => html`<li><button type="button" class="linklike" onClick=${() => focus(f)}>
-        ${labels[f] || f}</button>: ${byField[f]}</li>`)}
-      ${unmatched.map((v) => html`<li>${v.field ? (labels[v.field] ? `${labels[v.field]}: ` : html`<code>${v.field}</code>: `) : null}${v.description}</li>`)}
+        ${fieldLabel(f, labels) || t('form.thisField')}</button>: ${byField[f]}</li>`)}
+      ${unmatched.map((v) => { const l = fieldLabel(v.field, labels); return html`<li>${l ? `${l}: ` : null}${v.description}</li>`; })}
     </ul>` : null}
   </div>`;
 }

@@ -1,5 +1,5 @@
 // Upload one document of a company: metadata, the file (PDF/JPEG/PNG up to
-// 10 MiB, checked here before upload), a progress bar, field-level errors.
+// 10 MB, checked here before upload), a progress bar, field-level errors.
 import { html } from '../html.js';
 import { useState } from 'preact/hooks';
 import { useStored } from './stored.js';

@@ -22,18 +22,27 @@ export const AUDIT_ACTIONS = [
   'rule_set.published', 'price_standard.published', 'user.', 'auth.login', 'release.', 'budget_line.',
 ];
 
-// An action in words when the catalogue has it, else the action itself.
+// An action in words when the catalogue has it, else the words of what it
+// acted on ("an action on a company"), else "another action": never the
+// action's code (the row keeps it in data-action, its change in the record).
 export function actionLabel(action) {
   const k = `audit.action.${action}`;
   const s = t(k);
-  return s === k ? action : s;
+  if (s !== k) return s;
+  const parts = String(action || '').split('.');
+  for (let i = parts.length - 1; i > 0; i--) {
+    const p = `audit.action.${parts.slice(0, i).join('.')}.`;
+    const w = t(p);
+    if (w !== p) return t('audit.actionOn', { what: w });
+  }
+  return t('audit.actionOther');
 }
 
 // What kind of thing a row changed, in words (else the service's own word).
 export function entityLabel(type) {
   const k = `audit.entity.${type}`;
   const s = t(k);
-  return s === k ? type : s;
+  return s === k ? t('audit.entityOther') : s;
 }
 
 const pretty = (s) => { try { return s ? JSON.stringify(JSON.parse(s), null, 2) : ''; } catch { return s; } };
@@ -89,12 +98,12 @@ export function AuditTrail() {
         <tbody>${entries.map((e) => html`<tr key=${e.service + e.id} data-testid="audit-row" data-action=${e.action} data-service=${e.service}>
           <td data-label=${t('audit.when')}>${formatDateTime(Number(e.atUnixUs) / 1000, locale)}</td>
           <td data-label=${t('audit.who')} data-testid="audit-who">${name(e.userId)}${e.remoteAddr ? html`<br /><span class="muted">${e.remoteAddr}</span>` : null}</td>
-          <td data-label=${t('audit.what')}><span data-testid="audit-what">${actionLabel(e.action)}</span><br /><span class="muted">${t(`audit.service.${e.service}`)} · ${entityLabel(e.entityType)} <span class="code">${e.entityId}</span></span></td>
+          <td data-label=${t('audit.what')}><span data-testid="audit-what">${actionLabel(e.action)}</span><br /><span class="muted">${t(`audit.service.${e.service}`)} · ${entityLabel(e.entityType)} <span class="code" data-raw="id">${e.entityId}</span></span></td>
           <td data-label=${t('audit.company')}>${e.companyId ? html`<a href=${`#/companies/${e.companyId}`}>${cname(e.companyId)}</a>` : html`<span class="muted">—</span>`}</td>
           <td data-label=${t('audit.change')}>${e.before || e.after ? html`<details data-testid="audit-change"><summary>${t('audit.show')}</summary>
             <div class="before-after">
-              <div><h4>${t('audit.before')}</h4><pre data-testid="audit-before">${pretty(e.before) || t('audit.none')}</pre></div>
-              <div><h4>${t('audit.after')}</h4><pre data-testid="audit-after">${pretty(e.after) || t('audit.none')}</pre></div>
+              <div><h4>${t('audit.before')}</h4><pre data-raw="record" data-testid="audit-before">${pretty(e.before) || t('audit.none')}</pre></div>
+              <div><h4>${t('audit.after')}</h4><pre data-raw="record" data-testid="audit-after">${pretty(e.after) || t('audit.none')}</pre></div>
             </div></details>` : html`<span class="muted">—</span>`}</td>
         </tr>`)}</tbody></table></div>
       <${Pager} pages=${pages} nextToken=${d.data.nextPageToken} />`}

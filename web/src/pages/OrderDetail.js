@@ -9,12 +9,12 @@ import { call, fileToBase64 } from '../api.js';
 import { useAction, useLoad } from '../components/hooks.js';
 import { Field } from '../components/Field.js';
 import { ErrorSummary, Notice } from '../components/ErrorSummary.js';
+import { describe } from '../codes.js';
 import { StatusBadge } from '../components/Badge.js';
 import { Loading } from '../components/Table.js';
 import { t, tEnum } from '../i18n/index.js';
 import { formatDate, formatDateTime, formatRupiah, parseRupiah, wibToRFC3339, todayWIB, nowTimeWIB } from '../format.js';
 import { checkFile } from '../files.js';
-import { describe } from '../codes.js';
 import { PROOF_KINDS } from '../enums.js';
 import { openBase64 } from './Agreements.js';
 
