@@ -316,6 +316,7 @@ const sk_limit sk_limits_table[] = {
     TEXT(VER "RequirementSet.published_by", ACTOR_ID),
     TEXT(VER "Finding.code", 64),
     TEXT(VER "Finding.message", 500),
+    TEXT(VER "Finding.detail", 500),
     UUID(VER "CaseDocument.document_id"),
     INT(VER "CaseDocument.version", VERSION),
     TEXT(VER "CaseDocument.number", NUMBER),

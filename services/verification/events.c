@@ -134,6 +134,7 @@ static bool add_findings(sk_arena *m, Seklik__Verification__Case *out, PGresult 
         f->message = sk_arena_strdup(m, PQgetvalue(finds, i, FIND_MESSAGE));
         f->blocking = PQgetvalue(finds, i, FIND_BLOCKING)[0] == 't';
         f->staff_only = PQgetvalue(finds, i, FIND_STAFF_ONLY)[0] == 't';
+        f->detail = sk_arena_strdup(m, PQgetvalue(finds, i, FIND_DETAIL));
         out->findings[out->n_findings++] = f;
     }
     return true;
@@ -441,12 +442,15 @@ static const char *doc_type_name(int type)
     return v ? v->name + strlen("DOCUMENT_TYPE_") : "UNKNOWN";
 }
 
+/* A finding's message is English (`fmt` with `arg`); the UI words it by its
+ * code, with the document type and `detail` (the value it is about). */
 static int add_finding(sk_db *db, const char *case_id, const char *origin, const char *code,
-                       int type, bool blocking, const char *fmt, const char *arg)
+                       int type, bool blocking, const char *detail, const char *fmt,
+                       const char *arg)
 {
     char msg[400];
     snprintf(msg, sizeof(msg), fmt, arg);
-    return verification_store_add_finding(db, case_id, origin, code, type, msg, blocking);
+    return verification_store_add_finding(db, case_id, origin, code, type, msg, detail, blocking);
 }
 
 #define MAX_REQUIRED 64
@@ -503,14 +507,12 @@ static const char *const FINDING_CODES[] = {
     [VERIFICATION_FINDING_EXPIRES_BEFORE_YEAR] = "expires_before_fiscal_year",
 };
 static const char *const FINDING_TEXTS[] = {
-    [VERIFICATION_FINDING_MISSING] = "Dokumen wajib belum diunggah: %s (required document missing)",
-    [VERIFICATION_FINDING_EXPIRED] = "Dokumen sudah kedaluwarsa: %s (document expired)",
-    [VERIFICATION_FINDING_EXPIRING] =
-        "Dokumen akan kedaluwarsa dalam 30 hari: %s (document expires within 30 days)",
-    [VERIFICATION_FINDING_REJECTED] = "Dokumen ditolak, menunggu perbaikan: %s (document rejected)",
+    [VERIFICATION_FINDING_MISSING] = "required document missing: %s",
+    [VERIFICATION_FINDING_EXPIRED] = "document expired: %s",
+    [VERIFICATION_FINDING_EXPIRING] = "document expires within 30 days: %s",
+    [VERIFICATION_FINDING_REJECTED] = "document rejected, waiting for a replacement: %s",
     [VERIFICATION_FINDING_EXPIRES_BEFORE_YEAR] =
-        ("Dokumen habis berlaku sebelum tahun anggaran dimulai: %s (document expires before the "
-         "fiscal year it is judged for)"),
+        "document expires before the fiscal year it is judged for: %s",
 };
 
 /* Whether an outlet's own document counts: the company's count always, an
@@ -556,7 +558,7 @@ static int check_documents(sk_db *db, const verification_case_row *c, const requ
     for (size_t i = 0; i < n_found && i < MAX_REQUIRED + MAX_DOCS; i++) {
         verification_finding_code code = found[i].code;
         SK_TRY(add_finding(db, c->id, "documents", FINDING_CODES[code], found[i].type,
-                           code != VERIFICATION_FINDING_EXPIRING, FINDING_TEXTS[code],
+                           code != VERIFICATION_FINDING_EXPIRING, "", FINDING_TEXTS[code],
                            doc_type_name(found[i].type)));
     }
     /* After the decision a replacement waits for review: shown, not
@@ -565,9 +567,9 @@ static int check_documents(sk_db *db, const verification_case_row *c, const requ
         for (int i = 0; i < n_rows; i++)
             if (strcmp(PQgetvalue(c->docs, i, DOC_DECISION), "pending") == 0)
                 SK_TRY(add_finding(db, c->id, "documents", "replacement_pending",
-                                   atoi(PQgetvalue(c->docs, i, DOC_TYPE)), false,
-                                   "Dokumen pengganti menunggu pemeriksaan: %s (a replacement "
-                                   "waits for review; the accepted version stays in force)",
+                                   atoi(PQgetvalue(c->docs, i, DOC_TYPE)), false, "",
+                                   "a replacement waits for review (the accepted version "
+                                   "stays in force): %s",
                                    doc_type_name(atoi(PQgetvalue(c->docs, i, DOC_TYPE)))));
     return SK_OK;
 }
@@ -623,8 +625,7 @@ int vcheck_run(sk_db *db, const char *case_id, vcheck *out)
             const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(
                 &seklik__registry__outlet_type__descriptor, types[i]);
             rc = add_finding(db, case_id, "documents", "requirement_set_missing", 0, true,
-                             "Persyaratan dokumen untuk jenis media %s belum diterbitkan "
-                             "(requirement set missing)",
+                             v ? v->name : "", "no requirement set published for %s",
                              v ? v->name : "?");
         }
     }
@@ -690,31 +691,28 @@ static int check_company(sk_db *db, const char *case_id, const Seklik__Registry_
 {
     const Seklik__Registry__CompanyInput *d = co->data;
     if (!d)
-        return add_finding(db, case_id, "company", "company_data_missing", 0, true,
-                           "Data perusahaan kosong%s (company data missing)", "");
+        return add_finding(db, case_id, "company", "company_data_missing", 0, true, "",
+                           "company data missing%s", "");
     int n = verification_digit_count(d->npwp);
     if (n != 15 && n != 16)
-        SK_TRY(add_finding(db, case_id, "company", "npwp_format", 0, true,
-                           "NPWP harus 15 atau 16 digit: \"%s\" (NPWP must have 15 or 16 digits)",
-                           d->npwp));
+        SK_TRY(add_finding(db, case_id, "company", "npwp_format", 0, true, d->npwp,
+                           "NPWP must have 15 or 16 digits: \"%s\"", d->npwp));
     if (verification_digit_count(d->nib) != 13 || strlen(d->nib) != 13)
-        SK_TRY(add_finding(db, case_id, "company", "nib_format", 0, true,
-                           "NIB harus 13 digit: \"%s\" (NIB must have 13 digits)", d->nib));
+        SK_TRY(add_finding(db, case_id, "company", "nib_format", 0, true, d->nib,
+                           "NIB must have 13 digits: \"%s\"", d->nib));
     for (size_t i = 0; i < co->n_people; i++) {
         const Seklik__Registry__PersonInput *p = co->people[i]->data;
         if (p && (verification_digit_count(p->nik) != 16 || strlen(p->nik) != 16))
-            SK_TRY(add_finding(db, case_id, "company", "nik_format", 0, true,
-                               "NIK harus 16 digit: %s (NIK must have 16 digits)", p->name));
+            SK_TRY(add_finding(db, case_id, "company", "nik_format", 0, true, p->name,
+                               "NIK must have 16 digits: %s", p->name));
     }
     for (size_t i = 0; i < co->n_outlets; i++) {
         const Seklik__Registry__OutletInput *o = co->outlets[i]->data;
         const char *code = o ? verification_kbli_for_outlet(o->type) : NULL;
         if (code && !has_kbli(d, code))
             SK_TRY(
-                add_finding(db, case_id, "company", "kbli_mismatch", 0, true,
-                            "KBLI %s wajib untuk jenis media outlet ini (KBLI does not match the "
-                            "outlet type)",
-                            code));
+                add_finding(db, case_id, "company", "kbli_mismatch", 0, true, code,
+                            "KBLI %s is required for this outlet type", code));
     }
     return SK_OK;
 }
@@ -812,18 +810,15 @@ static int record_clashes(sk_db *db, const char *case_id, const Seklik__Registry
         const char *other = k->other_company_id ? k->other_company_id : "?";
         char text[400];
         if (k->kind && strcmp(k->kind, "npwp") == 0) {
-            snprintf(text, sizeof(text),
-                     "NPWP juga terdaftar pada perusahaan lain %s (NPWP also registered by another "
-                     "company)",
-                     other);
+            snprintf(text, sizeof(text), "NPWP also registered by another company: %s", other);
             SK_TRY(verification_store_add_staff_finding(db, case_id, "company", "npwp_duplicate",
-                                                        text));
+                                                        text, other));
         } else if (k->kind && strcmp(k->kind, "nik") == 0) {
-            snprintf(text, sizeof(text),
-                     "NIK %s juga diklaim perusahaan lain %s (NIK also claimed by another company)",
-                     person_name(msg->company, k->person_id), other);
+            char who[300];
+            snprintf(who, sizeof(who), "%s (%s)", person_name(msg->company, k->person_id), other);
+            snprintf(text, sizeof(text), "NIK also claimed by another company: %s", who);
             SK_TRY(verification_store_add_staff_finding(db, case_id, "company", "nik_duplicate",
-                                                        text));
+                                                        text, who));
         }
     }
     return SK_OK;
@@ -1064,15 +1059,14 @@ static int update_snapshot(sk_db *db, const Seklik__Bus__Event *ev, verification
     int rc = SK_OK;
     if (!verification_bank_same(&before, &after)) {
         const char *who = ev->actor && ev->actor->user_id ? ev->actor->user_id : "?";
-        char text[600];
-        snprintf(text, sizeof(text),
-                 "Rekening bank diubah oleh %s setelah pengajuan: %s %s a.n. %s menjadi %s %s a.n. "
-                 "%s (bank account changed after submission)",
-                 who, before.bank_name ? before.bank_name : "", before.account_number ? before.account_number : "",
+        char change[500], text[600];
+        snprintf(change, sizeof(change), "%s %s (%s) → %s %s (%s)",
+                 before.bank_name ? before.bank_name : "", before.account_number ? before.account_number : "",
                  before.holder_name ? before.holder_name : "", after.bank_name ? after.bank_name : "",
                  after.account_number ? after.account_number : "", after.holder_name ? after.holder_name : "");
+        snprintf(text, sizeof(text), "bank account changed by %s after submission: %s", who, change);
         rc = verification_store_add_finding(db, c->id, "company", "bank_account_changed", 0, text,
-                                            false);
+                                            change, false);
         char *b = bank_json(&before), *a = bank_json(&after);
         if (rc == SK_OK)
             rc = b && a ? sk_audit_append_about(db, ev->actor, c->company_id, "case.bank_changed",

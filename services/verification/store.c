@@ -256,7 +256,7 @@ static const char SQL_CASE_PHOTOS[] =
     "SELECT document_id, file_name, content_type, uploaded_by, " TS("uploaded_at")
     " FROM case_visit_photo WHERE case_id = $1 ORDER BY uploaded_at, document_id";
 static const char SQL_CASE_FINDINGS[] =
-    "SELECT code, document_type, message, blocking, origin, staff_only FROM finding "
+    "SELECT code, document_type, message, blocking, origin, staff_only, detail FROM finding "
     "WHERE case_id = $1 ORDER BY id";
 static const char SQL_CASE_PROPOSALS[] =
     "SELECT id, outcome, reason, proposed_by, " TS("proposed_at") ", status, "
@@ -599,28 +599,30 @@ int verification_store_clear_findings_code(sk_db *db, const char *case_id, const
 }
 
 int verification_store_add_staff_finding(sk_db *db, const char *case_id, const char *origin,
-                                         const char *code, const char *message)
+                                         const char *code, const char *message, const char *detail)
 {
-    sk_param p[] = {SK_TEXT(case_id), SK_TEXT(origin), SK_TEXT(code), SK_TEXT(message)};
+    sk_param p[] = {SK_TEXT(case_id), SK_TEXT(origin), SK_TEXT(code), SK_TEXT(message),
+                    SK_TEXT(detail)};
     return sk_db_exec(db,
                       "INSERT INTO finding (case_id, origin, code, document_type, message, "
-                      "blocking, staff_only) VALUES ($1, $2, $3, 0, $4, false, true)",
-                      p, 4);
+                      "blocking, staff_only, detail) VALUES ($1, $2, $3, 0, $4, false, true, $5)",
+                      p, 5);
 }
 
 int verification_store_add_finding(sk_db *db, const char *case_id, const char *origin,
                                    const char *code, int document_type, const char *message,
-                                   bool blocking)
+                                   const char *detail, bool blocking)
 {
     char t[16];
     int_text(t, sizeof(t), document_type);
     sk_param p[] = {SK_TEXT(case_id), SK_TEXT(origin),  SK_TEXT(code),
-                    SK_TEXT(t),       SK_TEXT(message), SK_TEXT(blocking ? "true" : "false")};
+                    SK_TEXT(t),       SK_TEXT(message), SK_TEXT(blocking ? "true" : "false"),
+                    SK_TEXT(detail)};
     return sk_db_exec(
         db,
-        "INSERT INTO finding (case_id, origin, code, document_type, message, blocking) "
-        "VALUES ($1, $2, $3, $4, $5, $6)",
-        p, 6);
+        "INSERT INTO finding (case_id, origin, code, document_type, message, blocking, detail) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        p, 7);
 }
 
 int verification_store_list_cases(sk_db *db, const char *state, int fiscal_year, bool awaiting,

@@ -115,7 +115,7 @@ enum {
     OUT_DECIDED_AT
 };
 enum { PHOTO_DOCUMENT_ID, PHOTO_FILE_NAME, PHOTO_CONTENT_TYPE, PHOTO_UPLOADED_BY, PHOTO_UPLOADED_AT };
-enum { FIND_CODE, FIND_DOCUMENT_TYPE, FIND_MESSAGE, FIND_BLOCKING, FIND_ORIGIN, FIND_STAFF_ONLY };
+enum { FIND_CODE, FIND_DOCUMENT_TYPE, FIND_MESSAGE, FIND_BLOCKING, FIND_ORIGIN, FIND_STAFF_ONLY, FIND_DETAIL };
 enum {
     PROP_ID,
     PROP_OUTCOME,
@@ -231,10 +231,10 @@ int verification_store_clear_findings(sk_db *db, const char *case_id, const char
 int verification_store_clear_findings_code(sk_db *db, const char *case_id, const char *code);
 int verification_store_add_finding(sk_db *db, const char *case_id, const char *origin,
                                    const char *code, int document_type, const char *message,
-                                   bool blocking);
+                                   const char *detail, bool blocking);
 /* The same, hidden from the partner. */
 int verification_store_add_staff_finding(sk_db *db, const char *case_id, const char *origin,
-                                         const char *code, const char *message);
+                                         const char *code, const char *message, const char *detail);
 
 /* A page of cases ordered by id (= opening time), after `after_id` ("" =
  * from the start); state NULL and fiscal_year 0 mean any; `awaiting` only

@@ -918,6 +918,8 @@ static void identity_clashes_are_findings_for_staff_only(void **state)
             assert_true(c->findings[i]->staff_only);
             assert_false(c->findings[i]->blocking);
             assert_non_null(strstr(c->findings[i]->message, "0190a0a0-0000-7000-8000-00000000a008"));
+            /* the value apart, for the UI's words (issue 11) */
+            assert_non_null(strstr(c->findings[i]->detail, "0190a0a0-0000-7000-8000-00000000a008"));
         }
     protobuf_c_message_free_unpacked(&c->base, NULL);
     who partner = {"partner-clash", "partner", "0190a0a0-0000-7000-8000-00000000a004"};
@@ -956,6 +958,8 @@ static void bank_change_after_submission_is_flagged_in_the_case(void **state)
             assert_non_null(strstr(c->findings[i]->message, "9999888877"));
             assert_non_null(strstr(c->findings[i]->message, "1234567890"));
             assert_non_null(strstr(c->findings[i]->message, "partner-bank"));
+            assert_non_null(strstr(c->findings[i]->detail, "9999888877"));
+            assert_non_null(strstr(c->findings[i]->detail, "1234567890"));
         }
     protobuf_c_message_free_unpacked(&c->base, NULL);
     assert_int_equal(sk_test_sql_number(g_dsn, "SELECT count(*) FROM verification.audit_log WHERE "

@@ -3,7 +3,7 @@
 // catalogues hold the words under "code.<code>". Older refusals start their
 // description or message with the code ("document.expired: the document has
 // expired already"). Anything without words is returned as it came.
-import { t, locale } from './i18n/index.js';
+import { t, tEnum, locale } from './i18n/index.js';
 
 const LEADING = /^([a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+):\s/;
 
@@ -59,4 +59,15 @@ export function violationWords(v) {
     if (s !== key && !/\{(n|m|size)\}/.test(s)) return s;
   }
   return describe(v ? v.description : '');
+}
+
+// A verification finding in the chosen language: its code's words with the
+// document type and the value it is about (detail); the service's English
+// message only for a code without words.
+export function findingWords(f) {
+  if (!f) return '';
+  const key = `finding.${f.code}`;
+  const detail = f.code === 'requirement_set_missing' && f.detail ? tEnum('OutletType', f.detail) : (f.detail || '');
+  const s = t(key, { doc: f.documentType ? tEnum('DocumentType', f.documentType) : '', detail });
+  return s === key ? (f.message || f.code || '') : s;
 }

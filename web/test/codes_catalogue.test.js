@@ -312,3 +312,40 @@ test('refusals: the error summary speaks every kind of refusal', async () => {
   assert.equal(errorText({ status: 409, code: 'ALREADY_EXISTS', message: 'username.taken: the username is already taken' }), 'The username is already taken');
   setLocale('id');
 });
+
+// Verification's findings: every code it stores (FINDING_CODES and the code
+// argument of the calls that add one) has words in both languages, and the
+// UI words a finding by them (src/codes.js findingWords).
+const FINDING_ADDERS = ['add_finding', 'verification_store_add_finding', 'verification_store_add_staff_finding'];
+export function findingCodes() {
+  const src = stripComments(readFileSync(join(ROOT, 'services', 'verification', 'events.c'), 'utf8'));
+  const codes = new Set();
+  const table = /FINDING_CODES\[\]\s*=\s*\{([\s\S]*?)\};/.exec(src);
+  assert.ok(table, 'FINDING_CODES in services/verification/events.c');
+  for (const m of table[1].matchAll(/=\s*"([a-z0-9_]+)"/g)) codes.add(m[1]);
+  const call = new RegExp(`(?<![A-Za-z0-9_>.])(${FINDING_ADDERS.join('|')})\\s*\\(`, 'g');
+  for (const m of src.matchAll(call)) {
+    const code = (args(src, m.index + m[0].length - 1)[3] || '').trim();
+    const lit = /^"([a-z0-9_]+)"$/.exec(code);
+    if (lit) codes.add(lit[1]);
+    else if (!/^(const char \*code|code|FINDING_CODES\[code\])$/.test(code)) throw new Error(`finding code not a literal: ${m[1]}(… ${code}`);
+  }
+  return [...codes];
+}
+
+test('every finding code has words in Indonesian and English, with its value', async () => {
+  const codes = findingCodes();
+  for (const c of ['missing_document', 'expires_before_fiscal_year', 'npwp_format', 'nik_duplicate', 'bank_account_changed']) assert.ok(codes.includes(c), c);
+  const missing = codes.flatMap((c) => [['id', id], ['en', en]].filter(([, cat]) => !cat[`finding.${c}`]).map(([n]) => `${n}: finding.${c}`));
+  assert.deepEqual(missing, []);
+  const { findingWords } = await import('../src/codes.js');
+  setLocale('id');
+  assert.equal(findingWords({ code: 'npwp_format', detail: '12.345', message: 'NPWP must have 15 or 16 digits: "12.345"' }),
+    'NPWP harus 15 atau 16 digit: "12.345"');
+  assert.match(findingWords({ code: 'expired', documentType: 'DOCUMENT_TYPE_NPWP', message: 'document expired: NPWP' }), /^Dokumen sudah kedaluwarsa: \S/);
+  assert.doesNotMatch(findingWords({ code: 'expired', documentType: 'DOCUMENT_TYPE_NPWP' }), /DOCUMENT_TYPE/);
+  setLocale('en');
+  assert.equal(findingWords({ code: 'kbli_mismatch', detail: '63122' }), 'KBLI 63122 is required for this outlet type');
+  assert.equal(findingWords({ code: 'no_words_yet', message: 'as the service said' }), 'as the service said');
+  setLocale('id');
+});

@@ -7,6 +7,7 @@ import { useContext } from 'preact/hooks';
 import { documentFileUrl } from '../api.js';
 import { StatusBadge } from './Badge.js';
 import { t, tEnum } from '../i18n/index.js';
+import { findingWords } from '../codes.js';
 import { formatDate, formatDateTime, formatNumber, todayWIB } from '../format.js';
 
 // A finding's code -> the panel field it concerns; document findings go to
@@ -32,7 +33,7 @@ function Findings({ list, testid = 'panel-finding' }) {
   return html`<ul class="inline-findings">${list.map((f) => html`<li data-testid=${testid} data-code=${f.code}>
     <span class=${`badge ${f.blocking ? 'badge-bad' : 'badge-warn'}`}>${f.blocking ? t('case.blocking') : t('case.note')}</span>
     ${f.staffOnly ? html` <span class="badge badge-neutral">${t('case.staffOnly')}</span>` : null}
-    ${' '}${f.message || f.code}</li>`)}</ul>`;
+    ${' '}${findingWords(f)}</li>`)}</ul>`;
 }
 
 // One fact: label, value (— when empty) and the findings about it.

@@ -14,6 +14,7 @@ import { DocumentUpload } from '../components/Upload.js';
 import { StatusBadge } from '../components/Badge.js';
 import { Loading } from '../components/Table.js';
 import { t, tEnum } from '../i18n/index.js';
+import { findingWords } from '../codes.js';
 import { formatDate, formatDateTime, todayWIB } from '../format.js';
 import { CompanyPanel } from '../components/CompanyPanel.js';
 import { CaseHistory } from '../components/CaseHistory.js';
@@ -75,7 +76,7 @@ export function CaseReview({ caseId }) {
         ${vcase.findings.map((f) => html`<li data-testid="finding-row" data-code=${f.code}>
           <span class=${`badge ${f.blocking ? 'badge-bad' : 'badge-warn'}`}>${f.blocking ? t('case.blocking') : t('case.note')}</span>
           ${f.staffOnly ? html` <span class="badge badge-neutral" data-testid="finding-staff-only">${t('case.staffOnly')}</span>` : null}
-          ${f.documentType ? html` <strong>${tEnum('DocumentType', f.documentType)}</strong>:` : null} ${f.message || f.code}</li>`)}
+          ${' '}${findingWords(f)}</li>`)}
       </ul>` : html`<p class="ok-text" data-testid="findings-none">${t('case.noFindings')}</p>`}
     </section>
 

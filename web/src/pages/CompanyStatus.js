@@ -13,6 +13,7 @@ import { StatusBadge } from '../components/Badge.js';
 import { ScoreCard } from '../components/Score.js';
 import { Loading } from '../components/Table.js';
 import { t, tEnum } from '../i18n/index.js';
+import { findingWords } from '../codes.js';
 import { formatDate, formatDateTime } from '../format.js';
 import { requiredDocuments } from './requirements.js';
 import { CompanyPanel } from '../components/CompanyPanel.js';
@@ -51,7 +52,7 @@ export function missingItems(company, vcase, reqs) {
   const listed = new Set(reqs.filter((r) => r.required && !have.has(r.type)).map((r) => r.type));
   for (const f of vcase?.findings || []) {
     if (f.code === 'missing_document' && f.documentType && listed.has(f.documentType)) continue;
-    if (f.blocking) items.push({ key: `f-${f.code}-${f.documentType || ''}`, text: f.message || f.code });
+    if (f.blocking) items.push({ key: `f-${f.code}-${f.documentType || ''}`, text: findingWords(f) });
   }
   return items;
 }
@@ -120,7 +121,7 @@ export function CompanyStatus({ companyId, own = false }) {
       ${missing.length ? html`<ul class="missing" data-testid="missing-list">${missing.map((m) => html`<li key=${m.key} data-testid="missing-item">${m.text}</li>`)}</ul>`
         : html`<p class="ok-text" data-testid="missing-none">${t('status.nothingMissing')}</p>`}
       ${(vcase?.findings || []).filter((f) => !f.blocking).length ? html`<h3>${t('case.findings')}</h3><ul>
-        ${vcase.findings.filter((f) => !f.blocking).map((f) => html`<li data-testid="finding">${f.message || f.code}</li>`)}</ul>` : null}
+        ${vcase.findings.filter((f) => !f.blocking).map((f) => html`<li data-testid="finding">${findingWords(f)}</li>`)}</ul>` : null}
     </section>
 
     <section aria-labelledby="h-docs">
