@@ -764,7 +764,7 @@ const sk_limit sk_limits_table[] = {
     INT(ACC "BudgetLineInput.fiscal_year", FISCAL_YEAR),
     TEXT(ACC "BudgetLineInput.sub_activity_code", 32), /* 17 characters; the domain names the shape */
     TEXT(ACC "BudgetLineInput.account_code", 32),
-    TEXT(ACC "BudgetLineInput.name", 300),             /* accounting domain: 250 bytes trimmed */
+    TEXT(ACC "BudgetLineInput.name", 300),             /* accounting domain: 250 characters trimmed */
     INT(ACC "Balances.pagu", MONEY),
     INT(ACC "Balances.committed", MONEY),
     INT(ACC "Balances.realised", MONEY),
