@@ -513,24 +513,30 @@ static bool refuse_value(sk_cache *c, redisContext *ctx, const char *name,
     return ok;
 }
 
-/* Run STORE_SCRIPT for `key` (stored under `name`). The reply is the
- * caller's; NULL when Redis failed. A key with more levels than we fence
- * is not stored: a reply that says so stands in. */
+/* Whether `key` can be cached: no fences' mark in it, and no more levels
+ * than a store checks fences for. */
+static bool cacheable(const char *key)
+{
+    int levels = 0;
+    for (const char *p = strchr(key, ':'); p; p = strchr(p + 1, ':'))
+        levels++;
+    return levels <= FENCE_LEVELS && !strstr(key, PREFIX_FENCE_MARK);
+}
+
+/* Run STORE_SCRIPT for a cacheable `key` (stored under `name`). The reply
+ * is the caller's; NULL when Redis failed. */
 static redisReply *store_unless_fenced(sk_cache *c, redisContext *ctx, const char *key,
                                        const char *name, const uint8_t *sealed, size_t slen,
                                        int ttl_s)
 {
     char fences[FENCE_LEVELS][NAME_MAX_LEN + sizeof(PREFIX_FENCE_MARK)];
     char nkeys[16], ttl[16];
-    const char *argv[5 + FENCE_LEVELS + 2];
-    size_t lens[5 + FENCE_LEVELS + 2];
+    const char *argv[4 + FENCE_LEVELS + 2];
+    size_t lens[4 + FENCE_LEVELS + 2];
     int argc = 0, levels = 0;
-    const char *colon = strchr(key, ':');
-    for (; colon && levels < FENCE_LEVELS; colon = strchr(colon + 1, ':'), levels++)
+    for (const char *p = strchr(key, ':'); p; p = strchr(p + 1, ':'), levels++)
         snprintf(fences[levels], sizeof(fences[levels]), "%s" PREFIX_FENCE_MARK "%.*s",
-                 c->prefix, (int)(colon - key + 1), key);
-    if (colon)
-        return redisCommand(ctx, "PING");
+                 c->prefix, (int)(p - key + 1), key);
     snprintf(nkeys, sizeof(nkeys), "%d", 1 + levels);
     snprintf(ttl, sizeof(ttl), "%d", ttl_s);
     argv[argc++] = "EVAL";
@@ -553,9 +559,9 @@ int sk_cache_get_or_load(sk_cache *c, const char *key, int ttl_s, sk_cache_loade
                          void *arg, uint8_t **val, size_t *len)
 {
     char name[NAME_MAX_LEN];
-    /* Longer than any key the services make, or holding the fences' mark: not cached. */
+    /* Longer or deeper than any key the services make: not cached. */
     if ((size_t)snprintf(name, sizeof(name), "%s%s", c->prefix, key) >= sizeof(name) ||
-        strstr(key, PREFIX_FENCE_MARK))
+        !cacheable(key))
         return load(arg, val, len);
 
     int slot = -1;

@@ -271,6 +271,11 @@ static void a_load_overtaken_by_an_invalidation_is_not_stored(void **state)
     assert_true(read_through(b, "session:abc", "new", "new"));
     assert_false(read_through(a, "session:abc", "x", "new"));
 
+    /* A key deeper than the fences a store checks is never cached. */
+    const char *deep = "a:b:c:d:e:f:g:h:i:j";
+    assert_true(read_through(a, deep, "v", "v"));
+    assert_true(read_through(a, deep, "v", "v"));
+
     /* Fences cover whole segments: a prefix must end with one. */
     assert_int_equal(sk_cache_invalidate_prefix(a, "ceiling:2027"), SK_EINVAL);
     assert_int_equal(sk_cache_invalidate_prefix(a, ""), SK_EINVAL);
