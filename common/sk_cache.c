@@ -467,6 +467,23 @@ int sk_cache_open(const sk_cache_options *opt, sk_cache **out)
 static const char FENCE[] = "seklik:fence";
 #define FENCE_MS 2000
 
+/* A prefix invalidation fences the prefix itself: beside the keys, under
+ * the service prefix + PREFIX_FENCE_MARK + prefix, for FENCE_MS. Keys never
+ * hold the mark, so the prefix's own UNLINK pattern does not match its
+ * fence. A key "a:b:c" can be covered by the fences of "a:" and "a:b:". */
+#define PREFIX_FENCE_MARK "~"
+#define FENCE_LEVELS 8
+
+/* Store a loaded value unless a fence covers its key, as one step: a fence
+ * set between a separate check and the SET would not stop it. KEYS[1] is
+ * the value's name, KEYS[2..] the prefix fences that could cover it, ARGV
+ * the sealed value and its TTL. NX keeps the key's own fence (and a value
+ * another load stored meanwhile). GET, not EXISTS, so the ACL needs only
+ * +eval beyond what the cache already uses. */
+static const char STORE_SCRIPT[] =
+    "for i = 2, #KEYS do if redis.call('GET', KEYS[i]) then return 0 end end "
+    "return redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX')";
+
 static bool is_fence(const redisReply *r)
 {
     return r->len == sizeof(FENCE) - 1 && memcmp(r->str, FENCE, sizeof(FENCE) - 1) == 0;
@@ -496,12 +513,56 @@ static bool refuse_value(sk_cache *c, redisContext *ctx, const char *name,
     return ok;
 }
 
+/* Whether `key` can be cached: no fences' mark in it, and no more levels
+ * than a store checks fences for. */
+static bool cacheable(const char *key)
+{
+    int levels = 0;
+    for (const char *p = strchr(key, ':'); p; p = strchr(p + 1, ':'))
+        levels++;
+    return levels <= FENCE_LEVELS && !strstr(key, PREFIX_FENCE_MARK);
+}
+
+/* Run STORE_SCRIPT for a cacheable `key` (stored under `name`). The reply
+ * is the caller's; NULL when Redis failed. */
+static redisReply *store_unless_fenced(sk_cache *c, redisContext *ctx, const char *key,
+                                       const char *name, const uint8_t *sealed, size_t slen,
+                                       int ttl_s)
+{
+    char fences[FENCE_LEVELS][NAME_MAX_LEN + sizeof(PREFIX_FENCE_MARK)];
+    char nkeys[16], ttl[16];
+    const char *argv[4 + FENCE_LEVELS + 2];
+    size_t lens[4 + FENCE_LEVELS + 2];
+    int argc = 0, levels = 0;
+    for (const char *p = strchr(key, ':'); p; p = strchr(p + 1, ':'), levels++)
+        snprintf(fences[levels], sizeof(fences[levels]), "%s" PREFIX_FENCE_MARK "%.*s",
+                 c->prefix, (int)(p - key + 1), key);
+    snprintf(nkeys, sizeof(nkeys), "%d", 1 + levels);
+    snprintf(ttl, sizeof(ttl), "%d", ttl_s);
+    argv[argc++] = "EVAL";
+    argv[argc++] = STORE_SCRIPT;
+    argv[argc++] = nkeys;
+    argv[argc++] = name;
+    for (int i = 0; i < levels; i++)
+        argv[argc++] = fences[i];
+    for (int i = 0; i < argc; i++)
+        lens[i] = strlen(argv[i]);
+    argv[argc] = (const char *)sealed;
+    lens[argc++] = slen;
+    argv[argc] = ttl;
+    lens[argc] = strlen(ttl);
+    argc++;
+    return redisCommandArgv(ctx, argc, argv, lens);
+}
+
 int sk_cache_get_or_load(sk_cache *c, const char *key, int ttl_s, sk_cache_loader load,
                          void *arg, uint8_t **val, size_t *len)
 {
     char name[NAME_MAX_LEN];
-    if ((size_t)snprintf(name, sizeof(name), "%s%s", c->prefix, key) >= sizeof(name))
-        return load(arg, val, len); /* longer than any key the services make: not cached */
+    /* Longer or deeper than any key the services make: not cached. */
+    if ((size_t)snprintf(name, sizeof(name), "%s%s", c->prefix, key) >= sizeof(name) ||
+        !cacheable(key))
+        return load(arg, val, len);
 
     int slot = -1;
     bool fenced = false;
@@ -549,8 +610,7 @@ int sk_cache_get_or_load(sk_cache *c, const char *key, int ttl_s, sk_cache_loade
             /* A second past Redis's own expiry: Redis drops a genuine value first. */
             sk_cache_seal(c->mac_key, name, now_unix_s() + (uint64_t)ttl_s + 1, *val, *len,
                           sealed);
-            /* NX: a fence set while we loaded stays (see FENCE). */
-            redisReply *r = redisCommand(ctx, "SET %s %b EX %d NX", name, sealed, slen, ttl_s);
+            redisReply *r = store_unless_fenced(c, ctx, key, name, sealed, slen, ttl_s);
             bool failed = !r || r->type == REDIS_REPLY_ERROR;
             checkin_reply(c, slot, failed, false, r);
             if (r)
@@ -584,16 +644,31 @@ int sk_cache_invalidate(sk_cache *c, const char *key)
     return SK_OK;
 }
 
+static bool set_prefix_fence(sk_cache *c, redisContext *ctx, const char *prefix)
+{
+    redisReply *r = redisCommand(ctx, "SET %s" PREFIX_FENCE_MARK "%s %s PX %d", c->prefix, prefix,
+                                 FENCE, FENCE_MS);
+    bool ok = r && r->type != REDIS_REPLY_ERROR;
+    if (r)
+        freeReplyObject(r);
+    return ok;
+}
+
 int sk_cache_invalidate_prefix(sk_cache *c, const char *prefix)
 {
     char pattern[256];
-    /* Keys are ours, made by code; a glob character in them would widen the match. */
-    if (strpbrk(prefix, "*?[]\\"))
+    size_t n = strlen(prefix);
+    /* Keys are ours, made by code; a glob character in them would widen the
+     * match. Whole segments only, as fences cover a key's ':' prefixes. */
+    if (n == 0 || prefix[n - 1] != ':' || strpbrk(prefix, "*?[]\\" PREFIX_FENCE_MARK))
         return SK_EINVAL;
-    snprintf(pattern, sizeof(pattern), "%s%s*", c->prefix, prefix);
+    if ((size_t)snprintf(pattern, sizeof(pattern), "%s%s*", c->prefix, prefix) >= sizeof(pattern))
+        return SK_EINVAL;
     int slot = -1;
     redisContext *ctx = checkout(c, &slot);
-    bool ok = ctx && unlink_matching(ctx, pattern);
+    /* The fence first: a load that stores between the UNLINK and a later
+     * fence would outlive the invalidation. */
+    bool ok = ctx && set_prefix_fence(c, ctx, prefix) && unlink_matching(ctx, pattern);
     if (ctx)
         checkin(c, slot, !ok, !ok);
     if (!ok) {

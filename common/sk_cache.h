@@ -82,8 +82,11 @@ int sk_cache_get_or_load(sk_cache *cache, const char *key, int ttl_s, sk_cache_l
 int sk_cache_invalidate(sk_cache *cache, const char *key);
 
 /* Drop every key that starts with `prefix` (SCAN + UNLINK; for rare, broad
- * changes such as a newly published price standard). Like invalidate, a
- * failure marks the cache dirty and returns SK_OK. */
+ * changes such as a newly published price standard) and fence the prefix
+ * for 2 s like a key: a load of any key below it, in this process or
+ * another, that began before this call cannot store its result. `prefix` is
+ * whole segments, ending in ':' ("ceiling:2027:"); SK_EINVAL otherwise.
+ * Like invalidate, a failure marks the cache dirty and returns SK_OK. */
 int sk_cache_invalidate_prefix(sk_cache *cache, const char *prefix);
 
 sk_cache_stats *sk_cache_get_stats(sk_cache *cache);

@@ -326,7 +326,7 @@ sk_pg_ensure_db() {
 # The ACL user the services log in as, and the commands common/sk_cache.c
 # sends (AUTH needs no permission). Nothing else: no CONFIG, KEYS, FLUSHALL.
 SK_REDIS_USER=seklik
-SK_REDIS_CACHE_COMMANDS=(+get +set +del +unlink +scan +ping +select)
+SK_REDIS_CACHE_COMMANDS=(+get +set +del +unlink +scan +ping +select +eval)
 
 # A new Redis password: 32 hex digits (no character a URL or a config file
 # would need to escape).

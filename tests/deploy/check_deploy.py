@@ -631,6 +631,28 @@ def print_env(rep, build, name):
 # --------------------------------------------------------------------------------------------
 
 
+def check_redis_acl(rep, src):
+    """Compose and the operators' guide give the Redis user the commands the cache sends
+    (scripts/lib.sh lists them): one missing there costs the cache, quietly, in production."""
+    lib = open(os.path.join(src, "scripts", "lib.sh"), encoding="utf-8").read()
+    m = re.search(r"^SK_REDIS_CACHE_COMMANDS=\(([^)]*)\)", lib, re.M)
+    if not rep.check(bool(m), "redis ACL: scripts/lib.sh lists SK_REDIS_CACHE_COMMANDS"):
+        return
+    wanted = m.group(1).split()
+    compose = load_yaml_docs(os.path.join(src, "deploy", "compose.yaml"))[0]
+    redis = (compose.get("services") or {}).get("redis") or {}
+    given = {
+        "deploy/compose.yaml": " ".join(command_list(redis.get("command")) or []).split(),
+        "deploy/README.md": next((line.split() for line in
+                                  open(os.path.join(src, "deploy", "README.md"), encoding="utf-8")
+                                  if line.strip().startswith("user seklik ")), []),
+    }
+    for where, words in given.items():
+        missing = [c for c in wanted if c not in " ".join(words).replace("'", " ").split()]
+        rep.check(not missing, f"redis ACL: {where} allows every command the cache sends",
+                  f"missing {' '.join(missing)}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--source-dir", required=True)
@@ -648,6 +670,7 @@ def main():
     print(f"services: {', '.join(services) or '(none)'}")
 
     check_yamllint(rep, src)
+    check_redis_acl(rep, src)
 
     with tempfile.TemporaryDirectory() as tmp:
         script = check_dockerfile(rep, src, services)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "it_common.h"
+#include "sk_cache.h"
 
 static int64_t get_total(sk_rpc_client *c)
 {
@@ -190,12 +191,110 @@ static void unix_socket_with_credentials_from_the_environment(void **state)
     sk_proc_wait(&redis, 5000);
 }
 
+/* A load that read the database before a change and stores after it. The
+ * loader plays that race: it returns `value` after invalidating (through
+ * `other`, a second replica of the service) either `key_fence` or the
+ * prefix `prefix_fence`. */
+typedef struct racing_load {
+    sk_cache *other;
+    const char *key_fence, *prefix_fence;
+    const char *value;
+    int calls;
+} racing_load;
+
+static int racing_loader(void *arg, uint8_t **val, size_t *len)
+{
+    racing_load *l = arg;
+    l->calls++;
+    if (l->key_fence)
+        assert_int_equal(sk_cache_invalidate(l->other, l->key_fence), SK_OK);
+    if (l->prefix_fence)
+        assert_int_equal(sk_cache_invalidate_prefix(l->other, l->prefix_fence), SK_OK);
+    *len = strlen(l->value);
+    *val = (uint8_t *)strdup(l->value);
+    return *val ? SK_OK : SK_ENOMEM;
+}
+
+/* Read `key` with a loader answering `value`; true when the loader ran
+ * (a miss), and the answer is checked either way. */
+static bool read_through(sk_cache *c, const char *key, const char *value, const char *want)
+{
+    racing_load l = {.value = value};
+    uint8_t *v = NULL;
+    size_t n = 0;
+    assert_int_equal(sk_cache_get_or_load(c, key, 60, racing_loader, &l, &v, &n), SK_OK);
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(v, want, n);
+    free(v);
+    return l.calls == 1;
+}
+
+/* An invalidation made while a load is under way, by this replica or
+ * another, wins: the stale result is answered once but never stored. For a
+ * prefix, the fence covers every key below it and nothing else. */
+static void a_load_overtaken_by_an_invalidation_is_not_stored(void **state)
+{
+    (void)state;
+    char url[160];
+    int port = sk_test_free_port();
+    sk_proc redis;
+    assert_int_equal(sk_test_redis_start(&redis, port, it_logdir, url, sizeof(url)), 0);
+    static const uint8_t secret[32] = "it_cache: 32 bytes of a secret.";
+    sk_cache_options o = {.url = url, .service = "race", .secret = secret,
+                          .secret_len = sizeof(secret)};
+    sk_cache *a = NULL, *b = NULL;
+    assert_int_equal(sk_cache_open(&o, &a), SK_OK);
+    assert_int_equal(sk_cache_open(&o, &b), SK_OK);
+
+    /* The whole year's ceilings change while replica a loads one of them. */
+    const char *key = "ceiling:2027:outlet-1:advertorial:";
+    racing_load l = {.other = b, .prefix_fence = "ceiling:2027:", .value = "old"};
+    uint8_t *v = NULL;
+    size_t n = 0;
+    assert_int_equal(sk_cache_get_or_load(a, key, 60, racing_loader, &l, &v, &n), SK_OK);
+    free(v);
+    assert_true(read_through(a, key, "new", "new")); /* "old" was not stored */
+    /* Outside the prefix, values are stored as ever, fence or not. */
+    assert_true(read_through(a, "ceiling:2028:outlet-1:advertorial:", "kept", "kept"));
+    assert_false(read_through(b, "ceiling:2028:outlet-1:advertorial:", "x", "kept"));
+
+    /* One key changes while it loads. */
+    racing_load k = {.other = b, .key_fence = "session:abc", .value = "old"};
+    assert_int_equal(sk_cache_get_or_load(a, "session:abc", 60, racing_loader, &k, &v, &n), SK_OK);
+    free(v);
+    assert_true(read_through(a, "session:abc", "new", "new"));
+
+    /* Once the fences are down, values are cached again. */
+    sk_test_sleep_ms(2300);
+    assert_true(read_through(a, key, "new", "new"));
+    assert_false(read_through(b, key, "x", "new"));
+    assert_true(read_through(b, "session:abc", "new", "new"));
+    assert_false(read_through(a, "session:abc", "x", "new"));
+
+    /* A key deeper than the fences a store checks is never cached. */
+    const char *deep = "a:b:c:d:e:f:g:h:i:j";
+    assert_true(read_through(a, deep, "v", "v"));
+    assert_true(read_through(a, deep, "v", "v"));
+
+    /* Fences cover whole segments: a prefix must end with one. */
+    assert_int_equal(sk_cache_invalidate_prefix(a, "ceiling:2027"), SK_EINVAL);
+    assert_int_equal(sk_cache_invalidate_prefix(a, ""), SK_EINVAL);
+    assert_int_equal(sk_cache_get_stats(a)->errors, 0);
+    assert_int_equal(sk_cache_get_stats(b)->errors, 0);
+
+    sk_cache_close(a);
+    sk_cache_close(b);
+    sk_proc_signal(&redis, SIGKILL);
+    sk_proc_wait(&redis, 5000);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(reads_survive_redis_outage_and_nothing_stale_after),
         cmocka_unit_test(refused_credentials_are_logged_and_reads_come_from_the_database),
         cmocka_unit_test(unix_socket_with_credentials_from_the_environment),
+        cmocka_unit_test(a_load_overtaken_by_an_invalidation_is_not_stored),
     };
     return it_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
 }
