@@ -1095,26 +1095,28 @@ static void ledger_guards_and_checks_catch_tampering(void **state)
                         "23001"));
     assert_true(refused(c, "DELETE FROM accounting.account", "23001"));
     const char *line_p[] = {line->id}, *posted_p[] = {posted, posted}, *order_p[] = {order};
-    assert_true(refused_p(c,
-                          "SELECT accounting.apply_transfer(gen_random_uuid(), a.id, r.id, 1500001,"
-                          " 'pending', NULL, 'reservation', gen_random_uuid()::text, '', 'it')"
-                          " FROM accounting.account a, accounting.account r WHERE a.budget_line_id ="
-                          " $1::uuid AND a.kind = 'available' AND r.budget_line_id = a.budget_line_id"
-                          " AND r.kind = 'realised'",
-                          1, line_p, "23514"));
+    assert_true(
+        refused_p(c,
+                  "SELECT accounting.apply_transfer(gen_random_uuid(), a.id, r.id, 1500001,"
+                  " 'pending', NULL, 'reservation', gen_random_uuid()::text, '', 'it')"
+                  " FROM accounting.account a, accounting.account r WHERE a.budget_line_id ="
+                  " $1::uuid AND a.kind = 'available' AND r.budget_line_id = a.budget_line_id"
+                  " AND r.kind = 'realised'",
+                  1, line_p, "23514"));
     assert_true(refused_p(c,
                           "SELECT accounting.apply_transfer(gen_random_uuid(), NULL, NULL, NULL,"
                           " 'void_pending', transfer_id, 'reservation.void', $1::text, '', 'it')"
                           " FROM accounting.reservation WHERE order_id = $2::uuid",
                           2, posted_p, "23505"));
-    assert_true(refused_p(c,
-                          "SELECT accounting.apply_transfer(transfer_id, a.id, r.id, amount + 1,"
-                          " 'pending', NULL, 'reservation', order_id::text, '', 'it')"
-                          " FROM accounting.reservation"
-                          " JOIN accounting.account a ON a.budget_line_id = reservation.budget_line_id"
-                          " AND a.kind = 'available' JOIN accounting.account r ON r.budget_line_id ="
-                          " reservation.budget_line_id AND r.kind = 'realised' WHERE order_id = $1::uuid",
-                          1, order_p, "23505"));
+    assert_true(
+        refused_p(c,
+                  "SELECT accounting.apply_transfer(transfer_id, a.id, r.id, amount + 1,"
+                  " 'pending', NULL, 'reservation', order_id::text, '', 'it')"
+                  " FROM accounting.reservation"
+                  " JOIN accounting.account a ON a.budget_line_id = reservation.budget_line_id"
+                  " AND a.kind = 'available' JOIN accounting.account r ON r.budget_line_id ="
+                  " reservation.budget_line_id AND r.kind = 'realised' WHERE order_id = $1::uuid",
+                  1, order_p, "23505"));
 
     /* Each invariant's check catches the corruption it is about (the guards
      * switched off inside a transaction that is rolled back). */

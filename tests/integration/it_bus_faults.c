@@ -21,8 +21,8 @@ static long long metric_of(const sk_test_peer *p, const char *name)
 
 /* Rows of `table` whose body does not start with their own seq in ten digits
  * (testpub writes the k-th event of an Emit with k there). */
-#define BODY_NOT_SEQ                                                                               \
-    " WHERE body IS NULL OR "                                                                      \
+#define BODY_NOT_SEQ          \
+    " WHERE body IS NULL OR " \
     "substring(body FROM 1 FOR 10) <> convert_to(lpad(seq::text, 10, '0'), 'UTF8')"
 
 static long long bodies_not_matching_seq(const char *dsn, const char *table)

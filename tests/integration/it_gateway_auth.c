@@ -492,11 +492,12 @@ static void failures_throttle_the_pair_even_with_the_right_password(void **state
                      1);
     /* Once the failures have left the window, the right password works again. */
     const char *who[] = {name};
-    assert_int_equal(sk_test_sql_exec_params(dsn,
-                                             "UPDATE gateway.login_attempts SET at = at - interval '1 hour'"
-                                             " WHERE username = $1",
-                                             1, who),
-                     0);
+    assert_int_equal(
+        sk_test_sql_exec_params(dsn,
+                                "UPDATE gateway.login_attempts SET at = at - interval '1 hour'"
+                                " WHERE username = $1",
+                                1, who),
+        0);
     assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.1.1.1", &s, &err), SK_OK);
 }
 
@@ -1041,10 +1042,11 @@ static void http_refusals_are_audited_with_the_client_address(void **state)
 static long long attempts_from(const char *user, const char *addr)
 {
     const char *params[] = {user, addr};
-    return sk_test_sql_number_params(dsn,
-                                     "SELECT count(*) FROM gateway.login_attempts WHERE username = $1"
-                                     " AND remote_addr = $2 AND NOT ok",
-                                     2, params);
+    return sk_test_sql_number_params(
+        dsn,
+        "SELECT count(*) FROM gateway.login_attempts WHERE username = $1"
+        " AND remote_addr = $2 AND NOT ok",
+        2, params);
 }
 
 static void wrong_login(const char *from, const char *const *hdrs, char *user, size_t cap)
@@ -1113,10 +1115,11 @@ static void renewed_session_sends_the_cookie_again(void **state)
 
     /* A quarter of the TTL left; the Redis copy still has the old expiry. */
     const char *whose[] = {w.user_id};
-    assert_int_equal(sk_test_sql_exec_params(dsn,
-                                             "UPDATE gateway.sessions SET expires_at = now() + interval '30 seconds'"
-                                             " WHERE user_id = $1",
-                                             1, whose),
+    assert_int_equal(sk_test_sql_exec_params(
+                         dsn,
+                         "UPDATE gateway.sessions SET expires_at = now() + interval '30 seconds'"
+                         " WHERE user_id = $1",
+                         1, whose),
                      0);
     redis("FLUSHALL");
     http("GET", "/api/v1/auth/me", NULL, h, NULL, a);

@@ -1004,11 +1004,12 @@ static void finance_cannot_skip_a_step_and_a_cancelled_spm_is_reversed(void **st
     FREE(inv);
     /* Submitted 75 days ago (as if). */
     const char *late_p[] = {late};
-    assert_int_equal(sk_test_sql_exec_params(dsn,
-                                             "UPDATE accounting.invoice SET submitted_on = submitted_on - 75"
-                                             " WHERE id = $1::uuid",
-                                             1, late_p),
-                     0);
+    assert_int_equal(
+        sk_test_sql_exec_params(dsn,
+                                "UPDATE accounting.invoice SET submitted_on = submitted_on - 75"
+                                " WHERE id = $1::uuid",
+                                1, late_p),
+        0);
     Seklik__Accounting__PaymentAgingRequest pa = SEKLIK__ACCOUNTING__PAYMENT_AGING_REQUEST__INIT;
     Seklik__Accounting__PaymentAgingResponse *aging = NULL;
     Seklik__Bus__Actor h = head();
@@ -1349,16 +1350,17 @@ static void ledger_check_catches_broken_payments(void **state)
     static const char *const unlimited[] = {
         "UPDATE accounting.account SET debits_must_not_exceed_credits = false"
         " WHERE company_id = $1::uuid"};
-    tampered(c, "ALTER TABLE accounting.account DISABLE TRIGGER account_guard", unlimited, 1,
-             co.id, failed, sizeof(failed));
+    tampered(c, "ALTER TABLE accounting.account DISABLE TRIGGER account_guard", unlimited, 1, co.id,
+             failed, sizeof(failed));
     assert_string_equal(failed, "ledger_limits_hold ");
     /* The database itself refuses a second live SP2D and a changed computation. */
     const char *paid_p[] = {paid};
-    PGresult *res = PQexecParams(c,
-                                 "INSERT INTO accounting.payment_step (id, invoice_id, step, number,"
-                                 " step_date, recorded_by) VALUES (gen_random_uuid(), $1::uuid,"
-                                 " 'sp2d', 'SP2D/LAGI', current_date, 'x')",
-                                 1, NULL, paid_p, NULL, NULL, 0);
+    PGresult *res =
+        PQexecParams(c,
+                     "INSERT INTO accounting.payment_step (id, invoice_id, step, number,"
+                     " step_date, recorded_by) VALUES (gen_random_uuid(), $1::uuid,"
+                     " 'sp2d', 'SP2D/LAGI', current_date, 'x')",
+                     1, NULL, paid_p, NULL, NULL, 0);
     assert_string_equal(PQresultErrorField(res, PG_DIAG_SQLSTATE), "23505");
     PQclear(res);
     res = PQexec(c, "UPDATE accounting.tax_computation SET pph23 = pph23 + 1");

@@ -317,7 +317,8 @@ static void open_year(int dy)
                              SEKLIK__BUS__CODE__OK);
     }
     /* The registry learns the window from the same event. */
-    static const char window[] = "SELECT count(*) FROM registry.fiscal_year WHERE fiscal_year = $1::int";
+    static const char window[] =
+        "SELECT count(*) FROM registry.fiscal_year WHERE fiscal_year = $1::int";
     for (int i = 0; i < 200 && sk_test_sql_number_p(g_dsn, window, year_text) == 0; i++)
         sk_test_sleep_ms(50);
     assert_int_equal(sk_test_sql_number_p(g_dsn, window, year_text), 1);
