@@ -98,19 +98,15 @@ static void events_round(sk_rpc_client *c, const char *dsn, int count, int per_t
     while (sk_test_sql_number(dsn, "SELECT count(*) FROM testsub.applied") < want)
         sk_test_sleep_ms(2);
     *rate = count / ((double)(sk_now_mono_ns() - t0) / 1e9);
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT (percentile_cont(%s) WITHIN GROUP (ORDER BY "
-             "extract(epoch FROM applied_at) * 1e6 - occurred_unix_us))::bigint "
-             "FROM testsub.applied WHERE id > %lld",
-             "0.5", first_id);
-    *p50_ms = (double)sk_test_sql_number(dsn, sql) / 1000.0;
-    snprintf(sql, sizeof(sql),
-             "SELECT (percentile_cont(%s) WITHIN GROUP (ORDER BY "
-             "extract(epoch FROM applied_at) * 1e6 - occurred_unix_us))::bigint "
-             "FROM testsub.applied WHERE id > %lld",
-             "0.99", first_id);
-    *p99_ms = (double)sk_test_sql_number(dsn, sql) / 1000.0;
+    static const char pct_sql[] =
+        "SELECT (percentile_cont($1::float8) WITHIN GROUP (ORDER BY "
+        "extract(epoch FROM applied_at) * 1e6 - occurred_unix_us))::bigint "
+        "FROM testsub.applied WHERE id > $2::bigint";
+    char first[32];
+    snprintf(first, sizeof(first), "%lld", first_id);
+    const char *p50[] = {"0.5", first}, *p99[] = {"0.99", first};
+    *p50_ms = (double)sk_test_sql_number_params(dsn, pct_sql, 2, p50) / 1000.0;
+    *p99_ms = (double)sk_test_sql_number_params(dsn, pct_sql, 2, p99) / 1000.0;
 }
 
 /* pgbench on the same server: single-row INSERT, one per transaction. */

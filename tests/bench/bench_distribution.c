@@ -190,14 +190,17 @@ static void bench(void **state)
                                                                   "distribution")),
                      0);
     rpc = it_client(dist.rpc);
-    char sql[600];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO distribution.company (id, legal_name, emails, verified)"
-             " SELECT gen_random_uuid(), 'PT Bench ' || i,"
-             " ARRAY['a' || i || '@bench.test', 'b' || i || '@bench.test'], true"
-             " FROM generate_series(1, %d) i",
-             n_companies);
-    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    char n_text[16];
+    snprintf(n_text, sizeof(n_text), "%d", n_companies);
+    const char *seed_params[] = {n_text};
+    assert_int_equal(sk_test_sql_exec_params(
+                         dsn,
+                         "INSERT INTO distribution.company (id, legal_name, emails, verified)"
+                         " SELECT gen_random_uuid(), 'PT Bench ' || i,"
+                         " ARRAY['a' || i || '@bench.test', 'b' || i || '@bench.test'], true"
+                         " FROM generate_series(1, $1::int) i",
+                         1, seed_params),
+                     0);
 
     dist_smtp_config cfg = {.url = url, .user = "", .password = "",
                             .from = "Diskominfo Bench <humas@bench.test>",

@@ -133,34 +133,48 @@ static void bench(void **state)
     /* seeding, not measuring: outlets, their companies' people and deeds,
      * what verification accepted (deed, Dewan Pers certificate, the chief
      * editor's UKW certificate), and each outlet verified */
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO scoring.outlet_input (outlet_id, company_id, outlet_name, outlet_type,"
-             " reach_value) SELECT md5('o' || i)::uuid, md5('c' || i)::uuid, 'Media ' || i,"
-             " 1 + i %% 4, (i * 997) %% 3000000 FROM generate_series(1, %d) i",
-             n_outlets);
-    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO scoring.company_input (company_id, deed_date, dewan_pers_declared, people)"
-             " SELECT md5('c' || i)::uuid, date '2010-01-01' + i %% 6000, i %% 3,"
-             " jsonb_build_array(jsonb_build_object('id', md5('p' || i), 'chief', true, 'level', i %% 4))"
-             " FROM generate_series(1, %d) i",
-             n_outlets);
-    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO scoring.company_proof (company_id, fiscal_year, documents)"
-             " SELECT md5('c' || i)::uuid, %d, jsonb_build_array("
-             " jsonb_build_object('type', 1, 'proof', 'accepted'),"
-             " jsonb_build_object('type', 6, 'proof', 'accepted', 'level', i %% 3),"
-             " jsonb_build_object('type', 7, 'person_id', md5('p' || i), 'proof', 'accepted'))"
-             " FROM generate_series(1, %d) i",
-             YEAR, n_outlets);
-    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO scoring.outlet_standing (outlet_id, company_id, fiscal_year, verified)"
-             " SELECT md5('o' || i)::uuid, md5('c' || i)::uuid, %d, true"
-             " FROM generate_series(1, %d) i",
-             YEAR, n_outlets);
-    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    char n_text[16], year_text[16];
+    snprintf(n_text, sizeof(n_text), "%d", n_outlets);
+    snprintf(year_text, sizeof(year_text), "%d", YEAR);
+    const char *n_only[] = {n_text};
+    const char *n_year[] = {n_text, year_text};
+    assert_int_equal(
+        sk_test_sql_exec_params(
+            dsn,
+            "INSERT INTO scoring.outlet_input (outlet_id, company_id, outlet_name, outlet_type,"
+            " reach_value) SELECT md5('o' || i)::uuid, md5('c' || i)::uuid, 'Media ' || i,"
+            " 1 + i % 4, (i * 997) % 3000000 FROM generate_series(1, $1::int) i",
+            1, n_only),
+        0);
+    assert_int_equal(
+        sk_test_sql_exec_params(
+            dsn,
+            "INSERT INTO scoring.company_input (company_id, deed_date, dewan_pers_declared, people)"
+            " SELECT md5('c' || i)::uuid, date '2010-01-01' + i % 6000, i % 3,"
+            " jsonb_build_array(jsonb_build_object('id', md5('p' || i), 'chief', true,"
+            " 'level', i % 4))"
+            " FROM generate_series(1, $1::int) i",
+            1, n_only),
+        0);
+    assert_int_equal(
+        sk_test_sql_exec_params(
+            dsn,
+            "INSERT INTO scoring.company_proof (company_id, fiscal_year, documents)"
+            " SELECT md5('c' || i)::uuid, $2::int, jsonb_build_array("
+            " jsonb_build_object('type', 1, 'proof', 'accepted'),"
+            " jsonb_build_object('type', 6, 'proof', 'accepted', 'level', i % 3),"
+            " jsonb_build_object('type', 7, 'person_id', md5('p' || i), 'proof', 'accepted'))"
+            " FROM generate_series(1, $1::int) i",
+            2, n_year),
+        0);
+    assert_int_equal(
+        sk_test_sql_exec_params(
+            dsn,
+            "INSERT INTO scoring.outlet_standing (outlet_id, company_id, fiscal_year, verified)"
+            " SELECT md5('o' || i)::uuid, md5('c' || i)::uuid, $2::int, true"
+            " FROM generate_series(1, $1::int) i",
+            2, n_year),
+        0);
     assert_int_equal(sk_test_sql_exec(dsn, "ANALYZE"), 0);
 
     /* the year opened: its price standard published as drafted, its rule

@@ -1016,13 +1016,22 @@ static void bad_input_names_the_field_and_writes_nothing(void **state)
 
 /* ---- the database's own guards, and the checks that watch them ---- */
 
-/* Run `stmts` in a transaction on `c`, then the ledger checks inside it;
- * roll back. Returns the names of the failed checks, space-separated. */
-static void tampered(PGconn *c, const char *stmts, char *failed, size_t cap)
+/* Run the constant statements `setup` (or none), then `stmt` with `param`
+ * as $1, in one transaction on `c`, then the ledger checks inside it; roll
+ * back. Returns the names of the failed checks, space-separated. */
+static void tampered(PGconn *c, const char *setup, const char *stmt, const char *param,
+                     char *failed, size_t cap)
 {
     PGresult *r = PQexec(c, "BEGIN");
     PQclear(r);
-    r = PQexec(c, stmts);
+    if (setup) {
+        r = PQexec(c, setup);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            fprintf(stderr, "tamper: %s", PQresultErrorMessage(r));
+        assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+        PQclear(r);
+    }
+    r = PQexecParams(c, stmt, 1, NULL, &param, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
         fprintf(stderr, "tamper: %s", PQresultErrorMessage(r));
     assert_true(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
@@ -1039,15 +1048,22 @@ static void tampered(PGconn *c, const char *stmts, char *failed, size_t cap)
     PQclear(r);
 }
 
-static bool refused(PGconn *c, const char *stmt, const char *sqlstate)
+/* Whether `stmt` (with `n` text parameters $1..$n) fails with `sqlstate`. */
+static bool refused_p(PGconn *c, const char *stmt, int n, const char *const *params,
+                      const char *sqlstate)
 {
-    PGresult *r = PQexec(c, stmt);
+    PGresult *r = n > 0 ? PQexecParams(c, stmt, n, NULL, params, NULL, NULL, 0) : PQexec(c, stmt);
     const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     bool ok = PQresultStatus(r) == PGRES_FATAL_ERROR && st && strcmp(st, sqlstate) == 0;
     if (!ok)
         fprintf(stderr, "%s: %s %s\n", stmt, PQresStatus(PQresultStatus(r)), st ? st : "");
     PQclear(r);
     return ok;
+}
+
+static bool refused(PGconn *c, const char *stmt, const char *sqlstate)
+{
+    return refused_p(c, stmt, 0, NULL, sqlstate);
 }
 
 static void ledger_guards_and_checks_catch_tampering(void **state)
@@ -1067,7 +1083,7 @@ static void ledger_guards_and_checks_catch_tampering(void **state)
 
     PGconn *c = PQconnectdb(dsn);
     assert_int_equal(PQstatus(c), CONNECTION_OK);
-    char q[1024], failed[512];
+    char failed[512];
     /* The database refuses: changing or removing a transfer, moving a
      * balance by hand, overdrawing, completing a pending transfer twice,
      * replaying an id with other fields. */
@@ -1078,68 +1094,62 @@ static void ledger_guards_and_checks_catch_tampering(void **state)
     assert_true(refused(c, "UPDATE accounting.account SET credits_posted = credits_posted + 1",
                         "23001"));
     assert_true(refused(c, "DELETE FROM accounting.account", "23001"));
-    snprintf(q, sizeof(q),
-             "SELECT accounting.apply_transfer(gen_random_uuid(), a.id, r.id, 1500001, 'pending',"
-             " NULL, 'reservation', gen_random_uuid()::text, '', 'it')"
-             " FROM accounting.account a, accounting.account r WHERE a.budget_line_id = '%s'"
-             " AND a.kind = 'available' AND r.budget_line_id = a.budget_line_id"
-             " AND r.kind = 'realised'",
-             line->id);
-    assert_true(refused(c, q, "23514"));
-    snprintf(q, sizeof(q),
-             "SELECT accounting.apply_transfer(gen_random_uuid(), NULL, NULL, NULL, 'void_pending',"
-             " transfer_id, 'reservation.void', '%s', '', 'it') FROM accounting.reservation"
-             " WHERE order_id = '%s'",
-             posted, posted);
-    assert_true(refused(c, q, "23505"));
-    snprintf(q, sizeof(q),
-             "SELECT accounting.apply_transfer(transfer_id, a.id, r.id, amount + 1, 'pending', NULL,"
-             " 'reservation', order_id::text, '', 'it') FROM accounting.reservation"
-             " JOIN accounting.account a ON a.budget_line_id = reservation.budget_line_id"
-             " AND a.kind = 'available' JOIN accounting.account r ON r.budget_line_id ="
-             " reservation.budget_line_id AND r.kind = 'realised' WHERE order_id = '%s'",
-             order);
-    assert_true(refused(c, q, "23505"));
+    const char *line_p[] = {line->id}, *posted_p[] = {posted, posted}, *order_p[] = {order};
+    assert_true(
+        refused_p(c,
+                  "SELECT accounting.apply_transfer(gen_random_uuid(), a.id, r.id, 1500001,"
+                  " 'pending', NULL, 'reservation', gen_random_uuid()::text, '', 'it')"
+                  " FROM accounting.account a, accounting.account r WHERE a.budget_line_id ="
+                  " $1::uuid AND a.kind = 'available' AND r.budget_line_id = a.budget_line_id"
+                  " AND r.kind = 'realised'",
+                  1, line_p, "23514"));
+    assert_true(refused_p(c,
+                          "SELECT accounting.apply_transfer(gen_random_uuid(), NULL, NULL, NULL,"
+                          " 'void_pending', transfer_id, 'reservation.void', $1::text, '', 'it')"
+                          " FROM accounting.reservation WHERE order_id = $2::uuid",
+                          2, posted_p, "23505"));
+    assert_true(
+        refused_p(c,
+                  "SELECT accounting.apply_transfer(transfer_id, a.id, r.id, amount + 1,"
+                  " 'pending', NULL, 'reservation', order_id::text, '', 'it')"
+                  " FROM accounting.reservation"
+                  " JOIN accounting.account a ON a.budget_line_id = reservation.budget_line_id"
+                  " AND a.kind = 'available' JOIN accounting.account r ON r.budget_line_id ="
+                  " reservation.budget_line_id AND r.kind = 'realised' WHERE order_id = $1::uuid",
+                  1, order_p, "23505"));
 
     /* Each invariant's check catches the corruption it is about (the guards
      * switched off inside a transaction that is rolled back). */
-    snprintf(q, sizeof(q),
-             "ALTER TABLE accounting.account DISABLE TRIGGER account_guard;"
-             " UPDATE accounting.account SET debits_posted = debits_posted + 1"
-             " WHERE budget_line_id = '%s' AND kind = 'realised'",
-             line->id);
-    tampered(c, q, failed, sizeof(failed));
+    tampered(c, "ALTER TABLE accounting.account DISABLE TRIGGER account_guard",
+             "UPDATE accounting.account SET debits_posted = debits_posted + 1"
+             " WHERE budget_line_id = $1::uuid AND kind = 'realised'",
+             line->id, failed, sizeof(failed));
     assert_non_null(strstr(failed, "ledger_balances_match_transfers"));
     assert_non_null(strstr(failed, "ledger_debits_equal_credits"));
-    snprintf(q, sizeof(q),
+    tampered(c,
              "ALTER TABLE accounting.account DISABLE TRIGGER account_guard;"
-             " ALTER TABLE accounting.account DROP CONSTRAINT account_debits_within_credits;"
-             " UPDATE accounting.account SET debits_must_not_exceed_credits = false"
-             " WHERE budget_line_id = '%s' AND kind = 'available'",
-             line->id);
-    tampered(c, q, failed, sizeof(failed));
+             " ALTER TABLE accounting.account DROP CONSTRAINT account_debits_within_credits",
+             "UPDATE accounting.account SET debits_must_not_exceed_credits = false"
+             " WHERE budget_line_id = $1::uuid AND kind = 'available'",
+             line->id, failed, sizeof(failed));
     assert_string_equal(failed, "ledger_limits_hold ");
-    snprintf(q, sizeof(q),
-             "DROP INDEX accounting.transfer_completes_once;"
-             " INSERT INTO accounting.transfer (id, debit_account_id, credit_account_id, amount,"
+    tampered(c, "DROP INDEX accounting.transfer_completes_once",
+             "INSERT INTO accounting.transfer (id, debit_account_id, credit_account_id, amount,"
              " kind, pending_id, code, reference, created_by) SELECT gen_random_uuid(),"
              " debit_account_id, credit_account_id, amount, 'void_pending', id, 'reservation.void',"
              " reference, 'it' FROM accounting.transfer WHERE id = (SELECT transfer_id FROM"
-             " accounting.reservation WHERE order_id = '%s')",
-             posted);
-    tampered(c, q, failed, sizeof(failed));
+             " accounting.reservation WHERE order_id = $1::uuid)",
+             posted, failed, sizeof(failed));
     assert_non_null(strstr(failed, "ledger_pending_completed_once"));
-    snprintf(q, sizeof(q),
+    tampered(c, NULL,
              "UPDATE accounting.reservation SET state = 'posted', completed_at = now(),"
-             " completed_by_transfer_id = transfer_id WHERE order_id = '%s'",
-             order);
-    tampered(c, q, failed, sizeof(failed));
+             " completed_by_transfer_id = transfer_id WHERE order_id = $1::uuid",
+             order, failed, sizeof(failed));
     assert_string_equal(failed, "ledger_reservations_match_transfers ");
-    snprintf(q, sizeof(q),
-             "ALTER TABLE accounting.revision DISABLE TRIGGER revision_immutable;"
-             " UPDATE accounting.revision SET pagu_after = pagu_after + 1 WHERE budget_line_id = '%s'",
-             line->id);
-    tampered(c, q, failed, sizeof(failed));
+    tampered(c, "ALTER TABLE accounting.revision DISABLE TRIGGER revision_immutable",
+             "UPDATE accounting.revision SET pagu_after = pagu_after + 1"
+             " WHERE budget_line_id = $1::uuid",
+             line->id, failed, sizeof(failed));
     assert_string_equal(failed, "ledger_lines_match_revisions ");
     PQfinish(c);
     protobuf_c_message_free_unpacked(&line->base, NULL);

@@ -296,13 +296,11 @@ static void scored_outlet(outlet *o)
     ver.verification_case = &vc;
     it_inject(ver_dsn, "verification.company.verified", &ver.base);
 
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM scoring.outlet_score WHERE outlet_id = '%s' AND tier > 0",
-             o->id);
-    for (int i = 0; i < 400 && sk_test_sql_number(sc_dsn, sql) != 1; i++)
+    static const char sql[] =
+        "SELECT count(*) FROM scoring.outlet_score WHERE outlet_id = $1::uuid AND tier > 0";
+    for (int i = 0; i < 400 && sk_test_sql_number_p(sc_dsn, sql, o->id) != 1; i++)
         sk_test_sleep_ms(50);
-    assert_int_equal(sk_test_sql_number(sc_dsn, sql), 1);
+    assert_int_equal(sk_test_sql_number_p(sc_dsn, sql, o->id), 1);
 }
 
 /* Scoring.GetCeiling: its code, and the ceiling when OK. */

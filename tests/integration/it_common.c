@@ -262,13 +262,13 @@ void it_open_year(const char *ver_dsn, const char *scoring_dsn, sk_rpc_client *s
     Seklik__Verification__YearOpened ev = SEKLIK__VERIFICATION__YEAR_OPENED__INIT;
     ev.year = &fy;
     it_inject(ver_dsn, "verification.year.opened", &ev.base);
-    char q[256];
-    snprintf(q, sizeof(q),
-             "SELECT (SELECT count(*) FROM scoring.rule_set WHERE fiscal_year = %d) +"
-             " (SELECT count(*) FROM scoring.price_standard WHERE fiscal_year = %d)",
-             year, year);
+    static const char q[] =
+        "SELECT (SELECT count(*) FROM scoring.rule_set WHERE fiscal_year = $1::int) +"
+        " (SELECT count(*) FROM scoring.price_standard WHERE fiscal_year = $1::int)";
+    char year_text[16];
+    snprintf(year_text, sizeof(year_text), "%d", year);
     int i = 0;
-    for (; i < 600 && sk_test_sql_number(scoring_dsn, q) < 2; i++)
+    for (; i < 600 && sk_test_sql_number_p(scoring_dsn, q, year_text) < 2; i++)
         sk_test_sleep_ms(25);
     if (i == 600)
         fail_msg("scoring never drafted the sets of %d", year);

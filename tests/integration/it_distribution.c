@@ -130,17 +130,20 @@ static void tier_event(const company *c)
 
 static void wait_applied(void)
 {
-    char sql[512];
+    static const char sql[] =
+        "SELECT count(*) FROM distribution.inbox_offsets WHERE (source = 'registry' AND"
+        " last_seq = $1::bigint) OR (source = 'verification' AND last_seq = $2::bigint) OR"
+        " (source = 'scoring' AND last_seq = $3::bigint)";
     for (int i = 0; i < 400; i++) {
         long long reg = sk_test_sql_number(reg_dsn, "SELECT last_seq FROM testpub.outbox_head");
         long long ver = sk_test_sql_number(ver_dsn, "SELECT last_seq FROM testpub.outbox_head");
         long long sco = sk_test_sql_number(sco_dsn, "SELECT last_seq FROM testpub.outbox_head");
-        snprintf(sql, sizeof(sql),
-                 "SELECT count(*) FROM distribution.inbox_offsets WHERE (source = 'registry' AND"
-                 " last_seq = %lld) OR (source = 'verification' AND last_seq = %lld) OR"
-                 " (source = 'scoring' AND last_seq = %lld)",
-                 reg, ver, sco);
-        if (sk_test_sql_number(dsn, sql) == (reg > 0) + (ver > 0) + (sco > 0))
+        char seqs[3][24];
+        snprintf(seqs[0], sizeof(seqs[0]), "%lld", reg);
+        snprintf(seqs[1], sizeof(seqs[1]), "%lld", ver);
+        snprintf(seqs[2], sizeof(seqs[2]), "%lld", sco);
+        const char *params[] = {seqs[0], seqs[1], seqs[2]};
+        if (sk_test_sql_number_params(dsn, sql, 3, params) == (reg > 0) + (ver > 0) + (sco > 0))
             return;
         sk_test_sleep_ms(50);
     }
@@ -333,11 +336,12 @@ static long long sql_id(const char *fmt, const char *id)
 
 static long long deliveries_in(const char *release_id, const char *state)
 {
-    char sql[400];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM distribution.mail_delivery d JOIN distribution.mail_message m"
-             " ON m.id = d.message_id WHERE m.release_id = $1::uuid AND d.state = '%s'", state);
-    return sql_id(sql, release_id);
+    const char *params[] = {release_id, state};
+    return sk_test_sql_number_params(
+        dsn,
+        "SELECT count(*) FROM distribution.mail_delivery d JOIN distribution.mail_message m"
+        " ON m.id = d.message_id WHERE m.release_id = $1::uuid AND d.state = $2",
+        2, params);
 }
 
 static void wait_all_sent(const char *release_id, long long n, int timeout_ms)
@@ -1292,17 +1296,19 @@ static void killed_mid_send_each_address_gets_one(void **state)
 static void dead_claims_are_settled_by_the_hand_over_mark(void **state)
 {
     (void)state;
-    char sql[1200];
     const char *handed = "handed@orphan.test", *fresh = "fresh@orphan.test";
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO distribution.mail_delivery (id, message_id, address, state, claimed_at,"
-             " claim_pid, claim_backend_start, handed_at)"
-             " SELECT gen_random_uuid(), m.id, a.address, 'attempting', now(), 2147483000, now(),"
-             "  CASE WHEN a.address = '%s' THEN now() END"
-             " FROM distribution.mail_message m, (VALUES ('%s'), ('%s')) AS a(address)"
-             " WHERE m.release_id = '%s' AND m.release_version = 1",
-             handed, handed, fresh, first_release);
-    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    const char *seed[] = {handed, fresh, first_release};
+    assert_int_equal(
+        sk_test_sql_exec_params(
+            dsn,
+            "INSERT INTO distribution.mail_delivery (id, message_id, address, state, claimed_at,"
+            " claim_pid, claim_backend_start, handed_at)"
+            " SELECT gen_random_uuid(), m.id, a.address, 'attempting', now(), 2147483000, now(),"
+            "  CASE WHEN a.address = $1::text THEN now() END"
+            " FROM distribution.mail_message m, (VALUES ($1::text), ($2::text)) AS a(address)"
+            " WHERE m.release_id = $3::uuid AND m.release_version = 1",
+            3, seed),
+        0);
     for (int i = 0; i < 200; i++) {
         if (sk_test_sql_number(dsn, "SELECT count(*) FROM distribution.mail_delivery"
                                     " WHERE address LIKE '%@orphan.test' AND state = 'sent'") == 2)

@@ -491,11 +491,13 @@ static void failures_throttle_the_pair_even_with_the_right_password(void **state
                           name),
                      1);
     /* Once the failures have left the window, the right password works again. */
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "UPDATE gateway.login_attempts SET at = at - interval '1 hour' WHERE username = '%s'",
-             name);
-    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    const char *who[] = {name};
+    assert_int_equal(
+        sk_test_sql_exec_params(dsn,
+                                "UPDATE gateway.login_attempts SET at = at - interval '1 hour'"
+                                " WHERE username = $1",
+                                1, who),
+        0);
     assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.1.1.1", &s, &err), SK_OK);
 }
 
@@ -720,18 +722,19 @@ static void session_is_renewed_when_half_is_gone(void **state)
 static void sessions_end_at_their_absolute_lifetime(void **state)
 {
     (void)state;
-    char name[64], sql[256];
+    static const char age_sql[] =
+        "UPDATE gateway.sessions SET created_at = now() - $1::int * interval '1 second', "
+        "expires_at = now() + $2::interval WHERE user_id = $3";
+    char name[64], age[16];
     make_user("verifier", name, sizeof(name));
     gw_session s, r;
     gw_auth_error err;
     assert_int_equal(gw_auth_login(auth, name, GOOD_PASSWORD, "10.5.1.1", &s, &err), SK_OK);
     assert_true(s.absolute_unix_ms - sk_now_unix_ms() <= SESSION_MAX_S * 1000);
     /* In use all along, 50 s before its end: renewed only up to the end. */
-    snprintf(sql, sizeof(sql),
-             "UPDATE gateway.sessions SET created_at = now() - interval '%d seconds', "
-             "expires_at = now() + interval '30 seconds' WHERE user_id = '%s'",
-             SESSION_MAX_S - 50, s.user_id);
-    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    snprintf(age, sizeof(age), "%d", SESSION_MAX_S - 50);
+    const char *renewable[] = {age, "30 seconds", s.user_id};
+    assert_int_equal(sk_test_sql_exec_params(dsn, age_sql, 3, renewable), 0);
     redis("FLUSHALL");
     assert_int_equal(gw_auth_resolve(auth, s.token, &r), SK_OK);
     assert_true(r.renewed);
@@ -742,11 +745,9 @@ static void sessions_end_at_their_absolute_lifetime(void **state)
     gw_auth_cookie(auth, &r, cookie, sizeof(cookie));
     assert_null(strstr(cookie, "Max-Age=120")); /* nor does the browser keep it longer */
     /* Past its absolute end, though the idle expiry is hours away: gone. */
-    snprintf(sql, sizeof(sql),
-             "UPDATE gateway.sessions SET created_at = now() - interval '%d seconds', "
-             "expires_at = now() + interval '3 hours' WHERE user_id = '%s'",
-             SESSION_MAX_S + 1, s.user_id);
-    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    snprintf(age, sizeof(age), "%d", SESSION_MAX_S + 1);
+    const char *too_old[] = {age, "3 hours", s.user_id};
+    assert_int_equal(sk_test_sql_exec_params(dsn, age_sql, 3, too_old), 0);
     redis("FLUSHALL");
     assert_int_equal(gw_auth_resolve(auth, s.token, &r), SK_EAUTH);
 }
@@ -1040,12 +1041,12 @@ static void http_refusals_are_audited_with_the_client_address(void **state)
 /* The address a failed login of `user` was counted under (the throttle's key). */
 static long long attempts_from(const char *user, const char *addr)
 {
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM gateway.login_attempts WHERE username = $1 AND "
-             "remote_addr = '%s' AND NOT ok",
-             addr);
-    return sqln(sql, user);
+    const char *params[] = {user, addr};
+    return sk_test_sql_number_params(
+        dsn,
+        "SELECT count(*) FROM gateway.login_attempts WHERE username = $1"
+        " AND remote_addr = $2 AND NOT ok",
+        2, params);
 }
 
 static void wrong_login(const char *from, const char *const *hdrs, char *user, size_t cap)
@@ -1095,7 +1096,7 @@ static void renewed_session_sends_the_cookie_again(void **state)
 {
     (void)state;
     need_gateway();
-    char name[64], sql[256], cookie[512];
+    char name[64], cookie[512];
     make_user("pr", name, sizeof(name));
     web_session w;
     http_login(name, NULL, &w);
@@ -1113,11 +1114,13 @@ static void renewed_session_sends_the_cookie_again(void **state)
     assert_false(header(a, "Set-Cookie", cookie, sizeof(cookie))); /* fresh: nothing to renew */
 
     /* A quarter of the TTL left; the Redis copy still has the old expiry. */
-    snprintf(sql, sizeof(sql),
-             "UPDATE gateway.sessions SET expires_at = now() + interval '30 seconds' "
-             "WHERE user_id = '%s'",
-             w.user_id);
-    assert_int_equal(sk_test_sql_exec(dsn, sql), 0);
+    const char *whose[] = {w.user_id};
+    assert_int_equal(sk_test_sql_exec_params(
+                         dsn,
+                         "UPDATE gateway.sessions SET expires_at = now() + interval '30 seconds'"
+                         " WHERE user_id = $1",
+                         1, whose),
+                     0);
     redis("FLUSHALL");
     http("GET", "/api/v1/auth/me", NULL, h, NULL, a);
     assert_int_equal(a->status, 200);

@@ -1003,10 +1003,13 @@ static void finance_cannot_skip_a_step_and_a_cancelled_spm_is_reversed(void **st
     snprintf(late, sizeof(late), "%s", inv->id);
     FREE(inv);
     /* Submitted 75 days ago (as if). */
-    char q[256];
-    snprintf(q, sizeof(q),
-             "UPDATE accounting.invoice SET submitted_on = submitted_on - 75 WHERE id = '%s'", late);
-    assert_int_equal(sk_test_sql_exec(dsn, q), 0);
+    const char *late_p[] = {late};
+    assert_int_equal(
+        sk_test_sql_exec_params(dsn,
+                                "UPDATE accounting.invoice SET submitted_on = submitted_on - 75"
+                                " WHERE id = $1::uuid",
+                                1, late_p),
+        0);
     Seklik__Accounting__PaymentAgingRequest pa = SEKLIK__ACCOUNTING__PAYMENT_AGING_REQUEST__INIT;
     Seklik__Accounting__PaymentAgingResponse *aging = NULL;
     Seklik__Bus__Actor h = head();
@@ -1252,15 +1255,25 @@ static void bad_input_names_the_field_and_writes_nothing(void **state)
 
 /* ---- the ledger check knows what a payment must look like ---- */
 
-static void tampered(PGconn *c, const char *stmts, char *failed, size_t cap)
+static void tampered(PGconn *c, const char *setup, const char *const *stmts, int n_stmts,
+                     const char *param, char *failed, size_t cap)
 {
     PGresult *r = PQexec(c, "BEGIN");
     PQclear(r);
-    r = PQexec(c, stmts);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
-        fprintf(stderr, "tamper: %s", PQresultErrorMessage(r));
-    assert_true(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
-    PQclear(r);
+    if (setup) {
+        r = PQexec(c, setup);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            fprintf(stderr, "tamper: %s", PQresultErrorMessage(r));
+        assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+        PQclear(r);
+    }
+    for (int i = 0; i < n_stmts; i++) {
+        r = PQexecParams(c, stmts[i], 1, NULL, &param, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+            fprintf(stderr, "tamper: %s", PQresultErrorMessage(r));
+        assert_true(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
+        PQclear(r);
+    }
     failed[0] = '\0';
     r = PQexec(c, "SELECT check_name FROM accounting.ledger_check() WHERE NOT ok");
     assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
@@ -1307,45 +1320,47 @@ static void ledger_check_catches_broken_payments(void **state)
 
     PGconn *c = PQconnectdb(dsn);
     assert_int_equal(PQstatus(c), CONNECTION_OK);
-    char q[1024], failed[512];
+    char failed[512];
     /* A paid invoice whose net was never paid out of cash. */
-    snprintf(q, sizeof(q),
+    static const char *const unpaid[] = {
+        "UPDATE accounting.account a SET debits_posted = debits_posted - t.amount"
+        " FROM accounting.transfer t WHERE t.reference = $1 AND t.code = 'payment.cash'"
+        " AND a.id = t.debit_account_id",
+        "UPDATE accounting.account a SET credits_posted = credits_posted - t.amount"
+        " FROM accounting.transfer t WHERE t.reference = $1 AND t.code = 'payment.cash'"
+        " AND a.id = t.credit_account_id",
+        "DELETE FROM accounting.transfer WHERE reference = $1 AND code = 'payment.cash'",
+    };
+    tampered(c,
              "ALTER TABLE accounting.transfer DISABLE TRIGGER transfer_immutable;"
-             " ALTER TABLE accounting.account DISABLE TRIGGER account_guard;"
-             " UPDATE accounting.account a SET debits_posted = debits_posted - t.amount"
-             " FROM accounting.transfer t WHERE t.reference = '%s' AND t.code = 'payment.cash'"
-             " AND a.id = t.debit_account_id;"
-             " UPDATE accounting.account a SET credits_posted = credits_posted - t.amount"
-             " FROM accounting.transfer t WHERE t.reference = '%s' AND t.code = 'payment.cash'"
-             " AND a.id = t.credit_account_id;"
-             " DELETE FROM accounting.transfer WHERE reference = '%s' AND code = 'payment.cash'",
-             paid, paid, paid);
-    tampered(c, q, failed, sizeof(failed));
+             " ALTER TABLE accounting.account DISABLE TRIGGER account_guard",
+             unpaid, 3, paid, failed, sizeof(failed));
     assert_string_equal(failed, "ledger_payments_match_invoices ");
     /* An invoice marked paid without its SP2D's transfers. */
-    snprintf(q, sizeof(q),
-             "UPDATE accounting.invoice SET state = 'paid', paid_on = current_date WHERE id = '%s'",
-             spm);
-    tampered(c, q, failed, sizeof(failed));
+    static const char *const marked_paid[] = {
+        "UPDATE accounting.invoice SET state = 'paid', paid_on = current_date WHERE id = $1::uuid"};
+    tampered(c, NULL, marked_paid, 1, spm, failed, sizeof(failed));
     assert_string_equal(failed, "ledger_payments_match_invoices ");
     /* An invoice whose gross is not its orders'. */
-    snprintf(q, sizeof(q), "UPDATE accounting.invoice SET gross = gross + 1 WHERE id = '%s'", spm);
-    tampered(c, q, failed, sizeof(failed));
+    static const char *const gross[] = {
+        "UPDATE accounting.invoice SET gross = gross + 1 WHERE id = $1::uuid"};
+    tampered(c, NULL, gross, 1, spm, failed, sizeof(failed));
     assert_string_equal(failed, "ledger_payments_match_invoices ");
     /* A payable account without its limit. */
-    snprintf(q, sizeof(q),
-             "ALTER TABLE accounting.account DISABLE TRIGGER account_guard;"
-             " UPDATE accounting.account SET debits_must_not_exceed_credits = false"
-             " WHERE company_id = '%s'",
-             co.id);
-    tampered(c, q, failed, sizeof(failed));
+    static const char *const unlimited[] = {
+        "UPDATE accounting.account SET debits_must_not_exceed_credits = false"
+        " WHERE company_id = $1::uuid"};
+    tampered(c, "ALTER TABLE accounting.account DISABLE TRIGGER account_guard", unlimited, 1, co.id,
+             failed, sizeof(failed));
     assert_string_equal(failed, "ledger_limits_hold ");
     /* The database itself refuses a second live SP2D and a changed computation. */
-    snprintf(q, sizeof(q),
-             "INSERT INTO accounting.payment_step (id, invoice_id, step, number, step_date,"
-             " recorded_by) VALUES (gen_random_uuid(), '%s', 'sp2d', 'SP2D/LAGI', current_date, 'x')",
-             paid);
-    PGresult *res = PQexec(c, q);
+    const char *paid_p[] = {paid};
+    PGresult *res =
+        PQexecParams(c,
+                     "INSERT INTO accounting.payment_step (id, invoice_id, step, number,"
+                     " step_date, recorded_by) VALUES (gen_random_uuid(), $1::uuid,"
+                     " 'sp2d', 'SP2D/LAGI', current_date, 'x')",
+                     1, NULL, paid_p, NULL, NULL, 0);
     assert_string_equal(PQresultErrorField(res, PG_DIAG_SQLSTATE), "23505");
     PQclear(res);
     res = PQexec(c, "UPDATE accounting.tax_computation SET pph23 = pph23 + 1");

@@ -454,12 +454,13 @@ static void wait_applied(const char *dsn, const char *source)
 {
     for (int i = 0; i < 400; i++) {
         long long head = sk_test_sql_number(dsn, "SELECT last_seq FROM testpub.outbox_head");
-        char sql[200];
-        snprintf(sql, sizeof(sql),
-                 "SELECT count(*) FROM distribution.inbox_offsets WHERE source = '%s'"
-                 " AND last_seq = %lld",
-                 source, head);
-        if (sk_test_sql_number(dist_dsn, sql) == 1)
+        char head_text[24];
+        snprintf(head_text, sizeof(head_text), "%lld", head);
+        const char *params[] = {source, head_text};
+        if (sk_test_sql_number_params(dist_dsn,
+                                      "SELECT count(*) FROM distribution.inbox_offsets"
+                                      " WHERE source = $1 AND last_seq = $2::bigint",
+                                      2, params) == 1)
             return;
         sk_test_sleep_ms(25);
     }
@@ -685,12 +686,14 @@ static void a_token_does_not_work_after_its_expiry(void **state)
     char token[44], out[1024];
     fresh_token(&u, "10.77.3.1", token);
     /* half an hour passes */
-    char sql[300];
-    snprintf(sql, sizeof(sql),
-             "UPDATE gateway.password_resets SET created_at = created_at - interval '31 minutes', "
-             "expires_at = expires_at - interval '31 minutes' WHERE user_id = '%s'",
-             u.id);
-    assert_int_equal(sk_test_sql_exec(gw_dsn, sql), 0);
+    const char *whose[] = {u.id};
+    assert_int_equal(sk_test_sql_exec_params(gw_dsn,
+                                             "UPDATE gateway.password_resets"
+                                             " SET created_at = created_at - interval '31 minutes',"
+                                             " expires_at = expires_at - interval '31 minutes'"
+                                             " WHERE user_id = $1",
+                                             1, whose),
+                     0);
     assert_int_equal(reset_confirm(u.id, token, "Nasi-Goreng-Pedas-1", out, sizeof(out)), 400);
     assert_non_null(strstr(out, "token.expired"));
     assert_int_equal(login(&u, PASSWORD, NULL), 200);
@@ -914,11 +917,12 @@ static void addresses_are_checked_unique_and_reach_distribution(void **state)
                      1);
     /* a change written where no event is (seklikctl, an old row) is told
      * by the gateway's announce job */
-    char sql[400];
-    snprintf(sql, sizeof(sql),
-             "UPDATE gateway.users SET email = '%s@ops.test', version = version + 1 WHERE id = '%s'",
-             u.name, u.id);
-    assert_int_equal(sk_test_sql_exec(gw_dsn, sql), 0);
+    const char *renamed[] = {u.name, u.id};
+    assert_int_equal(sk_test_sql_exec_params(gw_dsn,
+                                             "UPDATE gateway.users SET email = $1 || '@ops.test',"
+                                             " version = version + 1 WHERE id = $2",
+                                             2, renamed),
+                     0);
     for (int i = 0; i < 400; i++) {
         if (sk_test_sql_number_p(dist_dsn,
                                  "SELECT count(*) FROM distribution.account WHERE id = $1::uuid"

@@ -127,18 +127,20 @@ static void a_company_wide_decision_becomes_its_outlets(void **state)
     assert_non_null(hex);
     for (size_t i = 0; i < len; i++)
         snprintf(hex + 2 * i, 3, "%02x", packed[i]);
-    char sql[4096];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO verification.verification_case (id, company_id, company_name,"
-             " fiscal_year, state, registered_by, decided_by, approved_by, valid_until, snapshot)"
-             " VALUES ('0190a0a0-0000-7000-8000-00000000e2c0',"
-             " '0190a0a0-0000-7000-8000-00000000e201', 'PT Lama', 2027, 'verified', 'staff-1',"
-             " 'verifier-1', 'head-1', '2027-12-31', decode('%s', 'hex'));"
-             "INSERT INTO verification.case_document (case_id, slot, document_id, type, version,"
-             " expires_on, decision) VALUES ('0190a0a0-0000-7000-8000-00000000e2c0', '7/p1/',"
-             " '0190a0a0-0000-7000-8000-00000000e2d0', 7, 1, '2029-01-01', 'accepted')",
-             hex);
-    exec(sql);
+    const char *snapshot[] = {hex};
+    assert_int_equal(
+        sk_test_sql_exec_params(
+            g_dsn,
+            "INSERT INTO verification.verification_case (id, company_id, company_name,"
+            " fiscal_year, state, registered_by, decided_by, approved_by, valid_until, snapshot)"
+            " VALUES ('0190a0a0-0000-7000-8000-00000000e2c0',"
+            " '0190a0a0-0000-7000-8000-00000000e201', 'PT Lama', 2027, 'verified', 'staff-1',"
+            " 'verifier-1', 'head-1', '2027-12-31', decode($1, 'hex'))",
+            1, snapshot),
+        0);
+    exec("INSERT INTO verification.case_document (case_id, slot, document_id, type, version,"
+         " expires_on, decision) VALUES ('0190a0a0-0000-7000-8000-00000000e2c0', '7/p1/',"
+         " '0190a0a0-0000-7000-8000-00000000e2d0', 7, 1, '2029-01-01', 'accepted')");
     free(hex);
     free(packed);
     migrate("verification", verification_migrations, verification_migrations_count, NULL);

@@ -300,25 +300,28 @@ static void open_year(int dy)
     Seklik__Scoring__PublishRequest pub = SEKLIK__SCORING__PUBLISH_REQUEST__INIT;
     pub.fiscal_year = year;
     const char *const methods[] = {"Scoring.PublishRuleSet", "Scoring.PublishPriceStandard"};
-    char sql[160];
+    static const char *const drafted[] = {
+        "SELECT count(*) FROM scoring.rule_set WHERE fiscal_year = $1::int",
+        "SELECT count(*) FROM scoring.price_standard WHERE fiscal_year = $1::int"};
+    static const char *const published[] = {
+        "SELECT count(*) FROM scoring.rule_set WHERE fiscal_year = $1::int AND state = 'published'",
+        "SELECT count(*) FROM scoring.price_standard WHERE fiscal_year = $1::int"
+        " AND state = 'published'"};
+    char year_text[16];
+    snprintf(year_text, sizeof(year_text), "%d", year);
     for (int m = 0; m < 2; m++) {
-        snprintf(sql, sizeof(sql), "SELECT count(*) FROM scoring.%s WHERE fiscal_year = %d",
-                 m ? "price_standard" : "rule_set", year);
-        for (int i = 0; i < 200 && sk_test_sql_number(g_dsn, sql) == 0; i++)
+        for (int i = 0; i < 200 && sk_test_sql_number_p(g_dsn, drafted[m], year_text) == 0; i++)
             sk_test_sleep_ms(50);
-        snprintf(sql, sizeof(sql),
-                 "SELECT count(*) FROM scoring.%s WHERE fiscal_year = %d AND state = 'published'",
-                 m ? "price_standard" : "rule_set", year);
-        if (sk_test_sql_number(g_dsn, sql) == 0)
+        if (sk_test_sql_number_p(g_dsn, published[m], year_text) == 0)
             assert_int_equal(call(g_sc, methods[m], &admin, true, &pub.base, NULL, NULL, NULL),
                              SEKLIK__BUS__CODE__OK);
     }
     /* The registry learns the window from the same event. */
-    snprintf(sql, sizeof(sql), "SELECT count(*) FROM registry.fiscal_year WHERE fiscal_year = %d",
-             year);
-    for (int i = 0; i < 200 && sk_test_sql_number(g_dsn, sql) == 0; i++)
+    static const char window[] =
+        "SELECT count(*) FROM registry.fiscal_year WHERE fiscal_year = $1::int";
+    for (int i = 0; i < 200 && sk_test_sql_number_p(g_dsn, window, year_text) == 0; i++)
         sk_test_sleep_ms(50);
-    assert_int_equal(sk_test_sql_number(g_dsn, sql), 1);
+    assert_int_equal(sk_test_sql_number_p(g_dsn, window, year_text), 1);
 }
 
 static const char *person_named(const Seklik__Registry__Company *c, const char *name)

@@ -1295,18 +1295,38 @@ static void freeze_then_kill(sk_test_peer *p, const char *bin, const char *who, 
         fail_msg("no saga was waiting on %s when it was killed", who);
 }
 
+/* The schemas are identifiers, not parameters: one fixed statement each. */
+static const char *outbox_head_sql(const char *schema)
+{
+    if (strcmp(schema, "ordering") == 0)
+        return "SELECT last_seq FROM ordering.outbox_head";
+    if (strcmp(schema, "scoring") == 0)
+        return "SELECT last_seq FROM scoring.outbox_head";
+    if (strcmp(schema, "testpub") == 0)
+        return "SELECT last_seq FROM testpub.outbox_head";
+    fail_msg("outbox_head_sql: unknown schema %s", schema);
+    return NULL;
+}
+
+static const char *inbox_offset_sql(const char *schema)
+{
+    if (strcmp(schema, "ordering") == 0)
+        return "SELECT coalesce(max(last_seq), 0) FROM ordering.inbox_offsets WHERE source = $1";
+    if (strcmp(schema, "scoring") == 0)
+        return "SELECT coalesce(max(last_seq), 0) FROM scoring.inbox_offsets WHERE source = $1";
+    fail_msg("inbox_offset_sql: unknown schema %s", schema);
+    return NULL;
+}
+
 /* Wait until subscriber `sub_schema` has applied everything `source`
  * published (its offset equals the publisher's last seq). */
 static void wait_offsets(const char *sub_schema, const char *source, const char *pub_dsn,
                          const char *pub_schema)
 {
-    char q[256];
-    snprintf(q, sizeof(q), "SELECT last_seq FROM %s.outbox_head", pub_schema);
-    long long last = sk_test_sql_number(pub_dsn, q), got = -1;
-    snprintf(q, sizeof(q), "SELECT coalesce(max(last_seq), 0) FROM %s.inbox_offsets WHERE source = '%s'",
-             sub_schema, source);
+    long long last = sk_test_sql_number(pub_dsn, outbox_head_sql(pub_schema)), got = -1;
+    const char *q = inbox_offset_sql(sub_schema);
     for (int i = 0; i < 400 && got != last; i++) {
-        got = sk_test_sql_number(dsn, q);
+        got = sk_test_sql_number_p(dsn, q, source);
         if (got != last)
             sk_test_sleep_ms(50);
     }

@@ -303,13 +303,15 @@ static void valid_company_is_registered_as_draft_with_an_event(void **state)
     assert_string_equal(c->data->bank_account->holder_name, "PT Berita Kayuagung");
     assert_true(strlen(c->registered_at) >= 20 && c->registered_at[strlen(c->registered_at) - 1] == 'Z');
     assert_int_equal(count("outbox"), events + 1);
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM registry.outbox WHERE type = 'registry.company.registered'");
-    assert_true(sk_test_sql_number(dsn, sql) >= 1);
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM registry.audit_log WHERE entity_id = '%s'", c->id);
-    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+    assert_true(
+        sk_test_sql_number(
+            dsn,
+            "SELECT count(*) FROM registry.outbox WHERE type = 'registry.company.registered'") >=
+        1);
+    assert_int_equal(
+        sk_test_sql_number_p(dsn, "SELECT count(*) FROM registry.audit_log WHERE entity_id = $1",
+                             c->id),
+        1);
     protobuf_c_message_free_unpacked(&c->base, NULL);
 }
 
@@ -746,14 +748,15 @@ static void year_opened(int year, const char *opens, const char *closes, bool cv
     Seklik__Verification__YearOpened ev = SEKLIK__VERIFICATION__YEAR_OPENED__INIT;
     ev.year = &y;
     it_inject(dsn, "verification.year.opened", &ev.base);
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM registry.fiscal_year WHERE fiscal_year = %d AND "
-             "registration_closes_on = '%s' AND cv_allowed = %s",
-             year, closes, cv ? "true" : "false");
-    for (int i = 0; i < 100 && sk_test_sql_number(dsn, sql) != 1; i++)
+    static const char sql[] =
+        "SELECT count(*) FROM registry.fiscal_year WHERE fiscal_year = $1::int"
+        " AND registration_closes_on = $2::date AND cv_allowed = $3::bool";
+    char year_text[16];
+    snprintf(year_text, sizeof(year_text), "%d", year);
+    const char *params[] = {year_text, closes, cv ? "true" : "false"};
+    for (int i = 0; i < 100 && sk_test_sql_number_params(dsn, sql, 3, params) != 1; i++)
         sk_test_sleep_ms(100);
-    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+    assert_int_equal(sk_test_sql_number_params(dsn, sql, 3, params), 1);
 }
 
 /* 2027 open for registration whatever today is. */
@@ -765,12 +768,12 @@ static void year_2027_open(void)
 /* Wait until the company's status column reads `want`. */
 static bool wait_status(const char *company_id, const char *want)
 {
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM registry.company WHERE id = '%s' AND status = '%s'",
-             company_id, want);
+    const char *params[] = {company_id, want};
     for (int i = 0; i < 100; i++) {
-        if (sk_test_sql_number(dsn, sql) == 1)
+        if (sk_test_sql_number_params(dsn,
+                                      "SELECT count(*) FROM registry.company WHERE id = $1::uuid"
+                                      " AND status = $2",
+                                      2, params) == 1)
             return true;
         sk_test_sleep_ms(100);
     }
@@ -812,16 +815,19 @@ static void verification_outcomes_update_the_status_without_an_event(void **stat
                        SEKLIK__VERIFICATION__CASE_STATE__CASE_STATE_SUSPENDED, "",
                        "dokumen palsu");
     assert_true(wait_status(c->id, "suspended"));
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM registry.company WHERE id = '%s' AND status_reason ="
-             " 'dokumen palsu' AND verified_until IS NULL", c->id);
-    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+    assert_int_equal(
+        sk_test_sql_number_p(dsn,
+                             "SELECT count(*) FROM registry.company WHERE id = $1::uuid"
+                             " AND status_reason = 'dokumen palsu' AND verified_until IS NULL",
+                             c->id),
+        1);
     /* audited as the system: in_review, verified, suspended */
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM registry.audit_log WHERE entity_id = '%s'"
-             " AND action = 'company.verification'", c->id);
-    assert_int_equal(sk_test_sql_number(dsn, sql), 3);
+    assert_int_equal(
+        sk_test_sql_number_p(dsn,
+                             "SELECT count(*) FROM registry.audit_log WHERE entity_id = $1"
+                             " AND action = 'company.verification'",
+                             c->id),
+        3);
     /* and nothing went back on the bus */
     assert_int_equal(count("outbox"), events);
     protobuf_c_message_free_unpacked(&c->base, NULL);
@@ -979,11 +985,13 @@ static void upper_case_ids_behave_like_lower_case(void **state)
     Seklik__Registry__Document *doc = body(resp, &seklik__registry__document__descriptor);
     assert_string_equal(doc->person_id, c->people[1]->id);
     seklik__bus__response__free_unpacked(resp, NULL);
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM registry.document WHERE company_id = '%s' AND person_id = '%s'",
-             c->id, c->people[1]->id);
-    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+    const char *owners[] = {c->id, c->people[1]->id};
+    assert_int_equal(
+        sk_test_sql_number_params(dsn,
+                                  "SELECT count(*) FROM registry.document WHERE company_id = $1"
+                                  " AND person_id = $2",
+                                  2, owners),
+        1);
 
     /* the file, by its id in upper case */
     char document_id[SK_UUID_STRLEN];
@@ -1225,14 +1233,14 @@ static void only_the_partner_changes_its_bank_account(void **state)
     assert_string_equal(after->data->bank_account->account_number, "5555666677");
     protobuf_c_message_free_unpacked(&after->base, NULL);
     seklik__bus__response__free_unpacked(resp, NULL);
-    char sql[400];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM registry.audit_log WHERE entity_id = '%s' AND action = "
-             "'company.update' AND user_id = 'partner-bank' AND before->'bankAccount'->>"
-             "'accountNumber' = '12-3456-7890' AND after->'bankAccount'->>'accountNumber' = "
-             "'5555666677'",
-             c->id);
-    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+    assert_int_equal(
+        sk_test_sql_number_p(dsn,
+                             "SELECT count(*) FROM registry.audit_log WHERE entity_id = $1"
+                             " AND action = 'company.update' AND user_id = 'partner-bank'"
+                             " AND before->'bankAccount'->>'accountNumber' = '12-3456-7890'"
+                             " AND after->'bankAccount'->>'accountNumber' = '5555666677'",
+                             c->id),
+        1);
 
     /* A staff member entering a company of their own: free while it is the
      * first draft, refused once it was submitted and came back. */
@@ -1360,17 +1368,18 @@ static void submit_follows_the_years_rules(void **state)
     seklik__bus__response__free_unpacked(resp, NULL);
     /* The same settings again (a replayed event) change nothing, not even the trail. */
     year_opened(2044, "2000-01-01", "2099-12-31", true);
-    char sql[256];
+    static const char sql[] =
+        "SELECT count(*) FROM registry.inbox_offsets WHERE source = 'verification'"
+        " AND last_seq = $1::bigint";
+    char seq[24];
     for (int i = 0; i < 100; i++) {
-        snprintf(sql, sizeof(sql),
-                 "SELECT count(*) FROM registry.inbox_offsets WHERE source = 'verification' AND "
-                 "last_seq = %lld",
-                 sk_test_sql_number(dsn, "SELECT last_seq FROM testpub.outbox_head"));
-        if (sk_test_sql_number(dsn, sql) == 1)
+        long long head = sk_test_sql_number(dsn, "SELECT last_seq FROM testpub.outbox_head");
+        snprintf(seq, sizeof(seq), "%lld", head);
+        if (sk_test_sql_number_p(dsn, sql, seq) == 1)
             break;
         sk_test_sleep_ms(100);
     }
-    assert_int_equal(sk_test_sql_number(dsn, sql), 1);
+    assert_int_equal(sk_test_sql_number_p(dsn, sql, seq), 1);
     assert_int_equal(sk_test_sql_number(dsn, "SELECT count(*) FROM registry.audit_log WHERE "
                                              "action = 'fiscal_year.opened' AND entity_id = '2044'"),
                      2);
@@ -1488,11 +1497,9 @@ static void each_outlet_keeps_its_own_outcome(void **state)
     Seklik__Verification__ListFinalized fin = SEKLIK__VERIFICATION__LIST_FINALIZED__INIT;
     fin.announcement = &a;
     it_inject(dsn, "verification.list.finalized", &fin.base);
-    char sql[256];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) FROM registry.outlet WHERE id = '%s' AND listed_fiscal_year = 2027",
-             c->outlets[0]->id);
-    for (int i = 0; i < 100 && sk_test_sql_number(dsn, sql) == 0; i++)
+    static const char sql[] =
+        "SELECT count(*) FROM registry.outlet WHERE id = $1::uuid AND listed_fiscal_year = 2027";
+    for (int i = 0; i < 100 && sk_test_sql_number_p(dsn, sql, c->outlets[0]->id) == 0; i++)
         sk_test_sleep_ms(100);
     now = get_company(c->id);
     for (size_t i = 0; i < now->n_outlets; i++)

@@ -200,15 +200,17 @@ static void verified(const company *co)
 /* Wait until both stand-ins' events are all applied. */
 static void wait_applied(void)
 {
-    char sql[256];
+    static const char sql[] =
+        "SELECT count(*) FROM scoring.inbox_offsets WHERE (source = 'registry' AND"
+        " last_seq = $1::bigint) OR (source = 'verification' AND last_seq = $2::bigint)";
     for (int i = 0; i < 200; i++) {
         long long reg = sk_test_sql_number(reg_dsn, "SELECT last_seq FROM testpub.outbox_head");
         long long ver = sk_test_sql_number(ver_dsn, "SELECT last_seq FROM testpub.outbox_head");
-        snprintf(sql, sizeof(sql),
-                 "SELECT count(*) FROM scoring.inbox_offsets WHERE (source = 'registry' AND"
-                 " last_seq = %lld) OR (source = 'verification' AND last_seq = %lld)",
-                 reg, ver);
-        if (sk_test_sql_number(dsn, sql) == (reg > 0) + (ver > 0))
+        char seqs[2][24];
+        snprintf(seqs[0], sizeof(seqs[0]), "%lld", reg);
+        snprintf(seqs[1], sizeof(seqs[1]), "%lld", ver);
+        const char *params[] = {seqs[0], seqs[1]};
+        if (sk_test_sql_number_params(dsn, sql, 2, params) == (reg > 0) + (ver > 0))
             return;
         sk_test_sleep_ms(50);
     }

@@ -5,6 +5,7 @@
  * in-process with the service's own applier (vevents_apply), so the case
  * flow is tested here without a registry; the registry -> verification ->
  * registry flow over the bus is a test of its own. */
+#include <libpq-fe.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <time.h>
@@ -235,20 +236,39 @@ static const char CASE_ID[] = "0190a0a0-0000-7000-8000-00000000c0de";
 
 static void insert_case_of(const char *case_id, const char *company, const char *state)
 {
-    char sql[1536];
-    snprintf(
-        sql, sizeof(sql),
+    /* one transaction, as the three rows are written together */
+    static const char *const inserts[] = {
         "INSERT INTO verification.verification_case (id, company_id, company_name, "
-        "fiscal_year, state, registered_by, outlet_types) VALUES ('%s', '%s', "
-        "'PT Kabar OKI', 2029, '%s', 'staff-1', '[3]');"
+        "fiscal_year, state, registered_by, outlet_types) VALUES ($1, $2, "
+        "'PT Kabar OKI', 2029, $3, 'staff-1', '[3]')",
         "INSERT INTO verification.case_document (case_id, slot, document_id, type, version, "
-        "expires_on, decision, in_force_document_id, in_force_expires_on) VALUES ('%s', '1//', "
+        "expires_on, decision, in_force_document_id, in_force_expires_on) VALUES ($1, '1//', "
         "'0190a0a0-0000-7000-8000-00000000a00a', 1, 1, '2029-06-30', 'accepted', "
-        "'0190a0a0-0000-7000-8000-00000000a00a', '2029-06-30');"
+        "'0190a0a0-0000-7000-8000-00000000a00a', '2029-06-30')",
         "INSERT INTO verification.case_outlet (case_id, outlet_id, outlet_type, name) VALUES "
-        "('%s', '%.28s00000000', 3, 'Radio OKI')",
-        case_id, company, state, case_id, case_id, case_id);
-    assert_int_equal(sk_test_sql_exec(g_dsn, sql), 0);
+        "($1, left($2, 28) || '00000000', 3, 'Radio OKI')",
+    };
+    const char *case_only[] = {case_id};
+    const char *case_company_state[] = {case_id, company, state};
+    const char *case_company[] = {case_id, company};
+    const char *const *params[] = {case_company_state, case_only, case_company};
+    const int n_params[] = {3, 1, 2};
+    PGconn *c = PQconnectdb(g_dsn);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PGresult *r = PQexec(c, "BEGIN");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    for (int i = 0; i < 3; i++) {
+        r = PQexecParams(c, inserts[i], n_params[i], NULL, params[i], NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            fprintf(stderr, "insert_case_of: %s", PQresultErrorMessage(r));
+        assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+        PQclear(r);
+    }
+    r = PQexec(c, "COMMIT");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    PQfinish(c);
 }
 
 static void insert_case(const char *state)

@@ -413,15 +413,28 @@ long long sk_test_metric(const char *text, const char *name)
 
 long long sk_test_sql_number(const char *dsn, const char *sql)
 {
-    return sk_test_sql_number_p(dsn, sql, NULL);
+    return sk_test_sql_number_params(dsn, sql, 0, NULL);
 }
 
 long long sk_test_sql_number_p(const char *dsn, const char *sql, const char *param)
 {
+    return sk_test_sql_number_params(dsn, sql, param ? 1 : 0, &param);
+}
+
+/* With no parameters the statement goes through PQexec, so a caller may
+ * still send several constant statements in one string. */
+static PGresult *exec_params(PGconn *c, const char *sql, int n, const char *const *params)
+{
+    return n > 0 ? PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0) : PQexec(c, sql);
+}
+
+long long sk_test_sql_number_params(const char *dsn, const char *sql, int n,
+                                    const char *const *params)
+{
     PGconn *c = PQconnectdb(dsn);
     long long v = -1;
     if (PQstatus(c) == CONNECTION_OK) {
-        PGresult *r = param ? PQexecParams(c, sql, 1, NULL, &param, NULL, NULL, 0) : PQexec(c, sql);
+        PGresult *r = exec_params(c, sql, n, params);
         if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
             v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         else if (PQresultStatus(r) != PGRES_TUPLES_OK)
@@ -434,10 +447,15 @@ long long sk_test_sql_number_p(const char *dsn, const char *sql, const char *par
 
 int sk_test_sql_exec(const char *dsn, const char *sql)
 {
+    return sk_test_sql_exec_params(dsn, sql, 0, NULL);
+}
+
+int sk_test_sql_exec_params(const char *dsn, const char *sql, int n, const char *const *params)
+{
     PGconn *c = PQconnectdb(dsn);
     int rc = -1;
     if (PQstatus(c) == CONNECTION_OK) {
-        PGresult *r = PQexec(c, sql);
+        PGresult *r = exec_params(c, sql, n, params);
         ExecStatusType st = PQresultStatus(r);
         rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
         if (rc)

@@ -75,8 +75,16 @@ long long sk_test_sql_number(const char *dsn, const char *sql);
 /* The same with one text parameter, $1. */
 long long sk_test_sql_number_p(const char *dsn, const char *sql, const char *param);
 
+/* The same with `n` text parameters, $1..$n (cast them in the SQL where the
+ * type matters: $1::uuid, $2::int). */
+long long sk_test_sql_number_params(const char *dsn, const char *sql, int n,
+                                    const char *const *params);
+
 /* Run one SQL statement on `dsn`; 0 or -1 (the error is printed). */
 int sk_test_sql_exec(const char *dsn, const char *sql);
+
+/* The same with `n` text parameters, $1..$n; one statement only. */
+int sk_test_sql_exec_params(const char *dsn, const char *sql, int n, const char *const *params);
 
 /* Sleep in milliseconds. */
 void sk_test_sleep_ms(int ms);
