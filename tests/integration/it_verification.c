@@ -245,8 +245,8 @@ static void insert_case_of(const char *case_id, const char *company, const char 
         "expires_on, decision, in_force_document_id, in_force_expires_on) VALUES ($1, '1//', "
         "'0190a0a0-0000-7000-8000-00000000a00a', 1, 1, '2029-06-30', 'accepted', "
         "'0190a0a0-0000-7000-8000-00000000a00a', '2029-06-30')",
-        "INSERT INTO verification.case_outlet (case_id, outlet_id, outlet_type, name) VALUES "
-        "($1, left($2, 28) || '00000000', 3, 'Radio OKI')",
+        ("INSERT INTO verification.case_outlet (case_id, outlet_id, outlet_type, name) VALUES "
+         "($1, left($2, 28) || '00000000', 3, 'Radio OKI')"),
     };
     const char *case_only[] = {case_id};
     const char *case_company_state[] = {case_id, company, state};
