@@ -19,7 +19,6 @@ typedef struct close_job {
     pthread_mutex_t lock;
     pthread_cond_t done_cv;
     nng_socket sock;
-    bool fini; /* nng_fini instead of closing sock */
     bool done;
     int refs;
 } close_job;
@@ -39,10 +38,7 @@ static void job_release(close_job *j)
 static void *close_thread(void *arg)
 {
     close_job *j = arg;
-    if (j->fini)
-        nng_fini();
-    else
-        nng_close(j->sock);
+    nng_close(j->sock);
     pthread_mutex_lock(&j->lock);
     j->done = true;
     pthread_cond_signal(&j->done_cv);
@@ -51,21 +47,21 @@ static void *close_thread(void *arg)
     return NULL;
 }
 
-/* Run the close (or nng_fini) on a thread of its own: 1 when it finished
- * within timeout_ms, 0 when it did not, -1 when no thread could start. */
-static int run_bounded(nng_socket sock, bool fini, int timeout_ms)
+bool sk_nng_close_bounded(nng_socket sock, int timeout_ms)
 {
     close_job *j = calloc(1, sizeof(*j));
     pthread_attr_t attr;
     pthread_t thr;
     if (!j || pthread_attr_init(&attr) != 0) {
         free(j);
-        return -1;
+        nng_close(sock);
+        return true;
     }
+    if (atomic_load(&g_hung) && timeout_ms > AFTER_HANG_MS)
+        timeout_ms = AFTER_HANG_MS;
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->done_cv, NULL);
     j->sock = sock;
-    j->fini = fini;
     j->refs = 2;
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     bool started = pthread_create(&thr, &attr, close_thread, j) == 0;
@@ -73,7 +69,8 @@ static int run_bounded(nng_socket sock, bool fini, int timeout_ms)
     if (!started) {
         j->refs = 1;
         job_release(j);
-        return -1;
+        nng_close(sock);
+        return true;
     }
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
@@ -90,31 +87,10 @@ static int run_bounded(nng_socket sock, bool fini, int timeout_ms)
     bool done = j->done;
     pthread_mutex_unlock(&j->lock);
     job_release(j);
-    return done ? 1 : 0;
-}
-
-bool sk_nng_close_bounded(nng_socket sock, int timeout_ms)
-{
-    if (atomic_load(&g_hung) && timeout_ms > AFTER_HANG_MS)
-        timeout_ms = AFTER_HANG_MS;
-    int done = run_bounded(sock, false, timeout_ms);
-    if (done < 0) {
-        nng_close(sock); /* no thread to bound it: close here rather than leak */
-        return true;
-    }
-    if (!done) {
+    if (!done)
         atomic_store(&g_hung, true);
+    if (!done)
         sk_log_warn("nng: closing a socket still blocks after %d ms (nng#1498); leaving it",
                     timeout_ms);
-    }
     return done;
-}
-
-bool sk_nng_fini_bounded(int timeout_ms)
-{
-    /* nng_fini closes every socket first: behind a hung close it would hang too. */
-    if (atomic_load(&g_hung))
-        return false;
-    nng_socket none = NNG_SOCKET_INITIALIZER;
-    return run_bounded(none, true, timeout_ms) == 1;
 }

@@ -17,15 +17,6 @@
  * wait at most 100 ms each. Any thread. */
 bool sk_nng_close_bounded(nng_socket sock, int timeout_ms);
 
-/* nng_fini on a thread of its own, waiting at most `timeout_ms`: call it last
- * in a stopping process, once every socket is closed. NNG finishes a closed
- * socket's pipes on its reaper thread after nng_close returns, so a message
- * still queued on a PUB pipe is freed only then; exiting before that shows
- * as a leak under LeakSanitizer. nng_fini drains the reaper. Skipped (false)
- * when a close of this process has hung, since nng_fini would block behind
- * it; false too when it did not finish in time. Main thread only. */
-bool sk_nng_fini_bounded(int timeout_ms);
-
 /* The bound every shutdown path uses. */
 #define SK_NNG_CLOSE_TIMEOUT_MS 3000
 

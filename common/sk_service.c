@@ -15,7 +15,6 @@
 #include "sk_id.h"
 #include "sk_leader.h"
 #include "sk_log.h"
-#include "sk_nng.h"
 #include "sk_outbox.h"
 #include "sk_tls.h"
 
@@ -689,10 +688,6 @@ int sk_service_main(const sk_service_def *def, int argc, char **argv)
     free(rt->all_migrations);
     sk_config_free(&cfg);
     free(rt);
-    /* Frees what NNG's reaper still holds of the closed sockets (queued frames). */
-    if (!sk_nng_fini_bounded(SK_NNG_CLOSE_TIMEOUT_MS))
-        sk_log_warn("nng: not finalised (a close hung, or nng_fini took over %d ms)",
-                    SK_NNG_CLOSE_TIMEOUT_MS);
     if (rc == SK_OK)
         sk_log_info("stopped");
     return rc == SK_OK ? 0 : 1;
