@@ -466,6 +466,9 @@ int sk_cache_open(const sk_cache_options *opt, sk_cache **out)
  * and short enough that a changed key is soon cached again. */
 static const char FENCE[] = "seklik:fence";
 #define FENCE_MS 2000
+/* How fresh a loaded value must be to be stored (see sk_cache_get_or_load). */
+#define STORE_WITHIN_NS ((uint64_t)FENCE_MS * 1000000 / 2)
+_Static_assert(RETRY_AFTER_NS >= STORE_WITHIN_NS, "an outage must outlast a storable load");
 
 /* A prefix invalidation fences the prefix itself: beside the keys, under
  * the service prefix + PREFIX_FENCE_MARK + prefix, for FENCE_MS. Keys never
@@ -601,9 +604,15 @@ int sk_cache_get_or_load(sk_cache *c, const char *key, int ttl_s, sk_cache_loade
     else
         atomic_fetch_add(&c->stats.errors, 1);
 
+    /* A fence refuses a stale store only while it lasts: a load slower than
+     * half a fence (a stalled thread, a slow database) answers its value
+     * without storing it. An outage this process notices during a load keeps
+     * it off Redis for longer than that, so such a load never stores either. */
+    uint64_t started_ns = sk_now_mono_ns();
     SK_TRY(load(arg, val, len));
+    bool fresh = sk_now_mono_ns() - started_ns < STORE_WITHIN_NS;
 
-    if (ctx && !fenced && ttl_s > 0 && (ctx = checkout(c, &slot)) != NULL) {
+    if (ctx && !fenced && fresh && ttl_s > 0 && (ctx = checkout(c, &slot)) != NULL) {
         size_t slen = *len + SK_CACHE_SEAL_OVERHEAD;
         uint8_t *sealed = malloc(slen);
         if (sealed) {

@@ -194,11 +194,12 @@ static void unix_socket_with_credentials_from_the_environment(void **state)
 /* A load that read the database before a change and stores after it. The
  * loader plays that race: it returns `value` after invalidating (through
  * `other`, a second replica of the service) either `key_fence` or the
- * prefix `prefix_fence`. */
+ * prefix `prefix_fence`, then takes `slow_ms` more. */
 typedef struct racing_load {
     sk_cache *other;
     const char *key_fence, *prefix_fence;
     const char *value;
+    int slow_ms;
     int calls;
 } racing_load;
 
@@ -210,6 +211,8 @@ static int racing_loader(void *arg, uint8_t **val, size_t *len)
         assert_int_equal(sk_cache_invalidate(l->other, l->key_fence), SK_OK);
     if (l->prefix_fence)
         assert_int_equal(sk_cache_invalidate_prefix(l->other, l->prefix_fence), SK_OK);
+    if (l->slow_ms)
+        sk_test_sleep_ms(l->slow_ms);
     *len = strlen(l->value);
     *val = (uint8_t *)strdup(l->value);
     return *val ? SK_OK : SK_ENOMEM;
@@ -270,6 +273,14 @@ static void a_load_overtaken_by_an_invalidation_is_not_stored(void **state)
     assert_false(read_through(b, key, "x", "new"));
     assert_true(read_through(b, "session:abc", "new", "new"));
     assert_false(read_through(a, "session:abc", "x", "new"));
+
+    /* A load that outlives the fence of the change it missed (a stalled
+     * thread, a slow database) is answered but not stored. */
+    racing_load slow = {.other = b, .key_fence = "session:slow", .value = "old", .slow_ms = 2300};
+    assert_int_equal(sk_cache_get_or_load(a, "session:slow", 60, racing_loader, &slow, &v, &n),
+                     SK_OK);
+    free(v);
+    assert_true(read_through(a, "session:slow", "new", "new"));
 
     /* A key deeper than the fences a store checks is never cached. */
     const char *deep = "a:b:c:d:e:f:g:h:i:j";
