@@ -74,11 +74,28 @@ static char subscriber_doing(const char *dsn)
 #define MIN_KILLS 25
 #define MAX_KILLS 80
 #define HITS 3
+#define AIM_MS 1500
+
+/* After a random pause, watch the subscriber for up to AIM_MS until it is
+ * doing `want`, and say what it was doing last. Aiming matters: a subscriber
+ * that is catching up spends 300 ms applying a page for each 15 ms writing
+ * its offset, so random kills alone can miss the offset window 80 times. */
+static char subscriber_aim(const char *dsn, char want, unsigned *seed)
+{
+    sk_test_sleep_ms(80 + (int)(rand_r(seed) % 320));
+    uint64_t until = sk_now_mono_ns() + AIM_MS * 1000000ull;
+    char doing;
+    do
+        doing = subscriber_doing(dsn);
+    while (doing != want && sk_now_mono_ns() < until);
+    return doing;
+}
 
 /* The offset moves in the same transaction as the effects: killed while it
  * applies, or while it writes the offset, the subscriber loses nothing and
  * applies nothing twice. Slow applies and a slow offset write (knobs of
- * testsub) make the kills land inside a batch, not between batches. */
+ * testsub) make the kills land inside a batch, not between batches; each
+ * kill aims at whichever window was hit less so far. */
 static void subscriber_killed_mid_apply_applies_each_event_once(void **state)
 {
     (void)state;
@@ -98,8 +115,7 @@ static void subscriber_killed_mid_apply_applies_each_event_once(void **state)
     int kills = 0, in_apply = 0, in_offset = 0;
     while (kills < MIN_KILLS || ((in_apply < HITS || in_offset < HITS) && kills < MAX_KILLS)) {
         kills++;
-        sk_test_sleep_ms(80 + (int)(rand_r(&seed) % 320));
-        char doing = subscriber_doing(dsn);
+        char doing = subscriber_aim(dsn, in_offset < in_apply ? 'o' : 'a', &seed);
         sk_proc_signal(&sub.proc, SIGKILL);
         assert_int_equal(sk_proc_wait(&sub.proc, 5000), 128 + SIGKILL);
         in_apply += doing == 'a';
